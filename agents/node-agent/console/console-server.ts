@@ -1,0 +1,198 @@
+// The agent's console bridge (browser → portal proxy → here → the VM's VNC or serial unix socket).
+// Every connection carries a grant the portal signed for this host, one instance and one console
+// kind; the agent holds only the portal's public key. See README.md for the listen address.
+import { stat } from "node:fs/promises";
+import { createServer, type IncomingMessage } from "node:http";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { KeyObject } from "node:crypto";
+import type { Logger } from "pino";
+import { WebSocketServer } from "ws";
+import { verifyConsoleGrant, type ConsoleGrant, type ConsoleKind } from "../../protocol/console-grant";
+import { AGENT_CONSOLE_PATH } from "../../protocol/index";
+import { resolveVmPaths } from "../drivers/qemu/vm-paths";
+import { bridgeSocket, type Bridge, type BridgeOptions } from "./bridge-socket";
+import { formatWsUrl, type ListenAddress } from "./listen-address";
+import { NonceCache } from "./nonce-cache";
+import { refuseUpgrade, type RefusalCode } from "./refusals";
+
+export interface ConsoleServerOptions {
+  hostId: string;
+  /** VMs live in `${stateDir}/vms/<id>/` (see resolveVmPaths). */
+  stateDir: string;
+  /** The portal's verify key, or null while it is not known yet (consoles are refused with 503). */
+  getVerifyKey: () => KeyObject | null;
+  listen: ListenAddress;
+  /** All consoles at once on this host; default 200. */
+  maxSessions?: number;
+  log: Logger;
+  bridge?: BridgeOptions;
+}
+
+export type SessionCounts = { vnc: number; serial: number };
+
+export interface ConsoleServer {
+  /** Where it actually listens, e.g. ws://127.0.0.1:40123 (port 0 resolved). */
+  url: string;
+  listening: ListenAddress;
+  activeSessions(): Map<string, SessionCounts>;
+  close(): Promise<void>;
+}
+
+/** Grants live seconds; a far-off expiry would keep its nonce in memory for as long, so it is refused. */
+const MAX_GRANT_LIFETIME_MS = 5 * 60_000;
+const UNIX_CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * QEMU's serial chardev (server=on,wait=off) serves one client at a time and leaves a second one
+ * hanging without a word; its VNC server shares the screen between viewers.
+ */
+const MAX_PER_INSTANCE: Record<ConsoleKind, number> = { vnc: 16, serial: 1 };
+
+export async function startConsoleServer(opts: ConsoleServerOptions): Promise<ConsoleServer> {
+  const maxSessions = opts.maxSessions ?? 200;
+  const nonces = new NonceCache();
+  const counts = new Map<string, SessionCounts>();
+  const live = new Set<Bridge>();
+  let total = 0;
+  let closing = false;
+
+  // Slots are taken synchronously while the upgrade is checked, before any await: two viewers racing
+  // for the serial console cannot both pass the check.
+  const reserve = (id: string, kind: ConsoleKind): RefusalCode | (() => void) => {
+    const c = counts.get(id) ?? { vnc: 0, serial: 0 };
+    if (c[kind] >= MAX_PER_INSTANCE[kind]) return kind === "serial" ? "serial-busy" : "vnc-busy";
+    if (total >= maxSessions) return "too-many";
+    c[kind]++;
+    total++;
+    counts.set(id, c);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      c[kind]--;
+      total--;
+      if (c.vnc + c.serial === 0) counts.delete(id);
+    };
+  };
+
+  const check = (req: IncomingMessage): { grant: ConsoleGrant } | { refusal: RefusalCode } => {
+    const url = new URL(req.url ?? "/", "http://agent");
+    if (url.pathname !== AGENT_CONSOLE_PATH) return { refusal: "not-found" };
+    const key = opts.getVerifyKey();
+    if (!key) return { refusal: "no-key" };
+    const now = Date.now();
+    const result = verifyConsoleGrant(url.searchParams.get("grant") ?? "", key, { hostId: opts.hostId, now });
+    if (!result.ok) return { refusal: result.reason === "expired" ? "expired" : result.reason === "wrong-host" ? "wrong-host" : "bad-grant" };
+    if (result.grant.exp - now > MAX_GRANT_LIFETIME_MS) return { refusal: "bad-grant" };
+    const claimed = nonces.claim(result.grant.nonce, result.grant.exp);
+    if (claimed !== "ok") return { refusal: claimed === "replayed" ? "replayed" : "too-many" };
+    return { grant: result.grant };
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: 8 * 1024 * 1024,
+    // noVNC asks for "binary"; a client asking for nothing gets nothing.
+    handleProtocols: (offered) => (offered.has("binary") ? "binary" : false),
+  });
+
+  const server = createServer((_req, res) => {
+    res.writeHead(426, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("WebSocket only\n");
+  });
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const remote = req.socket.remoteAddress;
+    socket.on("error", () => socket.destroy());
+    // Never log req.url: it carries the grant.
+    const refuse = (refusal: RefusalCode, g?: ConsoleGrant) => {
+      opts.log.warn({ refusal, instanceId: g?.instanceId, kind: g?.kind, remote }, "console refused");
+      refuseUpgrade(socket, refusal);
+    };
+    const checked = check(req);
+    if ("refusal" in checked) return refuse(checked.refusal);
+    const { grant } = checked;
+    const reserved = reserve(grant.instanceId, grant.kind);
+    if (typeof reserved === "string") return refuse(reserved, grant);
+    const release = reserved;
+
+    void openVmSocket(opts.stateDir, grant).then((vm) => {
+      if (typeof vm === "string" || closing) {
+        if (typeof vm !== "string") vm.destroy();
+        release();
+        return refuse(typeof vm === "string" ? vm : "stopping", grant);
+      }
+      // handleUpgrade may reject a bad handshake without calling back; the socket then just closes.
+      const abandoned = () => {
+        vm.destroy();
+        release();
+      };
+      socket.once("close", abandoned);
+      if (socket.destroyed) return abandoned();
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off("close", abandoned);
+        const started = Date.now();
+        const session = bridgeSocket(ws, vm, opts.bridge);
+        live.add(session);
+        opts.log.info({ instanceId: grant.instanceId, kind: grant.kind, remote, sessions: total }, "console connected");
+        void session.done.then((stats) => {
+          live.delete(session);
+          release();
+          opts.log.info({ instanceId: grant.instanceId, kind: grant.kind, durationMs: Date.now() - started, ...stats }, "console disconnected");
+        });
+      });
+    }).catch((err: unknown) => {
+      // Not expected; whatever it was, this connection must not keep its slot or its socket.
+      opts.log.error({ err: (err as Error).message, instanceId: grant.instanceId, kind: grant.kind }, "console bridge failed");
+      release();
+      socket.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.listen.port, opts.listen.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const listening = { host: address.address, port: address.port };
+
+  return {
+    url: formatWsUrl(listening.host, listening.port),
+    listening,
+    activeSessions: () => new Map([...counts].map(([id, c]) => [id, { ...c }])),
+    async close() {
+      closing = true;
+      const stopped = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      const sessions = [...live];
+      for (const s of sessions) s.end(1001, "the host agent is stopping");
+      await Promise.all(sessions.map((s) => s.done));
+      wss.close();
+      await stopped;
+    },
+  };
+}
+
+/** Connects to the VM's socket before the handshake completes, so a stopped VM is an HTTP 404. */
+async function openVmSocket(stateDir: string, grant: ConsoleGrant): Promise<Socket | RefusalCode> {
+  const paths = resolveVmPaths(stateDir, grant.instanceId);
+  if (!(await stat(paths.runDir).catch(() => null))?.isDirectory()) return "no-instance";
+  const path = grant.kind === "vnc" ? paths.vncSocket : paths.serialSocket;
+  return new Promise((resolve) => {
+    const vm = connect(path);
+    const timer = setTimeout(() => vm.destroy(new Error("timeout")), UNIX_CONNECT_TIMEOUT_MS);
+    // ENOENT: QEMU is not running; ECONNREFUSED: a socket left behind by a QEMU that died.
+    // Stays attached (a no-op once resolved) so a later error before the bridge takes over cannot crash the agent.
+    vm.on("error", () => {
+      clearTimeout(timer);
+      resolve("not-running");
+    });
+    vm.once("connect", () => {
+      clearTimeout(timer);
+      resolve(vm);
+    });
+  });
+}

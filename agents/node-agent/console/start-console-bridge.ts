@@ -1,0 +1,53 @@
+import type { Logger } from "pino";
+import { hostFactsSchema, type JoinResponse } from "../../protocol/index";
+import { watchConsoleKey } from "./console-key";
+import { startConsoleServer, type ConsoleServer } from "./console-server";
+import { DEFAULT_CONSOLE_LISTEN, defaultAdvertisedUrl, isWildcardHost, parseListenAddress, type ListenAddress } from "./listen-address";
+
+export interface ConsoleBridge {
+  /** What the agent advertises in its host facts (no trailing slash: the portal appends the path). */
+  consoleUrl: string;
+  server: ConsoleServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * The agent's console side: fetches the portal's verify key in the background (consoles are refused
+ * with 503 until it is known, so a portal that is still starting delays nothing) and starts the
+ * bridge right away, so the startup heartbeat can carry its URL.
+ */
+export async function startConsoleBridge(opts: {
+  creds: Pick<JoinResponse, "hostId" | "hostSecret" | "portalUrl">;
+  stateDir: string;
+  log: Logger;
+  listen?: ListenAddress;
+  advertiseUrl?: string;
+}): Promise<ConsoleBridge> {
+  const { hostId, hostSecret, portalUrl } = opts.creds;
+  const listen = opts.listen ?? parseListenAddress(DEFAULT_CONSOLE_LISTEN);
+  const consoleUrl = opts.advertiseUrl?.replace(/\/+$/, "");
+  if (consoleUrl !== undefined && !hostFactsSchema.shape.consoleUrl.safeParse(consoleUrl).success) {
+    throw new Error(`invalid console URL ${JSON.stringify(opts.advertiseUrl)}: EDUCLOUD_AGENT_CONSOLE_URL must look like ws://host:port`);
+  }
+  const key = watchConsoleKey({ portalUrl, hostId, hostSecret, log: opts.log });
+  let server: ConsoleServer;
+  try {
+    server = await startConsoleServer({ hostId, stateDir: opts.stateDir, getVerifyKey: key.get, listen, log: opts.log });
+  } catch (err) {
+    key.stop();
+    throw new Error(`the console bridge cannot listen on ${listen.host}:${listen.port} (${(err as Error).message}); set EDUCLOUD_AGENT_CONSOLE_LISTEN`);
+  }
+  const advertised = consoleUrl ?? defaultAdvertisedUrl(server.listening);
+  if (!consoleUrl && isWildcardHost(server.listening.host)) {
+    opts.log.warn({ consoleUrl: advertised }, "the console bridge listens on every interface; set EDUCLOUD_AGENT_CONSOLE_URL if the portal cannot reach this host by that name");
+  }
+  opts.log.info({ listening: server.url, consoleUrl: advertised }, "console bridge listening");
+  return {
+    consoleUrl: advertised,
+    server,
+    async stop() {
+      key.stop();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// The one interface every hypervisor driver implements (qemu, virtualbox, sim). The agent's job
+// handlers talk only to this; drivers know nothing of BullMQ, the portal or MySQL.
+
+export type Accelerator = "kvm" | "tcg" | "none";
+
+/** What a driver needs to build and run one VM. Persisted by the driver in the VM's run directory. */
+export interface VmSpec {
+  /** Instance id from the portal (a UUID); also the name of the VM's run directory. */
+  id: string;
+  /** Human name, for the process title and logs only. */
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+  /** Virtual size of the instance disk (the overlay); never smaller than the base image's. */
+  diskGiB: number;
+  /** Absolute path of the cached, verified base image; the driver never writes to it. */
+  baseImagePath: string;
+  baseImageFormat: "qcow2" | "raw";
+  /** Chosen by the agent from the host's facts: kvm only where it is really usable. */
+  accel: Accelerator;
+}
+
+export type VmPowerState = "running" | "paused" | "stopped";
+
+export interface VmStatus {
+  id: string;
+  state: VmPowerState;
+  /** OS process id while running. */
+  pid?: number;
+  accel?: Accelerator;
+}
+
+export interface HypervisorFacts {
+  kind: string;
+  available: boolean;
+  version?: string;
+  /** Why it is not available, in words an operator can act on. */
+  reason?: string;
+  /** For drivers with hardware acceleration: whether it is usable here, and if not, why. */
+  accel?: { kvmUsable: boolean; reason?: string };
+}
+
+export interface ProgressReport {
+  /** 0–100 */
+  percent: number;
+  message: string;
+}
+
+export interface HypervisorDriver {
+  readonly kind: "qemu" | "virtualbox" | "sim";
+  /** Probes the host: is the hypervisor installed, which version, is acceleration usable. */
+  detect(): Promise<HypervisorFacts>;
+  /** Creates the VM's disk (copy-on-write over the base image) and run directory, then starts it. */
+  create(spec: VmSpec, onProgress?: (p: ProgressReport) => void): Promise<VmStatus>;
+  /** Starts an existing, stopped VM from its persisted spec. Starting a running VM is a no-op. */
+  start(id: string): Promise<VmStatus>;
+  /** Graceful power-down (ACPI), forced after `timeoutMs`. Stopping a stopped VM is a no-op. */
+  stop(id: string, opts?: { timeoutMs?: number }): Promise<{ forced: boolean }>;
+  reboot(id: string): Promise<void>;
+  /** Stops the VM if needed and removes its disk and run files. Deleting a missing VM is a no-op. */
+  delete(id: string): Promise<void>;
+  /** `quick`: process liveness only, without asking the hypervisor (cheap enough for every heartbeat). */
+  status(id: string, opts?: { quick?: boolean }): Promise<VmStatus | null>;
+  /**
+   * Every VM this driver finds on the host (run directories), with its real state: used at agent start
+   * to re-adopt running VMs, report dead ones as stopped, and clean up leftovers.
+   */
+  list(opts?: { quick?: boolean }): Promise<VmStatus[]>;
+  /** Graphical console clients connected to the VM right now (from the hypervisor), or null if unknown. */
+  countViewers?(id: string): Promise<number | null>;
+}

@@ -1,0 +1,320 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { promisify } from "node:util";
+import type {
+  Accelerator,
+  HypervisorDriver,
+  HypervisorFacts,
+  ProgressReport,
+  VmSpec,
+  VmStatus,
+} from "../hypervisor-driver";
+import { buildQemuArgs, type QemuMachine } from "./build-qemu-args";
+import { detectAccel, type AccelDecision } from "./detect-accel";
+import { createOverlay } from "./disk-image";
+import { mapQemuRunState } from "./map-run-state";
+import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu-errors";
+import { QmpClient } from "./qmp-client";
+import { spawnDaemonisedQemu } from "./spawn-qemu";
+import { isForcedStop, stopVmProcess, type StopMethod } from "./stop-vm-process";
+import { readVmRecord, writeVmRecord, type VmRecord } from "./vm-record";
+import {
+  assertQemuSafePath,
+  assertSafeVmId,
+  assertUsableVmPaths,
+  isSafeVmId,
+  resolveVmPaths,
+  resolveVmsDir,
+  type VmPaths,
+} from "./vm-paths";
+import { isVmProcessAlive, readPidfile } from "./vm-process";
+
+const execFileAsync = promisify(execFile);
+const GiB = 1024 ** 3;
+
+export interface QemuDriverOptions {
+  /** VMs live in `${stateDir}/vms/<id>/`. Keep it short: unix socket paths are limited to 107 bytes. */
+  stateDir: string;
+  qemuBinary?: string;
+  qemuImgBinary?: string;
+  machine?: QemuMachine;
+  /** Host acceleration probe; replaceable in tests. */
+  detectAccel?: () => Promise<AccelDecision>;
+}
+
+export class QemuDriver implements HypervisorDriver {
+  readonly kind = "qemu" as const;
+  private readonly qemuBinary: string;
+  private readonly qemuImgBinary: string;
+  private readonly machine: QemuMachine;
+  private readonly probeAccel: () => Promise<AccelDecision>;
+  private sandboxSupport: Promise<boolean> | undefined;
+  /** One operation at a time per VM inside this agent (create/start/stop/reboot/delete, cleanup). */
+  private readonly locks = new Map<string, Promise<unknown>>();
+  /** How the last stop of each VM ended, for logs and tests (is ACPI working in this guest?). */
+  readonly lastStopMethod = new Map<string, StopMethod>();
+
+  constructor(private readonly opts: QemuDriverOptions) {
+    assertQemuSafePath(opts.stateDir, "stateDir");
+    this.qemuBinary = opts.qemuBinary ?? "qemu-system-x86_64";
+    this.qemuImgBinary = opts.qemuImgBinary ?? "qemu-img";
+    this.machine = opts.machine ?? "q35";
+    this.probeAccel = opts.detectAccel ?? (() => detectAccel());
+  }
+
+  async detect(): Promise<HypervisorFacts> {
+    const accel = await this.probeAccel();
+    const facts: HypervisorFacts = { kind: "qemu", available: false, accel: { kvmUsable: accel.kvmUsable, reason: accel.reason } };
+    try {
+      const { stdout } = await execFileAsync(this.qemuBinary, ["--version"], { timeout: 10_000 });
+      facts.version = /version\s+(\S+)/i.exec(stdout)?.[1] ?? stdout.split("\n")[0]?.trim();
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+      facts.reason = missing
+        ? `${this.qemuBinary} is not installed (apt-get install -y qemu-system-x86)`
+        : `${this.qemuBinary} --version failed: ${(error as Error).message}`;
+      return facts;
+    }
+    try {
+      await execFileAsync(this.qemuImgBinary, ["--version"], { timeout: 10_000 });
+    } catch {
+      facts.reason = `${this.qemuImgBinary} is not installed (apt-get install -y qemu-utils)`;
+      return facts;
+    }
+    facts.available = true;
+    return facts;
+  }
+
+  async create(spec: VmSpec, onProgress?: (p: ProgressReport) => void): Promise<VmStatus> {
+    const paths = this.pathsFor(spec.id);
+    assertQemuSafePath(spec.baseImagePath, "base image path");
+    if (!(spec.diskGiB > 0)) throw new InvalidVmConfigError(`diskGiB must be positive, got ${spec.diskGiB}`);
+    const report = (percent: number, message: string) => onProgress?.({ percent, message });
+    return this.withVmLock(spec.id, async () => {
+      // Jobs are retried with the same id: a VM that already has its record and disk is just started.
+      const existing = await readVmRecord(paths.specFile);
+      if (existing && existsSync(paths.disk)) {
+        report(50, "starting QEMU");
+        const status = await this.launch(paths, existing);
+        report(100, "running");
+        return status;
+      }
+      const fresh = !existsSync(paths.runDir);
+      await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
+      try {
+        report(10, "creating disk");
+        await createOverlay({
+          basePath: spec.baseImagePath,
+          baseFormat: spec.baseImageFormat,
+          overlayPath: paths.disk,
+          sizeBytes: Math.ceil(spec.diskGiB * GiB),
+          qemuImg: this.qemuImgBinary,
+        });
+        const record: VmRecord = { spec, ...(await this.chooseAccel(spec.accel)), machine: this.machine, createdAt: new Date().toISOString() };
+        await writeVmRecord(paths.specFile, record);
+        report(40, "starting QEMU");
+        const status = await this.launch(paths, record);
+        report(100, "running");
+        return status;
+      } catch (error) {
+        // Leave nothing half-made behind: a retry starts from scratch.
+        if (fresh) await rm(paths.runDir, { recursive: true, force: true });
+        throw error;
+      }
+    });
+  }
+
+  async start(id: string): Promise<VmStatus> {
+    const paths = this.pathsFor(id);
+    return this.withVmLock(id, async () => {
+      const record = await readVmRecord(paths.specFile);
+      if (!record) throw new VmNotFoundError(id);
+      return this.launch(paths, record);
+    });
+  }
+
+  async stop(id: string, opts: { timeoutMs?: number } = {}): Promise<{ forced: boolean }> {
+    const paths = this.pathsFor(id);
+    return this.withVmLock(id, async () => {
+      const pid = await this.findLivePid(paths);
+      if (pid === null) {
+        await this.removeRuntimeFiles(paths);
+        return { forced: false };
+      }
+      const method = await stopVmProcess(paths, pid, { acpiTimeoutMs: opts.timeoutMs ?? 30_000 });
+      this.lastStopMethod.set(id, method);
+      await this.removeRuntimeFiles(paths);
+      return { forced: isForcedStop(method) };
+    });
+  }
+
+  async reboot(id: string): Promise<void> {
+    const paths = this.pathsFor(id);
+    await this.withVmLock(id, async () => {
+      if ((await this.findLivePid(paths)) === null) throw new VmNotRunningError(id, "reboot");
+      const qmp = await QmpClient.connect(paths.qmpSocket);
+      try {
+        // A hard reset, like the reset button: the test guest and a hung guest reboot alike.
+        await qmp.execute("system_reset");
+      } finally {
+        qmp.close();
+      }
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    const paths = this.pathsFor(id);
+    await this.withVmLock(id, async () => {
+      if (!existsSync(paths.runDir)) return;
+      const pid = await this.findLivePid(paths);
+      // The disk is about to go: no point waiting for the guest to shut down.
+      if (pid !== null) this.lastStopMethod.set(id, await stopVmProcess(paths, pid, { acpiTimeoutMs: null, quitTimeoutMs: 3_000 }));
+      await rm(paths.runDir, { recursive: true, force: true });
+    });
+  }
+
+  async status(id: string, opts: { quick?: boolean } = {}): Promise<VmStatus | null> {
+    const paths = this.pathsFor(id);
+    if (!existsSync(paths.runDir)) return null;
+    const record = await readVmRecord(paths.specFile).catch(() => null);
+    const accel = record?.accel;
+    const pid = await this.findLivePid(paths);
+    if (pid === null) return { id, state: "stopped", ...(accel && { accel }) };
+    // The process is alive; if QMP is busy (another client) it is still a running VM. Quick checks
+    // (heartbeats) do not ask QMP at all: QEMU serves one QMP client at a time, and a busy agent
+    // would otherwise queue behind its own heartbeat.
+    const state = opts.quick ? "running" : ((await this.queryRunState(paths, 2_000)) ?? "running");
+    return { id, state, pid, ...(accel && { accel }) };
+  }
+
+  async list(opts: { quick?: boolean } = {}): Promise<VmStatus[]> {
+    const entries = await readdir(resolveVmsDir(this.opts.stateDir), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [];
+      throw error;
+    });
+    const ids = entries.filter((e) => e.isDirectory() && isSafeVmId(e.name)).map((e) => e.name).sort();
+    const found: VmStatus[] = [];
+    for (const id of ids) {
+      const status = await this.status(id, opts);
+      if (!status) continue;
+      if (status.state === "stopped") {
+        // Leftovers of a VM that died (crash, host reboot, kill -9): stale pidfile and sockets.
+        await this.withVmLock(id, async () => {
+          const paths = this.pathsFor(id);
+          if ((await this.findLivePid(paths)) === null) await this.removeRuntimeFiles(paths);
+        });
+      }
+      found.push(status);
+    }
+    return found;
+  }
+
+  private pathsFor(id: string): VmPaths {
+    assertSafeVmId(id);
+    const paths = resolveVmPaths(this.opts.stateDir, id);
+    assertUsableVmPaths(paths);
+    return paths;
+  }
+
+  /** Starts QEMU for a VM unless it is already running; resolves once QMP says "running". */
+  private async launch(paths: VmPaths, stored: VmRecord): Promise<VmStatus> {
+    const id = stored.spec.id;
+    const livePid = await this.findLivePid(paths);
+    if (livePid !== null) {
+      return { id, state: (await this.queryRunState(paths, 5_000)) ?? "running", pid: livePid, accel: stored.accel };
+    }
+    await this.removeRuntimeFiles(paths);
+    // The host may have changed since the VM was created (KVM enabled, or lost): decide again.
+    const record: VmRecord = { ...stored, ...(await this.chooseAccel(stored.spec.accel)), startedAt: new Date().toISOString() };
+    await writeVmRecord(paths.specFile, record);
+    const args = buildQemuArgs(record.spec, paths, { accel: record.accel, machine: record.machine, sandbox: await this.supportsSandbox() });
+    await spawnDaemonisedQemu(this.qemuBinary, args);
+    const pid = await readPidfile(paths.pidfile);
+    if (pid === null) throw new Error(`QEMU started but wrote no pidfile at ${paths.pidfile}`);
+    let state: VmStatus["state"];
+    try {
+      const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs: 10_000 });
+      try {
+        state = mapQemuRunState((await qmp.execute<{ status: string }>("query-status")).status);
+      } finally {
+        qmp.close();
+      }
+      if (state !== "running") throw new Error(`QEMU started but reports "${state}" instead of running`);
+    } catch (error) {
+      await stopVmProcess(paths, pid, { acpiTimeoutMs: null, quitTimeoutMs: 2_000 }).catch(() => undefined);
+      throw error;
+    }
+    return { id, state, pid, accel: record.accel };
+  }
+
+  private async chooseAccel(requested: Accelerator): Promise<Pick<VmRecord, "accel" | "accelNote">> {
+    if (requested !== "kvm") return { accel: "tcg", accelNote: requested === "none" ? "no accelerator requested: TCG" : undefined };
+    const host = await this.probeAccel();
+    if (host.kvmUsable) return { accel: "kvm", accelNote: undefined };
+    // Never start a KVM guest where KVM does not work: it hangs without output.
+    return { accel: "tcg", accelNote: `kvm requested but not usable here (${host.reason ?? "unknown reason"}): using TCG` };
+  }
+
+  /** VNC clients connected now, from QMP `query-vnc` (no software in the guest); null when QMP is busy. */
+  async countViewers(id: string): Promise<number | null> {
+    const paths = this.pathsFor(id);
+    if ((await this.findLivePid(paths)) === null) return 0;
+    try {
+      const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs: 1_000 });
+      try {
+        const vnc = await qmp.execute<{ enabled: boolean; clients?: unknown[] }>("query-vnc", undefined, { timeoutMs: 1_000 });
+        return vnc.clients?.length ?? 0;
+      } finally {
+        qmp.close();
+      }
+    } catch {
+      return null;
+    }
+  }
+
+  private async findLivePid(paths: VmPaths): Promise<number | null> {
+    const pid = await readPidfile(paths.pidfile);
+    return pid !== null && (await isVmProcessAlive(pid, paths.runDir)) ? pid : null;
+  }
+
+  private async queryRunState(paths: VmPaths, timeoutMs: number): Promise<VmStatus["state"] | null> {
+    try {
+      const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs });
+      try {
+        return mapQemuRunState((await qmp.execute<{ status: string }>("query-status", undefined, { timeoutMs })).status);
+      } finally {
+        qmp.close();
+      }
+    } catch {
+      return null;
+    }
+  }
+
+  /** Only for a VM whose QEMU is gone: QEMU leaves its sockets (and, when killed, its pidfile). */
+  private async removeRuntimeFiles(paths: VmPaths): Promise<void> {
+    await Promise.all(
+      [paths.pidfile, paths.qmpSocket, paths.vncSocket, paths.serialSocket].map((file) => rm(file, { force: true })),
+    );
+  }
+
+  private supportsSandbox(): Promise<boolean> {
+    // Debian's QEMU has seccomp; a build without it rejects -sandbox, so ask its help text once.
+    this.sandboxSupport ??= execFileAsync(this.qemuBinary, ["-help"], { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 })
+      .then(({ stdout }) => /^-sandbox\s/m.test(stdout))
+      .catch(() => false);
+    return this.sandboxSupport;
+  }
+
+  private async withVmLock<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const run = previous.then(work);
+    const tail = run.catch(() => undefined);
+    this.locks.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { QmpClient, QmpCommandError, QmpConnectionError } from "./qmp-client";
+
+const GREETING = { QMP: { version: { qemu: { major: 7, minor: 2, micro: 0 }, package: "test" }, capabilities: ["oob"] } };
+
+type Behaviour = (message: { execute: string; id?: string; arguments?: unknown }, socket: Socket) => void;
+
+/** A fake QEMU QMP endpoint: greets (unless told not to), then lets each test decide the answers. */
+async function startFakeQmp(path: string, behaviour: Behaviour, opts: { greet?: boolean; splitGreeting?: boolean } = {}): Promise<Server> {
+  const server = createServer((socket) => {
+    const greeting = `${JSON.stringify(GREETING)}\r\n`;
+    if (opts.greet !== false) {
+      if (opts.splitGreeting) {
+        socket.write(greeting.slice(0, 10));
+        setTimeout(() => socket.write(greeting.slice(10)), 20);
+      } else socket.write(greeting);
+    }
+    let buffer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      buffer += chunk;
+      let i: number;
+      while ((i = buffer.indexOf("\n")) >= 0) {
+        const message = JSON.parse(buffer.slice(0, i));
+        buffer = buffer.slice(i + 1);
+        if (message.execute === "qmp_capabilities") socket.write(`${JSON.stringify({ return: {}, id: message.id })}\r\n`);
+        else behaviour(message, socket);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return server;
+}
+
+const reply = (socket: Socket, value: unknown) => socket.write(`${JSON.stringify(value)}\r\n`);
+
+describe("QmpClient", () => {
+  let dir: string;
+  let server: Server | undefined;
+  let n = 0;
+  const nextPath = () => join(dir, `qmp-${++n}.sock`);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "qmp-"));
+  });
+  afterEach(async () => {
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = undefined;
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("reads the greeting, negotiates capabilities and matches answers to commands by id", async () => {
+    const path = nextPath();
+    server = await startFakeQmp(path, (m, s) => {
+      // Answer out of order: the slow command first asked, last answered.
+      if (m.execute === "slow") setTimeout(() => reply(s, { return: "slow-done", id: m.id }), 50);
+      else reply(s, { return: { status: "running", echo: m.arguments }, id: m.id });
+    }, { splitGreeting: true });
+    const qmp = await QmpClient.connect(path);
+    expect(qmp.greeting.version.qemu.major).toBe(7);
+    const slow = qmp.execute("slow");
+    const fast = qmp.execute("query-status", { x: 1 });
+    expect(await fast).toEqual({ status: "running", echo: { x: 1 } });
+    expect(await slow).toBe("slow-done");
+    qmp.close();
+  });
+
+  it("rejects with QEMU's error class and description", async () => {
+    const path = nextPath();
+    server = await startFakeQmp(path, (m, s) => reply(s, { error: { class: "CommandNotFound", desc: "The command nope has not been found" }, id: m.id }));
+    const qmp = await QmpClient.connect(path);
+    const error = await qmp.execute("nope").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QmpCommandError);
+    expect((error as QmpCommandError).errorClass).toBe("CommandNotFound");
+    expect((error as Error).message).toContain("The command nope has not been found");
+    qmp.close();
+  });
+
+  it("delivers events to listeners and to waitForEvent", async () => {
+    const path = nextPath();
+    server = await startFakeQmp(path, (m, s) => {
+      reply(s, { return: {}, id: m.id });
+      reply(s, { event: "POWERDOWN", timestamp: { seconds: 1, microseconds: 2 } });
+      reply(s, { event: "SHUTDOWN", data: { guest: true, reason: "guest-shutdown" }, timestamp: { seconds: 1, microseconds: 3 } });
+    });
+    const qmp = await QmpClient.connect(path);
+    const seen: string[] = [];
+    qmp.onEvent((e) => seen.push(e.event));
+    const shutdown = qmp.waitForEvent("SHUTDOWN", 2_000);
+    await qmp.execute("system_powerdown");
+    expect((await shutdown)?.data).toEqual({ guest: true, reason: "guest-shutdown" });
+    expect(seen).toEqual(["POWERDOWN", "SHUTDOWN"]);
+    expect(await qmp.waitForEvent("RESET", 50)).toBeNull();
+    qmp.close();
+  });
+
+  it("times out a command that gets no answer", async () => {
+    const path = nextPath();
+    server = await startFakeQmp(path, () => undefined);
+    const qmp = await QmpClient.connect(path);
+    await expect(qmp.execute("hang", undefined, { timeoutMs: 50 })).rejects.toThrow(/no answer within 50 ms/);
+    qmp.close();
+  });
+
+  it("rejects pending commands when QEMU closes the connection, and reports the close", async () => {
+    const path = nextPath();
+    server = await startFakeQmp(path, (m, s) => (m.execute === "quit" ? s.end() : undefined));
+    const qmp = await QmpClient.connect(path);
+    const closed = qmp.waitForClose(2_000);
+    await expect(qmp.execute("quit")).rejects.toThrow(QmpConnectionError);
+    expect(await closed).toBe(true);
+    expect(qmp.isClosed).toBe(true);
+    await expect(qmp.execute("query-status")).rejects.toThrow(/closed/);
+  });
+
+  it("fails clearly without a socket, and without a greeting", async () => {
+    await expect(QmpClient.connect(join(dir, "missing.sock"))).rejects.toThrow(/cannot connect to QMP .*missing\.sock/);
+    const path = nextPath();
+    server = await startFakeQmp(path, () => undefined, { greet: false });
+    await expect(QmpClient.connect(path, { timeoutMs: 100 })).rejects.toThrow(/no QMP greeting .* within 100 ms/);
+  });
+
+  it("refuses a peer that is not QMP", async () => {
+    const path = nextPath();
+    server = createServer((socket) => socket.end("hello\n"));
+    await new Promise<void>((resolve) => server!.listen(path, resolve));
+    await expect(QmpClient.connect(path, { timeoutMs: 500 })).rejects.toThrow(/closed before its greeting/);
+  });
+});

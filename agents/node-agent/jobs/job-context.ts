@@ -1,0 +1,36 @@
+import type { Logger } from "pino";
+import type { HypervisorDriver } from "../drivers/hypervisor-driver";
+import type { ImageCache } from "../image-cache";
+import type { EventSender } from "../send-events";
+
+export interface JobContext {
+  hostId: string;
+  jobId: string;
+  driver: HypervisorDriver;
+  images: ImageCache;
+  events: EventSender;
+  /** Decided once at start from the host's facts. */
+  accel: "kvm" | "tcg";
+  log: Logger;
+}
+
+export const reportState = (ctx: JobContext, instanceId: string, state: "BUILDING" | "RUNNING" | "STOPPED" | "DELETED" | "ERROR", extra: { reason?: string; accel?: "kvm" | "tcg" | "none" } = {}) =>
+  ctx.events.send({ type: "instance.state", hostId: ctx.hostId, at: new Date(), instanceId, state, jobId: ctx.jobId, ...extra });
+
+export const reportProgress = (ctx: JobContext, instanceId: string, percent: number, message: string) =>
+  ctx.events.send({ type: "instance.progress", hostId: ctx.hostId, at: new Date(), instanceId, percent, message });
+
+/**
+ * Progress at most once a second per job: a slow image download still shows it moving, while a
+ * create that is done in 200 ms sends none (each report is a row in the portal's timeline, and a burst
+ * of creates would otherwise flood the controller with reports nobody can see).
+ */
+export function throttledProgress(ctx: JobContext, instanceId: string, minIntervalMs = 1000) {
+  let last = Date.now();
+  return (percent: number, message: string): void => {
+    const now = Date.now();
+    if (now - last < minIntervalMs) return;
+    last = now;
+    void reportProgress(ctx, instanceId, percent, message).catch(() => undefined);
+  };
+}

@@ -1,0 +1,67 @@
+// eduCloud host agent.
+//   npm run agent -- join --portal http://portal:3000 --token=TOKEN [--name NAME] [--state-dir DIR]
+//   (--token=… with "=": a token may start with "-")
+//   npm run agent -- run [--state-dir DIR]
+// Consoles (browser → portal → this agent → the VM's VNC/serial socket):
+//   EDUCLOUD_AGENT_CONSOLE_LISTEN  where the console bridge listens; default 127.0.0.1:0 (loopback,
+//                                  random port: right when the portal runs on this machine). A host of
+//                                  a multi-host install sets e.g. 0.0.0.0:7901 and lets only the portal reach it.
+//   EDUCLOUD_AGENT_CONSOLE_URL     how the portal reaches it, e.g. ws://node7.lab:7901; default the
+//                                  listen address (this host's name for 0.0.0.0).
+import { mkdir } from "node:fs/promises";
+import os from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { DEFAULT_CONSOLE_LISTEN, parseListenAddress } from "./console/listen-address";
+import { QemuDriver } from "./drivers/qemu/qemu-driver";
+import { joinPortal } from "./join-portal";
+import { runAgent } from "./run-agent";
+
+const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { service: "agent" }, redact: ["hostSecret", "*.hostSecret", "token"] });
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    portal: { type: "string" },
+    token: { type: "string" },
+    name: { type: "string" },
+    "state-dir": { type: "string" },
+  },
+});
+const command = positionals[0];
+const stateDir = resolve(values["state-dir"] ?? process.env.EDUCLOUD_AGENT_STATE_DIR ?? "/var/lib/educloud-agent");
+
+async function main(): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const driver = new QemuDriver({ stateDir });
+  if (command === "join") {
+    if (!values.portal || !values.token) throw new Error("join needs --portal URL and --token=TOKEN (Hosts → Add host shows the command).");
+    const creds = await joinPortal({ portal: values.portal, token: values.token, name: values.name ?? os.hostname(), stateDir, driver });
+    log.info({ hostId: creds.hostId, stateDir }, "joined; start the agent with: npm run agent -- run");
+    return;
+  }
+  if (command === "run") {
+    const agent = await runAgent({
+      stateDir, log, driver,
+      heartbeatMs: Number(process.env.EDUCLOUD_AGENT_HEARTBEAT_MS ?? 10_000),
+      concurrency: Number(process.env.EDUCLOUD_AGENT_CONCURRENCY ?? 8),
+      consoleListen: parseListenAddress(process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN || DEFAULT_CONSOLE_LISTEN),
+      consoleUrl: process.env.EDUCLOUD_AGENT_CONSOLE_URL || undefined,
+    });
+    const stop = async (signal: string) => {
+      log.info({ signal }, "agent stopping; VMs keep running");
+      await agent.stop().catch(() => undefined);
+      process.exit(0);
+    };
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+    process.on("SIGINT", () => void stop("SIGINT"));
+    return;
+  }
+  throw new Error("usage: agent join --portal URL --token=TOKEN [--name NAME] [--state-dir DIR] | agent run [--state-dir DIR]");
+}
+
+main().catch((err) => {
+  log.fatal({ err: (err as Error).message }, "agent failed");
+  process.exit(1);
+});

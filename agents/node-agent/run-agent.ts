@@ -1,0 +1,124 @@
+import { join } from "node:path";
+import { UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { ZodError } from "zod";
+import { hostQueueName } from "../protocol/index";
+import { collectFacts } from "./collect-facts";
+import type { ListenAddress } from "./console/listen-address";
+import { startConsoleBridge } from "./console/start-console-bridge";
+import { loadCredentials } from "./credentials";
+import type { HypervisorDriver } from "./drivers/hypervisor-driver";
+import { ImageCache, PermanentJobError } from "./image-cache";
+import { handleJob } from "./jobs/handle-job";
+import { reportState, type JobContext } from "./jobs/job-context";
+import { createEventSender } from "./send-events";
+
+export interface AgentOptions {
+  stateDir: string;
+  log: Logger;
+  driver: HypervisorDriver;
+  heartbeatMs?: number;
+  concurrency?: number;
+  /** Where the console bridge listens; default loopback on a random port (see console/README.md). */
+  consoleListen?: ListenAddress;
+  /** The URL the portal uses to reach the bridge; default the address it listens on. */
+  consoleUrl?: string;
+}
+
+/**
+ * The agent's life: announce itself with its facts and every VM it finds (the portal reconciles),
+ * then take this host's jobs and send a heartbeat every 10 s. VMs are separate processes: stopping
+ * the agent leaves them running.
+ */
+export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<void> }> {
+  const creds = await loadCredentials(opts.stateDir);
+  if (!creds) throw new Error(`This host has not joined yet: run \`npm run agent -- join --portal URL --token TOKEN\` (state directory ${opts.stateDir}).`);
+  const { hostId } = creds;
+
+  // Before the first heartbeat, so the portal learns the console URL from the startup facts.
+  const consoles = await startConsoleBridge({
+    creds, stateDir: opts.stateDir, log: opts.log.child({ component: "console" }), listen: opts.consoleListen, advertiseUrl: opts.consoleUrl,
+  });
+  const { consoleUrl } = consoles;
+
+  const connection = new Redis(creds.redisUrl, { maxRetriesPerRequest: null });
+  connection.on("error", (err) => opts.log.warn({ err: err.message }, "redis connection problem"));
+  const events = createEventSender(connection, creds.redisPrefix);
+  const images = new ImageCache(join(opts.stateDir, "images"), creds);
+
+  const facts = await collectFacts(opts.stateDir, [opts.driver], consoleUrl);
+  const accel = facts.kvmUsable ? "kvm" : "tcg";
+  opts.log.info({ hostId, accel, kvmReason: facts.kvmReason }, accel === "tcg" ? "KVM is not usable here; VMs run under software emulation (TCG)" : "KVM is usable");
+
+  // Who is watching (E6): VNC clients as QEMU counts them (query-vnc; our own bridge's viewers are among
+  // them), plus the serial console's one session, which QEMU does not count. Unknown stays unknown.
+  const countViewers = async (id: string, state: string): Promise<number | undefined> => {
+    if (state !== "running") return 0;
+    const vnc = (await opts.driver.countViewers?.(id).catch(() => null)) ?? null;
+    if (vnc === null) return undefined;
+    return vnc + (consoles.server.activeSessions().get(id)?.serial ?? 0);
+  };
+
+  const beat = async (startup: boolean, withFacts: boolean) => {
+    // The startup beat asks each VM over QMP (reconcile needs the truth); routine beats only check
+    // that each QEMU process lives.
+    const vms = await opts.driver.list({ quick: !startup });
+    await events.send({
+      type: "host.heartbeat", hostId, at: new Date(), startup,
+      facts: withFacts ? await collectFacts(opts.stateDir, [opts.driver], consoleUrl) : undefined,
+      vms: await Promise.all(vms.map(async (v) => ({ instanceId: v.id, state: v.state, accel: v.accel, viewers: await countViewers(v.id, v.state) }))),
+    });
+  };
+  await beat(true, true);
+
+  const worker = new Worker(
+    hostQueueName(hostId),
+    async (job) => {
+      const ctx: JobContext = { hostId, jobId: String(job.id), driver: opts.driver, images, events, accel, log: opts.log.child({ job: job.id }) };
+      try {
+        await handleJob(ctx, job.name, job.data);
+      } catch (err) {
+        // Bad payloads and refusals will not get better by retrying.
+        if (err instanceof PermanentJobError || err instanceof ZodError) throw new UnrecoverableError((err as Error).message);
+        throw err;
+      }
+    },
+    { connection, prefix: `${creds.redisPrefix}:bull`, concurrency: opts.concurrency ?? 4 },
+  );
+  worker.on("failed", (job, err) => {
+    if (!job) return;
+    const final = err.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+    opts.log.warn({ job: job.id, attempt: job.attemptsMade, final, err: err.message }, "job failed");
+    const instanceId = (job.data as { instanceId?: string }).instanceId;
+    if (final && instanceId) {
+      const ctx = { hostId, jobId: String(job.id), events } as JobContext;
+      void reportState(ctx, instanceId, "ERROR", { reason: `${job.name.replace("instance.", "")} failed: ${err.message}` }).catch(() => undefined);
+    }
+  });
+
+  // One beat at a time: the next is scheduled when the previous has been sent, so a busy host never
+  // piles beats up behind each other.
+  let n = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout;
+  const scheduleBeat = () => {
+    timer = setTimeout(async () => {
+      n++;
+      await beat(false, n % 6 === 0).catch((err) => opts.log.warn({ err: (err as Error).message }, "heartbeat failed"));
+      if (!stopped) scheduleBeat();
+    }, opts.heartbeatMs ?? 10_000);
+  };
+  scheduleBeat();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await consoles.stop();
+      await worker.close();
+      await events.close();
+      connection.disconnect();
+    },
+  };
+}

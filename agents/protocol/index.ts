@@ -1,0 +1,147 @@
+// The ONLY code shared by portal and agent: the wire format of jobs (portal → agent) and events
+// (agent → portal), parsed with zod on both ends. Bump PROTOCOL_VERSION on any incompatible change.
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 1;
+
+export const instanceIdSchema = z.uuid();
+export const hostIdSchema = z.uuid();
+
+/** Queue of one host's jobs; only that host's agent consumes it. */
+export const hostQueueName = (hostId: string) => `host-${hostId}`;
+/** One queue for every agent's events; the portal's controller consumes it. */
+export const AGENT_EVENTS_QUEUE = "agent-events";
+
+// ---- jobs ------------------------------------------------------------------------------------------
+
+export const imageRefSchema = z.object({
+  id: z.uuid(),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  format: z.enum(["qcow2", "raw"]),
+  sizeBytes: z.number().int().positive(),
+  /** Portal URL the agent fetches it from, with its host credentials. */
+  url: z.url(),
+});
+export type ImageRef = z.infer<typeof imageRefSchema>;
+
+export const createInstanceJob = z.object({
+  instanceId: instanceIdSchema,
+  name: z.string().min(1).max(64),
+  vcpus: z.number().int().min(1).max(256),
+  memoryMiB: z.number().int().min(16).max(4 * 1024 * 1024),
+  diskGiB: z.number().int().min(1).max(65536),
+  image: imageRefSchema,
+});
+export const instanceActionJob = z.object({ instanceId: instanceIdSchema });
+export const stopInstanceJob = instanceActionJob.extend({ timeoutMs: z.number().int().min(0).max(600_000).default(30_000) });
+
+export const JOB_SCHEMAS = {
+  "instance.create": createInstanceJob,
+  "instance.start": instanceActionJob,
+  "instance.stop": stopInstanceJob,
+  "instance.reboot": instanceActionJob,
+  "instance.delete": instanceActionJob,
+} as const;
+export type JobName = keyof typeof JOB_SCHEMAS;
+export type JobPayload<N extends JobName> = z.input<(typeof JOB_SCHEMAS)[N]>;
+
+export function parseJob<N extends JobName>(name: N, data: unknown): z.output<(typeof JOB_SCHEMAS)[N]> {
+  const schema = JOB_SCHEMAS[name];
+  if (!schema) throw new Error(`unknown job ${String(name)}`);
+  return schema.parse(data) as z.output<(typeof JOB_SCHEMAS)[N]>;
+}
+
+// ---- events ----------------------------------------------------------------------------------------
+
+export const hostFactsSchema = z.object({
+  hostname: z.string().max(255),
+  cpuModel: z.string().max(255),
+  cpuCount: z.number().int().min(1),
+  memoryMiB: z.number().int().min(1),
+  diskFreeBytes: z.number().int().min(0),
+  diskTotalBytes: z.number().int().min(0),
+  storageDir: z.string().max(1024),
+  hypervisors: z.array(z.object({
+    kind: z.string().max(32), available: z.boolean(), version: z.string().max(128).optional(), reason: z.string().max(500).optional(),
+  })).max(8),
+  kvmUsable: z.boolean(),
+  kvmReason: z.string().max(500).optional(),
+  agentVersion: z.string().max(32),
+  protocolVersion: z.number().int(),
+  /** Where the portal's console proxy reaches this agent's console bridge (ws://host:port). */
+  consoleUrl: z.string().regex(/^wss?:\/\//).max(300).optional(),
+});
+export type HostFacts = z.infer<typeof hostFactsSchema>;
+
+export const OBSERVED_VM_STATES = ["running", "paused", "stopped"] as const;
+
+const base = { hostId: hostIdSchema, at: z.coerce.date() };
+
+export const heartbeatEvent = z.object({
+  ...base,
+  type: z.literal("host.heartbeat"),
+  facts: hostFactsSchema.optional(),
+  /** Every VM the agent found on the host with its real state (reconcile input). */
+  vms: z.array(z.object({
+    instanceId: z.string().max(64),
+    state: z.enum(OBSERVED_VM_STATES),
+    accel: z.string().max(8).optional(),
+    /** Connected console viewers (VNC clients from QMP query-vnc, plus serial sessions); absent = unknown. */
+    viewers: z.number().int().min(0).max(10_000).optional(),
+  })).max(10_000),
+  /** True on the first heartbeat after the agent started: the portal reconciles fully. */
+  startup: z.boolean().default(false),
+});
+
+export const instanceProgressEvent = z.object({
+  ...base,
+  type: z.literal("instance.progress"),
+  instanceId: instanceIdSchema,
+  percent: z.number().min(0).max(100),
+  message: z.string().max(500),
+});
+
+export const INSTANCE_REPORTED_STATES = ["BUILDING", "RUNNING", "STOPPED", "DELETED", "ERROR"] as const;
+export const instanceStateEvent = z.object({
+  ...base,
+  type: z.literal("instance.state"),
+  instanceId: instanceIdSchema,
+  state: z.enum(INSTANCE_REPORTED_STATES),
+  reason: z.string().max(2000).optional(),
+  accel: z.enum(["kvm", "tcg", "none"]).optional(),
+  /** The job that produced this report, so a late report of an old job can be recognised. */
+  jobId: z.string().max(200).optional(),
+});
+
+export const agentEventSchema = z.discriminatedUnion("type", [heartbeatEvent, instanceProgressEvent, instanceStateEvent]);
+export type AgentEvent = z.infer<typeof agentEventSchema>;
+export type AgentEventInput = z.input<typeof agentEventSchema>;
+
+// ---- join ------------------------------------------------------------------------------------------
+
+export const joinRequestSchema = z.object({
+  token: z.string().min(20).max(200),
+  name: z.string().trim().min(1).max(64).regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/),
+  facts: hostFactsSchema,
+});
+export const joinResponseSchema = z.object({
+  hostId: hostIdSchema,
+  hostSecret: z.string().min(32),
+  redisUrl: z.string(),
+  redisPrefix: z.string(),
+  portalUrl: z.url(),
+  protocolVersion: z.number().int(),
+});
+export type JoinResponse = z.infer<typeof joinResponseSchema>;
+
+/** Agents fetch the portal's console-grant verify key here (host credentials), at start. */
+export const CONSOLE_KEY_PATH = "/api/v1/agent/console-key";
+/** The agent's console bridge: `${consoleUrl}${AGENT_CONSOLE_PATH}?grant=<signed grant>`. */
+export const AGENT_CONSOLE_PATH = "/console";
+
+/** How an agent proves who it is to the portal over HTTP (image fetch, console bridge). */
+export const hostAuthHeader = (hostId: string, secret: string) => `Bearer ${hostId}.${secret}`;
+export function parseHostAuthHeader(value: string | null | undefined): { hostId: string; secret: string } | null {
+  const m = /^Bearer ([0-9a-f-]{36})\.([A-Za-z0-9_-]{32,128})$/.exec(value ?? "");
+  return m ? { hostId: m[1]!, secret: m[2]! } : null;
+}

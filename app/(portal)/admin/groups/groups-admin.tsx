@@ -1,0 +1,156 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { useState } from "react";
+import type { GroupView } from "@/server/domain/groups/manage-groups";
+import { Alert } from "@/app/_components/alert";
+import { Button } from "@/app/_components/button";
+import { Dialog, DialogActions } from "@/app/_components/dialog";
+import { PageHeader } from "@/app/_components/page-header";
+import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { useTRPC } from "@/app/_trpc/client";
+import { GroupFormDialog } from "./group-form-dialog";
+import { MembersDialog } from "./members-dialog";
+
+export interface GroupPermissions {
+  create: boolean;
+  update: boolean;
+  delete: boolean;
+  read: boolean;
+  setMembers: boolean;
+  listUsers: boolean;
+}
+
+type Open =
+  | { kind: "create" }
+  | { kind: "edit"; group: GroupView }
+  | { kind: "members"; group: GroupView }
+  | { kind: "delete"; group: GroupView }
+  | null;
+
+export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
+  const t = useTranslations("groups");
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const errorText = useMutationErrorText();
+  const [open, setOpen] = useState<Open>(null);
+  const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const groups = useQuery(trpc.groups.list.queryOptions());
+  const remove = useMutation(trpc.groups.delete.mutationOptions());
+
+  // Member counts show up on the users page too (their group column), so both lists are refreshed.
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.groups.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.groups.get.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
+    ]);
+
+  function done(text: string) {
+    setOpen(null);
+    setFlash({ tone: "success", text });
+    void refresh();
+  }
+
+  async function confirmDelete(group: GroupView) {
+    try {
+      await remove.mutateAsync({ id: group.id });
+      done(t("deleted", { name: group.name }));
+    } catch (err) {
+      setOpen(null);
+      setFlash({ tone: "error", text: errorText(err) });
+      void refresh();
+    }
+  }
+
+  const openDialog = (next: Open) => { setFlash(null); setOpen(next); };
+  const showActions = allowed.update || allowed.delete || allowed.read;
+
+  return (
+    <>
+      <PageHeader
+        title={t("title")}
+        description={t("description")}
+        actions={allowed.create && <Button onClick={() => openDialog({ kind: "create" })}>{t("newGroup")}</Button>}
+      />
+      {flash && <Alert tone={flash.tone} className="mb-4">{flash.text}</Alert>}
+
+      {groups.isError && !groups.data ? (
+        <QueryError error={groups.error} onRetry={() => void groups.refetch()} retrying={groups.isFetching} />
+      ) : (
+        <Table caption={t("caption")}>
+          <THead>
+            <Th>{t("colName")}</Th>
+            <Th>{t("colDescription")}</Th>
+            <Th>{t("colMembers")}</Th>
+            {showActions && <Th className="text-right">{t("colActions")}</Th>}
+          </THead>
+          <TBody>
+            {groups.isPending ? (
+              <TableMessage colSpan={4}>{tc("loading")}</TableMessage>
+            ) : groups.data.length === 0 ? (
+              <TableMessage colSpan={4}>{t("empty")}</TableMessage>
+            ) : (
+              groups.data.map((g) => (
+                <Tr key={g.id}>
+                  <Td className="font-medium">{g.name}</Td>
+                  <Td className="max-w-md text-slate-600 dark:text-slate-400">{g.description || tc("none")}</Td>
+                  <Td className="whitespace-nowrap">{t("memberCount", { count: g.memberCount })}</Td>
+                  {showActions && (
+                    <Td className="whitespace-nowrap text-right">
+                      <div className="flex justify-end gap-1">
+                        {allowed.read && (
+                          <Button size="sm" variant="ghost" aria-label={t("membersLabel", { name: g.name })} onClick={() => openDialog({ kind: "members", group: g })}>
+                            {t("members")}
+                          </Button>
+                        )}
+                        {allowed.update && (
+                          <Button size="sm" variant="ghost" aria-label={t("editLabel", { name: g.name })} onClick={() => openDialog({ kind: "edit", group: g })}>
+                            {t("edit")}
+                          </Button>
+                        )}
+                        {allowed.delete && (
+                          <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" aria-label={t("deleteLabel", { name: g.name })} onClick={() => openDialog({ kind: "delete", group: g })}>
+                            {t("delete")}
+                          </Button>
+                        )}
+                      </div>
+                    </Td>
+                  )}
+                </Tr>
+              ))
+            )}
+          </TBody>
+        </Table>
+      )}
+
+      <GroupFormDialog
+        open={open?.kind === "create" || open?.kind === "edit"}
+        group={open?.kind === "edit" ? open.group : null}
+        onClose={() => setOpen(null)}
+        onDone={done}
+      />
+      <MembersDialog
+        group={open?.kind === "members" ? open.group : null}
+        editable={allowed.setMembers && allowed.listUsers}
+        onClose={() => setOpen(null)}
+        onDone={done}
+      />
+      <Dialog
+        open={open?.kind === "delete"}
+        onClose={() => setOpen(null)}
+        title={open?.kind === "delete" ? t("deleteTitle", { name: open.group.name }) : ""}
+        description={t("deleteBody")}
+      >
+        <DialogActions>
+          <Button variant="secondary" onClick={() => setOpen(null)}>{tc("cancel")}</Button>
+          <Button variant="danger" busy={remove.isPending} onClick={() => open?.kind === "delete" && void confirmDelete(open.group)}>
+            {t("deleteConfirm")}
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </>
+  );
+}

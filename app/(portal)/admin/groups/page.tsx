@@ -1,0 +1,29 @@
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { can } from "@/server/auth/permissions";
+import { Forbidden } from "@/app/_components/forbidden";
+import { currentActor } from "@/app/_lib/current-actor";
+import { GroupsAdmin } from "./groups-admin";
+
+export async function generateMetadata() {
+  const t = await getTranslations("groups");
+  return { title: t("title") };
+}
+
+export default async function GroupsPage() {
+  const actor = await currentActor();
+  if (!actor) redirect("/login");
+  if (!can(actor.role, "groups", "list")) return <Forbidden />;
+  return (
+    <GroupsAdmin
+      allowed={{
+        create: can(actor.role, "groups", "create"),
+        update: can(actor.role, "groups", "update"),
+        delete: can(actor.role, "groups", "delete"),
+        read: can(actor.role, "groups", "read"),
+        setMembers: can(actor.role, "groups", "setMembers"),
+        listUsers: can(actor.role, "users", "list"),
+      }}
+    />
+  );
+}

@@ -1,0 +1,140 @@
+"use client";
+// The hypervisor hosts: are they alive, what can they do, how full are they. Polls every 5 s so a host
+// that stops sending heartbeats turns "Down" on screen by itself.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { useState } from "react";
+import type { HostView } from "@/server/domain/hosts/find-hosts";
+import type { JoinToken } from "@/server/domain/hosts/join-host";
+import { Alert } from "@/app/_components/alert";
+import { Badge } from "@/app/_components/badge";
+import { Button } from "@/app/_components/button";
+import { PageHeader } from "@/app/_components/page-header";
+import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { useTRPC } from "@/app/_trpc/client";
+import { CapacityCell, HardwareCell, HeartbeatAge, HypervisorsCell } from "./host-cells";
+import { JoinHostDialog } from "./join-host-dialog";
+
+const REFRESH_MS = 5_000;
+
+export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; setEnabled: boolean } }) {
+  const t = useTranslations("hosts");
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const errorText = useMutationErrorText();
+  const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const [joinToken, setJoinToken] = useState<JoinToken | null>(null);
+  const hosts = useQuery(trpc.hosts.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
+  const createToken = useMutation(trpc.hosts.createJoinToken.mutationOptions());
+  const columns = allowed.setEnabled ? 7 : 6;
+  const setEnabled = useMutation(trpc.hosts.setEnabled.mutationOptions());
+
+  async function addHost() {
+    setFlash(null);
+    try {
+      setJoinToken(await createToken.mutateAsync());
+    } catch (err) {
+      setFlash({ tone: "error", text: errorText(err) });
+    }
+  }
+
+  async function toggle(host: HostView) {
+    setFlash(null);
+    try {
+      await setEnabled.mutateAsync({ id: host.id, enabled: !host.enabled });
+      setFlash({ tone: "success", text: t(host.enabled ? "disabledDone" : "enabledDone", { name: host.name }) });
+    } catch (err) {
+      setFlash({ tone: "error", text: errorText(err) });
+    }
+    await queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+  }
+
+  return (
+    <>
+      <PageHeader
+        title={t("title")}
+        description={t("description")}
+        actions={allowed.createJoinToken && <Button busy={createToken.isPending} onClick={() => void addHost()}>{t("addHost")}</Button>}
+      />
+      {flash && <Alert tone={flash.tone} className="mb-4" data-testid="flash">{flash.text}</Alert>}
+      {hosts.isError && hosts.data && <p className="mb-3 text-sm text-amber-700 dark:text-amber-300">{t("refreshFailed")}</p>}
+      {hosts.data && hosts.data.length > 0 && (
+        <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">{t("count", { count: hosts.data.length })}</p>
+      )}
+
+      {hosts.isError && !hosts.data ? (
+        <QueryError error={hosts.error} onRetry={() => void hosts.refetch()} retrying={hosts.isFetching} />
+      ) : (
+        <Table caption={t("caption")}>
+          <THead>
+            <Th>{t("colName")}</Th>
+            <Th>{t("colStatus")}</Th>
+            <Th>{t("colHardware")}</Th>
+            <Th>{t("colVirtualization")}</Th>
+            <Th>{t("colCapacity")}</Th>
+            <Th className="text-right">{t("colInstances")}</Th>
+            {allowed.setEnabled && <Th className="text-right">{t("colActions")}</Th>}
+          </THead>
+          <TBody>
+            {hosts.isPending ? (
+              <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
+            ) : hosts.data.length === 0 ? (
+              <TableMessage colSpan={columns}>
+                <span className="block font-medium text-slate-700 dark:text-slate-200">{t("empty")}</span>
+                {allowed.createJoinToken && <span className="block">{t("emptyHint")}</span>}
+              </TableMessage>
+            ) : (
+              hosts.data.map((h) => (
+                <Tr key={h.id} data-testid="host-row">
+                  <Td className="whitespace-nowrap font-medium">{h.name}</Td>
+                  <Td className="whitespace-nowrap">
+                    <div className="flex flex-wrap gap-1">
+                      <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>
+                      {!h.enabled && <Badge tone="warning">{t("disabled")}</Badge>}
+                    </div>
+                    <span className="mt-1 block text-xs tabular-nums text-slate-500 dark:text-slate-400" title={t("heartbeat")}>
+                      <HeartbeatAge seconds={h.heartbeatAgeSeconds} />
+                    </span>
+                  </Td>
+                  <Td className="min-w-40 text-xs"><HardwareCell facts={h.facts} /></Td>
+                  <Td className="min-w-40 text-xs">
+                    <HypervisorsCell facts={h.facts} />
+                    <div className="mt-1.5">
+                      {h.accel === "kvm" ? (
+                        <Badge tone="success">{t("accelKvm")}</Badge>
+                      ) : (
+                        <span title={h.facts.kvmReason}><Badge tone="warning">{t("accelTcg")}</Badge></span>
+                      )}
+                    </div>
+                    {h.accel === "tcg" && h.facts.kvmReason && (
+                      <span className="mt-1 block max-w-48 text-slate-500 dark:text-slate-400">{h.facts.kvmReason}</span>
+                    )}
+                  </Td>
+                  <Td className="min-w-36"><CapacityCell host={h} /></Td>
+                  <Td className="text-right tabular-nums">{h.used.instanceCount}</Td>
+                  {allowed.setEnabled && (
+                    <Td className="text-right">
+                      <Button
+                        size="sm"
+                        variant="secondary"
+                        className="whitespace-nowrap"
+                        busy={setEnabled.isPending && setEnabled.variables?.id === h.id}
+                        onClick={() => void toggle(h)}
+                      >
+                        {h.enabled ? t("disable") : t("enable")}
+                      </Button>
+                    </Td>
+                  )}
+                </Tr>
+              ))
+            )}
+          </TBody>
+        </Table>
+      )}
+
+      <JoinHostDialog token={joinToken} onClose={() => setJoinToken(null)} />
+    </>
+  );
+}

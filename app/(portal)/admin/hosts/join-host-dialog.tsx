@@ -1,0 +1,72 @@
+"use client";
+// Shows the one-time join command. The token is only ever shown here (the server keeps its hash), so
+// the dialog makes copying it easy and says plainly when it stops working.
+import { useLocale, useTranslations } from "next-intl";
+import { useRef, useState } from "react";
+import type { JoinToken } from "@/server/domain/hosts/join-host";
+import { Button } from "@/app/_components/button";
+import { Dialog, DialogActions } from "@/app/_components/dialog";
+import { formatDateTime } from "@/app/_lib/format";
+
+/** The clipboard API needs a secure context; on plain http to a LAN address fall back to a selection. */
+async function copyText(text: string, pre: HTMLElement | null): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    if (!pre) return false;
+    const range = document.createRange();
+    range.selectNodeContents(pre);
+    const selection = getSelection();
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    // Deprecated but the only way without the clipboard API; the text stays selected if it fails.
+    return document.execCommand("copy");
+  }
+}
+
+export function JoinHostDialog({ token, onClose }: { token: JoinToken | null; onClose: () => void }) {
+  const t = useTranslations("hosts");
+  const locale = useLocale();
+  const pre = useRef<HTMLPreElement>(null);
+  const [copied, setCopied] = useState<boolean | null>(null);
+
+  function close() {
+    setCopied(null);
+    onClose();
+  }
+
+  return (
+    <Dialog
+      open={token !== null}
+      onClose={close}
+      title={t("joinTitle")}
+      description={token ? t("joinExplain", { time: formatDateTime(token.expiresAt, locale) }) : undefined}
+      size="lg"
+    >
+      {token && (
+        <>
+          <p className="mb-1 text-sm font-medium text-slate-700 dark:text-slate-200">{t("joinCommand")}</p>
+          <pre
+            ref={pre}
+            data-testid="join-command"
+            className="overflow-x-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs whitespace-pre-wrap break-all text-slate-900 dark:border-slate-700 dark:bg-slate-950 dark:text-slate-100"
+          >
+            {token.command}
+          </pre>
+          <div className="mt-2 flex flex-wrap items-center gap-3">
+            <Button size="sm" variant="secondary" onClick={() => void copyText(token.command, pre.current).then(setCopied)}>
+              {t("copy")}
+            </Button>
+            <span role="status" className="text-sm text-slate-600 dark:text-slate-400">
+              {copied === true ? t("copied") : copied === false ? t("copyFailed") : ""}
+            </span>
+          </div>
+          <DialogActions>
+            <Button onClick={close}>{t("done")}</Button>
+          </DialogActions>
+        </>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,25 @@
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { can } from "@/server/auth/permissions";
+import { Forbidden } from "@/app/_components/forbidden";
+import { currentActor } from "@/app/_lib/current-actor";
+import { HostsAdmin } from "./hosts-admin";
+
+export async function generateMetadata() {
+  const t = await getTranslations("hosts");
+  return { title: t("title") };
+}
+
+export default async function HostsPage() {
+  const actor = await currentActor();
+  if (!actor) redirect("/login");
+  if (!can(actor.role, "hosts", "list")) return <Forbidden />;
+  return (
+    <HostsAdmin
+      allowed={{
+        createJoinToken: can(actor.role, "hosts", "createJoinToken"),
+        setEnabled: can(actor.role, "hosts", "setEnabled"),
+      }}
+    />
+  );
+}

@@ -1,0 +1,19 @@
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { can } from "@/server/auth/permissions";
+import { Forbidden } from "@/app/_components/forbidden";
+import { currentActor } from "@/app/_lib/current-actor";
+import { ImagesAdmin } from "./images-admin";
+
+export async function generateMetadata() {
+  const t = await getTranslations("images");
+  return { title: t("title") };
+}
+
+// Everyone may browse the images they can launch from; only some may add new ones.
+export default async function ImagesPage() {
+  const actor = await currentActor();
+  if (!actor) redirect("/login");
+  if (!can(actor.role, "images", "list")) return <Forbidden />;
+  return <ImagesAdmin allowed={{ upload: can(actor.role, "images", "upload") }} />;
+}

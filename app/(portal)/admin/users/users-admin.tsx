@@ -1,0 +1,173 @@
+"use client";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useLocale, useTranslations } from "next-intl";
+import { useState } from "react";
+import type { UserView } from "@/server/domain/users/user-view";
+import { Alert } from "@/app/_components/alert";
+import { Badge } from "@/app/_components/badge";
+import { Button } from "@/app/_components/button";
+import { Input } from "@/app/_components/field";
+import { PageHeader } from "@/app/_components/page-header";
+import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { formatDateTime } from "@/app/_lib/format";
+import { useDebounced } from "@/app/_lib/use-debounced";
+import { useTRPC } from "@/app/_trpc/client";
+import { ResetPasswordDialog } from "./reset-password-dialog";
+import { UserFormDialog } from "./user-form-dialog";
+
+export interface UserPermissions {
+  create: boolean;
+  update: boolean;
+  setDisabled: boolean;
+  resetPassword: boolean;
+  listGroups: boolean;
+}
+
+type Open = { kind: "create" } | { kind: "edit"; user: UserView } | { kind: "reset"; user: UserView } | null;
+
+export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: UserPermissions }) {
+  const t = useTranslations("users");
+  const tc = useTranslations("common");
+  const locale = useLocale();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const errorText = useMutationErrorText();
+  const [search, setSearch] = useState("");
+  const debounced = useDebounced(search.trim());
+  const [open, setOpen] = useState<Open>(null);
+  const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+
+  // Keep showing the previous rows while a new search runs, so the table does not blink empty.
+  const users = useQuery({ ...trpc.users.list.queryOptions({ search: debounced || undefined }), placeholderData: keepPreviousData });
+  const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: allowed.listGroups });
+  const groupName = (id: number) => groups.data?.find((g) => g.id === id)?.name ?? `#${id}`;
+
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.groups.list.queryKey() }),
+    ]);
+
+  const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions());
+  async function toggleDisabled(user: UserView) {
+    setFlash(null);
+    try {
+      await setDisabled.mutateAsync({ id: user.id, disabled: !user.disabled });
+      setFlash({ tone: "success", text: t(user.disabled ? "enabledDone" : "disabledDone", { username: user.username }) });
+    } catch (err) {
+      setFlash({ tone: "error", text: errorText(err) });
+    }
+    await refresh();
+  }
+
+  function done(text: string) {
+    setOpen(null);
+    setFlash({ tone: "success", text });
+    void refresh();
+  }
+
+  const showActions = allowed.update || allowed.setDisabled || allowed.resetPassword;
+  const columns = showActions ? 7 : 6;
+
+  return (
+    <>
+      <PageHeader
+        title={t("title")}
+        description={t("description")}
+        actions={allowed.create && <Button onClick={() => { setFlash(null); setOpen({ kind: "create" }); }}>{t("newUser")}</Button>}
+      />
+      {flash && <Alert tone={flash.tone} className="mb-4">{flash.text}</Alert>}
+
+      <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
+        <Input
+          label={t("search")}
+          type="search"
+          placeholder={t("searchPlaceholder")}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          fieldClassName="w-full sm:w-80"
+        />
+        {users.data && <p className="text-sm text-slate-500 dark:text-slate-400">{t("count", { count: users.data.length })}</p>}
+      </div>
+
+      {users.isError && !users.data ? (
+        <QueryError error={users.error} onRetry={() => void users.refetch()} retrying={users.isFetching} />
+      ) : (
+        <Table caption={t("caption")}>
+          <THead>
+            <Th>{t("colUsername")}</Th>
+            <Th>{t("colDisplayName")}</Th>
+            <Th>{t("colRole")}</Th>
+            <Th>{t("colGroups")}</Th>
+            <Th>{t("colStatus")}</Th>
+            <Th>{t("colLastLogin")}</Th>
+            {showActions && <Th className="text-right">{t("colActions")}</Th>}
+          </THead>
+          <TBody>
+            {users.isPending ? (
+              <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
+            ) : users.data?.length === 0 ? (
+              <TableMessage colSpan={columns}>{t("empty")}</TableMessage>
+            ) : (
+              users.data?.map((u) => (
+                <Tr key={u.id}>
+                  {/* Only the username in this cell: tests and screen readers find the row by it. */}
+                  <Td className="whitespace-nowrap font-medium">{u.username}</Td>
+                  <Td>{u.displayName}</Td>
+                  <Td><RoleBadge role={u.role} /></Td>
+                  <Td className="max-w-56">{u.groupIds.length ? u.groupIds.map(groupName).join(", ") : tc("none")}</Td>
+                  <Td><Badge tone={u.disabled ? "danger" : "success"}>{u.disabled ? t("disabled") : t("enabled")}</Badge></Td>
+                  <Td className="min-w-32 text-xs">{u.lastLoginAt ? formatDateTime(u.lastLoginAt, locale) : t("never")}</Td>
+                  {showActions && (
+                    <Td className="text-right">
+                      {/* Wraps on narrow screens rather than hiding buttons off the table's edge. */}
+                      <div className="flex flex-wrap justify-end gap-1">
+                        {allowed.update && (
+                          <Button size="sm" variant="ghost" aria-label={t("editLabel", { username: u.username })} onClick={() => { setFlash(null); setOpen({ kind: "edit", user: u }); }}>
+                            {t("edit")}
+                          </Button>
+                        )}
+                        {allowed.setDisabled && u.id !== actorId && (
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t(u.disabled ? "enableLabel" : "disableLabel", { username: u.username })}
+                            busy={setDisabled.isPending && setDisabled.variables?.id === u.id}
+                            onClick={() => void toggleDisabled(u)}
+                          >
+                            {u.disabled ? t("enable") : t("disable")}
+                          </Button>
+                        )}
+                        {allowed.resetPassword && (
+                          <Button size="sm" variant="ghost" aria-label={t("resetPasswordLabel", { username: u.username })} onClick={() => { setFlash(null); setOpen({ kind: "reset", user: u }); }}>
+                            {t("resetPassword")}
+                          </Button>
+                        )}
+                      </div>
+                    </Td>
+                  )}
+                </Tr>
+              ))
+            )}
+          </TBody>
+        </Table>
+      )}
+
+      <UserFormDialog
+        open={open?.kind === "create" || open?.kind === "edit"}
+        user={open?.kind === "edit" ? open.user : null}
+        groups={groups.data ?? []}
+        onClose={() => setOpen(null)}
+        onDone={done}
+      />
+      <ResetPasswordDialog user={open?.kind === "reset" ? open.user : null} onClose={() => setOpen(null)} onDone={done} />
+    </>
+  );
+}
+
+function RoleBadge({ role }: { role: UserView["role"] }) {
+  const t = useTranslations("roles");
+  const tone = role === "superAdm" ? "warning" : role === "powerAdm" ? "info" : "neutral";
+  return <Badge tone={tone}>{t(role)}</Badge>;
+}

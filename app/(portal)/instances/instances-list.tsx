@@ -1,0 +1,116 @@
+"use client";
+// The instances table. It refreshes itself (every 2 s while anything is changing, else every 10 s), so a
+// build's progress and a stop's completion show up without reloading the page.
+import { useLocale, useTranslations } from "next-intl";
+import Link from "next/link";
+import { useMemo, useState } from "react";
+import { Alert } from "@/app/_components/alert";
+import { Button } from "@/app/_components/button";
+import { EmptyState } from "@/app/_components/empty-state";
+import { PageHeader } from "@/app/_components/page-header";
+import { QueryError } from "@/app/_components/query-error";
+import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { formatDate, formatDateTime } from "@/app/_lib/format";
+import { InstanceActions, type ActionMessage, type InstanceActionPermissions } from "./instance-actions";
+import { AccelLabel, HostCell, InstanceStatus } from "./instance-status";
+import { LaunchDialog } from "./launch-dialog";
+import { useInstanceList } from "./use-instances";
+import { ViewersBadge } from "./viewers-badge";
+
+export interface InstancePermissions extends InstanceActionPermissions {
+  create: boolean;
+  listGroups: boolean;
+}
+
+export function InstancesList({ allowed, showOwner }: { allowed: InstancePermissions; showOwner: boolean }) {
+  const t = useTranslations("instances");
+  const tc = useTranslations("common");
+  const locale = useLocale();
+  const list = useInstanceList();
+  // Newest first, as the server sends them, with the name breaking ties so rows never swap places
+  // between two refreshes.
+  const rows = useMemo(
+    () => list.data && [...list.data].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.name.localeCompare(b.name)),
+    [list.data],
+  );
+  const [launching, setLaunching] = useState(false);
+  const [flash, setFlash] = useState<ActionMessage | null>(null);
+
+  const launchButton = allowed.create && (
+    <Button onClick={() => { setFlash(null); setLaunching(true); }}>{t("launch")}</Button>
+  );
+  const empty = list.data?.length === 0;
+  const columns = showOwner ? 7 : 6;
+
+  return (
+    <>
+      {/* When the list is empty the button sits in the empty state instead: one "Launch instance" per page. */}
+      <PageHeader title={t("title")} description={t("description")} actions={!empty && launchButton} />
+      {flash && <Alert tone={flash.tone} className="mb-4" data-testid="flash">{flash.text}</Alert>}
+
+      {list.isError && list.data && <p className="mb-3 text-sm text-amber-700 dark:text-amber-300">{t("refreshFailed")}</p>}
+
+      {list.isError && !list.data ? (
+        <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
+      ) : empty ? (
+        <EmptyState title={t("empty")} action={launchButton}>{t("emptyHint")}</EmptyState>
+      ) : (
+        <>
+          {list.data && <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">{t("count", { count: list.data.length })}</p>}
+          <Table caption={t("caption")}>
+            <THead>
+              <Th>{t("colName")}</Th>
+              <Th>{t("colState")}</Th>
+              <Th>{t("colImageFlavor")}</Th>
+              <Th>{t("colHost")}</Th>
+              {showOwner && <Th>{t("colOwner")}</Th>}
+              <Th>{t("colCreated")}</Th>
+              <Th className="text-right">{t("colActions")}</Th>
+            </THead>
+            <TBody>
+              {list.isPending ? (
+                <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
+              ) : (
+                rows?.map((i) => (
+                  <Tr key={i.id} data-testid="instance-row">
+                    <Td className="whitespace-nowrap font-medium">
+                      <Link href={`/instances/${i.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{i.name}</Link>
+                    </Td>
+                    <Td>
+                      <InstanceStatus instance={i} />
+                      <span className="mt-1.5 block empty:hidden"><ViewersBadge instance={i} /></span>
+                    </Td>
+                    {/* Image and flavor share a cell, and the acceleration sits under the host: the table then
+                        fits a laptop screen without hiding the actions off to the side. */}
+                    <Td className="min-w-36">
+                      <span className="block whitespace-nowrap">{i.image.name}</span>
+                      <span className="block text-xs text-slate-500 dark:text-slate-400">
+                        {i.flavor.name} · {t("size", { vcpus: i.vcpus, memoryMiB: String(i.memoryMiB) })}
+                      </span>
+                    </Td>
+                    <Td className="min-w-32">
+                      <HostCell host={i.host} />
+                      {i.accel && <span className="mt-0.5 block text-xs text-slate-500 dark:text-slate-400"><AccelLabel accel={i.accel} /></span>}
+                    </Td>
+                    {showOwner && <Td className="whitespace-nowrap">{i.owner.username}</Td>}
+                    <Td className="whitespace-nowrap text-xs" title={formatDateTime(i.createdAt, locale)}>{formatDate(i.createdAt, locale)}</Td>
+                    <Td className="text-right">
+                      <InstanceActions instance={i} allowed={allowed} onMessage={setFlash} />
+                    </Td>
+                  </Tr>
+                ))
+              )}
+            </TBody>
+          </Table>
+        </>
+      )}
+
+      <LaunchDialog
+        open={launching}
+        canListGroups={allowed.listGroups}
+        onClose={() => setLaunching(false)}
+        onDone={(text) => { setLaunching(false); setFlash({ tone: "success", text }); }}
+      />
+    </>
+  );
+}

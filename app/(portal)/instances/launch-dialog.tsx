@@ -1,0 +1,164 @@
+"use client";
+// "Launch instance": a name, an image and a flavor (and a group for people in several). The server
+// places it on a host at once; "no host fits" and its per-host reasons come back as the form's error.
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { useEffect, useState, type FormEvent } from "react";
+import type { FlavorRow } from "@/db/schema/compute";
+import { createInstanceInput } from "@/server/domain/instances/schemas";
+import { Alert } from "@/app/_components/alert";
+import { Button } from "@/app/_components/button";
+import { Dialog, DialogActions } from "@/app/_components/dialog";
+import { Input, Select } from "@/app/_components/field";
+import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { readError } from "@/app/_lib/trpc-error";
+import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { useTRPC } from "@/app/_trpc/client";
+import { useInstanceCache } from "./use-instances";
+
+interface Values {
+  name: string;
+  imageId: string;
+  flavorId: string;
+  groupId: string;
+}
+
+const EMPTY: Values = { name: "", imageId: "", flavorId: "", groupId: "" };
+
+interface LaunchDialogProps {
+  open: boolean;
+  /** Group names come from groups.list, which only administrators may call. */
+  canListGroups: boolean;
+  onClose: () => void;
+  onDone: (message: string) => void;
+}
+
+export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDialogProps) {
+  const t = useTranslations("instances");
+  const tc = useTranslations("common");
+  const tv = useTranslations("validation");
+  const trpc = useTRPC();
+  const errorText = useMutationErrorText();
+  const cache = useInstanceCache();
+  const [values, setValues] = useState<Values>(EMPTY);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const images = useQuery({ ...trpc.images.list.queryOptions(), enabled: open });
+  const flavors = useQuery({ ...trpc.flavors.list.queryOptions(), enabled: open });
+  const me = useQuery({ ...trpc.account.me.queryOptions(), enabled: open && canListGroups });
+  const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: open && canListGroups });
+  const create = useMutation(trpc.instances.create.mutationOptions());
+
+  // Only the groups the person is in: the server refuses any other (superAdm aside, who rarely needs it).
+  const myGroups = (groups.data ?? []).filter((g) => me.data?.groupIds.includes(g.id));
+  const showGroups = myGroups.length > 1;
+
+  useEffect(() => {
+    if (!open) return;
+    setValues(EMPTY);
+    setFieldErrors({});
+    setError(null);
+  }, [open]);
+
+  // The server puts a new instance in the person's first group; the select starts there too.
+  useEffect(() => {
+    if (open && showGroups && !values.groupId && me.data?.groupIds[0] !== undefined) {
+      setValues((v) => ({ ...v, groupId: String(me.data!.groupIds[0]) }));
+    }
+  }, [open, showGroups, values.groupId, me.data]);
+
+  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    setError(null);
+    const input = {
+      name: values.name,
+      imageId: values.imageId,
+      flavorId: values.flavorId ? Number(values.flavorId) : undefined,
+      groupId: showGroups && values.groupId ? Number(values.groupId) : undefined,
+    };
+    const checked = validate(createInstanceInput, input, tv, {}, { name: tv("instanceNameFormat") });
+    setFieldErrors(checked.errors ?? {});
+    if (!checked.data) return;
+    try {
+      const created = await create.mutateAsync(checked.data);
+      cache.apply(created);
+      void cache.invalidate();
+      onDone(t("launched", { name: created.name }));
+    } catch (err) {
+      // e.g. "No host fits: host-a: not enough RAM (…)" in the alert, "Too small for this image." under Flavor.
+      setFieldErrors(readError(err).fieldErrors);
+      setError(errorText(err));
+    }
+  }
+
+  const flavorLabel = (f: FlavorRow) =>
+    t("flavorOption", { name: f.name, vcpus: f.vcpus, memoryMiB: String(f.memoryMiB), diskGiB: String(f.diskGiB) });
+  const noImages = images.data?.length === 0;
+  const noFlavors = flavors.data?.length === 0;
+
+  return (
+    <Dialog open={open} onClose={onClose} title={t("launchTitle")} description={t("launchDescription")}>
+      <form onSubmit={onSubmit} noValidate className="space-y-4">
+        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {images.isError && <QueryError error={images.error} onRetry={() => void images.refetch()} retrying={images.isFetching} />}
+        {flavors.isError && <QueryError error={flavors.error} onRetry={() => void flavors.refetch()} retrying={flavors.isFetching} />}
+        {(noImages || noFlavors) && (
+          <Alert tone="warning">
+            {noImages && <p>{t("noImages")}</p>}
+            {noFlavors && <p>{t("noFlavors")}</p>}
+          </Alert>
+        )}
+        <Input
+          label={t("name")}
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          value={values.name}
+          onChange={(e) => set("name", e.target.value)}
+          error={fieldErrors.name}
+          hint={t("nameHint")}
+        />
+        <Select
+          label={t("image")}
+          value={values.imageId}
+          onChange={(e) => set("imageId", e.target.value)}
+          error={fieldErrors.imageId}
+          disabled={images.isPending}
+          // The option text is the image's name alone, so it can be chosen by name.
+          options={[
+            { value: "", label: images.isPending ? tc("loading") : t("chooseImage") },
+            ...(images.data ?? []).map((i) => ({ value: i.id, label: i.name })),
+          ]}
+        />
+        <Select
+          label={t("flavor")}
+          value={values.flavorId}
+          onChange={(e) => set("flavorId", e.target.value)}
+          error={fieldErrors.flavorId}
+          disabled={flavors.isPending}
+          options={[
+            { value: "", label: flavors.isPending ? tc("loading") : t("chooseFlavor") },
+            ...(flavors.data ?? []).map((f) => ({ value: String(f.id), label: flavorLabel(f) })),
+          ]}
+        />
+        {showGroups && (
+          <Select
+            label={t("group")}
+            value={values.groupId}
+            onChange={(e) => set("groupId", e.target.value)}
+            error={fieldErrors.groupId}
+            hint={t("groupHint")}
+            options={myGroups.map((g) => ({ value: String(g.id), label: g.name }))}
+          />
+        )}
+        <DialogActions>
+          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
+          <Button type="submit" busy={create.isPending}>{t("launchSubmit")}</Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,14 @@
+import type { ReactNode } from "react";
+
+/** Every page has exactly one h1; tests find pages by it (e.g. heading "Users"). */
+export function PageHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
+      <div className="min-w-0">
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900 dark:text-slate-50">{title}</h1>
+        {description && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{description}</p>}
+      </div>
+      {actions && <div className="flex flex-wrap gap-2">{actions}</div>}
+    </div>
+  );
+}

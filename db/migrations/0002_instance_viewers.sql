@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `viewers` int DEFAULT 0 NOT NULL;

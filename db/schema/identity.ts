@@ -1,0 +1,50 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, uniqueIndex, varchar,
+} from "drizzle-orm/mysql-core";
+import { ACCOUNT_ROLES } from "./roles";
+
+export const users = mysqlTable(
+  "users",
+  {
+    id: int("id").autoincrement().primaryKey(),
+    username: varchar("username", { length: 64 }).notNull(),
+    displayName: varchar("display_name", { length: 128 }).notNull(),
+    email: varchar("email", { length: 254 }),
+    passwordHash: varchar("password_hash", { length: 255 }).notNull(),
+    role: mysqlEnum("role", ACCOUNT_ROLES).notNull().default("user"),
+    disabled: boolean("disabled").notNull().default(false),
+    locale: varchar("locale", { length: 10 }).notNull().default("en"),
+    theme: mysqlEnum("theme", ["system", "light", "dark"]).notNull().default("system"),
+    /** Bumped when an admin resets the password or disables the account: older sessions stop working. */
+    sessionVersion: int("session_version").notNull().default(1),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    lastLoginAt: datetime("last_login_at", { fsp: 3 }),
+  },
+  (t) => [uniqueIndex("users_username_uq").on(t.username)],
+);
+
+export const groups = mysqlTable(
+  "user_groups",
+  {
+    id: int("id").autoincrement().primaryKey(),
+    name: varchar("name", { length: 64 }).notNull(),
+    description: varchar("description", { length: 500 }).notNull().default(""),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [uniqueIndex("user_groups_name_uq").on(t.name)],
+);
+
+export const memberships = mysqlTable(
+  "memberships",
+  {
+    userId: int("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    groupId: int("group_id").notNull().references(() => groups.id, { onDelete: "cascade" }),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.groupId] }), index("memberships_group_idx").on(t.groupId)],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type GroupRow = typeof groups.$inferSelect;

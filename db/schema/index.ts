@@ -1,0 +1,4 @@
+export * from "./identity";
+export * from "./audit";
+export * from "./roles";
+export * from "./compute";

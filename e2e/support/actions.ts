@@ -1,0 +1,26 @@
+import { expect, type Page } from "@playwright/test";
+
+/** Helpers named as what a person does. */
+/** `origin` is for a second portal on another port; by default the configured baseURL. */
+export async function signIn(page: Page, username: string, password: string, origin = ""): Promise<void> {
+  await page.goto(`${origin}/login`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signInAndWaitForDashboard(page: Page, username: string, password: string, origin = ""): Promise<void> {
+  await signIn(page, username, password, origin);
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `e2e/.artifacts/screenshots/${name}.png`, fullPage: true });
+}
+
+export const uniqueName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;

@@ -1,0 +1,27 @@
+import { accountRouter } from "./routers/account";
+import { auditRouter } from "./routers/audit";
+import { groupsRouter } from "./routers/groups";
+import { consolesRouter } from "./routers/consoles";
+import { flavorsRouter } from "./routers/flavors";
+import { healthRouter } from "./routers/health";
+import { hostsRouter } from "./routers/hosts";
+import { imagesRouter } from "./routers/images";
+import { instancesRouter } from "./routers/instances";
+import { usersRouter } from "./routers/users";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  account: accountRouter,
+  users: usersRouter,
+  groups: groupsRouter,
+  audit: auditRouter,
+  health: healthRouter,
+  hosts: hostsRouter,
+  flavors: flavorsRouter,
+  images: imagesRouter,
+  instances: instancesRouter,
+  consoles: consolesRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

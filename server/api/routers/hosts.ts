@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { listHosts, setHostEnabled } from "@/server/domain/hosts/find-hosts";
+import { createJoinToken } from "@/server/domain/hosts/join-host";
+import { createTRPCRouter, procedureFor } from "../trpc";
+
+export const hostsRouter = createTRPCRouter({
+  list: procedureFor("hosts", "list").query(({ ctx }) => listHosts(ctx)),
+  createJoinToken: procedureFor("hosts", "createJoinToken").mutation(({ ctx }) => createJoinToken(ctx)),
+  setEnabled: procedureFor("hosts", "setEnabled")
+    .input(z.object({ id: z.uuid(), enabled: z.boolean() }))
+    .mutation(({ ctx, input }) => setHostEnabled(ctx, input)),
+});

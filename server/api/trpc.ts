@@ -1,0 +1,94 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { Logger } from "pino";
+import { permissionFor, roleMeets, type Action, type Permission, type Resource } from "@/server/auth/permissions";
+import { recordAudit } from "@/server/domain/audit/record-audit";
+import type { DomainContext } from "@/server/domain/context";
+import { DomainError } from "@/server/domain/errors";
+import { toTrpcError } from "./errors";
+
+export interface TrpcContext extends DomainContext {
+  log: Logger;
+  /** Set when the caller could not be identified because MariaDB is unreachable. */
+  unavailableReason?: DomainError;
+}
+
+export interface ProcedureMeta {
+  resource: string;
+  action: string;
+  permission: Permission;
+}
+
+const t = initTRPC
+  .context<TrpcContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      let fieldErrors: Record<string, string> | null = null;
+      if (cause instanceof ZodError) {
+        fieldErrors = {};
+        for (const issue of cause.issues) {
+          const key = issue.path.join(".") || "_";
+          fieldErrors[key] ??= issue.message;
+        }
+      } else if (cause instanceof DomainError && cause.fieldErrors) {
+        fieldErrors = cause.fieldErrors;
+      }
+      const message = cause instanceof ZodError ? "Some fields are not valid." : shape.message;
+      return { ...shape, message, data: { ...shape.data, fieldErrors, stack: undefined } };
+    },
+  });
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+function targetOf(input: unknown, output: unknown): string | null {
+  for (const v of [input, output]) {
+    const id = (v as { id?: unknown } | null)?.id;
+    if (typeof id === "number" || typeof id === "string") return String(id);
+  }
+  return null;
+}
+
+/**
+ * Every procedure starts here: the permission entry decides who may call it, and every mutation is
+ * written to the audit log with its result. A procedure without an entry cannot be built.
+ */
+export function procedureFor<R extends Resource>(resource: R, action: Action<R>) {
+  const permission = permissionFor(resource, action);
+  return t.procedure
+    .meta({ resource, action, permission })
+    .use(async ({ ctx, next, type, path, getRawInput }) => {
+      if (ctx.unavailableReason) throw toTrpcError(ctx.unavailableReason);
+      const role = ctx.actor?.role ?? "anonymous";
+      if (!roleMeets(role, permission.least)) {
+        throw new TRPCError(ctx.actor
+          ? { code: "FORBIDDEN", message: "Your role does not allow this." }
+          : { code: "UNAUTHORIZED", message: "Sign in first." });
+      }
+      const result = await next();
+      const error = result.ok ? null : toTrpcError(result.error);
+      if (type === "mutation") {
+        const input = await getRawInput().catch(() => undefined);
+        await recordAudit(ctx.db, {
+          actorId: ctx.actor?.id ?? null,
+          actorName: ctx.actor?.username ?? "anonymous",
+          action: path,
+          targetType: resource,
+          targetId: targetOf(input, result.ok ? result.data : null),
+          result: result.ok ? "success" : "failure",
+          errorCode: error?.code ?? null,
+          detail: input && typeof input === "object" ? (input as Record<string, unknown>) : null,
+          ip: ctx.ip,
+        }).catch((err) => ctx.log.error({ err, path }, "audit record failed"));
+      }
+      if (error) {
+        if (error.code === "INTERNAL_SERVER_ERROR") ctx.log.error({ err: error.cause, path }, "procedure failed");
+        throw error;
+      }
+      return result;
+    });
+}

@@ -1,0 +1,94 @@
+import { roleRank, type Role } from "@/db/schema/roles";
+
+/**
+ * How far an object check reaches beyond the role check:
+ *  - none:  the role alone decides (own account, global admin actions)
+ *  - group: the object must belong to one of the caller's groups (superAdm reaches all)
+ *  - own:   the object must be the caller's own, or in a group they administer (powerAdm) (superAdm all)
+ */
+export type Scope = "none" | "group" | "own";
+
+export interface Permission {
+  least: Role;
+  scope: Scope;
+}
+
+const p = (least: Role, scope: Scope = "none"): Permission => ({ least, scope });
+
+/**
+ * The one table of resources × actions × least role. Every tRPC procedure is built from an entry here
+ * (`procedureFor("users", "create")`), and the RBAC matrix test reads it to know what to expect.
+ */
+export const PERMISSIONS = {
+  account: {
+    read: p("user"),
+    changePassword: p("user"),
+    updatePreferences: p("user"),
+  },
+  users: {
+    list: p("powerAdm", "group"),
+    read: p("powerAdm", "group"),
+    create: p("superAdm"),
+    update: p("superAdm"),
+    setDisabled: p("superAdm"),
+    resetPassword: p("superAdm"),
+  },
+  groups: {
+    list: p("powerAdm", "group"),
+    read: p("powerAdm", "group"),
+    create: p("superAdm"),
+    update: p("superAdm"),
+    delete: p("superAdm"),
+    setMembers: p("superAdm"),
+  },
+  audit: {
+    list: p("superAdm"),
+    export: p("superAdm"),
+  },
+  health: {
+    read: p("powerAdm"),
+  },
+  hosts: {
+    list: p("superAdm"),
+    createJoinToken: p("superAdm"),
+    setEnabled: p("superAdm"),
+  },
+  flavors: {
+    list: p("user"),
+    create: p("powerAdm"),
+    update: p("powerAdm"),
+    delete: p("powerAdm"),
+  },
+  images: {
+    list: p("user"),
+    upload: p("powerAdm"),
+  },
+  consoles: {
+    open: p("user", "own"),
+  },
+  instances: {
+    list: p("user", "own"),
+    read: p("user", "own"),
+    create: p("user"),
+    start: p("user", "own"),
+    stop: p("user", "own"),
+    reboot: p("user", "own"),
+    delete: p("user", "own"),
+  },
+} as const satisfies Record<string, Record<string, Permission>>;
+
+export type Resource = keyof typeof PERMISSIONS;
+export type Action<R extends Resource> = keyof (typeof PERMISSIONS)[R] & string;
+
+export function permissionFor<R extends Resource>(resource: R, action: Action<R>): Permission {
+  return (PERMISSIONS[resource] as Record<string, Permission>)[action]!;
+}
+
+export function roleMeets(role: Role, least: Role): boolean {
+  return roleRank(role) >= roleRank(least);
+}
+
+/** For the UI: may a role see a button or a page? The server checks again on every call. */
+export function can<R extends Resource>(role: Role | null | undefined, resource: R, action: Action<R>): boolean {
+  return roleMeets(role ?? "anonymous", permissionFor(resource, action).least);
+}

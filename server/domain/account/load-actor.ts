@@ -1,0 +1,22 @@
+import { eq } from "drizzle-orm";
+import { memberships, users } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import type { Actor } from "../context";
+
+/**
+ * Turns a session's claims into an Actor, or null when the account is gone, disabled, or the session
+ * predates a password reset or disable (session version moved on).
+ */
+export async function loadActor(db: Database, userId: number, sessionVersion: number): Promise<Actor | null> {
+  const row = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!row || row.disabled || row.sessionVersion !== sessionVersion) return null;
+  const groupRows = await db.select({ groupId: memberships.groupId }).from(memberships).where(eq(memberships.userId, userId));
+  return { id: row.id, username: row.username, role: row.role, groupIds: groupRows.map((g) => g.groupId) };
+}
+
+/** For a console ticket (bound to a user, not a session): the user as they are now, or null if disabled. */
+export async function loadActorById(db: Database, userId: number): Promise<Actor | null> {
+  const row = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!row || row.disabled) return null;
+  return loadActor(db, userId, row.sessionVersion);
+}

@@ -1,0 +1,44 @@
+import { eq } from "drizzle-orm";
+import type { Redis } from "ioredis";
+import type { ConsoleKind } from "@/agents/protocol/console-grant";
+import { hosts, instances } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import { loadActorById } from "../account/load-actor";
+import { DomainError } from "../errors";
+import { isHostUp } from "../hosts/find-hosts";
+import { mayActOn } from "../instances/find-instances";
+import { consumeConsoleTicket } from "./console-tickets";
+
+export interface ConsoleTarget {
+  userId: number;
+  username: string;
+  instanceId: string;
+  kind: ConsoleKind;
+  hostId: string;
+  agentConsoleUrl: string;
+}
+
+/**
+ * Everything a console connection must pass before a byte is proxied: the ticket (once, in time, for
+ * this instance and kind), then the user and their access *as they are now* — a user disabled or
+ * moved out of the group between ticket and connect is refused — then a running instance on a live
+ * host whose agent said where its console bridge listens.
+ */
+export async function authorizeConsole(
+  deps: { db: Database; redis: Redis; redisPrefix: string; hostDownAfterSeconds: number },
+  req: { kind: ConsoleKind; instanceId: string; ticket: string },
+): Promise<ConsoleTarget> {
+  const claims = await consumeConsoleTicket(deps.redis, deps.redisPrefix, req.ticket);
+  if (!claims || claims.instanceId !== req.instanceId || claims.kind !== req.kind) {
+    throw new DomainError("UNAUTHORIZED", "This console link is not valid: it was used already, has expired, or is for another console.");
+  }
+  const actor = await loadActorById(deps.db, claims.userId);
+  const [inst] = await deps.db.select().from(instances).where(eq(instances.id, req.instanceId));
+  if (!actor || !inst || !mayActOn(actor, inst)) throw new DomainError("FORBIDDEN", "You may no longer open this console.");
+  if (inst.state !== "RUNNING" || !inst.hostId) throw new DomainError("CONFLICT", "The instance is not running.");
+  const [host] = await deps.db.select().from(hosts).where(eq(hosts.id, inst.hostId));
+  if (!host || !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) || !host.facts.consoleUrl) {
+    throw new DomainError("UNAVAILABLE", "The instance's host is not reachable right now.");
+  }
+  return { userId: actor.id, username: actor.username, instanceId: inst.id, kind: req.kind, hostId: host.id, agentConsoleUrl: host.facts.consoleUrl };
+}

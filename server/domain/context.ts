@@ -1,0 +1,47 @@
+import type { Redis } from "ioredis";
+import type { AccountRole } from "@/db/schema/roles";
+import type { Database } from "@/server/db/client";
+import { DomainError } from "./errors";
+
+/** The signed-in caller, loaded fresh from MySQL on every request (role or disable take effect at once). */
+export interface Actor {
+  id: number;
+  username: string;
+  role: AccountRole;
+  groupIds: number[];
+}
+
+/** Operator settings the domain obeys (from the environment in production, chosen by tests). */
+export interface DomainSettings {
+  cpuOvercommit: number;
+  ramOvercommit: number;
+  schedulerStrategy: "spread" | "pack";
+  hostDownAfterSeconds: number;
+  joinTokenTtlSeconds: number;
+  /** The portal's address as agents reach it (image downloads). */
+  portalUrl: string;
+  agentRedisUrl: string;
+  redisPrefix: string;
+  imageStoreDir: string;
+}
+
+/** How the domain hands work to a host's agent; BullMQ behind it (server/queue/host-jobs.ts). */
+export interface JobPort {
+  /** Idempotent by jobId: the same id twice runs once. */
+  enqueue(hostId: string, name: string, data: unknown, jobId: string): Promise<void>;
+}
+
+/** What every domain function receives: its dependencies and who is asking. No transport in here. */
+export interface DomainContext {
+  db: Database;
+  redis: Redis;
+  actor: Actor | null;
+  ip: string | null;
+  settings: DomainSettings;
+  jobs: JobPort;
+}
+
+export function requireActor(ctx: DomainContext): Actor {
+  if (!ctx.actor) throw new DomainError("UNAUTHORIZED", "Sign in first.");
+  return ctx.actor;
+}

@@ -1,0 +1,85 @@
+import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
+import { hostImages, hosts, instances, type HostRow } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import { requireActor, type DomainContext, type DomainSettings } from "../context";
+import { notFound } from "../errors";
+import { parseHostAuthHeader } from "@/agents/protocol";
+import { secretMatches } from "./host-secrets";
+
+/** A host is up while its heartbeats keep coming; a pure rule the UI and the scheduler share. */
+export function isHostUp(lastHeartbeatAt: Date | null, now: Date, downAfterSeconds: number): boolean {
+  return !!lastHeartbeatAt && now.getTime() - lastHeartbeatAt.getTime() <= downAfterSeconds * 1000;
+}
+
+export interface HostUsage {
+  vcpusUsed: number;
+  memoryMiBUsed: number;
+  instanceCount: number;
+}
+
+/** Capacity held by instances: every instance placed on a host until it is DELETED (stopped ones too). */
+export async function readHostUsage(db: Pick<Database, "select">): Promise<Map<string, HostUsage>> {
+  const rows = await db
+    .select({
+      hostId: instances.hostId,
+      vcpus: sql<string>`COALESCE(SUM(${instances.vcpus}), 0)`,
+      mem: sql<string>`COALESCE(SUM(${instances.memoryMiB}), 0)`,
+      n: sql<string>`COUNT(*)`,
+    })
+    .from(instances)
+    .where(and(isNotNull(instances.hostId), ne(instances.state, "DELETED")))
+    .groupBy(instances.hostId);
+  return new Map(rows.map((r) => [r.hostId!, { vcpusUsed: Number(r.vcpus), memoryMiBUsed: Number(r.mem), instanceCount: Number(r.n) }]));
+}
+
+export interface HostView {
+  id: string;
+  name: string;
+  enabled: boolean;
+  up: boolean;
+  heartbeatAgeSeconds: number | null;
+  accel: "kvm" | "tcg";
+  facts: HostRow["facts"];
+  capacity: { vcpus: number; memoryMiB: number };
+  used: HostUsage;
+  joinedAt: Date;
+}
+
+export function toHostView(h: HostRow, usage: HostUsage | undefined, s: DomainSettings, now = new Date()): HostView {
+  return {
+    id: h.id, name: h.name, enabled: h.enabled,
+    up: isHostUp(h.lastHeartbeatAt, now, s.hostDownAfterSeconds),
+    heartbeatAgeSeconds: h.lastHeartbeatAt ? Math.max(0, Math.round((now.getTime() - h.lastHeartbeatAt.getTime()) / 1000)) : null,
+    accel: h.kvmUsable ? "kvm" : "tcg",
+    facts: h.facts,
+    capacity: { vcpus: Math.floor(h.cpuCount * s.cpuOvercommit), memoryMiB: Math.floor(h.memoryMiB * s.ramOvercommit) },
+    used: usage ?? { vcpusUsed: 0, memoryMiBUsed: 0, instanceCount: 0 },
+    joinedAt: h.joinedAt,
+  };
+}
+
+export async function listHosts(ctx: DomainContext): Promise<HostView[]> {
+  requireActor(ctx);
+  const [rows, usage] = await Promise.all([ctx.db.select().from(hosts).orderBy(asc(hosts.name)), readHostUsage(ctx.db)]);
+  return rows.map((h) => toHostView(h, usage.get(h.id), ctx.settings));
+}
+
+export async function setHostEnabled(ctx: DomainContext, input: { id: string; enabled: boolean }): Promise<HostView> {
+  requireActor(ctx);
+  const [res] = await ctx.db.update(hosts).set({ enabled: input.enabled }).where(eq(hosts.id, input.id));
+  if (res.affectedRows === 0) throw notFound("The host");
+  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, input.id)))[0]!;
+  return toHostView(row, (await readHostUsage(ctx.db)).get(row.id), ctx.settings);
+}
+
+/** The host behind an agent's Authorization header, or null. */
+export async function authenticateHost(db: Database, header: string | null): Promise<HostRow | null> {
+  const creds = parseHostAuthHeader(header);
+  if (!creds) return null;
+  const [row] = await db.select().from(hosts).where(eq(hosts.id, creds.hostId));
+  return row && secretMatches(creds.secret, row.secretHash) ? row : null;
+}
+
+export async function recordCachedImage(db: Database, hostId: string, sha256: string): Promise<void> {
+  await db.insert(hostImages).values({ hostId, sha256 }).onDuplicateKeyUpdate({ set: { cachedAt: new Date() } });
+}

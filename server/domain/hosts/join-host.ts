@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { z } from "zod";
+import { PROTOCOL_VERSION, type JoinResponse, type joinRequestSchema } from "@/agents/protocol";
+import { hostJoinTokens, hosts } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import { requireActor, type DomainContext, type DomainSettings } from "../context";
+import { isDuplicateKey } from "../db-errors";
+import { DomainError } from "../errors";
+import { newSecret, sha256Hex } from "./host-secrets";
+
+export interface JoinToken {
+  token: string;
+  expiresAt: Date;
+  /** The exact command to run on the new host. */
+  command: string;
+}
+
+/** Stores a new one-time token (its hash only) and returns it: the one way tokens are made. */
+export async function issueJoinToken(db: Database, ttlSeconds: number, createdBy: number | null = null): Promise<{ token: string; expiresAt: Date }> {
+  const token = newSecret();
+  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+  await db.insert(hostJoinTokens).values({ tokenHash: sha256Hex(token), createdBy, expiresAt });
+  return { token, expiresAt };
+}
+
+export async function createJoinToken(ctx: DomainContext): Promise<JoinToken> {
+  const actor = requireActor(ctx);
+  const { token, expiresAt } = await issueJoinToken(ctx.db, ctx.settings.joinTokenTtlSeconds, actor.id);
+  return {
+    token,
+    expiresAt,
+    command: `npm run agent -- join --portal ${ctx.settings.portalUrl} --token=${token} --name "$(hostname -s)"`,
+  };
+}
+
+const INVALID_TOKEN = "This join token is not valid: it is unknown, already used or expired. Ask an administrator for a new one.";
+
+/** Turns a one-time token into a host and its credentials. The token can never be used again. */
+export async function joinHost(
+  deps: { db: Database; settings: DomainSettings },
+  req: z.output<typeof joinRequestSchema>,
+): Promise<JoinResponse> {
+  const hostId = randomUUID();
+  const hostSecret = newSecret();
+  try {
+    await deps.db.transaction(async (tx) => {
+      const [tok] = await tx.select().from(hostJoinTokens)
+        .where(and(eq(hostJoinTokens.tokenHash, sha256Hex(req.token)), isNull(hostJoinTokens.usedAt), gt(hostJoinTokens.expiresAt, new Date())))
+        .for("update");
+      if (!tok) throw new DomainError("UNAUTHORIZED", INVALID_TOKEN);
+      await tx.insert(hosts).values({
+        id: hostId,
+        name: req.name,
+        secretHash: sha256Hex(hostSecret),
+        cpuCount: req.facts.cpuCount,
+        memoryMiB: req.facts.memoryMiB,
+        diskFreeBytes: req.facts.diskFreeBytes,
+        kvmUsable: req.facts.kvmUsable,
+        facts: req.facts,
+        lastHeartbeatAt: new Date(),
+      });
+      await tx.update(hostJoinTokens).set({ usedAt: new Date(), hostId }).where(eq(hostJoinTokens.id, tok.id));
+    });
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new DomainError("CONFLICT", `A host named “${req.name}” has already joined. Choose another name with --name.`);
+    throw err;
+  }
+  return {
+    hostId, hostSecret,
+    redisUrl: deps.settings.agentRedisUrl,
+    redisPrefix: deps.settings.redisPrefix,
+    portalUrl: deps.settings.portalUrl,
+    protocolVersion: PROTOCOL_VERSION,
+  };
+}

@@ -1,0 +1,114 @@
+import { and, eq, ne } from "drizzle-orm";
+import type { z } from "zod";
+import type { AgentEvent, heartbeatEvent, instanceProgressEvent, instanceStateEvent } from "@/agents/protocol";
+import { hosts, instances, type InstanceRow, type InstanceState } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import type { JobPort } from "../context";
+import { recordInstanceEvent } from "./record-event";
+
+type Reported = z.output<typeof instanceStateEvent>["state"];
+
+/**
+ * Which reports are believed in which state. A late report from an older job (e.g. RUNNING arriving after
+ * a delete was requested) must not resurrect the instance.
+ */
+const ACCEPTS: Record<InstanceState, Reported[]> = {
+  PENDING: ["ERROR"],
+  SCHEDULED: ["BUILDING", "RUNNING", "ERROR", "DELETED"],
+  BUILDING: ["BUILDING", "RUNNING", "STOPPED", "ERROR", "DELETED"],
+  RUNNING: ["RUNNING", "STOPPED", "ERROR", "DELETED"],
+  STOPPING: ["STOPPED", "RUNNING", "ERROR", "DELETED"],
+  STOPPED: ["RUNNING", "STOPPED", "ERROR", "DELETED"],
+  DELETING: ["DELETED", "ERROR"],
+  DELETED: [],
+  ERROR: ["RUNNING", "STOPPED", "DELETED", "ERROR"],
+};
+
+export async function applyInstanceState(db: Database, ev: z.output<typeof instanceStateEvent>): Promise<void> {
+  const [inst] = await db.select().from(instances).where(eq(instances.id, ev.instanceId));
+  if (!inst || inst.hostId !== ev.hostId || !ACCEPTS[inst.state].includes(ev.state)) return;
+  const to: InstanceState = ev.state;
+  const building = to === "BUILDING";
+  await db.update(instances).set({
+    state: to,
+    task: building ? inst.task : null,
+    progress: building ? inst.progress : null,
+    errorReason: to === "ERROR" ? (ev.reason ?? "The host reported an error without a reason.") : null,
+    accel: ev.accel ?? inst.accel,
+    deletedAt: to === "DELETED" ? new Date() : null,
+    viewers: to === "RUNNING" ? inst.viewers : 0,
+    updatedAt: new Date(),
+  }).where(eq(instances.id, inst.id));
+  if (inst.state !== to || to === "ERROR" || ev.reason) {
+    await recordInstanceEvent(db, {
+      instanceId: inst.id,
+      kind: to === "ERROR" ? "error" : "state",
+      message: ev.reason ?? `Now ${to.toLowerCase()}${ev.accel ? ` (${ev.accel === "tcg" ? "software emulation" : ev.accel.toUpperCase()})` : ""}`,
+      fromState: inst.state, toState: to,
+    });
+  }
+}
+
+export async function applyInstanceProgress(db: Database, ev: z.output<typeof instanceProgressEvent>): Promise<void> {
+  const [inst] = await db.select({ hostId: instances.hostId, task: instances.task }).from(instances).where(eq(instances.id, ev.instanceId));
+  if (!inst || inst.hostId !== ev.hostId || !inst.task) return;
+  // The progress bar only: the timeline keeps state changes, not every tick (one write, not two, per
+  // report — what a burst of creates needs from a busy database).
+  await db.update(instances).set({ progress: Math.round(ev.percent), updatedAt: new Date() }).where(eq(instances.id, ev.instanceId));
+}
+
+/**
+ * Records the heartbeat and converges what the portal believes with what the host reports:
+ * VMs found stopped or running are recorded as such; VMs of deleted or unknown instances are removed;
+ * after an agent restart, instances whose VM is gone from the host are put in ERROR with the reason.
+ */
+export async function applyHeartbeat(db: Database, jobs: JobPort, ev: z.output<typeof heartbeatEvent>): Promise<void> {
+  const patch: Partial<typeof hosts.$inferInsert> = { lastHeartbeatAt: ev.at > new Date() ? new Date() : ev.at };
+  if (ev.facts) {
+    Object.assign(patch, {
+      facts: ev.facts, cpuCount: ev.facts.cpuCount, memoryMiB: ev.facts.memoryMiB,
+      diskFreeBytes: ev.facts.diskFreeBytes, kvmUsable: ev.facts.kvmUsable,
+    });
+  }
+  const [res] = await db.update(hosts).set(patch).where(eq(hosts.id, ev.hostId));
+  if (res.affectedRows === 0) return; // a removed host's agent: ignore it
+
+  const known = new Map<string, InstanceRow>(
+    (await db.select().from(instances).where(and(eq(instances.hostId, ev.hostId), ne(instances.state, "DELETED")))).map((i) => [i.id, i]),
+  );
+  const mark = async (i: InstanceRow, to: InstanceState, message: string, kind: "state" | "error" = "state") => {
+    await db.update(instances).set({ state: to, task: null, progress: null, errorReason: kind === "error" ? message : null, updatedAt: new Date() })
+      .where(and(eq(instances.id, i.id), eq(instances.state, i.state)));
+    await recordInstanceEvent(db, { instanceId: i.id, kind, message, fromState: i.state, toState: to });
+  };
+
+  for (const vm of ev.vms) {
+    const inst = known.get(vm.instanceId);
+    if (inst && vm.viewers !== undefined && vm.viewers !== inst.viewers) {
+      await db.update(instances).set({ viewers: vm.viewers }).where(eq(instances.id, inst.id));
+    }
+    if (!inst) {
+      await jobs.enqueue(ev.hostId, "instance.delete", { instanceId: vm.instanceId }, `cleanup-${vm.instanceId}-${ev.hostId}`);
+      continue;
+    }
+    if (inst.task) continue; // an action is under way; its own report will settle the state
+    if (inst.state === "RUNNING" && vm.state === "stopped") await mark(inst, "STOPPED", "The VM was found stopped on its host");
+    else if (inst.state === "STOPPED" && vm.state === "running") await mark(inst, "RUNNING", "The VM was found running on its host");
+  }
+  if (ev.startup) {
+    const reported = new Set(ev.vms.map((v) => v.instanceId));
+    for (const inst of known.values()) {
+      if (!reported.has(inst.id) && (inst.state === "RUNNING" || inst.state === "STOPPED") && !inst.task) {
+        await mark(inst, "ERROR", "The VM's disk and files are gone from its host; delete the instance and create it again.", "error");
+      }
+    }
+  }
+}
+
+export async function applyAgentEvent(deps: { db: Database; jobs: JobPort }, ev: AgentEvent): Promise<void> {
+  switch (ev.type) {
+    case "host.heartbeat": return applyHeartbeat(deps.db, deps.jobs, ev);
+    case "instance.state": return applyInstanceState(deps.db, ev);
+    case "instance.progress": return applyInstanceProgress(deps.db, ev);
+  }
+}

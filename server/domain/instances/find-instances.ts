@@ -1,0 +1,86 @@
+import { and, desc, eq, inArray, ne, or, type SQL } from "drizzle-orm";
+import { flavors, hosts, images, instanceEvents, instances, users, type InstanceRow } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import { requireActor, type Actor, type DomainContext } from "../context";
+import { forbidden, notFound } from "../errors";
+import { isHostUp } from "../hosts/find-hosts";
+
+/** Owner, a powerAdm of the instance's group, or superAdm. */
+export function mayActOn(actor: Actor, i: Pick<InstanceRow, "ownerId" | "groupId">): boolean {
+  if (actor.role === "superAdm" || i.ownerId === actor.id) return true;
+  return actor.role === "powerAdm" && i.groupId !== null && actor.groupIds.includes(i.groupId);
+}
+
+function scopeOf(actor: Actor): SQL | undefined {
+  if (actor.role === "superAdm") return undefined;
+  if (actor.role === "powerAdm" && actor.groupIds.length) return or(eq(instances.ownerId, actor.id), inArray(instances.groupId, actor.groupIds));
+  return eq(instances.ownerId, actor.id);
+}
+
+export interface InstanceView {
+  id: string;
+  name: string;
+  state: InstanceRow["state"];
+  task: string | null;
+  progress: number | null;
+  errorReason: string | null;
+  accel: InstanceRow["accel"];
+  /** Console viewers connected now (from the host's heartbeat). */
+  viewers: number;
+  vcpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+  host: { id: string; name: string; up: boolean } | null;
+  image: { id: string; name: string };
+  flavor: { id: number; name: string };
+  owner: { id: number; username: string };
+  groupId: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+async function selectViews(db: Database, where: SQL | undefined, downAfterSeconds: number): Promise<InstanceView[]> {
+  const rows = await db
+    .select({ i: instances, hostName: hosts.name, hostBeat: hosts.lastHeartbeatAt, imageName: images.name, flavorName: flavors.name, ownerName: users.username })
+    .from(instances)
+    .leftJoin(hosts, eq(hosts.id, instances.hostId))
+    .innerJoin(images, eq(images.id, instances.imageId))
+    .innerJoin(flavors, eq(flavors.id, instances.flavorId))
+    .innerJoin(users, eq(users.id, instances.ownerId))
+    .where(where)
+    .orderBy(desc(instances.createdAt))
+    .limit(2000);
+  const now = new Date();
+  return rows.map(({ i, ...r }) => ({
+    id: i.id, name: i.name, state: i.state, task: i.task, progress: i.progress, errorReason: i.errorReason, accel: i.accel, viewers: i.viewers,
+    vcpus: i.vcpus, memoryMiB: i.memoryMiB, diskGiB: i.diskGiB,
+    host: i.hostId && r.hostName ? { id: i.hostId, name: r.hostName, up: isHostUp(r.hostBeat, now, downAfterSeconds) } : null,
+    image: { id: i.imageId, name: r.imageName }, flavor: { id: i.flavorId, name: r.flavorName },
+    owner: { id: i.ownerId, username: r.ownerName }, groupId: i.groupId, createdAt: i.createdAt, updatedAt: i.updatedAt,
+  }));
+}
+
+export async function listInstances(ctx: DomainContext, input: { includeDeleted: boolean }): Promise<InstanceView[]> {
+  const actor = requireActor(ctx);
+  const conds = [scopeOf(actor), input.includeDeleted ? undefined : ne(instances.state, "DELETED")].filter(Boolean) as SQL[];
+  return selectViews(ctx.db, conds.length ? and(...conds) : undefined, ctx.settings.hostDownAfterSeconds);
+}
+
+/** The raw row after the access check; used by every action. */
+export async function loadInstanceForActor(ctx: DomainContext, id: string): Promise<InstanceRow> {
+  const actor = requireActor(ctx);
+  const [row] = await ctx.db.select().from(instances).where(eq(instances.id, id));
+  if (!row) throw notFound("The instance");
+  if (!mayActOn(actor, row)) throw forbidden("This instance is not yours, nor in a group you administer.");
+  return row;
+}
+
+export async function getInstance(ctx: DomainContext, id: string): Promise<InstanceView> {
+  await loadInstanceForActor(ctx, id);
+  return (await selectViews(ctx.db, eq(instances.id, id), ctx.settings.hostDownAfterSeconds))[0]!;
+}
+
+export async function listInstanceEvents(ctx: DomainContext, id: string) {
+  await loadInstanceForActor(ctx, id);
+  return ctx.db.select().from(instanceEvents).where(eq(instanceEvents.instanceId, id)).orderBy(desc(instanceEvents.id)).limit(200);
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { describeNoHost, pickHost, type HostCandidate } from "./pick-host";
+
+const host = (over: Partial<HostCandidate>): HostCandidate => ({
+  id: over.name ?? "h", name: "h", enabled: true, up: true, cpuCount: 2, memoryMiB: 1024,
+  vcpusUsed: 0, memoryMiBUsed: 0, hypervisors: ["qemu"], hasImageCached: false, ...over,
+});
+const req = { vcpus: 1, memoryMiB: 256, hypervisor: "qemu" };
+const spread = { cpuOvercommit: 4, ramOvercommit: 1, strategy: "spread" as const };
+
+describe("pickHost", () => {
+  it("names the reason for every host that does not fit", () => {
+    const r = pickHost([
+      host({ name: "a", enabled: false }),
+      host({ name: "b", up: false }),
+      host({ name: "c", memoryMiBUsed: 900 }),
+      host({ name: "d", vcpusUsed: 8 }),
+      host({ name: "e", hypervisors: ["virtualbox"] }),
+    ], req, spread);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.reasons).toEqual([
+      { host: "a", reason: "disabled by an administrator" },
+      { host: "b", reason: "down (no recent heartbeat)" },
+      { host: "c", reason: "not enough RAM (124 of 1024 MiB free, 256 MiB needed)" },
+      { host: "d", reason: "not enough vCPUs (0 of 8 free, 1 needed)" },
+      { host: "e", reason: "has no qemu hypervisor" },
+    ]);
+    expect(describeNoHost(r.reasons)).toMatch(/^No host fits: a: disabled/);
+  });
+
+  it("applies overcommit ratios", () => {
+    expect(pickHost([host({ vcpusUsed: 7 })], req, spread).ok).toBe(true);
+    expect(pickHost([host({ vcpusUsed: 7 })], req, { ...spread, cpuOvercommit: 1 }).ok).toBe(false);
+    expect(pickHost([host({ memoryMiBUsed: 1000 })], req, { ...spread, ramOvercommit: 1.5 }).ok).toBe(true);
+  });
+
+  it("spreads to the emptiest host, packs onto the fullest", () => {
+    const hosts = [host({ name: "full", memoryMiBUsed: 512 }), host({ name: "empty" })];
+    expect(pickHost(hosts, req, spread)).toMatchObject({ hostName: "empty" });
+    expect(pickHost(hosts, req, { ...spread, strategy: "pack" })).toMatchObject({ hostName: "full" });
+  });
+
+  it("prefers a host that has the image cached when otherwise close", () => {
+    const hosts = [host({ name: "a" }), host({ name: "b", memoryMiBUsed: 100, hasImageCached: true })];
+    expect(pickHost(hosts, req, spread)).toMatchObject({ hostName: "b" });
+  });
+
+  it("says so when no host has joined", () => {
+    const r = pickHost([], req, spread);
+    expect(r.ok ? "" : describeNoHost(r.reasons)).toBe("No host fits: —: no host has joined yet.");
+  });
+});

@@ -1,0 +1,57 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+// `npm run setup` writes .env; values already in the environment win (tests and CI set their own).
+const envFile = resolve(/*turbopackIgnore: true*/ process.cwd(), ".env");
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+const booleanish = z
+  .enum(["1", "0", "true", "false", "yes", "no"])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z.string().regex(/^mysql:\/\//, "DATABASE_URL must be a mysql:// URL"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  /** Prefix for every Redis key and BullMQ queue, so several installs (or test runs) share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default("educloud"),
+  NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters"),
+  NEXTAUTH_URL: z.url().default("http://localhost:3000"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Trust X-Forwarded-For from a reverse proxy in front of the portal. Off by default: it can be forged. */
+  TRUST_PROXY: booleanish.default(false),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
+  SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(300).default(8 * 3600),
+  /** Where uploaded images are kept, content-addressed by sha256. */
+  IMAGE_STORE_DIR: z.string().default("var/image-store").transform((p) => resolve(/*turbopackIgnore: true*/ process.cwd(), p)),
+  /** vCPUs a host may promise per physical CPU, and RAM per physical MiB. */
+  CPU_OVERCOMMIT: z.coerce.number().min(0.1).max(64).default(4),
+  RAM_OVERCOMMIT: z.coerce.number().min(0.1).max(8).default(1),
+  SCHEDULER_STRATEGY: z.enum(["spread", "pack"]).default("spread"),
+  /** A host that has not sent a heartbeat for this long is shown as down and gets no new instances. */
+  HOST_DOWN_AFTER_SECONDS: z.coerce.number().int().min(5).default(30),
+  JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  CONSOLE_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(900),
+  CONSOLE_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(4),
+  CONSOLE_MAX_SESSIONS_PER_PROCESS: z.coerce.number().int().min(1).default(200),
+  /** The Redis address handed to joining agents (defaults to REDIS_URL: right for an all-in-one install). */
+  AGENT_REDIS_URL: z.string().regex(/^rediss?:\/\//).optional(),
+});
+
+export type Env = z.infer<typeof schema>;
+
+function loadEnv(): Env {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`eduCloud configuration is invalid (run \`npm run setup\` to write .env):\n${lines}`);
+  }
+  return parsed.data;
+}
+
+export const env: Env = loadEnv();

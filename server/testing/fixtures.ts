@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import pino from "pino";
+import { groups, memberships, users } from "@/db/schema";
+import type { AccountRole } from "@/db/schema/roles";
+import { createCaller } from "@/server/api/root";
+import type { TrpcContext } from "@/server/api/trpc";
+import { hashPassword } from "@/server/auth/password";
+import { createDatabase, type DatabaseHandle } from "@/server/db/client";
+import type { Actor, DomainSettings, JobPort } from "@/server/domain/context";
+import { createRedis } from "@/server/queue/redis";
+
+/** A connection to this run's test database and Redis (see integration-global-setup.ts). */
+export function openTestServices() {
+  const handle: DatabaseHandle = createDatabase(process.env.DATABASE_URL!);
+  const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  return {
+    ...handle,
+    redis,
+    prefix: process.env.REDIS_PREFIX!,
+    async close() {
+      await handle.pool.end();
+      redis.disconnect();
+    },
+  };
+}
+export type TestServices = ReturnType<typeof openTestServices>;
+
+export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
+
+// Hashing is deliberately slow; fixtures share one hash of a known password.
+export const FIXTURE_PASSWORD = "fixture-password-1";
+let fixtureHash: Promise<string> | undefined;
+
+export async function makeGroup(s: TestServices, name = uniqueName("grp")): Promise<number> {
+  const [res] = await s.db.insert(groups).values({ name });
+  return res.insertId;
+}
+
+export async function makeUser(
+  s: TestServices,
+  role: AccountRole,
+  groupIds: number[] = [],
+  opts: { username?: string; disabled?: boolean } = {},
+): Promise<Actor> {
+  fixtureHash ??= hashPassword(FIXTURE_PASSWORD);
+  const username = opts.username ?? uniqueName(role.toLowerCase());
+  const [res] = await s.db.insert(users).values({
+    username, displayName: username, passwordHash: await fixtureHash, role, disabled: opts.disabled ?? false,
+  });
+  if (groupIds.length) await s.db.insert(memberships).values(groupIds.map((groupId) => ({ userId: res.insertId, groupId })));
+  return { id: res.insertId, username, role, groupIds };
+}
+
+export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings => ({
+  cpuOvercommit: 4,
+  ramOvercommit: 1,
+  schedulerStrategy: "spread",
+  hostDownAfterSeconds: 30,
+  joinTokenTtlSeconds: 600,
+  portalUrl: "http://127.0.0.1:3999",
+  agentRedisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+  redisPrefix: process.env.REDIS_PREFIX ?? "educloud_test",
+  imageStoreDir: process.env.IMAGE_STORE_DIR ?? "/tmp/educloud-test-images",
+  ...over,
+});
+
+/** Records what would be queued for agents; tests that need real agents use the BullMQ port. */
+export function recordingJobs(): JobPort & { sent: { hostId: string; name: string; data: unknown; jobId: string }[] } {
+  const sent: { hostId: string; name: string; data: unknown; jobId: string }[] = [];
+  return { sent, async enqueue(hostId, name, data, jobId) { if (!sent.some((j) => j.jobId === jobId)) sent.push({ hostId, name, data, jobId }); } };
+}
+
+export function contextFor(s: TestServices, actor: Actor | null, ip = "127.0.0.1", over: Partial<TrpcContext> = {}): TrpcContext {
+  return { db: s.db, redis: s.redis, actor, ip, settings: testSettings(), jobs: recordingJobs(), log: pino({ level: "silent" }), ...over };
+}
+
+export function callerFor(s: TestServices, actor: Actor | null, ip?: string, over: Partial<TrpcContext> = {}) {
+  return createCaller(contextFor(s, actor, ip, over));
+}
+
+// ---- compute fixtures (rows only; tests that need real VMs run a real agent) -----------------------
+
+export function hostFacts(over: Partial<import("@/agents/protocol").HostFacts> = {}): import("@/agents/protocol").HostFacts {
+  return {
+    hostname: "fixture", cpuModel: "Fixture CPU", cpuCount: 2, memoryMiB: 4096, diskFreeBytes: 50e9, diskTotalBytes: 100e9,
+    storageDir: "/tmp/fixture", hypervisors: [{ kind: "qemu", available: true, version: "8.2" }], kvmUsable: false,
+    kvmReason: "fixture", agentVersion: "test", protocolVersion: 1, ...over,
+  };
+}
+
+export async function makeHost(s: TestServices, over: { cpuCount?: number; memoryMiB?: number; up?: boolean; enabled?: boolean } = {}): Promise<string> {
+  const { hosts } = await import("@/db/schema");
+  const id = (await import("node:crypto")).randomUUID();
+  const facts = hostFacts({ cpuCount: over.cpuCount ?? 2, memoryMiB: over.memoryMiB ?? 4096 });
+  await s.db.insert(hosts).values({
+    id, name: uniqueName("host"), secretHash: "0".repeat(64), enabled: over.enabled ?? true, cpuCount: facts.cpuCount,
+    memoryMiB: facts.memoryMiB, facts, lastHeartbeatAt: over.up === false ? new Date(Date.now() - 3600_000) : new Date(),
+  });
+  return id;
+}
+
+export async function makeFlavor(s: TestServices, over: { vcpus?: number; memoryMiB?: number; diskGiB?: number } = {}): Promise<number> {
+  const { flavors } = await import("@/db/schema");
+  const [res] = await s.db.insert(flavors).values({ name: uniqueName("fl"), vcpus: over.vcpus ?? 1, memoryMiB: over.memoryMiB ?? 256, diskGiB: over.diskGiB ?? 1 });
+  return res.insertId;
+}
+
+export async function makeImageRow(s: TestServices, over: { sha256?: string; visibility?: "public" | "group" | "private"; ownerId?: number } = {}): Promise<string> {
+  const { images } = await import("@/db/schema");
+  const id = (await import("node:crypto")).randomUUID();
+  await s.db.insert(images).values({
+    id, name: uniqueName("img"), sha256: over.sha256 ?? randomBytes(32).toString("hex"), format: "qcow2", sizeBytes: 10_000_000,
+    virtualSizeBytes: 32 * 1024 * 1024, visibility: over.visibility ?? "public", ownerId: over.ownerId ?? null,
+  });
+  return id;
+}
+
+export async function makeInstanceRow(
+  s: TestServices,
+  o: { ownerId: number; groupId: number | null; hostId: string; flavorId: number; imageId: string; state?: import("@/db/schema").InstanceState },
+): Promise<string> {
+  const { instances } = await import("@/db/schema");
+  const id = (await import("node:crypto")).randomUUID();
+  await s.db.insert(instances).values({
+    id, name: uniqueName("vm"), ownerId: o.ownerId, groupId: o.groupId, flavorId: o.flavorId, imageId: o.imageId,
+    vcpus: 1, memoryMiB: 256, diskGiB: 1, hostId: o.hostId, state: o.state ?? "RUNNING",
+  });
+  return id;
+}
