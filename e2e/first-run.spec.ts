@@ -60,3 +60,16 @@ test("signing out ends the session: the dashboard asks to sign in again", async 
   await signIn(page, adminUsername, adminPassword);
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 });
+
+test("signing out works even before the page's scripts have loaded", async ({ page }) => {
+  const { adminUsername, adminPassword } = readRunState();
+  await signInAndWaitForDashboard(page, adminUsername, adminPassword);
+  // A click that lands before hydration (slow network, busy machine) must still sign out.
+  await page.route("**/_next/static/**/*.js", (route) => route.abort());
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  await signOut(page);
+  await page.unroute("**/_next/static/**/*.js");
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login/);
+});

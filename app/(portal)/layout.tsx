@@ -16,6 +16,7 @@ import { ThemeSwitch } from "@/app/_components/theme-switch";
 import { UnavailableNotice } from "@/app/_components/unavailable-notice";
 import { loadActorResult } from "@/app/_lib/current-actor";
 import { toTheme } from "@/app/_lib/theme";
+import { readCsrfToken } from "@/app/_lib/csrf-token";
 
 // Reads the session cookie on every request; nothing here can be prerendered.
 export const dynamic = "force-dynamic";
@@ -33,7 +34,8 @@ export default async function PortalLayout({ children }: { children: ReactNode }
   const { actor } = result;
 
   const t = await getTranslations();
-  const theme = toTheme((await cookies()).get(THEME_COOKIE)?.value);
+  const cookieJar = await cookies();
+  const theme = toTheme(cookieJar.get(THEME_COOKIE)?.value);
   // Images: everyone may browse them, but only those who may upload manage them; for the others the
   // item sits with their own pages instead of opening an "Administration" section of one.
   const managesImages = can(actor.role, "images", "upload");
@@ -76,7 +78,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
               <ThemeSwitch label={t("topBar.theme")} hideLabel compact />
             </div>
             <div className="order-2 ml-auto sm:order-3 sm:ml-0">
-              <SignOutButton />
+              <SignOutButton csrfToken={readCsrfToken(cookieJar)} />
             </div>
           </div>
         </header>
