@@ -16,9 +16,11 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   || die "Node.js $(node -v) is too old: eduCloud needs 20.9 or newer."
 
 # 2. Debian packages (only the missing ones; apt-get update only when something is missing).
-# Portal and tests: databases, Chromium. Compute: QEMU. The test guest: a kernel, busybox, syslinux.
+# Portal and tests: databases, Chromium. Compute: QEMU. Host networking: bridges and taps (iproute2),
+# DHCP (dnsmasq), NAT and port forwards (nftables). The test guest: a kernel, busybox, syslinux.
 PACKAGES=(mariadb-server mariadb-client redis-server chromium fonts-noto-cjk ca-certificates curl
-  qemu-system-x86 qemu-utils busybox-static syslinux syslinux-common mtools dosfstools cpio)
+  qemu-system-x86 qemu-utils iproute2 dnsmasq-base nftables
+  busybox-static syslinux syslinux-common mtools dosfstools cpio)
 # A kernel with its modules for the test guest (a Debian machine usually has one; containers may not).
 ls /lib/modules/*/modules.dep >/dev/null 2>&1 && ls /boot/vmlinuz-* >/dev/null 2>&1 || PACKAGES+=(linux-image-amd64)
 missing=()

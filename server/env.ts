@@ -36,6 +36,11 @@ const schema = z.object({
   /** A host that has not sent a heartbeat for this long is shown as down and gets no new instances. */
   HOST_DOWN_AFTER_SECONDS: z.coerce.number().int().min(5).default(30),
   JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  /** IPAM: a carved subnet returns to the pool after this long unless confirmed (seed 001: 120 s). */
+  SUBNET_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
+  /** Host ports users may forward to their instances, "min-max". */
+  PORT_FORWARD_RANGE: z.string().regex(/^\d{1,5}-\d{1,5}$/).default("20000-29999").transform((v) => v.split("-").map(Number) as [number, number])
+    .refine(([a, b]) => a >= 1024 && a <= b && b <= 65535, "PORT_FORWARD_RANGE must be min-max within 1024-65535"),
   CONSOLE_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(900),
   CONSOLE_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(4),
   CONSOLE_MAX_SESSIONS_PER_PROCESS: z.coerce.number().int().min(1).default(200),

@@ -9,6 +9,7 @@ import { deriveConsoleSigningKey } from "./console/console-key";
 import { createConsoleProxy } from "./console/console-proxy";
 import { createDatabase } from "./db/client";
 import { startController } from "./queue/controller";
+import { startMaintenance } from "./queue/maintenance";
 import { createHostJobPort } from "./queue/host-jobs";
 import { createQueueConnection, createRedis } from "./queue/redis";
 
@@ -81,10 +82,12 @@ async function main(): Promise<void> {
     db: controllerDb.db, jobs: createHostJobPort(queueConn, env.REDIS_PREFIX), connection: queueConn, prefix: env.REDIS_PREFIX,
     log: log.child({ component: "controller" }),
   });
+  const maintenance = await startMaintenance({ db: controllerDb.db, connection: queueConn, prefix: env.REDIS_PREFIX, log: log.child({ component: "maintenance" }) });
 
   const stop = (signal: string) => {
     log.info({ signal }, "shutting down");
     void controller.close().catch(() => undefined);
+    void maintenance.close().catch(() => undefined);
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -11,4 +11,6 @@ export const settings: DomainSettings = {
   agentRedisUrl: env.AGENT_REDIS_URL ?? env.REDIS_URL,
   redisPrefix: env.REDIS_PREFIX,
   imageStoreDir: env.IMAGE_STORE_DIR,
+  subnetTimeoutSeconds: env.SUBNET_TIMEOUT_SECONDS,
+  portForwardRange: env.PORT_FORWARD_RANGE,
 };

@@ -1,8 +1,11 @@
 // The ONLY code shared by portal and agent: the wire format of jobs (portal → agent) and events
 // (agent → portal), parsed with zod on both ends. Bump PROTOCOL_VERSION on any incompatible change.
 import { z } from "zod";
+import { applyNetworkJob, nicSpecSchema, removeNetworkJob } from "./network";
 
-export const PROTOCOL_VERSION = 1;
+export * from "./network";
+
+export const PROTOCOL_VERSION = 2;
 
 export const instanceIdSchema = z.uuid();
 export const hostIdSchema = z.uuid();
@@ -31,6 +34,8 @@ export const createInstanceJob = z.object({
   memoryMiB: z.number().int().min(16).max(4 * 1024 * 1024),
   diskGiB: z.number().int().min(1).max(65536),
   image: imageRefSchema,
+  /** NICs in guest order (eth0 first); each carries its network so the agent can build it first. */
+  nics: z.array(nicSpecSchema).max(8).default([]),
 });
 export const instanceActionJob = z.object({ instanceId: instanceIdSchema });
 export const stopInstanceJob = instanceActionJob.extend({ timeoutMs: z.number().int().min(0).max(600_000).default(30_000) });
@@ -41,6 +46,8 @@ export const JOB_SCHEMAS = {
   "instance.stop": stopInstanceJob,
   "instance.reboot": instanceActionJob,
   "instance.delete": instanceActionJob,
+  "network.apply": applyNetworkJob,
+  "network.remove": removeNetworkJob,
 } as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOB_SCHEMAS)[N]>;
@@ -113,7 +120,18 @@ export const instanceStateEvent = z.object({
   jobId: z.string().max(200).optional(),
 });
 
-export const agentEventSchema = z.discriminatedUnion("type", [heartbeatEvent, instanceProgressEvent, instanceStateEvent]);
+/** What became of a network.apply / network.remove on this host (shown per host on the network's page). */
+export const networkStateEvent = z.object({
+  ...base,
+  type: z.literal("network.state"),
+  networkId: z.uuid(),
+  state: z.enum(["applied", "removed", "error"]),
+  /** The spec revision applied (absent for removals). */
+  revision: z.number().int().min(0).optional(),
+  reason: z.string().max(2000).optional(),
+});
+
+export const agentEventSchema = z.discriminatedUnion("type", [heartbeatEvent, instanceProgressEvent, instanceStateEvent, networkStateEvent]);
 export type AgentEvent = z.infer<typeof agentEventSchema>;
 export type AgentEventInput = z.input<typeof agentEventSchema>;
 

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { permissionFor, roleMeets, type Permission, type Resource } from "@/server/auth/permissions";
 import type { Actor } from "@/server/domain/context";
 import {
-  callerFor, FIXTURE_PASSWORD, makeFlavor, makeGroup, makeHost, makeImageRow, makeInstanceRow, makeUser, openTestServices,
-  uniqueName, type TestServices,
+  callerFor, contextFor, FIXTURE_PASSWORD, makeFlavor, makeGroup, makeHost, makeImageRow, makeInstanceRow, makeNetwork, makeNic, makeUser,
+  nextFixtureCidr, openTestServices, uniqueName, type TestServices,
 } from "@/server/testing/fixtures";
+import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/networks/ipam";
+import { addPortForward } from "@/server/domain/networks/port-forwards";
 import { appRouter } from "./root";
 import type { ProcedureMeta } from "./trpc";
 
@@ -25,6 +27,13 @@ interface World {
   imageId: string;
   /** An instance of targetUserA's, managed in group A, in the given state. */
   instanceOfA: (state: "RUNNING" | "STOPPED") => Promise<string>;
+  /** A running instance of targetUserA's with a NIC on networkId. */
+  instanceOfAWithNic: () => Promise<string>;
+  networkId: string;
+  /** A subnet the powerAdm of group A carved. */
+  subnetOfPowerAdm: number;
+  carveAsPowerAdm: () => Promise<number>;
+  nextHostPort: () => number;
   actors: Record<ActorKind, Actor | null>;
 }
 
@@ -98,6 +107,43 @@ const FIXTURES: Record<string, Fixture> = {
   "instances.reboot": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "instances.delete": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "consoles.createTicket": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), kind: "vnc" }), targetsGroupA: true },
+  "instances.nics": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
+  "networks.choices": { input: () => undefined },
+  "networks.list": { input: () => undefined },
+  "networks.get": { input: (w) => ({ id: w.networkId }) },
+  "networks.create": { input: () => ({ name: uniqueName("net"), cidr: nextFixtureCidr() }) },
+  "networks.update": { input: (w) => ({ id: w.networkId, dnsServers: ["192.0.2.53"] }) },
+  "networks.delete": { input: async (w) => ({ id: await makeNetwork(w.s) }) },
+  "networks.exportUsageCsv": { input: () => undefined },
+  "ipam.listSubnets": {
+    input: () => ({}),
+    checkResult: (w, kind, result) => {
+      const seen = ids(result);
+      // A powerAdm sees the subnets they carved; another group's powerAdm does not.
+      if (kind === "otherGroupAdmin") expect(seen).not.toContain(w.subnetOfPowerAdm);
+      else expect(seen).toContain(w.subnetOfPowerAdm);
+    },
+  },
+  "ipam.carveSubnet": { input: (w) => ({ networkId: w.networkId, owner: uniqueName("lab"), size: 8 }) },
+  "ipam.confirmSubnet": { input: async (w) => ({ id: await w.carveAsPowerAdm() }), targetsGroupA: true },
+  "ipam.deleteSubnet": { input: async (w) => ({ id: await w.carveAsPowerAdm() }), targetsGroupA: true },
+  "ipam.allocateAddress": { input: (w) => ({ networkId: w.networkId, label: "router" }) },
+  "ipam.releaseAddress": {
+    input: async (w) => ({ id: (await allocateInfrastructureAddress(contextFor(w.s, w.actors.superAdm), { networkId: w.networkId, label: "switch" })).id }),
+  },
+  "portForwards.list": { input: async (w) => ({ instanceId: await w.instanceOfAWithNic() }), targetsGroupA: true },
+  "portForwards.create": {
+    input: async (w) => ({ instanceId: await w.instanceOfAWithNic(), hostPort: w.nextHostPort(), guestPort: 80 }),
+    targetsGroupA: true,
+  },
+  "portForwards.delete": {
+    input: async (w) => {
+      const instanceId = await w.instanceOfAWithNic();
+      const f = await addPortForward(contextFor(w.s, w.actors.superAdm), { instanceId, protocol: "tcp", hostPort: w.nextHostPort(), guestPort: 22, nicIndex: 0 });
+      return { id: f.id };
+    },
+    targetsGroupA: true,
+  },
   "audit.list": { input: () => ({ limit: 5 }) },
   "audit.exportCsv": { input: () => ({}) },
   "health.status": { input: () => undefined },
@@ -133,14 +179,26 @@ describe("RBAC matrix over appRouter", () => {
     const hostId = await makeHost(s, { cpuCount: 64, memoryMiB: 1024 * 1024 });
     const flavorId = await makeFlavor(s);
     const imageId = await makeImageRow(s);
+    const networkId = await makeNetwork(s, { cidr: undefined });
+    const powerAdm = await makeUser(s, "powerAdm", [groupA]);
+    const carveAsPowerAdm = async () => (await carveSubnet(contextFor(s, powerAdm), { networkId, owner: uniqueName("lab"), size: 8 })).id;
+    const instanceOfA = (state: "RUNNING" | "STOPPED") => makeInstanceRow(s, { ownerId: targetUserA.id, groupId: groupA, hostId, flavorId, imageId, state });
+    let hostPort = 20000 + Math.floor(Math.random() * 5000);
     w = {
-      s, groupA, groupB, targetUserA, hostId, flavorId, imageId,
-      instanceOfA: (state) => makeInstanceRow(s, { ownerId: targetUserA.id, groupId: groupA, hostId, flavorId, imageId, state }),
+      s, groupA, groupB, targetUserA, hostId, flavorId, imageId, networkId, carveAsPowerAdm,
+      subnetOfPowerAdm: await carveAsPowerAdm(),
+      nextHostPort: () => hostPort++,
+      instanceOfA,
+      instanceOfAWithNic: async () => {
+        const id = await instanceOfA("RUNNING");
+        await makeNic(s, id, networkId);
+        return id;
+      },
       actors: {
         anonymous: null,
         user: await makeUser(s, "user", [groupA]),
         powerUser: await makeUser(s, "powerUser", [groupA]),
-        powerAdm: await makeUser(s, "powerAdm", [groupA]),
+        powerAdm,
         superAdm: await makeUser(s, "superAdm", []),
         otherGroupUser: await makeUser(s, "user", [groupB]),
         otherGroupAdmin: await makeUser(s, "powerAdm", [groupB]),

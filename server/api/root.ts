@@ -7,6 +7,7 @@ import { healthRouter } from "./routers/health";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
 import { instancesRouter } from "./routers/instances";
+import { ipamRouter, networksRouter, portForwardsRouter } from "./routers/networks";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -21,6 +22,9 @@ export const appRouter = createTRPCRouter({
   images: imagesRouter,
   instances: instancesRouter,
   consoles: consolesRouter,
+  networks: networksRouter,
+  ipam: ipamRouter,
+  portForwards: portForwardsRouter,
 });
 
 export type AppRouter = typeof appRouter;

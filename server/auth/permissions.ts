@@ -66,9 +66,34 @@ export const PERMISSIONS = {
   consoles: {
     open: p("user", "own"),
   },
+  networks: {
+    /** Names and CIDRs to pick from when launching (tenant networks; all for superAdm). */
+    choices: p("user"),
+    list: p("superAdm"),
+    read: p("superAdm"),
+    create: p("superAdm"),
+    update: p("superAdm"),
+    delete: p("superAdm"),
+    exportUsage: p("superAdm"),
+  },
+  ipam: {
+    /** Subnets are carved for labs, projects and stacks, which powerAdm manages (seed 001). */
+    listSubnets: p("powerAdm", "own"),
+    carveSubnet: p("powerAdm"),
+    confirmSubnet: p("powerAdm", "own"),
+    deleteSubnet: p("powerAdm", "own"),
+    allocateAddress: p("superAdm"),
+    releaseAddress: p("superAdm"),
+  },
+  portForwards: {
+    list: p("user", "own"),
+    create: p("powerUser", "own"),
+    delete: p("powerUser", "own"),
+  },
   instances: {
     list: p("user", "own"),
     read: p("user", "own"),
+    nics: p("user", "own"),
     create: p("user"),
     start: p("user", "own"),
     stop: p("user", "own"),

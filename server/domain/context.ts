@@ -23,6 +23,10 @@ export interface DomainSettings {
   agentRedisUrl: string;
   redisPrefix: string;
   imageStoreDir: string;
+  /** IPAM: default lifetime of an unconfirmed subnet. */
+  subnetTimeoutSeconds: number;
+  /** Host ports that may be forwarded to instances, inclusive. */
+  portForwardRange: [number, number];
 }
 
 /** How the domain hands work to a host's agent; BullMQ behind it (server/queue/host-jobs.ts). */

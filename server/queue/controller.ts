@@ -7,7 +7,11 @@ import type { JobPort } from "@/server/domain/context";
 import { applyAgentEvent } from "@/server/domain/instances/apply-agent-event";
 
 /** Events about one thing must be applied in the order they were sent; different things need not wait. */
-export const orderingKey = (ev: AgentEvent) => (ev.type === "host.heartbeat" ? `host:${ev.hostId}` : `instance:${ev.instanceId}`);
+export function orderingKey(ev: AgentEvent): string {
+  if (ev.type === "host.heartbeat") return `host:${ev.hostId}`;
+  if (ev.type === "network.state") return `network:${ev.networkId}:${ev.hostId}`;
+  return `instance:${ev.instanceId}`;
+}
 
 /**
  * Runs `work` after every earlier call with the same key has settled. Jobs arrive in queue order, so

@@ -61,6 +61,8 @@ export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings
   agentRedisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
   redisPrefix: process.env.REDIS_PREFIX ?? "educloud_test",
   imageStoreDir: process.env.IMAGE_STORE_DIR ?? "/tmp/educloud-test-images",
+  subnetTimeoutSeconds: 120,
+  portForwardRange: [20000, 29999],
   ...over,
 });
 
@@ -126,4 +128,37 @@ export async function makeInstanceRow(
     vcpus: 1, memoryMiB: 256, diskGiB: 1, hostId: o.hostId, state: o.state ?? "RUNNING",
   });
   return id;
+}
+
+// ---- network fixtures ------------------------------------------------------------------------------
+
+let cidrCounter = 0;
+const cidrBase = 16 + Math.floor(Math.random() * 16);
+/** A /24 no other fixture network takes in this run (172.16.0.0/12 is left to fixtures; tests pick 10.x). */
+export const nextFixtureCidr = () => `172.${cidrBase}.${(cidrCounter++ * 7 + Math.floor(Math.random() * 7)) % 256}.0/24`;
+
+export async function makeNetwork(s: TestServices, over: { cidr?: string; kind?: "tenant" | "infrastructure"; nat?: boolean } = {}): Promise<string> {
+  const { createNetwork } = await import("@/server/domain/networks/manage-networks");
+  const admin = await makeUser(s, "superAdm", []);
+  const ctx = contextFor(s, admin);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const n = await createNetwork(ctx, {
+        name: uniqueName("net"), cidr: over.cidr ?? nextFixtureCidr(), dnsServers: [], vlanId: null, uplink: null,
+        kind: over.kind ?? "tenant", nat: over.nat ?? false, hostIds: [],
+      });
+      return n.id;
+    } catch (err) {
+      if (over.cidr || attempt > 5 || !/overlaps/.test(String(err))) throw err;
+    }
+  }
+}
+
+/** Gives an instance row a NIC on the network (an address from IPAM); returns the address id. */
+export async function makeNic(s: TestServices, instanceId: string, networkId: string, nicIndex = 0): Promise<number> {
+  const { allocateInLockedNetwork, lockNetwork } = await import("@/server/domain/networks/ipam");
+  return s.db.transaction(async (tx) => {
+    const network = await lockNetwork(tx, networkId);
+    return (await allocateInLockedNetwork(tx, { network, kind: "instance", ownerId: null, label: null, instanceId, nicIndex })).id;
+  });
 }

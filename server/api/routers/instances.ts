@@ -1,12 +1,14 @@
 import { requestInstanceAction } from "@/server/domain/instances/act-on-instance";
 import { createInstance } from "@/server/domain/instances/create-instance";
 import { getInstance, listInstanceEvents, listInstances } from "@/server/domain/instances/find-instances";
+import { listInstanceNics } from "@/server/domain/networks/find-networks";
 import { createInstanceInput, instanceIdInput, listInstancesInput } from "@/server/domain/instances/schemas";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const instancesRouter = createTRPCRouter({
   list: procedureFor("instances", "list").input(listInstancesInput).query(({ ctx, input }) => listInstances(ctx, input)),
   get: procedureFor("instances", "read").input(instanceIdInput).query(({ ctx, input }) => getInstance(ctx, input.id)),
+  nics: procedureFor("instances", "nics").input(instanceIdInput).query(({ ctx, input }) => listInstanceNics(ctx, input.id)),
   events: procedureFor("instances", "read").input(instanceIdInput).query(({ ctx, input }) => listInstanceEvents(ctx, input.id)),
   create: procedureFor("instances", "create").input(createInstanceInput).mutation(({ ctx, input }) => createInstance(ctx, input)),
   start: procedureFor("instances", "start").input(instanceIdInput).mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "start")),

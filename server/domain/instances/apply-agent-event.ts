@@ -4,6 +4,9 @@ import type { AgentEvent, heartbeatEvent, instanceProgressEvent, instanceStateEv
 import { hosts, instances, type InstanceRow, type InstanceState } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { JobPort } from "../context";
+import { applyNetworkState } from "../networks/apply-network-event";
+import { releaseInstanceAddresses } from "../networks/ipam";
+import { networksOnHost, pushNetworks } from "../networks/network-specs";
 import { recordInstanceEvent } from "./record-event";
 
 type Reported = z.output<typeof instanceStateEvent>["state"];
@@ -105,10 +108,27 @@ export async function applyHeartbeat(db: Database, jobs: JobPort, ev: z.output<t
   }
 }
 
+/** A deleted instance's addresses go back to the pool; its host drops their leases and forwards. */
+async function releaseDeletedInstanceNetworking(deps: { db: Database; jobs: JobPort }, instanceId: string, hostId: string): Promise<void> {
+  const [inst] = await deps.db.select({ state: instances.state }).from(instances).where(eq(instances.id, instanceId));
+  if (inst?.state !== "DELETED") return;
+  const changed = await releaseInstanceAddresses(deps.db, [instanceId]);
+  await pushNetworks(deps, hostId, changed);
+}
+
 export async function applyAgentEvent(deps: { db: Database; jobs: JobPort }, ev: AgentEvent): Promise<void> {
   switch (ev.type) {
-    case "host.heartbeat": return applyHeartbeat(deps.db, deps.jobs, ev);
-    case "instance.state": return applyInstanceState(deps.db, ev);
+    case "host.heartbeat": {
+      await applyHeartbeat(deps.db, deps.jobs, ev);
+      // A restarted agent (or rebooted host) rebuilds bridges, DHCP and rules from the portal's state.
+      if (ev.startup) await pushNetworks(deps, ev.hostId, await networksOnHost(deps.db, ev.hostId), "startup");
+      return;
+    }
+    case "instance.state":
+      await applyInstanceState(deps.db, ev);
+      if (ev.state === "DELETED") await releaseDeletedInstanceNetworking(deps, ev.instanceId, ev.hostId);
+      return;
     case "instance.progress": return applyInstanceProgress(deps.db, ev);
+    case "network.state": return applyNetworkState(deps.db, ev);
   }
 }

@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
-import type { JobPayload } from "@/agents/protocol";
-import { flavors, hostImages, hosts, instances } from "@/db/schema";
+import type { JobPayload, NicSpec } from "@/agents/protocol";
+import { flavors, hostImages, hosts, instances, networkHosts, networks, type IpAddressRow, type NetworkRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { isHostUp, readHostUsage } from "../hosts/find-hosts";
 import { findVisibleImage } from "../images/find-images";
+import { allocateInLockedNetwork, lockNetwork } from "../networks/ipam";
+import { buildNetworkSpec } from "../networks/network-specs";
 import { describeNoHost, pickHost, type HostCandidate } from "../scheduler/pick-host";
 import { getInstance, type InstanceView } from "./find-instances";
 import { recordInstanceEvent } from "./record-event";
@@ -33,6 +35,16 @@ export async function createInstance(ctx: DomainContext, input: z.output<typeof 
   const groupId = input.groupId ?? actor.groupIds[0] ?? null;
   const id = randomUUID();
 
+  const wanted = [...new Set(input.nics.map((n) => n.networkId))];
+  const nets = wanted.length ? await ctx.db.select().from(networks).where(inArray(networks.id, wanted)) : [];
+  for (const nic of input.nics) {
+    const n = nets.find((x) => x.id === nic.networkId);
+    if (!n) throw new DomainError("INVALID", "One of the chosen networks does not exist.", { nics: "Unknown network." });
+    if (n.kind === "infrastructure" && actor.role !== "superAdm") throw new DomainError("FORBIDDEN", `${n.name} is an infrastructure network; only a superAdm attaches instances to it.`);
+  }
+  const carriers = await ctx.db.select().from(networkHosts).where(wanted.length ? inArray(networkHosts.networkId, wanted) : sql`false`);
+  const missingOn = (hostId: string) => nets.filter((n) => !n.allHosts && !carriers.some((c) => c.networkId === n.id && c.hostId === hostId)).map((n) => n.name);
+
   const placement = await ctx.db.transaction(async (tx) => {
     const hostRows = await tx.select().from(hosts).orderBy(asc(hosts.id)).for("update");
     const usage = await readHostUsage(tx);
@@ -43,6 +55,7 @@ export async function createInstance(ctx: DomainContext, input: z.output<typeof 
       cpuCount: h.cpuCount, memoryMiB: h.memoryMiB,
       vcpusUsed: usage.get(h.id)?.vcpusUsed ?? 0, memoryMiBUsed: usage.get(h.id)?.memoryMiBUsed ?? 0,
       hypervisors: h.facts.hypervisors.filter((x) => x.available).map((x) => x.kind), hasImageCached: cached.has(h.id),
+      missingNetworks: missingOn(h.id),
     }));
     const p = pickHost(candidates, { vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB, hypervisor: "qemu" }, {
       cpuOvercommit: ctx.settings.cpuOvercommit, ramOvercommit: ctx.settings.ramOvercommit, strategy: ctx.settings.schedulerStrategy,
@@ -55,8 +68,26 @@ export async function createInstance(ctx: DomainContext, input: z.output<typeof 
     });
     await recordInstanceEvent(tx, { instanceId: id, kind: "action", message: `Create requested by ${actor.username}`, toState: "PENDING", actorId: actor.id });
     await recordInstanceEvent(tx, { instanceId: id, kind: "state", message: `Scheduled on host ${p.hostName}`, fromState: "PENDING", toState: "SCHEDULED" });
-    return p;
+    // Addresses in the same transaction: a full network or an expired subnet undoes the placement too.
+    // Networks are locked in id order (after the hosts), like every other path that locks several.
+    const locked = new Map<string, NetworkRow>();
+    for (const nid of [...wanted].sort()) locked.set(nid, await lockNetwork(tx, nid));
+    const addresses: IpAddressRow[] = [];
+    for (const [nicIndex, nic] of input.nics.entries()) {
+      addresses.push(await allocateInLockedNetwork(tx, {
+        network: locked.get(nic.networkId)!, kind: "instance", ownerId: actor.id, label: null, subnetId: nic.subnetId, instanceId: id, nicIndex,
+      }));
+    }
+    if (wanted.length) await tx.update(networks).set({ revision: sql`${networks.revision} + 1` }).where(inArray(networks.id, wanted));
+    return { ...p, addresses };
   }, { isolationLevel: "read committed" });
+
+  // Specs are read after the commit, so they include this instance's reservations.
+  const nics: NicSpec[] = [];
+  for (const a of placement.addresses) {
+    const [network] = await ctx.db.select().from(networks).where(eq(networks.id, a.networkId));
+    nics.push({ tap: a.tap!, mac: a.mac, ip: a.ip, network: await buildNetworkSpec(ctx.db, network!, placement.hostId) });
+  }
 
   const job: JobPayload<"instance.create"> = {
     instanceId: id, name: input.name, vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB, diskGiB: flavor.diskGiB,
@@ -64,11 +95,12 @@ export async function createInstance(ctx: DomainContext, input: z.output<typeof 
       id: image.id, sha256: image.sha256, format: image.format, sizeBytes: image.sizeBytes,
       url: `${ctx.settings.portalUrl.replace(/\/$/, "")}/api/v1/agent/images/${image.id}/content`,
     },
+    nics,
   };
   try {
     await ctx.jobs.enqueue(placement.hostId, "instance.create", job, `create-${id}-1`);
   } catch {
-    // Nothing reached the host: give the reservation back rather than leave a phantom instance.
+    // Nothing reached the host: give the reservation (and its addresses) back rather than leave a phantom.
     await ctx.db.delete(instances).where(eq(instances.id, id));
     throw new DomainError("UNAVAILABLE", "Could not hand the work to the host's agent (Redis is unreachable). Nothing was created; try again shortly.");
   }

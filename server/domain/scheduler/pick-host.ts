@@ -11,6 +11,8 @@ export interface HostCandidate {
   memoryMiBUsed: number;
   hypervisors: string[];
   hasImageCached: boolean;
+  /** Names of requested networks this host does not carry (empty: it carries them all). */
+  missingNetworks?: string[];
 }
 
 export interface PlacementRequest {
@@ -33,6 +35,7 @@ export function rejectReason(h: HostCandidate, req: PlacementRequest, p: Placeme
   if (!h.enabled) return "disabled by an administrator";
   if (!h.up) return "down (no recent heartbeat)";
   if (!h.hypervisors.includes(req.hypervisor)) return `has no ${req.hypervisor} hypervisor`;
+  if (h.missingNetworks?.length) return `does not carry the network${h.missingNetworks.length > 1 ? "s" : ""} ${h.missingNetworks.join(", ")}`;
   const cpuCap = Math.floor(h.cpuCount * p.cpuOvercommit);
   if (h.vcpusUsed + req.vcpus > cpuCap) return `not enough vCPUs (${cpuCap - h.vcpusUsed} of ${cpuCap} free, ${req.vcpus} needed)`;
   const ramCap = Math.floor(h.memoryMiB * p.ramOvercommit);
