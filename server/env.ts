@@ -29,6 +29,10 @@ const schema = z.object({
   SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(300).default(8 * 3600),
   /** Where uploaded images are kept, content-addressed by sha256. */
   IMAGE_STORE_DIR: z.string().default("var/image-store").transform((p) => resolve(/*turbopackIgnore: true*/ process.cwd(), p)),
+  /** Largest image file accepted (bytes): checked against tus Upload-Length, while receiving and while converting. */
+  IMAGE_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).default(64 * 1024 ** 3),
+  /** qemu-img convert is killed after this long (a hostile or huge image must not hold the portal's disk forever). */
+  IMAGE_CONVERT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(3600),
   /** vCPUs a host may promise per physical CPU, and RAM per physical MiB. */
   CPU_OVERCOMMIT: z.coerce.number().min(0.1).max(64).default(4),
   RAM_OVERCOMMIT: z.coerce.number().min(0.1).max(8).default(1),

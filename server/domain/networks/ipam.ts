@@ -66,8 +66,9 @@ export async function carveSubnet(ctx: DomainContext, input: { networkId: string
 
     const used = await tx.select({ addr: ipAddresses.addr }).from(ipAddresses).where(eq(ipAddresses.networkId, network.id));
     const gateway = subnetsGateway(network);
+    // A block may share its first and last address with the network's (they are the block's own
+    // network and broadcast addresses, never handed out); the gateway must stay outside.
     const taken = [
-      { first: network.firstAddr, last: network.firstAddr }, { first: network.lastAddr, last: network.lastAddr },
       { first: gateway, last: gateway },
       ...subnets.filter((s) => s !== mine && isLive(s, now)).map((s) => ({ first: s.firstAddr, last: s.firstAddr + s.size - 1 })),
       ...used.map((u) => ({ first: u.addr, last: u.addr })),

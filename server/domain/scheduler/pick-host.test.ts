@@ -51,3 +51,15 @@ describe("pickHost", () => {
     expect(r.ok ? "" : describeNoHost(r.reasons)).toBe("No host fits: —: no host has joined yet.");
   });
 });
+
+describe("pickHost and networks", () => {
+  it("skips hosts that do not carry a requested network, naming it", () => {
+    const r = pickHost([host({ name: "a", missingNetworks: ["lab-net"] }), host({ name: "b", missingNetworks: ["x", "y"] })], req, spread);
+    expect(r).toEqual({ ok: false, reasons: [
+      { host: "a", reason: "does not carry the network lab-net" },
+      { host: "b", reason: "does not carry the networks x, y" },
+    ] });
+    const ok = pickHost([host({ name: "a", missingNetworks: ["lab-net"] }), host({ name: "c", missingNetworks: [] })], req, spread);
+    expect(ok).toMatchObject({ ok: true, hostName: "c" });
+  });
+});
