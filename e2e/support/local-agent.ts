@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,11 +23,16 @@ export interface LocalAgent {
 export async function startLocalAgent(opts: { db: Database; portalUrl: string; logFile: string }): Promise<LocalAgent> {
   // Short path: QEMU's unix sockets live below it and must fit in 107 bytes.
   const stateDir = await mkdtemp(join(tmpdir(), "ec-e2e-"));
+  // The agent's VM networks (bridges, taps, DHCP, NAT) live in a namespace of the run's own: a test
+  // never builds them on this machine's real network.
+  const netns = `ece2e-${randomBytes(3).toString("hex")}`;
+  execFileSync("ip", ["netns", "add", netns]);
+  execFileSync("ip", ["-n", netns, "link", "set", "lo", "up"]);
   const { token } = await issueJoinToken(opts.db, 600);
   const log = createWriteStream(opts.logFile, { flags: "a" });
   const run = (args: string[]): ChildProcess => {
     const child = spawn("npx", ["--no-install", "tsx", "agents/node-agent/main.ts", ...args, "--state-dir", stateDir], {
-      env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "2000" }, stdio: ["ignore", "pipe", "pipe"], detached: true,
+      env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "2000", EDUCLOUD_AGENT_NETNS: netns }, stdio: ["ignore", "pipe", "pipe"], detached: true,
     });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
@@ -50,6 +56,9 @@ export async function startLocalAgent(opts: { db: Database; portalUrl: string; l
       try { process.kill(-agent.pid!, "SIGKILL"); } catch { /* gone */ }
       const driver = new QemuDriver({ stateDir });
       for (const vm of await driver.list().catch(() => [])) await driver.delete(vm.id).catch(() => undefined);
+      // Deleting the namespace takes its bridges, taps and nftables rules with it; dnsmasq runs in it.
+      try { execFileSync("ip", ["netns", "pids", netns]).toString().split("\n").filter(Boolean).forEach((pid) => process.kill(Number(pid), "SIGKILL")); } catch { /* none */ }
+      try { execFileSync("ip", ["netns", "del", netns]); } catch { /* gone */ }
       await rm(stateDir, { recursive: true, force: true });
     },
   };

@@ -49,6 +49,8 @@ export async function startComputeStack(opts: {
   agentConcurrency?: number;
   /** Other hosts would take instances too: disable them for the stack's life. */
   isolate?: boolean;
+  /** Extra environment for the agents (e.g. EDUCLOUD_AGENT_NETNS: VM networks inside a test namespace). */
+  agentEnv?: Record<string, string>;
 }): Promise<ComputeStack> {
   const s = openTestServices();
   const agentDir = await mkdtemp(join(tmpdir(), "educloud-agent-"));
@@ -85,7 +87,7 @@ export async function startComputeStack(opts: {
   };
   const runAgent = (stateDir: string): ChildProcess =>
     spawn("npx", ["--no-install", "tsx", "agents/node-agent/main.ts", "run", "--state-dir", stateDir], {
-      env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "1000", EDUCLOUD_AGENT_CONCURRENCY: String(opts.agentConcurrency ?? 4), LOG_LEVEL: "warn" },
+      env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "1000", EDUCLOUD_AGENT_CONCURRENCY: String(opts.agentConcurrency ?? 4), LOG_LEVEL: "warn", ...opts.agentEnv },
       stdio: ["ignore", "inherit", "inherit"],
     });
   const killAgentOf = async (stateDir: string) => {
