@@ -42,6 +42,8 @@ const schema = z.object({
   JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   /** IPAM: a carved subnet returns to the pool after this long unless confirmed (seed 001: 120 s). */
   SUBNET_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
+  /** C6: total GiB of data volumes one user may own (across all hosts). */
+  VOLUME_QUOTA_GIB_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** Host ports users may forward to their instances, "min-max". */
   PORT_FORWARD_RANGE: z.string().regex(/^\d{1,5}-\d{1,5}$/).default("20000-29999").transform((v) => v.split("-").map(Number) as [number, number])
     .refine(([a, b]) => a >= 1024 && a <= b && b <= 65535, "PORT_FORWARD_RANGE must be min-max within 1024-65535"),

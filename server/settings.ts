@@ -13,4 +13,5 @@ export const settings: DomainSettings = {
   imageStoreDir: env.IMAGE_STORE_DIR,
   subnetTimeoutSeconds: env.SUBNET_TIMEOUT_SECONDS,
   portForwardRange: env.PORT_FORWARD_RANGE,
+  volumeQuotaGiBPerUser: env.VOLUME_QUOTA_GIB_PER_USER,
 };

@@ -1,21 +1,83 @@
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat, utimes } from "node:fs/promises";
-import { join } from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { hostAuthHeader, type ImageRef } from "../protocol/index";
+import { chooseEvictions, type CachedImage } from "./image-cache-lru";
 
 export class PermanentJobError extends Error {}
+
+export interface ImageCacheOptions {
+  /** Size limit of the cache in bytes (EDUCLOUD_AGENT_IMAGE_CACHE_BYTES); unlimited when absent. */
+  maxBytes?: number;
+  /** The VMs' run directories (`<dir>/<id>/spec.json` names each VM's base image): those are never evicted. */
+  vmsDir?: string;
+  /** Told about every image evicted, so the portal stops counting on it. */
+  onEvicted?: (sha256: string) => void;
+  /** Told about every image fetched into the cache (for an instance or a sync), so the scheduler can prefer this host. */
+  onCached?: (sha256: string, sizeBytes: number) => void;
+}
+
+/** The cache limit from the agent's environment; undefined = no limit. */
+export function imageCacheLimitFromEnv(value = process.env.EDUCLOUD_AGENT_IMAGE_CACHE_BYTES): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`EDUCLOUD_AGENT_IMAGE_CACHE_BYTES must be a positive number of bytes, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+const SHA_NAME = /^[a-f0-9]{64}$/;
+const WRITE_BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Streams a body to a file, handing each chunk to `onChunk` (hashing) on the way. Chunks are gathered
+ * into large writes with one in flight, so hashing and disk writes overlap and the network's 64 KiB
+ * pieces do not each cost a write.
+ */
+async function receiveInto(body: ReadableStream<Uint8Array>, path: string, onChunk: (chunk: Uint8Array, seen: number) => void): Promise<void> {
+  const fh = await open(path, "w", 0o600);
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  let seen = 0;
+  let writing: Promise<unknown> = Promise.resolve();
+  const flush = () => {
+    if (!batchBytes) return;
+    const buf = Buffer.concat(batch, batchBytes);
+    batch = [];
+    batchBytes = 0;
+    writing = writing.then(() => fh.write(buf));
+  };
+  try {
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      seen += value.length;
+      onChunk(value, seen);
+      batch.push(value);
+      batchBytes += value.length;
+      if (batchBytes >= WRITE_BATCH_BYTES) {
+        await writing;
+        flush();
+      }
+    }
+    flush();
+    await writing;
+  } finally {
+    await writing.catch(() => undefined);
+    await fh.close();
+  }
+}
 
 /**
  * Base images, content-addressed by sha256. A cached image is reused without copying anything;
  * a download is verified before it is renamed into place, so a half or wrong file is never used.
+ * With a size limit, images no VM uses are evicted least recently used first (the file's mtime is
+ * its last use: set on every ensure()).
  */
 export class ImageCache {
   private inflight = new Map<string, Promise<string>>();
 
-  constructor(private readonly dir: string, private readonly auth: { hostId: string; hostSecret: string }) {}
+  constructor(private readonly dir: string, private readonly auth: { hostId: string; hostSecret: string }, private readonly opts: ImageCacheOptions = {}) {}
 
   pathOf(ref: Pick<ImageRef, "sha256">): string {
     return join(this.dir, ref.sha256);
@@ -39,14 +101,53 @@ export class ImageCache {
     return p;
   }
 
+  /** What the cache holds, with size and last use. */
+  async list(): Promise<CachedImage[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const out: CachedImage[] = [];
+    for (const name of names.filter((n) => SHA_NAME.test(n))) {
+      const s = await stat(join(this.dir, name)).catch(() => null);
+      if (s) out.push({ sha256: name, sizeBytes: s.size, lastUsedMs: s.mtimeMs });
+    }
+    return out;
+  }
+
+  /** sha256s of base images some VM's overlay refers to (running or stopped: the overlay needs it either way). */
+  async inUse(): Promise<Set<string>> {
+    const used = new Set<string>();
+    if (!this.opts.vmsDir) return used;
+    const cacheDir = resolve(this.dir);
+    for (const id of await readdir(this.opts.vmsDir).catch(() => [] as string[])) {
+      try {
+        const rec = JSON.parse(await readFile(join(this.opts.vmsDir, id, "spec.json"), "utf8")) as { spec?: { baseImagePath?: string } };
+        const base = rec.spec?.baseImagePath;
+        if (base && resolve(dirname(base)) === cacheDir) used.add(basename(base));
+      } catch { /* no record or unreadable: that VM names nothing we can see */ }
+    }
+    return used;
+  }
+
+  /** Makes room for `incomingBytes` under the limit; returns what was evicted. */
+  async evictFor(incomingBytes: number): Promise<string[]> {
+    if (this.opts.maxBytes === undefined) return [];
+    const busy = new Set([...(await this.inUse()), ...this.inflight.keys()]);
+    const victims = chooseEvictions(await this.list(), busy, this.opts.maxBytes, incomingBytes);
+    for (const sha of victims) {
+      await rm(join(this.dir, sha), { force: true });
+      this.opts.onEvicted?.(sha);
+    }
+    return victims;
+  }
+
   private async fetchIfMissing(ref: ImageRef, onProgress?: (fraction: number) => void): Promise<string> {
     const final = this.pathOf(ref);
     if (await this.has(ref)) {
       const now = new Date();
-      await utimes(final, now, now); // last use, for the LRU eviction the images issue adds
+      await utimes(final, now, now); // last use, for the LRU eviction
       return final;
     }
     await mkdir(this.dir, { recursive: true });
+    await this.evictFor(ref.sizeBytes);
     const tmp = `${final}.part-${process.pid}-${Date.now()}`;
     try {
       const res = await fetch(ref.url, { headers: { authorization: hostAuthHeader(this.auth.hostId, this.auth.hostSecret) } });
@@ -55,19 +156,14 @@ export class ImageCache {
       }
       if (!res.ok || !res.body) throw new Error(`Image download failed: HTTP ${res.status}`);
       const hash = createHash("sha256");
-      let seen = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          seen += chunk.length;
-          onProgress?.(Math.min(1, seen / ref.sizeBytes));
-          cb(null, chunk);
-        },
+      await receiveInto(res.body as ReadableStream<Uint8Array>, tmp, (chunk, seen) => {
+        hash.update(chunk);
+        onProgress?.(Math.min(1, seen / ref.sizeBytes));
       });
-      await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), meter, createWriteStream(tmp));
       const got = hash.digest("hex");
       if (got !== ref.sha256) throw new PermanentJobError(`The downloaded image's checksum is wrong (got ${got.slice(0, 12)}…, expected ${ref.sha256.slice(0, 12)}…).`);
       await rename(tmp, final);
+      this.opts.onCached?.(ref.sha256, ref.sizeBytes);
       return final;
     } finally {
       await rm(tmp, { force: true });

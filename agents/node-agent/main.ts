@@ -8,6 +8,10 @@
 //                                  a multi-host install sets e.g. 0.0.0.0:7901 and lets only the portal reach it.
 //   EDUCLOUD_AGENT_CONSOLE_URL     how the portal reaches it, e.g. ws://node7.lab:7901; default the
 //                                  listen address (this host's name for 0.0.0.0).
+// Networking:
+//   EDUCLOUD_AGENT_NETNS           build bridges, dnsmasq, firewall tables and taps, and run QEMU, inside
+//                                  this existing network namespace (tests; see network/README.md).
+//                                  Unset in production: the host's own namespace.
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import { resolve } from "node:path";
@@ -31,10 +35,13 @@ const { positionals, values } = parseArgs({
 });
 const command = positionals[0];
 const stateDir = resolve(values["state-dir"] ?? process.env.EDUCLOUD_AGENT_STATE_DIR ?? "/var/lib/educloud-agent");
+const netns = process.env.EDUCLOUD_AGENT_NETNS || undefined;
 
 async function main(): Promise<void> {
+  // The name ends up in `ip netns exec <name>` (argv, no shell); still, accept only a plain name.
+  if (netns !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(netns)) throw new Error(`EDUCLOUD_AGENT_NETNS is not a namespace name: ${JSON.stringify(netns)}`);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const driver = new QemuDriver({ stateDir });
+  const driver = new QemuDriver({ stateDir, netns });
   if (command === "join") {
     if (!values.portal || !values.token) throw new Error("join needs --portal URL and --token=TOKEN (Hosts → Add host shows the command).");
     const creds = await joinPortal({ portal: values.portal, token: values.token, name: values.name ?? os.hostname(), stateDir, driver });
@@ -48,6 +55,7 @@ async function main(): Promise<void> {
       concurrency: Number(process.env.EDUCLOUD_AGENT_CONCURRENCY ?? 8),
       consoleListen: parseListenAddress(process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN || DEFAULT_CONSOLE_LISTEN),
       consoleUrl: process.env.EDUCLOUD_AGENT_CONSOLE_URL || undefined,
+      netns,
     });
     const stop = async (signal: string) => {
       log.info({ signal }, "agent stopping; VMs keep running");

@@ -3,15 +3,16 @@ import { UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
-import { hostQueueName } from "../protocol/index";
+import { hostAuthHeader, hostQueueName } from "../protocol/index";
 import { collectFacts } from "./collect-facts";
 import type { ListenAddress } from "./console/listen-address";
 import { startConsoleBridge } from "./console/start-console-bridge";
 import { loadCredentials } from "./credentials";
 import type { HypervisorDriver } from "./drivers/hypervisor-driver";
-import { ImageCache, PermanentJobError } from "./image-cache";
+import { ImageCache, imageCacheLimitFromEnv, PermanentJobError } from "./image-cache";
 import { handleJob } from "./jobs/handle-job";
 import { reportState, type JobContext } from "./jobs/job-context";
+import { HostNetwork, type HostNetworking } from "./network/host-network";
 import { createEventSender } from "./send-events";
 
 export interface AgentOptions {
@@ -24,6 +25,13 @@ export interface AgentOptions {
   consoleListen?: ListenAddress;
   /** The URL the portal uses to reach the bridge; default the address it listens on. */
   consoleUrl?: string;
+  /**
+   * Build networks (bridges, dnsmasq, nftables, taps) inside this network namespace; unset in
+   * production. The agent itself stays in the root namespace (Redis, portal). See network/README.md.
+   */
+  netns?: string;
+  /** Host networking; default a HostNetwork on stateDir and netns. */
+  network?: HostNetworking;
 }
 
 /**
@@ -45,7 +53,13 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   const connection = new Redis(creds.redisUrl, { maxRetriesPerRequest: null });
   connection.on("error", (err) => opts.log.warn({ err: err.message }, "redis connection problem"));
   const events = createEventSender(connection, creds.redisPrefix);
-  const images = new ImageCache(join(opts.stateDir, "images"), creds);
+  // The cache's size limit evicts unused images, least recently used first; the portal is told.
+  const images = new ImageCache(join(opts.stateDir, "images"), creds, {
+    maxBytes: imageCacheLimitFromEnv(), vmsDir: join(opts.stateDir, "vms"),
+    onEvicted: (sha256) => void events.send({ type: "image.cache", hostId, at: new Date(), sha256, state: "evicted" }).catch(() => undefined),
+    onCached: (sha256, bytes) => void events.send({ type: "image.cache", hostId, at: new Date(), sha256, state: "cached", bytesDone: bytes, bytesTotal: bytes }).catch(() => undefined),
+  });
+  const network = opts.network ?? new HostNetwork({ stateDir: opts.stateDir, netns: opts.netns, log: opts.log.child({ component: "network" }) });
 
   const facts = await collectFacts(opts.stateDir, [opts.driver], consoleUrl);
   const accel = facts.kvmUsable ? "kvm" : "tcg";
@@ -75,7 +89,10 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   const worker = new Worker(
     hostQueueName(hostId),
     async (job) => {
-      const ctx: JobContext = { hostId, jobId: String(job.id), driver: opts.driver, images, events, accel, log: opts.log.child({ job: job.id }) };
+      const ctx: JobContext = {
+        hostId, jobId: String(job.id), driver: opts.driver, images, network, events, accel, log: opts.log.child({ job: job.id }),
+        stateDir: opts.stateDir, authHeader: hostAuthHeader(hostId, creds.hostSecret),
+      };
       try {
         await handleJob(ctx, job.name, job.data);
       } catch (err) {

@@ -2,8 +2,12 @@
 // (agent → portal), parsed with zod on both ends. Bump PROTOCOL_VERSION on any incompatible change.
 import { z } from "zod";
 import { applyNetworkJob, nicSpecSchema, removeNetworkJob } from "./network";
+import {
+  captureInstanceJob, createVolumeJob, deleteVolumeJob, snapshotJob, snapshotStateEvent, taskProgressEvent, volumeAttachmentJob, volumeStateEvent,
+} from "./storage";
 
 export * from "./network";
+export * from "./storage";
 
 export const PROTOCOL_VERSION = 2;
 
@@ -40,6 +44,9 @@ export const createInstanceJob = z.object({
 export const instanceActionJob = z.object({ instanceId: instanceIdSchema });
 export const stopInstanceJob = instanceActionJob.extend({ timeoutMs: z.number().int().min(0).max(600_000).default(30_000) });
 
+/** Push an image into this host's cache ahead of any instance (C2); progress comes back as image.cache events. */
+export const syncImageJob = z.object({ image: imageRefSchema, taskId: z.uuid() });
+
 export const JOB_SCHEMAS = {
   "instance.create": createInstanceJob,
   "instance.start": instanceActionJob,
@@ -48,6 +55,15 @@ export const JOB_SCHEMAS = {
   "instance.delete": instanceActionJob,
   "network.apply": applyNetworkJob,
   "network.remove": removeNetworkJob,
+  "image.sync": syncImageJob,
+  "snapshot.create": snapshotJob,
+  "snapshot.revert": snapshotJob,
+  "snapshot.delete": snapshotJob,
+  "instance.capture": captureInstanceJob,
+  "volume.create": createVolumeJob,
+  "volume.attach": volumeAttachmentJob,
+  "volume.detach": volumeAttachmentJob,
+  "volume.delete": deleteVolumeJob,
 } as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOB_SCHEMAS)[N]>;
@@ -131,7 +147,21 @@ export const networkStateEvent = z.object({
   reason: z.string().max(2000).optional(),
 });
 
-export const agentEventSchema = z.discriminatedUnion("type", [heartbeatEvent, instanceProgressEvent, instanceStateEvent, networkStateEvent]);
+/** An image in this host's cache: being fetched (with progress), cached, failed, or evicted (LRU). */
+export const imageCacheEvent = z.object({
+  ...base,
+  type: z.literal("image.cache"),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  state: z.enum(["fetching", "cached", "failed", "evicted"]),
+  bytesDone: z.number().int().min(0).optional(),
+  bytesTotal: z.number().int().min(0).optional(),
+  reason: z.string().max(2000).optional(),
+  /** The sync task this report belongs to, when it came from an image.sync job. */
+  taskId: z.uuid().optional(),
+});
+
+export const agentEventSchema = z.discriminatedUnion("type", [heartbeatEvent, instanceProgressEvent, instanceStateEvent, networkStateEvent, imageCacheEvent,
+  snapshotStateEvent, volumeStateEvent, taskProgressEvent]);
 export type AgentEvent = z.infer<typeof agentEventSchema>;
 export type AgentEventInput = z.input<typeof agentEventSchema>;
 

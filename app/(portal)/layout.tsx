@@ -43,10 +43,12 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     [true, { href: "/", key: "dashboard" }],
     [can(actor.role, "instances", "list"), { href: "/instances", key: "instances" }],
     [can(actor.role, "images", "list") && !managesImages, { href: "/admin/images", key: "images" }],
+    [can(actor.role, "tasks", "list"), { href: "/tasks", key: "tasks" }],
     [true, { href: "/settings", key: "settings" }],
     [can(actor.role, "users", "list"), { href: "/admin/users", key: "users", admin: true }],
     [can(actor.role, "groups", "list"), { href: "/admin/groups", key: "groups", admin: true }],
     [can(actor.role, "hosts", "list"), { href: "/admin/hosts", key: "hosts", admin: true }],
+    [can(actor.role, "networks", "list"), { href: "/admin/networks", key: "networks", admin: true }],
     // Plain users only pick flavors when launching; the page is for those who manage them.
     [can(actor.role, "flavors", "create"), { href: "/admin/flavors", key: "flavors", admin: true }],
     [managesImages, { href: "/admin/images", key: "images", admin: true }],

@@ -1,22 +1,23 @@
 "use client";
-// A fieldset of checkboxes for choosing several ids (groups of a user, members of a group).
+// A fieldset of checkboxes for choosing several ids (groups of a user, members of a group, hosts of a
+// network: numeric or string ids).
 // Each checkbox has its own label, so getByLabel("Teachers") checks that one.
 import { useId, type ReactNode } from "react";
 
-interface CheckboxGroupProps {
+interface CheckboxGroupProps<Id extends number | string> {
   legend: ReactNode;
-  options: readonly { id: number; label: string; detail?: string }[];
-  value: readonly number[];
-  onChange: (next: number[]) => void;
+  options: readonly { id: Id; label: string; detail?: string }[];
+  value: readonly Id[];
+  onChange: (next: Id[]) => void;
   error?: string | null;
   empty?: ReactNode;
   /** Long lists scroll inside the form instead of pushing the buttons off screen. */
   maxHeightClass?: string;
 }
 
-export function CheckboxGroup({ legend, options, value, onChange, error, empty, maxHeightClass = "max-h-48" }: CheckboxGroupProps) {
+export function CheckboxGroup<Id extends number | string>({ legend, options, value, onChange, error, empty, maxHeightClass = "max-h-48" }: CheckboxGroupProps<Id>) {
   const id = useId();
-  const toggle = (optionId: number, checked: boolean) =>
+  const toggle = (optionId: Id, checked: boolean) =>
     onChange(checked ? [...value, optionId] : value.filter((v) => v !== optionId));
   return (
     <fieldset className="space-y-1" aria-describedby={error ? `${id}-error` : undefined}>

@@ -7,8 +7,8 @@ import { usePathname } from "next/navigation";
 import { useEffect, useId, useState } from "react";
 
 export type NavKey =
-  | "dashboard" | "instances" | "settings"
-  | "users" | "groups" | "hosts" | "flavors" | "images" | "audit" | "health";
+  | "dashboard" | "instances" | "tasks" | "settings"
+  | "users" | "groups" | "hosts" | "networks" | "flavors" | "images" | "audit" | "health";
 export interface NavItem {
   href: string;
   key: NavKey;

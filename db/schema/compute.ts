@@ -46,25 +46,46 @@ export const flavors = mysqlTable("flavors", {
 }, (t) => [uniqueIndex("flavors_name_uq").on(t.name)]);
 
 export const IMAGE_FORMATS = ["qcow2", "raw"] as const;
+/** What people may upload; everything but an ISO is stored as qcow2 (an ISO is kept as is, as raw). */
+export const IMAGE_SOURCE_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
+export type ImageSourceFormat = (typeof IMAGE_SOURCE_FORMATS)[number];
+export const IMAGE_VISIBILITIES = ["public", "group", "private"] as const;
 export const images = mysqlTable("images", {
   id: varchar("id", { length: 36 }).primaryKey(),
   name: varchar("name", { length: 128 }).notNull(),
+  /** sha256 of the stored file: its name in the store, the agents' cache key and the download ETag. */
   sha256: varchar("sha256", { length: 64 }).notNull(),
+  /** Format of the stored file as QEMU reads it. */
   format: mysqlEnum("format", IMAGE_FORMATS).notNull(),
+  /** What was uploaded, and the sha256 of the uploaded bytes (before conversion). */
+  sourceFormat: mysqlEnum("source_format", IMAGE_SOURCE_FORMATS).notNull().default("qcow2"),
+  sourceSha256: varchar("source_sha256", { length: 64 }),
   sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
   virtualSizeBytes: bigint("virtual_size_bytes", { mode: "number" }).notNull(),
-  visibility: mysqlEnum("visibility", ["public", "group", "private"]).notNull().default("public"),
+  visibility: mysqlEnum("visibility", IMAGE_VISIBILITIES).notNull().default("public"),
   ownerId: int("owner_id").references(() => users.id, { onDelete: "set null" }),
   groupId: int("group_id").references(() => groups.id, { onDelete: "set null" }),
   osType: varchar("os_type", { length: 64 }).notNull().default("linux"),
+  /** The image family (the first version's id; null for images older than versions = their own id). */
+  familyId: varchar("family_id", { length: 36 }),
+  version: int("version").notNull().default(1),
+  minDiskGiB: int("min_disk_gib").notNull().default(0),
+  minRamMiB: int("min_ram_mib").notNull().default(0),
   createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
-}, (t) => [index("images_sha_idx").on(t.sha256)]);
+  /** Images are deleted softly: old instances (even deleted ones) keep referring to the row. */
+  deletedAt: datetime("deleted_at", { fsp: 3 }),
+}, (t) => [index("images_sha_idx").on(t.sha256), uniqueIndex("images_family_version_uq").on(t.familyId, t.version)]);
 
+export const HOST_IMAGE_STATES = ["fetching", "cached", "failed"] as const;
 /** What each host has in its image cache (reported by the agent; used by the scheduler's weigher). */
 export const hostImages = mysqlTable("host_images", {
   hostId: varchar("host_id", { length: 36 }).notNull().references(() => hosts.id, { onDelete: "cascade" }),
   sha256: varchar("sha256", { length: 64 }).notNull(),
   cachedAt: datetime("cached_at", { fsp: 3 }).notNull().default(now()),
+  state: mysqlEnum("state", HOST_IMAGE_STATES).notNull().default("cached"),
+  percent: int("percent"),
+  error: varchar("error", { length: 2000 }),
+  updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
 }, (t) => [primaryKey({ columns: [t.hostId, t.sha256] })]);
 
 export const INSTANCE_STATES = [
@@ -118,4 +139,5 @@ export const instanceEvents = mysqlTable("instance_events", {
 export type HostRow = typeof hosts.$inferSelect;
 export type FlavorRow = typeof flavors.$inferSelect;
 export type ImageRow = typeof images.$inferSelect;
+export type HostImageRow = typeof hostImages.$inferSelect;
 export type InstanceRow = typeof instances.$inferSelect;

@@ -3,3 +3,5 @@ export * from "./audit";
 export * from "./roles";
 export * from "./compute";
 export * from "./network";
+export * from "./storage";
+export * from "./volumes";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRange } from "./http-range";
+import { parseRange, rangeApplies } from "./http-range";
 
 describe("parseRange", () => {
   it.each([
@@ -18,5 +18,14 @@ describe("parseRange", () => {
   it("says 416 for a range past the end", () => {
     expect(parseRange("bytes=1000-", 1000)).toBe("unsatisfiable");
     expect(parseRange("bytes=5-2", 1000)).toBe("unsatisfiable");
+  });
+});
+
+describe("rangeApplies (If-Range)", () => {
+  it("applies the range only while the ETag still matches", () => {
+    expect(rangeApplies(null, '"abc"')).toBe(true);
+    expect(rangeApplies('"abc"', '"abc"')).toBe(true);
+    expect(rangeApplies('"old"', '"abc"')).toBe(false);
+    expect(rangeApplies("Wed, 21 Oct 2015 07:28:00 GMT", '"abc"')).toBe(false);
   });
 });

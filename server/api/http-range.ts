@@ -8,3 +8,12 @@ export function parseRange(header: string | null, size: number): { start: number
   return start > end || start >= size ? "unsatisfiable" : { start, end };
 }
 
+
+/**
+ * If-Range (RFC 7233 §3.2): the Range applies only when the validator still names this file. We use a
+ * strong ETag (the sha256); a date or another tag means "changed" and the whole file is sent.
+ */
+export function rangeApplies(ifRange: string | null, etag: string): boolean {
+  if (ifRange === null) return true;
+  return ifRange.trim() === etag;
+}

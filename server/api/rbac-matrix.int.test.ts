@@ -10,6 +10,7 @@ import {
 } from "@/server/testing/fixtures";
 import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/networks/ipam";
 import { addPortForward } from "@/server/domain/networks/port-forwards";
+import { madeTaskOf, makeImageOf, taskOfUser } from "@/server/testing/image-fixtures";
 import { appRouter } from "./root";
 import type { ProcedureMeta } from "./trpc";
 
@@ -90,6 +91,21 @@ const FIXTURES: Record<string, Fixture> = {
   "flavors.update": { input: async (w) => ({ id: await makeFlavor(w.s), diskGiB: 2 }) },
   "flavors.delete": { input: async (w) => ({ id: await makeFlavor(w.s) }) },
   "images.list": { input: () => undefined },
+  "images.versions": { input: (w) => ({ id: w.imageId }) },
+  "images.update": { input: async (w) => ({ id: await makeImageOf(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA }), osType: "debian" }), targetsGroupA: true },
+  "images.delete": { input: async (w) => ({ id: await makeImageOf(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA }) }), targetsGroupA: true },
+  "images.sync": { input: (w) => ({ id: w.imageId, hostIds: [w.hostId] }) },
+  "images.hostCache": { input: (w) => ({ id: w.imageId }) },
+  "tasks.list": {
+    input: async (w) => { await taskOfUser(w.s, w.targetUserA.id); return {}; },
+    checkResult: (w, kind, result) => {
+      const seen = (result as { id: string }[]).map((t) => t.id);
+      const task = madeTaskOf(w.targetUserA.id);
+      expect(task).toBeDefined();
+      if (kind === "powerAdm" || kind === "superAdm") expect(seen).toContain(task);
+      else expect(seen).not.toContain(task);
+    },
+  },
   "instances.list": {
     input: () => ({}),
     checkResult: (w, kind, result) => {

@@ -8,6 +8,7 @@ import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
 import { instancesRouter } from "./routers/instances";
 import { ipamRouter, networksRouter, portForwardsRouter } from "./routers/networks";
+import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   networks: networksRouter,
   ipam: ipamRouter,
   portForwards: portForwardsRouter,
+  tasks: tasksRouter,
 });
 
 export type AppRouter = typeof appRouter;

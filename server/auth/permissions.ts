@@ -61,7 +61,21 @@ export const PERMISSIONS = {
   },
   images: {
     list: p("user"),
-    upload: p("powerAdm"),
+    /** Versions and downloads of any image the caller may see (the domain filters by visibility). */
+    versions: p("user"),
+    download: p("user"),
+    /** powerAdm and up; a powerUser may upload private images only (checked in the domain). */
+    upload: p("powerUser"),
+    /** The owner, a powerAdm of the image's group, or superAdm (checked in the domain). */
+    update: p("powerUser", "own"),
+    delete: p("powerUser", "own"),
+    /** Push an image into hosts' caches ahead of time, and see where it is cached. */
+    sync: p("superAdm"),
+    hostCache: p("superAdm"),
+  },
+  tasks: {
+    /** Own tasks; a powerAdm also their groups' members' tasks; superAdm all. */
+    list: p("user", "own"),
   },
   consoles: {
     open: p("user", "own"),

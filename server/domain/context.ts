@@ -27,6 +27,8 @@ export interface DomainSettings {
   subnetTimeoutSeconds: number;
   /** Host ports that may be forwarded to instances, inclusive. */
   portForwardRange: [number, number];
+  /** Total GiB of data volumes one user may own. */
+  volumeQuotaGiBPerUser: number;
 }
 
 /** How the domain hands work to a host's agent; BullMQ behind it (server/queue/host-jobs.ts). */

@@ -10,6 +10,10 @@ import { applyAgentEvent } from "@/server/domain/instances/apply-agent-event";
 export function orderingKey(ev: AgentEvent): string {
   if (ev.type === "host.heartbeat") return `host:${ev.hostId}`;
   if (ev.type === "network.state") return `network:${ev.networkId}:${ev.hostId}`;
+  if (ev.type === "image.cache") return `image:${ev.sha256}:${ev.hostId}`;
+  // A volume's reports in order; snapshot reports join their instance's (revert after stop, etc.).
+  if (ev.type === "volume.state") return `volume:${ev.volumeId}`;
+  if (ev.type === "task.progress") return `task:${ev.taskId}`;
   return `instance:${ev.instanceId}`;
 }
 

@@ -1,5 +1,6 @@
 // The one interface every hypervisor driver implements (qemu, virtualbox, sim). The agent's job
 // handlers talk only to this; drivers know nothing of BullMQ, the portal or MySQL.
+import type { NicSpec } from "../../protocol/network";
 
 export type Accelerator = "kvm" | "tcg" | "none";
 
@@ -18,6 +19,25 @@ export interface VmSpec {
   baseImageFormat: "qcow2" | "raw";
   /** Chosen by the agent from the host's facts: kvm only where it is really usable. */
   accel: Accelerator;
+  /**
+   * NICs in guest order (eth0 first). The agent creates each tap on its network's bridge before the
+   * driver starts the VM; the driver only plugs the taps in, and keeps them so they can be rebuilt
+   * after a host reboot (start) and removed after delete.
+   */
+  nics?: NicSpec[];
+  /**
+   * Data volumes attached to the VM, each in its own hot-plug slot (0-based). Kept in the persisted
+   * spec, so a volume attached while the VM ran is there again after a stop and start.
+   */
+  volumes?: VolumeAttachment[];
+}
+
+export interface VolumeAttachment {
+  /** The volume's id in the portal (a UUID). */
+  id: string;
+  /** Absolute path of the volume's qcow2 on this host. */
+  path: string;
+  slot: number;
 }
 
 export type VmPowerState = "running" | "paused" | "stopped";
@@ -66,6 +86,26 @@ export interface HypervisorDriver {
    * to re-adopt running VMs, report dead ones as stopped, and clean up leftovers.
    */
   list(opts?: { quick?: boolean }): Promise<VmStatus[]>;
+  /** The spec the VM was created with (as persisted), or null when there is no such VM. */
+  readSpec?(id: string): Promise<VmSpec | null>;
   /** Graphical console clients connected to the VM right now (from the hypervisor), or null if unknown. */
   countViewers?(id: string): Promise<number | null>;
+
+  // ---- storage (C4–C6); optional so drivers without it say "not supported" ----
+  /** A disk snapshot named `tag` (crash-consistent while running); returns the disk usage it pins. */
+  createSnapshot?(id: string, tag: string): Promise<{ sizeBytes: number }>;
+  /** Brings the disk back to the snapshot; the VM must be stopped. */
+  revertSnapshot?(id: string, tag: string): Promise<void>;
+  /** Removes the snapshot; deleting a missing one is a no-op. */
+  deleteSnapshot?(id: string, tag: string): Promise<void>;
+  /** Writes the whole disk (with its base) as one standalone qcow2 at `target`, stopped or running. */
+  exportDisk?(id: string, target: string, onProgress?: (fraction: number) => void): Promise<{ sizeBytes: number }>;
+  /** Creates an empty data volume on this host (idempotent). */
+  createVolume?(volumeId: string, sizeGiB: number): Promise<void>;
+  /** Removes a volume's file; refuses while a VM's spec still names it. Missing is a no-op. */
+  deleteVolume?(volumeId: string): Promise<void>;
+  /** Attaches a volume (hot-plug when running) and records it in the VM's spec. Idempotent. */
+  attachVolume?(id: string, volumeId: string): Promise<VolumeAttachment>;
+  /** Detaches a volume (hot-unplug when running, waiting for the guest) and drops it from the spec. */
+  detachVolume?(id: string, volumeId: string): Promise<void>;
 }

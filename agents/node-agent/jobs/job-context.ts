@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { HypervisorDriver } from "../drivers/hypervisor-driver";
 import type { ImageCache } from "../image-cache";
+import type { HostNetworking } from "../network/host-network";
 import type { EventSender } from "../send-events";
 
 export interface JobContext {
@@ -8,10 +9,16 @@ export interface JobContext {
   jobId: string;
   driver: HypervisorDriver;
   images: ImageCache;
+  /** Bridges, DHCP, firewall and taps of this host's networks. */
+  network: HostNetworking;
   events: EventSender;
   /** Decided once at start from the host's facts. */
   accel: "kvm" | "tcg";
   log: Logger;
+  /** The agent's state directory (scratch space for captures). */
+  stateDir?: string;
+  /** `Authorization` header value proving this host to the portal (capture uploads). */
+  authHeader?: string;
 }
 
 export const reportState = (ctx: JobContext, instanceId: string, state: "BUILDING" | "RUNNING" | "STOPPED" | "DELETED" | "ERROR", extra: { reason?: string; accel?: "kvm" | "tcg" | "none" } = {}) =>

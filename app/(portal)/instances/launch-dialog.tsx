@@ -1,6 +1,6 @@
 "use client";
-// "Launch instance": a name, an image and a flavor (and a group for people in several). The server
-// places it on a host at once; "no host fits" and its per-host reasons come back as the form's error.
+// "Launch instance": a name, an image, a flavor and a network (and a group for people in several). The
+// server places it on a host at once; "no host fits" and its per-host reasons come back as the form's error.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
@@ -21,9 +21,11 @@ interface Values {
   imageId: string;
   flavorId: string;
   groupId: string;
+  /** "" only when there is no network to choose. */
+  networkId: string;
 }
 
-const EMPTY: Values = { name: "", imageId: "", flavorId: "", groupId: "" };
+const EMPTY: Values = { name: "", imageId: "", flavorId: "", groupId: "", networkId: "" };
 
 interface LaunchDialogProps {
   open: boolean;
@@ -48,6 +50,7 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
   const flavors = useQuery({ ...trpc.flavors.list.queryOptions(), enabled: open });
   const me = useQuery({ ...trpc.account.me.queryOptions(), enabled: open && canListGroups });
   const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: open && canListGroups });
+  const networks = useQuery({ ...trpc.networks.choices.queryOptions(), enabled: open });
   const create = useMutation(trpc.instances.create.mutationOptions());
 
   // Only the groups the person is in: the server refuses any other (superAdm aside, who rarely needs it).
@@ -68,6 +71,12 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
     }
   }, [open, showGroups, values.groupId, me.data]);
 
+  // Most instances need a network: start on the first one (the list is sorted by name).
+  const firstNetworkId = networks.data?.[0]?.id;
+  useEffect(() => {
+    if (open && firstNetworkId && !values.networkId) setValues((v) => ({ ...v, networkId: firstNetworkId }));
+  }, [open, firstNetworkId, values.networkId]);
+
   const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -78,6 +87,7 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
       imageId: values.imageId,
       flavorId: values.flavorId ? Number(values.flavorId) : undefined,
       groupId: showGroups && values.groupId ? Number(values.groupId) : undefined,
+      nics: values.networkId ? [{ networkId: values.networkId }] : [],
     };
     const checked = validate(createInstanceInput, input, tv, {}, { name: tv("instanceNameFormat") });
     setFieldErrors(checked.errors ?? {});
@@ -144,6 +154,20 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
             ...(flavors.data ?? []).map((f) => ({ value: String(f.id), label: flavorLabel(f) })),
           ]}
         />
+        <Select
+          label={t("network")}
+          value={values.networkId}
+          onChange={(e) => set("networkId", e.target.value)}
+          error={fieldErrors["nics.0.networkId"] ?? fieldErrors.nics}
+          hint={networks.data?.length === 0 ? t("noNetworksHint") : undefined}
+          disabled={networks.isPending}
+          options={
+            networks.isPending ? [{ value: "", label: tc("loading") }]
+            : networks.data?.length ? networks.data.map((n) => ({ value: n.id, label: t("networkOption", { name: n.name, cidr: n.cidr }) }))
+            : [{ value: "", label: t("noNetwork") }]
+          }
+        />
+        {networks.isError && <QueryError error={networks.error} onRetry={() => void networks.refetch()} retrying={networks.isFetching} />}
         {showGroups && (
           <Select
             label={t("group")}

@@ -1,55 +1,145 @@
-import { randomUUID } from "node:crypto";
+// Turns a received file into a stored image: inspect (refusing with a reason), extract an OVA's disk,
+// convert to qcow2 (an ISO is kept as is), confirm the result with qemu-img, then keep it under its
+// sha256. Whatever fails, nothing is left behind: not the incoming file, not a partial conversion.
+import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { images, type ImageRow } from "@/db/schema";
+import { and, desc, eq, isNull, or } from "drizzle-orm";
+import { images, type ImageRow, type ImageSourceFormat } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { DomainError } from "../errors";
-import { inspectImage, refusalOf } from "./inspect-image";
+import { convertToQcow2 } from "./convert-image";
+import { detectFormat } from "./detect-format";
+import { ImageRefusal, inspectUpload, qemuImgCheck, qemuImgInfo, readHead } from "./inspect-image";
+import { chooseOvaDisk, extractTarEntry, listTarEntries } from "./ova-archive";
 
 export interface ImportImageInput {
   /** A file in `${storeDir}/.incoming/` (same filesystem as the store, so the final move is a rename). */
   incomingPath: string;
   name: string;
-  format: "qcow2" | "raw";
+  /** What the uploader says it is; a different detected format is refused. */
+  format: ImageSourceFormat;
   visibility: "public" | "group" | "private";
   ownerId: number | null;
   groupId?: number | null;
   osType?: string;
+  minDiskGiB?: number;
+  minRamMiB?: number;
+  /** Adds a version to this image's family (the name is the family's). */
+  newVersionOf?: string | null;
+}
+
+export interface ImportDeps {
+  db: Database;
+  storeDir: string;
+  maxBytes?: number;
+  convertTimeoutSeconds?: number;
+  /** Progress 0–100 with what is being done. */
+  onProgress?: (percent: number, message: string) => void;
 }
 
 export const incomingDir = (storeDir: string) => join(storeDir, ".incoming");
 export const storedImagePath = (storeDir: string, sha256: string) => join(storeDir, sha256);
 
-async function sha256Of(path: string): Promise<string> {
+export async function sha256Of(path: string): Promise<string> {
   const h = createHash("sha256");
-  await pipeline(createReadStream(path), h);
+  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), h);
   return h.digest("hex");
 }
 
+const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
+
+/** The family and next version number for a new image (a new family unless `newVersionOf`). */
+async function placeInFamily(db: Database, id: string, input: ImportImageInput): Promise<{ familyId: string; version: number; name: string }> {
+  if (!input.newVersionOf) return { familyId: id, version: 1, name: input.name };
+  const [base] = await db.select().from(images).where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
+  if (!base) throw new DomainError("NOT_FOUND", "The image to add a version to was not found.");
+  const familyId = base.familyId ?? base.id;
+  const [latest] = await db.select({ version: images.version, name: images.name }).from(images)
+    .where(or(eq(images.familyId, familyId), eq(images.id, familyId))).orderBy(desc(images.version)).limit(1);
+  return { familyId, version: (latest?.version ?? base.version) + 1, name: latest?.name ?? base.name };
+}
+
+/** Removes a stored file no image row (deleted or not) names any more. */
+export async function removeStoredFileIfUnused(deps: { db: Database; storeDir: string }, sha256: string): Promise<void> {
+  const users = await deps.db.select({ id: images.id }).from(images).where(and(eq(images.sha256, sha256), isNull(images.deletedAt))).limit(1);
+  if (!users.length) await rm(storedImagePath(deps.storeDir, sha256), { force: true });
+}
+
 /**
- * Checks an uploaded file and keeps it content-addressed. Whatever fails, the incoming file is removed:
- * a refused image leaves nothing in the store.
+ * Checks an uploaded file, converts it and keeps it content-addressed. Throws DomainError INVALID with
+ * the reason for a refused image. The incoming file and every intermediate file are removed either way.
  */
-export async function importImage(deps: { db: Database; storeDir: string }, input: ImportImageInput): Promise<ImageRow> {
+export async function importImage(deps: ImportDeps, input: ImportImageInput): Promise<ImageRow> {
+  const maxBytes = deps.maxBytes ?? DEFAULT_MAX_BYTES;
+  const progress = deps.onProgress ?? (() => undefined);
+  const work = `${input.incomingPath}.work`;
   try {
-    const info = await inspectImage(input.incomingPath).catch((err: Error) => {
-      throw new DomainError("INVALID", err.message);
-    });
-    const refusal = refusalOf(input.format, info);
-    if (refusal) throw new DomainError("INVALID", refusal);
-    const [sha256, st] = await Promise.all([sha256Of(input.incomingPath), stat(input.incomingPath)]);
+    progress(2, "Checking the image");
+    const inspected = await inspectUpload(input.incomingPath, input.format, maxBytes);
+    const sourceSha256 = await sha256Of(input.incomingPath);
+    await mkdir(work, { recursive: true, mode: 0o700 });
+
+    // An OVA: its one disk, copied out by byte range, then inspected like any upload.
+    let disk = input.incomingPath;
+    let diskFormat = inspected.detected;
+    let info = inspected.info;
+    if (inspected.detected === "ova") {
+      const chosen = chooseOvaDisk(await listTarEntries(input.incomingPath, inspected.sizeBytes).catch((e: Error) => { throw new ImageRefusal(e.message); }), maxBytes);
+      if (typeof chosen === "string") throw new ImageRefusal(chosen);
+      disk = join(work, "ova-disk");
+      await extractTarEntry(input.incomingPath, chosen, disk);
+      // The inner disk's own bytes say what it is; it must then pass every rule an upload does.
+      const innerFormat = detectFormat(await readHead(disk), chosen.size);
+      if (!innerFormat || innerFormat === "ova" || innerFormat === "iso") throw new ImageRefusal("The OVA's disk is not a disk image.");
+      const inner = await inspectUpload(disk, innerFormat, maxBytes);
+      diskFormat = inner.detected;
+      info = inner.info;
+    }
+
+    let stored = disk;
+    let format: "qcow2" | "raw" = "raw";
+    if (diskFormat !== "iso") {
+      progress(10, "Converting to qcow2");
+      stored = join(work, "converted.qcow2");
+      await convertToQcow2(disk, stored, {
+        from: diskFormat as "qcow2" | "raw" | "vmdk" | "vdi", maxBytes, timeoutSeconds: deps.convertTimeoutSeconds ?? 3600,
+        onProgress: (f) => progress(10 + Math.round(f * 80), `Converting to qcow2: ${Math.round(f * 100)}%`),
+      });
+      format = "qcow2";
+      // What we keep must itself pass: a plain qcow2, no backing file, no damage.
+      info = await qemuImgInfo(stored, "qcow2");
+      if (info.backingFile || info.dataFile) throw new ImageRefusal("The converted image refers to another file.");
+      await qemuImgCheck(stored, "qcow2");
+    }
+    progress(92, "Computing the checksum");
+    const sha256 = stored === input.incomingPath ? sourceSha256 : await sha256Of(stored);
+    const sizeBytes = (await stat(stored)).size;
     await mkdir(deps.storeDir, { recursive: true });
-    await rename(input.incomingPath, storedImagePath(deps.storeDir, sha256));
+    await rename(stored, storedImagePath(deps.storeDir, sha256));
+
     const id = randomUUID();
-    await deps.db.insert(images).values({
-      id, name: input.name, sha256, format: input.format, sizeBytes: st.size, virtualSizeBytes: info.virtualSizeBytes,
-      visibility: input.visibility, ownerId: input.ownerId, groupId: input.groupId ?? null, osType: input.osType ?? "linux",
-    });
-    return (await deps.db.query.images.findFirst({ where: (t, { eq }) => eq(t.id, id) }))!;
+    try {
+      const family = await placeInFamily(deps.db, id, input);
+      await deps.db.insert(images).values({
+      id, name: family.name, sha256, format, sourceFormat: input.format, sourceSha256, sizeBytes,
+      virtualSizeBytes: info!.virtualSizeBytes, visibility: input.visibility, ownerId: input.ownerId, groupId: input.groupId ?? null,
+      osType: input.osType ?? "linux", familyId: family.familyId, version: family.version,
+      minDiskGiB: input.minDiskGiB ?? 0, minRamMiB: input.minRamMiB ?? 0,
+      });
+    } catch (err) {
+      await removeStoredFileIfUnused(deps, sha256);
+      throw err;
+    }
+    progress(100, "Stored");
+    return (await deps.db.query.images.findFirst({ where: (t, { eq: is }) => is(t.id, id) }))!;
+  } catch (err) {
+    if (err instanceof ImageRefusal) throw new DomainError("INVALID", err.message);
+    throw err;
   } finally {
     await rm(input.incomingPath, { force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }

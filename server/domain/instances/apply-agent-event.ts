@@ -4,6 +4,7 @@ import type { AgentEvent, heartbeatEvent, instanceProgressEvent, instanceStateEv
 import { hosts, instances, type InstanceRow, type InstanceState } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { JobPort } from "../context";
+import { applyImageCacheEvent } from "../images/sync-images";
 import { applyNetworkState } from "../networks/apply-network-event";
 import { releaseInstanceAddresses } from "../networks/ipam";
 import { networksOnHost, pushNetworks } from "../networks/network-specs";
@@ -130,5 +131,6 @@ export async function applyAgentEvent(deps: { db: Database; jobs: JobPort }, ev:
       return;
     case "instance.progress": return applyInstanceProgress(deps.db, ev);
     case "network.state": return applyNetworkState(deps.db, ev);
+    case "image.cache": return applyImageCacheEvent(deps.db, ev);
   }
 }

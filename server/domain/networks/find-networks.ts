@@ -9,6 +9,7 @@ import { toSubnetView, type SubnetView } from "./ipam";
 export interface NetworkUsage {
   /** Host addresses (without network, broadcast and gateway). */
   capacity: number;
+  /** Allocated addresses outside live subnets (those inside are in `inSubnets` already). */
   used: number;
   /** Addresses held by live subnets (reserved or confirmed), used or not. */
   inSubnets: number;
@@ -25,15 +26,22 @@ const capacityOf = (n: NetworkRow) => n.lastAddr - n.firstAddr - 2;
 export async function listNetworks(ctx: DomainContext): Promise<NetworkView[]> {
   requireActor(ctx);
   const rows = await ctx.db.select().from(networks).orderBy(asc(networks.name));
-  const used = new Map((await ctx.db.select({ id: ipAddresses.networkId, n: sql<number>`count(*)` }).from(ipAddresses).groupBy(ipAddresses.networkId)).map((r) => [r.id, Number(r.n)]));
+  const counts = await ctx.db.select({ id: ipAddresses.networkId, subnetId: ipAddresses.subnetId, n: sql<number>`count(*)` })
+    .from(ipAddresses).groupBy(ipAddresses.networkId, ipAddresses.subnetId);
   const now = new Date();
   const subnets = (await ctx.db.select().from(ipSubnets)).filter((s) => toSubnetView(s, now).state !== "expired");
+  const live = new Set(subnets.map((s) => s.id));
+  // Addresses inside live subnets are counted in the subnets' blocks, not twice.
+  const used = new Map<string, number>();
+  for (const c of counts) {
+    if (c.subnetId !== null && live.has(c.subnetId)) continue;
+    used.set(c.id, (used.get(c.id) ?? 0) + Number(c.n));
+  }
   const carried = await ctx.db.select().from(networkHosts);
   return rows.map((n) => {
     const mine = subnets.filter((s) => s.networkId === n.id);
     const inSubnets = mine.reduce((a, s) => a + s.size, 0);
-    // Addresses inside subnets are counted in the subnets' blocks, not twice.
-    const usedOutside = (used.get(n.id) ?? 0);
+    const usedOutside = used.get(n.id) ?? 0;
     const capacity = capacityOf(n);
     return {
       ...strip(n), hostIds: carried.filter((c) => c.networkId === n.id).map((c) => c.hostId),

@@ -8,7 +8,8 @@ import { ipAddresses, ipSubnets, networks, type IpAddressRow, type IpSubnetRow, 
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, forbidden, notFound } from "../errors";
-import { findFreeBlock, formatIpv4, generateMac } from "./ipv4";
+import { findFreeBlock, formatIpv4 } from "./ipv4";
+import { generateMac } from "./mac";
 
 /** A Drizzle transaction (or the database) — the functions below run inside their caller's transaction. */
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];

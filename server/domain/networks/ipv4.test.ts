@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findFreeBlock, formatIpv4, generateMac, parseCidr, parseIpv4, rangesOverlap } from "./ipv4";
+import { findFreeBlock, formatIpv4, parseCidr, parseIpv4, rangesOverlap } from "./ipv4";
+import { generateMac } from "./mac";
 
 describe("ipv4", () => {
   it("parses and formats addresses, refusing what is not one", () => {

@@ -1,6 +1,4 @@
 // IPv4 arithmetic for IPAM. Pure: addresses as unsigned 32-bit integers, CIDRs checked strictly.
-import { randomBytes } from "node:crypto";
-
 const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 export function parseIpv4(text: string): number | null {
@@ -41,16 +39,6 @@ export function parseCidr(text: string): { ok: true; cidr: Cidr } | { ok: false;
 }
 
 export const rangesOverlap = (a: { first: number; last: number }, b: { first: number; last: number }) => a.first <= b.last && b.first <= a.last;
-
-/**
- * A random locally administered unicast MAC (x2:…, x6:…, xa:…, xe:…). 46 random bits: collisions are
- * rare, and the unique index turns the rare one into a retry rather than two NICs with one MAC.
- */
-export function generateMac(random: () => Buffer = () => randomBytes(6)): string {
-  const b = random();
-  b[0] = (b[0]! & 0xfc) | 0x02;
-  return [...b.subarray(0, 6)].map((x) => x.toString(16).padStart(2, "0")).join(":");
-}
 
 /** The first aligned block of `size` addresses inside [first, last] that overlaps none of `taken`. */
 export function findFreeBlock(range: { first: number; last: number }, size: number, taken: { first: number; last: number }[]): number | null {

@@ -68,6 +68,32 @@ describe("buildQemuArgs", () => {
     expect(args.filter((a) => a === "-netdev" || a === "-net")).toEqual([]);
   });
 
+  it("plugs each NIC into its tap as virtio-net with its MAC, in guest order, and no -nic none", () => {
+    const network = {
+      id: "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b", name: "lab", revision: 1, bridge: "ecbr1", cidr: "10.0.0.0/24", gateway: "10.0.0.1",
+      dnsServers: [], vlanId: null, uplink: null, nat: true, reservations: [], portForwards: [],
+    };
+    const nics = [
+      { tap: "ectapa", mac: "02:ec:00:00:00:01", ip: "10.0.0.5", network },
+      { tap: "ectapb", mac: "02:ec:00:00:00:02", ip: "10.0.0.6", network },
+    ];
+    const args = buildQemuArgs({ ...spec, nics }, paths, { accel: "tcg" });
+    expect(args).not.toContain("-nic");
+    const netdevs = args.flatMap((a, i) => (a === "-netdev" ? [args[i + 1]] : []));
+    const devices = args.flatMap((a, i) => (a === "-device" ? [args[i + 1]] : []));
+    expect(netdevs).toEqual(["tap,id=net0,ifname=ectapa,script=no,downscript=no", "tap,id=net1,ifname=ectapb,script=no,downscript=no"]);
+    expect(devices).toEqual(["virtio-net-pci,netdev=net0,mac=02:ec:00:00:00:01", "virtio-net-pci,netdev=net1,mac=02:ec:00:00:00:02"]);
+  });
+
+  it("refuses a tap name or MAC that would break QEMU's option syntax", () => {
+    const network = {
+      id: "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b", name: "lab", revision: 1, bridge: "ecbr1", cidr: "10.0.0.0/24", gateway: "10.0.0.1",
+      dnsServers: [], vlanId: null, uplink: null, nat: true, reservations: [], portForwards: [],
+    };
+    expect(() => buildQemuArgs({ ...spec, nics: [{ tap: "x,script=/evil", mac: "02:ec:00:00:00:01", ip: "10.0.0.5", network }] }, paths, { accel: "tcg" })).toThrow(InvalidVmConfigError);
+    expect(() => buildQemuArgs({ ...spec, nics: [{ tap: "ectapa", mac: "02:ec:00:00:00:01,x=y", ip: "10.0.0.5", network }] }, paths, { accel: "tcg" })).toThrow(InvalidVmConfigError);
+  });
+
   it("defaults to q35 and allows pc", () => {
     expect(valueOf(buildQemuArgs(spec, paths, { accel: "tcg" }), "-machine")).toBe("q35");
     expect(valueOf(buildQemuArgs(spec, paths, { accel: "tcg", machine: "pc" }), "-machine")).toBe("pc");

@@ -1,4 +1,5 @@
 import type { VmSpec } from "../hypervisor-driver";
+import { buildVolumeArgs } from "./build-volume-args";
 import { InvalidVmConfigError } from "./qemu-errors";
 import { assertUsableQemuArgPaths } from "./vm-paths";
 
@@ -37,10 +38,32 @@ function assertWholeNumber(value: number, what: string, min: number, max: number
   }
 }
 
+const TAP_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/;
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/**
+ * `-netdev tap` per NIC: script=no/downscript=no because the agent, not QEMU, builds and removes the
+ * tap (QEMU would otherwise run /etc/qemu-ifup as root). The tap name and MAC go into QEMU's option
+ * syntax, so they are checked here again even though the portal's spec was validated.
+ */
+export function buildNicArgs(spec: Pick<VmSpec, "nics">): string[] {
+  const nics = spec.nics ?? [];
+  if (nics.length === 0) return ["-nic", "none"];
+  return nics.flatMap((nic, i) => {
+    if (!TAP_NAME.test(nic.tap)) throw new InvalidVmConfigError(`invalid tap name ${JSON.stringify(nic.tap)}`);
+    if (!MAC.test(nic.mac)) throw new InvalidVmConfigError(`invalid MAC ${JSON.stringify(nic.mac)}`);
+    return [
+      "-netdev", `tap,id=net${i},ifname=${nic.tap},script=no,downscript=no`,
+      "-device", `virtio-net-pci,netdev=net${i},mac=${nic.mac}`,
+    ];
+  });
+}
+
 /**
  * The argv (without the binary) that runs one VM daemonised, controlled only through unix sockets
- * in its run directory. Pure: no I/O, so every flag is unit-tested. Networking is off (`-nic none`)
- * until the network issue adds taps.
+ * in its run directory. Pure: no I/O, so every flag is unit-tested. Each NIC is a virtio-net device on
+ * a tap the agent has already created and plugged into its network's bridge; without NICs there is no
+ * network at all (`-nic none`, not QEMU's default user-mode NIC).
  */
 export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOptions): string[] {
   assertWholeNumber(spec.vcpus, "vcpus", 1, 255);
@@ -71,7 +94,9 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
     "-chardev", `socket,id=serial0,path=${paths.serialSocket},server=on,wait=off,logfile=${paths.serialLog},logappend=on`,
     "-serial", "chardev:serial0",
     "-qmp", `unix:${paths.qmpSocket},server=on,wait=off`,
-    "-nic", "none",
+    ...buildNicArgs(spec),
+    // Hot-plug slots (q35 root ports) and the data volumes attached to the VM.
+    ...buildVolumeArgs(spec, opts.machine ?? "q35"),
     // -daemonize: QEMU forks away and is reparented, so VMs outlive the agent that started them.
     "-daemonize",
     "-pidfile", paths.pidfile,

@@ -9,6 +9,7 @@ import type {
   ProgressReport,
   VmSpec,
   VmStatus,
+  VolumeAttachment,
 } from "../hypervisor-driver";
 import { buildQemuArgs, type QemuMachine } from "./build-qemu-args";
 import { detectAccel, type AccelDecision } from "./detect-accel";
@@ -16,6 +17,9 @@ import { createOverlay } from "./disk-image";
 import { mapQemuRunState } from "./map-run-state";
 import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu-errors";
 import { QmpClient } from "./qmp-client";
+import { exportVmDisk } from "./qemu-capture";
+import { createDiskSnapshot, deleteDiskSnapshot, revertDiskSnapshot, type VmStorageAccess } from "./qemu-snapshots";
+import { attachVolumeToVm, createVolumeFile, deleteVolumeFile, detachVolumeFromVm } from "./qemu-volumes";
 import { spawnDaemonisedQemu } from "./spawn-qemu";
 import { isForcedStop, stopVmProcess, type StopMethod } from "./stop-vm-process";
 import { readVmRecord, writeVmRecord, type VmRecord } from "./vm-record";
@@ -41,6 +45,11 @@ export interface QemuDriverOptions {
   machine?: QemuMachine;
   /** Host acceleration probe; replaceable in tests. */
   detectAccel?: () => Promise<AccelDecision>;
+  /**
+   * Start QEMU inside this network namespace (`ip netns exec`), where the agent's host networking
+   * builds the taps; unset in production. Tests set it to keep VM traffic inside their namespaces.
+   */
+  netns?: string;
 }
 
 export class QemuDriver implements HypervisorDriver {
@@ -174,6 +183,10 @@ export class QemuDriver implements HypervisorDriver {
     });
   }
 
+  async readSpec(id: string): Promise<VmSpec | null> {
+    return (await readVmRecord(this.pathsFor(id).specFile))?.spec ?? null;
+  }
+
   async status(id: string, opts: { quick?: boolean } = {}): Promise<VmStatus | null> {
     const paths = this.pathsFor(id);
     if (!existsSync(paths.runDir)) return null;
@@ -210,6 +223,50 @@ export class QemuDriver implements HypervisorDriver {
     return found;
   }
 
+  // ---- storage (C4–C6): the work is in qemu-snapshots.ts, qemu-capture.ts and qemu-volumes.ts; here
+  // each runs under the VM's lock, so it never overlaps a start, stop or delete of the same VM.
+
+  createSnapshot(id: string, tag: string): Promise<{ sizeBytes: number }> {
+    return this.withStorage(id, (a) => createDiskSnapshot(a, tag));
+  }
+
+  revertSnapshot(id: string, tag: string): Promise<void> {
+    return this.withStorage(id, (a) => revertDiskSnapshot(a, tag));
+  }
+
+  deleteSnapshot(id: string, tag: string): Promise<void> {
+    return this.withStorage(id, (a) => deleteDiskSnapshot(a, tag));
+  }
+
+  exportDisk(id: string, target: string, onProgress?: (fraction: number) => void): Promise<{ sizeBytes: number }> {
+    return this.withStorage(id, (a) => exportVmDisk(a, target, onProgress));
+  }
+
+  attachVolume(id: string, volumeId: string): Promise<VolumeAttachment> {
+    return this.withStorage(id, (a) => attachVolumeToVm(a, this.opts.stateDir, volumeId));
+  }
+
+  detachVolume(id: string, volumeId: string): Promise<void> {
+    return this.withStorage(id, (a) => detachVolumeFromVm(a, volumeId));
+  }
+
+  createVolume(volumeId: string, sizeGiB: number): Promise<void> {
+    return this.withVmLock(`volume:${volumeId}`, () => createVolumeFile(this.opts.stateDir, this.qemuImgBinary, volumeId, sizeGiB));
+  }
+
+  deleteVolume(volumeId: string): Promise<void> {
+    return this.withVmLock(`volume:${volumeId}`, () => deleteVolumeFile(this.opts.stateDir, volumeId));
+  }
+
+  private withStorage<T>(id: string, work: (a: VmStorageAccess) => Promise<T>): Promise<T> {
+    const paths = this.pathsFor(id);
+    return this.withVmLock(id, async () => {
+      const record = await readVmRecord(paths.specFile);
+      if (!record) throw new VmNotFoundError(id);
+      return work({ paths, record, running: (await this.findLivePid(paths)) !== null, qemuImg: this.qemuImgBinary });
+    });
+  }
+
   private pathsFor(id: string): VmPaths {
     assertSafeVmId(id);
     const paths = resolveVmPaths(this.opts.stateDir, id);
@@ -229,7 +286,7 @@ export class QemuDriver implements HypervisorDriver {
     const record: VmRecord = { ...stored, ...(await this.chooseAccel(stored.spec.accel)), startedAt: new Date().toISOString() };
     await writeVmRecord(paths.specFile, record);
     const args = buildQemuArgs(record.spec, paths, { accel: record.accel, machine: record.machine, sandbox: await this.supportsSandbox() });
-    await spawnDaemonisedQemu(this.qemuBinary, args);
+    await spawnDaemonisedQemu(this.qemuBinary, args, { netns: this.opts.netns });
     const pid = await readPidfile(paths.pidfile);
     if (pid === null) throw new Error(`QEMU started but wrote no pidfile at ${paths.pidfile}`);
     let state: VmStatus["state"];

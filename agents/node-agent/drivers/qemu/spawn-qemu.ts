@@ -23,16 +23,23 @@ export class QemuStartError extends Error {
  */
 export const DEFAULT_GUEST_NICENESS = 5;
 
-export function spawnDaemonisedQemu(binary: string, args: string[], opts: { timeoutMs?: number; niceness?: number } = {}): Promise<void> {
+/**
+ * argv that runs `binary args` at `niceness`, inside network namespace `netns` when given (so QEMU
+ * opens its taps there; see agents/node-agent/network/README.md). Pure.
+ */
+export function buildQemuLaunchArgv(binary: string, args: string[], opts: { niceness: number; netns?: string }): string[] {
+  const niced = opts.niceness === 0 ? [binary, ...args] : ["nice", "-n", String(opts.niceness), binary, ...args];
+  return opts.netns ? ["ip", "netns", "exec", opts.netns, ...niced] : niced;
+}
+
+export function spawnDaemonisedQemu(binary: string, args: string[], opts: { timeoutMs?: number; niceness?: number; netns?: string } = {}): Promise<void> {
   if (!args.includes("-daemonize")) return Promise.reject(new Error("spawnDaemonisedQemu needs -daemonize in the arguments"));
   const timeoutMs = opts.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     // detached: its own process group, so a Ctrl-C or group kill aimed at the agent misses the VM.
     // `nice` before exec, so the daemon QEMU forks already runs at the guests' priority.
-    const niceness = opts.niceness ?? DEFAULT_GUEST_NICENESS;
-    const child = niceness === 0
-      ? spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"], detached: true })
-      : spawn("nice", ["-n", String(niceness), binary, ...args], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const [command, ...argv] = buildQemuLaunchArgv(binary, args, { niceness: opts.niceness ?? DEFAULT_GUEST_NICENESS, netns: opts.netns });
+    const child = spawn(command as string, argv, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     let stderr = "";
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {

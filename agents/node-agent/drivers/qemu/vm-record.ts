@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { z } from "zod";
+import { nicSpecSchema } from "../../../protocol/network";
 import type { VmSpec } from "../hypervisor-driver";
 
 /**
@@ -27,6 +28,8 @@ const vmRecordSchema = z.object({
     baseImagePath: z.string().min(1),
     baseImageFormat: z.enum(["qcow2", "raw"]),
     accel: z.enum(["kvm", "tcg", "none"]),
+    nics: z.array(nicSpecSchema).max(8).optional(),
+    volumes: z.array(z.object({ id: z.string().min(1), path: z.string().min(1), slot: z.number().int().min(0) })).max(16).optional(),
   }),
   accel: z.enum(["kvm", "tcg"]),
   accelNote: z.string().optional(),

@@ -1,5 +1,5 @@
 "use client";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
 import type { ImageRow } from "@/db/schema/compute";
@@ -10,27 +10,56 @@ import { PageHeader } from "@/app/_components/page-header";
 import { QueryError } from "@/app/_components/query-error";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
+import { readError } from "@/app/_lib/trpc-error";
 import { bytesToMiB, formatBytes, formatNumber } from "@/app/_lib/units";
 import { useTRPC } from "@/app/_trpc/client";
-import { UploadImageDialog } from "./upload-image-dialog";
+import { DownloadImageButton } from "./download-image-button";
+import { EditImageDialog } from "./edit-image-dialog";
+import { SyncImageDialog } from "./sync-image-dialog";
+import { UploadImageDialog, type NewVersionOf } from "./upload-image-dialog";
+import { VersionsDialog } from "./versions-dialog";
 
 const VISIBILITY_TONE: Record<ImageRow["visibility"], BadgeTone> = { public: "success", group: "info", private: "neutral" };
-const COLUMNS = 7;
+const COLUMNS = 8;
 
-export function ImagesAdmin({ allowed }: { allowed: { upload: boolean } }) {
+export interface ImagesAllowed {
+  upload: boolean;
+  /** A powerUser uploads private images only. */
+  privateOnly: boolean;
+  manage: boolean;
+  sync: boolean;
+}
+
+export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const locale = useLocale();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [uploading, setUploading] = useState(false);
-  const [flash, setFlash] = useState<string | null>(null);
+  const [newVersionOf, setNewVersionOf] = useState<NewVersionOf | null>(null);
+  const [editing, setEditing] = useState<ImageRow | null>(null);
+  const [syncing, setSyncing] = useState<ImageRow | null>(null);
+  const [versionsOf, setVersionsOf] = useState<ImageRow | null>(null);
+  const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const images = useQuery(trpc.images.list.queryOptions());
+  const remove = useMutation(trpc.images.delete.mutationOptions());
 
   function done(text: string) {
     setUploading(false);
-    setFlash(text);
-    void queryClient.invalidateQueries({ queryKey: trpc.images.list.queryKey() });
+    setNewVersionOf(null);
+    setEditing(null);
+    setFlash({ tone: "success", text });
+    void queryClient.invalidateQueries(trpc.images.pathFilter());
+  }
+
+  async function deleteImage(i: ImageRow) {
+    if (!window.confirm(t("deleteConfirm", { name: `${i.name} v${i.version}` }))) return;
+    setFlash(null);
+    await remove.mutateAsync({ id: i.id }).then(
+      () => done(t("deleted", { name: i.name })),
+      (err: unknown) => setFlash({ tone: "error", text: readError(err).message ?? t("deleteFailed") }),
+    );
   }
 
   return (
@@ -38,9 +67,9 @@ export function ImagesAdmin({ allowed }: { allowed: { upload: boolean } }) {
       <PageHeader
         title={t("title")}
         description={t("description")}
-        actions={allowed.upload && <Button onClick={() => { setFlash(null); setUploading(true); }}>{t("upload")}</Button>}
+        actions={allowed.upload && <Button onClick={() => { setFlash(null); setNewVersionOf(null); setUploading(true); }}>{t("upload")}</Button>}
       />
-      {flash && <Alert tone="success" className="mb-4" data-testid="flash">{flash}</Alert>}
+      {flash && <Alert tone={flash.tone} className="mb-4" data-testid="flash">{flash.text}</Alert>}
       {images.data && images.data.length > 0 && (
         <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">{t("count", { count: images.data.length })}</p>
       )}
@@ -57,6 +86,7 @@ export function ImagesAdmin({ allowed }: { allowed: { upload: boolean } }) {
             <Th>{t("colVisibility")}</Th>
             <Th>{t("colSha")}</Th>
             <Th>{t("colCreated")}</Th>
+            <Th>{t("colActions")}</Th>
           </THead>
           <TBody>
             {images.isPending ? (
@@ -66,14 +96,33 @@ export function ImagesAdmin({ allowed }: { allowed: { upload: boolean } }) {
             ) : (
               images.data.map((i) => (
                 <Tr key={i.id} data-testid="image-row">
-                  <Td className="font-medium">{i.name}</Td>
-                  <Td><Badge>{i.format}</Badge></Td>
+                  <Td className="font-medium">
+                    {i.name} <Badge>v{i.version}</Badge>
+                    {i.versionCount > 1 && (
+                      <button type="button" className="ml-2 text-xs text-indigo-700 underline dark:text-indigo-300" onClick={() => setVersionsOf(i)}>
+                        {t("versionsCount", { count: i.versionCount })}
+                      </button>
+                    )}
+                    <div className="text-xs font-normal text-slate-500">{i.osType}{i.minDiskGiB ? ` · ≥${i.minDiskGiB} GiB` : ""}{i.minRamMiB ? ` · ≥${i.minRamMiB} MiB RAM` : ""}</div>
+                  </Td>
+                  <Td><Badge>{i.sourceFormat === "iso" ? "iso" : i.format}</Badge>{i.sourceFormat !== i.format && i.sourceFormat !== "iso" && <span className="ml-1 text-xs text-slate-500">← {i.sourceFormat}</span>}</Td>
                   <Td className="whitespace-nowrap text-right tabular-nums">{formatNumber(bytesToMiB(i.sizeBytes), locale)} MiB</Td>
                   <Td className="whitespace-nowrap text-right tabular-nums">{formatBytes(i.virtualSizeBytes, locale)}</Td>
                   <Td><Badge tone={VISIBILITY_TONE[i.visibility]}>{t(`visibility_${i.visibility}`)}</Badge></Td>
                   {/* Twelve characters tell images apart; the whole digest is on hover for checking a download. */}
                   <Td><code title={i.sha256} className="font-mono text-xs">{i.sha256.slice(0, 12)}</code></Td>
                   <Td className="min-w-32 text-xs">{formatDateTime(i.createdAt, locale)}</Td>
+                  <Td>
+                    <div className="flex flex-wrap items-center gap-1">
+                      <DownloadImageButton imageId={i.id} name={i.name} />
+                      {allowed.manage && <>
+                        <Button size="sm" variant="ghost" onClick={() => { setFlash(null); setNewVersionOf({ id: i.id, name: i.name }); setUploading(true); }}>{t("newVersion")}</Button>
+                        <Button size="sm" variant="ghost" onClick={() => setEditing(i)}>{t("edit")}</Button>
+                        <Button size="sm" variant="ghost" onClick={() => void deleteImage(i)}>{t("delete")}</Button>
+                      </>}
+                      {allowed.sync && <Button size="sm" variant="ghost" onClick={() => setSyncing(i)}>{t("sync")}</Button>}
+                    </div>
+                  </Td>
                 </Tr>
               ))
             )}
@@ -81,7 +130,13 @@ export function ImagesAdmin({ allowed }: { allowed: { upload: boolean } }) {
         </Table>
       )}
 
-      {allowed.upload && <UploadImageDialog open={uploading} onClose={() => setUploading(false)} onDone={done} />}
+      {allowed.upload && (
+        <UploadImageDialog open={uploading} onClose={() => { setUploading(false); setNewVersionOf(null); }} onDone={done}
+          privateOnly={allowed.privateOnly} newVersionOf={newVersionOf} />
+      )}
+      <EditImageDialog image={editing} onClose={() => setEditing(null)} onDone={done} privateOnly={allowed.privateOnly} />
+      <SyncImageDialog image={syncing} onClose={() => setSyncing(null)} />
+      <VersionsDialog image={versionsOf} onClose={() => setVersionsOf(null)} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can, roleMeets } from "@/server/auth/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { ImagesAdmin } from "./images-admin";
@@ -15,5 +15,10 @@ export default async function ImagesPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
   if (!can(actor.role, "images", "list")) return <Forbidden />;
-  return <ImagesAdmin allowed={{ upload: can(actor.role, "images", "upload") }} />;
+  const upload = can(actor.role, "images", "upload");
+  return (
+    <ImagesAdmin allowed={{
+      upload, privateOnly: upload && !roleMeets(actor.role, "powerAdm"), manage: can(actor.role, "images", "update"), sync: can(actor.role, "images", "sync"),
+    }} />
+  );
 }

@@ -1,74 +1,93 @@
 "use client";
-// Uploads go to the REST endpoint with the file as the raw request body (streamed to disk on the
-// server), not through tRPC. Progress comes from XMLHttpRequest; the server then checks the file with
-// qemu-img, which can take a moment after the last byte is sent.
+// Resumable upload over tus (app/_lib/tus-upload.ts): the bar follows the bytes the server has; after a
+// reload, choosing the same file again resumes where the server is. Once every byte is in, the server
+// converts the image in a background task, which this dialog follows until it is stored or refused.
+import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import type { ImageRow } from "@/db/schema/compute";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
 import { ProgressBar } from "@/app/_components/progress-bar";
 import { bytesToMiB, formatNumber } from "@/app/_lib/units";
-import { UploadAbortedError, uploadFile, type UploadProgress } from "@/app/_lib/upload-file";
+import { fingerprintOf, listPendingUploads, TusAbortedError, TusError, tusUpload, type PendingUpload } from "@/app/_lib/tus-upload";
 import type { FieldErrors } from "@/app/_lib/validation";
+import { useTRPC } from "@/app/_trpc/client";
 
 // Spelled out here rather than imported: the schema module would pull the database layer into the browser bundle.
-type Format = ImageRow["format"];
-type Visibility = ImageRow["visibility"];
-const FORMATS: readonly Format[] = ["qcow2", "raw"];
-const VISIBILITIES: readonly Visibility[] = ["public", "group", "private"];
+const FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
+type Format = (typeof FORMATS)[number];
+const VISIBILITIES = ["public", "group", "private"] as const;
+type Visibility = (typeof VISIBILITIES)[number];
 
 /** The format a file's extension suggests; the server checks the content and refuses a mismatch. */
 function formatFromName(fileName: string): Format | null {
-  if (/\.qcow2?$/i.test(fileName)) return "qcow2";
-  if (/\.(raw|img|bin)$/i.test(fileName)) return "raw";
-  return null;
+  const m = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+  if (m === "qcow" || m === "qcow2") return "qcow2";
+  if (m === "img" || m === "raw" || m === "bin") return "raw";
+  return (FORMATS as readonly string[]).includes(m ?? "") ? (m as Format) : null;
 }
 
 const baseName = (fileName: string) => fileName.replace(/\.[^.]+$/, "").slice(0, 128);
 
-interface ServerError {
-  message?: string;
-  fieldErrors?: Record<string, string> | null;
+type Phase = "idle" | "sending" | "converting";
+
+export interface NewVersionOf {
+  id: string;
+  name: string;
 }
 
-type Phase = "idle" | "sending" | "checking";
-
-export function UploadImageDialog({ open, onClose, onDone }: { open: boolean; onClose: () => void; onDone: (message: string) => void }) {
+export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersionOf }: {
+  open: boolean;
+  onClose: () => void;
+  onDone: (message: string) => void;
+  /** A powerUser may upload private images only. */
+  privateOnly: boolean;
+  newVersionOf?: NewVersionOf | null;
+}) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const tv = useTranslations("validation");
   const te = useTranslations("errors");
   const locale = useLocale();
+  const trpc = useTRPC();
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState("");
-  // Once the person types a name, choosing another file no longer overwrites it.
   const [nameEdited, setNameEdited] = useState(false);
   const [format, setFormat] = useState<Format>("qcow2");
-  const [visibility, setVisibility] = useState<Visibility>("public");
+  const [visibility, setVisibility] = useState<Visibility>("private");
+  const [osType, setOsType] = useState("linux");
+  const [minDiskGiB, setMinDiskGiB] = useState("0");
+  const [minRamMiB, setMinRamMiB] = useState("0");
   const [phase, setPhase] = useState<Phase>("idle");
-  const [progress, setProgress] = useState<UploadProgress | null>(null);
+  const [sent, setSent] = useState<{ sent: number; total: number } | null>(null);
+  const [resumedAt, setResumedAt] = useState<number | null>(null);
+  const [taskId, setTaskId] = useState<string | null>(null);
+  const [pending, setPending] = useState<PendingUpload[]>([]);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   useEffect(() => {
     if (!open) return;
-    setFile(null);
-    setName("");
-    setNameEdited(false);
-    setFormat("qcow2");
-    setVisibility("public");
-    setPhase("idle");
-    setProgress(null);
-    setFieldErrors({});
-    setError(null);
-  }, [open]);
+    setFile(null); setName(""); setNameEdited(false); setFormat("qcow2"); setVisibility(privateOnly ? "private" : "public");
+    setOsType("linux"); setMinDiskGiB("0"); setMinRamMiB("0"); setPhase("idle"); setSent(null); setResumedAt(null); setTaskId(null);
+    setFieldErrors({}); setError(null);
+    setPending(listPendingUploads());
+  }, [open, privateOnly]);
 
-  // Closing the dialog (or leaving the page) cancels a running upload instead of leaving it orphaned.
+  // Closing the dialog (or leaving the page) stops sending; the upload stays resumable.
   useEffect(() => () => abort.current?.abort(), []);
+
+  // The conversion task, polled until it ends.
+  const tasks = useQuery({ ...trpc.tasks.list.queryOptions({ limit: 50 }), enabled: phase === "converting", refetchInterval: 1000 });
+  const task = tasks.data?.find((x) => x.id === taskId);
+  useEffect(() => {
+    if (phase !== "converting" || !task) return;
+    if (task.state === "succeeded") { setPhase("idle"); onDone(t("uploaded", { name: name.trim() || newVersionOf?.name || "" })); }
+    if (task.state === "failed") { setPhase("idle"); setError(t("refused", { reason: task.error ?? "" })); }
+  }, [task, phase, onDone, t, name, newVersionOf]);
 
   function close() {
     abort.current?.abort();
@@ -88,99 +107,101 @@ export function UploadImageDialog({ open, onClose, onDone }: { open: boolean; on
     setError(null);
     const errors: FieldErrors = {};
     if (!file) errors.file = t("fileRequired");
-    if (!name.trim()) errors.name = tv("required");
-    else if (name.trim().length > 128) errors.name = tv("maxLength", { max: 128 });
+    if (!newVersionOf) {
+      if (!name.trim()) errors.name = tv("required");
+      else if (name.trim().length > 128) errors.name = tv("maxLength", { max: 128 });
+    }
     setFieldErrors(errors);
     if (!file || Object.keys(errors).length) return;
 
-    const params = new URLSearchParams({ name: name.trim(), format, visibility });
     const controller = new AbortController();
     abort.current = controller;
     setPhase("sending");
-    setProgress({ loaded: 0, total: file.size, bytesPerSecond: 0 });
+    setSent({ sent: 0, total: file.size });
     try {
-      const res = await uploadFile(`/api/v1/images?${params}`, file, {
-        signal: controller.signal,
-        onProgress: setProgress,
-        onSent: () => setPhase("checking"),
+      const id = await tusUpload({
+        endpoint: "/api/v1/uploads", file, signal: controller.signal,
+        metadata: {
+          name: name.trim() || newVersionOf?.name || file.name, format, visibility, osType, minDiskGiB, minRamMiB, filename: file.name,
+          ...(newVersionOf ? { newVersionOf: newVersionOf.id } : {}),
+        },
+        onProgress: (s, total) => setSent({ sent: s, total }),
+        onResume: (offset) => setResumedAt(offset),
       });
-      if (res.status === 201) {
-        onDone(t("uploaded", { name: name.trim() }));
-        return;
-      }
-      // e.g. 400 "The file is raw, not qcow2 as declared." with the per-field text when there is one.
-      const body = (res.body ?? {}) as ServerError;
-      setFieldErrors(body.fieldErrors ?? {});
-      setError(body.message ?? t("uploadFailed", { status: res.status }));
+      setTaskId(id);
+      setPhase("converting");
     } catch (err) {
-      if (!(err instanceof UploadAbortedError)) setError(te("network"));
+      setPhase("idle");
+      if (err instanceof TusAbortedError) return;
+      if (err instanceof TusError) {
+        setFieldErrors(err.body?.fieldErrors ?? {});
+        setError(err.message);
+      } else setError(te("network"));
     } finally {
       if (abort.current === controller) abort.current = null;
-      setPhase("idle");
     }
   }
 
   const busy = phase !== "idle";
-  const percent = progress && progress.total > 0 ? Math.floor((progress.loaded / progress.total) * 100) : 0;
+  const percent = sent && sent.total > 0 ? Math.floor((sent.sent / sent.total) * 100) : 0;
+  const resumable = file ? pending.find((p) => p.fingerprint === fingerprintOf(file)) : undefined;
 
   return (
-    <Dialog open={open} onClose={close} title={t("uploadTitle")} description={t("uploadDescription")}>
+    <Dialog open={open} onClose={close} title={newVersionOf ? t("newVersionTitle", { name: newVersionOf.name }) : t("uploadTitle")} description={t("uploadDescription")}>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
         {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {!busy && pending.length > 0 && (
+          <Alert tone="info" data-testid="pending-uploads">
+            {t("pendingUploads", { files: pending.map((p) => p.fileName).join(", ") })}
+          </Alert>
+        )}
         <Input
           label={t("file")}
           type="file"
-          accept=".qcow2,.qcow,.img,.raw,.bin,application/octet-stream"
+          accept=".qcow2,.qcow,.img,.raw,.bin,.vmdk,.vdi,.iso,.ova,application/octet-stream"
           disabled={busy}
           onChange={(e) => chooseFile(e.target.files?.[0] ?? null)}
           error={fieldErrors.file}
           className="file:mr-3 file:rounded file:border-0 file:bg-slate-100 file:px-2 file:py-1 file:text-sm file:font-medium file:text-slate-800 dark:file:bg-slate-800 dark:file:text-slate-100"
         />
-        <Input
-          label={t("name")}
-          autoComplete="off"
-          value={name}
-          disabled={busy}
-          onChange={(e) => { setName(e.target.value); setNameEdited(true); }}
-          error={fieldErrors.name}
-        />
+        {resumable && !busy && <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="will-resume">{t("willResume")}</p>}
+        {!newVersionOf && (
+          <Input label={t("name")} autoComplete="off" value={name} disabled={busy}
+            onChange={(e) => { setName(e.target.value); setNameEdited(true); }} error={fieldErrors.name} />
+        )}
         <div className="grid gap-4 sm:grid-cols-2">
-          <Select
-            label={t("format")}
-            value={format}
-            disabled={busy}
-            onChange={(e) => setFormat(e.target.value as Format)}
-            options={FORMATS.map((f) => ({ value: f, label: f }))}
-            error={fieldErrors.format}
-          />
-          <Select
-            label={t("visibility")}
-            value={visibility}
-            disabled={busy}
-            onChange={(e) => setVisibility(e.target.value as Visibility)}
-            options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
-            error={fieldErrors.visibility}
-          />
+          <Select label={t("format")} value={format} disabled={busy} onChange={(e) => setFormat(e.target.value as Format)}
+            options={FORMATS.map((f) => ({ value: f, label: f }))} error={fieldErrors.format} />
+          <Select label={t("visibility")} value={visibility} disabled={busy || privateOnly} onChange={(e) => setVisibility(e.target.value as Visibility)}
+            options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))} error={fieldErrors.visibility} />
+          <Input label={t("osType")} value={osType} disabled={busy} onChange={(e) => setOsType(e.target.value)} error={fieldErrors.osType} />
+          <div className="grid grid-cols-2 gap-2">
+            <Input label={t("minDiskGiB")} type="number" min={0} value={minDiskGiB} disabled={busy} onChange={(e) => setMinDiskGiB(e.target.value)} error={fieldErrors.minDiskGiB} />
+            <Input label={t("minRamMiB")} type="number" min={0} value={minRamMiB} disabled={busy} onChange={(e) => setMinRamMiB(e.target.value)} error={fieldErrors.minRamMiB} />
+          </div>
         </div>
 
-        {busy && progress && (
+        {busy && sent && (
           <div className="space-y-1.5" data-testid="upload-progress">
-            <ProgressBar value={phase === "checking" ? null : percent} label={t("uploadProgress")} />
-            <p className="flex flex-wrap justify-between gap-2 text-xs tabular-nums text-slate-600 dark:text-slate-400">
-              {phase === "checking" ? (
-                <span>{t("checking")}</span>
-              ) : (
-                <>
-                  <span>{t("progress", { percent, speed: formatNumber(progress.bytesPerSecond / 1e6, locale) })}</span>
-                  <span>{t("transferred", { loaded: formatNumber(bytesToMiB(progress.loaded), locale), total: formatNumber(bytesToMiB(progress.total), locale) })}</span>
-                </>
-              )}
-            </p>
+            {phase === "sending" ? (
+              <>
+                <ProgressBar value={percent} label={t("uploadProgress")} />
+                <p className="flex flex-wrap justify-between gap-2 text-xs tabular-nums text-slate-600 dark:text-slate-400">
+                  <span>{resumedAt !== null ? t("resumedFrom", { percent: Math.floor((resumedAt / sent.total) * 100) }) : `${percent}%`}</span>
+                  <span>{t("transferred", { loaded: formatNumber(bytesToMiB(sent.sent), locale), total: formatNumber(bytesToMiB(sent.total), locale) })}</span>
+                </p>
+              </>
+            ) : (
+              <>
+                <ProgressBar value={task ? task.percent : null} label={t("conversionProgress")} />
+                <p className="text-xs text-slate-600 dark:text-slate-400">{task?.message ?? t("checking")}</p>
+              </>
+            )}
           </div>
         )}
 
         <DialogActions>
-          <Button variant="secondary" onClick={close}>{tc("cancel")}</Button>
+          <Button variant="secondary" onClick={close}>{busy ? t("pauseUpload") : tc("cancel")}</Button>
           <Button type="submit" busy={busy}>{t("uploadSubmit")}</Button>
         </DialogActions>
       </form>

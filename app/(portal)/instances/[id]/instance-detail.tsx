@@ -19,11 +19,12 @@ import { AccelLabel, HostCell, StateBadge, TaskProgress } from "../instance-stat
 import { refreshInterval } from "../use-instances";
 import { ViewersBadge } from "../viewers-badge";
 import { InstanceEvents, useInstanceEvents } from "./instance-events";
+import { InstanceNetwork, type NetworkPermissions } from "./instance-network";
 
 /** A malformed id is answered with BAD_REQUEST; to the person it is just as missing as an unknown one. */
 const GONE_CODES = new Set(["NOT_FOUND", "BAD_REQUEST"]);
 
-export function InstanceDetail({ id, allowed }: { id: string; allowed: InstanceActionPermissions }) {
+export function InstanceDetail({ id, allowed, network }: { id: string; allowed: InstanceActionPermissions; network: NetworkPermissions }) {
   const t = useTranslations("instance");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -84,6 +85,12 @@ export function InstanceDetail({ id, allowed }: { id: string; allowed: InstanceA
           <Facts instance={data} className="lg:col-span-2" />
           <InstanceEvents events={events} className="lg:col-span-3" />
         </div>
+        <InstanceNetwork
+          instanceId={data.id}
+          canForward={!!data.host && data.state !== "DELETING"}
+          allowed={network}
+          onMessage={setFlash}
+        />
       </div>
     </>
   );

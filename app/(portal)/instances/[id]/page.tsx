@@ -26,6 +26,10 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         delete: can(actor.role, "instances", "delete"),
         console: can(actor.role, "consoles", "open"),
       }}
+      network={{
+        addForward: can(actor.role, "portForwards", "create"),
+        removeForward: can(actor.role, "portForwards", "delete"),
+      }}
     />
   );
 }

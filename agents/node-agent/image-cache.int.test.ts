@@ -1,0 +1,59 @@
+// The cache limit on real files: least recently used images go first, one a VM's overlay names never does.
+import { createHash, randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ImageCache } from "./image-cache";
+
+let dir: string;
+let server: Server;
+let url: string;
+const blobs = new Map<string, Buffer>();
+
+function blob(size: number) {
+  const data = randomBytes(size);
+  const sha256 = createHash("sha256").update(data).digest("hex");
+  blobs.set(sha256, data);
+  return { id: "00000000-0000-4000-8000-000000000000", sha256, format: "qcow2" as const, sizeBytes: size, url: `${url}/${sha256}` };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cache-test-"));
+  server = createServer((req, res) => {
+    const data = blobs.get((req.url ?? "").slice(1));
+    if (!data) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-length": data.length }).end(data);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("ImageCache with a size limit", () => {
+  it("evicts the least recently used unused image and never one a VM uses", async () => {
+    const cacheDir = join(dir, "images");
+    const vmsDir = join(dir, "vms");
+    const evicted: string[] = [];
+    const cache = new ImageCache(cacheDir, { hostId: "h", hostSecret: "s" }, { maxBytes: 3 * 1024 * 1024, vmsDir, onEvicted: (sha) => evicted.push(sha) });
+    const [a, b, c, d] = [blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024)];
+    for (const [i, ref] of [a, b, c].entries()) {
+      const path = await cache.ensure(ref);
+      await utimes(path, new Date(Date.now() - (10 - i) * 60_000), new Date(Date.now() - (10 - i) * 60_000)); // a oldest, c newest
+    }
+    // A VM uses the oldest one: its overlay refers to it.
+    await mkdir(join(vmsDir, "vm-1"), { recursive: true });
+    await writeFile(join(vmsDir, "vm-1", "spec.json"), JSON.stringify({ spec: { baseImagePath: cache.pathOf(a) } }));
+    // Using b again makes it the most recent: c is now the least recently used unused image.
+    await cache.ensure(b);
+
+    await cache.ensure(d);
+    expect(evicted).toEqual([c.sha256]);
+    expect((await readdir(cacheDir)).sort()).toEqual([a.sha256, b.sha256, d.sha256].sort());
+    expect(await cache.has(a)).toBe(true);
+  });
+});

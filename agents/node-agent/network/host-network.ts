@@ -1,0 +1,234 @@
+// Host networking for eduCloud networks: one Linux bridge per network with the gateway address on
+// it, an optional uplink (or 802.1q VLAN device on it) as a bridge port, one dnsmasq for DHCP, one
+// nftables table (NAT, port forwards, isolation), and a tap per VM NIC. See README.md.
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import type { Logger } from "pino";
+import { ifnameSchema, networkSpecSchema, nicSpecSchema, type NetworkSpec, type NicSpec } from "../../protocol/network";
+import { buildDnsmasqConfig, startDnsmasq } from "./build-dnsmasq-config";
+import { applyNftScript, applyNftStdin, buildNftDeleteScript, buildNftRuleset, listNftTables } from "./build-nft-ruleset";
+import { parseCidr } from "./cidr";
+import {
+  addBridge, addTap, addVlanDevice, deleteAddress, deleteLink, enableIpForwarding, replaceAddress,
+  setLinkMaster, setLinkNoMaster, setLinkUp, showIpv4Addresses, showLinks,
+} from "./ip-commands";
+import { isEducloudBridge, isEducloudTable, isEducloudTap, nameVlanDevice, VLAN_PREFIX } from "./network-names";
+import { resolveNetworkPaths, resolveNetworksDir, type NetworkPaths } from "./network-paths";
+import { findDnsmasqUnder, stopProcess } from "./network-processes";
+import { readAppliedNetwork, writeAppliedNetwork, type AppliedNetwork } from "./network-state";
+import { parseIpv4Addresses, parseLinks, parseNftTables, type LinkInfo } from "./parse-host-state";
+import { createHostCommandRunner, type HostCommandRunner } from "./run-host-command";
+
+export interface ApplyResult {
+  /** false: the spec was older than the one applied last, and nothing was done. */
+  applied: boolean;
+  /** The revision now in force on this host. */
+  revision: number;
+}
+
+/** What the agent built and has not removed; all empty on a clean host. */
+export interface NetworkLeftovers {
+  bridges: string[];
+  taps: string[];
+  vlans: string[];
+  tables: string[];
+  dnsmasqPids: number[];
+  /** Network run directories (dnsmasq conf, leases, state) under the state dir. */
+  runDirs: string[];
+}
+
+/** What jobs need from host networking; HostNetwork is the real one, tests may pass a fake. */
+export interface HostNetworking {
+  applyNetwork(spec: NetworkSpec): Promise<ApplyResult>;
+  removeNetwork(networkId: string, bridge: string): Promise<void>;
+  ensureTap(nic: NicSpec): Promise<void>;
+  removeTap(tap: string): Promise<void>;
+  listLeftovers(): Promise<NetworkLeftovers>;
+}
+
+export interface HostNetworkOptions {
+  stateDir: string;
+  /** Work inside this network namespace (`ip netns exec`); unset in production. See README.md. */
+  netns?: string;
+  log?: Logger;
+  /** Replaceable in tests. */
+  run?: HostCommandRunner;
+}
+
+export class HostNetwork implements HostNetworking {
+  private readonly run: HostCommandRunner;
+  /** Last revision applied per network; kept after a removal so a late, older apply stays ignored. */
+  private readonly revisions = new Map<string, number>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly opts: HostNetworkOptions) {
+    this.run = opts.run ?? createHostCommandRunner(opts.netns);
+  }
+
+  applyNetwork(input: NetworkSpec): Promise<ApplyResult> {
+    const spec = networkSpecSchema.parse(input);
+    return this.withLock(spec.id, () => this.applyLocked(spec));
+  }
+
+  removeNetwork(networkId: string, bridge: string): Promise<void> {
+    ifnameSchema.parse(bridge);
+    const paths = resolveNetworkPaths(this.opts.stateDir, networkId);
+    return this.withLock(networkId, () => this.removeLocked(networkId, bridge, paths));
+  }
+
+  async ensureTap(input: NicSpec): Promise<void> {
+    const nic = nicSpecSchema.parse(input);
+    const { bridge } = nic.network;
+    if ((await this.readLinks()).get(bridge)?.kind !== "bridge") await this.applyNetwork(nic.network);
+    await this.withLock(`tap:${nic.tap}`, async () => {
+      const links = await this.readLinks();
+      if (links.get(bridge)?.kind !== "bridge") throw new Error(`bridge ${bridge} of network ${nic.network.id} is missing and its spec (revision ${nic.network.revision}) is older than the one applied`);
+      const tap = links.get(nic.tap);
+      if (tap && tap.kind !== "tun") throw new Error(`${nic.tap} exists on this host and is not a tap device`);
+      if (!tap) await this.run(addTap(nic.tap));
+      if (tap?.master !== bridge) await this.run(setLinkMaster(nic.tap, bridge));
+      if (!tap?.up) await this.run(setLinkUp(nic.tap));
+    });
+  }
+
+  async removeTap(tap: string): Promise<void> {
+    ifnameSchema.parse(tap);
+    await this.withLock(`tap:${tap}`, async () => {
+      const link = (await this.readLinks()).get(tap);
+      if (!link) return;
+      // Names come from the portal: never delete a host interface that merely shares the name.
+      if (link.kind !== "tun") throw new Error(`${tap} is not a tap device; not deleting it`);
+      await this.run(deleteLink(tap));
+    });
+  }
+
+  async listLeftovers(): Promise<NetworkLeftovers> {
+    const links = [...(await this.readLinks()).values()];
+    const tables = parseNftTables(await this.run(listNftTables()));
+    const networksDir = resolveNetworksDir(this.opts.stateDir);
+    return {
+      bridges: links.filter((l) => l.kind === "bridge" && isEducloudBridge(l.name)).map((l) => l.name),
+      taps: links.filter((l) => l.kind === "tun" && isEducloudTap(l.name)).map((l) => l.name),
+      vlans: links.filter((l) => l.kind === "vlan" && (l.name.startsWith(VLAN_PREFIX) || isEducloudBridge(l.master ?? ""))).map((l) => l.name),
+      tables: tables.filter((t) => t.family === "ip" && isEducloudTable(t.name)).map((t) => t.name),
+      dnsmasqPids: await findDnsmasqUnder(networksDir),
+      runDirs: await readdir(networksDir).catch(() => []),
+    };
+  }
+
+  private async applyLocked(spec: NetworkSpec): Promise<ApplyResult> {
+    const paths = resolveNetworkPaths(this.opts.stateDir, spec.id);
+    const previous = await readAppliedNetwork(paths.state);
+    const last = this.revisions.get(spec.id) ?? previous?.revision;
+    if (last !== undefined && spec.revision < last) {
+      // A VM's persisted NIC carries the spec of its creation: after a host reboot the bridge is gone
+      // and only such older specs arrive (instance.start), so the newest one known is rebuilt instead.
+      if (previous?.revision === last && (await this.readLinks()).get(previous.bridge)?.kind !== "bridge") {
+        this.opts.log?.info({ network: spec.id, revision: last }, "network missing on this host; rebuilding its last applied spec");
+        return this.applyLocked(previous.spec);
+      }
+      this.opts.log?.info({ network: spec.id, revision: spec.revision, applied: last }, "ignoring an older network spec");
+      return { applied: false, revision: last };
+    }
+    // Everything that can be refused is built before the host is touched.
+    const { prefix } = parseCidr(spec.cidr);
+    const dnsmasqConf = buildDnsmasqConfig(spec, paths);
+    const ruleset = buildNftRuleset(spec);
+
+    await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
+    const links = await this.readLinks();
+    const existing = links.get(spec.bridge);
+    if (existing && existing.kind !== "bridge") throw new Error(`${spec.bridge} exists on this host and is not a bridge`);
+    if (!existing) await this.run(addBridge(spec.bridge));
+    await this.syncBridgeAddress(spec.bridge, spec.gateway, prefix);
+    await this.run(setLinkUp(spec.bridge));
+    const uplink = await this.syncUplink(spec, previous, links);
+    await this.run(enableIpForwarding());
+    await writeFile(paths.firewall, ruleset, { mode: 0o600 });
+    await this.run(applyNftScript(paths.firewall));
+    await this.syncDnsmasq(paths, dnsmasqConf);
+
+    await writeAppliedNetwork(paths.state, {
+      networkId: spec.id, revision: spec.revision, bridge: spec.bridge, ...uplink, appliedAt: new Date().toISOString(), spec,
+    });
+    this.revisions.set(spec.id, spec.revision);
+    return { applied: true, revision: spec.revision };
+  }
+
+  private async removeLocked(networkId: string, bridge: string, paths: NetworkPaths): Promise<void> {
+    const previous = await readAppliedNetwork(paths.state);
+    for (const pid of await findDnsmasqUnder(paths.runDir)) await stopProcess(pid);
+    await this.run(applyNftStdin(), { input: buildNftDeleteScript(networkId) });
+    const links = await this.readLinks();
+    if (previous?.vlanDevice && links.get(previous.vlanDevice)?.kind === "vlan") await this.run(deleteLink(previous.vlanDevice));
+    const br = links.get(bridge);
+    if (br && br.kind !== "bridge") throw new Error(`${bridge} is not a bridge; not deleting it`);
+    if (br) await this.run(deleteLink(bridge));
+    await rm(paths.runDir, { recursive: true, force: true });
+  }
+
+  /** Exactly the gateway address on the bridge: addresses of an older revision are taken off. */
+  private async syncBridgeAddress(bridge: string, gateway: string, prefix: number): Promise<void> {
+    const addresses = parseIpv4Addresses(await this.run(showIpv4Addresses(bridge)));
+    if (!addresses.some((a) => a.address === gateway && a.prefix === prefix)) await this.run(replaceAddress(gateway, prefix, bridge));
+    for (const a of addresses) {
+      if (a.address !== gateway || a.prefix !== prefix) await this.run(deleteAddress(a.address, a.prefix, bridge));
+    }
+  }
+
+  /**
+   * The bridge's one non-tap port: the uplink, or the VLAN device on it. Ports of an earlier revision
+   * are released (a VLAN device this agent made is deleted); taps are left to their VMs.
+   */
+  private async syncUplink(spec: NetworkSpec, previous: AppliedNetwork | null, links: Map<string, LinkInfo>): Promise<Pick<AppliedNetwork, "uplinkDevice" | "vlanDevice">> {
+    let device: string | null = null;
+    let vlanDevice: string | null = null;
+    if (spec.uplink) {
+      if (!links.has(spec.uplink)) throw new Error(`uplink ${spec.uplink} does not exist on this host`);
+      device = spec.uplink;
+      if (spec.vlanId !== null) {
+        vlanDevice = device = nameVlanDevice(spec.uplink, spec.vlanId);
+        const vlan = links.get(vlanDevice);
+        if (vlan && vlan.kind !== "vlan") throw new Error(`${vlanDevice} exists on this host and is not a VLAN device`);
+        if (!vlan) await this.run(addVlanDevice(spec.uplink, vlanDevice, spec.vlanId));
+        await this.run(setLinkUp(spec.uplink));
+      }
+      if (links.get(device)?.master !== spec.bridge) await this.run(setLinkMaster(device, spec.bridge));
+      await this.run(setLinkUp(device));
+    }
+    const stale = previous?.vlanDevice && previous.vlanDevice !== vlanDevice ? previous.vlanDevice : null;
+    for (const l of links.values()) {
+      if (l.master !== spec.bridge || l.name === device || isEducloudTap(l.name) || l.name === stale) continue;
+      await this.run(setLinkNoMaster(l.name));
+    }
+    if (stale && links.get(stale)?.kind === "vlan") await this.run(deleteLink(stale));
+    return { uplinkDevice: device, vlanDevice };
+  }
+
+  /** Restarts dnsmasq when its configuration changed or it is not running; otherwise leaves it be. */
+  private async syncDnsmasq(paths: NetworkPaths, conf: string): Promise<void> {
+    const running = await findDnsmasqUnder(paths.runDir);
+    const current = await readFile(paths.dnsmasqConf, "utf8").catch(() => null);
+    if (running.length === 1 && current === conf) return;
+    for (const pid of running) await stopProcess(pid);
+    await writeFile(paths.dnsmasqConf, conf, { mode: 0o600 });
+    await rm(paths.dnsmasqPid, { force: true });
+    // dnsmasq reports configuration and bind errors before it forks, so a failure rejects here.
+    await this.run(startDnsmasq(paths.dnsmasqConf));
+  }
+
+  private async readLinks(): Promise<Map<string, LinkInfo>> {
+    return new Map(parseLinks(await this.run(showLinks())).map((l) => [l.name, l]));
+  }
+
+  private async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.then(work);
+    const tail = run.catch(() => undefined);
+    this.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+"use client";
+// Every background task the caller may see (own; a powerAdm also their groups'; superAdm all), live:
+// polled fast while something runs, slowly when everything is settled (like the instances page).
+import { useQuery } from "@tanstack/react-query";
+import { useLocale, useTranslations } from "next-intl";
+import { Badge, type BadgeTone } from "@/app/_components/badge";
+import { PageHeader } from "@/app/_components/page-header";
+import { ProgressBar } from "@/app/_components/progress-bar";
+import { QueryError } from "@/app/_components/query-error";
+import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { formatDateTime } from "@/app/_lib/format";
+import { formatBytes } from "@/app/_lib/units";
+import { useTRPC } from "@/app/_trpc/client";
+
+const STATE_TONE: Record<string, BadgeTone> = { queued: "neutral", running: "info", succeeded: "success", failed: "danger" };
+const COLUMNS = 6;
+
+export function TasksList() {
+  const t = useTranslations("tasks");
+  const tc = useTranslations("common");
+  const locale = useLocale();
+  const trpc = useTRPC();
+  // "image.import" → tasks.kind.image_import (next-intl reads dots as nesting); unknown kinds as they are.
+  const kindLabel = (kind: string) => {
+    const key = `kind.${kind.replace(/\./g, "_")}` as "kind.image_import";
+    return t.has(key) ? t(key) : kind;
+  };
+  const tasks = useQuery(trpc.tasks.list.queryOptions(undefined, {
+    refetchInterval: (q) => (q.state.data?.some((x) => x.state === "queued" || x.state === "running") ? 1000 : 5000),
+  }));
+
+  return (
+    <>
+      <PageHeader title={t("title")} description={t("description")} />
+      {tasks.isError && !tasks.data ? (
+        <QueryError error={tasks.error} onRetry={() => void tasks.refetch()} retrying={tasks.isFetching} />
+      ) : (
+        <Table caption={t("title")}>
+          <THead>
+            <Th>{t("colTask")}</Th>
+            <Th>{t("colState")}</Th>
+            <Th>{t("colProgress")}</Th>
+            <Th>{t("colMessage")}</Th>
+            <Th>{t("colBy")}</Th>
+            <Th>{t("colTimes")}</Th>
+          </THead>
+          <TBody>
+            {tasks.isPending ? (
+              <TableMessage colSpan={COLUMNS}>{tc("loading")}</TableMessage>
+            ) : tasks.data.length === 0 ? (
+              <TableMessage colSpan={COLUMNS}>{t("empty")}</TableMessage>
+            ) : (
+              tasks.data.map((x) => (
+                <Tr key={x.id} data-testid="task-row">
+                  <Td>
+                    <div className="font-medium">{kindLabel(x.kind)}</div>
+                    <div className="text-xs text-slate-500">{x.targetName}</div>
+                  </Td>
+                  <Td><Badge tone={STATE_TONE[x.state]}>{t(`state.${x.state}`)}</Badge></Td>
+                  <Td className="min-w-40">
+                    <ProgressBar value={x.state === "queued" ? null : x.percent} label={t("progressOf", { name: x.targetName })}
+                      tone={x.state === "failed" ? "danger" : x.state === "succeeded" ? "success" : "info"} />
+                    <div className="mt-1 text-xs tabular-nums text-slate-500">
+                      {x.percent}%{x.bytesTotal ? ` · ${formatBytes(x.bytesDone ?? 0, locale)} / ${formatBytes(x.bytesTotal, locale)}` : ""}
+                    </div>
+                  </Td>
+                  <Td className="max-w-md text-sm">
+                    {x.error ? <span className="text-red-700 dark:text-red-300">{x.error}</span> : x.message}
+                  </Td>
+                  <Td className="text-sm">{x.createdByName ?? "—"}</Td>
+                  <Td className="text-xs">
+                    <div>{formatDateTime(x.createdAt, locale)}</div>
+                    {x.finishedAt && <div className="text-slate-500">{t("finished", { at: formatDateTime(x.finishedAt, locale) })}</div>}
+                  </Td>
+                </Tr>
+              ))
+            )}
+          </TBody>
+        </Table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,253 @@
+// npm run bench:images [-- --upload-mib 512 --fetch-mib 512 --runs 3]
+//
+// The image store against plain baselines measured in the same run, on the same disk:
+//  (1) upload: a file through the tus routes over real HTTP vs `cp` of the same file → upload_ratio
+//  (2) agent fetch: ImageCache.ensure from the portal's agent content route (host auth, Range-capable,
+//      sha256-verified) vs a plain HTTP GET of the same file from the same server process, both in a
+//      worker thread of their own (the agent is its own process) → fetch_ratio
+//  (3) create-to-RUNNING for a cached 2 GiB image vs a cached 20 MiB image → size_independence_ratio
+// See bench/README.md.
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { register } from "node:module";
+import os from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { parseArgs } from "node:util";
+
+register("./lib/loader-hooks.mjs", import.meta.url);
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+process.chdir(repoRoot);
+
+const { values: cli } = parseArgs({ options: {
+  "upload-mib": { type: "string", default: "512" }, "fetch-mib": { type: "string", default: "512" }, runs: { type: "string", default: "3" },
+} });
+const UPLOAD_BYTES = Number(cli["upload-mib"]) * 1024 * 1024;
+const FETCH_BYTES = Number(cli["fetch-mib"]) * 1024 * 1024;
+const RUNS = Number(cli.runs);
+const GOALS = { upload: 0.7, fetch: 0.8, size: 1.2 };
+// Async: the portal's routes are served by this very process, which must not block while curl sends.
+const run = promisify(execFile);
+const out = (line = "") => process.stdout.write(`${line}\n`);
+const note = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const seconds = async (fn: () => Promise<unknown>) => { const t = performance.now(); await fn(); return (performance.now() - t) / 1000; };
+const mibps = (bytes: number, s: number) => (bytes / 1024 / 1024 / s).toFixed(0);
+const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
+
+const testDb = await import("@/server/testing/test-database");
+const baseUrl = testDb.baseDatabaseUrl();
+const dbName = testDb.newTestDatabaseName("bench");
+const work = await mkdtemp(join(os.tmpdir(), "educloud-bench-images-"));
+const storeDir = join(work, "store");
+Object.assign(process.env, {
+  DATABASE_URL: testDb.urlForDatabase(baseUrl, dbName), REDIS_PREFIX: dbName, IMAGE_STORE_DIR: storeDir, LOG_LEVEL: "silent", NODE_ENV: "test",
+});
+process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-0000";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+let exitCode = 0;
+try {
+  await main();
+} catch (err) {
+  exitCode = 1;
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+} finally {
+  for (const c of cleanups.reverse()) await c().catch((e: Error) => note(`clean-up failed: ${e.message}`));
+}
+process.exit(exitCode);
+
+/** A file of random bytes (incompressible, so no layer can cheat on it). */
+async function randomFile(path: string, bytes: number): Promise<void> {
+  const w = createWriteStream(path);
+  for (let done = 0; done < bytes; done += 8 * 1024 * 1024) {
+    if (!w.write(randomBytes(Math.min(8 * 1024 * 1024, bytes - done)))) await new Promise<void>((r) => w.once("drain", () => r()));
+  }
+  await new Promise<void>((r) => w.end(() => r()));
+}
+
+async function main(): Promise<void> {
+  await testDb.createTestDatabase(baseUrl, dbName);
+  cleanups.push(async () => {
+    await testDb.dropTestDatabase(baseUrl, dbName);
+    const { Redis } = await import("ioredis");
+    const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+    const keys = await redis.keys(`${dbName}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+  cleanups.push(() => rm(work, { recursive: true, force: true }));
+  const { migrateDatabase } = await import("../scripts/migrate");
+  await migrateDatabase(process.env.DATABASE_URL!);
+
+  const { eq } = await import("drizzle-orm");
+  const { images } = await import("@/db/schema");
+  const { env } = await import("@/server/env");
+  const { startComputeStack } = await import("@/server/testing/compute-stack");
+  const { makeUser } = await import("@/server/testing/fixtures");
+  const { serveRoutes } = await import("@/server/testing/serve-route");
+  const { createTusClient, sessionCookieFor, waitForTask } = await import("@/server/testing/tus-client");
+  const { importImage, incomingDir } = await import("@/server/domain/images/import-image");
+  const { imageRefOf } = await import("@/server/domain/images/sync-images");
+  const contentRoute = await import("@/app/api/v1/agent/images/[id]/content/route");
+  const joinRoute = await import("@/app/api/v1/agent/join/route");
+  const creation = await import("@/app/api/v1/uploads/route");
+  const one = await import("@/app/api/v1/uploads/[id]/route");
+
+  note("starting the compute stack (MariaDB, Redis, controller, agent process)…");
+  const stack = await startComputeStack({ storeDir, imageRoute: contentRoute.GET as never, joinRoute: joinRoute.POST, flavor: { vcpus: 1, memoryMiB: 128, diskGiB: 3 } });
+  cleanups.push(() => stack.stop());
+  const { s } = stack;
+
+  // One "portal" server for this bench: tus, the agent content route, and a plain static file route.
+  const staticFile = join(work, "fetch.bin");
+  const portal = await serveRoutes([
+    { pattern: "/api/v1/uploads", handler: creation.POST as never },
+    { pattern: "/api/v1/uploads/:id", handler: (async (req: Request, ctx: never) => (req.method === "HEAD" ? one.HEAD(req, ctx) : one.PATCH(req, ctx))) as never },
+    { pattern: "/api/v1/agent/images/:id/content", handler: contentRoute.GET as never },
+    { pattern: "/static/fetch.bin", handler: (async () => new Response(Readable.toWeb(createReadStream(staticFile, { highWaterMark: 1024 * 1024 })) as ReadableStream,
+      { headers: { "content-length": String((await stat(staticFile)).size), "content-type": "application/octet-stream" } })) as never },
+  ]);
+  cleanups.push(() => portal.close());
+
+  // ---- (1) upload ----------------------------------------------------------------------------------
+  note(`(1) upload: ${UPLOAD_BYTES / 1024 / 1024} MiB through tus vs cp, ${RUNS} runs each…`);
+  const src = join(work, "upload.raw");
+  await randomFile(src, UPLOAD_BYTES);
+  const admin = await makeUser(s, "superAdm");
+  const cookie = await sessionCookieFor(s, admin.id, env.NEXTAUTH_SECRET);
+  const tus = createTusClient(portal.url, cookie);
+  const cpTimes: number[] = [];
+  const upTimes: number[] = [];
+  await mkdir(join(storeDir, ".uploads"), { recursive: true });
+  for (let i = 0; i < RUNS; i++) {
+    const dst = join(storeDir, ".uploads", `cp-${i}`);
+    cpTimes.push(await seconds(() => run("cp", [src, dst])));
+    await rm(dst, { force: true });
+    let taskId = "";
+    upTimes.push(await seconds(async () => {
+      const created = await tus.create(UPLOAD_BYTES, { name: `bench-${i}`, format: "raw", visibility: "private" });
+      // The uploading client is its own process (curl), as a browser is.
+      const answer = (await run("curl", [
+        "-sS", "-o", "/dev/null", "-w", "%{http_code} %header{educloud-task-id}", "-X", "PATCH", "-T", src,
+        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+        "-H", `Cookie: ${cookie}`, `${portal.url}${String(created.headers.location)}`,
+      ])).stdout.trim().split(" ");
+      if (answer[0] !== "204") throw new Error(`upload answered ${answer.join(" ")}`);
+      taskId = answer[1]!;
+    }));
+    await waitForTask(s, taskId, 300_000); // the conversion, not timed: it must not overlap the next run
+  }
+  const cpS = median(cpTimes), upS = median(upTimes);
+  const uploadRatio = cpS / upS;
+  out(`upload_bytes=${UPLOAD_BYTES}`);
+  out(`upload_cp_seconds_p50=${cpS.toFixed(3)}`);
+  out(`upload_cp_mib_per_s=${mibps(UPLOAD_BYTES, cpS)}`);
+  out(`upload_tus_seconds_p50=${upS.toFixed(3)}`);
+  out(`upload_tus_mib_per_s=${mibps(UPLOAD_BYTES, upS)}`);
+  out(`upload_ratio=${uploadRatio.toFixed(2)}   # goal >= ${GOALS.upload}: ${verdict(uploadRatio >= GOALS.upload)}`);
+
+  // ---- (2) agent fetch -----------------------------------------------------------------------------
+  note(`(2) agent fetch: ${FETCH_BYTES / 1024 / 1024} MiB, ImageCache.ensure vs plain HTTP GET, ${RUNS} runs each…`);
+  await randomFile(staticFile, FETCH_BYTES);
+  await mkdir(incomingDir(storeDir), { recursive: true });
+  // Stored as is (an ISO-like raw file is kept without conversion), so both sides serve the same bytes.
+  const isoPath = join(incomingDir(storeDir), "fetch-iso");
+  const iso = await readFile(staticFile);
+  iso[0x8000] = 1; iso.write("CD001", 0x8001, "latin1");
+  await writeFile(isoPath, iso);
+  await writeFile(staticFile, iso);
+  const fetchImage = await importImage({ db: s.db, storeDir }, { incomingPath: isoPath, name: "fetch", format: "iso", visibility: "public", ownerId: null });
+  const creds = JSON.parse(await readFile(join(stack.agentDir, "credentials.json"), "utf8")) as { hostId: string; hostSecret: string };
+  const ref = imageRefOf(fetchImage, portal.url);
+  const worker = new Worker(new URL("./lib/fetch-worker-entry.mjs", import.meta.url));
+  cleanups.push(() => worker.terminate());
+  let workerError: Error | null = null;
+  worker.on("error", (err) => { workerError = err; });
+  const inWorker = (msg: unknown) => new Promise<number>((resolve, reject) => {
+    if (workerError) return reject(workerError);
+    const onError = (err: Error) => reject(err);
+    worker.once("error", onError);
+    worker.once("message", (m: { seconds?: number; error?: string }) => {
+      worker.off("error", onError);
+      if (m.error) reject(new Error(m.error));
+      else resolve(m.seconds!);
+    });
+    worker.postMessage(msg);
+  });
+  const plainTimes: number[] = [];
+  const ensureTimes: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const plainDest = join(work, `plain-${i}`);
+    plainTimes.push(await inWorker({ kind: "plain", url: `${portal.url}/static/fetch.bin`, dest: plainDest }));
+    await rm(plainDest, { force: true });
+    const cacheDir = join(work, `cache-${i}`);
+    ensureTimes.push(await inWorker({ kind: "ensure", ref, cacheDir, creds }));
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+  const plainS = median(plainTimes), ensureS = median(ensureTimes);
+  const fetchRatio = plainS / ensureS;
+  out(`fetch_bytes=${FETCH_BYTES}`);
+  out(`fetch_plain_http_seconds_p50=${plainS.toFixed(3)}`);
+  out(`fetch_plain_http_mib_per_s=${mibps(FETCH_BYTES, plainS)}`);
+  out(`fetch_agent_seconds_p50=${ensureS.toFixed(3)}`);
+  out(`fetch_agent_mib_per_s=${mibps(FETCH_BYTES, ensureS)}`);
+  out(`fetch_ratio=${fetchRatio.toFixed(2)}   # goal >= ${GOALS.fetch}: ${verdict(fetchRatio >= GOALS.fetch)}`);
+
+  // ---- (3) size independence -----------------------------------------------------------------------
+  // Both images are the bootable test guest followed by random bytes: 20 MiB and 2 GiB of real data on
+  // disk (random data cannot be left sparse by qcow2), synced to the agent's cache before timing.
+  note("(3) create-to-RUNNING: cached 2 GiB vs cached 20 MiB image…");
+  const [guest] = await s.db.select().from(images).where(eq(images.id, stack.imageId));
+  const guestRaw = join(work, "guest.raw");
+  execFileSync("qemu-img", ["convert", "-f", "qcow2", "-O", "raw", join(storeDir, guest!.sha256), guestRaw]);
+  const guestBytes = (await stat(guestRaw)).size;
+  const padded = async (name: string, total: number) => {
+    const p = join(incomingDir(storeDir), name);
+    await copyFile(guestRaw, p);
+    const w = createWriteStream(p, { flags: "a" });
+    for (let done = guestBytes; done < total; done += 8 * 1024 * 1024) {
+      if (!w.write(randomBytes(Math.min(8 * 1024 * 1024, total - done)))) await new Promise<void>((r) => w.once("drain", () => r()));
+    }
+    await new Promise<void>((r) => w.end(() => r()));
+    return importImage({ db: s.db, storeDir, maxBytes: 4 * 1024 ** 3 }, { incomingPath: p, name, format: "raw", visibility: "public", ownerId: null });
+  };
+  const small = await padded("size-20mib", Math.max(guestBytes, 20 * 1024 * 1024));
+  const big = await padded("size-2gib", 2 * 1024 ** 3);
+  for (const img of [small, big]) {
+    const { taskIds } = await stack.caller.images.sync({ id: img.id, hostIds: [stack.hostId] });
+    const t = await waitForTask(s, taskIds[0]!, 300_000);
+    if (t.state !== "succeeded") throw new Error(`sync failed: ${t.error}`);
+  }
+  out(`size_small_image_bytes=${small.sizeBytes}`);
+  out(`size_big_image_bytes=${big.sizeBytes}`);
+  out(`size_big_image_virtual_bytes=${big.virtualSizeBytes}`);
+  const createToRunning = async (imageId: string) => {
+    let id = "";
+    const t = await seconds(async () => {
+      id = (await stack.caller.instances.create({ name: `b-${randomBytes(3).toString("hex")}`, imageId, flavorId: stack.flavorId })).id;
+      await stack.waitForState(id, "RUNNING", 120_000);
+    });
+    await stack.caller.instances.delete({ id });
+    await stack.waitForState(id, "DELETED", 120_000);
+    return t;
+  };
+  await createToRunning(small.id); // warm-up, not counted
+  const smallTimes: number[] = [];
+  const bigTimes: number[] = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    smallTimes.push(await createToRunning(small.id));
+    bigTimes.push(await createToRunning(big.id));
+  }
+  const smallS = median(smallTimes), bigS = median(bigTimes);
+  const sizeRatio = bigS / smallS;
+  out(`create_to_running_20mib_seconds_p50=${smallS.toFixed(3)}`);
+  out(`create_to_running_2gib_seconds_p50=${bigS.toFixed(3)}`);
+  out(`size_independence_ratio=${sizeRatio.toFixed(2)}   # goal <= ${GOALS.size}: ${verdict(sizeRatio <= GOALS.size)}`);
+}

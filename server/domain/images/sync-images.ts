@@ -1,0 +1,91 @@
+// C2: push an image into hosts' caches before any instance needs it. One task per host, followed by the
+// agent's image.cache reports, which also keep host_images (what the scheduler prefers) true.
+import { and, asc, eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { imageCacheEvent, ImageRef } from "@/agents/protocol";
+import { hostImages, hosts, type ImageRow } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import type { DomainContext } from "../context";
+import { requireActor } from "../context";
+import { DomainError } from "../errors";
+import { createTask, updateTask } from "../tasks/manage-tasks";
+import { findVisibleImage } from "./find-images";
+
+export function imageRefOf(image: ImageRow, portalUrl: string): ImageRef {
+  return {
+    id: image.id, sha256: image.sha256, format: image.format, sizeBytes: image.sizeBytes,
+    url: `${portalUrl.replace(/\/$/, "")}/api/v1/agent/images/${image.id}/content`,
+  };
+}
+
+export async function syncImageToHosts(ctx: DomainContext, input: { id: string; hostIds: string[] }): Promise<{ id: string; taskIds: string[] }> {
+  const actor = requireActor(ctx);
+  const image = await findVisibleImage(ctx, input.id);
+  const known = new Map((await ctx.db.select({ id: hosts.id, name: hosts.name }).from(hosts)).map((h) => [h.id, h.name]));
+  const missing = input.hostIds.filter((h) => !known.has(h));
+  if (missing.length) throw new DomainError("NOT_FOUND", `No such host: ${missing.join(", ")}.`, { hostIds: "Unknown host." });
+  const taskIds: string[] = [];
+  for (const hostId of [...new Set(input.hostIds)]) {
+    const taskId = await createTask(ctx.db, {
+      kind: "image.sync", targetType: "image", targetId: image.id, targetName: `${image.name} v${image.version} → ${known.get(hostId)}`,
+      hostId, bytesTotal: image.sizeBytes, createdBy: actor.id, message: "Queued for the host's agent",
+    });
+    await ctx.db.insert(hostImages).values({ hostId, sha256: image.sha256, state: "fetching", percent: 0 })
+      .onDuplicateKeyUpdate({ set: { updatedAt: new Date() } });
+    await ctx.jobs.enqueue(hostId, "image.sync", { image: imageRefOf(image, ctx.settings.portalUrl), taskId }, `sync-${taskId}`);
+    taskIds.push(taskId);
+  }
+  return { id: image.id, taskIds };
+}
+
+/** Records an agent's cache report in host_images and in the sync task it belongs to. */
+export async function applyImageCacheEvent(db: Database, ev: z.output<typeof imageCacheEvent>): Promise<void> {
+  const [host] = await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, ev.hostId));
+  if (!host) return;
+  const percent = ev.bytesTotal ? Math.floor(((ev.bytesDone ?? 0) / ev.bytesTotal) * 100) : null;
+  const where = and(eq(hostImages.hostId, ev.hostId), eq(hostImages.sha256, ev.sha256));
+  if (ev.state === "evicted") {
+    await db.delete(hostImages).where(where);
+  } else {
+    const row = {
+      state: ev.state, percent: ev.state === "cached" ? 100 : percent, error: ev.state === "failed" ? (ev.reason ?? "failed").slice(0, 2000) : null,
+      updatedAt: new Date(), ...(ev.state === "cached" ? { cachedAt: new Date() } : {}),
+    };
+    // A late "fetching" must not turn a cached entry back.
+    const [existing] = await db.select({ state: hostImages.state }).from(hostImages).where(where);
+    if (!(existing?.state === "cached" && ev.state === "fetching")) {
+      await db.insert(hostImages).values({ hostId: ev.hostId, sha256: ev.sha256, ...row }).onDuplicateKeyUpdate({ set: row });
+    }
+  }
+  if (!ev.taskId) return;
+  if (ev.state === "fetching") {
+    await updateTask(db, ev.taskId, { state: "running", percent: percent ?? 0, bytesDone: ev.bytesDone ?? null, message: "Fetching into the host's cache" });
+  } else if (ev.state === "cached") {
+    await updateTask(db, ev.taskId, { state: "succeeded", bytesDone: ev.bytesTotal ?? null, message: ev.reason ?? "Cached on the host" });
+  } else if (ev.state === "failed") {
+    await updateTask(db, ev.taskId, { state: "failed", error: ev.reason ?? "The host could not fetch the image." });
+  }
+}
+
+export interface HostCacheView {
+  hostId: string;
+  hostName: string;
+  enabled: boolean;
+  lastHeartbeatAt: Date | null;
+  state: "fetching" | "cached" | "failed" | null;
+  percent: number | null;
+  error: string | null;
+  cachedAt: Date | null;
+}
+
+/** Every host with this image's cache state there (null = not cached). */
+export async function listImageHostCache(ctx: DomainContext, id: string): Promise<HostCacheView[]> {
+  const image = await findVisibleImage(ctx, id);
+  const rows = await ctx.db.select({ host: hosts, cache: hostImages }).from(hosts)
+    .leftJoin(hostImages, and(eq(hostImages.hostId, hosts.id), eq(hostImages.sha256, image.sha256)))
+    .orderBy(asc(hosts.name));
+  return rows.map(({ host, cache }) => ({
+    hostId: host.id, hostName: host.name, enabled: host.enabled, lastHeartbeatAt: host.lastHeartbeatAt,
+    state: cache?.state ?? null, percent: cache?.percent ?? null, error: cache?.error ?? null, cachedAt: cache?.state === "cached" ? cache.cachedAt : null,
+  }));
+}

@@ -1,0 +1,89 @@
+// Long work (conversion, sync to hosts, later capture) is a row here with state and progress; the
+// Tasks page follows it. Writes of progress are throttled: a bar needs a few updates a second, not one
+// per chunk.
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, inArray, or, type SQL } from "drizzle-orm";
+import { memberships, tasks, users, type TaskRow, type TaskState } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import type { Actor, DomainContext } from "../context";
+import { requireActor } from "../context";
+
+export interface NewTask {
+  kind: string;
+  targetType: string;
+  targetId: string | null;
+  targetName: string;
+  hostId?: string | null;
+  bytesTotal?: number | null;
+  createdBy: number | null;
+  message?: string;
+}
+
+export async function createTask(db: Database, t: NewTask): Promise<string> {
+  const id = randomUUID();
+  await db.insert(tasks).values({
+    id, kind: t.kind, targetType: t.targetType, targetId: t.targetId, targetName: t.targetName.slice(0, 128), hostId: t.hostId ?? null,
+    bytesTotal: t.bytesTotal ?? null, createdBy: t.createdBy, message: t.message?.slice(0, 500) ?? null,
+  });
+  return id;
+}
+
+export interface TaskUpdate {
+  state?: TaskState;
+  percent?: number;
+  bytesDone?: number | null;
+  bytesTotal?: number | null;
+  message?: string | null;
+  error?: string | null;
+  targetId?: string | null;
+}
+
+/** Applies an update; a finished task (succeeded/failed) is never moved back by a late report. */
+export async function updateTask(db: Database, id: string, u: TaskUpdate): Promise<void> {
+  const now = new Date();
+  const set: Partial<typeof tasks.$inferInsert> = { updatedAt: now };
+  if (u.state) set.state = u.state;
+  if (u.state === "running") set.startedAt = now;
+  if (u.state === "succeeded" || u.state === "failed") set.finishedAt = now;
+  if (u.state === "succeeded") set.percent = 100;
+  if (u.percent !== undefined) set.percent = Math.max(0, Math.min(100, Math.round(u.percent)));
+  if (u.bytesDone !== undefined) set.bytesDone = u.bytesDone;
+  if (u.bytesTotal !== undefined) set.bytesTotal = u.bytesTotal;
+  if (u.message !== undefined) set.message = u.message?.slice(0, 500) ?? null;
+  if (u.error !== undefined) set.error = u.error?.slice(0, 2000) ?? null;
+  if (u.targetId !== undefined) set.targetId = u.targetId;
+  await db.update(tasks).set(set).where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"])));
+}
+
+/** A progress reporter that writes at most every `intervalMs` (the last call before finishing is dropped; finish writes 100). */
+export function throttledTaskProgress(db: Database, id: string, intervalMs = 500) {
+  let last = 0;
+  return (percent: number, message: string, bytesDone?: number): void => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    void updateTask(db, id, { percent, message, ...(bytesDone !== undefined ? { bytesDone } : {}) }).catch(() => undefined);
+  };
+}
+
+/** Own tasks for everyone; a powerAdm also sees those of their groups' members; superAdm sees all. */
+async function visibleTasks(ctx: DomainContext, actor: Actor): Promise<SQL | undefined> {
+  if (actor.role === "superAdm") return undefined;
+  if (actor.role === "powerAdm" && actor.groupIds.length) {
+    const members = ctx.db.select({ id: memberships.userId }).from(memberships).where(inArray(memberships.groupId, actor.groupIds));
+    return or(eq(tasks.createdBy, actor.id), inArray(tasks.createdBy, members));
+  }
+  return eq(tasks.createdBy, actor.id);
+}
+
+export interface TaskView extends TaskRow {
+  createdByName: string | null;
+}
+
+export async function listTasks(ctx: DomainContext, input: { limit?: number } = {}): Promise<TaskView[]> {
+  const actor = requireActor(ctx);
+  const rows = await ctx.db.select({ task: tasks, createdByName: users.username }).from(tasks)
+    .leftJoin(users, eq(users.id, tasks.createdBy))
+    .where(await visibleTasks(ctx, actor)).orderBy(desc(tasks.createdAt)).limit(input.limit ?? 200);
+  return rows.map((r) => ({ ...r.task, createdByName: r.createdByName }));
+}

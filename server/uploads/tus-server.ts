@@ -1,0 +1,237 @@
+// A tus 1.0.0 server (core + creation + termination) for image uploads, as plain Request → Response
+// handlers: the App Router route files wire them up, tests serve them over real HTTP. The size cap is
+// enforced three times: at creation (Upload-Length), while receiving (never past Upload-Length), and by
+// the import while converting.
+import { randomUUID } from "node:crypto";
+import { mkdir, open, rename, truncate, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Database } from "@/server/db/client";
+import type { Actor } from "@/server/domain/context";
+import { DomainError } from "@/server/domain/errors";
+import { incomingDir } from "@/server/domain/images/import-image";
+import { authorizeImageUpload } from "@/server/domain/images/manage-images";
+import { uploadImageInput } from "@/server/domain/images/schemas";
+import { startImageImport } from "@/server/domain/images/start-import";
+import {
+  formatUploadMetadata, parseNonNegativeInt, parseUploadMetadata, supportsTusVersion, TUS_CONTENT_TYPE, TUS_EXTENSIONS, TUS_VERSION,
+} from "./tus-headers";
+import {
+  readUploadInfo, removeUpload, sweepStaleUploads, uploadDataPath, uploadOffset, uploadsDir, writeUploadInfo, type UploadInfo,
+} from "./upload-files";
+
+export interface TusDeps {
+  db: Database;
+  storeDir: string;
+  maxBytes: number;
+  convertTimeoutSeconds: number;
+  /** Who is asking (the session), null when signed out. */
+  authenticate(req: Request): Promise<Actor | null>;
+  /** May this actor upload at all (the permission table's role check)? */
+  mayUpload(actor: Actor): boolean;
+  /** The URL path uploads live under, e.g. /api/v1/uploads. */
+  basePath: string;
+  onImportError?: (err: unknown) => void;
+  /** Records who started an upload (the upload id) in the audit log. */
+  audit?: (actor: Actor, targetId: string, ok: boolean) => Promise<void>;
+  /** Told when an import starts (tests wait for it to end). */
+  onImportStarted?: (taskId: string, done: Promise<void>) => void;
+}
+
+const STALE_AFTER_MS = 24 * 3600 * 1000;
+const WRITE_BATCH_BYTES = 8 * 1024 * 1024;
+const HEADERS = { "tus-resumable": TUS_VERSION, "cache-control": "no-store" };
+
+function answer(status: number, headers: Record<string, string> = {}, body?: { error: string; message: string; fieldErrors?: Record<string, string> | null }): Response {
+  return body
+    ? Response.json(body, { status, headers: { ...HEADERS, ...headers } })
+    : new Response(null, { status, headers: { ...HEADERS, ...headers } });
+}
+const fail = (status: number, message: string, error = "INVALID", fieldErrors?: Record<string, string>) =>
+  answer(status, {}, { error, message, fieldErrors: fieldErrors ?? null });
+
+const STATUS: Record<string, number> = { INVALID: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429, UNAVAILABLE: 503 };
+
+export function createTusServer(deps: TusDeps) {
+  /** One PATCH at a time per upload; HEAD waits for a running one so the offset it tells is final. */
+  const inflight = new Map<string, Promise<unknown>>();
+  const settle = async (id: string, waitMs = 10_000) => {
+    const p = inflight.get(id);
+    if (p) await Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, waitMs))]);
+  };
+
+  async function guard(req: Request): Promise<Actor | Response> {
+    if (!supportsTusVersion(req.headers.get("tus-resumable"))) {
+      return answer(412, { "tus-version": TUS_VERSION }, { error: "INVALID", message: `This server speaks tus ${TUS_VERSION}.` });
+    }
+    const actor = await deps.authenticate(req);
+    if (!actor) return fail(401, "Sign in first.", "UNAUTHORIZED");
+    if (!deps.mayUpload(actor)) return fail(403, "Your role does not allow this.", "FORBIDDEN");
+    return actor;
+  }
+
+  async function ownUpload(actor: Actor, id: string): Promise<UploadInfo | null> {
+    const info = await readUploadInfo(deps.storeDir, id);
+    // Someone else's upload does not exist as far as this caller can tell.
+    return info && info.ownerId === actor.id ? info : null;
+  }
+
+  const options = (): Response =>
+    new Response(null, { status: 204, headers: { "tus-resumable": TUS_VERSION, "tus-version": TUS_VERSION, "tus-extension": TUS_EXTENSIONS, "tus-max-size": String(deps.maxBytes) } });
+
+  /** Creation: checks who and what before a single byte is accepted. */
+  async function create(req: Request): Promise<Response> {
+    const actor = await guard(req);
+    if (actor instanceof Response) return actor;
+    if (req.headers.get("upload-defer-length") !== null) return fail(400, "Upload-Defer-Length is not supported: send Upload-Length.");
+    const length = parseNonNegativeInt(req.headers.get("upload-length"));
+    if (length === null || length === 0) return fail(400, "Upload-Length is missing or not a positive whole number.");
+    if (length > deps.maxBytes) return fail(413, `The file is larger than the size cap (${deps.maxBytes} bytes).`, "INVALID", { file: "Too large." });
+    const metadata = parseUploadMetadata(req.headers.get("upload-metadata"));
+    if (!metadata) return fail(400, "Upload-Metadata is malformed.");
+    const parsed = uploadImageInput.safeParse(metadata);
+    if (!parsed.success) {
+      return fail(400, "Some fields are not valid.", "INVALID", Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])));
+    }
+    let image: UploadInfo["image"];
+    try {
+      image = await authorizeImageUpload(deps.db, actor, parsed.data);
+    } catch (err) {
+      if (err instanceof DomainError) return fail(STATUS[err.kind] ?? 400, err.message, err.kind, err.fieldErrors);
+      throw err;
+    }
+    await mkdir(uploadsDir(deps.storeDir), { recursive: true, mode: 0o700 });
+    void sweepStaleUploads(deps.storeDir, STALE_AFTER_MS).catch(() => undefined);
+    const id = randomUUID();
+    await writeUploadInfo(deps.storeDir, { id, ownerId: actor.id, length, metadata, image, createdAt: new Date().toISOString() });
+    // The data file exists from the start, so HEAD answers 0 rather than "not found".
+    await writeFile(uploadDataPath(deps.storeDir, id), new Uint8Array(0), { mode: 0o600 });
+    await deps.audit?.(actor, id, true);
+    return answer(201, { location: `${deps.basePath}/${id}`, "upload-offset": "0" });
+  }
+
+  async function head(req: Request, id: string): Promise<Response> {
+    const actor = await guard(req);
+    if (actor instanceof Response) return actor;
+    await settle(id);
+    const info = await ownUpload(actor, id);
+    if (!info) return answer(404);
+    const offset = await uploadOffset(deps.storeDir, id);
+    return answer(200, {
+      "upload-offset": String(offset), "upload-length": String(info.length),
+      ...(Object.keys(info.metadata).length ? { "upload-metadata": formatUploadMetadata(info.metadata) } : {}),
+    });
+  }
+
+  /** Appends the body at Upload-Offset; on the last byte, hands the file to the import task. */
+  async function patch(req: Request, id: string): Promise<Response> {
+    const actor = await guard(req);
+    if (actor instanceof Response) return actor;
+    if (req.headers.get("content-type") !== TUS_CONTENT_TYPE) return fail(415, `Content-Type must be ${TUS_CONTENT_TYPE}.`);
+    const claimed = parseNonNegativeInt(req.headers.get("upload-offset"));
+    if (claimed === null) return fail(400, "Upload-Offset is missing or malformed.");
+    await settle(id);
+    if (inflight.has(id)) return fail(409, "Another request is still writing to this upload; try again.", "CONFLICT");
+    const info = await ownUpload(actor, id);
+    if (!info) return answer(404);
+    const offset = await uploadOffset(deps.storeDir, id);
+    if (claimed !== offset) return answer(409, { "upload-offset": String(offset) }, { error: "CONFLICT", message: `The upload is at offset ${offset}, not ${claimed}.` });
+    if (!req.body) return answer(204, { "upload-offset": String(offset) });
+
+    const work = receive(req.body, id, offset, info.length);
+    inflight.set(id, work);
+    let result: { written: number; overflow: boolean };
+    try {
+      result = await work;
+    } catch {
+      // The connection dropped: what arrived is on disk and HEAD will say how much.
+      return answer(400, {}, { error: "INVALID", message: "The upload was interrupted." });
+    } finally {
+      inflight.delete(id);
+    }
+    const now = offset + result.written;
+    if (result.overflow) {
+      await truncate(uploadDataPath(deps.storeDir, id), info.length);
+      return fail(413, "The request carried more bytes than Upload-Length.");
+    }
+    if (now < info.length) return answer(204, { "upload-offset": String(now) });
+    const taskId = await finish(info);
+    return answer(204, { "upload-offset": String(now), "educloud-task-id": taskId });
+  }
+
+  /**
+   * Appends the body to the upload's file. Chunks are gathered into large writes (one in flight while the
+   * next is gathered): the socket hands over 64 KiB at a time, and one write per chunk would cap uploads
+   * far below the disk's speed. If the connection drops, what arrived is still written before the error
+   * is passed on, so the next HEAD tells the true offset.
+   */
+  async function receive(body: ReadableStream<Uint8Array>, id: string, offset: number, length: number): Promise<{ written: number; overflow: boolean }> {
+    const room = length - offset;
+    const fh = await open(uploadDataPath(deps.storeDir, id), "a");
+    let received = 0;
+    let overflow = false;
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    let writing: Promise<unknown> = Promise.resolve();
+    const flush = () => {
+      if (!batchBytes) return;
+      const buf = Buffer.concat(batch, batchBytes);
+      batch = [];
+      batchBytes = 0;
+      writing = writing.then(() => fh.write(buf));
+    };
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        let chunk = value;
+        if (received + chunk.length > room) {
+          overflow = true;
+          chunk = chunk.subarray(0, room - received);
+        }
+        batch.push(chunk);
+        batchBytes += chunk.length;
+        received += chunk.length;
+        if (batchBytes >= WRITE_BATCH_BYTES) {
+          await writing; // at most one write in flight while the next batch is gathered
+          flush();
+        }
+        if (overflow) {
+          await reader.cancel().catch(() => undefined);
+          break;
+        }
+      }
+    } finally {
+      flush();
+      await writing.finally(() => fh.close());
+    }
+    return { written: received, overflow };
+  }
+
+  async function finish(info: UploadInfo): Promise<string> {
+    await mkdir(incomingDir(deps.storeDir), { recursive: true, mode: 0o700 });
+    const incomingPath = join(incomingDir(deps.storeDir), info.id);
+    await rename(uploadDataPath(deps.storeDir, info.id), incomingPath);
+    const { taskId, done } = await startImageImport(
+      { db: deps.db, storeDir: deps.storeDir, maxBytes: deps.maxBytes, convertTimeoutSeconds: deps.convertTimeoutSeconds, onError: deps.onImportError },
+      { ...info.image, incomingPath },
+    );
+    // Nothing of the upload stays behind: the import owns the file now, and the client forgets the URL
+    // when it sees the last offset (a HEAD afterwards answers 404).
+    await removeUpload(deps.storeDir, info.id);
+    deps.onImportStarted?.(taskId, done);
+    return taskId;
+  }
+
+  async function terminate(req: Request, id: string): Promise<Response> {
+    const actor = await guard(req);
+    if (actor instanceof Response) return actor;
+    await settle(id);
+    const info = await ownUpload(actor, id);
+    if (!info) return answer(404);
+    await removeUpload(deps.storeDir, id);
+    return answer(204);
+  }
+
+  return { options, create, head, patch, terminate };
+}

@@ -1,0 +1,132 @@
+// The tus route handlers over real HTTP: a 200 MB upload dropped half-way resumes from where the server
+// says it is and ends as an image whose checksums match the file, computed here independently.
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { images } from "@/db/schema";
+import { env } from "@/server/env";
+import { makeUser, openTestServices, type TestServices } from "@/server/testing/fixtures";
+import { serveRoutes } from "@/server/testing/serve-route";
+import { createTusClient, sessionCookieFor, waitForTask } from "@/server/testing/tus-client";
+
+const work = await mkdtemp(join(tmpdir(), "tus-test-"));
+const store = join(work, "store");
+// The routes read their configuration from the env module (already loaded by the imports above); the
+// tus server is built on the first request, after this.
+Object.assign(env, { IMAGE_STORE_DIR: store });
+const creation = await import("@/app/api/v1/uploads/route");
+const one = await import("@/app/api/v1/uploads/[id]/route");
+
+let s: TestServices;
+let server: { url: string; close(): Promise<void> };
+let cookie: string;
+let otherCookie: string;
+
+async function sha256(path: string): Promise<string> {
+  const h = createHash("sha256");
+  await pipeline(createReadStream(path), h);
+  return h.digest("hex");
+}
+
+beforeAll(async () => {
+  s = openTestServices();
+  server = await serveRoutes([
+    { pattern: "/api/v1/uploads", handler: creation.POST as never },
+    { pattern: "/api/v1/uploads/:id", handler: (async (req: Request, ctx: never) => {
+      const h = { HEAD: one.HEAD, PATCH: one.PATCH, DELETE: one.DELETE }[req.method as "HEAD" | "PATCH" | "DELETE"];
+      return h ? h(req, ctx) : new Response(null, { status: 405 });
+    }) as never },
+  ]);
+  cookie = await sessionCookieFor(s, (await makeUser(s, "powerAdm")).id, env.NEXTAUTH_SECRET);
+  otherCookie = await sessionCookieFor(s, (await makeUser(s, "powerAdm")).id, env.NEXTAUTH_SECRET);
+});
+afterAll(async () => {
+  await server?.close();
+  await s?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("tus uploads", () => {
+  it("resumes a 200 MB upload dropped half-way and records the right sha256", async () => {
+    const file = join(work, "big.raw");
+    const size = 200 * 1024 * 1024;
+    const out = createWriteStream(file);
+    for (let i = 0; i < size / (4 * 1024 * 1024); i++) if (!out.write(randomBytes(4 * 1024 * 1024))) await new Promise<void>((r) => out.once("drain", () => r()));
+    await new Promise<void>((r) => out.end(() => r()));
+    const expected = await sha256(file);
+
+    const tus = createTusClient(server.url, cookie);
+    const created = await tus.create(size, { name: "resumed", format: "raw", visibility: "private", filename: "big.raw" });
+    expect(created.status).toBe(201);
+    const location = String(created.headers.location);
+    expect(location).toMatch(/^\/api\/v1\/uploads\/[0-9a-f-]{36}$/);
+
+    const started = Date.now();
+    const dropped = await tus.patch(location, file, 0, { dropAfter: size / 2 });
+    expect(dropped.status).toBe(0);
+
+    // Someone else cannot see or touch this upload.
+    expect((await createTusClient(server.url, otherCookie).head(location)).status).toBe(404);
+
+    const head = await tus.head(location);
+    expect(head.status).toBe(200);
+    const offset = Number(head.headers["upload-offset"]);
+    expect(Number(head.headers["upload-length"])).toBe(size);
+    // The bytes that arrived before the drop are kept: the resume starts well past zero.
+    expect(offset).toBeGreaterThan(size / 4);
+    expect(offset).toBeLessThanOrEqual(size / 2);
+
+    // A PATCH at the wrong offset is refused with the real one.
+    const wrong = await tus.patch(location, file, 0, { end: 1023 });
+    expect(wrong.status).toBe(409);
+    expect(Number(wrong.headers["upload-offset"])).toBe(offset);
+
+    const rest = await tus.patch(location, file, offset);
+    expect(rest.status).toBe(204);
+    expect(Number(rest.headers["upload-offset"])).toBe(size);
+    const taskId = String(rest.headers["educloud-task-id"]);
+    const task = await waitForTask(s, taskId, 120_000);
+    expect(task.error).toBeNull();
+    expect(task.state).toBe("succeeded");
+    console.log(`200 MB upload with a drop and a resume, then conversion: ${Date.now() - started} ms`);
+
+    const [image] = await s.db.select().from(images).where(eq(images.id, task.targetId!));
+    expect(image!.sourceSha256).toBe(expected);
+    expect(image!.format).toBe("qcow2");
+    expect(image!.sha256).toBe(await sha256(join(store, image!.sha256)));
+    // Nothing of the upload is left: not its data, not its record, not the incoming file.
+    expect((await tus.head(location)).status).toBe(404);
+    expect(await readdir(join(store, ".uploads"))).toEqual([]);
+    expect(await readdir(join(store, ".incoming"))).toEqual([]);
+  }, 180_000);
+
+  it("refuses a request without the tus version, a wrong content type, and deletes on termination", async () => {
+    const tus = createTusClient(server.url, cookie);
+    const created = await tus.create(4096, { name: "t", format: "raw", visibility: "private" });
+    const location = String(created.headers.location);
+    expect(created.status).toBe(201);
+    const noVersion = await fetch(`${server.url}${location}`, { method: "HEAD", headers: { cookie } });
+    expect(noVersion.status).toBe(412);
+    const wrongType = await fetch(`${server.url}${location}`, {
+      method: "PATCH", headers: { cookie, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/octet-stream" }, body: "x",
+    });
+    expect(wrongType.status).toBe(415);
+    expect((await tus.terminate(location)).status).toBe(204);
+    expect((await tus.head(location)).status).toBe(404);
+    expect((await readdir(join(store, ".uploads"))).filter((n) => n.startsWith(location.split("/").pop()!))).toEqual([]);
+  });
+
+  it("refuses an anonymous caller and a plain user's public upload", async () => {
+    expect((await createTusClient(server.url, "").create(10, { name: "x", format: "raw" })).status).toBe(401);
+    const powerUser = await sessionCookieFor(s, (await makeUser(s, "powerUser")).id, env.NEXTAUTH_SECRET);
+    const refused = await createTusClient(server.url, powerUser).create(4096, { name: "x", format: "raw", visibility: "public" });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).message).toMatch(/private images only/);
+    expect((await createTusClient(server.url, powerUser).create(4096, { name: "x", format: "raw", visibility: "private" })).status).toBe(201);
+  });
+});
