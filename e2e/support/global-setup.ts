@@ -58,7 +58,7 @@ export default async function globalSetup() {
   };
   const portal = await startPortal({ port, env: portalEnv, logFile: "e2e/.artifacts/portal.log" });
   const agent = await startLocalAgent({ db, portalUrl: `http://127.0.0.1:${port}`, logFile: "e2e/.artifacts/agent.log" });
-  const state: RunState = { baseURL: `http://127.0.0.1:${port}`, adminUsername: "admin", adminPassword, portalEnv, ownsPortal: true, agentStateDir: agent.stateDir };
+  const state: RunState = { baseURL: `http://127.0.0.1:${port}`, adminUsername: "admin", adminPassword, portalEnv, ownsPortal: true, agentStateDir: agent.stateDir, agentNetns: agent.netns };
   writeFileSync(RUN_STATE_FILE, JSON.stringify(state));
 
   return async () => {

@@ -13,6 +13,8 @@ import { issueJoinToken } from "../../server/domain/hosts/join-host";
 export interface LocalAgent {
   stateDir: string;
   hostId: string;
+  /** The namespace holding the agent's VM networks (bridges, taps, DHCP, rules). */
+  netns: string;
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function startLocalAgent(opts: { db: Database; portalUrl: string; l
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
-    stateDir, hostId,
+    stateDir, hostId, netns,
     async stop() {
       try { process.kill(-agent.pid!, "SIGKILL"); } catch { /* gone */ }
       const driver = new QemuDriver({ stateDir });

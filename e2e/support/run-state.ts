@@ -11,6 +11,8 @@ export interface RunState {
   ownsPortal: boolean;
   /** The e2e agent's state directory (VM run dirs with serial logs), when the specs own the portal. */
   agentStateDir?: string;
+  /** The network namespace of the e2e agent's VM networks, when the specs own the portal. */
+  agentNetns?: string;
 }
 
 export const RUN_STATE_FILE = "e2e/.artifacts/run-state.json";
