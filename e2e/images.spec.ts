@@ -2,7 +2,7 @@
 // middle does not lose them (choosing the same file again resumes from the server's offset, not from 0),
 // the conversion task shows on the Tasks page, and the stored image downloads with progress.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
@@ -10,8 +10,14 @@ import { screenshot, signInAndWaitForDashboard, uniqueName } from "./support/act
 import { readRunState } from "./support/run-state";
 
 const SIZE = 48 * 1024 * 1024;
-const file = join(mkdtempSync(join(tmpdir(), "e2e-upload-")), "lab-disk.raw");
-writeFileSync(file, randomBytes(SIZE)); // binary, whole sectors: a raw disk as far as the checks go
+let dir = "";
+let file = "";
+test.beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "e2e-upload-"));
+  file = join(dir, "lab-disk.raw");
+  writeFileSync(file, randomBytes(SIZE)); // binary, whole sectors: a raw disk as far as the checks go
+});
+test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Chromium's own throttling of what the page sends (bytes per second; -1 = off). */
 async function throttleUploads(page: Page, bytesPerSecond: number) {

@@ -11,6 +11,7 @@ import {
 import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/networks/ipam";
 import { addPortForward } from "@/server/domain/networks/port-forwards";
 import { madeTaskOf, makeImageOf, taskOfUser } from "@/server/testing/image-fixtures";
+import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixtures";
 import { appRouter } from "./root";
 import type { ProcedureMeta } from "./trpc";
 
@@ -163,7 +164,36 @@ const FIXTURES: Record<string, Fixture> = {
   "audit.list": { input: () => ({ limit: 5 }) },
   "audit.exportCsv": { input: () => ({}) },
   "health.status": { input: () => undefined },
+  "snapshots.list": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
+  "snapshots.create": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: "before upgrade" }), targetsGroupA: true },
+  "snapshots.revert": { input: async (w) => ({ id: await makeSnapshotRow(w.s, await w.instanceOfA("STOPPED")) }), targetsGroupA: true },
+  "snapshots.delete": { input: async (w) => ({ id: await makeSnapshotRow(w.s, await w.instanceOfA("RUNNING")) }), targetsGroupA: true },
+  "captures.create": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: uniqueName("captured") }), targetsGroupA: true },
+  "volumes.list": {
+    input: async (w) => { volumeOfA ??= await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId }); return {}; },
+    checkResult: (_w, kind, result) => {
+      const seen = (result as { id: string }[]).map((v) => v.id);
+      expect(volumeOfA).toBeDefined();
+      if (kind === "powerAdm" || kind === "superAdm") expect(seen).toContain(volumeOfA);
+      else expect(seen).not.toContain(volumeOfA);
+    },
+  },
+  "volumes.create": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: "data", sizeGiB: 1 }), targetsGroupA: true },
+  "volumes.attach": {
+    input: async (w) => ({ id: await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId }), instanceId: await w.instanceOfA("RUNNING") }),
+    targetsGroupA: true,
+  },
+  "volumes.detach": {
+    input: async (w) => {
+      const instanceId = await w.instanceOfA("RUNNING");
+      return { id: await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId, state: "attached", instanceId }) };
+    },
+    targetsGroupA: true,
+  },
+  "volumes.delete": { input: async (w) => ({ id: await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId }) }), targetsGroupA: true },
 };
+/** One volume of targetUserA's in group A, for the list's scope check. */
+let volumeOfA: string | undefined;
 
 type Outcome = "ok" | "UNAUTHORIZED" | "FORBIDDEN";
 

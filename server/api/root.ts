@@ -7,6 +7,7 @@ import { healthRouter } from "./routers/health";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
 import { instancesRouter } from "./routers/instances";
+import { capturesRouter, snapshotsRouter, volumesRouter } from "./routers/instance-storage";
 import { ipamRouter, networksRouter, portForwardsRouter } from "./routers/networks";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
@@ -27,6 +28,9 @@ export const appRouter = createTRPCRouter({
   ipam: ipamRouter,
   portForwards: portForwardsRouter,
   tasks: tasksRouter,
+  snapshots: snapshotsRouter,
+  volumes: volumesRouter,
+  captures: capturesRouter,
 });
 
 export type AppRouter = typeof appRouter;

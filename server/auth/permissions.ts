@@ -113,6 +113,23 @@ export const PERMISSIONS = {
     stop: p("user", "own"),
     reboot: p("user", "own"),
     delete: p("user", "own"),
+    /** C5: capture the instance's disk into a new (private) image; powerUser and up (FEATURES: powerUser manages snapshots). */
+    capture: p("powerUser", "own"),
+  },
+  /** C4: snapshots of an instance: the instance's owner (powerUser and up), a powerAdm of its group, superAdm. */
+  snapshots: {
+    list: p("user", "own"),
+    create: p("powerUser", "own"),
+    revert: p("powerUser", "own"),
+    delete: p("powerUser", "own"),
+  },
+  /** C6: data volumes, owned like instances; sizes count against VOLUME_QUOTA_GIB_PER_USER. */
+  volumes: {
+    list: p("user", "own"),
+    create: p("powerUser", "own"),
+    attach: p("powerUser", "own"),
+    detach: p("powerUser", "own"),
+    delete: p("powerUser", "own"),
   },
 } as const satisfies Record<string, Record<string, Permission>>;
 

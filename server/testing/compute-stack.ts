@@ -45,6 +45,8 @@ export async function startComputeStack(opts: {
   joinRoute: (req: Request) => Promise<Response>;
   /** Served too when given, so the stack's agents can open consoles. */
   consoleKeyRoute?: (req: Request) => Promise<Response>;
+  /** Served too when given, so the stack's agents can upload captured disks (C5). */
+  captureRoute?: (req: Request, ctx: never) => Promise<Response>;
   flavor?: { vcpus: number; memoryMiB: number; diskGiB: number };
   agentConcurrency?: number;
   /** Other hosts would take instances too: disable them for the stack's life. */
@@ -59,6 +61,7 @@ export async function startComputeStack(opts: {
     { pattern: "/api/v1/agent/images/:id/content", handler: opts.imageRoute as never },
     { pattern: "/api/v1/agent/join", handler: opts.joinRoute as never },
     ...(opts.consoleKeyRoute ? [{ pattern: "/api/v1/agent/console-key", handler: opts.consoleKeyRoute as never }] : []),
+    ...(opts.captureRoute ? [{ pattern: "/api/v1/agent/captures/:taskId", handler: opts.captureRoute as never }] : []),
   ]);
   const joins = images;
   const conn = createQueueConnection(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");

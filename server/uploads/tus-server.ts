@@ -159,10 +159,10 @@ export function createTusServer(deps: TusDeps) {
   }
 
   /**
-   * Appends the body to the upload's file. Chunks are gathered into large writes (one in flight while the
-   * next is gathered): the socket hands over 64 KiB at a time, and one write per chunk would cap uploads
-   * far below the disk's speed. If the connection drops, what arrived is still written before the error
-   * is passed on, so the next HEAD tells the true offset.
+   * Appends the body to the upload's file. The socket hands over 64 KiB at a time; those chunks are
+   * gathered and written with one writev per 8 MiB (no copy), one write in flight while the next batch
+   * gathers — one write per chunk would cap uploads well below the disk's speed. If the connection drops,
+   * what arrived is still written before the error is passed on, so the next HEAD tells the true offset.
    */
   async function receive(body: ReadableStream<Uint8Array>, id: string, offset: number, length: number): Promise<{ written: number; overflow: boolean }> {
     const room = length - offset;
@@ -172,12 +172,12 @@ export function createTusServer(deps: TusDeps) {
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
     let writing: Promise<unknown> = Promise.resolve();
-    const flush = () => {
-      if (!batchBytes) return;
-      const buf = Buffer.concat(batch, batchBytes);
+    const flush = async () => {
+      await writing; // at most one write in flight
+      if (!batch.length) return;
+      writing = fh.writev(batch);
       batch = [];
       batchBytes = 0;
-      writing = writing.then(() => fh.write(buf));
     };
     const reader = body.getReader();
     try {
@@ -189,20 +189,18 @@ export function createTusServer(deps: TusDeps) {
           overflow = true;
           chunk = chunk.subarray(0, room - received);
         }
+        received += chunk.length;
         batch.push(chunk);
         batchBytes += chunk.length;
-        received += chunk.length;
-        if (batchBytes >= WRITE_BATCH_BYTES) {
-          await writing; // at most one write in flight while the next batch is gathered
-          flush();
-        }
+        // writev takes at most IOV_MAX (1024) pieces.
+        if (batchBytes >= WRITE_BATCH_BYTES || batch.length >= 512) await flush();
         if (overflow) {
           await reader.cancel().catch(() => undefined);
           break;
         }
       }
     } finally {
-      flush();
+      await flush().catch(() => undefined);
       await writing.finally(() => fh.close());
     }
     return { written: received, overflow };

@@ -43,5 +43,5 @@ export async function convertToQcow2(src: string, dest: string, o: ConvertOption
   if (overCap) throw new ImageRefusal(`The converted image grew larger than the size cap (${o.maxBytes} bytes).`);
   if (code === 124 || code === 137) throw new ImageRefusal(`Converting the image took longer than ${o.timeoutSeconds} s and was stopped.`);
   if (code !== 0) throw new ImageRefusal(`qemu-img could not convert the image: ${stderr.trim().split("\n")[0] || `exit ${code}`}`);
-  if ((await stat(dest)).size > o.maxBytes) throw new ImageRefusal(`The converted image is larger than the size cap (${o.maxBytes} bytes).`);
+  if ((await stat(dest)).size > o.maxBytes) throw new ImageRefusal(`The converted image grew larger than the size cap (${o.maxBytes} bytes).`);
 }

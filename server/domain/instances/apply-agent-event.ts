@@ -4,10 +4,13 @@ import type { AgentEvent, heartbeatEvent, instanceProgressEvent, instanceStateEv
 import { hosts, instances, type InstanceRow, type InstanceState } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { JobPort } from "../context";
+import { applyTaskProgress } from "../captures/capture-instance";
 import { applyImageCacheEvent } from "../images/sync-images";
 import { applyNetworkState } from "../networks/apply-network-event";
 import { releaseInstanceAddresses } from "../networks/ipam";
 import { networksOnHost, pushNetworks } from "../networks/network-specs";
+import { applySnapshotEvent } from "../snapshots/apply-snapshot-event";
+import { applyVolumeEvent, releaseInstanceStorage } from "../volumes/apply-volume-event";
 import { recordInstanceEvent } from "./record-event";
 
 type Reported = z.output<typeof instanceStateEvent>["state"];
@@ -127,10 +130,16 @@ export async function applyAgentEvent(deps: { db: Database; jobs: JobPort }, ev:
     }
     case "instance.state":
       await applyInstanceState(deps.db, ev);
-      if (ev.state === "DELETED") await releaseDeletedInstanceNetworking(deps, ev.instanceId, ev.hostId);
+      if (ev.state === "DELETED") {
+        await releaseDeletedInstanceNetworking(deps, ev.instanceId, ev.hostId);
+        await releaseInstanceStorage(deps.db, ev.instanceId);
+      }
       return;
     case "instance.progress": return applyInstanceProgress(deps.db, ev);
     case "network.state": return applyNetworkState(deps.db, ev);
     case "image.cache": return applyImageCacheEvent(deps.db, ev);
+    case "snapshot.state": return applySnapshotEvent(deps.db, ev);
+    case "volume.state": return applyVolumeEvent(deps.db, ev);
+    case "task.progress": return applyTaskProgress(deps.db, ev);
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { JobPayload, NicSpec } from "@/agents/protocol";
 import { flavors, hostImages, hosts, instances, networkHosts, networks, type IpAddressRow, type NetworkRow } from "@/db/schema";
@@ -26,6 +26,15 @@ export async function createInstance(ctx: DomainContext, input: z.output<typeof 
   const image = await findVisibleImage(ctx, input.imageId);
   const [flavor] = await ctx.db.select().from(flavors).where(eq(flavors.id, input.flavorId));
   if (!flavor) throw notFound("The flavor");
+  if (image.sourceFormat === "iso") {
+    throw new DomainError("INVALID", `${image.name} is an ISO (installation media), not a disk to boot from: choose a disk image.`, { imageId: "An ISO cannot be launched as a disk." });
+  }
+  if (flavor.diskGiB < image.minDiskGiB) {
+    throw new DomainError("INVALID", `${image.name} needs a disk of at least ${image.minDiskGiB} GiB; the flavor has ${flavor.diskGiB} GiB.`, { flavorId: "Too small for this image." });
+  }
+  if (flavor.memoryMiB < image.minRamMiB) {
+    throw new DomainError("INVALID", `${image.name} needs at least ${image.minRamMiB} MiB of RAM; the flavor has ${flavor.memoryMiB} MiB.`, { flavorId: "Too little RAM for this image." });
+  }
   if (flavor.diskGiB * GiB < image.virtualSizeBytes) {
     throw new DomainError("INVALID", `The flavor's disk (${flavor.diskGiB} GiB) is smaller than the image (${Math.ceil(image.virtualSizeBytes / GiB)} GiB).`, { flavorId: "Too small for this image." });
   }
@@ -48,7 +57,7 @@ export async function createInstance(ctx: DomainContext, input: z.output<typeof 
   const placement = await ctx.db.transaction(async (tx) => {
     const hostRows = await tx.select().from(hosts).orderBy(asc(hosts.id)).for("update");
     const usage = await readHostUsage(tx);
-    const cached = new Set((await tx.select({ hostId: hostImages.hostId }).from(hostImages).where(eq(hostImages.sha256, image.sha256))).map((r) => r.hostId));
+    const cached = new Set((await tx.select({ hostId: hostImages.hostId }).from(hostImages).where(and(eq(hostImages.sha256, image.sha256), eq(hostImages.state, "cached")))).map((r) => r.hostId));
     const now = new Date();
     const candidates: HostCandidate[] = hostRows.map((h) => ({
       id: h.id, name: h.name, enabled: h.enabled, up: isHostUp(h.lastHeartbeatAt, now, ctx.settings.hostDownAfterSeconds),

@@ -150,7 +150,7 @@ describe("an instance's life on a real host", () => {
     const fakeSha = "f".repeat(64);
     await copyFile(join(storeDir, good!.sha256), join(storeDir, fakeSha)); // served, but its bytes hash to something else
     const badImage = randomUUID();
-    await stack.s.db.insert(images).values({ ...good!, id: badImage, name: "corrupt", sha256: fakeSha });
+    await stack.s.db.insert(images).values({ ...good!, id: badImage, name: "corrupt", sha256: fakeSha, familyId: badImage, version: 1 });
     const vm = await stack.caller.instances.create({ name: "doomed", imageId: badImage, flavorId: stack.flavorId });
     const failed = await stack.waitForState(vm.id, "ERROR", 60_000);
     expect(failed.errorReason).toMatch(/checksum is wrong/);

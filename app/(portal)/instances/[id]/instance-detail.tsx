@@ -20,6 +20,7 @@ import { refreshInterval } from "../use-instances";
 import { ViewersBadge } from "../viewers-badge";
 import { InstanceEvents, useInstanceEvents } from "./instance-events";
 import { InstanceNetwork, type NetworkPermissions } from "./instance-network";
+import { InstanceStorage } from "./instance-storage";
 
 /** A malformed id is answered with BAD_REQUEST; to the person it is just as missing as an unknown one. */
 const GONE_CODES = new Set(["NOT_FOUND", "BAD_REQUEST"]);
@@ -91,6 +92,7 @@ export function InstanceDetail({ id, allowed, network }: { id: string; allowed: 
           allowed={network}
           onMessage={setFlash}
         />
+        <InstanceStorage instance={data} onMessage={setFlash} />
       </div>
     </>
   );

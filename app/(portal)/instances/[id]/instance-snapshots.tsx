@@ -1,0 +1,150 @@
+"use client";
+// C4: the instance's disk snapshots. Revert needs the instance stopped (it replaces the disk); the
+// button says so instead of powering the guest off unasked. Polls while a snapshot is being worked on.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useLocale, useTranslations } from "next-intl";
+import { useState, type FormEvent } from "react";
+import type { InstanceView } from "@/server/domain/instances/find-instances";
+import type { SnapshotView } from "@/server/domain/snapshots/manage-snapshots";
+import { Badge, type BadgeTone } from "@/app/_components/badge";
+import { Button } from "@/app/_components/button";
+import { Card } from "@/app/_components/card";
+import { Dialog, DialogActions } from "@/app/_components/dialog";
+import { Input } from "@/app/_components/field";
+import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { formatDateTime } from "@/app/_lib/format";
+import { formatBytes } from "@/app/_lib/units";
+import { useTRPC } from "@/app/_trpc/client";
+import type { ActionMessage } from "../instance-actions";
+import { isSettled } from "./instance-storage";
+
+const TONE: Record<SnapshotView["state"], BadgeTone> = { creating: "info", ready: "success", reverting: "info", deleting: "warning", deleted: "neutral", error: "danger" };
+const BUSY = new Set(["creating", "reverting", "deleting"]);
+
+interface Props { instance: InstanceView; canManage: boolean; onMessage: (m: ActionMessage | null) => void }
+
+export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
+  const t = useTranslations("instanceStorage");
+  const tc = useTranslations("common");
+  const locale = useLocale();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const errorText = useMutationErrorText();
+  const [name, setName] = useState("");
+  const [confirm, setConfirm] = useState<{ kind: "revert" | "delete"; snap: SnapshotView } | null>(null);
+  const list = useQuery(trpc.snapshots.list.queryOptions({ instanceId: instance.id }, {
+    refetchInterval: (q) => (q.state.data?.some((s) => BUSY.has(s.state)) ? 1500 : 10_000),
+  }));
+  const create = useMutation(trpc.snapshots.create.mutationOptions());
+  const revert = useMutation(trpc.snapshots.revert.mutationOptions());
+  const remove = useMutation(trpc.snapshots.delete.mutationOptions());
+  const refresh = () => Promise.all([
+    queryClient.invalidateQueries({ queryKey: trpc.snapshots.list.queryKey({ instanceId: instance.id }) }),
+    queryClient.invalidateQueries({ queryKey: trpc.instances.get.queryKey({ id: instance.id }) }),
+  ]);
+  const stopped = instance.state === "STOPPED" && !instance.task;
+
+  async function onCreate(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    onMessage(null);
+    try {
+      const made = await create.mutateAsync({ instanceId: instance.id, name: name.trim() });
+      setName("");
+      onMessage({ tone: "success", text: t("snapshotRequested", { name: made.name }) });
+    } catch (err) {
+      onMessage({ tone: "error", text: errorText(err) });
+    } finally {
+      void refresh();
+    }
+  }
+
+  async function onConfirm() {
+    if (!confirm) return;
+    const { kind, snap } = confirm;
+    try {
+      if (kind === "revert") await revert.mutateAsync({ id: snap.id });
+      else await remove.mutateAsync({ id: snap.id });
+      onMessage({ tone: "success", text: t(kind === "revert" ? "revertRequested" : "snapshotDeleteRequested", { name: snap.name }) });
+    } catch (err) {
+      onMessage({ tone: "error", text: errorText(err) });
+    } finally {
+      setConfirm(null);
+      void refresh();
+    }
+  }
+
+  const columns = canManage ? 5 : 4;
+  return (
+    <Card aria-labelledby="instance-snapshots-heading" data-testid="snapshots-panel">
+      <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h2 id="instance-snapshots-heading" className="text-base font-semibold text-slate-900 dark:text-slate-100">{t("snapshots")}</h2>
+          <p className="text-xs text-slate-500 dark:text-slate-400">{t("snapshotsHint")}</p>
+        </div>
+        {canManage && (
+          <form onSubmit={onCreate} className="flex items-end gap-2">
+            <Input label={t("snapshotName")} hideLabel placeholder={t("snapshotName")} value={name} maxLength={64}
+              onChange={(e) => setName(e.target.value)} fieldClassName="w-48" />
+            <Button type="submit" size="sm" busy={create.isPending} disabled={!name.trim() || !isSettled(instance)}>{t("takeSnapshot")}</Button>
+          </form>
+        )}
+      </div>
+      {list.isError && <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />}
+      <Table caption={t("snapshots")}>
+        <THead>
+          <Th>{t("colName")}</Th>
+          <Th>{t("colState")}</Th>
+          <Th>{t("colSize")}</Th>
+          <Th>{t("colCreated")}</Th>
+          {canManage && <Th className="text-right">{t("colActions")}</Th>}
+        </THead>
+        <TBody>
+          {list.isPending ? (
+            <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
+          ) : !list.data?.length ? (
+            <TableMessage colSpan={columns}>{t("snapshotsEmpty")}</TableMessage>
+          ) : (
+            list.data.map((s) => (
+              <Tr key={s.id} data-testid="snapshot-row">
+                <Td>
+                  <div className="font-medium">{s.name}</div>
+                  {s.errorReason && <div className="text-xs text-red-700 dark:text-red-400">{s.errorReason}</div>}
+                </Td>
+                <Td><Badge tone={TONE[s.state]}>{t(`snapshotState.${s.state}`)}</Badge></Td>
+                <Td className="whitespace-nowrap">{s.sizeBytes === null ? "—" : formatBytes(s.sizeBytes, locale)}</Td>
+                <Td className="whitespace-nowrap">{formatDateTime(s.createdAt, locale, "short")}{s.createdBy ? ` · ${s.createdBy}` : ""}</Td>
+                {canManage && (
+                  <Td className="whitespace-nowrap text-right">
+                    <Button size="sm" variant="secondary" disabled={s.state !== "ready" || !stopped}
+                      title={stopped ? undefined : t("revertNeedsStop")} onClick={() => { onMessage(null); setConfirm({ kind: "revert", snap: s }); }}>
+                      {t("revert")}
+                    </Button>{" "}
+                    <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" disabled={s.state !== "ready" && s.state !== "error"}
+                      onClick={() => { onMessage(null); setConfirm({ kind: "delete", snap: s }); }}>
+                      {t("delete")}
+                    </Button>
+                  </Td>
+                )}
+              </Tr>
+            ))
+          )}
+        </TBody>
+      </Table>
+      {canManage && !stopped && <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">{t("revertNeedsStop")}</p>}
+      <Dialog
+        open={confirm !== null}
+        onClose={() => setConfirm(null)}
+        title={confirm ? t(confirm.kind === "revert" ? "revertTitle" : "snapshotDeleteTitle", { name: confirm.snap.name }) : ""}
+        description={confirm?.kind === "revert" ? t("revertBody") : t("snapshotDeleteBody")}
+      >
+        <DialogActions>
+          <Button variant="secondary" onClick={() => setConfirm(null)}>{tc("cancel")}</Button>
+          <Button variant="danger" busy={revert.isPending || remove.isPending} onClick={() => void onConfirm()}>
+            {confirm?.kind === "revert" ? t("revert") : t("delete")}
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </Card>
+  );
+}

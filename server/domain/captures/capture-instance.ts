@@ -1,0 +1,55 @@
+// C5: "create image from instance". A task (tasks table) follows the whole way: the host's agent copies
+// the disk (overlay + base) into one qcow2 and reports progress (task.progress events), uploads it to
+// the portal (receive-capture.ts), and the portal imports it like any upload — same checks, sha256 —
+// as a private image of the instance's owner.
+import { and, eq } from "drizzle-orm";
+import type { z } from "zod";
+import { capturePath, type taskProgressEvent } from "@/agents/protocol";
+import { instanceCaptures, tasks } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import { requireActor, type DomainContext } from "../context";
+import { DomainError } from "../errors";
+import { loadInstanceForActor } from "../instances/find-instances";
+import { recordInstanceEvent } from "../instances/record-event";
+import { createTask, updateTask } from "../tasks/manage-tasks";
+
+export async function captureInstance(ctx: DomainContext, input: { instanceId: string; name: string }): Promise<{ taskId: string }> {
+  const actor = requireActor(ctx);
+  const inst = await loadInstanceForActor(ctx, input.instanceId);
+  if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
+    throw new DomainError("CONFLICT", `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; only a running or stopped instance can be captured.`);
+  }
+  const taskId = await createTask(ctx.db, {
+    kind: "instance.capture", targetType: "image", targetId: null, targetName: input.name, hostId: inst.hostId, createdBy: actor.id,
+    message: "Queued for the host's agent",
+  });
+  await ctx.db.insert(instanceCaptures).values({
+    taskId, instanceId: inst.id, hostId: inst.hostId, imageName: input.name, ownerId: inst.ownerId, groupId: inst.groupId,
+  });
+  const uploadUrl = `${ctx.settings.portalUrl.replace(/\/$/, "")}${capturePath(taskId)}`;
+  try {
+    await ctx.jobs.enqueue(inst.hostId, "instance.capture", { instanceId: inst.id, taskId, uploadUrl }, `capture-${taskId}`);
+  } catch {
+    await updateTask(ctx.db, taskId, { state: "failed", error: "Could not hand the work to the host's agent (Redis is unreachable)." });
+    throw new DomainError("UNAVAILABLE", "Could not hand the work to the host's agent (Redis is unreachable); try again shortly.");
+  }
+  await recordInstanceEvent(ctx.db, { instanceId: inst.id, kind: "action", message: `Capture into image “${input.name}” requested by ${actor.username}`, actorId: actor.id });
+  return { taskId };
+}
+
+/** The agent's progress and failures of a capture, recorded in its task (only from the task's host). */
+export async function applyTaskProgress(db: Database, ev: z.output<typeof taskProgressEvent>): Promise<void> {
+  const [task] = await db.select({ hostId: tasks.hostId, state: tasks.state }).from(tasks).where(and(eq(tasks.id, ev.taskId)));
+  if (!task || task.hostId !== ev.hostId) return;
+  if (ev.state === "failed") {
+    await updateTask(db, ev.taskId, { state: "failed", error: ev.reason ?? "The host could not capture the disk.", message: null });
+    const [cap] = await db.select({ instanceId: instanceCaptures.instanceId, name: instanceCaptures.imageName }).from(instanceCaptures).where(eq(instanceCaptures.taskId, ev.taskId));
+    if (cap && task.state !== "failed") await recordInstanceEvent(db, { instanceId: cap.instanceId, kind: "error", message: `Capture into image “${cap.name}” failed: ${ev.reason ?? "no reason given"}` });
+    return;
+  }
+  // "running" once: updateTask stamps startedAt whenever it is given that state.
+  await updateTask(db, ev.taskId, {
+    ...(task.state === "queued" ? { state: "running" as const } : {}), percent: ev.percent, ...(ev.message ? { message: ev.message } : {}),
+    ...(ev.bytesDone !== undefined ? { bytesDone: ev.bytesDone } : {}), ...(ev.bytesTotal !== undefined ? { bytesTotal: ev.bytesTotal } : {}),
+  });
+}

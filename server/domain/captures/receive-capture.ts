@@ -1,0 +1,70 @@
+// The portal's end of a capture: the host that was given the task streams the captured qcow2 here; it is
+// written to the image store's incoming directory and imported with the images domain's importImage —
+// the same qemu-img checks (no backing file, no damage) and sha256 as an upload — then the task ends.
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { eq } from "drizzle-orm";
+import { instanceCaptures, instances, tasks } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import { DomainError } from "../errors";
+import { authenticateHost } from "../hosts/find-hosts";
+import { importImage, incomingDir } from "../images/import-image";
+import { recordInstanceEvent } from "../instances/record-event";
+import { throttledTaskProgress, updateTask } from "../tasks/manage-tasks";
+
+export interface ReceiveCaptureDeps {
+  db: Database;
+  storeDir: string;
+  maxBytes?: number;
+  convertTimeoutSeconds?: number;
+}
+
+/** Returns the new image's id. Throws DomainError (UNAUTHORIZED, NOT_FOUND, CONFLICT, INVALID) otherwise. */
+export async function receiveCapture(
+  deps: ReceiveCaptureDeps,
+  input: { authorization: string | null; taskId: string; body: ReadableStream<Uint8Array> | null },
+): Promise<{ imageId: string }> {
+  const host = await authenticateHost(deps.db, input.authorization);
+  if (!host) throw new DomainError("UNAUTHORIZED", "Unknown host or wrong host secret.");
+  const [row] = await deps.db.select({ cap: instanceCaptures, task: tasks }).from(instanceCaptures)
+    .innerJoin(tasks, eq(tasks.id, instanceCaptures.taskId)).where(eq(instanceCaptures.taskId, input.taskId));
+  // Another host must not be able to put an image in someone's name: only the task's own host uploads.
+  if (!row || row.cap.hostId !== host.id) throw new DomainError("NOT_FOUND", "No capture task of this host has that id.");
+  if (row.task.state !== "queued" && row.task.state !== "running") throw new DomainError("CONFLICT", `The capture task is ${row.task.state} already.`);
+  if (!input.body) throw new DomainError("INVALID", "The request has no disk in its body.");
+
+  const dir = incomingDir(deps.storeDir);
+  await mkdir(dir, { recursive: true });
+  const incomingPath = join(dir, randomUUID());
+  try {
+    await pipeline(Readable.fromWeb(input.body as import("node:stream/web").ReadableStream), createWriteStream(incomingPath));
+  } catch (err) {
+    await rm(incomingPath, { force: true });
+    await updateTask(deps.db, input.taskId, { state: "failed", error: "The upload from the host broke off." });
+    throw err;
+  }
+  // The agent's last upload report is throttled away; what arrived here is the truth.
+  const received = (await stat(incomingPath)).size;
+  await updateTask(deps.db, input.taskId, { percent: 95, bytesDone: received, bytesTotal: received, message: "Checking and storing the image" });
+  const progress = throttledTaskProgress(deps.db, input.taskId);
+  const [inst] = await deps.db.select({ diskGiB: instances.diskGiB, memoryMiB: instances.memoryMiB }).from(instances).where(eq(instances.id, row.cap.instanceId));
+  try {
+    const image = await importImage({ ...deps, onProgress: (p, m) => progress(95 + Math.round(p / 20), m) }, {
+      incomingPath, name: row.cap.imageName, format: "qcow2", visibility: "private", ownerId: row.cap.ownerId, groupId: row.cap.groupId,
+      minDiskGiB: inst?.diskGiB ?? 0,
+    });
+    await deps.db.update(instanceCaptures).set({ imageId: image.id }).where(eq(instanceCaptures.taskId, input.taskId));
+    await updateTask(deps.db, input.taskId, { state: "succeeded", targetId: image.id, message: `Stored as image “${image.name}”` });
+    await recordInstanceEvent(deps.db, { instanceId: row.cap.instanceId, kind: "info", message: `Captured into image “${image.name}”` });
+    return { imageId: image.id };
+  } catch (err) {
+    const reason = err instanceof DomainError ? err.message : "The captured disk could not be stored because of a server problem.";
+    await updateTask(deps.db, input.taskId, { state: "failed", error: reason, message: null });
+    await recordInstanceEvent(deps.db, { instanceId: row.cap.instanceId, kind: "error", message: `Capture into image “${row.cap.imageName}” failed: ${reason}` });
+    throw err;
+  }
+}
