@@ -201,7 +201,9 @@ export function createTusServer(deps: TusDeps) {
       }
     } finally {
       await flush().catch(() => undefined);
-      await writing.finally(() => fh.close());
+      // On disk before the offset is acknowledged (or told by HEAD after a drop): a client resuming
+      // from an offset must never skip bytes a crash of this host lost.
+      await writing.then(() => fh.datasync()).catch(() => undefined).finally(() => fh.close());
     }
     return { written: received, overflow };
   }

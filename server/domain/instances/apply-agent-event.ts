@@ -99,13 +99,15 @@ export async function applyHeartbeat(db: Database, jobs: JobPort, ev: z.output<t
       continue;
     }
     if (inst.task) continue; // an action is under way; its own report will settle the state
+    // Taken before the instance's last change (a RUNNING report that overtook it): stale, not news.
+    if (ev.at < inst.updatedAt) continue;
     if (inst.state === "RUNNING" && vm.state === "stopped") await mark(inst, "STOPPED", "The VM was found stopped on its host");
     else if (inst.state === "STOPPED" && vm.state === "running") await mark(inst, "RUNNING", "The VM was found running on its host");
   }
   if (ev.startup) {
     const reported = new Set(ev.vms.map((v) => v.instanceId));
     for (const inst of known.values()) {
-      if (!reported.has(inst.id) && (inst.state === "RUNNING" || inst.state === "STOPPED") && !inst.task) {
+      if (!reported.has(inst.id) && (inst.state === "RUNNING" || inst.state === "STOPPED") && !inst.task && ev.at >= inst.updatedAt) {
         await mark(inst, "ERROR", "The VM's disk and files are gone from its host; delete the instance and create it again.", "error");
       }
     }
