@@ -119,6 +119,19 @@ async function main(): Promise<void> {
       { headers: { "content-length": String((await stat(staticFile)).size), "content-type": "application/octet-stream" } })) as never },
   ]);
   cleanups.push(() => portal.close());
+  // An upload's own requests are served as the portal's custom server serves them (server/main.ts):
+  // straight from Node's request, not through the route handler.
+  const { sharedPortalTus } = await import("@/server/uploads/build-portal-tus");
+  const { matchUploadRequest, serveUploadRequest } = await import("@/server/uploads/serve-upload-node");
+  const uploads = sharedPortalTus(s.db);
+  const uploadServer = createServer((req, res) => {
+    const id = matchUploadRequest(req.method, req.url);
+    if (!id) return void res.writeHead(404).end();
+    void serveUploadRequest(uploads, id, req, res).catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((r) => uploadServer.listen(0, "127.0.0.1", () => r()));
+  cleanups.push(async () => { uploadServer.close(); });
+  const uploadUrl = `http://127.0.0.1:${(uploadServer.address() as { port: number }).port}`;
 
   // ---- (1) upload ----------------------------------------------------------------------------------
   note(`(1) upload: ${UPLOAD_BYTES / 1024 / 1024} MiB through tus vs cp, ${RUNS} runs each…`);
@@ -163,7 +176,7 @@ async function main(): Promise<void> {
       const answer = (await run("curl", [
         "-sS", "-o", "/dev/null", "-w", "%{http_code} %header{educloud-task-id}", "-X", "PATCH", "-T", src,
         "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
-        "-H", `Cookie: ${cookie}`, `${portal.url}${String(created.headers.location)}`,
+        "-H", `Cookie: ${cookie}`, `${uploadUrl}${String(created.headers.location)}`,
       ])).stdout.trim().split(" ");
       if (answer[0] !== "204") throw new Error(`upload answered ${answer.join(" ")}`);
       taskId = answer[1]!;

@@ -9,6 +9,8 @@ import { deriveConsoleSigningKey } from "./console/console-key";
 import { createConsoleProxy } from "./console/console-proxy";
 import { createDatabase } from "./db/client";
 import { startController } from "./queue/controller";
+import { sharedPortalTus } from "./uploads/build-portal-tus";
+import { matchUploadRequest, serveUploadRequest } from "./uploads/serve-upload-node";
 import { startMaintenance } from "./queue/maintenance";
 import { createHostJobPort } from "./queue/host-jobs";
 import { createQueueConnection, createRedis } from "./queue/redis";
@@ -42,10 +44,14 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
 
+  // An upload's own requests skip Next: its bytes go from the socket to the file (serve-upload-node.ts).
+  const uploads = sharedPortalTus(createDatabase(env.DATABASE_URL).db);
   const server = createServer((req, res) => {
     // Whatever a client sent under our header is dropped; only the socket (or a trusted proxy) counts.
     req.headers[CLIENT_IP_HEADER] = clientIpOf(req);
-    handle(req, res).catch((err: unknown) => {
+    const uploadId = matchUploadRequest(req.method, req.url);
+    const work = uploadId ? serveUploadRequest(uploads, uploadId, req, res) : handle(req, res);
+    work.catch((err: unknown) => {
       log.error({ err, url: req.url }, "request failed");
       if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
     });

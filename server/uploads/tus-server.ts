@@ -123,7 +123,7 @@ export function createTusServer(deps: TusDeps) {
   }
 
   /** Appends the body at Upload-Offset; on the last byte, hands the file to the import task. */
-  async function patch(req: Request, id: string): Promise<Response> {
+  async function patch(req: Request, id: string, nodeBody?: AsyncIterable<Uint8Array>): Promise<Response> {
     const actor = await guard(req);
     if (actor instanceof Response) return actor;
     if (req.headers.get("content-type") !== TUS_CONTENT_TYPE) return fail(415, `Content-Type must be ${TUS_CONTENT_TYPE}.`);
@@ -135,9 +135,11 @@ export function createTusServer(deps: TusDeps) {
     if (!info) return answer(404);
     const offset = await uploadOffset(deps.storeDir, id);
     if (claimed !== offset) return answer(409, { "upload-offset": String(offset) }, { error: "CONFLICT", message: `The upload is at offset ${offset}, not ${claimed}.` });
-    if (!req.body) return answer(204, { "upload-offset": String(offset) });
+    // Node's web streams are async iterable (the DOM typings used here do not say so).
+    const body = nodeBody ?? (req.body as unknown as AsyncIterable<Uint8Array> | null);
+    if (!body) return answer(204, { "upload-offset": String(offset) });
 
-    const work = receive(req.body, id, offset, info.length);
+    const work = receive(body, id, offset, info.length);
     inflight.set(id, work);
     let result: { written: number; overflow: boolean };
     try {
@@ -164,7 +166,7 @@ export function createTusServer(deps: TusDeps) {
    * gathers — one write per chunk would cap uploads well below the disk's speed. If the connection drops,
    * what arrived is still written before the error is passed on, so the next HEAD tells the true offset.
    */
-  async function receive(body: ReadableStream<Uint8Array>, id: string, offset: number, length: number): Promise<{ written: number; overflow: boolean }> {
+  async function receive(body: AsyncIterable<Uint8Array>, id: string, offset: number, length: number): Promise<{ written: number; overflow: boolean }> {
     const room = length - offset;
     const fh = await open(uploadDataPath(deps.storeDir, id), "a");
     let received = 0;
@@ -179,11 +181,9 @@ export function createTusServer(deps: TusDeps) {
       batch = [];
       batchBytes = 0;
     };
-    const reader = body.getReader();
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+      // Node's request (served by the custom server) or a web stream (route handlers): both iterate.
+      for await (const value of body) {
         let chunk = value;
         if (received + chunk.length > room) {
           overflow = true;
@@ -194,10 +194,7 @@ export function createTusServer(deps: TusDeps) {
         batchBytes += chunk.length;
         // writev takes at most IOV_MAX (1024) pieces.
         if (batchBytes >= WRITE_BATCH_BYTES || batch.length >= 512) await flush();
-        if (overflow) {
-          await reader.cancel().catch(() => undefined);
-          break;
-        }
+        if (overflow) break; // leaving the loop cancels the body
       }
     } finally {
       await flush().catch(() => undefined);
