@@ -12,6 +12,7 @@ import { startController } from "./queue/controller";
 import { sharedPortalTus } from "./uploads/build-portal-tus";
 import { matchUploadRequest, serveUploadRequest } from "./uploads/serve-upload-node";
 import { startMaintenance } from "./queue/maintenance";
+import { failInterruptedImports } from "./domain/tasks/manage-tasks";
 import { createHostJobPort } from "./queue/host-jobs";
 import { createQueueConnection, createRedis } from "./queue/redis";
 
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
     db: controllerDb.db, jobs: createHostJobPort(queueConn, env.REDIS_PREFIX), connection: queueConn, prefix: env.REDIS_PREFIX,
     log: log.child({ component: "controller" }),
   });
+  const interrupted = await failInterruptedImports(controllerDb.db).catch(() => 0);
+  if (interrupted) log.warn({ tasks: interrupted }, "image imports cut off by the last shutdown were marked failed");
   const maintenance = await startMaintenance({ db: controllerDb.db, connection: queueConn, prefix: env.REDIS_PREFIX, log: log.child({ component: "maintenance" }) });
 
   const stop = (signal: string) => {

@@ -87,3 +87,16 @@ export async function listTasks(ctx: DomainContext, input: { limit?: number } = 
     .where(await visibleTasks(ctx, actor)).orderBy(desc(tasks.createdAt)).limit(input.limit ?? 200);
   return rows.map((r) => ({ ...r.task, createdByName: r.createdByName }));
 }
+
+/**
+ * At portal start: imports run inside the portal process, so one still "running" was cut off by a
+ * restart and will never finish. Says so instead of showing it running for ever. (One portal process
+ * per install; several would need an owner per task.)
+ */
+export async function failInterruptedImports(db: Database): Promise<number> {
+  const now = new Date();
+  const [res] = await db.update(tasks).set({
+    state: "failed", error: "The portal restarted while this ran; upload the image again.", message: null, finishedAt: now, updatedAt: now,
+  }).where(and(eq(tasks.kind, "image.import"), inArray(tasks.state, ["queued", "running"])));
+  return res.affectedRows;
+}
