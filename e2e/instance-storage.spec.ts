@@ -1,6 +1,8 @@
 // A powerUser works with an instance's storage on its page: takes a snapshot, creates a volume and
 // attaches it to the running instance and detaches it again, and creates an image from the instance,
 // watching the capture's progress to the end. Real agent and QEMU behind the page, no reloads.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { screenshot, signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
 import { readRunState } from "./support/run-state";
@@ -12,6 +14,18 @@ async function trpc<T>(request: APIRequestContext, path: string, input: unknown,
     : await request.post(`/api/trpc/${path}`, { data: { json: input } });
   expect(res.ok(), `${path}: ${await res.text()}`).toBe(true);
   return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
+}
+
+/**
+ * Waits for the guest's boot banner in its serial log. PCIe hot-unplug needs the guest's hot-plug driver
+ * (pciehp), which a guest still booting under software emulation has not loaded yet: a person attaches a
+ * disk to a machine that is up, and so does this test.
+ */
+async function waitForGuestBooted(instanceId: string): Promise<void> {
+  const { agentStateDir } = readRunState();
+  if (!agentStateDir) return;
+  await expect.poll(() => readFile(join(agentStateDir, "vms", instanceId, "serial.log"), "utf8").catch(() => ""), { timeout: 120_000, intervals: [500] })
+    .toContain("EDUCLOUD-TEST-GUEST READY");
 }
 
 test("a powerUser snapshots an instance, hot-plugs a volume and creates an image from it, live on its page", async ({ page }) => {
@@ -49,6 +63,7 @@ test("a powerUser snapshots an instance, hot-plugs a volume and creates an image
   await volumes.getByRole("button", { name: "Create volume" }).click();
   const volRow = volumes.getByTestId("volume-row").filter({ hasText: "data" });
   await expect(volRow).toContainText("Available", { timeout: 60_000 });
+  await waitForGuestBooted(vm.id);
   await volRow.getByRole("button", { name: "Attach" }).click();
   await expect(volRow).toContainText("Attached", { timeout: 60_000 });
   await expect(volRow.getByRole("button", { name: "Delete" })).toHaveCount(0);
