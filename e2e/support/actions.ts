@@ -20,6 +20,8 @@ export async function signOut(page: Page): Promise<void> {
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
+  // From the top: a full-page shot of a scrolled page draws the sticky top bar in the middle.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `e2e/.artifacts/screenshots/${name}.png`, fullPage: true });
 }
 
