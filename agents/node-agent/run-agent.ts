@@ -12,7 +12,7 @@ import type { HypervisorDriver } from "./drivers/hypervisor-driver";
 import { ImageCache, imageCacheLimitFromEnv, PermanentJobError } from "./image-cache";
 import { handleJob } from "./jobs/handle-job";
 import { reportState, type JobContext } from "./jobs/job-context";
-import { HostNetwork, type HostNetworking } from "./network/host-network";
+import { HostNetwork } from "./network/host-network";
 import { createEventSender } from "./send-events";
 
 export interface AgentOptions {
@@ -30,8 +30,6 @@ export interface AgentOptions {
    * production. The agent itself stays in the root namespace (Redis, portal). See network/README.md.
    */
   netns?: string;
-  /** Host networking; default a HostNetwork on stateDir and netns. */
-  network?: HostNetworking;
 }
 
 /**
@@ -59,7 +57,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     onEvicted: (sha256) => void events.send({ type: "image.cache", hostId, at: new Date(), sha256, state: "evicted" }).catch(() => undefined),
     onCached: (sha256, bytes) => void events.send({ type: "image.cache", hostId, at: new Date(), sha256, state: "cached", bytesDone: bytes, bytesTotal: bytes }).catch(() => undefined),
   });
-  const network = opts.network ?? new HostNetwork({ stateDir: opts.stateDir, netns: opts.netns, log: opts.log.child({ component: "network" }) });
+  const network = new HostNetwork({ stateDir: opts.stateDir, netns: opts.netns, log: opts.log.child({ component: "network" }) });
 
   const facts = await collectFacts(opts.stateDir, [opts.driver], consoleUrl);
   const accel = facts.kvmUsable ? "kvm" : "tcg";

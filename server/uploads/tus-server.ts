@@ -134,6 +134,19 @@ export function createTusServer(deps: TusDeps) {
     if (claimed === null) return fail(400, "Upload-Offset is missing or malformed.");
     await settle(id);
     if (inflight.has(id)) return fail(409, "Another request is still writing to this upload; try again.", "CONFLICT");
+    // The slot is taken in the same tick as the check: a second PATCH arriving during the awaits below
+    // is refused instead of appending to the same file at the same offset.
+    let release!: () => void;
+    inflight.set(id, new Promise<void>((r) => { release = r; }));
+    try {
+      return await patchHoldingSlot(req, id, actor, claimed, nodeBody);
+    } finally {
+      inflight.delete(id);
+      release();
+    }
+  }
+
+  async function patchHoldingSlot(req: Request, id: string, actor: Actor, claimed: number, nodeBody?: AsyncIterable<Uint8Array>): Promise<Response> {
     const info = await ownUpload(actor, id);
     if (!info) return answer(404);
     const offset = await uploadOffset(deps.storeDir, id);
@@ -145,18 +158,14 @@ export function createTusServer(deps: TusDeps) {
     // Node's own request with a Content-Length that fits: the HTTP parser stops at that length, so
     // the body can be piped to the file without counting every chunk (the fast path; see receiveKnown).
     const declared = parseNonNegativeInt(req.headers.get("content-length"));
-    const work = body instanceof Readable && declared !== null && declared <= info.length - offset
-      ? receiveKnown(body, id)
-      : receive(body, id, offset, info.length);
-    inflight.set(id, work);
     let result: { written: number; overflow: boolean };
     try {
-      result = await work;
+      result = body instanceof Readable && declared !== null && declared <= info.length - offset
+        ? await receiveKnown(body, id)
+        : await receive(body, id, offset, info.length);
     } catch {
       // The connection dropped: what arrived is on disk and HEAD will say how much.
       return answer(400, {}, { error: "INVALID", message: "The upload was interrupted." });
-    } finally {
-      inflight.delete(id);
     }
     const now = offset + result.written;
     if (result.overflow) {

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { exportIpUsageCsv, getNetworkDetail, listNetworkChoices, listNetworks } from "@/server/domain/networks/find-networks";
 import {
   allocateInfrastructureAddress, carveSubnet, confirmSubnet, deleteSubnet, listSubnets, releaseInfrastructureAddress,
@@ -6,7 +5,7 @@ import {
 import { createNetwork, deleteNetwork, updateNetwork } from "@/server/domain/networks/manage-networks";
 import { addPortForward, listPortForwards, removePortForward } from "@/server/domain/networks/port-forwards";
 import {
-  addPortForwardInput, addressIdInput, allocateAddressInput, carveSubnetInput, createNetworkInput, instanceIdInput, networkIdInput,
+  addPortForwardInput, addressIdInput, allocateAddressInput, carveSubnetInput, createNetworkInput, instanceIdInput, listSubnetsInput, networkIdInput,
   portForwardIdInput, subnetIdInput, updateNetworkInput,
 } from "@/server/domain/networks/schemas";
 import { createTRPCRouter, procedureFor } from "../trpc";
@@ -25,7 +24,7 @@ export const networksRouter = createTRPCRouter({
 });
 
 export const ipamRouter = createTRPCRouter({
-  listSubnets: procedureFor("ipam", "listSubnets").input(z.object({ networkId: z.uuid().optional() }).default({})).query(({ ctx, input }) => listSubnets(ctx, input)),
+  listSubnets: procedureFor("ipam", "listSubnets").input(listSubnetsInput).query(({ ctx, input }) => listSubnets(ctx, input)),
   carveSubnet: procedureFor("ipam", "carveSubnet").input(carveSubnetInput).mutation(({ ctx, input }) => carveSubnet(ctx, input)),
   confirmSubnet: procedureFor("ipam", "confirmSubnet").input(subnetIdInput).mutation(({ ctx, input }) => confirmSubnet(ctx, input.id)),
   deleteSubnet: procedureFor("ipam", "deleteSubnet").input(subnetIdInput).mutation(async ({ ctx, input }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toCsvCell } from "./list-audit";
+import { toCsvCell } from "../csv";
 import { redactDetail } from "./record-audit";
 
 describe("audit CSV cells", () => {

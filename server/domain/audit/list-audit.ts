@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, like, lt, lte, type SQL } from "drizzle-orm";
 import { auditLog, type AuditRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
+import { toCsv } from "../csv";
 import type { AuditFilter } from "./schemas";
 
 function conditionsOf(f: AuditFilter): SQL[] {
@@ -31,20 +32,10 @@ export async function listAudit(
 const CSV_COLUMNS = ["id", "at", "actorId", "actorName", "action", "targetType", "targetId", "result", "errorCode", "sourceIp", "detail"] as const;
 const EXPORT_LIMIT = 100_000;
 
-/** RFC 4180 quoting, plus a leading quote on cells a spreadsheet would run as a formula. */
-export function toCsvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let s = value instanceof Date ? value.toISOString() : typeof value === "object" ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export async function exportAuditCsv(ctx: DomainContext, filter: AuditFilter): Promise<string> {
   requireActor(ctx);
   const c = conditionsOf(filter);
   const rows = await ctx.db.select().from(auditLog).where(c.length ? and(...c) : undefined)
     .orderBy(desc(auditLog.id)).limit(EXPORT_LIMIT);
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const r of rows) lines.push(CSV_COLUMNS.map((k) => toCsvCell(r[k])).join(","));
-  return lines.join("\r\n") + "\r\n";
+  return toCsv(CSV_COLUMNS, rows.map((r) => CSV_COLUMNS.map((k) => r[k])));
 }

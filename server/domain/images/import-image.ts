@@ -9,6 +9,7 @@ import { pipeline } from "node:stream/promises";
 import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { images, type ImageRow, type ImageSourceFormat } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import { isDuplicateKey } from "../db-errors";
 import { DomainError } from "../errors";
 import { convertToQcow2 } from "./convert-image";
 import { detectFormat } from "./detect-format";
@@ -62,7 +63,7 @@ async function placeInFamily(db: Database, id: string, input: ImportImageInput):
   return { familyId, version: (latest?.version ?? base.version) + 1, name: latest?.name ?? base.name };
 }
 
-/** Removes a stored file no image row (deleted or not) names any more. */
+/** Removes a stored file no live image row names any more. */
 export async function removeStoredFileIfUnused(deps: { db: Database; storeDir: string }, sha256: string): Promise<void> {
   const users = await deps.db.select({ id: images.id }).from(images).where(and(eq(images.sha256, sha256), isNull(images.deletedAt))).limit(1);
   if (!users.length) await rm(storedImagePath(deps.storeDir, sha256), { force: true });
@@ -122,13 +123,23 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
 
     const id = randomUUID();
     try {
-      const family = await placeInFamily(deps.db, id, input);
-      await deps.db.insert(images).values({
-      id, name: family.name, sha256, format, sourceFormat: input.format, sourceSha256, sizeBytes,
-      virtualSizeBytes: info!.virtualSizeBytes, visibility: input.visibility, ownerId: input.ownerId, groupId: input.groupId ?? null,
-      osType: input.osType ?? "linux", familyId: family.familyId, version: family.version,
-      minDiskGiB: input.minDiskGiB ?? 0, minRamMiB: input.minRamMiB ?? 0,
-      });
+      // Two new versions of one image stored at once would take the same number: the unique index
+      // refuses the second, which then takes the next one.
+      for (let attempt = 0; ; attempt++) {
+        const family = await placeInFamily(deps.db, id, input);
+        try {
+          await deps.db.insert(images).values({
+            id, name: family.name, sha256, format, sourceFormat: input.format, sourceSha256, sizeBytes,
+            virtualSizeBytes: info!.virtualSizeBytes, visibility: input.visibility, ownerId: input.ownerId, groupId: input.groupId ?? null,
+            osType: input.osType ?? "linux", familyId: family.familyId, version: family.version,
+            minDiskGiB: input.minDiskGiB ?? 0, minRamMiB: input.minRamMiB ?? 0,
+          });
+          break;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          if (attempt >= 4) throw new DomainError("CONFLICT", "Other versions of this image were being stored at the same time; try again.");
+        }
+      }
     } catch (err) {
       await removeStoredFileIfUnused(deps, sha256);
       throw err;

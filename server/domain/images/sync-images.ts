@@ -32,7 +32,16 @@ export async function syncImageToHosts(ctx: DomainContext, input: { id: string; 
     });
     await ctx.db.insert(hostImages).values({ hostId, sha256: image.sha256, state: "fetching", percent: 0 })
       .onDuplicateKeyUpdate({ set: { updatedAt: new Date() } });
-    await ctx.jobs.enqueue(hostId, "image.sync", { image: imageRefOf(image, ctx.settings.portalUrl), taskId }, `sync-${taskId}`);
+    try {
+      await ctx.jobs.enqueue(hostId, "image.sync", { image: imageRefOf(image, ctx.settings.portalUrl), taskId }, `sync-${taskId}`);
+    } catch {
+      // Nothing reached the host: say so on the task and the cache row instead of "fetching" for ever.
+      const reason = "Could not hand the work to the host's agent (Redis is unreachable).";
+      await updateTask(ctx.db, taskId, { state: "failed", error: reason });
+      await ctx.db.update(hostImages).set({ state: "failed", error: reason, updatedAt: new Date() })
+        .where(and(eq(hostImages.hostId, hostId), eq(hostImages.sha256, image.sha256), eq(hostImages.state, "fetching")));
+      throw new DomainError("UNAVAILABLE", `${reason} Try again shortly.`);
+    }
     taskIds.push(taskId);
   }
   return { id: image.id, taskIds };

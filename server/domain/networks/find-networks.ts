@@ -2,6 +2,7 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { hosts, instances, ipAddresses, ipSubnets, networkHosts, networkHostStates, networks, users, type NetworkRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
+import { toCsv } from "../csv";
 import { notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { toSubnetView, type SubnetView } from "./ipam";
@@ -126,12 +127,6 @@ export async function listInstanceNics(ctx: DomainContext, instanceId: string) {
     .where(eq(ipAddresses.instanceId, instanceId)).orderBy(asc(ipAddresses.nicIndex));
 }
 
-const csvCell = (v: unknown): string => {
-  let s = v === null || v === undefined ? "" : v instanceof Date ? v.toISOString() : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // a spreadsheet must not run a formula from a label
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
 /** IP usage report (every allocated address), as CSV for a spreadsheet. */
 export async function exportIpUsageCsv(ctx: DomainContext): Promise<string> {
   requireActor(ctx);
@@ -139,10 +134,8 @@ export async function exportIpUsageCsv(ctx: DomainContext): Promise<string> {
   const subs = new Map((await ctx.db.select().from(ipSubnets)).map((s) => [s.id, s]));
   const rows = await selectAddresses(ctx, []);
   const header = ["network", "cidr", "ip", "mac", "kind", "instance", "owner", "subnet_owner", "label", "allocated_at"];
-  const lines = [header.join(",")];
-  for (const a of rows) {
+  return toCsv(header, rows.map((a) => {
     const n = nets.get(a.networkId);
-    lines.push([n?.name, n?.cidr, a.ip, a.mac, a.kind, a.instance?.name, a.owner, a.subnetId ? subs.get(a.subnetId)?.owner : "", a.label, a.createdAt].map(csvCell).join(","));
-  }
-  return `${lines.join("\r\n")}\r\n`;
+    return [n?.name, n?.cidr, a.ip, a.mac, a.kind, a.instance?.name, a.owner, a.subnetId ? subs.get(a.subnetId)?.owner : "", a.label, a.createdAt];
+  }));
 }

@@ -7,6 +7,7 @@ import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { ipAddresses, ipSubnets, networks, type IpAddressRow, type IpSubnetRow, type NetworkRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
+import { isDuplicateKey } from "../db-errors";
 import { DomainError, forbidden, notFound } from "../errors";
 import { findFreeBlock, formatIpv4 } from "./ipv4";
 import { generateMac } from "./mac";
@@ -22,7 +23,7 @@ export async function lockNetwork(tx: Tx, networkId: string): Promise<NetworkRow
 }
 
 /** Reserved or confirmed subnets hold their block; expired ones have returned it to the pool. */
-const isLive = (s: IpSubnetRow, now: Date) => s.state === "confirmed" || (s.state === "reserved" && (!s.expiresAt || s.expiresAt > now));
+export const isLive = (s: IpSubnetRow, now: Date) => s.state === "confirmed" || (s.state === "reserved" && (!s.expiresAt || s.expiresAt > now));
 
 export const subnetCidr = (s: Pick<IpSubnetRow, "firstAddr" | "size">) => `${formatIpv4(s.firstAddr)}/${32 - Math.log2(s.size)}`;
 
@@ -186,7 +187,8 @@ export async function allocateInLockedNetwork(tx: Tx, req: AllocateRequest): Pro
       const [res] = await tx.insert(ipAddresses).values(values);
       return { ...values, id: res.insertId, createdAt: now };
     } catch (err) {
-      const dupMacOrTap = /ip_addresses_(mac|tap)_uq/.test(String((err as Error).message) + String((err as { cause?: Error }).cause?.message));
+      // Only a MAC or tap clash is retried; a duplicate address would be a locking bug and must surface.
+      const dupMacOrTap = isDuplicateKey(err) && /ip_addresses_(mac|tap)_uq/.test(String((err as { cause?: Error }).cause?.message ?? (err as Error).message));
       if (!dupMacOrTap || attempt >= 4) throw err;
     }
   }

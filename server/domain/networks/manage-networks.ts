@@ -6,6 +6,7 @@ import { hosts, ipAddresses, ipSubnets, namedLocks, networkHosts, networkHostSta
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { formatIpv4, parseCidr, parseIpv4, rangesOverlap } from "./ipv4";
+import { isLive } from "./ipam";
 import { pushNetworks } from "./network-specs";
 import type { createNetworkInput, updateNetworkInput } from "./schemas";
 
@@ -79,7 +80,8 @@ export async function deleteNetwork(ctx: DomainContext, id: string): Promise<voi
     if (!n) throw notFound("The network");
     const [{ count }] = await tx.select({ count: sql<number>`count(*)` }).from(ipAddresses).where(eq(ipAddresses.networkId, id)) as [{ count: number }];
     if (Number(count) > 0) throw new DomainError("CONFLICT", `${n.name} still has ${count} address${Number(count) === 1 ? "" : "es"} in use (instances or infrastructure). Delete or release them first.`);
-    const live = (await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, id))).filter((s) => s.state === "confirmed" || (s.state === "reserved" && s.expiresAt && s.expiresAt > new Date()));
+    const now = new Date();
+    const live = (await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, id))).filter((s) => isLive(s, now));
     if (live.length) throw new DomainError("CONFLICT", `${n.name} still has subnets for ${live.slice(0, 5).map((s) => `"${s.owner}"`).join(", ")}. Delete them first.`);
     const carriers = (await tx.select({ hostId: networkHostStates.hostId }).from(networkHostStates).where(eq(networkHostStates.networkId, id))).map((r) => r.hostId);
     await tx.delete(networks).where(eq(networks.id, id));

@@ -45,16 +45,6 @@ export async function pushNetworks(deps: { db: Database; jobs: JobPort }, hostId
   }
 }
 
-/** The hosts that run an instance with a NIC on the network (they hold its bridge, leases and rules). */
-export async function hostsUsingNetwork(db: Database, networkId: string): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ hostId: instances.hostId })
-    .from(ipAddresses)
-    .innerJoin(instances, eq(instances.id, ipAddresses.instanceId))
-    .where(and(eq(ipAddresses.networkId, networkId), ne(instances.state, "DELETED")));
-  return rows.map((r) => r.hostId).filter((h): h is string => h !== null);
-}
-
 /** Every network with a NIC of a live instance on the host: what a restarted agent must rebuild. */
 export async function networksOnHost(db: Database, hostId: string): Promise<string[]> {
   const rows = await db

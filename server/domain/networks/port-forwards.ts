@@ -3,6 +3,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { hosts, ipAddresses, networks, portForwards } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
+import { isDuplicateKey } from "../db-errors";
 import { DomainError, notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { lockNetwork } from "./ipam";
@@ -56,7 +57,7 @@ export async function addPortForward(
       return res.insertId;
     });
   } catch (err) {
-    if (/port_forwards_host_port_uq/.test(`${(err as Error).message} ${(err as { cause?: Error }).cause?.message ?? ""}`)) {
+    if (isDuplicateKey(err)) { // the only unique index a new forward can hit: (host, protocol, host port)
       const msg = `Port ${input.hostPort}/${input.protocol} of this instance's host is already forwarded. Pick another.`;
       throw new DomainError("CONFLICT", msg, { hostPort: "Already forwarded on this host." });
     }

@@ -61,3 +61,4 @@ export const addPortForwardInput = z.object({
 });
 export const portForwardIdInput = z.object({ id: z.number().int().positive() });
 export const instanceIdInput = z.object({ instanceId: z.uuid() });
+export const listSubnetsInput = z.object({ networkId: z.uuid().optional() }).default({});

@@ -9,24 +9,12 @@ import { Button } from "@/app/_components/button";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { downloadText } from "@/app/_lib/download-text";
 import { compactDate, formatDateTime } from "@/app/_lib/format";
 import { useTRPC, useTRPCClient } from "@/app/_trpc/client";
 import { AuditFilters } from "./audit-filters";
 
 const PAGE_SIZE = 50;
-
-/** Hands a string to the browser as a file download without a server round trip for the file. */
-function downloadText(text: string, filename: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Revoked a moment later: some browsers start the download asynchronously.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function AuditLog({ canExport }: { canExport: boolean }) {
   const t = useTranslations("audit");
