@@ -1,18 +1,14 @@
 // The portal's end of a capture: the host that was given the task streams the captured qcow2 here; it is
 // written to the image store's incoming directory and imported with the images domain's importImage —
 // the same qemu-img checks (no backing file, no damage) and sha256 as an upload — then the task ends.
-import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { stat } from "node:fs/promises";
 import { eq } from "drizzle-orm";
 import { instanceCaptures, instances, tasks } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { DomainError } from "../errors";
 import { authenticateHost } from "../hosts/find-hosts";
-import { importImage, incomingDir } from "../images/import-image";
+import { DEFAULT_MAX_BYTES, importImage } from "../images/import-image";
+import { receiveToIncoming } from "../images/receive-to-incoming";
 import { recordInstanceEvent } from "../instances/record-event";
 import { throttledTaskProgress, updateTask } from "../tasks/manage-tasks";
 
@@ -37,14 +33,11 @@ export async function receiveCapture(
   if (row.task.state !== "queued" && row.task.state !== "running") throw new DomainError("CONFLICT", `The capture task is ${row.task.state} already.`);
   if (!input.body) throw new DomainError("INVALID", "The request has no disk in its body.");
 
-  const dir = incomingDir(deps.storeDir);
-  await mkdir(dir, { recursive: true });
-  const incomingPath = join(dir, randomUUID());
+  let incomingPath: string;
   try {
-    await pipeline(Readable.fromWeb(input.body as import("node:stream/web").ReadableStream), createWriteStream(incomingPath));
+    incomingPath = await receiveToIncoming(deps.storeDir, input.body, deps.maxBytes ?? DEFAULT_MAX_BYTES);
   } catch (err) {
-    await rm(incomingPath, { force: true });
-    await updateTask(deps.db, input.taskId, { state: "failed", error: "The upload from the host broke off." });
+    await updateTask(deps.db, input.taskId, { state: "failed", error: err instanceof DomainError ? err.message : "The upload from the host broke off." });
     throw err;
   }
   // The agent's last upload report is throttled away; what arrived here is the truth.

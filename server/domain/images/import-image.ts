@@ -50,7 +50,8 @@ export async function sha256Of(path: string): Promise<string> {
   return h.digest("hex");
 }
 
-const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
+/** When the caller names no cap (IMAGE_MAX_BYTES normally does). */
+export const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
 
 /** The family and next version number for a new image (a new family unless `newVersionOf`). */
 async function placeInFamily(db: Database, id: string, input: ImportImageInput): Promise<{ familyId: string; version: number; name: string }> {

@@ -1,13 +1,8 @@
-import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { restHandler } from "@/server/api/rest";
 import { db } from "@/server/db";
 import { DomainError } from "@/server/domain/errors";
-import { importImage, incomingDir } from "@/server/domain/images/import-image";
+import { receiveToIncoming } from "@/server/domain/images/receive-to-incoming";
+import { importImage } from "@/server/domain/images/import-image";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { uploadImageInput } from "@/server/domain/images/schemas";
 import { env } from "@/server/env";
@@ -29,15 +24,7 @@ export const PUT = restHandler("images", "upload", async (req, actor) => {
   const image = await authorizeImageUpload(db, actor, parsed.data);
   if (Number(req.headers.get("content-length") ?? 0) > env.IMAGE_MAX_BYTES) throw new DomainError("INVALID", `The file is larger than the size cap (${env.IMAGE_MAX_BYTES} bytes).`);
   if (!req.body) throw new DomainError("INVALID", "The request has no file in its body.");
-  const dir = incomingDir(settings.imageStoreDir);
-  await mkdir(dir, { recursive: true });
-  const incomingPath = join(dir, randomUUID());
-  try {
-    await pipeline(Readable.fromWeb(req.body as import("node:stream/web").ReadableStream), createWriteStream(incomingPath));
-  } catch (err) {
-    await rm(incomingPath, { force: true });
-    throw err;
-  }
+  const incomingPath = await receiveToIncoming(settings.imageStoreDir, req.body, env.IMAGE_MAX_BYTES);
   const stored = await importImage({ db, storeDir: settings.imageStoreDir, maxBytes: env.IMAGE_MAX_BYTES, convertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS }, { incomingPath, ...image });
   return Response.json(stored, { status: 201, headers: { "x-educloud-target": stored.id } });
 }, { audit: true });
