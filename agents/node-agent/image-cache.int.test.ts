@@ -1,10 +1,12 @@
-// The cache limit on real files: least recently used images go first, one a VM's overlay names never does.
+// The cache limit on real files: least recently used images go first; one a VM's overlay names, or one
+// leased for a VM being built, never does.
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ImageCache } from "./image-cache";
 
 let dir: string;
@@ -55,5 +57,51 @@ describe("ImageCache with a size limit", () => {
     expect(evicted).toEqual([c.sha256]);
     expect((await readdir(cacheDir)).sort()).toEqual([a.sha256, b.sha256, d.sha256].sort());
     expect(await cache.has(a)).toBe(true);
+  });
+
+  const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+
+  it("keeps a leased image, which no VM record names yet, until the lease is released", async () => {
+    const cacheDir = join(dir, "images-leased");
+    const evicted: string[] = [];
+    const cache = new ImageCache(cacheDir, { hostId: "h", hostSecret: "s" }, { maxBytes: 2 * 1024 * 1024, vmsDir: join(dir, "vms-leased"), onEvicted: (sha) => evicted.push(sha) });
+    const [a, b, c, d] = [blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024)];
+    // A create holds a: the overlay is being built on it, spec.json is not written yet.
+    const lease = await cache.lease(a);
+    await utimes(lease.path, minutesAgo(10), minutesAgo(10)); // the least recently used
+    await utimes(await cache.ensure(b), minutesAgo(5), minutesAgo(5));
+
+    await cache.ensure(c); // a sync needs room
+    expect(evicted).toEqual([b.sha256]);
+    expect(existsSync(lease.path)).toBe(true);
+
+    lease.release();
+    lease.release(); // a second release changes nothing
+    await cache.ensure(d);
+    expect(evicted).toEqual([b.sha256, a.sha256]);
+    expect((await readdir(cacheDir)).sort()).toEqual([c.sha256, d.sha256].sort());
+  });
+
+  it("keeps an image leased while an eviction is already choosing its victims", async () => {
+    const cacheDir = join(dir, "images-racing");
+    const evicted: string[] = [];
+    const cache = new ImageCache(cacheDir, { hostId: "h", hostSecret: "s" }, { maxBytes: 2 * 1024 * 1024, onEvicted: (sha) => evicted.push(sha) });
+    const [a, b, c] = [blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024)];
+    await utimes(await cache.ensure(a), minutesAgo(10), minutesAgo(10));
+    await utimes(await cache.ensure(b), minutesAgo(5), minutesAgo(5));
+    // The create's lease arrives after the eviction for c has read what is busy, before it removes anything.
+    const list = cache.list.bind(cache);
+    let leasing: ReturnType<ImageCache["lease"]> | undefined;
+    vi.spyOn(cache, "list").mockImplementation(async () => {
+      const cached = await list();
+      leasing ??= cache.lease(a);
+      return cached;
+    });
+
+    await cache.ensure(c);
+    const lease = await leasing!;
+    expect(evicted).not.toContain(a.sha256);
+    expect(existsSync(lease.path)).toBe(true);
+    lease.release();
   });
 });

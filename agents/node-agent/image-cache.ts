@@ -68,14 +68,25 @@ async function receiveInto(body: ReadableStream<Uint8Array>, path: string, onChu
   }
 }
 
+/** A cached image held for a VM being built; see ImageCache.lease(). */
+export interface ImageLease {
+  path: string;
+  /** Unpins the image (once; later calls do nothing). */
+  release(): void;
+}
+
 /**
  * Base images, content-addressed by sha256. A cached image is reused without copying anything;
  * a download is verified before it is renamed into place, so a half or wrong file is never used.
  * With a size limit, images no VM uses are evicted least recently used first (the file's mtime is
- * its last use: set on every ensure()).
+ * its last use: set on every ensure()). "Used" means named by a VM's record, being fetched, or leased.
  */
 export class ImageCache {
   private inflight = new Map<string, Promise<string>>();
+  /** Leased images (sha256 → number of leases): never evicted. */
+  private readonly pins = new Map<string, number>();
+  /** Evictions under way: an ensure() of that image waits for the file to be gone, then fetches it again. */
+  private readonly removing = new Map<string, Promise<void>>();
 
   constructor(private readonly dir: string, private readonly auth: { hostId: string; hostSecret: string }, private readonly opts: ImageCacheOptions = {}) {}
 
@@ -99,6 +110,33 @@ export class ImageCache {
       this.inflight.set(ref.sha256, p);
     }
     return p;
+  }
+
+  /**
+   * ensure(), with the image pinned from this call until release(). A create needs its base before
+   * the VM's record names it (the overlay is built on it first): without the pin, an eviction for a
+   * concurrent fetch could delete it in between. Release once the record is written, or creation failed.
+   */
+  async lease(ref: ImageRef, onProgress?: (fraction: number) => void): Promise<ImageLease> {
+    const release = this.pin(ref.sha256); // before any await: no eviction can slip in first
+    try {
+      return { path: await this.ensure(ref, onProgress), release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private pin(sha256: string): () => void {
+    this.pins.set(sha256, (this.pins.get(sha256) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.pins.get(sha256) ?? 1) - 1;
+      if (left > 0) this.pins.set(sha256, left);
+      else this.pins.delete(sha256);
+    };
   }
 
   /** What the cache holds, with size and last use. */
@@ -130,16 +168,24 @@ export class ImageCache {
   /** Makes room for `incomingBytes` under the limit; returns what was evicted. */
   async evictFor(incomingBytes: number): Promise<string[]> {
     if (this.opts.maxBytes === undefined) return [];
-    const busy = new Set([...(await this.inUse()), ...this.inflight.keys()]);
+    const busy = new Set([...(await this.inUse()), ...this.inflight.keys(), ...this.pins.keys()]);
     const victims = chooseEvictions(await this.list(), busy, this.opts.maxBytes, incomingBytes);
+    const evicted: string[] = [];
     for (const sha of victims) {
-      await rm(join(this.dir, sha), { force: true });
+      // Asked for since `busy` was read (the reads above await): it stays. Checked and registered in
+      // one step, so an ensure() either keeps the image or waits for this removal and fetches again.
+      if (this.pins.has(sha) || this.inflight.has(sha) || this.removing.has(sha)) continue;
+      const removal = rm(join(this.dir, sha), { force: true }).finally(() => this.removing.delete(sha));
+      this.removing.set(sha, removal);
+      await removal;
+      evicted.push(sha);
       this.opts.onEvicted?.(sha);
     }
-    return victims;
+    return evicted;
   }
 
   private async fetchIfMissing(ref: ImageRef, onProgress?: (fraction: number) => void): Promise<string> {
+    await this.removing.get(ref.sha256)?.catch(() => undefined);
     const final = this.pathOf(ref);
     if (await this.has(ref)) {
       const now = new Date();

@@ -9,6 +9,7 @@ import { Readable, Transform } from "node:stream";
 import type { z } from "zod";
 import type { captureInstanceJob } from "../../protocol/index";
 import type { JobContext } from "./job-context";
+import { throttleReports } from "./throttle-reports";
 
 type CaptureJob = z.output<typeof captureInstanceJob>;
 
@@ -18,13 +19,7 @@ const UPLOAD_SHARE = 35;
 export async function handleCaptureInstance(ctx: JobContext, job: CaptureJob): Promise<void> {
   const send = (state: "running" | "failed", percent: number, extra: { message?: string; reason?: string; bytesDone?: number; bytesTotal?: number } = {}) =>
     ctx.events.send({ type: "task.progress", hostId: ctx.hostId, at: new Date(), taskId: job.taskId, state, percent, ...extra });
-  let last = 0;
-  const throttled = (percent: number, extra: { message: string; bytesDone?: number; bytesTotal?: number }) => {
-    const now = Date.now();
-    if (now - last < 1000) return;
-    last = now;
-    void send("running", percent, extra).catch(() => undefined);
-  };
+  const throttled = throttleReports((percent: number, extra: { message: string; bytesDone?: number; bytesTotal?: number }) => send("running", percent, extra));
   const dir = join(ctx.stateDir ?? "/var/lib/educloud-agent", "captures");
   const target = join(dir, `${job.taskId}.qcow2`);
   try {

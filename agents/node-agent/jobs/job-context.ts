@@ -26,18 +26,3 @@ export const reportState = (ctx: JobContext, instanceId: string, state: "BUILDIN
 
 export const reportProgress = (ctx: JobContext, instanceId: string, percent: number, message: string) =>
   ctx.events.send({ type: "instance.progress", hostId: ctx.hostId, at: new Date(), instanceId, percent, message });
-
-/**
- * Progress at most once a second per job: a slow image download still shows it moving, while a
- * create that is done in 200 ms sends none (each report is a row in the portal's timeline, and a burst
- * of creates would otherwise flood the controller with reports nobody can see).
- */
-export function throttledProgress(ctx: JobContext, instanceId: string, minIntervalMs = 1000) {
-  let last = Date.now();
-  return (percent: number, message: string): void => {
-    const now = Date.now();
-    if (now - last < minIntervalMs) return;
-    last = now;
-    void reportProgress(ctx, instanceId, percent, message).catch(() => undefined);
-  };
-}

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { syncImageJob } from "../../protocol/index";
 import { PermanentJobError } from "../image-cache";
 import type { JobContext } from "./job-context";
+import { throttleReports } from "./throttle-reports";
 
 type SyncJob = z.output<typeof syncImageJob>;
 
@@ -16,13 +17,7 @@ export async function handleSyncImage(ctx: JobContext, job: SyncJob): Promise<vo
     ctx.events.send({ type: "image.cache", hostId: ctx.hostId, at: new Date(), sha256: job.image.sha256, state, bytesTotal: job.image.sizeBytes, taskId: job.taskId, ...extra });
   const already = await ctx.images.has(job.image);
   await report("fetching", { bytesDone: 0 });
-  let last = 0;
-  const progress = (f: number) => {
-    const now = Date.now();
-    if (now - last < 1000) return;
-    last = now;
-    void report("fetching", { bytesDone: Math.round(f * job.image.sizeBytes) }).catch(() => undefined);
-  };
+  const progress = throttleReports((f: number) => report("fetching", { bytesDone: Math.round(f * job.image.sizeBytes) }));
   for (let attempt = 1; ; attempt++) {
     try {
       await ctx.images.ensure(job.image, progress);

@@ -22,8 +22,11 @@ export type HostCommandRunner = (cmd: HostCommand, opts?: RunOptions) => Promise
 
 /**
  * Runs host commands with execve (no shell), inside `netns` when set, and resolves with stdout;
- * a non-zero exit rejects with HostCommandError carrying stderr. Daemons (dnsmasq) fork away and
- * leave our pipes behind them, so the result counts from the exit of the process we started.
+ * a non-zero exit rejects with HostCommandError carrying stderr. The result is ready on "close" (all
+ * output read), which comes right after the exit for ordinary commands. A command that leaves a
+ * background process holding our pipes would never close them, so 200 ms after the exit we stop
+ * waiting. (dnsmasq, the daemon started here, points its stdio at /dev/null as it starts up, so it
+ * too ends on "close", within tens of milliseconds.)
  */
 export function createHostCommandRunner(netns: string | undefined): HostCommandRunner {
   return (cmd, opts = {}) => {

@@ -5,8 +5,8 @@
 import { spawn } from "node:child_process";
 import { rm, stat } from "node:fs/promises";
 import { readImageInfo } from "./disk-image";
-import { QmpClient } from "./qmp-client";
-import { findRootDiskDevice, SnapshotError, type VmStorageAccess } from "./qemu-snapshots";
+import { withQmp } from "./qmp-client";
+import { findRootDiskDevice, SnapshotError, STORAGE_QMP, type VmStorageAccess } from "./qemu-snapshots";
 import { assertQemuSafePath } from "./vm-paths";
 
 /** Parses qemu-img's `-p` progress, e.g. "    (42.17/100%)\r"; returns the last fraction seen, or null. */
@@ -39,9 +39,8 @@ interface QmpJob {
 }
 
 async function backupRunningDisk(a: VmStorageAccess, target: string, onProgress?: (f: number) => void): Promise<void> {
-  const qmp = await QmpClient.connect(a.paths.qmpSocket, { timeoutMs: 10_000 });
   const jobId = "educloud-capture";
-  try {
+  await withQmp(a.paths.qmpSocket, async (qmp) => {
     const device = await findRootDiskDevice(qmp, a.paths.disk);
     const completed = qmp.waitForEvent("BLOCK_JOB_COMPLETED", 6 * 3600_000);
     // A job left over by an agent that died mid-capture would block the id: cancel it first.
@@ -62,9 +61,7 @@ async function backupRunningDisk(a: VmStorageAccess, target: string, onProgress?
     } finally {
       clearInterval(poll);
     }
-  } finally {
-    qmp.close();
-  }
+  }, STORAGE_QMP);
 }
 
 /** Writes the VM's whole disk to `target` as a qcow2 with no backing file. Removes `target` on failure. */

@@ -16,7 +16,7 @@ import { detectAccel, type AccelDecision } from "./detect-accel";
 import { createOverlay } from "./disk-image";
 import { mapQemuRunState } from "./map-run-state";
 import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu-errors";
-import { QmpClient } from "./qmp-client";
+import { withQmp } from "./qmp-client";
 import { exportVmDisk } from "./qemu-capture";
 import { createDiskSnapshot, deleteDiskSnapshot, revertDiskSnapshot, type VmStorageAccess } from "./qemu-snapshots";
 import { attachVolumeToVm, createVolumeFile, deleteVolumeFile, detachVolumeFromVm } from "./qemu-volumes";
@@ -162,13 +162,8 @@ export class QemuDriver implements HypervisorDriver {
     const paths = this.pathsFor(id);
     await this.withVmLock(id, async () => {
       if ((await this.findLivePid(paths)) === null) throw new VmNotRunningError(id, "reboot");
-      const qmp = await QmpClient.connect(paths.qmpSocket);
-      try {
-        // A hard reset, like the reset button: the test guest and a hung guest reboot alike.
-        await qmp.execute("system_reset");
-      } finally {
-        qmp.close();
-      }
+      // A hard reset, like the reset button: the test guest and a hung guest reboot alike.
+      await withQmp(paths.qmpSocket, (qmp) => qmp.execute("system_reset"));
     });
   }
 
@@ -291,12 +286,7 @@ export class QemuDriver implements HypervisorDriver {
     if (pid === null) throw new Error(`QEMU started but wrote no pidfile at ${paths.pidfile}`);
     let state: VmStatus["state"];
     try {
-      const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs: 10_000 });
-      try {
-        state = mapQemuRunState((await qmp.execute<{ status: string }>("query-status")).status);
-      } finally {
-        qmp.close();
-      }
+      state = await withQmp(paths.qmpSocket, async (qmp) => mapQemuRunState((await qmp.execute<{ status: string }>("query-status")).status), { timeoutMs: 10_000 });
       if (state !== "running") throw new Error(`QEMU started but reports "${state}" instead of running`);
     } catch (error) {
       await stopVmProcess(paths, pid, { acpiTimeoutMs: null, quitTimeoutMs: 2_000 }).catch(() => undefined);
@@ -318,13 +308,10 @@ export class QemuDriver implements HypervisorDriver {
     const paths = this.pathsFor(id);
     if ((await this.findLivePid(paths)) === null) return 0;
     try {
-      const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs: 1_000 });
-      try {
+      return await withQmp(paths.qmpSocket, async (qmp) => {
         const vnc = await qmp.execute<{ enabled: boolean; clients?: unknown[] }>("query-vnc", undefined, { timeoutMs: 1_000 });
         return vnc.clients?.length ?? 0;
-      } finally {
-        qmp.close();
-      }
+      }, { timeoutMs: 1_000 });
     } catch {
       return null;
     }
@@ -337,12 +324,7 @@ export class QemuDriver implements HypervisorDriver {
 
   private async queryRunState(paths: VmPaths, timeoutMs: number): Promise<VmStatus["state"] | null> {
     try {
-      const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs });
-      try {
-        return mapQemuRunState((await qmp.execute<{ status: string }>("query-status", undefined, { timeoutMs })).status);
-      } finally {
-        qmp.close();
-      }
+      return await withQmp(paths.qmpSocket, async (qmp) => mapQemuRunState((await qmp.execute<{ status: string }>("query-status", undefined, { timeoutMs })).status), { timeoutMs });
     } catch {
       return null;
     }

@@ -8,7 +8,7 @@ import { stat } from "node:fs/promises";
 import { promisify } from "node:util";
 import type { VmRecord } from "./vm-record";
 import type { VmPaths } from "./vm-paths";
-import { QmpClient, QmpCommandError } from "./qmp-client";
+import { QmpCommandError, withQmp, type QmpClient, type QmpConnectOptions } from "./qmp-client";
 
 const execFileAsync = promisify(execFile);
 
@@ -19,6 +19,9 @@ export interface VmStorageAccess {
   running: boolean;
   qemuImg: string;
 }
+
+/** How long storage work (snapshots, volumes, capture) waits to connect to a running VM's QMP. */
+export const STORAGE_QMP: QmpConnectOptions = { timeoutMs: 10_000 };
 
 export class SnapshotError extends Error {
   constructor(message: string) {
@@ -55,15 +58,6 @@ export async function findRootDiskDevice(qmp: QmpClient, disk: string): Promise<
   return root.device || root.inserted!["node-name"]!;
 }
 
-async function withQmp<T>(a: VmStorageAccess, work: (qmp: QmpClient) => Promise<T>): Promise<T> {
-  const qmp = await QmpClient.connect(a.paths.qmpSocket, { timeoutMs: 10_000 });
-  try {
-    return await work(qmp);
-  } finally {
-    qmp.close();
-  }
-}
-
 /** Bytes the overlay occupies on the host now: what a snapshot taken now keeps from being freed. */
 async function allocatedBytes(path: string): Promise<number> {
   const st = await stat(path);
@@ -75,10 +69,10 @@ export async function createDiskSnapshot(a: VmStorageAccess, tag: string): Promi
   // A retried job finds its snapshot already made.
   if (!(await listSnapshotTags(a.qemuImg, a.paths.disk)).includes(tag)) {
     if (a.running) {
-      await withQmp(a, async (qmp) => {
+      await withQmp(a.paths.qmpSocket, async (qmp) => {
         const device = await findRootDiskDevice(qmp, a.paths.disk);
         await qmp.execute("blockdev-snapshot-internal-sync", { device, name: tag }, { timeoutMs: 120_000 });
-      });
+      }, STORAGE_QMP);
     } else {
       await runQemuImg(a.qemuImg, ["snapshot", "-c", tag, a.paths.disk]);
     }
@@ -97,14 +91,14 @@ export async function deleteDiskSnapshot(a: VmStorageAccess, tag: string): Promi
   assertTag(tag);
   if (!(await listSnapshotTags(a.qemuImg, a.paths.disk)).includes(tag)) return;
   if (a.running) {
-    await withQmp(a, async (qmp) => {
+    await withQmp(a.paths.qmpSocket, async (qmp) => {
       const device = await findRootDiskDevice(qmp, a.paths.disk);
       try {
         await qmp.execute("blockdev-snapshot-delete-internal-sync", { device, name: tag }, { timeoutMs: 120_000 });
       } catch (err) {
         if (!(err instanceof QmpCommandError && /not found|can't find/i.test(err.desc))) throw err;
       }
-    });
+    }, STORAGE_QMP);
   } else {
     await runQemuImg(a.qemuImg, ["snapshot", "-d", tag, a.paths.disk]);
   }

@@ -7,8 +7,8 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { VolumeAttachment } from "../hypervisor-driver";
 import { freeSlot, slotNames, volumeBlockdev, volumeDevice } from "./build-volume-args";
-import { QmpClient, QmpCommandError } from "./qmp-client";
-import { runQemuImg, type VmStorageAccess } from "./qemu-snapshots";
+import { QmpCommandError, withQmp, type QmpClient } from "./qmp-client";
+import { runQemuImg, STORAGE_QMP, type VmStorageAccess } from "./qemu-snapshots";
 import { readVmRecord, writeVmRecord } from "./vm-record";
 import { resolveVmsDir } from "./vm-paths";
 
@@ -58,15 +58,6 @@ export async function deleteVolumeFile(stateDir: string, volumeId: string): Prom
   await rm(path, { force: true });
 }
 
-async function withQmp<T>(a: VmStorageAccess, work: (qmp: QmpClient) => Promise<T>): Promise<T> {
-  const qmp = await QmpClient.connect(a.paths.qmpSocket, { timeoutMs: 10_000 });
-  try {
-    return await work(qmp);
-  } finally {
-    qmp.close();
-  }
-}
-
 /** Is the slot's virtio-blk device present in the running QEMU? */
 async function isPlugged(qmp: QmpClient, slot: number): Promise<boolean> {
   const blocks = await qmp.execute<{ qdev?: string }[]>("query-block");
@@ -94,7 +85,7 @@ export async function attachVolumeToVm(a: VmStorageAccess, stateDir: string, vol
     const machine = a.record.machine;
     const v = attachment;
     try {
-      await withQmp(a, async (qmp) => {
+      await withQmp(a.paths.qmpSocket, async (qmp) => {
         if (await isPlugged(qmp, v.slot)) return;
         await qmp.execute("blockdev-add", volumeBlockdev(v)).catch((err: unknown) => {
           // Left over from an attempt that got this far: the node is there already.
@@ -106,7 +97,7 @@ export async function attachVolumeToVm(a: VmStorageAccess, stateDir: string, vol
           await qmp.execute("blockdev-del", { "node-name": slotNames(v.slot).node }).catch(() => undefined);
           throw err;
         }
-      });
+      }, STORAGE_QMP);
     } catch (err) {
       await saveVolumes(a, volumes.filter((x) => x.id !== volumeId));
       throw new VolumeError(`hot-plug failed: ${(err as Error).message}`);
@@ -121,32 +112,29 @@ export async function detachVolumeFromVm(a: VmStorageAccess, volumeId: string): 
   if (!attachment) return;
   if (a.running) {
     const n = slotNames(attachment.slot);
-    await withQmp(a, async (qmp) => {
+    await withQmp(a.paths.qmpSocket, async (qmp) => {
       if (await isPlugged(qmp, attachment.slot)) {
-        const deleted = new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => { stop(); resolve(false); }, UNPLUG_TIMEOUT_MS);
-          const stop = qmp.onEvent((ev) => {
-            if (ev.event === "DEVICE_DELETED" && (ev.data as { device?: string } | undefined)?.device === n.device) {
-              clearTimeout(timer);
-              stop();
-              resolve(true);
-            }
-          });
-        });
+        // Listening before device_del: a guest quick to let go could otherwise beat the listener.
+        const deleted = qmp.waitForEvent("DEVICE_DELETED", UNPLUG_TIMEOUT_MS, (ev) => (ev.data as { device?: string } | undefined)?.device === n.device);
         try {
           await qmp.execute("device_del", { id: n.device });
         } catch (err) {
           // Gone already (an earlier attempt timed out and the guest let go later).
           if (!(err instanceof QmpCommandError && /not found/i.test(err.desc))) throw err;
         }
-        if (!(await deleted) && (await isPlugged(qmp, attachment.slot))) {
+        const released = await deleted;
+        if (!released && qmp.isClosed) {
+          // QEMU is gone (or the VM was stopped): no event will come, and nothing is left to unplug from.
+          throw new VolumeError("QEMU closed its QMP connection before the guest released the disk (did the instance stop?); the volume is still recorded as attached: detach it again");
+        }
+        if (!released && (await isPlugged(qmp, attachment.slot))) {
           throw new VolumeError(`the guest did not release the disk within ${UNPLUG_TIMEOUT_MS / 1000} s; it is still attached (unmount it in the guest, or stop the instance, and try again)`);
         }
       }
       await qmp.execute("blockdev-del", { "node-name": n.node }).catch((err: unknown) => {
         if (!(err instanceof QmpCommandError && /not found|Cannot find/i.test(err.desc))) throw err;
       });
-    });
+    }, STORAGE_QMP);
   }
   await saveVolumes(a, volumes.filter((v) => v.id !== volumeId));
 }

@@ -135,8 +135,11 @@ export class QmpClient {
     return () => this.eventListeners.delete(listener);
   }
 
-  /** Resolves with the first event of that name, or null after timeoutMs or when the connection closes. */
-  waitForEvent(name: string, timeoutMs: number): Promise<QmpEvent | null> {
+  /**
+   * Resolves with the first event of that name (that `match` accepts, if given), or null after
+   * timeoutMs or when the connection closes (`isClosed` tells which).
+   */
+  waitForEvent(name: string, timeoutMs: number, match: (event: QmpEvent) => boolean = () => true): Promise<QmpEvent | null> {
     return new Promise((resolve) => {
       const done = (event: QmpEvent | null) => {
         clearTimeout(timer);
@@ -146,7 +149,7 @@ export class QmpClient {
       };
       const onClose = () => done(null);
       const timer = setTimeout(() => done(null), timeoutMs);
-      const unsubscribe = this.onEvent((event) => event.event === name && done(event));
+      const unsubscribe = this.onEvent((event) => event.event === name && match(event) && done(event));
       if (this.closed) done(null);
       else this.closeWaiters.add(onClose);
     });
@@ -217,5 +220,18 @@ export class QmpClient {
     }
     for (const waiter of this.closeWaiters) waiter();
     this.closeWaiters.clear();
+  }
+}
+
+/**
+ * Connects to the QMP socket, runs `work` and closes the connection however it ends: QEMU serves one
+ * QMP client at a time, so a connection left open would lock out the next caller.
+ */
+export async function withQmp<T>(socketPath: string, work: (qmp: QmpClient) => Promise<T>, opts: QmpConnectOptions = {}): Promise<T> {
+  const qmp = await QmpClient.connect(socketPath, opts);
+  try {
+    return await work(qmp);
+  } finally {
+    qmp.close();
   }
 }

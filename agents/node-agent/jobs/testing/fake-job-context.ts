@@ -31,7 +31,11 @@ export function createFakeJobContext(opts: { specs?: Map<string, VmSpec>; failAp
     async delete(id: string) { calls.push(`delete ${id}`); specs.delete(id); },
     async readSpec(id: string) { return specs.get(id) ?? null; },
   } as unknown as HypervisorDriver;
-  const images = { has: async () => true, ensure: async () => "/images/base.qcow2" } as unknown as ImageCache;
+  const images = {
+    has: async () => true,
+    ensure: async () => "/images/base.qcow2",
+    lease: async () => ({ path: "/images/base.qcow2", release: () => undefined }),
+  } as unknown as ImageCache;
   const sender = { send: async (e: AgentEventInput) => { events.push(e); }, close: async () => undefined } as unknown as EventSender;
   const ctx: JobContext = {
     hostId: "0b6f3c2e-1d4a-4b5c-9e8f-7a6b5c4d3e2f", jobId: "job-1", driver, images, network, events: sender, accel: "tcg", log: pino({ level: "silent" }),
