@@ -39,9 +39,12 @@ export async function captureInstance(ctx: DomainContext, input: { instanceId: s
 
 /** The agent's progress and failures of a capture, recorded in its task (only from the task's host). */
 export async function applyTaskProgress(db: Database, ev: z.output<typeof taskProgressEvent>): Promise<void> {
-  const [task] = await db.select({ hostId: tasks.hostId, state: tasks.state }).from(tasks).where(and(eq(tasks.id, ev.taskId)));
+  const [task] = await db.select({ hostId: tasks.hostId, state: tasks.state, targetId: tasks.targetId }).from(tasks).where(and(eq(tasks.id, ev.taskId)));
   if (!task || task.hostId !== ev.hostId) return;
   if (ev.state === "failed") {
+    // Once an upload has claimed the task (receive-capture.ts) the portal decides how it ends; a failure
+    // reported then comes from a second, refused upload or a lost reply, not from the disk being stored.
+    if (task.targetId) return;
     await updateTask(db, ev.taskId, { state: "failed", error: ev.reason ?? "The host could not capture the disk.", message: null });
     const [cap] = await db.select({ instanceId: instanceCaptures.instanceId, name: instanceCaptures.imageName }).from(instanceCaptures).where(eq(instanceCaptures.taskId, ev.taskId));
     if (cap && task.state !== "failed") await recordInstanceEvent(db, { instanceId: cap.instanceId, kind: "error", message: `Capture into image “${cap.name}” failed: ${ev.reason ?? "no reason given"}` });

@@ -1,16 +1,17 @@
 // The portal's end of a capture: the host that was given the task streams the captured qcow2 here; it is
 // written to the image store's incoming directory and imported with the images domain's importImage —
 // the same qemu-img checks (no backing file, no damage) and sha256 as an upload — then the task ends.
+import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { eq } from "drizzle-orm";
-import { instanceCaptures, instances, tasks } from "@/db/schema";
+import { images, instanceCaptures, instances, tasks, type ImageRow, type InstanceCaptureRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { DomainError } from "../errors";
 import { authenticateHost } from "../hosts/find-hosts";
-import { DEFAULT_MAX_BYTES, importImage } from "../images/import-image";
+import { DEFAULT_MAX_BYTES, importImage, removeStoredFileIfUnused } from "../images/import-image";
 import { receiveToIncoming } from "../images/receive-to-incoming";
 import { recordInstanceEvent } from "../instances/record-event";
-import { throttledTaskProgress, updateTask } from "../tasks/manage-tasks";
+import { claimTask, throttledTaskProgress, updateTask } from "../tasks/manage-tasks";
 
 export interface ReceiveCaptureDeps {
   db: Database;
@@ -18,6 +19,8 @@ export interface ReceiveCaptureDeps {
   maxBytes?: number;
   convertTimeoutSeconds?: number;
 }
+
+const ALREADY_RECEIVING = "The captured disk of this task is already being received; this upload was not stored.";
 
 /** Returns the new image's id. Throws DomainError (UNAUTHORIZED, NOT_FOUND, CONFLICT, INVALID) otherwise. */
 export async function receiveCapture(
@@ -32,12 +35,17 @@ export async function receiveCapture(
   if (!row || row.cap.hostId !== host.id) throw new DomainError("NOT_FOUND", "No capture task of this host has that id.");
   if (row.task.state !== "queued" && row.task.state !== "running") throw new DomainError("CONFLICT", `The capture task is ${row.task.state} already.`);
   if (!input.body) throw new DomainError("INVALID", "The request has no disk in its body.");
+  // The checks above are a read: two PUTs arriving together (a retried job, a repeated request) both pass
+  // them. The claim is the one atomic gate — it names the image-to-be as the task's target, once — so
+  // only one upload is received and imported; the other is refused before a byte is read.
+  const imageId = randomUUID();
+  if (row.task.targetId || !(await claimTask(deps.db, input.taskId, imageId))) throw new DomainError("CONFLICT", ALREADY_RECEIVING);
 
   let incomingPath: string;
   try {
     incomingPath = await receiveToIncoming(deps.storeDir, input.body, deps.maxBytes ?? DEFAULT_MAX_BYTES);
   } catch (err) {
-    await updateTask(deps.db, input.taskId, { state: "failed", error: err instanceof DomainError ? err.message : "The upload from the host broke off." });
+    await updateTask(deps.db, input.taskId, { state: "failed", targetId: null, error: err instanceof DomainError ? err.message : "The upload from the host broke off." });
     throw err;
   }
   // The agent's last upload report is throttled away; what arrived here is the truth.
@@ -45,19 +53,39 @@ export async function receiveCapture(
   await updateTask(deps.db, input.taskId, { percent: 95, bytesDone: received, bytesTotal: received, message: "Checking and storing the image" });
   const progress = throttledTaskProgress(deps.db, input.taskId);
   const [inst] = await deps.db.select({ diskGiB: instances.diskGiB, memoryMiB: instances.memoryMiB }).from(instances).where(eq(instances.id, row.cap.instanceId));
+  let image: ImageRow | undefined;
   try {
-    const image = await importImage({ ...deps, onProgress: (p, m) => progress(95 + Math.round(p / 20), m) }, {
-      incomingPath, name: row.cap.imageName, format: "qcow2", visibility: "private", ownerId: row.cap.ownerId, groupId: row.cap.groupId,
+    image = await importImage({ ...deps, onProgress: (p, m) => progress(95 + Math.round(p / 20), m) }, {
+      id: imageId, incomingPath, name: row.cap.imageName, format: "qcow2", visibility: "private", ownerId: row.cap.ownerId, groupId: row.cap.groupId,
       minDiskGiB: inst?.diskGiB ?? 0,
     });
-    await deps.db.update(instanceCaptures).set({ imageId: image.id }).where(eq(instanceCaptures.taskId, input.taskId));
-    await updateTask(deps.db, input.taskId, { state: "succeeded", targetId: image.id, message: `Stored as image “${image.name}”` });
-    await recordInstanceEvent(deps.db, { instanceId: row.cap.instanceId, kind: "info", message: `Captured into image “${image.name}”` });
+    await finishCapture(deps.db, row.cap, image);
     return { imageId: image.id };
   } catch (err) {
+    // A task that says failed must not leave its image behind (owners would find an image nobody made).
+    if (image) await withdrawImage(deps, image).catch(() => undefined);
     const reason = err instanceof DomainError ? err.message : "The captured disk could not be stored because of a server problem.";
-    await updateTask(deps.db, input.taskId, { state: "failed", error: reason, message: null });
+    await updateTask(deps.db, input.taskId, { state: "failed", targetId: null, error: reason, message: null });
     await recordInstanceEvent(deps.db, { instanceId: row.cap.instanceId, kind: "error", message: `Capture into image “${row.cap.imageName}” failed: ${reason}` });
     throw err;
   }
+}
+
+/**
+ * The capture row names its image, the task says succeeded, the instance's history says so: all or
+ * none, so no task is "succeeded" without its image and no capture names an image of a failed task.
+ */
+async function finishCapture(db: Database, cap: InstanceCaptureRow, image: ImageRow): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(instanceCaptures).set({ imageId: image.id }).where(eq(instanceCaptures.taskId, cap.taskId));
+    const ended = await updateTask(tx, cap.taskId, { state: "succeeded", targetId: image.id, message: `Stored as image “${image.name}”` });
+    if (!ended) throw new DomainError("CONFLICT", "The capture task was ended while its disk was being stored.");
+    await recordInstanceEvent(tx, { instanceId: cap.instanceId, kind: "info", message: `Captured into image “${image.name}”` });
+  });
+}
+
+/** Soft, like any image delete (the row may already be referred to); the file goes if no one else has it. */
+async function withdrawImage(deps: ReceiveCaptureDeps, image: ImageRow): Promise<void> {
+  await deps.db.update(images).set({ deletedAt: new Date() }).where(eq(images.id, image.id));
+  await removeStoredFileIfUnused(deps, image.sha256);
 }

@@ -7,7 +7,7 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { and, desc, eq, isNull, or } from "drizzle-orm";
-import { images, type ImageRow, type ImageSourceFormat } from "@/db/schema";
+import { images, namedLocks, type ImageRow, type ImageSourceFormat } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError } from "../errors";
@@ -30,6 +30,8 @@ export interface ImportImageInput {
   minRamMiB?: number;
   /** Adds a version to this image's family (the name is the family's). */
   newVersionOf?: string | null;
+  /** The new image's id when the caller had to name it beforehand (a capture claims its task with it). */
+  id?: string;
 }
 
 export interface ImportDeps {
@@ -53,8 +55,10 @@ export async function sha256Of(path: string): Promise<string> {
 /** When the caller names no cap (IMAGE_MAX_BYTES normally does). */
 export const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
 
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
 /** The family and next version number for a new image (a new family unless `newVersionOf`). */
-async function placeInFamily(db: Database, id: string, input: ImportImageInput): Promise<{ familyId: string; version: number; name: string }> {
+async function placeInFamily(db: Pick<Database, "select">, id: string, input: ImportImageInput): Promise<{ familyId: string; version: number; name: string }> {
   if (!input.newVersionOf) return { familyId: id, version: 1, name: input.name };
   const [base] = await db.select().from(images).where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
   if (!base) throw new DomainError("NOT_FOUND", "The image to add a version to was not found.");
@@ -64,10 +68,37 @@ async function placeInFamily(db: Database, id: string, input: ImportImageInput):
   return { familyId, version: (latest?.version ?? base.version) + 1, name: latest?.name ?? base.name };
 }
 
+/**
+ * Runs `work` holding the lock of one stored file (by sha256). "Put the file in place + insert its row"
+ * and "see no live row names it + remove it" must not interleave, or an import that renamed its file
+ * onto the path but has not inserted its row yet loses the file to a delete of an older image with the
+ * same bytes. A named_locks row locked FOR UPDATE rather than GET_LOCK: a row lock ends exactly when the
+ * transaction commits, i.e. when the new image row becomes visible; GET_LOCK would have to be released
+ * after the commit on the same pooled connection, which Drizzle's transaction does not offer.
+ * READ COMMITTED so the reads after the lock (and the version retry below) see what was committed while
+ * this waited.
+ */
+async function withStoredFileLock<T>(db: Database, sha256: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  // 64 characters fit the key; two files sharing 240 bits of sha256 would merely wait for each other.
+  const name = `img:${sha256.slice(0, 60)}`;
+  // A row must exist to be locked. Made once per file and never deleted (a waiter on a deleted row would
+  // go ahead unlocked); outside the transaction, so two first-comers do not deadlock on creating it.
+  await db.insert(namedLocks).ignore().values({ name });
+  return db.transaction(async (tx) => {
+    await tx.select().from(namedLocks).where(eq(namedLocks.name, name)).for("update");
+    return work(tx);
+  }, { isolationLevel: "read committed" });
+}
+
+/** Only with the file's lock held (withStoredFileLock). */
+async function removeIfUnusedLocked(tx: Tx, storeDir: string, sha256: string): Promise<void> {
+  const users = await tx.select({ id: images.id }).from(images).where(and(eq(images.sha256, sha256), isNull(images.deletedAt))).limit(1);
+  if (!users.length) await rm(storedImagePath(storeDir, sha256), { force: true });
+}
+
 /** Removes a stored file no live image row names any more. */
 export async function removeStoredFileIfUnused(deps: { db: Database; storeDir: string }, sha256: string): Promise<void> {
-  const users = await deps.db.select({ id: images.id }).from(images).where(and(eq(images.sha256, sha256), isNull(images.deletedAt))).limit(1);
-  if (!users.length) await rm(storedImagePath(deps.storeDir, sha256), { force: true });
+  await withStoredFileLock(deps.db, sha256, (tx) => removeIfUnusedLocked(tx, deps.storeDir, sha256));
 }
 
 /**
@@ -120,31 +151,33 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
     const sha256 = stored === input.incomingPath ? sourceSha256 : await sha256Of(stored);
     const sizeBytes = (await stat(stored)).size;
     await mkdir(deps.storeDir, { recursive: true });
-    await rename(stored, storedImagePath(deps.storeDir, sha256));
 
-    const id = randomUUID();
-    try {
-      // Two new versions of one image stored at once would take the same number: the unique index
-      // refuses the second, which then takes the next one.
-      for (let attempt = 0; ; attempt++) {
-        const family = await placeInFamily(deps.db, id, input);
-        try {
-          await deps.db.insert(images).values({
-            id, name: family.name, sha256, format, sourceFormat: input.format, sourceSha256, sizeBytes,
-            virtualSizeBytes: info!.virtualSizeBytes, visibility: input.visibility, ownerId: input.ownerId, groupId: input.groupId ?? null,
-            osType: input.osType ?? "linux", familyId: family.familyId, version: family.version,
-            minDiskGiB: input.minDiskGiB ?? 0, minRamMiB: input.minRamMiB ?? 0,
-          });
-          break;
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          if (attempt >= 4) throw new DomainError("CONFLICT", "Other versions of this image were being stored at the same time; try again.");
+    const id = input.id ?? randomUUID();
+    await withStoredFileLock(deps.db, sha256, async (tx) => {
+      await rename(stored, storedImagePath(deps.storeDir, sha256));
+      try {
+        // Two new versions of one image stored at once would take the same number: the unique index
+        // refuses the second, which then takes the next one.
+        for (let attempt = 0; ; attempt++) {
+          const family = await placeInFamily(tx, id, input);
+          try {
+            await tx.insert(images).values({
+              id, name: family.name, sha256, format, sourceFormat: input.format, sourceSha256, sizeBytes,
+              virtualSizeBytes: info!.virtualSizeBytes, visibility: input.visibility, ownerId: input.ownerId, groupId: input.groupId ?? null,
+              osType: input.osType ?? "linux", familyId: family.familyId, version: family.version,
+              minDiskGiB: input.minDiskGiB ?? 0, minRamMiB: input.minRamMiB ?? 0,
+            });
+            break;
+          } catch (err) {
+            if (!isDuplicateKey(err)) throw err;
+            if (attempt >= 4) throw new DomainError("CONFLICT", "Other versions of this image were being stored at the same time; try again.");
+          }
         }
+      } catch (err) {
+        await removeIfUnusedLocked(tx, deps.storeDir, sha256);
+        throw err;
       }
-    } catch (err) {
-      await removeStoredFileIfUnused(deps, sha256);
-      throw err;
-    }
+    });
     progress(100, "Stored");
     return (await deps.db.query.images.findFirst({ where: (t, { eq: is }) => is(t.id, id) }))!;
   } catch (err) {

@@ -2,7 +2,7 @@
 // Tasks page follows it. Writes of progress are throttled: a bar needs a few updates a second, not one
 // per chunk.
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or, type SQL } from "drizzle-orm";
 import { memberships, tasks, users, type TaskRow, type TaskState } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainContext } from "../context";
@@ -38,8 +38,14 @@ export interface TaskUpdate {
   targetId?: string | null;
 }
 
-/** Applies an update; a finished task (succeeded/failed) is never moved back by a late report. */
-export async function updateTask(db: Database, id: string, u: TaskUpdate): Promise<void> {
+/** The database or a transaction: a task's end can be written together with the rows it describes. */
+type TaskWriter = Pick<Database, "update">;
+
+/**
+ * Applies an update; a finished task (succeeded/failed) is never moved back by a late report. True when
+ * the task was still open and took the update.
+ */
+export async function updateTask(db: TaskWriter, id: string, u: TaskUpdate): Promise<boolean> {
   const now = new Date();
   const set: Partial<typeof tasks.$inferInsert> = { updatedAt: now };
   if (u.state) set.state = u.state;
@@ -52,7 +58,19 @@ export async function updateTask(db: Database, id: string, u: TaskUpdate): Promi
   if (u.message !== undefined) set.message = u.message?.slice(0, 500) ?? null;
   if (u.error !== undefined) set.error = u.error?.slice(0, 2000) ?? null;
   if (u.targetId !== undefined) set.targetId = u.targetId;
-  await db.update(tasks).set(set).where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"])));
+  const [res] = await db.update(tasks).set(set).where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"])));
+  return res.affectedRows > 0;
+}
+
+/**
+ * Claims an open task for one worker by naming its target, which must not be named yet: one conditional
+ * UPDATE, so of any number of callers at once exactly one gets true. For tasks whose target does not
+ * exist until the work is done (a capture's image); the progress columns stay free for the agent's reports.
+ */
+export async function claimTask(db: Database, id: string, targetId: string): Promise<boolean> {
+  const [res] = await db.update(tasks).set({ targetId, updatedAt: new Date() })
+    .where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"]), isNull(tasks.targetId)));
+  return res.affectedRows > 0;
 }
 
 /** A progress reporter that writes at most every `intervalMs` (the last call before finishing is dropped; finish writes 100). */
