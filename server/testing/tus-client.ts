@@ -1,5 +1,5 @@
 // A minimal tus client for tests and the bench: real HTTP, with a way to drop the connection half-way.
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { request } from "node:http";
 import { encode } from "next-auth/jwt";
 import { eq } from "drizzle-orm";
@@ -20,7 +20,13 @@ export interface TusAnswer {
   body: string;
 }
 
-function send(method: string, url: string, headers: Record<string, string>, body?: { path: string; start: number; end?: number; dropAfter?: number }): Promise<TusAnswer> {
+interface SendBody { path: string; start: number; end?: number; dropAfter?: number; contentLength?: boolean }
+
+function send(method: string, url: string, headers: Record<string, string>, body?: SendBody): Promise<TusAnswer> {
+  if (body?.contentLength) {
+    // What a browser sends (a Blob has a size); without it Node's client sends the body chunked.
+    headers = { ...headers, "content-length": String((body.end ?? statSync(body.path).size - 1) - body.start + 1) };
+  }
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let text = "";
@@ -52,9 +58,12 @@ export function createTusClient(baseUrl: string, cookie: string) {
     create: (length: number, metadata: Record<string, string>) =>
       send("POST", `${baseUrl}/api/v1/uploads`, { ...common, "upload-length": String(length), "upload-metadata": formatUploadMetadata(metadata) }),
     head: (location: string) => send("HEAD", `${baseUrl}${location}`, common),
-    /** Sends the file from `offset` to the end (or drops the connection after `dropAfter` bytes). */
-    patch: (location: string, path: string, offset: number, opts: { dropAfter?: number; end?: number } = {}) =>
-      send("PATCH", `${baseUrl}${location}`, { ...common, "content-type": TUS_CONTENT_TYPE, "upload-offset": String(offset) }, { path, start: offset, end: opts.end, dropAfter: opts.dropAfter }),
+    /**
+     * Sends the file from `offset` to the end (or drops the connection after `dropAfter` bytes), chunked
+     * unless `contentLength` (as browsers send it).
+     */
+    patch: (location: string, path: string, offset: number, opts: { dropAfter?: number; end?: number; contentLength?: boolean } = {}) =>
+      send("PATCH", `${baseUrl}${location}`, { ...common, "content-type": TUS_CONTENT_TYPE, "upload-offset": String(offset) }, { path, start: offset, ...opts }),
     terminate: (location: string) => send("DELETE", `${baseUrl}${location}`, common),
   };
 }

@@ -21,6 +21,7 @@ import {
 import {
   readUploadInfo, removeUpload, sweepStaleUploads, uploadDataPath, uploadOffset, uploadsDir, writeUploadInfo, type UploadInfo,
 } from "./upload-files";
+import { createSyncPacer } from "./sync-pacer";
 
 export interface TusDeps {
   db: Database;
@@ -178,32 +179,38 @@ export function createTusServer(deps: TusDeps) {
   }
 
   /**
+   * Pipes a Node request whose length is known to fit straight into the upload's file, flushing it to
+   * disk as it goes (sync-pacer.ts) and once more at the end. If the connection drops, what reached the
+   * file stays (HEAD reports the file's size, so a client resumes from there) and the error is passed on.
+   */
+  async function receiveKnown(body: Readable, id: string): Promise<{ written: number; overflow: boolean }> {
+    const path = uploadDataPath(deps.storeDir, id);
+    const out = createWriteStream(path, { flags: "a", highWaterMark: WRITE_BATCH_BYTES });
+    // Flushed through a handle of its own: fsync flushes the file, whichever descriptor asks.
+    const fh = await open(path, "r+");
+    const pacer = createSyncPacer(fh);
+    try {
+      const piping = pipeline(body, out);
+      body.on("data", () => pacer.wrote(out.bytesWritten));
+      await piping;
+    } finally {
+      await pacer.finish().catch(() => undefined).finally(() => fh.close());
+    }
+    return { written: out.bytesWritten, overflow: false };
+  }
+
+  /**
    * Appends the body to the upload's file. The socket hands over 64 KiB at a time; those chunks are
    * gathered and written with one writev per 8 MiB (no copy), one write in flight while the next batch
    * gathers — one write per chunk would cap uploads well below the disk's speed. If the connection drops,
    * what arrived is still written before the error is passed on, so the next HEAD tells the true offset.
    */
-  /**
-   * Pipes a Node request whose length is known to fit straight into the upload's file, then fsyncs it.
-   * If the connection drops, what reached the file stays (HEAD reports the file's size, so a client
-   * resumes from there) and the error is passed on.
-   */
-  async function receiveKnown(body: Readable, id: string): Promise<{ written: number; overflow: boolean }> {
-    const path = uploadDataPath(deps.storeDir, id);
-    const out = createWriteStream(path, { flags: "a", highWaterMark: WRITE_BATCH_BYTES });
-    try {
-      await pipeline(body, out);
-    } finally {
-      const fh = await open(path, "r+");
-      await fh.datasync().catch(() => undefined).finally(() => fh.close());
-    }
-    return { written: out.bytesWritten, overflow: false };
-  }
-
   async function receive(body: AsyncIterable<Uint8Array>, id: string, offset: number, length: number): Promise<{ written: number; overflow: boolean }> {
     const room = length - offset;
     const fh = await open(uploadDataPath(deps.storeDir, id), "a");
+    const pacer = createSyncPacer(fh);
     let received = 0;
+    let written = 0;
     let overflow = false;
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
@@ -211,7 +218,7 @@ export function createTusServer(deps: TusDeps) {
     const flush = async () => {
       await writing; // at most one write in flight
       if (!batch.length) return;
-      writing = fh.writev(batch);
+      writing = fh.writev(batch).then((r) => pacer.wrote((written += r.bytesWritten)));
       batch = [];
       batchBytes = 0;
     };
@@ -234,7 +241,7 @@ export function createTusServer(deps: TusDeps) {
       await flush().catch(() => undefined);
       // On disk before the offset is acknowledged (or told by HEAD after a drop): a client resuming
       // from an offset must never skip bytes a crash of this host lost.
-      await writing.then(() => fh.datasync()).catch(() => undefined).finally(() => fh.close());
+      await writing.then(() => pacer.finish()).catch(() => undefined).finally(() => fh.close());
     }
     return { written: received, overflow };
   }

@@ -65,9 +65,14 @@ afterAll(async () => {
 });
 
 describe("tus uploads", () => {
-  // Twice: through the App Router route handler, and through the path the portal's custom server takes
-  // for an upload's own requests (straight from Node's request, server/uploads/serve-upload-node.ts).
-  it.each(["route handler", "custom server"] as const)("resumes a 200 MB upload dropped half-way and records the right sha256 (%s)", async (via) => {
+  // Through the App Router route handler, and through the path the portal's custom server takes for an
+  // upload's own requests (straight from Node's request, server/uploads/serve-upload-node.ts): with a
+  // Content-Length, as browsers send it (piped to the file), and chunked (counted chunk by chunk).
+  it.each([
+    { via: "route handler", contentLength: true },
+    { via: "custom server", contentLength: true },
+    { via: "custom server", contentLength: false },
+  ] as const)("resumes a 200 MB upload dropped half-way and records the right sha256 ($via, Content-Length: $contentLength)", async ({ via, contentLength }) => {
     const file = join(work, "big.raw");
     const size = 200 * 1024 * 1024;
     const out = createWriteStream(file);
@@ -82,7 +87,7 @@ describe("tus uploads", () => {
     expect(location).toMatch(/^\/api\/v1\/uploads\/[0-9a-f-]{36}$/);
 
     const started = Date.now();
-    const dropped = await tus.patch(location, file, 0, { dropAfter: size / 2 });
+    const dropped = await tus.patch(location, file, 0, { dropAfter: size / 2, contentLength });
     expect(dropped.status).toBe(0);
 
     // Someone else cannot see or touch this upload.
@@ -101,7 +106,7 @@ describe("tus uploads", () => {
     expect(wrong.status).toBe(409);
     expect(Number(wrong.headers["upload-offset"])).toBe(offset);
 
-    const rest = await tus.patch(location, file, offset);
+    const rest = await tus.patch(location, file, offset, { contentLength });
     expect(rest.status).toBe(204);
     expect(Number(rest.headers["upload-offset"])).toBe(size);
     const taskId = String(rest.headers["educloud-task-id"]);
