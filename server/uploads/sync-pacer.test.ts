@@ -60,4 +60,24 @@ describe("createSyncPacer", () => {
     expect(calls.length).toBe(2);
     await fh.close();
   });
+
+  it("holds the writer back once it is two stretches ahead of a running flush", async () => {
+    const { fh, calls, holdFlushes } = await countedHandle();
+    const pacer = createSyncPacer(fh, 100);
+    holdFlushes(true);
+    expect(pacer.wrote(100)).toBeNull(); // starts a flush
+    expect(pacer.wrote(250)).toBeNull(); // ahead, but less than two stretches
+    const behind = pacer.wrote(300);
+    expect(behind).not.toBeNull();
+    let waited = false;
+    void behind!.then(() => { waited = true; });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(waited).toBe(false); // the writer waits while the flush runs
+    holdFlushes(false);
+    calls[0]!.release();
+    await behind;
+    expect(pacer.wrote(310)).toBeNull(); // the flush is done: on it goes
+    await pacer.finish();
+    await fh.close();
+  });
 });

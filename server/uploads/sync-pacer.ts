@@ -4,27 +4,37 @@
 // the disk: the two run one after the other. Starting a flush every few dozen MiB lets the disk write
 // while the network delivers, and the final flush finds little left. (sync_file_range would start
 // writeback without waiting; Node offers only fdatasync, which is why a flush runs off the event loop,
-// one at a time.) It also bounds what a crash can lose of an upload to the last stretch.
+// one at a time.) The writer is held back when it runs more than two stretches ahead of the running
+// flush, so a disk slower than the network slows the upload instead of filling memory with dirty pages
+// (and the writes themselves never stall in the kernel's own dirty-page throttling). It also bounds what
+// a crash can lose of an upload to the last stretch.
 import type { FileHandle } from "node:fs/promises";
 
 export const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
 
 export interface SyncPacer {
-  /** Told the bytes written so far; starts a flush when the next checkpoint is passed and none runs. */
-  wrote(total: number): void;
+  /**
+   * Told the bytes written so far; starts a flush when the next checkpoint is passed and none runs.
+   * Returns the running flush when the writer is two stretches ahead of it: wait for it before writing on.
+   */
+  wrote(total: number): Promise<void> | null;
   /** The last flush: everything written before this call is on disk when it resolves. */
   finish(): Promise<void>;
 }
 
 export function createSyncPacer(fh: FileHandle, everyBytes = SYNC_EVERY_BYTES): SyncPacer {
   let flushing: Promise<void> | null = null;
+  let flushStartedAt = 0;
   let nextAt = everyBytes;
   return {
     wrote(total) {
-      if (flushing || total < nextAt) return;
+      if (flushing) return total - flushStartedAt >= 2 * everyBytes ? flushing : null;
+      if (total < nextAt) return null;
       nextAt = total + everyBytes;
+      flushStartedAt = total;
       // A failed checkpoint is not the client's problem yet: the final flush reports what matters.
       flushing = fh.datasync().catch(() => undefined).finally(() => { flushing = null; });
+      return null;
     },
     async finish() {
       await flushing;

@@ -3,10 +3,8 @@
 // enforced three times: at creation (Upload-Length), while receiving (never past Upload-Length), and by
 // the import while converting.
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { writeSync } from "node:fs";
 import { mkdir, open, rename, truncate, writeFile } from "node:fs/promises";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { join } from "node:path";
 import type { Database } from "@/server/db/client";
 import type { Actor } from "@/server/domain/context";
@@ -42,7 +40,11 @@ export interface TusDeps {
 }
 
 const STALE_AFTER_MS = 24 * 3600 * 1000;
-const WRITE_BATCH_BYTES = 8 * 1024 * 1024;
+
+/** A regular file takes the whole chunk unless something is wrong (then writeSync throws). */
+function writeAll(fd: number, chunk: Uint8Array): void {
+  for (let done = 0; done < chunk.length;) done += writeSync(fd, chunk, done);
+}
 const HEADERS = { "tus-resumable": TUS_VERSION, "cache-control": "no-store" };
 
 function answer(status: number, headers: Record<string, string> = {}, body?: { error: string; message: string; fieldErrors?: Record<string, string> | null }): Response {
@@ -156,15 +158,11 @@ export function createTusServer(deps: TusDeps) {
     const body = nodeBody ?? (req.body as unknown as AsyncIterable<Uint8Array> | null);
     if (!body) return answer(204, { "upload-offset": String(offset) });
 
-    // Node's own request with a Content-Length that fits: the HTTP parser stops at that length, so
-    // the body can be piped to the file without counting every chunk (the fast path; see receiveKnown).
-    const declared = parseNonNegativeInt(req.headers.get("content-length"));
     let result: { written: number; overflow: boolean };
     try {
-      result = body instanceof Readable && declared !== null && declared <= info.length - offset
-        ? await receiveKnown(body, id)
-        : await receive(body, id, offset, info.length);
-    } catch {
+      result = await receive(body, id, offset, info.length);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOSPC") return fail(507, "The image store is full; the upload stopped. Free space, then resume it.", "UNAVAILABLE");
       // The connection dropped: what arrived is on disk and HEAD will say how much.
       return answer(400, {}, { error: "INVALID", message: "The upload was interrupted." });
     }
@@ -179,49 +177,22 @@ export function createTusServer(deps: TusDeps) {
   }
 
   /**
-   * Pipes a Node request whose length is known to fit straight into the upload's file, flushing it to
-   * disk as it goes (sync-pacer.ts) and once more at the end. If the connection drops, what reached the
-   * file stays (HEAD reports the file's size, so a client resumes from there) and the error is passed on.
-   */
-  async function receiveKnown(body: Readable, id: string): Promise<{ written: number; overflow: boolean }> {
-    const path = uploadDataPath(deps.storeDir, id);
-    const out = createWriteStream(path, { flags: "a", highWaterMark: WRITE_BATCH_BYTES });
-    // Flushed through a handle of its own: fsync flushes the file, whichever descriptor asks.
-    const fh = await open(path, "r+");
-    const pacer = createSyncPacer(fh);
-    try {
-      const piping = pipeline(body, out);
-      body.on("data", () => pacer.wrote(out.bytesWritten));
-      await piping;
-    } finally {
-      await pacer.finish().catch(() => undefined).finally(() => fh.close());
-    }
-    return { written: out.bytesWritten, overflow: false };
-  }
-
-  /**
-   * Appends the body to the upload's file. The socket hands over 64 KiB at a time; those chunks are
-   * gathered and written with one writev per 8 MiB (no copy), one write in flight while the next batch
-   * gathers — one write per chunk would cap uploads well below the disk's speed. If the connection drops,
-   * what arrived is still written before the error is passed on, so the next HEAD tells the true offset.
+   * Appends the body to the upload's file, never past Upload-Length, flushing it to disk as it goes
+   * (sync-pacer.ts) and once more at the end. Each chunk (64 KiB from Node's socket) is written the
+   * moment it arrives, on this thread (writeSync). Handing the writes to libuv's threadpool instead made
+   * uploads about half as fast on our 2-vCPU hosts (bench/README.md: the client, the event loop and a
+   * pool thread then compete for two CPUs), while one 64 KiB write into the page cache takes a fraction
+   * of a millisecond, so other requests still get the event loop between chunks. A write never waits
+   * for the disk: the pacer makes the upload wait for its flush before much is left unflushed.
+   * If the connection drops, what arrived is in the file (HEAD reports its size, so a client resumes
+   * from there) and the error is passed on.
    */
   async function receive(body: AsyncIterable<Uint8Array>, id: string, offset: number, length: number): Promise<{ written: number; overflow: boolean }> {
     const room = length - offset;
     const fh = await open(uploadDataPath(deps.storeDir, id), "a");
     const pacer = createSyncPacer(fh);
     let received = 0;
-    let written = 0;
     let overflow = false;
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
-    let writing: Promise<unknown> = Promise.resolve();
-    const flush = async () => {
-      await writing; // at most one write in flight
-      if (!batch.length) return;
-      writing = fh.writev(batch).then((r) => pacer.wrote((written += r.bytesWritten)));
-      batch = [];
-      batchBytes = 0;
-    };
     try {
       // Node's request (served by the custom server) or a web stream (route handlers): both iterate.
       for await (const value of body) {
@@ -230,18 +201,16 @@ export function createTusServer(deps: TusDeps) {
           overflow = true;
           chunk = chunk.subarray(0, room - received);
         }
+        writeAll(fh.fd, chunk);
         received += chunk.length;
-        batch.push(chunk);
-        batchBytes += chunk.length;
-        // writev takes at most IOV_MAX (1024) pieces.
-        if (batchBytes >= WRITE_BATCH_BYTES || batch.length >= 512) await flush();
+        const behind = pacer.wrote(received);
+        if (behind) await behind;
         if (overflow) break; // leaving the loop cancels the body
       }
     } finally {
-      await flush().catch(() => undefined);
       // On disk before the offset is acknowledged (or told by HEAD after a drop): a client resuming
       // from an offset must never skip bytes a crash of this host lost.
-      await writing.then(() => pacer.finish()).catch(() => undefined).finally(() => fh.close());
+      await pacer.finish().catch(() => undefined).finally(() => fh.close());
     }
     return { written: received, overflow };
   }
