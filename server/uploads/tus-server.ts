@@ -8,6 +8,7 @@ import { mkdir, open, rename, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database } from "@/server/db/client";
 import type { Actor } from "@/server/domain/context";
+import { readClientIp } from "@/server/auth/client-ip";
 import { DomainError } from "@/server/domain/errors";
 import { incomingDir } from "@/server/domain/images/import-image";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
@@ -33,8 +34,8 @@ export interface TusDeps {
   /** The URL path uploads live under, e.g. /api/v1/uploads. */
   basePath: string;
   onImportError?: (err: unknown) => void;
-  /** Records who started an upload (the upload id) in the audit log. */
-  audit?: (actor: Actor, targetId: string, ok: boolean) => Promise<void>;
+  /** Records who started an upload (the upload id) and from where in the audit log. */
+  audit?: (actor: Actor, targetId: string, ok: boolean, ip: string | null) => Promise<void>;
   /** Told when an import starts (tests wait for it to end). */
   onImportStarted?: (taskId: string, done: Promise<void>) => void;
 }
@@ -111,7 +112,7 @@ export function createTusServer(deps: TusDeps) {
     await writeUploadInfo(deps.storeDir, { id, ownerId: actor.id, length, metadata, image, createdAt: new Date().toISOString() });
     // The data file exists from the start, so HEAD answers 0 rather than "not found".
     await writeFile(uploadDataPath(deps.storeDir, id), new Uint8Array(0), { mode: 0o600 });
-    await deps.audit?.(actor, id, true);
+    await deps.audit?.(actor, id, true, readClientIp(req.headers));
     return answer(201, { location: `${deps.basePath}/${id}`, "upload-offset": "0" });
   }
 

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { images } from "@/db/schema";
+import { auditLog, images } from "@/db/schema";
+import { CLIENT_IP_HEADER } from "@/server/auth/client-ip";
+import { formatUploadMetadata } from "./tus-headers";
 import { env } from "@/server/env";
 import { makeUser, openTestServices, type TestServices } from "@/server/testing/fixtures";
 import { serveRoutes } from "@/server/testing/serve-route";
@@ -139,6 +141,18 @@ describe("tus uploads", () => {
     expect((await tus.terminate(location)).status).toBe(204);
     expect((await tus.head(location)).status).toBe(404);
     expect((await readdir(join(store, ".uploads"))).filter((n) => n.startsWith(location.split("/").pop()!))).toEqual([]);
+  });
+
+  it("records who started an upload, and from which address, in the audit log", async () => {
+    // The custom server (server/main.ts) sets this header from the socket on every request.
+    const created = await fetch(`${server.url}/api/v1/uploads`, {
+      method: "POST",
+      headers: { cookie, "tus-resumable": "1.0.0", "upload-length": "4096", "upload-metadata": formatUploadMetadata({ name: "a", format: "raw", visibility: "private" }), [CLIENT_IP_HEADER]: "198.51.100.7" },
+    });
+    expect(created.status).toBe(201);
+    const id = created.headers.get("location")!.split("/").pop()!;
+    const [row] = await s.db.select().from(auditLog).where(eq(auditLog.targetId, id));
+    expect(row).toMatchObject({ action: "images.upload", result: "success", sourceIp: "198.51.100.7" });
   });
 
   it("refuses an anonymous caller and a plain user's public upload", async () => {
