@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     log: log.child({ component: "controller" }),
   });
   const interrupted = await failInterruptedImports(controllerDb.db).catch(() => 0);
-  if (interrupted) log.warn({ tasks: interrupted }, "image imports cut off by the last shutdown were marked failed");
+  if (interrupted) log.warn({ tasks: interrupted }, "image imports and capture storing cut off by the last shutdown were marked failed");
   const maintenance = await startMaintenance({ db: controllerDb.db, connection: queueConn, prefix: env.REDIS_PREFIX, log: log.child({ component: "maintenance" }) });
 
   const stop = (signal: string) => {

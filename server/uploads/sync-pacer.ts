@@ -5,9 +5,10 @@
 // while the network delivers, and the final flush finds little left. (sync_file_range would start
 // writeback without waiting; Node offers only fdatasync, which is why a flush runs off the event loop,
 // one at a time.) The writer is held back when it runs more than two stretches ahead of the running
-// flush, so a disk slower than the network slows the upload instead of filling memory with dirty pages
-// (and the writes themselves never stall in the kernel's own dirty-page throttling). It also bounds what
-// a crash can lose of an upload to the last stretch.
+// flush, so a disk slower than the network slows the upload instead of filling memory with its dirty
+// pages. It also bounds what a crash can lose of an upload to the last stretch. A checkpoint that fails
+// is remembered and fails finish(): Linux reports a write-back error to each descriptor once, so a later
+// fdatasync may succeed although bytes were lost.
 import type { FileHandle } from "node:fs/promises";
 
 export const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
@@ -18,12 +19,13 @@ export interface SyncPacer {
    * Returns the running flush when the writer is two stretches ahead of it: wait for it before writing on.
    */
   wrote(total: number): Promise<void> | null;
-  /** The last flush: everything written before this call is on disk when it resolves. */
+  /** The last flush: everything written before this call is on disk when it resolves; rejects if any flush failed. */
   finish(): Promise<void>;
 }
 
 export function createSyncPacer(fh: FileHandle, everyBytes = SYNC_EVERY_BYTES): SyncPacer {
   let flushing: Promise<void> | null = null;
+  let failed: unknown = null;
   let flushStartedAt = 0;
   let nextAt = everyBytes;
   return {
@@ -32,13 +34,13 @@ export function createSyncPacer(fh: FileHandle, everyBytes = SYNC_EVERY_BYTES): 
       if (total < nextAt) return null;
       nextAt = total + everyBytes;
       flushStartedAt = total;
-      // A failed checkpoint is not the client's problem yet: the final flush reports what matters.
-      flushing = fh.datasync().catch(() => undefined).finally(() => { flushing = null; });
+      flushing = fh.datasync().catch((err: unknown) => { failed ??= err; }).finally(() => { flushing = null; });
       return null;
     },
     async finish() {
       await flushing;
       await fh.datasync();
+      if (failed) throw failed;
     },
   };
 }

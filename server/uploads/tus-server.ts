@@ -4,6 +4,7 @@
 // the import while converting.
 import { randomUUID } from "node:crypto";
 import { writeSync } from "node:fs";
+import { Readable } from "node:stream";
 import { mkdir, open, rename, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database } from "@/server/db/client";
@@ -41,6 +42,19 @@ export interface TusDeps {
 }
 
 const STALE_AFTER_MS = 24 * 3600 * 1000;
+
+/**
+ * After answering early (too many bytes, a failed write), Node's request is read to its end and dropped,
+ * so the client, still sending, gets to read the answer. (Node only does this itself for a request
+ * nobody started to read.)
+ */
+function discardRest(body: AsyncIterable<Uint8Array>): void {
+  if (!(body instanceof Readable) || body.destroyed) return;
+  body.on("data", () => undefined);
+  // On the next tick: the iterator we left takes its own listener off only then, and resume() does
+  // nothing while one is on.
+  process.nextTick(() => body.resume());
+}
 
 /** A regular file takes the whole chunk unless something is wrong (then writeSync throws). */
 function writeAll(fd: number, chunk: Uint8Array): void {
@@ -163,15 +177,19 @@ export function createTusServer(deps: TusDeps) {
     try {
       result = await receive(body, id, offset, info.length);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOSPC") return fail(507, "The image store is full; the upload stopped. Free space, then resume it.", "UNAVAILABLE");
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOSPC") return fail(507, "The image store is full; the upload stopped. Free space, then resume it.", "UNAVAILABLE");
+      // A write or flush of the file failed (not the connection): the offset must not be trusted.
+      if ((err as NodeJS.ErrnoException).syscall) return fail(500, "The upload could not be written to disk; try to resume it later.", "UNAVAILABLE");
       // The connection dropped: what arrived is on disk and HEAD will say how much.
       return answer(400, {}, { error: "INVALID", message: "The upload was interrupted." });
     }
-    const now = offset + result.written;
     if (result.overflow) {
-      await truncate(uploadDataPath(deps.storeDir, id), info.length);
+      // This request's bytes are dropped whole, so the upload is where it was and a corrected client resumes.
+      await truncate(uploadDataPath(deps.storeDir, id), offset);
       return fail(413, "The request carried more bytes than Upload-Length.");
     }
+    const now = offset + result.written;
     if (now < info.length) return answer(204, { "upload-offset": String(now) });
     const taskId = await finish(info);
     return answer(204, { "upload-offset": String(now), "educloud-task-id": taskId });
@@ -182,11 +200,13 @@ export function createTusServer(deps: TusDeps) {
    * (sync-pacer.ts) and once more at the end. Each chunk (64 KiB from Node's socket) is written the
    * moment it arrives, on this thread (writeSync). Handing the writes to libuv's threadpool instead made
    * uploads about half as fast on our 2-vCPU hosts (bench/README.md: the client, the event loop and a
-   * pool thread then compete for two CPUs), while one 64 KiB write into the page cache takes a fraction
-   * of a millisecond, so other requests still get the event loop between chunks. A write never waits
-   * for the disk: the pacer makes the upload wait for its flush before much is left unflushed.
+   * pool thread then compete for two CPUs); one 64 KiB write into the page cache takes a fraction of a
+   * millisecond, so other requests still get the event loop between chunks. The pacer bounds this
+   * upload's own dirty pages; a write can still wait in the kernel when the whole machine has too many
+   * (several large uploads and a conversion at once on a small VM), as any buffered write would.
    * If the connection drops, what arrived is in the file (HEAD reports its size, so a client resumes
-   * from there) and the error is passed on.
+   * from there) and the error is passed on. Leaving the loop early (too many bytes, a failed write) does
+   * not destroy Node's request, so the answer still reaches the client; Node discards the rest.
    */
   async function receive(body: AsyncIterable<Uint8Array>, id: string, offset: number, length: number): Promise<{ written: number; overflow: boolean }> {
     const room = length - offset;
@@ -194,24 +214,32 @@ export function createTusServer(deps: TusDeps) {
     const pacer = createSyncPacer(fh);
     let received = 0;
     let overflow = false;
+    const chunks = body instanceof Readable ? body.iterator({ destroyOnReturn: false }) : body;
     try {
       // Node's request (served by the custom server) or a web stream (route handlers): both iterate.
-      for await (const value of body) {
-        let chunk = value;
-        if (received + chunk.length > room) {
+      for await (const value of chunks) {
+        if (received + value.length > room) {
           overflow = true;
-          chunk = chunk.subarray(0, room - received);
+          break;
         }
-        writeAll(fh.fd, chunk);
-        received += chunk.length;
+        writeAll(fh.fd, value);
+        received += value.length;
         const behind = pacer.wrote(received);
         if (behind) await behind;
-        if (overflow) break; // leaving the loop cancels the body
       }
-    } finally {
-      // On disk before the offset is acknowledged (or told by HEAD after a drop): a client resuming
-      // from an offset must never skip bytes a crash of this host lost.
+    } catch (err) {
+      discardRest(body);
+      // What arrived goes to disk before the error is passed on (a resume trusts HEAD's offset).
       await pacer.finish().catch(() => undefined).finally(() => fh.close());
+      throw err;
+    }
+    if (overflow) discardRest(body);
+    // On disk before the offset is acknowledged: a client resuming from an offset must never skip
+    // bytes a crash of this host lost. A failed flush fails the request.
+    try {
+      await pacer.finish();
+    } finally {
+      await fh.close();
     }
     return { written: received, overflow };
   }

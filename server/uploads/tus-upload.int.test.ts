@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { createServer } from "node:http";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -67,9 +67,9 @@ afterAll(async () => {
 });
 
 describe("tus uploads", () => {
-  // Through the App Router route handler, and through the path the portal's custom server takes for an
-  // upload's own requests (straight from Node's request, server/uploads/serve-upload-node.ts): with a
-  // Content-Length, as browsers send it (piped to the file), and chunked (counted chunk by chunk).
+  // Through the App Router route handler (a web stream), and through the path the portal's custom server
+  // takes for an upload's own requests (straight from Node's request, server/uploads/serve-upload-node.ts),
+  // with a Content-Length as browsers send it and chunked.
   it.each([
     { via: "route handler", contentLength: true },
     { via: "custom server", contentLength: true },
@@ -141,6 +141,26 @@ describe("tus uploads", () => {
     expect((await tus.terminate(location)).status).toBe(204);
     expect((await tus.head(location)).status).toBe(404);
     expect((await readdir(join(store, ".uploads"))).filter((n) => n.startsWith(location.split("/").pop()!))).toEqual([]);
+  });
+
+  it("a PATCH with more bytes than the upload has room for gets 413 while the client is still sending, and changes nothing", async () => {
+    const file = join(work, "too-much.raw");
+    await writeFile(file, randomBytes(64 * 1024 * 1024));
+    const tus = createTusClient(nodeServer.url, cookie);
+    const created = await createTusClient(server.url, cookie).create(1024 * 1024, { name: "small", format: "raw", visibility: "private" });
+    const location = String(created.headers.location);
+    // 64 MiB against 1 MiB of room: the answer comes long before the client could finish sending.
+    const answer = await tus.patch(location, file, 0, { contentLength: true });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).message).toMatch(/more bytes than Upload-Length/);
+    // The upload is where it was: a corrected client resumes from 0.
+    expect((await tus.head(location)).headers["upload-offset"]).toBe("0");
+    const right = join(work, "right.raw");
+    await writeFile(right, randomBytes(1024 * 1024));
+    const done = await tus.patch(location, right, 0, { contentLength: true });
+    expect(done.status).toBe(204);
+    expect(done.headers["upload-offset"]).toBe(String(1024 * 1024));
+    await waitForTask(s, String(done.headers["educloud-task-id"]), 60_000);
   });
 
   it("records who started an upload, and from which address, in the audit log", async () => {

@@ -38,4 +38,11 @@ describe("throttleReports", () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(calls).toBe(1);
   });
+
+  it("drops a report that throws at once, without failing its caller", () => {
+    let calls = 0;
+    const report = throttleReports(() => { calls++; throw new Error("not connected"); });
+    expect(() => report()).not.toThrow();
+    expect(calls).toBe(1);
+  });
 });

@@ -20,6 +20,10 @@ export function throttleReports<A extends unknown[]>(report: (...args: A) => unk
     const now = Date.now();
     if (now - last < minIntervalMs) return;
     last = now;
-    void Promise.resolve(report(...args)).catch(() => undefined);
+    try {
+      void Promise.resolve(report(...args)).catch(() => undefined);
+    } catch {
+      // A report that throws at once is dropped too: it must not fail the download that called us.
+    }
   };
 }

@@ -17,7 +17,7 @@ import {
 import { DomainError } from "../errors";
 import { newSecret, sha256Hex } from "../hosts/host-secrets";
 import { storedImagePath } from "../images/import-image";
-import { createTask } from "../tasks/manage-tasks";
+import { claimTask, createTask, failInterruptedImports } from "../tasks/manage-tasks";
 import { applyTaskProgress } from "./capture-instance";
 import { receiveCapture } from "./receive-capture";
 
@@ -146,5 +146,19 @@ describe("receiveCapture", () => {
     expect(made).toHaveLength(1);
     expect(made[0]!.deletedAt).not.toBeNull();
     await expect(stat(storedImagePath(storeDir, made[0]!.sha256))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("a portal restart while a claimed disk was being stored fails that task and withdraws its image; an unclaimed capture runs on", async () => {
+    const cut = await makeCaptureTask();
+    const imageId = await makeImageRow(s, { visibility: "private", ownerId: instance.ownerId });
+    expect(await claimTask(s.db, cut.taskId, imageId)).toBe(true);
+    const stillCapturing = await makeCaptureTask();
+    await failInterruptedImports(s.db);
+    const t = await taskRow(cut.taskId);
+    expect(t.state).toBe("failed");
+    expect(t.error).toMatch(/portal restarted while it stored the captured disk/);
+    expect(t.targetId).toBeNull();
+    expect((await s.db.select().from(images).where(eq(images.id, imageId)))[0]!.deletedAt).not.toBeNull();
+    expect((await taskRow(stillCapturing.taskId)).state).toBe("running");
   });
 });

@@ -2,7 +2,7 @@
 // written to the image store's incoming directory and imported with the images domain's importImage —
 // the same qemu-img checks (no backing file, no damage) and sha256 as an upload — then the task ends.
 import { randomUUID } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { eq } from "drizzle-orm";
 import { images, instanceCaptures, instances, tasks, type ImageRow, type InstanceCaptureRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
@@ -18,6 +18,8 @@ export interface ReceiveCaptureDeps {
   storeDir: string;
   maxBytes?: number;
   convertTimeoutSeconds?: number;
+  /** Told about a clean-up that failed after the request's own error (the caller logs it). */
+  onError?: (err: unknown, what: string) => void;
 }
 
 const ALREADY_RECEIVING = "The captured disk of this task is already being received; this upload was not stored.";
@@ -48,13 +50,13 @@ export async function receiveCapture(
     await updateTask(deps.db, input.taskId, { state: "failed", targetId: null, error: err instanceof DomainError ? err.message : "The upload from the host broke off." });
     throw err;
   }
-  // The agent's last upload report is throttled away; what arrived here is the truth.
-  const received = (await stat(incomingPath)).size;
-  await updateTask(deps.db, input.taskId, { percent: 95, bytesDone: received, bytesTotal: received, message: "Checking and storing the image" });
-  const progress = throttledTaskProgress(deps.db, input.taskId);
-  const [inst] = await deps.db.select({ diskGiB: instances.diskGiB, memoryMiB: instances.memoryMiB }).from(instances).where(eq(instances.id, row.cap.instanceId));
   let image: ImageRow | undefined;
   try {
+    // The agent's last upload report is throttled away; what arrived here is the truth.
+    const received = (await stat(incomingPath)).size;
+    await updateTask(deps.db, input.taskId, { percent: 95, bytesDone: received, bytesTotal: received, message: "Checking and storing the image" });
+    const progress = throttledTaskProgress(deps.db, input.taskId);
+    const [inst] = await deps.db.select({ diskGiB: instances.diskGiB, memoryMiB: instances.memoryMiB }).from(instances).where(eq(instances.id, row.cap.instanceId));
     image = await importImage({ ...deps, onProgress: (p, m) => progress(95 + Math.round(p / 20), m) }, {
       id: imageId, incomingPath, name: row.cap.imageName, format: "qcow2", visibility: "private", ownerId: row.cap.ownerId, groupId: row.cap.groupId,
       minDiskGiB: inst?.diskGiB ?? 0,
@@ -62,8 +64,12 @@ export async function receiveCapture(
     await finishCapture(deps.db, row.cap, image);
     return { imageId: image.id };
   } catch (err) {
+    // importImage removes the incoming file itself; a failure before it ran must not leave it behind.
+    await rm(incomingPath, { force: true }).catch(() => undefined);
     // A task that says failed must not leave its image behind (owners would find an image nobody made).
-    if (image) await withdrawImage(deps, image).catch(() => undefined);
+    if (image) {
+      await withdrawImage(deps, image).catch((e: unknown) => deps.onError?.(e, `the image ${image!.id} of a failed capture could not be withdrawn`));
+    }
     const reason = err instanceof DomainError ? err.message : "The captured disk could not be stored because of a server problem.";
     await updateTask(deps.db, input.taskId, { state: "failed", targetId: null, error: reason, message: null });
     await recordInstanceEvent(deps.db, { instanceId: row.cap.instanceId, kind: "error", message: `Capture into image “${row.cap.imageName}” failed: ${reason}` });

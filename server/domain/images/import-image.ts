@@ -153,9 +153,11 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
     await mkdir(deps.storeDir, { recursive: true });
 
     const id = input.id ?? randomUUID();
-    await withStoredFileLock(deps.db, sha256, async (tx) => {
-      await rename(stored, storedImagePath(deps.storeDir, sha256));
-      try {
+    let renamed = false;
+    try {
+      await withStoredFileLock(deps.db, sha256, async (tx) => {
+        await rename(stored, storedImagePath(deps.storeDir, sha256));
+        renamed = true;
         // Two new versions of one image stored at once would take the same number: the unique index
         // refuses the second, which then takes the next one.
         for (let attempt = 0; ; attempt++) {
@@ -173,11 +175,13 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
             if (attempt >= 4) throw new DomainError("CONFLICT", "Other versions of this image were being stored at the same time; try again.");
           }
         }
-      } catch (err) {
-        await removeIfUnusedLocked(tx, deps.storeDir, sha256);
-        throw err;
-      }
-    });
+      });
+    } catch (err) {
+      // After the transaction, whatever became of it (a failed COMMIT, or a deadlock that rolled back and
+      // so released the lock): the file goes only if, under the lock taken afresh, no live row names it.
+      if (renamed) await removeStoredFileIfUnused(deps, sha256).catch(() => undefined);
+      throw err;
+    }
     progress(100, "Stored");
     return (await deps.db.query.images.findFirst({ where: (t, { eq: is }) => is(t.id, id) }))!;
   } catch (err) {

@@ -2,8 +2,8 @@
 // Tasks page follows it. Writes of progress are throttled: a bar needs a few updates a second, not one
 // per chunk.
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, isNull, or, type SQL } from "drizzle-orm";
-import { memberships, tasks, users, type TaskRow, type TaskState } from "@/db/schema";
+import { and, desc, eq, inArray, isNotNull, isNull, or, type SQL } from "drizzle-orm";
+import { images, memberships, tasks, users, type TaskRow, type TaskState } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
@@ -107,14 +107,24 @@ export async function listTasks(ctx: DomainContext, input: { limit?: number } = 
 }
 
 /**
- * At portal start: imports run inside the portal process, so one still "running" was cut off by a
- * restart and will never finish. Says so instead of showing it running for ever. (One portal process
- * per install; several would need an owner per task.)
+ * At portal start: imports run inside the portal process, and so does storing a captured disk once the
+ * portal has claimed its capture task (target named); one still "running" was cut off by a restart and
+ * will never finish. Says so instead of showing it running for ever. An image a cut-off capture had
+ * already stored is withdrawn (soft-deleted), as a failed capture's is. (One portal process per install;
+ * several would need an owner per task.)
  */
 export async function failInterruptedImports(db: Database): Promise<number> {
   const now = new Date();
-  const [res] = await db.update(tasks).set({
+  const open = inArray(tasks.state, ["queued", "running"]);
+  const cutCaptures = and(eq(tasks.kind, "instance.capture"), open, isNotNull(tasks.targetId));
+  const orphans = await db.select({ id: tasks.targetId }).from(tasks).where(cutCaptures);
+  const orphanIds = orphans.map((o) => o.id).filter((id): id is string => !!id);
+  if (orphanIds.length) await db.update(images).set({ deletedAt: now }).where(and(inArray(images.id, orphanIds), isNull(images.deletedAt)));
+  const [captures] = await db.update(tasks).set({
+    state: "failed", error: "The portal restarted while it stored the captured disk; capture the instance again.", message: null, targetId: null, finishedAt: now, updatedAt: now,
+  }).where(cutCaptures);
+  const [imports] = await db.update(tasks).set({
     state: "failed", error: "The portal restarted while this ran; upload the image again.", message: null, finishedAt: now, updatedAt: now,
-  }).where(and(eq(tasks.kind, "image.import"), inArray(tasks.state, ["queued", "running"])));
-  return res.affectedRows;
+  }).where(and(eq(tasks.kind, "image.import"), open));
+  return imports.affectedRows + captures.affectedRows;
 }

@@ -4,6 +4,7 @@ import { db } from "@/server/db";
 import { receiveCapture } from "@/server/domain/captures/receive-capture";
 import { DomainError } from "@/server/domain/errors";
 import { env } from "@/server/env";
+import { log } from "@/server/log";
 import { settings } from "@/server/settings";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +15,10 @@ export async function PUT(req: Request, ctx: { params: Promise<{ taskId: string 
     const taskId = z.uuid().safeParse((await ctx.params).taskId);
     if (!taskId.success) throw new DomainError("NOT_FOUND", "No such capture task.");
     const { imageId } = await receiveCapture(
-      { db, storeDir: settings.imageStoreDir, maxBytes: env.IMAGE_MAX_BYTES, convertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS },
+      {
+        db, storeDir: settings.imageStoreDir, maxBytes: env.IMAGE_MAX_BYTES, convertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,
+        onError: (err, what) => log.error({ err }, what),
+      },
       { authorization: req.headers.get("authorization"), taskId: taskId.data, body: req.body },
     );
     return Response.json({ imageId }, { status: 201 });
