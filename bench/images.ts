@@ -17,7 +17,7 @@ import { copyFile, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from "n
 import { register } from "node:module";
 import os from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -170,6 +170,18 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => floorServer.listen(0, "127.0.0.1", () => r()));
     cleanups.push(async () => { floorServer.close(); });
     const floorUrl = `http://127.0.0.1:${(floorServer.address() as { port: number }).port}/`;
+    /** One upload of `src` through tus: creation, then one PATCH by curl. Returns the import's task id. */
+    const uploadWithCurl = async (name: string): Promise<string> => {
+      const created = await tus.create(UPLOAD_BYTES, { name, format: "raw", visibility: "private" });
+      // The uploading client is its own process (curl), as a browser is.
+      const answer = (await run("curl", [
+        "-sS", "-o", "/dev/null", "-w", "%{http_code} %header{educloud-task-id}", "-X", "PATCH", "-T", src,
+        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+        "-H", `Cookie: ${cookie}`, `${uploadUrl}${String(created.headers.location)}`,
+      ])).stdout.trim().split(" ");
+      if (answer[0] !== "204") throw new Error(`upload answered ${answer.join(" ")}`);
+      return answer[1]!;
+    };
     const cpTimes: number[] = [];
     const cpCacheTimes: number[] = [];
     const upTimes: number[] = [];
@@ -198,17 +210,7 @@ async function main(): Promise<void> {
       await rm(dst, { force: true });
       let taskId = "";
       await settleDisk();
-      upTimes.push(await seconds(async () => {
-        const created = await tus.create(UPLOAD_BYTES, { name: `bench-${i}`, format: "raw", visibility: "private" });
-        // The uploading client is its own process (curl), as a browser is.
-        const answer = (await run("curl", [
-          "-sS", "-o", "/dev/null", "-w", "%{http_code} %header{educloud-task-id}", "-X", "PATCH", "-T", src,
-          "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
-          "-H", `Cookie: ${cookie}`, `${uploadUrl}${String(created.headers.location)}`,
-        ])).stdout.trim().split(" ");
-        if (answer[0] !== "204") throw new Error(`upload answered ${answer.join(" ")}`);
-        taskId = answer[1]!;
-      }));
+      upTimes.push(await seconds(async () => { taskId = await uploadWithCurl(`bench-${i}`); }));
       await waitForTask(s, taskId, 300_000); // the conversion, not timed: it must not overlap the next run
       await settleDisk();
       floorTimes.push(await seconds(() => run("curl", ["-sS", "-o", "/dev/null", "-X", "PUT", "-T", src, "-H", "Expect:", floorUrl])));
@@ -229,6 +231,29 @@ async function main(): Promise<void> {
     out(`upload_http_floor_mib_per_s=${mibps(UPLOAD_BYTES, floorS)}`);
     out(`upload_vs_http_floor_ratio=${(floorS / upS).toFixed(2)}   # what the tus route keeps of the best any HTTP upload does here`);
     out(`upload_ratio=${uploadRatio.toFixed(2)}   # goal >= ${GOALS.upload}: ${verdict(uploadRatio >= GOALS.upload)}`);
+
+    // The price of writing uploads on the event loop (server/uploads/tus-server.ts): how late the portal's
+    // event loop runs while 3 uploads arrive at once and their conversions start, against the same process
+    // idle. For context; no goal in the issue.
+    await settleDisk();
+    const idle = monitorEventLoopDelay({ resolution: 10 });
+    idle.enable();
+    await new Promise((r) => setTimeout(r, 3000));
+    idle.disable();
+    const busy = monitorEventLoopDelay({ resolution: 10 });
+    busy.enable();
+    const concurrentS = await seconds(async () => {
+      const taskIds = await Promise.all([0, 1, 2].map((k) => uploadWithCurl(`bench-concurrent-${k}`)));
+      busy.disable();
+      for (const t of taskIds) await waitForTask(s, t, 300_000);
+    });
+    const ms = (h: IntervalHistogram, q: number) => (h.percentile(q) / 1e6).toFixed(1);
+    out(`upload_concurrent_uploads=3   # at once, ${UPLOAD_BYTES / 1024 / 1024} MiB each, then their conversions`);
+    out(`upload_concurrent_seconds_incl_conversion=${concurrentS.toFixed(1)}`);
+    out(`upload_idle_loop_delay_ms_p99=${ms(idle, 99)}   # the bench process doing nothing`);
+    out(`upload_concurrent_loop_delay_ms_p50=${ms(busy, 50)}`);
+    out(`upload_concurrent_loop_delay_ms_p99=${ms(busy, 99)}`);
+    out(`upload_concurrent_loop_delay_ms_max=${(busy.max / 1e6).toFixed(1)}`);
 
   }
 
