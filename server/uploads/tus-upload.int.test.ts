@@ -3,7 +3,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { createServer } from "node:http";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -26,6 +27,8 @@ const creation = await import("@/app/api/v1/uploads/route");
 const one = await import("@/app/api/v1/uploads/[id]/route");
 const { sharedPortalTus } = await import("./build-portal-tus");
 const { matchUploadRequest, serveUploadRequest } = await import("./serve-upload-node");
+const { createTusServer } = await import("./tus-server");
+const { actorFromRequest } = await import("./request-actor");
 
 let s: TestServices;
 let server: { url: string; close(): Promise<void> };
@@ -161,6 +164,42 @@ describe("tus uploads", () => {
     expect(done.status).toBe(204);
     expect(done.headers["upload-offset"]).toBe(String(1024 * 1024));
     await waitForTask(s, String(done.headers["educloud-task-id"]), 60_000);
+  });
+
+  it("a full image store stops the upload with 507 and a clear message; what arrived stays for a resume", async () => {
+    // A store of its own on a 4 MiB tmpfs (the tests run as root, as the agent's network tests do).
+    const small = join(work, "small-store");
+    await mkdir(small, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", small]);
+    const http = createServer();
+    try {
+      const tus = createTusServer({
+        db: s.db, storeDir: small, maxBytes: 64 * 1024 * 1024, convertTimeoutSeconds: 60, basePath: "/api/v1/uploads",
+        authenticate: (req) => actorFromRequest(req, { db: s.db, secret: env.NEXTAUTH_SECRET }),
+        mayUpload: () => true,
+      });
+      http.on("request", (req, res) => {
+        const id = matchUploadRequest(req.method, req.url);
+        if (id) return void serveUploadRequest(tus, id, req, res).catch(() => res.writeHead(500).end());
+        void tus.create(new Request(`http://portal${req.url}`, { method: "POST", headers: req.headers as Record<string, string> }))
+          .then(async (a) => { res.writeHead(a.status, Object.fromEntries(a.headers)); res.end(Buffer.from(await a.arrayBuffer())); });
+      });
+      await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+      const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+      const client = createTusClient(url, cookie);
+      const file = join(work, "bigger-than-store.raw");
+      await writeFile(file, randomBytes(8 * 1024 * 1024));
+      const location = String((await client.create(8 * 1024 * 1024, { name: "full", format: "raw", visibility: "private" })).headers.location);
+      const answer = await client.patch(location, file, 0, { contentLength: true });
+      expect(answer.status).toBe(507);
+      expect(JSON.parse(answer.body).message).toMatch(/image store is full/);
+      const offset = Number((await client.head(location)).headers["upload-offset"]);
+      expect(offset).toBeGreaterThan(0);
+      expect(offset).toBeLessThan(4 * 1024 * 1024);
+    } finally {
+      http.close();
+      execFileSync("umount", [small]);
+    }
   });
 
   it("records who started an upload, and from which address, in the audit log", async () => {
