@@ -3,18 +3,10 @@
 // watching the capture's progress to the end. Real agent and QEMU behind the page, no reloads.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { screenshot, signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
 import { readRunState } from "./support/run-state";
-
-/** tRPC over plain HTTP for the setup and cleanup (superjson's wire format: { json: input }). */
-async function trpc<T>(request: APIRequestContext, path: string, input: unknown, kind: "query" | "mutation"): Promise<T> {
-  const res = kind === "query"
-    ? await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`)
-    : await request.post(`/api/trpc/${path}`, { data: { json: input } });
-  expect(res.ok(), `${path}: ${await res.text()}`).toBe(true);
-  return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
-}
+import { callTrpc as trpc } from "./support/trpc";
 
 /**
  * Waits for the guest's boot banner in its serial log. PCIe hot-unplug needs the guest's hot-plug driver

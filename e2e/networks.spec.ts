@@ -3,22 +3,15 @@
 // usage, and delete only once the network is empty. Then an instance on a network, with a port forward
 // that really leads to its web server: the e2e agent builds its VM networks inside a namespace of the
 // run's own (e2e/support/local-agent.ts), never on this machine's network.
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { screenshot, signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
 import { readRunState } from "./support/run-state";
+import { callTrpc, tryTrpc as trpc } from "./support/trpc";
 
 // Addresses no other spec uses; every run has a database of its own.
 const CIDR = "10.231.0.0/24";
-
-/** tRPC over plain HTTP, for the cleanup (superjson's wire format: { json: input }). */
-async function trpc(request: APIRequestContext, path: string, input: unknown, kind: "query" | "mutation") {
-  const res = kind === "query"
-    ? await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`)
-    : await request.post(`/api/trpc/${path}`, { data: { json: input } });
-  return res.ok() ? ((await res.json()) as { result: { data: { json: unknown } } }).result.data.json : null;
-}
 
 test.beforeEach(async ({ page }) => {
   const { adminUsername, adminPassword } = readRunState();
@@ -228,9 +221,7 @@ test("an instance launched on a network shows its IPAM address, and a port forwa
   test.skip(!ownsPortal, "launches an instance on a network: only with the run's own portal and agent");
   expect(agentNetns, "the e2e agent runs its VM networks in a namespace of the run").toBeTruthy();
   // The network is made through the API; the first test covers the forms.
-  const net = (await trpc(page.request, "networks.create", { name: uniqueName("e2e-net-vm"), cidr: "10.232.0.0/24", nat: false }, "mutation")) as { id: string; name: string; gateway: string };
-  expect(net).not.toBeNull();
-
+  const net = (await callTrpc(page.request, "networks.create", { name: uniqueName("e2e-net-vm"), cidr: "10.232.0.0/24", nat: false }, "mutation")) as { id: string; name: string; gateway: string };
   await page.goto("/instances");
   await page.getByRole("button", { name: "Launch instance" }).click();
   const dialog = page.getByRole("dialog");
