@@ -21,7 +21,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const messages = await getMessages();
   const theme = (await cookies()).get(THEME_COOKIE)?.value ?? "system";
   return (
-    <html lang={locale} data-theme={theme} className={theme === "dark" ? "dark" : undefined} suppressHydrationWarning>
+    <html
+      lang={locale}
+      data-theme={theme}
+      className={theme === "dark" ? "dark" : undefined}
+      suppressHydrationWarning
+    >
       <head>
         <script dangerouslySetInnerHTML={{ __html: systemThemeScript }} />
       </head>

@@ -28,14 +28,21 @@ const testDb = await import("@/server/testing/test-database");
 const baseUrl = testDb.baseDatabaseUrl();
 const dbName = testDb.newTestDatabaseName("cbench");
 const stateDir = await mkdtemp("/tmp/ecc-"); // short: unix socket paths are limited to 107 bytes
-Object.assign(process.env, { DATABASE_URL: testDb.urlForDatabase(baseUrl, dbName), REDIS_PREFIX: dbName, LOG_LEVEL: "silent", NODE_ENV: "test" });
+Object.assign(process.env, {
+  DATABASE_URL: testDb.urlForDatabase(baseUrl, dbName),
+  REDIS_PREFIX: dbName,
+  LOG_LEVEL: "silent",
+  NODE_ENV: "test",
+});
 process.env.NEXTAUTH_SECRET ??= "console-bench-secret-console-bench-secret-00";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 async function cleanUp() {
-  for (const c of cleanups.reverse()) await c().catch((err) => note(`clean-up failed: ${(err as Error).message}`));
+  for (const c of cleanups.reverse())
+    await c().catch((err) => note(`clean-up failed: ${(err as Error).message}`));
 }
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void cleanUp().finally(() => process.exit(130)));
+for (const sig of ["SIGINT", "SIGTERM"] as const)
+  process.on(sig, () => void cleanUp().finally(() => process.exit(130)));
 
 try {
   await testDb.createTestDatabase(baseUrl, dbName);
@@ -73,12 +80,31 @@ try {
   const imageId = await f.makeImageRow(s);
   const owner = await f.makeUser(s, "superAdm");
   const driver = new QemuDriver({ stateDir });
-  cleanups.push(async () => { for (const vm of await driver.list()) await driver.delete(vm.id); await rm(stateDir, { recursive: true, force: true }); });
+  cleanups.push(async () => {
+    for (const vm of await driver.list()) await driver.delete(vm.id);
+    await rm(stateDir, { recursive: true, force: true });
+  });
   const base = await ensureTestImage();
   const vmIds: string[] = [];
   for (let i = 0; i < VMS; i++) {
-    const id = await f.makeInstanceRow(s, { ownerId: owner.id, groupId: null, hostId, flavorId, imageId, state: "RUNNING" });
-    await driver.create({ id, name: `cbench-${i}`, vcpus: 1, memoryMiB: 64, diskGiB: 1, baseImagePath: base, baseImageFormat: "qcow2", accel: "tcg" });
+    const id = await f.makeInstanceRow(s, {
+      ownerId: owner.id,
+      groupId: null,
+      hostId,
+      flavorId,
+      imageId,
+      state: "RUNNING",
+    });
+    await driver.create({
+      id,
+      name: `cbench-${i}`,
+      vcpus: 1,
+      memoryMiB: 64,
+      diskGiB: 1,
+      baseImagePath: base,
+      baseImageFormat: "qcow2",
+      accel: "tcg",
+    });
     vmIds.push(id);
   }
   note(`${VMS} VMs up; letting them boot`);
@@ -87,12 +113,29 @@ try {
   // The agent's bridge (its real code, in this process) and the portal's proxy on loopback.
   const signingKey = deriveConsoleSigningKey(process.env.NEXTAUTH_SECRET!);
   const verifyKey = importVerifyKey(exportVerifyKey(signingKey));
-  const bridge = await startConsoleServer({ hostId, stateDir, getVerifyKey: () => verifyKey, listen: { host: "127.0.0.1", port: 0 }, log: silent });
+  const bridge = await startConsoleServer({
+    hostId,
+    stateDir,
+    getVerifyKey: () => verifyKey,
+    listen: { host: "127.0.0.1", port: 0 },
+    log: silent,
+  });
   cleanups.push(() => bridge.close());
-  await s.db.update(hosts).set({ facts: f.hostFacts({ consoleUrl: bridge.url }), lastHeartbeatAt: new Date() }).where(eq(hosts.id, hostId));
+  await s.db
+    .update(hosts)
+    .set({ facts: f.hostFacts({ consoleUrl: bridge.url }), lastHeartbeatAt: new Date() })
+    .where(eq(hosts.id, hostId));
   const proxy = createConsoleProxy({
-    db: s.db, redis: s.redis, redisPrefix: dbName, hostDownAfterSeconds: 3600, signingKey, allowedOrigins: [],
-    idleTimeoutMs: 3_600_000, maxPerUser: 4, maxPerProcess: 200, log: silent,
+    db: s.db,
+    redis: s.redis,
+    redisPrefix: dbName,
+    hostDownAfterSeconds: 3600,
+    signingKey,
+    allowedOrigins: [],
+    idleTimeoutMs: 3_600_000,
+    maxPerUser: 4,
+    maxPerProcess: 200,
+    log: silent,
   });
   const portal = createServer();
   portal.on("upgrade", (req, socket, head) => proxy.handleUpgrade(req, socket, head));
@@ -102,9 +145,12 @@ try {
 
   const viaProxy = async (user: Awaited<ReturnType<typeof f.makeUser>>, instanceId: string) => {
     const t = await createConsoleTicket(f.contextFor(s, user), { instanceId, kind: "vnc" });
-    return handshake(await openWebSocketStream(`${origin.replace("http", "ws")}${t.path}?ticket=${t.ticket}`, origin));
+    return handshake(
+      await openWebSocketStream(`${origin.replace("http", "ws")}${t.path}?ticket=${t.ticket}`, origin),
+    );
   };
-  const direct = async (instanceId: string) => handshake(await openUnixStream(resolveVmPaths(stateDir, instanceId).vncSocket));
+  const direct = async (instanceId: string) =>
+    handshake(await openUnixStream(resolveVmPaths(stateDir, instanceId).vncSocket));
 
   async function throughput(session: Awaited<ReturnType<typeof direct>>): Promise<number> {
     const full = { x: 0, y: 0, w: session.width, h: session.height };
@@ -125,8 +171,12 @@ try {
 
   out("eduCloud console benchmark (bench/console.ts)");
   out("  (a) direct: an RFB client on the VM's VNC unix socket");
-  out("  (b) browser path: the same client over WebSocket → portal console proxy (ticket, access check, grant) → agent bridge → the same socket");
-  out(`  throughput: full-screen raw-encoded framebuffer updates back to back for ${SECONDS} s, a then b, three rounds; median of rounds`);
+  out(
+    "  (b) browser path: the same client over WebSocket → portal console proxy (ticket, access check, grant) → agent bridge → the same socket",
+  );
+  out(
+    `  throughput: full-screen raw-encoded framebuffer updates back to back for ${SECONDS} s, a then b, three rounds; median of rounds`,
+  );
   out(`  latency: ${PINGS} round trips of a 1×1 framebuffer update request each; p50`);
   out(`Machine: ${os.cpus().length} CPUs, QEMU under TCG, ${VMS} test VMs (64 MiB); all traffic on loopback`);
 
@@ -134,15 +184,25 @@ try {
   const a = await direct(vmIds[0]!);
   const b = await viaProxy(user, vmIds[0]!);
   out(`Screen ${a.width}×${a.height}, ${a.bytesPerPixel * 8} bpp`);
-  const tpA: number[] = [], tpB: number[] = [];
-  for (let round = 0; round < 3; round++) { tpA.push(await throughput(a)); tpB.push(await throughput(b)); }
-  const rttA = summarise(await roundTrips(a)), rttB = summarise(await roundTrips(b));
-  a.stream.close(); b.stream.close();
+  const tpA: number[] = [],
+    tpB: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    tpA.push(await throughput(a));
+    tpB.push(await throughput(b));
+  }
+  const rttA = summarise(await roundTrips(a)),
+    rttB = summarise(await roundTrips(b));
+  a.stream.close();
+  b.stream.close();
   const med = (v: number[]) => [...v].sort((x, y) => x - y)[1]!;
   const mb = (v: number) => `${(v / 1e6).toFixed(1)} MB/s`;
   out();
-  out(`(a) direct        throughput ${mb(med(tpA))}   round trip p50 ${rttA.p50.toFixed(2)} ms  p95 ${rttA.p95.toFixed(2)} ms`);
-  out(`(b) through proxy throughput ${mb(med(tpB))}   round trip p50 ${rttB.p50.toFixed(2)} ms  p95 ${rttB.p95.toFixed(2)} ms`);
+  out(
+    `(a) direct        throughput ${mb(med(tpA))}   round trip p50 ${rttA.p50.toFixed(2)} ms  p95 ${rttA.p95.toFixed(2)} ms`,
+  );
+  out(
+    `(b) through proxy throughput ${mb(med(tpB))}   round trip p50 ${rttB.p50.toFixed(2)} ms  p95 ${rttB.p95.toFixed(2)} ms`,
+  );
   out(`goals: throughput ratio ≥ 0.8, added latency p50 ≤ 2 ms`);
   out(`console_throughput_ratio=${(med(tpB) / med(tpA)).toFixed(2)}`);
   out(`console_added_latency_ms_p50=${(rttB.p50 - rttA.p50).toFixed(2)}`);
@@ -152,17 +212,22 @@ try {
   out(`== ${SESSIONS} concurrent console sessions on one portal process ==`);
   const people = await Promise.all(Array.from({ length: SESSIONS }, () => f.makeUser(s, "superAdm")));
   const t0 = performance.now();
-  const results = await Promise.allSettled(people.map(async (p, i) => {
-    const session = await viaProxy(p, vmIds[i % VMS]!);
-    const bytes = await Promise.race([
-      requestUpdate(session, { x: 0, y: 0, w: session.width, h: session.height }),
-      new Promise<number>((_r, j) => setTimeout(() => j(new Error("no frame within 30 s")), 30_000)),
-    ]);
-    return { session, bytes };
-  }));
+  const results = await Promise.allSettled(
+    people.map(async (p, i) => {
+      const session = await viaProxy(p, vmIds[i % VMS]!);
+      const bytes = await Promise.race([
+        requestUpdate(session, { x: 0, y: 0, w: session.width, h: session.height }),
+        new Promise<number>((_r, j) => setTimeout(() => j(new Error("no frame within 30 s")), 30_000)),
+      ]);
+      return { session, bytes };
+    }),
+  );
   const ok = results.filter((r) => r.status === "fulfilled" && r.value.bytes > 0);
-  out(`opened and received a full frame: ${ok.length} of ${SESSIONS} in ${((performance.now() - t0) / 1000).toFixed(1)} s; portal sessions open: ${proxy.openSessions()}`);
-  for (const r of results) if (r.status === "rejected") note(`a session failed: ${(r.reason as Error).message}`);
+  out(
+    `opened and received a full frame: ${ok.length} of ${SESSIONS} in ${((performance.now() - t0) / 1000).toFixed(1)} s; portal sessions open: ${proxy.openSessions()}`,
+  );
+  for (const r of results)
+    if (r.status === "rejected") note(`a session failed: ${(r.reason as Error).message}`);
   for (const r of results) if (r.status === "fulfilled") r.value.session.stream.close();
   out(`goal: ${SESSIONS}`);
   out(`console_sessions_ok=${ok.length}`);

@@ -27,10 +27,14 @@ register("./lib/loader-hooks.mjs", import.meta.url);
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 process.chdir(repoRoot);
 
-const { values: cli } = parseArgs({ options: {
-  "upload-mib": { type: "string", default: "512" }, "fetch-mib": { type: "string", default: "512" }, runs: { type: "string", default: "5" },
-  parts: { type: "string", default: "upload,fetch,size" },
-} });
+const { values: cli } = parseArgs({
+  options: {
+    "upload-mib": { type: "string", default: "512" },
+    "fetch-mib": { type: "string", default: "512" },
+    runs: { type: "string", default: "5" },
+    parts: { type: "string", default: "upload,fetch,size" },
+  },
+});
 // Which parts run (all by default; `--parts upload` to study one figure).
 const PARTS = new Set(cli.parts.split(","));
 const UPLOAD_BYTES = Number(cli["upload-mib"]) * 1024 * 1024;
@@ -41,8 +45,15 @@ const GOALS = { upload: 0.7, fetch: 0.8, size: 1.2 };
 const run = promisify(execFile);
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const note = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
-const seconds = async (fn: () => Promise<unknown>) => { const t = performance.now(); await fn(); return (performance.now() - t) / 1000; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+const seconds = async (fn: () => Promise<unknown>) => {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+};
 const mibps = (bytes: number, s: number) => (bytes / 1024 / 1024 / s).toFixed(0);
 const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
 
@@ -52,7 +63,11 @@ const dbName = testDb.newTestDatabaseName("bench");
 const work = await mkdtemp(join(os.tmpdir(), "educloud-bench-images-"));
 const storeDir = join(work, "store");
 Object.assign(process.env, {
-  DATABASE_URL: testDb.urlForDatabase(baseUrl, dbName), REDIS_PREFIX: dbName, IMAGE_STORE_DIR: storeDir, LOG_LEVEL: "silent", NODE_ENV: "test",
+  DATABASE_URL: testDb.urlForDatabase(baseUrl, dbName),
+  REDIS_PREFIX: dbName,
+  IMAGE_STORE_DIR: storeDir,
+  LOG_LEVEL: "silent",
+  NODE_ENV: "test",
 });
 process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-0000";
 
@@ -73,7 +88,8 @@ process.exit(exitCode);
 async function randomFile(path: string, bytes: number): Promise<void> {
   const w = createWriteStream(path);
   for (let done = 0; done < bytes; done += 8 * 1024 * 1024) {
-    if (!w.write(randomBytes(Math.min(8 * 1024 * 1024, bytes - done)))) await new Promise<void>((r) => w.once("drain", () => r()));
+    if (!w.write(randomBytes(Math.min(8 * 1024 * 1024, bytes - done))))
+      await new Promise<void>((r) => w.once("drain", () => r()));
   }
   await new Promise<void>((r) => w.end(() => r()));
 }
@@ -108,7 +124,12 @@ async function main(): Promise<void> {
   const one = await import("@/app/api/v1/uploads/[id]/route");
 
   note("starting the compute stack (MariaDB, Redis, controller, agent process)…");
-  const stack = await startComputeStack({ storeDir, imageRoute: contentRoute.GET as never, joinRoute: joinRoute.POST, flavor: { vcpus: 1, memoryMiB: 128, diskGiB: 3 } });
+  const stack = await startComputeStack({
+    storeDir,
+    imageRoute: contentRoute.GET as never,
+    joinRoute: joinRoute.POST,
+    flavor: { vcpus: 1, memoryMiB: 128, diskGiB: 3 },
+  });
   cleanups.push(() => stack.stop());
   const { s } = stack;
 
@@ -116,10 +137,25 @@ async function main(): Promise<void> {
   const staticFile = join(work, "fetch.bin");
   const portal = await serveRoutes([
     { pattern: "/api/v1/uploads", handler: creation.POST as never },
-    { pattern: "/api/v1/uploads/:id", handler: (async (req: Request, ctx: never) => (req.method === "HEAD" ? one.HEAD(req, ctx) : one.PATCH(req, ctx))) as never },
+    {
+      pattern: "/api/v1/uploads/:id",
+      handler: (async (req: Request, ctx: never) =>
+        req.method === "HEAD" ? one.HEAD(req, ctx) : one.PATCH(req, ctx)) as never,
+    },
     { pattern: "/api/v1/agent/images/:id/content", handler: contentRoute.GET as never },
-    { pattern: "/static/fetch.bin", handler: (async () => new Response(Readable.toWeb(createReadStream(staticFile, { highWaterMark: 1024 * 1024 })) as ReadableStream,
-      { headers: { "content-length": String((await stat(staticFile)).size), "content-type": "application/octet-stream" } })) as never },
+    {
+      pattern: "/static/fetch.bin",
+      handler: (async () =>
+        new Response(
+          Readable.toWeb(createReadStream(staticFile, { highWaterMark: 1024 * 1024 })) as ReadableStream,
+          {
+            headers: {
+              "content-length": String((await stat(staticFile)).size),
+              "content-type": "application/octet-stream",
+            },
+          },
+        )) as never,
+    },
   ]);
   cleanups.push(() => portal.close());
   // An upload's own requests are served as the portal's custom server serves them (server/main.ts):
@@ -133,7 +169,9 @@ async function main(): Promise<void> {
     void serveUploadRequest(uploads, id, req, res).catch(() => res.writeHead(500).end());
   });
   await new Promise<void>((r) => uploadServer.listen(0, "127.0.0.1", () => r()));
-  cleanups.push(async () => { uploadServer.close(); });
+  cleanups.push(async () => {
+    uploadServer.close();
+  });
   const uploadUrl = `http://127.0.0.1:${(uploadServer.address() as { port: number }).port}`;
 
   if (PARTS.has("upload")) await measureUpload();
@@ -165,20 +203,46 @@ async function main(): Promise<void> {
         }
         await pacer.finish();
         await fh.close();
-      })().then(() => res.end("ok"), () => res.end("failed"));
+      })().then(
+        () => res.end("ok"),
+        () => res.end("failed"),
+      );
     });
     await new Promise<void>((r) => floorServer.listen(0, "127.0.0.1", () => r()));
-    cleanups.push(async () => { floorServer.close(); });
+    cleanups.push(async () => {
+      floorServer.close();
+    });
     const floorUrl = `http://127.0.0.1:${(floorServer.address() as { port: number }).port}/`;
     /** One upload of `src` through tus: creation, then one PATCH by curl. Returns the import's task id. */
     const uploadWithCurl = async (name: string): Promise<string> => {
       const created = await tus.create(UPLOAD_BYTES, { name, format: "raw", visibility: "private" });
       // The uploading client is its own process (curl), as a browser is.
-      const answer = (await run("curl", [
-        "-sS", "-o", "/dev/null", "-w", "%{http_code} %header{educloud-task-id}", "-X", "PATCH", "-T", src,
-        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
-        "-H", `Cookie: ${cookie}`, `${uploadUrl}${String(created.headers.location)}`,
-      ])).stdout.trim().split(" ");
+      const answer = (
+        await run("curl", [
+          "-sS",
+          "-o",
+          "/dev/null",
+          "-w",
+          "%{http_code} %header{educloud-task-id}",
+          "-X",
+          "PATCH",
+          "-T",
+          src,
+          "-H",
+          "Expect:",
+          "-H",
+          "Tus-Resumable: 1.0.0",
+          "-H",
+          "Upload-Offset: 0",
+          "-H",
+          "Content-Type: application/offset+octet-stream",
+          "-H",
+          `Cookie: ${cookie}`,
+          `${uploadUrl}${String(created.headers.location)}`,
+        ])
+      ).stdout
+        .trim()
+        .split(" ");
       if (answer[0] !== "204") throw new Error(`upload answered ${answer.join(" ")}`);
       return answer[1]!;
     };
@@ -192,17 +256,22 @@ async function main(): Promise<void> {
     // and 5 s of rest. The rest matters on these Firecracker guests: memory freed more than ~2 s ago is
     // handed back to the host (free page reporting) and is slower to touch again, so a step that ran
     // right after another step freed 512 MiB of page cache would get warm memory that the others do not.
-    const settleDisk = async () => { await run("sync"); await new Promise((r) => setTimeout(r, 5000)); };
+    const settleDisk = async () => {
+      await run("sync");
+      await new Promise((r) => setTimeout(r, 5000));
+    };
     for (let i = 0; i < RUNS; i++) {
       const dst = join(storeDir, ".uploads", `cp-${i}`);
       // The baseline is a durable copy: `cp`, then fsync of the copy (coreutils `sync FILE`), because the
       // tus route fsyncs before it acknowledges an offset (a resumed upload must never trust bytes a crash
       // lost). `cp` alone only measures the page cache; it is printed too.
       await settleDisk();
-      cpTimes.push(await seconds(async () => {
-        await run("cp", [src, dst]);
-        await run("sync", [dst]);
-      }));
+      cpTimes.push(
+        await seconds(async () => {
+          await run("cp", [src, dst]);
+          await run("sync", [dst]);
+        }),
+      );
       await rm(dst, { force: true });
       await settleDisk();
       cpCacheTimes.push(await seconds(() => run("cp", [src, dst])));
@@ -210,13 +279,22 @@ async function main(): Promise<void> {
       await rm(dst, { force: true });
       let taskId = "";
       await settleDisk();
-      upTimes.push(await seconds(async () => { taskId = await uploadWithCurl(`bench-${i}`); }));
+      upTimes.push(
+        await seconds(async () => {
+          taskId = await uploadWithCurl(`bench-${i}`);
+        }),
+      );
       await waitForTask(s, taskId, 300_000); // the conversion, not timed: it must not overlap the next run
       await settleDisk();
-      floorTimes.push(await seconds(() => run("curl", ["-sS", "-o", "/dev/null", "-X", "PUT", "-T", src, "-H", "Expect:", floorUrl])));
+      floorTimes.push(
+        await seconds(() =>
+          run("curl", ["-sS", "-o", "/dev/null", "-X", "PUT", "-T", src, "-H", "Expect:", floorUrl]),
+        ),
+      );
       await rm(join(storeDir, ".uploads", "floor"), { force: true });
     }
-    const cpS = median(cpTimes), upS = median(upTimes);
+    const cpS = median(cpTimes),
+      upS = median(upTimes);
     // Paired: each run's cp against the same run's upload, seconds apart, then the median of those ratios.
     // The shared disk's speed drifts over minutes; pairing cancels the drift that a ratio of two medians
     // taken from different runs would mix in.
@@ -225,16 +303,28 @@ async function main(): Promise<void> {
     out(`upload_cp_seconds_p50=${cpS.toFixed(3)}   # cp + fsync of the copy`);
     out(`upload_cp_mib_per_s=${mibps(UPLOAD_BYTES, cpS)}`);
     const cpCacheS = median(cpCacheTimes);
-    out(`upload_cp_page_cache_seconds_p50=${cpCacheS.toFixed(3)}   # cp alone, not yet on disk (for context)`);
-    out(`upload_ratio_vs_page_cache_cp=${(cpCacheS / upS).toFixed(2)}   # for context: no HTTP upload over loopback reaches the page cache's speed here`);
+    out(
+      `upload_cp_page_cache_seconds_p50=${cpCacheS.toFixed(3)}   # cp alone, not yet on disk (for context)`,
+    );
+    out(
+      `upload_ratio_vs_page_cache_cp=${(cpCacheS / upS).toFixed(2)}   # for context: no HTTP upload over loopback reaches the page cache's speed here`,
+    );
     out(`upload_tus_seconds_p50=${upS.toFixed(3)}`);
     out(`upload_tus_mib_per_s=${mibps(UPLOAD_BYTES, upS)}`);
     const floorS = median(floorTimes);
-    out(`upload_http_floor_seconds_p50=${floorS.toFixed(3)}   # curl → bare node http server → file (no portal code)`);
+    out(
+      `upload_http_floor_seconds_p50=${floorS.toFixed(3)}   # curl → bare node http server → file (no portal code)`,
+    );
     out(`upload_http_floor_mib_per_s=${mibps(UPLOAD_BYTES, floorS)}`);
-    out(`upload_vs_http_floor_ratio=${(floorS / upS).toFixed(2)}   # what the tus route keeps of the best any HTTP upload does here`);
-    out(`upload_ratio_of_medians=${(cpS / upS).toFixed(2)}   # for context: median cp time / median upload time`);
-    out(`upload_ratio=${uploadRatio.toFixed(2)}   # goal >= ${GOALS.upload}: ${verdict(uploadRatio >= GOALS.upload)}`);
+    out(
+      `upload_vs_http_floor_ratio=${(floorS / upS).toFixed(2)}   # what the tus route keeps of the best any HTTP upload does here`,
+    );
+    out(
+      `upload_ratio_of_medians=${(cpS / upS).toFixed(2)}   # for context: median cp time / median upload time`,
+    );
+    out(
+      `upload_ratio=${uploadRatio.toFixed(2)}   # goal >= ${GOALS.upload}: ${verdict(uploadRatio >= GOALS.upload)}`,
+    );
 
     // The price of writing uploads on the event loop (server/uploads/tus-server.ts): how late the portal's
     // event loop runs while 3 uploads arrive at once and their conversions start, against the same process
@@ -252,63 +342,80 @@ async function main(): Promise<void> {
       for (const t of taskIds) await waitForTask(s, t, 300_000);
     });
     const ms = (h: IntervalHistogram, q: number) => (h.percentile(q) / 1e6).toFixed(1);
-    out(`upload_concurrent_uploads=3   # at once, ${UPLOAD_BYTES / 1024 / 1024} MiB each, then their conversions`);
+    out(
+      `upload_concurrent_uploads=3   # at once, ${UPLOAD_BYTES / 1024 / 1024} MiB each, then their conversions`,
+    );
     out(`upload_concurrent_seconds_incl_conversion=${concurrentS.toFixed(1)}`);
     out(`upload_idle_loop_delay_ms_p99=${ms(idle, 99)}   # the bench process doing nothing`);
     out(`upload_concurrent_loop_delay_ms_p50=${ms(busy, 50)}`);
     out(`upload_concurrent_loop_delay_ms_p99=${ms(busy, 99)}`);
     out(`upload_concurrent_loop_delay_ms_max=${(busy.max / 1e6).toFixed(1)}`);
-
   }
 
   // ---- (2) agent fetch -----------------------------------------------------------------------------
   async function measureFetch(): Promise<void> {
-    note(`(2) agent fetch: ${FETCH_BYTES / 1024 / 1024} MiB, ImageCache.ensure vs plain HTTP GET, ${RUNS} runs each…`);
+    note(
+      `(2) agent fetch: ${FETCH_BYTES / 1024 / 1024} MiB, ImageCache.ensure vs plain HTTP GET, ${RUNS} runs each…`,
+    );
     await randomFile(staticFile, FETCH_BYTES);
     await mkdir(incomingDir(storeDir), { recursive: true });
     // Stored as is (an ISO-like raw file is kept without conversion), so both sides serve the same bytes.
     const isoPath = join(incomingDir(storeDir), "fetch-iso");
     const iso = await readFile(staticFile);
-    iso[0x8000] = 1; iso.write("CD001", 0x8001, "latin1");
+    iso[0x8000] = 1;
+    iso.write("CD001", 0x8001, "latin1");
     await writeFile(isoPath, iso);
     await writeFile(staticFile, iso);
-    const fetchImage = await importImage({ db: s.db, storeDir }, { incomingPath: isoPath, name: "fetch", format: "iso", visibility: "public", ownerId: null });
-    const creds = JSON.parse(await readFile(join(stack.agentDir, "credentials.json"), "utf8")) as { hostId: string; hostSecret: string };
+    const fetchImage = await importImage(
+      { db: s.db, storeDir },
+      { incomingPath: isoPath, name: "fetch", format: "iso", visibility: "public", ownerId: null },
+    );
+    const creds = JSON.parse(await readFile(join(stack.agentDir, "credentials.json"), "utf8")) as {
+      hostId: string;
+      hostSecret: string;
+    };
     const ref = imageRefOf(fetchImage, portal.url);
     const worker = new Worker(new URL("./lib/fetch-worker-entry.mjs", import.meta.url));
     cleanups.push(() => worker.terminate());
     let workerError: Error | null = null;
-    worker.on("error", (err) => { workerError = err; });
-    const inWorker = (msg: unknown) => new Promise<number>((resolve, reject) => {
-      if (workerError) return reject(workerError);
-      const onError = (err: Error) => reject(err);
-      worker.once("error", onError);
-      worker.once("message", (m: { seconds?: number; error?: string }) => {
-        worker.off("error", onError);
-        if (m.error) reject(new Error(m.error));
-        else resolve(m.seconds!);
-      });
-      worker.postMessage(msg);
+    worker.on("error", (err) => {
+      workerError = err;
     });
+    const inWorker = (msg: unknown) =>
+      new Promise<number>((resolve, reject) => {
+        if (workerError) return reject(workerError);
+        const onError = (err: Error) => reject(err);
+        worker.once("error", onError);
+        worker.once("message", (m: { seconds?: number; error?: string }) => {
+          worker.off("error", onError);
+          if (m.error) reject(new Error(m.error));
+          else resolve(m.seconds!);
+        });
+        worker.postMessage(msg);
+      });
     const plainTimes: number[] = [];
     const ensureTimes: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const plainDest = join(work, `plain-${i}`);
-      plainTimes.push(await inWorker({ kind: "plain", url: `${portal.url}/static/fetch.bin`, dest: plainDest }));
+      plainTimes.push(
+        await inWorker({ kind: "plain", url: `${portal.url}/static/fetch.bin`, dest: plainDest }),
+      );
       await rm(plainDest, { force: true });
       const cacheDir = join(work, `cache-${i}`);
       ensureTimes.push(await inWorker({ kind: "ensure", ref, cacheDir, creds }));
       await rm(cacheDir, { recursive: true, force: true });
     }
-    const plainS = median(plainTimes), ensureS = median(ensureTimes);
+    const plainS = median(plainTimes),
+      ensureS = median(ensureTimes);
     const fetchRatio = plainS / ensureS;
     out(`fetch_bytes=${FETCH_BYTES}`);
     out(`fetch_plain_http_seconds_p50=${plainS.toFixed(3)}`);
     out(`fetch_plain_http_mib_per_s=${mibps(FETCH_BYTES, plainS)}`);
     out(`fetch_agent_seconds_p50=${ensureS.toFixed(3)}`);
     out(`fetch_agent_mib_per_s=${mibps(FETCH_BYTES, ensureS)}`);
-    out(`fetch_ratio=${fetchRatio.toFixed(2)}   # goal >= ${GOALS.fetch}: ${verdict(fetchRatio >= GOALS.fetch)}`);
-
+    out(
+      `fetch_ratio=${fetchRatio.toFixed(2)}   # goal >= ${GOALS.fetch}: ${verdict(fetchRatio >= GOALS.fetch)}`,
+    );
   }
 
   // ---- (3) size independence -----------------------------------------------------------------------
@@ -318,7 +425,15 @@ async function main(): Promise<void> {
     note("(3) create-to-RUNNING: cached 2 GiB vs cached 20 MiB image…");
     const [guest] = await s.db.select().from(images).where(eq(images.id, stack.imageId));
     const guestRaw = join(work, "guest.raw");
-    execFileSync("qemu-img", ["convert", "-f", "qcow2", "-O", "raw", join(storeDir, guest!.sha256), guestRaw]);
+    execFileSync("qemu-img", [
+      "convert",
+      "-f",
+      "qcow2",
+      "-O",
+      "raw",
+      join(storeDir, guest!.sha256),
+      guestRaw,
+    ]);
     const guestBytes = (await stat(guestRaw)).size;
     /** The guest's disk with `extra` random bytes after it (virtual size grows by as much). */
     const padded = async (name: string, extra: number) => {
@@ -327,10 +442,14 @@ async function main(): Promise<void> {
       await copyFile(guestRaw, p);
       const w = createWriteStream(p, { flags: "a" });
       for (let done = guestBytes; done < total; done += 8 * 1024 * 1024) {
-        if (!w.write(randomBytes(Math.min(8 * 1024 * 1024, total - done)))) await new Promise<void>((r) => w.once("drain", () => r()));
+        if (!w.write(randomBytes(Math.min(8 * 1024 * 1024, total - done))))
+          await new Promise<void>((r) => w.once("drain", () => r()));
       }
       await new Promise<void>((r) => w.end(() => r()));
-      return importImage({ db: s.db, storeDir, maxBytes: 4 * 1024 ** 3 }, { incomingPath: p, name, format: "raw", visibility: "public", ownerId: null });
+      return importImage(
+        { db: s.db, storeDir, maxBytes: 4 * 1024 ** 3 },
+        { incomingPath: p, name, format: "raw", visibility: "public", ownerId: null },
+      );
     };
     const small = await padded("size-20mib", 20 * 1024 * 1024 - guest!.sizeBytes);
     const big = await padded("size-2gib", 2 * 1024 ** 3 - guestBytes);
@@ -346,7 +465,13 @@ async function main(): Promise<void> {
     const createToRunning = async (imageId: string) => {
       let id = "";
       const t = await seconds(async () => {
-        id = (await stack.caller.instances.create({ name: `b-${randomBytes(3).toString("hex")}`, imageId, flavorId: stack.flavorId })).id;
+        id = (
+          await stack.caller.instances.create({
+            name: `b-${randomBytes(3).toString("hex")}`,
+            imageId,
+            flavorId: stack.flavorId,
+          })
+        ).id;
         await stack.waitForState(id, "RUNNING", 120_000);
       });
       await stack.caller.instances.delete({ id });
@@ -361,10 +486,13 @@ async function main(): Promise<void> {
       smallTimes.push(await createToRunning(small.id));
       bigTimes.push(await createToRunning(big.id));
     }
-    const smallS = median(smallTimes), bigS = median(bigTimes);
+    const smallS = median(smallTimes),
+      bigS = median(bigTimes);
     const sizeRatio = bigS / smallS;
     out(`create_to_running_20mib_seconds_p50=${smallS.toFixed(3)}`);
     out(`create_to_running_2gib_seconds_p50=${bigS.toFixed(3)}`);
-    out(`size_independence_ratio=${sizeRatio.toFixed(2)}   # goal <= ${GOALS.size}: ${verdict(sizeRatio <= GOALS.size)}`);
+    out(
+      `size_independence_ratio=${sizeRatio.toFixed(2)}   # goal <= ${GOALS.size}: ${verdict(sizeRatio <= GOALS.size)}`,
+    );
   }
 }

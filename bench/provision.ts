@@ -31,7 +31,8 @@ const { values: cli } = parseArgs({
 const N = Number(cli.n);
 const BURST = Number(cli.burst);
 const WARMUP = Number(cli.warmup);
-if (![N, BURST, WARMUP].every((v) => Number.isInteger(v) && v >= 0) || N < 1) throw new Error("--n, --burst and --warmup take whole numbers (n ≥ 1)");
+if (![N, BURST, WARMUP].every((v) => Number.isInteger(v) && v >= 0) || N < 1)
+  throw new Error("--n, --burst and --warmup take whole numbers (n ≥ 1)");
 
 const FLAVOR = { vcpus: 1, memoryMiB: 128, diskGiB: 1 };
 const GOAL = 2.0; // from the issue: (b) at most twice the raw floor, sequential p50 and burst wall
@@ -64,8 +65,12 @@ let cleaning: Promise<void> | undefined;
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     for (const c of cleanups.reverse()) {
-      await Promise.race([c.run(), sleep(60_000).then(() => { throw new Error("timed out"); })])
-        .catch((err) => note(`clean-up of ${c.what} failed: ${(err as Error).message}`));
+      await Promise.race([
+        c.run(),
+        sleep(60_000).then(() => {
+          throw new Error("timed out");
+        }),
+      ]).catch((err) => note(`clean-up of ${c.what} failed: ${(err as Error).message}`));
     }
   })();
   return cleaning;
@@ -96,8 +101,11 @@ async function killOurProcesses(): Promise<number> {
     try {
       process.kill(Number(entry), "SIGKILL");
       killed++;
-    } catch { /* gone */ }
-    if (stateDir?.startsWith(os.tmpdir())) await rm(stateDir, { recursive: true, force: true }).catch(() => undefined);
+    } catch {
+      /* gone */
+    }
+    if (stateDir?.startsWith(os.tmpdir()))
+      await rm(stateDir, { recursive: true, force: true }).catch(() => undefined);
   }
   return killed;
 }
@@ -167,7 +175,11 @@ async function main(): Promise<void> {
 
   note("starting the compute stack (MariaDB, Redis, controller, agent process)…");
   const stack = await startComputeStack({
-    storeDir, imageRoute: imageRoute.GET as never, joinRoute: joinRoute.POST, flavor: FLAVOR, agentConcurrency: Math.max(BURST, 4),
+    storeDir,
+    imageRoute: imageRoute.GET as never,
+    joinRoute: joinRoute.POST,
+    flavor: FLAVOR,
+    agentConcurrency: Math.max(BURST, 4),
   });
   onCleanup("the compute stack", () => stack.stop());
   const { s } = stack;
@@ -187,21 +199,31 @@ async function main(): Promise<void> {
     await imageServer.close();
   });
   const admin = await makeUser(s, "superAdm");
-  const caller = callerFor(s, admin, undefined, { jobs, settings: testSettings({ portalUrl: imageServer.url, cpuOvercommit }) });
+  const caller = callerFor(s, admin, undefined, {
+    jobs,
+    settings: testSettings({ portalUrl: imageServer.url, cpuOvercommit }),
+  });
   const [image] = await s.db.select().from(imagesTable).where(eq(imagesTable.id, stack.imageId));
   const cachedBase = join(stack.agentDir, "images", image!.sha256);
 
   // instance_events.at is CURRENT_TIMESTAMP(3) of MariaDB (same machine, same clock) in the session's
   // time zone, read back as UTC: take out a whole time-zone offset, if any.
-  const [[dbNowRow]] = (await s.pool.query("SELECT CURRENT_TIMESTAMP(3) AS now")) as unknown as [[{ now: Date }]];
+  const [[dbNowRow]] = (await s.pool.query("SELECT CURRENT_TIMESTAMP(3) AS now")) as unknown as [
+    [{ now: Date }],
+  ];
   const tzOffset = Math.round((dbNowRow.now.getTime() - Date.now()) / 900_000) * 900_000;
   const atMs = (d: Date) => d.getTime() - tzOffset;
 
   // ---- helpers -----------------------------------------------------------------------------------------
   const accel = await detectAccel();
   const rawCfg = {
-    stateDir: rawDir, baseImagePath: cachedBase, ...FLAVOR, accel: accel.accel, machine: "q35" as const,
-    sandbox: await qemuSupportsSandbox("qemu-system-x86_64"), qemuBinary: "qemu-system-x86_64",
+    stateDir: rawDir,
+    baseImagePath: cachedBase,
+    ...FLAVOR,
+    accel: accel.accel,
+    machine: "q35" as const,
+    sandbox: await qemuSupportsSandbox("qemu-system-x86_64"),
+    qemuBinary: "qemu-system-x86_64",
   };
 
   type EventRow = { instance_id: string; at: Date; kind: string; message: string; to_state: string | null };
@@ -219,7 +241,10 @@ async function main(): Promise<void> {
         if (!found.has(r.instance_id)) found.set(r.instance_id, atMs(r.at));
       }
       if (found.size === ids.length) return found;
-      if (Date.now() > deadline) throw new Error(`${ids.length - found.size} of ${ids.length} instances not RUNNING within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${ids.length - found.size} of ${ids.length} instances not RUNNING within ${timeoutMs} ms`,
+        );
       await sleep(pollMs);
     }
   }
@@ -228,7 +253,10 @@ async function main(): Promise<void> {
     await Promise.all(ids.map((id) => caller.instances.delete({ id })));
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const [rows] = await s.pool.query("SELECT COUNT(*) AS n FROM instances WHERE id IN (?) AND state = 'DELETED'", [ids]);
+      const [rows] = await s.pool.query(
+        "SELECT COUNT(*) AS n FROM instances WHERE id IN (?) AND state = 'DELETED'",
+        [ids],
+      );
       if (Number((rows as { n: number }[])[0]!.n) === ids.length) return;
       if (Date.now() > deadline) throw new Error("instances not DELETED within 120 s");
       await sleep(50);
@@ -237,14 +265,28 @@ async function main(): Promise<void> {
 
   const hostStream = streamKey(prefix, hostQueueName(stack.hostId));
   const eventStream = streamKey(prefix, AGENT_EVENTS_QUEUE);
-  const observer = observeReports(new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"), prefix, AGENT_EVENTS_QUEUE);
+  const observer = observeReports(
+    new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"),
+    prefix,
+    AGENT_EVENTS_QUEUE,
+  );
   onCleanup("the report observer", () => observer.stop());
 
-  interface RawSample { total: number; overlay: number; spawn: number; qmp: number }
+  interface RawSample {
+    total: number;
+    overlay: number;
+    spawn: number;
+    qmp: number;
+  }
   async function rawOnce(label: string): Promise<RawSample> {
     const r = await rawProvision(rawCfg, `${label}-${randomUUID().slice(0, 8)}`);
     await rawDestroy(r);
-    return { total: r.qmpRunning - r.start, overlay: r.overlayDone - r.start, spawn: r.spawned - r.overlayDone, qmp: r.qmpRunning - r.spawned };
+    return {
+      total: r.qmpRunning - r.start,
+      overlay: r.overlayDone - r.start,
+      spawn: r.spawned - r.overlayDone,
+      qmp: r.qmpRunning - r.spawned,
+    };
   }
 
   // Marks that every create leaves, whatever progress reports it sends (they are throttled to 1/s).
@@ -260,7 +302,13 @@ async function main(): Promise<void> {
   type Segments = Record<Segment, number>;
 
   /** The create's timeline from the host job's stream, the agent's own report times and MySQL. */
-  function segmentsOf(id: string, t0: number, runningAt: number, hostJob: JobLife | undefined, startedAt: number | undefined): Segments | undefined {
+  function segmentsOf(
+    id: string,
+    t0: number,
+    runningAt: number,
+    hostJob: JobLife | undefined,
+    startedAt: number | undefined,
+  ): Segments | undefined {
     const reports = observer.of(id);
     const sent = (pick: (r: ObservedReport) => boolean) => reports.find(pick)?.sentAt;
     const building = sent((r) => r.state === "BUILDING");
@@ -268,12 +316,21 @@ async function main(): Promise<void> {
     const marks = [hostJob?.added, hostJob?.active, building, startedAt, running];
     if (marks.some((m) => m === undefined || Number.isNaN(m))) return undefined;
     const [added, active, b, st, r] = marks as number[];
-    return { api: added! - t0, pickup: active! - added!, agentPre: b! - active!, disk: st! - b!, qemu: r! - st!, controller: runningAt - r! };
+    return {
+      api: added! - t0,
+      pickup: active! - added!,
+      agentPre: b! - active!,
+      disk: st! - b!,
+      qemu: r! - st!,
+      controller: runningAt - r!,
+    };
   }
 
   /** The controller's handling of agent reports: queue wait and apply time, by kind. */
   function controllerStats(lives: JobLife[]) {
-    const done = lives.filter((j) => j.added !== undefined && j.active !== undefined && j.completed !== undefined);
+    const done = lives.filter(
+      (j) => j.added !== undefined && j.active !== undefined && j.completed !== undefined,
+    );
     const kind = (j: JobLife) => observer.reports.get(j.jobId)?.type ?? j.name ?? "?";
     const by = (k: string) => done.filter((j) => kind(j) === k).map((j) => j.completed! - j.active!);
     return {
@@ -288,24 +345,43 @@ async function main(): Promise<void> {
 
   /** When the driver launched QEMU: the VM record's startedAt (agent clock), read before the VM goes. */
   async function startedAtOf(id: string): Promise<number | undefined> {
-    const record = await readFile(join(stack.runDir(id), "spec.json"), "utf8").then((t) => JSON.parse(t) as { startedAt?: string }, () => undefined);
+    const record = await readFile(join(stack.runDir(id), "spec.json"), "utf8").then(
+      (t) => JSON.parse(t) as { startedAt?: string },
+      () => undefined,
+    );
     return record?.startedAt ? new Date(record.startedAt).getTime() : undefined;
   }
 
-  interface ApiSample { total: number; apiReturned: number; seg?: Segments; ctlWait?: number; ctlService?: number }
+  interface ApiSample {
+    total: number;
+    apiReturned: number;
+    seg?: Segments;
+    ctlWait?: number;
+    ctlService?: number;
+  }
 
   async function apiOnce(label: string): Promise<ApiSample> {
     const t0 = Date.now();
-    const created = await caller.instances.create({ name: label, imageId: stack.imageId, flavorId: stack.flavorId });
+    const created = await caller.instances.create({
+      name: label,
+      imageId: stack.imageId,
+      flavorId: stack.flavorId,
+    });
     const apiReturned = Date.now() - t0;
     const runningAt = (await waitRunning([created.id], 60_000, 10)).get(created.id)!;
     const startedAt = await startedAtOf(created.id);
     await sleep(30); // let the controller's completion reach its stream
     const sample: ApiSample = { total: runningAt - t0, apiReturned };
-    const hostJob = jobLives(await readStream(s.redis, hostStream, t0 - 1, "+")).find((j) => j.jobId === `create-${created.id}-1`);
+    const hostJob = jobLives(await readStream(s.redis, hostStream, t0 - 1, "+")).find(
+      (j) => j.jobId === `create-${created.id}-1`,
+    );
     sample.seg = segmentsOf(created.id, t0, runningAt, hostJob, startedAt);
     const runningReport = observer.of(created.id).find((r) => r.state === "RUNNING");
-    const life = runningReport && jobLives(await readStream(s.redis, eventStream, t0 - 1, "+")).find((j) => j.jobId === runningReport.jobId);
+    const life =
+      runningReport &&
+      jobLives(await readStream(s.redis, eventStream, t0 - 1, "+")).find(
+        (j) => j.jobId === runningReport.jobId,
+      );
     if (life?.added !== undefined && life.active !== undefined && life.completed !== undefined) {
       sample.ctlWait = life.active - life.added;
       sample.ctlService = life.completed - life.active;
@@ -315,12 +391,16 @@ async function main(): Promise<void> {
   }
 
   const cpuBusy = (() => {
-    const read = () => os.cpus().reduce((acc, c) => {
-      const t = c.times;
-      acc.busy += t.user + t.nice + t.sys + t.irq;
-      acc.all += t.user + t.nice + t.sys + t.irq + t.idle;
-      return acc;
-    }, { busy: 0, all: 0 });
+    const read = () =>
+      os.cpus().reduce(
+        (acc, c) => {
+          const t = c.times;
+          acc.busy += t.user + t.nice + t.sys + t.irq;
+          acc.all += t.user + t.nice + t.sys + t.irq + t.idle;
+          return acc;
+        },
+        { busy: 0, all: 0 },
+      );
     let last = read();
     return () => {
       const now = read();
@@ -337,31 +417,64 @@ async function main(): Promise<void> {
       const vals = segs.map((x) => x[key]);
       out(`  ${ms(median(vals), 8)}${ms(percentile(vals, 95), 9)}  ${key.padEnd(11)}${label}`);
     }
-    out(`  ${ms(SEGMENTS.reduce((acc, [key]) => acc + median(segs.map((x) => x[key])), 0), 8)}${"".padStart(9)}  sum of the p50s`);
-    out(`  raw floor, same steps: overlay p50 ${ms(median(raw.overlay), 0)} / p95 ${ms(percentile(raw.overlay, 95), 0)}; ` +
-      `spawn → QMP running p50 ${ms(median(raw.qemu), 0)} / p95 ${ms(percentile(raw.qemu, 95), 0)}`);
+    out(
+      `  ${ms(
+        SEGMENTS.reduce((acc, [key]) => acc + median(segs.map((x) => x[key])), 0),
+        8,
+      )}${"".padStart(9)}  sum of the p50s`,
+    );
+    out(
+      `  raw floor, same steps: overlay p50 ${ms(median(raw.overlay), 0)} / p95 ${ms(percentile(raw.overlay, 95), 0)}; ` +
+        `spawn → QMP running p50 ${ms(median(raw.qemu), 0)} / p95 ${ms(percentile(raw.qemu, 95), 0)}`,
+    );
   }
 
   // ---- header ------------------------------------------------------------------------------------------
-  const qemuVersion = (await promisify(execFile)("qemu-system-x86_64", ["--version"])).stdout.match(/version\s+(\S+)/)?.[1] ?? "?";
-  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  const qemuVersion =
+    (await promisify(execFile)("qemu-system-x86_64", ["--version"])).stdout.match(/version\s+(\S+)/)?.[1] ??
+    "?";
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ");
   out("eduCloud provisioning benchmark (bench/provision.ts)");
   out("What is measured:");
-  out("  (a) raw floor: the QEMU driver's own steps called directly — qemu-img info + create of a qcow2 overlay over");
-  out("      the cached base image, QEMU spawned daemonised with the driver's argv, until QMP greets, accepts");
+  out(
+    "  (a) raw floor: the QEMU driver's own steps called directly — qemu-img info + create of a qcow2 overlay over",
+  );
+  out(
+    "      the cached base image, QEMU spawned daemonised with the driver's argv, until QMP greets, accepts",
+  );
   out("      qmp_capabilities and query-status says running. No portal, no queue, no agent.");
-  out("  (b) portal API: instances.create (tRPC caller in-process, no HTTP) → the RUNNING event recorded in MySQL");
-  out("      (instance_events.at, ms) through scheduler, BullMQ, the agent process, the same driver, the controller.");
+  out(
+    "  (b) portal API: instances.create (tRPC caller in-process, no HTTP) → the RUNNING event recorded in MySQL",
+  );
+  out(
+    "      (instance_events.at, ms) through scheduler, BullMQ, the agent process, the same driver, the controller.",
+  );
   out("  Sequential: a and b alternate, one VM at a time, each destroyed after it is measured (not timed).");
-  out(`  Burst: ${BURST} raw spawns started at once vs ${BURST} concurrent API creates; wall time until all ${BURST} answer.`);
-  out(`  Warm-up: ${WARMUP} iteration(s) of each first, not counted (the first API one fetches the image into the agent's cache).`);
-  out(`Machine: ${os.availableParallelism?.() ?? os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ` +
-    `${accel.accel.toUpperCase()}${accel.kvmUsable ? "" : ` (KVM not usable: ${accel.reason})`}, QEMU ${qemuVersion}, Node ${process.version}`);
+  out(
+    `  Burst: ${BURST} raw spawns started at once vs ${BURST} concurrent API creates; wall time until all ${BURST} answer.`,
+  );
+  out(
+    `  Warm-up: ${WARMUP} iteration(s) of each first, not counted (the first API one fetches the image into the agent's cache).`,
+  );
+  out(
+    `Machine: ${os.availableParallelism?.() ?? os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ` +
+      `${accel.accel.toUpperCase()}${accel.kvmUsable ? "" : ` (KVM not usable: ${accel.reason})`}, QEMU ${qemuVersion}, Node ${process.version}`,
+  );
   out(`Load average at start: ${load()}`);
-  out(`Guest: ${FLAVOR.vcpus} vCPU, ${FLAVOR.memoryMiB} MiB, ${FLAVOR.diskGiB} GiB overlay, machine q35, accel ${rawCfg.accel}` +
-    `${rawCfg.sandbox ? ", -sandbox on" : ""}; test guest image ${(image!.sizeBytes / 1e6).toFixed(1)} MB qcow2`);
-  out(`N: ${N} sequential each, burst ${BURST}. Agent: concurrency ${Math.max(BURST, 4)}, heartbeat 1 s (the stack's; default 10 s).`);
-  out(`Scheduler: the bench's API caller uses cpuOvercommit=${cpuOvercommit} (host has ${host!.cpuCount} CPUs) so ${BURST} × ${FLAVOR.vcpus} vCPU fit;`);
+  out(
+    `Guest: ${FLAVOR.vcpus} vCPU, ${FLAVOR.memoryMiB} MiB, ${FLAVOR.diskGiB} GiB overlay, machine q35, accel ${rawCfg.accel}` +
+      `${rawCfg.sandbox ? ", -sandbox on" : ""}; test guest image ${(image!.sizeBytes / 1e6).toFixed(1)} MB qcow2`,
+  );
+  out(
+    `N: ${N} sequential each, burst ${BURST}. Agent: concurrency ${Math.max(BURST, 4)}, heartbeat 1 s (the stack's; default 10 s).`,
+  );
+  out(
+    `Scheduler: the bench's API caller uses cpuOvercommit=${cpuOvercommit} (host has ${host!.cpuCount} CPUs) so ${BURST} × ${FLAVOR.vcpus} vCPU fit;`,
+  );
   out("  that only lifts the scheduler's vCPU cap — no step of the create is skipped.");
   out(`Percentiles: linear interpolation between ranks. Ratios are (b)/(a) from this same run.`);
   out();
@@ -387,7 +500,8 @@ async function main(): Promise<void> {
 
   out(`== Sequential: ${N} × one VM (CPU busy ${seqCpu.toFixed(0)}% on average, all processes) ==`);
   out(`${"".padEnd(30)}${"p50".padStart(9)}${"p95".padStart(9)}${"min".padStart(9)}${"max".padStart(9)}`);
-  const row = (label: string, sm: ReturnType<typeof summarise>) => out(`${label.padEnd(30)}${ms(sm.p50, 9)}${ms(sm.p95, 9)}${ms(sm.min, 9)}${ms(sm.max, 9)}`);
+  const row = (label: string, sm: ReturnType<typeof summarise>) =>
+    out(`${label.padEnd(30)}${ms(sm.p50, 9)}${ms(sm.p95, 9)}${ms(sm.min, 9)}${ms(sm.max, 9)}`);
   row("(a) raw overlay+QEMU→QMP", a);
   row("    of which overlay", summarise(raws.map((r) => r.overlay)));
   row("    of which spawn→pidfile", summarise(raws.map((r) => r.spawn)));
@@ -398,13 +512,19 @@ async function main(): Promise<void> {
   const withSeg = apis.flatMap((x) => (x.seg ? [x.seg] : []));
   out();
   printBreakdown(`Where (b)'s time goes, ${withSeg.length} of ${N} iterations fully traced`, withSeg, {
-    overlay: raws.map((r) => r.overlay), qemu: raws.map((r) => r.spawn + r.qmp),
+    overlay: raws.map((r) => r.overlay),
+    qemu: raws.map((r) => r.spawn + r.qmp),
   });
   const waits = apis.flatMap((x) => (x.ctlWait !== undefined ? [x.ctlWait] : []));
   const services = apis.flatMap((x) => (x.ctlService !== undefined ? [x.ctlService] : []));
   const sentP50 = median(apis.flatMap((x) => (x.seg ? [x.total - x.seg.controller] : [])));
-  out(`  what-if: with RUNNING in MySQL the moment the agent sent it, (b) p50 would be ${ms(sentP50, 0)} (ratio ${ratio(sentP50, a.p50)})`);
-  if (waits.length) out(`  controller: the RUNNING report waited p50 ${ms(median(waits), 0)} behind this instance's earlier reports, applying it took p50 ${ms(median(services), 0)}`);
+  out(
+    `  what-if: with RUNNING in MySQL the moment the agent sent it, (b) p50 would be ${ms(sentP50, 0)} (ratio ${ratio(sentP50, a.p50)})`,
+  );
+  if (waits.length)
+    out(
+      `  controller: the RUNNING report waited p50 ${ms(median(waits), 0)} behind this instance's earlier reports, applying it took p50 ${ms(median(services), 0)}`,
+    );
   out(`goal: provision_p50_ratio ≤ ${GOAL.toFixed(2)} → ${b.p50 / a.p50 <= GOAL ? "met" : "MISSED"}`);
   out(`provision_p50_ratio=${ratio(b.p50, a.p50)}`);
   out();
@@ -415,7 +535,9 @@ async function main(): Promise<void> {
   await sleep(1000);
   cpuBusy();
   const rawT0 = performance.now();
-  const rawBurst = await Promise.allSettled(Array.from({ length: BURST }, (_, i) => rawProvision(rawCfg, `burst${i}-${randomUUID().slice(0, 8)}`)));
+  const rawBurst = await Promise.allSettled(
+    Array.from({ length: BURST }, (_, i) => rawProvision(rawCfg, `burst${i}-${randomUUID().slice(0, 8)}`)),
+  );
   const rawCpu = cpuBusy();
   const rawOk = rawBurst.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   await Promise.all(rawOk.map((r) => rawDestroy(r).catch(() => undefined)));
@@ -428,8 +550,13 @@ async function main(): Promise<void> {
   await sleep(2000); // let the destroyed VMs' CPU settle and a heartbeat pass
   cpuBusy();
   const T0 = Date.now();
-  const created = await Promise.all(Array.from({ length: BURST }, (_, i) =>
-    caller.instances.create({ name: `burst-${i}`, imageId: stack.imageId, flavorId: stack.flavorId }).then((inst) => ({ id: inst.id, returned: Date.now() - T0 }))));
+  const created = await Promise.all(
+    Array.from({ length: BURST }, (_, i) =>
+      caller.instances
+        .create({ name: `burst-${i}`, imageId: stack.imageId, flavorId: stack.flavorId })
+        .then((inst) => ({ id: inst.id, returned: Date.now() - T0 })),
+    ),
+  );
   const ids = created.map((c) => c.id);
   const runningAt = await waitRunning(ids, 240_000, 50);
   const apiCpu = cpuBusy();
@@ -438,39 +565,71 @@ async function main(): Promise<void> {
   const startedAts = new Map(await Promise.all(ids.map(async (id) => [id, await startedAtOf(id)] as const)));
   await sleep(200);
   // The agent's heartbeats (every 1 s; each lists every VM, asking QEMU over QMP) around the burst.
-  const beats = (await readStream(s.redis, eventStream, T0 - 5_000, "+")).filter((e) => e.event === "added" && e.name === "host.heartbeat").map((e) => e.ts);
+  const beats = (await readStream(s.redis, eventStream, T0 - 5_000, "+"))
+    .filter((e) => e.event === "added" && e.name === "host.heartbeat")
+    .map((e) => e.ts);
   const beatGap = Math.max(...beats.slice(1).map((t, i) => t - beats[i]!));
   const beatsInBurst = beats.filter((t) => t >= T0 && t <= T0 + apiWall).length;
-  const hostLives = new Map(jobLives(await readStream(s.redis, hostStream, T0 - 1, "+")).map((j) => [j.jobId, j]));
+  const hostLives = new Map(
+    jobLives(await readStream(s.redis, hostStream, T0 - 1, "+")).map((j) => [j.jobId, j]),
+  );
   // Reports the agent sent while the burst ran (applied possibly after it): what the controller had to do.
-  const ctl = controllerStats(jobLives(await readStream(s.redis, eventStream, T0 - 1, "+")).filter((j) => j.added !== undefined && j.added <= T0 + apiWall));
+  const ctl = controllerStats(
+    jobLives(await readStream(s.redis, eventStream, T0 - 1, "+")).filter(
+      (j) => j.added !== undefined && j.added <= T0 + apiWall,
+    ),
+  );
   const burstSegs = ids.flatMap((id) => {
     const seg = segmentsOf(id, T0, runningAt.get(id)!, hostLives.get(`create-${id}-1`), startedAts.get(id));
     return seg ? [seg] : [];
   });
   // What-if: the wall time had each RUNNING reached MySQL the moment the agent sent it.
-  const sentWall = burstSegs.length === BURST ? Math.max(...burstSegs.map((x) => SEGMENTS.reduce((acc, [k]) => acc + (k === "controller" ? 0 : x[k]), 0))) : NaN;
+  const sentWall =
+    burstSegs.length === BURST
+      ? Math.max(
+          ...burstSegs.map((x) => SEGMENTS.reduce((acc, [k]) => acc + (k === "controller" ? 0 : x[k]), 0)),
+        )
+      : NaN;
   await deleteAndWait(ids);
 
   const ra = summarise(rawItems);
   const rb = summarise(apiItems);
   out(`== Burst: ${BURST} at once ==`);
-  out(`${"".padEnd(30)}${"wall".padStart(9)}${"p50".padStart(9)}${"p95".padStart(9)}${"min".padStart(9)}   CPU busy`);
-  out(`${"(a) raw, all started at once".padEnd(30)}${ms(rawWall, 9)}${ms(ra.p50, 9)}${ms(ra.p95, 9)}${ms(ra.min, 9)}   ${rawCpu.toFixed(0)}%`);
-  out(`${"(b) API, concurrent creates".padEnd(30)}${ms(apiWall, 9)}${ms(rb.p50, 9)}${ms(rb.p95, 9)}${ms(rb.min, 9)}   ${apiCpu.toFixed(0)}%`);
+  out(
+    `${"".padEnd(30)}${"wall".padStart(9)}${"p50".padStart(9)}${"p95".padStart(9)}${"min".padStart(9)}   CPU busy`,
+  );
+  out(
+    `${"(a) raw, all started at once".padEnd(30)}${ms(rawWall, 9)}${ms(ra.p50, 9)}${ms(ra.p95, 9)}${ms(ra.min, 9)}   ${rawCpu.toFixed(0)}%`,
+  );
+  out(
+    `${"(b) API, concurrent creates".padEnd(30)}${ms(apiWall, 9)}${ms(rb.p50, 9)}${ms(rb.p95, 9)}${ms(rb.min, 9)}   ${apiCpu.toFixed(0)}%`,
+  );
   out(`p50 ratio b/a: ${ratio(rb.p50, ra.p50)}   p95 ratio b/a: ${ratio(rb.p95, ra.p95)}`);
   out();
-  printBreakdown(`Where (b)'s burst time goes, per instance from the burst's t0, ${burstSegs.length} of ${BURST} fully traced`, burstSegs, {
-    overlay: rawOk.map((r) => r.overlayDone - r.start), qemu: rawOk.map((r) => r.qmpRunning - r.overlayDone),
-  });
-  out(`  what-if: had every RUNNING report reached MySQL the moment the agent sent it, the wall would be ${ms(sentWall, 0)} (ratio ${ratio(sentWall, rawWall)})`);
+  printBreakdown(
+    `Where (b)'s burst time goes, per instance from the burst's t0, ${burstSegs.length} of ${BURST} fully traced`,
+    burstSegs,
+    {
+      overlay: rawOk.map((r) => r.overlayDone - r.start),
+      qemu: rawOk.map((r) => r.qmpRunning - r.overlayDone),
+    },
+  );
+  out(
+    `  what-if: had every RUNNING report reached MySQL the moment the agent sent it, the wall would be ${ms(sentWall, 0)} (ratio ${ratio(sentWall, rawWall)})`,
+  );
   out(`  all ${BURST} API calls had returned after ${ms(Math.max(...created.map((c) => c.returned)), 0)}`);
   const sum = (v: number[]) => v.reduce((x, y) => x + y, 0);
-  out(`  controller: ${ctl.done.length} agent events sent during the burst, applied concurrently (ordered per instance): ${ctl.progress.length} progress (${ms(sum(ctl.progress), 0)} in all),` +
-    ` ${ctl.state.length} state (${ms(sum(ctl.state), 0)}), ${ctl.heartbeat.length} heartbeat (${ms(sum(ctl.heartbeat), 0)});`);
-  out(`    apply p50 ${ms(median(ctl.service), 0)} per event, busy ${ms(sum(ctl.service), 0)} of the ${ms(apiWall, 0)} burst; queue wait p50 ${ms(median(ctl.wait), 0)}, max ${ms(Math.max(...ctl.wait), 0)}` +
-    `${observer.missed ? ` (${observer.missed} report payloads not caught)` : ""}`);
-  out(`  agent heartbeats (1 s interval) sent while the burst ran: ${beatsInBurst}; longest gap between two around it: ${ms(beatGap, 0)}`);
+  out(
+    `  controller: ${ctl.done.length} agent events sent during the burst, applied concurrently (ordered per instance): ${ctl.progress.length} progress (${ms(sum(ctl.progress), 0)} in all),` +
+      ` ${ctl.state.length} state (${ms(sum(ctl.state), 0)}), ${ctl.heartbeat.length} heartbeat (${ms(sum(ctl.heartbeat), 0)});`,
+  );
+  out(
+    `    apply p50 ${ms(median(ctl.service), 0)} per event, busy ${ms(sum(ctl.service), 0)} of the ${ms(apiWall, 0)} burst; queue wait p50 ${ms(median(ctl.wait), 0)}, max ${ms(Math.max(...ctl.wait), 0)}` +
+      `${observer.missed ? ` (${observer.missed} report payloads not caught)` : ""}`,
+  );
+  out(
+    `  agent heartbeats (1 s interval) sent while the burst ran: ${beatsInBurst}; longest gap between two around it: ${ms(beatGap, 0)}`,
+  );
   out(`Load average at the end: ${load()}`);
   out(`goal: burst_ratio (wall/wall) ≤ ${GOAL.toFixed(2)} → ${apiWall / rawWall <= GOAL ? "met" : "MISSED"}`);
   out(`burst_ratio=${ratio(apiWall, rawWall)}`);

@@ -8,7 +8,15 @@ test("language, theme and password", async ({ page, browser }) => {
   const name = uniqueName("teacher");
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
   const created = await page.request.post("/api/trpc/users.create", {
-    data: { json: { username: name, displayName: "Teacher", password: "first-password-1", role: "powerUser", groupIds: [] } },
+    data: {
+      json: {
+        username: name,
+        displayName: "Teacher",
+        password: "first-password-1",
+        role: "powerUser",
+        groupIds: [],
+      },
+    },
   });
   expect(created.ok()).toBe(true);
   await signOut(page);

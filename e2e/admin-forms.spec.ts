@@ -10,7 +10,9 @@ test.beforeEach(async ({ page }) => {
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
 });
 
-test("the new-user form names each invalid field, and a taken username comes back from the server", async ({ page }) => {
+test("the new-user form names each invalid field, and a taken username comes back from the server", async ({
+  page,
+}) => {
   await page.goto("/admin/users");
   await page.getByRole("button", { name: "New user" }).click();
   const dialog = page.getByRole("dialog");
@@ -49,10 +51,15 @@ test("a group is created, and the audit log records it and exports it as CSV", a
   await expect(page.getByRole("row").filter({ hasText: "groups.create" }).first()).toBeVisible();
   await screenshot(page, "admin-audit-filtered");
 
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export CSV" }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^audit-\d{8}\.csv$/);
   const csv = readFileSync((await download.path())!, "utf8");
-  expect(csv.split("\r\n")[0]).toBe("id,at,actorId,actorName,action,targetType,targetId,result,errorCode,sourceIp,detail");
+  expect(csv.split("\r\n")[0]).toBe(
+    "id,at,actorId,actorName,action,targetType,targetId,result,errorCode,sourceIp,detail",
+  );
   expect(csv).toContain(group);
   expect(csv).not.toMatch(/users\.create/); // the filter applies to the export too
 });

@@ -11,7 +11,15 @@ async function launchRunningInstance(page: Page): Promise<{ id: string; name: st
   const student = uniqueName("viewer");
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
   const res = await page.request.post("/api/trpc/users.create", {
-    data: { json: { username: student, displayName: "Viewer", password: "viewer-password-1", role: "user", groupIds: [] } },
+    data: {
+      json: {
+        username: student,
+        displayName: "Viewer",
+        password: "viewer-password-1",
+        role: "user",
+        groupIds: [],
+      },
+    },
   });
   expect(res.ok()).toBe(true);
   await signOut(page);
@@ -32,7 +40,13 @@ async function launchRunningInstance(page: Page): Promise<{ id: string; name: st
 
 // US layout: what a person's fingers do for characters that need Shift. (Playwright's type() sends
 // "S" without a Shift press, and QEMU turns keysyms into unshifted scancodes: a real keyboard never does.)
-const SHIFTED: Record<string, string> = { ">": "Period", "<": "Comma", "|": "Backslash", ":": "Semicolon", "_": "Minus" };
+const SHIFTED: Record<string, string> = {
+  ">": "Period",
+  "<": "Comma",
+  "|": "Backslash",
+  ":": "Semicolon",
+  _: "Minus",
+};
 async function typeLikeAPerson(page: Page, text: string): Promise<void> {
   for (const ch of text) {
     const code = /[A-Z]/.test(ch) ? `Key${ch}` : SHIFTED[ch];
@@ -48,7 +62,9 @@ async function serialLogOf(id: string): Promise<string> {
 }
 
 async function waitForSerial(id: string, text: string, timeoutMs: number): Promise<void> {
-  await expect.poll(async () => (await serialLogOf(id)).includes(text), { timeout: timeoutMs, intervals: [500] }).toBe(true);
+  await expect
+    .poll(async () => (await serialLogOf(id)).includes(text), { timeout: timeoutMs, intervals: [500] })
+    .toBe(true);
 }
 
 test("graphical console: the guest's screen shows, and typed keys reach the guest", async ({ page }) => {
@@ -64,14 +80,20 @@ test("graphical console: the guest's screen shows, and typed keys reach the gues
   const canvas = page.getByTestId("vnc-screen").locator("canvas");
   await expect(canvas).toBeVisible();
   // Not blank: the guest's text console has drawn something other than black.
-  await expect.poll(async () => canvas.evaluate((c: HTMLCanvasElement) => {
-    const ctx = c.getContext("2d");
-    if (!ctx || !c.width || !c.height) return 0;
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 60) lit++;
-    return lit;
-  }), { timeout: 30_000 }).toBeGreaterThan(200);
+  await expect
+    .poll(
+      async () =>
+        canvas.evaluate((c: HTMLCanvasElement) => {
+          const ctx = c.getContext("2d");
+          if (!ctx || !c.width || !c.height) return 0;
+          const { data } = ctx.getImageData(0, 0, c.width, c.height);
+          let lit = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 60) lit++;
+          return lit;
+        }),
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThan(200);
   await screenshot(page, "console-01-graphical");
 
   const marker = `CONSOLE-OK-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
@@ -90,7 +112,9 @@ test("graphical console: the guest's screen shows, and typed keys reach the gues
   await other.close();
 });
 
-test("serial console: typed commands run in the guest and their output shows in the terminal", async ({ page }) => {
+test("serial console: typed commands run in the guest and their output shows in the terminal", async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   test.skip(!readRunState().agentStateDir, "needs the e2e agent's state directory");
   const { id } = await launchRunningInstance(page);

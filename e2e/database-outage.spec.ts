@@ -46,7 +46,9 @@ test.describe("database outage", () => {
     expect(body.message).toMatch(/database is unavailable/i);
 
     // A tRPC call with the admin's session cookie.
-    const api = await page.request.get(`${BASE}/api/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`);
+    const api = await page.request.get(
+      `${BASE}/api/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`,
+    );
     expect(api.status()).toBe(503);
     expect(JSON.stringify(await api.json())).toMatch(/database is unavailable/i);
 
@@ -67,7 +69,9 @@ test.describe("database outage", () => {
 
     await proxy.restore();
 
-    await expect.poll(async () => (await request.get(`${BASE}/api/v1/health`)).status(), { timeout: 20_000 }).toBe(200);
+    await expect
+      .poll(async () => (await request.get(`${BASE}/api/v1/health`)).status(), { timeout: 20_000 })
+      .toBe(200);
     await page.goto(`${BASE}/admin/health`);
     await expect(page.getByRole("heading", { name: "Health" })).toBeVisible();
     await expect(page.getByText(/database is unavailable/i)).toHaveCount(0, { timeout: 15_000 });

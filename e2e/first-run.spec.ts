@@ -7,7 +7,9 @@ import { readRunState } from "./support/run-state";
 
 const ADMIN_LINKS = ["Users", "Groups", "Audit log", "Health"];
 
-test("superAdm creates a user; the user signs in and sees a dashboard without admin items", async ({ page }) => {
+test("superAdm creates a user; the user signs in and sees a dashboard without admin items", async ({
+  page,
+}) => {
   const { adminUsername, adminPassword } = readRunState();
   const student = uniqueName("student");
   const studentPassword = `pw-${uniqueName("x")}-long`;
@@ -41,7 +43,8 @@ test("superAdm creates a user; the user signs in and sees a dashboard without ad
   await expect(page.getByText("No machines yet")).toBeVisible();
   const studentNav = page.getByRole("navigation", { name: "Main navigation" });
   await expect(studentNav.getByRole("link", { name: "Dashboard", exact: true })).toBeVisible();
-  for (const name of ADMIN_LINKS) await expect(studentNav.getByRole("link", { name, exact: true })).toHaveCount(0);
+  for (const name of ADMIN_LINKS)
+    await expect(studentNav.getByRole("link", { name, exact: true })).toHaveCount(0);
   await screenshot(page, "first-run-05-user-dashboard");
 
   // Typing the address is no way around the navigation.

@@ -23,7 +23,12 @@ test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function throttleUploads(page: Page, bytesPerSecond: number) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
-  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond,
+  });
 }
 
 const uploadBar = (page: Page) => page.getByRole("progressbar", { name: "Upload progress" });
@@ -44,7 +49,9 @@ test.beforeEach(async ({ page }) => {
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
 });
 
-test("an upload shows progress, survives a reload, resumes from where it was, and is converted", async ({ page }) => {
+test("an upload shows progress, survives a reload, resumes from where it was, and is converted", async ({
+  page,
+}) => {
   test.setTimeout(150_000);
   const name = uniqueName("lab-disk");
   await page.goto("/admin/images");

@@ -16,24 +16,51 @@ import { callTrpc as trpc } from "./support/trpc";
 async function waitForGuestBooted(instanceId: string): Promise<void> {
   const { agentStateDir } = readRunState();
   if (!agentStateDir) return;
-  await expect.poll(() => readFile(join(agentStateDir, "vms", instanceId, "serial.log"), "utf8").catch(() => ""), { timeout: 120_000, intervals: [500] })
+  await expect
+    .poll(() => readFile(join(agentStateDir, "vms", instanceId, "serial.log"), "utf8").catch(() => ""), {
+      timeout: 120_000,
+      intervals: [500],
+    })
     .toContain("EDUCLOUD-TEST-GUEST READY");
 }
 
-test("a powerUser snapshots an instance, hot-plugs a volume and creates an image from it, live on its page", async ({ page }) => {
+test("a powerUser snapshots an instance, hot-plugs a volume and creates an image from it, live on its page", async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const { adminUsername, adminPassword } = readRunState();
   const owner = uniqueName("pu");
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
-  await trpc(page.request, "users.create", { username: owner, displayName: "Power User", password: "power-password-1", role: "powerUser", groupIds: [] }, "mutation");
+  await trpc(
+    page.request,
+    "users.create",
+    {
+      username: owner,
+      displayName: "Power User",
+      password: "power-password-1",
+      role: "powerUser",
+      groupIds: [],
+    },
+    "mutation",
+  );
   await signOut(page);
 
   await signInAndWaitForDashboard(page, owner, "power-password-1");
   const images = await trpc<{ id: string; name: string }[]>(page.request, "images.list", undefined, "query");
-  const flavors = await trpc<{ id: number; diskGiB: number }[]>(page.request, "flavors.list", undefined, "query");
+  const flavors = await trpc<{ id: number; diskGiB: number }[]>(
+    page.request,
+    "flavors.list",
+    undefined,
+    "query",
+  );
   const image = images.find((i) => i.name === "eduCloud test guest")!;
   const vmName = uniqueName("vm");
-  const vm = await trpc<{ id: string }>(page.request, "instances.create", { name: vmName, imageId: image.id, flavorId: flavors[0]!.id }, "mutation");
+  const vm = await trpc<{ id: string }>(
+    page.request,
+    "instances.create",
+    { name: vmName, imageId: image.id, flavorId: flavors[0]!.id },
+    "mutation",
+  );
 
   await page.goto(`/instances/${vm.id}`);
   await expect(page.getByRole("heading", { name: vmName })).toBeVisible();
@@ -71,7 +98,12 @@ test("a powerUser snapshots an instance, hot-plugs a volume and creates an image
   await expect(capture.getByTestId("capture-progress").getByRole("progressbar")).toBeVisible();
   await expect(capture).toContainText(`Image “${imageName}” is ready`, { timeout: 180_000 });
   await screenshot(page, "storage-02-image-created");
-  const mine = await trpc<{ name: string; visibility: string }[]>(page.request, "images.list", undefined, "query");
+  const mine = await trpc<{ name: string; visibility: string }[]>(
+    page.request,
+    "images.list",
+    undefined,
+    "query",
+  );
   expect(mine.find((i) => i.name === imageName)).toMatchObject({ visibility: "private" });
 
   // Cleanup: the volume, then the instance.

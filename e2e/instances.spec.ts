@@ -10,13 +10,24 @@ test("a user launches the demo image, sees it reach Running live, stops and dele
   const student = uniqueName("student");
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
   const created = await page.request.post("/api/trpc/users.create", {
-    data: { json: { username: student, displayName: "Student", password: "student-password-1", role: "user", groupIds: [] } },
+    data: {
+      json: {
+        username: student,
+        displayName: "Student",
+        password: "student-password-1",
+        role: "user",
+        groupIds: [],
+      },
+    },
   });
   expect(created.ok()).toBe(true);
   await signOut(page);
 
   await signInAndWaitForDashboard(page, student, "student-password-1");
-  await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "Instances", exact: true }).click();
+  await page
+    .getByRole("navigation", { name: "Main navigation" })
+    .getByRole("link", { name: "Instances", exact: true })
+    .click();
   await expect(page.getByRole("heading", { name: "Instances" })).toBeVisible();
   await page.getByRole("button", { name: "Launch instance" }).click();
   const dialog = page.getByRole("dialog");
@@ -51,7 +62,9 @@ test("a user launches the demo image, sees it reach Running live, stops and dele
   await screenshot(page, "instances-06-deleted");
 });
 
-test("the admin sees the host with its facts, capacity, heartbeat and software emulation", async ({ page }) => {
+test("the admin sees the host with its facts, capacity, heartbeat and software emulation", async ({
+  page,
+}) => {
   const { adminUsername, adminPassword } = readRunState();
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
   await page.goto("/admin/hosts");
@@ -63,6 +76,8 @@ test("the admin sees the host with its facts, capacity, heartbeat and software e
   await expect(row).toContainText(/s ago/);
   await screenshot(page, "hosts-01-list");
   await page.getByRole("button", { name: "Add host" }).click();
-  await expect(page.getByTestId("join-command")).toContainText(/npm run agent -- join --portal http\S+ --token=\S{40,}/);
+  await expect(page.getByTestId("join-command")).toContainText(
+    /npm run agent -- join --portal http\S+ --token=\S{40,}/,
+  );
   await screenshot(page, "hosts-02-add-host");
 });

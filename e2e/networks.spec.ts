@@ -23,18 +23,27 @@ test.afterAll(async ({ browser }) => {
   const page = await browser.newPage();
   const { adminUsername, adminPassword } = readRunState();
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
-  const networks = ((await trpc(page.request, "networks.list", undefined, "query")) ?? []) as { id: string; name: string }[];
+  const networks = ((await trpc(page.request, "networks.list", undefined, "query")) ?? []) as {
+    id: string;
+    name: string;
+  }[];
   for (const n of networks.filter((x) => x.name.startsWith("e2e-net-"))) {
-    const detail = (await trpc(page.request, "networks.get", { id: n.id }, "query")) as
-      { addresses: { id: number; kind: string }[]; subnets: { id: number }[] } | null;
-    for (const a of detail?.addresses.filter((x) => x.kind === "infrastructure") ?? []) await trpc(page.request, "ipam.releaseAddress", { id: a.id }, "mutation");
-    for (const s of detail?.subnets ?? []) await trpc(page.request, "ipam.deleteSubnet", { id: s.id }, "mutation");
+    const detail = (await trpc(page.request, "networks.get", { id: n.id }, "query")) as {
+      addresses: { id: number; kind: string }[];
+      subnets: { id: number }[];
+    } | null;
+    for (const a of detail?.addresses.filter((x) => x.kind === "infrastructure") ?? [])
+      await trpc(page.request, "ipam.releaseAddress", { id: a.id }, "mutation");
+    for (const s of detail?.subnets ?? [])
+      await trpc(page.request, "ipam.deleteSubnet", { id: s.id }, "mutation");
     await trpc(page.request, "networks.delete", { id: n.id }, "mutation");
   }
   await page.close();
 });
 
-test("an admin manages a network: overlap refused, subnet countdown and confirm, address, CSV, delete", async ({ page }) => {
+test("an admin manages a network: overlap refused, subnet countdown and confirm, address, CSV, delete", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const name = uniqueName("e2e-net-lab");
   // With no network defined, launching offers none (the dialog is only looked at: nothing is launched).
@@ -43,7 +52,10 @@ test("an admin manages a network: overlap refused, subnet countdown and confirm,
   await expect(page.getByRole("dialog").getByLabel("Network")).toHaveText("No network");
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 
-  await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "Networks", exact: true }).click();
+  await page
+    .getByRole("navigation", { name: "Main navigation" })
+    .getByRole("link", { name: "Networks", exact: true })
+    .click();
   await expect(page.getByRole("heading", { name: "Networks" })).toBeVisible();
 
   // Create: the browser checks the CIDR with the server's rules before sending anything.
@@ -107,7 +119,9 @@ test("an admin manages a network: overlap refused, subnet countdown and confirm,
   const first = Number(await countdown.getAttribute("data-seconds"));
   expect(first).toBeGreaterThan(290);
   expect(first).toBeLessThanOrEqual(300);
-  await expect.poll(async () => Number(await countdown.getAttribute("data-seconds")), { timeout: 5_000 }).toBeLessThanOrEqual(first - 2);
+  await expect
+    .poll(async () => Number(await countdown.getAttribute("data-seconds")), { timeout: 5_000 })
+    .toBeLessThanOrEqual(first - 2);
   await expect(countdown).toHaveText(/^4:\d\d left$/);
   await screenshot(page, "networks-04-subnet-reserved");
 
@@ -138,7 +152,9 @@ test("an admin manages a network: overlap refused, subnet countdown and confirm,
   await expect(inSubnet).toContainText(subnetCidr);
   const perOwner = page.getByRole("region", { name: "Addresses per owner" });
   await expect(perOwner.getByRole("row").filter({ hasText: "subnet lab-e2e" })).toContainText("1");
-  await expect(perOwner.getByRole("row").filter({ hasText: readRunState().adminUsername })).toContainText("1");
+  await expect(perOwner.getByRole("row").filter({ hasText: readRunState().adminUsername })).toContainText(
+    "1",
+  );
   await expect(page.getByRole("region", { name: "Usage" })).toContainText("1 used · 236 free");
 
   // Editing what may change under running instances.
@@ -170,10 +186,15 @@ test("an admin manages a network: overlap refused, subnet countdown and confirm,
   await screenshot(page, "networks-07-delete-refused");
 
   // The IP usage report.
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export IP usage (CSV)" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export IP usage (CSV)" }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^ip-usage-\d{8}\.csv$/);
   const csv = readFileSync((await download.path())!, "utf8");
-  expect(csv.split("\r\n")[0]).toBe("network,cidr,ip,mac,kind,instance,owner,subnet_owner,label,allocated_at");
+  expect(csv.split("\r\n")[0]).toBe(
+    "network,cidr,ip,mac,kind,instance,owner,subnet_owner,label,allocated_at",
+  );
   expect(csv).toContain(`${name},${CIDR},10.231.0.`);
   expect(csv).toContain("printer-room-12");
 
@@ -198,7 +219,15 @@ test("an admin manages a network: overlap refused, subnet countdown and confirm,
 test("a plain user sees no Networks item and is not allowed on the networks page", async ({ page }) => {
   const student = uniqueName("student");
   const created = await page.request.post("/api/trpc/users.create", {
-    data: { json: { username: student, displayName: "Student", password: "student-password-1", role: "user", groupIds: [] } },
+    data: {
+      json: {
+        username: student,
+        displayName: "Student",
+        password: "student-password-1",
+        role: "user",
+        groupIds: [],
+      },
+    },
   });
   expect(created.ok()).toBe(true);
   await signOut(page);
@@ -214,14 +243,21 @@ test("a plain user sees no Networks item and is not allowed on the networks page
   await screenshot(page, "networks-08-user-not-allowed");
 });
 
-test("an instance launched on a network shows its IPAM address, and a port forward added in the page reaches its web server", async ({ page }) => {
+test("an instance launched on a network shows its IPAM address, and a port forward added in the page reaches its web server", async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   const { agentNetns, ownsPortal } = readRunState();
   // Against an installed portal its agent would build the network on that machine: only our own.
   test.skip(!ownsPortal, "launches an instance on a network: only with the run's own portal and agent");
   expect(agentNetns, "the e2e agent runs its VM networks in a namespace of the run").toBeTruthy();
   // The network is made through the API; the first test covers the forms.
-  const net = (await callTrpc(page.request, "networks.create", { name: uniqueName("e2e-net-vm"), cidr: "10.232.0.0/24", nat: false }, "mutation")) as { id: string; name: string; gateway: string };
+  const net = (await callTrpc(
+    page.request,
+    "networks.create",
+    { name: uniqueName("e2e-net-vm"), cidr: "10.232.0.0/24", nat: false },
+    "mutation",
+  )) as { id: string; name: string; gateway: string };
   await page.goto("/instances");
   await page.getByRole("button", { name: "Launch instance" }).click();
   const dialog = page.getByRole("dialog");
@@ -251,13 +287,29 @@ test("an instance launched on a network shows its IPAM address, and a port forwa
 
   // From the agent's namespace, the host's own address on the bridge leads through the forward to
   // the guest's web server (which serves its DHCP host name: the instance's name).
-  await expect.poll(() => {
-    try {
-      return execFileSync("ip", ["netns", "exec", agentNetns!, "timeout", "8", "busybox", "wget", "-q", "-O-", `http://${net.gateway}:${hostPort}/`]).toString();
-    } catch {
-      return "";
-    }
-  }, { timeout: 90_000, intervals: [1000] }).toContain(`educloud-test-guest ${name}`);
+  await expect
+    .poll(
+      () => {
+        try {
+          return execFileSync("ip", [
+            "netns",
+            "exec",
+            agentNetns!,
+            "timeout",
+            "8",
+            "busybox",
+            "wget",
+            "-q",
+            "-O-",
+            `http://${net.gateway}:${hostPort}/`,
+          ]).toString();
+        } catch {
+          return "";
+        }
+      },
+      { timeout: 90_000, intervals: [1000] },
+    )
+    .toContain(`educloud-test-guest ${name}`);
 
   await page.getByRole("link", { name: "Back to instances" }).click();
   await row.getByRole("button", { name: "Delete", exact: true }).click();

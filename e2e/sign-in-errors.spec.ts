@@ -23,15 +23,28 @@ test("a wrong password and an unknown account get the same message", async ({ pa
   await expect(page).toHaveURL(/\/login/);
 });
 
-test("failures are counted: the account name is locked with a clear message, even for the right password", async ({ page }) => {
+test("failures are counted: the account name is locked with a clear message, even for the right password", async ({
+  page,
+}) => {
   const state = readRunState();
-  test.skip(!state.ownsPortal, "uses the e2e portal's low limit (3 failures); never lock the installed admin");
+  test.skip(
+    !state.ownsPortal,
+    "uses the e2e portal's low limit (3 failures); never lock the installed admin",
+  );
   // A fresh account of our own, so other specs' admin sign-ins are not locked.
   const name = uniqueName("locked");
   await signIn(page, state.adminUsername, state.adminPassword);
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   const created = await page.request.post("/api/trpc/users.create", {
-    data: { json: { username: name, displayName: "Locked", password: "right-password-1", role: "user", groupIds: [] } },
+    data: {
+      json: {
+        username: name,
+        displayName: "Locked",
+        password: "right-password-1",
+        role: "user",
+        groupIds: [],
+      },
+    },
   });
   expect(created.ok()).toBe(true);
   await page.getByRole("button", { name: "Sign out" }).click();

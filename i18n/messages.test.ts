@@ -14,7 +14,8 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
 }
 
 // ICU arguments ({name} or {count, plural, …}), not the words inside plural branches.
-const placeholders = (s: string) => [...new Set([...s.matchAll(/\{\s*(\w+)\s*[,}]/g)].map((m) => m[1]))].sort();
+const placeholders = (s: string) =>
+  [...new Set([...s.matchAll(/\{\s*(\w+)\s*[,}]/g)].map((m) => m[1]))].sort();
 
 describe("message catalogues", () => {
   const en = flatten(load("en"));

@@ -19,7 +19,9 @@ const { db, pool } = createDatabase(env.DATABASE_URL);
 try {
   const r = await ensureFirstAdmin(db, { username, password: given });
   if (r.action === "created" && r.generatedPassword) {
-    console.log(`\n  First superAdm created.\n    username: ${r.username}\n    password: ${r.generatedPassword}\n  Write it down: it is shown only this once.\n`);
+    console.log(
+      `\n  First superAdm created.\n    username: ${r.username}\n    password: ${r.generatedPassword}\n  Write it down: it is shown only this once.\n`,
+    );
   } else if (r.action === "created") {
     console.log(`First superAdm "${r.username}" created with the password from EDUCLOUD_ADMIN_PASSWORD.`);
   } else if (r.action === "password-set") {

@@ -17,7 +17,17 @@ export async function registerDemo(db: Database, storeDir: string, source: strin
     await mkdir(incomingDir(storeDir), { recursive: true });
     const incomingPath = join(incomingDir(storeDir), randomUUID());
     await copyFile(source, incomingPath); // import moves the file; keep the built one
-    const img = await importImage({ db, storeDir }, { incomingPath, name: DEMO_IMAGE_NAME, format: "qcow2", visibility: "public", ownerId: null, osType: "linux" });
+    const img = await importImage(
+      { db, storeDir },
+      {
+        incomingPath,
+        name: DEMO_IMAGE_NAME,
+        format: "qcow2",
+        visibility: "public",
+        ownerId: null,
+        osType: "linux",
+      },
+    );
     said.push(`Demo image registered (${img.sha256.slice(0, 12)}…).`);
   } else {
     said.push("Demo image is registered.");

@@ -2,7 +2,9 @@
 import { existsSync, readFileSync } from "node:fs";
 
 const [dir, ...failedPhases] = process.argv.slice(2);
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const read = (f) => (existsSync(`${dir}/${f}`) ? JSON.parse(readFileSync(`${dir}/${f}`, "utf8")) : null);
 
 for (const f of ["unit.json", "integration.json"]) {

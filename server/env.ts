@@ -15,9 +15,15 @@ const schema = z.object({
   HOST: z.string().default("0.0.0.0"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   DATABASE_URL: z.string().regex(/^mysql:\/\//, "DATABASE_URL must be a mysql:// URL"),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// URL")
+    .default("redis://127.0.0.1:6379"),
   /** Prefix for every Redis key and BullMQ queue, so several installs (or test runs) share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default("educloud"),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]+$/i)
+    .default("educloud"),
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters"),
   NEXTAUTH_URL: z.url().default("http://localhost:3000"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -26,11 +32,22 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
-  SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(300).default(8 * 3600),
+  SESSION_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(8 * 3600),
   /** Where uploaded images are kept, content-addressed by sha256. */
-  IMAGE_STORE_DIR: z.string().default("var/image-store").transform((p) => resolve(/*turbopackIgnore: true*/ process.cwd(), p)),
+  IMAGE_STORE_DIR: z
+    .string()
+    .default("var/image-store")
+    .transform((p) => resolve(/*turbopackIgnore: true*/ process.cwd(), p)),
   /** Largest image file accepted (bytes): checked against tus Upload-Length, while receiving and while converting. */
-  IMAGE_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).default(64 * 1024 ** 3),
+  IMAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(64 * 1024 ** 3),
   /** qemu-img convert is killed after this long (a hostile or huge image must not hold the portal's disk forever). */
   IMAGE_CONVERT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(3600),
   /** vCPUs a host may promise per physical CPU, and RAM per physical MiB. */
@@ -45,13 +62,23 @@ const schema = z.object({
   /** C6: total GiB of data volumes one user may own (across all hosts). */
   VOLUME_QUOTA_GIB_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** Host ports users may forward to their instances, "min-max". */
-  PORT_FORWARD_RANGE: z.string().regex(/^\d{1,5}-\d{1,5}$/).default("20000-29999").transform((v) => v.split("-").map(Number) as [number, number])
-    .refine(([a, b]) => a >= 1024 && a <= b && b <= 65535, "PORT_FORWARD_RANGE must be min-max within 1024-65535"),
+  PORT_FORWARD_RANGE: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/)
+    .default("20000-29999")
+    .transform((v) => v.split("-").map(Number) as [number, number])
+    .refine(
+      ([a, b]) => a >= 1024 && a <= b && b <= 65535,
+      "PORT_FORWARD_RANGE must be min-max within 1024-65535",
+    ),
   CONSOLE_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(900),
   CONSOLE_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(4),
   CONSOLE_MAX_SESSIONS_PER_PROCESS: z.coerce.number().int().min(1).default(200),
   /** The Redis address handed to joining agents (defaults to REDIS_URL: right for an all-in-one install). */
-  AGENT_REDIS_URL: z.string().regex(/^rediss?:\/\//).optional(),
+  AGENT_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//)
+    .optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -61,10 +61,15 @@ async function main(): Promise<void> {
   const consoleRedis = createRedis(env.REDIS_URL);
   consoleRedis.on("error", () => {});
   const consoles = createConsoleProxy({
-    db: createDatabase(env.DATABASE_URL).db, redis: consoleRedis, redisPrefix: env.REDIS_PREFIX,
-    hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS, signingKey: deriveConsoleSigningKey(env.NEXTAUTH_SECRET),
-    allowedOrigins: [new URL(env.NEXTAUTH_URL).origin], idleTimeoutMs: env.CONSOLE_IDLE_TIMEOUT_SECONDS * 1000,
-    maxPerUser: env.CONSOLE_MAX_SESSIONS_PER_USER, maxPerProcess: env.CONSOLE_MAX_SESSIONS_PER_PROCESS,
+    db: createDatabase(env.DATABASE_URL).db,
+    redis: consoleRedis,
+    redisPrefix: env.REDIS_PREFIX,
+    hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
+    signingKey: deriveConsoleSigningKey(env.NEXTAUTH_SECRET),
+    allowedOrigins: [new URL(env.NEXTAUTH_URL).origin],
+    idleTimeoutMs: env.CONSOLE_IDLE_TIMEOUT_SECONDS * 1000,
+    maxPerUser: env.CONSOLE_MAX_SESSIONS_PER_USER,
+    maxPerProcess: env.CONSOLE_MAX_SESSIONS_PER_PROCESS,
     log: log.child({ component: "console" }),
   });
 
@@ -77,7 +82,10 @@ async function main(): Promise<void> {
   });
 
   server.listen(env.PORT, env.HOST, () => {
-    log.info({ url: `http://localhost:${env.PORT}`, mode: dev ? "development" : "production" }, "eduCloud portal is listening");
+    log.info(
+      { url: `http://localhost:${env.PORT}`, mode: dev ? "development" : "production" },
+      "eduCloud portal is listening",
+    );
   });
   void warnIfRedisForgets();
 
@@ -86,12 +94,24 @@ async function main(): Promise<void> {
   const queueConn = createQueueConnection(env.REDIS_URL);
   queueConn.on("error", () => {});
   const controller = startController({
-    db: controllerDb.db, jobs: createHostJobPort(queueConn, env.REDIS_PREFIX), connection: queueConn, prefix: env.REDIS_PREFIX,
+    db: controllerDb.db,
+    jobs: createHostJobPort(queueConn, env.REDIS_PREFIX),
+    connection: queueConn,
+    prefix: env.REDIS_PREFIX,
     log: log.child({ component: "controller" }),
   });
   const interrupted = await failInterruptedImports(controllerDb.db).catch(() => 0);
-  if (interrupted) log.warn({ tasks: interrupted }, "image imports and capture storing cut off by the last shutdown were marked failed");
-  const maintenance = await startMaintenance({ db: controllerDb.db, connection: queueConn, prefix: env.REDIS_PREFIX, log: log.child({ component: "maintenance" }) });
+  if (interrupted)
+    log.warn(
+      { tasks: interrupted },
+      "image imports and capture storing cut off by the last shutdown were marked failed",
+    );
+  const maintenance = await startMaintenance({
+    db: controllerDb.db,
+    connection: queueConn,
+    prefix: env.REDIS_PREFIX,
+    log: log.child({ component: "maintenance" }),
+  });
 
   const stop = (signal: string) => {
     log.info({ signal }, "shutting down");

@@ -6,7 +6,11 @@ import type { HypervisorDriver } from "./drivers/hypervisor-driver";
 export const AGENT_VERSION = "0.1.0";
 
 /** `consoleUrl`: where the portal reaches this agent's console bridge (absent before it runs, e.g. at join). */
-export async function collectFacts(storageDir: string, drivers: HypervisorDriver[], consoleUrl?: string): Promise<HostFacts> {
+export async function collectFacts(
+  storageDir: string,
+  drivers: HypervisorDriver[],
+  consoleUrl?: string,
+): Promise<HostFacts> {
   const fs = await statfs(storageDir);
   const detected = await Promise.all(drivers.map((d) => d.detect()));
   const qemu = detected.find((d) => d.kind === "qemu");
@@ -18,7 +22,12 @@ export async function collectFacts(storageDir: string, drivers: HypervisorDriver
     diskFreeBytes: fs.bavail * fs.bsize,
     diskTotalBytes: fs.blocks * fs.bsize,
     storageDir,
-    hypervisors: detected.map((d) => ({ kind: d.kind, available: d.available, version: d.version, reason: d.reason })),
+    hypervisors: detected.map((d) => ({
+      kind: d.kind,
+      available: d.available,
+      version: d.version,
+      reason: d.reason,
+    })),
     kvmUsable: qemu?.accel?.kvmUsable ?? false,
     kvmReason: qemu?.accel?.reason,
     agentVersion: AGENT_VERSION,

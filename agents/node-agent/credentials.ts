@@ -18,6 +18,8 @@ export async function loadCredentials(stateDir: string): Promise<JoinResponse | 
     return joinResponseSchema.parse(JSON.parse(await readFile(credentialsPath(stateDir), "utf8")));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new Error(`${credentialsPath(stateDir)} is unreadable: ${(err as Error).message}. Join again with a new token.`);
+    throw new Error(
+      `${credentialsPath(stateDir)} is unreadable: ${(err as Error).message}. Join again with a new token.`,
+    );
   }
 }

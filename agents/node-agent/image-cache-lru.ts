@@ -7,7 +7,12 @@ export interface CachedImage {
   lastUsedMs: number;
 }
 
-export function chooseEvictions(cached: CachedImage[], inUse: ReadonlySet<string>, maxBytes: number, incomingBytes: number): string[] {
+export function chooseEvictions(
+  cached: CachedImage[],
+  inUse: ReadonlySet<string>,
+  maxBytes: number,
+  incomingBytes: number,
+): string[] {
   let total = cached.reduce((n, c) => n + c.sizeBytes, 0) + incomingBytes;
   const victims: string[] = [];
   const candidates = cached.filter((c) => !inUse.has(c.sha256)).sort((a, b) => a.lastUsedMs - b.lastUsedMs);

@@ -18,7 +18,13 @@ function blob(size: number) {
   const data = randomBytes(size);
   const sha256 = createHash("sha256").update(data).digest("hex");
   blobs.set(sha256, data);
-  return { id: "00000000-0000-4000-8000-000000000000", sha256, format: "qcow2" as const, sizeBytes: size, url: `${url}/${sha256}` };
+  return {
+    id: "00000000-0000-4000-8000-000000000000",
+    sha256,
+    format: "qcow2" as const,
+    sizeBytes: size,
+    url: `${url}/${sha256}`,
+  };
 }
 
 beforeAll(async () => {
@@ -41,7 +47,11 @@ describe("ImageCache with a size limit", () => {
     const cacheDir = join(dir, "images");
     const vmsDir = join(dir, "vms");
     const evicted: string[] = [];
-    const cache = new ImageCache(cacheDir, { hostId: "h", hostSecret: "s" }, { maxBytes: 3 * 1024 * 1024, vmsDir, onEvicted: (sha) => evicted.push(sha) });
+    const cache = new ImageCache(
+      cacheDir,
+      { hostId: "h", hostSecret: "s" },
+      { maxBytes: 3 * 1024 * 1024, vmsDir, onEvicted: (sha) => evicted.push(sha) },
+    );
     const [a, b, c, d] = [blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024)];
     for (const [i, ref] of [a, b, c].entries()) {
       const path = await cache.ensure(ref);
@@ -49,7 +59,10 @@ describe("ImageCache with a size limit", () => {
     }
     // A VM uses the oldest one: its overlay refers to it.
     await mkdir(join(vmsDir, "vm-1"), { recursive: true });
-    await writeFile(join(vmsDir, "vm-1", "spec.json"), JSON.stringify({ spec: { baseImagePath: cache.pathOf(a) } }));
+    await writeFile(
+      join(vmsDir, "vm-1", "spec.json"),
+      JSON.stringify({ spec: { baseImagePath: cache.pathOf(a) } }),
+    );
     // Using b again makes it the most recent: c is now the least recently used unused image.
     await cache.ensure(b);
 
@@ -64,7 +77,11 @@ describe("ImageCache with a size limit", () => {
   it("keeps a leased image, which no VM record names yet, until the lease is released", async () => {
     const cacheDir = join(dir, "images-leased");
     const evicted: string[] = [];
-    const cache = new ImageCache(cacheDir, { hostId: "h", hostSecret: "s" }, { maxBytes: 2 * 1024 * 1024, vmsDir: join(dir, "vms-leased"), onEvicted: (sha) => evicted.push(sha) });
+    const cache = new ImageCache(
+      cacheDir,
+      { hostId: "h", hostSecret: "s" },
+      { maxBytes: 2 * 1024 * 1024, vmsDir: join(dir, "vms-leased"), onEvicted: (sha) => evicted.push(sha) },
+    );
     const [a, b, c, d] = [blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024)];
     // A create holds a: the overlay is being built on it, spec.json is not written yet.
     const lease = await cache.lease(a);
@@ -85,7 +102,11 @@ describe("ImageCache with a size limit", () => {
   it("keeps an image leased while an eviction is already choosing its victims", async () => {
     const cacheDir = join(dir, "images-racing");
     const evicted: string[] = [];
-    const cache = new ImageCache(cacheDir, { hostId: "h", hostSecret: "s" }, { maxBytes: 2 * 1024 * 1024, onEvicted: (sha) => evicted.push(sha) });
+    const cache = new ImageCache(
+      cacheDir,
+      { hostId: "h", hostSecret: "s" },
+      { maxBytes: 2 * 1024 * 1024, onEvicted: (sha) => evicted.push(sha) },
+    );
     const [a, b, c] = [blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024)];
     await utimes(await cache.ensure(a), minutesAgo(10), minutesAgo(10));
     await utimes(await cache.ensure(b), minutesAgo(5), minutesAgo(5));

@@ -18,10 +18,15 @@ export interface ImageCacheOptions {
 }
 
 /** The cache limit from the agent's environment; undefined = no limit. */
-export function imageCacheLimitFromEnv(value = process.env.EDUCLOUD_AGENT_IMAGE_CACHE_BYTES): number | undefined {
+export function imageCacheLimitFromEnv(
+  value = process.env.EDUCLOUD_AGENT_IMAGE_CACHE_BYTES,
+): number | undefined {
   if (value === undefined || value === "") return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`EDUCLOUD_AGENT_IMAGE_CACHE_BYTES must be a positive number of bytes, not ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new Error(
+      `EDUCLOUD_AGENT_IMAGE_CACHE_BYTES must be a positive number of bytes, not ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
@@ -33,7 +38,11 @@ const WRITE_BATCH_BYTES = 8 * 1024 * 1024;
  * into large writes with one in flight, so hashing and disk writes overlap and the network's 64 KiB
  * pieces do not each cost a write.
  */
-async function receiveInto(body: ReadableStream<Uint8Array>, path: string, onChunk: (chunk: Uint8Array, seen: number) => void): Promise<void> {
+async function receiveInto(
+  body: ReadableStream<Uint8Array>,
+  path: string,
+  onChunk: (chunk: Uint8Array, seen: number) => void,
+): Promise<void> {
   const fh = await open(path, "w", 0o600);
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
@@ -88,7 +97,11 @@ export class ImageCache {
   /** Evictions under way: an ensure() of that image waits for the file to be gone, then fetches it again. */
   private readonly removing = new Map<string, Promise<void>>();
 
-  constructor(private readonly dir: string, private readonly auth: { hostId: string; hostSecret: string }, private readonly opts: ImageCacheOptions = {}) {}
+  constructor(
+    private readonly dir: string,
+    private readonly auth: { hostId: string; hostSecret: string },
+    private readonly opts: ImageCacheOptions = {},
+  ) {}
 
   pathOf(ref: Pick<ImageRef, "sha256">): string {
     return join(this.dir, ref.sha256);
@@ -157,10 +170,14 @@ export class ImageCache {
     const cacheDir = resolve(this.dir);
     for (const id of await readdir(this.opts.vmsDir).catch(() => [] as string[])) {
       try {
-        const rec = JSON.parse(await readFile(join(this.opts.vmsDir, id, "spec.json"), "utf8")) as { spec?: { baseImagePath?: string } };
+        const rec = JSON.parse(await readFile(join(this.opts.vmsDir, id, "spec.json"), "utf8")) as {
+          spec?: { baseImagePath?: string };
+        };
         const base = rec.spec?.baseImagePath;
         if (base && resolve(dirname(base)) === cacheDir) used.add(basename(base));
-      } catch { /* no record or unreadable: that VM names nothing we can see */ }
+      } catch {
+        /* no record or unreadable: that VM names nothing we can see */
+      }
     }
     return used;
   }
@@ -196,7 +213,9 @@ export class ImageCache {
     await this.evictFor(ref.sizeBytes);
     const tmp = `${final}.part-${process.pid}-${Date.now()}`;
     try {
-      const res = await fetch(ref.url, { headers: { authorization: hostAuthHeader(this.auth.hostId, this.auth.hostSecret) } });
+      const res = await fetch(ref.url, {
+        headers: { authorization: hostAuthHeader(this.auth.hostId, this.auth.hostSecret) },
+      });
       if (res.status === 401 || res.status === 403 || res.status === 404) {
         throw new PermanentJobError(`The portal refused the image download (HTTP ${res.status}).`);
       }
@@ -207,7 +226,10 @@ export class ImageCache {
         onProgress?.(Math.min(1, seen / ref.sizeBytes));
       });
       const got = hash.digest("hex");
-      if (got !== ref.sha256) throw new PermanentJobError(`The downloaded image's checksum is wrong (got ${got.slice(0, 12)}…, expected ${ref.sha256.slice(0, 12)}…).`);
+      if (got !== ref.sha256)
+        throw new PermanentJobError(
+          `The downloaded image's checksum is wrong (got ${got.slice(0, 12)}…, expected ${ref.sha256.slice(0, 12)}…).`,
+        );
       await rename(tmp, final);
       this.opts.onCached?.(ref.sha256, ref.sizeBytes);
       return final;

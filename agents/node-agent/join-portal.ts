@@ -4,7 +4,13 @@ import { collectFacts } from "./collect-facts";
 import { saveCredentials } from "./credentials";
 
 /** Trades a one-time token for this host's credentials and stores them in the state directory. */
-export async function joinPortal(opts: { portal: string; token: string; name: string; stateDir: string; driver: HypervisorDriver }): Promise<JoinResponse> {
+export async function joinPortal(opts: {
+  portal: string;
+  token: string;
+  name: string;
+  stateDir: string;
+  driver: HypervisorDriver;
+}): Promise<JoinResponse> {
   const facts = await collectFacts(opts.stateDir, [opts.driver]);
   const res = await fetch(new URL("/api/v1/agent/join", opts.portal), {
     method: "POST",
@@ -12,7 +18,8 @@ export async function joinPortal(opts: { portal: string; token: string; name: st
     body: JSON.stringify({ token: opts.token, name: opts.name, facts }),
   });
   const body = (await res.json().catch(() => ({}))) as { message?: string };
-  if (!res.ok) throw new Error(`The portal refused to join this host: ${body.message ?? `HTTP ${res.status}`}`);
+  if (!res.ok)
+    throw new Error(`The portal refused to join this host: ${body.message ?? `HTTP ${res.status}`}`);
   // Keep the address this host reached the portal at: it is proven reachable from here, unlike the
   // portal's public URL (NEXTAUTH_URL), which may be a name only users' browsers resolve.
   const creds = { ...joinResponseSchema.parse(body), portalUrl: opts.portal.replace(/\/+$/, "") };

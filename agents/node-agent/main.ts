@@ -22,7 +22,11 @@ import { QemuDriver } from "./drivers/qemu/qemu-driver";
 import { joinPortal } from "./join-portal";
 import { runAgent } from "./run-agent";
 
-const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { service: "agent" }, redact: ["hostSecret", "*.hostSecret", "token"] });
+const log = pino({
+  level: process.env.LOG_LEVEL ?? "info",
+  base: { service: "agent" },
+  redact: ["hostSecret", "*.hostSecret", "token"],
+});
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -34,23 +38,35 @@ const { positionals, values } = parseArgs({
   },
 });
 const command = positionals[0];
-const stateDir = resolve(values["state-dir"] ?? process.env.EDUCLOUD_AGENT_STATE_DIR ?? "/var/lib/educloud-agent");
+const stateDir = resolve(
+  values["state-dir"] ?? process.env.EDUCLOUD_AGENT_STATE_DIR ?? "/var/lib/educloud-agent",
+);
 const netns = process.env.EDUCLOUD_AGENT_NETNS || undefined;
 
 async function main(): Promise<void> {
   // The name ends up in `ip netns exec <name>` (argv, no shell); still, accept only a plain name.
-  if (netns !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(netns)) throw new Error(`EDUCLOUD_AGENT_NETNS is not a namespace name: ${JSON.stringify(netns)}`);
+  if (netns !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(netns))
+    throw new Error(`EDUCLOUD_AGENT_NETNS is not a namespace name: ${JSON.stringify(netns)}`);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const driver = new QemuDriver({ stateDir, netns });
   if (command === "join") {
-    if (!values.portal || !values.token) throw new Error("join needs --portal URL and --token=TOKEN (Hosts → Add host shows the command).");
-    const creds = await joinPortal({ portal: values.portal, token: values.token, name: values.name ?? os.hostname(), stateDir, driver });
+    if (!values.portal || !values.token)
+      throw new Error("join needs --portal URL and --token=TOKEN (Hosts → Add host shows the command).");
+    const creds = await joinPortal({
+      portal: values.portal,
+      token: values.token,
+      name: values.name ?? os.hostname(),
+      stateDir,
+      driver,
+    });
     log.info({ hostId: creds.hostId, stateDir }, "joined; start the agent with: npm run agent -- run");
     return;
   }
   if (command === "run") {
     const agent = await runAgent({
-      stateDir, log, driver,
+      stateDir,
+      log,
+      driver,
       heartbeatMs: Number(process.env.EDUCLOUD_AGENT_HEARTBEAT_MS ?? 10_000),
       concurrency: Number(process.env.EDUCLOUD_AGENT_CONCURRENCY ?? 8),
       consoleListen: parseListenAddress(process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN || DEFAULT_CONSOLE_LISTEN),
@@ -66,7 +82,9 @@ async function main(): Promise<void> {
     process.on("SIGINT", () => void stop("SIGINT"));
     return;
   }
-  throw new Error("usage: agent join --portal URL --token=TOKEN [--name NAME] [--state-dir DIR] | agent run [--state-dir DIR]");
+  throw new Error(
+    "usage: agent join --portal URL --token=TOKEN [--name NAME] [--state-dir DIR] | agent run [--state-dir DIR]",
+  );
 }
 
 main().catch((err) => {

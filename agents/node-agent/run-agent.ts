@@ -39,12 +39,19 @@ export interface AgentOptions {
  */
 export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<void> }> {
   const creds = await loadCredentials(opts.stateDir);
-  if (!creds) throw new Error(`This host has not joined yet: run \`npm run agent -- join --portal URL --token TOKEN\` (state directory ${opts.stateDir}).`);
+  if (!creds)
+    throw new Error(
+      `This host has not joined yet: run \`npm run agent -- join --portal URL --token TOKEN\` (state directory ${opts.stateDir}).`,
+    );
   const { hostId } = creds;
 
   // Before the first heartbeat, so the portal learns the console URL from the startup facts.
   const consoles = await startConsoleBridge({
-    creds, stateDir: opts.stateDir, log: opts.log.child({ component: "console" }), listen: opts.consoleListen, advertiseUrl: opts.consoleUrl,
+    creds,
+    stateDir: opts.stateDir,
+    log: opts.log.child({ component: "console" }),
+    listen: opts.consoleListen,
+    advertiseUrl: opts.consoleUrl,
   });
   const { consoleUrl } = consoles;
 
@@ -53,15 +60,37 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   const events = createEventSender(connection, creds.redisPrefix);
   // The cache's size limit evicts unused images, least recently used first; the portal is told.
   const images = new ImageCache(join(opts.stateDir, "images"), creds, {
-    maxBytes: imageCacheLimitFromEnv(), vmsDir: join(opts.stateDir, "vms"),
-    onEvicted: (sha256) => void events.send({ type: "image.cache", hostId, at: new Date(), sha256, state: "evicted" }).catch(() => undefined),
-    onCached: (sha256, bytes) => void events.send({ type: "image.cache", hostId, at: new Date(), sha256, state: "cached", bytesDone: bytes, bytesTotal: bytes }).catch(() => undefined),
+    maxBytes: imageCacheLimitFromEnv(),
+    vmsDir: join(opts.stateDir, "vms"),
+    onEvicted: (sha256) =>
+      void events
+        .send({ type: "image.cache", hostId, at: new Date(), sha256, state: "evicted" })
+        .catch(() => undefined),
+    onCached: (sha256, bytes) =>
+      void events
+        .send({
+          type: "image.cache",
+          hostId,
+          at: new Date(),
+          sha256,
+          state: "cached",
+          bytesDone: bytes,
+          bytesTotal: bytes,
+        })
+        .catch(() => undefined),
   });
-  const network = new HostNetwork({ stateDir: opts.stateDir, netns: opts.netns, log: opts.log.child({ component: "network" }) });
+  const network = new HostNetwork({
+    stateDir: opts.stateDir,
+    netns: opts.netns,
+    log: opts.log.child({ component: "network" }),
+  });
 
   const facts = await collectFacts(opts.stateDir, [opts.driver], consoleUrl);
   const accel = facts.kvmUsable ? "kvm" : "tcg";
-  opts.log.info({ hostId, accel, kvmReason: facts.kvmReason }, accel === "tcg" ? "KVM is not usable here; VMs run under software emulation (TCG)" : "KVM is usable");
+  opts.log.info(
+    { hostId, accel, kvmReason: facts.kvmReason },
+    accel === "tcg" ? "KVM is not usable here; VMs run under software emulation (TCG)" : "KVM is usable",
+  );
 
   // Who is watching (E6): VNC clients as QEMU counts them (query-vnc; our own bridge's viewers are among
   // them), plus the serial console's one session, which QEMU does not count. Unknown stays unknown.
@@ -77,9 +106,19 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     // that each QEMU process lives.
     const vms = await opts.driver.list({ quick: !startup });
     await events.send({
-      type: "host.heartbeat", hostId, at: new Date(), startup,
+      type: "host.heartbeat",
+      hostId,
+      at: new Date(),
+      startup,
       facts: withFacts ? await collectFacts(opts.stateDir, [opts.driver], consoleUrl) : undefined,
-      vms: await Promise.all(vms.map(async (v) => ({ instanceId: v.id, state: v.state, accel: v.accel, viewers: await countViewers(v.id, v.state) }))),
+      vms: await Promise.all(
+        vms.map(async (v) => ({
+          instanceId: v.id,
+          state: v.state,
+          accel: v.accel,
+          viewers: await countViewers(v.id, v.state),
+        })),
+      ),
     });
   };
   await beat(true, true);
@@ -88,14 +127,23 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     hostQueueName(hostId),
     async (job) => {
       const ctx: JobContext = {
-        hostId, jobId: String(job.id), driver: opts.driver, images, network, events, accel, log: opts.log.child({ job: job.id }),
-        stateDir: opts.stateDir, authHeader: hostAuthHeader(hostId, creds.hostSecret),
+        hostId,
+        jobId: String(job.id),
+        driver: opts.driver,
+        images,
+        network,
+        events,
+        accel,
+        log: opts.log.child({ job: job.id }),
+        stateDir: opts.stateDir,
+        authHeader: hostAuthHeader(hostId, creds.hostSecret),
       };
       try {
         await handleJob(ctx, job.name, job.data);
       } catch (err) {
         // Bad payloads and refusals will not get better by retrying.
-        if (err instanceof PermanentJobError || err instanceof ZodError) throw new UnrecoverableError((err as Error).message);
+        if (err instanceof PermanentJobError || err instanceof ZodError)
+          throw new UnrecoverableError((err as Error).message);
         throw err;
       }
     },
@@ -108,7 +156,9 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     const instanceId = (job.data as { instanceId?: string }).instanceId;
     if (final && instanceId) {
       const ctx = { hostId, jobId: String(job.id), events } as JobContext;
-      void reportState(ctx, instanceId, "ERROR", { reason: `${job.name.replace("instance.", "")} failed: ${err.message}` }).catch(() => undefined);
+      void reportState(ctx, instanceId, "ERROR", {
+        reason: `${job.name.replace("instance.", "")} failed: ${err.message}`,
+      }).catch(() => undefined);
     }
   });
 
@@ -120,7 +170,9 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   const scheduleBeat = () => {
     timer = setTimeout(async () => {
       n++;
-      await beat(false, n % 6 === 0).catch((err) => opts.log.warn({ err: (err as Error).message }, "heartbeat failed"));
+      await beat(false, n % 6 === 0).catch((err) =>
+        opts.log.warn({ err: (err as Error).message }, "heartbeat failed"),
+      );
       if (!stopped) scheduleBeat();
     }, opts.heartbeatMs ?? 10_000);
   };

@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { consoleSigningKeyFromSeed, exportVerifyKey, importVerifyKey, signConsoleGrant, verifyConsoleGrant } from "./console-grant";
+import {
+  consoleSigningKeyFromSeed,
+  exportVerifyKey,
+  importVerifyKey,
+  signConsoleGrant,
+  verifyConsoleGrant,
+} from "./console-grant";
 
 const portalKey = consoleSigningKeyFromSeed(randomBytes(32));
 const agentKey = importVerifyKey(exportVerifyKey(portalKey));
@@ -16,16 +22,27 @@ describe("console grants", () => {
 
   it("refuses a grant from another key, a tampered one, an expired one and one for another host", () => {
     const other = consoleSigningKeyFromSeed(randomBytes(32));
-    expect(verifyConsoleGrant(signConsoleGrant(grant(), other), agentKey, { hostId })).toEqual({ ok: false, reason: "bad-signature" });
+    expect(verifyConsoleGrant(signConsoleGrant(grant(), other), agentKey, { hostId })).toEqual({
+      ok: false,
+      reason: "bad-signature",
+    });
 
     const token = signConsoleGrant(grant(), portalKey);
     const [body, sig] = token.split(".");
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, "base64url").toString()), kind: "serial" })).toString("base64url");
-    expect(verifyConsoleGrant(`${forged}.${sig}`, agentKey, { hostId })).toEqual({ ok: false, reason: "bad-signature" });
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(body!, "base64url").toString()), kind: "serial" }),
+    ).toString("base64url");
+    expect(verifyConsoleGrant(`${forged}.${sig}`, agentKey, { hostId })).toEqual({
+      ok: false,
+      reason: "bad-signature",
+    });
 
     const expired = signConsoleGrant({ ...grant(), exp: Date.now() - 1 }, portalKey);
     expect(verifyConsoleGrant(expired, agentKey, { hostId })).toEqual({ ok: false, reason: "expired" });
-    expect(verifyConsoleGrant(token, agentKey, { hostId: randomUUID() })).toEqual({ ok: false, reason: "wrong-host" });
+    expect(verifyConsoleGrant(token, agentKey, { hostId: randomUUID() })).toEqual({
+      ok: false,
+      reason: "wrong-host",
+    });
   });
 
   it("calls junk malformed instead of throwing", () => {

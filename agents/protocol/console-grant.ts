@@ -39,16 +39,25 @@ export function importVerifyKey(spkiBase64url: string): KeyObject {
   return createPublicKey({ key: Buffer.from(spkiBase64url, "base64url"), format: "der", type: "spki" });
 }
 
-export function signConsoleGrant(grant: Omit<ConsoleGrant, "nonce"> & { nonce?: string }, key: KeyObject): string {
+export function signConsoleGrant(
+  grant: Omit<ConsoleGrant, "nonce"> & { nonce?: string },
+  key: KeyObject,
+): string {
   const full = consoleGrantSchema.parse({ ...grant, nonce: grant.nonce ?? b64(randomBytes(18)) });
   const body = b64(Buffer.from(JSON.stringify(full)));
   return `${body}.${b64(sign(null, Buffer.from(body), key))}`;
 }
 
-export type GrantCheck = { ok: true; grant: ConsoleGrant } | { ok: false; reason: "malformed" | "bad-signature" | "expired" | "wrong-host" };
+export type GrantCheck =
+  | { ok: true; grant: ConsoleGrant }
+  | { ok: false; reason: "malformed" | "bad-signature" | "expired" | "wrong-host" };
 
 /** Signature, shape, expiry and host; the caller also refuses a nonce it has seen (single use). */
-export function verifyConsoleGrant(token: string, key: KeyObject, expect: { hostId: string; now?: number }): GrantCheck {
+export function verifyConsoleGrant(
+  token: string,
+  key: KeyObject,
+  expect: { hostId: string; now?: number },
+): GrantCheck {
   const [body, sig, extra] = token.split(".");
   if (!body || !sig || extra !== undefined || token.length > 2048) return { ok: false, reason: "malformed" };
   let valid = false;

@@ -3,7 +3,14 @@
 import { z } from "zod";
 import { applyNetworkJob, nicSpecSchema, removeNetworkJob } from "./network";
 import {
-  captureInstanceJob, createVolumeJob, deleteVolumeJob, snapshotJob, snapshotStateEvent, taskProgressEvent, volumeAttachmentJob, volumeStateEvent,
+  captureInstanceJob,
+  createVolumeJob,
+  deleteVolumeJob,
+  snapshotJob,
+  snapshotStateEvent,
+  taskProgressEvent,
+  volumeAttachmentJob,
+  volumeStateEvent,
 } from "./storage";
 
 export * from "./network";
@@ -35,14 +42,20 @@ export const createInstanceJob = z.object({
   instanceId: instanceIdSchema,
   name: z.string().min(1).max(64),
   vcpus: z.number().int().min(1).max(256),
-  memoryMiB: z.number().int().min(16).max(4 * 1024 * 1024),
+  memoryMiB: z
+    .number()
+    .int()
+    .min(16)
+    .max(4 * 1024 * 1024),
   diskGiB: z.number().int().min(1).max(65536),
   image: imageRefSchema,
   /** NICs in guest order (eth0 first); each carries its network so the agent can build it first. */
   nics: z.array(nicSpecSchema).max(8).default([]),
 });
 export const instanceActionJob = z.object({ instanceId: instanceIdSchema });
-export const stopInstanceJob = instanceActionJob.extend({ timeoutMs: z.number().int().min(0).max(600_000).default(30_000) });
+export const stopInstanceJob = instanceActionJob.extend({
+  timeoutMs: z.number().int().min(0).max(600_000).default(30_000),
+});
 
 /** Push an image into this host's cache ahead of any instance (C2); progress comes back as image.cache events. */
 export const syncImageJob = z.object({ image: imageRefSchema, taskId: z.uuid() });
@@ -84,15 +97,26 @@ export const hostFactsSchema = z.object({
   diskFreeBytes: z.number().int().min(0),
   diskTotalBytes: z.number().int().min(0),
   storageDir: z.string().max(1024),
-  hypervisors: z.array(z.object({
-    kind: z.string().max(32), available: z.boolean(), version: z.string().max(128).optional(), reason: z.string().max(500).optional(),
-  })).max(8),
+  hypervisors: z
+    .array(
+      z.object({
+        kind: z.string().max(32),
+        available: z.boolean(),
+        version: z.string().max(128).optional(),
+        reason: z.string().max(500).optional(),
+      }),
+    )
+    .max(8),
   kvmUsable: z.boolean(),
   kvmReason: z.string().max(500).optional(),
   agentVersion: z.string().max(32),
   protocolVersion: z.number().int(),
   /** Where the portal's console proxy reaches this agent's console bridge (ws://host:port). */
-  consoleUrl: z.string().regex(/^wss?:\/\//).max(300).optional(),
+  consoleUrl: z
+    .string()
+    .regex(/^wss?:\/\//)
+    .max(300)
+    .optional(),
 });
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 
@@ -105,13 +129,17 @@ export const heartbeatEvent = z.object({
   type: z.literal("host.heartbeat"),
   facts: hostFactsSchema.optional(),
   /** Every VM the agent found on the host with its real state (reconcile input). */
-  vms: z.array(z.object({
-    instanceId: z.string().max(64),
-    state: z.enum(OBSERVED_VM_STATES),
-    accel: z.string().max(8).optional(),
-    /** Connected console viewers (VNC clients from QMP query-vnc, plus serial sessions); absent = unknown. */
-    viewers: z.number().int().min(0).max(10_000).optional(),
-  })).max(10_000),
+  vms: z
+    .array(
+      z.object({
+        instanceId: z.string().max(64),
+        state: z.enum(OBSERVED_VM_STATES),
+        accel: z.string().max(8).optional(),
+        /** Connected console viewers (VNC clients from QMP query-vnc, plus serial sessions); absent = unknown. */
+        viewers: z.number().int().min(0).max(10_000).optional(),
+      }),
+    )
+    .max(10_000),
   /** True on the first heartbeat after the agent started: the portal reconciles fully. */
   startup: z.boolean().default(false),
 });
@@ -160,8 +188,16 @@ export const imageCacheEvent = z.object({
   taskId: z.uuid().optional(),
 });
 
-export const agentEventSchema = z.discriminatedUnion("type", [heartbeatEvent, instanceProgressEvent, instanceStateEvent, networkStateEvent, imageCacheEvent,
-  snapshotStateEvent, volumeStateEvent, taskProgressEvent]);
+export const agentEventSchema = z.discriminatedUnion("type", [
+  heartbeatEvent,
+  instanceProgressEvent,
+  instanceStateEvent,
+  networkStateEvent,
+  imageCacheEvent,
+  snapshotStateEvent,
+  volumeStateEvent,
+  taskProgressEvent,
+]);
 export type AgentEvent = z.infer<typeof agentEventSchema>;
 export type AgentEventInput = z.input<typeof agentEventSchema>;
 
@@ -169,7 +205,12 @@ export type AgentEventInput = z.input<typeof agentEventSchema>;
 
 export const joinRequestSchema = z.object({
   token: z.string().min(20).max(200),
-  name: z.string().trim().min(1).max(64).regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/),
   facts: hostFactsSchema,
 });
 export const joinResponseSchema = z.object({
@@ -189,7 +230,9 @@ export const AGENT_CONSOLE_PATH = "/console";
 
 /** How an agent proves who it is to the portal over HTTP (image fetch, console bridge). */
 export const hostAuthHeader = (hostId: string, secret: string) => `Bearer ${hostId}.${secret}`;
-export function parseHostAuthHeader(value: string | null | undefined): { hostId: string; secret: string } | null {
+export function parseHostAuthHeader(
+  value: string | null | undefined,
+): { hostId: string; secret: string } | null {
   const m = /^Bearer ([0-9a-f-]{36})\.([A-Za-z0-9_-]{32,128})$/.exec(value ?? "");
   return m ? { hostId: m[1]!, secret: m[2]! } : null;
 }

@@ -2,11 +2,17 @@
 // The portal's IPAM is the source of truth; the agent only makes the host match the spec it is sent.
 import { z } from "zod";
 
-const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, "an IPv4 address");
+const ipv4 = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, "an IPv4 address");
 /** Locally administered, unicast (second-lowest bit of the first octet set, lowest clear). */
-export const macSchema = z.string().regex(/^[0-9a-f][26ae](:[0-9a-f]{2}){5}$/, "a locally administered unicast MAC in lower case");
+export const macSchema = z
+  .string()
+  .regex(/^[0-9a-f][26ae](:[0-9a-f]{2}){5}$/, "a locally administered unicast MAC in lower case");
 /** Linux interface names are at most 15 characters. */
-export const ifnameSchema = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "a Linux interface name (≤15 characters)");
+export const ifnameSchema = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "a Linux interface name (≤15 characters)");
 
 export const portForwardSpecSchema = z.object({
   protocol: z.enum(["tcp", "udp"]),
@@ -20,7 +26,10 @@ export const dhcpReservationSchema = z.object({
   mac: macSchema,
   ip: ipv4,
   /** DHCP host name offered to the guest (lower-case letters, digits, '-'). */
-  hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/).optional(),
+  hostname: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)
+    .optional(),
 });
 export type DhcpReservation = z.infer<typeof dhcpReservationSchema>;
 

@@ -23,7 +23,10 @@ export const snapshotJob = z.object({ instanceId: z.uuid(), snapshotId: z.uuid()
  */
 export const captureInstanceJob = z.object({ instanceId: z.uuid(), taskId: z.uuid(), uploadUrl: z.url() });
 
-export const createVolumeJob = z.object({ volumeId: z.uuid(), sizeGiB: z.number().int().min(1).max(MAX_VOLUME_GIB) });
+export const createVolumeJob = z.object({
+  volumeId: z.uuid(),
+  sizeGiB: z.number().int().min(1).max(MAX_VOLUME_GIB),
+});
 export const volumeAttachmentJob = z.object({ volumeId: z.uuid(), instanceId: z.uuid() });
 export const deleteVolumeJob = z.object({ volumeId: z.uuid() });
 

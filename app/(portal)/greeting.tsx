@@ -13,8 +13,12 @@ export function Greeting({ username, role }: { username: string; role: AccountRo
   const name = me.data?.displayName || username;
   return (
     <div>
-      <p className="text-lg font-medium text-slate-900 dark:text-slate-100">{t("dashboard.greeting", { name })}</p>
-      <p className="text-sm text-slate-600 dark:text-slate-400">{t("dashboard.roleLine", { role: t(`roles.${role}`) })}</p>
+      <p className="text-lg font-medium text-slate-900 dark:text-slate-100">
+        {t("dashboard.greeting", { name })}
+      </p>
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        {t("dashboard.roleLine", { role: t(`roles.${role}`) })}
+      </p>
     </div>
   );
 }

@@ -59,22 +59,40 @@ export default async function PortalLayout({ children }: { children: ReactNode }
 
   return (
     <ThemeProvider initialTheme={theme}>
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow dark:focus:bg-slate-800">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow dark:focus:bg-slate-800"
+      >
         {t("nav.skipToContent")}
       </a>
       <div className="flex min-h-screen flex-col">
         <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-900/90">
           {/* Narrow screens: logo and "Sign out" on the first row, who you are and the switches below. */}
           <div className="flex flex-wrap items-center gap-x-3 gap-y-2 px-4 py-2.5">
-            <Link href="/" className="order-1 flex items-center gap-2 text-lg font-semibold tracking-tight text-slate-900 dark:text-white">
-              <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm font-bold text-white">e</span>
+            <Link
+              href="/"
+              className="order-1 flex items-center gap-2 text-lg font-semibold tracking-tight text-slate-900 dark:text-white"
+            >
+              <span
+                aria-hidden
+                className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm font-bold text-white"
+              >
+                e
+              </span>
               {t("common.appName")}
             </Link>
             <div className="order-3 flex w-full min-w-0 items-center gap-2 sm:order-2 sm:ml-auto sm:w-auto sm:gap-3">
-              <span data-testid="current-user" className="flex min-w-0 flex-1 items-center gap-2 text-sm text-slate-600 sm:flex-none dark:text-slate-300">
-                <span className="hidden max-w-[14rem] truncate sm:inline">{t("topBar.signedInAs", { username: actor.username })}</span>
+              <span
+                data-testid="current-user"
+                className="flex min-w-0 flex-1 items-center gap-2 text-sm text-slate-600 sm:flex-none dark:text-slate-300"
+              >
+                <span className="hidden max-w-[14rem] truncate sm:inline">
+                  {t("topBar.signedInAs", { username: actor.username })}
+                </span>
                 <span className="truncate sm:hidden">{actor.username}</span>
-                <span className="hidden sm:inline"><Badge tone="info">{t(`roles.${actor.role}`)}</Badge></span>
+                <span className="hidden sm:inline">
+                  <Badge tone="info">{t(`roles.${actor.role}`)}</Badge>
+                </span>
               </span>
               <LanguageSwitch label={t("topBar.language")} hideLabel compact persist />
               <ThemeSwitch label={t("topBar.theme")} hideLabel compact />

@@ -16,9 +16,12 @@ export function MyInstances({ ownerId }: { ownerId: number }) {
   // Administrators can list other people's instances too; "your machines" means the ones you own.
   const mine = list.data?.filter((i) => i.owner.id === ownerId);
 
-  if (list.isPending) return <p className="text-sm text-slate-500 dark:text-slate-400">{t("common.loading")}</p>;
-  if (!mine) return <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
-  if (mine.length === 0) return <EmptyState title={t("dashboard.machinesEmpty")}>{t("dashboard.machinesHint")}</EmptyState>;
+  if (list.isPending)
+    return <p className="text-sm text-slate-500 dark:text-slate-400">{t("common.loading")}</p>;
+  if (!mine)
+    return <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
+  if (mine.length === 0)
+    return <EmptyState title={t("dashboard.machinesEmpty")}>{t("dashboard.machinesHint")}</EmptyState>;
 
   return (
     <>
@@ -26,7 +29,12 @@ export function MyInstances({ ownerId }: { ownerId: number }) {
         {mine.slice(0, SHOWN).map((i) => (
           <li key={i.id} className="flex flex-wrap items-start justify-between gap-3 py-2.5">
             <div className="min-w-0">
-              <Link href={`/instances/${i.id}`} className="font-medium break-all text-indigo-700 hover:underline dark:text-indigo-300">{i.name}</Link>
+              <Link
+                href={`/instances/${i.id}`}
+                className="font-medium break-all text-indigo-700 hover:underline dark:text-indigo-300"
+              >
+                {i.name}
+              </Link>
               <p className="text-xs text-slate-500 dark:text-slate-400">
                 {i.image.name} · {t("instances.size", { vcpus: i.vcpus, memoryMiB: String(i.memoryMiB) })}
               </p>
@@ -36,7 +44,9 @@ export function MyInstances({ ownerId }: { ownerId: number }) {
         ))}
       </ul>
       {mine.length > SHOWN && (
-        <p className="mt-2 text-sm text-slate-500 dark:text-slate-400">{t("dashboard.machinesMore", { count: mine.length - SHOWN })}</p>
+        <p className="mt-2 text-sm text-slate-500 dark:text-slate-400">
+          {t("dashboard.machinesMore", { count: mine.length - SHOWN })}
+        </p>
       )}
     </>
   );

@@ -10,7 +10,15 @@ export function Card({ className = "", ...rest }: HTMLAttributes<HTMLElement>) {
 }
 
 /** Card heading row: a title, and optionally something on the right (a badge, a button). */
-export function CardHeader({ title, aside, level = 2 }: { title: ReactNode; aside?: ReactNode; level?: 2 | 3 }) {
+export function CardHeader({
+  title,
+  aside,
+  level = 2,
+}: {
+  title: ReactNode;
+  aside?: ReactNode;
+  level?: 2 | 3;
+}) {
   const H = level === 2 ? "h2" : "h3";
   return (
     <div className="mb-3 flex flex-wrap items-center justify-between gap-2">

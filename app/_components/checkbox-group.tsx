@@ -15,7 +15,15 @@ interface CheckboxGroupProps<Id extends number | string> {
   maxHeightClass?: string;
 }
 
-export function CheckboxGroup<Id extends number | string>({ legend, options, value, onChange, error, empty, maxHeightClass = "max-h-48" }: CheckboxGroupProps<Id>) {
+export function CheckboxGroup<Id extends number | string>({
+  legend,
+  options,
+  value,
+  onChange,
+  error,
+  empty,
+  maxHeightClass = "max-h-48",
+}: CheckboxGroupProps<Id>) {
   const id = useId();
   const toggle = (optionId: Id, checked: boolean) =>
     onChange(checked ? [...value, optionId] : value.filter((v) => v !== optionId));
@@ -25,9 +33,14 @@ export function CheckboxGroup<Id extends number | string>({ legend, options, val
       {options.length === 0 ? (
         <p className="text-sm text-slate-500 dark:text-slate-400">{empty}</p>
       ) : (
-        <div className={`${maxHeightClass} space-y-1 overflow-y-auto rounded-md border border-slate-200 p-2 dark:border-slate-700`}>
+        <div
+          className={`${maxHeightClass} space-y-1 overflow-y-auto rounded-md border border-slate-200 p-2 dark:border-slate-700`}
+        >
           {options.map((o) => (
-            <label key={o.id} className="flex cursor-pointer items-center gap-2 rounded px-1 py-0.5 text-sm hover:bg-slate-50 dark:hover:bg-slate-800">
+            <label
+              key={o.id}
+              className="flex cursor-pointer items-center gap-2 rounded px-1 py-0.5 text-sm hover:bg-slate-50 dark:hover:bg-slate-800"
+            >
               <input
                 type="checkbox"
                 className="size-4 accent-indigo-600"
@@ -40,7 +53,11 @@ export function CheckboxGroup<Id extends number | string>({ legend, options, val
           ))}
         </div>
       )}
-      {error && <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">{error}</p>}
+      {error && (
+        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
+          {error}
+        </p>
+      )}
     </fieldset>
   );
 }

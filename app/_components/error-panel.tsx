@@ -15,10 +15,24 @@ export function ErrorPanel({ error, reset }: { error: Error & { digest?: string 
     <Card className="mx-auto max-w-xl text-center" role="alert">
       <h1 className="text-xl font-semibold">{t("title")}</h1>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{t("body")}</p>
-      {error.digest && <p className="mt-2 font-mono text-xs text-slate-500">{t("reference", { digest: error.digest })}</p>}
+      {error.digest && (
+        <p className="mt-2 font-mono text-xs text-slate-500">{t("reference", { digest: error.digest })}</p>
+      )}
       <div className="mt-5 flex flex-wrap justify-center gap-2">
-        <Button busy={pending} onClick={() => startTransition(() => { router.refresh(); reset(); })}>{t("tryAgain")}</Button>
-        <ButtonLink href="/" variant="secondary">{t("backHome")}</ButtonLink>
+        <Button
+          busy={pending}
+          onClick={() =>
+            startTransition(() => {
+              router.refresh();
+              reset();
+            })
+          }
+        >
+          {t("tryAgain")}
+        </Button>
+        <ButtonLink href="/" variant="secondary">
+          {t("backHome")}
+        </ButtonLink>
       </div>
     </Card>
   );

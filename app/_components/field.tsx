@@ -1,7 +1,13 @@
 "use client";
 // Form controls with a real <label htmlFor> and an error line wired up through aria-describedby,
 // so screen readers (and Playwright's getByLabel) find the control by its visible name.
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 export const controlClasses =
   "block w-full rounded-md border bg-white px-3 py-2 text-sm text-slate-900 shadow-sm placeholder:text-slate-400 " +
@@ -26,12 +32,23 @@ interface FieldShellProps {
 function FieldShell({ id, label, error, hint, hideLabel, className = "", children }: FieldShellProps) {
   return (
     <div className={`space-y-1 ${className}`}>
-      <label htmlFor={id} className={hideLabel ? "sr-only" : "block text-sm font-medium text-slate-700 dark:text-slate-200"}>
+      <label
+        htmlFor={id}
+        className={hideLabel ? "sr-only" : "block text-sm font-medium text-slate-700 dark:text-slate-200"}
+      >
         {label}
       </label>
       {children}
-      {hint && !error && <p id={`${id}-hint`} className="text-xs text-slate-500 dark:text-slate-400">{hint}</p>}
-      {error && <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">{error}</p>}
+      {hint && !error && (
+        <p id={`${id}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
+          {error}
+        </p>
+      )}
     </div>
   );
 }
@@ -48,10 +65,25 @@ interface InputProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
   fieldClassName?: string;
 }
 
-export function Input({ label, error, hint, hideLabel, fieldClassName, className = "", ...rest }: InputProps) {
+export function Input({
+  label,
+  error,
+  hint,
+  hideLabel,
+  fieldClassName,
+  className = "",
+  ...rest
+}: InputProps) {
   const id = useId();
   return (
-    <FieldShell id={id} label={label} error={error} hint={hint} hideLabel={hideLabel} className={fieldClassName}>
+    <FieldShell
+      id={id}
+      label={label}
+      error={error}
+      hint={hint}
+      hideLabel={hideLabel}
+      className={fieldClassName}
+    >
       <input
         id={id}
         aria-invalid={error ? true : undefined}
@@ -93,10 +125,26 @@ interface SelectProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, "id"
   options: readonly { value: string; label: string }[];
 }
 
-export function Select({ label, error, hint, hideLabel, fieldClassName, options, className = "", ...rest }: SelectProps) {
+export function Select({
+  label,
+  error,
+  hint,
+  hideLabel,
+  fieldClassName,
+  options,
+  className = "",
+  ...rest
+}: SelectProps) {
   const id = useId();
   return (
-    <FieldShell id={id} label={label} error={error} hint={hint} hideLabel={hideLabel} className={fieldClassName}>
+    <FieldShell
+      id={id}
+      label={label}
+      error={error}
+      hint={hint}
+      hideLabel={hideLabel}
+      className={fieldClassName}
+    >
       <select
         id={id}
         aria-invalid={error ? true : undefined}
@@ -105,7 +153,9 @@ export function Select({ label, error, hint, hideLabel, fieldClassName, options,
         {...rest}
       >
         {options.map((o) => (
-          <option key={o.value} value={o.value}>{o.label}</option>
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
         ))}
       </select>
     </FieldShell>

@@ -9,7 +9,9 @@ export async function Forbidden() {
     <Card className="mx-auto max-w-xl text-center">
       <h1 className="text-xl font-semibold">{t("forbiddenTitle")}</h1>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{t("forbiddenBody")}</p>
-      <ButtonLink href="/" variant="secondary" className="mt-5">{t("backHome")}</ButtonLink>
+      <ButtonLink href="/" variant="secondary" className="mt-5">
+        {t("backHome")}
+      </ButtonLink>
     </Card>
   );
 }

@@ -7,8 +7,18 @@ import { usePathname } from "next/navigation";
 import { useEffect, useId, useState } from "react";
 
 export type NavKey =
-  | "dashboard" | "instances" | "tasks" | "settings"
-  | "users" | "groups" | "hosts" | "networks" | "flavors" | "images" | "audit" | "health";
+  | "dashboard"
+  | "instances"
+  | "tasks"
+  | "settings"
+  | "users"
+  | "groups"
+  | "hosts"
+  | "networks"
+  | "flavors"
+  | "images"
+  | "audit"
+  | "health";
 export interface NavItem {
   href: string;
   key: NavKey;
@@ -50,7 +60,10 @@ export function PortalNav({ items }: { items: NavItem[] }) {
   const admin = items.filter((i) => i.admin);
 
   return (
-    <nav aria-label={t("label")} className="border-b border-slate-200 bg-white md:w-56 md:shrink-0 md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900">
+    <nav
+      aria-label={t("label")}
+      className="border-b border-slate-200 bg-white md:w-56 md:shrink-0 md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900"
+    >
       <button
         type="button"
         className="flex w-full items-center justify-between px-4 py-2.5 text-sm font-medium text-slate-700 md:hidden dark:text-slate-200"
@@ -59,13 +72,17 @@ export function PortalNav({ items }: { items: NavItem[] }) {
         onClick={() => setOpen((o) => !o)}
       >
         {t("menu")}
-        <span aria-hidden className={`transition-transform ${open ? "rotate-180" : ""}`}>▾</span>
+        <span aria-hidden className={`transition-transform ${open ? "rotate-180" : ""}`}>
+          ▾
+        </span>
       </button>
       <div id={listId} className={`${open ? "block" : "hidden"} px-3 pb-3 md:block md:py-4`}>
         <ul className="space-y-1">{main.map(link)}</ul>
         {admin.length > 0 && (
           <>
-            <p className="mt-5 mb-1 px-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{t("adminSection")}</p>
+            <p className="mt-5 mb-1 px-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
+              {t("adminSection")}
+            </p>
             <ul className="space-y-1">{admin.map(link)}</ul>
           </>
         )}

@@ -6,14 +6,25 @@ import { readError } from "@/app/_lib/trpc-error";
 import { Alert } from "./alert";
 import { Button } from "./button";
 
-export function QueryError({ error, onRetry, retrying }: { error: unknown; onRetry?: () => void; retrying?: boolean }) {
+export function QueryError({
+  error,
+  onRetry,
+  retrying,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  retrying?: boolean;
+}) {
   const t = useTranslations("errors");
   const info = readError(error);
   const title =
-    info.httpStatus === 503 ? t("unavailableTitle")
-    : info.httpStatus === 403 ? t("forbiddenTitle")
-    : info.message === null ? t("networkTitle")
-    : t("loadFailed");
+    info.httpStatus === 503
+      ? t("unavailableTitle")
+      : info.httpStatus === 403
+        ? t("forbiddenTitle")
+        : info.message === null
+          ? t("networkTitle")
+          : t("loadFailed");
   return (
     <Alert tone="error" title={title}>
       <p>{info.message ?? t("network")}</p>

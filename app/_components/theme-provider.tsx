@@ -2,7 +2,16 @@
 // Holds the chosen theme for the portal so the top bar switch and the settings page agree, and keeps
 // the `dark` class right when the OS switches between light and dark while the page is open.
 import { useMutation } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from "react";
 import { useTRPC } from "@/app/_trpc/client";
 import { applyTheme, syncThemeClass, type Theme } from "@/app/_lib/theme";
 
@@ -27,7 +36,10 @@ export function ThemeProvider({ initialTheme, children }: { initialTheme: Theme;
     const resync = () => syncThemeClass(themeRef.current);
     // A router.refresh() re-renders <html> from the server, which can drop a class we added for "system".
     const observer = new MutationObserver(resync);
-    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["class", "data-theme"] });
+    observer.observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ["class", "data-theme"],
+    });
     media.addEventListener("change", resync);
     resync();
     return () => {

@@ -4,10 +4,22 @@ import { THEMES, type Theme } from "@/app/_lib/theme";
 import { Select } from "./field";
 import { useTheme } from "./theme-provider";
 
-export function ThemeSwitch({ label, hideLabel, compact }: { label: string; hideLabel?: boolean; compact?: boolean }) {
+export function ThemeSwitch({
+  label,
+  hideLabel,
+  compact,
+}: {
+  label: string;
+  hideLabel?: boolean;
+  compact?: boolean;
+}) {
   const t = useTranslations("preferences");
   const { theme, setTheme } = useTheme();
-  const names: Record<Theme, string> = { system: t("themeSystem"), light: t("themeLight"), dark: t("themeDark") };
+  const names: Record<Theme, string> = {
+    system: t("themeSystem"),
+    light: t("themeLight"),
+    dark: t("themeDark"),
+  };
   return (
     <Select
       label={label}

@@ -13,7 +13,9 @@ export async function UnavailableNotice() {
       <Card className="max-w-lg text-center" role="alert">
         <h1 className="text-xl font-semibold">{t("unavailableTitle")}</h1>
         <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{t("unavailableBody")}</p>
-        <a href="" className={buttonClasses("primary", "md", "mt-5")}>{t("tryAgain")}</a>
+        <a href="" className={buttonClasses("primary", "md", "mt-5")}>
+          {t("tryAgain")}
+        </a>
       </Card>
     </main>
   );

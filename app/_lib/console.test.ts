@@ -3,10 +3,12 @@ import { closeReasonOf, consoleSocketUrl, textToKeys, XK_RETURN, XK_TAB } from "
 
 describe("consoleSocketUrl", () => {
   it("uses wss on https and ws on http, on the page's own host, with the ticket escaped", () => {
-    expect(consoleSocketUrl({ protocol: "https:", host: "cloud.school.example" }, "/console/vnc/abc", "a+b/c"))
-      .toBe("wss://cloud.school.example/console/vnc/abc?ticket=a%2Bb%2Fc");
-    expect(consoleSocketUrl({ protocol: "http:", host: "localhost:3000" }, "/console/serial/abc", "t_-1"))
-      .toBe("ws://localhost:3000/console/serial/abc?ticket=t_-1");
+    expect(
+      consoleSocketUrl({ protocol: "https:", host: "cloud.school.example" }, "/console/vnc/abc", "a+b/c"),
+    ).toBe("wss://cloud.school.example/console/vnc/abc?ticket=a%2Bb%2Fc");
+    expect(
+      consoleSocketUrl({ protocol: "http:", host: "localhost:3000" }, "/console/serial/abc", "t_-1"),
+    ).toBe("ws://localhost:3000/console/serial/abc?ticket=t_-1");
   });
 });
 
@@ -26,7 +28,15 @@ describe("textToKeys", () => {
 
   it("types line breaks as Return (CR LF once) and tabs as Tab", () => {
     expect(textToKeys("a\nb\r\nc\rd\te").keys.map((k) => k.keysym)).toEqual([
-      0x61, XK_RETURN, 0x62, XK_RETURN, 0x63, XK_RETURN, 0x64, XK_TAB, 0x65,
+      0x61,
+      XK_RETURN,
+      0x62,
+      XK_RETURN,
+      0x63,
+      XK_RETURN,
+      0x64,
+      XK_TAB,
+      0x65,
     ]);
   });
 
@@ -39,7 +49,9 @@ describe("textToKeys", () => {
 
 describe("closeReasonOf", () => {
   it("keeps the server's text and treats an empty reason as none", () => {
-    expect(closeReasonOf({ reason: "Closed after 15 minutes without activity" })).toBe("Closed after 15 minutes without activity");
+    expect(closeReasonOf({ reason: "Closed after 15 minutes without activity" })).toBe(
+      "Closed after 15 minutes without activity",
+    );
     expect(closeReasonOf({ reason: "  " })).toBeNull();
     expect(closeReasonOf(null)).toBeNull();
   });

@@ -2,7 +2,11 @@
 // key presses on the graphical console.
 
 /** ws:// or wss:// on this same host, with the single-use ticket in the query string. */
-export function consoleSocketUrl(location: Pick<Location, "protocol" | "host">, path: string, ticket: string): string {
+export function consoleSocketUrl(
+  location: Pick<Location, "protocol" | "host">,
+  path: string,
+  ticket: string,
+): string {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${location.host}${path}?ticket=${encodeURIComponent(ticket)}`;
 }

@@ -5,7 +5,10 @@
 const CHUNK = 8 * 1024 * 1024;
 const RETRIES = 5;
 
-export async function downloadInChunks(url: string, opts: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal }): Promise<{ blob: Blob; fileName: string }> {
+export async function downloadInChunks(
+  url: string,
+  opts: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
+): Promise<{ blob: Blob; fileName: string }> {
   const head = await fetch(url, { method: "HEAD", signal: opts.signal });
   if (!head.ok) throw new Error(`HTTP ${head.status}`);
   const total = Number(head.headers.get("content-length"));
@@ -17,7 +20,10 @@ export async function downloadInChunks(url: string, opts: { onProgress?: (done: 
   opts.onProgress?.(0, total);
   while (done < total) {
     try {
-      const res = await fetch(url, { headers: { range: `bytes=${done}-${Math.min(total, done + CHUNK) - 1}`, "if-range": etag }, signal: opts.signal });
+      const res = await fetch(url, {
+        headers: { range: `bytes=${done}-${Math.min(total, done + CHUNK) - 1}`, "if-range": etag },
+        signal: opts.signal,
+      });
       if (res.status !== 206) throw new Error(`HTTP ${res.status}`);
       const reader = res.body!.getReader();
       const chunk: Uint8Array[] = [];

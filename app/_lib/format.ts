@@ -1,7 +1,11 @@
 // Dates are formatted in the browser's time zone. These helpers are only called on data fetched on
 // the client, so server and client never render the same date differently (no hydration mismatch).
 /** "short" is for crowded tables (no seconds); pair it with the medium form in a title. */
-export function formatDateTime(value: Date | string | null | undefined, locale: string, style: "medium" | "short" = "medium"): string {
+export function formatDateTime(
+  value: Date | string | null | undefined,
+  locale: string,
+  style: "medium" | "short" = "medium",
+): string {
   if (!value) return "";
   const d = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(d.getTime())) return "";

@@ -36,7 +36,10 @@ declare module "@novnc/novnc" {
     readonly capabilities: { power: boolean };
 
     addEventListener<K extends keyof RFBEventMap>(type: K, listener: (event: RFBEventMap[K]) => void): void;
-    removeEventListener<K extends keyof RFBEventMap>(type: K, listener: (event: RFBEventMap[K]) => void): void;
+    removeEventListener<K extends keyof RFBEventMap>(
+      type: K,
+      listener: (event: RFBEventMap[K]) => void,
+    ): void;
 
     disconnect(): void;
     sendCredentials(credentials: { username?: string; password?: string; target?: string }): void;

@@ -4,7 +4,8 @@ export function safeCallbackUrl(raw: string | null | undefined, origin: string):
   if (!raw) return "/";
   try {
     const url = new URL(raw, origin);
-    if (url.origin !== origin || url.pathname.startsWith("/login") || url.pathname.startsWith("/api/")) return "/";
+    if (url.origin !== origin || url.pathname.startsWith("/login") || url.pathname.startsWith("/api/"))
+      return "/";
     return `${url.pathname}${url.search}${url.hash}` || "/";
   } catch {
     return "/";

@@ -13,7 +13,11 @@ export interface ErrorInfo {
 
 export function readError(err: unknown): ErrorInfo {
   if (err instanceof TRPCClientError) {
-    const data = (err.data ?? null) as { fieldErrors?: Record<string, string> | null; code?: string; httpStatus?: number } | null;
+    const data = (err.data ?? null) as {
+      fieldErrors?: Record<string, string> | null;
+      code?: string;
+      httpStatus?: number;
+    } | null;
     // Without `data` the request never produced a tRPC response (offline, proxy error page).
     return {
       message: data ? err.message : null,

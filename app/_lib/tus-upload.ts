@@ -17,7 +17,11 @@ export interface PendingUpload {
 }
 
 export class TusError extends Error {
-  constructor(message: string, readonly status: number, readonly body: { message?: string; fieldErrors?: Record<string, string> | null } | null) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: { message?: string; fieldErrors?: Record<string, string> | null } | null,
+  ) {
     super(message);
   }
 }
@@ -30,7 +34,11 @@ export function listPendingUploads(): PendingUpload[] {
   for (let i = 0; i < localStorage.length; i++) {
     const key = localStorage.key(i);
     if (!key?.startsWith(STORE_PREFIX)) continue;
-    try { out.push(JSON.parse(localStorage.getItem(key)!) as PendingUpload); } catch { /* skip a damaged entry */ }
+    try {
+      out.push(JSON.parse(localStorage.getItem(key)!) as PendingUpload);
+    } catch {
+      /* skip a damaged entry */
+    }
   }
   return out.sort((a, b) => b.startedAt - a.startedAt);
 }
@@ -40,12 +48,19 @@ export function forgetPendingUpload(fingerprint: string): void {
 }
 
 function encodeMetadata(meta: Record<string, string>): string {
-  const b64 = (v: string) => btoa(Array.from(new TextEncoder().encode(v), (b) => String.fromCharCode(b)).join(""));
-  return Object.entries(meta).map(([k, v]) => `${k} ${b64(v)}`).join(",");
+  const b64 = (v: string) =>
+    btoa(Array.from(new TextEncoder().encode(v), (b) => String.fromCharCode(b)).join(""));
+  return Object.entries(meta)
+    .map(([k, v]) => `${k} ${b64(v)}`)
+    .join(",");
 }
 
 async function readBody(res: Response) {
-  try { return (await res.json()) as { message?: string; fieldErrors?: Record<string, string> | null }; } catch { return null; }
+  try {
+    return (await res.json()) as { message?: string; fieldErrors?: Record<string, string> | null };
+  } catch {
+    return null;
+  }
 }
 
 export interface TusUploadOptions {
@@ -59,15 +74,28 @@ export interface TusUploadOptions {
   signal?: AbortSignal;
 }
 
-function patchChunk(url: string, file: File, offset: number, o: TusUploadOptions): Promise<{ offset: number; taskId: string | null }> {
+function patchChunk(
+  url: string,
+  file: File,
+  offset: number,
+  o: TusUploadOptions,
+): Promise<{ offset: number; taskId: string | null }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const end = Math.min(file.size, offset + CHUNK_BYTES);
     xhr.upload.onprogress = (e) => o.onProgress?.(offset + e.loaded, file.size);
     xhr.onload = () => {
-      if (xhr.status === 204) return resolve({ offset: Number(xhr.getResponseHeader("upload-offset")), taskId: xhr.getResponseHeader("educloud-task-id") });
+      if (xhr.status === 204)
+        return resolve({
+          offset: Number(xhr.getResponseHeader("upload-offset")),
+          taskId: xhr.getResponseHeader("educloud-task-id"),
+        });
       let body = null;
-      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        /* not JSON */
+      }
       reject(new TusError(body?.message ?? `HTTP ${xhr.status}`, xhr.status, body));
     };
     xhr.onerror = () => reject(new TypeError("network"));
@@ -83,7 +111,12 @@ function patchChunk(url: string, file: File, offset: number, o: TusUploadOptions
 }
 
 async function serverOffset(url: string, signal?: AbortSignal): Promise<number | null> {
-  const res = await fetch(url, { method: "HEAD", headers: { "tus-resumable": TUS }, cache: "no-store", signal });
+  const res = await fetch(url, {
+    method: "HEAD",
+    headers: { "tus-resumable": TUS },
+    cache: "no-store",
+    signal,
+  });
   return res.ok ? Number(res.headers.get("upload-offset")) : null;
 }
 
@@ -97,20 +130,35 @@ export async function tusUpload(o: TusUploadOptions): Promise<string> {
   if (saved) {
     const p = JSON.parse(saved) as PendingUpload;
     const at = await serverOffset(p.url, o.signal).catch(() => null);
-    if (at !== null) { url = p.url; offset = at; o.onResume?.(at); }
-    else localStorage.removeItem(key);
+    if (at !== null) {
+      url = p.url;
+      offset = at;
+      o.onResume?.(at);
+    } else localStorage.removeItem(key);
   }
   if (!url) {
     const res = await fetch(o.endpoint, {
-      method: "POST", signal: o.signal,
-      headers: { "tus-resumable": TUS, "upload-length": String(o.file.size), "upload-metadata": encodeMetadata(o.metadata) },
+      method: "POST",
+      signal: o.signal,
+      headers: {
+        "tus-resumable": TUS,
+        "upload-length": String(o.file.size),
+        "upload-metadata": encodeMetadata(o.metadata),
+      },
     });
     if (res.status !== 201) {
       const body = await readBody(res);
       throw new TusError(body?.message ?? `HTTP ${res.status}`, res.status, body);
     }
     url = new URL(res.headers.get("location")!, window.location.href).toString();
-    const pending: PendingUpload = { fingerprint: fp, url, fileName: o.file.name, size: o.file.size, name: o.metadata.name ?? o.file.name, startedAt: Date.now() };
+    const pending: PendingUpload = {
+      fingerprint: fp,
+      url,
+      fileName: o.file.name,
+      size: o.file.size,
+      name: o.metadata.name ?? o.file.name,
+      startedAt: Date.now(),
+    };
     localStorage.setItem(key, JSON.stringify(pending));
   }
   o.onProgress?.(offset, o.file.size);
@@ -135,7 +183,10 @@ export async function tusUpload(o: TusUploadOptions): Promise<string> {
       if (++failures > RETRIES) throw err;
       await new Promise((r) => setTimeout(r, 500 * 2 ** failures));
       const at = await serverOffset(url, o.signal).catch(() => null);
-      if (at === null) { localStorage.removeItem(key); throw new TusError("The upload is gone from the server.", 404, null); }
+      if (at === null) {
+        localStorage.removeItem(key);
+        throw new TusError("The upload is gone from the server.", 404, null);
+      }
       offset = at;
     }
   }

@@ -6,7 +6,10 @@ const GiB = MiB * 1024;
 const TiB = GiB * 1024;
 
 export function formatNumber(n: number, locale: string, maxFractionDigits = 1): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: maxFractionDigits, useGrouping: false }).format(n);
+  return new Intl.NumberFormat(locale, {
+    maximumFractionDigits: maxFractionDigits,
+    useGrouping: false,
+  }).format(n);
 }
 
 export const bytesToMiB = (bytes: number) => bytes / MiB;
@@ -14,7 +17,12 @@ export const bytesToGiB = (bytes: number) => bytes / GiB;
 
 /** "900 KiB", "12.5 MiB", "1.5 GiB": the largest unit that keeps the number at 1 or more. */
 export function formatBytes(bytes: number, locale: string): string {
-  const units: [number, string][] = [[TiB, "TiB"], [GiB, "GiB"], [MiB, "MiB"], [KiB, "KiB"]];
+  const units: [number, string][] = [
+    [TiB, "TiB"],
+    [GiB, "GiB"],
+    [MiB, "MiB"],
+    [KiB, "KiB"],
+  ];
   for (const [size, unit] of units) {
     if (bytes >= size) return `${formatNumber(bytes / size, locale)} ${unit}`;
   }

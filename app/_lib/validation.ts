@@ -16,7 +16,8 @@ type Issue = z.core.$ZodIssue;
 export function localizeIssue(issue: Issue, t: ValidationT): string {
   switch (issue.code) {
     case "too_small":
-      if (issue.origin === "string") return Number(issue.minimum) <= 1 ? t("required") : t("minLength", { min: Number(issue.minimum) });
+      if (issue.origin === "string")
+        return Number(issue.minimum) <= 1 ? t("required") : t("minLength", { min: Number(issue.minimum) });
       if (issue.origin === "array") return t("required");
       if (issue.origin === "number") return t("minNumber", { min: Number(issue.minimum) });
       return issue.message;
@@ -30,7 +31,11 @@ export function localizeIssue(issue: Issue, t: ValidationT): string {
       if (issue.path.join(".") === "flavorId") return t("chooseFlavor");
       if (issue.expected === "number" || issue.expected === "int") {
         // An empty number field arrives as undefined, a non-number as NaN.
-        return "received" in issue && issue.received === "NaN" ? t("number") : issue.expected === "int" ? t("number") : t("required");
+        return "received" in issue && issue.received === "NaN"
+          ? t("number")
+          : issue.expected === "int"
+            ? t("number")
+            : t("required");
       }
       return issue.message;
     case "invalid_format":
@@ -67,7 +72,8 @@ export function validate<S extends z.ZodType>(
     if (errors[key]) continue;
     const isRequired = issue.code === "too_small" && issue.origin !== "number" && Number(issue.minimum) <= 1;
     const isFormat = issue.code === "invalid_format" && issue.format === "regex";
-    errors[key] = (isRequired && requiredText[key]) || (isFormat && formatText[key]) || localizeIssue(issue, t);
+    errors[key] =
+      (isRequired && requiredText[key]) || (isFormat && formatText[key]) || localizeIssue(issue, t);
   }
   return { data: null, errors };
 }

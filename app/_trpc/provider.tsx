@@ -12,7 +12,8 @@ function makeQueryClient() {
       queries: {
         staleTime: 5_000,
         // Retrying a FORBIDDEN or a validation error only delays the message the user needs to see.
-        retry: (count, err) => count < 2 && ((err as { data?: { httpStatus?: number } }).data?.httpStatus ?? 500) >= 500,
+        retry: (count, err) =>
+          count < 2 && ((err as { data?: { httpStatus?: number } }).data?.httpStatus ?? 500) >= 500,
       },
     },
   });

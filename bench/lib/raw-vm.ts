@@ -7,7 +7,11 @@ import { execFile } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
-import { buildQemuArgs, type QemuAccel, type QemuMachine } from "@/agents/node-agent/drivers/qemu/build-qemu-args";
+import {
+  buildQemuArgs,
+  type QemuAccel,
+  type QemuMachine,
+} from "@/agents/node-agent/drivers/qemu/build-qemu-args";
 import { createOverlay } from "@/agents/node-agent/drivers/qemu/disk-image";
 import { mapQemuRunState } from "@/agents/node-agent/drivers/qemu/map-run-state";
 import { QmpClient } from "@/agents/node-agent/drivers/qemu/qmp-client";
@@ -45,7 +49,10 @@ export interface RawResult {
 
 /** Asks QEMU's help text whether -sandbox is supported, as the driver does (once per agent). */
 export async function qemuSupportsSandbox(binary: string): Promise<boolean> {
-  const { stdout } = await promisify(execFile)(binary, ["-help"], { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(binary, ["-help"], {
+    timeout: 10_000,
+    maxBuffer: 4 * 1024 * 1024,
+  });
   return /^-sandbox\s/m.test(stdout);
 }
 
@@ -53,10 +60,27 @@ export async function rawProvision(cfg: RawConfig, id: string): Promise<RawResul
   const start = performance.now();
   const paths = resolveVmPaths(cfg.stateDir, id);
   await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
-  await createOverlay({ basePath: cfg.baseImagePath, baseFormat: "qcow2", overlayPath: paths.disk, sizeBytes: Math.ceil(cfg.diskGiB * GiB) });
+  await createOverlay({
+    basePath: cfg.baseImagePath,
+    baseFormat: "qcow2",
+    overlayPath: paths.disk,
+    sizeBytes: Math.ceil(cfg.diskGiB * GiB),
+  });
   const overlayDone = performance.now();
-  const spec = { id, name: id, vcpus: cfg.vcpus, memoryMiB: cfg.memoryMiB, diskGiB: cfg.diskGiB, baseImagePath: cfg.baseImagePath, baseImageFormat: "qcow2" as const, accel: cfg.accel };
-  await spawnDaemonisedQemu(cfg.qemuBinary, buildQemuArgs(spec, paths, { accel: cfg.accel, machine: cfg.machine, sandbox: cfg.sandbox }));
+  const spec = {
+    id,
+    name: id,
+    vcpus: cfg.vcpus,
+    memoryMiB: cfg.memoryMiB,
+    diskGiB: cfg.diskGiB,
+    baseImagePath: cfg.baseImagePath,
+    baseImageFormat: "qcow2" as const,
+    accel: cfg.accel,
+  };
+  await spawnDaemonisedQemu(
+    cfg.qemuBinary,
+    buildQemuArgs(spec, paths, { accel: cfg.accel, machine: cfg.machine, sandbox: cfg.sandbox }),
+  );
   const pid = await readPidfile(paths.pidfile);
   if (pid === null) throw new Error(`QEMU wrote no pidfile at ${paths.pidfile}`);
   const spawned = performance.now();

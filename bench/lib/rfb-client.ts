@@ -12,7 +12,10 @@ export class ByteStream {
   private closed: Error | null = null;
   received = 0;
 
-  constructor(readonly send: (b: Buffer) => void, readonly close: () => void) {}
+  constructor(
+    readonly send: (b: Buffer) => void,
+    readonly close: () => void,
+  ) {}
 
   push(b: Buffer): void {
     this.chunks.push(b);
@@ -42,7 +45,10 @@ export class ByteStream {
 export function openUnixStream(path: string): Promise<ByteStream> {
   return new Promise((resolve, reject) => {
     const sock: Socket = connect(path);
-    const s = new ByteStream((b) => sock.write(b), () => sock.destroy());
+    const s = new ByteStream(
+      (b) => sock.write(b),
+      () => sock.destroy(),
+    );
     sock.on("data", (d) => s.push(d));
     sock.on("close", () => s.fail(new Error("socket closed")));
     sock.once("connect", () => resolve(s));
@@ -53,7 +59,10 @@ export function openUnixStream(path: string): Promise<ByteStream> {
 export function openWebSocketStream(url: string, origin: string): Promise<ByteStream> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ["binary"], { origin, perMessageDeflate: false });
-    const s = new ByteStream((b) => ws.send(b, { binary: true }), () => ws.close());
+    const s = new ByteStream(
+      (b) => ws.send(b, { binary: true }),
+      () => ws.close(),
+    );
     ws.on("message", (d) => s.push(d as Buffer));
     ws.on("close", (code, reason) => s.fail(new Error(`websocket closed ${code} ${reason}`)));
     ws.once("open", () => resolve(s));
@@ -81,36 +90,58 @@ export async function handshake(stream: ByteStream): Promise<RfbSession> {
   if ((await stream.read(4)).readUInt32BE(0) !== 0) throw new Error("security handshake failed");
   stream.send(Buffer.from([1])); // ClientInit: shared
   const init = await stream.read(24);
-  const width = init.readUInt16BE(0), height = init.readUInt16BE(2), bpp = init[4]!;
+  const width = init.readUInt16BE(0),
+    height = init.readUInt16BE(2),
+    bpp = init[4]!;
   await stream.read(init.readUInt32BE(20)); // the desktop's name
   const setEncodings = Buffer.alloc(8);
-  setEncodings.writeUInt8(2, 0); setEncodings.writeUInt16BE(1, 2); setEncodings.writeInt32BE(0, 4); // raw only
+  setEncodings.writeUInt8(2, 0);
+  setEncodings.writeUInt16BE(1, 2);
+  setEncodings.writeInt32BE(0, 4); // raw only
   stream.send(setEncodings);
   return { width, height, bytesPerPixel: bpp / 8, stream };
 }
 
 /** One FramebufferUpdateRequest and its whole answer; returns the bytes the answer carried. */
-export async function requestUpdate(s: RfbSession, region: { x: number; y: number; w: number; h: number }, incremental = false): Promise<number> {
+export async function requestUpdate(
+  s: RfbSession,
+  region: { x: number; y: number; w: number; h: number },
+  incremental = false,
+): Promise<number> {
   const req = Buffer.alloc(10);
-  req.writeUInt8(3, 0); req.writeUInt8(incremental ? 1 : 0, 1);
-  req.writeUInt16BE(region.x, 2); req.writeUInt16BE(region.y, 4); req.writeUInt16BE(region.w, 6); req.writeUInt16BE(region.h, 8);
+  req.writeUInt8(3, 0);
+  req.writeUInt8(incremental ? 1 : 0, 1);
+  req.writeUInt16BE(region.x, 2);
+  req.writeUInt16BE(region.y, 4);
+  req.writeUInt16BE(region.w, 6);
+  req.writeUInt16BE(region.h, 8);
   s.stream.send(req);
   for (;;) {
     const type = (await s.stream.read(1))[0]!;
     if (type === 0) break; // FramebufferUpdate
     if (type === 2) continue; // Bell
-    if (type === 3) { const h = await s.stream.read(7); await s.stream.read(h.readUInt32BE(3)); continue; } // ServerCutText
+    if (type === 3) {
+      const h = await s.stream.read(7);
+      await s.stream.read(h.readUInt32BE(3));
+      continue;
+    } // ServerCutText
     throw new Error(`unexpected server message ${type}`);
   }
   const head = await s.stream.read(3);
   let bytes = 4;
   for (let i = 0, n = head.readUInt16BE(1); i < n; i++) {
     const rect = await s.stream.read(12);
-    const w = rect.readUInt16BE(4), h = rect.readUInt16BE(6), enc = rect.readInt32BE(8);
+    const w = rect.readUInt16BE(4),
+      h = rect.readUInt16BE(6),
+      enc = rect.readInt32BE(8);
     bytes += 12;
-    if (enc === 0) { const len = w * h * s.bytesPerPixel; await s.stream.read(len); bytes += len; }
-    else if (enc === -223) { /* DesktopSize: no data */ }
-    else throw new Error(`unexpected encoding ${enc}`);
+    if (enc === 0) {
+      const len = w * h * s.bytesPerPixel;
+      await s.stream.read(len);
+      bytes += len;
+    } else if (enc === -223) {
+      /* DesktopSize: no data */
+    } else throw new Error(`unexpected encoding ${enc}`);
   }
   return bytes;
 }

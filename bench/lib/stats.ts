@@ -28,6 +28,7 @@ export function summarise(values: number[]): Summary {
   };
 }
 
-export const ms = (v: number, width = 8) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : "n/a").padStart(width);
+export const ms = (v: number, width = 8) =>
+  (Number.isFinite(v) ? `${v.toFixed(0)} ms` : "n/a").padStart(width);
 
 export const ratio = (b: number, a: number) => (a > 0 && Number.isFinite(b) ? (b / a).toFixed(2) : "n/a");

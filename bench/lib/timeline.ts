@@ -13,8 +13,17 @@ export interface StreamEntry {
   name?: string;
 }
 
-export async function readStream(redis: Redis, key: string, fromMs: number, toMs: number | "+"): Promise<StreamEntry[]> {
-  const raw = (await redis.xrange(key, String(Math.floor(fromMs)), toMs === "+" ? "+" : String(Math.ceil(toMs)))) as [string, string[]][];
+export async function readStream(
+  redis: Redis,
+  key: string,
+  fromMs: number,
+  toMs: number | "+",
+): Promise<StreamEntry[]> {
+  const raw = (await redis.xrange(
+    key,
+    String(Math.floor(fromMs)),
+    toMs === "+" ? "+" : String(Math.ceil(toMs)),
+  )) as [string, string[]][];
   return raw.map(([id, fields]) => {
     const f: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
@@ -75,7 +84,8 @@ export function observeReports(redis: Redis, prefix: string, queue: string) {
   let lastId = "$";
   const loop = (async () => {
     while (!stopped) {
-      const res = (await redis.xread("BLOCK", 500, "STREAMS", key, lastId).catch(() => null)) as [string, [string, string[]][]][] | null;
+      const res = (await redis.xread("BLOCK", 500, "STREAMS", key, lastId).catch(() => null)) as
+        [string, [string, string[]][]][] | null;
       if (!res) continue;
       for (const [, entries] of res) {
         for (const [id, fields] of entries) {
@@ -88,10 +98,23 @@ export function observeReports(redis: Redis, prefix: string, queue: string) {
             missed++;
             continue;
           }
-          const d = JSON.parse(data) as { instanceId: string; type: ObservedReport["type"]; state?: string; percent?: number; message?: string; at: string };
+          const d = JSON.parse(data) as {
+            instanceId: string;
+            type: ObservedReport["type"];
+            state?: string;
+            percent?: number;
+            message?: string;
+            at: string;
+          };
           reports.set(f.jobId!, {
-            jobId: f.jobId!, instanceId: d.instanceId, type: d.type, state: d.state, percent: d.percent, message: d.message,
-            sentAt: new Date(d.at).getTime(), added: Number(id.split("-")[0]),
+            jobId: f.jobId!,
+            instanceId: d.instanceId,
+            type: d.type,
+            state: d.state,
+            percent: d.percent,
+            message: d.message,
+            sentAt: new Date(d.at).getTime(),
+            added: Number(id.split("-")[0]),
           });
         }
       }
@@ -104,7 +127,9 @@ export function observeReports(redis: Redis, prefix: string, queue: string) {
     },
     /** The reports of one instance in the order they were sent. */
     of(instanceId: string): ObservedReport[] {
-      return [...reports.values()].filter((r) => r.instanceId === instanceId).sort((a, b) => a.added - b.added || a.sentAt - b.sentAt);
+      return [...reports.values()]
+        .filter((r) => r.instanceId === instanceId)
+        .sort((a, b) => a.added - b.added || a.sentAt - b.sentAt);
     },
     async stop() {
       stopped = true;

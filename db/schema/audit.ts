@@ -5,7 +5,9 @@ export const auditLog = mysqlTable(
   "audit_log",
   {
     id: bigint("id", { mode: "number", unsigned: true }).autoincrement().primaryKey(),
-    at: datetime("at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    at: datetime("at", { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
     /** Null for anonymous actions (a failed login). No foreign key: audit outlives deleted users. */
     actorId: int("actor_id"),
     actorName: varchar("actor_name", { length: 64 }).notNull(),

@@ -1,6 +1,16 @@
 import { sql } from "drizzle-orm";
 import {
-  bigint, boolean, datetime, index, int, json, mysqlEnum, mysqlTable, primaryKey, uniqueIndex, varchar,
+  bigint,
+  boolean,
+  datetime,
+  index,
+  int,
+  json,
+  mysqlEnum,
+  mysqlTable,
+  primaryKey,
+  uniqueIndex,
+  varchar,
 } from "drizzle-orm/mysql-core";
 import type { HostFacts } from "@/agents/protocol";
 import { groups, users } from "./identity";
@@ -26,115 +36,160 @@ export const hosts = mysqlTable(
   (t) => [uniqueIndex("hosts_name_uq").on(t.name)],
 );
 
-export const hostJoinTokens = mysqlTable("host_join_tokens", {
-  id: int("id").autoincrement().primaryKey(),
-  tokenHash: varchar("token_hash", { length: 64 }).notNull(),
-  createdBy: int("created_by").references(() => users.id, { onDelete: "set null" }),
-  createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
-  expiresAt: datetime("expires_at", { fsp: 3 }).notNull(),
-  usedAt: datetime("used_at", { fsp: 3 }),
-  hostId: varchar("host_id", { length: 36 }),
-}, (t) => [uniqueIndex("host_join_tokens_hash_uq").on(t.tokenHash)]);
+export const hostJoinTokens = mysqlTable(
+  "host_join_tokens",
+  {
+    id: int("id").autoincrement().primaryKey(),
+    tokenHash: varchar("token_hash", { length: 64 }).notNull(),
+    createdBy: int("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
+    expiresAt: datetime("expires_at", { fsp: 3 }).notNull(),
+    usedAt: datetime("used_at", { fsp: 3 }),
+    hostId: varchar("host_id", { length: 36 }),
+  },
+  (t) => [uniqueIndex("host_join_tokens_hash_uq").on(t.tokenHash)],
+);
 
-export const flavors = mysqlTable("flavors", {
-  id: int("id").autoincrement().primaryKey(),
-  name: varchar("name", { length: 64 }).notNull(),
-  vcpus: int("vcpus").notNull(),
-  memoryMiB: int("memory_mib").notNull(),
-  diskGiB: int("disk_gib").notNull(),
-  createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
-}, (t) => [uniqueIndex("flavors_name_uq").on(t.name)]);
+export const flavors = mysqlTable(
+  "flavors",
+  {
+    id: int("id").autoincrement().primaryKey(),
+    name: varchar("name", { length: 64 }).notNull(),
+    vcpus: int("vcpus").notNull(),
+    memoryMiB: int("memory_mib").notNull(),
+    diskGiB: int("disk_gib").notNull(),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
+  },
+  (t) => [uniqueIndex("flavors_name_uq").on(t.name)],
+);
 
 export const IMAGE_FORMATS = ["qcow2", "raw"] as const;
 /** What people may upload; everything but an ISO is stored as qcow2 (an ISO is kept as is, as raw). */
 export const IMAGE_SOURCE_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
 export type ImageSourceFormat = (typeof IMAGE_SOURCE_FORMATS)[number];
 export const IMAGE_VISIBILITIES = ["public", "group", "private"] as const;
-export const images = mysqlTable("images", {
-  id: varchar("id", { length: 36 }).primaryKey(),
-  name: varchar("name", { length: 128 }).notNull(),
-  /** sha256 of the stored file: its name in the store, the agents' cache key and the download ETag. */
-  sha256: varchar("sha256", { length: 64 }).notNull(),
-  /** Format of the stored file as QEMU reads it. */
-  format: mysqlEnum("format", IMAGE_FORMATS).notNull(),
-  /** What was uploaded, and the sha256 of the uploaded bytes (before conversion). */
-  sourceFormat: mysqlEnum("source_format", IMAGE_SOURCE_FORMATS).notNull().default("qcow2"),
-  sourceSha256: varchar("source_sha256", { length: 64 }),
-  sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
-  virtualSizeBytes: bigint("virtual_size_bytes", { mode: "number" }).notNull(),
-  visibility: mysqlEnum("visibility", IMAGE_VISIBILITIES).notNull().default("public"),
-  ownerId: int("owner_id").references(() => users.id, { onDelete: "set null" }),
-  groupId: int("group_id").references(() => groups.id, { onDelete: "set null" }),
-  osType: varchar("os_type", { length: 64 }).notNull().default("linux"),
-  /** The image family (the first version's id; null for images older than versions = their own id). */
-  familyId: varchar("family_id", { length: 36 }),
-  version: int("version").notNull().default(1),
-  minDiskGiB: int("min_disk_gib").notNull().default(0),
-  minRamMiB: int("min_ram_mib").notNull().default(0),
-  createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
-  /** Images are deleted softly: old instances (even deleted ones) keep referring to the row. */
-  deletedAt: datetime("deleted_at", { fsp: 3 }),
-}, (t) => [index("images_sha_idx").on(t.sha256), uniqueIndex("images_family_version_uq").on(t.familyId, t.version)]);
+export const images = mysqlTable(
+  "images",
+  {
+    id: varchar("id", { length: 36 }).primaryKey(),
+    name: varchar("name", { length: 128 }).notNull(),
+    /** sha256 of the stored file: its name in the store, the agents' cache key and the download ETag. */
+    sha256: varchar("sha256", { length: 64 }).notNull(),
+    /** Format of the stored file as QEMU reads it. */
+    format: mysqlEnum("format", IMAGE_FORMATS).notNull(),
+    /** What was uploaded, and the sha256 of the uploaded bytes (before conversion). */
+    sourceFormat: mysqlEnum("source_format", IMAGE_SOURCE_FORMATS).notNull().default("qcow2"),
+    sourceSha256: varchar("source_sha256", { length: 64 }),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    virtualSizeBytes: bigint("virtual_size_bytes", { mode: "number" }).notNull(),
+    visibility: mysqlEnum("visibility", IMAGE_VISIBILITIES).notNull().default("public"),
+    ownerId: int("owner_id").references(() => users.id, { onDelete: "set null" }),
+    groupId: int("group_id").references(() => groups.id, { onDelete: "set null" }),
+    osType: varchar("os_type", { length: 64 }).notNull().default("linux"),
+    /** The image family (the first version's id; null for images older than versions = their own id). */
+    familyId: varchar("family_id", { length: 36 }),
+    version: int("version").notNull().default(1),
+    minDiskGiB: int("min_disk_gib").notNull().default(0),
+    minRamMiB: int("min_ram_mib").notNull().default(0),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
+    /** Images are deleted softly: old instances (even deleted ones) keep referring to the row. */
+    deletedAt: datetime("deleted_at", { fsp: 3 }),
+  },
+  (t) => [
+    index("images_sha_idx").on(t.sha256),
+    uniqueIndex("images_family_version_uq").on(t.familyId, t.version),
+  ],
+);
 
 export const HOST_IMAGE_STATES = ["fetching", "cached", "failed"] as const;
 /** What each host has in its image cache (reported by the agent; used by the scheduler's weigher). */
-export const hostImages = mysqlTable("host_images", {
-  hostId: varchar("host_id", { length: 36 }).notNull().references(() => hosts.id, { onDelete: "cascade" }),
-  sha256: varchar("sha256", { length: 64 }).notNull(),
-  cachedAt: datetime("cached_at", { fsp: 3 }).notNull().default(now()),
-  state: mysqlEnum("state", HOST_IMAGE_STATES).notNull().default("cached"),
-  percent: int("percent"),
-  error: varchar("error", { length: 2000 }),
-  updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
-}, (t) => [primaryKey({ columns: [t.hostId, t.sha256] })]);
+export const hostImages = mysqlTable(
+  "host_images",
+  {
+    hostId: varchar("host_id", { length: 36 })
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    sha256: varchar("sha256", { length: 64 }).notNull(),
+    cachedAt: datetime("cached_at", { fsp: 3 }).notNull().default(now()),
+    state: mysqlEnum("state", HOST_IMAGE_STATES).notNull().default("cached"),
+    percent: int("percent"),
+    error: varchar("error", { length: 2000 }),
+    updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.sha256] })],
+);
 
 export const INSTANCE_STATES = [
-  "PENDING", "SCHEDULED", "BUILDING", "RUNNING", "STOPPING", "STOPPED", "DELETING", "DELETED", "ERROR",
+  "PENDING",
+  "SCHEDULED",
+  "BUILDING",
+  "RUNNING",
+  "STOPPING",
+  "STOPPED",
+  "DELETING",
+  "DELETED",
+  "ERROR",
 ] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
 
-export const instances = mysqlTable("instances", {
-  id: varchar("id", { length: 36 }).primaryKey(),
-  name: varchar("name", { length: 64 }).notNull(),
-  ownerId: int("owner_id").notNull().references(() => users.id),
-  /** The group the instance is managed in (powerAdm of this group may act on it). */
-  groupId: int("group_id").references(() => groups.id, { onDelete: "set null" }),
-  flavorId: int("flavor_id").notNull().references(() => flavors.id),
-  imageId: varchar("image_id", { length: 36 }).notNull().references(() => images.id),
-  // Copied from the flavor at creation: the reservation must not change if the flavor is edited.
-  vcpus: int("vcpus").notNull(),
-  memoryMiB: int("memory_mib").notNull(),
-  diskGiB: int("disk_gib").notNull(),
-  hostId: varchar("host_id", { length: 36 }).references(() => hosts.id),
-  state: mysqlEnum("state", INSTANCE_STATES).notNull().default("PENDING"),
-  /** Only while an action is under way: "creating", "stopping", … with its progress. */
-  task: varchar("task", { length: 32 }),
-  progress: int("progress"),
-  errorReason: varchar("error_reason", { length: 2000 }),
-  accel: mysqlEnum("accel", ["kvm", "tcg", "none"]),
-  /** Console viewers connected right now, as the host's last heartbeat counted them (E6). */
-  viewers: int("viewers").notNull().default(0),
-  /** Bumped on every accepted action: part of the job id, so a repeated request is not run twice. */
-  opSeq: int("op_seq").notNull().default(0),
-  createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
-  updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
-  deletedAt: datetime("deleted_at", { fsp: 3 }),
-}, (t) => [
-  index("instances_owner_idx").on(t.ownerId, t.state),
-  index("instances_host_idx").on(t.hostId, t.state),
-  index("instances_group_idx").on(t.groupId),
-]);
+export const instances = mysqlTable(
+  "instances",
+  {
+    id: varchar("id", { length: 36 }).primaryKey(),
+    name: varchar("name", { length: 64 }).notNull(),
+    ownerId: int("owner_id")
+      .notNull()
+      .references(() => users.id),
+    /** The group the instance is managed in (powerAdm of this group may act on it). */
+    groupId: int("group_id").references(() => groups.id, { onDelete: "set null" }),
+    flavorId: int("flavor_id")
+      .notNull()
+      .references(() => flavors.id),
+    imageId: varchar("image_id", { length: 36 })
+      .notNull()
+      .references(() => images.id),
+    // Copied from the flavor at creation: the reservation must not change if the flavor is edited.
+    vcpus: int("vcpus").notNull(),
+    memoryMiB: int("memory_mib").notNull(),
+    diskGiB: int("disk_gib").notNull(),
+    hostId: varchar("host_id", { length: 36 }).references(() => hosts.id),
+    state: mysqlEnum("state", INSTANCE_STATES).notNull().default("PENDING"),
+    /** Only while an action is under way: "creating", "stopping", … with its progress. */
+    task: varchar("task", { length: 32 }),
+    progress: int("progress"),
+    errorReason: varchar("error_reason", { length: 2000 }),
+    accel: mysqlEnum("accel", ["kvm", "tcg", "none"]),
+    /** Console viewers connected right now, as the host's last heartbeat counted them (E6). */
+    viewers: int("viewers").notNull().default(0),
+    /** Bumped on every accepted action: part of the job id, so a repeated request is not run twice. */
+    opSeq: int("op_seq").notNull().default(0),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
+    updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
+    deletedAt: datetime("deleted_at", { fsp: 3 }),
+  },
+  (t) => [
+    index("instances_owner_idx").on(t.ownerId, t.state),
+    index("instances_host_idx").on(t.hostId, t.state),
+    index("instances_group_idx").on(t.groupId),
+  ],
+);
 
-export const instanceEvents = mysqlTable("instance_events", {
-  id: bigint("id", { mode: "number", unsigned: true }).autoincrement().primaryKey(),
-  instanceId: varchar("instance_id", { length: 36 }).notNull().references(() => instances.id, { onDelete: "cascade" }),
-  at: datetime("at", { fsp: 3 }).notNull().default(now()),
-  kind: mysqlEnum("kind", ["action", "state", "progress", "error", "info"]).notNull(),
-  message: varchar("message", { length: 2000 }).notNull(),
-  fromState: mysqlEnum("from_state", INSTANCE_STATES),
-  toState: mysqlEnum("to_state", INSTANCE_STATES),
-  actorId: int("actor_id"),
-}, (t) => [index("instance_events_idx").on(t.instanceId, t.id)]);
+export const instanceEvents = mysqlTable(
+  "instance_events",
+  {
+    id: bigint("id", { mode: "number", unsigned: true }).autoincrement().primaryKey(),
+    instanceId: varchar("instance_id", { length: 36 })
+      .notNull()
+      .references(() => instances.id, { onDelete: "cascade" }),
+    at: datetime("at", { fsp: 3 }).notNull().default(now()),
+    kind: mysqlEnum("kind", ["action", "state", "progress", "error", "info"]).notNull(),
+    message: varchar("message", { length: 2000 }).notNull(),
+    fromState: mysqlEnum("from_state", INSTANCE_STATES),
+    toState: mysqlEnum("to_state", INSTANCE_STATES),
+    actorId: int("actor_id"),
+  },
+  (t) => [index("instance_events_idx").on(t.instanceId, t.id)],
+);
 
 export type HostRow = typeof hosts.$inferSelect;
 export type FlavorRow = typeof flavors.$inferSelect;

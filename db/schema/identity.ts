@@ -1,6 +1,14 @@
 import { sql } from "drizzle-orm";
 import {
-  boolean, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, uniqueIndex, varchar,
+  boolean,
+  datetime,
+  index,
+  int,
+  mysqlEnum,
+  mysqlTable,
+  primaryKey,
+  uniqueIndex,
+  varchar,
 } from "drizzle-orm/mysql-core";
 import { ACCOUNT_ROLES } from "./roles";
 
@@ -18,8 +26,12 @@ export const users = mysqlTable(
     theme: mysqlEnum("theme", ["system", "light", "dark"]).notNull().default("system"),
     /** Bumped when an admin resets the password or disables the account: older sessions stop working. */
     sessionVersion: int("session_version").notNull().default(1),
-    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
-    updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: datetime("created_at", { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
+    updatedAt: datetime("updated_at", { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
     lastLoginAt: datetime("last_login_at", { fsp: 3 }),
   },
   (t) => [uniqueIndex("users_username_uq").on(t.username)],
@@ -31,7 +43,9 @@ export const groups = mysqlTable(
     id: int("id").autoincrement().primaryKey(),
     name: varchar("name", { length: 64 }).notNull(),
     description: varchar("description", { length: 500 }).notNull().default(""),
-    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: datetime("created_at", { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [uniqueIndex("user_groups_name_uq").on(t.name)],
 );
@@ -39,9 +53,15 @@ export const groups = mysqlTable(
 export const memberships = mysqlTable(
   "memberships",
   {
-    userId: int("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-    groupId: int("group_id").notNull().references(() => groups.id, { onDelete: "cascade" }),
-    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    userId: int("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    groupId: int("group_id")
+      .notNull()
+      .references(() => groups.id, { onDelete: "cascade" }),
+    createdAt: datetime("created_at", { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [primaryKey({ columns: [t.userId, t.groupId] }), index("memberships_group_idx").on(t.groupId)],
 );

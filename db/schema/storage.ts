@@ -10,31 +10,35 @@ const now = () => sql`CURRENT_TIMESTAMP(3)`;
 export const TASK_STATES = ["queued", "running", "succeeded", "failed"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-export const tasks = mysqlTable("tasks", {
-  id: varchar("id", { length: 36 }).primaryKey(),
-  /** What the task does, e.g. "image.import", "image.sync"; free text so new kinds need no migration. */
-  kind: varchar("kind", { length: 32 }).notNull(),
-  /** The object it works on ("image" + id) and its name as it was when the task started. */
-  targetType: varchar("target_type", { length: 32 }).notNull(),
-  targetId: varchar("target_id", { length: 64 }),
-  targetName: varchar("target_name", { length: 128 }).notNull(),
-  /** For work done on a host (sync). */
-  hostId: varchar("host_id", { length: 36 }).references(() => hosts.id, { onDelete: "set null" }),
-  state: mysqlEnum("state", TASK_STATES).notNull().default("queued"),
-  percent: int("percent").notNull().default(0),
-  bytesDone: bigint("bytes_done", { mode: "number" }),
-  bytesTotal: bigint("bytes_total", { mode: "number" }),
-  message: varchar("message", { length: 500 }),
-  error: varchar("error", { length: 2000 }),
-  createdBy: int("created_by").references(() => users.id, { onDelete: "set null" }),
-  createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
-  startedAt: datetime("started_at", { fsp: 3 }),
-  finishedAt: datetime("finished_at", { fsp: 3 }),
-  updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
-}, (t) => [
-  index("tasks_created_by_idx").on(t.createdBy, t.createdAt),
-  index("tasks_created_idx").on(t.createdAt),
-  index("tasks_target_idx").on(t.targetType, t.targetId),
-]);
+export const tasks = mysqlTable(
+  "tasks",
+  {
+    id: varchar("id", { length: 36 }).primaryKey(),
+    /** What the task does, e.g. "image.import", "image.sync"; free text so new kinds need no migration. */
+    kind: varchar("kind", { length: 32 }).notNull(),
+    /** The object it works on ("image" + id) and its name as it was when the task started. */
+    targetType: varchar("target_type", { length: 32 }).notNull(),
+    targetId: varchar("target_id", { length: 64 }),
+    targetName: varchar("target_name", { length: 128 }).notNull(),
+    /** For work done on a host (sync). */
+    hostId: varchar("host_id", { length: 36 }).references(() => hosts.id, { onDelete: "set null" }),
+    state: mysqlEnum("state", TASK_STATES).notNull().default("queued"),
+    percent: int("percent").notNull().default(0),
+    bytesDone: bigint("bytes_done", { mode: "number" }),
+    bytesTotal: bigint("bytes_total", { mode: "number" }),
+    message: varchar("message", { length: 500 }),
+    error: varchar("error", { length: 2000 }),
+    createdBy: int("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
+    startedAt: datetime("started_at", { fsp: 3 }),
+    finishedAt: datetime("finished_at", { fsp: 3 }),
+    updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
+  },
+  (t) => [
+    index("tasks_created_by_idx").on(t.createdBy, t.createdAt),
+    index("tasks_created_idx").on(t.createdAt),
+    index("tasks_target_idx").on(t.targetType, t.targetId),
+  ],
+);
 
 export type TaskRow = typeof tasks.$inferSelect;

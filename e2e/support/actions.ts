@@ -9,7 +9,12 @@ export async function signIn(page: Page, username: string, password: string, ori
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-export async function signInAndWaitForDashboard(page: Page, username: string, password: string, origin = ""): Promise<void> {
+export async function signInAndWaitForDashboard(
+  page: Page,
+  username: string,
+  password: string,
+  origin = "",
+): Promise<void> {
   await signIn(page, username, password, origin);
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }

@@ -7,7 +7,13 @@ import { Redis } from "ioredis";
 import { migrateDatabase } from "../../scripts/migrate";
 import { createDatabase } from "../../server/db/client";
 import { ensureFirstAdmin } from "../../server/domain/users/ensure-first-admin";
-import { baseDatabaseUrl, createTestDatabase, dropTestDatabase, newTestDatabaseName, urlForDatabase } from "../../server/testing/test-database";
+import {
+  baseDatabaseUrl,
+  createTestDatabase,
+  dropTestDatabase,
+  newTestDatabaseName,
+  urlForDatabase,
+} from "../../server/testing/test-database";
 import { registerDemo } from "../../scripts/register-demo";
 import { ensureTestImage } from "../../server/testing/test-image";
 import { startLocalAgent } from "./local-agent";
@@ -29,7 +35,8 @@ export default async function globalSetup() {
       portalEnv: {},
       ownsPortal: false,
     };
-    if (!state.adminPassword) throw new Error("E2E_BASE_URL needs EDUCLOUD_ADMIN_PASSWORD (the installed admin's password).");
+    if (!state.adminPassword)
+      throw new Error("E2E_BASE_URL needs EDUCLOUD_ADMIN_PASSWORD (the installed admin's password).");
     writeFileSync(RUN_STATE_FILE, JSON.stringify(state));
     return;
   }
@@ -57,8 +64,20 @@ export default async function globalSetup() {
     IMAGE_STORE_DIR: storeDir,
   };
   const portal = await startPortal({ port, env: portalEnv, logFile: "e2e/.artifacts/portal.log" });
-  const agent = await startLocalAgent({ db, portalUrl: `http://127.0.0.1:${port}`, logFile: "e2e/.artifacts/agent.log" });
-  const state: RunState = { baseURL: `http://127.0.0.1:${port}`, adminUsername: "admin", adminPassword, portalEnv, ownsPortal: true, agentStateDir: agent.stateDir, agentNetns: agent.netns };
+  const agent = await startLocalAgent({
+    db,
+    portalUrl: `http://127.0.0.1:${port}`,
+    logFile: "e2e/.artifacts/agent.log",
+  });
+  const state: RunState = {
+    baseURL: `http://127.0.0.1:${port}`,
+    adminUsername: "admin",
+    adminPassword,
+    portalEnv,
+    ownsPortal: true,
+    agentStateDir: agent.stateDir,
+    agentNetns: agent.netns,
+  };
   writeFileSync(RUN_STATE_FILE, JSON.stringify(state));
 
   return async () => {

@@ -23,7 +23,11 @@ export interface LocalAgent {
  * Joins a real agent to the portal under test over HTTP (as `npm start` does for its own machine) and
  * runs it; `stop()` ends the agent and removes every VM it made.
  */
-export async function startLocalAgent(opts: { db: Database; portalUrl: string; logFile: string }): Promise<LocalAgent> {
+export async function startLocalAgent(opts: {
+  db: Database;
+  portalUrl: string;
+  logFile: string;
+}): Promise<LocalAgent> {
   // Short path: QEMU's unix sockets live below it and must fit in 107 bytes.
   const stateDir = await mkdtemp(join(tmpdir(), "ec-e2e-"));
   // The agent's VM networks (bridges, taps, DHCP, NAT) live in a namespace of the run's own: a test
@@ -31,7 +35,11 @@ export async function startLocalAgent(opts: { db: Database; portalUrl: string; l
   const netns = `ece2e-${randomBytes(3).toString("hex")}`;
   let agent: ChildProcess | undefined;
   const stop = async () => {
-    try { if (agent?.pid) process.kill(-agent.pid, "SIGKILL"); } catch { /* gone */ }
+    try {
+      if (agent?.pid) process.kill(-agent.pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
     const driver = new QemuDriver({ stateDir });
     for (const vm of await driver.list().catch(() => [])) await driver.delete(vm.id).catch(() => undefined);
     // Deleting the namespace takes its bridges, taps and nftables rules with it (and ends its dnsmasq).
@@ -44,9 +52,15 @@ export async function startLocalAgent(opts: { db: Database; portalUrl: string; l
     const { token } = await issueJoinToken(opts.db, 600);
     const log = createWriteStream(opts.logFile, { flags: "a" });
     const run = (args: string[]): ChildProcess => {
-      const child = spawn("npx", ["--no-install", "tsx", "agents/node-agent/main.ts", ...args, "--state-dir", stateDir], {
-        env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "2000", EDUCLOUD_AGENT_NETNS: netns }, stdio: ["ignore", "pipe", "pipe"], detached: true,
-      });
+      const child = spawn(
+        "npx",
+        ["--no-install", "tsx", "agents/node-agent/main.ts", ...args, "--state-dir", stateDir],
+        {
+          env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "2000", EDUCLOUD_AGENT_NETNS: netns },
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+        },
+      );
       child.stdout!.pipe(log);
       child.stderr!.pipe(log);
       return child;
@@ -55,7 +69,9 @@ export async function startLocalAgent(opts: { db: Database; portalUrl: string; l
     const code = await new Promise<number | null>((r) => joining.on("exit", r));
     if (code !== 0) throw new Error(`agent join failed (exit ${code}); see ${opts.logFile}`);
     agent = run(["run"]);
-    ({ hostId } = JSON.parse(await readFile(join(stateDir, "credentials.json"), "utf8")) as { hostId: string });
+    ({ hostId } = JSON.parse(await readFile(join(stateDir, "credentials.json"), "utf8")) as {
+      hostId: string;
+    });
     const deadline = Date.now() + 60_000;
     for (;;) {
       const [h] = await opts.db.select().from(hosts).where(eq(hosts.id, hostId));

@@ -2,10 +2,21 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 
 /** Starts the built portal (server/main.ts in production mode) and waits until it answers. */
-export async function startPortal(opts: { port: number; env: Record<string, string>; logFile: string }): Promise<ChildProcess> {
+export async function startPortal(opts: {
+  port: number;
+  env: Record<string, string>;
+  logFile: string;
+}): Promise<ChildProcess> {
   const log = createWriteStream(opts.logFile, { flags: "a" });
   const child = spawn("npx", ["--no-install", "tsx", "server/main.ts"], {
-    env: { ...process.env, ...opts.env, NODE_ENV: "production", PORT: String(opts.port), HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      ...opts.env,
+      NODE_ENV: "production",
+      PORT: String(opts.port),
+      HOST: "127.0.0.1",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

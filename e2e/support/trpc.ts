@@ -11,14 +11,24 @@ async function send(request: APIRequestContext, path: string, input: unknown, ki
 }
 
 /** Calls a procedure that must succeed (the test fails with the server's answer otherwise). */
-export async function callTrpc<T>(request: APIRequestContext, path: string, input: unknown, kind: Kind): Promise<T> {
+export async function callTrpc<T>(
+  request: APIRequestContext,
+  path: string,
+  input: unknown,
+  kind: Kind,
+): Promise<T> {
   const res = await send(request, path, input, kind);
   expect(res.ok(), `${path}: ${await res.text()}`).toBe(true);
   return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
 }
 
 /** For clean-up: null instead of failing when the call is refused (the thing may be gone already). */
-export async function tryTrpc<T>(request: APIRequestContext, path: string, input: unknown, kind: Kind): Promise<T | null> {
+export async function tryTrpc<T>(
+  request: APIRequestContext,
+  path: string,
+  input: unknown,
+  kind: Kind,
+): Promise<T | null> {
   const res = await send(request, path, input, kind);
   return res.ok() ? ((await res.json()) as { result: { data: { json: T } } }).result.data.json : null;
 }

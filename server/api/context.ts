@@ -23,5 +23,14 @@ export async function createRequestContext(req: Request): Promise<TrpcContext> {
       unavailableReason = unavailable("database");
     }
   }
-  return { db, redis, actor, ip, settings, jobs: getHostJobs(), log: log.child({ uid: actor?.id }), unavailableReason };
+  return {
+    db,
+    redis,
+    actor,
+    ip,
+    settings,
+    jobs: getHostJobs(),
+    log: log.child({ uid: actor?.id }),
+    unavailableReason,
+  };
 }

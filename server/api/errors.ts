@@ -15,15 +15,24 @@ const CODES: Record<DomainErrorKind, TRPC_ERROR_CODE_KEY> = {
 /** The one place where domain failures become transport errors. */
 export function toTrpcError(err: unknown): TRPCError {
   if (err instanceof TRPCError) {
-    if (err.cause && !(err.cause instanceof TRPCError) && (err.cause instanceof DomainError || isUnavailableError(err.cause))) {
+    if (
+      err.cause &&
+      !(err.cause instanceof TRPCError) &&
+      (err.cause instanceof DomainError || isUnavailableError(err.cause))
+    ) {
       return toTrpcError(err.cause);
     }
     return err;
   }
-  if (err instanceof DomainError) return new TRPCError({ code: CODES[err.kind], message: err.message, cause: err });
+  if (err instanceof DomainError)
+    return new TRPCError({ code: CODES[err.kind], message: err.message, cause: err });
   if (isUnavailableError(err)) {
     const u = unavailable(/redis|ioredis/i.test(String((err as Error)?.stack ?? "")) ? "redis" : "database");
     return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: u.message, cause: u });
   }
-  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on the server.", cause: err });
+  return new TRPCError({
+    code: "INTERNAL_SERVER_ERROR",
+    message: "Something went wrong on the server.",
+    cause: err,
+  });
 }

@@ -25,15 +25,23 @@ let whole: Buffer;
 
 beforeAll(async () => {
   s = openTestServices();
-  server = await serveRoute("/api/v1/images/:id/download", ((req: Request, ctx: never) => (req.method === "HEAD" ? route.HEAD(req, ctx) : route.GET(req, ctx))) as never);
+  server = await serveRoute("/api/v1/images/:id/download", ((req: Request, ctx: never) =>
+    req.method === "HEAD" ? route.HEAD(req, ctx) : route.GET(req, ctx)) as never);
   const ownerUser = await makeUser(s, "powerUser");
   owner = await sessionCookieFor(s, ownerUser.id, env.NEXTAUTH_SECRET);
   stranger = await sessionCookieFor(s, (await makeUser(s, "user")).id, env.NEXTAUTH_SECRET);
   await mkdir(incomingDir(storeDir), { recursive: true });
   const incomingPath = join(incomingDir(storeDir), "dl");
   writeFileSync(incomingPath, randomBytes(3 * 1024 * 1024));
-  image = await importImage({ db: s.db, storeDir }, { incomingPath, name: "private one", format: "raw", visibility: "private", ownerId: ownerUser.id });
-  whole = Buffer.from(await (await fetch(`${server.url}/api/v1/images/${image.id}/download`, { headers: { cookie: owner } })).arrayBuffer());
+  image = await importImage(
+    { db: s.db, storeDir },
+    { incomingPath, name: "private one", format: "raw", visibility: "private", ownerId: ownerUser.id },
+  );
+  whole = Buffer.from(
+    await (
+      await fetch(`${server.url}/api/v1/images/${image.id}/download`, { headers: { cookie: owner } })
+    ).arrayBuffer(),
+  );
 });
 afterAll(async () => {
   await server?.close();
@@ -41,7 +49,8 @@ afterAll(async () => {
   await rm(storeDir, { recursive: true, force: true });
 });
 
-const get = (headers: Record<string, string>, id = image.id) => fetch(`${server.url}/api/v1/images/${id}/download`, { headers });
+const get = (headers: Record<string, string>, id = image.id) =>
+  fetch(`${server.url}/api/v1/images/${id}/download`, { headers });
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 describe("image download", () => {

@@ -5,8 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { permissionFor, roleMeets, type Permission, type Resource } from "@/server/auth/permissions";
 import type { Actor } from "@/server/domain/context";
 import {
-  callerFor, contextFor, FIXTURE_PASSWORD, makeFlavor, makeGroup, makeHost, makeImageRow, makeInstanceRow, makeNetwork, makeNic, makeUser,
-  nextFixtureCidr, openTestServices, uniqueName, type TestServices,
+  callerFor,
+  contextFor,
+  FIXTURE_PASSWORD,
+  makeFlavor,
+  makeGroup,
+  makeHost,
+  makeImageRow,
+  makeInstanceRow,
+  makeNetwork,
+  makeNic,
+  makeUser,
+  nextFixtureCidr,
+  openTestServices,
+  uniqueName,
+  type TestServices,
 } from "@/server/testing/fixtures";
 import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/networks/ipam";
 import { addPortForward } from "@/server/domain/networks/port-forwards";
@@ -15,8 +28,17 @@ import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixture
 import { appRouter } from "./root";
 import type { ProcedureMeta } from "./trpc";
 
-type ActorKind = "anonymous" | "user" | "powerUser" | "powerAdm" | "superAdm" | "otherGroupUser" | "otherGroupAdmin";
-const ACTOR_KINDS: ActorKind[] = ["anonymous", "user", "powerUser", "powerAdm", "superAdm", "otherGroupUser", "otherGroupAdmin"];
+type ActorKind =
+  "anonymous" | "user" | "powerUser" | "powerAdm" | "superAdm" | "otherGroupUser" | "otherGroupAdmin";
+const ACTOR_KINDS: ActorKind[] = [
+  "anonymous",
+  "user",
+  "powerUser",
+  "powerAdm",
+  "superAdm",
+  "otherGroupUser",
+  "otherGroupAdmin",
+];
 
 interface World {
   s: TestServices;
@@ -53,7 +75,11 @@ const outsideA = (k: ActorKind) => k === "otherGroupUser" || k === "otherGroupAd
 const FIXTURES: Record<string, Fixture> = {
   "account.me": { input: () => undefined },
   "account.changePassword": {
-    input: () => ({ currentPassword: FIXTURE_PASSWORD, newPassword: "a-new-password-9", confirmPassword: "a-new-password-9" }),
+    input: () => ({
+      currentPassword: FIXTURE_PASSWORD,
+      newPassword: "a-new-password-9",
+      confirmPassword: "a-new-password-9",
+    }),
   },
   "account.updatePreferences": { input: () => ({ theme: "dark" }) },
   "users.list": {
@@ -66,11 +92,23 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "users.get": { input: (w) => ({ id: w.targetUserA.id }), targetsGroupA: true },
   "users.create": {
-    input: (w) => ({ username: uniqueName("new"), displayName: "New", password: "long-enough-pw", role: "user", groupIds: [w.groupA] }),
+    input: (w) => ({
+      username: uniqueName("new"),
+      displayName: "New",
+      password: "long-enough-pw",
+      role: "user",
+      groupIds: [w.groupA],
+    }),
   },
-  "users.update": { input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, displayName: "Renamed" }) },
-  "users.setDisabled": { input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, disabled: true }) },
-  "users.resetPassword": { input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, password: "reset-password-1" }) },
+  "users.update": {
+    input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, displayName: "Renamed" }),
+  },
+  "users.setDisabled": {
+    input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, disabled: true }),
+  },
+  "users.resetPassword": {
+    input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, password: "reset-password-1" }),
+  },
   "groups.list": {
     input: () => undefined,
     checkResult: (w, kind, result) => {
@@ -93,12 +131,24 @@ const FIXTURES: Record<string, Fixture> = {
   "flavors.delete": { input: async (w) => ({ id: await makeFlavor(w.s) }) },
   "images.list": { input: () => undefined },
   "images.versions": { input: (w) => ({ id: w.imageId }) },
-  "images.update": { input: async (w) => ({ id: await makeImageOf(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA }), osType: "debian" }), targetsGroupA: true },
-  "images.delete": { input: async (w) => ({ id: await makeImageOf(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA }) }), targetsGroupA: true },
+  "images.update": {
+    input: async (w) => ({
+      id: await makeImageOf(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA }),
+      osType: "debian",
+    }),
+    targetsGroupA: true,
+  },
+  "images.delete": {
+    input: async (w) => ({ id: await makeImageOf(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA }) }),
+    targetsGroupA: true,
+  },
   "images.sync": { input: (w) => ({ id: w.imageId, hostIds: [w.hostId] }) },
   "images.hostCache": { input: (w) => ({ id: w.imageId }) },
   "tasks.list": {
-    input: async (w) => { await taskOfUser(w.s, w.targetUserA.id); return {}; },
+    input: async (w) => {
+      await taskOfUser(w.s, w.targetUserA.id);
+      return {};
+    },
     checkResult: (w, kind, result) => {
       const seen = (result as { id: string }[]).map((t) => t.id);
       const task = madeTaskOf(w.targetUserA.id);
@@ -118,12 +168,17 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "instances.get": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "instances.events": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
-  "instances.create": { input: (w) => ({ name: uniqueName("vm"), imageId: w.imageId, flavorId: w.flavorId }) },
+  "instances.create": {
+    input: (w) => ({ name: uniqueName("vm"), imageId: w.imageId, flavorId: w.flavorId }),
+  },
   "instances.start": { input: async (w) => ({ id: await w.instanceOfA("STOPPED") }), targetsGroupA: true },
   "instances.stop": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "instances.reboot": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "instances.delete": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
-  "consoles.createTicket": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), kind: "vnc" }), targetsGroupA: true },
+  "consoles.createTicket": {
+    input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), kind: "vnc" }),
+    targetsGroupA: true,
+  },
   "instances.nics": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "networks.choices": { input: () => undefined },
   "networks.list": { input: () => undefined },
@@ -146,17 +201,37 @@ const FIXTURES: Record<string, Fixture> = {
   "ipam.deleteSubnet": { input: async (w) => ({ id: await w.carveAsPowerAdm() }), targetsGroupA: true },
   "ipam.allocateAddress": { input: (w) => ({ networkId: w.networkId, label: "router" }) },
   "ipam.releaseAddress": {
-    input: async (w) => ({ id: (await allocateInfrastructureAddress(contextFor(w.s, w.actors.superAdm), { networkId: w.networkId, label: "switch" })).id }),
+    input: async (w) => ({
+      id: (
+        await allocateInfrastructureAddress(contextFor(w.s, w.actors.superAdm), {
+          networkId: w.networkId,
+          label: "switch",
+        })
+      ).id,
+    }),
   },
-  "portForwards.list": { input: async (w) => ({ instanceId: await w.instanceOfAWithNic() }), targetsGroupA: true },
+  "portForwards.list": {
+    input: async (w) => ({ instanceId: await w.instanceOfAWithNic() }),
+    targetsGroupA: true,
+  },
   "portForwards.create": {
-    input: async (w) => ({ instanceId: await w.instanceOfAWithNic(), hostPort: w.nextHostPort(), guestPort: 80 }),
+    input: async (w) => ({
+      instanceId: await w.instanceOfAWithNic(),
+      hostPort: w.nextHostPort(),
+      guestPort: 80,
+    }),
     targetsGroupA: true,
   },
   "portForwards.delete": {
     input: async (w) => {
       const instanceId = await w.instanceOfAWithNic();
-      const f = await addPortForward(contextFor(w.s, w.actors.superAdm), { instanceId, protocol: "tcp", hostPort: w.nextHostPort(), guestPort: 22, nicIndex: 0 });
+      const f = await addPortForward(contextFor(w.s, w.actors.superAdm), {
+        instanceId,
+        protocol: "tcp",
+        hostPort: w.nextHostPort(),
+        guestPort: 22,
+        nicIndex: 0,
+      });
       return { id: f.id };
     },
     targetsGroupA: true,
@@ -164,13 +239,35 @@ const FIXTURES: Record<string, Fixture> = {
   "audit.list": { input: () => ({ limit: 5 }) },
   "audit.exportCsv": { input: () => ({}) },
   "health.status": { input: () => undefined },
-  "snapshots.list": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
-  "snapshots.create": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: "before upgrade" }), targetsGroupA: true },
-  "snapshots.revert": { input: async (w) => ({ id: await makeSnapshotRow(w.s, await w.instanceOfA("STOPPED")) }), targetsGroupA: true },
-  "snapshots.delete": { input: async (w) => ({ id: await makeSnapshotRow(w.s, await w.instanceOfA("RUNNING")) }), targetsGroupA: true },
-  "captures.create": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: uniqueName("captured") }), targetsGroupA: true },
+  "snapshots.list": {
+    input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING") }),
+    targetsGroupA: true,
+  },
+  "snapshots.create": {
+    input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: "before upgrade" }),
+    targetsGroupA: true,
+  },
+  "snapshots.revert": {
+    input: async (w) => ({ id: await makeSnapshotRow(w.s, await w.instanceOfA("STOPPED")) }),
+    targetsGroupA: true,
+  },
+  "snapshots.delete": {
+    input: async (w) => ({ id: await makeSnapshotRow(w.s, await w.instanceOfA("RUNNING")) }),
+    targetsGroupA: true,
+  },
+  "captures.create": {
+    input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: uniqueName("captured") }),
+    targetsGroupA: true,
+  },
   "volumes.list": {
-    input: async (w) => { volumeOfA ??= await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId }); return {}; },
+    input: async (w) => {
+      volumeOfA ??= await makeVolumeRow(w.s, {
+        ownerId: w.targetUserA.id,
+        groupId: w.groupA,
+        hostId: w.hostId,
+      });
+      return {};
+    },
     checkResult: (_w, kind, result) => {
       const seen = (result as { id: string }[]).map((v) => v.id);
       expect(volumeOfA).toBeDefined();
@@ -178,19 +275,38 @@ const FIXTURES: Record<string, Fixture> = {
       else expect(seen).not.toContain(volumeOfA);
     },
   },
-  "volumes.create": { input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: "data", sizeGiB: 1 }), targetsGroupA: true },
+  "volumes.create": {
+    input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), name: "data", sizeGiB: 1 }),
+    targetsGroupA: true,
+  },
   "volumes.attach": {
-    input: async (w) => ({ id: await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId }), instanceId: await w.instanceOfA("RUNNING") }),
+    input: async (w) => ({
+      id: await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId }),
+      instanceId: await w.instanceOfA("RUNNING"),
+    }),
     targetsGroupA: true,
   },
   "volumes.detach": {
     input: async (w) => {
       const instanceId = await w.instanceOfA("RUNNING");
-      return { id: await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId, state: "attached", instanceId }) };
+      return {
+        id: await makeVolumeRow(w.s, {
+          ownerId: w.targetUserA.id,
+          groupId: w.groupA,
+          hostId: w.hostId,
+          state: "attached",
+          instanceId,
+        }),
+      };
     },
     targetsGroupA: true,
   },
-  "volumes.delete": { input: async (w) => ({ id: await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId }) }), targetsGroupA: true },
+  "volumes.delete": {
+    input: async (w) => ({
+      id: await makeVolumeRow(w.s, { ownerId: w.targetUserA.id, groupId: w.groupA, hostId: w.hostId }),
+    }),
+    targetsGroupA: true,
+  },
 };
 /** One volume of targetUserA's in group A, for the list's scope check. */
 let volumeOfA: string | undefined;
@@ -206,7 +322,9 @@ function expectedOutcome(p: Permission, kind: ActorKind, actor: Actor | null, f:
   return kind === "powerAdm" ? "ok" : "FORBIDDEN";
 }
 
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta; type: string } }>);
+const procedures = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta; type: string } }>,
+);
 
 function callProcedure(caller: unknown, path: string, input: unknown): Promise<unknown> {
   const fn = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
@@ -227,11 +345,21 @@ describe("RBAC matrix over appRouter", () => {
     const imageId = await makeImageRow(s);
     const networkId = await makeNetwork(s, { cidr: undefined });
     const powerAdm = await makeUser(s, "powerAdm", [groupA]);
-    const carveAsPowerAdm = async () => (await carveSubnet(contextFor(s, powerAdm), { networkId, owner: uniqueName("lab"), size: 8 })).id;
-    const instanceOfA = (state: "RUNNING" | "STOPPED") => makeInstanceRow(s, { ownerId: targetUserA.id, groupId: groupA, hostId, flavorId, imageId, state });
+    const carveAsPowerAdm = async () =>
+      (await carveSubnet(contextFor(s, powerAdm), { networkId, owner: uniqueName("lab"), size: 8 })).id;
+    const instanceOfA = (state: "RUNNING" | "STOPPED") =>
+      makeInstanceRow(s, { ownerId: targetUserA.id, groupId: groupA, hostId, flavorId, imageId, state });
     let hostPort = 20000 + Math.floor(Math.random() * 5000);
     w = {
-      s, groupA, groupB, targetUserA, hostId, flavorId, imageId, networkId, carveAsPowerAdm,
+      s,
+      groupA,
+      groupB,
+      targetUserA,
+      hostId,
+      flavorId,
+      imageId,
+      networkId,
+      carveAsPowerAdm,
       subnetOfPowerAdm: await carveAsPowerAdm(),
       nextHostPort: () => hostPort++,
       instanceOfA,
@@ -263,10 +391,15 @@ describe("RBAC matrix over appRouter", () => {
     for (const [path, proc] of procedures) {
       const meta = proc._def.meta;
       expect(meta, `${path} was not built with procedureFor()`).toBeDefined();
-      expect(meta!.permission, `${path}`).toEqual(permissionFor(meta!.resource as Resource, meta!.action as never));
+      expect(meta!.permission, `${path}`).toEqual(
+        permissionFor(meta!.resource as Resource, meta!.action as never),
+      );
       expect(FIXTURES[path], `${path} has no fixture in the RBAC matrix`).toBeDefined();
       if (meta!.permission.scope !== "none") {
-        expect(FIXTURES[path]!.targetsGroupA || FIXTURES[path]!.checkResult, `${path} is scoped but the matrix does not test its scope`).toBeTruthy();
+        expect(
+          FIXTURES[path]!.targetsGroupA || FIXTURES[path]!.checkResult,
+          `${path} is scoped but the matrix does not test its scope`,
+        ).toBeTruthy();
       }
     }
   });

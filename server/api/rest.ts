@@ -9,18 +9,37 @@ import { DomainError, isUnavailableError, type DomainErrorKind } from "@/server/
 import { log } from "@/server/log";
 
 const STATUS: Record<DomainErrorKind, number> = {
-  INVALID: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429, UNAVAILABLE: 503,
+  INVALID: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
 };
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof DomainError) {
-    return Response.json({ error: err.kind, message: err.message, fieldErrors: err.fieldErrors ?? null }, { status: STATUS[err.kind] });
+    return Response.json(
+      { error: err.kind, message: err.message, fieldErrors: err.fieldErrors ?? null },
+      { status: STATUS[err.kind] },
+    );
   }
   if (isUnavailableError(err)) {
-    return Response.json({ error: "UNAVAILABLE", message: "The database is unavailable. eduCloud will recover by itself when it returns; try again shortly." }, { status: 503 });
+    return Response.json(
+      {
+        error: "UNAVAILABLE",
+        message:
+          "The database is unavailable. eduCloud will recover by itself when it returns; try again shortly.",
+      },
+      { status: 503 },
+    );
   }
   log.error({ err }, "REST handler failed");
-  return Response.json({ error: "INTERNAL", message: "Something went wrong on the server." }, { status: 500 });
+  return Response.json(
+    { error: "INTERNAL", message: "Something went wrong on the server." },
+    { status: 500 },
+  );
 }
 
 /**
@@ -43,7 +62,12 @@ export function restHandler<R extends Resource>(
       return errorResponse(err);
     }
     if (!roleMeets(actor?.role ?? "anonymous", permission.least)) {
-      return errorResponse(new DomainError(actor ? "FORBIDDEN" : "UNAUTHORIZED", actor ? "Your role does not allow this." : "Sign in first."));
+      return errorResponse(
+        new DomainError(
+          actor ? "FORBIDDEN" : "UNAUTHORIZED",
+          actor ? "Your role does not allow this." : "Sign in first.",
+        ),
+      );
     }
     let res: Response;
     try {
@@ -53,9 +77,14 @@ export function restHandler<R extends Resource>(
     }
     if (opts.audit) {
       await recordAudit(db, {
-        actorId: actor!.id, actorName: actor!.username, action: `${resource}.${action}`, targetType: resource,
-        targetId: res.headers.get("x-educloud-target"), result: res.ok ? "success" : "failure",
-        errorCode: res.ok ? null : String(res.status), ip,
+        actorId: actor!.id,
+        actorName: actor!.username,
+        action: `${resource}.${action}`,
+        targetType: resource,
+        targetId: res.headers.get("x-educloud-target"),
+        result: res.ok ? "success" : "failure",
+        errorCode: res.ok ? null : String(res.status),
+        ip,
       }).catch((err) => log.error({ err }, "audit record failed"));
     }
     return res;

@@ -2,7 +2,13 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Logger } from "pino";
-import { permissionFor, roleMeets, type Action, type Permission, type Resource } from "@/server/auth/permissions";
+import {
+  permissionFor,
+  roleMeets,
+  type Action,
+  type Permission,
+  type Resource,
+} from "@/server/auth/permissions";
 import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { DomainContext } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
@@ -65,9 +71,11 @@ export function procedureFor<R extends Resource>(resource: R, action: Action<R>)
       if (ctx.unavailableReason) throw toTrpcError(ctx.unavailableReason);
       const role = ctx.actor?.role ?? "anonymous";
       if (!roleMeets(role, permission.least)) {
-        throw new TRPCError(ctx.actor
-          ? { code: "FORBIDDEN", message: "Your role does not allow this." }
-          : { code: "UNAUTHORIZED", message: "Sign in first." });
+        throw new TRPCError(
+          ctx.actor
+            ? { code: "FORBIDDEN", message: "Your role does not allow this." }
+            : { code: "UNAUTHORIZED", message: "Sign in first." },
+        );
       }
       const result = await next();
       const error = result.ok ? null : toTrpcError(result.error);
@@ -86,7 +94,8 @@ export function procedureFor<R extends Resource>(resource: R, action: Action<R>)
         }).catch((err) => ctx.log.error({ err, path }, "audit record failed"));
       }
       if (error) {
-        if (error.code === "INTERNAL_SERVER_ERROR") ctx.log.error({ err: error.cause, path }, "procedure failed");
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          ctx.log.error({ err: error.cause, path }, "procedure failed");
         throw error;
       }
       return result;

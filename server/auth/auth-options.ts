@@ -32,16 +32,26 @@ export const authOptions: NextAuthOptions = {
   providers: [
     CredentialsProvider({
       name: "eduCloud",
-      credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+      credentials: {
+        username: { label: "Username", type: "text" },
+        password: { label: "Password", type: "password" },
+      },
       async authorize(credentials, req) {
         const parsed = loginInput.safeParse(credentials ?? {});
-        if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? "Enter your username and password.");
+        if (!parsed.success)
+          throw new Error(parsed.error.issues[0]?.message ?? "Enter your username and password.");
         try {
           const user = await authenticateUser(
             { db, redis, limits: loginLimits },
             { ...parsed.data, ip: readClientIp(req?.headers as Record<string, string> | undefined) },
           );
-          return { id: String(user.id), name: user.username, sv: user.sessionVersion, locale: user.locale, theme: user.theme };
+          return {
+            id: String(user.id),
+            name: user.username,
+            sv: user.sessionVersion,
+            locale: user.locale,
+            theme: user.theme,
+          };
         } catch (err) {
           // next-auth hands this message to the login form; DomainError messages are written for users.
           if (err instanceof DomainError) throw new Error(err.message);
@@ -70,7 +80,15 @@ export const authOptions: NextAuthOptions = {
     async signOut({ token }) {
       const uid = token?.uid as number | undefined;
       if (uid) {
-        await recordAudit(db, { actorId: uid, actorName: String(token?.name ?? uid), action: "auth.logout", targetType: "user", targetId: String(uid), result: "success", ip: null }).catch(() => undefined);
+        await recordAudit(db, {
+          actorId: uid,
+          actorName: String(token?.name ?? uid),
+          action: "auth.logout",
+          targetType: "user",
+          targetId: String(uid),
+          result: "success",
+          ip: null,
+        }).catch(() => undefined);
       }
     },
   },

@@ -145,6 +145,10 @@ export function roleMeets(role: Role, least: Role): boolean {
 }
 
 /** For the UI: may a role see a button or a page? The server checks again on every call. */
-export function can<R extends Resource>(role: Role | null | undefined, resource: R, action: Action<R>): boolean {
+export function can<R extends Resource>(
+  role: Role | null | undefined,
+  resource: R,
+  action: Action<R>,
+): boolean {
   return roleMeets(role ?? "anonymous", permissionFor(resource, action).least);
 }

@@ -7,7 +7,9 @@ import { consoleSigningKeyFromSeed, exportVerifyKey } from "@/agents/protocol/co
  * Every portal replica derives the same key.
  */
 export function deriveConsoleSigningKey(secret: string): KeyObject {
-  return consoleSigningKeyFromSeed(Buffer.from(hkdfSync("sha256", secret, "educloud", "console-grant-v1", 32)));
+  return consoleSigningKeyFromSeed(
+    Buffer.from(hkdfSync("sha256", secret, "educloud", "console-grant-v1", 32)),
+  );
 }
 
 export const consoleVerifyKeyOf = (secret: string) => exportVerifyKey(deriveConsoleSigningKey(secret));

@@ -10,7 +10,16 @@ import { importVerifyKey, verifyConsoleGrant } from "@/agents/protocol/console-g
 import { hosts, memberships, users } from "@/db/schema";
 import { createConsoleTicket } from "@/server/domain/consoles/console-tickets";
 import {
-  contextFor, hostFacts, makeFlavor, makeGroup, makeHost, makeImageRow, makeInstanceRow, makeUser, openTestServices, type TestServices,
+  contextFor,
+  hostFacts,
+  makeFlavor,
+  makeGroup,
+  makeHost,
+  makeImageRow,
+  makeInstanceRow,
+  makeUser,
+  openTestServices,
+  type TestServices,
 } from "@/server/testing/fixtures";
 import { consoleVerifyKeyOf, deriveConsoleSigningKey } from "./console-key";
 import { createConsoleProxy, isUserActivity } from "./console-proxy";
@@ -26,8 +35,15 @@ let ids: { flavorId: number; imageId: string };
 
 function makeProxy(over: { idleTimeoutMs?: number; maxPerUser?: number } = {}) {
   return createConsoleProxy({
-    db: s.db, redis: s.redis, redisPrefix: s.prefix, hostDownAfterSeconds: 30, signingKey: deriveConsoleSigningKey(SECRET),
-    allowedOrigins: [], idleTimeoutMs: over.idleTimeoutMs ?? 60_000, maxPerUser: over.maxPerUser ?? 4, maxPerProcess: 50,
+    db: s.db,
+    redis: s.redis,
+    redisPrefix: s.prefix,
+    hostDownAfterSeconds: 30,
+    signingKey: deriveConsoleSigningKey(SECRET),
+    allowedOrigins: [],
+    idleTimeoutMs: over.idleTimeoutMs ?? 60_000,
+    maxPerUser: over.maxPerUser ?? 4,
+    maxPerProcess: 50,
     log: pino({ level: "silent" }),
   });
 }
@@ -37,15 +53,26 @@ beforeAll(async () => {
   s = openTestServices();
   // Agent side: verifies the grant with the portal's public key, then echoes bytes back.
   const verifyKey = importVerifyKey(consoleVerifyKeyOf(SECRET));
-  agentSide = new WebSocketServer({ port: 0, host: "127.0.0.1", handleProtocols: () => "binary", verifyClient: (info: { req: { url?: string } }) => {
-    const grant = new URL(info.req.url ?? "/", "http://a").searchParams.get("grant") ?? "";
-    return verifyConsoleGrant(grant, verifyKey, { hostId }).ok;
-  } });
-  agentSide.on("connection", (ws) => { agentConnections++; ws.on("message", (d) => ws.send(d, { binary: true })); });
+  agentSide = new WebSocketServer({
+    port: 0,
+    host: "127.0.0.1",
+    handleProtocols: () => "binary",
+    verifyClient: (info: { req: { url?: string } }) => {
+      const grant = new URL(info.req.url ?? "/", "http://a").searchParams.get("grant") ?? "";
+      return verifyConsoleGrant(grant, verifyKey, { hostId }).ok;
+    },
+  });
+  agentSide.on("connection", (ws) => {
+    agentConnections++;
+    ws.on("message", (d) => ws.send(d, { binary: true }));
+  });
   await new Promise((r) => agentSide.once("listening", r));
   hostId = await makeHost(s);
   const port = (agentSide.address() as { port: number }).port;
-  await s.db.update(hosts).set({ facts: hostFacts({ consoleUrl: `ws://127.0.0.1:${port}` }) }).where(eq(hosts.id, hostId));
+  await s.db
+    .update(hosts)
+    .set({ facts: hostFacts({ consoleUrl: `ws://127.0.0.1:${port}` }) })
+    .where(eq(hosts.id, hostId));
   ids = { flavorId: await makeFlavor(s), imageId: await makeImageRow(s) };
 
   proxy = makeProxy();
@@ -60,23 +87,42 @@ afterAll(async () => {
   await s.close();
 });
 
-const vmOf = (ownerId: number, groupId: number | null = null) => makeInstanceRow(s, { ownerId, groupId, hostId, ...ids, state: "RUNNING" });
+const vmOf = (ownerId: number, groupId: number | null = null) =>
+  makeInstanceRow(s, { ownerId, groupId, hostId, ...ids, state: "RUNNING" });
 
-interface Attempt { status?: number; message?: string; ws?: WebSocket }
+interface Attempt {
+  status?: number;
+  message?: string;
+  ws?: WebSocket;
+}
 function connect(path: string, ticket: string, origin: string | null = portalUrl): Promise<Attempt> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${portalUrl.replace("http", "ws")}${path}?ticket=${encodeURIComponent(ticket)}`, ["binary"], origin ? { origin } : {});
+    const ws = new WebSocket(
+      `${portalUrl.replace("http", "ws")}${path}?ticket=${encodeURIComponent(ticket)}`,
+      ["binary"],
+      origin ? { origin } : {},
+    );
     ws.once("open", () => resolve({ ws }));
     ws.once("unexpected-response", (_req, res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode, message: (JSON.parse(body || "{}") as { message?: string }).message }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode,
+          message: (JSON.parse(body || "{}") as { message?: string }).message,
+        }),
+      );
     });
     ws.once("error", () => resolve({ status: -1 }));
   });
 }
 
-async function ticketFor(user: Awaited<ReturnType<typeof makeUser>>, instanceId: string, kind: "vnc" | "serial" = "vnc", ttlMs?: number) {
+async function ticketFor(
+  user: Awaited<ReturnType<typeof makeUser>>,
+  instanceId: string,
+  kind: "vnc" | "serial" = "vnc",
+  ttlMs?: number,
+) {
   return createConsoleTicket(contextFor(s, user), { instanceId, kind }, { ttlMs });
 }
 
@@ -101,7 +147,10 @@ describe("console proxy", () => {
     (await connect(used.path, used.ticket)).ws!.close();
     const before = agentConnections;
 
-    expect(await connect(used.path, used.ticket)).toMatchObject({ status: 401, message: expect.stringMatching(/used already|expired/) });
+    expect(await connect(used.path, used.ticket)).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/used already|expired/),
+    });
     const expired = await ticketFor(u, vm, "vnc", 100);
     await new Promise((r) => setTimeout(r, 250));
     expect((await connect(expired.path, expired.ticket)).status).toBe(401);
@@ -135,7 +184,10 @@ describe("console proxy", () => {
 
     const disabledUsersTicket = await ticketFor(owner, vm);
     await s.db.update(users).set({ disabled: true }).where(eq(users.id, owner.id));
-    expect(await connect(disabledUsersTicket.path, disabledUsersTicket.ticket)).toMatchObject({ status: 403, message: "You may no longer open this console." });
+    expect(await connect(disabledUsersTicket.path, disabledUsersTicket.ticket)).toMatchObject({
+      status: 403,
+      message: "You may no longer open this console.",
+    });
 
     const adminsTicket = await ticketFor(admin, vm);
     await s.db.delete(memberships).where(eq(memberships.userId, admin.id)); // moved out of the group
@@ -149,11 +201,14 @@ describe("console proxy", () => {
     server.on("upgrade", (req, socket, head) => capped.handleUpgrade(req, socket, head));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const open = (path: string, ticket: string) => new Promise<Attempt>((resolve) => {
-      const ws = new WebSocket(`${base.replace("http", "ws")}${path}?ticket=${ticket}`, ["binary"], { origin: base });
-      ws.once("open", () => resolve({ ws }));
-      ws.once("unexpected-response", (_q, res) => resolve({ status: res.statusCode }));
-    });
+    const open = (path: string, ticket: string) =>
+      new Promise<Attempt>((resolve) => {
+        const ws = new WebSocket(`${base.replace("http", "ws")}${path}?ticket=${ticket}`, ["binary"], {
+          origin: base,
+        });
+        ws.once("open", () => resolve({ ws }));
+        ws.once("unexpected-response", (_q, res) => resolve({ status: res.statusCode }));
+      });
     const u = await makeUser(s, "user");
     const first = await ticketFor(u, await vmOf(u.id));
     const second = await ticketFor(u, await vmOf(u.id));
@@ -172,8 +227,12 @@ describe("console proxy", () => {
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const u = await makeUser(s, "user");
     const t = await ticketFor(u, await vmOf(u.id), "serial");
-    const ws = new WebSocket(`${base.replace("http", "ws")}${t.path}?ticket=${t.ticket}`, ["binary"], { origin: base });
-    const closed = await new Promise<{ code: number; reason: string }>((r) => ws.once("close", (code, reason) => r({ code, reason: reason.toString() })));
+    const ws = new WebSocket(`${base.replace("http", "ws")}${t.path}?ticket=${t.ticket}`, ["binary"], {
+      origin: base,
+    });
+    const closed = await new Promise<{ code: number; reason: string }>((r) =>
+      ws.once("close", (code, reason) => r({ code, reason: reason.toString() })),
+    );
     expect(closed.code).toBe(4000);
     expect(closed.reason).toMatch(/without activity/);
     server.close();

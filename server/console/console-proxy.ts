@@ -30,19 +30,30 @@ export interface ConsoleProxyOptions {
 
 const PATH = /^\/console\/(vnc|serial)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const STATUS: Record<string, [number, string]> = {
-  UNAUTHORIZED: [401, "Unauthorized"], FORBIDDEN: [403, "Forbidden"], NOT_FOUND: [404, "Not Found"], CONFLICT: [409, "Conflict"],
-  RATE_LIMITED: [429, "Too Many Requests"], UNAVAILABLE: [503, "Service Unavailable"], BAD_GATEWAY: [502, "Bad Gateway"],
+  UNAUTHORIZED: [401, "Unauthorized"],
+  FORBIDDEN: [403, "Forbidden"],
+  NOT_FOUND: [404, "Not Found"],
+  CONFLICT: [409, "Conflict"],
+  RATE_LIMITED: [429, "Too Many Requests"],
+  UNAVAILABLE: [503, "Service Unavailable"],
+  BAD_GATEWAY: [502, "Bad Gateway"],
 };
 const HIGH_WATER = 8 * 1024 * 1024;
 
 function refuse(socket: Duplex, kind: keyof typeof STATUS, message: string): void {
   const [code, text] = STATUS[kind]!;
   const body = JSON.stringify({ error: kind, message });
-  socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Same-origin (the portal's own address as the browser used it), or one of the configured origins. */
-export function isOriginAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+export function isOriginAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: string[],
+): boolean {
   if (!origin) return false;
   if (allowed.includes(origin)) return true;
   return !!host && (origin === `http://${host}` || origin === `https://${host}`);
@@ -54,7 +65,7 @@ export function isOriginAllowed(origin: string | undefined, host: string | undef
  */
 export function isUserActivity(kind: ConsoleKind, data: Buffer): boolean {
   if (kind === "serial") return data.length > 0;
-  for (let i = 0; i < data.length; ) {
+  for (let i = 0; i < data.length;) {
     if (data[i] !== 3) return true;
     i += 10;
   }
@@ -62,7 +73,11 @@ export function isUserActivity(kind: ConsoleKind, data: Buffer): boolean {
 }
 
 export function createConsoleProxy(o: ConsoleProxyOptions) {
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has("binary") ? "binary" : false), perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (p) => (p.has("binary") ? "binary" : false),
+    perMessageDeflate: false,
+  });
   const perUser = new Map<number, number>();
   let total = 0;
 
@@ -72,12 +87,15 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     let bytesDown = 0;
     const log = o.log.child({ console: t.kind, instance: t.instanceId, user: t.username });
     log.info("console opened");
-    const idle = setInterval(() => {
-      if (Date.now() - lastInput > o.idleTimeoutMs) {
-        const minutes = Math.round(o.idleTimeoutMs / 60_000);
-        browser.close(4000, `Closed after ${minutes} minute${minutes === 1 ? "" : "s"} without activity`);
-      }
-    }, Math.min(30_000, Math.max(1000, o.idleTimeoutMs / 10)));
+    const idle = setInterval(
+      () => {
+        if (Date.now() - lastInput > o.idleTimeoutMs) {
+          const minutes = Math.round(o.idleTimeoutMs / 60_000);
+          browser.close(4000, `Closed after ${minutes} minute${minutes === 1 ? "" : "s"} without activity`);
+        }
+      },
+      Math.min(30_000, Math.max(1000, o.idleTimeoutMs / 10)),
+    );
     let paused: NodeJS.Timeout | undefined;
     agent.on("message", (data: RawData) => {
       const buf = data as Buffer;
@@ -87,7 +105,11 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
       if (browser.bufferedAmount > HIGH_WATER && !paused) {
         agent.pause();
         paused = setInterval(() => {
-          if (browser.bufferedAmount < HIGH_WATER / 4) { clearInterval(paused); paused = undefined; agent.resume(); }
+          if (browser.bufferedAmount < HIGH_WATER / 4) {
+            clearInterval(paused);
+            paused = undefined;
+            agent.resume();
+          }
         }, 20);
       }
     });
@@ -98,10 +120,13 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     });
     const closeBoth = (code: number, reason: Buffer | string) => {
       const safe = code >= 4000 || code === 1000 || code === 1001 ? code : 1000;
-      for (const ws of [browser, agent]) if (ws.readyState === WebSocket.OPEN) ws.close(safe, String(reason).slice(0, 120));
+      for (const ws of [browser, agent])
+        if (ws.readyState === WebSocket.OPEN) ws.close(safe, String(reason).slice(0, 120));
     };
     browser.on("close", (code, reason) => closeBoth(code, reason));
-    agent.on("close", (code, reason) => closeBoth(code, reason.length ? reason : "The console on the host closed"));
+    agent.on("close", (code, reason) =>
+      closeBoth(code, reason.length ? reason : "The console on the host closed"),
+    );
     for (const ws of [browser, agent]) ws.on("error", () => closeBoth(1000, "Connection error"));
     browser.once("close", () => {
       clearInterval(idle);
@@ -122,47 +147,87 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     }
     let target: ConsoleTarget;
     try {
-      target = await authorizeConsole(o, { kind: m[1] as ConsoleKind, instanceId: m[2]!, ticket: url.searchParams.get("ticket") ?? "" });
+      target = await authorizeConsole(o, {
+        kind: m[1] as ConsoleKind,
+        instanceId: m[2]!,
+        ticket: url.searchParams.get("ticket") ?? "",
+      });
     } catch (err) {
-      if (err instanceof DomainError) return refuse(socket, err.kind in STATUS ? err.kind : "FORBIDDEN", err.message);
+      if (err instanceof DomainError)
+        return refuse(socket, err.kind in STATUS ? err.kind : "FORBIDDEN", err.message);
       o.log.error({ err }, "console authorisation failed");
       return refuse(socket, "UNAVAILABLE", "The console cannot be opened right now.");
     }
-    if (total >= o.maxPerProcess) return refuse(socket, "UNAVAILABLE", "This portal has as many consoles open as it allows; try again shortly.");
+    if (total >= o.maxPerProcess)
+      return refuse(
+        socket,
+        "UNAVAILABLE",
+        "This portal has as many consoles open as it allows; try again shortly.",
+      );
     if ((perUser.get(target.userId) ?? 0) >= o.maxPerUser) {
-      return refuse(socket, "RATE_LIMITED", `You have ${o.maxPerUser} consoles open, the most allowed; close one first.`);
+      return refuse(
+        socket,
+        "RATE_LIMITED",
+        `You have ${o.maxPerUser} consoles open, the most allowed; close one first.`,
+      );
     }
     total++;
     perUser.set(target.userId, (perUser.get(target.userId) ?? 0) + 1);
-    const release = () => { total--; perUser.set(target.userId, (perUser.get(target.userId) ?? 1) - 1); };
+    const release = () => {
+      total--;
+      perUser.set(target.userId, (perUser.get(target.userId) ?? 1) - 1);
+    };
 
-    const grant = signConsoleGrant({ hostId: target.hostId, instanceId: target.instanceId, kind: target.kind, exp: Date.now() + 15_000 }, o.signingKey);
-    const agent = new WebSocket(`${target.agentConsoleUrl}${AGENT_CONSOLE_PATH}?grant=${encodeURIComponent(grant)}`, ["binary"], { handshakeTimeout: 5000, perMessageDeflate: false });
+    const grant = signConsoleGrant(
+      { hostId: target.hostId, instanceId: target.instanceId, kind: target.kind, exp: Date.now() + 15_000 },
+      o.signingKey,
+    );
+    const agent = new WebSocket(
+      `${target.agentConsoleUrl}${AGENT_CONSOLE_PATH}?grant=${encodeURIComponent(grant)}`,
+      ["binary"],
+      { handshakeTimeout: 5000, perMessageDeflate: false },
+    );
     agent.once("unexpected-response", (_r, res) => {
       // The agent's refusal is a sentence written for people ("someone else has the serial console open").
       let body = "";
-      res.on("data", (c: Buffer) => { if (body.length < 2000) body += c.toString("utf8"); });
+      res.on("data", (c: Buffer) => {
+        if (body.length < 2000) body += c.toString("utf8");
+      });
       res.on("end", () => {
         release();
         agent.terminate();
         const why = body.trim().split("\n")[0]?.slice(0, 300);
-        refuse(socket, res.statusCode === 409 ? "CONFLICT" : "BAD_GATEWAY", why ? `The host refused the console: ${why}` : `The host refused the console (HTTP ${res.statusCode}).`);
+        refuse(
+          socket,
+          res.statusCode === 409 ? "CONFLICT" : "BAD_GATEWAY",
+          why
+            ? `The host refused the console: ${why}`
+            : `The host refused the console (HTTP ${res.statusCode}).`,
+        );
       });
     });
     agent.once("error", () => {
       if (agent.readyState === WebSocket.CONNECTING || agent.readyState === WebSocket.CLOSED) {
-        if (!socket.destroyed && socket.writable) { release(); refuse(socket, "BAD_GATEWAY", "The host's console bridge cannot be reached."); }
+        if (!socket.destroyed && socket.writable) {
+          release();
+          refuse(socket, "BAD_GATEWAY", "The host's console bridge cannot be reached.");
+        }
       }
     });
     agent.once("open", () => {
-      if (socket.destroyed) { release(); agent.close(); return; }
+      if (socket.destroyed) {
+        release();
+        agent.close();
+        return;
+      }
       // From here bridge() owns the session and releases its counters when the browser side closes.
       wss.handleUpgrade(req, socket, head, (browser) => bridge(browser, agent, target));
     });
   }
 
   return {
-    handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void handleUpgrade(req, socket, head),
+    handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      void handleUpgrade(req, socket, head),
     openSessions: () => total,
     close: () => wss.close(),
   };

@@ -8,16 +8,25 @@ describe("createKeyedSerializer", () => {
     const inOrder = createKeyedSerializer();
     const log: string[] = [];
     await Promise.all([
-      inOrder("a", async () => { await sleep(30); log.push("a1"); }),
-      inOrder("a", async () => { log.push("a2"); }),
-      inOrder("b", async () => { log.push("b1"); }),
+      inOrder("a", async () => {
+        await sleep(30);
+        log.push("a1");
+      }),
+      inOrder("a", async () => {
+        log.push("a2");
+      }),
+      inOrder("b", async () => {
+        log.push("b1");
+      }),
     ]);
     expect(log).toEqual(["b1", "a1", "a2"]);
   });
 
   it("a failed step does not block the steps after it", async () => {
     const inOrder = createKeyedSerializer();
-    const first = inOrder("k", async () => { throw new Error("boom"); });
+    const first = inOrder("k", async () => {
+      throw new Error("boom");
+    });
     const second = inOrder("k", async () => undefined);
     await expect(first).rejects.toThrow("boom");
     await expect(second).resolves.toBeUndefined();

@@ -28,26 +28,46 @@ export function createKeyedSerializer() {
     const run = (tails.get(key) ?? Promise.resolve()).then(work);
     const tail = run.catch(() => undefined);
     tails.set(key, tail);
-    void tail.then(() => { if (tails.get(key) === tail) tails.delete(key); });
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
     return run;
   };
 }
 
 /** Consumes agents' events and records them in MySQL. */
-export function startController(deps: { db: Database; jobs: JobPort; connection: Redis; prefix: string; log: Logger; concurrency?: number }): Worker {
+export function startController(deps: {
+  db: Database;
+  jobs: JobPort;
+  connection: Redis;
+  prefix: string;
+  log: Logger;
+  concurrency?: number;
+}): Worker {
   const inOrder = createKeyedSerializer();
   const worker = new Worker(
     AGENT_EVENTS_QUEUE,
     async (job) => {
       const parsed = agentEventSchema.safeParse(job.data);
       if (!parsed.success) {
-        deps.log.warn({ jobId: job.id, issues: parsed.error.issues.slice(0, 3) }, "dropped a malformed agent event");
+        deps.log.warn(
+          { jobId: job.id, issues: parsed.error.issues.slice(0, 3) },
+          "dropped a malformed agent event",
+        );
         return;
       }
       await inOrder(orderingKey(parsed.data), () => applyAgentEvent(deps, parsed.data));
     },
-    { connection: deps.connection, prefix: `${deps.prefix}:bull`, concurrency: deps.concurrency ?? 8, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+    {
+      connection: deps.connection,
+      prefix: `${deps.prefix}:bull`,
+      concurrency: deps.concurrency ?? 8,
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 1000 },
+    },
   );
-  worker.on("failed", (job, err) => deps.log.error({ err, jobId: job?.id }, "applying an agent event failed"));
+  worker.on("failed", (job, err) =>
+    deps.log.error({ err, jobId: job?.id }, "applying an agent event failed"),
+  );
   return worker;
 }

@@ -60,45 +60,98 @@ export async function startComputeStack(opts: {
   const images = await serveRoutes([
     { pattern: "/api/v1/agent/images/:id/content", handler: opts.imageRoute as never },
     { pattern: "/api/v1/agent/join", handler: opts.joinRoute as never },
-    ...(opts.consoleKeyRoute ? [{ pattern: "/api/v1/agent/console-key", handler: opts.consoleKeyRoute as never }] : []),
-    ...(opts.captureRoute ? [{ pattern: "/api/v1/agent/captures/:taskId", handler: opts.captureRoute as never }] : []),
+    ...(opts.consoleKeyRoute
+      ? [{ pattern: "/api/v1/agent/console-key", handler: opts.consoleKeyRoute as never }]
+      : []),
+    ...(opts.captureRoute
+      ? [{ pattern: "/api/v1/agent/captures/:taskId", handler: opts.captureRoute as never }]
+      : []),
   ]);
   const joins = images;
   const conn = createQueueConnection(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const jobs = createHostJobPort(conn, s.prefix);
   const admin = await makeUser(s, "superAdm");
   const caller = callerFor(s, admin, undefined, { jobs, settings: testSettings({ portalUrl: images.url }) });
-  const controller = startController({ db: s.db, jobs, connection: conn, prefix: s.prefix, log: pino({ level: "silent" }) });
+  const controller = startController({
+    db: s.db,
+    jobs,
+    connection: conn,
+    prefix: s.prefix,
+    log: pino({ level: "silent" }),
+  });
 
   const built = await ensureTestImage();
   await mkdir(incomingDir(opts.storeDir), { recursive: true });
   const incomingPath = join(incomingDir(opts.storeDir), randomUUID());
   await copyFile(built, incomingPath);
-  const imageId = (await importImage({ db: s.db, storeDir: opts.storeDir }, { incomingPath, name: "test guest", format: "qcow2", visibility: "public", ownerId: null })).id;
+  const imageId = (
+    await importImage(
+      { db: s.db, storeDir: opts.storeDir },
+      { incomingPath, name: "test guest", format: "qcow2", visibility: "public", ownerId: null },
+    )
+  ).id;
   const flavorId = await makeFlavor(s, opts.flavor ?? { vcpus: 1, memoryMiB: 128, diskGiB: 1 });
 
-  const previouslyEnabled = opts.isolate === false ? [] : (await s.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.enabled, true))).map((h) => h.id);
-  if (previouslyEnabled.length) await s.db.update(hosts).set({ enabled: false }).where(eq(hosts.enabled, true));
+  const previouslyEnabled =
+    opts.isolate === false
+      ? []
+      : (await s.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.enabled, true))).map((h) => h.id);
+  if (previouslyEnabled.length)
+    await s.db.update(hosts).set({ enabled: false }).where(eq(hosts.enabled, true));
 
   const joinAgent = async (stateDir: string, name: string): Promise<string> => {
     const { token } = await caller.hosts.createJoinToken();
-    const joining = spawn("npx", ["--no-install", "tsx", "agents/node-agent/main.ts", "join", "--portal", joins.url, `--token=${token}`,
-      "--name", name, "--state-dir", stateDir], { stdio: ["ignore", "inherit", "inherit"] });
+    const joining = spawn(
+      "npx",
+      [
+        "--no-install",
+        "tsx",
+        "agents/node-agent/main.ts",
+        "join",
+        "--portal",
+        joins.url,
+        `--token=${token}`,
+        "--name",
+        name,
+        "--state-dir",
+        stateDir,
+      ],
+      { stdio: ["ignore", "inherit", "inherit"] },
+    );
     const code = await new Promise((r) => joining.on("exit", r));
     if (code !== 0) throw new Error(`agent join exited with ${code}`);
-    return (JSON.parse(await readFile(join(stateDir, "credentials.json"), "utf8")) as { hostId: string }).hostId;
+    return (JSON.parse(await readFile(join(stateDir, "credentials.json"), "utf8")) as { hostId: string })
+      .hostId;
   };
   const runAgent = (stateDir: string): ChildProcess =>
     spawn("npx", ["--no-install", "tsx", "agents/node-agent/main.ts", "run", "--state-dir", stateDir], {
-      env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "1000", EDUCLOUD_AGENT_CONCURRENCY: String(opts.agentConcurrency ?? 4), LOG_LEVEL: "warn", ...opts.agentEnv },
+      env: {
+        ...process.env,
+        EDUCLOUD_AGENT_HEARTBEAT_MS: "1000",
+        EDUCLOUD_AGENT_CONCURRENCY: String(opts.agentConcurrency ?? 4),
+        LOG_LEVEL: "warn",
+        ...opts.agentEnv,
+      },
       stdio: ["ignore", "inherit", "inherit"],
     });
   const killAgentOf = async (stateDir: string) => {
     let pids: number[] = [];
     try {
-      pids = execFileSync("pgrep", ["-f", `main.ts run --state-dir ${stateDir}`]).toString().trim().split("\n").filter(Boolean).map(Number);
-    } catch { /* none running */ }
-    for (const pid of pids) try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+      pids = execFileSync("pgrep", ["-f", `main.ts run --state-dir ${stateDir}`])
+        .toString()
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map(Number);
+    } catch {
+      /* none running */
+    }
+    for (const pid of pids)
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
     await new Promise((r) => setTimeout(r, 300));
   };
   const waitForHeartbeat = async (hostId: string) => {
@@ -113,8 +166,13 @@ export async function startComputeStack(opts: {
 
   const hostId = await joinAgent(agentDir, `stack-${randomUUID().slice(0, 8)}`);
   let agent: ChildProcess | undefined;
-  const startAgent = () => { agent = runAgent(agentDir); };
-  const killAgentHard = async () => { await killAgentOf(agentDir); agent = undefined; };
+  const startAgent = () => {
+    agent = runAgent(agentDir);
+  };
+  const killAgentHard = async () => {
+    await killAgentOf(agentDir);
+    agent = undefined;
+  };
   const extraHosts: string[] = [];
   const waitForState = async (id: string, want: InstanceRow["state"], timeoutMs = 120_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -122,10 +180,13 @@ export async function startComputeStack(opts: {
     while (Date.now() < deadline) {
       [last] = await s.db.select().from(instances).where(eq(instances.id, id));
       if (last?.state === want && !last.task) return last;
-      if (last?.state === "ERROR" && want !== "ERROR") throw new Error(`instance went to ERROR: ${last.errorReason}`);
+      if (last?.state === "ERROR" && want !== "ERROR")
+        throw new Error(`instance went to ERROR: ${last.errorReason}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    throw new Error(`instance ${id} did not reach ${want} within ${timeoutMs} ms (last: ${last?.state}/${last?.task})`);
+    throw new Error(
+      `instance ${id} did not reach ${want} within ${timeoutMs} ms (last: ${last?.state}/${last?.task})`,
+    );
   };
 
   startAgent();
@@ -133,7 +194,16 @@ export async function startComputeStack(opts: {
 
   const driver = new QemuDriver({ stateDir: agentDir });
   return {
-    s, caller, agentDir, hostId, imageId, flavorId, driver, startAgent, killAgentHard, waitForState,
+    s,
+    caller,
+    agentDir,
+    hostId,
+    imageId,
+    flavorId,
+    driver,
+    startAgent,
+    killAgentHard,
+    waitForState,
     runDir: (id) => join(agentDir, "vms", id),
     async addHost(name) {
       const stateDir = await mkdtemp(join(tmpdir(), "educloud-agent-"));
@@ -155,7 +225,8 @@ export async function startComputeStack(opts: {
       await jobs.close();
       conn.disconnect();
       await images.close();
-      for (const id of previouslyEnabled) await s.db.update(hosts).set({ enabled: true }).where(eq(hosts.id, id));
+      for (const id of previouslyEnabled)
+        await s.db.update(hosts).set({ enabled: true }).where(eq(hosts.id, id));
       await s.close();
       await rm(agentDir, { recursive: true, force: true });
     },

@@ -45,9 +45,14 @@ export async function makeUser(
   fixtureHash ??= hashPassword(FIXTURE_PASSWORD);
   const username = opts.username ?? uniqueName(role.toLowerCase());
   const [res] = await s.db.insert(users).values({
-    username, displayName: username, passwordHash: await fixtureHash, role, disabled: opts.disabled ?? false,
+    username,
+    displayName: username,
+    passwordHash: await fixtureHash,
+    role,
+    disabled: opts.disabled ?? false,
   });
-  if (groupIds.length) await s.db.insert(memberships).values(groupIds.map((groupId) => ({ userId: res.insertId, groupId })));
+  if (groupIds.length)
+    await s.db.insert(memberships).values(groupIds.map((groupId) => ({ userId: res.insertId, groupId })));
   return { id: res.insertId, username, role, groupIds };
 }
 
@@ -68,65 +73,147 @@ export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings
 });
 
 /** Records what would be queued for agents; tests that need real agents use the BullMQ port. */
-export function recordingJobs(): JobPort & { sent: { hostId: string; name: string; data: unknown; jobId: string }[] } {
+export function recordingJobs(): JobPort & {
+  sent: { hostId: string; name: string; data: unknown; jobId: string }[];
+} {
   const sent: { hostId: string; name: string; data: unknown; jobId: string }[] = [];
-  return { sent, async enqueue(hostId, name, data, jobId) { if (!sent.some((j) => j.jobId === jobId)) sent.push({ hostId, name, data, jobId }); } };
+  return {
+    sent,
+    async enqueue(hostId, name, data, jobId) {
+      if (!sent.some((j) => j.jobId === jobId)) sent.push({ hostId, name, data, jobId });
+    },
+  };
 }
 
-export function contextFor(s: TestServices, actor: Actor | null, ip = "127.0.0.1", over: Partial<TrpcContext> = {}): TrpcContext {
-  return { db: s.db, redis: s.redis, actor, ip, settings: testSettings(), jobs: recordingJobs(), log: pino({ level: "silent" }), ...over };
+export function contextFor(
+  s: TestServices,
+  actor: Actor | null,
+  ip = "127.0.0.1",
+  over: Partial<TrpcContext> = {},
+): TrpcContext {
+  return {
+    db: s.db,
+    redis: s.redis,
+    actor,
+    ip,
+    settings: testSettings(),
+    jobs: recordingJobs(),
+    log: pino({ level: "silent" }),
+    ...over,
+  };
 }
 
-export function callerFor(s: TestServices, actor: Actor | null, ip?: string, over: Partial<TrpcContext> = {}) {
+export function callerFor(
+  s: TestServices,
+  actor: Actor | null,
+  ip?: string,
+  over: Partial<TrpcContext> = {},
+) {
   return createCaller(contextFor(s, actor, ip, over));
 }
 
 // ---- compute fixtures (rows only; tests that need real VMs run a real agent) -----------------------
 
-export function hostFacts(over: Partial<import("@/agents/protocol").HostFacts> = {}): import("@/agents/protocol").HostFacts {
+export function hostFacts(
+  over: Partial<import("@/agents/protocol").HostFacts> = {},
+): import("@/agents/protocol").HostFacts {
   return {
-    hostname: "fixture", cpuModel: "Fixture CPU", cpuCount: 2, memoryMiB: 4096, diskFreeBytes: 50e9, diskTotalBytes: 100e9,
-    storageDir: "/tmp/fixture", hypervisors: [{ kind: "qemu", available: true, version: "8.2" }], kvmUsable: false,
-    kvmReason: "fixture", agentVersion: "test", protocolVersion: 1, ...over,
+    hostname: "fixture",
+    cpuModel: "Fixture CPU",
+    cpuCount: 2,
+    memoryMiB: 4096,
+    diskFreeBytes: 50e9,
+    diskTotalBytes: 100e9,
+    storageDir: "/tmp/fixture",
+    hypervisors: [{ kind: "qemu", available: true, version: "8.2" }],
+    kvmUsable: false,
+    kvmReason: "fixture",
+    agentVersion: "test",
+    protocolVersion: 1,
+    ...over,
   };
 }
 
-export async function makeHost(s: TestServices, over: { cpuCount?: number; memoryMiB?: number; up?: boolean; enabled?: boolean } = {}): Promise<string> {
+export async function makeHost(
+  s: TestServices,
+  over: { cpuCount?: number; memoryMiB?: number; up?: boolean; enabled?: boolean } = {},
+): Promise<string> {
   const { hosts } = await import("@/db/schema");
   const id = (await import("node:crypto")).randomUUID();
   const facts = hostFacts({ cpuCount: over.cpuCount ?? 2, memoryMiB: over.memoryMiB ?? 4096 });
   await s.db.insert(hosts).values({
-    id, name: uniqueName("host"), secretHash: "0".repeat(64), enabled: over.enabled ?? true, cpuCount: facts.cpuCount,
-    memoryMiB: facts.memoryMiB, facts, lastHeartbeatAt: over.up === false ? new Date(Date.now() - 3600_000) : new Date(),
+    id,
+    name: uniqueName("host"),
+    secretHash: "0".repeat(64),
+    enabled: over.enabled ?? true,
+    cpuCount: facts.cpuCount,
+    memoryMiB: facts.memoryMiB,
+    facts,
+    lastHeartbeatAt: over.up === false ? new Date(Date.now() - 3600_000) : new Date(),
   });
   return id;
 }
 
-export async function makeFlavor(s: TestServices, over: { vcpus?: number; memoryMiB?: number; diskGiB?: number } = {}): Promise<number> {
+export async function makeFlavor(
+  s: TestServices,
+  over: { vcpus?: number; memoryMiB?: number; diskGiB?: number } = {},
+): Promise<number> {
   const { flavors } = await import("@/db/schema");
-  const [res] = await s.db.insert(flavors).values({ name: uniqueName("fl"), vcpus: over.vcpus ?? 1, memoryMiB: over.memoryMiB ?? 256, diskGiB: over.diskGiB ?? 1 });
+  const [res] = await s.db
+    .insert(flavors)
+    .values({
+      name: uniqueName("fl"),
+      vcpus: over.vcpus ?? 1,
+      memoryMiB: over.memoryMiB ?? 256,
+      diskGiB: over.diskGiB ?? 1,
+    });
   return res.insertId;
 }
 
-export async function makeImageRow(s: TestServices, over: { sha256?: string; visibility?: "public" | "group" | "private"; ownerId?: number } = {}): Promise<string> {
+export async function makeImageRow(
+  s: TestServices,
+  over: { sha256?: string; visibility?: "public" | "group" | "private"; ownerId?: number } = {},
+): Promise<string> {
   const { images } = await import("@/db/schema");
   const id = (await import("node:crypto")).randomUUID();
   await s.db.insert(images).values({
-    id, name: uniqueName("img"), sha256: over.sha256 ?? randomBytes(32).toString("hex"), format: "qcow2", sizeBytes: 10_000_000,
-    virtualSizeBytes: 32 * 1024 * 1024, visibility: over.visibility ?? "public", ownerId: over.ownerId ?? null,
+    id,
+    name: uniqueName("img"),
+    sha256: over.sha256 ?? randomBytes(32).toString("hex"),
+    format: "qcow2",
+    sizeBytes: 10_000_000,
+    virtualSizeBytes: 32 * 1024 * 1024,
+    visibility: over.visibility ?? "public",
+    ownerId: over.ownerId ?? null,
   });
   return id;
 }
 
 export async function makeInstanceRow(
   s: TestServices,
-  o: { ownerId: number; groupId: number | null; hostId: string; flavorId: number; imageId: string; state?: import("@/db/schema").InstanceState },
+  o: {
+    ownerId: number;
+    groupId: number | null;
+    hostId: string;
+    flavorId: number;
+    imageId: string;
+    state?: import("@/db/schema").InstanceState;
+  },
 ): Promise<string> {
   const { instances } = await import("@/db/schema");
   const id = (await import("node:crypto")).randomUUID();
   await s.db.insert(instances).values({
-    id, name: uniqueName("vm"), ownerId: o.ownerId, groupId: o.groupId, flavorId: o.flavorId, imageId: o.imageId,
-    vcpus: 1, memoryMiB: 256, diskGiB: 1, hostId: o.hostId, state: o.state ?? "RUNNING",
+    id,
+    name: uniqueName("vm"),
+    ownerId: o.ownerId,
+    groupId: o.groupId,
+    flavorId: o.flavorId,
+    imageId: o.imageId,
+    vcpus: 1,
+    memoryMiB: 256,
+    diskGiB: 1,
+    hostId: o.hostId,
+    state: o.state ?? "RUNNING",
   });
   return id;
 }
@@ -136,17 +223,27 @@ export async function makeInstanceRow(
 let cidrCounter = 0;
 const cidrBase = 16 + Math.floor(Math.random() * 16);
 /** A /24 no other fixture network takes in this run (172.16.0.0/12 is left to fixtures; tests pick 10.x). */
-export const nextFixtureCidr = () => `172.${cidrBase}.${(cidrCounter++ * 7 + Math.floor(Math.random() * 7)) % 256}.0/24`;
+export const nextFixtureCidr = () =>
+  `172.${cidrBase}.${(cidrCounter++ * 7 + Math.floor(Math.random() * 7)) % 256}.0/24`;
 
-export async function makeNetwork(s: TestServices, over: { cidr?: string; kind?: "tenant" | "infrastructure"; nat?: boolean } = {}): Promise<string> {
+export async function makeNetwork(
+  s: TestServices,
+  over: { cidr?: string; kind?: "tenant" | "infrastructure"; nat?: boolean } = {},
+): Promise<string> {
   const { createNetwork } = await import("@/server/domain/networks/manage-networks");
   const admin = await makeUser(s, "superAdm", []);
   const ctx = contextFor(s, admin);
   for (let attempt = 0; ; attempt++) {
     try {
       const n = await createNetwork(ctx, {
-        name: uniqueName("net"), cidr: over.cidr ?? nextFixtureCidr(), dnsServers: [], vlanId: null, uplink: null,
-        kind: over.kind ?? "tenant", nat: over.nat ?? false, hostIds: [],
+        name: uniqueName("net"),
+        cidr: over.cidr ?? nextFixtureCidr(),
+        dnsServers: [],
+        vlanId: null,
+        uplink: null,
+        kind: over.kind ?? "tenant",
+        nat: over.nat ?? false,
+        hostIds: [],
       });
       return n.id;
     } catch (err) {
@@ -156,10 +253,24 @@ export async function makeNetwork(s: TestServices, over: { cidr?: string; kind?:
 }
 
 /** Gives an instance row a NIC on the network (an address from IPAM); returns the address id. */
-export async function makeNic(s: TestServices, instanceId: string, networkId: string, nicIndex = 0): Promise<number> {
+export async function makeNic(
+  s: TestServices,
+  instanceId: string,
+  networkId: string,
+  nicIndex = 0,
+): Promise<number> {
   const { allocateInLockedNetwork, lockNetwork } = await import("@/server/domain/networks/ipam");
   return s.db.transaction(async (tx) => {
     const network = await lockNetwork(tx, networkId);
-    return (await allocateInLockedNetwork(tx, { network, kind: "instance", ownerId: null, label: null, instanceId, nicIndex })).id;
+    return (
+      await allocateInLockedNetwork(tx, {
+        network,
+        kind: "instance",
+        ownerId: null,
+        label: null,
+        instanceId,
+        nicIndex,
+      })
+    ).id;
   });
 }

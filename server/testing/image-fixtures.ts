@@ -6,13 +6,28 @@ import { uniqueName, type TestServices } from "./fixtures";
 
 export async function makeImageOf(
   s: TestServices,
-  o: { ownerId: number; groupId: number | null; visibility?: "public" | "group" | "private"; sha256?: string; familyId?: string; version?: number },
+  o: {
+    ownerId: number;
+    groupId: number | null;
+    visibility?: "public" | "group" | "private";
+    sha256?: string;
+    familyId?: string;
+    version?: number;
+  },
 ): Promise<string> {
   const id = randomUUID();
   await s.db.insert(images).values({
-    id, name: uniqueName("img"), sha256: o.sha256 ?? randomBytes(32).toString("hex"), format: "qcow2", sizeBytes: 1_000_000,
-    virtualSizeBytes: 32 * 1024 * 1024, visibility: o.visibility ?? "public", ownerId: o.ownerId, groupId: o.groupId,
-    familyId: o.familyId ?? id, version: o.version ?? 1,
+    id,
+    name: uniqueName("img"),
+    sha256: o.sha256 ?? randomBytes(32).toString("hex"),
+    format: "qcow2",
+    sizeBytes: 1_000_000,
+    virtualSizeBytes: 32 * 1024 * 1024,
+    visibility: o.visibility ?? "public",
+    ownerId: o.ownerId,
+    groupId: o.groupId,
+    familyId: o.familyId ?? id,
+    version: o.version ?? 1,
   });
   return id;
 }
@@ -23,8 +38,16 @@ const madeTasks = new Map<number, string>();
 export function taskOfUser(s: TestServices, userId: number): Promise<string> {
   let t = tasksOf.get(userId);
   if (!t) {
-    t = createTask(s.db, { kind: "image.import", targetType: "image", targetId: null, targetName: "fixture", createdBy: userId })
-      .then((id) => { madeTasks.set(userId, id); return id; });
+    t = createTask(s.db, {
+      kind: "image.import",
+      targetType: "image",
+      targetId: null,
+      targetName: "fixture",
+      createdBy: userId,
+    }).then((id) => {
+      madeTasks.set(userId, id);
+      return id;
+    });
     tasksOf.set(userId, t);
   }
   return t;

@@ -1,6 +1,12 @@
 import { Redis } from "ioredis";
 import { migrateDatabase } from "../../scripts/migrate";
-import { baseDatabaseUrl, createTestDatabase, dropTestDatabase, newTestDatabaseName, urlForDatabase } from "./test-database";
+import {
+  baseDatabaseUrl,
+  createTestDatabase,
+  dropTestDatabase,
+  newTestDatabaseName,
+  urlForDatabase,
+} from "./test-database";
 
 /** Creates this run's database and Redis prefix; test files inherit them through the environment. */
 export default async function setup() {

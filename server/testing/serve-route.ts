@@ -7,13 +7,21 @@ type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>
  * Serves one App Router route handler over real HTTP on loopback, so an agent under test downloads
  * through the same code the portal runs. `pattern` names the params, e.g. /images/:id/content.
  */
-export function serveRoute(pattern: string, handler: RouteHandler): Promise<{ url: string; close(): Promise<void> }> {
+export function serveRoute(
+  pattern: string,
+  handler: RouteHandler,
+): Promise<{ url: string; close(): Promise<void> }> {
   return serveRoutes([{ pattern, handler }]);
 }
 
 /** Several route handlers behind one loopback server (one "portal" address for an agent). */
-export async function serveRoutes(routes: { pattern: string; handler: RouteHandler }[]): Promise<{ url: string; close(): Promise<void> }> {
-  const table = routes.map((r) => ({ re: new RegExp(`^${r.pattern.replace(/:(\w+)/g, "(?<$1>[^/]+)")}$`), handler: r.handler }));
+export async function serveRoutes(
+  routes: { pattern: string; handler: RouteHandler }[],
+): Promise<{ url: string; close(): Promise<void> }> {
+  const table = routes.map((r) => ({
+    re: new RegExp(`^${r.pattern.replace(/:(\w+)/g, "(?<$1>[^/]+)")}$`),
+    handler: r.handler,
+  }));
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     let m: RegExpExecArray | null = null;
@@ -24,10 +32,13 @@ export async function serveRoutes(routes: { pattern: string; handler: RouteHandl
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
     const request = new Request(url, {
-      method: req.method, headers,
+      method: req.method,
+      headers,
       ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
     } as RequestInit);
-    const response = await handler(request, { params: Promise.resolve({ ...(m as RegExpExecArray).groups }) });
+    const response = await handler(request, {
+      params: Promise.resolve({ ...(m as RegExpExecArray).groups }),
+    });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (response.body) Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
     else res.end();

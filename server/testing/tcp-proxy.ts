@@ -10,7 +10,10 @@ export class CuttableProxy {
   private sockets = new Set<Socket>();
   port = 0;
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {}
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
 
   async start(port = 0): Promise<number> {
     const server = createServer((client) => {
@@ -18,7 +21,10 @@ export class CuttableProxy {
       for (const s of [client, upstream]) {
         this.sockets.add(s);
         s.on("close", () => this.sockets.delete(s));
-        s.on("error", () => { client.destroy(); upstream.destroy(); });
+        s.on("error", () => {
+          client.destroy();
+          upstream.destroy();
+        });
       }
       client.pipe(upstream).pipe(client);
     });

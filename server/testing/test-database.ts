@@ -9,7 +9,10 @@ import mysql from "mysql2/promise";
 export function baseDatabaseUrl(): URL {
   if (!process.env.DATABASE_URL && existsSync(".env")) process.loadEnvFile(".env");
   const url = process.env.EDUCLOUD_TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (!url) throw new Error("No DATABASE_URL: run `npm run setup` first (it writes .env and the test database grant).");
+  if (!url)
+    throw new Error(
+      "No DATABASE_URL: run `npm run setup` first (it writes .env and the test database grant).",
+    );
   return new URL(url);
 }
 

@@ -23,9 +23,16 @@ function buildPortalTus(db: Database) {
     mayUpload: (actor) => roleMeets(actor.role, upload.least),
     onImportError: (err) => log.error({ err }, "image import failed"),
     onImportStarted: (taskId, done) => void done.then(() => log.info({ taskId }, "image import finished")),
-    audit: (actor, targetId, ok, ip) => recordAudit(db, {
-      actorId: actor.id, actorName: actor.username, action: "images.upload", targetType: "images", targetId, result: ok ? "success" : "failure", ip,
-    }).catch((err) => log.error({ err }, "audit record failed")),
+    audit: (actor, targetId, ok, ip) =>
+      recordAudit(db, {
+        actorId: actor.id,
+        actorName: actor.username,
+        action: "images.upload",
+        targetType: "images",
+        targetId,
+        result: ok ? "success" : "failure",
+        ip,
+      }).catch((err) => log.error({ err }, "audit record failed")),
   });
 }
 

@@ -16,12 +16,16 @@ export function readCookie(header: string | null, name: string): string | null {
   return null;
 }
 
-export async function actorFromRequest(req: Request, deps: { db: Database; secret: string }): Promise<Actor | null> {
+export async function actorFromRequest(
+  req: Request,
+  deps: { db: Database; secret: string },
+): Promise<Actor | null> {
   const cookie = req.headers.get("cookie");
   const token = COOKIE_NAMES.map((n) => readCookie(cookie, n)).find((v) => v);
   if (!token) return null;
   const claims = await decode({ token, secret: deps.secret }).catch(() => null);
-  const uid = claims?.uid, sv = claims?.sv;
+  const uid = claims?.uid,
+    sv = claims?.sv;
   if (typeof uid !== "number" || typeof sv !== "number") return null;
   return loadActor(deps.db, uid, sv);
 }

@@ -23,12 +23,23 @@ function headersOf(req: IncomingMessage): Headers {
   return h;
 }
 
-export async function serveUploadRequest(tus: PortalTus, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveUploadRequest(
+  tus: PortalTus,
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   // Headers only: the tus server reads the body from `req` itself.
-  const request = new Request(new URL(req.url ?? "/", "http://portal"), { method: req.method, headers: headersOf(req) });
-  const answer = req.method === "HEAD" ? await tus.head(request, id)
-    : req.method === "DELETE" ? await tus.terminate(request, id)
-    : await tus.patch(request, id, req);
+  const request = new Request(new URL(req.url ?? "/", "http://portal"), {
+    method: req.method,
+    headers: headersOf(req),
+  });
+  const answer =
+    req.method === "HEAD"
+      ? await tus.head(request, id)
+      : req.method === "DELETE"
+        ? await tus.terminate(request, id)
+        : await tus.patch(request, id, req);
   res.writeHead(answer.status, Object.fromEntries(answer.headers));
   res.end(req.method === "HEAD" ? undefined : Buffer.from(await answer.arrayBuffer()));
 }

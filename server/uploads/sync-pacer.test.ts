@@ -6,7 +6,9 @@ import { createSyncPacer } from "./sync-pacer";
 
 describe("createSyncPacer", () => {
   let dir = "";
-  afterEach(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
   /** A real file handle whose datasync calls are counted (and can be held open to look at overlap). */
   async function countedHandle() {
@@ -17,12 +19,22 @@ describe("createSyncPacer", () => {
     const real = fh.datasync.bind(fh);
     fh.datasync = () => {
       let release = () => undefined as void;
-      const held = hold ? new Promise<void>((r) => { release = r; }) : Promise.resolve();
+      const held = hold
+        ? new Promise<void>((r) => {
+            release = r;
+          })
+        : Promise.resolve();
       const done = held.then(real);
       calls.push({ release, done });
       return done;
     };
-    return { fh, calls, holdFlushes: (on: boolean) => { hold = on; } };
+    return {
+      fh,
+      calls,
+      holdFlushes: (on: boolean) => {
+        hold = on;
+      },
+    };
   }
 
   it("flushes once per checkpoint passed while receiving, and once more at the end", async () => {
@@ -51,7 +63,9 @@ describe("createSyncPacer", () => {
     await new Promise((r) => setImmediate(r));
     expect(calls.length).toBe(1);
     let finished = false;
-    const finishing = pacer.finish().then(() => { finished = true; });
+    const finishing = pacer.finish().then(() => {
+      finished = true;
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(finished).toBe(false); // still waiting for the running checkpoint
     holdFlushes(false);
@@ -70,7 +84,9 @@ describe("createSyncPacer", () => {
     const behind = pacer.wrote(300);
     expect(behind).not.toBeNull();
     let waited = false;
-    void behind!.then(() => { waited = true; });
+    void behind!.then(() => {
+      waited = true;
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(waited).toBe(false); // the writer waits while the flush runs
     holdFlushes(false);

@@ -34,7 +34,14 @@ export function createSyncPacer(fh: FileHandle, everyBytes = SYNC_EVERY_BYTES): 
       if (total < nextAt) return null;
       nextAt = total + everyBytes;
       flushStartedAt = total;
-      flushing = fh.datasync().catch((err: unknown) => { failed ??= err; }).finally(() => { flushing = null; });
+      flushing = fh
+        .datasync()
+        .catch((err: unknown) => {
+          failed ??= err;
+        })
+        .finally(() => {
+          flushing = null;
+        });
       return null;
     },
     async finish() {

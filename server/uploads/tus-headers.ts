@@ -29,7 +29,9 @@ export function parseUploadMetadata(header: string | null): Record<string, strin
 }
 
 export function formatUploadMetadata(meta: Record<string, string>): string {
-  return Object.entries(meta).map(([k, v]) => (v === "" ? k : `${k} ${Buffer.from(v, "utf8").toString("base64")}`)).join(",");
+  return Object.entries(meta)
+    .map(([k, v]) => (v === "" ? k : `${k} ${Buffer.from(v, "utf8").toString("base64")}`))
+    .join(",");
 }
 
 /** Every tus request but OPTIONS must name the version we speak. */

@@ -16,10 +16,23 @@ import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { uploadImageInput } from "@/server/domain/images/schemas";
 import { startImageImport } from "@/server/domain/images/start-import";
 import {
-  formatUploadMetadata, parseNonNegativeInt, parseUploadMetadata, supportsTusVersion, TUS_CONTENT_TYPE, TUS_EXTENSIONS, TUS_VERSION,
+  formatUploadMetadata,
+  parseNonNegativeInt,
+  parseUploadMetadata,
+  supportsTusVersion,
+  TUS_CONTENT_TYPE,
+  TUS_EXTENSIONS,
+  TUS_VERSION,
 } from "./tus-headers";
 import {
-  readUploadInfo, removeUpload, sweepStaleUploads, uploadDataPath, uploadOffset, uploadsDir, writeUploadInfo, type UploadInfo,
+  readUploadInfo,
+  removeUpload,
+  sweepStaleUploads,
+  uploadDataPath,
+  uploadOffset,
+  uploadsDir,
+  writeUploadInfo,
+  type UploadInfo,
 } from "./upload-files";
 import { createSyncPacer } from "./sync-pacer";
 
@@ -62,7 +75,11 @@ function writeAll(fd: number, chunk: Uint8Array): void {
 }
 const HEADERS = { "tus-resumable": TUS_VERSION, "cache-control": "no-store" };
 
-function answer(status: number, headers: Record<string, string> = {}, body?: { error: string; message: string; fieldErrors?: Record<string, string> | null }): Response {
+function answer(
+  status: number,
+  headers: Record<string, string> = {},
+  body?: { error: string; message: string; fieldErrors?: Record<string, string> | null },
+): Response {
   return body
     ? Response.json(body, { status, headers: { ...HEADERS, ...headers } })
     : new Response(null, { status, headers: { ...HEADERS, ...headers } });
@@ -70,7 +87,15 @@ function answer(status: number, headers: Record<string, string> = {}, body?: { e
 const fail = (status: number, message: string, error = "INVALID", fieldErrors?: Record<string, string>) =>
   answer(status, {}, { error, message, fieldErrors: fieldErrors ?? null });
 
-const STATUS: Record<string, number> = { INVALID: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429, UNAVAILABLE: 503 };
+const STATUS: Record<string, number> = {
+  INVALID: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
+};
 
 export function createTusServer(deps: TusDeps) {
   /** One PATCH at a time per upload; HEAD waits for a running one so the offset it tells is final. */
@@ -82,7 +107,11 @@ export function createTusServer(deps: TusDeps) {
 
   async function guard(req: Request): Promise<Actor | Response> {
     if (!supportsTusVersion(req.headers.get("tus-resumable"))) {
-      return answer(412, { "tus-version": TUS_VERSION }, { error: "INVALID", message: `This server speaks tus ${TUS_VERSION}.` });
+      return answer(
+        412,
+        { "tus-version": TUS_VERSION },
+        { error: "INVALID", message: `This server speaks tus ${TUS_VERSION}.` },
+      );
     }
     const actor = await deps.authenticate(req);
     if (!actor) return fail(401, "Sign in first.", "UNAUTHORIZED");
@@ -97,33 +126,59 @@ export function createTusServer(deps: TusDeps) {
   }
 
   const options = (): Response =>
-    new Response(null, { status: 204, headers: { "tus-resumable": TUS_VERSION, "tus-version": TUS_VERSION, "tus-extension": TUS_EXTENSIONS, "tus-max-size": String(deps.maxBytes) } });
+    new Response(null, {
+      status: 204,
+      headers: {
+        "tus-resumable": TUS_VERSION,
+        "tus-version": TUS_VERSION,
+        "tus-extension": TUS_EXTENSIONS,
+        "tus-max-size": String(deps.maxBytes),
+      },
+    });
 
   /** Creation: checks who and what before a single byte is accepted. */
   async function create(req: Request): Promise<Response> {
     const actor = await guard(req);
     if (actor instanceof Response) return actor;
-    if (req.headers.get("upload-defer-length") !== null) return fail(400, "Upload-Defer-Length is not supported: send Upload-Length.");
+    if (req.headers.get("upload-defer-length") !== null)
+      return fail(400, "Upload-Defer-Length is not supported: send Upload-Length.");
     const length = parseNonNegativeInt(req.headers.get("upload-length"));
-    if (length === null || length === 0) return fail(400, "Upload-Length is missing or not a positive whole number.");
-    if (length > deps.maxBytes) return fail(413, `The file is larger than the size cap (${deps.maxBytes} bytes).`, "INVALID", { file: "Too large." });
+    if (length === null || length === 0)
+      return fail(400, "Upload-Length is missing or not a positive whole number.");
+    if (length > deps.maxBytes)
+      return fail(413, `The file is larger than the size cap (${deps.maxBytes} bytes).`, "INVALID", {
+        file: "Too large.",
+      });
     const metadata = parseUploadMetadata(req.headers.get("upload-metadata"));
     if (!metadata) return fail(400, "Upload-Metadata is malformed.");
     const parsed = uploadImageInput.safeParse(metadata);
     if (!parsed.success) {
-      return fail(400, "Some fields are not valid.", "INVALID", Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])));
+      return fail(
+        400,
+        "Some fields are not valid.",
+        "INVALID",
+        Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
+      );
     }
     let image: UploadInfo["image"];
     try {
       image = await authorizeImageUpload(deps.db, actor, parsed.data);
     } catch (err) {
-      if (err instanceof DomainError) return fail(STATUS[err.kind] ?? 400, err.message, err.kind, err.fieldErrors);
+      if (err instanceof DomainError)
+        return fail(STATUS[err.kind] ?? 400, err.message, err.kind, err.fieldErrors);
       throw err;
     }
     await mkdir(uploadsDir(deps.storeDir), { recursive: true, mode: 0o700 });
     void sweepStaleUploads(deps.storeDir, STALE_AFTER_MS).catch(() => undefined);
     const id = randomUUID();
-    await writeUploadInfo(deps.storeDir, { id, ownerId: actor.id, length, metadata, image, createdAt: new Date().toISOString() });
+    await writeUploadInfo(deps.storeDir, {
+      id,
+      ownerId: actor.id,
+      length,
+      metadata,
+      image,
+      createdAt: new Date().toISOString(),
+    });
     // The data file exists from the start, so HEAD answers 0 rather than "not found".
     await writeFile(uploadDataPath(deps.storeDir, id), new Uint8Array(0), { mode: 0o600 });
     await deps.audit?.(actor, id, true, readClientIp(req.headers));
@@ -138,8 +193,11 @@ export function createTusServer(deps: TusDeps) {
     if (!info) return answer(404);
     const offset = await uploadOffset(deps.storeDir, id);
     return answer(200, {
-      "upload-offset": String(offset), "upload-length": String(info.length),
-      ...(Object.keys(info.metadata).length ? { "upload-metadata": formatUploadMetadata(info.metadata) } : {}),
+      "upload-offset": String(offset),
+      "upload-length": String(info.length),
+      ...(Object.keys(info.metadata).length
+        ? { "upload-metadata": formatUploadMetadata(info.metadata) }
+        : {}),
     });
   }
 
@@ -147,15 +205,22 @@ export function createTusServer(deps: TusDeps) {
   async function patch(req: Request, id: string, nodeBody?: AsyncIterable<Uint8Array>): Promise<Response> {
     const actor = await guard(req);
     if (actor instanceof Response) return actor;
-    if (req.headers.get("content-type") !== TUS_CONTENT_TYPE) return fail(415, `Content-Type must be ${TUS_CONTENT_TYPE}.`);
+    if (req.headers.get("content-type") !== TUS_CONTENT_TYPE)
+      return fail(415, `Content-Type must be ${TUS_CONTENT_TYPE}.`);
     const claimed = parseNonNegativeInt(req.headers.get("upload-offset"));
     if (claimed === null) return fail(400, "Upload-Offset is missing or malformed.");
     await settle(id);
-    if (inflight.has(id)) return fail(409, "Another request is still writing to this upload; try again.", "CONFLICT");
+    if (inflight.has(id))
+      return fail(409, "Another request is still writing to this upload; try again.", "CONFLICT");
     // The slot is taken in the same tick as the check: a second PATCH arriving during the awaits below
     // is refused instead of appending to the same file at the same offset.
     let release!: () => void;
-    inflight.set(id, new Promise<void>((r) => { release = r; }));
+    inflight.set(
+      id,
+      new Promise<void>((r) => {
+        release = r;
+      }),
+    );
     try {
       return await patchHoldingSlot(req, id, actor, claimed, nodeBody);
     } finally {
@@ -164,11 +229,22 @@ export function createTusServer(deps: TusDeps) {
     }
   }
 
-  async function patchHoldingSlot(req: Request, id: string, actor: Actor, claimed: number, nodeBody?: AsyncIterable<Uint8Array>): Promise<Response> {
+  async function patchHoldingSlot(
+    req: Request,
+    id: string,
+    actor: Actor,
+    claimed: number,
+    nodeBody?: AsyncIterable<Uint8Array>,
+  ): Promise<Response> {
     const info = await ownUpload(actor, id);
     if (!info) return answer(404);
     const offset = await uploadOffset(deps.storeDir, id);
-    if (claimed !== offset) return answer(409, { "upload-offset": String(offset) }, { error: "CONFLICT", message: `The upload is at offset ${offset}, not ${claimed}.` });
+    if (claimed !== offset)
+      return answer(
+        409,
+        { "upload-offset": String(offset) },
+        { error: "CONFLICT", message: `The upload is at offset ${offset}, not ${claimed}.` },
+      );
     // Node's web streams are async iterable (the DOM typings used here do not say so).
     const body = nodeBody ?? (req.body as unknown as AsyncIterable<Uint8Array> | null);
     if (!body) return answer(204, { "upload-offset": String(offset) });
@@ -178,9 +254,15 @@ export function createTusServer(deps: TusDeps) {
       result = await receive(body, id, offset, info.length);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOSPC") return fail(507, "The image store is full; the upload stopped. Free space, then resume it.", "UNAVAILABLE");
+      if (code === "ENOSPC")
+        return fail(
+          507,
+          "The image store is full; the upload stopped. Free space, then resume it.",
+          "UNAVAILABLE",
+        );
       // A write or flush of the file failed (not the connection): the offset must not be trusted.
-      if ((err as NodeJS.ErrnoException).syscall) return fail(500, "The upload could not be written to disk; try to resume it later.", "UNAVAILABLE");
+      if ((err as NodeJS.ErrnoException).syscall)
+        return fail(500, "The upload could not be written to disk; try to resume it later.", "UNAVAILABLE");
       // The connection dropped: what arrived is on disk and HEAD will say how much.
       return answer(400, {}, { error: "INVALID", message: "The upload was interrupted." });
     }
@@ -208,7 +290,12 @@ export function createTusServer(deps: TusDeps) {
    * from there) and the error is passed on. Leaving the loop early (too many bytes, a failed write) does
    * not destroy Node's request, so the answer still reaches the client; Node discards the rest.
    */
-  async function receive(body: AsyncIterable<Uint8Array>, id: string, offset: number, length: number): Promise<{ written: number; overflow: boolean }> {
+  async function receive(
+    body: AsyncIterable<Uint8Array>,
+    id: string,
+    offset: number,
+    length: number,
+  ): Promise<{ written: number; overflow: boolean }> {
     const room = length - offset;
     const fh = await open(uploadDataPath(deps.storeDir, id), "a");
     const pacer = createSyncPacer(fh);
@@ -230,7 +317,10 @@ export function createTusServer(deps: TusDeps) {
     } catch (err) {
       discardRest(body);
       // What arrived goes to disk before the error is passed on (a resume trusts HEAD's offset).
-      await pacer.finish().catch(() => undefined).finally(() => fh.close());
+      await pacer
+        .finish()
+        .catch(() => undefined)
+        .finally(() => fh.close());
       throw err;
     }
     if (overflow) discardRest(body);
@@ -249,7 +339,13 @@ export function createTusServer(deps: TusDeps) {
     const incomingPath = join(incomingDir(deps.storeDir), info.id);
     await rename(uploadDataPath(deps.storeDir, info.id), incomingPath);
     const { taskId, done } = await startImageImport(
-      { db: deps.db, storeDir: deps.storeDir, maxBytes: deps.maxBytes, convertTimeoutSeconds: deps.convertTimeoutSeconds, onError: deps.onImportError },
+      {
+        db: deps.db,
+        storeDir: deps.storeDir,
+        maxBytes: deps.maxBytes,
+        convertTimeoutSeconds: deps.convertTimeoutSeconds,
+        onError: deps.onImportError,
+      },
       { ...info.image, incomingPath },
     );
     // Nothing of the upload stays behind: the import owns the file now, and the client forgets the URL

@@ -47,13 +47,23 @@ export async function removeUpload(storeDir: string, id: string): Promise<void> 
 }
 
 /** Forgets uploads nobody touched for `maxAgeMs` (abandoned in a closed browser). */
-export async function sweepStaleUploads(storeDir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+export async function sweepStaleUploads(
+  storeDir: string,
+  maxAgeMs: number,
+  now = Date.now(),
+): Promise<number> {
   let removed = 0;
   const names = await readdir(uploadsDir(storeDir)).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.endsWith(".json"))) {
     const id = name.slice(0, -5);
-    const touched = await stat(uploadDataPath(storeDir, id)).then((s) => s.mtimeMs, () => 0);
-    const written = await stat(join(uploadsDir(storeDir), name)).then((s) => s.mtimeMs, () => 0);
+    const touched = await stat(uploadDataPath(storeDir, id)).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+    const written = await stat(join(uploadsDir(storeDir), name)).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
     if (now - Math.max(touched, written) > maxAgeMs) {
       await removeUpload(storeDir, id);
       removed++;

@@ -14,7 +14,9 @@ let server: Server | undefined;
 let watcher: ConsoleKeyWatcher | undefined;
 
 /** A portal whose key endpoint answers from `answers` in turn (the last one repeats). */
-async function fakePortal(answers: (() => [number, unknown])[]): Promise<{ url: string; requests: { path?: string; auth?: string }[] }> {
+async function fakePortal(
+  answers: (() => [number, unknown])[],
+): Promise<{ url: string; requests: { path?: string; auth?: string }[] }> {
   const requests: { path?: string; auth?: string }[] = [];
   server = createServer((req, res) => {
     requests.push({ path: req.url, auth: req.headers.authorization });
@@ -47,7 +49,10 @@ describe("watchConsoleKey", () => {
     const [a, b] = [0, 1].map(() => exportVerifyKey(consoleSigningKeyFromSeed(randomBytes(32))));
     // The portal fails every refresh until the test rotates the key: no race with the poll below.
     let rotated = false;
-    const portal = await fakePortal([() => [200, { key: a }], () => (rotated ? [200, { key: b }] : [500, {}])]);
+    const portal = await fakePortal([
+      () => [200, { key: a }],
+      () => (rotated ? [200, { key: b }] : [500, {}]),
+    ]);
     watcher = watchConsoleKey({ portalUrl: portal.url, hostId, hostSecret, log, retryMs: 20, refreshMs: 20 });
     const current = () => watcher!.get()?.export({ format: "der", type: "spki" }).toString("base64url");
     await expect.poll(current).toBe(a);

@@ -47,18 +47,22 @@ export function watchConsoleKey(opts: ConsoleKeyOptions): ConsoleKeyWatcher {
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       key = importVerifyKey(keyResponse.parse(await res.json()).key);
-      if (failures > 0 || !timer) opts.log.info("console key fetched from the portal; consoles are available");
+      if (failures > 0 || !timer)
+        opts.log.info("console key fetched from the portal; consoles are available");
       failures = 0;
     } catch (err) {
       if (stopped) return;
       // Once at warn, then quietly: a portal without consoles (or still starting) should not flood the log.
       opts.log[failures === 0 ? "warn" : "debug"](
         { err: describeFetchError(err), retryInSeconds: Math.round((opts.retryMs ?? 10_000) / 1000) },
-        key ? "could not refresh the console key; keeping the current one" : "could not fetch the console key from the portal; consoles are unavailable until it is known",
+        key
+          ? "could not refresh the console key; keeping the current one"
+          : "could not fetch the console key from the portal; consoles are unavailable until it is known",
       );
       failures++;
     }
-    if (!stopped) timer = setTimeout(attempt, failures ? (opts.retryMs ?? 10_000) : (opts.refreshMs ?? 3_600_000));
+    if (!stopped)
+      timer = setTimeout(attempt, failures ? (opts.retryMs ?? 10_000) : (opts.refreshMs ?? 3_600_000));
   };
   void attempt();
 

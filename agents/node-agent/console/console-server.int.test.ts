@@ -8,7 +8,13 @@ import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestImage } from "@/server/testing/test-image";
-import { consoleSigningKeyFromSeed, exportVerifyKey, importVerifyKey, signConsoleGrant, type ConsoleKind } from "../../protocol/console-grant";
+import {
+  consoleSigningKeyFromSeed,
+  exportVerifyKey,
+  importVerifyKey,
+  signConsoleGrant,
+  type ConsoleKind,
+} from "../../protocol/console-grant";
 import { QemuDriver } from "../drivers/qemu/qemu-driver";
 import { killProcessesUnder } from "../drivers/qemu/testing/kill-test-vms";
 import { BANNER, waitForSerialLog } from "../drivers/qemu/testing/serial-log";
@@ -23,8 +29,11 @@ let stateDir: string;
 let driver: QemuDriver;
 let server: ConsoleServer;
 
-const grantFor = (kind: ConsoleKind, over: { instanceId?: string; hostId?: string; exp?: number } = {}, key = portalKey) =>
-  signConsoleGrant({ hostId, instanceId: vmId, kind, exp: Date.now() + 15_000, ...over }, key);
+const grantFor = (
+  kind: ConsoleKind,
+  over: { instanceId?: string; hostId?: string; exp?: number } = {},
+  key = portalKey,
+) => signConsoleGrant({ hostId, instanceId: vmId, kind, exp: Date.now() + 15_000, ...over }, key);
 
 function opened(a: ConsoleAttempt): Extract<ConsoleAttempt, { ok: true }> {
   if (!a.ok) throw new Error(`refused: ${a.status} ${a.body}`);
@@ -36,9 +45,24 @@ beforeAll(async () => {
   // Short and under /tmp: unix socket paths must stay under 108 bytes.
   stateDir = await mkdtemp(join(tmpdir(), "cb-"));
   driver = new QemuDriver({ stateDir });
-  await driver.create({ id: vmId, name: "console", vcpus: 1, memoryMiB: 128, diskGiB: 1, baseImagePath: baseImage, baseImageFormat: "qcow2", accel: "tcg" });
+  await driver.create({
+    id: vmId,
+    name: "console",
+    vcpus: 1,
+    memoryMiB: 128,
+    diskGiB: 1,
+    baseImagePath: baseImage,
+    baseImageFormat: "qcow2",
+    accel: "tcg",
+  });
   const verifyKey = importVerifyKey(exportVerifyKey(portalKey));
-  server = await startConsoleServer({ hostId, stateDir, getVerifyKey: () => verifyKey, listen: { host: "127.0.0.1", port: 0 }, log: pino({ level: "silent" }) });
+  server = await startConsoleServer({
+    hostId,
+    stateDir,
+    getVerifyKey: () => verifyKey,
+    listen: { host: "127.0.0.1", port: 0 },
+    log: pino({ level: "silent" }),
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -87,9 +111,18 @@ describe("console bridge with real QEMU", () => {
   it("lets one viewer on the serial console and several on VNC, and counts them", async () => {
     const serial = opened(await openConsole(server.url, grantFor("serial")));
     const second = await openConsole(server.url, grantFor("serial"));
-    expect(second).toMatchObject({ ok: false, status: 409, refusal: "serial-busy", body: "someone else has the serial console open\n" });
-    const viewers = [opened(await openConsole(server.url, grantFor("vnc"))), opened(await openConsole(server.url, grantFor("vnc")))];
-    for (const v of viewers) expect((await v.received.waitFor((t) => t.length >= 12, 10_000)).slice(0, 12)).toBe("RFB 003.008\n");
+    expect(second).toMatchObject({
+      ok: false,
+      status: 409,
+      refusal: "serial-busy",
+      body: "someone else has the serial console open\n",
+    });
+    const viewers = [
+      opened(await openConsole(server.url, grantFor("vnc"))),
+      opened(await openConsole(server.url, grantFor("vnc"))),
+    ];
+    for (const v of viewers)
+      expect((await v.received.waitFor((t) => t.length >= 12, 10_000)).slice(0, 12)).toBe("RFB 003.008\n");
     expect(server.activeSessions()).toEqual(new Map([[vmId, { vnc: 2, serial: 1 }]]));
 
     // The serial line still works for the one who has it.
@@ -106,6 +139,10 @@ describe("console bridge with real QEMU", () => {
     await viewer.received.waitFor((t) => t.length >= 12, 10_000);
     await driver.delete(vmId);
     expect(await viewer.closed).toEqual({ code: 1000, reason: "the VM's console closed" });
-    expect(await openConsole(server.url, grantFor("vnc"))).toMatchObject({ ok: false, status: 404, refusal: "no-instance" });
+    expect(await openConsole(server.url, grantFor("vnc"))).toMatchObject({
+      ok: false,
+      status: 404,
+      refusal: "no-instance",
+    });
   }, 60_000);
 });

@@ -6,7 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { consoleSigningKeyFromSeed, importVerifyKey, exportVerifyKey, signConsoleGrant, type ConsoleKind } from "../../protocol/console-grant";
+import {
+  consoleSigningKeyFromSeed,
+  importVerifyKey,
+  exportVerifyKey,
+  signConsoleGrant,
+  type ConsoleKind,
+} from "../../protocol/console-grant";
 import { startConsoleServer, type ConsoleServer, type ConsoleServerOptions } from "./console-server";
 import { openConsole, type ConsoleAttempt } from "./testing/open-console";
 import { startFakeVm } from "./testing/fake-vm";
@@ -21,11 +27,21 @@ let stateDir: string;
 let fakeVm: Awaited<ReturnType<typeof startFakeVm>>;
 const servers: ConsoleServer[] = [];
 
-const grantFor = (kind: ConsoleKind, over: { instanceId?: string; hostId?: string; exp?: number } = {}, key = portalKey) =>
-  signConsoleGrant({ hostId, instanceId: vmId, kind, exp: Date.now() + 15_000, ...over }, key);
+const grantFor = (
+  kind: ConsoleKind,
+  over: { instanceId?: string; hostId?: string; exp?: number } = {},
+  key = portalKey,
+) => signConsoleGrant({ hostId, instanceId: vmId, kind, exp: Date.now() + 15_000, ...over }, key);
 
 async function start(over: Partial<ConsoleServerOptions> = {}): Promise<ConsoleServer> {
-  const server = await startConsoleServer({ hostId, stateDir, getVerifyKey: () => verifyKey, listen: { host: "127.0.0.1", port: 0 }, log, ...over });
+  const server = await startConsoleServer({
+    hostId,
+    stateDir,
+    getVerifyKey: () => verifyKey,
+    listen: { host: "127.0.0.1", port: 0 },
+    log,
+    ...over,
+  });
   servers.push(server);
   return server;
 }
@@ -65,7 +81,11 @@ describe("console server", () => {
 
   it("refuses with plain HTTP before the handshake: no key yet, bad path, bad, replayed, expired or foreign grants", async () => {
     const noKey = await start({ getVerifyKey: () => null });
-    expect(await openConsole(noKey.url, grantFor("vnc"))).toMatchObject({ ok: false, status: 503, refusal: "no-key" });
+    expect(await openConsole(noKey.url, grantFor("vnc"))).toMatchObject({
+      ok: false,
+      status: 503,
+      refusal: "no-key",
+    });
 
     const server = await start();
     const other = consoleSigningKeyFromSeed(randomBytes(32));
@@ -75,15 +95,36 @@ describe("console server", () => {
       ["garbage", await openConsole(server.url, "abc.def"), 401, "bad-grant"],
       ["other key", await openConsole(server.url, grantFor("vnc", {}, other)), 401, "bad-grant"],
       ["expired", await openConsole(server.url, grantFor("vnc", { exp: Date.now() - 1 })), 401, "expired"],
-      ["too long-lived", await openConsole(server.url, grantFor("vnc", { exp: Date.now() + 3_600_000 })), 401, "bad-grant"],
-      ["other host", await openConsole(server.url, grantFor("vnc", { hostId: randomUUID() })), 403, "wrong-host"],
-      ["no instance", await openConsole(server.url, grantFor("vnc", { instanceId: randomUUID() })), 404, "no-instance"],
+      [
+        "too long-lived",
+        await openConsole(server.url, grantFor("vnc", { exp: Date.now() + 3_600_000 })),
+        401,
+        "bad-grant",
+      ],
+      [
+        "other host",
+        await openConsole(server.url, grantFor("vnc", { hostId: randomUUID() })),
+        403,
+        "wrong-host",
+      ],
+      [
+        "no instance",
+        await openConsole(server.url, grantFor("vnc", { instanceId: randomUUID() })),
+        404,
+        "no-instance",
+      ],
     ];
-    for (const [what, attempt, status, refusal] of cases) expect(attempt, what).toMatchObject({ ok: false, status, refusal });
+    for (const [what, attempt, status, refusal] of cases)
+      expect(attempt, what).toMatchObject({ ok: false, status, refusal });
 
     const grant = grantFor("vnc");
     const first = opened(await openConsole(server.url, grant));
-    expect(await openConsole(server.url, grant)).toMatchObject({ ok: false, status: 403, refusal: "replayed", body: "the console grant has already been used\n" });
+    expect(await openConsole(server.url, grant)).toMatchObject({
+      ok: false,
+      status: 403,
+      refusal: "replayed",
+      body: "the console grant has already been used\n",
+    });
     first.ws.close();
     expect(server.activeSessions().get(vmId)?.vnc ?? 0).toBeLessThanOrEqual(1);
   });
@@ -92,7 +133,11 @@ describe("console server", () => {
     const stopped = randomUUID();
     await mkdir(join(stateDir, "vms", stopped), { recursive: true });
     const server = await start();
-    expect(await openConsole(server.url, grantFor("serial", { instanceId: stopped }))).toMatchObject({ ok: false, status: 404, refusal: "not-running" });
+    expect(await openConsole(server.url, grantFor("serial", { instanceId: stopped }))).toMatchObject({
+      ok: false,
+      status: 404,
+      refusal: "not-running",
+    });
     expect(server.activeSessions().size).toBe(0);
   });
 
@@ -100,7 +145,12 @@ describe("console server", () => {
     const server = await start();
     const serial = opened(await openConsole(server.url, grantFor("serial")));
     const busy = await openConsole(server.url, grantFor("serial"));
-    expect(busy).toMatchObject({ ok: false, status: 409, refusal: "serial-busy", body: "someone else has the serial console open\n" });
+    expect(busy).toMatchObject({
+      ok: false,
+      status: 409,
+      refusal: "serial-busy",
+      body: "someone else has the serial console open\n",
+    });
     const v1 = opened(await openConsole(server.url, grantFor("vnc")));
     const v2 = opened(await openConsole(server.url, grantFor("vnc")));
     expect(server.activeSessions().get(vmId)).toEqual({ vnc: 2, serial: 1 });
@@ -118,7 +168,11 @@ describe("console server", () => {
     const server = await start({ maxSessions: 2 });
     const a = opened(await openConsole(server.url, grantFor("vnc")));
     const b = opened(await openConsole(server.url, grantFor("serial")));
-    expect(await openConsole(server.url, grantFor("vnc"))).toMatchObject({ ok: false, status: 503, refusal: "too-many" });
+    expect(await openConsole(server.url, grantFor("vnc"))).toMatchObject({
+      ok: false,
+      status: 503,
+      refusal: "too-many",
+    });
     a.ws.close();
     b.ws.close();
   });
@@ -179,7 +233,12 @@ describe("console server backpressure", () => {
 
   it("stops reading the VM while the client is not reading, and delivers everything once it reads again", async () => {
     const server = await start({ bridge: { highWaterMark: 256 * 1024, lowWaterMark: 64 * 1024 } });
-    const s = opened(await openConsole(server.url, signConsoleGrant({ hostId, instanceId: busyId, kind: "vnc", exp: Date.now() + 15_000 }, portalKey)));
+    const s = opened(
+      await openConsole(
+        server.url,
+        signConsoleGrant({ hostId, instanceId: busyId, kind: "vnc", exp: Date.now() + 15_000 }, portalKey),
+      ),
+    );
     s.ws.pause();
     await new Promise((r) => setTimeout(r, 1_000));
     // Kernel socket buffers hold a few MiB; without backpressure the whole 128 MiB would be read.

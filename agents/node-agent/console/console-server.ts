@@ -82,7 +82,15 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     if (!key) return { refusal: "no-key" };
     const now = Date.now();
     const result = verifyConsoleGrant(url.searchParams.get("grant") ?? "", key, { hostId: opts.hostId, now });
-    if (!result.ok) return { refusal: result.reason === "expired" ? "expired" : result.reason === "wrong-host" ? "wrong-host" : "bad-grant" };
+    if (!result.ok)
+      return {
+        refusal:
+          result.reason === "expired"
+            ? "expired"
+            : result.reason === "wrong-host"
+              ? "wrong-host"
+              : "bad-grant",
+      };
     if (result.grant.exp - now > MAX_GRANT_LIFETIME_MS) return { refusal: "bad-grant" };
     const claimed = nonces.claim(result.grant.nonce, result.grant.exp);
     if (claimed !== "ok") return { refusal: claimed === "replayed" ? "replayed" : "too-many" };
@@ -98,7 +106,9 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
   });
 
   const server = createServer((_req, res) => {
-    res.writeHead(426, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("WebSocket only\n");
+    res
+      .writeHead(426, { "content-type": "text/plain; charset=utf-8", connection: "close" })
+      .end("WebSocket only\n");
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -116,37 +126,48 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     if (typeof reserved === "string") return refuse(reserved, grant);
     const release = reserved;
 
-    void openVmSocket(opts.stateDir, grant).then((vm) => {
-      if (typeof vm === "string" || closing) {
-        if (typeof vm !== "string") vm.destroy();
-        release();
-        return refuse(typeof vm === "string" ? vm : "stopping", grant);
-      }
-      // handleUpgrade may reject a bad handshake without calling back; the socket then just closes.
-      const abandoned = () => {
-        vm.destroy();
-        release();
-      };
-      socket.once("close", abandoned);
-      if (socket.destroyed) return abandoned();
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        socket.off("close", abandoned);
-        const started = Date.now();
-        const session = bridgeSocket(ws, vm, opts.bridge);
-        live.add(session);
-        opts.log.info({ instanceId: grant.instanceId, kind: grant.kind, remote, sessions: total }, "console connected");
-        void session.done.then((stats) => {
-          live.delete(session);
+    void openVmSocket(opts.stateDir, grant)
+      .then((vm) => {
+        if (typeof vm === "string" || closing) {
+          if (typeof vm !== "string") vm.destroy();
           release();
-          opts.log.info({ instanceId: grant.instanceId, kind: grant.kind, durationMs: Date.now() - started, ...stats }, "console disconnected");
+          return refuse(typeof vm === "string" ? vm : "stopping", grant);
+        }
+        // handleUpgrade may reject a bad handshake without calling back; the socket then just closes.
+        const abandoned = () => {
+          vm.destroy();
+          release();
+        };
+        socket.once("close", abandoned);
+        if (socket.destroyed) return abandoned();
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          socket.off("close", abandoned);
+          const started = Date.now();
+          const session = bridgeSocket(ws, vm, opts.bridge);
+          live.add(session);
+          opts.log.info(
+            { instanceId: grant.instanceId, kind: grant.kind, remote, sessions: total },
+            "console connected",
+          );
+          void session.done.then((stats) => {
+            live.delete(session);
+            release();
+            opts.log.info(
+              { instanceId: grant.instanceId, kind: grant.kind, durationMs: Date.now() - started, ...stats },
+              "console disconnected",
+            );
+          });
         });
+      })
+      .catch((err: unknown) => {
+        // Not expected; whatever it was, this connection must not keep its slot or its socket.
+        opts.log.error(
+          { err: (err as Error).message, instanceId: grant.instanceId, kind: grant.kind },
+          "console bridge failed",
+        );
+        release();
+        socket.destroy();
       });
-    }).catch((err: unknown) => {
-      // Not expected; whatever it was, this connection must not keep its slot or its socket.
-      opts.log.error({ err: (err as Error).message, instanceId: grant.instanceId, kind: grant.kind }, "console bridge failed");
-      release();
-      socket.destroy();
-    });
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -11,7 +11,8 @@ describe("console listen address", () => {
   });
 
   it("refuses anything else with a hint", () => {
-    for (const bad of ["7901", "host:", "host:99999", "::1:7901", "a b:1"]) expect(() => parseListenAddress(bad), bad).toThrow(/host:port/);
+    for (const bad of ["7901", "host:", "host:99999", "::1:7901", "a b:1"])
+      expect(() => parseListenAddress(bad), bad).toThrow(/host:port/);
   });
 
   it("advertises the listen address, or the hostname for a wildcard", () => {

@@ -15,7 +15,10 @@ export const DEFAULT_CONSOLE_LISTEN = "127.0.0.1:0";
 export function parseListenAddress(value: string): ListenAddress {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(value.trim());
   const port = Number(m?.[3]);
-  if (!m || port > 65535) throw new Error(`invalid console listen address ${JSON.stringify(value)}: use host:port, e.g. 0.0.0.0:7901 or 127.0.0.1:0`);
+  if (!m || port > 65535)
+    throw new Error(
+      `invalid console listen address ${JSON.stringify(value)}: use host:port, e.g. 0.0.0.0:7901 or 127.0.0.1:0`,
+    );
   return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
 }
 

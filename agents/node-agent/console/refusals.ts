@@ -21,7 +21,13 @@ export const REFUSALS = {
 } as const satisfies Record<string, readonly [number, string]>;
 export type RefusalCode = keyof typeof REFUSALS;
 
-const STATUS_TEXT: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 503: "Service Unavailable" };
+const STATUS_TEXT: Record<number, string> = {
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  503: "Service Unavailable",
+};
 
 /** Writes the HTTP refusal and destroys the socket once it is flushed. */
 export function refuseUpgrade(socket: Duplex, code: RefusalCode): void {

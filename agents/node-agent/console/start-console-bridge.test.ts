@@ -8,7 +8,11 @@ import { startConsoleBridge } from "./start-console-bridge";
 import { openConsole } from "./testing/open-console";
 
 // The portal is unreachable here (port 9 on loopback): the bridge must start anyway and say 503.
-const creds = { hostId: randomUUID(), hostSecret: randomBytes(32).toString("base64url"), portalUrl: "http://127.0.0.1:9" };
+const creds = {
+  hostId: randomUUID(),
+  hostSecret: randomBytes(32).toString("base64url"),
+  portalUrl: "http://127.0.0.1:9",
+};
 const log = pino({ level: "silent" });
 let stateDir: string;
 
@@ -21,7 +25,11 @@ describe("startConsoleBridge", () => {
     try {
       expect(bridge.server.listening.host).toBe("127.0.0.1");
       expect(bridge.consoleUrl).toBe(bridge.server.url);
-      expect(await openConsole(bridge.consoleUrl, "x.y")).toMatchObject({ ok: false, status: 503, refusal: "no-key" });
+      expect(await openConsole(bridge.consoleUrl, "x.y")).toMatchObject({
+        ok: false,
+        status: 503,
+        refusal: "no-key",
+      });
     } finally {
       await bridge.stop();
     }
@@ -31,13 +39,17 @@ describe("startConsoleBridge", () => {
     const bridge = await startConsoleBridge({ creds, stateDir, log, advertiseUrl: "ws://node7.lab:7901/" });
     await bridge.stop();
     expect(bridge.consoleUrl).toBe("ws://node7.lab:7901");
-    await expect(startConsoleBridge({ creds, stateDir, log, advertiseUrl: "http://node7:7901" })).rejects.toThrow(/EDUCLOUD_AGENT_CONSOLE_URL/);
+    await expect(
+      startConsoleBridge({ creds, stateDir, log, advertiseUrl: "http://node7:7901" }),
+    ).rejects.toThrow(/EDUCLOUD_AGENT_CONSOLE_URL/);
   });
 
   it("explains a listen address that is taken", async () => {
     const first = await startConsoleBridge({ creds, stateDir, log });
     try {
-      await expect(startConsoleBridge({ creds, stateDir, log, listen: first.server.listening })).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+ .*EADDRINUSE.*EDUCLOUD_AGENT_CONSOLE_LISTEN/);
+      await expect(
+        startConsoleBridge({ creds, stateDir, log, listen: first.server.listening }),
+      ).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+ .*EADDRINUSE.*EDUCLOUD_AGENT_CONSOLE_LISTEN/);
     } finally {
       await first.stop();
     }

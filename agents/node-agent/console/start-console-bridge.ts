@@ -2,7 +2,13 @@ import type { Logger } from "pino";
 import { hostFactsSchema, type JoinResponse } from "../../protocol/index";
 import { watchConsoleKey } from "./console-key";
 import { startConsoleServer, type ConsoleServer } from "./console-server";
-import { DEFAULT_CONSOLE_LISTEN, defaultAdvertisedUrl, isWildcardHost, parseListenAddress, type ListenAddress } from "./listen-address";
+import {
+  DEFAULT_CONSOLE_LISTEN,
+  defaultAdvertisedUrl,
+  isWildcardHost,
+  parseListenAddress,
+  type ListenAddress,
+} from "./listen-address";
 
 export interface ConsoleBridge {
   /** What the agent advertises in its host facts (no trailing slash: the portal appends the path). */
@@ -27,19 +33,32 @@ export async function startConsoleBridge(opts: {
   const listen = opts.listen ?? parseListenAddress(DEFAULT_CONSOLE_LISTEN);
   const consoleUrl = opts.advertiseUrl?.replace(/\/+$/, "");
   if (consoleUrl !== undefined && !hostFactsSchema.shape.consoleUrl.safeParse(consoleUrl).success) {
-    throw new Error(`invalid console URL ${JSON.stringify(opts.advertiseUrl)}: EDUCLOUD_AGENT_CONSOLE_URL must look like ws://host:port`);
+    throw new Error(
+      `invalid console URL ${JSON.stringify(opts.advertiseUrl)}: EDUCLOUD_AGENT_CONSOLE_URL must look like ws://host:port`,
+    );
   }
   const key = watchConsoleKey({ portalUrl, hostId, hostSecret, log: opts.log });
   let server: ConsoleServer;
   try {
-    server = await startConsoleServer({ hostId, stateDir: opts.stateDir, getVerifyKey: key.get, listen, log: opts.log });
+    server = await startConsoleServer({
+      hostId,
+      stateDir: opts.stateDir,
+      getVerifyKey: key.get,
+      listen,
+      log: opts.log,
+    });
   } catch (err) {
     key.stop();
-    throw new Error(`the console bridge cannot listen on ${listen.host}:${listen.port} (${(err as Error).message}); set EDUCLOUD_AGENT_CONSOLE_LISTEN`);
+    throw new Error(
+      `the console bridge cannot listen on ${listen.host}:${listen.port} (${(err as Error).message}); set EDUCLOUD_AGENT_CONSOLE_LISTEN`,
+    );
   }
   const advertised = consoleUrl ?? defaultAdvertisedUrl(server.listening);
   if (!consoleUrl && isWildcardHost(server.listening.host)) {
-    opts.log.warn({ consoleUrl: advertised }, "the console bridge listens on every interface; set EDUCLOUD_AGENT_CONSOLE_URL if the portal cannot reach this host by that name");
+    opts.log.warn(
+      { consoleUrl: advertised },
+      "the console bridge listens on every interface; set EDUCLOUD_AGENT_CONSOLE_URL if the portal cannot reach this host by that name",
+    );
   }
   opts.log.info({ listening: server.url, consoleUrl: advertised }, "console bridge listening");
   return {

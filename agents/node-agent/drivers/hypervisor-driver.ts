@@ -99,7 +99,11 @@ export interface HypervisorDriver {
   /** Removes the snapshot; deleting a missing one is a no-op. */
   deleteSnapshot?(id: string, tag: string): Promise<void>;
   /** Writes the whole disk (with its base) as one standalone qcow2 at `target`, stopped or running. */
-  exportDisk?(id: string, target: string, onProgress?: (fraction: number) => void): Promise<{ sizeBytes: number }>;
+  exportDisk?(
+    id: string,
+    target: string,
+    onProgress?: (fraction: number) => void,
+  ): Promise<{ sizeBytes: number }>;
   /** Creates an empty data volume on this host (idempotent). */
   createVolume?(volumeId: string, sizeGiB: number): Promise<void>;
   /** Removes a volume's file; refuses while a VM's spec still names it. Missing is a no-op. */

@@ -17,9 +17,24 @@ const COPY_SHARE = 60;
 const UPLOAD_SHARE = 35;
 
 export async function handleCaptureInstance(ctx: JobContext, job: CaptureJob): Promise<void> {
-  const send = (state: "running" | "failed", percent: number, extra: { message?: string; reason?: string; bytesDone?: number; bytesTotal?: number } = {}) =>
-    ctx.events.send({ type: "task.progress", hostId: ctx.hostId, at: new Date(), taskId: job.taskId, state, percent, ...extra });
-  const throttled = throttleReports((percent: number, extra: { message: string; bytesDone?: number; bytesTotal?: number }) => send("running", percent, extra));
+  const send = (
+    state: "running" | "failed",
+    percent: number,
+    extra: { message?: string; reason?: string; bytesDone?: number; bytesTotal?: number } = {},
+  ) =>
+    ctx.events.send({
+      type: "task.progress",
+      hostId: ctx.hostId,
+      at: new Date(),
+      taskId: job.taskId,
+      state,
+      percent,
+      ...extra,
+    });
+  const throttled = throttleReports(
+    (percent: number, extra: { message: string; bytesDone?: number; bytesTotal?: number }) =>
+      send("running", percent, extra),
+  );
   const dir = join(ctx.stateDir ?? "/var/lib/educloud-agent", "captures");
   const target = join(dir, `${job.taskId}.qcow2`);
   try {
@@ -27,26 +42,50 @@ export async function handleCaptureInstance(ctx: JobContext, job: CaptureJob): P
     if (!ctx.authHeader) throw new Error("this agent has no host credentials to upload with");
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await send("running", 1, { message: "Copying the instance's disk" });
-    await ctx.driver.exportDisk(job.instanceId, target, (f) => throttled(Math.round(f * COPY_SHARE), { message: `Copying the instance's disk: ${Math.round(f * 100)}%` }));
+    await ctx.driver.exportDisk(job.instanceId, target, (f) =>
+      throttled(Math.round(f * COPY_SHARE), {
+        message: `Copying the instance's disk: ${Math.round(f * 100)}%`,
+      }),
+    );
     const size = (await stat(target)).size;
-    await send("running", COPY_SHARE, { message: "Uploading to the image store", bytesDone: 0, bytesTotal: size });
+    await send("running", COPY_SHARE, {
+      message: "Uploading to the image store",
+      bytesDone: 0,
+      bytesTotal: size,
+    });
     let sent = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         sent += chunk.length;
-        throttled(COPY_SHARE + Math.round((sent / size) * UPLOAD_SHARE), { message: "Uploading to the image store", bytesDone: sent, bytesTotal: size });
+        throttled(COPY_SHARE + Math.round((sent / size) * UPLOAD_SHARE), {
+          message: "Uploading to the image store",
+          bytesDone: sent,
+          bytesTotal: size,
+        });
         done(null, chunk);
       },
     });
-    const body = Readable.toWeb(createReadStream(target, { highWaterMark: 1024 * 1024 }).pipe(counter)) as ReadableStream;
+    const body = Readable.toWeb(
+      createReadStream(target, { highWaterMark: 1024 * 1024 }).pipe(counter),
+    ) as ReadableStream;
     const res = await fetch(job.uploadUrl, {
-      method: "PUT", body, duplex: "half",
-      headers: { authorization: ctx.authHeader, "content-type": "application/octet-stream", "content-length": String(size) },
+      method: "PUT",
+      body,
+      duplex: "half",
+      headers: {
+        authorization: ctx.authHeader,
+        "content-type": "application/octet-stream",
+        "content-length": String(size),
+      },
     } as RequestInit);
     if (!res.ok) {
       const text = await res.text().catch(() => "");
       let message = text.slice(0, 500);
-      try { message = (JSON.parse(text) as { message?: string }).message ?? message; } catch { /* not JSON */ }
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? message;
+      } catch {
+        /* not JSON */
+      }
       throw new Error(`the portal refused the captured disk (HTTP ${res.status}): ${message}`);
     }
   } catch (err) {

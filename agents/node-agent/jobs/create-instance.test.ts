@@ -5,8 +5,18 @@ import { createFakeJobContext } from "./testing/fake-job-context";
 
 const instanceId = "5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716";
 const createJob = {
-  instanceId, name: "web-1", vcpus: 1, memoryMiB: 256, diskGiB: 1,
-  image: { id: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d", sha256: "a".repeat(64), format: "qcow2", sizeBytes: 1024, url: "http://portal.test/api/v1/agent/images/3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d/content" },
+  instanceId,
+  name: "web-1",
+  vcpus: 1,
+  memoryMiB: 256,
+  diskGiB: 1,
+  image: {
+    id: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
+    sha256: "a".repeat(64),
+    format: "qcow2",
+    sizeBytes: 1024,
+    url: "http://portal.test/api/v1/agent/images/3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d/content",
+  },
 };
 
 /** A context whose image cache logs leases into the same list as the driver's calls. */
@@ -16,7 +26,10 @@ function contextWithLeaseLog() {
     has: async () => true,
     lease: async (ref: { sha256: string }) => {
       fake.calls.push(`lease ${ref.sha256.slice(0, 4)}`);
-      return { path: "/images/base.qcow2", release: () => fake.calls.push(`release ${ref.sha256.slice(0, 4)}`) };
+      return {
+        path: "/images/base.qcow2",
+        release: () => fake.calls.push(`release ${ref.sha256.slice(0, 4)}`),
+      };
     },
   } as unknown as ImageCache;
   return fake;
@@ -31,7 +44,12 @@ describe("instance.create and the image cache", () => {
 
   it("releases the lease when the create fails", async () => {
     const { ctx, calls } = contextWithLeaseLog();
-    Object.assign(ctx.driver, { create: async () => { calls.push("create fails"); throw new Error("qemu-img create failed"); } });
+    Object.assign(ctx.driver, {
+      create: async () => {
+        calls.push("create fails");
+        throw new Error("qemu-img create failed");
+      },
+    });
     await expect(handleJob(ctx, "instance.create", createJob)).rejects.toThrow(/qemu-img/);
     expect(calls).toEqual(["lease aaaa", "create fails", "release aaaa"]);
   });

@@ -11,8 +11,19 @@ const nics: NicSpec[] = [
   { tap: "ectap2", mac: "02:ec:00:00:00:0b", ip: "10.20.30.11", network },
 ];
 const createJob = {
-  instanceId, name: "web-1", vcpus: 1, memoryMiB: 256, diskGiB: 1, nics,
-  image: { id: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d", sha256: "a".repeat(64), format: "qcow2", sizeBytes: 1024, url: "http://portal.test/api/v1/agent/images/3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d/content" },
+  instanceId,
+  name: "web-1",
+  vcpus: 1,
+  memoryMiB: 256,
+  diskGiB: 1,
+  nics,
+  image: {
+    id: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
+    sha256: "a".repeat(64),
+    format: "qcow2",
+    sizeBytes: 1024,
+    url: "http://portal.test/api/v1/agent/images/3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d/content",
+  },
 };
 
 describe("instance jobs with NICs", () => {
@@ -20,8 +31,10 @@ describe("instance jobs with NICs", () => {
     const { ctx, calls } = createFakeJobContext();
     await handleJob(ctx, "instance.create", createJob);
     expect(calls).toEqual([
-      `applyNetwork ${network.id} r3`, "ensureTap ectap1",
-      `applyNetwork ${network.id} r3`, "ensureTap ectap2",
+      `applyNetwork ${network.id} r3`,
+      "ensureTap ectap1",
+      `applyNetwork ${network.id} r3`,
+      "ensureTap ectap2",
       `create ${instanceId} nics=ectap1,ectap2`,
     ]);
   });
@@ -31,7 +44,13 @@ describe("instance jobs with NICs", () => {
     await handleJob(ctx, "instance.create", createJob);
     calls.length = 0;
     await handleJob(ctx, "instance.start", { instanceId });
-    expect(calls).toEqual([`applyNetwork ${network.id} r3`, "ensureTap ectap1", `applyNetwork ${network.id} r3`, "ensureTap ectap2", `start ${instanceId}`]);
+    expect(calls).toEqual([
+      `applyNetwork ${network.id} r3`,
+      "ensureTap ectap1",
+      `applyNetwork ${network.id} r3`,
+      "ensureTap ectap2",
+      `start ${instanceId}`,
+    ]);
   });
 
   it("delete removes the taps after the VM is gone", async () => {

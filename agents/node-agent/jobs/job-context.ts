@@ -21,8 +21,28 @@ export interface JobContext {
   authHeader?: string;
 }
 
-export const reportState = (ctx: JobContext, instanceId: string, state: "BUILDING" | "RUNNING" | "STOPPED" | "DELETED" | "ERROR", extra: { reason?: string; accel?: "kvm" | "tcg" | "none" } = {}) =>
-  ctx.events.send({ type: "instance.state", hostId: ctx.hostId, at: new Date(), instanceId, state, jobId: ctx.jobId, ...extra });
+export const reportState = (
+  ctx: JobContext,
+  instanceId: string,
+  state: "BUILDING" | "RUNNING" | "STOPPED" | "DELETED" | "ERROR",
+  extra: { reason?: string; accel?: "kvm" | "tcg" | "none" } = {},
+) =>
+  ctx.events.send({
+    type: "instance.state",
+    hostId: ctx.hostId,
+    at: new Date(),
+    instanceId,
+    state,
+    jobId: ctx.jobId,
+    ...extra,
+  });
 
 export const reportProgress = (ctx: JobContext, instanceId: string, percent: number, message: string) =>
-  ctx.events.send({ type: "instance.progress", hostId: ctx.hostId, at: new Date(), instanceId, percent, message });
+  ctx.events.send({
+    type: "instance.progress",
+    hostId: ctx.hostId,
+    at: new Date(),
+    instanceId,
+    percent,
+    message,
+  });

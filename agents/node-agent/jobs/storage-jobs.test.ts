@@ -11,13 +11,23 @@ const spec = { id: vm } as VmSpec;
 describe("snapshot and volume jobs", () => {
   it("report their outcome as events that pass the shared schema", async () => {
     const { ctx, events } = createFakeJobContext({ specs: new Map([[vm, spec]]) });
-    Object.assign(ctx.driver, { createSnapshot: async () => ({ sizeBytes: 4096 }), attachVolume: async () => ({ id: "v", path: "/v", slot: 0 }) });
+    Object.assign(ctx.driver, {
+      createSnapshot: async () => ({ sizeBytes: 4096 }),
+      attachVolume: async () => ({ id: "v", path: "/v", slot: 0 }),
+    });
     const snapshotId = randomUUID();
     const volumeId = randomUUID();
     await handleJob(ctx, "snapshot.create", { instanceId: vm, snapshotId });
     await handleJob(ctx, "volume.attach", { instanceId: vm, volumeId });
     expect(events).toMatchObject([
-      { type: "snapshot.state", snapshotId, state: "created", operation: "create", sizeBytes: 4096, jobId: "job-1" },
+      {
+        type: "snapshot.state",
+        snapshotId,
+        state: "created",
+        operation: "create",
+        sizeBytes: 4096,
+        jobId: "job-1",
+      },
       { type: "volume.state", volumeId, instanceId: vm, state: "attached", operation: "attach" },
     ]);
     for (const e of events) expect(agentEventSchema.safeParse(e).success).toBe(true);
@@ -25,16 +35,31 @@ describe("snapshot and volume jobs", () => {
 
   it("turn a driver failure into a failed report instead of throwing (the instance is not broken by it)", async () => {
     const { ctx, events } = createFakeJobContext({ specs: new Map([[vm, spec]]) });
-    Object.assign(ctx.driver, { revertSnapshot: async () => { throw new Error("the VM is running: stop it before reverting to a snapshot"); } });
-    await expect(handleJob(ctx, "snapshot.revert", { instanceId: vm, snapshotId: randomUUID() })).resolves.toBeUndefined();
-    expect(events[0]).toMatchObject({ type: "snapshot.state", state: "failed", operation: "revert", reason: expect.stringMatching(/stop it/) });
+    Object.assign(ctx.driver, {
+      revertSnapshot: async () => {
+        throw new Error("the VM is running: stop it before reverting to a snapshot");
+      },
+    });
+    await expect(
+      handleJob(ctx, "snapshot.revert", { instanceId: vm, snapshotId: randomUUID() }),
+    ).resolves.toBeUndefined();
+    expect(events[0]).toMatchObject({
+      type: "snapshot.state",
+      state: "failed",
+      operation: "revert",
+      reason: expect.stringMatching(/stop it/),
+    });
   });
 
   it("say so when the driver cannot do it, and treat a snapshot of a VM that is gone as deleted", async () => {
     const { ctx, events } = createFakeJobContext();
     await handleJob(ctx, "volume.create", { volumeId: randomUUID(), sizeGiB: 1 });
     expect(events[0]).toMatchObject({ state: "failed", reason: "the sim driver does not support this" });
-    Object.assign(ctx.driver, { deleteSnapshot: async () => { throw new Error("must not be called"); } });
+    Object.assign(ctx.driver, {
+      deleteSnapshot: async () => {
+        throw new Error("must not be called");
+      },
+    });
     await handleJob(ctx, "snapshot.delete", { instanceId: randomUUID(), snapshotId: randomUUID() });
     expect(events[1]).toMatchObject({ state: "deleted", operation: "delete" });
   });
@@ -42,6 +67,12 @@ describe("snapshot and volume jobs", () => {
   it("refuse malformed payloads before touching the driver", async () => {
     const { ctx } = createFakeJobContext();
     await expect(handleJob(ctx, "volume.create", { volumeId: randomUUID(), sizeGiB: 0 })).rejects.toThrow();
-    await expect(handleJob(ctx, "instance.capture", { instanceId: randomUUID(), taskId: randomUUID(), uploadUrl: "not a url" })).rejects.toThrow();
+    await expect(
+      handleJob(ctx, "instance.capture", {
+        instanceId: randomUUID(),
+        taskId: randomUUID(),
+        uploadUrl: "not a url",
+      }),
+    ).rejects.toThrow();
   });
 });

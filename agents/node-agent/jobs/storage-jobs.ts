@@ -2,7 +2,12 @@
 // never throws: a failed snapshot or attach is a fact about that object, not a broken instance (the
 // worker turns thrown errors of jobs naming an instance into instance ERROR).
 import type { z } from "zod";
-import type { createVolumeJob, deleteVolumeJob, snapshotJob, volumeAttachmentJob } from "../../protocol/index";
+import type {
+  createVolumeJob,
+  deleteVolumeJob,
+  snapshotJob,
+  volumeAttachmentJob,
+} from "../../protocol/index";
 import type { JobContext } from "./job-context";
 
 type SnapshotJob = z.output<typeof snapshotJob>;
@@ -15,8 +20,21 @@ function notSupported(ctx: JobContext): Error {
 }
 
 export async function handleSnapshotJob(ctx: JobContext, op: Op, job: SnapshotJob): Promise<void> {
-  const send = (state: "created" | "reverted" | "deleted" | "failed", extra: { sizeBytes?: number; reason?: string } = {}) =>
-    ctx.events.send({ type: "snapshot.state", hostId: ctx.hostId, at: new Date(), instanceId: job.instanceId, snapshotId: job.snapshotId, state, operation: op, jobId: ctx.jobId, ...extra });
+  const send = (
+    state: "created" | "reverted" | "deleted" | "failed",
+    extra: { sizeBytes?: number; reason?: string } = {},
+  ) =>
+    ctx.events.send({
+      type: "snapshot.state",
+      hostId: ctx.hostId,
+      at: new Date(),
+      instanceId: job.instanceId,
+      snapshotId: job.snapshotId,
+      state,
+      operation: op,
+      jobId: ctx.jobId,
+      ...extra,
+    });
   try {
     const d = ctx.driver;
     if (op === "create") {
@@ -41,14 +59,22 @@ export async function handleSnapshotJob(ctx: JobContext, op: Op, job: SnapshotJo
 }
 
 type VolumeOp = "create" | "attach" | "detach" | "delete";
-type VolumeJob = z.output<typeof createVolumeJob> | z.output<typeof volumeAttachmentJob> | z.output<typeof deleteVolumeJob>;
+type VolumeJob =
+  z.output<typeof createVolumeJob> | z.output<typeof volumeAttachmentJob> | z.output<typeof deleteVolumeJob>;
 
 export async function handleVolumeJob(ctx: JobContext, op: VolumeOp, job: VolumeJob): Promise<void> {
   const instanceId = "instanceId" in job ? job.instanceId : undefined;
   const send = (state: "created" | "attached" | "detached" | "deleted" | "failed", reason?: string) =>
     ctx.events.send({
-      type: "volume.state", hostId: ctx.hostId, at: new Date(), volumeId: job.volumeId, state, operation: op, jobId: ctx.jobId,
-      ...(instanceId ? { instanceId } : {}), ...(reason ? { reason } : {}),
+      type: "volume.state",
+      hostId: ctx.hostId,
+      at: new Date(),
+      volumeId: job.volumeId,
+      state,
+      operation: op,
+      jobId: ctx.jobId,
+      ...(instanceId ? { instanceId } : {}),
+      ...(reason ? { reason } : {}),
     });
   try {
     const d = ctx.driver;

@@ -13,15 +13,32 @@ const ATTEMPTS = 3;
  * Retries by itself (the portal's task shows one outcome, not three), then reports the failure.
  */
 export async function handleSyncImage(ctx: JobContext, job: SyncJob): Promise<void> {
-  const report = (state: "fetching" | "cached" | "failed", extra: { bytesDone?: number; reason?: string } = {}) =>
-    ctx.events.send({ type: "image.cache", hostId: ctx.hostId, at: new Date(), sha256: job.image.sha256, state, bytesTotal: job.image.sizeBytes, taskId: job.taskId, ...extra });
+  const report = (
+    state: "fetching" | "cached" | "failed",
+    extra: { bytesDone?: number; reason?: string } = {},
+  ) =>
+    ctx.events.send({
+      type: "image.cache",
+      hostId: ctx.hostId,
+      at: new Date(),
+      sha256: job.image.sha256,
+      state,
+      bytesTotal: job.image.sizeBytes,
+      taskId: job.taskId,
+      ...extra,
+    });
   const already = await ctx.images.has(job.image);
   await report("fetching", { bytesDone: 0 });
-  const progress = throttleReports((f: number) => report("fetching", { bytesDone: Math.round(f * job.image.sizeBytes) }));
+  const progress = throttleReports((f: number) =>
+    report("fetching", { bytesDone: Math.round(f * job.image.sizeBytes) }),
+  );
   for (let attempt = 1; ; attempt++) {
     try {
       await ctx.images.ensure(job.image, progress);
-      await report("cached", { bytesDone: job.image.sizeBytes, reason: already ? "Already cached on the host" : "Fetched and verified" });
+      await report("cached", {
+        bytesDone: job.image.sizeBytes,
+        reason: already ? "Already cached on the host" : "Fetched and verified",
+      });
       return;
     } catch (err) {
       const permanent = err instanceof PermanentJobError;

@@ -32,7 +32,10 @@ describe("throttleReports", () => {
   it("swallows a report that fails: progress is best effort (Vitest fails the run on an unhandled rejection)", async () => {
     let calls = 0;
     // A plain function, not vi.fn: vi.fn observes the promise it returns, which handles the rejection.
-    const report = throttleReports(() => { calls++; return Promise.reject(new Error("redis is down")); });
+    const report = throttleReports(() => {
+      calls++;
+      return Promise.reject(new Error("redis is down"));
+    });
     expect(() => report()).not.toThrow();
     vi.useRealTimers();
     await new Promise((r) => setTimeout(r, 10));
@@ -41,7 +44,10 @@ describe("throttleReports", () => {
 
   it("drops a report that throws at once, without failing its caller", () => {
     let calls = 0;
-    const report = throttleReports(() => { calls++; throw new Error("not connected"); });
+    const report = throttleReports(() => {
+      calls++;
+      throw new Error("not connected");
+    });
     expect(() => report()).not.toThrow();
     expect(calls).toBe(1);
   });

@@ -13,7 +13,10 @@ export interface ThrottleOptions {
  * (progress is a level: the next report carries the news). Reports are best effort: a rejected one is
  * ignored, it must not fail the job.
  */
-export function throttleReports<A extends unknown[]>(report: (...args: A) => unknown, opts: ThrottleOptions = {}): (...args: A) => void {
+export function throttleReports<A extends unknown[]>(
+  report: (...args: A) => unknown,
+  opts: ThrottleOptions = {},
+): (...args: A) => void {
   const minIntervalMs = opts.minIntervalMs ?? 1000;
   let last = opts.quietStart ? Date.now() : -Infinity;
   return (...args: A) => {

@@ -10,7 +10,10 @@ import type { NetworkSpec } from "../../protocol/network";
 import { isInCidr, parseCidr } from "./cidr";
 import type { NetworkPaths } from "./network-paths";
 
-export function buildDnsmasqConfig(spec: NetworkSpec, paths: Pick<NetworkPaths, "dnsmasqPid" | "leases" | "dnsmasqLog">): string {
+export function buildDnsmasqConfig(
+  spec: NetworkSpec,
+  paths: Pick<NetworkPaths, "dnsmasqPid" | "leases" | "dnsmasqLog">,
+): string {
   const cidr = parseCidr(spec.cidr);
   if (!isInCidr(spec.gateway, cidr)) throw new Error(`gateway ${spec.gateway} is outside ${spec.cidr}`);
   const lines = [

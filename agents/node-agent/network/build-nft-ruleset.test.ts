@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { applyNftScript, applyNftStdin, buildNftDeleteScript, buildNftRuleset, listNftTables } from "./build-nft-ruleset";
+import {
+  applyNftScript,
+  applyNftStdin,
+  buildNftDeleteScript,
+  buildNftRuleset,
+  listNftTables,
+} from "./build-nft-ruleset";
 import { makeNetworkSpec, NETWORK_ID } from "./testing/network-fixtures";
 
 const table = "educloud_6f1c2b3a4d5e4f608a7b9c0d1e2f3a4b";
@@ -8,19 +14,30 @@ const table = "educloud_6f1c2b3a4d5e4f608a7b9c0d1e2f3a4b";
 function chain(script: string, name: string): string[] {
   const body = new RegExp(`chain ${name} \\{\\n([\\s\\S]*?)\\n  \\}`).exec(script)?.[1];
   if (body === undefined) throw new Error(`no chain ${name}`);
-  return body.split("\n").map((l) => l.trim()).filter((l) => !l.startsWith("type "));
+  return body
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => !l.startsWith("type "));
 }
 
 describe("buildNftRuleset", () => {
   it("replaces the network's table atomically: create, delete, define in one script", () => {
     const script = buildNftRuleset(makeNetworkSpec());
-    expect(script.split("\n").slice(0, 3)).toEqual([`table ip ${table} {}`, `delete table ip ${table}`, `table ip ${table} {`]);
+    expect(script.split("\n").slice(0, 3)).toEqual([
+      `table ip ${table} {}`,
+      `delete table ip ${table}`,
+      `table ip ${table} {`,
+    ]);
     expect(script.endsWith("}\n")).toBe(true);
   });
 
   it("masquerades the network's traffic leaving by any other interface when NAT is on, and only then", () => {
-    expect(chain(buildNftRuleset(makeNetworkSpec({ portForwards: [] })), "postrouting")).toEqual(['ip saddr 10.20.30.0/24 oifname != "ecbr6f1c2b3a" masquerade']);
-    expect(chain(buildNftRuleset(makeNetworkSpec({ nat: false, portForwards: [] })), "postrouting")).toEqual([]);
+    expect(chain(buildNftRuleset(makeNetworkSpec({ portForwards: [] })), "postrouting")).toEqual([
+      'ip saddr 10.20.30.0/24 oifname != "ecbr6f1c2b3a" masquerade',
+    ]);
+    expect(chain(buildNftRuleset(makeNetworkSpec({ nat: false, portForwards: [] })), "postrouting")).toEqual(
+      [],
+    );
   });
 
   it("uses the network address even when the CIDR is written with host bits", () => {
@@ -28,19 +45,28 @@ describe("buildNftRuleset", () => {
   });
 
   it("DNATs each port forward from outside and from the host itself, and lets it through the forward hook", () => {
-    const spec = makeNetworkSpec({ portForwards: [
-      { protocol: "tcp", hostPort: 8080, guestIp: "10.20.30.10", guestPort: 80 },
-      { protocol: "udp", hostPort: 5353, guestIp: "10.20.30.11", guestPort: 53 },
-    ] });
+    const spec = makeNetworkSpec({
+      portForwards: [
+        { protocol: "tcp", hostPort: 8080, guestIp: "10.20.30.10", guestPort: 80 },
+        { protocol: "udp", hostPort: 5353, guestIp: "10.20.30.11", guestPort: 53 },
+      ],
+    });
     const script = buildNftRuleset(spec);
-    const dnat = ["fib daddr type local tcp dport 8080 dnat to 10.20.30.10:80", "fib daddr type local udp dport 5353 dnat to 10.20.30.11:53"];
+    const dnat = [
+      "fib daddr type local tcp dport 8080 dnat to 10.20.30.10:80",
+      "fib daddr type local udp dport 5353 dnat to 10.20.30.11:53",
+    ];
     expect(chain(script, "prerouting")).toEqual(dnat);
     expect(chain(script, "output")).toEqual(dnat);
-    expect(chain(script, "forward")).toEqual(expect.arrayContaining([
-      'oifname "ecbr6f1c2b3a" ip daddr 10.20.30.10 tcp dport 80 ct status dnat accept',
-      'oifname "ecbr6f1c2b3a" ip daddr 10.20.30.11 udp dport 53 ct status dnat accept',
-    ]));
-    expect(chain(script, "postrouting")).toContain('oifname "ecbr6f1c2b3a" ip saddr 10.20.30.0/24 ct status dnat masquerade');
+    expect(chain(script, "forward")).toEqual(
+      expect.arrayContaining([
+        'oifname "ecbr6f1c2b3a" ip daddr 10.20.30.10 tcp dport 80 ct status dnat accept',
+        'oifname "ecbr6f1c2b3a" ip daddr 10.20.30.11 udp dport 53 ct status dnat accept',
+      ]),
+    );
+    expect(chain(script, "postrouting")).toContain(
+      'oifname "ecbr6f1c2b3a" ip saddr 10.20.30.0/24 ct status dnat masquerade',
+    );
   });
 
   it("drops what this bridge would forward to another eduCloud bridge, after replies and published forwards", () => {

@@ -18,7 +18,9 @@ export function buildNftRuleset(spec: NetworkSpec): string {
   const { network, prefix } = parseCidr(spec.cidr);
   const cidr = `${network}/${prefix}`;
   const br = JSON.stringify(spec.bridge);
-  const dnat = spec.portForwards.map((f) => `fib daddr type local ${f.protocol} dport ${f.hostPort} dnat to ${f.guestIp}:${f.guestPort}`);
+  const dnat = spec.portForwards.map(
+    (f) => `fib daddr type local ${f.protocol} dport ${f.hostPort} dnat to ${f.guestIp}:${f.guestPort}`,
+  );
   const lines = [
     `table ip ${table} {}`,
     `delete table ip ${table}`,
@@ -41,7 +43,10 @@ export function buildNftRuleset(spec: NetworkSpec): string {
     "  chain forward {",
     "    type filter hook forward priority filter; policy accept;",
     "    ct state established,related accept",
-    ...spec.portForwards.map((f) => `    oifname ${br} ip daddr ${f.guestIp} ${f.protocol} dport ${f.guestPort} ct status dnat accept`),
+    ...spec.portForwards.map(
+      (f) =>
+        `    oifname ${br} ip daddr ${f.guestIp} ${f.protocol} dport ${f.guestPort} ct status dnat accept`,
+    ),
     `    iifname ${br} oifname ${JSON.stringify(`${BRIDGE_PREFIX}*`)} oifname != ${br} drop`,
     `    iifname ${br} accept`,
     "  }",

@@ -3,9 +3,21 @@ import { isInCidr, parseCidr } from "./cidr";
 
 describe("parseCidr", () => {
   it("gives the network address and netmask", () => {
-    expect(parseCidr("10.20.30.0/24")).toEqual({ network: "10.20.30.0", prefix: 24, netmask: "255.255.255.0" });
-    expect(parseCidr("172.16.5.77/20")).toEqual({ network: "172.16.0.0", prefix: 20, netmask: "255.255.240.0" });
-    expect(parseCidr("192.168.1.8/30")).toEqual({ network: "192.168.1.8", prefix: 30, netmask: "255.255.255.252" });
+    expect(parseCidr("10.20.30.0/24")).toEqual({
+      network: "10.20.30.0",
+      prefix: 24,
+      netmask: "255.255.255.0",
+    });
+    expect(parseCidr("172.16.5.77/20")).toEqual({
+      network: "172.16.0.0",
+      prefix: 20,
+      netmask: "255.255.240.0",
+    });
+    expect(parseCidr("192.168.1.8/30")).toEqual({
+      network: "192.168.1.8",
+      prefix: 30,
+      netmask: "255.255.255.252",
+    });
   });
   it("refuses octets over 255 and prefixes without room for guests", () => {
     expect(() => parseCidr("10.300.0.0/24")).toThrow();

@@ -10,7 +10,8 @@ export interface ParsedCidr {
 
 export function ipToNumber(ip: string): number {
   const parts = ip.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new Error(`not an IPv4 address: ${JSON.stringify(ip)}`);
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255))
+    throw new Error(`not an IPv4 address: ${JSON.stringify(ip)}`);
   return parts.reduce((n, p) => n * 256 + Number(p), 0);
 }
 
@@ -22,7 +23,8 @@ export function numberToIp(n: number): string {
 export function parseCidr(cidr: string): ParsedCidr {
   const [ip, bits, ...rest] = cidr.split("/");
   const prefix = Number(bits);
-  if (!ip || rest.length || !/^\d{1,2}$/.test(bits ?? "") || prefix < 8 || prefix > 30) throw new Error(`not a usable IPv4 network: ${JSON.stringify(cidr)}`);
+  if (!ip || rest.length || !/^\d{1,2}$/.test(bits ?? "") || prefix < 8 || prefix > 30)
+    throw new Error(`not a usable IPv4 network: ${JSON.stringify(cidr)}`);
   const size = 2 ** (32 - prefix);
   const network = ipToNumber(ip) - (ipToNumber(ip) % size);
   return { network: numberToIp(network), prefix, netmask: numberToIp(2 ** 32 - size) };

@@ -21,7 +21,13 @@ import { HostNetwork } from "./host-network";
 import { nameNftTable } from "./network-names";
 import { resolveNetworkPaths } from "./network-paths";
 import { readGuestAddresses, runOnGuest } from "./testing/guest-shell";
-import { connectNamespaces, createNamespace, deleteNamespace, runIn, uniqueNamespaceName } from "./testing/test-namespaces";
+import {
+  connectNamespaces,
+  createNamespace,
+  deleteNamespace,
+  runIn,
+  uniqueNamespaceName,
+} from "./testing/test-namespaces";
 
 const BOOT_TIMEOUT = 150_000;
 // Debian's busybox 1.35 wget crashes (SIGSEGV) with -T, in the guest and on the host alike: time
@@ -37,8 +43,16 @@ let driver: QemuDriver;
 let net: HostNetwork;
 
 const netA: NetworkSpec = {
-  id: randomUUID(), name: "net A", revision: 1, bridge: `ecbr${r}a`, cidr: "10.77.1.0/24", gateway: "10.77.1.1",
-  dnsServers: ["10.77.1.1"], vlanId: null, uplink: null, nat: true,
+  id: randomUUID(),
+  name: "net A",
+  revision: 1,
+  bridge: `ecbr${r}a`,
+  cidr: "10.77.1.0/24",
+  gateway: "10.77.1.1",
+  dnsServers: ["10.77.1.1"],
+  vlanId: null,
+  uplink: null,
+  nat: true,
   reservations: [
     { mac: "02:ec:00:00:01:11", ip: "10.77.1.11", hostname: "vm-one" },
     { mac: "02:ec:00:00:01:12", ip: "10.77.1.12", hostname: "vm-two" },
@@ -46,8 +60,16 @@ const netA: NetworkSpec = {
   portForwards: [{ protocol: "tcp", hostPort: 8080, guestIp: "10.77.1.11", guestPort: 80 }],
 };
 const netB: NetworkSpec = {
-  id: randomUUID(), name: "net B", revision: 1, bridge: `ecbr${r}b`, cidr: "10.77.2.0/24", gateway: "10.77.2.1",
-  dnsServers: [], vlanId: null, uplink: null, nat: false,
+  id: randomUUID(),
+  name: "net B",
+  revision: 1,
+  bridge: `ecbr${r}b`,
+  cidr: "10.77.2.0/24",
+  gateway: "10.77.2.1",
+  dnsServers: [],
+  vlanId: null,
+  uplink: null,
+  nat: false,
   reservations: [{ mac: "02:ec:00:00:02:21", ip: "10.77.2.21", hostname: "vm-three" }],
   portForwards: [],
 };
@@ -62,22 +84,31 @@ const vms = [
   { id: randomUUID(), name: "vm-two", nic: nicOf(netA, 1, `ectap${r}2`) },
   { id: randomUUID(), name: "vm-three", nic: nicOf(netB, 0, `ectap${r}3`) },
 ];
-const [vm1, vm2, vm3] = vms as [typeof vms[0], typeof vms[0], typeof vms[0]];
+const [vm1, vm2, vm3] = vms as [(typeof vms)[0], (typeof vms)[0], (typeof vms)[0]];
 const pathsOf = (vm: { id: string }) => resolveVmPaths(stateDir, vm.id);
 
 beforeAll(async () => {
   const baseImage = await ensureTestImage();
   stateDir = await mkdtemp(join(tmpdir(), "nt-"));
   for (const ns of [hostNs, clientNs, worldNs]) await createNamespace(ns);
-  await connectNamespaces({ ns: hostNs, ifname: "ecc0", address: "10.250.0.1" }, { ns: clientNs, ifname: "eth0", address: "10.250.0.2" });
-  await connectNamespaces({ ns: hostNs, ifname: "ecw0", address: "10.251.0.2" }, { ns: worldNs, ifname: "eth0", address: "10.251.0.1" });
+  await connectNamespaces(
+    { ns: hostNs, ifname: "ecc0", address: "10.250.0.1" },
+    { ns: clientNs, ifname: "eth0", address: "10.250.0.2" },
+  );
+  await connectNamespaces(
+    { ns: hostNs, ifname: "ecw0", address: "10.251.0.2" },
+    { ns: worldNs, ifname: "eth0", address: "10.251.0.1" },
+  );
   await runIn(hostNs, ["ip", "route", "add", "default", "via", "10.251.0.1"]);
   // Without NAT the world sees the guest's own address; this route lets it answer.
   await runIn(worldNs, ["ip", "route", "add", "10.77.2.0/24", "via", "10.251.0.2"]);
   // The world's web server names whoever connected (busybox httpd CGI sets REMOTE_ADDR).
   wwwDir = join(stateDir, "www");
   await mkdir(join(wwwDir, "cgi-bin"), { recursive: true });
-  await writeFile(join(wwwDir, "cgi-bin", "whoami"), '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "client=$REMOTE_ADDR"\n');
+  await writeFile(
+    join(wwwDir, "cgi-bin", "whoami"),
+    '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "client=$REMOTE_ADDR"\n',
+  );
   await chmod(join(wwwDir, "cgi-bin", "whoami"), 0o755);
   await runIn(worldNs, ["busybox", "httpd", "-p", "10.251.0.1:80", "-h", wwwDir]);
 
@@ -86,7 +117,15 @@ beforeAll(async () => {
   await Promise.all([net.applyNetwork(netA), net.applyNetwork(netB)]);
   for (const vm of vms) await net.ensureTap(vm.nic);
   const spec = (vm: typeof vm1): VmSpec => ({
-    id: vm.id, name: vm.name, vcpus: 1, memoryMiB: 256, diskGiB: 1, baseImagePath: baseImage, baseImageFormat: "qcow2", accel: "tcg", nics: [vm.nic],
+    id: vm.id,
+    name: vm.name,
+    vcpus: 1,
+    memoryMiB: 256,
+    diskGiB: 1,
+    baseImagePath: baseImage,
+    baseImageFormat: "qcow2",
+    accel: "tcg",
+    nics: [vm.nic],
   });
   await Promise.all(vms.map((vm) => driver.create(spec(vm))));
 }, 300_000);
@@ -98,15 +137,28 @@ afterAll(async () => {
 });
 
 describe("guest networking on one host", () => {
-  it("gives each VM exactly its reserved address over DHCP", async () => {
-    const started = Date.now();
-    await Promise.all(vms.map((vm) => waitForSerialLog(pathsOf(vm).serialLog, (l) => l.includes(BANNER) && l.includes("EDUCLOUD-NET eth0 "), BOOT_TIMEOUT)));
-    console.log(`three guests booted and leased in ${Date.now() - started} ms`);
-    for (const vm of vms) expect(await readGuestAddresses(pathsOf(vm).serialLog)).toEqual([`${vm.nic.ip}/24`]);
-    const leases = await readFile(resolveNetworkPaths(stateDir, netA.id).leases, "utf8");
-    expect(leases).toContain(`${vm1.nic.mac} ${vm1.nic.ip} vm-one`);
-    expect(leases).toContain(`${vm2.nic.mac} ${vm2.nic.ip} vm-two`);
-  }, BOOT_TIMEOUT + 10_000);
+  it(
+    "gives each VM exactly its reserved address over DHCP",
+    async () => {
+      const started = Date.now();
+      await Promise.all(
+        vms.map((vm) =>
+          waitForSerialLog(
+            pathsOf(vm).serialLog,
+            (l) => l.includes(BANNER) && l.includes("EDUCLOUD-NET eth0 "),
+            BOOT_TIMEOUT,
+          ),
+        ),
+      );
+      console.log(`three guests booted and leased in ${Date.now() - started} ms`);
+      for (const vm of vms)
+        expect(await readGuestAddresses(pathsOf(vm).serialLog)).toEqual([`${vm.nic.ip}/24`]);
+      const leases = await readFile(resolveNetworkPaths(stateDir, netA.id).leases, "utf8");
+      expect(leases).toContain(`${vm1.nic.mac} ${vm1.nic.ip} vm-one`);
+      expect(leases).toContain(`${vm2.nic.mac} ${vm2.nic.ip} vm-two`);
+    },
+    BOOT_TIMEOUT + 10_000,
+  );
 
   it("lets two VMs on one network ping each other", async () => {
     expect(await runOnGuest(pathsOf(vm1), `ping -c 2 -W 5 ${vm2.nic.ip}`)).toMatchObject({ code: 0 });
@@ -151,7 +203,11 @@ describe("guest networking on one host", () => {
 
     // vm2 moves from .12 to .13: dnsmasq restarts with the new reservation; the guest's renewal is
     // refused and it asks again.
-    const moved: NetworkSpec = { ...netA, revision: 2, reservations: [netA.reservations[0]!, { ...netA.reservations[1]!, ip: "10.77.1.13" }] };
+    const moved: NetworkSpec = {
+      ...netA,
+      revision: 2,
+      reservations: [netA.reservations[0]!, { ...netA.reservations[1]!, ip: "10.77.1.13" }],
+    };
     expect(await net.applyNetwork(moved)).toEqual({ applied: true, revision: 2 });
     const after = await snapshot();
     expect(after.pid).not.toBe(before.pid);
@@ -159,12 +215,19 @@ describe("guest networking on one host", () => {
     expect(await net.applyNetwork({ ...netA, revision: 0 })).toEqual({ applied: false, revision: 2 });
     expect(await readFile(paths.dnsmasqConf, "utf8")).toContain("10.77.1.13");
     await runOnGuest(pathsOf(vm2), "killall -USR1 udhcpc");
-    await waitForSerialLog(pathsOf(vm2).serialLog, (l) => /EDUCLOUD-NET eth0 10\.77\.1\.13\/24\r?$/m.test(l), 60_000);
+    await waitForSerialLog(
+      pathsOf(vm2).serialLog,
+      (l) => /EDUCLOUD-NET eth0 10\.77\.1\.13\/24\r?$/m.test(l),
+      60_000,
+    );
     expect(await runOnGuest(pathsOf(vm1), "ping -c 2 -W 5 10.77.1.13")).toMatchObject({ code: 0 });
   }, 120_000);
 
   it("leaves no bridge, tap, dnsmasq, table or lease file behind once VMs and networks are gone", async () => {
-    expect(await net.listLeftovers()).toMatchObject({ bridges: expect.arrayContaining([netA.bridge, netB.bridge]), taps: expect.arrayContaining(vms.map((v) => v.nic.tap)) });
+    expect(await net.listLeftovers()).toMatchObject({
+      bridges: expect.arrayContaining([netA.bridge, netB.bridge]),
+      taps: expect.arrayContaining(vms.map((v) => v.nic.tap)),
+    });
     await Promise.all(vms.map((vm) => driver.delete(vm.id)));
     for (const vm of vms) await net.removeTap(vm.nic.tap);
     await net.removeNetwork(netA.id, netA.bridge);

@@ -22,44 +22,83 @@ let dhcpScript: string;
 let net: HostNetwork;
 
 const netA: NetworkSpec = {
-  id: randomUUID(), name: "a", revision: 1, bridge: `ecbr${r}a`, cidr: "10.66.1.0/24", gateway: "10.66.1.1",
-  dnsServers: ["10.66.1.53"], vlanId: null, uplink: null, nat: true,
+  id: randomUUID(),
+  name: "a",
+  revision: 1,
+  bridge: `ecbr${r}a`,
+  cidr: "10.66.1.0/24",
+  gateway: "10.66.1.1",
+  dnsServers: ["10.66.1.53"],
+  vlanId: null,
+  uplink: null,
+  nat: true,
   reservations: [{ mac: "02:ec:66:00:01:10", ip: "10.66.1.10", hostname: "guest-a1" }],
   portForwards: [],
 };
 const netB: NetworkSpec = {
-  ...netA, id: randomUUID(), name: "b", bridge: `ecbr${r}b`, cidr: "10.66.2.0/24", gateway: "10.66.2.1", dnsServers: [], nat: false,
+  ...netA,
+  id: randomUUID(),
+  name: "b",
+  bridge: `ecbr${r}b`,
+  cidr: "10.66.2.0/24",
+  gateway: "10.66.2.1",
+  dnsServers: [],
+  nat: false,
   reservations: [{ mac: "02:ec:66:00:02:10", ip: "10.66.2.10" }],
 };
 
 /** A namespace with one NIC (eth0, `mac`) whose other end (`port`) is a port of `bridge` in the host namespace. */
 async function plugGuest(guestNs: string, port: string, bridge: string, mac: string): Promise<void> {
   await createNamespace(guestNs);
-  await runIn(hostNs, ["ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "address", mac, "netns", guestNs]);
+  await runIn(hostNs, [
+    "ip",
+    "link",
+    "add",
+    port,
+    "type",
+    "veth",
+    "peer",
+    "name",
+    "eth0",
+    "address",
+    mac,
+    "netns",
+    guestNs,
+  ]);
   await runIn(hostNs, ["ip", "link", "set", port, "master", bridge, "up"]);
   await runIn(guestNs, ["ip", "link", "set", "eth0", "up"]);
 }
 
 /** One DHCP exchange from the guest namespace: the LEASE line of our udhcpc script, or null for none. */
 async function askForLease(guestNs: string): Promise<string | null> {
-  const out = await runIn(guestNs, ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", dhcpScript], 20_000).catch(() => "");
+  const out = await runIn(
+    guestNs,
+    ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", dhcpScript],
+    20_000,
+  ).catch(() => "");
   return /^LEASE (.*)$/m.exec(out)?.[1] ?? null;
 }
 
 const ping = (fromNs: string, ip: string) =>
-  runIn(fromNs, ["busybox", "ping", "-c", "1", "-W", "2", ip]).then(() => true, () => false);
+  runIn(fromNs, ["busybox", "ping", "-c", "1", "-W", "2", ip]).then(
+    () => true,
+    () => false,
+  );
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "nh-"));
   dhcpScript = join(stateDir, "udhcpc.sh");
-  await writeFile(dhcpScript, [
-    "#!/bin/sh",
-    'case "$1" in bound|renew)',
-    '  ip -4 addr flush dev "$interface"; ip addr add "$ip/$mask" dev "$interface"; ip route replace default via "$router"',
-    '  echo "LEASE $ip/$mask router=$router dns=$dns hostname=$hostname";;',
-    "esac",
-    "",
-  ].join("\n"));
+  await writeFile(
+    dhcpScript,
+    [
+      "#!/bin/sh",
+      'case "$1" in bound|renew)',
+      '  ip -4 addr flush dev "$interface"; ip addr add "$ip/$mask" dev "$interface"; ip route replace default via "$router"',
+      '  echo "LEASE $ip/$mask router=$router dns=$dns hostname=$hostname";;',
+      "esac",
+      "",
+    ].join("\n"),
+  );
   await chmod(dhcpScript, 0o755);
   await createNamespace(hostNs);
   net = new HostNetwork({ stateDir, netns: hostNs });
@@ -77,13 +116,20 @@ describe("HostNetwork on a real host namespace", () => {
     expect(await net.applyNetwork(netA)).toEqual({ applied: true, revision: 1 });
     expect(await net.applyNetwork(netB)).toEqual({ applied: true, revision: 1 });
     console.log(`two networks applied in ${Date.now() - started} ms`);
-    expect(await runIn(hostNs, ["ip", "-4", "-br", "addr", "show", "dev", netA.bridge])).toMatch(/10\.66\.1\.1\/24/);
+    expect(await runIn(hostNs, ["ip", "-4", "-br", "addr", "show", "dev", netA.bridge])).toMatch(
+      /10\.66\.1\.1\/24/,
+    );
     expect(await runIn(hostNs, ["sysctl", "-n", "net.ipv4.ip_forward"])).toBe("1\n");
     const sockets = await runIn(hostNs, ["ss", "-lnup"]);
     const dnsmasqSockets = sockets.split("\n").filter((l) => l.includes("dnsmasq"));
-    expect(dnsmasqSockets.map((l) => l.split(/\s+/)[3]).sort()).toEqual([`0.0.0.0%${netA.bridge}:67`, `0.0.0.0%${netB.bridge}:67`]);
+    expect(dnsmasqSockets.map((l) => l.split(/\s+/)[3]).sort()).toEqual([
+      `0.0.0.0%${netA.bridge}:67`,
+      `0.0.0.0%${netB.bridge}:67`,
+    ]);
     expect((await runIn(hostNs, ["ss", "-lnt"])).includes(":53 ")).toBe(false);
-    expect((await net.listLeftovers()).tables.sort()).toEqual([nameNftTable(netA.id), nameNftTable(netB.id)].sort());
+    expect((await net.listLeftovers()).tables.sort()).toEqual(
+      [nameNftTable(netA.id), nameNftTable(netB.id)].sort(),
+    );
     // dnsmasq's files are the agent's alone.
     expect((await stat(resolveNetworkPaths(stateDir, netA.id).runDir)).mode & 0o077).toBe(0);
   });
@@ -92,10 +138,14 @@ describe("HostNetwork on a real host namespace", () => {
     await plugGuest(guests.a1, `ectap${r}1`, netA.bridge, "02:ec:66:00:01:10");
     await plugGuest(guests.a2, `ectap${r}2`, netA.bridge, "02:ec:66:00:01:99");
     await plugGuest(guests.b1, `ectap${r}3`, netB.bridge, "02:ec:66:00:02:10");
-    expect(await askForLease(guests.a1)).toBe("10.66.1.10/24 router=10.66.1.1 dns=10.66.1.53 hostname=guest-a1");
+    expect(await askForLease(guests.a1)).toBe(
+      "10.66.1.10/24 router=10.66.1.1 dns=10.66.1.53 hostname=guest-a1",
+    );
     expect(await askForLease(guests.b1)).toBe("10.66.2.10/24 router=10.66.2.1 dns= hostname=");
     expect(await askForLease(guests.a2)).toBeNull();
-    expect(await readFile(resolveNetworkPaths(stateDir, netA.id).leases, "utf8")).toContain("02:ec:66:00:01:10 10.66.1.10 guest-a1");
+    expect(await readFile(resolveNetworkPaths(stateDir, netA.id).leases, "utf8")).toContain(
+      "02:ec:66:00:01:10 10.66.1.10 guest-a1",
+    );
   }, 60_000);
 
   it("isolates networks, and it is the network's own table that does", async () => {
@@ -124,33 +174,50 @@ describe("HostNetwork on a real host namespace", () => {
     expect(revived).toBeGreaterThan(1);
     expect(revived).not.toBe(pid);
     expect(await askForLease(guests.a1)).toMatch(/^10\.66\.1\.10\/24/);
-    expect(await net.applyNetwork({ ...netA, revision: 0, reservations: [] })).toEqual({ applied: false, revision: 1 });
+    expect(await net.applyNetwork({ ...netA, revision: 0, reservations: [] })).toEqual({
+      applied: false,
+      revision: 1,
+    });
     expect(await askForLease(guests.a1)).toMatch(/^10\.66\.1\.10\/24/);
   }, 60_000);
 
   it("makes changed reservations take effect: a new address, a new guest, a removed one", async () => {
-    const v2: NetworkSpec = { ...netA, revision: 2, reservations: [
-      { mac: "02:ec:66:00:01:10", ip: "10.66.1.20", hostname: "guest-a1" },
-      { mac: "02:ec:66:00:01:99", ip: "10.66.1.21" },
-    ] };
+    const v2: NetworkSpec = {
+      ...netA,
+      revision: 2,
+      reservations: [
+        { mac: "02:ec:66:00:01:10", ip: "10.66.1.20", hostname: "guest-a1" },
+        { mac: "02:ec:66:00:01:99", ip: "10.66.1.21" },
+      ],
+    };
     expect(await net.applyNetwork(v2)).toEqual({ applied: true, revision: 2 });
     expect(await askForLease(guests.a1)).toMatch(/^10\.66\.1\.20\/24/);
     expect(await askForLease(guests.a2)).toMatch(/^10\.66\.1\.21\/24/);
-    expect(await net.applyNetwork({ ...v2, revision: 3, reservations: v2.reservations.slice(0, 1) })).toEqual({ applied: true, revision: 3 });
+    expect(await net.applyNetwork({ ...v2, revision: 3, reservations: v2.reservations.slice(0, 1) })).toEqual(
+      { applied: true, revision: 3 },
+    );
     expect(await askForLease(guests.a2)).toBeNull();
   }, 60_000);
 
   it("rebuilds a network the host lost from its last applied spec, even when only an older spec arrives", async () => {
-    for (const pid of await findDnsmasqUnder(resolveNetworkPaths(stateDir, netA.id).runDir)) process.kill(pid, "SIGKILL");
+    for (const pid of await findDnsmasqUnder(resolveNetworkPaths(stateDir, netA.id).runDir))
+      process.kill(pid, "SIGKILL");
     await runIn(hostNs, ["ip", "link", "del", netA.bridge]);
     expect(await net.applyNetwork(netA)).toEqual({ applied: true, revision: 3 });
-    expect(await runIn(hostNs, ["ip", "-4", "-br", "addr", "show", "dev", netA.bridge])).toMatch(/10\.66\.1\.1\/24/);
+    expect(await runIn(hostNs, ["ip", "-4", "-br", "addr", "show", "dev", netA.bridge])).toMatch(
+      /10\.66\.1\.1\/24/,
+    );
     await runIn(hostNs, ["ip", "link", "set", `ectap${r}1`, "master", netA.bridge]);
     expect(await askForLease(guests.a1)).toMatch(/^10\.66\.1\.20\/24/);
   }, 60_000);
 
   it("creates taps on their bridge idempotently, and never deletes a non-tap by name", async () => {
-    const nic = { tap: `ectap${r}9`, mac: "02:ec:66:00:01:10", ip: "10.66.1.20", network: { ...netA, revision: 3 } };
+    const nic = {
+      tap: `ectap${r}9`,
+      mac: "02:ec:66:00:01:10",
+      ip: "10.66.1.20",
+      network: { ...netA, revision: 3 },
+    };
     await net.ensureTap(nic);
     await net.ensureTap(nic);
     expect(await runIn(hostNs, ["ip", "-br", "link", "show", "master", netA.bridge])).toContain(nic.tap);
@@ -167,13 +234,18 @@ describe("HostNetwork on a real host namespace", () => {
     await net.applyNetwork(withUplink);
     expect(await runIn(hostNs, ["ip", "-br", "link", "show", "master", netB.bridge])).toContain(`ecup${r}`);
     await net.applyNetwork({ ...withUplink, revision: 3, uplink: null });
-    expect(await runIn(hostNs, ["ip", "-br", "link", "show", "master", netB.bridge])).not.toContain(`ecup${r}`);
+    expect(await runIn(hostNs, ["ip", "-br", "link", "show", "master", netB.bridge])).not.toContain(
+      `ecup${r}`,
+    );
     expect(await runIn(hostNs, ["ip", "-br", "link", "show", `ecup${r}`])).toContain(`ecup${r}`);
-    await expect(net.applyNetwork({ ...withUplink, revision: 4, uplink: "ecnothere" })).rejects.toThrow(/uplink ecnothere does not exist/);
+    await expect(net.applyNetwork({ ...withUplink, revision: 4, uplink: "ecnothere" })).rejects.toThrow(
+      /uplink ecnothere does not exist/,
+    );
   }, 30_000);
 
   it("removes everything, and removing again is a no-op", async () => {
-    for (const port of [`ectap${r}1`, `ectap${r}2`, `ectap${r}3`]) await runIn(hostNs, ["ip", "link", "del", port]);
+    for (const port of [`ectap${r}1`, `ectap${r}2`, `ectap${r}3`])
+      await runIn(hostNs, ["ip", "link", "del", port]);
     await net.removeNetwork(netA.id, netA.bridge);
     await net.removeNetwork(netB.id, netB.bridge);
     const empty = { bridges: [], taps: [], vlans: [], tables: [], dnsmasqPids: [], runDirs: [] };

@@ -3,15 +3,43 @@
 // nftables table (NAT, port forwards, isolation), and a tap per VM NIC. See README.md.
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { Logger } from "pino";
-import { ifnameSchema, networkSpecSchema, nicSpecSchema, type NetworkSpec, type NicSpec } from "../../protocol/network";
+import {
+  ifnameSchema,
+  networkSpecSchema,
+  nicSpecSchema,
+  type NetworkSpec,
+  type NicSpec,
+} from "../../protocol/network";
 import { buildDnsmasqConfig, startDnsmasq } from "./build-dnsmasq-config";
-import { applyNftScript, applyNftStdin, buildNftDeleteScript, buildNftRuleset, listNftTables } from "./build-nft-ruleset";
+import {
+  applyNftScript,
+  applyNftStdin,
+  buildNftDeleteScript,
+  buildNftRuleset,
+  listNftTables,
+} from "./build-nft-ruleset";
 import { parseCidr } from "./cidr";
 import {
-  addBridge, addTap, addVlanDevice, deleteAddress, deleteLink, enableIpForwarding, replaceAddress,
-  setLinkMaster, setLinkNoMaster, setLinkUp, showIpv4Addresses, showLinks,
+  addBridge,
+  addTap,
+  addVlanDevice,
+  deleteAddress,
+  deleteLink,
+  enableIpForwarding,
+  replaceAddress,
+  setLinkMaster,
+  setLinkNoMaster,
+  setLinkUp,
+  showIpv4Addresses,
+  showLinks,
 } from "./ip-commands";
-import { isEducloudBridge, isEducloudTable, isEducloudTap, nameVlanDevice, VLAN_PREFIX } from "./network-names";
+import {
+  isEducloudBridge,
+  isEducloudTable,
+  isEducloudTap,
+  nameVlanDevice,
+  VLAN_PREFIX,
+} from "./network-names";
 import { resolveNetworkPaths, resolveNetworksDir, type NetworkPaths } from "./network-paths";
 import { findDnsmasqUnder, stopProcess } from "./network-processes";
 import { readAppliedNetwork, writeAppliedNetwork, type AppliedNetwork } from "./network-state";
@@ -81,9 +109,13 @@ export class HostNetwork implements HostNetworking {
     if ((await this.readLinks()).get(bridge)?.kind !== "bridge") await this.applyNetwork(nic.network);
     await this.withLock(`tap:${nic.tap}`, async () => {
       const links = await this.readLinks();
-      if (links.get(bridge)?.kind !== "bridge") throw new Error(`bridge ${bridge} of network ${nic.network.id} is missing and its spec (revision ${nic.network.revision}) is older than the one applied`);
+      if (links.get(bridge)?.kind !== "bridge")
+        throw new Error(
+          `bridge ${bridge} of network ${nic.network.id} is missing and its spec (revision ${nic.network.revision}) is older than the one applied`,
+        );
       const tap = links.get(nic.tap);
-      if (tap && tap.kind !== "tun") throw new Error(`${nic.tap} exists on this host and is not a tap device`);
+      if (tap && tap.kind !== "tun")
+        throw new Error(`${nic.tap} exists on this host and is not a tap device`);
       if (!tap) await this.run(addTap(nic.tap));
       if (tap?.master !== bridge) await this.run(setLinkMaster(nic.tap, bridge));
       if (!tap?.up) await this.run(setLinkUp(nic.tap));
@@ -108,7 +140,11 @@ export class HostNetwork implements HostNetworking {
     return {
       bridges: links.filter((l) => l.kind === "bridge" && isEducloudBridge(l.name)).map((l) => l.name),
       taps: links.filter((l) => l.kind === "tun" && isEducloudTap(l.name)).map((l) => l.name),
-      vlans: links.filter((l) => l.kind === "vlan" && (l.name.startsWith(VLAN_PREFIX) || isEducloudBridge(l.master ?? ""))).map((l) => l.name),
+      vlans: links
+        .filter(
+          (l) => l.kind === "vlan" && (l.name.startsWith(VLAN_PREFIX) || isEducloudBridge(l.master ?? "")),
+        )
+        .map((l) => l.name),
       tables: tables.filter((t) => t.family === "ip" && isEducloudTable(t.name)).map((t) => t.name),
       dnsmasqPids: await findDnsmasqUnder(networksDir),
       runDirs: await readdir(networksDir).catch(() => []),
@@ -123,10 +159,16 @@ export class HostNetwork implements HostNetworking {
       // A VM's persisted NIC carries the spec of its creation: after a host reboot the bridge is gone
       // and only such older specs arrive (instance.start), so the newest one known is rebuilt instead.
       if (previous?.revision === last && (await this.readLinks()).get(previous.bridge)?.kind !== "bridge") {
-        this.opts.log?.info({ network: spec.id, revision: last }, "network missing on this host; rebuilding its last applied spec");
+        this.opts.log?.info(
+          { network: spec.id, revision: last },
+          "network missing on this host; rebuilding its last applied spec",
+        );
         return this.applyLocked(previous.spec);
       }
-      this.opts.log?.info({ network: spec.id, revision: spec.revision, applied: last }, "ignoring an older network spec");
+      this.opts.log?.info(
+        { network: spec.id, revision: spec.revision, applied: last },
+        "ignoring an older network spec",
+      );
       return { applied: false, revision: last };
     }
     // Everything that can be refused is built before the host is touched.
@@ -137,7 +179,8 @@ export class HostNetwork implements HostNetworking {
     await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
     const links = await this.readLinks();
     const existing = links.get(spec.bridge);
-    if (existing && existing.kind !== "bridge") throw new Error(`${spec.bridge} exists on this host and is not a bridge`);
+    if (existing && existing.kind !== "bridge")
+      throw new Error(`${spec.bridge} exists on this host and is not a bridge`);
     if (!existing) await this.run(addBridge(spec.bridge));
     await this.syncBridgeAddress(spec.bridge, spec.gateway, prefix);
     await this.run(setLinkUp(spec.bridge));
@@ -148,7 +191,12 @@ export class HostNetwork implements HostNetworking {
     await this.syncDnsmasq(paths, dnsmasqConf);
 
     await writeAppliedNetwork(paths.state, {
-      networkId: spec.id, revision: spec.revision, bridge: spec.bridge, ...uplink, appliedAt: new Date().toISOString(), spec,
+      networkId: spec.id,
+      revision: spec.revision,
+      bridge: spec.bridge,
+      ...uplink,
+      appliedAt: new Date().toISOString(),
+      spec,
     });
     this.revisions.set(spec.id, spec.revision);
     return { applied: true, revision: spec.revision };
@@ -159,7 +207,8 @@ export class HostNetwork implements HostNetworking {
     for (const pid of await findDnsmasqUnder(paths.runDir)) await stopProcess(pid);
     await this.run(applyNftStdin(), { input: buildNftDeleteScript(networkId) });
     const links = await this.readLinks();
-    if (previous?.vlanDevice && links.get(previous.vlanDevice)?.kind === "vlan") await this.run(deleteLink(previous.vlanDevice));
+    if (previous?.vlanDevice && links.get(previous.vlanDevice)?.kind === "vlan")
+      await this.run(deleteLink(previous.vlanDevice));
     const br = links.get(bridge);
     if (br && br.kind !== "bridge") throw new Error(`${bridge} is not a bridge; not deleting it`);
     if (br) await this.run(deleteLink(bridge));
@@ -169,9 +218,11 @@ export class HostNetwork implements HostNetworking {
   /** Exactly the gateway address on the bridge: addresses of an older revision are taken off. */
   private async syncBridgeAddress(bridge: string, gateway: string, prefix: number): Promise<void> {
     const addresses = parseIpv4Addresses(await this.run(showIpv4Addresses(bridge)));
-    if (!addresses.some((a) => a.address === gateway && a.prefix === prefix)) await this.run(replaceAddress(gateway, prefix, bridge));
+    if (!addresses.some((a) => a.address === gateway && a.prefix === prefix))
+      await this.run(replaceAddress(gateway, prefix, bridge));
     for (const a of addresses) {
-      if (a.address !== gateway || a.prefix !== prefix) await this.run(deleteAddress(a.address, a.prefix, bridge));
+      if (a.address !== gateway || a.prefix !== prefix)
+        await this.run(deleteAddress(a.address, a.prefix, bridge));
     }
   }
 
@@ -179,7 +230,11 @@ export class HostNetwork implements HostNetworking {
    * The bridge's one non-tap port: the uplink, or the VLAN device on it. Ports of an earlier revision
    * are released (a VLAN device this agent made is deleted); taps are left to their VMs.
    */
-  private async syncUplink(spec: NetworkSpec, previous: AppliedNetwork | null, links: Map<string, LinkInfo>): Promise<Pick<AppliedNetwork, "uplinkDevice" | "vlanDevice">> {
+  private async syncUplink(
+    spec: NetworkSpec,
+    previous: AppliedNetwork | null,
+    links: Map<string, LinkInfo>,
+  ): Promise<Pick<AppliedNetwork, "uplinkDevice" | "vlanDevice">> {
     let device: string | null = null;
     let vlanDevice: string | null = null;
     if (spec.uplink) {
@@ -188,7 +243,8 @@ export class HostNetwork implements HostNetworking {
       if (spec.vlanId !== null) {
         vlanDevice = device = nameVlanDevice(spec.uplink, spec.vlanId);
         const vlan = links.get(vlanDevice);
-        if (vlan && vlan.kind !== "vlan") throw new Error(`${vlanDevice} exists on this host and is not a VLAN device`);
+        if (vlan && vlan.kind !== "vlan")
+          throw new Error(`${vlanDevice} exists on this host and is not a VLAN device`);
         if (!vlan) await this.run(addVlanDevice(spec.uplink, vlanDevice, spec.vlanId));
         await this.run(setLinkUp(spec.uplink));
       }
@@ -197,7 +253,8 @@ export class HostNetwork implements HostNetworking {
     }
     const stale = previous?.vlanDevice && previous.vlanDevice !== vlanDevice ? previous.vlanDevice : null;
     for (const l of links.values()) {
-      if (l.master !== spec.bridge || l.name === device || isEducloudTap(l.name) || l.name === stale) continue;
+      if (l.master !== spec.bridge || l.name === device || isEducloudTap(l.name) || l.name === stale)
+        continue;
       await this.run(setLinkNoMaster(l.name));
     }
     if (stale && links.get(stale)?.kind === "vlan") await this.run(deleteLink(stale));

@@ -3,22 +3,76 @@
 
 export type HostCommand = readonly string[];
 
-export const addBridge = (bridge: string): HostCommand => ["ip", "link", "add", "name", bridge, "type", "bridge"];
+export const addBridge = (bridge: string): HostCommand => [
+  "ip",
+  "link",
+  "add",
+  "name",
+  bridge,
+  "type",
+  "bridge",
+];
 export const addTap = (tap: string): HostCommand => ["ip", "tuntap", "add", "dev", tap, "mode", "tap"];
-export const addVlanDevice = (uplink: string, device: string, vlanId: number): HostCommand =>
-  ["ip", "link", "add", "link", uplink, "name", device, "type", "vlan", "id", String(vlanId)];
+export const addVlanDevice = (uplink: string, device: string, vlanId: number): HostCommand => [
+  "ip",
+  "link",
+  "add",
+  "link",
+  uplink,
+  "name",
+  device,
+  "type",
+  "vlan",
+  "id",
+  String(vlanId),
+];
 export const deleteLink = (device: string): HostCommand => ["ip", "link", "del", "dev", device];
 export const setLinkUp = (device: string): HostCommand => ["ip", "link", "set", "dev", device, "up"];
-export const setLinkMaster = (device: string, bridge: string): HostCommand => ["ip", "link", "set", "dev", device, "master", bridge];
-export const setLinkNoMaster = (device: string): HostCommand => ["ip", "link", "set", "dev", device, "nomaster"];
+export const setLinkMaster = (device: string, bridge: string): HostCommand => [
+  "ip",
+  "link",
+  "set",
+  "dev",
+  device,
+  "master",
+  bridge,
+];
+export const setLinkNoMaster = (device: string): HostCommand => [
+  "ip",
+  "link",
+  "set",
+  "dev",
+  device,
+  "nomaster",
+];
 /** `replace` (not `add`): re-applying the same address is not an error. */
-export const replaceAddress = (address: string, prefix: number, device: string): HostCommand =>
-  ["ip", "addr", "replace", `${address}/${prefix}`, "dev", device];
-export const deleteAddress = (address: string, prefix: number, device: string): HostCommand =>
-  ["ip", "addr", "del", `${address}/${prefix}`, "dev", device];
+export const replaceAddress = (address: string, prefix: number, device: string): HostCommand => [
+  "ip",
+  "addr",
+  "replace",
+  `${address}/${prefix}`,
+  "dev",
+  device,
+];
+export const deleteAddress = (address: string, prefix: number, device: string): HostCommand => [
+  "ip",
+  "addr",
+  "del",
+  `${address}/${prefix}`,
+  "dev",
+  device,
+];
 /** Every link with its kind (`-d`) and master, as JSON. */
 export const showLinks = (): HostCommand => ["ip", "-j", "-d", "link", "show"];
-export const showIpv4Addresses = (device: string): HostCommand => ["ip", "-j", "-4", "addr", "show", "dev", device];
+export const showIpv4Addresses = (device: string): HostCommand => [
+  "ip",
+  "-j",
+  "-4",
+  "addr",
+  "show",
+  "dev",
+  device,
+];
 /** Guests use the host as their router; inside a namespace this is the namespace's own switch. */
 export const enableIpForwarding = (): HostCommand => ["sysctl", "-qw", "net.ipv4.ip_forward=1"];
 

@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { ifnameSchema } from "../../protocol/network";
-import { isEducloudBridge, isEducloudTable, isEducloudTap, nameNftTable, nameVlanDevice } from "./network-names";
+import {
+  isEducloudBridge,
+  isEducloudTable,
+  isEducloudTap,
+  nameNftTable,
+  nameVlanDevice,
+} from "./network-names";
 
 describe("nameNftTable", () => {
   it("uses the whole network id, so two networks never share a table", () => {
-    expect(nameNftTable("6F1C2B3A-4d5e-4f60-8a7b-9c0d1e2f3a4b")).toBe("educloud_6f1c2b3a4d5e4f608a7b9c0d1e2f3a4b");
+    expect(nameNftTable("6F1C2B3A-4d5e-4f60-8a7b-9c0d1e2f3a4b")).toBe(
+      "educloud_6f1c2b3a4d5e4f608a7b9c0d1e2f3a4b",
+    );
     expect(isEducloudTable(nameNftTable("6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b"))).toBe(true);
   });
   it("refuses anything that is not an id (it goes into an nft script)", () => {

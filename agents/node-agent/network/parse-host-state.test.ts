@@ -5,8 +5,19 @@ describe("parseLinks", () => {
   it("reads name, kind, master and up from ip -j -d link show", () => {
     const json = JSON.stringify([
       { ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP", "LOWER_UP"] },
-      { ifindex: 2, ifname: "ecbrx", flags: ["BROADCAST", "MULTICAST", "UP"], linkinfo: { info_kind: "bridge", info_data: {} } },
-      { ifindex: 3, ifname: "ectapx", flags: ["BROADCAST"], master: "ecbrx", linkinfo: { info_kind: "tun", info_data: { type: "tap" }, info_slave_kind: "bridge" } },
+      {
+        ifindex: 2,
+        ifname: "ecbrx",
+        flags: ["BROADCAST", "MULTICAST", "UP"],
+        linkinfo: { info_kind: "bridge", info_data: {} },
+      },
+      {
+        ifindex: 3,
+        ifname: "ectapx",
+        flags: ["BROADCAST"],
+        master: "ecbrx",
+        linkinfo: { info_kind: "tun", info_data: { type: "tap" }, info_slave_kind: "bridge" },
+      },
     ]);
     expect(parseLinks(json)).toEqual([
       { name: "lo", kind: null, master: null, up: true },
@@ -21,7 +32,8 @@ describe("parseLinks", () => {
 
 describe("parseIpv4Addresses", () => {
   it("reads address and prefix", () => {
-    const json = '[{"ifindex":2,"ifname":"ecbrx","addr_info":[{"family":"inet","local":"10.1.0.1","prefixlen":24,"scope":"global"}]}]';
+    const json =
+      '[{"ifindex":2,"ifname":"ecbrx","addr_info":[{"family":"inet","local":"10.1.0.1","prefixlen":24,"scope":"global"}]}]';
     expect(parseIpv4Addresses(json)).toEqual([{ address: "10.1.0.1", prefix: 24 }]);
     expect(parseIpv4Addresses("")).toEqual([]);
   });
@@ -29,7 +41,13 @@ describe("parseIpv4Addresses", () => {
 
 describe("parseNftTables", () => {
   it("lists tables and skips the metainfo entry", () => {
-    const json = '{"nftables": [{"metainfo": {"version": "1.0.6"}}, {"table": {"family": "ip", "name": "educloud_ab", "handle": 3}}, {"table": {"family": "inet", "name": "filter", "handle": 1}}]}';
-    expect(parseNftTables(json)).toEqual([{ family: "ip", name: "educloud_ab", handle: 3 }, { family: "inet", name: "filter", handle: 1 }].map(({ family, name }) => expect.objectContaining({ family, name })));
+    const json =
+      '{"nftables": [{"metainfo": {"version": "1.0.6"}}, {"table": {"family": "ip", "name": "educloud_ab", "handle": 3}}, {"table": {"family": "inet", "name": "filter", "handle": 1}}]}';
+    expect(parseNftTables(json)).toEqual(
+      [
+        { family: "ip", name: "educloud_ab", handle: 3 },
+        { family: "inet", name: "filter", handle: 1 },
+      ].map(({ family, name }) => expect.objectContaining({ family, name })),
+    );
   });
 });

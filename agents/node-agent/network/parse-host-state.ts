@@ -11,12 +11,14 @@ export interface LinkInfo {
   up: boolean;
 }
 
-const linkJson = z.array(z.object({
-  ifname: z.string(),
-  flags: z.array(z.string()).default([]),
-  master: z.string().optional(),
-  linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
-}));
+const linkJson = z.array(
+  z.object({
+    ifname: z.string(),
+    flags: z.array(z.string()).default([]),
+    master: z.string().optional(),
+    linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
+  }),
+);
 
 export function parseLinks(stdout: string): LinkInfo[] {
   return linkJson.parse(JSON.parse(stdout || "[]")).map((l) => ({
@@ -27,23 +29,35 @@ export function parseLinks(stdout: string): LinkInfo[] {
   }));
 }
 
-const addrJson = z.array(z.object({
-  addr_info: z.array(z.object({ family: z.string(), local: z.string(), prefixlen: z.number() })).default([]),
-}));
+const addrJson = z.array(
+  z.object({
+    addr_info: z
+      .array(z.object({ family: z.string(), local: z.string(), prefixlen: z.number() }))
+      .default([]),
+  }),
+);
 
 /** IPv4 addresses (with prefix) of the one device `ip -j -4 addr show dev X` was asked about. */
 export function parseIpv4Addresses(stdout: string): { address: string; prefix: number }[] {
-  return addrJson.parse(JSON.parse(stdout || "[]"))
+  return addrJson
+    .parse(JSON.parse(stdout || "[]"))
     .flatMap((l) => l.addr_info)
     .filter((a) => a.family === "inet")
     .map((a) => ({ address: a.local, prefix: a.prefixlen }));
 }
 
 const nftJson = z.object({
-  nftables: z.array(z.union([z.object({ table: z.object({ family: z.string(), name: z.string() }) }), z.object({}).passthrough()])),
+  nftables: z.array(
+    z.union([
+      z.object({ table: z.object({ family: z.string(), name: z.string() }) }),
+      z.object({}).passthrough(),
+    ]),
+  ),
 });
 
 /** `nft -j list tables` → [{family, name}] (the metainfo entry is skipped). */
 export function parseNftTables(stdout: string): { family: string; name: string }[] {
-  return nftJson.parse(JSON.parse(stdout)).nftables.flatMap((e) => ("table" in e && e.table ? [e.table as { family: string; name: string }] : []));
+  return nftJson
+    .parse(JSON.parse(stdout))
+    .nftables.flatMap((e) => ("table" in e && e.table ? [e.table as { family: string; name: string }] : []));
 }

@@ -14,7 +14,9 @@ describe("createHostCommandRunner", () => {
     for (let i = 0; i < 3; i++) {
       await expect(run(["sh", "-c", "printf 'line 1\\nline 2\\n'"])).resolves.toBe("line 1\nline 2\n");
     }
-    await expect(run(["sh", "-c", "cat; echo to stderr >&2; exit 3"], { input: "in" })).rejects.toThrow(HostCommandError);
+    await expect(run(["sh", "-c", "cat; echo to stderr >&2; exit 3"], { input: "in" })).rejects.toThrow(
+      HostCommandError,
+    );
   });
 
   it("resolves soon after the exit when a background child keeps the pipes open", async () => {

@@ -7,7 +7,9 @@ export class HostCommandError extends Error {
     readonly code: number | null,
     readonly stderr: string,
   ) {
-    super(`${argv.join(" ")} failed (${code === null ? "killed" : `exit ${code}`}): ${stderr.trim().slice(0, 500) || "no message"}`);
+    super(
+      `${argv.join(" ")} failed (${code === null ? "killed" : `exit ${code}`}): ${stderr.trim().slice(0, 500) || "no message"}`,
+    );
     this.name = "HostCommandError";
   }
 }
@@ -37,8 +39,12 @@ export function createHostCommandRunner(netns: string | undefined): HostCommandR
       const child = spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => { if (stdout.length < 16 * 1024 * 1024) stdout += d; });
-      child.stderr.setEncoding("utf8").on("data", (d: string) => { if (stderr.length < 64 * 1024) stderr += d; });
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        if (stdout.length < 16 * 1024 * 1024) stdout += d;
+      });
+      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+        if (stderr.length < 64 * 1024) stderr += d;
+      });
       const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
       let done = false;
       const finish = (code: number | null) => {
@@ -48,10 +54,20 @@ export function createHostCommandRunner(netns: string | undefined): HostCommandR
         if (code === 0) resolve(stdout);
         else reject(new HostCommandError(argv, code, stderr));
       };
-      child.once("error", (e) => { done = true; clearTimeout(timer); reject(new HostCommandError(argv, null, e.message)); });
+      child.once("error", (e) => {
+        done = true;
+        clearTimeout(timer);
+        reject(new HostCommandError(argv, null, e.message));
+      });
       // "close" waits for the pipes; give them a moment after "exit", then stop waiting (see above).
       child.once("close", (code) => finish(code));
-      child.once("exit", (code) => setTimeout(() => { child.stdout.destroy(); child.stderr.destroy(); finish(code); }, 200).unref());
+      child.once("exit", (code) =>
+        setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(code);
+        }, 200).unref(),
+      );
       child.stdin.on("error", () => undefined);
       child.stdin.end(opts.input ?? "");
     });

@@ -64,7 +64,8 @@ export function InstanceActions({ instance, allowed, onMessage, size = "sm" }: I
   }
 
   const button = (action: Exclude<Action, "delete">, show: boolean) =>
-    allowed[action] && show && (
+    allowed[action] &&
+    show && (
       <Button
         size={size}
         variant="secondary"
@@ -80,7 +81,12 @@ export function InstanceActions({ instance, allowed, onMessage, size = "sm" }: I
   return (
     <div className={`flex justify-end ${size === "sm" ? "flex-nowrap gap-1" : "flex-wrap gap-2"}`}>
       {allowed.console && instance.state === "RUNNING" && (
-        <ButtonLink href={`/instances/${instance.id}/console`} size={size} variant="secondary" className="whitespace-nowrap">
+        <ButtonLink
+          href={`/instances/${instance.id}/console`}
+          size={size}
+          variant="secondary"
+          className="whitespace-nowrap"
+        >
           {t("console")}
         </ButtonLink>
       )}
@@ -93,7 +99,10 @@ export function InstanceActions({ instance, allowed, onMessage, size = "sm" }: I
           variant="ghost"
           className="whitespace-nowrap text-red-700 dark:text-red-400"
           disabled={pending}
-          onClick={() => { onMessage(null); setConfirming(true); }}
+          onClick={() => {
+            onMessage(null);
+            setConfirming(true);
+          }}
         >
           {t("delete")}
         </Button>
@@ -105,7 +114,9 @@ export function InstanceActions({ instance, allowed, onMessage, size = "sm" }: I
         description={t("deleteBody")}
       >
         <DialogActions>
-          <Button variant="secondary" onClick={() => setConfirming(false)}>{tc("cancel")}</Button>
+          <Button variant="secondary" onClick={() => setConfirming(false)}>
+            {tc("cancel")}
+          </Button>
           <Button variant="danger" busy={mutations.delete.isPending} onClick={() => void run("delete")}>
             {t("deleteConfirm")}
           </Button>

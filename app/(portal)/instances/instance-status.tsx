@@ -27,7 +27,9 @@ export function StateBadge({ state }: { state: InstanceState }) {
     <span data-testid="instance-state" className="inline-flex">
       <Badge tone={TONE[state]}>
         {/* A pulsing dot marks states that will change by themselves, without relying on colour alone. */}
-        {TRANSITIONAL.has(state) && <span aria-hidden className="mr-1.5 size-1.5 animate-pulse rounded-full bg-current" />}
+        {TRANSITIONAL.has(state) && (
+          <span aria-hidden className="mr-1.5 size-1.5 animate-pulse rounded-full bg-current" />
+        )}
         {t(`states.${state}`)}
       </Badge>
     </span>
@@ -61,12 +63,20 @@ export function TaskProgress({ instance, className = "", barClassName = "max-w-2
   const sameAsState = task === t(`states.${instance.state}`);
   const percent = instance.progress === null ? null : Math.round(instance.progress);
   const text =
-    percent !== null ? (sameAsState ? t("percent", { percent }) : t("taskProgress", { task, percent }))
-    : sameAsState ? null
-    : t("taskUnderway", { task });
+    percent !== null
+      ? sameAsState
+        ? t("percent", { percent })
+        : t("taskProgress", { task, percent })
+      : sameAsState
+        ? null
+        : t("taskUnderway", { task });
   return (
     <div className={`space-y-1 ${className}`}>
-      {text && <p data-testid="instance-task" className="text-xs tabular-nums text-slate-600 dark:text-slate-400">{text}</p>}
+      {text && (
+        <p data-testid="instance-task" className="text-xs tabular-nums text-slate-600 dark:text-slate-400">
+          {text}
+        </p>
+      )}
       <ProgressBar value={percent} label={t("progressLabel")} className={barClassName} />
     </div>
   );

@@ -30,14 +30,25 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
   // Newest first, as the server sends them, with the name breaking ties so rows never swap places
   // between two refreshes.
   const rows = useMemo(
-    () => list.data && [...list.data].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.name.localeCompare(b.name)),
+    () =>
+      list.data &&
+      [...list.data].sort(
+        (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.name.localeCompare(b.name),
+      ),
     [list.data],
   );
   const [launching, setLaunching] = useState(false);
   const [flash, setFlash] = useState<ActionMessage | null>(null);
 
   const launchButton = allowed.create && (
-    <Button onClick={() => { setFlash(null); setLaunching(true); }}>{t("launch")}</Button>
+    <Button
+      onClick={() => {
+        setFlash(null);
+        setLaunching(true);
+      }}
+    >
+      {t("launch")}
+    </Button>
   );
   const empty = list.data?.length === 0;
   const columns = showOwner ? 7 : 6;
@@ -46,17 +57,29 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
     <>
       {/* When the list is empty the button sits in the empty state instead: one "Launch instance" per page. */}
       <PageHeader title={t("title")} description={t("description")} actions={!empty && launchButton} />
-      {flash && <Alert tone={flash.tone} className="mb-4" data-testid="flash">{flash.text}</Alert>}
+      {flash && (
+        <Alert tone={flash.tone} className="mb-4" data-testid="flash">
+          {flash.text}
+        </Alert>
+      )}
 
-      {list.isError && list.data && <p className="mb-3 text-sm text-amber-700 dark:text-amber-300">{t("refreshFailed")}</p>}
+      {list.isError && list.data && (
+        <p className="mb-3 text-sm text-amber-700 dark:text-amber-300">{t("refreshFailed")}</p>
+      )}
 
       {list.isError && !list.data ? (
         <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
       ) : empty ? (
-        <EmptyState title={t("empty")} action={launchButton}>{t("emptyHint")}</EmptyState>
+        <EmptyState title={t("empty")} action={launchButton}>
+          {t("emptyHint")}
+        </EmptyState>
       ) : (
         <>
-          {list.data && <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">{t("count", { count: list.data.length })}</p>}
+          {list.data && (
+            <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">
+              {t("count", { count: list.data.length })}
+            </p>
+          )}
           <Table caption={t("caption")}>
             <THead>
               <Th>{t("colName")}</Th>
@@ -74,11 +97,18 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                 rows?.map((i) => (
                   <Tr key={i.id} data-testid="instance-row">
                     <Td className="whitespace-nowrap font-medium">
-                      <Link href={`/instances/${i.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{i.name}</Link>
+                      <Link
+                        href={`/instances/${i.id}`}
+                        className="text-indigo-700 hover:underline dark:text-indigo-300"
+                      >
+                        {i.name}
+                      </Link>
                     </Td>
                     <Td>
                       <InstanceStatus instance={i} />
-                      <span className="mt-1.5 block empty:hidden"><ViewersBadge instance={i} /></span>
+                      <span className="mt-1.5 block empty:hidden">
+                        <ViewersBadge instance={i} />
+                      </span>
                     </Td>
                     {/* Image and flavor share a cell, and the acceleration sits under the host: the table then
                         fits a laptop screen without hiding the actions off to the side. */}
@@ -90,10 +120,16 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                     </Td>
                     <Td className="min-w-32">
                       <HostCell host={i.host} />
-                      {i.accel && <span className="mt-0.5 block text-xs text-slate-500 dark:text-slate-400"><AccelLabel accel={i.accel} /></span>}
+                      {i.accel && (
+                        <span className="mt-0.5 block text-xs text-slate-500 dark:text-slate-400">
+                          <AccelLabel accel={i.accel} />
+                        </span>
+                      )}
                     </Td>
                     {showOwner && <Td className="whitespace-nowrap">{i.owner.username}</Td>}
-                    <Td className="whitespace-nowrap text-xs" title={formatDateTime(i.createdAt, locale)}>{formatDate(i.createdAt, locale)}</Td>
+                    <Td className="whitespace-nowrap text-xs" title={formatDateTime(i.createdAt, locale)}>
+                      {formatDate(i.createdAt, locale)}
+                    </Td>
                     <Td className="text-right">
                       <InstanceActions instance={i} allowed={allowed} onMessage={setFlash} />
                     </Td>
@@ -109,7 +145,10 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
         open={launching}
         canListGroups={allowed.listGroups}
         onClose={() => setLaunching(false)}
-        onDone={(text) => { setLaunching(false); setFlash({ tone: "success", text }); }}
+        onDone={(text) => {
+          setLaunching(false);
+          setFlash({ tone: "success", text });
+        }}
       />
     </>
   );

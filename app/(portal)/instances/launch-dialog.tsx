@@ -105,16 +105,37 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
   }
 
   const flavorLabel = (f: FlavorRow) =>
-    t("flavorOption", { name: f.name, vcpus: f.vcpus, memoryMiB: String(f.memoryMiB), diskGiB: String(f.diskGiB) });
+    t("flavorOption", {
+      name: f.name,
+      vcpus: f.vcpus,
+      memoryMiB: String(f.memoryMiB),
+      diskGiB: String(f.diskGiB),
+    });
   const noImages = images.data?.length === 0;
   const noFlavors = flavors.data?.length === 0;
 
   return (
     <Dialog open={open} onClose={onClose} title={t("launchTitle")} description={t("launchDescription")}>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
-        {images.isError && <QueryError error={images.error} onRetry={() => void images.refetch()} retrying={images.isFetching} />}
-        {flavors.isError && <QueryError error={flavors.error} onRetry={() => void flavors.refetch()} retrying={flavors.isFetching} />}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
+        {images.isError && (
+          <QueryError
+            error={images.error}
+            onRetry={() => void images.refetch()}
+            retrying={images.isFetching}
+          />
+        )}
+        {flavors.isError && (
+          <QueryError
+            error={flavors.error}
+            onRetry={() => void flavors.refetch()}
+            retrying={flavors.isFetching}
+          />
+        )}
         {(noImages || noFlavors) && (
           <Alert tone="warning">
             {noImages && <p>{t("noImages")}</p>}
@@ -162,12 +183,23 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
           hint={networks.data?.length === 0 ? t("noNetworksHint") : undefined}
           disabled={networks.isPending}
           options={
-            networks.isPending ? [{ value: "", label: tc("loading") }]
-            : networks.data?.length ? networks.data.map((n) => ({ value: n.id, label: t("networkOption", { name: n.name, cidr: n.cidr }) }))
-            : [{ value: "", label: t("noNetwork") }]
+            networks.isPending
+              ? [{ value: "", label: tc("loading") }]
+              : networks.data?.length
+                ? networks.data.map((n) => ({
+                    value: n.id,
+                    label: t("networkOption", { name: n.name, cidr: n.cidr }),
+                  }))
+                : [{ value: "", label: t("noNetwork") }]
           }
         />
-        {networks.isError && <QueryError error={networks.error} onRetry={() => void networks.refetch()} retrying={networks.isFetching} />}
+        {networks.isError && (
+          <QueryError
+            error={networks.error}
+            onRetry={() => void networks.refetch()}
+            retrying={networks.isFetching}
+          />
+        )}
         {showGroups && (
           <Select
             label={t("group")}
@@ -179,8 +211,12 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
           />
         )}
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={create.isPending}>{t("launchSubmit")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={create.isPending}>
+            {t("launchSubmit")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

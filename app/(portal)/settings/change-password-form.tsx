@@ -51,12 +51,40 @@ export function ChangePasswordForm() {
 
   return (
     <form onSubmit={onSubmit} noValidate className="max-w-md space-y-4">
-      {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+      {error && (
+        <Alert tone="error" data-testid="form-error">
+          {error}
+        </Alert>
+      )}
       {done && <Alert tone="success">{t("passwordChanged")}</Alert>}
-      <Input label={t("currentPassword")} type="password" autoComplete="current-password" value={values.currentPassword} onChange={set("currentPassword")} error={fieldErrors.currentPassword} />
-      <Input label={t("newPassword")} type="password" autoComplete="new-password" value={values.newPassword} onChange={set("newPassword")} error={fieldErrors.newPassword} hint={t("newPasswordHint")} />
-      <Input label={t("confirmPassword")} type="password" autoComplete="new-password" value={values.confirmPassword} onChange={set("confirmPassword")} error={fieldErrors.confirmPassword} />
-      <Button type="submit" busy={change.isPending}>{t("changePassword")}</Button>
+      <Input
+        label={t("currentPassword")}
+        type="password"
+        autoComplete="current-password"
+        value={values.currentPassword}
+        onChange={set("currentPassword")}
+        error={fieldErrors.currentPassword}
+      />
+      <Input
+        label={t("newPassword")}
+        type="password"
+        autoComplete="new-password"
+        value={values.newPassword}
+        onChange={set("newPassword")}
+        error={fieldErrors.newPassword}
+        hint={t("newPasswordHint")}
+      />
+      <Input
+        label={t("confirmPassword")}
+        type="password"
+        autoComplete="new-password"
+        value={values.confirmPassword}
+        onChange={set("confirmPassword")}
+        error={fieldErrors.confirmPassword}
+      />
+      <Button type="submit" busy={change.isPending}>
+        {t("changePassword")}
+      </Button>
     </form>
   );
 }

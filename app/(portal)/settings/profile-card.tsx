@@ -29,20 +29,27 @@ export function ProfileCard({ canListGroups }: { canListGroups: boolean }) {
 
   let body: ReactNode;
   if (me.isPending) body = <p className="text-sm text-slate-500">{t("common.loading")}</p>;
-  else if (me.isError) body = <QueryError error={me.error} onRetry={() => void me.refetch()} retrying={me.isFetching} />;
+  else if (me.isError)
+    body = <QueryError error={me.error} onRetry={() => void me.refetch()} retrying={me.isFetching} />;
   else {
     const u = me.data;
-    const names = u.groupIds.map((id) => groups.data?.find((g) => g.id === id)?.name).filter((n): n is string => Boolean(n));
+    const names = u.groupIds
+      .map((id) => groups.data?.find((g) => g.id === id)?.name)
+      .filter((n): n is string => Boolean(n));
     const groupText =
-      u.groupIds.length === 0 ? t("settings.noGroups")
-      : names.length === u.groupIds.length ? names.join(", ")
-      : t("settings.groupsCount", { count: u.groupIds.length });
+      u.groupIds.length === 0
+        ? t("settings.noGroups")
+        : names.length === u.groupIds.length
+          ? names.join(", ")
+          : t("settings.groupsCount", { count: u.groupIds.length });
     body = (
       <dl className="divide-y divide-slate-100 dark:divide-slate-800">
         <Row label={t("settings.username")}>{u.username}</Row>
         <Row label={t("settings.displayName")}>{u.displayName || none}</Row>
         <Row label={t("settings.email")}>{u.email || none}</Row>
-        <Row label={t("settings.role")}><Badge tone="info">{t(`roles.${u.role}`)}</Badge></Row>
+        <Row label={t("settings.role")}>
+          <Badge tone="info">{t(`roles.${u.role}`)}</Badge>
+        </Row>
         <Row label={t("settings.groups")}>{groupText}</Row>
       </dl>
     );

@@ -12,7 +12,12 @@ import { formatDateTime } from "@/app/_lib/format";
 import { formatBytes } from "@/app/_lib/units";
 import { useTRPC } from "@/app/_trpc/client";
 
-const STATE_TONE: Record<string, BadgeTone> = { queued: "neutral", running: "info", succeeded: "success", failed: "danger" };
+const STATE_TONE: Record<string, BadgeTone> = {
+  queued: "neutral",
+  running: "info",
+  succeeded: "success",
+  failed: "danger",
+};
 const COLUMNS = 6;
 
 export function TasksList() {
@@ -25,9 +30,12 @@ export function TasksList() {
     const key = `kind.${kind.replace(/\./g, "_")}` as "kind.image_import";
     return t.has(key) ? t(key) : kind;
   };
-  const tasks = useQuery(trpc.tasks.list.queryOptions(undefined, {
-    refetchInterval: (q) => (q.state.data?.some((x) => x.state === "queued" || x.state === "running") ? 1000 : 5000),
-  }));
+  const tasks = useQuery(
+    trpc.tasks.list.queryOptions(undefined, {
+      refetchInterval: (q) =>
+        q.state.data?.some((x) => x.state === "queued" || x.state === "running") ? 1000 : 5000,
+    }),
+  );
 
   return (
     <>
@@ -56,12 +64,20 @@ export function TasksList() {
                     <div className="font-medium">{kindLabel(x.kind)}</div>
                     <div className="text-xs text-slate-500">{x.targetName}</div>
                   </Td>
-                  <Td><Badge tone={STATE_TONE[x.state]}>{t(`state.${x.state}`)}</Badge></Td>
+                  <Td>
+                    <Badge tone={STATE_TONE[x.state]}>{t(`state.${x.state}`)}</Badge>
+                  </Td>
                   <Td className="min-w-40">
-                    <ProgressBar value={x.state === "queued" ? null : x.percent} label={t("progressOf", { name: x.targetName })}
-                      tone={x.state === "failed" ? "danger" : x.state === "succeeded" ? "success" : "info"} />
+                    <ProgressBar
+                      value={x.state === "queued" ? null : x.percent}
+                      label={t("progressOf", { name: x.targetName })}
+                      tone={x.state === "failed" ? "danger" : x.state === "succeeded" ? "success" : "info"}
+                    />
                     <div className="mt-1 text-xs tabular-nums text-slate-500">
-                      {x.percent}%{x.bytesTotal ? ` · ${formatBytes(x.bytesDone ?? 0, locale)} / ${formatBytes(x.bytesTotal, locale)}` : ""}
+                      {x.percent}%
+                      {x.bytesTotal
+                        ? ` · ${formatBytes(x.bytesDone ?? 0, locale)} / ${formatBytes(x.bytesTotal, locale)}`
+                        : ""}
                     </div>
                   </Td>
                   <Td className="max-w-md text-sm">
@@ -70,7 +86,11 @@ export function TasksList() {
                   <Td className="text-sm">{x.createdByName ?? "—"}</Td>
                   <Td className="text-xs">
                     <div>{formatDateTime(x.createdAt, locale)}</div>
-                    {x.finishedAt && <div className="text-slate-500">{t("finished", { at: formatDateTime(x.finishedAt, locale) })}</div>}
+                    {x.finishedAt && (
+                      <div className="text-slate-500">
+                        {t("finished", { at: formatDateTime(x.finishedAt, locale) })}
+                      </div>
+                    )}
                   </Td>
                 </Tr>
               ))

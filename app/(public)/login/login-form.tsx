@@ -44,7 +44,12 @@ export function LoginForm({ callbackUrl, initialError }: LoginFormProps) {
       if (!res || res.error || !res.ok) {
         // The server's messages (wrong password, locked out, server problem) are written for users;
         // "CredentialsSignin" is next-auth's bare code for a refusal without one.
-        const msg = res?.error && res.error !== "CredentialsSignin" ? res.error : res?.error ? t("wrongCredentials") : t("failed");
+        const msg =
+          res?.error && res.error !== "CredentialsSignin"
+            ? res.error
+            : res?.error
+              ? t("wrongCredentials")
+              : t("failed");
         setError(msg);
         setBusy(false);
         return;
@@ -67,7 +72,11 @@ export function LoginForm({ callbackUrl, initialError }: LoginFormProps) {
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
-      {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+      {error && (
+        <Alert tone="error" data-testid="form-error">
+          {error}
+        </Alert>
+      )}
       <Input
         label={t("username")}
         name="username"

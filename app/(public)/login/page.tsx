@@ -16,7 +16,11 @@ function initialErrorFrom(raw: string | string[] | undefined): string | null {
   return /\s/.test(value) ? value : "";
 }
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   // Already signed in: the form would only confuse. If the database is down, show the form anyway;
   // signing in will then explain the problem itself.
@@ -32,7 +36,12 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <main className="flex flex-1 items-start justify-center px-4 pt-8 pb-16 sm:items-center sm:pt-0">
         <div className="w-full max-w-sm">
           <div className="mb-6 text-center">
-            <span aria-hidden className="mx-auto mb-3 grid size-10 place-items-center rounded-lg bg-indigo-600 text-lg font-bold text-white">e</span>
+            <span
+              aria-hidden
+              className="mx-auto mb-3 grid size-10 place-items-center rounded-lg bg-indigo-600 text-lg font-bold text-white"
+            >
+              e
+            </span>
             <h1 className="text-2xl font-semibold tracking-tight">{t("login.title")}</h1>
             <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{t("login.subtitle")}</p>
           </div>

@@ -1,4 +1,8 @@
-import { changeOwnPassword, getOwnAccount, updateOwnPreferences } from "@/server/domain/account/manage-account";
+import {
+  changeOwnPassword,
+  getOwnAccount,
+  updateOwnPreferences,
+} from "@/server/domain/account/manage-account";
 import { changePasswordInput, updatePreferencesInput } from "@/server/domain/users/schemas";
 import { createTRPCRouter, procedureFor } from "../trpc";
 

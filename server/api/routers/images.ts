@@ -8,9 +8,19 @@ import { createTRPCRouter, procedureFor } from "../trpc";
 // tRPC; their permission entries are in the same table.
 export const imagesRouter = createTRPCRouter({
   list: procedureFor("images", "list").query(({ ctx }) => listImages(ctx)),
-  versions: procedureFor("images", "versions").input(imageIdInput).query(({ ctx, input }) => listImageVersions(ctx, input.id)),
-  update: procedureFor("images", "update").input(updateImageInput).mutation(({ ctx, input }) => updateImage(ctx, input)),
-  delete: procedureFor("images", "delete").input(imageIdInput).mutation(({ ctx, input }) => deleteImage(ctx, input)),
-  sync: procedureFor("images", "sync").input(syncImageInput).mutation(({ ctx, input }) => syncImageToHosts(ctx, input)),
-  hostCache: procedureFor("images", "hostCache").input(imageIdInput).query(({ ctx, input }) => listImageHostCache(ctx, input.id)),
+  versions: procedureFor("images", "versions")
+    .input(imageIdInput)
+    .query(({ ctx, input }) => listImageVersions(ctx, input.id)),
+  update: procedureFor("images", "update")
+    .input(updateImageInput)
+    .mutation(({ ctx, input }) => updateImage(ctx, input)),
+  delete: procedureFor("images", "delete")
+    .input(imageIdInput)
+    .mutation(({ ctx, input }) => deleteImage(ctx, input)),
+  sync: procedureFor("images", "sync")
+    .input(syncImageInput)
+    .mutation(({ ctx, input }) => syncImageToHosts(ctx, input)),
+  hostCache: procedureFor("images", "hostCache")
+    .input(imageIdInput)
+    .query(({ ctx, input }) => listImageHostCache(ctx, input.id)),
 });

@@ -6,13 +6,31 @@ import { createInstanceInput, instanceIdInput, listInstancesInput } from "@/serv
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const instancesRouter = createTRPCRouter({
-  list: procedureFor("instances", "list").input(listInstancesInput).query(({ ctx, input }) => listInstances(ctx, input)),
-  get: procedureFor("instances", "read").input(instanceIdInput).query(({ ctx, input }) => getInstance(ctx, input.id)),
-  nics: procedureFor("instances", "nics").input(instanceIdInput).query(({ ctx, input }) => listInstanceNics(ctx, input.id)),
-  events: procedureFor("instances", "read").input(instanceIdInput).query(({ ctx, input }) => listInstanceEvents(ctx, input.id)),
-  create: procedureFor("instances", "create").input(createInstanceInput).mutation(({ ctx, input }) => createInstance(ctx, input)),
-  start: procedureFor("instances", "start").input(instanceIdInput).mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "start")),
-  stop: procedureFor("instances", "stop").input(instanceIdInput).mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "stop")),
-  reboot: procedureFor("instances", "reboot").input(instanceIdInput).mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "reboot")),
-  delete: procedureFor("instances", "delete").input(instanceIdInput).mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "delete")),
+  list: procedureFor("instances", "list")
+    .input(listInstancesInput)
+    .query(({ ctx, input }) => listInstances(ctx, input)),
+  get: procedureFor("instances", "read")
+    .input(instanceIdInput)
+    .query(({ ctx, input }) => getInstance(ctx, input.id)),
+  nics: procedureFor("instances", "nics")
+    .input(instanceIdInput)
+    .query(({ ctx, input }) => listInstanceNics(ctx, input.id)),
+  events: procedureFor("instances", "read")
+    .input(instanceIdInput)
+    .query(({ ctx, input }) => listInstanceEvents(ctx, input.id)),
+  create: procedureFor("instances", "create")
+    .input(createInstanceInput)
+    .mutation(({ ctx, input }) => createInstance(ctx, input)),
+  start: procedureFor("instances", "start")
+    .input(instanceIdInput)
+    .mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "start")),
+  stop: procedureFor("instances", "stop")
+    .input(instanceIdInput)
+    .mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "stop")),
+  reboot: procedureFor("instances", "reboot")
+    .input(instanceIdInput)
+    .mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "reboot")),
+  delete: procedureFor("instances", "delete")
+    .input(instanceIdInput)
+    .mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "delete")),
 });

@@ -2,7 +2,13 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "@/db/schema";
 import { DomainError } from "@/server/domain/errors";
-import { FIXTURE_PASSWORD, makeUser, openTestServices, uniqueName, type TestServices } from "@/server/testing/fixtures";
+import {
+  FIXTURE_PASSWORD,
+  makeUser,
+  openTestServices,
+  uniqueName,
+  type TestServices,
+} from "@/server/testing/fixtures";
 import { authenticateUser, INVALID_CREDENTIALS } from "./authenticate";
 import type { LoginLimits } from "./login-rate-limit";
 
@@ -14,11 +20,17 @@ beforeAll(() => {
 });
 afterAll(() => s.close());
 
-const login = (username: string, password: string, ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`) =>
-  authenticateUser({ db: s.db, redis: s.redis, limits }, { username, password, ip });
+const login = (
+  username: string,
+  password: string,
+  ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+) => authenticateUser({ db: s.db, redis: s.redis, limits }, { username, password, ip });
 
 async function failureOf(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DomainError);
   return err as DomainError;
 }
@@ -58,7 +70,8 @@ describe("authenticateUser", () => {
 
   it("limits one address guessing across many accounts", async () => {
     const ip = "10.77.0.1";
-    for (let i = 0; i < limits.maxPerAddress; i++) await failureOf(login(uniqueName("spray"), "bad-password", ip));
+    for (let i = 0; i < limits.maxPerAddress; i++)
+      await failureOf(login(uniqueName("spray"), "bad-password", ip));
     const u = await makeUser(s, "user");
     expect((await failureOf(login(u.username, FIXTURE_PASSWORD, ip))).kind).toBe("RATE_LIMITED");
     // Another address is unaffected.
@@ -77,7 +90,10 @@ describe("authenticateUser", () => {
     const u = await makeUser(s, "user");
     await failureOf(login(u.username, "bad-password", "10.1.2.3"));
     await login(u.username, FIXTURE_PASSWORD, "10.1.2.4");
-    const rows = await s.db.select().from(auditLog).where(and(eq(auditLog.action, "auth.login"), eq(auditLog.actorName, u.username)));
+    const rows = await s.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "auth.login"), eq(auditLog.actorName, u.username)));
     expect(rows.map((r) => [r.result, r.sourceIp, r.errorCode])).toEqual([
       ["failure", "10.1.2.3", "INVALID_CREDENTIALS"],
       ["success", "10.1.2.4", null],

@@ -5,7 +5,12 @@ import { burnPasswordCheck, verifyPassword } from "@/server/auth/password";
 import type { Database } from "@/server/db/client";
 import { recordAudit } from "../audit/record-audit";
 import { DomainError, isUnavailableError, unavailable } from "../errors";
-import { assertLoginAllowed, clearAccountFailures, countLoginFailure, type LoginLimits } from "./login-rate-limit";
+import {
+  assertLoginAllowed,
+  clearAccountFailures,
+  countLoginFailure,
+  type LoginLimits,
+} from "./login-rate-limit";
 
 export interface AuthenticatedUser {
   id: number;
@@ -27,8 +32,14 @@ export async function authenticateUser(
   const username = input.username.trim().toLowerCase();
   const audit = (result: "success" | "failure", actorId: number | null, errorCode?: string) =>
     recordAudit(db, {
-      actorId, actorName: username.slice(0, 64), action: "auth.login", targetType: "user",
-      targetId: actorId === null ? null : String(actorId), result, errorCode, ip: input.ip,
+      actorId,
+      actorName: username.slice(0, 64),
+      action: "auth.login",
+      targetType: "user",
+      targetId: actorId === null ? null : String(actorId),
+      result,
+      errorCode,
+      ip: input.ip,
     }).catch(() => undefined);
 
   try {
@@ -47,17 +58,26 @@ export async function authenticateUser(
   } catch (err) {
     throw isUnavailableError(err) ? unavailable("database") : err;
   }
-  const ok = row ? await verifyPassword(row.passwordHash, input.password) : (await burnPasswordCheck(input.password), false);
+  const ok = row
+    ? await verifyPassword(row.passwordHash, input.password)
+    : (await burnPasswordCheck(input.password), false);
   if (!row || !ok || row.disabled) {
     await countLoginFailure(redis, limits, username, input.ip).catch(() => undefined);
     await audit("failure", row?.id ?? null, "INVALID_CREDENTIALS");
     throw new DomainError("UNAUTHORIZED", INVALID_CREDENTIALS);
   }
   await clearAccountFailures(redis, limits, username).catch(() => undefined);
-  await db.update(users).set({ lastLoginAt: sql`CURRENT_TIMESTAMP(3)` as unknown as Date }).where(eq(users.id, row.id));
+  await db
+    .update(users)
+    .set({ lastLoginAt: sql`CURRENT_TIMESTAMP(3)` as unknown as Date })
+    .where(eq(users.id, row.id));
   await audit("success", row.id);
   return {
-    id: row.id, username: row.username, role: row.role, sessionVersion: row.sessionVersion,
-    locale: row.locale, theme: row.theme,
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    sessionVersion: row.sessionVersion,
+    locale: row.locale,
+    theme: row.theme,
   };
 }

@@ -10,7 +10,10 @@ import type { Actor } from "../context";
 export async function loadActor(db: Database, userId: number, sessionVersion: number): Promise<Actor | null> {
   const row = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!row || row.disabled || row.sessionVersion !== sessionVersion) return null;
-  const groupRows = await db.select({ groupId: memberships.groupId }).from(memberships).where(eq(memberships.userId, userId));
+  const groupRows = await db
+    .select({ groupId: memberships.groupId })
+    .from(memberships)
+    .where(eq(memberships.userId, userId));
   return { id: row.id, username: row.username, role: row.role, groupIds: groupRows.map((g) => g.groupId) };
 }
 

@@ -14,7 +14,12 @@ const accountKey = (l: LoginLimits, username: string) => `${l.prefix}:login-fail
 const addressKey = (l: LoginLimits, ip: string) => `${l.prefix}:login-fail:ip:${ip}`;
 
 /** Throws RATE_LIMITED while either counter is at its limit. */
-export async function assertLoginAllowed(redis: Redis, l: LoginLimits, username: string, ip: string | null): Promise<void> {
+export async function assertLoginAllowed(
+  redis: Redis,
+  l: LoginLimits,
+  username: string,
+  ip: string | null,
+): Promise<void> {
   const keys = [accountKey(l, username), ...(ip ? [addressKey(l, ip)] : [])];
   const values = await redis.mget(...keys);
   const acct = Number(values[0] ?? 0);
@@ -29,7 +34,12 @@ export async function assertLoginAllowed(redis: Redis, l: LoginLimits, username:
   }
 }
 
-export async function countLoginFailure(redis: Redis, l: LoginLimits, username: string, ip: string | null): Promise<void> {
+export async function countLoginFailure(
+  redis: Redis,
+  l: LoginLimits,
+  username: string,
+  ip: string | null,
+): Promise<void> {
   const m = redis.multi();
   // The window starts at the first failure (NX), so steady guessing cannot keep extending it forever.
   m.incr(accountKey(l, username)).expire(accountKey(l, username), l.windowSeconds, "NX");

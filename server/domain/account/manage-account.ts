@@ -12,20 +12,33 @@ export function getOwnAccount(ctx: DomainContext): Promise<UserView> {
   return getUser(ctx, requireActor(ctx).id);
 }
 
-export async function changeOwnPassword(ctx: DomainContext, input: z.output<typeof changePasswordInput>): Promise<void> {
+export async function changeOwnPassword(
+  ctx: DomainContext,
+  input: z.output<typeof changePasswordInput>,
+): Promise<void> {
   const actor = requireActor(ctx);
   const row = await ctx.db.query.users.findFirst({ where: eq(users.id, actor.id) });
   if (!row) throw notFound("Your account");
   if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
-    throw new DomainError("INVALID", "The current password is wrong.", { currentPassword: "Wrong password." });
+    throw new DomainError("INVALID", "The current password is wrong.", {
+      currentPassword: "Wrong password.",
+    });
   }
   if (input.currentPassword === input.newPassword) {
-    throw new DomainError("INVALID", "Choose a password you have not used here.", { newPassword: "Same as the current one." });
+    throw new DomainError("INVALID", "Choose a password you have not used here.", {
+      newPassword: "Same as the current one.",
+    });
   }
-  await ctx.db.update(users).set({ passwordHash: await hashPassword(input.newPassword) }).where(eq(users.id, actor.id));
+  await ctx.db
+    .update(users)
+    .set({ passwordHash: await hashPassword(input.newPassword) })
+    .where(eq(users.id, actor.id));
 }
 
-export async function updateOwnPreferences(ctx: DomainContext, input: z.output<typeof updatePreferencesInput>): Promise<UserView> {
+export async function updateOwnPreferences(
+  ctx: DomainContext,
+  input: z.output<typeof updatePreferencesInput>,
+): Promise<UserView> {
   const actor = requireActor(ctx);
   const patch: Partial<typeof users.$inferInsert> = {};
   if (input.locale) patch.locale = input.locale;

@@ -10,7 +10,7 @@ describe("audit CSV cells", () => {
   });
 
   it("defuses cells a spreadsheet would run as formulas", () => {
-    expect(toCsvCell("=HYPERLINK(\"x\")")).toBe("\"'=HYPERLINK(\"\"x\"\")\"");
+    expect(toCsvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
     expect(toCsvCell("-1+1")).toBe("'-1+1");
     expect(toCsvCell("@SUM(A1)")).toBe("'@SUM(A1)");
   });
@@ -18,7 +18,17 @@ describe("audit CSV cells", () => {
 
 describe("audit detail redaction", () => {
   it("removes passwords, secrets and tokens at any depth", () => {
-    const out = redactDetail({ username: "ann", password: "p", nested: { newPassword: "q", apiToken: "t", keep: 1 }, list: [{ secret: "s" }] });
-    expect(out).toEqual({ username: "ann", password: "[redacted]", nested: { newPassword: "[redacted]", apiToken: "[redacted]", keep: 1 }, list: [{ secret: "[redacted]" }] });
+    const out = redactDetail({
+      username: "ann",
+      password: "p",
+      nested: { newPassword: "q", apiToken: "t", keep: 1 },
+      list: [{ secret: "s" }],
+    });
+    expect(out).toEqual({
+      username: "ann",
+      password: "[redacted]",
+      nested: { newPassword: "[redacted]", apiToken: "[redacted]", keep: 1 },
+      list: [{ secret: "[redacted]" }],
+    });
   });
 });

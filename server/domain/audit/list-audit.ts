@@ -23,19 +23,42 @@ export async function listAudit(
   requireActor(ctx);
   const c = conditionsOf(input.filter);
   if (input.cursor) c.push(lt(auditLog.id, input.cursor));
-  const rows = await ctx.db.select().from(auditLog).where(c.length ? and(...c) : undefined)
-    .orderBy(desc(auditLog.id)).limit(input.limit + 1);
+  const rows = await ctx.db
+    .select()
+    .from(auditLog)
+    .where(c.length ? and(...c) : undefined)
+    .orderBy(desc(auditLog.id))
+    .limit(input.limit + 1);
   const items = rows.slice(0, input.limit);
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
 }
 
-const CSV_COLUMNS = ["id", "at", "actorId", "actorName", "action", "targetType", "targetId", "result", "errorCode", "sourceIp", "detail"] as const;
+const CSV_COLUMNS = [
+  "id",
+  "at",
+  "actorId",
+  "actorName",
+  "action",
+  "targetType",
+  "targetId",
+  "result",
+  "errorCode",
+  "sourceIp",
+  "detail",
+] as const;
 const EXPORT_LIMIT = 100_000;
 
 export async function exportAuditCsv(ctx: DomainContext, filter: AuditFilter): Promise<string> {
   requireActor(ctx);
   const c = conditionsOf(filter);
-  const rows = await ctx.db.select().from(auditLog).where(c.length ? and(...c) : undefined)
-    .orderBy(desc(auditLog.id)).limit(EXPORT_LIMIT);
-  return toCsv(CSV_COLUMNS, rows.map((r) => CSV_COLUMNS.map((k) => r[k])));
+  const rows = await ctx.db
+    .select()
+    .from(auditLog)
+    .where(c.length ? and(...c) : undefined)
+    .orderBy(desc(auditLog.id))
+    .limit(EXPORT_LIMIT);
+  return toCsv(
+    CSV_COLUMNS,
+    rows.map((r) => CSV_COLUMNS.map((k) => r[k])),
+  );
 }

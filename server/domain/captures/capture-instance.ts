@@ -13,46 +13,96 @@ import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { createTask, updateTask } from "../tasks/manage-tasks";
 
-export async function captureInstance(ctx: DomainContext, input: { instanceId: string; name: string }): Promise<{ taskId: string }> {
+export async function captureInstance(
+  ctx: DomainContext,
+  input: { instanceId: string; name: string },
+): Promise<{ taskId: string }> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
-    throw new DomainError("CONFLICT", `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; only a running or stopped instance can be captured.`);
+    throw new DomainError(
+      "CONFLICT",
+      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; only a running or stopped instance can be captured.`,
+    );
   }
   const taskId = await createTask(ctx.db, {
-    kind: "instance.capture", targetType: "image", targetId: null, targetName: input.name, hostId: inst.hostId, createdBy: actor.id,
+    kind: "instance.capture",
+    targetType: "image",
+    targetId: null,
+    targetName: input.name,
+    hostId: inst.hostId,
+    createdBy: actor.id,
     message: "Queued for the host's agent",
   });
   await ctx.db.insert(instanceCaptures).values({
-    taskId, instanceId: inst.id, hostId: inst.hostId, imageName: input.name, ownerId: inst.ownerId, groupId: inst.groupId,
+    taskId,
+    instanceId: inst.id,
+    hostId: inst.hostId,
+    imageName: input.name,
+    ownerId: inst.ownerId,
+    groupId: inst.groupId,
   });
   const uploadUrl = `${ctx.settings.portalUrl.replace(/\/$/, "")}${capturePath(taskId)}`;
   try {
-    await ctx.jobs.enqueue(inst.hostId, "instance.capture", { instanceId: inst.id, taskId, uploadUrl }, `capture-${taskId}`);
+    await ctx.jobs.enqueue(
+      inst.hostId,
+      "instance.capture",
+      { instanceId: inst.id, taskId, uploadUrl },
+      `capture-${taskId}`,
+    );
   } catch {
-    await updateTask(ctx.db, taskId, { state: "failed", error: "Could not hand the work to the host's agent (Redis is unreachable)." });
-    throw new DomainError("UNAVAILABLE", "Could not hand the work to the host's agent (Redis is unreachable); try again shortly.");
+    await updateTask(ctx.db, taskId, {
+      state: "failed",
+      error: "Could not hand the work to the host's agent (Redis is unreachable).",
+    });
+    throw new DomainError(
+      "UNAVAILABLE",
+      "Could not hand the work to the host's agent (Redis is unreachable); try again shortly.",
+    );
   }
-  await recordInstanceEvent(ctx.db, { instanceId: inst.id, kind: "action", message: `Capture into image “${input.name}” requested by ${actor.username}`, actorId: actor.id });
+  await recordInstanceEvent(ctx.db, {
+    instanceId: inst.id,
+    kind: "action",
+    message: `Capture into image “${input.name}” requested by ${actor.username}`,
+    actorId: actor.id,
+  });
   return { taskId };
 }
 
 /** The agent's progress and failures of a capture, recorded in its task (only from the task's host). */
 export async function applyTaskProgress(db: Database, ev: z.output<typeof taskProgressEvent>): Promise<void> {
-  const [task] = await db.select({ hostId: tasks.hostId, state: tasks.state, targetId: tasks.targetId }).from(tasks).where(and(eq(tasks.id, ev.taskId)));
+  const [task] = await db
+    .select({ hostId: tasks.hostId, state: tasks.state, targetId: tasks.targetId })
+    .from(tasks)
+    .where(and(eq(tasks.id, ev.taskId)));
   if (!task || task.hostId !== ev.hostId) return;
   if (ev.state === "failed") {
     // Once an upload has claimed the task (receive-capture.ts) the portal decides how it ends; a failure
     // reported then comes from a second, refused upload or a lost reply, not from the disk being stored.
     if (task.targetId) return;
-    await updateTask(db, ev.taskId, { state: "failed", error: ev.reason ?? "The host could not capture the disk.", message: null });
-    const [cap] = await db.select({ instanceId: instanceCaptures.instanceId, name: instanceCaptures.imageName }).from(instanceCaptures).where(eq(instanceCaptures.taskId, ev.taskId));
-    if (cap && task.state !== "failed") await recordInstanceEvent(db, { instanceId: cap.instanceId, kind: "error", message: `Capture into image “${cap.name}” failed: ${ev.reason ?? "no reason given"}` });
+    await updateTask(db, ev.taskId, {
+      state: "failed",
+      error: ev.reason ?? "The host could not capture the disk.",
+      message: null,
+    });
+    const [cap] = await db
+      .select({ instanceId: instanceCaptures.instanceId, name: instanceCaptures.imageName })
+      .from(instanceCaptures)
+      .where(eq(instanceCaptures.taskId, ev.taskId));
+    if (cap && task.state !== "failed")
+      await recordInstanceEvent(db, {
+        instanceId: cap.instanceId,
+        kind: "error",
+        message: `Capture into image “${cap.name}” failed: ${ev.reason ?? "no reason given"}`,
+      });
     return;
   }
   // "running" once: updateTask stamps startedAt whenever it is given that state.
   await updateTask(db, ev.taskId, {
-    ...(task.state === "queued" ? { state: "running" as const } : {}), percent: ev.percent, ...(ev.message ? { message: ev.message } : {}),
-    ...(ev.bytesDone !== undefined ? { bytesDone: ev.bytesDone } : {}), ...(ev.bytesTotal !== undefined ? { bytesTotal: ev.bytesTotal } : {}),
+    ...(task.state === "queued" ? { state: "running" as const } : {}),
+    percent: ev.percent,
+    ...(ev.message ? { message: ev.message } : {}),
+    ...(ev.bytesDone !== undefined ? { bytesDone: ev.bytesDone } : {}),
+    ...(ev.bytesTotal !== undefined ? { bytesTotal: ev.bytesTotal } : {}),
   });
 }

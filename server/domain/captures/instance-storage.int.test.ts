@@ -10,7 +10,11 @@ import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOnGuest } from "@/agents/node-agent/network/testing/guest-shell";
-import { BANNER, countOccurrences, waitForSerialLog } from "@/agents/node-agent/drivers/qemu/testing/serial-log";
+import {
+  BANNER,
+  countOccurrences,
+  waitForSerialLog,
+} from "@/agents/node-agent/drivers/qemu/testing/serial-log";
 import { volumeSerial } from "@/agents/node-agent/drivers/qemu/build-volume-args";
 
 const storeDir = await mkdtemp(join(tmpdir(), "educloud-store-"));
@@ -28,20 +32,33 @@ const MARK_MIB = 64;
 let stack: Awaited<ReturnType<typeof startComputeStack>>;
 let vm: string;
 
-const guest = (id: string) => ({ serialSocket: join(stack.runDir(id), "serial.sock"), serialLog: join(stack.runDir(id), "serial.log") });
+const guest = (id: string) => ({
+  serialSocket: join(stack.runDir(id), "serial.sock"),
+  serialLog: join(stack.runDir(id), "serial.log"),
+});
 async function waitForBoot(id: string, n: number): Promise<void> {
   await waitForSerialLog(guest(id).serialLog, (log) => countOccurrences(log, BANNER) >= n, 120_000);
   await new Promise((r) => setTimeout(r, 1000)); // the serial shell starts right after the banner
 }
 async function writeMarker(id: string, marker: string): Promise<void> {
-  const r = await runOnGuest(guest(id), `echo ${marker} | dd of=/dev/vda bs=1M seek=${MARK_MIB} conv=notrunc 2>/dev/null && sync`);
+  const r = await runOnGuest(
+    guest(id),
+    `echo ${marker} | dd of=/dev/vda bs=1M seek=${MARK_MIB} conv=notrunc 2>/dev/null && sync`,
+  );
   expect(r.code).toBe(0);
 }
 async function readMarker(id: string): Promise<string> {
-  const r = await runOnGuest(guest(id), `dd if=/dev/vda bs=1M skip=${MARK_MIB} count=1 2>/dev/null | head -c 64 | tr -dc 'A-Za-z0-9-'; echo`);
+  const r = await runOnGuest(
+    guest(id),
+    `dd if=/dev/vda bs=1M skip=${MARK_MIB} count=1 2>/dev/null | head -c 64 | tr -dc 'A-Za-z0-9-'; echo`,
+  );
   return r.lines.join("");
 }
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 90_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 90_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -50,18 +67,38 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | null 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const snapshotIn = (id: string, state: string) => until(`snapshot ${state}`, async () =>
-  (await stack.s.db.select().from(snapshots).where(eq(snapshots.id, id)))[0]?.state === state);
-const volumeIn = (id: string, state: string) => until(`volume ${state}`, async () => {
-  const [v] = await stack.s.db.select().from(volumes).where(eq(volumes.id, id));
-  if (v?.state === "error" || (v?.errorReason && state !== "error")) throw new Error(`volume: ${v.errorReason}`);
-  return v?.state === state ? v : undefined;
-});
-const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => (e instanceof TRPCError ? e.code : String(e)));
+const snapshotIn = (id: string, state: string) =>
+  until(
+    `snapshot ${state}`,
+    async () => (await stack.s.db.select().from(snapshots).where(eq(snapshots.id, id)))[0]?.state === state,
+  );
+const volumeIn = (id: string, state: string) =>
+  until(`volume ${state}`, async () => {
+    const [v] = await stack.s.db.select().from(volumes).where(eq(volumes.id, id));
+    if (v?.state === "error" || (v?.errorReason && state !== "error"))
+      throw new Error(`volume: ${v.errorReason}`);
+    return v?.state === state ? v : undefined;
+  });
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "ok",
+    (e: unknown) => (e instanceof TRPCError ? e.code : String(e)),
+  );
 
 beforeAll(async () => {
-  stack = await startComputeStack({ storeDir, imageRoute: imageRoute.GET as never, joinRoute: joinRoute.POST, captureRoute: captureRoute.PUT as never });
-  vm = (await stack.caller.instances.create({ name: "storage-1", imageId: stack.imageId, flavorId: stack.flavorId })).id;
+  stack = await startComputeStack({
+    storeDir,
+    imageRoute: imageRoute.GET as never,
+    joinRoute: joinRoute.POST,
+    captureRoute: captureRoute.PUT as never,
+  });
+  vm = (
+    await stack.caller.instances.create({
+      name: "storage-1",
+      imageId: stack.imageId,
+      flavorId: stack.flavorId,
+    })
+  ).id;
   await stack.waitForState(vm, "RUNNING");
   await waitForBoot(vm, 1);
 }, 300_000);
@@ -79,7 +116,11 @@ describe("instance storage through the portal", () => {
     await writeMarker(vm, kept);
     const snap = await stack.caller.snapshots.create({ instanceId: vm, name: "before change" });
     await snapshotIn(snap.id, "ready");
-    expect((await stack.caller.snapshots.list({ instanceId: vm }))[0]).toMatchObject({ id: snap.id, state: "ready", sizeBytes: expect.any(Number) });
+    expect((await stack.caller.snapshots.list({ instanceId: vm }))[0]).toMatchObject({
+      id: snap.id,
+      state: "ready",
+      sizeBytes: expect.any(Number),
+    });
     await writeMarker(vm, lost);
     expect(await readMarker(vm)).toBe(lost);
 
@@ -89,8 +130,14 @@ describe("instance storage through the portal", () => {
     await stack.caller.snapshots.revert({ id: snap.id });
     // Held while its disk is replaced: a start now is refused.
     await expect(stack.caller.instances.start({ id: vm })).rejects.toThrow(/reverting/);
-    await until("revert done", async () => (await stack.s.db.select().from(instances).where(eq(instances.id, vm)))[0]?.task === null);
-    expect((await stack.s.db.select().from(snapshots).where(eq(snapshots.id, snap.id)))[0]).toMatchObject({ state: "ready", errorReason: null });
+    await until(
+      "revert done",
+      async () => (await stack.s.db.select().from(instances).where(eq(instances.id, vm)))[0]?.task === null,
+    );
+    expect((await stack.s.db.select().from(snapshots).where(eq(snapshots.id, snap.id)))[0]).toMatchObject({
+      state: "ready",
+      errorReason: null,
+    });
     await stack.caller.instances.start({ id: vm });
     await stack.waitForState(vm, "RUNNING");
     await waitForBoot(vm, 2);
@@ -107,13 +154,19 @@ describe("instance storage through the portal", () => {
     const started = Date.now();
     const { taskId } = await stack.caller.captures.create({ instanceId: vm, name: "captured-storage-1" });
     const percents = new Set<number>();
-    const task = await until("capture task done", async () => {
-      const [t] = await stack.s.db.select().from(tasks).where(eq(tasks.id, taskId));
-      if (t) percents.add(t.percent);
-      if (t?.state === "failed") throw new Error(`capture failed: ${t.error}`);
-      return t?.state === "succeeded" ? t : undefined;
-    }, 180_000);
-    console.log(`capture took ${Date.now() - started} ms; percents seen: ${[...percents].sort((a, b) => a - b).join(",")}`);
+    const task = await until(
+      "capture task done",
+      async () => {
+        const [t] = await stack.s.db.select().from(tasks).where(eq(tasks.id, taskId));
+        if (t) percents.add(t.percent);
+        if (t?.state === "failed") throw new Error(`capture failed: ${t.error}`);
+        return t?.state === "succeeded" ? t : undefined;
+      },
+      180_000,
+    );
+    console.log(
+      `capture took ${Date.now() - started} ms; percents seen: ${[...percents].sort((a, b) => a - b).join(",")}`,
+    );
     expect(task).toMatchObject({ kind: "instance.capture", percent: 100, hostId: stack.hostId });
     expect(task.bytesTotal).toBeGreaterThan(0);
     expect(task.bytesDone).toBe(task.bytesTotal);
@@ -122,7 +175,13 @@ describe("instance storage through the portal", () => {
     expect(image!.sha256).toMatch(/^[a-f0-9]{64}$/);
     expect((await stack.caller.images.list()).map((i) => i.id)).toContain(image!.id);
 
-    const copy = (await stack.caller.instances.create({ name: "from-capture", imageId: image!.id, flavorId: stack.flavorId })).id;
+    const copy = (
+      await stack.caller.instances.create({
+        name: "from-capture",
+        imageId: image!.id,
+        flavorId: stack.flavorId,
+      })
+    ).id;
     await stack.waitForState(copy, "RUNNING");
     await waitForBoot(copy, 1);
     expect(await readMarker(copy)).toBe(marker);
@@ -133,17 +192,25 @@ describe("instance storage through the portal", () => {
   it("volumes: create, hot-plug into the running guest (a new virtio disk), delete refused while attached, detach, delete; quota", async () => {
     const vol = await stack.caller.volumes.create({ instanceId: vm, name: "data", sizeGiB: 1 });
     await volumeIn(vol.id, "available");
-    await expect(stack.caller.volumes.create({ instanceId: vm, name: "too-big", sizeGiB: 100 })).rejects.toThrow(/Volume quota exceeded: You have 1 GiB of 100 GiB/);
+    await expect(
+      stack.caller.volumes.create({ instanceId: vm, name: "too-big", sizeGiB: 100 }),
+    ).rejects.toThrow(/Volume quota exceeded: You have 1 GiB of 100 GiB/);
 
     await stack.caller.volumes.attach({ id: vol.id, instanceId: vm });
     await volumeIn(vol.id, "attached");
-    const seen = await runOnGuest(guest(vm), "for i in $(seq 1 40); do [ -e /sys/block/vdb ] && break; sleep 0.5; done; grep -w vdb /proc/partitions >/dev/null && cat /sys/block/vdb/serial; echo");
+    const seen = await runOnGuest(
+      guest(vm),
+      "for i in $(seq 1 40); do [ -e /sys/block/vdb ] && break; sleep 0.5; done; grep -w vdb /proc/partitions >/dev/null && cat /sys/block/vdb/serial; echo",
+    );
     expect(seen.lines[0]).toBe(volumeSerial(vol.id));
     await expect(stack.caller.volumes.delete({ id: vol.id })).rejects.toThrow(/detach it first/);
 
     await stack.caller.volumes.detach({ id: vol.id });
     await volumeIn(vol.id, "available");
-    const gone = await runOnGuest(guest(vm), "for i in $(seq 1 20); do [ -e /sys/block/vdb ] || break; sleep 0.5; done; grep -cw vdb /proc/partitions; echo");
+    const gone = await runOnGuest(
+      guest(vm),
+      "for i in $(seq 1 20); do [ -e /sys/block/vdb ] || break; sleep 0.5; done; grep -cw vdb /proc/partitions; echo",
+    );
     expect(gone.lines[0]).toBe("0");
     await stack.caller.volumes.delete({ id: vol.id });
     await volumeIn(vol.id, "deleted");

@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostAuthHeader } from "@/agents/protocol";
 import { hosts, images, instanceCaptures, tasks } from "@/db/schema";
 import {
-  makeFlavor, makeHost, makeImageRow, makeInstanceRow, makeUser, openTestServices, type TestServices,
+  makeFlavor,
+  makeHost,
+  makeImageRow,
+  makeInstanceRow,
+  makeUser,
+  openTestServices,
+  type TestServices,
 } from "@/server/testing/fixtures";
 import { DomainError } from "../errors";
 import { newSecret, sha256Hex } from "../hosts/host-secrets";
@@ -32,18 +38,37 @@ let instance: { id: string; ownerId: number };
 
 const deps = () => ({ db: s.db, storeDir, maxBytes: 64 * 1024 * 1024 });
 const bodyOf = (bytes: Buffer) => new Blob([new Uint8Array(bytes)]).stream();
-const outcome = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => (e instanceof DomainError ? e.kind : String(e)));
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => "ok",
+    (e: unknown) => (e instanceof DomainError ? e.kind : String(e)),
+  );
 const taskRow = async (id: string) => (await s.db.select().from(tasks).where(eq(tasks.id, id)))[0]!;
-const captureRow = async (id: string) => (await s.db.select().from(instanceCaptures).where(eq(instanceCaptures.taskId, id)))[0]!;
+const captureRow = async (id: string) =>
+  (await s.db.select().from(instanceCaptures).where(eq(instanceCaptures.taskId, id)))[0]!;
 
 /** A capture task as captureInstance leaves it, already reported running by the agent. */
 async function makeCaptureTask(): Promise<{ taskId: string; imageName: string }> {
   const imageName = `cap-${Math.random().toString(36).slice(2, 8)}`;
   const taskId = await createTask(s.db, {
-    kind: "instance.capture", targetType: "image", targetId: null, targetName: imageName, hostId: host.id, createdBy: instance.ownerId,
+    kind: "instance.capture",
+    targetType: "image",
+    targetId: null,
+    targetName: imageName,
+    hostId: host.id,
+    createdBy: instance.ownerId,
   });
   await s.db.update(tasks).set({ state: "running" }).where(eq(tasks.id, taskId));
-  await s.db.insert(instanceCaptures).values({ taskId, instanceId: instance.id, hostId: host.id, imageName, ownerId: instance.ownerId, groupId: null });
+  await s.db
+    .insert(instanceCaptures)
+    .values({
+      taskId,
+      instanceId: instance.id,
+      hostId: host.id,
+      imageName,
+      ownerId: instance.ownerId,
+      groupId: null,
+    });
   return { taskId, imageName };
 }
 
@@ -53,7 +78,10 @@ function heldBody(bytes: Buffer) {
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       c.enqueue(new Uint8Array(bytes.subarray(0, 4096)));
-      finish = () => { c.enqueue(new Uint8Array(bytes.subarray(4096))); c.close(); };
+      finish = () => {
+        c.enqueue(new Uint8Array(bytes.subarray(4096)));
+        c.close();
+      };
     },
   });
   return { body, finish: () => finish() };
@@ -72,17 +100,30 @@ beforeAll(async () => {
   // Random contents: no image row of another test file in this run's database names the same bytes.
   const qcow2 = (name: string) => {
     writeFileSync(join(work, `${name}.raw`), randomBytes(1024 * 1024));
-    execFileSync("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", join(work, `${name}.raw`), join(work, name)], { stdio: "pipe" });
+    execFileSync(
+      "qemu-img",
+      ["convert", "-f", "raw", "-O", "qcow2", join(work, `${name}.raw`), join(work, name)],
+      { stdio: "pipe" },
+    );
     return readFileSync(join(work, name));
   };
   disk = qcow2("disk.qcow2");
   otherDisk = qcow2("other.qcow2");
   const hostId = await makeHost(s);
   const secret = newSecret();
-  await s.db.update(hosts).set({ secretHash: sha256Hex(secret) }).where(eq(hosts.id, hostId));
+  await s.db
+    .update(hosts)
+    .set({ secretHash: sha256Hex(secret) })
+    .where(eq(hosts.id, hostId));
   host = { id: hostId, authorization: hostAuthHeader(hostId, secret) };
   const owner = await makeUser(s, "powerUser");
-  const instanceId = await makeInstanceRow(s, { ownerId: owner.id, groupId: null, hostId, flavorId: await makeFlavor(s), imageId: await makeImageRow(s) });
+  const instanceId = await makeInstanceRow(s, {
+    ownerId: owner.id,
+    groupId: null,
+    hostId,
+    flavorId: await makeFlavor(s),
+    imageId: await makeImageRow(s),
+  });
   instance = { id: instanceId, ownerId: owner.id };
 });
 afterAll(async () => {
@@ -93,7 +134,8 @@ afterAll(async () => {
 describe("receiveCapture", () => {
   it("stores one image when two uploads of the same task arrive together, and refuses the other", async () => {
     const { taskId, imageName } = await makeCaptureTask();
-    const put = () => receiveCapture(deps(), { authorization: host.authorization, taskId, body: bodyOf(disk) });
+    const put = () =>
+      receiveCapture(deps(), { authorization: host.authorization, taskId, body: bodyOf(disk) });
     const results = await Promise.all([outcome(put()), outcome(put())]);
     expect(results.sort()).toEqual(["CONFLICT", "ok"]);
 
@@ -112,11 +154,17 @@ describe("receiveCapture", () => {
     const first = receiveCapture(deps(), { authorization: host.authorization, taskId, body: held.body });
     await until("the first upload claims the task", async () => (await taskRow(taskId)).targetId !== null);
     const second = receiveCapture(deps(), { authorization: host.authorization, taskId, body: bodyOf(disk) });
-    await expect(second).rejects.toMatchObject({ kind: "CONFLICT", message: expect.stringMatching(/already being received/) });
+    await expect(second).rejects.toMatchObject({
+      kind: "CONFLICT",
+      message: expect.stringMatching(/already being received/),
+    });
     held.finish();
     await first;
     const late = receiveCapture(deps(), { authorization: host.authorization, taskId, body: bodyOf(disk) });
-    await expect(late).rejects.toMatchObject({ kind: "CONFLICT", message: "The capture task is succeeded already." });
+    await expect(late).rejects.toMatchObject({
+      kind: "CONFLICT",
+      message: "The capture task is succeeded already.",
+    });
   });
 
   it("is not failed by an agent's failure report once an upload has claimed it", async () => {
@@ -125,7 +173,15 @@ describe("receiveCapture", () => {
     const first = receiveCapture(deps(), { authorization: host.authorization, taskId, body: held.body });
     await until("the upload claims the task", async () => (await taskRow(taskId)).targetId !== null);
     // What the agent of a refused second upload reports.
-    await applyTaskProgress(s.db, { type: "task.progress", hostId: host.id, at: new Date(), taskId, state: "failed", percent: 0, reason: "the portal refused the captured disk (HTTP 409)" });
+    await applyTaskProgress(s.db, {
+      type: "task.progress",
+      hostId: host.id,
+      at: new Date(),
+      taskId,
+      state: "failed",
+      percent: 0,
+      reason: "the portal refused the captured disk (HTTP 409)",
+    });
     held.finish();
     const { imageId } = await first;
     expect(await taskRow(taskId)).toMatchObject({ state: "succeeded", targetId: imageId });
@@ -137,7 +193,10 @@ describe("receiveCapture", () => {
     const first = receiveCapture(deps(), { authorization: host.authorization, taskId, body: held.body });
     await until("the upload claims the task", async () => (await taskRow(taskId)).targetId !== null);
     // Ended meanwhile by something else (here by hand): the success must not be half written.
-    await s.db.update(tasks).set({ state: "failed", error: "ended elsewhere", finishedAt: new Date() }).where(eq(tasks.id, taskId));
+    await s.db
+      .update(tasks)
+      .set({ state: "failed", error: "ended elsewhere", finishedAt: new Date() })
+      .where(eq(tasks.id, taskId));
     held.finish();
     await expect(first).rejects.toMatchObject({ kind: "CONFLICT" });
     expect((await captureRow(taskId)).imageId).toBeNull();

@@ -4,7 +4,14 @@
 import { randomUUID } from "node:crypto";
 import { rm, stat } from "node:fs/promises";
 import { eq } from "drizzle-orm";
-import { images, instanceCaptures, instances, tasks, type ImageRow, type InstanceCaptureRow } from "@/db/schema";
+import {
+  images,
+  instanceCaptures,
+  instances,
+  tasks,
+  type ImageRow,
+  type InstanceCaptureRow,
+} from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { DomainError } from "../errors";
 import { authenticateHost } from "../hosts/find-hosts";
@@ -22,7 +29,8 @@ export interface ReceiveCaptureDeps {
   onError?: (err: unknown, what: string) => void;
 }
 
-const ALREADY_RECEIVING = "The captured disk of this task is already being received; this upload was not stored.";
+const ALREADY_RECEIVING =
+  "The captured disk of this task is already being received; this upload was not stored.";
 
 /** Returns the new image's id. Throws DomainError (UNAUTHORIZED, NOT_FOUND, CONFLICT, INVALID) otherwise. */
 export async function receiveCapture(
@@ -31,36 +39,63 @@ export async function receiveCapture(
 ): Promise<{ imageId: string }> {
   const host = await authenticateHost(deps.db, input.authorization);
   if (!host) throw new DomainError("UNAUTHORIZED", "Unknown host or wrong host secret.");
-  const [row] = await deps.db.select({ cap: instanceCaptures, task: tasks }).from(instanceCaptures)
-    .innerJoin(tasks, eq(tasks.id, instanceCaptures.taskId)).where(eq(instanceCaptures.taskId, input.taskId));
+  const [row] = await deps.db
+    .select({ cap: instanceCaptures, task: tasks })
+    .from(instanceCaptures)
+    .innerJoin(tasks, eq(tasks.id, instanceCaptures.taskId))
+    .where(eq(instanceCaptures.taskId, input.taskId));
   // Another host must not be able to put an image in someone's name: only the task's own host uploads.
-  if (!row || row.cap.hostId !== host.id) throw new DomainError("NOT_FOUND", "No capture task of this host has that id.");
-  if (row.task.state !== "queued" && row.task.state !== "running") throw new DomainError("CONFLICT", `The capture task is ${row.task.state} already.`);
+  if (!row || row.cap.hostId !== host.id)
+    throw new DomainError("NOT_FOUND", "No capture task of this host has that id.");
+  if (row.task.state !== "queued" && row.task.state !== "running")
+    throw new DomainError("CONFLICT", `The capture task is ${row.task.state} already.`);
   if (!input.body) throw new DomainError("INVALID", "The request has no disk in its body.");
   // The checks above are a read: two PUTs arriving together (a retried job, a repeated request) both pass
   // them. The claim is the one atomic gate — it names the image-to-be as the task's target, once — so
   // only one upload is received and imported; the other is refused before a byte is read.
   const imageId = randomUUID();
-  if (row.task.targetId || !(await claimTask(deps.db, input.taskId, imageId))) throw new DomainError("CONFLICT", ALREADY_RECEIVING);
+  if (row.task.targetId || !(await claimTask(deps.db, input.taskId, imageId)))
+    throw new DomainError("CONFLICT", ALREADY_RECEIVING);
 
   let incomingPath: string;
   try {
     incomingPath = await receiveToIncoming(deps.storeDir, input.body, deps.maxBytes ?? DEFAULT_MAX_BYTES);
   } catch (err) {
-    await updateTask(deps.db, input.taskId, { state: "failed", targetId: null, error: err instanceof DomainError ? err.message : "The upload from the host broke off." });
+    await updateTask(deps.db, input.taskId, {
+      state: "failed",
+      targetId: null,
+      error: err instanceof DomainError ? err.message : "The upload from the host broke off.",
+    });
     throw err;
   }
   let image: ImageRow | undefined;
   try {
     // The agent's last upload report is throttled away; what arrived here is the truth.
     const received = (await stat(incomingPath)).size;
-    await updateTask(deps.db, input.taskId, { percent: 95, bytesDone: received, bytesTotal: received, message: "Checking and storing the image" });
-    const progress = throttledTaskProgress(deps.db, input.taskId);
-    const [inst] = await deps.db.select({ diskGiB: instances.diskGiB, memoryMiB: instances.memoryMiB }).from(instances).where(eq(instances.id, row.cap.instanceId));
-    image = await importImage({ ...deps, onProgress: (p, m) => progress(95 + Math.round(p / 20), m) }, {
-      id: imageId, incomingPath, name: row.cap.imageName, format: "qcow2", visibility: "private", ownerId: row.cap.ownerId, groupId: row.cap.groupId,
-      minDiskGiB: inst?.diskGiB ?? 0,
+    await updateTask(deps.db, input.taskId, {
+      percent: 95,
+      bytesDone: received,
+      bytesTotal: received,
+      message: "Checking and storing the image",
     });
+    const progress = throttledTaskProgress(deps.db, input.taskId);
+    const [inst] = await deps.db
+      .select({ diskGiB: instances.diskGiB, memoryMiB: instances.memoryMiB })
+      .from(instances)
+      .where(eq(instances.id, row.cap.instanceId));
+    image = await importImage(
+      { ...deps, onProgress: (p, m) => progress(95 + Math.round(p / 20), m) },
+      {
+        id: imageId,
+        incomingPath,
+        name: row.cap.imageName,
+        format: "qcow2",
+        visibility: "private",
+        ownerId: row.cap.ownerId,
+        groupId: row.cap.groupId,
+        minDiskGiB: inst?.diskGiB ?? 0,
+      },
+    );
     await finishCapture(deps.db, row.cap, image);
     return { imageId: image.id };
   } catch (err) {
@@ -68,11 +103,25 @@ export async function receiveCapture(
     await rm(incomingPath, { force: true }).catch(() => undefined);
     // A task that says failed must not leave its image behind (owners would find an image nobody made).
     if (image) {
-      await withdrawImage(deps, image).catch((e: unknown) => deps.onError?.(e, `the image ${image!.id} of a failed capture could not be withdrawn`));
+      await withdrawImage(deps, image).catch((e: unknown) =>
+        deps.onError?.(e, `the image ${image!.id} of a failed capture could not be withdrawn`),
+      );
     }
-    const reason = err instanceof DomainError ? err.message : "The captured disk could not be stored because of a server problem.";
-    await updateTask(deps.db, input.taskId, { state: "failed", targetId: null, error: reason, message: null });
-    await recordInstanceEvent(deps.db, { instanceId: row.cap.instanceId, kind: "error", message: `Capture into image “${row.cap.imageName}” failed: ${reason}` });
+    const reason =
+      err instanceof DomainError
+        ? err.message
+        : "The captured disk could not be stored because of a server problem.";
+    await updateTask(deps.db, input.taskId, {
+      state: "failed",
+      targetId: null,
+      error: reason,
+      message: null,
+    });
+    await recordInstanceEvent(deps.db, {
+      instanceId: row.cap.instanceId,
+      kind: "error",
+      message: `Capture into image “${row.cap.imageName}” failed: ${reason}`,
+    });
     throw err;
   }
 }
@@ -83,10 +132,22 @@ export async function receiveCapture(
  */
 async function finishCapture(db: Database, cap: InstanceCaptureRow, image: ImageRow): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.update(instanceCaptures).set({ imageId: image.id }).where(eq(instanceCaptures.taskId, cap.taskId));
-    const ended = await updateTask(tx, cap.taskId, { state: "succeeded", targetId: image.id, message: `Stored as image “${image.name}”` });
-    if (!ended) throw new DomainError("CONFLICT", "The capture task was ended while its disk was being stored.");
-    await recordInstanceEvent(tx, { instanceId: cap.instanceId, kind: "info", message: `Captured into image “${image.name}”` });
+    await tx
+      .update(instanceCaptures)
+      .set({ imageId: image.id })
+      .where(eq(instanceCaptures.taskId, cap.taskId));
+    const ended = await updateTask(tx, cap.taskId, {
+      state: "succeeded",
+      targetId: image.id,
+      message: `Stored as image “${image.name}”`,
+    });
+    if (!ended)
+      throw new DomainError("CONFLICT", "The capture task was ended while its disk was being stored.");
+    await recordInstanceEvent(tx, {
+      instanceId: cap.instanceId,
+      kind: "info",
+      message: `Captured into image “${image.name}”`,
+    });
   });
 }
 

@@ -30,15 +30,31 @@ export async function authorizeConsole(
 ): Promise<ConsoleTarget> {
   const claims = await consumeConsoleTicket(deps.redis, deps.redisPrefix, req.ticket);
   if (!claims || claims.instanceId !== req.instanceId || claims.kind !== req.kind) {
-    throw new DomainError("UNAUTHORIZED", "This console link is not valid: it was used already, has expired, or is for another console.");
+    throw new DomainError(
+      "UNAUTHORIZED",
+      "This console link is not valid: it was used already, has expired, or is for another console.",
+    );
   }
   const actor = await loadActorById(deps.db, claims.userId);
   const [inst] = await deps.db.select().from(instances).where(eq(instances.id, req.instanceId));
-  if (!actor || !inst || !mayActOn(actor, inst)) throw new DomainError("FORBIDDEN", "You may no longer open this console.");
-  if (inst.state !== "RUNNING" || !inst.hostId) throw new DomainError("CONFLICT", "The instance is not running.");
+  if (!actor || !inst || !mayActOn(actor, inst))
+    throw new DomainError("FORBIDDEN", "You may no longer open this console.");
+  if (inst.state !== "RUNNING" || !inst.hostId)
+    throw new DomainError("CONFLICT", "The instance is not running.");
   const [host] = await deps.db.select().from(hosts).where(eq(hosts.id, inst.hostId));
-  if (!host || !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) || !host.facts.consoleUrl) {
+  if (
+    !host ||
+    !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) ||
+    !host.facts.consoleUrl
+  ) {
     throw new DomainError("UNAVAILABLE", "The instance's host is not reachable right now.");
   }
-  return { userId: actor.id, username: actor.username, instanceId: inst.id, kind: req.kind, hostId: host.id, agentConsoleUrl: host.facts.consoleUrl };
+  return {
+    userId: actor.id,
+    username: actor.username,
+    instanceId: inst.id,
+    kind: req.kind,
+    hostId: host.id,
+    agentConsoleUrl: host.facts.consoleUrl,
+  };
 }

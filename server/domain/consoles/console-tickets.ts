@@ -32,7 +32,10 @@ export async function createConsoleTicket(
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   if (inst.state !== "RUNNING") {
-    throw new DomainError("CONFLICT", `The instance is ${inst.state.toLowerCase()}; start it to open its console.`);
+    throw new DomainError(
+      "CONFLICT",
+      `The instance is ${inst.state.toLowerCase()}; start it to open its console.`,
+    );
   }
   const ticket = randomBytes(32).toString("base64url");
   const ttlMs = opts.ttlMs ?? TICKET_TTL_MS;
@@ -42,7 +45,11 @@ export async function createConsoleTicket(
 }
 
 /** Takes the ticket out of Redis atomically: a second use, or a use after 30 s, finds nothing. */
-export async function consumeConsoleTicket(redis: Redis, prefix: string, ticket: string): Promise<TicketClaims | null> {
+export async function consumeConsoleTicket(
+  redis: Redis,
+  prefix: string,
+  ticket: string,
+): Promise<TicketClaims | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(ticket)) return null;
   const raw = await redis.getdel(keyOf(prefix, ticket));
   if (!raw) return null;

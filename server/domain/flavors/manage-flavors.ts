@@ -6,14 +6,18 @@ import { isDuplicateKey, isForeignKeyViolation } from "../db-errors";
 import { DomainError, notFound } from "../errors";
 import type { createFlavorInput, updateFlavorInput } from "./schemas";
 
-const taken = (name: string) => new DomainError("CONFLICT", `A flavor named “${name}” already exists.`, { name: "This name is taken." });
+const taken = (name: string) =>
+  new DomainError("CONFLICT", `A flavor named “${name}” already exists.`, { name: "This name is taken." });
 
 export async function listFlavors(ctx: DomainContext): Promise<FlavorRow[]> {
   requireActor(ctx);
   return ctx.db.select().from(flavors).orderBy(asc(flavors.vcpus), asc(flavors.memoryMiB), asc(flavors.name));
 }
 
-export async function createFlavor(ctx: DomainContext, input: z.output<typeof createFlavorInput>): Promise<FlavorRow> {
+export async function createFlavor(
+  ctx: DomainContext,
+  input: z.output<typeof createFlavorInput>,
+): Promise<FlavorRow> {
   requireActor(ctx);
   try {
     const [res] = await ctx.db.insert(flavors).values(input);
@@ -25,7 +29,10 @@ export async function createFlavor(ctx: DomainContext, input: z.output<typeof cr
 }
 
 /** Sizes of running instances were copied at creation, so editing a flavor changes only new ones. */
-export async function updateFlavor(ctx: DomainContext, input: z.output<typeof updateFlavorInput>): Promise<FlavorRow> {
+export async function updateFlavor(
+  ctx: DomainContext,
+  input: z.output<typeof updateFlavorInput>,
+): Promise<FlavorRow> {
   requireActor(ctx);
   const { id, ...patch } = input;
   try {
@@ -41,17 +48,26 @@ export async function updateFlavor(ctx: DomainContext, input: z.output<typeof up
 
 export async function deleteFlavor(ctx: DomainContext, id: number): Promise<void> {
   requireActor(ctx);
-  const [use] = await ctx.db.select({ n: count() }).from(instances)
+  const [use] = await ctx.db
+    .select({ n: count() })
+    .from(instances)
     .where(and(eq(instances.flavorId, id), ne(instances.state, "DELETED")));
   if ((use?.n ?? 0) > 0) {
-    throw new DomainError("CONFLICT", `This flavor is in use by ${use!.n} instance(s); delete or resize them first.`);
+    throw new DomainError(
+      "CONFLICT",
+      `This flavor is in use by ${use!.n} instance(s); delete or resize them first.`,
+    );
   }
   try {
     const [res] = await ctx.db.delete(flavors).where(eq(flavors.id, id));
     if (res.affectedRows === 0) throw notFound("The flavor");
   } catch (err) {
     // Deleted instances still name their flavor (history): keep the row, refuse clearly.
-    if (isForeignKeyViolation(err)) throw new DomainError("CONFLICT", "This flavor is still named by deleted instances' history and cannot be removed.");
+    if (isForeignKeyViolation(err))
+      throw new DomainError(
+        "CONFLICT",
+        "This flavor is still named by deleted instances' history and cannot be removed.",
+      );
     throw err;
   }
 }

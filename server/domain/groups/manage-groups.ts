@@ -24,7 +24,13 @@ export async function listGroups(ctx: DomainContext): Promise<GroupView[]> {
   const actor = requireActor(ctx);
   if (!reachesAllGroups(actor) && actor.groupIds.length === 0) return [];
   const rows = await ctx.db
-    .select({ id: groups.id, name: groups.name, description: groups.description, createdAt: groups.createdAt, memberCount: count(memberships.userId) })
+    .select({
+      id: groups.id,
+      name: groups.name,
+      description: groups.description,
+      createdAt: groups.createdAt,
+      memberCount: count(memberships.userId),
+    })
     .from(groups)
     .leftJoin(memberships, eq(memberships.groupId, groups.id))
     .where(reachesAllGroups(actor) ? undefined : inArray(groups.id, actor.groupIds))
@@ -39,7 +45,13 @@ export async function getGroup(ctx: DomainContext, id: number): Promise<GroupDet
   if (!row) throw notFound("The group");
   assertSharesGroup(actor, [id], "group");
   const members = await ctx.db
-    .select({ id: users.id, username: users.username, displayName: users.displayName, role: users.role, disabled: users.disabled })
+    .select({
+      id: users.id,
+      username: users.username,
+      displayName: users.displayName,
+      role: users.role,
+      disabled: users.disabled,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.groupId, id))
@@ -48,10 +60,15 @@ export async function getGroup(ctx: DomainContext, id: number): Promise<GroupDet
 }
 
 function duplicateName(name: string) {
-  return new DomainError("CONFLICT", `A group named “${name}” already exists.`, { name: "This name is taken." });
+  return new DomainError("CONFLICT", `A group named “${name}” already exists.`, {
+    name: "This name is taken.",
+  });
 }
 
-export async function createGroup(ctx: DomainContext, input: z.output<typeof createGroupInput>): Promise<GroupDetail> {
+export async function createGroup(
+  ctx: DomainContext,
+  input: z.output<typeof createGroupInput>,
+): Promise<GroupDetail> {
   requireActor(ctx);
   try {
     const [res] = await ctx.db.insert(groups).values(input);
@@ -62,7 +79,10 @@ export async function createGroup(ctx: DomainContext, input: z.output<typeof cre
   }
 }
 
-export async function updateGroup(ctx: DomainContext, input: z.output<typeof updateGroupInput>): Promise<GroupDetail> {
+export async function updateGroup(
+  ctx: DomainContext,
+  input: z.output<typeof updateGroupInput>,
+): Promise<GroupDetail> {
   requireActor(ctx);
   const { id, ...patch } = input;
   if (Object.keys(patch).length) {
@@ -84,7 +104,10 @@ export async function deleteGroup(ctx: DomainContext, id: number): Promise<void>
   if (res.affectedRows === 0) throw notFound("The group");
 }
 
-export async function setGroupMembers(ctx: DomainContext, input: z.output<typeof setGroupMembersInput>): Promise<GroupDetail> {
+export async function setGroupMembers(
+  ctx: DomainContext,
+  input: z.output<typeof setGroupMembersInput>,
+): Promise<GroupDetail> {
   requireActor(ctx);
   const userIds = [...new Set(input.userIds)];
   await ctx.db.transaction(async (tx) => {
@@ -92,10 +115,14 @@ export async function setGroupMembers(ctx: DomainContext, input: z.output<typeof
     if (!g) throw notFound("The group");
     if (userIds.length) {
       const found = await tx.select({ id: users.id }).from(users).where(inArray(users.id, userIds));
-      if (found.length !== userIds.length) throw new DomainError("INVALID", "One of the chosen users does not exist.", { userIds: "Unknown user." });
+      if (found.length !== userIds.length)
+        throw new DomainError("INVALID", "One of the chosen users does not exist.", {
+          userIds: "Unknown user.",
+        });
     }
     await tx.delete(memberships).where(eq(memberships.groupId, input.id));
-    if (userIds.length) await tx.insert(memberships).values(userIds.map((userId) => ({ userId, groupId: input.id })));
+    if (userIds.length)
+      await tx.insert(memberships).values(userIds.map((userId) => ({ userId, groupId: input.id })));
   });
   return getGroup(ctx, input.id);
 }

@@ -1,7 +1,11 @@
 import { z } from "zod";
 
 const id = z.number().int().positive();
-export const groupNameSchema = z.string().trim().min(2, "At least 2 characters.").max(64, "At most 64 characters.");
+export const groupNameSchema = z
+  .string()
+  .trim()
+  .min(2, "At least 2 characters.")
+  .max(64, "At most 64 characters.");
 
 export const createGroupInput = z.object({
   name: groupNameSchema,

@@ -30,7 +30,14 @@ afterAll(async () => {
 });
 
 const caller = () => createCaller(contextFor(s, admin, "127.0.0.1", { db: viaProxy.db }));
-const health = () => checkHealth({ db: viaProxy.db, redis: s.redis, queue: getSystemQueue(), hostDownAfterSeconds: 30, timeoutMs: 4000 });
+const health = () =>
+  checkHealth({
+    db: viaProxy.db,
+    redis: s.redis,
+    queue: getSystemQueue(),
+    hostDownAfterSeconds: 30,
+    timeoutMs: 4000,
+  });
 
 describe("when the database goes away", () => {
   it("is healthy while the database answers", async () => {
@@ -49,7 +56,12 @@ describe("when the database goes away", () => {
     expect(db.error).toBeTruthy();
     expect(report.checks.find((c) => c.name === "redis")!.ok).toBe(true);
 
-    const err = await caller().users.list({}).then(() => null, (e: unknown) => e);
+    const err = await caller()
+      .users.list({})
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(TRPCError);
     expect((err as TRPCError).code).toBe("SERVICE_UNAVAILABLE");
     expect((err as TRPCError).message).toMatch(/database is unavailable/i);

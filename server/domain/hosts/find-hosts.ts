@@ -29,7 +29,12 @@ export async function readHostUsage(db: Pick<Database, "select">): Promise<Map<s
     .from(instances)
     .where(and(isNotNull(instances.hostId), ne(instances.state, "DELETED")))
     .groupBy(instances.hostId);
-  return new Map(rows.map((r) => [r.hostId!, { vcpusUsed: Number(r.vcpus), memoryMiBUsed: Number(r.mem), instanceCount: Number(r.n) }]));
+  return new Map(
+    rows.map((r) => [
+      r.hostId!,
+      { vcpusUsed: Number(r.vcpus), memoryMiBUsed: Number(r.mem), instanceCount: Number(r.n) },
+    ]),
+  );
 }
 
 export interface HostView {
@@ -45,14 +50,26 @@ export interface HostView {
   joinedAt: Date;
 }
 
-export function toHostView(h: HostRow, usage: HostUsage | undefined, s: DomainSettings, now = new Date()): HostView {
+export function toHostView(
+  h: HostRow,
+  usage: HostUsage | undefined,
+  s: DomainSettings,
+  now = new Date(),
+): HostView {
   return {
-    id: h.id, name: h.name, enabled: h.enabled,
+    id: h.id,
+    name: h.name,
+    enabled: h.enabled,
     up: isHostUp(h.lastHeartbeatAt, now, s.hostDownAfterSeconds),
-    heartbeatAgeSeconds: h.lastHeartbeatAt ? Math.max(0, Math.round((now.getTime() - h.lastHeartbeatAt.getTime()) / 1000)) : null,
+    heartbeatAgeSeconds: h.lastHeartbeatAt
+      ? Math.max(0, Math.round((now.getTime() - h.lastHeartbeatAt.getTime()) / 1000))
+      : null,
     accel: h.kvmUsable ? "kvm" : "tcg",
     facts: h.facts,
-    capacity: { vcpus: Math.floor(h.cpuCount * s.cpuOvercommit), memoryMiB: Math.floor(h.memoryMiB * s.ramOvercommit) },
+    capacity: {
+      vcpus: Math.floor(h.cpuCount * s.cpuOvercommit),
+      memoryMiB: Math.floor(h.memoryMiB * s.ramOvercommit),
+    },
     used: usage ?? { vcpusUsed: 0, memoryMiBUsed: 0, instanceCount: 0 },
     joinedAt: h.joinedAt,
   };
@@ -60,11 +77,17 @@ export function toHostView(h: HostRow, usage: HostUsage | undefined, s: DomainSe
 
 export async function listHosts(ctx: DomainContext): Promise<HostView[]> {
   requireActor(ctx);
-  const [rows, usage] = await Promise.all([ctx.db.select().from(hosts).orderBy(asc(hosts.name)), readHostUsage(ctx.db)]);
+  const [rows, usage] = await Promise.all([
+    ctx.db.select().from(hosts).orderBy(asc(hosts.name)),
+    readHostUsage(ctx.db),
+  ]);
   return rows.map((h) => toHostView(h, usage.get(h.id), ctx.settings));
 }
 
-export async function setHostEnabled(ctx: DomainContext, input: { id: string; enabled: boolean }): Promise<HostView> {
+export async function setHostEnabled(
+  ctx: DomainContext,
+  input: { id: string; enabled: boolean },
+): Promise<HostView> {
   requireActor(ctx);
   const [res] = await ctx.db.update(hosts).set({ enabled: input.enabled }).where(eq(hosts.id, input.id));
   if (res.affectedRows === 0) throw notFound("The host");
@@ -81,5 +104,8 @@ export async function authenticateHost(db: Database, header: string | null): Pro
 }
 
 export async function recordCachedImage(db: Database, hostId: string, sha256: string): Promise<void> {
-  await db.insert(hostImages).values({ hostId, sha256 }).onDuplicateKeyUpdate({ set: { cachedAt: new Date() } });
+  await db
+    .insert(hostImages)
+    .values({ hostId, sha256 })
+    .onDuplicateKeyUpdate({ set: { cachedAt: new Date() } });
 }

@@ -17,7 +17,11 @@ export interface JoinToken {
 }
 
 /** Stores a new one-time token (its hash only) and returns it: the one way tokens are made. */
-export async function issueJoinToken(db: Database, ttlSeconds: number, createdBy: number | null = null): Promise<{ token: string; expiresAt: Date }> {
+export async function issueJoinToken(
+  db: Database,
+  ttlSeconds: number,
+  createdBy: number | null = null,
+): Promise<{ token: string; expiresAt: Date }> {
   const token = newSecret();
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
   await db.insert(hostJoinTokens).values({ tokenHash: sha256Hex(token), createdBy, expiresAt });
@@ -34,7 +38,8 @@ export async function createJoinToken(ctx: DomainContext): Promise<JoinToken> {
   };
 }
 
-const INVALID_TOKEN = "This join token is not valid: it is unknown, already used or expired. Ask an administrator for a new one.";
+const INVALID_TOKEN =
+  "This join token is not valid: it is unknown, already used or expired. Ask an administrator for a new one.";
 
 /** Turns a one-time token into a host and its credentials. The token can never be used again. */
 export async function joinHost(
@@ -45,8 +50,16 @@ export async function joinHost(
   const hostSecret = newSecret();
   try {
     await deps.db.transaction(async (tx) => {
-      const [tok] = await tx.select().from(hostJoinTokens)
-        .where(and(eq(hostJoinTokens.tokenHash, sha256Hex(req.token)), isNull(hostJoinTokens.usedAt), gt(hostJoinTokens.expiresAt, new Date())))
+      const [tok] = await tx
+        .select()
+        .from(hostJoinTokens)
+        .where(
+          and(
+            eq(hostJoinTokens.tokenHash, sha256Hex(req.token)),
+            isNull(hostJoinTokens.usedAt),
+            gt(hostJoinTokens.expiresAt, new Date()),
+          ),
+        )
         .for("update");
       if (!tok) throw new DomainError("UNAUTHORIZED", INVALID_TOKEN);
       await tx.insert(hosts).values({
@@ -60,14 +73,22 @@ export async function joinHost(
         facts: req.facts,
         lastHeartbeatAt: new Date(),
       });
-      await tx.update(hostJoinTokens).set({ usedAt: new Date(), hostId }).where(eq(hostJoinTokens.id, tok.id));
+      await tx
+        .update(hostJoinTokens)
+        .set({ usedAt: new Date(), hostId })
+        .where(eq(hostJoinTokens.id, tok.id));
     });
   } catch (err) {
-    if (isDuplicateKey(err)) throw new DomainError("CONFLICT", `A host named “${req.name}” has already joined. Choose another name with --name.`);
+    if (isDuplicateKey(err))
+      throw new DomainError(
+        "CONFLICT",
+        `A host named “${req.name}” has already joined. Choose another name with --name.`,
+      );
     throw err;
   }
   return {
-    hostId, hostSecret,
+    hostId,
+    hostSecret,
     redisUrl: deps.settings.agentRedisUrl,
     redisPrefix: deps.settings.redisPrefix,
     portalUrl: deps.settings.portalUrl,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { detectFormat, parseVmdkDescriptor, qcow2Refusal, readQcow2Header, vdiRefusal, vmdkRefusal } from "./detect-format";
+import {
+  detectFormat,
+  parseVmdkDescriptor,
+  qcow2Refusal,
+  readQcow2Header,
+  vdiRefusal,
+  vmdkRefusal,
+} from "./detect-format";
 import { chooseOvaDisk, parseTarHeader, type TarEntry } from "./ova-archive";
 import { parseConvertProgress } from "./convert-image";
 
@@ -17,16 +24,22 @@ describe("detectFormat", () => {
     expect(detectFormat(qcow2Head(), 65536)).toBe("qcow2");
     expect(detectFormat(Buffer.concat([Buffer.from("KDMV"), Buffer.alloc(600)]), 1 << 20)).toBe("vmdk");
     expect(detectFormat(Buffer.from("# Disk DescriptorFile\nversion=1\n"), 100)).toBe("vmdk");
-    const vdi = Buffer.alloc(512); vdi.writeUInt32LE(0xbeda107f, 0x40);
+    const vdi = Buffer.alloc(512);
+    vdi.writeUInt32LE(0xbeda107f, 0x40);
     expect(detectFormat(vdi, 1 << 20)).toBe("vdi");
-    const iso = Buffer.alloc(65536); iso.write("CD001", 0x8001, "latin1");
+    const iso = Buffer.alloc(65536);
+    iso.write("CD001", 0x8001, "latin1");
     expect(detectFormat(iso, 65536)).toBe("iso");
-    const tar = Buffer.alloc(1024, 0); tar.write("x.ovf", 0); tar.write("ustar", 257, "latin1");
+    const tar = Buffer.alloc(1024, 0);
+    tar.write("x.ovf", 0);
+    tar.write("ustar", 257, "latin1");
     expect(detectFormat(tar, 10240)).toBe("ova");
   });
 
   it("calls whole sectors of binary data raw, and refuses text or odd sizes", () => {
-    const bin = Buffer.alloc(4096); bin[510] = 0x55; bin[511] = 0xaa;
+    const bin = Buffer.alloc(4096);
+    bin[510] = 0x55;
+    bin[511] = 0xaa;
     expect(detectFormat(bin, 1 << 20)).toBe("raw");
     expect(detectFormat(bin, 1000)).toBeNull();
     expect(detectFormat(Buffer.from("hello world\n".repeat(100)), 1024)).toBeNull();
@@ -51,27 +64,41 @@ describe("qcow2 header rules", () => {
 });
 
 describe("VMDK and VDI rules", () => {
-  const desc = (type: string, extents: string[]) => parseVmdkDescriptor(`# Disk DescriptorFile\ncreateType="${type}"\n${extents.join("\n")}\n`);
+  const desc = (type: string, extents: string[]) =>
+    parseVmdkDescriptor(`# Disk DescriptorFile\ncreateType="${type}"\n${extents.join("\n")}\n`);
   it("accepts monolithicSparse and streamOptimized with their one sparse extent", () => {
     expect(vmdkRefusal(desc("monolithicSparse", ['RW 8192 SPARSE "a.vmdk"']), false)).toBeNull();
     expect(vmdkRefusal(desc("streamOptimized", ['RW 8192 SPARSE "a.vmdk"']), false)).toBeNull();
   });
   it("refuses other types, several extents and stand-alone descriptors", () => {
-    expect(vmdkRefusal(desc("monolithicFlat", ['RW 8192 FLAT "a-flat.vmdk" 0']), false)).toMatch(/type monolithicFlat/);
-    expect(vmdkRefusal(desc("monolithicSparse", ['RW 8192 SPARSE "a.vmdk"', 'RW 8192 FLAT "/etc/shadow" 0']), false)).toMatch(/names other files/);
-    expect(vmdkRefusal(desc("monolithicSparse", ['RW 8192 SPARSE "a.vmdk"']), true)).toMatch(/descriptor that names other files/);
+    expect(vmdkRefusal(desc("monolithicFlat", ['RW 8192 FLAT "a-flat.vmdk" 0']), false)).toMatch(
+      /type monolithicFlat/,
+    );
+    expect(
+      vmdkRefusal(
+        desc("monolithicSparse", ['RW 8192 SPARSE "a.vmdk"', 'RW 8192 FLAT "/etc/shadow" 0']),
+        false,
+      ),
+    ).toMatch(/names other files/);
+    expect(vmdkRefusal(desc("monolithicSparse", ['RW 8192 SPARSE "a.vmdk"']), true)).toMatch(
+      /descriptor that names other files/,
+    );
   });
   it("refuses differencing and undo VDIs", () => {
     const vdi = Buffer.alloc(512);
-    vdi.writeUInt32LE(1, 0x4c); expect(vdiRefusal(vdi)).toBeNull();
-    vdi.writeUInt32LE(4, 0x4c); expect(vdiRefusal(vdi)).toMatch(/differencing/);
+    vdi.writeUInt32LE(1, 0x4c);
+    expect(vdiRefusal(vdi)).toBeNull();
+    vdi.writeUInt32LE(4, 0x4c);
+    expect(vdiRefusal(vdi)).toMatch(/differencing/);
   });
 });
 
 describe("OVA rules", () => {
   const e = (name: string, type = "0", size = 100): TarEntry => ({ name, type, size, dataOffset: 512 });
   it("picks the one disk next to an .ovf", () => {
-    expect(chooseOvaDisk([e("a.ovf"), e("a.mf"), e("disk1.vmdk")], 1000)).toMatchObject({ name: "disk1.vmdk" });
+    expect(chooseOvaDisk([e("a.ovf"), e("a.mf"), e("disk1.vmdk")], 1000)).toMatchObject({
+      name: "disk1.vmdk",
+    });
   });
   it("refuses traversal, links, no descriptor, several disks and oversized disks", () => {
     expect(chooseOvaDisk([e("a.ovf"), e("../x.vmdk")], 1000)).toMatch(/unsafe path/);
@@ -82,7 +109,12 @@ describe("OVA rules", () => {
     expect(chooseOvaDisk([e("a.ovf"), e("1.vmdk", "0", 5000)], 1000)).toMatch(/size cap/);
   });
   it("reads ustar names with their prefix", () => {
-    const b = Buffer.alloc(512); b.write("disk.vmdk", 0); b.write("00000001000\0", 124); b.write("0", 156); b.write("ustar", 257); b.write("sub", 345);
+    const b = Buffer.alloc(512);
+    b.write("disk.vmdk", 0);
+    b.write("00000001000\0", 124);
+    b.write("0", 156);
+    b.write("ustar", 257);
+    b.write("sub", 345);
     expect(parseTarHeader(b, 0)).toEqual({ name: "sub/disk.vmdk", type: "0", size: 512, dataOffset: 512 });
     expect(parseTarHeader(Buffer.alloc(512), 0)).toBeNull();
   });

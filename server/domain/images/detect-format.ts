@@ -45,7 +45,8 @@ export function detectFormat(head: Buffer, fileSize: number): DetectedFormat | n
 const QCOW2_INCOMPAT_DIRTY = 1n << 0n;
 const QCOW2_INCOMPAT_CORRUPT = 1n << 1n;
 const QCOW2_INCOMPAT_DATA_FILE = 1n << 2n;
-const QCOW2_INCOMPAT_KNOWN = QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT | QCOW2_INCOMPAT_DATA_FILE | (1n << 3n) | (1n << 4n);
+const QCOW2_INCOMPAT_KNOWN =
+  QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT | QCOW2_INCOMPAT_DATA_FILE | (1n << 3n) | (1n << 4n);
 
 export interface Qcow2Header {
   version: number;
@@ -56,17 +57,25 @@ export interface Qcow2Header {
 export function readQcow2Header(head: Buffer): Qcow2Header | null {
   if (head.length < 104 || !head.subarray(0, 4).equals(QCOW2_MAGIC)) return null;
   const version = head.readUInt32BE(4);
-  return { version, backingFileOffset: head.readBigUInt64BE(8), incompatibleFeatures: version >= 3 ? head.readBigUInt64BE(72) : 0n };
+  return {
+    version,
+    backingFileOffset: head.readBigUInt64BE(8),
+    incompatibleFeatures: version >= 3 ? head.readBigUInt64BE(72) : 0n,
+  };
 }
 
 /** Why a qcow2 header is refused, or null. */
 export function qcow2Refusal(h: Qcow2Header): string | null {
-  if (h.version !== 2 && h.version !== 3) return `A qcow2 image of version ${h.version} is refused (only versions 2 and 3 are known).`;
-  if (h.backingFileOffset !== 0n) return "A qcow2 image with a backing file is refused (it could read other files on the host).";
-  if (h.incompatibleFeatures & QCOW2_INCOMPAT_DATA_FILE) return "A qcow2 image with an external data file is refused (it could read other files on the host).";
+  if (h.version !== 2 && h.version !== 3)
+    return `A qcow2 image of version ${h.version} is refused (only versions 2 and 3 are known).`;
+  if (h.backingFileOffset !== 0n)
+    return "A qcow2 image with a backing file is refused (it could read other files on the host).";
+  if (h.incompatibleFeatures & QCOW2_INCOMPAT_DATA_FILE)
+    return "A qcow2 image with an external data file is refused (it could read other files on the host).";
   if (h.incompatibleFeatures & QCOW2_INCOMPAT_CORRUPT) return "The qcow2 image is marked corrupt.";
   const unknown = h.incompatibleFeatures & ~QCOW2_INCOMPAT_KNOWN;
-  if (unknown) return `A qcow2 image with unknown incompatible features (0x${unknown.toString(16)}) is refused.`;
+  if (unknown)
+    return `A qcow2 image with unknown incompatible features (0x${unknown.toString(16)}) is refused.`;
   return null;
 }
 
@@ -101,7 +110,8 @@ export function vmdkDescriptorLocation(head: Buffer): { offset: number; length: 
 
 /** Why a VMDK is refused, or null. `standalone` = the file is a text descriptor (it can only point elsewhere). */
 export function vmdkRefusal(d: VmdkDescriptor | null, standalone: boolean): string | null {
-  if (standalone) return "A VMDK descriptor that names other files (extents) is refused: upload a monolithicSparse or streamOptimized VMDK.";
+  if (standalone)
+    return "A VMDK descriptor that names other files (extents) is refused: upload a monolithicSparse or streamOptimized VMDK.";
   if (!d) return "The VMDK has no readable descriptor.";
   if (!d.createType || !(VMDK_ALLOWED_CREATE_TYPES as readonly string[]).includes(d.createType)) {
     return `A VMDK of type ${d.createType ?? "unknown"} is refused: only monolithicSparse and streamOptimized are accepted.`;
@@ -118,5 +128,7 @@ export function vmdkRefusal(d: VmdkDescriptor | null, standalone: boolean): stri
 export function vdiRefusal(head: Buffer): string | null {
   if (head.length < 0x50) return "The VDI header is cut short.";
   const type = head.readUInt32LE(0x4c);
-  return type === 1 || type === 2 ? null : `A VDI image of type ${type} (differencing or undo) is refused: it needs another file.`;
+  return type === 1 || type === 2
+    ? null
+    : `A VDI image of type ${type} (differencing or undo) is refused: it needs another file.`;
 }

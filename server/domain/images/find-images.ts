@@ -10,7 +10,8 @@ export function visibleTo(actor: Actor): SQL {
   const live = isNull(images.deletedAt);
   if (actor.role === "superAdm") return live;
   const parts: SQL[] = [eq(images.visibility, "public"), eq(images.ownerId, actor.id)];
-  if (actor.groupIds.length) parts.push(and(eq(images.visibility, "group"), inArray(images.groupId, actor.groupIds))!);
+  if (actor.groupIds.length)
+    parts.push(and(eq(images.visibility, "group"), inArray(images.groupId, actor.groupIds))!);
   return and(live, or(...parts))!;
 }
 
@@ -24,7 +25,11 @@ export interface ImageListItem extends ImageRow {
 /** The newest visible version of each image family: what launch dialogs offer. */
 export async function listImages(ctx: DomainContext): Promise<ImageListItem[]> {
   const actor = requireActor(ctx);
-  const rows = await ctx.db.select().from(images).where(visibleTo(actor)).orderBy(asc(images.name), desc(images.version));
+  const rows = await ctx.db
+    .select()
+    .from(images)
+    .where(visibleTo(actor))
+    .orderBy(asc(images.name), desc(images.version));
   const newest = new Map<string, ImageListItem>();
   for (const r of rows) {
     const seen = newest.get(familyOf(r));
@@ -39,7 +44,9 @@ export async function listImageVersions(ctx: DomainContext, id: string): Promise
   const actor = requireActor(ctx);
   const image = await findVisibleImage(ctx, id);
   const family = familyOf(image);
-  return ctx.db.select().from(images)
+  return ctx.db
+    .select()
+    .from(images)
     .where(and(visibleTo(actor), or(eq(images.familyId, family), eq(images.id, family))))
     .orderBy(desc(images.version));
 }
@@ -50,7 +57,10 @@ export async function findVisibleImage(ctx: DomainContext, id: string): Promise<
 
 /** The same check for transports that have an actor but no full context (the download route). */
 export async function findVisibleImageFor(db: Database, actor: Actor, id: string): Promise<ImageRow> {
-  const [row] = await db.select().from(images).where(and(eq(images.id, id), visibleTo(actor)));
+  const [row] = await db
+    .select()
+    .from(images)
+    .where(and(eq(images.id, id), visibleTo(actor)));
   if (!row) throw notFound("The image");
   return row;
 }

@@ -28,7 +28,8 @@ let server: { url: string; close(): Promise<void> };
 let tus: ReturnType<typeof createTusClient>;
 
 const qemuImg = (...args: string[]) => execFileSync("qemu-img", args, { stdio: "pipe" }).toString();
-const info = (path: string, fmt: string) => JSON.parse(qemuImg("info", "-f", fmt, "--output=json", path)) as Record<string, unknown>;
+const info = (path: string, fmt: string) =>
+  JSON.parse(qemuImg("info", "-f", fmt, "--output=json", path)) as Record<string, unknown>;
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 const at = (name: string) => join(work, name);
 
@@ -47,11 +48,14 @@ async function filesUnder(dir: string): Promise<string[]> {
 function tarBlock(name: string, size: number, type = "0"): Buffer {
   const b = Buffer.alloc(512);
   b.write(name, 0, "utf8");
-  b.write("0000644\0", 100); b.write("0000000\0", 108); b.write("0000000\0", 116);
+  b.write("0000644\0", 100);
+  b.write("0000000\0", 108);
+  b.write("0000000\0", 116);
   b.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
   b.write("00000000000\0", 136);
   b.write(type, 156);
-  b.write("ustar\0", 257); b.write("00", 263);
+  b.write("ustar\0", 257);
+  b.write("00", 263);
   b.fill(" ", 148, 156);
   let sum = 0;
   for (const x of b) sum += x;
@@ -64,20 +68,37 @@ const pad = (n: number) => Buffer.alloc((512 - (n % 512)) % 512);
 async function upload(path: string, format: ImageSourceFormat) {
   const size = statSync(path).size;
   const created = await tus.create(size, { name: `t-${format}`, format, visibility: "private" });
-  if (created.status !== 201) return { refusedAt: "creation" as const, status: created.status, message: JSON.parse(created.body).message as string };
+  if (created.status !== 201)
+    return {
+      refusedAt: "creation" as const,
+      status: created.status,
+      message: JSON.parse(created.body).message as string,
+    };
   const sent = await tus.patch(String(created.headers.location), path, 0);
   expect(sent.status).toBe(204);
   const task = await waitForTask(s, String(sent.headers["educloud-task-id"]));
-  return { refusedAt: task.state === "failed" ? ("import" as const) : null, status: 204, message: task.error ?? "", task };
+  return {
+    refusedAt: task.state === "failed" ? ("import" as const) : null,
+    status: 204,
+    message: task.error ?? "",
+    task,
+  };
 }
 
 beforeAll(async () => {
   s = openTestServices();
   server = await serveRoutes([
     { pattern: "/api/v1/uploads", handler: creation.POST as never },
-    { pattern: "/api/v1/uploads/:id", handler: (async (req: Request, ctx: never) => (req.method === "HEAD" ? one.HEAD(req, ctx) : one.PATCH(req, ctx))) as never },
+    {
+      pattern: "/api/v1/uploads/:id",
+      handler: (async (req: Request, ctx: never) =>
+        req.method === "HEAD" ? one.HEAD(req, ctx) : one.PATCH(req, ctx)) as never,
+    },
   ]);
-  tus = createTusClient(server.url, await sessionCookieFor(s, (await makeUser(s, "superAdm")).id, env.NEXTAUTH_SECRET));
+  tus = createTusClient(
+    server.url,
+    await sessionCookieFor(s, (await makeUser(s, "superAdm")).id, env.NEXTAUTH_SECRET),
+  );
 });
 afterAll(async () => {
   await server?.close();
@@ -106,7 +127,10 @@ describe("hostile images", () => {
     // A qcow2 cut in half.
     writeFileSync(at("raw.data"), randomBytes(4 * 1024 * 1024));
     qemuImg("convert", "-f", "raw", "-O", "qcow2", at("raw.data"), at("full.qcow2"));
-    writeFileSync(at("truncated.qcow2"), readFileSync(at("full.qcow2")).subarray(0, Math.floor(statSync(at("full.qcow2")).size / 2)));
+    writeFileSync(
+      at("truncated.qcow2"),
+      readFileSync(at("full.qcow2")).subarray(0, Math.floor(statSync(at("full.qcow2")).size / 2)),
+    );
     writeFileSync(at("notes.txt"), "These are my notes, not a disk.\n".repeat(64));
     writeFileSync(at("big.raw"), Buffer.alloc(CAP + 512, 1));
     // Small when compressed, past the cap once converted.
@@ -116,10 +140,28 @@ describe("hostile images", () => {
     // An OVA whose disk entry climbs out of the extraction directory.
     const disk = readFileSync(at("base.qcow2"));
     const ovf = Buffer.from("<Envelope/>");
-    writeFileSync(at("traversal.ova"), Buffer.concat([
-      tarBlock("x.ovf", ovf.length), ovf, pad(ovf.length), tarBlock("../../etc/x.qcow2", disk.length), disk, pad(disk.length), Buffer.alloc(1024),
-    ]));
-    writeFileSync(at("link.ova"), Buffer.concat([tarBlock("x.ovf", ovf.length), ovf, pad(ovf.length), tarBlock("disk.vmdk", 0, "2"), Buffer.alloc(1024)]));
+    writeFileSync(
+      at("traversal.ova"),
+      Buffer.concat([
+        tarBlock("x.ovf", ovf.length),
+        ovf,
+        pad(ovf.length),
+        tarBlock("../../etc/x.qcow2", disk.length),
+        disk,
+        pad(disk.length),
+        Buffer.alloc(1024),
+      ]),
+    );
+    writeFileSync(
+      at("link.ova"),
+      Buffer.concat([
+        tarBlock("x.ovf", ovf.length),
+        ovf,
+        pad(ovf.length),
+        tarBlock("disk.vmdk", 0, "2"),
+        Buffer.alloc(1024),
+      ]),
+    );
 
     const cases: [string, ImageSourceFormat, RegExp][] = [
       ["backing.qcow2", "qcow2", /backing file is refused/],
@@ -152,26 +194,58 @@ describe("allowed formats", () => {
     await mkdir(incomingDir(store), { recursive: true });
     const incomingPath = join(incomingDir(store), `${format}-${randomBytes(4).toString("hex")}`);
     writeFileSync(incomingPath, readFileSync(path));
-    return importImage(deps(), { incomingPath, name: `ok-${format}`, format, visibility: "public", ownerId: null });
+    return importImage(deps(), {
+      incomingPath,
+      name: `ok-${format}`,
+      format,
+      visibility: "public",
+      ownerId: null,
+    });
   }
 
   it("stores qcow2, raw, streamOptimized VMDK, VDI and OVA as qcow2, and an ISO as is", async () => {
-    writeFileSync(at("src.raw"), Buffer.concat([randomBytes(2 * 1024 * 1024), Buffer.alloc(2 * 1024 * 1024)]));
+    writeFileSync(
+      at("src.raw"),
+      Buffer.concat([randomBytes(2 * 1024 * 1024), Buffer.alloc(2 * 1024 * 1024)]),
+    );
     qemuImg("convert", "-f", "raw", "-O", "qcow2", at("src.raw"), at("src.qcow2"));
-    qemuImg("convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=streamOptimized", at("src.raw"), at("src.vmdk"));
+    qemuImg(
+      "convert",
+      "-f",
+      "raw",
+      "-O",
+      "vmdk",
+      "-o",
+      "subformat=streamOptimized",
+      at("src.raw"),
+      at("src.vmdk"),
+    );
     qemuImg("convert", "-f", "raw", "-O", "vdi", at("src.raw"), at("src.vdi"));
     await mkdir(at("ova"), { recursive: true });
-    writeFileSync(join(at("ova"), "appliance.ovf"), '<?xml version="1.0"?><Envelope><References><File ovf:href="disk1.vmdk"/></References></Envelope>\n');
+    writeFileSync(
+      join(at("ova"), "appliance.ovf"),
+      '<?xml version="1.0"?><Envelope><References><File ovf:href="disk1.vmdk"/></References></Envelope>\n',
+    );
     writeFileSync(join(at("ova"), "disk1.vmdk"), readFileSync(at("src.vmdk")));
     execFileSync("tar", ["-cf", at("src.ova"), "-C", at("ova"), "appliance.ovf", "disk1.vmdk"]);
     // An ISO 9660 volume by hand: 16 empty sectors, a primary volume descriptor, a terminator.
     const iso = Buffer.alloc(64 * 2048);
-    iso[0x8000] = 1; iso.write("CD001", 0x8001, "latin1"); iso[0x8006] = 1;
-    iso[0x8800] = 255; iso.write("CD001", 0x8801, "latin1"); iso[0x8806] = 1;
+    iso[0x8000] = 1;
+    iso.write("CD001", 0x8001, "latin1");
+    iso[0x8006] = 1;
+    iso[0x8800] = 255;
+    iso.write("CD001", 0x8801, "latin1");
+    iso[0x8806] = 1;
     writeFileSync(at("src.iso"), iso);
 
     const want = sha256(at("src.raw"));
-    for (const [file, format] of [["src.qcow2", "qcow2"], ["src.raw", "raw"], ["src.vmdk", "vmdk"], ["src.vdi", "vdi"], ["src.ova", "ova"]] as const) {
+    for (const [file, format] of [
+      ["src.qcow2", "qcow2"],
+      ["src.raw", "raw"],
+      ["src.vmdk", "vmdk"],
+      ["src.vdi", "vdi"],
+      ["src.ova", "ova"],
+    ] as const) {
       const row = await importFile(at(file), format);
       const stored = join(store, row.sha256);
       expect(row.format, file).toBe("qcow2");
@@ -186,7 +260,12 @@ describe("allowed formats", () => {
       expect(sha256(at("back.raw")), file).toBe(want);
     }
     const isoRow = await importFile(at("src.iso"), "iso");
-    expect(isoRow).toMatchObject({ format: "raw", sourceFormat: "iso", sha256: sha256(at("src.iso")), sizeBytes: iso.length });
+    expect(isoRow).toMatchObject({
+      format: "raw",
+      sourceFormat: "iso",
+      sha256: sha256(at("src.iso")),
+      sizeBytes: iso.length,
+    });
     expect(readFileSync(join(store, isoRow.sha256)).equals(iso)).toBe(true);
     expect(await readdir(incomingDir(store))).toEqual([]);
   }, 120_000);
@@ -197,7 +276,14 @@ describe("allowed formats", () => {
     await mkdir(incomingDir(store), { recursive: true });
     const incomingPath = join(incomingDir(store), "v2");
     writeFileSync(incomingPath, readFileSync(at("v.qcow2")));
-    const second = await importImage(deps(), { incomingPath, name: "ignored", format: "qcow2", visibility: "public", ownerId: null, newVersionOf: first.id });
+    const second = await importImage(deps(), {
+      incomingPath,
+      name: "ignored",
+      format: "qcow2",
+      visibility: "public",
+      ownerId: null,
+      newVersionOf: first.id,
+    });
     expect(second).toMatchObject({ name: first.name, familyId: first.id, version: 2 });
   });
 });

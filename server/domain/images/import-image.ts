@@ -58,13 +58,24 @@ export const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /** The family and next version number for a new image (a new family unless `newVersionOf`). */
-async function placeInFamily(db: Pick<Database, "select">, id: string, input: ImportImageInput): Promise<{ familyId: string; version: number; name: string }> {
+async function placeInFamily(
+  db: Pick<Database, "select">,
+  id: string,
+  input: ImportImageInput,
+): Promise<{ familyId: string; version: number; name: string }> {
   if (!input.newVersionOf) return { familyId: id, version: 1, name: input.name };
-  const [base] = await db.select().from(images).where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
+  const [base] = await db
+    .select()
+    .from(images)
+    .where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
   if (!base) throw new DomainError("NOT_FOUND", "The image to add a version to was not found.");
   const familyId = base.familyId ?? base.id;
-  const [latest] = await db.select({ version: images.version, name: images.name }).from(images)
-    .where(or(eq(images.familyId, familyId), eq(images.id, familyId))).orderBy(desc(images.version)).limit(1);
+  const [latest] = await db
+    .select({ version: images.version, name: images.name })
+    .from(images)
+    .where(or(eq(images.familyId, familyId), eq(images.id, familyId)))
+    .orderBy(desc(images.version))
+    .limit(1);
   return { familyId, version: (latest?.version ?? base.version) + 1, name: latest?.name ?? base.name };
 }
 
@@ -84,20 +95,30 @@ async function withStoredFileLock<T>(db: Database, sha256: string, work: (tx: Tx
   // A row must exist to be locked. Made once per file and never deleted (a waiter on a deleted row would
   // go ahead unlocked); outside the transaction, so two first-comers do not deadlock on creating it.
   await db.insert(namedLocks).ignore().values({ name });
-  return db.transaction(async (tx) => {
-    await tx.select().from(namedLocks).where(eq(namedLocks.name, name)).for("update");
-    return work(tx);
-  }, { isolationLevel: "read committed" });
+  return db.transaction(
+    async (tx) => {
+      await tx.select().from(namedLocks).where(eq(namedLocks.name, name)).for("update");
+      return work(tx);
+    },
+    { isolationLevel: "read committed" },
+  );
 }
 
 /** Only with the file's lock held (withStoredFileLock). */
 async function removeIfUnusedLocked(tx: Tx, storeDir: string, sha256: string): Promise<void> {
-  const users = await tx.select({ id: images.id }).from(images).where(and(eq(images.sha256, sha256), isNull(images.deletedAt))).limit(1);
+  const users = await tx
+    .select({ id: images.id })
+    .from(images)
+    .where(and(eq(images.sha256, sha256), isNull(images.deletedAt)))
+    .limit(1);
   if (!users.length) await rm(storedImagePath(storeDir, sha256), { force: true });
 }
 
 /** Removes a stored file no live image row names any more. */
-export async function removeStoredFileIfUnused(deps: { db: Database; storeDir: string }, sha256: string): Promise<void> {
+export async function removeStoredFileIfUnused(
+  deps: { db: Database; storeDir: string },
+  sha256: string,
+): Promise<void> {
   await withStoredFileLock(deps.db, sha256, (tx) => removeIfUnusedLocked(tx, deps.storeDir, sha256));
 }
 
@@ -120,13 +141,19 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
     let diskFormat = inspected.detected;
     let info = inspected.info;
     if (inspected.detected === "ova") {
-      const chosen = chooseOvaDisk(await listTarEntries(input.incomingPath, inspected.sizeBytes).catch((e: Error) => { throw new ImageRefusal(e.message); }), maxBytes);
+      const chosen = chooseOvaDisk(
+        await listTarEntries(input.incomingPath, inspected.sizeBytes).catch((e: Error) => {
+          throw new ImageRefusal(e.message);
+        }),
+        maxBytes,
+      );
       if (typeof chosen === "string") throw new ImageRefusal(chosen);
       disk = join(work, "ova-disk");
       await extractTarEntry(input.incomingPath, chosen, disk);
       // The inner disk's own bytes say what it is; it must then pass every rule an upload does.
       const innerFormat = detectFormat(await readHead(disk), chosen.size);
-      if (!innerFormat || innerFormat === "ova" || innerFormat === "iso") throw new ImageRefusal("The OVA's disk is not a disk image.");
+      if (!innerFormat || innerFormat === "ova" || innerFormat === "iso")
+        throw new ImageRefusal("The OVA's disk is not a disk image.");
       const inner = await inspectUpload(disk, innerFormat, maxBytes);
       diskFormat = inner.detected;
       info = inner.info;
@@ -138,13 +165,16 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
       progress(10, "Converting to qcow2");
       stored = join(work, "converted.qcow2");
       await convertToQcow2(disk, stored, {
-        from: diskFormat as "qcow2" | "raw" | "vmdk" | "vdi", maxBytes, timeoutSeconds: deps.convertTimeoutSeconds ?? 3600,
+        from: diskFormat as "qcow2" | "raw" | "vmdk" | "vdi",
+        maxBytes,
+        timeoutSeconds: deps.convertTimeoutSeconds ?? 3600,
         onProgress: (f) => progress(10 + Math.round(f * 80), `Converting to qcow2: ${Math.round(f * 100)}%`),
       });
       format = "qcow2";
       // What we keep must itself pass: a plain qcow2, no backing file, no damage.
       info = await qemuImgInfo(stored, "qcow2");
-      if (info.backingFile || info.dataFile) throw new ImageRefusal("The converted image refers to another file.");
+      if (info.backingFile || info.dataFile)
+        throw new ImageRefusal("The converted image refers to another file.");
       await qemuImgCheck(stored, "qcow2");
     }
     progress(92, "Computing the checksum");
@@ -164,15 +194,31 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
           const family = await placeInFamily(tx, id, input);
           try {
             await tx.insert(images).values({
-              id, name: family.name, sha256, format, sourceFormat: input.format, sourceSha256, sizeBytes,
-              virtualSizeBytes: info!.virtualSizeBytes, visibility: input.visibility, ownerId: input.ownerId, groupId: input.groupId ?? null,
-              osType: input.osType ?? "linux", familyId: family.familyId, version: family.version,
-              minDiskGiB: input.minDiskGiB ?? 0, minRamMiB: input.minRamMiB ?? 0,
+              id,
+              name: family.name,
+              sha256,
+              format,
+              sourceFormat: input.format,
+              sourceSha256,
+              sizeBytes,
+              virtualSizeBytes: info!.virtualSizeBytes,
+              visibility: input.visibility,
+              ownerId: input.ownerId,
+              groupId: input.groupId ?? null,
+              osType: input.osType ?? "linux",
+              familyId: family.familyId,
+              version: family.version,
+              minDiskGiB: input.minDiskGiB ?? 0,
+              minRamMiB: input.minRamMiB ?? 0,
             });
             break;
           } catch (err) {
             if (!isDuplicateKey(err)) throw err;
-            if (attempt >= 4) throw new DomainError("CONFLICT", "Other versions of this image were being stored at the same time; try again.");
+            if (attempt >= 4)
+              throw new DomainError(
+                "CONFLICT",
+                "Other versions of this image were being stored at the same time; try again.",
+              );
           }
         }
       });

@@ -5,8 +5,16 @@ import { execFile } from "node:child_process";
 import { open, stat } from "node:fs/promises";
 import type { ImageSourceFormat } from "@/db/schema/compute";
 import {
-  detectFormat, DETECT_BYTES, parseVmdkDescriptor, qcow2Refusal, readQcow2Header, vdiRefusal, vmdkDescriptorLocation, vmdkRefusal,
-  VMDK_ALLOWED_CREATE_TYPES, type DetectedFormat,
+  detectFormat,
+  DETECT_BYTES,
+  parseVmdkDescriptor,
+  qcow2Refusal,
+  readQcow2Header,
+  vdiRefusal,
+  vmdkDescriptorLocation,
+  vmdkRefusal,
+  VMDK_ALLOWED_CREATE_TYPES,
+  type DetectedFormat,
 } from "./detect-format";
 
 /** A reason to refuse an image, written for the person who uploaded it. */
@@ -33,10 +41,19 @@ const LIMITED = ["prlimit", "--as=1073741824", "--cpu=30", "--"];
 
 function run(cmd: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd[0]!, cmd.slice(1), { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: "SIGKILL" }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      cmd[0]!,
+      cmd.slice(1),
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: "SIGKILL" },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === "number"
+            ? (err as { code: number }).code
+            : -1
+          : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -52,12 +69,24 @@ export async function readHead(path: string, bytes = DETECT_BYTES, position = 0)
 }
 
 /** `qemu-img info` with the format given (the caller detected it), as JSON. */
-export async function qemuImgInfo(path: string, format: "qcow2" | "raw" | "vmdk" | "vdi"): Promise<QemuImgInfo> {
+export async function qemuImgInfo(
+  path: string,
+  format: "qcow2" | "raw" | "vmdk" | "vdi",
+): Promise<QemuImgInfo> {
   const r = await run([...LIMITED, "qemu-img", "info", "-f", format, "-U", "--output=json", path], 30_000);
-  if (r.code !== 0) throw new ImageRefusal(`qemu-img cannot read this file as ${format}: ${r.stderr.trim().split("\n")[0] || "no reason given"}`);
+  if (r.code !== 0)
+    throw new ImageRefusal(
+      `qemu-img cannot read this file as ${format}: ${r.stderr.trim().split("\n")[0] || "no reason given"}`,
+    );
   const info = JSON.parse(r.stdout) as {
-    format: string; "virtual-size": number; "backing-filename"?: string; "full-backing-filename"?: string;
-    "format-specific"?: { type?: string; data?: { "data-file"?: string; "create-type"?: string; extents?: unknown[] } };
+    format: string;
+    "virtual-size": number;
+    "backing-filename"?: string;
+    "full-backing-filename"?: string;
+    "format-specific"?: {
+      type?: string;
+      data?: { "data-file"?: string; "create-type"?: string; extents?: unknown[] };
+    };
   };
   const data = info["format-specific"]?.data;
   return {
@@ -80,39 +109,60 @@ export async function qemuImgCheck(path: string, format: "qcow2" | "vmdk" | "vdi
     const j = JSON.parse(r.stdout) as { corruptions?: number; "check-errors"?: number };
     if (j.corruptions) detail = `${j.corruptions} corruptions`;
     else if (j["check-errors"]) detail = `${j["check-errors"]} check errors`;
-  } catch { /* not JSON: keep stderr */ }
-  throw new ImageRefusal(`The image is damaged or cut short (qemu-img check: ${detail || `exit ${r.code}`}).`);
+  } catch {
+    /* not JSON: keep stderr */
+  }
+  throw new ImageRefusal(
+    `The image is damaged or cut short (qemu-img check: ${detail || `exit ${r.code}`}).`,
+  );
 }
 
 /** What qemu-img reports must agree with our reading of the header. */
 export function infoRefusal(expected: string, i: QemuImgInfo): string | null {
   if (i.format !== expected) return `The file is ${i.format}, not ${expected}.`;
-  if (i.backingFile) return "A qcow2 image with a backing file is refused (it could read other files on the host).";
-  if (i.dataFile) return "A qcow2 image with an external data file is refused (it could read other files on the host).";
-  if (i.vmdkCreateType !== undefined && !(VMDK_ALLOWED_CREATE_TYPES as readonly string[]).includes(i.vmdkCreateType)) {
+  if (i.backingFile)
+    return "A qcow2 image with a backing file is refused (it could read other files on the host).";
+  if (i.dataFile)
+    return "A qcow2 image with an external data file is refused (it could read other files on the host).";
+  if (
+    i.vmdkCreateType !== undefined &&
+    !(VMDK_ALLOWED_CREATE_TYPES as readonly string[]).includes(i.vmdkCreateType)
+  ) {
     return `A VMDK of type ${i.vmdkCreateType} is refused: only monolithicSparse and streamOptimized are accepted.`;
   }
-  if (i.vmdkExtents !== undefined && i.vmdkExtents > 1) return "A VMDK whose descriptor names other files (extents) is refused.";
+  if (i.vmdkExtents !== undefined && i.vmdkExtents > 1)
+    return "A VMDK whose descriptor names other files (extents) is refused.";
   if (!(i.virtualSizeBytes > 0)) return "The image has no size.";
   return null;
 }
 
-const refuse = (reason: string | null) => { if (reason) throw new ImageRefusal(reason); };
+const refuse = (reason: string | null) => {
+  if (reason) throw new ImageRefusal(reason);
+};
 
 /**
  * Inspects a received file declared as `declared`. Throws ImageRefusal with the reason, or returns what
  * the file is. Nothing here writes anything.
  */
-export async function inspectUpload(path: string, declared: ImageSourceFormat, maxBytes: number): Promise<Inspection> {
+export async function inspectUpload(
+  path: string,
+  declared: ImageSourceFormat,
+  maxBytes: number,
+): Promise<Inspection> {
   const sizeBytes = (await stat(path)).size;
-  if (sizeBytes > maxBytes) throw new ImageRefusal(`The file is larger than the size cap (${maxBytes} bytes).`);
+  if (sizeBytes > maxBytes)
+    throw new ImageRefusal(`The file is larger than the size cap (${maxBytes} bytes).`);
   const head = await readHead(path);
   const detected = detectFormat(head, sizeBytes);
-  if (!detected) throw new ImageRefusal("The file is no disk image (it is text, empty, or not made of whole 512-byte sectors).");
+  if (!detected)
+    throw new ImageRefusal(
+      "The file is no disk image (it is text, empty, or not made of whole 512-byte sectors).",
+    );
   if (detected !== declared) throw new ImageRefusal(`The file is ${detected}, not ${declared} as declared.`);
 
   switch (detected) {
-    case "ova": return { detected, sizeBytes };
+    case "ova":
+      return { detected, sizeBytes };
     case "qcow2": {
       const h = readQcow2Header(head);
       if (!h) throw new ImageRefusal("The qcow2 header is cut short.");
@@ -122,12 +172,18 @@ export async function inspectUpload(path: string, declared: ImageSourceFormat, m
     case "vmdk": {
       const standalone = head.subarray(0, 4).toString("latin1") !== "KDMV";
       const where = standalone ? null : vmdkDescriptorLocation(head);
-      const descriptor = where ? parseVmdkDescriptor((await readHead(path, where.length, where.offset)).toString("latin1")) : null;
+      const descriptor = where
+        ? parseVmdkDescriptor((await readHead(path, where.length, where.offset)).toString("latin1"))
+        : null;
       refuse(vmdkRefusal(descriptor, standalone));
       break;
     }
-    case "vdi": refuse(vdiRefusal(head)); break;
-    case "iso": case "raw": break;
+    case "vdi":
+      refuse(vdiRefusal(head));
+      break;
+    case "iso":
+    case "raw":
+      break;
   }
   const qemuFormat = detected === "iso" ? "raw" : detected;
   const info = await qemuImgInfo(path, qemuFormat);

@@ -17,14 +17,25 @@ export function canManageImage(actor: Actor, image: Pick<ImageRow, "ownerId" | "
   return actor.role === "powerAdm" && image.groupId !== null && actor.groupIds.includes(image.groupId);
 }
 
-function checkVisibility(actor: Actor, visibility: ImageRow["visibility"], groupId: number | null): number | null {
+function checkVisibility(
+  actor: Actor,
+  visibility: ImageRow["visibility"],
+  groupId: number | null,
+): number | null {
   if (!roleMeets(actor.role, "powerAdm") && visibility !== "private") {
-    throw new DomainError("FORBIDDEN", "Your role may upload private images only.", { visibility: "Private only for your role." });
+    throw new DomainError("FORBIDDEN", "Your role may upload private images only.", {
+      visibility: "Private only for your role.",
+    });
   }
-  if (visibility !== "group") return groupId && (actor.role === "superAdm" || actor.groupIds.includes(groupId)) ? groupId : null;
+  if (visibility !== "group")
+    return groupId && (actor.role === "superAdm" || actor.groupIds.includes(groupId)) ? groupId : null;
   const g = groupId ?? actor.groupIds[0] ?? null;
-  if (g === null) throw new DomainError("INVALID", "Choose the group that may use this image.", { groupId: "Required for group visibility." });
-  if (actor.role !== "superAdm" && !actor.groupIds.includes(g)) throw forbidden("You are not a member of that group.");
+  if (g === null)
+    throw new DomainError("INVALID", "Choose the group that may use this image.", {
+      groupId: "Required for group visibility.",
+    });
+  if (actor.role !== "superAdm" && !actor.groupIds.includes(g))
+    throw forbidden("You are not a member of that group.");
   return g;
 }
 
@@ -32,16 +43,30 @@ function checkVisibility(actor: Actor, visibility: ImageRow["visibility"], group
  * Checks an upload's metadata before a byte is received, and returns what the import will record.
  * A new version must be of an image the caller may manage.
  */
-export async function authorizeImageUpload(db: Database, actor: Actor, input: UploadImageInput): Promise<Omit<ImportImageInput, "incomingPath">> {
+export async function authorizeImageUpload(
+  db: Database,
+  actor: Actor,
+  input: UploadImageInput,
+): Promise<Omit<ImportImageInput, "incomingPath">> {
   const groupId = checkVisibility(actor, input.visibility, input.groupId);
   if (input.newVersionOf) {
-    const [base] = await db.select().from(images).where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
+    const [base] = await db
+      .select()
+      .from(images)
+      .where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
     if (!base) throw new DomainError("NOT_FOUND", "The image to add a version to was not found.");
     if (!canManageImage(actor, base)) throw forbidden("You may not add versions to this image.");
   }
   return {
-    name: input.name, format: input.format, visibility: input.visibility, groupId, ownerId: actor.id, osType: input.osType,
-    minDiskGiB: input.minDiskGiB, minRamMiB: input.minRamMiB, newVersionOf: input.newVersionOf,
+    name: input.name,
+    format: input.format,
+    visibility: input.visibility,
+    groupId,
+    ownerId: actor.id,
+    osType: input.osType,
+    minDiskGiB: input.minDiskGiB,
+    minRamMiB: input.minRamMiB,
+    newVersionOf: input.newVersionOf,
   };
 }
 
@@ -54,7 +79,15 @@ async function findManageableImage(ctx: DomainContext, id: string): Promise<Imag
 
 export async function updateImage(
   ctx: DomainContext,
-  input: { id: string; name?: string; osType?: string; minDiskGiB?: number; minRamMiB?: number; visibility?: ImageRow["visibility"]; groupId?: number | null },
+  input: {
+    id: string;
+    name?: string;
+    osType?: string;
+    minDiskGiB?: number;
+    minRamMiB?: number;
+    visibility?: ImageRow["visibility"];
+    groupId?: number | null;
+  },
 ): Promise<ImageRow> {
   const actor = requireActor(ctx);
   const image = await findManageableImage(ctx, input.id);
@@ -65,13 +98,20 @@ export async function updateImage(
   if (input.visibility !== undefined || input.groupId !== undefined) {
     const visibility = input.visibility ?? image.visibility;
     patch.visibility = visibility;
-    patch.groupId = checkVisibility(actor, visibility, input.groupId === undefined ? image.groupId : input.groupId);
+    patch.groupId = checkVisibility(
+      actor,
+      visibility,
+      input.groupId === undefined ? image.groupId : input.groupId,
+    );
   }
   if (Object.keys(patch).length) await ctx.db.update(images).set(patch).where(eq(images.id, image.id));
   // The name belongs to the family: every version keeps it.
   if (input.name !== undefined && input.name !== image.name) {
     const family = familyOf(image);
-    await ctx.db.update(images).set({ name: input.name }).where(or(eq(images.familyId, family), eq(images.id, family)));
+    await ctx.db
+      .update(images)
+      .set({ name: input.name })
+      .where(or(eq(images.familyId, family), eq(images.id, family)));
   }
   return (await ctx.db.select().from(images).where(eq(images.id, image.id)))[0]!;
 }
@@ -79,15 +119,25 @@ export async function updateImage(
 /** Refused while an instance (not deleted) uses the image; the error names them. */
 export async function deleteImage(ctx: DomainContext, input: { id: string }): Promise<{ id: string }> {
   const image = await findManageableImage(ctx, input.id);
-  const users = await ctx.db.select({ id: instances.id, name: instances.name }).from(instances)
+  const users = await ctx.db
+    .select({ id: instances.id, name: instances.name })
+    .from(instances)
     .where(and(eq(instances.imageId, image.id), ne(instances.state, "DELETED")));
   if (users.length) {
-    const names = users.slice(0, 10).map((u) => u.name).join(", ");
-    throw new DomainError("CONFLICT", `The image is in use by ${users.length} instance${users.length > 1 ? "s" : ""}: ${names}${users.length > 10 ? ", …" : ""}. Delete them first.`);
+    const names = users
+      .slice(0, 10)
+      .map((u) => u.name)
+      .join(", ");
+    throw new DomainError(
+      "CONFLICT",
+      `The image is in use by ${users.length} instance${users.length > 1 ? "s" : ""}: ${names}${users.length > 10 ? ", …" : ""}. Delete them first.`,
+    );
   }
   // Soft: deleted instances still refer to the row. The file goes when no live image names it.
-  await ctx.db.update(images).set({ deletedAt: new Date() }).where(and(eq(images.id, image.id), isNull(images.deletedAt)));
+  await ctx.db
+    .update(images)
+    .set({ deletedAt: new Date() })
+    .where(and(eq(images.id, image.id), isNull(images.deletedAt)));
   await removeStoredFileIfUnused({ db: ctx.db, storeDir: ctx.settings.imageStoreDir }, image.sha256);
   return { id: image.id };
 }
-

@@ -42,13 +42,20 @@ export function parseTarHeader(block: Buffer, offset: number): TarEntry | null {
   const ustar = block.subarray(257, 262).toString("latin1") === "ustar";
   const prefix = ustar ? readString(block, 345, 155) : "";
   const type = String.fromCharCode(block[156] || 0x30);
-  return { name: prefix ? `${prefix}/${name}` : name, type, size: readSize(block), dataOffset: offset + BLOCK };
+  return {
+    name: prefix ? `${prefix}/${name}` : name,
+    type,
+    size: readSize(block),
+    dataOffset: offset + BLOCK,
+  };
 }
 
 /** Why an entry makes the whole OVA unacceptable, or null. */
 export function tarEntryRefusal(e: TarEntry): string | null {
-  if (e.name.startsWith("/") || e.name.split("/").includes("..")) return `The OVA holds a file with an unsafe path (${e.name.slice(0, 80)}).`;
-  if (e.type !== "0" && e.type !== "5") return `The OVA holds a link or special file (${e.name.slice(0, 80)}); only plain files are accepted.`;
+  if (e.name.startsWith("/") || e.name.split("/").includes(".."))
+    return `The OVA holds a file with an unsafe path (${e.name.slice(0, 80)}).`;
+  if (e.type !== "0" && e.type !== "5")
+    return `The OVA holds a link or special file (${e.name.slice(0, 80)}); only plain files are accepted.`;
   return null;
 }
 
@@ -63,7 +70,8 @@ export async function listTarEntries(path: string, fileSize: number): Promise<Ta
       if (bytesRead < BLOCK) break;
       const entry = parseTarHeader(block, offset);
       if (!entry) break;
-      if (entry.dataOffset + entry.size > fileSize) throw new Error("The OVA is cut short (an entry runs past the end of the file).");
+      if (entry.dataOffset + entry.size > fileSize)
+        throw new Error("The OVA is cut short (an entry runs past the end of the file).");
       entries.push(entry);
       if (entries.length > 1000) throw new Error("The OVA holds too many files.");
       offset = entry.dataOffset + Math.ceil(entry.size / BLOCK) * BLOCK;
@@ -81,7 +89,8 @@ export function chooseOvaDisk(entries: TarEntry[], maxBytes: number): TarEntry |
     if (refusal) return refusal;
   }
   const files = entries.filter((e) => e.type === "0");
-  if (!files.some((e) => /\.ovf$/i.test(e.name))) return "The OVA holds no .ovf descriptor: it is not an OVA.";
+  if (!files.some((e) => /\.ovf$/i.test(e.name)))
+    return "The OVA holds no .ovf descriptor: it is not an OVA.";
   const disks = files.filter((e) => DISK_NAME.test(e.name));
   if (disks.length === 0) return "The OVA holds no disk image.";
   if (disks.length > 1) return `The OVA holds ${disks.length} disks; only single-disk OVAs are accepted.`;
@@ -93,7 +102,11 @@ export function chooseOvaDisk(entries: TarEntry[], maxBytes: number): TarEntry |
 export async function extractTarEntry(archive: string, entry: TarEntry, dest: string): Promise<void> {
   if (entry.size === 0) throw new Error("The OVA's disk is empty.");
   await pipeline(
-    createReadStream(archive, { start: entry.dataOffset, end: entry.dataOffset + entry.size - 1, highWaterMark: 1024 * 1024 }),
+    createReadStream(archive, {
+      start: entry.dataOffset,
+      end: entry.dataOffset + entry.size - 1,
+      highWaterMark: 1024 * 1024,
+    }),
     createWriteStream(dest, { flags: "wx", mode: 0o600 }),
   );
 }

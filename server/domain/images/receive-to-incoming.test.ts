@@ -9,12 +9,13 @@ import { receiveToIncoming } from "./receive-to-incoming";
 const store = await mkdtemp(join(tmpdir(), "incoming-test-"));
 afterAll(() => rm(store, { recursive: true, force: true }));
 
-const bodyOf = (chunks: number[]) => new ReadableStream<Uint8Array>({
-  start(c) {
-    for (const n of chunks) c.enqueue(new Uint8Array(n).fill(7));
-    c.close();
-  },
-});
+const bodyOf = (chunks: number[]) =>
+  new ReadableStream<Uint8Array>({
+    start(c) {
+      for (const n of chunks) c.enqueue(new Uint8Array(n).fill(7));
+      c.close();
+    },
+  });
 
 describe("receiveToIncoming", () => {
   it("keeps a body within the cap, byte for byte", async () => {

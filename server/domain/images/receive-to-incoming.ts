@@ -10,7 +10,11 @@ import { pipeline } from "node:stream/promises";
 import { DomainError } from "../errors";
 import { incomingDir } from "./import-image";
 
-export async function receiveToIncoming(storeDir: string, body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+export async function receiveToIncoming(
+  storeDir: string,
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<string> {
   const dir = incomingDir(storeDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, randomUUID());
@@ -18,7 +22,8 @@ export async function receiveToIncoming(storeDir: string, body: ReadableStream<U
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received += chunk.length;
-      if (received > maxBytes) done(new DomainError("INVALID", `The file is larger than the size cap (${maxBytes} bytes).`));
+      if (received > maxBytes)
+        done(new DomainError("INVALID", `The file is larger than the size cap (${maxBytes} bytes).`));
       else done(null, chunk);
     },
   });

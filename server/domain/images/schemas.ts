@@ -4,7 +4,11 @@ import { IMAGE_SOURCE_FORMATS, IMAGE_VISIBILITIES } from "@/db/schema/compute";
 const metadataFields = {
   osType: z.string().trim().min(1, "Required.").max(64, "At most 64 characters."),
   minDiskGiB: z.coerce.number().int().min(0).max(65536),
-  minRamMiB: z.coerce.number().int().min(0).max(4 * 1024 * 1024),
+  minRamMiB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(4 * 1024 * 1024),
   visibility: z.enum(IMAGE_VISIBILITIES),
   groupId: z.coerce.number().int().positive().nullable(),
 };
@@ -18,8 +22,14 @@ export const uploadImageInput = z.object({
   minDiskGiB: metadataFields.minDiskGiB.default(0),
   minRamMiB: metadataFields.minRamMiB.default(0),
   visibility: metadataFields.visibility.default("private"),
-  groupId: z.union([z.literal(""), metadataFields.groupId]).optional().transform((v) => (v === "" || v === undefined ? null : v)),
-  newVersionOf: z.union([z.literal(""), z.uuid()]).optional().transform((v) => v || null),
+  groupId: z
+    .union([z.literal(""), metadataFields.groupId])
+    .optional()
+    .transform((v) => (v === "" || v === undefined ? null : v)),
+  newVersionOf: z
+    .union([z.literal(""), z.uuid()])
+    .optional()
+    .transform((v) => v || null),
 });
 export type UploadImageInput = z.output<typeof uploadImageInput>;
 
@@ -33,4 +43,7 @@ export const updateImageInput = z.object({
   visibility: metadataFields.visibility.optional(),
   groupId: metadataFields.groupId.optional(),
 });
-export const syncImageInput = z.object({ id: z.uuid(), hostIds: z.array(z.uuid()).min(1, "Choose at least one host.").max(200) });
+export const syncImageInput = z.object({
+  id: z.uuid(),
+  hostIds: z.array(z.uuid()).min(1, "Choose at least one host.").max(200),
+});

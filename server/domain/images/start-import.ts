@@ -14,20 +14,37 @@ export interface ImportTaskDeps {
 }
 
 /** Starts the import and returns the task id and a promise of its end (tests wait on it; the portal does not). */
-export async function startImageImport(deps: ImportTaskDeps, input: ImportImageInput): Promise<{ taskId: string; done: Promise<void> }> {
+export async function startImageImport(
+  deps: ImportTaskDeps,
+  input: ImportImageInput,
+): Promise<{ taskId: string; done: Promise<void> }> {
   const taskId = await createTask(deps.db, {
-    kind: "image.import", targetType: "image", targetId: null, targetName: input.name, createdBy: input.ownerId, message: "Waiting to start",
+    kind: "image.import",
+    targetType: "image",
+    targetId: null,
+    targetName: input.name,
+    createdBy: input.ownerId,
+    message: "Waiting to start",
   });
   const progress = throttledTaskProgress(deps.db, taskId);
   const done = (async () => {
     await updateTask(deps.db, taskId, { state: "running", message: "Checking the image" });
     try {
       const image = await importImage({ ...deps, onProgress: (p, m) => progress(p, m) }, input);
-      await updateTask(deps.db, taskId, { state: "succeeded", targetId: image.id, message: `Stored as ${image.format} (version ${image.version})` });
+      await updateTask(deps.db, taskId, {
+        state: "succeeded",
+        targetId: image.id,
+        message: `Stored as ${image.format} (version ${image.version})`,
+      });
     } catch (err) {
-      const reason = err instanceof DomainError ? err.message : "The image could not be stored because of a server problem.";
+      const reason =
+        err instanceof DomainError
+          ? err.message
+          : "The image could not be stored because of a server problem.";
       if (!(err instanceof DomainError)) deps.onError?.(err);
-      await updateTask(deps.db, taskId, { state: "failed", error: reason, message: null }).catch(() => undefined);
+      await updateTask(deps.db, taskId, { state: "failed", error: reason, message: null }).catch(
+        () => undefined,
+      );
     }
   })();
   return { taskId, done };

@@ -12,7 +12,13 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { images } from "@/db/schema";
-import { contextFor, makeUser, openTestServices, testSettings, type TestServices } from "@/server/testing/fixtures";
+import {
+  contextFor,
+  makeUser,
+  openTestServices,
+  testSettings,
+  type TestServices,
+} from "@/server/testing/fixtures";
 import { importImage, incomingDir, storedImagePath } from "./import-image";
 import { deleteImage } from "./manage-images";
 
@@ -43,7 +49,9 @@ async function importCopy(source: string, name: string) {
 
 beforeAll(async () => {
   s = openTestServices();
-  ctx = contextFor(s, await makeUser(s, "superAdm"), undefined, { settings: testSettings({ imageStoreDir: store }) });
+  ctx = contextFor(s, await makeUser(s, "superAdm"), undefined, {
+    settings: testSettings({ imageStoreDir: store }),
+  });
 });
 afterAll(async () => {
   await s?.close();
@@ -54,15 +62,23 @@ describe("a stored file shared by an import and a delete", () => {
   it("stays on disk for the image imported while an older image with the same bytes was deleted", async () => {
     // Random contents: no image row of another test file in this run's database names the same bytes.
     writeFileSync(join(work, "src.raw"), randomBytes(1024 * 1024));
-    execFileSync("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", join(work, "src.raw"), join(work, "src.qcow2")], { stdio: "pipe" });
+    execFileSync(
+      "qemu-img",
+      ["convert", "-f", "raw", "-O", "qcow2", join(work, "src.raw"), join(work, "src.qcow2")],
+      { stdio: "pipe" },
+    );
     const older = await importCopy(join(work, "src.qcow2"), "older");
     const path = storedImagePath(store, older.sha256);
     expect(existsSync(path)).toBe(true);
 
     let renamed!: () => void;
-    const reachedRename = new Promise<void>((r) => { renamed = r; });
+    const reachedRename = new Promise<void>((r) => {
+      renamed = r;
+    });
     let deleteSettled!: () => void;
-    const deleteDone = new Promise<void>((r) => { deleteSettled = r; });
+    const deleteDone = new Promise<void>((r) => {
+      deleteSettled = r;
+    });
     hook.afterRename = async (to) => {
       if (to !== path) return;
       renamed();
@@ -71,7 +87,9 @@ describe("a stored file shared by an import and a delete", () => {
     try {
       const importing = importCopy(join(work, "src.qcow2"), "newer");
       await reachedRename;
-      const deleted = deleteImage(ctx, { id: older.id }).catch((e: unknown) => e).finally(deleteSettled);
+      const deleted = deleteImage(ctx, { id: older.id })
+        .catch((e: unknown) => e)
+        .finally(deleteSettled);
       const [newer, outcome] = await Promise.all([importing, deleted]);
       expect(outcome).toEqual({ id: older.id });
       expect(newer.sha256).toBe(older.sha256); // the same stored file, or this tests nothing
@@ -93,7 +111,11 @@ describe("a stored file shared by an import and a delete", () => {
     // transaction must see the version another import has just committed.
     const qcow2 = (name: string) => {
       writeFileSync(join(work, `${name}.raw`), randomBytes(256 * 1024));
-      execFileSync("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", join(work, `${name}.raw`), join(work, name)], { stdio: "pipe" });
+      execFileSync(
+        "qemu-img",
+        ["convert", "-f", "raw", "-O", "qcow2", join(work, `${name}.raw`), join(work, name)],
+        { stdio: "pipe" },
+      );
       return join(work, name);
     };
     const base = await importCopy(qcow2("base.qcow2"), "family");
@@ -101,19 +123,30 @@ describe("a stored file shared by an import and a delete", () => {
     // All three wait after their renames until all three are there: then they all pick version 2 at once.
     let arrived = 0;
     let allThere!: () => void;
-    const barrier = new Promise<void>((r) => { allThere = r; });
+    const barrier = new Promise<void>((r) => {
+      allThere = r;
+    });
     hook.afterRename = async (to) => {
       if (to.startsWith(incomingDir(store)) || !to.startsWith(store)) return;
       if (++arrived === sources.length) allThere();
       await Promise.race([barrier, new Promise((r) => setTimeout(r, 5000))]);
     };
     try {
-      const versions = await Promise.all(sources.map(async (source) => {
-        await mkdir(incomingDir(store), { recursive: true });
-        const incomingPath = join(incomingDir(store), randomBytes(4).toString("hex"));
-        await copyFile(source, incomingPath);
-        return importImage(deps(), { incomingPath, name: "ignored", format: "qcow2", visibility: "public", ownerId: null, newVersionOf: base.id });
-      }));
+      const versions = await Promise.all(
+        sources.map(async (source) => {
+          await mkdir(incomingDir(store), { recursive: true });
+          const incomingPath = join(incomingDir(store), randomBytes(4).toString("hex"));
+          await copyFile(source, incomingPath);
+          return importImage(deps(), {
+            incomingPath,
+            name: "ignored",
+            format: "qcow2",
+            visibility: "public",
+            ownerId: null,
+            newVersionOf: base.id,
+          });
+        }),
+      );
       expect(arrived).toBe(sources.length);
       expect(versions.map((v) => v.version).sort()).toEqual([2, 3, 4]);
       for (const v of versions) expect(existsSync(storedImagePath(store, v.sha256))).toBe(true);

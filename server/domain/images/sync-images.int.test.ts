@@ -19,7 +19,11 @@ const joinRoute = await import("@/app/api/v1/agent/join/route");
 let stack: Awaited<ReturnType<typeof startComputeStack>>;
 
 beforeAll(async () => {
-  stack = await startComputeStack({ storeDir, imageRoute: imageRoute.GET as never, joinRoute: joinRoute.POST });
+  stack = await startComputeStack({
+    storeDir,
+    imageRoute: imageRoute.GET as never,
+    joinRoute: joinRoute.POST,
+  });
 }, 300_000);
 afterAll(async () => {
   await stack?.stop();
@@ -38,17 +42,30 @@ describe("sync to hosts", () => {
     expect(taskIds).toHaveLength(1);
     const task = await waitForTask(stack.s, taskIds[0]!, 60_000);
     console.log(`sync of ${image!.sizeBytes} bytes to one host: ${Date.now() - started} ms`);
-    expect(task).toMatchObject({ state: "succeeded", percent: 100, kind: "image.sync", hostId: stack.hostId, bytesTotal: image!.sizeBytes, bytesDone: image!.sizeBytes });
+    expect(task).toMatchObject({
+      state: "succeeded",
+      percent: 100,
+      kind: "image.sync",
+      hostId: stack.hostId,
+      bytesTotal: image!.sizeBytes,
+      bytesDone: image!.sizeBytes,
+    });
     expect(task.startedAt).not.toBeNull();
     expect(existsSync(cached)).toBe(true);
 
-    const [entry] = await stack.s.db.select().from(hostImages).where(and(eq(hostImages.hostId, stack.hostId), eq(hostImages.sha256, image!.sha256)));
+    const [entry] = await stack.s.db
+      .select()
+      .from(hostImages)
+      .where(and(eq(hostImages.hostId, stack.hostId), eq(hostImages.sha256, image!.sha256)));
     expect(entry).toMatchObject({ state: "cached", percent: 100 });
     const view = await stack.caller.images.hostCache({ id: stack.imageId });
     expect(view.find((h) => h.hostId === stack.hostId)).toMatchObject({ state: "cached" });
 
     // A second sync finds it cached and says so.
     const again = await stack.caller.images.sync({ id: stack.imageId, hostIds: [stack.hostId] });
-    expect(await waitForTask(stack.s, again.taskIds[0]!)).toMatchObject({ state: "succeeded", message: "Already cached on the host" });
+    expect(await waitForTask(stack.s, again.taskIds[0]!)).toMatchObject({
+      state: "succeeded",
+      message: "Already cached on the host",
+    });
   }, 120_000);
 });

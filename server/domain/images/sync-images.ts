@@ -13,33 +13,63 @@ import { findVisibleImage } from "./find-images";
 
 export function imageRefOf(image: ImageRow, portalUrl: string): ImageRef {
   return {
-    id: image.id, sha256: image.sha256, format: image.format, sizeBytes: image.sizeBytes,
+    id: image.id,
+    sha256: image.sha256,
+    format: image.format,
+    sizeBytes: image.sizeBytes,
     url: `${portalUrl.replace(/\/$/, "")}/api/v1/agent/images/${image.id}/content`,
   };
 }
 
-export async function syncImageToHosts(ctx: DomainContext, input: { id: string; hostIds: string[] }): Promise<{ id: string; taskIds: string[] }> {
+export async function syncImageToHosts(
+  ctx: DomainContext,
+  input: { id: string; hostIds: string[] },
+): Promise<{ id: string; taskIds: string[] }> {
   const actor = requireActor(ctx);
   const image = await findVisibleImage(ctx, input.id);
-  const known = new Map((await ctx.db.select({ id: hosts.id, name: hosts.name }).from(hosts)).map((h) => [h.id, h.name]));
+  const known = new Map(
+    (await ctx.db.select({ id: hosts.id, name: hosts.name }).from(hosts)).map((h) => [h.id, h.name]),
+  );
   const missing = input.hostIds.filter((h) => !known.has(h));
-  if (missing.length) throw new DomainError("NOT_FOUND", `No such host: ${missing.join(", ")}.`, { hostIds: "Unknown host." });
+  if (missing.length)
+    throw new DomainError("NOT_FOUND", `No such host: ${missing.join(", ")}.`, { hostIds: "Unknown host." });
   const taskIds: string[] = [];
   for (const hostId of [...new Set(input.hostIds)]) {
     const taskId = await createTask(ctx.db, {
-      kind: "image.sync", targetType: "image", targetId: image.id, targetName: `${image.name} v${image.version} → ${known.get(hostId)}`,
-      hostId, bytesTotal: image.sizeBytes, createdBy: actor.id, message: "Queued for the host's agent",
+      kind: "image.sync",
+      targetType: "image",
+      targetId: image.id,
+      targetName: `${image.name} v${image.version} → ${known.get(hostId)}`,
+      hostId,
+      bytesTotal: image.sizeBytes,
+      createdBy: actor.id,
+      message: "Queued for the host's agent",
     });
-    await ctx.db.insert(hostImages).values({ hostId, sha256: image.sha256, state: "fetching", percent: 0 })
+    await ctx.db
+      .insert(hostImages)
+      .values({ hostId, sha256: image.sha256, state: "fetching", percent: 0 })
       .onDuplicateKeyUpdate({ set: { updatedAt: new Date() } });
     try {
-      await ctx.jobs.enqueue(hostId, "image.sync", { image: imageRefOf(image, ctx.settings.portalUrl), taskId }, `sync-${taskId}`);
+      await ctx.jobs.enqueue(
+        hostId,
+        "image.sync",
+        { image: imageRefOf(image, ctx.settings.portalUrl), taskId },
+        `sync-${taskId}`,
+      );
     } catch {
       // Nothing reached the host: say so on the task and the cache row instead of "fetching" for ever.
       const reason = "Could not hand the work to the host's agent (Redis is unreachable).";
       await updateTask(ctx.db, taskId, { state: "failed", error: reason });
-      await ctx.db.update(hostImages).set({ state: "failed", error: reason, updatedAt: new Date() })
-        .where(and(eq(hostImages.hostId, hostId), eq(hostImages.sha256, image.sha256), eq(hostImages.state, "fetching")));
+      await ctx.db
+        .update(hostImages)
+        .set({ state: "failed", error: reason, updatedAt: new Date() })
+        .where(
+          and(
+            eq(hostImages.hostId, hostId),
+            eq(hostImages.sha256, image.sha256),
+            eq(hostImages.state, "fetching"),
+          ),
+        );
       throw new DomainError("UNAVAILABLE", `${reason} Try again shortly.`);
     }
     taskIds.push(taskId);
@@ -48,7 +78,10 @@ export async function syncImageToHosts(ctx: DomainContext, input: { id: string; 
 }
 
 /** Records an agent's cache report in host_images and in the sync task it belongs to. */
-export async function applyImageCacheEvent(db: Database, ev: z.output<typeof imageCacheEvent>): Promise<void> {
+export async function applyImageCacheEvent(
+  db: Database,
+  ev: z.output<typeof imageCacheEvent>,
+): Promise<void> {
   const [host] = await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, ev.hostId));
   if (!host) return;
   const percent = ev.bytesTotal ? Math.floor(((ev.bytesDone ?? 0) / ev.bytesTotal) * 100) : null;
@@ -57,22 +90,40 @@ export async function applyImageCacheEvent(db: Database, ev: z.output<typeof ima
     await db.delete(hostImages).where(where);
   } else {
     const row = {
-      state: ev.state, percent: ev.state === "cached" ? 100 : percent, error: ev.state === "failed" ? (ev.reason ?? "failed").slice(0, 2000) : null,
-      updatedAt: new Date(), ...(ev.state === "cached" ? { cachedAt: new Date() } : {}),
+      state: ev.state,
+      percent: ev.state === "cached" ? 100 : percent,
+      error: ev.state === "failed" ? (ev.reason ?? "failed").slice(0, 2000) : null,
+      updatedAt: new Date(),
+      ...(ev.state === "cached" ? { cachedAt: new Date() } : {}),
     };
     // A late "fetching" must not turn a cached entry back.
     const [existing] = await db.select({ state: hostImages.state }).from(hostImages).where(where);
     if (!(existing?.state === "cached" && ev.state === "fetching")) {
-      await db.insert(hostImages).values({ hostId: ev.hostId, sha256: ev.sha256, ...row }).onDuplicateKeyUpdate({ set: row });
+      await db
+        .insert(hostImages)
+        .values({ hostId: ev.hostId, sha256: ev.sha256, ...row })
+        .onDuplicateKeyUpdate({ set: row });
     }
   }
   if (!ev.taskId) return;
   if (ev.state === "fetching") {
-    await updateTask(db, ev.taskId, { state: "running", percent: percent ?? 0, bytesDone: ev.bytesDone ?? null, message: "Fetching into the host's cache" });
+    await updateTask(db, ev.taskId, {
+      state: "running",
+      percent: percent ?? 0,
+      bytesDone: ev.bytesDone ?? null,
+      message: "Fetching into the host's cache",
+    });
   } else if (ev.state === "cached") {
-    await updateTask(db, ev.taskId, { state: "succeeded", bytesDone: ev.bytesTotal ?? null, message: ev.reason ?? "Cached on the host" });
+    await updateTask(db, ev.taskId, {
+      state: "succeeded",
+      bytesDone: ev.bytesTotal ?? null,
+      message: ev.reason ?? "Cached on the host",
+    });
   } else if (ev.state === "failed") {
-    await updateTask(db, ev.taskId, { state: "failed", error: ev.reason ?? "The host could not fetch the image." });
+    await updateTask(db, ev.taskId, {
+      state: "failed",
+      error: ev.reason ?? "The host could not fetch the image.",
+    });
   }
 }
 
@@ -90,11 +141,19 @@ export interface HostCacheView {
 /** Every host with this image's cache state there (null = not cached). */
 export async function listImageHostCache(ctx: DomainContext, id: string): Promise<HostCacheView[]> {
   const image = await findVisibleImage(ctx, id);
-  const rows = await ctx.db.select({ host: hosts, cache: hostImages }).from(hosts)
+  const rows = await ctx.db
+    .select({ host: hosts, cache: hostImages })
+    .from(hosts)
     .leftJoin(hostImages, and(eq(hostImages.hostId, hosts.id), eq(hostImages.sha256, image.sha256)))
     .orderBy(asc(hosts.name));
   return rows.map(({ host, cache }) => ({
-    hostId: host.id, hostName: host.name, enabled: host.enabled, lastHeartbeatAt: host.lastHeartbeatAt,
-    state: cache?.state ?? null, percent: cache?.percent ?? null, error: cache?.error ?? null, cachedAt: cache?.state === "cached" ? cache.cachedAt : null,
+    hostId: host.id,
+    hostName: host.name,
+    enabled: host.enabled,
+    lastHeartbeatAt: host.lastHeartbeatAt,
+    state: cache?.state ?? null,
+    percent: cache?.percent ?? null,
+    error: cache?.error ?? null,
+    cachedAt: cache?.state === "cached" ? cache.cachedAt : null,
   }));
 }

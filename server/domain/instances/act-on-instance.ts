@@ -8,21 +8,34 @@ import { recordInstanceEvent } from "./record-event";
 
 export type InstanceAction = "start" | "stop" | "reboot" | "delete";
 
-const PLAN: Record<InstanceAction, { to: (s: InstanceState) => InstanceState; task: string; verb: string }> = {
-  start: { to: () => "STOPPED", task: "starting", verb: "started" },
-  stop: { to: () => "STOPPING", task: "stopping", verb: "stopped" },
-  reboot: { to: () => "RUNNING", task: "rebooting", verb: "rebooted" },
-  delete: { to: () => "DELETING", task: "deleting", verb: "deleted" },
-};
+const PLAN: Record<InstanceAction, { to: (s: InstanceState) => InstanceState; task: string; verb: string }> =
+  {
+    start: { to: () => "STOPPED", task: "starting", verb: "started" },
+    stop: { to: () => "STOPPING", task: "stopping", verb: "stopped" },
+    reboot: { to: () => "RUNNING", task: "rebooting", verb: "rebooted" },
+    delete: { to: () => "DELETING", task: "deleting", verb: "deleted" },
+  };
 
-const DELETABLE: InstanceState[] = ["PENDING", "SCHEDULED", "BUILDING", "RUNNING", "STOPPING", "STOPPED", "ERROR"];
+const DELETABLE: InstanceState[] = [
+  "PENDING",
+  "SCHEDULED",
+  "BUILDING",
+  "RUNNING",
+  "STOPPING",
+  "STOPPED",
+  "ERROR",
+];
 
 /**
  * Accepts an action only from the states it makes sense in, with one conditional UPDATE: of two
  * concurrent requests exactly one wins, the other gets a clear CONFLICT. The bumped op_seq goes into
  * the job id, so re-sending the same job cannot run the action twice.
  */
-export async function requestInstanceAction(ctx: DomainContext, id: string, action: InstanceAction): Promise<InstanceView> {
+export async function requestInstanceAction(
+  ctx: DomainContext,
+  id: string,
+  action: InstanceAction,
+): Promise<InstanceView> {
   const actor = requireActor(ctx);
   const current = await loadInstanceForActor(ctx, id);
   const plan = PLAN[action];
@@ -30,30 +43,77 @@ export async function requestInstanceAction(ctx: DomainContext, id: string, acti
 
   // Never placed on a host: nothing to tear down.
   if (action === "delete" && !current.hostId) {
-    await ctx.db.update(instances).set({ state: "DELETED", task: null, deletedAt: new Date(), updatedAt: new Date() }).where(eq(instances.id, id));
-    await recordInstanceEvent(ctx.db, { instanceId: id, kind: "state", message: `Deleted by ${actor.username}`, fromState: current.state, toState: "DELETED", actorId: actor.id });
+    await ctx.db
+      .update(instances)
+      .set({ state: "DELETED", task: null, deletedAt: new Date(), updatedAt: new Date() })
+      .where(eq(instances.id, id));
+    await recordInstanceEvent(ctx.db, {
+      instanceId: id,
+      kind: "state",
+      message: `Deleted by ${actor.username}`,
+      fromState: current.state,
+      toState: "DELETED",
+      actorId: actor.id,
+    });
     return getInstance(ctx, id);
   }
 
   const [res] = await ctx.db
     .update(instances)
-    .set({ state: plan.to(current.state), task: plan.task, progress: null, opSeq: sql`${instances.opSeq} + 1`, updatedAt: new Date() })
-    .where(and(eq(instances.id, id), inArray(instances.state, from), action === "delete" ? undefined : isNull(instances.task)));
+    .set({
+      state: plan.to(current.state),
+      task: plan.task,
+      progress: null,
+      opSeq: sql`${instances.opSeq} + 1`,
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        eq(instances.id, id),
+        inArray(instances.state, from),
+        action === "delete" ? undefined : isNull(instances.task),
+      ),
+    );
   if (res.affectedRows === 0) {
     const now = await loadInstanceForActor(ctx, id);
-    throw new DomainError("CONFLICT", `The instance is ${now.state.toLowerCase()}${now.task ? ` (${now.task})` : ""}; it cannot be ${plan.verb} now.`);
+    throw new DomainError(
+      "CONFLICT",
+      `The instance is ${now.state.toLowerCase()}${now.task ? ` (${now.task})` : ""}; it cannot be ${plan.verb} now.`,
+    );
   }
-  const [after] = await ctx.db.select({ opSeq: instances.opSeq, state: instances.state }).from(instances).where(eq(instances.id, id));
+  const [after] = await ctx.db
+    .select({ opSeq: instances.opSeq, state: instances.state })
+    .from(instances)
+    .where(eq(instances.id, id));
   await recordInstanceEvent(ctx.db, {
-    instanceId: id, kind: "action", message: `${action[0]!.toUpperCase()}${action.slice(1)} requested by ${actor.username}`,
-    fromState: current.state, toState: after!.state, actorId: actor.id,
+    instanceId: id,
+    kind: "action",
+    message: `${action[0]!.toUpperCase()}${action.slice(1)} requested by ${actor.username}`,
+    fromState: current.state,
+    toState: after!.state,
+    actorId: actor.id,
   });
   try {
-    await ctx.jobs.enqueue(current.hostId!, `instance.${action}`, { instanceId: id }, `${action}-${id}-${after!.opSeq}`);
+    await ctx.jobs.enqueue(
+      current.hostId!,
+      `instance.${action}`,
+      { instanceId: id },
+      `${action}-${id}-${after!.opSeq}`,
+    );
   } catch {
-    await ctx.db.update(instances).set({ state: current.state, task: current.task, updatedAt: new Date() }).where(eq(instances.id, id));
-    await recordInstanceEvent(ctx.db, { instanceId: id, kind: "error", message: "Could not reach the host's agent (Redis is unreachable); nothing was changed." });
-    throw new DomainError("UNAVAILABLE", "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.");
+    await ctx.db
+      .update(instances)
+      .set({ state: current.state, task: current.task, updatedAt: new Date() })
+      .where(eq(instances.id, id));
+    await recordInstanceEvent(ctx.db, {
+      instanceId: id,
+      kind: "error",
+      message: "Could not reach the host's agent (Redis is unreachable); nothing was changed.",
+    });
+    throw new DomainError(
+      "UNAVAILABLE",
+      "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
+    );
   }
   return getInstance(ctx, id);
 }

@@ -2,7 +2,16 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { JobPayload, NicSpec } from "@/agents/protocol";
-import { flavors, hostImages, hosts, instances, networkHosts, networks, type IpAddressRow, type NetworkRow } from "@/db/schema";
+import {
+  flavors,
+  hostImages,
+  hosts,
+  instances,
+  networkHosts,
+  networks,
+  type IpAddressRow,
+  type NetworkRow,
+} from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { isHostUp, readHostUsage } from "../hosts/find-hosts";
@@ -21,25 +30,46 @@ const GiB = 1024 ** 3;
  * order, so concurrent creates queue up instead of deadlocking): two requests can never both take the
  * last free RAM of a host. Then hands the build to the host's agent and returns at once.
  */
-export async function createInstance(ctx: DomainContext, input: z.output<typeof createInstanceInput>): Promise<InstanceView> {
+export async function createInstance(
+  ctx: DomainContext,
+  input: z.output<typeof createInstanceInput>,
+): Promise<InstanceView> {
   const actor = requireActor(ctx);
   const image = await findVisibleImage(ctx, input.imageId);
   const [flavor] = await ctx.db.select().from(flavors).where(eq(flavors.id, input.flavorId));
   if (!flavor) throw notFound("The flavor");
   if (image.sourceFormat === "iso") {
-    throw new DomainError("INVALID", `${image.name} is an ISO (installation media), not a disk to boot from: choose a disk image.`, { imageId: "An ISO cannot be launched as a disk." });
+    throw new DomainError(
+      "INVALID",
+      `${image.name} is an ISO (installation media), not a disk to boot from: choose a disk image.`,
+      { imageId: "An ISO cannot be launched as a disk." },
+    );
   }
   if (flavor.diskGiB < image.minDiskGiB) {
-    throw new DomainError("INVALID", `${image.name} needs a disk of at least ${image.minDiskGiB} GiB; the flavor has ${flavor.diskGiB} GiB.`, { flavorId: "Too small for this image." });
+    throw new DomainError(
+      "INVALID",
+      `${image.name} needs a disk of at least ${image.minDiskGiB} GiB; the flavor has ${flavor.diskGiB} GiB.`,
+      { flavorId: "Too small for this image." },
+    );
   }
   if (flavor.memoryMiB < image.minRamMiB) {
-    throw new DomainError("INVALID", `${image.name} needs at least ${image.minRamMiB} MiB of RAM; the flavor has ${flavor.memoryMiB} MiB.`, { flavorId: "Too little RAM for this image." });
+    throw new DomainError(
+      "INVALID",
+      `${image.name} needs at least ${image.minRamMiB} MiB of RAM; the flavor has ${flavor.memoryMiB} MiB.`,
+      { flavorId: "Too little RAM for this image." },
+    );
   }
   if (flavor.diskGiB * GiB < image.virtualSizeBytes) {
-    throw new DomainError("INVALID", `The flavor's disk (${flavor.diskGiB} GiB) is smaller than the image (${Math.ceil(image.virtualSizeBytes / GiB)} GiB).`, { flavorId: "Too small for this image." });
+    throw new DomainError(
+      "INVALID",
+      `The flavor's disk (${flavor.diskGiB} GiB) is smaller than the image (${Math.ceil(image.virtualSizeBytes / GiB)} GiB).`,
+      { flavorId: "Too small for this image." },
+    );
   }
   if (input.groupId !== undefined && actor.role !== "superAdm" && !actor.groupIds.includes(input.groupId)) {
-    throw new DomainError("INVALID", "You are not a member of that group.", { groupId: "Not one of your groups." });
+    throw new DomainError("INVALID", "You are not a member of that group.", {
+      groupId: "Not one of your groups.",
+    });
   }
   const groupId = input.groupId ?? actor.groupIds[0] ?? null;
   const id = randomUUID();
@@ -48,60 +78,142 @@ export async function createInstance(ctx: DomainContext, input: z.output<typeof 
   const nets = wanted.length ? await ctx.db.select().from(networks).where(inArray(networks.id, wanted)) : [];
   for (const nic of input.nics) {
     const n = nets.find((x) => x.id === nic.networkId);
-    if (!n) throw new DomainError("INVALID", "One of the chosen networks does not exist.", { nics: "Unknown network." });
-    if (n.kind === "infrastructure" && actor.role !== "superAdm") throw new DomainError("FORBIDDEN", `${n.name} is an infrastructure network; only a superAdm attaches instances to it.`);
+    if (!n)
+      throw new DomainError("INVALID", "One of the chosen networks does not exist.", {
+        nics: "Unknown network.",
+      });
+    if (n.kind === "infrastructure" && actor.role !== "superAdm")
+      throw new DomainError(
+        "FORBIDDEN",
+        `${n.name} is an infrastructure network; only a superAdm attaches instances to it.`,
+      );
   }
-  const carriers = await ctx.db.select().from(networkHosts).where(wanted.length ? inArray(networkHosts.networkId, wanted) : sql`false`);
-  const missingOn = (hostId: string) => nets.filter((n) => !n.allHosts && !carriers.some((c) => c.networkId === n.id && c.hostId === hostId)).map((n) => n.name);
+  const carriers = await ctx.db
+    .select()
+    .from(networkHosts)
+    .where(wanted.length ? inArray(networkHosts.networkId, wanted) : sql`false`);
+  const missingOn = (hostId: string) =>
+    nets
+      .filter((n) => !n.allHosts && !carriers.some((c) => c.networkId === n.id && c.hostId === hostId))
+      .map((n) => n.name);
 
-  const placement = await ctx.db.transaction(async (tx) => {
-    const hostRows = await tx.select().from(hosts).orderBy(asc(hosts.id)).for("update");
-    const usage = await readHostUsage(tx);
-    const cached = new Set((await tx.select({ hostId: hostImages.hostId }).from(hostImages).where(and(eq(hostImages.sha256, image.sha256), eq(hostImages.state, "cached")))).map((r) => r.hostId));
-    const now = new Date();
-    const candidates: HostCandidate[] = hostRows.map((h) => ({
-      id: h.id, name: h.name, enabled: h.enabled, up: isHostUp(h.lastHeartbeatAt, now, ctx.settings.hostDownAfterSeconds),
-      cpuCount: h.cpuCount, memoryMiB: h.memoryMiB,
-      vcpusUsed: usage.get(h.id)?.vcpusUsed ?? 0, memoryMiBUsed: usage.get(h.id)?.memoryMiBUsed ?? 0,
-      hypervisors: h.facts.hypervisors.filter((x) => x.available).map((x) => x.kind), hasImageCached: cached.has(h.id),
-      missingNetworks: missingOn(h.id),
-    }));
-    const p = pickHost(candidates, { vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB, hypervisor: "qemu" }, {
-      cpuOvercommit: ctx.settings.cpuOvercommit, ramOvercommit: ctx.settings.ramOvercommit, strategy: ctx.settings.schedulerStrategy,
-    });
-    if (!p.ok) throw new DomainError("CONFLICT", describeNoHost(p.reasons));
-    await tx.insert(instances).values({
-      id, name: input.name, ownerId: actor.id, groupId, flavorId: flavor.id, imageId: image.id,
-      vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB, diskGiB: flavor.diskGiB,
-      hostId: p.hostId, state: "SCHEDULED", task: "creating", progress: 0, opSeq: 1,
-    });
-    await recordInstanceEvent(tx, { instanceId: id, kind: "action", message: `Create requested by ${actor.username}`, toState: "PENDING", actorId: actor.id });
-    await recordInstanceEvent(tx, { instanceId: id, kind: "state", message: `Scheduled on host ${p.hostName}`, fromState: "PENDING", toState: "SCHEDULED" });
-    // Addresses in the same transaction: a full network or an expired subnet undoes the placement too.
-    // Networks are locked in id order (after the hosts), like every other path that locks several.
-    const locked = new Map<string, NetworkRow>();
-    for (const nid of [...wanted].sort()) locked.set(nid, await lockNetwork(tx, nid));
-    const addresses: IpAddressRow[] = [];
-    for (const [nicIndex, nic] of input.nics.entries()) {
-      addresses.push(await allocateInLockedNetwork(tx, {
-        network: locked.get(nic.networkId)!, kind: "instance", ownerId: actor.id, label: null, subnetId: nic.subnetId, instanceId: id, nicIndex,
+  const placement = await ctx.db.transaction(
+    async (tx) => {
+      const hostRows = await tx.select().from(hosts).orderBy(asc(hosts.id)).for("update");
+      const usage = await readHostUsage(tx);
+      const cached = new Set(
+        (
+          await tx
+            .select({ hostId: hostImages.hostId })
+            .from(hostImages)
+            .where(and(eq(hostImages.sha256, image.sha256), eq(hostImages.state, "cached")))
+        ).map((r) => r.hostId),
+      );
+      const now = new Date();
+      const candidates: HostCandidate[] = hostRows.map((h) => ({
+        id: h.id,
+        name: h.name,
+        enabled: h.enabled,
+        up: isHostUp(h.lastHeartbeatAt, now, ctx.settings.hostDownAfterSeconds),
+        cpuCount: h.cpuCount,
+        memoryMiB: h.memoryMiB,
+        vcpusUsed: usage.get(h.id)?.vcpusUsed ?? 0,
+        memoryMiBUsed: usage.get(h.id)?.memoryMiBUsed ?? 0,
+        hypervisors: h.facts.hypervisors.filter((x) => x.available).map((x) => x.kind),
+        hasImageCached: cached.has(h.id),
+        missingNetworks: missingOn(h.id),
       }));
-    }
-    if (wanted.length) await tx.update(networks).set({ revision: sql`${networks.revision} + 1` }).where(inArray(networks.id, wanted));
-    return { ...p, addresses };
-  }, { isolationLevel: "read committed" });
+      const p = pickHost(
+        candidates,
+        { vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB, hypervisor: "qemu" },
+        {
+          cpuOvercommit: ctx.settings.cpuOvercommit,
+          ramOvercommit: ctx.settings.ramOvercommit,
+          strategy: ctx.settings.schedulerStrategy,
+        },
+      );
+      if (!p.ok) throw new DomainError("CONFLICT", describeNoHost(p.reasons));
+      await tx.insert(instances).values({
+        id,
+        name: input.name,
+        ownerId: actor.id,
+        groupId,
+        flavorId: flavor.id,
+        imageId: image.id,
+        vcpus: flavor.vcpus,
+        memoryMiB: flavor.memoryMiB,
+        diskGiB: flavor.diskGiB,
+        hostId: p.hostId,
+        state: "SCHEDULED",
+        task: "creating",
+        progress: 0,
+        opSeq: 1,
+      });
+      await recordInstanceEvent(tx, {
+        instanceId: id,
+        kind: "action",
+        message: `Create requested by ${actor.username}`,
+        toState: "PENDING",
+        actorId: actor.id,
+      });
+      await recordInstanceEvent(tx, {
+        instanceId: id,
+        kind: "state",
+        message: `Scheduled on host ${p.hostName}`,
+        fromState: "PENDING",
+        toState: "SCHEDULED",
+      });
+      // Addresses in the same transaction: a full network or an expired subnet undoes the placement too.
+      // Networks are locked in id order (after the hosts), like every other path that locks several.
+      const locked = new Map<string, NetworkRow>();
+      for (const nid of [...wanted].sort()) locked.set(nid, await lockNetwork(tx, nid));
+      const addresses: IpAddressRow[] = [];
+      for (const [nicIndex, nic] of input.nics.entries()) {
+        addresses.push(
+          await allocateInLockedNetwork(tx, {
+            network: locked.get(nic.networkId)!,
+            kind: "instance",
+            ownerId: actor.id,
+            label: null,
+            subnetId: nic.subnetId,
+            instanceId: id,
+            nicIndex,
+          }),
+        );
+      }
+      if (wanted.length)
+        await tx
+          .update(networks)
+          .set({ revision: sql`${networks.revision} + 1` })
+          .where(inArray(networks.id, wanted));
+      return { ...p, addresses };
+    },
+    { isolationLevel: "read committed" },
+  );
 
   // Specs are read after the commit, so they include this instance's reservations.
   const nics: NicSpec[] = [];
   for (const a of placement.addresses) {
     const [network] = await ctx.db.select().from(networks).where(eq(networks.id, a.networkId));
-    nics.push({ tap: a.tap!, mac: a.mac, ip: a.ip, network: await buildNetworkSpec(ctx.db, network!, placement.hostId) });
+    nics.push({
+      tap: a.tap!,
+      mac: a.mac,
+      ip: a.ip,
+      network: await buildNetworkSpec(ctx.db, network!, placement.hostId),
+    });
   }
 
   const job: JobPayload<"instance.create"> = {
-    instanceId: id, name: input.name, vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB, diskGiB: flavor.diskGiB,
+    instanceId: id,
+    name: input.name,
+    vcpus: flavor.vcpus,
+    memoryMiB: flavor.memoryMiB,
+    diskGiB: flavor.diskGiB,
     image: {
-      id: image.id, sha256: image.sha256, format: image.format, sizeBytes: image.sizeBytes,
+      id: image.id,
+      sha256: image.sha256,
+      format: image.format,
+      sizeBytes: image.sizeBytes,
       url: `${ctx.settings.portalUrl.replace(/\/$/, "")}/api/v1/agent/images/${image.id}/content`,
     },
     nics,
@@ -111,7 +223,10 @@ export async function createInstance(ctx: DomainContext, input: z.output<typeof 
   } catch {
     // Nothing reached the host: give the reservation (and its addresses) back rather than leave a phantom.
     await ctx.db.delete(instances).where(eq(instances.id, id));
-    throw new DomainError("UNAVAILABLE", "Could not hand the work to the host's agent (Redis is unreachable). Nothing was created; try again shortly.");
+    throw new DomainError(
+      "UNAVAILABLE",
+      "Could not hand the work to the host's agent (Redis is unreachable). Nothing was created; try again shortly.",
+    );
   }
   return getInstance(ctx, id);
 }

@@ -13,7 +13,8 @@ export function mayActOn(actor: Actor, i: Pick<InstanceRow, "ownerId" | "groupId
 
 function scopeOf(actor: Actor): SQL | undefined {
   if (actor.role === "superAdm") return undefined;
-  if (actor.role === "powerAdm" && actor.groupIds.length) return or(eq(instances.ownerId, actor.id), inArray(instances.groupId, actor.groupIds));
+  if (actor.role === "powerAdm" && actor.groupIds.length)
+    return or(eq(instances.ownerId, actor.id), inArray(instances.groupId, actor.groupIds));
   return eq(instances.ownerId, actor.id);
 }
 
@@ -39,9 +40,20 @@ export interface InstanceView {
   updatedAt: Date;
 }
 
-async function selectViews(db: Database, where: SQL | undefined, downAfterSeconds: number): Promise<InstanceView[]> {
+async function selectViews(
+  db: Database,
+  where: SQL | undefined,
+  downAfterSeconds: number,
+): Promise<InstanceView[]> {
   const rows = await db
-    .select({ i: instances, hostName: hosts.name, hostBeat: hosts.lastHeartbeatAt, imageName: images.name, flavorName: flavors.name, ownerName: users.username })
+    .select({
+      i: instances,
+      hostName: hosts.name,
+      hostBeat: hosts.lastHeartbeatAt,
+      imageName: images.name,
+      flavorName: flavors.name,
+      ownerName: users.username,
+    })
     .from(instances)
     .leftJoin(hosts, eq(hosts.id, instances.hostId))
     .innerJoin(images, eq(images.id, instances.imageId))
@@ -52,17 +64,38 @@ async function selectViews(db: Database, where: SQL | undefined, downAfterSecond
     .limit(2000);
   const now = new Date();
   return rows.map(({ i, ...r }) => ({
-    id: i.id, name: i.name, state: i.state, task: i.task, progress: i.progress, errorReason: i.errorReason, accel: i.accel, viewers: i.viewers,
-    vcpus: i.vcpus, memoryMiB: i.memoryMiB, diskGiB: i.diskGiB,
-    host: i.hostId && r.hostName ? { id: i.hostId, name: r.hostName, up: isHostUp(r.hostBeat, now, downAfterSeconds) } : null,
-    image: { id: i.imageId, name: r.imageName }, flavor: { id: i.flavorId, name: r.flavorName },
-    owner: { id: i.ownerId, username: r.ownerName }, groupId: i.groupId, createdAt: i.createdAt, updatedAt: i.updatedAt,
+    id: i.id,
+    name: i.name,
+    state: i.state,
+    task: i.task,
+    progress: i.progress,
+    errorReason: i.errorReason,
+    accel: i.accel,
+    viewers: i.viewers,
+    vcpus: i.vcpus,
+    memoryMiB: i.memoryMiB,
+    diskGiB: i.diskGiB,
+    host:
+      i.hostId && r.hostName
+        ? { id: i.hostId, name: r.hostName, up: isHostUp(r.hostBeat, now, downAfterSeconds) }
+        : null,
+    image: { id: i.imageId, name: r.imageName },
+    flavor: { id: i.flavorId, name: r.flavorName },
+    owner: { id: i.ownerId, username: r.ownerName },
+    groupId: i.groupId,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
   }));
 }
 
-export async function listInstances(ctx: DomainContext, input: { includeDeleted: boolean }): Promise<InstanceView[]> {
+export async function listInstances(
+  ctx: DomainContext,
+  input: { includeDeleted: boolean },
+): Promise<InstanceView[]> {
   const actor = requireActor(ctx);
-  const conds = [scopeOf(actor), input.includeDeleted ? undefined : ne(instances.state, "DELETED")].filter(Boolean) as SQL[];
+  const conds = [scopeOf(actor), input.includeDeleted ? undefined : ne(instances.state, "DELETED")].filter(
+    Boolean,
+  ) as SQL[];
   return selectViews(ctx.db, conds.length ? and(...conds) : undefined, ctx.settings.hostDownAfterSeconds);
 }
 
@@ -82,5 +115,10 @@ export async function getInstance(ctx: DomainContext, id: string): Promise<Insta
 
 export async function listInstanceEvents(ctx: DomainContext, id: string) {
   await loadInstanceForActor(ctx, id);
-  return ctx.db.select().from(instanceEvents).where(eq(instanceEvents.instanceId, id)).orderBy(desc(instanceEvents.id)).limit(200);
+  return ctx.db
+    .select()
+    .from(instanceEvents)
+    .where(eq(instanceEvents.instanceId, id))
+    .orderBy(desc(instanceEvents.id))
+    .limit(200);
 }

@@ -20,7 +20,12 @@ const consoleKeyRoute = await import("@/app/api/v1/agent/console-key/route");
 let stack: Awaited<ReturnType<typeof startComputeStack>>;
 
 beforeAll(async () => {
-  stack = await startComputeStack({ storeDir, imageRoute: imageRoute.GET as never, joinRoute: joinRoute.POST, consoleKeyRoute: consoleKeyRoute.GET });
+  stack = await startComputeStack({
+    storeDir,
+    imageRoute: imageRoute.GET as never,
+    joinRoute: joinRoute.POST,
+    consoleKeyRoute: consoleKeyRoute.GET,
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -53,7 +58,11 @@ describe("an instance's life on a real host", () => {
   let id: string;
 
   it("create → RUNNING: the QEMU process runs, QMP says running, and the guest's banner reaches its serial log", async () => {
-    const created = await stack.caller.instances.create({ name: "life-1", imageId: stack.imageId, flavorId: stack.flavorId });
+    const created = await stack.caller.instances.create({
+      name: "life-1",
+      imageId: stack.imageId,
+      flavorId: stack.flavorId,
+    });
     expect(created.state).toBe("SCHEDULED");
     id = created.id;
     const running = await stack.waitForState(id, "RUNNING");
@@ -64,7 +73,9 @@ describe("an instance's life on a real host", () => {
     expect(alive(status!.pid!)).toBe(true);
     await waitForSerial(id, "EDUCLOUD-TEST-GUEST READY");
     const events = await stack.caller.instances.events({ id });
-    expect(events.map((e) => e.toState).filter(Boolean)).toEqual(expect.arrayContaining(["SCHEDULED", "BUILDING", "RUNNING"]));
+    expect(events.map((e) => e.toState).filter(Boolean)).toEqual(
+      expect.arrayContaining(["SCHEDULED", "BUILDING", "RUNNING"]),
+    );
   }, 180_000);
 
   it("kill -9 of the agent leaves the VM running; the restarted agent re-adopts it and can stop it", async () => {
@@ -102,7 +113,11 @@ describe("an instance's life on a real host", () => {
   it("a second instance of the cached image copies nothing: the base is fetched once and shared", async () => {
     const before = await readdir(join(stack.agentDir, "images"));
     expect(before).toHaveLength(1);
-    const second = await stack.caller.instances.create({ name: "life-2", imageId: stack.imageId, flavorId: stack.flavorId });
+    const second = await stack.caller.instances.create({
+      name: "life-2",
+      imageId: stack.imageId,
+      flavorId: stack.flavorId,
+    });
     await stack.waitForState(second.id, "RUNNING");
     expect(await readdir(join(stack.agentDir, "images"))).toEqual(before);
     const events = await stack.caller.instances.events({ id: second.id });
@@ -118,13 +133,20 @@ describe("an instance's life on a real host", () => {
     // Steer the placement: the first host has the image cached and would win otherwise.
     await stack.s.db.update(hosts).set({ enabled: false }).where(eq(hosts.id, stack.hostId));
     try {
-      const vm = await stack.caller.instances.create({ name: "on-second", imageId: stack.imageId, flavorId: stack.flavorId });
+      const vm = await stack.caller.instances.create({
+        name: "on-second",
+        imageId: stack.imageId,
+        flavorId: stack.flavorId,
+      });
       const running = await stack.waitForState(vm.id, "RUNNING");
       expect(running.hostId).toBe(second.hostId);
       expect(existsSync(join(second.stateDir, "vms", vm.id))).toBe(true);
       expect(existsSync(stack.runDir(vm.id))).toBe(false);
       const listed = await stack.caller.hosts.list();
-      expect(listed.find((h) => h.id === second.hostId)).toMatchObject({ up: true, used: { instanceCount: 1 } });
+      expect(listed.find((h) => h.id === second.hostId)).toMatchObject({
+        up: true,
+        used: { instanceCount: 1 },
+      });
       await stack.caller.instances.delete({ id: vm.id });
       await stack.waitForState(vm.id, "DELETED", 90_000);
     } finally {
@@ -140,14 +162,24 @@ describe("an instance's life on a real host", () => {
     // making it (QEMU then finds its directory gone), the test makes it again: the point is a running one.
     for (let attempt = 1; ; attempt++) {
       try {
-        await stack.driver.create({ id: orphan, name: "orphan", vcpus: 1, memoryMiB: 64, diskGiB: 1, baseImagePath: TEST_IMAGE_PATH, baseImageFormat: "qcow2", accel: "tcg" });
+        await stack.driver.create({
+          id: orphan,
+          name: "orphan",
+          vcpus: 1,
+          memoryMiB: 64,
+          diskGiB: 1,
+          baseImagePath: TEST_IMAGE_PATH,
+          baseImageFormat: "qcow2",
+          accel: "tcg",
+        });
         break;
       } catch (err) {
         if (attempt >= 3 || existsSync(stack.runDir(orphan))) throw err;
       }
     }
     const deadline = Date.now() + 30_000;
-    while (existsSync(stack.runDir(orphan)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    while (existsSync(stack.runDir(orphan)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
     expect(existsSync(stack.runDir(orphan))).toBe(false);
   }, 60_000);
 
@@ -159,8 +191,14 @@ describe("an instance's life on a real host", () => {
     const fakeSha = "f".repeat(64);
     await copyFile(join(storeDir, good!.sha256), join(storeDir, fakeSha)); // served, but its bytes hash to something else
     const badImage = randomUUID();
-    await stack.s.db.insert(images).values({ ...good!, id: badImage, name: "corrupt", sha256: fakeSha, familyId: badImage, version: 1 });
-    const vm = await stack.caller.instances.create({ name: "doomed", imageId: badImage, flavorId: stack.flavorId });
+    await stack.s.db
+      .insert(images)
+      .values({ ...good!, id: badImage, name: "corrupt", sha256: fakeSha, familyId: badImage, version: 1 });
+    const vm = await stack.caller.instances.create({
+      name: "doomed",
+      imageId: badImage,
+      flavorId: stack.flavorId,
+    });
     const failed = await stack.waitForState(vm.id, "ERROR", 60_000);
     expect(failed.errorReason).toMatch(/checksum is wrong/);
     expect(existsSync(join(stack.agentDir, "images", fakeSha))).toBe(false); // the bad download was not kept

@@ -14,11 +14,18 @@ export const createInstanceInput = z.object({
   /** Manage it within one of your groups (powerAdm of that group may act on it). */
   groupId: z.number().int().positive().optional(),
   /** Network interfaces in guest order (eth0 first); each gets its address from IPAM. */
-  nics: z.array(z.object({
-    networkId: z.uuid("Choose a network."),
-    /** Take the address from this carved subnet (it must not have expired). */
-    subnetId: z.number().int().positive().optional(),
-  })).max(4, "At most 4 network interfaces.").default([]),
+  nics: z
+    .array(
+      z.object({
+        networkId: z.uuid("Choose a network."),
+        /** Take the address from this carved subnet (it must not have expired). */
+        subnetId: z.number().int().positive().optional(),
+      }),
+    )
+    .max(4, "At most 4 network interfaces.")
+    .default([]),
 });
 export const instanceIdInput = z.object({ id: z.uuid() });
-export const listInstancesInput = z.object({ includeDeleted: z.boolean().default(false) }).default({ includeDeleted: false });
+export const listInstancesInput = z
+  .object({ includeDeleted: z.boolean().default(false) })
+  .default({ includeDeleted: false });

@@ -9,8 +9,22 @@ import type { Actor } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { startMaintenance } from "@/server/queue/maintenance";
 import { createQueueConnection } from "@/server/queue/redis";
-import { contextFor, makeUser, openTestServices, testSettings, uniqueName, type TestServices } from "@/server/testing/fixtures";
-import { allocateInfrastructureAddress, carveSubnet, confirmSubnet, deleteSubnet, expireSubnets, releaseInfrastructureAddress } from "./ipam";
+import {
+  contextFor,
+  makeUser,
+  openTestServices,
+  testSettings,
+  uniqueName,
+  type TestServices,
+} from "@/server/testing/fixtures";
+import {
+  allocateInfrastructureAddress,
+  carveSubnet,
+  confirmSubnet,
+  deleteSubnet,
+  expireSubnets,
+  releaseInfrastructureAddress,
+} from "./ipam";
 import { formatIpv4, parseIpv4 } from "./ipv4";
 import { createNetwork, deleteNetwork } from "./manage-networks";
 
@@ -23,10 +37,23 @@ let third = 0;
 const freshCidr = (prefix = 24) => `10.${octet}.${(third += 4)}.0/${prefix}`;
 
 const newNetwork = (cidr: string, over: Partial<Parameters<typeof createNetwork>[1]> = {}) =>
-  createNetwork(ctx(), { name: uniqueName("net"), cidr, dnsServers: [], vlanId: null, uplink: null, kind: "tenant", nat: true, hostIds: [], ...over });
+  createNetwork(ctx(), {
+    name: uniqueName("net"),
+    cidr,
+    dnsServers: [],
+    vlanId: null,
+    uplink: null,
+    kind: "tenant",
+    nat: true,
+    hostIds: [],
+    ...over,
+  });
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err, "expected a refusal").toBeInstanceOf(DomainError);
   return err as DomainError;
 }
@@ -49,11 +76,14 @@ describe("networks", () => {
     const contested = freshCidr(24);
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => newNetwork(contested)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    for (const r of results.filter((x) => x.status === "rejected")) expect(String((r as PromiseRejectedResult).reason)).toMatch(/overlaps the network/);
+    for (const r of results.filter((x) => x.status === "rejected"))
+      expect(String((r as PromiseRejectedResult).reason)).toMatch(/overlaps the network/);
   });
 
   it("refuses a gateway outside the network and a CIDR that is not a network address", async () => {
-    expect((await refusal(newNetwork(freshCidr(24), { gateway: "192.0.2.1" }))).fieldErrors).toHaveProperty("gateway");
+    expect((await refusal(newNetwork(freshCidr(24), { gateway: "192.0.2.1" }))).fieldErrors).toHaveProperty(
+      "gateway",
+    );
     const c = freshCidr(24).replace(/\.0\//, ".9/");
     expect((await refusal(newNetwork(c))).message).toMatch(/is not a network address; did you mean/);
   });
@@ -62,7 +92,11 @@ describe("networks", () => {
 describe("addresses", () => {
   it("200 concurrent allocations on a /24 give 200 distinct addresses, never network, broadcast or gateway", async () => {
     const n = await newNetwork(freshCidr(24));
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => allocateInfrastructureAddress(ctx(), { networkId: n.id, label: `dev-${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        allocateInfrastructureAddress(ctx(), { networkId: n.id, label: `dev-${i}` }),
+      ),
+    );
     const ips = results.map((a) => a.ip);
     expect(new Set(ips).size).toBe(200);
     expect(new Set(results.map((a) => a.mac)).size).toBe(200);
@@ -75,13 +109,22 @@ describe("addresses", () => {
 
   it("200 concurrent allocations on a /26 fill it exactly and the rest hear that it is full", async () => {
     const n = await newNetwork(freshCidr(26));
-    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => allocateInfrastructureAddress(ctx(), { networkId: n.id, label: `x-${i}` })));
-    const ok = results.filter((r) => r.status === "fulfilled").map((r) => (r as PromiseFulfilledResult<{ ip: string }>).value.ip);
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) =>
+        allocateInfrastructureAddress(ctx(), { networkId: n.id, label: `x-${i}` }),
+      ),
+    );
+    const ok = results
+      .filter((r) => r.status === "fulfilled")
+      .map((r) => (r as PromiseFulfilledResult<{ ip: string }>).value.ip);
     expect(ok).toHaveLength(64 - 3);
     expect(new Set(ok).size).toBe(61);
     const refused = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     expect(refused).toHaveLength(139);
-    for (const r of refused) expect((r.reason as Error).message).toBe(`The network ${n.name} (${n.cidr}) is full: no free address left.`);
+    for (const r of refused)
+      expect((r.reason as Error).message).toBe(
+        `The network ${n.name} (${n.cidr}) is full: no free address left.`,
+      );
   }, 60_000);
 
   it("a released address is handed out again; instance addresses are not released by hand", async () => {
@@ -103,13 +146,21 @@ describe("subnets", () => {
     expect(b.cidr).toBe(`${base}.8/29`);
     expect(a.usable).toBe(62);
     expect(a.state).toBe("reserved");
-    expect((await refusal(carveSubnet(ctx(), { networkId: n.id, owner: "lab-a", size: 8 }))).message).toMatch(/"lab-a" already has the subnet/);
+    expect((await refusal(carveSubnet(ctx(), { networkId: n.id, owner: "lab-a", size: 8 }))).message).toMatch(
+      /"lab-a" already has the subnet/,
+    );
     // Addresses from the pool never land inside a carved block; addresses from a subnet always do.
     const pool = await allocateInfrastructureAddress(ctx(), { networkId: n.id, label: "pool" });
     expect(pool.ip).toBe(`${base}.2`);
-    const inA = await allocateInfrastructureAddress(ctx(), { networkId: n.id, label: "in-a", subnetId: a.id });
+    const inA = await allocateInfrastructureAddress(ctx(), {
+      networkId: n.id,
+      label: "in-a",
+      subnetId: a.id,
+    });
     expect(inA.ip).toBe(`${base}.65`);
-    expect((await refusal(deleteSubnet(ctx(), a.id))).message).toMatch(new RegExp(`still has addresses in use: ${base}\\.65 \\(in-a\\)`));
+    expect((await refusal(deleteSubnet(ctx(), a.id))).message).toMatch(
+      new RegExp(`still has addresses in use: ${base}\\.65 \\(in-a\\)`),
+    );
   });
 
   it("an unconfirmed subnet returns to the pool after its timeout; using it then fails with the reason", async () => {
@@ -123,9 +174,13 @@ describe("subnets", () => {
     const [keptRow] = await s.db.select().from(ipSubnets).where(eq(ipSubnets.id, kept.id));
     expect(keptRow!.state).toBe("confirmed");
 
-    const use = await refusal(allocateInfrastructureAddress(ctx(), { networkId: n.id, label: "late", subnetId: sub.id }));
+    const use = await refusal(
+      allocateInfrastructureAddress(ctx(), { networkId: n.id, label: "late", subnetId: sub.id }),
+    );
     expect(use.kind).toBe("CONFLICT");
-    expect(use.message).toBe(`The subnet ${sub.cidr} reserved for "stack-1" expired at ${row!.expiresAt!.toISOString()} without being confirmed and went back to the pool; carve a new one.`);
+    expect(use.message).toBe(
+      `The subnet ${sub.cidr} reserved for "stack-1" expired at ${row!.expiresAt!.toISOString()} without being confirmed and went back to the pool; carve a new one.`,
+    );
     expect((await refusal(confirmSubnet(ctx(), sub.id))).message).toMatch(/went back to the pool/);
     // The block is free again: the next owner gets it.
     expect((await carveSubnet(ctx(), { networkId: n.id, owner: "stack-3", size: 16 })).cidr).toBe(sub.cidr);
@@ -135,7 +190,13 @@ describe("subnets", () => {
     const n = await newNetwork(freshCidr(24));
     const sub = await carveSubnet(ctx(), { networkId: n.id, owner: "timed", size: 8, timeoutSeconds: 1 });
     const connection = createQueueConnection(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-    const m = await startMaintenance({ db: s.db, connection, prefix: `${s.prefix}-maint-${randomBytes(3).toString("hex")}`, log: pino({ level: "silent" }), expireEveryMs: 300 });
+    const m = await startMaintenance({
+      db: s.db,
+      connection,
+      prefix: `${s.prefix}-maint-${randomBytes(3).toString("hex")}`,
+      log: pino({ level: "silent" }),
+      expireEveryMs: 300,
+    });
     try {
       const deadline = Date.now() + 15_000;
       let state = "reserved";
@@ -153,7 +214,9 @@ describe("subnets", () => {
   it("a network with addresses or live subnets cannot be deleted; an empty one can", async () => {
     const n = await newNetwork(freshCidr(28));
     const a = await allocateInfrastructureAddress(ctx(), { networkId: n.id, label: "gw2" });
-    expect((await refusal(deleteNetwork(ctx(), n.id))).message).toBe(`${n.name} still has 1 address in use (instances or infrastructure). Delete or release them first.`);
+    expect((await refusal(deleteNetwork(ctx(), n.id))).message).toBe(
+      `${n.name} still has 1 address in use (instances or infrastructure). Delete or release them first.`,
+    );
     await releaseInfrastructureAddress(ctx(), a.id);
     const sub = await carveSubnet(ctx(), { networkId: n.id, owner: "lab-z", size: 8 });
     expect((await refusal(deleteNetwork(ctx(), n.id))).message).toMatch(/still has subnets for "lab-z"/);
@@ -164,7 +227,10 @@ describe("subnets", () => {
   it("the settings' default timeout applies", async () => {
     const n = await newNetwork(freshCidr(24));
     const before = Date.now();
-    const sub = await carveSubnet(contextFor(s, admin, "127.0.0.1", { settings: testSettings({ subnetTimeoutSeconds: 120 }) }), { networkId: n.id, owner: "dflt", size: 8 });
+    const sub = await carveSubnet(
+      contextFor(s, admin, "127.0.0.1", { settings: testSettings({ subnetTimeoutSeconds: 120 }) }),
+      { networkId: n.id, owner: "dflt", size: 8 },
+    );
     expect(sub.expiresAt!.getTime() - before).toBeGreaterThan(119_000);
     expect(sub.expiresAt!.getTime() - before).toBeLessThan(125_000);
   });

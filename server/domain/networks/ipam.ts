@@ -4,7 +4,14 @@
 // last line should the code ever be wrong.
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
-import { ipAddresses, ipSubnets, networks, type IpAddressRow, type IpSubnetRow, type NetworkRow } from "@/db/schema";
+import {
+  ipAddresses,
+  ipSubnets,
+  networks,
+  type IpAddressRow,
+  type IpSubnetRow,
+  type NetworkRow,
+} from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
@@ -23,9 +30,11 @@ export async function lockNetwork(tx: Tx, networkId: string): Promise<NetworkRow
 }
 
 /** Reserved or confirmed subnets hold their block; expired ones have returned it to the pool. */
-export const isLive = (s: IpSubnetRow, now: Date) => s.state === "confirmed" || (s.state === "reserved" && (!s.expiresAt || s.expiresAt > now));
+export const isLive = (s: IpSubnetRow, now: Date) =>
+  s.state === "confirmed" || (s.state === "reserved" && (!s.expiresAt || s.expiresAt > now));
 
-export const subnetCidr = (s: Pick<IpSubnetRow, "firstAddr" | "size">) => `${formatIpv4(s.firstAddr)}/${32 - Math.log2(s.size)}`;
+export const subnetCidr = (s: Pick<IpSubnetRow, "firstAddr" | "size">) =>
+  `${formatIpv4(s.firstAddr)}/${32 - Math.log2(s.size)}`;
 
 function describeExpired(s: IpSubnetRow): string {
   const when = s.expiresAt ? ` at ${s.expiresAt.toISOString()}` : "";
@@ -48,51 +57,80 @@ export interface SubnetView {
 export function toSubnetView(s: IpSubnetRow, now = new Date()): SubnetView {
   const state = s.state === "reserved" && s.expiresAt && s.expiresAt <= now ? "expired" : s.state;
   return {
-    id: s.id, networkId: s.networkId, owner: s.owner, cidr: subnetCidr(s), size: s.size, usable: s.size - 2, state,
-    expiresAt: state === "reserved" ? s.expiresAt : null, createdAt: s.createdAt,
+    id: s.id,
+    networkId: s.networkId,
+    owner: s.owner,
+    cidr: subnetCidr(s),
+    size: s.size,
+    usable: s.size - 2,
+    state,
+    expiresAt: state === "reserved" ? s.expiresAt : null,
+    createdAt: s.createdAt,
   };
 }
 
 /** Creates a subnet of `size` addresses for `owner`; it expires unless confirmed within the timeout. */
-export async function carveSubnet(ctx: DomainContext, input: { networkId: string; owner: string; size: number; timeoutSeconds?: number }): Promise<SubnetView> {
+export async function carveSubnet(
+  ctx: DomainContext,
+  input: { networkId: string; owner: string; size: number; timeoutSeconds?: number },
+): Promise<SubnetView> {
   const actor = requireActor(ctx);
   const timeout = input.timeoutSeconds ?? ctx.settings.subnetTimeoutSeconds;
   const id = await ctx.db.transaction(async (tx) => {
     const network = await lockNetwork(tx, input.networkId);
-    if (network.kind === "infrastructure" && actor.role !== "superAdm") throw forbidden("Only a superAdm carves subnets of an infrastructure network.");
+    if (network.kind === "infrastructure" && actor.role !== "superAdm")
+      throw forbidden("Only a superAdm carves subnets of an infrastructure network.");
     const now = new Date();
     const subnets = await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, network.id));
     const mine = subnets.find((s) => s.owner === input.owner);
-    if (mine && isLive(mine, now)) throw new DomainError("CONFLICT", `"${input.owner}" already has the subnet ${subnetCidr(mine)} on ${network.name}.`, { owner: "Already has a subnet here." });
+    if (mine && isLive(mine, now))
+      throw new DomainError(
+        "CONFLICT",
+        `"${input.owner}" already has the subnet ${subnetCidr(mine)} on ${network.name}.`,
+        { owner: "Already has a subnet here." },
+      );
     if (mine) await tx.delete(ipSubnets).where(eq(ipSubnets.id, mine.id)); // an expired one: its block is free again
 
-    const used = await tx.select({ addr: ipAddresses.addr }).from(ipAddresses).where(eq(ipAddresses.networkId, network.id));
+    const used = await tx
+      .select({ addr: ipAddresses.addr })
+      .from(ipAddresses)
+      .where(eq(ipAddresses.networkId, network.id));
     const gateway = subnetsGateway(network);
     // A block may share its first and last address with the network's (they are the block's own
     // network and broadcast addresses, never handed out); the gateway must stay outside.
     const taken = [
       { first: gateway, last: gateway },
-      ...subnets.filter((s) => s !== mine && isLive(s, now)).map((s) => ({ first: s.firstAddr, last: s.firstAddr + s.size - 1 })),
+      ...subnets
+        .filter((s) => s !== mine && isLive(s, now))
+        .map((s) => ({ first: s.firstAddr, last: s.firstAddr + s.size - 1 })),
       ...used.map((u) => ({ first: u.addr, last: u.addr })),
     ];
     const start = findFreeBlock({ first: network.firstAddr, last: network.lastAddr }, input.size, taken);
-    if (start === null) throw new DomainError("CONFLICT", `${network.name} has no free block of ${input.size} addresses left.`);
+    if (start === null)
+      throw new DomainError("CONFLICT", `${network.name} has no free block of ${input.size} addresses left.`);
     const [res] = await tx.insert(ipSubnets).values({
-      networkId: network.id, owner: input.owner, size: input.size, firstAddr: start, state: "reserved",
-      expiresAt: new Date(now.getTime() + timeout * 1000), createdBy: actor.id,
+      networkId: network.id,
+      owner: input.owner,
+      size: input.size,
+      firstAddr: start,
+      state: "reserved",
+      expiresAt: new Date(now.getTime() + timeout * 1000),
+      createdBy: actor.id,
     });
     return res.insertId;
   });
   return toSubnetView((await ctx.db.select().from(ipSubnets).where(eq(ipSubnets.id, id)))[0]!);
 }
 
-const subnetsGateway = (n: NetworkRow) => Number(n.gateway.split(".").reduce((a, p) => a * 256 + Number(p), 0));
+const subnetsGateway = (n: NetworkRow) =>
+  Number(n.gateway.split(".").reduce((a, p) => a * 256 + Number(p), 0));
 
 async function loadSubnetForActor(tx: Tx | Database, ctx: DomainContext, id: number): Promise<IpSubnetRow> {
   const actor = requireActor(ctx);
   const [s] = await tx.select().from(ipSubnets).where(eq(ipSubnets.id, id));
   if (!s) throw notFound("The subnet");
-  if (actor.role !== "superAdm" && s.createdBy !== actor.id) throw forbidden("This subnet was carved by someone else.");
+  if (actor.role !== "superAdm" && s.createdBy !== actor.id)
+    throw forbidden("This subnet was carved by someone else.");
   return s;
 }
 
@@ -104,7 +142,10 @@ export async function confirmSubnet(ctx: DomainContext, id: number): Promise<Sub
     const [fresh] = await tx.select().from(ipSubnets).where(eq(ipSubnets.id, id));
     if (!fresh) throw notFound("The subnet");
     if (!isLive(fresh, new Date())) throw new DomainError("CONFLICT", describeExpired(fresh));
-    await tx.update(ipSubnets).set({ state: "confirmed", expiresAt: null, confirmedAt: new Date() }).where(eq(ipSubnets.id, id));
+    await tx
+      .update(ipSubnets)
+      .set({ state: "confirmed", expiresAt: null, confirmedAt: new Date() })
+      .where(eq(ipSubnets.id, id));
   });
   return toSubnetView((await ctx.db.select().from(ipSubnets).where(eq(ipSubnets.id, id)))[0]!);
 }
@@ -114,10 +155,20 @@ export async function deleteSubnet(ctx: DomainContext, id: number): Promise<void
   const s = await loadSubnetForActor(ctx.db, ctx, id);
   await ctx.db.transaction(async (tx) => {
     await lockNetwork(tx, s.networkId);
-    const inUse = await tx.select({ ip: ipAddresses.ip, label: ipAddresses.label }).from(ipAddresses).where(eq(ipAddresses.subnetId, id)).limit(6);
+    const inUse = await tx
+      .select({ ip: ipAddresses.ip, label: ipAddresses.label })
+      .from(ipAddresses)
+      .where(eq(ipAddresses.subnetId, id))
+      .limit(6);
     if (inUse.length) {
-      const names = inUse.slice(0, 5).map((a) => `${a.ip}${a.label ? ` (${a.label})` : ""}`).join(", ");
-      throw new DomainError("CONFLICT", `The subnet still has addresses in use: ${names}${inUse.length > 5 ? ", …" : ""}. Release them first.`);
+      const names = inUse
+        .slice(0, 5)
+        .map((a) => `${a.ip}${a.label ? ` (${a.label})` : ""}`)
+        .join(", ");
+      throw new DomainError(
+        "CONFLICT",
+        `The subnet still has addresses in use: ${names}${inUse.length > 5 ? ", …" : ""}. Release them first.`,
+      );
     }
     await tx.delete(ipSubnets).where(eq(ipSubnets.id, id));
   });
@@ -125,7 +176,9 @@ export async function deleteSubnet(ctx: DomainContext, id: number): Promise<void
 
 /** The scheduled sweep: reserved subnets past their time return to the pool. Returns how many. */
 export async function expireSubnets(db: Database, now = new Date()): Promise<number> {
-  const [res] = await db.update(ipSubnets).set({ state: "expired" })
+  const [res] = await db
+    .update(ipSubnets)
+    .set({ state: "expired" })
     .where(and(eq(ipSubnets.state, "reserved"), lte(ipSubnets.expiresAt, now)));
   return res.affectedRows;
 }
@@ -155,16 +208,29 @@ export async function allocateInLockedNetwork(tx: Tx, req: AllocateRequest): Pro
   let excluded: { first: number; last: number }[] = [];
   if (req.subnetId !== undefined) {
     const [s] = await tx.select().from(ipSubnets).where(eq(ipSubnets.id, req.subnetId));
-    if (!s || s.networkId !== network.id) throw new DomainError("INVALID", `No such subnet on ${network.name}.`, { subnetId: "Not a subnet of this network." });
+    if (!s || s.networkId !== network.id)
+      throw new DomainError("INVALID", `No such subnet on ${network.name}.`, {
+        subnetId: "Not a subnet of this network.",
+      });
     if (!isLive(s, now)) throw new DomainError("CONFLICT", describeExpired(s));
     first = s.firstAddr + 1;
     last = s.firstAddr + s.size - 2;
   } else {
-    const live = (await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, network.id))).filter((s) => isLive(s, now));
+    const live = (await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, network.id))).filter((s) =>
+      isLive(s, now),
+    );
     excluded = live.map((s) => ({ first: s.firstAddr, last: s.firstAddr + s.size - 1 }));
   }
-  const used = new Set((await tx.select({ addr: ipAddresses.addr }).from(ipAddresses)
-    .where(and(eq(ipAddresses.networkId, network.id), sql`${ipAddresses.addr} BETWEEN ${first} AND ${last}`))).map((r) => r.addr));
+  const used = new Set(
+    (
+      await tx
+        .select({ addr: ipAddresses.addr })
+        .from(ipAddresses)
+        .where(
+          and(eq(ipAddresses.networkId, network.id), sql`${ipAddresses.addr} BETWEEN ${first} AND ${last}`),
+        )
+    ).map((r) => r.addr),
+  );
   const gateway = subnetsGateway(network);
   let addr: number | null = null;
   for (let a = first; a <= last; a++) {
@@ -173,33 +239,57 @@ export async function allocateInLockedNetwork(tx: Tx, req: AllocateRequest): Pro
     break;
   }
   if (addr === null) {
-    const where = req.subnetId !== undefined ? `The subnet ${formatIpv4(first - 1)}` : `The network ${network.name} (${network.cidr})`;
+    const where =
+      req.subnetId !== undefined
+        ? `The subnet ${formatIpv4(first - 1)}`
+        : `The network ${network.name} (${network.cidr})`;
     throw new DomainError("CONFLICT", `${where} is full: no free address left.`);
   }
   // A MAC or tap collision is astronomically rare but possible; the unique index catches it, we retry.
   for (let attempt = 0; ; attempt++) {
     const values = {
-      networkId: network.id, addr, ip: formatIpv4(addr), mac: generateMac(), kind: req.kind, instanceId: req.instanceId ?? null,
-      nicIndex: req.nicIndex ?? null, tap: req.kind === "instance" ? generateTapName() : null, subnetId: req.subnetId ?? null,
-      ownerId: req.ownerId, label: req.label,
+      networkId: network.id,
+      addr,
+      ip: formatIpv4(addr),
+      mac: generateMac(),
+      kind: req.kind,
+      instanceId: req.instanceId ?? null,
+      nicIndex: req.nicIndex ?? null,
+      tap: req.kind === "instance" ? generateTapName() : null,
+      subnetId: req.subnetId ?? null,
+      ownerId: req.ownerId,
+      label: req.label,
     };
     try {
       const [res] = await tx.insert(ipAddresses).values(values);
       return { ...values, id: res.insertId, createdAt: now };
     } catch (err) {
       // Only a MAC or tap clash is retried; a duplicate address would be a locking bug and must surface.
-      const dupMacOrTap = isDuplicateKey(err) && /ip_addresses_(mac|tap)_uq/.test(String((err as { cause?: Error }).cause?.message ?? (err as Error).message));
+      const dupMacOrTap =
+        isDuplicateKey(err) &&
+        /ip_addresses_(mac|tap)_uq/.test(
+          String((err as { cause?: Error }).cause?.message ?? (err as Error).message),
+        );
       if (!dupMacOrTap || attempt >= 4) throw err;
     }
   }
 }
 
 /** An address for infrastructure (a router, a controller…): superAdm only, checked by the procedure. */
-export async function allocateInfrastructureAddress(ctx: DomainContext, input: { networkId: string; label: string; subnetId?: number }): Promise<IpAddressRow> {
+export async function allocateInfrastructureAddress(
+  ctx: DomainContext,
+  input: { networkId: string; label: string; subnetId?: number },
+): Promise<IpAddressRow> {
   const actor = requireActor(ctx);
   return ctx.db.transaction(async (tx) => {
     const network = await lockNetwork(tx, input.networkId);
-    return allocateInLockedNetwork(tx, { network, kind: "infrastructure", ownerId: actor.id, label: input.label, subnetId: input.subnetId });
+    return allocateInLockedNetwork(tx, {
+      network,
+      kind: "infrastructure",
+      ownerId: actor.id,
+      label: input.label,
+      subnetId: input.subnetId,
+    });
   });
 }
 
@@ -207,7 +297,11 @@ export async function releaseInfrastructureAddress(ctx: DomainContext, id: numbe
   requireActor(ctx);
   const [a] = await ctx.db.select().from(ipAddresses).where(eq(ipAddresses.id, id));
   if (!a) throw notFound("The address");
-  if (a.kind !== "infrastructure") throw new DomainError("CONFLICT", `${a.ip} belongs to an instance NIC; it is released when the instance is deleted.`);
+  if (a.kind !== "infrastructure")
+    throw new DomainError(
+      "CONFLICT",
+      `${a.ip} belongs to an instance NIC; it is released when the instance is deleted.`,
+    );
   await ctx.db.delete(ipAddresses).where(and(eq(ipAddresses.id, id), isNull(ipAddresses.instanceId)));
 }
 
@@ -215,25 +309,45 @@ export async function releaseInfrastructureAddress(ctx: DomainContext, id: numbe
 export async function releaseInstanceAddresses(db: Database, instanceIds: string[]): Promise<string[]> {
   if (!instanceIds.length) return [];
   return db.transaction(async (tx) => {
-    const rows = await tx.select({ id: ipAddresses.id, networkId: ipAddresses.networkId }).from(ipAddresses).where(inArray(ipAddresses.instanceId, instanceIds));
+    const rows = await tx
+      .select({ id: ipAddresses.id, networkId: ipAddresses.networkId })
+      .from(ipAddresses)
+      .where(inArray(ipAddresses.instanceId, instanceIds));
     const networkIds = [...new Set(rows.map((r) => r.networkId))].sort();
     for (const n of networkIds) await lockNetwork(tx, n);
-    if (rows.length) await tx.delete(ipAddresses).where(inArray(ipAddresses.id, rows.map((r) => r.id)));
-    if (networkIds.length) await tx.update(networks).set({ revision: sql`${networks.revision} + 1` }).where(inArray(networks.id, networkIds));
+    if (rows.length)
+      await tx.delete(ipAddresses).where(
+        inArray(
+          ipAddresses.id,
+          rows.map((r) => r.id),
+        ),
+      );
+    if (networkIds.length)
+      await tx
+        .update(networks)
+        .set({ revision: sql`${networks.revision} + 1` })
+        .where(inArray(networks.id, networkIds));
     return networkIds;
   });
 }
 
 /** Subnets the caller carved (every subnet for superAdm), newest first, with their network's name. */
-export async function listSubnets(ctx: DomainContext, input: { networkId?: string }): Promise<(SubnetView & { networkName: string })[]> {
+export async function listSubnets(
+  ctx: DomainContext,
+  input: { networkId?: string },
+): Promise<(SubnetView & { networkName: string })[]> {
   const actor = requireActor(ctx);
   const conds = [
     input.networkId ? eq(ipSubnets.networkId, input.networkId) : undefined,
     actor.role === "superAdm" ? undefined : eq(ipSubnets.createdBy, actor.id),
   ].filter((c) => c !== undefined);
-  const rows = await ctx.db.select({ s: ipSubnets, networkName: networks.name }).from(ipSubnets)
-    .innerJoin(networks, eq(networks.id, ipSubnets.networkId)).where(conds.length ? and(...conds) : undefined)
-    .orderBy(sql`${ipSubnets.id} desc`).limit(1000);
+  const rows = await ctx.db
+    .select({ s: ipSubnets, networkName: networks.name })
+    .from(ipSubnets)
+    .innerJoin(networks, eq(networks.id, ipSubnets.networkId))
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(sql`${ipSubnets.id} desc`)
+    .limit(1000);
   const now = new Date();
   return rows.map(({ s, networkName }) => ({ ...toSubnetView(s, now), networkName }));
 }

@@ -6,13 +6,20 @@ describe("ipv4", () => {
   it("parses and formats addresses, refusing what is not one", () => {
     expect(parseIpv4("10.0.0.1")).toBe(0x0a000001);
     expect(formatIpv4(0xc0a80aff)).toBe("192.168.10.255");
-    for (const bad of ["10.0.0", "10.0.0.256", "01.0.0.1", "a.b.c.d", "10.0.0.1.2", ""]) expect(parseIpv4(bad)).toBeNull();
+    for (const bad of ["10.0.0", "10.0.0.256", "01.0.0.1", "a.b.c.d", "10.0.0.1.2", ""])
+      expect(parseIpv4(bad)).toBeNull();
   });
 
   it("accepts only network addresses within the allowed prefix sizes", () => {
     const ok = parseCidr(" 10.20.0.0/24 ");
-    expect(ok).toEqual({ ok: true, cidr: { first: 0x0a140000, last: 0x0a1400ff, prefix: 24, text: "10.20.0.0/24" } });
-    expect(parseCidr("10.20.0.5/24")).toEqual({ ok: false, reason: "10.20.0.5/24 is not a network address; did you mean 10.20.0.0/24?" });
+    expect(ok).toEqual({
+      ok: true,
+      cidr: { first: 0x0a140000, last: 0x0a1400ff, prefix: 24, text: "10.20.0.0/24" },
+    });
+    expect(parseCidr("10.20.0.5/24")).toEqual({
+      ok: false,
+      reason: "10.20.0.5/24 is not a network address; did you mean 10.20.0.0/24?",
+    });
     expect(parseCidr("10.0.0.0/8").ok).toBe(false);
     expect(parseCidr("10.0.0.0/30").ok).toBe(false);
     expect(parseCidr("10.0.0.0").ok).toBe(false);
@@ -34,6 +41,11 @@ describe("ipv4", () => {
     expect(findFreeBlock(range, 16, [])).toBe(0);
     expect(findFreeBlock(range, 16, [{ first: 3, last: 3 }])).toBe(16);
     expect(findFreeBlock(range, 32, [{ first: 40, last: 47 }])).toBe(0);
-    expect(findFreeBlock(range, 32, [{ first: 8, last: 15 }, { first: 40, last: 47 }])).toBeNull();
+    expect(
+      findFreeBlock(range, 32, [
+        { first: 8, last: 15 },
+        { first: 40, last: 47 },
+      ]),
+    ).toBeNull();
   });
 });

@@ -27,21 +27,34 @@ export const MAX_PREFIX = 29;
 export function parseCidr(text: string): { ok: true; cidr: Cidr } | { ok: false; reason: string } {
   const m = /^([\d.]+)\/(\d{1,2})$/.exec(text.trim());
   const addr = m ? parseIpv4(m[1]!) : null;
-  if (!m || addr === null) return { ok: false, reason: "Write the network as address/prefix, e.g. 10.20.0.0/24." };
+  if (!m || addr === null)
+    return { ok: false, reason: "Write the network as address/prefix, e.g. 10.20.0.0/24." };
   const prefix = Number(m[2]);
-  if (prefix < MIN_PREFIX || prefix > MAX_PREFIX) return { ok: false, reason: `The prefix must be from /${MIN_PREFIX} to /${MAX_PREFIX}.` };
+  if (prefix < MIN_PREFIX || prefix > MAX_PREFIX)
+    return { ok: false, reason: `The prefix must be from /${MIN_PREFIX} to /${MAX_PREFIX}.` };
   const size = 2 ** (32 - prefix);
   if (addr % size !== 0) {
     const base = addr - (addr % size);
-    return { ok: false, reason: `${text.trim()} is not a network address; did you mean ${formatIpv4(base)}/${prefix}?` };
+    return {
+      ok: false,
+      reason: `${text.trim()} is not a network address; did you mean ${formatIpv4(base)}/${prefix}?`,
+    };
   }
-  return { ok: true, cidr: { first: addr, last: addr + size - 1, prefix, text: `${formatIpv4(addr)}/${prefix}` } };
+  return {
+    ok: true,
+    cidr: { first: addr, last: addr + size - 1, prefix, text: `${formatIpv4(addr)}/${prefix}` },
+  };
 }
 
-export const rangesOverlap = (a: { first: number; last: number }, b: { first: number; last: number }) => a.first <= b.last && b.first <= a.last;
+export const rangesOverlap = (a: { first: number; last: number }, b: { first: number; last: number }) =>
+  a.first <= b.last && b.first <= a.last;
 
 /** The first aligned block of `size` addresses inside [first, last] that overlaps none of `taken`. */
-export function findFreeBlock(range: { first: number; last: number }, size: number, taken: { first: number; last: number }[]): number | null {
+export function findFreeBlock(
+  range: { first: number; last: number },
+  size: number,
+  taken: { first: number; last: number }[],
+): number | null {
   const sorted = [...taken].sort((a, b) => a.first - b.first);
   for (let start = range.first; start + size - 1 <= range.last; start += size) {
     const block = { first: start, last: start + size - 1 };

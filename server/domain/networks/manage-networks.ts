@@ -2,7 +2,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { hosts, ipAddresses, ipSubnets, namedLocks, networkHosts, networkHostStates, networks, type NetworkRow } from "@/db/schema";
+import {
+  hosts,
+  ipAddresses,
+  ipSubnets,
+  namedLocks,
+  networkHosts,
+  networkHostStates,
+  networks,
+  type NetworkRow,
+} from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { formatIpv4, parseCidr, parseIpv4, rangesOverlap } from "./ipv4";
@@ -13,7 +22,10 @@ import type { createNetworkInput, updateNetworkInput } from "./schemas";
 /** "ecbr" + 10 hex digits: unique per network, within Linux's 15-character interface names. */
 const generateBridgeName = () => `ecbr${randomBytes(5).toString("hex")}`;
 
-export async function createNetwork(ctx: DomainContext, input: z.output<typeof createNetworkInput>): Promise<NetworkRow> {
+export async function createNetwork(
+  ctx: DomainContext,
+  input: z.output<typeof createNetworkInput>,
+): Promise<NetworkRow> {
   const actor = requireActor(ctx);
   const parsed = parseCidr(input.cidr);
   if (!parsed.ok) throw new DomainError("INVALID", parsed.reason, { cidr: parsed.reason });
@@ -21,7 +33,9 @@ export async function createNetwork(ctx: DomainContext, input: z.output<typeof c
   const gatewayText = input.gateway ?? formatIpv4(cidr.first + 1);
   const gateway = parseIpv4(gatewayText)!;
   if (gateway <= cidr.first || gateway >= cidr.last) {
-    throw new DomainError("INVALID", `The gateway must be a host address inside ${cidr.text}.`, { gateway: `Not a host address of ${cidr.text}.` });
+    throw new DomainError("INVALID", `The gateway must be a host address inside ${cidr.text}.`, {
+      gateway: `Not a host address of ${cidr.text}.`,
+    });
   }
   const id = randomUUID();
   await ctx.db.transaction(async (tx) => {
@@ -33,18 +47,41 @@ export async function createNetwork(ctx: DomainContext, input: z.output<typeof c
       const msg = `${cidr.text} overlaps the network ${clash.name} (${clash.cidr}).`;
       throw new DomainError("CONFLICT", msg, { cidr: msg });
     }
-    if (existing.some((n) => n.name === input.name)) throw new DomainError("CONFLICT", `A network named ${input.name} exists.`, { name: "Already taken." });
-    if (input.vlanId !== null && existing.some((n) => n.vlanId === input.vlanId && n.uplink === input.uplink)) {
-      throw new DomainError("CONFLICT", `VLAN ${input.vlanId} on ${input.uplink} is used by another network.`, { vlanId: "Already used on that interface." });
+    if (existing.some((n) => n.name === input.name))
+      throw new DomainError("CONFLICT", `A network named ${input.name} exists.`, { name: "Already taken." });
+    if (
+      input.vlanId !== null &&
+      existing.some((n) => n.vlanId === input.vlanId && n.uplink === input.uplink)
+    ) {
+      throw new DomainError(
+        "CONFLICT",
+        `VLAN ${input.vlanId} on ${input.uplink} is used by another network.`,
+        { vlanId: "Already used on that interface." },
+      );
     }
     await tx.insert(networks).values({
-      id, name: input.name, cidr: cidr.text, firstAddr: cidr.first, lastAddr: cidr.last, prefixLength: cidr.prefix,
-      gateway: gatewayText, dnsServers: input.dnsServers, vlanId: input.vlanId, uplink: input.uplink, kind: input.kind,
-      nat: input.nat, allHosts: input.hostIds.length === 0, bridge: generateBridgeName(), createdBy: actor.id,
+      id,
+      name: input.name,
+      cidr: cidr.text,
+      firstAddr: cidr.first,
+      lastAddr: cidr.last,
+      prefixLength: cidr.prefix,
+      gateway: gatewayText,
+      dnsServers: input.dnsServers,
+      vlanId: input.vlanId,
+      uplink: input.uplink,
+      kind: input.kind,
+      nat: input.nat,
+      allHosts: input.hostIds.length === 0,
+      bridge: generateBridgeName(),
+      createdBy: actor.id,
     });
     if (input.hostIds.length) {
       const found = await tx.select({ id: hosts.id }).from(hosts).where(inArray(hosts.id, input.hostIds));
-      if (found.length !== new Set(input.hostIds).size) throw new DomainError("INVALID", "One of the chosen hosts does not exist.", { hostIds: "Unknown host." });
+      if (found.length !== new Set(input.hostIds).size)
+        throw new DomainError("INVALID", "One of the chosen hosts does not exist.", {
+          hostIds: "Unknown host.",
+        });
       await tx.insert(networkHosts).values(input.hostIds.map((hostId) => ({ networkId: id, hostId })));
     }
   });
@@ -52,7 +89,10 @@ export async function createNetwork(ctx: DomainContext, input: z.output<typeof c
 }
 
 /** DNS, NAT and host choice can change under running VMs; address space and VLAN cannot. */
-export async function updateNetwork(ctx: DomainContext, input: z.output<typeof updateNetworkInput>): Promise<NetworkRow> {
+export async function updateNetwork(
+  ctx: DomainContext,
+  input: z.output<typeof updateNetworkInput>,
+): Promise<NetworkRow> {
   requireActor(ctx);
   const carriers = await ctx.db.transaction(async (tx) => {
     const [n] = await tx.select().from(networks).where(eq(networks.id, input.id)).for("update");
@@ -63,10 +103,16 @@ export async function updateNetwork(ctx: DomainContext, input: z.output<typeof u
     if (input.hostIds) {
       patch.allHosts = input.hostIds.length === 0;
       await tx.delete(networkHosts).where(eq(networkHosts.networkId, n.id));
-      if (input.hostIds.length) await tx.insert(networkHosts).values(input.hostIds.map((hostId) => ({ networkId: n.id, hostId })));
+      if (input.hostIds.length)
+        await tx.insert(networkHosts).values(input.hostIds.map((hostId) => ({ networkId: n.id, hostId })));
     }
     await tx.update(networks).set(patch).where(eq(networks.id, n.id));
-    return (await tx.select({ hostId: networkHostStates.hostId }).from(networkHostStates).where(eq(networkHostStates.networkId, n.id))).map((r) => r.hostId);
+    return (
+      await tx
+        .select({ hostId: networkHostStates.hostId })
+        .from(networkHostStates)
+        .where(eq(networkHostStates.networkId, n.id))
+    ).map((r) => r.hostId);
   });
   for (const hostId of carriers) await pushNetworks(ctx, hostId, [input.id]);
   return (await ctx.db.select().from(networks).where(eq(networks.id, input.id)))[0]!;
@@ -78,12 +124,33 @@ export async function deleteNetwork(ctx: DomainContext, id: string): Promise<voi
   const { bridge, carriers } = await ctx.db.transaction(async (tx) => {
     const [n] = await tx.select().from(networks).where(eq(networks.id, id)).for("update");
     if (!n) throw notFound("The network");
-    const [{ count }] = await tx.select({ count: sql<number>`count(*)` }).from(ipAddresses).where(eq(ipAddresses.networkId, id)) as [{ count: number }];
-    if (Number(count) > 0) throw new DomainError("CONFLICT", `${n.name} still has ${count} address${Number(count) === 1 ? "" : "es"} in use (instances or infrastructure). Delete or release them first.`);
+    const [{ count }] = (await tx
+      .select({ count: sql<number>`count(*)` })
+      .from(ipAddresses)
+      .where(eq(ipAddresses.networkId, id))) as [{ count: number }];
+    if (Number(count) > 0)
+      throw new DomainError(
+        "CONFLICT",
+        `${n.name} still has ${count} address${Number(count) === 1 ? "" : "es"} in use (instances or infrastructure). Delete or release them first.`,
+      );
     const now = new Date();
-    const live = (await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, id))).filter((s) => isLive(s, now));
-    if (live.length) throw new DomainError("CONFLICT", `${n.name} still has subnets for ${live.slice(0, 5).map((s) => `"${s.owner}"`).join(", ")}. Delete them first.`);
-    const carriers = (await tx.select({ hostId: networkHostStates.hostId }).from(networkHostStates).where(eq(networkHostStates.networkId, id))).map((r) => r.hostId);
+    const live = (await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, id))).filter((s) =>
+      isLive(s, now),
+    );
+    if (live.length)
+      throw new DomainError(
+        "CONFLICT",
+        `${n.name} still has subnets for ${live
+          .slice(0, 5)
+          .map((s) => `"${s.owner}"`)
+          .join(", ")}. Delete them first.`,
+      );
+    const carriers = (
+      await tx
+        .select({ hostId: networkHostStates.hostId })
+        .from(networkHostStates)
+        .where(eq(networkHostStates.networkId, id))
+    ).map((r) => r.hostId);
     await tx.delete(networks).where(eq(networks.id, id));
     return { bridge: n.bridge, carriers };
   });

@@ -22,42 +22,76 @@ export interface PortForwardView {
 
 export async function listPortForwards(ctx: DomainContext, instanceId: string): Promise<PortForwardView[]> {
   await loadInstanceForActor(ctx, instanceId);
-  const rows = await ctx.db.select({ f: portForwards, ip: ipAddresses.ip, hostName: hosts.name }).from(portForwards)
-    .innerJoin(ipAddresses, eq(ipAddresses.id, portForwards.addressId)).innerJoin(hosts, eq(hosts.id, portForwards.hostId))
+  const rows = await ctx.db
+    .select({ f: portForwards, ip: ipAddresses.ip, hostName: hosts.name })
+    .from(portForwards)
+    .innerJoin(ipAddresses, eq(ipAddresses.id, portForwards.addressId))
+    .innerJoin(hosts, eq(hosts.id, portForwards.hostId))
     .where(eq(portForwards.instanceId, instanceId));
   return rows.map(({ f, ip, hostName }) => ({
-    id: f.id, instanceId: f.instanceId, protocol: f.protocol, hostPort: f.hostPort, guestPort: f.guestPort, guestIp: ip,
-    host: { id: f.hostId, name: hostName }, createdAt: f.createdAt,
+    id: f.id,
+    instanceId: f.instanceId,
+    protocol: f.protocol,
+    hostPort: f.hostPort,
+    guestPort: f.guestPort,
+    guestIp: ip,
+    host: { id: f.hostId, name: hostName },
+    createdAt: f.createdAt,
   }));
 }
 
 export async function addPortForward(
   ctx: DomainContext,
-  input: { instanceId: string; protocol: "tcp" | "udp"; hostPort: number; guestPort: number; nicIndex: number },
+  input: {
+    instanceId: string;
+    protocol: "tcp" | "udp";
+    hostPort: number;
+    guestPort: number;
+    nicIndex: number;
+  },
 ): Promise<PortForwardView> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
-  if (inst.state === "DELETED" || inst.state === "DELETING") throw new DomainError("CONFLICT", "The instance is being deleted.");
+  if (inst.state === "DELETED" || inst.state === "DELETING")
+    throw new DomainError("CONFLICT", "The instance is being deleted.");
   if (!inst.hostId) throw new DomainError("CONFLICT", "The instance has no host yet.");
   const [min, max] = ctx.settings.portForwardRange;
   if (input.hostPort < min || input.hostPort > max) {
-    throw new DomainError("INVALID", `Host ports from ${min} to ${max} may be forwarded.`, { hostPort: `From ${min} to ${max}.` });
+    throw new DomainError("INVALID", `Host ports from ${min} to ${max} may be forwarded.`, {
+      hostPort: `From ${min} to ${max}.`,
+    });
   }
-  const [nic] = await ctx.db.select().from(ipAddresses).where(and(eq(ipAddresses.instanceId, inst.id), eq(ipAddresses.nicIndex, input.nicIndex)));
-  if (!nic) throw new DomainError("INVALID", "The instance has no such network interface.", { nicIndex: "No such NIC." });
+  const [nic] = await ctx.db
+    .select()
+    .from(ipAddresses)
+    .where(and(eq(ipAddresses.instanceId, inst.id), eq(ipAddresses.nicIndex, input.nicIndex)));
+  if (!nic)
+    throw new DomainError("INVALID", "The instance has no such network interface.", {
+      nicIndex: "No such NIC.",
+    });
   const hostId = inst.hostId;
   let id: number;
   try {
     id = await ctx.db.transaction(async (tx) => {
       await lockNetwork(tx, nic.networkId);
       const [res] = await tx.insert(portForwards).values({
-        instanceId: inst.id, addressId: nic.id, hostId, protocol: input.protocol, hostPort: input.hostPort, guestPort: input.guestPort, createdBy: actor.id,
+        instanceId: inst.id,
+        addressId: nic.id,
+        hostId,
+        protocol: input.protocol,
+        hostPort: input.hostPort,
+        guestPort: input.guestPort,
+        createdBy: actor.id,
       });
-      await tx.update(networks).set({ revision: sql`${networks.revision} + 1` }).where(eq(networks.id, nic.networkId));
+      await tx
+        .update(networks)
+        .set({ revision: sql`${networks.revision} + 1` })
+        .where(eq(networks.id, nic.networkId));
       return res.insertId;
     });
   } catch (err) {
-    if (isDuplicateKey(err)) { // the only unique index a new forward can hit: (host, protocol, host port)
+    if (isDuplicateKey(err)) {
+      // the only unique index a new forward can hit: (host, protocol, host port)
       const msg = `Port ${input.hostPort}/${input.protocol} of this instance's host is already forwarded. Pick another.`;
       throw new DomainError("CONFLICT", msg, { hostPort: "Already forwarded on this host." });
     }
@@ -68,14 +102,20 @@ export async function addPortForward(
 }
 
 export async function removePortForward(ctx: DomainContext, id: number): Promise<void> {
-  const [f] = await ctx.db.select({ f: portForwards, networkId: ipAddresses.networkId }).from(portForwards)
-    .innerJoin(ipAddresses, eq(ipAddresses.id, portForwards.addressId)).where(eq(portForwards.id, id));
+  const [f] = await ctx.db
+    .select({ f: portForwards, networkId: ipAddresses.networkId })
+    .from(portForwards)
+    .innerJoin(ipAddresses, eq(ipAddresses.id, portForwards.addressId))
+    .where(eq(portForwards.id, id));
   if (!f) throw notFound("The port forward");
   await loadInstanceForActor(ctx, f.f.instanceId); // not yours → forbidden, before anything changes
   await ctx.db.transaction(async (tx) => {
     await lockNetwork(tx, f.networkId);
     await tx.delete(portForwards).where(eq(portForwards.id, id));
-    await tx.update(networks).set({ revision: sql`${networks.revision} + 1` }).where(eq(networks.id, f.networkId));
+    await tx
+      .update(networks)
+      .set({ revision: sql`${networks.revision} + 1` })
+      .where(eq(networks.id, f.networkId));
   });
   await pushNetworks(ctx, f.f.hostId, [f.networkId]);
 }

@@ -4,7 +4,17 @@ import { TRPCError } from "@trpc/server";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hosts, instances } from "@/db/schema";
-import { callerFor, makeFlavor, makeGroup, makeHost, makeImageRow, makeUser, openTestServices, recordingJobs, type TestServices } from "@/server/testing/fixtures";
+import {
+  callerFor,
+  makeFlavor,
+  makeGroup,
+  makeHost,
+  makeImageRow,
+  makeUser,
+  openTestServices,
+  recordingJobs,
+  type TestServices,
+} from "@/server/testing/fixtures";
 
 let s: TestServices;
 let disabledOthers: string[] = [];
@@ -13,7 +23,9 @@ let hostId: string;
 beforeAll(async () => {
   s = openTestServices();
   // Only our small host may take instances in this test.
-  disabledOthers = (await s.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.enabled, true))).map((h) => h.id);
+  disabledOthers = (await s.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.enabled, true))).map(
+    (h) => h.id,
+  );
   if (disabledOthers.length) await s.db.update(hosts).set({ enabled: false }).where(eq(hosts.enabled, true));
   hostId = await makeHost(s, { cpuCount: 1, memoryMiB: 1024 }); // 4 vCPUs at 4× overcommit, 1024 MiB at 1×
 });
@@ -31,7 +43,9 @@ describe("concurrent creates against one small host", () => {
     const users = await Promise.all(Array.from({ length: 30 }, () => makeUser(s, "user", [group])));
 
     const results = await Promise.allSettled(
-      users.map((u, i) => callerFor(s, u, undefined, { jobs }).instances.create({ name: `burst-${i}`, imageId, flavorId })),
+      users.map((u, i) =>
+        callerFor(s, u, undefined, { jobs }).instances.create({ name: `burst-${i}`, imageId, flavorId }),
+      ),
     );
 
     const placed = results.filter((r) => r.status === "fulfilled");
@@ -44,8 +58,13 @@ describe("concurrent creates against one small host", () => {
       expect((r.reason as TRPCError).message).toMatch(/^No host fits: .*not enough (RAM|vCPUs)/);
     }
     const [sum] = await s.db
-      .select({ mem: sql<string>`SUM(${instances.memoryMiB})`, cpu: sql<string>`SUM(${instances.vcpus})`, n: sql<string>`COUNT(*)` })
-      .from(instances).where(and(eq(instances.hostId, hostId), ne(instances.state, "DELETED")));
+      .select({
+        mem: sql<string>`SUM(${instances.memoryMiB})`,
+        cpu: sql<string>`SUM(${instances.vcpus})`,
+        n: sql<string>`COUNT(*)`,
+      })
+      .from(instances)
+      .where(and(eq(instances.hostId, hostId), ne(instances.state, "DELETED")));
     expect(Number(sum!.mem)).toBeLessThanOrEqual(1024);
     expect(Number(sum!.cpu)).toBeLessThanOrEqual(4);
     expect(Number(sum!.n)).toBe(4);
@@ -60,12 +79,20 @@ describe("concurrent creates against one small host", () => {
     const u = await makeUser(s, "user");
     const c = callerFor(s, u);
     const before = (await s.db.select().from(instances).where(eq(instances.ownerId, u.id))).length;
-    await expect(c.instances.create({ name: "one-too-many", imageId, flavorId })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(c.instances.create({ name: "one-too-many", imageId, flavorId })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
     expect((await s.db.select().from(instances).where(eq(instances.ownerId, u.id))).length).toBe(before);
 
-    const [victim] = await s.db.select().from(instances).where(and(eq(instances.hostId, hostId), ne(instances.state, "DELETED"))).limit(1);
+    const [victim] = await s.db
+      .select()
+      .from(instances)
+      .where(and(eq(instances.hostId, hostId), ne(instances.state, "DELETED")))
+      .limit(1);
     await s.db.update(instances).set({ state: "DELETED" }).where(eq(instances.id, victim!.id));
-    await expect(c.instances.create({ name: "fits-again", imageId, flavorId })).resolves.toMatchObject({ state: "SCHEDULED" });
+    await expect(c.instances.create({ name: "fits-again", imageId, flavorId })).resolves.toMatchObject({
+      state: "SCHEDULED",
+    });
   });
 
   it("a disabled or silent host gets nothing", async () => {
@@ -74,7 +101,9 @@ describe("concurrent creates against one small host", () => {
     await s.db.update(hosts).set({ enabled: false }).where(eq(hosts.id, hostId));
     await makeHost(s, { up: false });
     const u = await makeUser(s, "user");
-    const err = await callerFor(s, u).instances.create({ name: "nowhere", imageId, flavorId }).catch((e: TRPCError) => e);
+    const err = await callerFor(s, u)
+      .instances.create({ name: "nowhere", imageId, flavorId })
+      .catch((e: TRPCError) => e);
     expect((err as TRPCError).message).toMatch(/disabled by an administrator/);
     expect((err as TRPCError).message).toMatch(/down \(no recent heartbeat\)/);
     await s.db.update(hosts).set({ enabled: true }).where(eq(hosts.id, hostId));

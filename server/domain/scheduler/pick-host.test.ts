@@ -2,21 +2,34 @@ import { describe, expect, it } from "vitest";
 import { describeNoHost, pickHost, type HostCandidate } from "./pick-host";
 
 const host = (over: Partial<HostCandidate>): HostCandidate => ({
-  id: over.name ?? "h", name: "h", enabled: true, up: true, cpuCount: 2, memoryMiB: 1024,
-  vcpusUsed: 0, memoryMiBUsed: 0, hypervisors: ["qemu"], hasImageCached: false, ...over,
+  id: over.name ?? "h",
+  name: "h",
+  enabled: true,
+  up: true,
+  cpuCount: 2,
+  memoryMiB: 1024,
+  vcpusUsed: 0,
+  memoryMiBUsed: 0,
+  hypervisors: ["qemu"],
+  hasImageCached: false,
+  ...over,
 });
 const req = { vcpus: 1, memoryMiB: 256, hypervisor: "qemu" };
 const spread = { cpuOvercommit: 4, ramOvercommit: 1, strategy: "spread" as const };
 
 describe("pickHost", () => {
   it("names the reason for every host that does not fit", () => {
-    const r = pickHost([
-      host({ name: "a", enabled: false }),
-      host({ name: "b", up: false }),
-      host({ name: "c", memoryMiBUsed: 900 }),
-      host({ name: "d", vcpusUsed: 8 }),
-      host({ name: "e", hypervisors: ["virtualbox"] }),
-    ], req, spread);
+    const r = pickHost(
+      [
+        host({ name: "a", enabled: false }),
+        host({ name: "b", up: false }),
+        host({ name: "c", memoryMiBUsed: 900 }),
+        host({ name: "d", vcpusUsed: 8 }),
+        host({ name: "e", hypervisors: ["virtualbox"] }),
+      ],
+      req,
+      spread,
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.reasons).toEqual([
@@ -54,12 +67,23 @@ describe("pickHost", () => {
 
 describe("pickHost and networks", () => {
   it("skips hosts that do not carry a requested network, naming it", () => {
-    const r = pickHost([host({ name: "a", missingNetworks: ["lab-net"] }), host({ name: "b", missingNetworks: ["x", "y"] })], req, spread);
-    expect(r).toEqual({ ok: false, reasons: [
-      { host: "a", reason: "does not carry the network lab-net" },
-      { host: "b", reason: "does not carry the networks x, y" },
-    ] });
-    const ok = pickHost([host({ name: "a", missingNetworks: ["lab-net"] }), host({ name: "c", missingNetworks: [] })], req, spread);
+    const r = pickHost(
+      [host({ name: "a", missingNetworks: ["lab-net"] }), host({ name: "b", missingNetworks: ["x", "y"] })],
+      req,
+      spread,
+    );
+    expect(r).toEqual({
+      ok: false,
+      reasons: [
+        { host: "a", reason: "does not carry the network lab-net" },
+        { host: "b", reason: "does not carry the networks x, y" },
+      ],
+    });
+    const ok = pickHost(
+      [host({ name: "a", missingNetworks: ["lab-net"] }), host({ name: "c", missingNetworks: [] })],
+      req,
+      spread,
+    );
     expect(ok).toMatchObject({ ok: true, hostName: "c" });
   });
 });

@@ -28,18 +28,20 @@ export interface PlacementPolicy {
 }
 
 export type Placement =
-  | { ok: true; hostId: string; hostName: string }
-  | { ok: false; reasons: { host: string; reason: string }[] };
+  { ok: true; hostId: string; hostName: string } | { ok: false; reasons: { host: string; reason: string }[] };
 
 export function rejectReason(h: HostCandidate, req: PlacementRequest, p: PlacementPolicy): string | null {
   if (!h.enabled) return "disabled by an administrator";
   if (!h.up) return "down (no recent heartbeat)";
   if (!h.hypervisors.includes(req.hypervisor)) return `has no ${req.hypervisor} hypervisor`;
-  if (h.missingNetworks?.length) return `does not carry the network${h.missingNetworks.length > 1 ? "s" : ""} ${h.missingNetworks.join(", ")}`;
+  if (h.missingNetworks?.length)
+    return `does not carry the network${h.missingNetworks.length > 1 ? "s" : ""} ${h.missingNetworks.join(", ")}`;
   const cpuCap = Math.floor(h.cpuCount * p.cpuOvercommit);
-  if (h.vcpusUsed + req.vcpus > cpuCap) return `not enough vCPUs (${cpuCap - h.vcpusUsed} of ${cpuCap} free, ${req.vcpus} needed)`;
+  if (h.vcpusUsed + req.vcpus > cpuCap)
+    return `not enough vCPUs (${cpuCap - h.vcpusUsed} of ${cpuCap} free, ${req.vcpus} needed)`;
   const ramCap = Math.floor(h.memoryMiB * p.ramOvercommit);
-  if (h.memoryMiBUsed + req.memoryMiB > ramCap) return `not enough RAM (${ramCap - h.memoryMiBUsed} of ${ramCap} MiB free, ${req.memoryMiB} MiB needed)`;
+  if (h.memoryMiBUsed + req.memoryMiB > ramCap)
+    return `not enough RAM (${ramCap - h.memoryMiBUsed} of ${ramCap} MiB free, ${req.memoryMiB} MiB needed)`;
   return null;
 }
 
@@ -52,7 +54,8 @@ export function weighHost(h: HostCandidate, req: PlacementRequest, p: PlacementP
 }
 
 export function pickHost(candidates: HostCandidate[], req: PlacementRequest, p: PlacementPolicy): Placement {
-  if (candidates.length === 0) return { ok: false, reasons: [{ host: "—", reason: "no host has joined yet" }] };
+  if (candidates.length === 0)
+    return { ok: false, reasons: [{ host: "—", reason: "no host has joined yet" }] };
   const reasons: { host: string; reason: string }[] = [];
   let best: { h: HostCandidate; w: number } | null = null;
   for (const h of candidates) {

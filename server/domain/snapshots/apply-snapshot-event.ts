@@ -7,37 +7,91 @@ import { instances, snapshots } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { recordInstanceEvent } from "../instances/record-event";
 
-export async function applySnapshotEvent(db: Database, ev: z.output<typeof snapshotStateEvent>): Promise<void> {
+export async function applySnapshotEvent(
+  db: Database,
+  ev: z.output<typeof snapshotStateEvent>,
+): Promise<void> {
   const [snap] = await db.select().from(snapshots).where(eq(snapshots.id, ev.snapshotId));
-  const [inst] = await db.select({ hostId: instances.hostId }).from(instances).where(eq(instances.id, ev.instanceId));
+  const [inst] = await db
+    .select({ hostId: instances.hostId })
+    .from(instances)
+    .where(eq(instances.id, ev.instanceId));
   if (!snap || snap.instanceId !== ev.instanceId || inst?.hostId !== ev.hostId) return;
   const now = new Date();
   const where = (state: typeof snap.state) => and(eq(snapshots.id, snap.id), eq(snapshots.state, state));
-  const note = (kind: "info" | "error", message: string) => recordInstanceEvent(db, { instanceId: snap.instanceId, kind, message });
-  const releaseInstance = () => db.update(instances).set({ task: null, updatedAt: now }).where(and(eq(instances.id, snap.instanceId), eq(instances.task, "reverting")));
+  const note = (kind: "info" | "error", message: string) =>
+    recordInstanceEvent(db, { instanceId: snap.instanceId, kind, message });
+  const releaseInstance = () =>
+    db
+      .update(instances)
+      .set({ task: null, updatedAt: now })
+      .where(and(eq(instances.id, snap.instanceId), eq(instances.task, "reverting")));
 
   switch (ev.operation) {
     case "create": {
       const ok = ev.state === "created";
-      const [res] = await db.update(snapshots).set(ok
-        ? { state: "ready", sizeBytes: ev.sizeBytes ?? null, errorReason: null, updatedAt: now }
-        : { state: "error", errorReason: ev.reason ?? "The host could not take the snapshot.", updatedAt: now }).where(where("creating"));
-      if (res.affectedRows) await note(ok ? "info" : "error", ok ? `Snapshot “${snap.name}” taken` : `Snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`);
+      const [res] = await db
+        .update(snapshots)
+        .set(
+          ok
+            ? { state: "ready", sizeBytes: ev.sizeBytes ?? null, errorReason: null, updatedAt: now }
+            : {
+                state: "error",
+                errorReason: ev.reason ?? "The host could not take the snapshot.",
+                updatedAt: now,
+              },
+        )
+        .where(where("creating"));
+      if (res.affectedRows)
+        await note(
+          ok ? "info" : "error",
+          ok
+            ? `Snapshot “${snap.name}” taken`
+            : `Snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+        );
       return;
     }
     case "revert": {
       const ok = ev.state === "reverted";
-      const [res] = await db.update(snapshots).set({ state: "ready", errorReason: ok ? null : `Revert failed: ${ev.reason ?? "no reason given"}`, updatedAt: now }).where(where("reverting"));
+      const [res] = await db
+        .update(snapshots)
+        .set({
+          state: "ready",
+          errorReason: ok ? null : `Revert failed: ${ev.reason ?? "no reason given"}`,
+          updatedAt: now,
+        })
+        .where(where("reverting"));
       await releaseInstance();
-      if (res.affectedRows) await note(ok ? "info" : "error", ok ? `Disk reverted to snapshot “${snap.name}”` : `Revert to snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`);
+      if (res.affectedRows)
+        await note(
+          ok ? "info" : "error",
+          ok
+            ? `Disk reverted to snapshot “${snap.name}”`
+            : `Revert to snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+        );
       return;
     }
     case "delete": {
       const ok = ev.state === "deleted";
-      const [res] = await db.update(snapshots).set(ok
-        ? { state: "deleted", deletedAt: now, updatedAt: now }
-        : { state: "ready", errorReason: `Delete failed: ${ev.reason ?? "no reason given"}`, updatedAt: now }).where(where("deleting"));
-      if (res.affectedRows) await note(ok ? "info" : "error", ok ? `Snapshot “${snap.name}” deleted` : `Deleting snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`);
+      const [res] = await db
+        .update(snapshots)
+        .set(
+          ok
+            ? { state: "deleted", deletedAt: now, updatedAt: now }
+            : {
+                state: "ready",
+                errorReason: `Delete failed: ${ev.reason ?? "no reason given"}`,
+                updatedAt: now,
+              },
+        )
+        .where(where("deleting"));
+      if (res.affectedRows)
+        await note(
+          ok ? "info" : "error",
+          ok
+            ? `Snapshot “${snap.name}” deleted`
+            : `Deleting snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+        );
       return;
     }
   }

@@ -24,75 +24,143 @@ export interface SnapshotView {
   createdAt: Date;
 }
 
-const redisDown = () => new DomainError("UNAVAILABLE", "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.");
+const redisDown = () =>
+  new DomainError(
+    "UNAVAILABLE",
+    "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
+  );
 
 export async function listSnapshots(ctx: DomainContext, instanceId: string): Promise<SnapshotView[]> {
   await loadInstanceForActor(ctx, instanceId);
-  const rows = await ctx.db.select({ s: snapshots, by: users.username }).from(snapshots).leftJoin(users, eq(users.id, snapshots.createdBy))
-    .where(and(eq(snapshots.instanceId, instanceId), ne(snapshots.state, "deleted"))).orderBy(asc(snapshots.createdAt));
+  const rows = await ctx.db
+    .select({ s: snapshots, by: users.username })
+    .from(snapshots)
+    .leftJoin(users, eq(users.id, snapshots.createdBy))
+    .where(and(eq(snapshots.instanceId, instanceId), ne(snapshots.state, "deleted")))
+    .orderBy(asc(snapshots.createdAt));
   return rows.map(({ s, by }) => ({
-    id: s.id, instanceId: s.instanceId, name: s.name, state: s.state, sizeBytes: s.sizeBytes, errorReason: s.errorReason, createdBy: by, createdAt: s.createdAt,
+    id: s.id,
+    instanceId: s.instanceId,
+    name: s.name,
+    state: s.state,
+    sizeBytes: s.sizeBytes,
+    errorReason: s.errorReason,
+    createdBy: by,
+    createdAt: s.createdAt,
   }));
 }
 
-async function loadSnapshotForActor(ctx: DomainContext, id: string): Promise<{ snap: SnapshotRow; inst: InstanceRow }> {
+async function loadSnapshotForActor(
+  ctx: DomainContext,
+  id: string,
+): Promise<{ snap: SnapshotRow; inst: InstanceRow }> {
   const [snap] = await ctx.db.select().from(snapshots).where(eq(snapshots.id, id));
   if (!snap || snap.state === "deleted") throw notFound("The snapshot");
   return { snap, inst: await loadInstanceForActor(ctx, snap.instanceId) };
 }
 
-export async function createSnapshot(ctx: DomainContext, input: { instanceId: string; name: string }): Promise<SnapshotView> {
+export async function createSnapshot(
+  ctx: DomainContext,
+  input: { instanceId: string; name: string },
+): Promise<SnapshotView> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
-    throw new DomainError("CONFLICT", `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; snapshots are taken of running or stopped instances.`);
+    throw new DomainError(
+      "CONFLICT",
+      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; snapshots are taken of running or stopped instances.`,
+    );
   }
-  const [count] = await ctx.db.select({ n: sql<number>`count(*)` }).from(snapshots)
+  const [count] = await ctx.db
+    .select({ n: sql<number>`count(*)` })
+    .from(snapshots)
     .where(and(eq(snapshots.instanceId, inst.id), ne(snapshots.state, "deleted")));
   if (Number(count?.n ?? 0) >= MAX_SNAPSHOTS_PER_INSTANCE) {
-    throw new DomainError("CONFLICT", `The instance has ${MAX_SNAPSHOTS_PER_INSTANCE} snapshots already; delete one first.`);
+    throw new DomainError(
+      "CONFLICT",
+      `The instance has ${MAX_SNAPSHOTS_PER_INSTANCE} snapshots already; delete one first.`,
+    );
   }
   const id = randomUUID();
   await ctx.db.insert(snapshots).values({ id, instanceId: inst.id, name: input.name, createdBy: actor.id });
   try {
-    await ctx.jobs.enqueue(inst.hostId, "snapshot.create", { instanceId: inst.id, snapshotId: id }, `snapshot-create-${id}`);
+    await ctx.jobs.enqueue(
+      inst.hostId,
+      "snapshot.create",
+      { instanceId: inst.id, snapshotId: id },
+      `snapshot-create-${id}`,
+    );
   } catch {
     await ctx.db.delete(snapshots).where(eq(snapshots.id, id));
     throw redisDown();
   }
-  await recordInstanceEvent(ctx.db, { instanceId: inst.id, kind: "action", message: `Snapshot “${input.name}” requested by ${actor.username}`, actorId: actor.id });
+  await recordInstanceEvent(ctx.db, {
+    instanceId: inst.id,
+    kind: "action",
+    message: `Snapshot “${input.name}” requested by ${actor.username}`,
+    actorId: actor.id,
+  });
   return (await listSnapshots(ctx, inst.id)).find((s) => s.id === id)!;
 }
 
 export async function revertSnapshot(ctx: DomainContext, id: string): Promise<SnapshotView> {
   const actor = requireActor(ctx);
   const { snap, inst } = await loadSnapshotForActor(ctx, id);
-  if (snap.state !== "ready") throw new DomainError("CONFLICT", `The snapshot is ${snap.state}; only a ready snapshot can be reverted to.`);
+  if (snap.state !== "ready")
+    throw new DomainError(
+      "CONFLICT",
+      `The snapshot is ${snap.state}; only a ready snapshot can be reverted to.`,
+    );
   if (inst.state !== "STOPPED" || inst.task) {
-    throw new DomainError("CONFLICT", inst.state === "RUNNING"
-      ? "Stop the instance first: reverting replaces its disk, which a running guest would not expect."
-      : `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; it must be stopped to revert.`);
+    throw new DomainError(
+      "CONFLICT",
+      inst.state === "RUNNING"
+        ? "Stop the instance first: reverting replaces its disk, which a running guest would not expect."
+        : `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; it must be stopped to revert.`,
+    );
   }
   // The instance is held ("reverting") so nobody starts it while its disk is being replaced.
-  const [held] = await ctx.db.update(instances).set({ task: "reverting", progress: null, opSeq: sql`${instances.opSeq} + 1`, updatedAt: new Date() })
+  const [held] = await ctx.db
+    .update(instances)
+    .set({ task: "reverting", progress: null, opSeq: sql`${instances.opSeq} + 1`, updatedAt: new Date() })
     .where(and(eq(instances.id, inst.id), eq(instances.state, "STOPPED"), isNull(instances.task)));
-  if (held.affectedRows === 0) throw new DomainError("CONFLICT", "The instance changed meanwhile; it must be stopped to revert.");
-  const release = () => ctx.db.update(instances).set({ task: null, updatedAt: new Date() }).where(and(eq(instances.id, inst.id), eq(instances.task, "reverting")));
-  const [moved] = await ctx.db.update(snapshots).set({ state: "reverting", errorReason: null, updatedAt: new Date() })
+  if (held.affectedRows === 0)
+    throw new DomainError("CONFLICT", "The instance changed meanwhile; it must be stopped to revert.");
+  const release = () =>
+    ctx.db
+      .update(instances)
+      .set({ task: null, updatedAt: new Date() })
+      .where(and(eq(instances.id, inst.id), eq(instances.task, "reverting")));
+  const [moved] = await ctx.db
+    .update(snapshots)
+    .set({ state: "reverting", errorReason: null, updatedAt: new Date() })
     .where(and(eq(snapshots.id, id), eq(snapshots.state, "ready")));
   if (moved.affectedRows === 0) {
     await release();
     throw new DomainError("CONFLICT", "The snapshot changed meanwhile; try again.");
   }
-  const [after] = await ctx.db.select({ opSeq: instances.opSeq }).from(instances).where(eq(instances.id, inst.id));
+  const [after] = await ctx.db
+    .select({ opSeq: instances.opSeq })
+    .from(instances)
+    .where(eq(instances.id, inst.id));
   try {
-    await ctx.jobs.enqueue(inst.hostId!, "snapshot.revert", { instanceId: inst.id, snapshotId: id }, `snapshot-revert-${id}-${after!.opSeq}`);
+    await ctx.jobs.enqueue(
+      inst.hostId!,
+      "snapshot.revert",
+      { instanceId: inst.id, snapshotId: id },
+      `snapshot-revert-${id}-${after!.opSeq}`,
+    );
   } catch {
     await ctx.db.update(snapshots).set({ state: "ready" }).where(eq(snapshots.id, id));
     await release();
     throw redisDown();
   }
-  await recordInstanceEvent(ctx.db, { instanceId: inst.id, kind: "action", message: `Revert to snapshot “${snap.name}” requested by ${actor.username}`, actorId: actor.id });
+  await recordInstanceEvent(ctx.db, {
+    instanceId: inst.id,
+    kind: "action",
+    message: `Revert to snapshot “${snap.name}” requested by ${actor.username}`,
+    actorId: actor.id,
+  });
   return (await listSnapshots(ctx, inst.id)).find((s) => s.id === id)!;
 }
 
@@ -100,21 +168,38 @@ export async function deleteSnapshot(ctx: DomainContext, id: string): Promise<{ 
   const actor = requireActor(ctx);
   const { snap, inst } = await loadSnapshotForActor(ctx, id);
   if (snap.state === "deleting") return { id };
-  if (!["ready", "error"].includes(snap.state)) throw new DomainError("CONFLICT", `The snapshot is ${snap.state}; wait until it is done.`);
+  if (!["ready", "error"].includes(snap.state))
+    throw new DomainError("CONFLICT", `The snapshot is ${snap.state}; wait until it is done.`);
   // No disk left to remove it from: the row is all there is.
   if (!inst.hostId || inst.state === "DELETED") {
-    await ctx.db.update(snapshots).set({ state: "deleted", deletedAt: new Date(), updatedAt: new Date() }).where(eq(snapshots.id, id));
+    await ctx.db
+      .update(snapshots)
+      .set({ state: "deleted", deletedAt: new Date(), updatedAt: new Date() })
+      .where(eq(snapshots.id, id));
     return { id };
   }
-  const [moved] = await ctx.db.update(snapshots).set({ state: "deleting", errorReason: null, updatedAt: new Date() })
+  const [moved] = await ctx.db
+    .update(snapshots)
+    .set({ state: "deleting", errorReason: null, updatedAt: new Date() })
     .where(and(eq(snapshots.id, id), inArray(snapshots.state, ["ready", "error"])));
-  if (moved.affectedRows === 0) throw new DomainError("CONFLICT", "The snapshot changed meanwhile; try again.");
+  if (moved.affectedRows === 0)
+    throw new DomainError("CONFLICT", "The snapshot changed meanwhile; try again.");
   try {
-    await ctx.jobs.enqueue(inst.hostId, "snapshot.delete", { instanceId: inst.id, snapshotId: id }, `snapshot-delete-${id}`);
+    await ctx.jobs.enqueue(
+      inst.hostId,
+      "snapshot.delete",
+      { instanceId: inst.id, snapshotId: id },
+      `snapshot-delete-${id}`,
+    );
   } catch {
     await ctx.db.update(snapshots).set({ state: snap.state }).where(eq(snapshots.id, id));
     throw redisDown();
   }
-  await recordInstanceEvent(ctx.db, { instanceId: inst.id, kind: "action", message: `Deletion of snapshot “${snap.name}” requested by ${actor.username}`, actorId: actor.id });
+  await recordInstanceEvent(ctx.db, {
+    instanceId: inst.id,
+    kind: "action",
+    message: `Deletion of snapshot “${snap.name}” requested by ${actor.username}`,
+    actorId: actor.id,
+  });
   return { id };
 }

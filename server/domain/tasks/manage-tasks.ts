@@ -22,8 +22,15 @@ export interface NewTask {
 export async function createTask(db: Database, t: NewTask): Promise<string> {
   const id = randomUUID();
   await db.insert(tasks).values({
-    id, kind: t.kind, targetType: t.targetType, targetId: t.targetId, targetName: t.targetName.slice(0, 128), hostId: t.hostId ?? null,
-    bytesTotal: t.bytesTotal ?? null, createdBy: t.createdBy, message: t.message?.slice(0, 500) ?? null,
+    id,
+    kind: t.kind,
+    targetType: t.targetType,
+    targetId: t.targetId,
+    targetName: t.targetName.slice(0, 128),
+    hostId: t.hostId ?? null,
+    bytesTotal: t.bytesTotal ?? null,
+    createdBy: t.createdBy,
+    message: t.message?.slice(0, 500) ?? null,
   });
   return id;
 }
@@ -58,7 +65,10 @@ export async function updateTask(db: TaskWriter, id: string, u: TaskUpdate): Pro
   if (u.message !== undefined) set.message = u.message?.slice(0, 500) ?? null;
   if (u.error !== undefined) set.error = u.error?.slice(0, 2000) ?? null;
   if (u.targetId !== undefined) set.targetId = u.targetId;
-  const [res] = await db.update(tasks).set(set).where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"])));
+  const [res] = await db
+    .update(tasks)
+    .set(set)
+    .where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"])));
   return res.affectedRows > 0;
 }
 
@@ -68,7 +78,9 @@ export async function updateTask(db: TaskWriter, id: string, u: TaskUpdate): Pro
  * exist until the work is done (a capture's image); the progress columns stay free for the agent's reports.
  */
 export async function claimTask(db: Database, id: string, targetId: string): Promise<boolean> {
-  const [res] = await db.update(tasks).set({ targetId, updatedAt: new Date() })
+  const [res] = await db
+    .update(tasks)
+    .set({ targetId, updatedAt: new Date() })
     .where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"]), isNull(tasks.targetId)));
   return res.affectedRows > 0;
 }
@@ -80,7 +92,9 @@ export function throttledTaskProgress(db: Database, id: string, intervalMs = 500
     const now = Date.now();
     if (now - last < intervalMs) return;
     last = now;
-    void updateTask(db, id, { percent, message, ...(bytesDone !== undefined ? { bytesDone } : {}) }).catch(() => undefined);
+    void updateTask(db, id, { percent, message, ...(bytesDone !== undefined ? { bytesDone } : {}) }).catch(
+      () => undefined,
+    );
   };
 }
 
@@ -88,7 +102,10 @@ export function throttledTaskProgress(db: Database, id: string, intervalMs = 500
 async function visibleTasks(ctx: DomainContext, actor: Actor): Promise<SQL | undefined> {
   if (actor.role === "superAdm") return undefined;
   if (actor.role === "powerAdm" && actor.groupIds.length) {
-    const members = ctx.db.select({ id: memberships.userId }).from(memberships).where(inArray(memberships.groupId, actor.groupIds));
+    const members = ctx.db
+      .select({ id: memberships.userId })
+      .from(memberships)
+      .where(inArray(memberships.groupId, actor.groupIds));
     return or(eq(tasks.createdBy, actor.id), inArray(tasks.createdBy, members));
   }
   return eq(tasks.createdBy, actor.id);
@@ -100,9 +117,13 @@ export interface TaskView extends TaskRow {
 
 export async function listTasks(ctx: DomainContext, input: { limit?: number } = {}): Promise<TaskView[]> {
   const actor = requireActor(ctx);
-  const rows = await ctx.db.select({ task: tasks, createdByName: users.username }).from(tasks)
+  const rows = await ctx.db
+    .select({ task: tasks, createdByName: users.username })
+    .from(tasks)
     .leftJoin(users, eq(users.id, tasks.createdBy))
-    .where(await visibleTasks(ctx, actor)).orderBy(desc(tasks.createdAt)).limit(input.limit ?? 200);
+    .where(await visibleTasks(ctx, actor))
+    .orderBy(desc(tasks.createdAt))
+    .limit(input.limit ?? 200);
   return rows.map((r) => ({ ...r.task, createdByName: r.createdByName }));
 }
 
@@ -119,12 +140,31 @@ export async function failInterruptedImports(db: Database): Promise<number> {
   const cutCaptures = and(eq(tasks.kind, "instance.capture"), open, isNotNull(tasks.targetId));
   const orphans = await db.select({ id: tasks.targetId }).from(tasks).where(cutCaptures);
   const orphanIds = orphans.map((o) => o.id).filter((id): id is string => !!id);
-  if (orphanIds.length) await db.update(images).set({ deletedAt: now }).where(and(inArray(images.id, orphanIds), isNull(images.deletedAt)));
-  const [captures] = await db.update(tasks).set({
-    state: "failed", error: "The portal restarted while it stored the captured disk; capture the instance again.", message: null, targetId: null, finishedAt: now, updatedAt: now,
-  }).where(cutCaptures);
-  const [imports] = await db.update(tasks).set({
-    state: "failed", error: "The portal restarted while this ran; upload the image again.", message: null, finishedAt: now, updatedAt: now,
-  }).where(and(eq(tasks.kind, "image.import"), open));
+  if (orphanIds.length)
+    await db
+      .update(images)
+      .set({ deletedAt: now })
+      .where(and(inArray(images.id, orphanIds), isNull(images.deletedAt)));
+  const [captures] = await db
+    .update(tasks)
+    .set({
+      state: "failed",
+      error: "The portal restarted while it stored the captured disk; capture the instance again.",
+      message: null,
+      targetId: null,
+      finishedAt: now,
+      updatedAt: now,
+    })
+    .where(cutCaptures);
+  const [imports] = await db
+    .update(tasks)
+    .set({
+      state: "failed",
+      error: "The portal restarted while this ran; upload the image again.",
+      message: null,
+      finishedAt: now,
+      updatedAt: now,
+    })
+    .where(and(eq(tasks.kind, "image.import"), open));
   return imports.affectedRows + captures.affectedRows;
 }

@@ -17,12 +17,26 @@ export interface FirstAdminResult {
  * (EDUCLOUD_ADMIN_PASSWORD) is applied even to an existing admin, so re-running setup with it
  * is the documented way to recover a lost admin password.
  */
-export async function ensureFirstAdmin(db: Database, opts: { username: string; password?: string }): Promise<FirstAdminResult> {
+export async function ensureFirstAdmin(
+  db: Database,
+  opts: { username: string; password?: string },
+): Promise<FirstAdminResult> {
   const existing = await db.query.users.findFirst({ where: eq(users.username, opts.username) });
   if (existing) {
     if (!opts.password) return { username: opts.username, action: "kept" };
-    await db.update(users).set({ passwordHash: await hashPassword(opts.password), role: "superAdm", disabled: false }).where(eq(users.id, existing.id));
-    await recordAudit(db, { actorId: null, actorName: "setup", action: "setup.adminPassword", targetType: "user", targetId: String(existing.id), result: "success", ip: null });
+    await db
+      .update(users)
+      .set({ passwordHash: await hashPassword(opts.password), role: "superAdm", disabled: false })
+      .where(eq(users.id, existing.id));
+    await recordAudit(db, {
+      actorId: null,
+      actorName: "setup",
+      action: "setup.adminPassword",
+      targetType: "user",
+      targetId: String(existing.id),
+      result: "success",
+      ip: null,
+    });
     return { username: opts.username, action: "password-set" };
   }
   const generatedPassword = opts.password ? undefined : randomBytes(12).toString("base64url");
@@ -32,6 +46,14 @@ export async function ensureFirstAdmin(db: Database, opts: { username: string; p
     passwordHash: await hashPassword(opts.password ?? generatedPassword!),
     role: "superAdm",
   });
-  await recordAudit(db, { actorId: null, actorName: "setup", action: "setup.createAdmin", targetType: "user", targetId: String(res.insertId), result: "success", ip: null });
+  await recordAudit(db, {
+    actorId: null,
+    actorName: "setup",
+    action: "setup.createAdmin",
+    targetType: "user",
+    targetId: String(res.insertId),
+    result: "success",
+    ip: null,
+  });
   return { username: opts.username, generatedPassword, action: "created" };
 }

@@ -22,7 +22,13 @@ export async function listUsers(
   }
   if (input.groupId !== undefined) {
     conditions.push(
-      inArray(users.id, ctx.db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.groupId, input.groupId))),
+      inArray(
+        users.id,
+        ctx.db
+          .select({ id: memberships.userId })
+          .from(memberships)
+          .where(eq(memberships.groupId, input.groupId)),
+      ),
     );
   }
   if (input.search) {
@@ -35,7 +41,10 @@ export async function listUsers(
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(asc(users.username))
     .limit(1000);
-  const groupsByUser = await findGroupIdsOfUsers(ctx.db, rows.map((r) => r.id));
+  const groupsByUser = await findGroupIdsOfUsers(
+    ctx.db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => toUserView(r, groupsByUser.get(r.id) ?? []));
 }
 

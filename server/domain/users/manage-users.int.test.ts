@@ -3,7 +3,14 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, memberships, users } from "@/db/schema";
 import { verifyPassword } from "@/server/auth/password";
-import { callerFor, makeGroup, makeUser, openTestServices, uniqueName, type TestServices } from "@/server/testing/fixtures";
+import {
+  callerFor,
+  makeGroup,
+  makeUser,
+  openTestServices,
+  uniqueName,
+  type TestServices,
+} from "@/server/testing/fixtures";
 import type { Actor } from "../context";
 
 let s: TestServices;
@@ -15,7 +22,10 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 async function errorOf(p: Promise<unknown>): Promise<TRPCError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(TRPCError);
   return err as TRPCError;
 }
@@ -24,7 +34,11 @@ describe("user administration", () => {
   it("creates a user with groups, stores an argon2id hash and never returns it", async () => {
     const g = await makeGroup(s);
     const created = await callerFor(s, admin).users.create({
-      username: uniqueName("Student"), displayName: "Student One", password: "correct-horse-1", role: "user", groupIds: [g],
+      username: uniqueName("Student"),
+      displayName: "Student One",
+      password: "correct-horse-1",
+      role: "user",
+      groupIds: [g],
     });
     expect(created.groupIds).toEqual([g]);
     expect(created.username).toBe(created.username.toLowerCase());
@@ -38,7 +52,9 @@ describe("user administration", () => {
     const name = uniqueName("dup");
     const c = callerFor(s, admin);
     await c.users.create({ username: name, displayName: "A", password: "long-password-1", role: "user" });
-    const err = await errorOf(c.users.create({ username: name, displayName: "B", password: "long-password-1", role: "user" }));
+    const err = await errorOf(
+      c.users.create({ username: name, displayName: "B", password: "long-password-1", role: "user" }),
+    );
     expect(err.code).toBe("CONFLICT");
     expect(err.message).toContain(name);
     expect(await s.db.select().from(users).where(eq(users.username, name))).toHaveLength(1);
@@ -46,29 +62,50 @@ describe("user administration", () => {
 
   it("rolls back the whole creation when a group does not exist", async () => {
     const name = uniqueName("rollback");
-    const err = await errorOf(callerFor(s, admin).users.create({
-      username: name, displayName: "R", password: "long-password-1", role: "user", groupIds: [99_999_999],
-    }));
+    const err = await errorOf(
+      callerFor(s, admin).users.create({
+        username: name,
+        displayName: "R",
+        password: "long-password-1",
+        role: "user",
+        groupIds: [99_999_999],
+      }),
+    );
     expect(err.code).toBe("BAD_REQUEST");
     expect(await s.db.select().from(users).where(eq(users.username, name))).toHaveLength(0);
   });
 
   it("validates fields and names each bad one", async () => {
-    const err = await errorOf(callerFor(s, admin).users.create({
-      username: "x", displayName: "", password: "short", role: "user",
-    } as never));
+    const err = await errorOf(
+      callerFor(s, admin).users.create({
+        username: "x",
+        displayName: "",
+        password: "short",
+        role: "user",
+      } as never),
+    );
     expect(err.code).toBe("BAD_REQUEST");
     const shape = err.cause as unknown as { issues: { path: string[] }[] };
-    expect(shape.issues.map((i) => i.path.join("."))).toEqual(expect.arrayContaining(["username", "displayName", "password"]));
+    expect(shape.issues.map((i) => i.path.join("."))).toEqual(
+      expect.arrayContaining(["username", "displayName", "password"]),
+    );
   });
 
   it("ten concurrent creates of one username: exactly one succeeds, the rest CONFLICT", async () => {
     const name = uniqueName("race");
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => callerFor(s, admin).users.create({ username: name, displayName: "R", password: "long-password-1", role: "user" })),
+      Array.from({ length: 10 }, () =>
+        callerFor(s, admin).users.create({
+          username: name,
+          displayName: "R",
+          password: "long-password-1",
+          role: "user",
+        }),
+      ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    for (const r of results) if (r.status === "rejected") expect((r.reason as TRPCError).code).toBe("CONFLICT");
+    for (const r of results)
+      if (r.status === "rejected") expect((r.reason as TRPCError).code).toBe("CONFLICT");
   });
 
   it("will not disable or demote the last enabled superAdm, nor let an admin disable themselves", async () => {
@@ -81,7 +118,9 @@ describe("user administration", () => {
     const viaOther = callerFor(s, other);
     // other is enabled too now, so demoting admin is fine; then other is the last one.
     await viaOther.users.update({ id: admin.id, role: "powerAdm" });
-    const err = await errorOf(callerFor(s, { ...admin, role: "superAdm" }).users.update({ id: other.id, role: "user" }));
+    const err = await errorOf(
+      callerFor(s, { ...admin, role: "superAdm" }).users.update({ id: other.id, role: "user" }),
+    );
     expect(err.code).toBe("CONFLICT");
     expect(err.message).toMatch(/last enabled superAdm/);
     await s.db.update(users).set({ role: "superAdm" }).where(eq(users.id, admin.id));
@@ -108,8 +147,20 @@ describe("user administration", () => {
 
   it("audits every mutation with actor, target, result and address, and never the password", async () => {
     const name = uniqueName("audited");
-    const created = await callerFor(s, admin, "192.0.2.7").users.create({ username: name, displayName: "A", password: "secret-password-1", role: "user" });
-    await errorOf(callerFor(s, admin, "192.0.2.7").users.create({ username: name, displayName: "A", password: "secret-password-1", role: "user" }));
+    const created = await callerFor(s, admin, "192.0.2.7").users.create({
+      username: name,
+      displayName: "A",
+      password: "secret-password-1",
+      role: "user",
+    });
+    await errorOf(
+      callerFor(s, admin, "192.0.2.7").users.create({
+        username: name,
+        displayName: "A",
+        password: "secret-password-1",
+        role: "user",
+      }),
+    );
     const rows = await s.db.select().from(auditLog).where(eq(auditLog.action, "users.create"));
     const mine = rows.filter((r) => JSON.stringify(r.detail).includes(name));
     expect(mine.map((r) => [r.actorId, r.result, r.errorCode, r.sourceIp])).toEqual([

@@ -7,7 +7,12 @@ import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, notFound } from "../errors";
-import type { createUserInput, resetUserPasswordInput, setUserDisabledInput, updateUserInput } from "./schemas";
+import type {
+  createUserInput,
+  resetUserPasswordInput,
+  setUserDisabledInput,
+  updateUserInput,
+} from "./schemas";
 import { getUser } from "./find-users";
 import type { UserView } from "./user-view";
 
@@ -18,7 +23,9 @@ async function assertGroupsExist(tx: Tx, groupIds: number[]): Promise<void> {
   if (unique.length === 0) return;
   const found = await tx.select({ id: groups.id }).from(groups).where(inArray(groups.id, unique));
   if (found.length !== unique.length) {
-    throw new DomainError("INVALID", "One of the chosen groups does not exist.", { groupIds: "Unknown group." });
+    throw new DomainError("INVALID", "One of the chosen groups does not exist.", {
+      groupIds: "Unknown group.",
+    });
   }
 }
 
@@ -42,7 +49,10 @@ async function assertAnotherSuperAdmRemains(tx: Tx, userId: number): Promise<voi
   }
 }
 
-export async function createUser(ctx: DomainContext, input: z.output<typeof createUserInput>): Promise<UserView> {
+export async function createUser(
+  ctx: DomainContext,
+  input: z.output<typeof createUserInput>,
+): Promise<UserView> {
   requireActor(ctx);
   const passwordHash = await hashPassword(input.password);
   let id: number;
@@ -69,7 +79,10 @@ export async function createUser(ctx: DomainContext, input: z.output<typeof crea
   return getUser(ctx, id);
 }
 
-export async function updateUser(ctx: DomainContext, input: z.output<typeof updateUserInput>): Promise<UserView> {
+export async function updateUser(
+  ctx: DomainContext,
+  input: z.output<typeof updateUserInput>,
+): Promise<UserView> {
   requireActor(ctx);
   await ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, input.id)).for("update");
@@ -77,7 +90,9 @@ export async function updateUser(ctx: DomainContext, input: z.output<typeof upda
     if (input.role && input.role !== "superAdm" && current.role === "superAdm") {
       await assertAnotherSuperAdmRemains(tx, current.id);
     }
-    const patch: Partial<typeof users.$inferInsert> = { updatedAt: sql`CURRENT_TIMESTAMP(3)` as unknown as Date };
+    const patch: Partial<typeof users.$inferInsert> = {
+      updatedAt: sql`CURRENT_TIMESTAMP(3)` as unknown as Date,
+    };
     if (input.displayName !== undefined) patch.displayName = input.displayName;
     if (input.email !== undefined) patch.email = input.email || null;
     if (input.role !== undefined) patch.role = input.role as AccountRole;
@@ -87,7 +102,10 @@ export async function updateUser(ctx: DomainContext, input: z.output<typeof upda
   return getUser(ctx, input.id);
 }
 
-export async function setUserDisabled(ctx: DomainContext, input: z.output<typeof setUserDisabledInput>): Promise<UserView> {
+export async function setUserDisabled(
+  ctx: DomainContext,
+  input: z.output<typeof setUserDisabledInput>,
+): Promise<UserView> {
   const actor = requireActor(ctx);
   if (input.disabled && input.id === actor.id) {
     throw new DomainError("CONFLICT", "You cannot disable your own account.");
@@ -101,14 +119,19 @@ export async function setUserDisabled(ctx: DomainContext, input: z.output<typeof
       .set({
         disabled: input.disabled,
         // Disabling ends every session of the account at its next request.
-        sessionVersion: input.disabled ? sql`${users.sessionVersion} + 1` as unknown as number : current.sessionVersion,
+        sessionVersion: input.disabled
+          ? (sql`${users.sessionVersion} + 1` as unknown as number)
+          : current.sessionVersion,
       })
       .where(eq(users.id, input.id));
   });
   return getUser(ctx, input.id);
 }
 
-export async function resetUserPassword(ctx: DomainContext, input: z.output<typeof resetUserPasswordInput>): Promise<UserView> {
+export async function resetUserPassword(
+  ctx: DomainContext,
+  input: z.output<typeof resetUserPasswordInput>,
+): Promise<UserView> {
   requireActor(ctx);
   const passwordHash = await hashPassword(input.password);
   const [res] = await ctx.db

@@ -8,7 +8,10 @@ export const usernameSchema = z
   .toLowerCase()
   .min(3, "At least 3 characters.")
   .max(64, "At most 64 characters.")
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, "Letters, digits, dot, dash and underscore; start with a letter or digit.");
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$/,
+    "Letters, digits, dot, dash and underscore; start with a letter or digit.",
+  );
 
 export const passwordSchema = z
   .string()
@@ -50,7 +53,10 @@ export const changePasswordInput = z
     newPassword: passwordSchema,
     confirmPassword: z.string(),
   })
-  .refine((v) => v.newPassword === v.confirmPassword, { path: ["confirmPassword"], message: "The passwords differ." });
+  .refine((v) => v.newPassword === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The passwords differ.",
+  });
 
 export const LOCALES = ["en", "zh-CN"] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -14,26 +14,63 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
   const ok = ev.state !== "failed";
   const why = ev.reason ?? "no reason given";
   const move = async (from: typeof v.state, set: Partial<typeof volumes.$inferInsert>) =>
-    (await db.update(volumes).set({ ...set, updatedAt: now }).where(and(eq(volumes.id, v.id), eq(volumes.state, from))))[0].affectedRows > 0;
+    (
+      await db
+        .update(volumes)
+        .set({ ...set, updatedAt: now })
+        .where(and(eq(volumes.id, v.id), eq(volumes.state, from)))
+    )[0].affectedRows > 0;
   const note = (instanceId: string | null | undefined, message: string) =>
-    instanceId ? recordInstanceEvent(db, { instanceId, kind: ok ? "info" : "error", message }) : Promise.resolve();
+    instanceId
+      ? recordInstanceEvent(db, { instanceId, kind: ok ? "info" : "error", message })
+      : Promise.resolve();
 
   switch (ev.operation) {
     case "create":
-      await move("creating", ok ? { state: "available", errorReason: null } : { state: "error", errorReason: `Create failed: ${why}` });
+      await move(
+        "creating",
+        ok
+          ? { state: "available", errorReason: null }
+          : { state: "error", errorReason: `Create failed: ${why}` },
+      );
       return;
     case "attach":
-      if (await move("attaching", ok ? { state: "attached" } : { state: "available", instanceId: null, errorReason: `Attach failed: ${why}` })) {
-        await note(v.instanceId, ok ? `Volume “${v.name}” attached` : `Attaching volume “${v.name}” failed: ${why}`);
+      if (
+        await move(
+          "attaching",
+          ok
+            ? { state: "attached" }
+            : { state: "available", instanceId: null, errorReason: `Attach failed: ${why}` },
+        )
+      ) {
+        await note(
+          v.instanceId,
+          ok ? `Volume “${v.name}” attached` : `Attaching volume “${v.name}” failed: ${why}`,
+        );
       }
       return;
     case "detach":
-      if (await move("detaching", ok ? { state: "available", instanceId: null } : { state: "attached", errorReason: `Detach failed: ${why}` })) {
-        await note(v.instanceId, ok ? `Volume “${v.name}” detached` : `Detaching volume “${v.name}” failed: ${why}`);
+      if (
+        await move(
+          "detaching",
+          ok
+            ? { state: "available", instanceId: null }
+            : { state: "attached", errorReason: `Detach failed: ${why}` },
+        )
+      ) {
+        await note(
+          v.instanceId,
+          ok ? `Volume “${v.name}” detached` : `Detaching volume “${v.name}” failed: ${why}`,
+        );
       }
       return;
     case "delete":
-      await move("deleting", ok ? { state: "deleted", deletedAt: now } : { state: "available", errorReason: `Delete failed: ${why}` });
+      await move(
+        "deleting",
+        ok
+          ? { state: "deleted", deletedAt: now }
+          : { state: "available", errorReason: `Delete failed: ${why}` },
+      );
       return;
   }
 }
@@ -43,11 +80,25 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
  * which named them, is gone) and are free to attach elsewhere on that host.
  */
 export async function releaseInstanceStorage(db: Database, instanceId: string): Promise<void> {
-  const [inst] = await db.select({ state: instances.state }).from(instances).where(eq(instances.id, instanceId));
+  const [inst] = await db
+    .select({ state: instances.state })
+    .from(instances)
+    .where(eq(instances.id, instanceId));
   if (inst?.state !== "DELETED") return;
   const now = new Date();
-  await db.update(volumes).set({ state: "available", instanceId: null, updatedAt: now })
-    .where(and(eq(volumes.instanceId, instanceId), inArray(volumes.state, ["attaching", "attached", "detaching"])));
-  await db.update(snapshots).set({ state: "deleted", deletedAt: now, updatedAt: now })
-    .where(and(eq(snapshots.instanceId, instanceId), inArray(snapshots.state, ["creating", "ready", "reverting", "deleting", "error"])));
+  await db
+    .update(volumes)
+    .set({ state: "available", instanceId: null, updatedAt: now })
+    .where(
+      and(eq(volumes.instanceId, instanceId), inArray(volumes.state, ["attaching", "attached", "detaching"])),
+    );
+  await db
+    .update(snapshots)
+    .set({ state: "deleted", deletedAt: now, updatedAt: now })
+    .where(
+      and(
+        eq(snapshots.instanceId, instanceId),
+        inArray(snapshots.state, ["creating", "ready", "reverting", "deleting", "error"]),
+      ),
+    );
 }

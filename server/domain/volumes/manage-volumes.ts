@@ -25,23 +25,40 @@ export interface VolumeView {
   createdAt: Date;
 }
 
-const redisDown = () => new DomainError("UNAVAILABLE", "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.");
+const redisDown = () =>
+  new DomainError(
+    "UNAVAILABLE",
+    "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
+  );
 
 function scopeOf(actor: Actor): SQL | undefined {
   if (actor.role === "superAdm") return undefined;
-  if (actor.role === "powerAdm" && actor.groupIds.length) return or(eq(volumes.ownerId, actor.id), inArray(volumes.groupId, actor.groupIds));
+  if (actor.role === "powerAdm" && actor.groupIds.length)
+    return or(eq(volumes.ownerId, actor.id), inArray(volumes.groupId, actor.groupIds));
   return eq(volumes.ownerId, actor.id);
 }
 
 async function selectViews(ctx: DomainContext, where: SQL | undefined): Promise<VolumeView[]> {
-  const rows = await ctx.db.select({ v: volumes, hostName: hosts.name, instanceName: instances.name, ownerName: users.username }).from(volumes)
-    .innerJoin(hosts, eq(hosts.id, volumes.hostId)).innerJoin(users, eq(users.id, volumes.ownerId))
+  const rows = await ctx.db
+    .select({ v: volumes, hostName: hosts.name, instanceName: instances.name, ownerName: users.username })
+    .from(volumes)
+    .innerJoin(hosts, eq(hosts.id, volumes.hostId))
+    .innerJoin(users, eq(users.id, volumes.ownerId))
     .leftJoin(instances, eq(instances.id, volumes.instanceId))
-    .where(and(ne(volumes.state, "deleted"), where)).orderBy(desc(volumes.createdAt)).limit(2000);
+    .where(and(ne(volumes.state, "deleted"), where))
+    .orderBy(desc(volumes.createdAt))
+    .limit(2000);
   return rows.map(({ v, hostName, instanceName, ownerName }) => ({
-    id: v.id, name: v.name, sizeGiB: v.sizeGiB, state: v.state, errorReason: v.errorReason, host: { id: v.hostId, name: hostName },
+    id: v.id,
+    name: v.name,
+    sizeGiB: v.sizeGiB,
+    state: v.state,
+    errorReason: v.errorReason,
+    host: { id: v.hostId, name: hostName },
     instance: v.instanceId ? { id: v.instanceId, name: instanceName ?? v.instanceId } : null,
-    owner: { id: v.ownerId, username: ownerName }, groupId: v.groupId, createdAt: v.createdAt,
+    owner: { id: v.ownerId, username: ownerName },
+    groupId: v.groupId,
+    createdAt: v.createdAt,
   }));
 }
 
@@ -49,12 +66,20 @@ async function selectViews(ctx: DomainContext, where: SQL | undefined): Promise<
  * Without an instance: every volume the caller may see. With one: the volumes that matter on its page —
  * those attached to it, and its owner's volumes on its host that could be.
  */
-export async function listVolumes(ctx: DomainContext, input: { instanceId?: string } = {}): Promise<VolumeView[]> {
+export async function listVolumes(
+  ctx: DomainContext,
+  input: { instanceId?: string } = {},
+): Promise<VolumeView[]> {
   const actor = requireActor(ctx);
   if (!input.instanceId) return selectViews(ctx, scopeOf(actor));
   const inst = await loadInstanceForActor(ctx, input.instanceId);
-  const onHost = inst.hostId ? and(eq(volumes.hostId, inst.hostId), eq(volumes.ownerId, inst.ownerId)) : undefined;
-  return selectViews(ctx, onHost ? or(eq(volumes.instanceId, inst.id), onHost) : eq(volumes.instanceId, inst.id));
+  const onHost = inst.hostId
+    ? and(eq(volumes.hostId, inst.hostId), eq(volumes.ownerId, inst.ownerId))
+    : undefined;
+  return selectViews(
+    ctx,
+    onHost ? or(eq(volumes.instanceId, inst.id), onHost) : eq(volumes.instanceId, inst.id),
+  );
 }
 
 async function loadVolumeForActor(ctx: DomainContext, id: string): Promise<VolumeRow> {
@@ -69,16 +94,24 @@ const viewOf = async (ctx: DomainContext, id: string) => (await selectViews(ctx,
 
 /** GiB of volumes the user owns now (every state but deleted: a volume being made already counts). */
 export async function usedVolumeGiB(db: Pick<Database, "select">, ownerId: number): Promise<number> {
-  const [sum] = await db.select({ total: sql<string | null>`sum(${volumes.sizeGiB})` }).from(volumes)
+  const [sum] = await db
+    .select({ total: sql<string | null>`sum(${volumes.sizeGiB})` })
+    .from(volumes)
     .where(and(eq(volumes.ownerId, ownerId), ne(volumes.state, "deleted")));
   return Number(sum?.total ?? 0);
 }
 
-export async function createVolume(ctx: DomainContext, input: { instanceId: string; name: string; sizeGiB: number }): Promise<VolumeView> {
+export async function createVolume(
+  ctx: DomainContext,
+  input: { instanceId: string; name: string; sizeGiB: number },
+): Promise<VolumeView> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   if (!inst.hostId || inst.state === "DELETED" || inst.state === "DELETING") {
-    throw new DomainError("CONFLICT", "The instance has no host yet (or is being deleted): a volume is made on its instance's host.");
+    throw new DomainError(
+      "CONFLICT",
+      "The instance has no host yet (or is being deleted): a volume is made on its instance's host.",
+    );
   }
   const quota = ctx.settings.volumeQuotaGiBPerUser;
   const id = randomUUID();
@@ -88,14 +121,32 @@ export async function createVolume(ctx: DomainContext, input: { instanceId: stri
     const used = await usedVolumeGiB(tx, inst.ownerId);
     if (used + input.sizeGiB > quota) {
       const whose = inst.ownerId === actor.id ? "You have" : "The instance's owner has";
-      throw new DomainError("CONFLICT", `Volume quota exceeded: ${whose} ${used} GiB of ${quota} GiB in volumes; ${input.sizeGiB} GiB more does not fit.`, {
-        sizeGiB: `At most ${Math.max(0, quota - used)} GiB left.`,
-      });
+      throw new DomainError(
+        "CONFLICT",
+        `Volume quota exceeded: ${whose} ${used} GiB of ${quota} GiB in volumes; ${input.sizeGiB} GiB more does not fit.`,
+        {
+          sizeGiB: `At most ${Math.max(0, quota - used)} GiB left.`,
+        },
+      );
     }
-    await tx.insert(volumes).values({ id, name: input.name, ownerId: inst.ownerId, groupId: inst.groupId, hostId: inst.hostId!, sizeGiB: input.sizeGiB });
+    await tx
+      .insert(volumes)
+      .values({
+        id,
+        name: input.name,
+        ownerId: inst.ownerId,
+        groupId: inst.groupId,
+        hostId: inst.hostId!,
+        sizeGiB: input.sizeGiB,
+      });
   });
   try {
-    await ctx.jobs.enqueue(inst.hostId, "volume.create", { volumeId: id, sizeGiB: input.sizeGiB }, `volume-create-${id}`);
+    await ctx.jobs.enqueue(
+      inst.hostId,
+      "volume.create",
+      { volumeId: id, sizeGiB: input.sizeGiB },
+      `volume-create-${id}`,
+    );
   } catch {
     await ctx.db.delete(volumes).where(eq(volumes.id, id));
     throw redisDown();
@@ -104,51 +155,116 @@ export async function createVolume(ctx: DomainContext, input: { instanceId: stri
 }
 
 /** Moves the volume from one state to another for a new job; returns the job's sequence number. */
-async function claim(ctx: DomainContext, v: VolumeRow, from: VolumeRow["state"][], to: VolumeRow["state"], set: Partial<VolumeRow> = {}): Promise<number> {
-  const [res] = await ctx.db.update(volumes).set({ ...set, state: to, errorReason: null, opSeq: sql`${volumes.opSeq} + 1`, updatedAt: new Date() })
+async function claim(
+  ctx: DomainContext,
+  v: VolumeRow,
+  from: VolumeRow["state"][],
+  to: VolumeRow["state"],
+  set: Partial<VolumeRow> = {},
+): Promise<number> {
+  const [res] = await ctx.db
+    .update(volumes)
+    .set({ ...set, state: to, errorReason: null, opSeq: sql`${volumes.opSeq} + 1`, updatedAt: new Date() })
     .where(and(eq(volumes.id, v.id), inArray(volumes.state, from)));
-  if (res.affectedRows === 0) throw new DomainError("CONFLICT", `The volume is ${v.state}; it cannot be ${to === "attaching" ? "attached" : to === "detaching" ? "detached" : "deleted"} now.`);
+  if (res.affectedRows === 0)
+    throw new DomainError(
+      "CONFLICT",
+      `The volume is ${v.state}; it cannot be ${to === "attaching" ? "attached" : to === "detaching" ? "detached" : "deleted"} now.`,
+    );
   const [row] = await ctx.db.select({ opSeq: volumes.opSeq }).from(volumes).where(eq(volumes.id, v.id));
   return row!.opSeq;
 }
 
-async function enqueueOrUndo(ctx: DomainContext, v: VolumeRow, name: string, data: unknown, jobId: string): Promise<void> {
+async function enqueueOrUndo(
+  ctx: DomainContext,
+  v: VolumeRow,
+  name: string,
+  data: unknown,
+  jobId: string,
+): Promise<void> {
   try {
     await ctx.jobs.enqueue(v.hostId, name, data, jobId);
   } catch {
-    await ctx.db.update(volumes).set({ state: v.state, instanceId: v.instanceId, updatedAt: new Date() }).where(eq(volumes.id, v.id));
+    await ctx.db
+      .update(volumes)
+      .set({ state: v.state, instanceId: v.instanceId, updatedAt: new Date() })
+      .where(eq(volumes.id, v.id));
     throw redisDown();
   }
 }
 
-export async function attachVolume(ctx: DomainContext, input: { id: string; instanceId: string }): Promise<VolumeView> {
+export async function attachVolume(
+  ctx: DomainContext,
+  input: { id: string; instanceId: string },
+): Promise<VolumeView> {
   const actor = requireActor(ctx);
   const v = await loadVolumeForActor(ctx, input.id);
   const inst: InstanceRow = await loadInstanceForActor(ctx, input.instanceId);
-  if (v.state !== "available") throw new DomainError("CONFLICT", `The volume is ${v.state}; only an available volume can be attached.`);
+  if (v.state !== "available")
+    throw new DomainError("CONFLICT", `The volume is ${v.state}; only an available volume can be attached.`);
   // Whoever the instance belongs to can read the disk: a volume goes only to its own owner's instances.
-  if (inst.ownerId !== v.ownerId) throw new DomainError("CONFLICT", "The volume belongs to another user than the instance; attach it to an instance of its owner.");
-  if (inst.hostId !== v.hostId) throw new DomainError("CONFLICT", "The volume lives on another host than the instance; a volume can be attached only to instances on its own host.");
+  if (inst.ownerId !== v.ownerId)
+    throw new DomainError(
+      "CONFLICT",
+      "The volume belongs to another user than the instance; attach it to an instance of its owner.",
+    );
+  if (inst.hostId !== v.hostId)
+    throw new DomainError(
+      "CONFLICT",
+      "The volume lives on another host than the instance; a volume can be attached only to instances on its own host.",
+    );
   if (!["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
-    throw new DomainError("CONFLICT", `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; volumes are attached to running or stopped instances.`);
+    throw new DomainError(
+      "CONFLICT",
+      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; volumes are attached to running or stopped instances.`,
+    );
   }
-  const [count] = await ctx.db.select({ n: sql<number>`count(*)` }).from(volumes)
-    .where(and(eq(volumes.instanceId, inst.id), inArray(volumes.state, ["attaching", "attached", "detaching"])));
-  if (Number(count?.n ?? 0) >= MAX_VOLUMES_PER_INSTANCE) throw new DomainError("CONFLICT", `An instance takes at most ${MAX_VOLUMES_PER_INSTANCE} volumes.`);
+  const [count] = await ctx.db
+    .select({ n: sql<number>`count(*)` })
+    .from(volumes)
+    .where(
+      and(eq(volumes.instanceId, inst.id), inArray(volumes.state, ["attaching", "attached", "detaching"])),
+    );
+  if (Number(count?.n ?? 0) >= MAX_VOLUMES_PER_INSTANCE)
+    throw new DomainError("CONFLICT", `An instance takes at most ${MAX_VOLUMES_PER_INSTANCE} volumes.`);
   const seq = await claim(ctx, v, ["available"], "attaching", { instanceId: inst.id });
-  await enqueueOrUndo(ctx, v, "volume.attach", { volumeId: v.id, instanceId: inst.id }, `volume-attach-${v.id}-${seq}`);
-  await recordInstanceEvent(ctx.db, { instanceId: inst.id, kind: "action", message: `Attach of volume “${v.name}” requested by ${actor.username}`, actorId: actor.id });
+  await enqueueOrUndo(
+    ctx,
+    v,
+    "volume.attach",
+    { volumeId: v.id, instanceId: inst.id },
+    `volume-attach-${v.id}-${seq}`,
+  );
+  await recordInstanceEvent(ctx.db, {
+    instanceId: inst.id,
+    kind: "action",
+    message: `Attach of volume “${v.name}” requested by ${actor.username}`,
+    actorId: actor.id,
+  });
   return viewOf(ctx, v.id);
 }
 
 export async function detachVolume(ctx: DomainContext, id: string): Promise<VolumeView> {
   const actor = requireActor(ctx);
   const v = await loadVolumeForActor(ctx, id);
-  if (v.state !== "attached" || !v.instanceId) throw new DomainError("CONFLICT", `The volume is ${v.state}; only an attached volume can be detached.`);
+  if (v.state !== "attached" || !v.instanceId)
+    throw new DomainError("CONFLICT", `The volume is ${v.state}; only an attached volume can be detached.`);
   const [inst] = await ctx.db.select().from(instances).where(eq(instances.id, v.instanceId));
   const seq = await claim(ctx, v, ["attached"], "detaching");
-  await enqueueOrUndo(ctx, v, "volume.detach", { volumeId: v.id, instanceId: v.instanceId }, `volume-detach-${v.id}-${seq}`);
-  if (inst) await recordInstanceEvent(ctx.db, { instanceId: inst.id, kind: "action", message: `Detach of volume “${v.name}” requested by ${actor.username}`, actorId: actor.id });
+  await enqueueOrUndo(
+    ctx,
+    v,
+    "volume.detach",
+    { volumeId: v.id, instanceId: v.instanceId },
+    `volume-detach-${v.id}-${seq}`,
+  );
+  if (inst)
+    await recordInstanceEvent(ctx.db, {
+      instanceId: inst.id,
+      kind: "action",
+      message: `Detach of volume “${v.name}” requested by ${actor.username}`,
+      actorId: actor.id,
+    });
   return viewOf(ctx, v.id);
 }
 

@@ -1,8 +1,15 @@
 import { z } from "zod";
 import { MAX_VOLUME_GIB } from "@/agents/protocol/storage";
 
-export const volumeNameSchema = z.string().trim().min(1, "Required.").max(64, "At most 64 characters.")
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, "Letters, digits, space, dot, dash and underscore; start with a letter or digit.");
+export const volumeNameSchema = z
+  .string()
+  .trim()
+  .min(1, "Required.")
+  .max(64, "At most 64 characters.")
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u,
+    "Letters, digits, space, dot, dash and underscore; start with a letter or digit.",
+  );
 
 /** Without instanceId: every volume the caller may see; with it: that instance's host's volumes of its owner. */
 export const listVolumesInput = z.object({ instanceId: z.uuid().optional() }).default({});
@@ -10,7 +17,11 @@ export const listVolumesInput = z.object({ instanceId: z.uuid().optional() }).de
 export const createVolumeInput = z.object({
   instanceId: z.uuid(),
   name: volumeNameSchema,
-  sizeGiB: z.number({ message: "Give a size in GiB." }).int("Whole GiB.").min(1, "At least 1 GiB.").max(MAX_VOLUME_GIB, `At most ${MAX_VOLUME_GIB} GiB.`),
+  sizeGiB: z
+    .number({ message: "Give a size in GiB." })
+    .int("Whole GiB.")
+    .min(1, "At least 1 GiB.")
+    .max(MAX_VOLUME_GIB, `At most ${MAX_VOLUME_GIB} GiB.`),
 });
 export const attachVolumeInput = z.object({ id: z.uuid(), instanceId: z.uuid() });
 export const volumeIdInput = z.object({ id: z.uuid() });

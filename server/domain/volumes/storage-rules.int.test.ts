@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshots, volumes } from "@/db/schema";
 import { applyAgentEvent } from "@/server/domain/instances/apply-agent-event";
 import {
-  callerFor, makeFlavor, makeHost, makeImageRow, makeInstanceRow, makeUser, openTestServices, recordingJobs, testSettings, type TestServices,
+  callerFor,
+  makeFlavor,
+  makeHost,
+  makeImageRow,
+  makeInstanceRow,
+  makeUser,
+  openTestServices,
+  recordingJobs,
+  testSettings,
+  type TestServices,
 } from "@/server/testing/fixtures";
 import type { Actor } from "../context";
 
@@ -18,9 +27,12 @@ let otherHostId: string;
 let flavorId: number;
 let imageId: string;
 const jobs = recordingJobs();
-const as = (actor: Actor, quota = 100) => callerFor(s, actor, undefined, { jobs, settings: testSettings({ volumeQuotaGiBPerUser: quota }) });
-const report = (ev: Record<string, unknown>) => applyAgentEvent({ db: s.db, jobs }, { at: new Date(), ...ev } as never);
-const instanceOn = (host: string, state: "RUNNING" | "STOPPED" = "RUNNING") => makeInstanceRow(s, { ownerId: owner.id, groupId: null, hostId: host, flavorId, imageId, state });
+const as = (actor: Actor, quota = 100) =>
+  callerFor(s, actor, undefined, { jobs, settings: testSettings({ volumeQuotaGiBPerUser: quota }) });
+const report = (ev: Record<string, unknown>) =>
+  applyAgentEvent({ db: s.db, jobs }, { at: new Date(), ...ev } as never);
+const instanceOn = (host: string, state: "RUNNING" | "STOPPED" = "RUNNING") =>
+  makeInstanceRow(s, { ownerId: owner.id, groupId: null, hostId: host, flavorId, imageId, state });
 
 beforeAll(async () => {
   s = openTestServices();
@@ -36,40 +48,99 @@ describe("volumes in the portal", () => {
   it("keeps the per-user quota under concurrent creates: of ten 15 GiB volumes against 100 GiB, exactly six fit", async () => {
     const user = await makeUser(s, "powerUser");
     const vm = await makeInstanceRow(s, { ownerId: user.id, groupId: null, hostId, flavorId, imageId });
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => as(user).volumes.create({ instanceId: vm, name: `v${i}`, sizeGiB: 15 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        as(user).volumes.create({ instanceId: vm, name: `v${i}`, sizeGiB: 15 }),
+      ),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(6);
-    const refused = results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason));
-    expect(refused.every((m) => /Volume quota exceeded: You have 90 GiB of 100 GiB in volumes; 15 GiB more does not fit/.test(m))).toBe(true);
+    const refused = results
+      .filter((r) => r.status === "rejected")
+      .map((r) => String((r as PromiseRejectedResult).reason));
+    expect(
+      refused.every((m) =>
+        /Volume quota exceeded: You have 90 GiB of 100 GiB in volumes; 15 GiB more does not fit/.test(m),
+      ),
+    ).toBe(true);
     // A deleted volume no longer counts.
     const one = (await as(user).volumes.list({})).find((v) => v.name.startsWith("v"))!;
     await s.db.update(volumes).set({ state: "deleted" }).where(eq(volumes.id, one.id));
-    await expect(as(user).volumes.create({ instanceId: vm, name: "again", sizeGiB: 15 })).resolves.toMatchObject({ state: "creating" });
+    await expect(
+      as(user).volumes.create({ instanceId: vm, name: "again", sizeGiB: 15 }),
+    ).resolves.toMatchObject({ state: "creating" });
   });
 
   it("runs create → attach → detach → delete on the agent's reports; delete is refused while attached; late reports change nothing", async () => {
     const vm = await instanceOn(hostId);
     const vol = await as(owner).volumes.create({ instanceId: vm, name: "data", sizeGiB: 2 });
-    expect(jobs.sent.at(-1)).toMatchObject({ hostId, name: "volume.create", data: { volumeId: vol.id, sizeGiB: 2 } });
-    await expect(as(owner).volumes.attach({ id: vol.id, instanceId: vm })).rejects.toThrow(/creating; only an available volume/);
+    expect(jobs.sent.at(-1)).toMatchObject({
+      hostId,
+      name: "volume.create",
+      data: { volumeId: vol.id, sizeGiB: 2 },
+    });
+    await expect(as(owner).volumes.attach({ id: vol.id, instanceId: vm })).rejects.toThrow(
+      /creating; only an available volume/,
+    );
     await report({ type: "volume.state", hostId, volumeId: vol.id, state: "created", operation: "create" });
 
     await as(owner).volumes.attach({ id: vol.id, instanceId: vm });
-    expect(jobs.sent.at(-1)).toMatchObject({ name: "volume.attach", data: { volumeId: vol.id, instanceId: vm } });
-    await report({ type: "volume.state", hostId, volumeId: vol.id, state: "attached", operation: "attach", instanceId: vm });
+    expect(jobs.sent.at(-1)).toMatchObject({
+      name: "volume.attach",
+      data: { volumeId: vol.id, instanceId: vm },
+    });
+    await report({
+      type: "volume.state",
+      hostId,
+      volumeId: vol.id,
+      state: "attached",
+      operation: "attach",
+      instanceId: vm,
+    });
     await expect(as(owner).volumes.delete({ id: vol.id })).rejects.toThrow(/detach it first/);
     // A report from another host, or a repeated one, is ignored.
-    await report({ type: "volume.state", hostId: otherHostId, volumeId: vol.id, state: "detached", operation: "detach", instanceId: vm });
+    await report({
+      type: "volume.state",
+      hostId: otherHostId,
+      volumeId: vol.id,
+      state: "detached",
+      operation: "detach",
+      instanceId: vm,
+    });
     await report({ type: "volume.state", hostId, volumeId: vol.id, state: "created", operation: "create" });
-    expect((await s.db.select().from(volumes).where(eq(volumes.id, vol.id)))[0]).toMatchObject({ state: "attached", instanceId: vm });
+    expect((await s.db.select().from(volumes).where(eq(volumes.id, vol.id)))[0]).toMatchObject({
+      state: "attached",
+      instanceId: vm,
+    });
 
     await as(owner).volumes.detach({ id: vol.id });
-    await report({ type: "volume.state", hostId, volumeId: vol.id, state: "failed", operation: "detach", instanceId: vm, reason: "the guest did not release the disk" });
-    expect((await s.db.select().from(volumes).where(eq(volumes.id, vol.id)))[0]).toMatchObject({ state: "attached", errorReason: "Detach failed: the guest did not release the disk" });
+    await report({
+      type: "volume.state",
+      hostId,
+      volumeId: vol.id,
+      state: "failed",
+      operation: "detach",
+      instanceId: vm,
+      reason: "the guest did not release the disk",
+    });
+    expect((await s.db.select().from(volumes).where(eq(volumes.id, vol.id)))[0]).toMatchObject({
+      state: "attached",
+      errorReason: "Detach failed: the guest did not release the disk",
+    });
     await as(owner).volumes.detach({ id: vol.id });
-    await report({ type: "volume.state", hostId, volumeId: vol.id, state: "detached", operation: "detach", instanceId: vm });
+    await report({
+      type: "volume.state",
+      hostId,
+      volumeId: vol.id,
+      state: "detached",
+      operation: "detach",
+      instanceId: vm,
+    });
     await as(owner).volumes.delete({ id: vol.id });
     await report({ type: "volume.state", hostId, volumeId: vol.id, state: "deleted", operation: "delete" });
-    expect((await s.db.select().from(volumes).where(eq(volumes.id, vol.id)))[0]).toMatchObject({ state: "deleted", instanceId: null });
+    expect((await s.db.select().from(volumes).where(eq(volumes.id, vol.id)))[0]).toMatchObject({
+      state: "deleted",
+      instanceId: null,
+    });
   });
 
   it("attaches only on the volume's own host", async () => {
@@ -85,13 +156,31 @@ describe("volumes in the portal", () => {
     const vol = await as(owner).volumes.create({ instanceId: vm, name: "kept", sizeGiB: 1 });
     await report({ type: "volume.state", hostId, volumeId: vol.id, state: "created", operation: "create" });
     await as(owner).volumes.attach({ id: vol.id, instanceId: vm });
-    await report({ type: "volume.state", hostId, volumeId: vol.id, state: "attached", operation: "attach", instanceId: vm });
+    await report({
+      type: "volume.state",
+      hostId,
+      volumeId: vol.id,
+      state: "attached",
+      operation: "attach",
+      instanceId: vm,
+    });
     const snap = await as(owner).snapshots.create({ instanceId: vm, name: "s1" });
-    await report({ type: "snapshot.state", hostId, instanceId: vm, snapshotId: snap.id, state: "created", operation: "create", sizeBytes: 123 });
+    await report({
+      type: "snapshot.state",
+      hostId,
+      instanceId: vm,
+      snapshotId: snap.id,
+      state: "created",
+      operation: "create",
+      sizeBytes: 123,
+    });
 
     await as(owner).instances.delete({ id: vm });
     await report({ type: "instance.state", hostId, instanceId: vm, state: "DELETED" });
-    expect((await s.db.select().from(volumes).where(eq(volumes.id, vol.id)))[0]).toMatchObject({ state: "available", instanceId: null });
+    expect((await s.db.select().from(volumes).where(eq(volumes.id, vol.id)))[0]).toMatchObject({
+      state: "available",
+      instanceId: null,
+    });
     expect((await s.db.select().from(snapshots).where(eq(snapshots.id, snap.id)))[0]!.state).toBe("deleted");
   });
 });
@@ -100,32 +189,82 @@ describe("snapshots in the portal", () => {
   it("holds a stopped instance while reverting (a start is refused) and releases it on the report, failed or not", async () => {
     const vm = await instanceOn(hostId, "STOPPED");
     const snap = await as(owner).snapshots.create({ instanceId: vm, name: "base" });
-    await expect(as(owner).snapshots.revert({ id: snap.id })).rejects.toThrow(/creating; only a ready snapshot/);
-    await report({ type: "snapshot.state", hostId, instanceId: vm, snapshotId: snap.id, state: "created", operation: "create", sizeBytes: 4096 });
+    await expect(as(owner).snapshots.revert({ id: snap.id })).rejects.toThrow(
+      /creating; only a ready snapshot/,
+    );
+    await report({
+      type: "snapshot.state",
+      hostId,
+      instanceId: vm,
+      snapshotId: snap.id,
+      state: "created",
+      operation: "create",
+      sizeBytes: 4096,
+    });
 
     await as(owner).snapshots.revert({ id: snap.id });
     await expect(as(owner).instances.start({ id: vm })).rejects.toThrow(/reverting/);
     await expect(as(owner).snapshots.delete({ id: snap.id })).rejects.toThrow(/reverting; wait/);
-    await report({ type: "snapshot.state", hostId, instanceId: vm, snapshotId: snap.id, state: "failed", operation: "revert", reason: "qemu-img snapshot failed" });
-    expect((await as(owner).snapshots.list({ instanceId: vm }))[0]).toMatchObject({ state: "ready", errorReason: "Revert failed: qemu-img snapshot failed" });
+    await report({
+      type: "snapshot.state",
+      hostId,
+      instanceId: vm,
+      snapshotId: snap.id,
+      state: "failed",
+      operation: "revert",
+      reason: "qemu-img snapshot failed",
+    });
+    expect((await as(owner).snapshots.list({ instanceId: vm }))[0]).toMatchObject({
+      state: "ready",
+      errorReason: "Revert failed: qemu-img snapshot failed",
+    });
     await as(owner).snapshots.revert({ id: snap.id });
-    await report({ type: "snapshot.state", hostId, instanceId: vm, snapshotId: snap.id, state: "reverted", operation: "revert" });
+    await report({
+      type: "snapshot.state",
+      hostId,
+      instanceId: vm,
+      snapshotId: snap.id,
+      state: "reverted",
+      operation: "revert",
+    });
     await expect(as(owner).instances.start({ id: vm })).resolves.toMatchObject({ id: vm });
     const events = await as(owner).instances.events({ id: vm });
-    expect(events.map((e) => e.message)).toEqual(expect.arrayContaining(["Disk reverted to snapshot “base”", "Snapshot “base” taken"]));
+    expect(events.map((e) => e.message)).toEqual(
+      expect.arrayContaining(["Disk reverted to snapshot “base”", "Snapshot “base” taken"]),
+    );
   });
 
   it("refuses a revert of a running instance with the reason, and a snapshot of a busy one", async () => {
     const vm = await instanceOn(hostId, "RUNNING");
     const snap = await as(owner).snapshots.create({ instanceId: vm, name: "live" });
-    await report({ type: "snapshot.state", hostId, instanceId: vm, snapshotId: snap.id, state: "created", operation: "create" });
-    await expect(as(owner).snapshots.revert({ id: snap.id })).rejects.toThrow("Stop the instance first: reverting replaces its disk, which a running guest would not expect.");
+    await report({
+      type: "snapshot.state",
+      hostId,
+      instanceId: vm,
+      snapshotId: snap.id,
+      state: "created",
+      operation: "create",
+    });
+    await expect(as(owner).snapshots.revert({ id: snap.id })).rejects.toThrow(
+      "Stop the instance first: reverting replaces its disk, which a running guest would not expect.",
+    );
     await as(owner).instances.stop({ id: vm });
     await expect(as(owner).snapshots.create({ instanceId: vm, name: "busy" })).rejects.toThrow(/stopping/);
     // A snapshot that failed on the host shows why, and can be deleted.
     const bad = randomUUID();
     await s.db.insert(snapshots).values({ id: bad, instanceId: vm, name: "bad", state: "creating" });
-    await report({ type: "snapshot.state", hostId, instanceId: vm, snapshotId: bad, state: "failed", operation: "create", reason: "disk full" });
-    expect((await s.db.select().from(snapshots).where(eq(snapshots.id, bad)))[0]).toMatchObject({ state: "error", errorReason: "disk full" });
+    await report({
+      type: "snapshot.state",
+      hostId,
+      instanceId: vm,
+      snapshotId: bad,
+      state: "failed",
+      operation: "create",
+      reason: "disk full",
+    });
+    expect((await s.db.select().from(snapshots).where(eq(snapshots.id, bad)))[0]).toMatchObject({
+      state: "error",
+      errorReason: "disk full",
+    });
   });
 });

@@ -6,7 +6,11 @@ import { resolveVmPaths } from "../../drivers/qemu/vm-paths";
  * Stands in for a QEMU's console sockets in unit tests: vnc.sock greets like QEMU's VNC server, and
  * both sockets echo what they receive. `behave` lets a test take over a connection.
  */
-export async function startFakeVm(stateDir: string, id: string, behave?: (kind: "vnc" | "serial", socket: Socket) => void): Promise<{
+export async function startFakeVm(
+  stateDir: string,
+  id: string,
+  behave?: (kind: "vnc" | "serial", socket: Socket) => void,
+): Promise<{
   sockets: Socket[];
   close(): Promise<void>;
 }> {

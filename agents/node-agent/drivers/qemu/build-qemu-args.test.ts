@@ -5,13 +5,23 @@ import { InvalidVmConfigError } from "./qemu-errors";
 
 const id = "3f2b8c1e-9a4d-4e7f-8b6a-1c2d3e4f5a6b";
 const spec: VmSpec = {
-  id, name: "web-1", vcpus: 2, memoryMiB: 256, diskGiB: 1,
-  baseImagePath: "/var/lib/educloud/images/base.qcow2", baseImageFormat: "qcow2", accel: "tcg",
+  id,
+  name: "web-1",
+  vcpus: 2,
+  memoryMiB: 256,
+  diskGiB: 1,
+  baseImagePath: "/var/lib/educloud/images/base.qcow2",
+  baseImageFormat: "qcow2",
+  accel: "tcg",
 };
 const dir = `/var/lib/educloud/vms/${id}`;
 const paths: QemuArgPaths = {
-  disk: `${dir}/disk.qcow2`, pidfile: `${dir}/qemu.pid`, qmpSocket: `${dir}/qmp.sock`,
-  vncSocket: `${dir}/vnc.sock`, serialSocket: `${dir}/serial.sock`, serialLog: `${dir}/serial.log`,
+  disk: `${dir}/disk.qcow2`,
+  pidfile: `${dir}/qemu.pid`,
+  qmpSocket: `${dir}/qmp.sock`,
+  vncSocket: `${dir}/vnc.sock`,
+  serialSocket: `${dir}/serial.sock`,
+  serialLog: `${dir}/serial.log`,
 };
 
 /** The value that follows `flag` (first occurrence). */
@@ -54,7 +64,9 @@ describe("buildQemuArgs", () => {
 
   it("boots the overlay as a virtio disk and never names the base image", () => {
     const args = buildQemuArgs(spec, paths, { accel: "tcg" });
-    expect(valueOf(args, "-drive")).toBe(`file=${dir}/disk.qcow2,if=virtio,format=qcow2,cache=writeback,discard=unmap`);
+    expect(valueOf(args, "-drive")).toBe(
+      `file=${dir}/disk.qcow2,if=virtio,format=qcow2,cache=writeback,discard=unmap`,
+    );
     expect(args.join(" ")).not.toContain("base.qcow2");
     expect(valueOf(args, "-boot")).toBe("c");
   });
@@ -70,8 +82,18 @@ describe("buildQemuArgs", () => {
 
   it("plugs each NIC into its tap as virtio-net with its MAC, in guest order, and no -nic none", () => {
     const network = {
-      id: "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b", name: "lab", revision: 1, bridge: "ecbr1", cidr: "10.0.0.0/24", gateway: "10.0.0.1",
-      dnsServers: [], vlanId: null, uplink: null, nat: true, reservations: [], portForwards: [],
+      id: "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+      name: "lab",
+      revision: 1,
+      bridge: "ecbr1",
+      cidr: "10.0.0.0/24",
+      gateway: "10.0.0.1",
+      dnsServers: [],
+      vlanId: null,
+      uplink: null,
+      nat: true,
+      reservations: [],
+      portForwards: [],
     };
     const nics = [
       { tap: "ectapa", mac: "02:ec:00:00:00:01", ip: "10.0.0.5", network },
@@ -81,18 +103,48 @@ describe("buildQemuArgs", () => {
     expect(args).not.toContain("-nic");
     const netdevs = args.flatMap((a, i) => (a === "-netdev" ? [args[i + 1]] : []));
     // Hot-plug root ports for volumes are devices too (build-volume-args.test.ts); only NICs here.
-    const devices = args.flatMap((a, i) => (a === "-device" && !args[i + 1]!.startsWith("pcie-root-port") ? [args[i + 1]] : []));
-    expect(netdevs).toEqual(["tap,id=net0,ifname=ectapa,script=no,downscript=no", "tap,id=net1,ifname=ectapb,script=no,downscript=no"]);
-    expect(devices).toEqual(["virtio-net-pci,netdev=net0,mac=02:ec:00:00:00:01", "virtio-net-pci,netdev=net1,mac=02:ec:00:00:00:02"]);
+    const devices = args.flatMap((a, i) =>
+      a === "-device" && !args[i + 1]!.startsWith("pcie-root-port") ? [args[i + 1]] : [],
+    );
+    expect(netdevs).toEqual([
+      "tap,id=net0,ifname=ectapa,script=no,downscript=no",
+      "tap,id=net1,ifname=ectapb,script=no,downscript=no",
+    ]);
+    expect(devices).toEqual([
+      "virtio-net-pci,netdev=net0,mac=02:ec:00:00:00:01",
+      "virtio-net-pci,netdev=net1,mac=02:ec:00:00:00:02",
+    ]);
   });
 
   it("refuses a tap name or MAC that would break QEMU's option syntax", () => {
     const network = {
-      id: "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b", name: "lab", revision: 1, bridge: "ecbr1", cidr: "10.0.0.0/24", gateway: "10.0.0.1",
-      dnsServers: [], vlanId: null, uplink: null, nat: true, reservations: [], portForwards: [],
+      id: "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+      name: "lab",
+      revision: 1,
+      bridge: "ecbr1",
+      cidr: "10.0.0.0/24",
+      gateway: "10.0.0.1",
+      dnsServers: [],
+      vlanId: null,
+      uplink: null,
+      nat: true,
+      reservations: [],
+      portForwards: [],
     };
-    expect(() => buildQemuArgs({ ...spec, nics: [{ tap: "x,script=/evil", mac: "02:ec:00:00:00:01", ip: "10.0.0.5", network }] }, paths, { accel: "tcg" })).toThrow(InvalidVmConfigError);
-    expect(() => buildQemuArgs({ ...spec, nics: [{ tap: "ectapa", mac: "02:ec:00:00:00:01,x=y", ip: "10.0.0.5", network }] }, paths, { accel: "tcg" })).toThrow(InvalidVmConfigError);
+    expect(() =>
+      buildQemuArgs(
+        { ...spec, nics: [{ tap: "x,script=/evil", mac: "02:ec:00:00:00:01", ip: "10.0.0.5", network }] },
+        paths,
+        { accel: "tcg" },
+      ),
+    ).toThrow(InvalidVmConfigError);
+    expect(() =>
+      buildQemuArgs(
+        { ...spec, nics: [{ tap: "ectapa", mac: "02:ec:00:00:00:01,x=y", ip: "10.0.0.5", network }] },
+        paths,
+        { accel: "tcg" },
+      ),
+    ).toThrow(InvalidVmConfigError);
   });
 
   it("defaults to q35 and allows pc", () => {
@@ -117,15 +169,25 @@ describe("buildQemuArgs", () => {
   });
 
   it("falls back to the id when the name is blank", () => {
-    expect(valueOf(buildQemuArgs({ ...spec, name: "  " }, paths, { accel: "tcg" }), "-name")).toBe(`guest=${id}`);
+    expect(valueOf(buildQemuArgs({ ...spec, name: "  " }, paths, { accel: "tcg" }), "-name")).toBe(
+      `guest=${id}`,
+    );
   });
 
   it("refuses paths with a comma, relative paths and over-long socket paths", () => {
-    expect(() => buildQemuArgs(spec, { ...paths, disk: "/tmp/a,b/disk.qcow2" }, { accel: "tcg" })).toThrow(/must not contain ','/);
-    expect(() => buildQemuArgs(spec, { ...paths, serialLog: "var/serial.log" }, { accel: "tcg" })).toThrow(/absolute/);
+    expect(() => buildQemuArgs(spec, { ...paths, disk: "/tmp/a,b/disk.qcow2" }, { accel: "tcg" })).toThrow(
+      /must not contain ','/,
+    );
+    expect(() => buildQemuArgs(spec, { ...paths, serialLog: "var/serial.log" }, { accel: "tcg" })).toThrow(
+      /absolute/,
+    );
     const long = `/${"d".repeat(120)}/qmp.sock`;
-    expect(() => buildQemuArgs(spec, { ...paths, qmpSocket: long }, { accel: "tcg" })).toThrow(/unix socket path/);
-    expect(() => buildQemuArgs(spec, { ...paths, vncSocket: "/tmp/x,y.sock" }, { accel: "tcg" })).toThrow(InvalidVmConfigError);
+    expect(() => buildQemuArgs(spec, { ...paths, qmpSocket: long }, { accel: "tcg" })).toThrow(
+      /unix socket path/,
+    );
+    expect(() => buildQemuArgs(spec, { ...paths, vncSocket: "/tmp/x,y.sock" }, { accel: "tcg" })).toThrow(
+      InvalidVmConfigError,
+    );
   });
 
   it("refuses impossible sizes", () => {

@@ -50,11 +50,14 @@ export function buildNicArgs(spec: Pick<VmSpec, "nics">): string[] {
   const nics = spec.nics ?? [];
   if (nics.length === 0) return ["-nic", "none"];
   return nics.flatMap((nic, i) => {
-    if (!TAP_NAME.test(nic.tap)) throw new InvalidVmConfigError(`invalid tap name ${JSON.stringify(nic.tap)}`);
+    if (!TAP_NAME.test(nic.tap))
+      throw new InvalidVmConfigError(`invalid tap name ${JSON.stringify(nic.tap)}`);
     if (!MAC.test(nic.mac)) throw new InvalidVmConfigError(`invalid MAC ${JSON.stringify(nic.mac)}`);
     return [
-      "-netdev", `tap,id=net${i},ifname=${nic.tap},script=no,downscript=no`,
-      "-device", `virtio-net-pci,netdev=net${i},mac=${nic.mac}`,
+      "-netdev",
+      `tap,id=net${i},ifname=${nic.tap},script=no,downscript=no`,
+      "-device",
+      `virtio-net-pci,netdev=net${i},mac=${nic.mac}`,
     ];
   });
 }
@@ -73,33 +76,46 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
   // The human name is shown in logs and `ps`; strip control characters, keep commas escaped.
   const guestName = escapeQemuOptionValue(spec.name.replace(/[\u0000-\u001f\u007f]/g, " ").trim() || spec.id);
   const args: string[] = [
-    "-name", `guest=${guestName}`,
+    "-name",
+    `guest=${guestName}`,
     "-no-user-config",
     "-nodefaults",
-    "-machine", opts.machine ?? "q35",
+    "-machine",
+    opts.machine ?? "q35",
     // Multi-threaded TCG is safe for an x86 guest on an x86 host and uses every vCPU thread.
     ...(opts.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg,thread=multi"]),
-    "-m", `${spec.memoryMiB}M`,
-    "-smp", String(spec.vcpus),
+    "-m",
+    `${spec.memoryMiB}M`,
+    "-smp",
+    String(spec.vcpus),
   ];
   // The instance id as SMBIOS UUID lets the guest (cloud-init, dmidecode) know which instance it is.
   if (UUID.test(spec.id)) args.push("-uuid", spec.id.toLowerCase());
   args.push(
-    "-drive", `file=${paths.disk},if=virtio,format=qcow2,cache=writeback,discard=unmap`,
-    "-boot", "c",
-    "-vga", "std",
-    "-display", "none",
-    "-vnc", `unix:${paths.vncSocket}`,
+    "-drive",
+    `file=${paths.disk},if=virtio,format=qcow2,cache=writeback,discard=unmap`,
+    "-boot",
+    "c",
+    "-vga",
+    "std",
+    "-display",
+    "none",
+    "-vnc",
+    `unix:${paths.vncSocket}`,
     // Serial on a socket (console proxy, tests) and always into a log, even with nobody attached.
-    "-chardev", `socket,id=serial0,path=${paths.serialSocket},server=on,wait=off,logfile=${paths.serialLog},logappend=on`,
-    "-serial", "chardev:serial0",
-    "-qmp", `unix:${paths.qmpSocket},server=on,wait=off`,
+    "-chardev",
+    `socket,id=serial0,path=${paths.serialSocket},server=on,wait=off,logfile=${paths.serialLog},logappend=on`,
+    "-serial",
+    "chardev:serial0",
+    "-qmp",
+    `unix:${paths.qmpSocket},server=on,wait=off`,
     ...buildNicArgs(spec),
     // Hot-plug slots (q35 root ports) and the data volumes attached to the VM.
     ...buildVolumeArgs(spec, opts.machine ?? "q35"),
     // -daemonize: QEMU forks away and is reparented, so VMs outlive the agent that started them.
     "-daemonize",
-    "-pidfile", paths.pidfile,
+    "-pidfile",
+    paths.pidfile,
   );
   if (opts.sandbox) args.push("-sandbox", "on");
   return args;

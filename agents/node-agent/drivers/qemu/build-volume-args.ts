@@ -14,26 +14,43 @@ export const slotNames = (slot: number) => ({ port: `hp${slot}`, node: `vol${slo
 export const volumeSerial = (volumeId: string) => volumeId.replaceAll("-", "").slice(0, 20);
 
 function assertSlot(v: VolumeAttachment): void {
-  if (!Number.isInteger(v.slot) || v.slot < 0 || v.slot >= HOTPLUG_SLOTS) throw new InvalidVmConfigError(`volume ${v.id}: slot ${v.slot} is not 0–${HOTPLUG_SLOTS - 1}`);
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(v.id)) throw new InvalidVmConfigError(`invalid volume id ${JSON.stringify(v.id)}`);
+  if (!Number.isInteger(v.slot) || v.slot < 0 || v.slot >= HOTPLUG_SLOTS)
+    throw new InvalidVmConfigError(`volume ${v.id}: slot ${v.slot} is not 0–${HOTPLUG_SLOTS - 1}`);
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(v.id))
+    throw new InvalidVmConfigError(`invalid volume id ${JSON.stringify(v.id)}`);
   assertQemuSafePath(v.path, "volume path");
 }
 
 /** blockdev-add arguments for a volume (the same node the command line makes). */
 export function volumeBlockdev(v: VolumeAttachment): Record<string, unknown> {
   assertSlot(v);
-  return { driver: "qcow2", "node-name": slotNames(v.slot).node, discard: "unmap", file: { driver: "file", filename: v.path } };
+  return {
+    driver: "qcow2",
+    "node-name": slotNames(v.slot).node,
+    discard: "unmap",
+    file: { driver: "file", filename: v.path },
+  };
 }
 
 /** device_add arguments: a virtio-blk disk in the slot's root port (q35) or on the root bus (pc). */
 export function volumeDevice(v: VolumeAttachment, machine: "q35" | "pc"): Record<string, unknown> {
   assertSlot(v);
   const n = slotNames(v.slot);
-  return { driver: "virtio-blk-pci", drive: n.node, id: n.device, serial: volumeSerial(v.id), ...(machine === "q35" ? { bus: n.port } : {}) };
+  return {
+    driver: "virtio-blk-pci",
+    drive: n.node,
+    id: n.device,
+    serial: volumeSerial(v.id),
+    ...(machine === "q35" ? { bus: n.port } : {}),
+  };
 }
 
 const toOptionString = (o: Record<string, unknown>, prefix = ""): string[] =>
-  Object.entries(o).flatMap(([k, v]) => (v !== null && typeof v === "object" ? toOptionString(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}=${String(v)}`]));
+  Object.entries(o).flatMap(([k, v]) =>
+    v !== null && typeof v === "object"
+      ? toOptionString(v as Record<string, unknown>, `${prefix}${k}.`)
+      : [`${prefix}${k}=${String(v)}`],
+  );
 
 /**
  * q35 hot-plugs only into PCIe root ports, so every VM gets one empty port per slot at start (a few
@@ -43,14 +60,20 @@ const toOptionString = (o: Record<string, unknown>, prefix = ""): string[] =>
 export function buildVolumeArgs(spec: Pick<VmSpec, "volumes">, machine: "q35" | "pc"): string[] {
   const args: string[] = [];
   if (machine === "q35") {
-    for (let slot = 0; slot < HOTPLUG_SLOTS; slot++) args.push("-device", `pcie-root-port,id=${slotNames(slot).port},chassis=${slot + 1}`);
+    for (let slot = 0; slot < HOTPLUG_SLOTS; slot++)
+      args.push("-device", `pcie-root-port,id=${slotNames(slot).port},chassis=${slot + 1}`);
   }
   const seen = new Set<number>();
   for (const v of spec.volumes ?? []) {
     if (seen.has(v.slot)) throw new InvalidVmConfigError(`two volumes in slot ${v.slot}`);
     seen.add(v.slot);
     const { driver: _driver, ...device } = volumeDevice(v, machine);
-    args.push("-blockdev", toOptionString(volumeBlockdev(v)).join(","), "-device", ["virtio-blk-pci", ...toOptionString(device)].join(","));
+    args.push(
+      "-blockdev",
+      toOptionString(volumeBlockdev(v)).join(","),
+      "-device",
+      ["virtio-blk-pci", ...toOptionString(device)].join(","),
+    );
   }
   return args;
 }

@@ -16,7 +16,16 @@ const id = randomUUID();
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "cv-"));
   driver = new QemuDriver({ stateDir: dir });
-  await driver.create({ id, name: "viewers", vcpus: 1, memoryMiB: 64, diskGiB: 1, baseImagePath: await ensureTestImage(), baseImageFormat: "qcow2", accel: "tcg" });
+  await driver.create({
+    id,
+    name: "viewers",
+    vcpus: 1,
+    memoryMiB: 64,
+    diskGiB: 1,
+    baseImagePath: await ensureTestImage(),
+    baseImageFormat: "qcow2",
+    accel: "tcg",
+  });
 }, 60_000);
 afterAll(async () => {
   await driver.delete(id).catch(() => undefined);

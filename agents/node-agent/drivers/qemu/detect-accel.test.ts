@@ -27,15 +27,27 @@ describe("decideAccel", () => {
   });
 
   it("uses TCG when the CPU exposes no flag, even if /dev/kvm opens", () => {
-    expect(decideAccel(none, "ok")).toEqual({ accel: "tcg", kvmUsable: false, reason: "the CPU exposes no vmx/svm flag" });
+    expect(decideAccel(none, "ok")).toEqual({
+      accel: "tcg",
+      kvmUsable: false,
+      reason: "the CPU exposes no vmx/svm flag",
+    });
   });
 
   it("says /dev/kvm is missing", () => {
-    expect(decideAccel(amd, "ENOENT")).toEqual({ accel: "tcg", kvmUsable: false, reason: "/dev/kvm is missing" });
+    expect(decideAccel(amd, "ENOENT")).toEqual({
+      accel: "tcg",
+      kvmUsable: false,
+      reason: "/dev/kvm is missing",
+    });
   });
 
   it("says why /dev/kvm cannot be opened", () => {
-    expect(decideAccel(intel, "EACCES")).toEqual({ accel: "tcg", kvmUsable: false, reason: "/dev/kvm cannot be opened: EACCES" });
+    expect(decideAccel(intel, "EACCES")).toEqual({
+      accel: "tcg",
+      kvmUsable: false,
+      reason: "/dev/kvm cannot be opened: EACCES",
+    });
   });
 });
 
@@ -50,17 +62,28 @@ describe("detectAccel on files", () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it("reads cpuinfo and probes the device", async () => {
-    expect(await detectAccel({ cpuinfoPath: join(dir, "cpuinfo-vmx"), kvmPath: join(dir, "kvm") })).toMatchObject({ accel: "kvm" });
-    expect(await detectAccel({ cpuinfoPath: join(dir, "cpuinfo-vmx"), kvmPath: join(dir, "missing") })).toMatchObject({
-      accel: "tcg", reason: "/dev/kvm is missing",
+    expect(
+      await detectAccel({ cpuinfoPath: join(dir, "cpuinfo-vmx"), kvmPath: join(dir, "kvm") }),
+    ).toMatchObject({ accel: "kvm" });
+    expect(
+      await detectAccel({ cpuinfoPath: join(dir, "cpuinfo-vmx"), kvmPath: join(dir, "missing") }),
+    ).toMatchObject({
+      accel: "tcg",
+      reason: "/dev/kvm is missing",
     });
-    expect(await detectAccel({ cpuinfoPath: join(dir, "cpuinfo-none"), kvmPath: join(dir, "kvm") })).toMatchObject({
-      accel: "tcg", reason: "the CPU exposes no vmx/svm flag",
+    expect(
+      await detectAccel({ cpuinfoPath: join(dir, "cpuinfo-none"), kvmPath: join(dir, "kvm") }),
+    ).toMatchObject({
+      accel: "tcg",
+      reason: "the CPU exposes no vmx/svm flag",
     });
   });
 
   it("treats an unreadable cpuinfo as no flag", async () => {
-    expect(await detectAccel({ cpuinfoPath: join(dir, "nope") })).toMatchObject({ accel: "tcg", kvmUsable: false });
+    expect(await detectAccel({ cpuinfoPath: join(dir, "nope") })).toMatchObject({
+      accel: "tcg",
+      kvmUsable: false,
+    });
   });
 
   it("reports the errno of a failed open", async () => {

@@ -14,7 +14,10 @@ export type KvmDeviceProbe = "ok" | string;
 export function findVirtualisationFlag(cpuinfo: string): "vmx" | "svm" | null {
   for (const line of cpuinfo.split("\n")) {
     if (!/^flags\s*:/.test(line)) continue;
-    const flags = line.slice(line.indexOf(":") + 1).trim().split(/\s+/);
+    const flags = line
+      .slice(line.indexOf(":") + 1)
+      .trim()
+      .split(/\s+/);
     if (flags.includes("vmx")) return "vmx";
     if (flags.includes("svm")) return "svm";
   }
@@ -31,7 +34,8 @@ export function decideAccel(cpuinfo: string, kvmDevice: KvmDeviceProbe): AccelDe
     return { accel: "tcg", kvmUsable: false, reason: "the CPU exposes no vmx/svm flag" };
   }
   if (kvmDevice === "ENOENT") return { accel: "tcg", kvmUsable: false, reason: "/dev/kvm is missing" };
-  if (kvmDevice !== "ok") return { accel: "tcg", kvmUsable: false, reason: `/dev/kvm cannot be opened: ${kvmDevice}` };
+  if (kvmDevice !== "ok")
+    return { accel: "tcg", kvmUsable: false, reason: `/dev/kvm cannot be opened: ${kvmDevice}` };
   return { accel: "kvm", kvmUsable: true };
 }
 
@@ -47,7 +51,9 @@ export async function probeKvmDevice(path = "/dev/kvm"): Promise<KvmDeviceProbe>
 }
 
 /** Reads the host and decides; never throws (an unreadable cpuinfo means no flag, so TCG). */
-export async function detectAccel(opts: { cpuinfoPath?: string; kvmPath?: string } = {}): Promise<AccelDecision> {
+export async function detectAccel(
+  opts: { cpuinfoPath?: string; kvmPath?: string } = {},
+): Promise<AccelDecision> {
   const cpuinfo = await readFile(opts.cpuinfoPath ?? "/proc/cpuinfo", "utf8").catch(() => "");
   const decision = decideAccel(cpuinfo, "ok");
   // Only touch /dev/kvm when the CPU could use it at all.

@@ -23,14 +23,18 @@ async function runQemuImg(qemuImg: string, args: string[]): Promise<string> {
     return stdout;
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === "ENOENT") throw new DiskImageError(`${qemuImg} is not installed (apt-get install -y qemu-utils)`);
+    if (e.code === "ENOENT")
+      throw new DiskImageError(`${qemuImg} is not installed (apt-get install -y qemu-utils)`);
     const detail = (e.stderr ?? "").trim() || e.message;
     throw new DiskImageError(`qemu-img ${args[0]} failed: ${detail}`);
   }
 }
 
 /** `qemu-img info` of an image; -U because running VMs may hold the base image open. */
-export async function readImageInfo(path: string, opts: { format?: string; qemuImg?: string } = {}): Promise<ImageInfo> {
+export async function readImageInfo(
+  path: string,
+  opts: { format?: string; qemuImg?: string } = {},
+): Promise<ImageInfo> {
   const args = ["info", "--output=json", "-U"];
   if (opts.format) args.push("-f", opts.format);
   args.push(path);
@@ -39,7 +43,11 @@ export async function readImageInfo(path: string, opts: { format?: string; qemuI
     "virtual-size": number;
     "backing-filename"?: string;
   };
-  return { format: info.format, virtualSizeBytes: info["virtual-size"], backingFile: info["backing-filename"] };
+  return {
+    format: info.format,
+    virtualSizeBytes: info["virtual-size"],
+    backingFile: info["backing-filename"],
+  };
 }
 
 export interface CreateOverlayOptions {
@@ -61,12 +69,22 @@ export async function createOverlay(opts: CreateOverlayOptions): Promise<{ virtu
   const qemuImg = opts.qemuImg ?? "qemu-img";
   const base = await readImageInfo(opts.basePath, { format: opts.baseFormat, qemuImg });
   // A base that points at another file could make the VM read arbitrary host files.
-  if (base.backingFile) throw new DiskImageError(`base image ${opts.basePath} has a backing file (${base.backingFile}); flatten it first`);
+  if (base.backingFile)
+    throw new DiskImageError(
+      `base image ${opts.basePath} has a backing file (${base.backingFile}); flatten it first`,
+    );
   const virtualSizeBytes = Math.max(opts.sizeBytes, base.virtualSizeBytes);
   await runQemuImg(qemuImg, [
-    "create", "-q", "-f", "qcow2",
-    "-b", opts.basePath, "-F", opts.baseFormat,
-    opts.overlayPath, String(virtualSizeBytes),
+    "create",
+    "-q",
+    "-f",
+    "qcow2",
+    "-b",
+    opts.basePath,
+    "-F",
+    opts.baseFormat,
+    opts.overlayPath,
+    String(virtualSizeBytes),
   ]);
   return { virtualSizeBytes };
 }

@@ -16,17 +16,30 @@ export function parseQemuImgProgress(chunk: string): number | null {
   return last ? Math.min(1, Number(last[1]) / 100) : null;
 }
 
-function convertWithProgress(qemuImg: string, source: string, target: string, onProgress?: (f: number) => void): Promise<void> {
+function convertWithProgress(
+  qemuImg: string,
+  source: string,
+  target: string,
+  onProgress?: (f: number) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(qemuImg, ["convert", "-p", "-f", "qcow2", "-O", "qcow2", source, target], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(qemuImg, ["convert", "-p", "-f", "qcow2", "-O", "qcow2", source, target], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       const f = parseQemuImgProgress(chunk);
       if (f !== null) onProgress?.(f);
     });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => { stderr = (stderr + chunk).slice(-4000); });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
     child.on("error", (err) => reject(new SnapshotError(`cannot run ${qemuImg}: ${err.message}`)));
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new SnapshotError(`qemu-img convert failed (${code}): ${stderr.trim()}`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new SnapshotError(`qemu-img convert failed (${code}): ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -38,34 +51,62 @@ interface QmpJob {
   error?: string;
 }
 
-async function backupRunningDisk(a: VmStorageAccess, target: string, onProgress?: (f: number) => void): Promise<void> {
+async function backupRunningDisk(
+  a: VmStorageAccess,
+  target: string,
+  onProgress?: (f: number) => void,
+): Promise<void> {
   const jobId = "educloud-capture";
-  await withQmp(a.paths.qmpSocket, async (qmp) => {
-    const device = await findRootDiskDevice(qmp, a.paths.disk);
-    const completed = qmp.waitForEvent("BLOCK_JOB_COMPLETED", 6 * 3600_000);
-    // A job left over by an agent that died mid-capture would block the id: cancel it first.
-    await qmp.execute("block-job-cancel", { device: jobId, force: true }).catch(() => undefined);
-    await qmp.execute("drive-backup", { "job-id": jobId, device, target, format: "qcow2", sync: "full", mode: "absolute-paths", "auto-dismiss": true });
-    const poll = setInterval(() => {
-      void qmp.execute<QmpJob[]>("query-jobs", undefined, { timeoutMs: 5_000 }).then((jobs) => {
-        const job = jobs.find((j) => j.id === jobId);
-        if (job && job["total-progress"] > 0) onProgress?.(job["current-progress"] / job["total-progress"]);
-      }).catch(() => undefined);
-    }, 500);
-    try {
-      const ev = await completed;
-      if (!ev) throw new SnapshotError("QEMU closed the connection before the disk copy finished (did the VM stop?)");
-      const data = ev.data as { device?: string; error?: string; len?: number; offset?: number };
-      if (data.error) throw new SnapshotError(`the disk copy failed: ${data.error}`);
-      if (data.len !== undefined && data.offset !== undefined && data.offset < data.len) throw new SnapshotError("the disk copy was cancelled");
-    } finally {
-      clearInterval(poll);
-    }
-  }, STORAGE_QMP);
+  await withQmp(
+    a.paths.qmpSocket,
+    async (qmp) => {
+      const device = await findRootDiskDevice(qmp, a.paths.disk);
+      const completed = qmp.waitForEvent("BLOCK_JOB_COMPLETED", 6 * 3600_000);
+      // A job left over by an agent that died mid-capture would block the id: cancel it first.
+      await qmp.execute("block-job-cancel", { device: jobId, force: true }).catch(() => undefined);
+      await qmp.execute("drive-backup", {
+        "job-id": jobId,
+        device,
+        target,
+        format: "qcow2",
+        sync: "full",
+        mode: "absolute-paths",
+        "auto-dismiss": true,
+      });
+      const poll = setInterval(() => {
+        void qmp
+          .execute<QmpJob[]>("query-jobs", undefined, { timeoutMs: 5_000 })
+          .then((jobs) => {
+            const job = jobs.find((j) => j.id === jobId);
+            if (job && job["total-progress"] > 0)
+              onProgress?.(job["current-progress"] / job["total-progress"]);
+          })
+          .catch(() => undefined);
+      }, 500);
+      try {
+        const ev = await completed;
+        if (!ev)
+          throw new SnapshotError(
+            "QEMU closed the connection before the disk copy finished (did the VM stop?)",
+          );
+        const data = ev.data as { device?: string; error?: string; len?: number; offset?: number };
+        if (data.error) throw new SnapshotError(`the disk copy failed: ${data.error}`);
+        if (data.len !== undefined && data.offset !== undefined && data.offset < data.len)
+          throw new SnapshotError("the disk copy was cancelled");
+      } finally {
+        clearInterval(poll);
+      }
+    },
+    STORAGE_QMP,
+  );
 }
 
 /** Writes the VM's whole disk to `target` as a qcow2 with no backing file. Removes `target` on failure. */
-export async function exportVmDisk(a: VmStorageAccess, target: string, onProgress?: (fraction: number) => void): Promise<{ sizeBytes: number }> {
+export async function exportVmDisk(
+  a: VmStorageAccess,
+  target: string,
+  onProgress?: (fraction: number) => void,
+): Promise<{ sizeBytes: number }> {
   assertQemuSafePath(target, "capture target");
   await rm(target, { force: true });
   try {

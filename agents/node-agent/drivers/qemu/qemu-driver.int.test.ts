@@ -27,7 +27,16 @@ const vm1 = randomUUID();
 const vm2 = randomUUID();
 
 function specFor(id: string, name: string): VmSpec {
-  return { id, name, vcpus: 1, memoryMiB: 256, diskGiB: 1, baseImagePath: baseImage, baseImageFormat: "qcow2", accel: "tcg" };
+  return {
+    id,
+    name,
+    vcpus: 1,
+    memoryMiB: 256,
+    diskGiB: 1,
+    baseImagePath: baseImage,
+    baseImageFormat: "qcow2",
+    accel: "tcg",
+  };
 }
 
 /** Gone, or a zombie nobody reaped yet (QEMU is reparented to PID 1, which may not reap). */
@@ -68,13 +77,16 @@ describe("QemuDriver with real QEMU", () => {
     expect(facts).toMatchObject({ kind: "qemu", available: true });
     expect(facts.version).toMatch(/^\d+\.\d+/);
     const cpuinfo = await readFile("/proc/cpuinfo", "utf8");
-    if (!/^flags\s*:.*\b(vmx|svm)\b/m.test(cpuinfo)) expect(facts.accel).toEqual({ kvmUsable: false, reason: "the CPU exposes no vmx/svm flag" });
+    if (!/^flags\s*:.*\b(vmx|svm)\b/m.test(cpuinfo))
+      expect(facts.accel).toEqual({ kvmUsable: false, reason: "the CPU exposes no vmx/svm flag" });
   });
 
   it("creates a VM on a copy-on-write overlay and boots the test guest to its banner", async () => {
     const progress: string[] = [];
     const started = Date.now();
-    const status = await driver.create({ ...specFor(vm1, "lab,one"), accel: "kvm" }, (p) => progress.push(p.message));
+    const status = await driver.create({ ...specFor(vm1, "lab,one"), accel: "kvm" }, (p) =>
+      progress.push(p.message),
+    );
     expect(progress).toEqual(["creating disk", "starting QEMU", "running"]);
     expect(status).toMatchObject({ id: vm1, state: "running", accel: "tcg" });
     expect(status.pid).toBeGreaterThan(1);
@@ -96,7 +108,11 @@ describe("QemuDriver with real QEMU", () => {
     const [a, b] = [randomInt(1000, 9999), randomInt(1000, 9999)];
     // The guest computes the answer, so the echoed command line alone cannot satisfy the check.
     await typeOnSerial(paths.serialSocket, `echo SERIAL-OK-$((${a}+${b}))`);
-    await waitForSerialLog(paths.serialLog, (log) => new RegExp(`^SERIAL-OK-${a + b}\\r?$`, "m").test(log), 15_000);
+    await waitForSerialLog(
+      paths.serialLog,
+      (log) => new RegExp(`^SERIAL-OK-${a + b}\\r?$`, "m").test(log),
+      15_000,
+    );
   }, 30_000);
 
   it("runs QEMU detached from the agent: not our child, and alive after its creator is SIGKILLed", async () => {
@@ -104,15 +120,20 @@ describe("QemuDriver with real QEMU", () => {
     expect(await readPpid(own!.pid!)).not.toBe(process.pid);
 
     const fixture = resolve("agents/node-agent/drivers/qemu/testing/create-vm-then-wait.ts");
-    const creator = spawn(process.execPath, ["--import", "tsx", fixture, stateDir, JSON.stringify(specFor(vm2, "orphan"))], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const creator = spawn(
+      process.execPath,
+      ["--import", "tsx", fixture, stateDir, JSON.stringify(specFor(vm2, "orphan"))],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     creator.stdout.on("data", (chunk) => (output += chunk));
     creator.stderr.on("data", (chunk) => (output += chunk));
     const exited = new Promise((r) => creator.once("exit", r));
     const deadline = Date.now() + 60_000;
-    while (!output.includes("CREATED") && creator.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!output.includes("CREATED") && creator.exitCode === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(output).toContain("CREATED");
     const created = JSON.parse(output.slice(output.indexOf("CREATED ") + 8).split("\n")[0]!);
     creator.kill("SIGKILL");
@@ -135,12 +156,14 @@ describe("QemuDriver with real QEMU", () => {
     process.kill(pid!, "SIGKILL");
     const restarted = new QemuDriver({ stateDir });
     const deadline = Date.now() + 10_000;
-    while ((await restarted.status(vm2))?.state !== "stopped" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await restarted.status(vm2))?.state !== "stopped" && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(paths.pidfile)).toBe(true); // SIGKILL leaves it behind
     const listed = await restarted.list();
     expect(listed.find((s) => s.id === vm2)).toEqual({ id: vm2, state: "stopped", accel: "tcg" });
     expect(listed.find((s) => s.id === vm1)?.state).toBe("running");
-    for (const file of [paths.pidfile, paths.qmpSocket, paths.vncSocket, paths.serialSocket]) expect(existsSync(file), file).toBe(false);
+    for (const file of [paths.pidfile, paths.qmpSocket, paths.vncSocket, paths.serialSocket])
+      expect(existsSync(file), file).toBe(false);
     expect(existsSync(paths.disk)).toBe(true);
 
     await restarted.delete(vm2);
@@ -157,7 +180,9 @@ describe("QemuDriver with real QEMU", () => {
     console.info(`[qemu-driver] stop via ACPI: ${Date.now() - started} ms`);
     expect(driver.lastStopMethod.get(vm1)).toBe("acpi");
     expect(await isGone(pid!)).toBe(true);
-    expect(await readSerialLog(paths.serialLog)).toContain("EDUCLOUD-TEST-GUEST POWEROFF (ACPI power button)");
+    expect(await readSerialLog(paths.serialLog)).toContain(
+      "EDUCLOUD-TEST-GUEST POWEROFF (ACPI power button)",
+    );
     expect(await driver.status(vm1)).toEqual({ id: vm1, state: "stopped", accel: "tcg" });
     expect(await driver.stop(vm1)).toEqual({ forced: false }); // stopping a stopped VM is a no-op
   }, 60_000);
@@ -206,9 +231,9 @@ describe("QemuDriver with real QEMU", () => {
 
   it("fails create with qemu-img's reason for a missing base image and leaves nothing behind", async () => {
     const id = randomUUID();
-    await expect(driver.create({ ...specFor(id, "x"), baseImagePath: join(stateDir, "missing.qcow2") })).rejects.toThrow(
-      /qemu-img info failed: .*missing\.qcow2/,
-    );
+    await expect(
+      driver.create({ ...specFor(id, "x"), baseImagePath: join(stateDir, "missing.qcow2") }),
+    ).rejects.toThrow(/qemu-img info failed: .*missing\.qcow2/);
     expect(existsSync(resolveVmPaths(stateDir, id).runDir)).toBe(false);
   });
 });

@@ -18,7 +18,12 @@ import { mapQemuRunState } from "./map-run-state";
 import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu-errors";
 import { withQmp } from "./qmp-client";
 import { exportVmDisk } from "./qemu-capture";
-import { createDiskSnapshot, deleteDiskSnapshot, revertDiskSnapshot, type VmStorageAccess } from "./qemu-snapshots";
+import {
+  createDiskSnapshot,
+  deleteDiskSnapshot,
+  revertDiskSnapshot,
+  type VmStorageAccess,
+} from "./qemu-snapshots";
 import { attachVolumeToVm, createVolumeFile, deleteVolumeFile, detachVolumeFromVm } from "./qemu-volumes";
 import { spawnDaemonisedQemu } from "./spawn-qemu";
 import { isForcedStop, stopVmProcess, type StopMethod } from "./stop-vm-process";
@@ -74,7 +79,11 @@ export class QemuDriver implements HypervisorDriver {
 
   async detect(): Promise<HypervisorFacts> {
     const accel = await this.probeAccel();
-    const facts: HypervisorFacts = { kind: "qemu", available: false, accel: { kvmUsable: accel.kvmUsable, reason: accel.reason } };
+    const facts: HypervisorFacts = {
+      kind: "qemu",
+      available: false,
+      accel: { kvmUsable: accel.kvmUsable, reason: accel.reason },
+    };
     try {
       const { stdout } = await execFileAsync(this.qemuBinary, ["--version"], { timeout: 10_000 });
       facts.version = /version\s+(\S+)/i.exec(stdout)?.[1] ?? stdout.split("\n")[0]?.trim();
@@ -120,7 +129,12 @@ export class QemuDriver implements HypervisorDriver {
           sizeBytes: Math.ceil(spec.diskGiB * GiB),
           qemuImg: this.qemuImgBinary,
         });
-        const record: VmRecord = { spec, ...(await this.chooseAccel(spec.accel)), machine: this.machine, createdAt: new Date().toISOString() };
+        const record: VmRecord = {
+          spec,
+          ...(await this.chooseAccel(spec.accel)),
+          machine: this.machine,
+          createdAt: new Date().toISOString(),
+        };
         await writeVmRecord(paths.specFile, record);
         report(40, "starting QEMU");
         const status = await this.launch(paths, record);
@@ -173,7 +187,11 @@ export class QemuDriver implements HypervisorDriver {
       if (!existsSync(paths.runDir)) return;
       const pid = await this.findLivePid(paths);
       // The disk is about to go: no point waiting for the guest to shut down.
-      if (pid !== null) this.lastStopMethod.set(id, await stopVmProcess(paths, pid, { acpiTimeoutMs: null, quitTimeoutMs: 3_000 }));
+      if (pid !== null)
+        this.lastStopMethod.set(
+          id,
+          await stopVmProcess(paths, pid, { acpiTimeoutMs: null, quitTimeoutMs: 3_000 }),
+        );
       await rm(paths.runDir, { recursive: true, force: true });
     });
   }
@@ -197,11 +215,16 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   async list(opts: { quick?: boolean } = {}): Promise<VmStatus[]> {
-    const entries = await readdir(resolveVmsDir(this.opts.stateDir), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return [];
-      throw error;
-    });
-    const ids = entries.filter((e) => e.isDirectory() && isSafeVmId(e.name)).map((e) => e.name).sort();
+    const entries = await readdir(resolveVmsDir(this.opts.stateDir), { withFileTypes: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return [];
+        throw error;
+      },
+    );
+    const ids = entries
+      .filter((e) => e.isDirectory() && isSafeVmId(e.name))
+      .map((e) => e.name)
+      .sort();
     const found: VmStatus[] = [];
     for (const id of ids) {
       const status = await this.status(id, opts);
@@ -233,7 +256,11 @@ export class QemuDriver implements HypervisorDriver {
     return this.withStorage(id, (a) => deleteDiskSnapshot(a, tag));
   }
 
-  exportDisk(id: string, target: string, onProgress?: (fraction: number) => void): Promise<{ sizeBytes: number }> {
+  exportDisk(
+    id: string,
+    target: string,
+    onProgress?: (fraction: number) => void,
+  ): Promise<{ sizeBytes: number }> {
     return this.withStorage(id, (a) => exportVmDisk(a, target, onProgress));
   }
 
@@ -246,7 +273,9 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   createVolume(volumeId: string, sizeGiB: number): Promise<void> {
-    return this.withVmLock(`volume:${volumeId}`, () => createVolumeFile(this.opts.stateDir, this.qemuImgBinary, volumeId, sizeGiB));
+    return this.withVmLock(`volume:${volumeId}`, () =>
+      createVolumeFile(this.opts.stateDir, this.qemuImgBinary, volumeId, sizeGiB),
+    );
   }
 
   deleteVolume(volumeId: string): Promise<void> {
@@ -258,7 +287,12 @@ export class QemuDriver implements HypervisorDriver {
     return this.withVmLock(id, async () => {
       const record = await readVmRecord(paths.specFile);
       if (!record) throw new VmNotFoundError(id);
-      return work({ paths, record, running: (await this.findLivePid(paths)) !== null, qemuImg: this.qemuImgBinary });
+      return work({
+        paths,
+        record,
+        running: (await this.findLivePid(paths)) !== null,
+        qemuImg: this.qemuImgBinary,
+      });
     });
   }
 
@@ -274,19 +308,36 @@ export class QemuDriver implements HypervisorDriver {
     const id = stored.spec.id;
     const livePid = await this.findLivePid(paths);
     if (livePid !== null) {
-      return { id, state: (await this.queryRunState(paths, 5_000)) ?? "running", pid: livePid, accel: stored.accel };
+      return {
+        id,
+        state: (await this.queryRunState(paths, 5_000)) ?? "running",
+        pid: livePid,
+        accel: stored.accel,
+      };
     }
     await this.removeRuntimeFiles(paths);
     // The host may have changed since the VM was created (KVM enabled, or lost): decide again.
-    const record: VmRecord = { ...stored, ...(await this.chooseAccel(stored.spec.accel)), startedAt: new Date().toISOString() };
+    const record: VmRecord = {
+      ...stored,
+      ...(await this.chooseAccel(stored.spec.accel)),
+      startedAt: new Date().toISOString(),
+    };
     await writeVmRecord(paths.specFile, record);
-    const args = buildQemuArgs(record.spec, paths, { accel: record.accel, machine: record.machine, sandbox: await this.supportsSandbox() });
+    const args = buildQemuArgs(record.spec, paths, {
+      accel: record.accel,
+      machine: record.machine,
+      sandbox: await this.supportsSandbox(),
+    });
     await spawnDaemonisedQemu(this.qemuBinary, args, { netns: this.opts.netns });
     const pid = await readPidfile(paths.pidfile);
     if (pid === null) throw new Error(`QEMU started but wrote no pidfile at ${paths.pidfile}`);
     let state: VmStatus["state"];
     try {
-      state = await withQmp(paths.qmpSocket, async (qmp) => mapQemuRunState((await qmp.execute<{ status: string }>("query-status")).status), { timeoutMs: 10_000 });
+      state = await withQmp(
+        paths.qmpSocket,
+        async (qmp) => mapQemuRunState((await qmp.execute<{ status: string }>("query-status")).status),
+        { timeoutMs: 10_000 },
+      );
       if (state !== "running") throw new Error(`QEMU started but reports "${state}" instead of running`);
     } catch (error) {
       await stopVmProcess(paths, pid, { acpiTimeoutMs: null, quitTimeoutMs: 2_000 }).catch(() => undefined);
@@ -296,11 +347,15 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   private async chooseAccel(requested: Accelerator): Promise<Pick<VmRecord, "accel" | "accelNote">> {
-    if (requested !== "kvm") return { accel: "tcg", accelNote: requested === "none" ? "no accelerator requested: TCG" : undefined };
+    if (requested !== "kvm")
+      return { accel: "tcg", accelNote: requested === "none" ? "no accelerator requested: TCG" : undefined };
     const host = await this.probeAccel();
     if (host.kvmUsable) return { accel: "kvm", accelNote: undefined };
     // Never start a KVM guest where KVM does not work: it hangs without output.
-    return { accel: "tcg", accelNote: `kvm requested but not usable here (${host.reason ?? "unknown reason"}): using TCG` };
+    return {
+      accel: "tcg",
+      accelNote: `kvm requested but not usable here (${host.reason ?? "unknown reason"}): using TCG`,
+    };
   }
 
   /** VNC clients connected now, from QMP `query-vnc` (no software in the guest); null when QMP is busy. */
@@ -308,10 +363,16 @@ export class QemuDriver implements HypervisorDriver {
     const paths = this.pathsFor(id);
     if ((await this.findLivePid(paths)) === null) return 0;
     try {
-      return await withQmp(paths.qmpSocket, async (qmp) => {
-        const vnc = await qmp.execute<{ enabled: boolean; clients?: unknown[] }>("query-vnc", undefined, { timeoutMs: 1_000 });
-        return vnc.clients?.length ?? 0;
-      }, { timeoutMs: 1_000 });
+      return await withQmp(
+        paths.qmpSocket,
+        async (qmp) => {
+          const vnc = await qmp.execute<{ enabled: boolean; clients?: unknown[] }>("query-vnc", undefined, {
+            timeoutMs: 1_000,
+          });
+          return vnc.clients?.length ?? 0;
+        },
+        { timeoutMs: 1_000 },
+      );
     } catch {
       return null;
     }
@@ -324,7 +385,14 @@ export class QemuDriver implements HypervisorDriver {
 
   private async queryRunState(paths: VmPaths, timeoutMs: number): Promise<VmStatus["state"] | null> {
     try {
-      return await withQmp(paths.qmpSocket, async (qmp) => mapQemuRunState((await qmp.execute<{ status: string }>("query-status", undefined, { timeoutMs })).status), { timeoutMs });
+      return await withQmp(
+        paths.qmpSocket,
+        async (qmp) =>
+          mapQemuRunState(
+            (await qmp.execute<{ status: string }>("query-status", undefined, { timeoutMs })).status,
+          ),
+        { timeoutMs },
+      );
     } catch {
       return null;
     }
@@ -333,13 +401,18 @@ export class QemuDriver implements HypervisorDriver {
   /** Only for a VM whose QEMU is gone: QEMU leaves its sockets (and, when killed, its pidfile). */
   private async removeRuntimeFiles(paths: VmPaths): Promise<void> {
     await Promise.all(
-      [paths.pidfile, paths.qmpSocket, paths.vncSocket, paths.serialSocket].map((file) => rm(file, { force: true })),
+      [paths.pidfile, paths.qmpSocket, paths.vncSocket, paths.serialSocket].map((file) =>
+        rm(file, { force: true }),
+      ),
     );
   }
 
   private supportsSandbox(): Promise<boolean> {
     // Debian's QEMU has seccomp; a build without it rejects -sandbox, so ask its help text once.
-    this.sandboxSupport ??= execFileAsync(this.qemuBinary, ["-help"], { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 })
+    this.sandboxSupport ??= execFileAsync(this.qemuBinary, ["-help"], {
+      timeout: 10_000,
+      maxBuffer: 4 * 1024 * 1024,
+    })
       .then(({ stdout }) => /^-sandbox\s/m.test(stdout))
       .catch(() => false);
     return this.sandboxSupport;

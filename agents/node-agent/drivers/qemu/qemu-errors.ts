@@ -19,7 +19,10 @@ export class VmNotFoundError extends Error {
 
 /** The operation needs a running QEMU process and there is none. */
 export class VmNotRunningError extends Error {
-  constructor(readonly vmId: string, action: string) {
+  constructor(
+    readonly vmId: string,
+    action: string,
+  ) {
     super(`cannot ${action} VM ${vmId}: it is not running`);
     this.name = "VmNotRunningError";
   }

@@ -46,13 +46,18 @@ export async function runQemuImg(qemuImg: string, args: string[], timeoutMs = 60
 
 /** Names of the internal snapshots in a qcow2 (-U: a running QEMU holds it open). */
 export async function listSnapshotTags(qemuImg: string, disk: string): Promise<string[]> {
-  const info = JSON.parse(await runQemuImg(qemuImg, ["info", "--output=json", "-U", "-f", "qcow2", disk])) as { snapshots?: { name: string }[] };
+  const info = JSON.parse(
+    await runQemuImg(qemuImg, ["info", "--output=json", "-U", "-f", "qcow2", disk]),
+  ) as { snapshots?: { name: string }[] };
   return (info.snapshots ?? []).map((s) => s.name);
 }
 
 /** The block device QEMU serves the VM's own disk as (not a volume): found by its file name. */
 export async function findRootDiskDevice(qmp: QmpClient, disk: string): Promise<string> {
-  const blocks = await qmp.execute<{ device: string; qdev?: string; inserted?: { file: string; "node-name"?: string } }[]>("query-block");
+  const blocks =
+    await qmp.execute<{ device: string; qdev?: string; inserted?: { file: string; "node-name"?: string } }[]>(
+      "query-block",
+    );
   const root = blocks.find((b) => b.inserted?.file === disk);
   if (!root) throw new SnapshotError(`QEMU does not have ${disk} open`);
   return root.device || root.inserted!["node-name"]!;
@@ -69,10 +74,14 @@ export async function createDiskSnapshot(a: VmStorageAccess, tag: string): Promi
   // A retried job finds its snapshot already made.
   if (!(await listSnapshotTags(a.qemuImg, a.paths.disk)).includes(tag)) {
     if (a.running) {
-      await withQmp(a.paths.qmpSocket, async (qmp) => {
-        const device = await findRootDiskDevice(qmp, a.paths.disk);
-        await qmp.execute("blockdev-snapshot-internal-sync", { device, name: tag }, { timeoutMs: 120_000 });
-      }, STORAGE_QMP);
+      await withQmp(
+        a.paths.qmpSocket,
+        async (qmp) => {
+          const device = await findRootDiskDevice(qmp, a.paths.disk);
+          await qmp.execute("blockdev-snapshot-internal-sync", { device, name: tag }, { timeoutMs: 120_000 });
+        },
+        STORAGE_QMP,
+      );
     } else {
       await runQemuImg(a.qemuImg, ["snapshot", "-c", tag, a.paths.disk]);
     }
@@ -83,7 +92,8 @@ export async function createDiskSnapshot(a: VmStorageAccess, tag: string): Promi
 export async function revertDiskSnapshot(a: VmStorageAccess, tag: string): Promise<void> {
   assertTag(tag);
   if (a.running) throw new SnapshotError("the VM is running: stop it before reverting to a snapshot");
-  if (!(await listSnapshotTags(a.qemuImg, a.paths.disk)).includes(tag)) throw new SnapshotError("the snapshot is not on the instance's disk");
+  if (!(await listSnapshotTags(a.qemuImg, a.paths.disk)).includes(tag))
+    throw new SnapshotError("the snapshot is not on the instance's disk");
   await runQemuImg(a.qemuImg, ["snapshot", "-a", tag, a.paths.disk]);
 }
 
@@ -91,14 +101,22 @@ export async function deleteDiskSnapshot(a: VmStorageAccess, tag: string): Promi
   assertTag(tag);
   if (!(await listSnapshotTags(a.qemuImg, a.paths.disk)).includes(tag)) return;
   if (a.running) {
-    await withQmp(a.paths.qmpSocket, async (qmp) => {
-      const device = await findRootDiskDevice(qmp, a.paths.disk);
-      try {
-        await qmp.execute("blockdev-snapshot-delete-internal-sync", { device, name: tag }, { timeoutMs: 120_000 });
-      } catch (err) {
-        if (!(err instanceof QmpCommandError && /not found|can't find/i.test(err.desc))) throw err;
-      }
-    }, STORAGE_QMP);
+    await withQmp(
+      a.paths.qmpSocket,
+      async (qmp) => {
+        const device = await findRootDiskDevice(qmp, a.paths.disk);
+        try {
+          await qmp.execute(
+            "blockdev-snapshot-delete-internal-sync",
+            { device, name: tag },
+            { timeoutMs: 120_000 },
+          );
+        } catch (err) {
+          if (!(err instanceof QmpCommandError && /not found|can't find/i.test(err.desc))) throw err;
+        }
+      },
+      STORAGE_QMP,
+    );
   } else {
     await runQemuImg(a.qemuImg, ["snapshot", "-d", tag, a.paths.disk]);
   }

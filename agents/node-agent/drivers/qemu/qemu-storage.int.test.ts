@@ -35,11 +35,17 @@ async function waitForBoot(n: number): Promise<void> {
 }
 
 const writeMarker = async (marker: string) => {
-  const r = await runOnGuest(paths, `echo ${marker} | dd of=/dev/vda bs=1M seek=${MARK_OFFSET_MIB} conv=notrunc 2>/dev/null && sync`);
+  const r = await runOnGuest(
+    paths,
+    `echo ${marker} | dd of=/dev/vda bs=1M seek=${MARK_OFFSET_MIB} conv=notrunc 2>/dev/null && sync`,
+  );
   expect(r.code).toBe(0);
 };
 const readMarker = async () => {
-  const r = await runOnGuest(paths, `dd if=/dev/vda bs=1M skip=${MARK_OFFSET_MIB} count=1 2>/dev/null | head -c 64 | tr -dc 'A-Za-z0-9-'; echo`);
+  const r = await runOnGuest(
+    paths,
+    `dd if=/dev/vda bs=1M skip=${MARK_OFFSET_MIB} count=1 2>/dev/null | head -c 64 | tr -dc 'A-Za-z0-9-'; echo`,
+  );
   expect(r.code).toBe(0);
   return r.lines.join("");
 };
@@ -48,8 +54,22 @@ const readMarker = async () => {
 async function markerInImage(path: string): Promise<string> {
   // qemu-img dd counts the skipped blocks in `count`.
   const out = join(stateDir, `peek-${randomBytes(3).toString("hex")}.raw`);
-  await run("qemu-img", ["dd", "-f", "qcow2", "-O", "raw", "bs=1M", `skip=${MARK_OFFSET_MIB}`, `count=${MARK_OFFSET_MIB + 1}`, `if=${path}`, `of=${out}`]);
-  const text = (await readFile(out)).subarray(0, 64).toString("latin1").replace(/[^A-Za-z0-9-]/g, "");
+  await run("qemu-img", [
+    "dd",
+    "-f",
+    "qcow2",
+    "-O",
+    "raw",
+    "bs=1M",
+    `skip=${MARK_OFFSET_MIB}`,
+    `count=${MARK_OFFSET_MIB + 1}`,
+    `if=${path}`,
+    `of=${out}`,
+  ]);
+  const text = (await readFile(out))
+    .subarray(0, 64)
+    .toString("latin1")
+    .replace(/[^A-Za-z0-9-]/g, "");
   await rm(out, { force: true });
   return text;
 }
@@ -59,7 +79,16 @@ beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "qs-"));
   driver = new QemuDriver({ stateDir });
   paths = resolveVmPaths(stateDir, vm);
-  await driver.create({ id: vm, name: "storage", vcpus: 1, memoryMiB: 192, diskGiB: 1, baseImagePath: baseImage, baseImageFormat: "qcow2", accel: "tcg" });
+  await driver.create({
+    id: vm,
+    name: "storage",
+    vcpus: 1,
+    memoryMiB: 192,
+    diskGiB: 1,
+    baseImagePath: baseImage,
+    baseImageFormat: "qcow2",
+    accel: "tcg",
+  });
   await waitForBoot(1);
 }, 180_000);
 
@@ -110,7 +139,10 @@ describe("QEMU storage: snapshots, export, volumes", () => {
     const attached = await driver.attachVolume(vm, volumeId);
     expect(attached.slot).toBe(0);
     expect((await driver.readSpec(vm))?.volumes?.map((v) => v.id)).toEqual([volumeId]);
-    const seen = await runOnGuest(paths, "for i in $(seq 1 40); do [ -e /sys/block/vdb ] && break; sleep 0.5; done; cat /sys/block/vdb/serial; echo; cat /sys/block/vdb/size");
+    const seen = await runOnGuest(
+      paths,
+      "for i in $(seq 1 40); do [ -e /sys/block/vdb ] && break; sleep 0.5; done; cat /sys/block/vdb/serial; echo; cat /sys/block/vdb/size",
+    );
     expect(seen.code).toBe(0);
     expect(seen.lines[0]).toBe(volumeSerial(volumeId));
     expect(Number(seen.lines[1]) * 512).toBe(1024 ** 3);
@@ -118,7 +150,10 @@ describe("QEMU storage: snapshots, export, volumes", () => {
 
     await driver.detachVolume(vm, volumeId);
     expect((await driver.readSpec(vm))?.volumes).toEqual([]);
-    const gone = await runOnGuest(paths, "for i in $(seq 1 20); do [ -e /sys/block/vdb ] || break; sleep 0.5; done; [ ! -e /sys/block/vdb ] && echo gone");
+    const gone = await runOnGuest(
+      paths,
+      "for i in $(seq 1 20); do [ -e /sys/block/vdb ] || break; sleep 0.5; done; [ ! -e /sys/block/vdb ] && echo gone",
+    );
     expect(gone.lines).toContain("gone");
     await driver.deleteVolume(volumeId);
     expect(existsSync(volumePath(stateDir, volumeId))).toBe(false);

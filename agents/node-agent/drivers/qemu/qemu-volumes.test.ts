@@ -34,10 +34,19 @@ async function runningVmWithVolume(behaviour: FakeQmpBehaviour): Promise<VmStora
   await mkdir(paths.runDir, { recursive: true });
   const record: VmRecord = {
     spec: {
-      id: "vm", name: "vm", vcpus: 1, memoryMiB: 128, diskGiB: 1, baseImagePath: "/images/base.qcow2", baseImageFormat: "qcow2", accel: "tcg",
+      id: "vm",
+      name: "vm",
+      vcpus: 1,
+      memoryMiB: 128,
+      diskGiB: 1,
+      baseImagePath: "/images/base.qcow2",
+      baseImageFormat: "qcow2",
+      accel: "tcg",
       volumes: [{ id: volumeId, path: join(stateDir, "volumes", `${volumeId}.qcow2`), slot: 0 }],
     },
-    accel: "tcg", machine: "q35", createdAt: new Date().toISOString(),
+    accel: "tcg",
+    machine: "q35",
+    createdAt: new Date().toISOString(),
   };
   await writeVmRecord(paths.specFile, record);
   server = await startFakeQmp(paths.qmpSocket, behaviour);
@@ -47,7 +56,11 @@ async function runningVmWithVolume(behaviour: FakeQmpBehaviour): Promise<VmStora
 describe("detachVolumeFromVm (running VM)", () => {
   it("fails at once, saying why, when QEMU closes QMP while the guest is still releasing the disk", async () => {
     const a = await runningVmWithVolume((m, s) => {
-      if (m.execute === "query-block") reply(s, { return: [{ device: "", qdev: `/machine/peripheral/${device}/virtio-backend` }], id: m.id });
+      if (m.execute === "query-block")
+        reply(s, {
+          return: [{ device: "", qdev: `/machine/peripheral/${device}/virtio-backend` }],
+          id: m.id,
+        });
       // QEMU accepts the unplug request, then dies (or the VM is stopped) before the guest lets go.
       else if (m.execute === "device_del") {
         reply(s, { return: {}, id: m.id });
@@ -70,11 +83,21 @@ describe("detachVolumeFromVm (running VM)", () => {
     const a = await runningVmWithVolume((m, s) => {
       commands.push(m.execute);
       if (m.execute === "query-block") {
-        reply(s, { return: released ? [] : [{ device: "", qdev: `/machine/peripheral/${device}/virtio-backend` }], id: m.id });
+        reply(s, {
+          return: released ? [] : [{ device: "", qdev: `/machine/peripheral/${device}/virtio-backend` }],
+          id: m.id,
+        });
       } else if (m.execute === "device_del") {
         reply(s, { return: {}, id: m.id });
         // Another device's unplug must not end the wait.
-        setTimeout(() => reply(s, { event: "DEVICE_DELETED", data: { device: "vdev5", path: "/machine/peripheral/vdev5" } }), 20);
+        setTimeout(
+          () =>
+            reply(s, {
+              event: "DEVICE_DELETED",
+              data: { device: "vdev5", path: "/machine/peripheral/vdev5" },
+            }),
+          20,
+        );
         setTimeout(() => {
           released = true;
           reply(s, { event: "DEVICE_DELETED", data: { device, path: `/machine/peripheral/${device}` } });

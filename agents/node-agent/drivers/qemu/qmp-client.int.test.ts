@@ -16,8 +16,19 @@ const qmpSocket = () => join(dir, "qmp.sock");
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "qmp-int-"));
   await spawnDaemonisedQemu("qemu-system-x86_64", [
-    "-machine", "none", "-accel", "tcg", "-nodefaults", "-no-user-config", "-display", "none",
-    "-qmp", `unix:${qmpSocket()},server=on,wait=off`, "-daemonize", "-pidfile", join(dir, "qemu.pid"),
+    "-machine",
+    "none",
+    "-accel",
+    "tcg",
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-qmp",
+    `unix:${qmpSocket()},server=on,wait=off`,
+    "-daemonize",
+    "-pidfile",
+    join(dir, "qemu.pid"),
   ]);
 });
 

@@ -22,11 +22,15 @@ describe("QmpClient", () => {
 
   it("reads the greeting, negotiates capabilities and matches answers to commands by id", async () => {
     const path = nextPath();
-    server = await startFakeQmp(path, (m, s) => {
-      // Answer out of order: the slow command first asked, last answered.
-      if (m.execute === "slow") setTimeout(() => reply(s, { return: "slow-done", id: m.id }), 50);
-      else reply(s, { return: { status: "running", echo: m.arguments }, id: m.id });
-    }, { splitGreeting: true });
+    server = await startFakeQmp(
+      path,
+      (m, s) => {
+        // Answer out of order: the slow command first asked, last answered.
+        if (m.execute === "slow") setTimeout(() => reply(s, { return: "slow-done", id: m.id }), 50);
+        else reply(s, { return: { status: "running", echo: m.arguments }, id: m.id });
+      },
+      { splitGreeting: true },
+    );
     const qmp = await QmpClient.connect(path);
     expect(qmp.greeting.version.qemu.major).toBe(7);
     const slow = qmp.execute("slow");
@@ -38,7 +42,12 @@ describe("QmpClient", () => {
 
   it("rejects with QEMU's error class and description", async () => {
     const path = nextPath();
-    server = await startFakeQmp(path, (m, s) => reply(s, { error: { class: "CommandNotFound", desc: "The command nope has not been found" }, id: m.id }));
+    server = await startFakeQmp(path, (m, s) =>
+      reply(s, {
+        error: { class: "CommandNotFound", desc: "The command nope has not been found" },
+        id: m.id,
+      }),
+    );
     const qmp = await QmpClient.connect(path);
     const error = await qmp.execute("nope").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QmpCommandError);
@@ -52,7 +61,11 @@ describe("QmpClient", () => {
     server = await startFakeQmp(path, (m, s) => {
       reply(s, { return: {}, id: m.id });
       reply(s, { event: "POWERDOWN", timestamp: { seconds: 1, microseconds: 2 } });
-      reply(s, { event: "SHUTDOWN", data: { guest: true, reason: "guest-shutdown" }, timestamp: { seconds: 1, microseconds: 3 } });
+      reply(s, {
+        event: "SHUTDOWN",
+        data: { guest: true, reason: "guest-shutdown" },
+        timestamp: { seconds: 1, microseconds: 3 },
+      });
     });
     const qmp = await QmpClient.connect(path);
     const seen: string[] = [];
@@ -85,10 +98,14 @@ describe("QmpClient", () => {
   });
 
   it("fails clearly without a socket, and without a greeting", async () => {
-    await expect(QmpClient.connect(join(dir, "missing.sock"))).rejects.toThrow(/cannot connect to QMP .*missing\.sock/);
+    await expect(QmpClient.connect(join(dir, "missing.sock"))).rejects.toThrow(
+      /cannot connect to QMP .*missing\.sock/,
+    );
     const path = nextPath();
     server = await startFakeQmp(path, () => undefined, { greet: false });
-    await expect(QmpClient.connect(path, { timeoutMs: 100 })).rejects.toThrow(/no QMP greeting .* within 100 ms/);
+    await expect(QmpClient.connect(path, { timeoutMs: 100 })).rejects.toThrow(
+      /no QMP greeting .* within 100 ms/,
+    );
   });
 
   it("refuses a peer that is not QMP", async () => {

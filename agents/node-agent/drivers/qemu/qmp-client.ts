@@ -92,7 +92,9 @@ export class QmpClient {
     return new Promise((resolve, reject) => {
       const onClose = () => {
         clearTimeout(timer);
-        const why = this.lastError ? `cannot connect to QMP at ${this.socketPath}: ${this.lastError.message}` : `QMP at ${this.socketPath} closed before its greeting`;
+        const why = this.lastError
+          ? `cannot connect to QMP at ${this.socketPath}: ${this.lastError.message}`
+          : `QMP at ${this.socketPath} closed before its greeting`;
         reject(new QmpConnectionError(why));
       };
       const timer = setTimeout(() => {
@@ -114,8 +116,15 @@ export class QmpClient {
   }
 
   /** Runs one command; resolves with its `return` value, rejects with QmpCommandError or on timeout. */
-  execute<T = unknown>(command: string, args?: Record<string, unknown>, opts: { timeoutMs?: number } = {}): Promise<T> {
-    if (this.closed) return Promise.reject(new QmpConnectionError(`QMP connection to ${this.socketPath} is closed (${command})`));
+  execute<T = unknown>(
+    command: string,
+    args?: Record<string, unknown>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<T> {
+    if (this.closed)
+      return Promise.reject(
+        new QmpConnectionError(`QMP connection to ${this.socketPath} is closed (${command})`),
+      );
     const id = `educloud-${this.nextId++}`;
     const timeoutMs = opts.timeoutMs ?? 10_000;
     return new Promise<T>((resolve, reject) => {
@@ -124,7 +133,8 @@ export class QmpClient {
         reject(new QmpConnectionError(`QMP ${command} got no answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { command, resolve: resolve as (value: unknown) => void, reject, timer });
-      const message = args === undefined ? { execute: command, id } : { execute: command, arguments: args, id };
+      const message =
+        args === undefined ? { execute: command, id } : { execute: command, arguments: args, id };
       this.socket.write(`${JSON.stringify(message)}\n`);
     });
   }
@@ -139,7 +149,11 @@ export class QmpClient {
    * Resolves with the first event of that name (that `match` accepts, if given), or null after
    * timeoutMs or when the connection closes (`isClosed` tells which).
    */
-  waitForEvent(name: string, timeoutMs: number, match: (event: QmpEvent) => boolean = () => true): Promise<QmpEvent | null> {
+  waitForEvent(
+    name: string,
+    timeoutMs: number,
+    match: (event: QmpEvent) => boolean = () => true,
+  ): Promise<QmpEvent | null> {
     return new Promise((resolve) => {
       const done = (event: QmpEvent | null) => {
         clearTimeout(timer);
@@ -187,7 +201,13 @@ export class QmpClient {
   }
 
   private handleMessage(line: string): void {
-    let message: { QMP?: QmpGreeting; id?: string; return?: unknown; error?: { class: string; desc: string }; event?: string };
+    let message: {
+      QMP?: QmpGreeting;
+      id?: string;
+      return?: unknown;
+      error?: { class: string; desc: string };
+      event?: string;
+    };
     try {
       message = JSON.parse(line);
     } catch {
@@ -206,7 +226,8 @@ export class QmpClient {
     if (!pending) return;
     this.pending.delete(message.id as string);
     clearTimeout(pending.timer);
-    if (message.error) pending.reject(new QmpCommandError(pending.command, message.error.class, message.error.desc));
+    if (message.error)
+      pending.reject(new QmpCommandError(pending.command, message.error.class, message.error.desc));
     else pending.resolve(message.return);
   }
 
@@ -215,7 +236,11 @@ export class QmpClient {
     this.closed = true;
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
-      pending.reject(new QmpConnectionError(`QMP connection to ${this.socketPath} closed before ${pending.command} answered`));
+      pending.reject(
+        new QmpConnectionError(
+          `QMP connection to ${this.socketPath} closed before ${pending.command} answered`,
+        ),
+      );
       this.pending.delete(id);
     }
     for (const waiter of this.closeWaiters) waiter();
@@ -227,7 +252,11 @@ export class QmpClient {
  * Connects to the QMP socket, runs `work` and closes the connection however it ends: QEMU serves one
  * QMP client at a time, so a connection left open would lock out the next caller.
  */
-export async function withQmp<T>(socketPath: string, work: (qmp: QmpClient) => Promise<T>, opts: QmpConnectOptions = {}): Promise<T> {
+export async function withQmp<T>(
+  socketPath: string,
+  work: (qmp: QmpClient) => Promise<T>,
+  opts: QmpConnectOptions = {},
+): Promise<T> {
   const qmp = await QmpClient.connect(socketPath, opts);
   try {
     return await work(qmp);

@@ -15,7 +15,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const common = () => ["-nodefaults", "-no-user-config", "-display", "none", "-daemonize", "-pidfile", join(dir, "qemu.pid")];
+const common = () => [
+  "-nodefaults",
+  "-no-user-config",
+  "-display",
+  "none",
+  "-daemonize",
+  "-pidfile",
+  join(dir, "qemu.pid"),
+];
 
 describe("spawnDaemonisedQemu", () => {
   it("resolves once the daemon is up, leaving a live process that names its run directory", async () => {
@@ -27,7 +35,11 @@ describe("spawnDaemonisedQemu", () => {
   });
 
   it("rejects with QEMU's own stderr when the configuration is wrong", async () => {
-    const error = await spawnDaemonisedQemu("qemu-system-x86_64", ["-machine", "no-such-machine", ...common()]).catch((e: unknown) => e);
+    const error = await spawnDaemonisedQemu("qemu-system-x86_64", [
+      "-machine",
+      "no-such-machine",
+      ...common(),
+    ]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QemuStartError);
     expect((error as Error).message).toMatch(/QEMU failed to start: .*unsupported machine type/);
   });
@@ -39,7 +51,9 @@ describe("spawnDaemonisedQemu", () => {
   });
 
   it("refuses to run without -daemonize (the VM would die with the agent)", async () => {
-    await expect(spawnDaemonisedQemu("qemu-system-x86_64", ["-machine", "none"])).rejects.toThrow(/-daemonize/);
+    await expect(spawnDaemonisedQemu("qemu-system-x86_64", ["-machine", "none"])).rejects.toThrow(
+      /-daemonize/,
+    );
   });
 });
 
@@ -49,7 +63,16 @@ describe("guest priority", () => {
     const dir = await mkdtemp(join(tmpdir(), "nice-"));
     const pidfile = join(dir, "qemu.pid");
     try {
-      await spawnDaemonisedQemu("qemu-system-x86_64", ["-machine", "none", "-display", "none", "-nodefaults", "-daemonize", "-pidfile", pidfile]);
+      await spawnDaemonisedQemu("qemu-system-x86_64", [
+        "-machine",
+        "none",
+        "-display",
+        "none",
+        "-nodefaults",
+        "-daemonize",
+        "-pidfile",
+        pidfile,
+      ]);
       const pid = Number(readFileSync(pidfile, "utf8").trim());
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

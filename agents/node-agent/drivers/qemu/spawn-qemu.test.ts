@@ -3,10 +3,29 @@ import { buildQemuLaunchArgv } from "./spawn-qemu";
 
 describe("buildQemuLaunchArgv", () => {
   it("runs QEMU niced, directly when no namespace is given", () => {
-    expect(buildQemuLaunchArgv("qemu-system-x86_64", ["-daemonize"], { niceness: 5 })).toEqual(["nice", "-n", "5", "qemu-system-x86_64", "-daemonize"]);
-    expect(buildQemuLaunchArgv("qemu-system-x86_64", ["-daemonize"], { niceness: 0 })).toEqual(["qemu-system-x86_64", "-daemonize"]);
+    expect(buildQemuLaunchArgv("qemu-system-x86_64", ["-daemonize"], { niceness: 5 })).toEqual([
+      "nice",
+      "-n",
+      "5",
+      "qemu-system-x86_64",
+      "-daemonize",
+    ]);
+    expect(buildQemuLaunchArgv("qemu-system-x86_64", ["-daemonize"], { niceness: 0 })).toEqual([
+      "qemu-system-x86_64",
+      "-daemonize",
+    ]);
   });
   it("enters the network namespace first, so QEMU opens its taps there", () => {
-    expect(buildQemuLaunchArgv("qemu", ["-daemonize"], { niceness: 5, netns: "ect-1" })).toEqual(["ip", "netns", "exec", "ect-1", "nice", "-n", "5", "qemu", "-daemonize"]);
+    expect(buildQemuLaunchArgv("qemu", ["-daemonize"], { niceness: 5, netns: "ect-1" })).toEqual([
+      "ip",
+      "netns",
+      "exec",
+      "ect-1",
+      "nice",
+      "-n",
+      "5",
+      "qemu",
+      "-daemonize",
+    ]);
   });
 });

@@ -27,18 +27,31 @@ export const DEFAULT_GUEST_NICENESS = 5;
  * argv that runs `binary args` at `niceness`, inside network namespace `netns` when given (so QEMU
  * opens its taps there; see agents/node-agent/network/README.md). Pure.
  */
-export function buildQemuLaunchArgv(binary: string, args: string[], opts: { niceness: number; netns?: string }): string[] {
-  const niced = opts.niceness === 0 ? [binary, ...args] : ["nice", "-n", String(opts.niceness), binary, ...args];
+export function buildQemuLaunchArgv(
+  binary: string,
+  args: string[],
+  opts: { niceness: number; netns?: string },
+): string[] {
+  const niced =
+    opts.niceness === 0 ? [binary, ...args] : ["nice", "-n", String(opts.niceness), binary, ...args];
   return opts.netns ? ["ip", "netns", "exec", opts.netns, ...niced] : niced;
 }
 
-export function spawnDaemonisedQemu(binary: string, args: string[], opts: { timeoutMs?: number; niceness?: number; netns?: string } = {}): Promise<void> {
-  if (!args.includes("-daemonize")) return Promise.reject(new Error("spawnDaemonisedQemu needs -daemonize in the arguments"));
+export function spawnDaemonisedQemu(
+  binary: string,
+  args: string[],
+  opts: { timeoutMs?: number; niceness?: number; netns?: string } = {},
+): Promise<void> {
+  if (!args.includes("-daemonize"))
+    return Promise.reject(new Error("spawnDaemonisedQemu needs -daemonize in the arguments"));
   const timeoutMs = opts.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     // detached: its own process group, so a Ctrl-C or group kill aimed at the agent misses the VM.
     // `nice` before exec, so the daemon QEMU forks already runs at the guests' priority.
-    const [command, ...argv] = buildQemuLaunchArgv(binary, args, { niceness: opts.niceness ?? DEFAULT_GUEST_NICENESS, netns: opts.netns });
+    const [command, ...argv] = buildQemuLaunchArgv(binary, args, {
+      niceness: opts.niceness ?? DEFAULT_GUEST_NICENESS,
+      netns: opts.netns,
+    });
     const child = spawn(command as string, argv, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     let stderr = "";
     child.stderr.setEncoding("utf8");
@@ -58,7 +71,8 @@ export function spawnDaemonisedQemu(binary: string, args: string[], opts: { time
       else resolve();
     }
     child.once("error", (error: NodeJS.ErrnoException) => {
-      const hint = error.code === "ENOENT" ? ` (${binary} is not installed: apt-get install -y qemu-system-x86)` : "";
+      const hint =
+        error.code === "ENOENT" ? ` (${binary} is not installed: apt-get install -y qemu-system-x86)` : "";
       finish(new QemuStartError(`cannot run ${binary}: ${error.message}${hint}`, stderr));
     });
     // "close" (not "exit"): stderr is drained too. The daemon child points its stderr at /dev/null
@@ -66,7 +80,12 @@ export function spawnDaemonisedQemu(binary: string, args: string[], opts: { time
     child.once("close", (code, signal) => {
       if (code === 0) return finish();
       if (code === 127 && /No such file/.test(stderr)) {
-        return finish(new QemuStartError(`cannot run ${binary} (not installed: apt-get install -y qemu-system-x86)`, stderr));
+        return finish(
+          new QemuStartError(
+            `cannot run ${binary} (not installed: apt-get install -y qemu-system-x86)`,
+            stderr,
+          ),
+        );
       }
       const detail = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${code}`);
       finish(new QemuStartError(`QEMU failed to start: ${detail}`, stderr));

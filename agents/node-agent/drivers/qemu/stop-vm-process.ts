@@ -22,13 +22,20 @@ export interface StopVmProcessOptions {
  * QMP `quit` (QEMU exits, the guest is cut off), SIGTERM if QMP does not answer, SIGKILL last.
  * Every signal is sent only after checking the pid is still this VM's QEMU.
  */
-export async function stopVmProcess(paths: VmPaths, pid: number, opts: StopVmProcessOptions): Promise<StopMethod> {
+export async function stopVmProcess(
+  paths: VmPaths,
+  pid: number,
+  opts: StopVmProcessOptions,
+): Promise<StopMethod> {
   const quitTimeoutMs = opts.quitTimeoutMs ?? 5_000;
   // QEMU serves one QMP client at a time; a status() in flight holds it at most a few seconds.
   const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs: 5_000 }).catch(() => null);
   try {
     if (qmp && opts.acpiTimeoutMs !== null) {
-      const pressed = await qmp.execute("system_powerdown").then(() => true, () => false);
+      const pressed = await qmp.execute("system_powerdown").then(
+        () => true,
+        () => false,
+      );
       if (pressed && (await waitForVmProcessExit(pid, paths.runDir, opts.acpiTimeoutMs))) return "acpi";
     }
     if (!(await isVmProcessAlive(pid, paths.runDir))) return "exited";

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { InvalidVmConfigError } from "./qemu-errors";
-import { assertQemuSafePath, assertSafeVmId, assertUsableVmPaths, isSafeVmId, resolveVmPaths } from "./vm-paths";
+import {
+  assertQemuSafePath,
+  assertSafeVmId,
+  assertUsableVmPaths,
+  isSafeVmId,
+  resolveVmPaths,
+} from "./vm-paths";
 
 describe("VM ids", () => {
   it("accepts UUIDs and simple names", () => {
@@ -33,9 +39,9 @@ describe("resolveVmPaths", () => {
 
   it("refuses a state directory with a comma or one too long for socket paths", () => {
     expect(() => assertUsableVmPaths(resolveVmPaths("/srv/a,b", "vm-1"))).toThrow(/must not contain ','/);
-    expect(() => assertUsableVmPaths(resolveVmPaths(`/${"s".repeat(90)}`, "3f2b8c1e-9a4d-4e7f-8b6a-1c2d3e4f5a6b"))).toThrow(
-      /shorter state directory/,
-    );
+    expect(() =>
+      assertUsableVmPaths(resolveVmPaths(`/${"s".repeat(90)}`, "3f2b8c1e-9a4d-4e7f-8b6a-1c2d3e4f5a6b")),
+    ).toThrow(/shorter state directory/);
   });
 
   it("refuses relative paths and control characters", () => {

@@ -34,8 +34,10 @@ export function assertSafeVmId(id: string): void {
  */
 export function assertQemuSafePath(path: string, what: string): void {
   if (!isAbsolute(path)) throw new InvalidVmConfigError(`${what} must be an absolute path: ${path}`);
-  if (path.includes(",")) throw new InvalidVmConfigError(`${what} must not contain ',' (QEMU option syntax): ${path}`);
-  if (/[\u0000-\u001f\u007f]/.test(path)) throw new InvalidVmConfigError(`${what} must not contain control characters: ${JSON.stringify(path)}`);
+  if (path.includes(","))
+    throw new InvalidVmConfigError(`${what} must not contain ',' (QEMU option syntax): ${path}`);
+  if (/[\u0000-\u001f\u007f]/.test(path))
+    throw new InvalidVmConfigError(`${what} must not contain control characters: ${JSON.stringify(path)}`);
 }
 
 export function assertUnixSocketPath(path: string, what: string): void {

@@ -3,10 +3,22 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cmdlineBelongsToRunDir, isVmProcessAlive, parseProcStatState, readPidfile, waitForVmProcessExit } from "./vm-process";
+import {
+  cmdlineBelongsToRunDir,
+  isVmProcessAlive,
+  parseProcStatState,
+  readPidfile,
+  waitForVmProcessExit,
+} from "./vm-process";
 
 describe("cmdlineBelongsToRunDir", () => {
-  const argv = ["qemu-system-x86_64", "-drive", "file=/s/vms/ab/disk.qcow2,if=virtio", "-pidfile", "/s/vms/ab/qemu.pid"].join("\0");
+  const argv = [
+    "qemu-system-x86_64",
+    "-drive",
+    "file=/s/vms/ab/disk.qcow2,if=virtio",
+    "-pidfile",
+    "/s/vms/ab/qemu.pid",
+  ].join("\0");
 
   it("matches a command line that names files in the run directory", () => {
     expect(cmdlineBelongsToRunDir(argv, "/s/vms/ab")).toBe(true);

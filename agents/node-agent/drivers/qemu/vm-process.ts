@@ -39,7 +39,12 @@ export async function isVmProcessAlive(pid: number, runDir: string): Promise<boo
 }
 
 /** Polls until the process is gone (true) or timeoutMs passes (false). */
-export async function waitForVmProcessExit(pid: number, runDir: string, timeoutMs: number, pollMs = 50): Promise<boolean> {
+export async function waitForVmProcessExit(
+  pid: number,
+  runDir: string,
+  timeoutMs: number,
+  pollMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!(await isVmProcessAlive(pid, runDir))) return true;

@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readVmRecord, VmRecordError, writeVmRecord, type VmRecord } from "./vm-record";
 
 const record: VmRecord = {
-  spec: { id: "vm-1", name: "a", vcpus: 1, memoryMiB: 128, diskGiB: 1, baseImagePath: "/i/b.qcow2", baseImageFormat: "qcow2", accel: "kvm" },
+  spec: {
+    id: "vm-1",
+    name: "a",
+    vcpus: 1,
+    memoryMiB: 128,
+    diskGiB: 1,
+    baseImagePath: "/i/b.qcow2",
+    baseImageFormat: "qcow2",
+    accel: "kvm",
+  },
   accel: "tcg",
   accelNote: "kvm requested but not usable here (the CPU exposes no vmx/svm flag): using TCG",
   machine: "q35",

@@ -29,7 +29,10 @@ const vmRecordSchema = z.object({
     baseImageFormat: z.enum(["qcow2", "raw"]),
     accel: z.enum(["kvm", "tcg", "none"]),
     nics: z.array(nicSpecSchema).max(8).optional(),
-    volumes: z.array(z.object({ id: z.string().min(1), path: z.string().min(1), slot: z.number().int().min(0) })).max(16).optional(),
+    volumes: z
+      .array(z.object({ id: z.string().min(1), path: z.string().min(1), slot: z.number().int().min(0) }))
+      .max(16)
+      .optional(),
   }),
   accel: z.enum(["kvm", "tcg"]),
   accelNote: z.string().optional(),
@@ -61,7 +64,8 @@ export async function readVmRecord(path: string): Promise<VmRecord | null> {
     throw new VmRecordError(`${path} is not valid JSON`);
   }
   const parsed = vmRecordSchema.safeParse(json);
-  if (!parsed.success) throw new VmRecordError(`${path} is not a VM record: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  if (!parsed.success)
+    throw new VmRecordError(`${path} is not a VM record: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   return parsed.data;
 }
 

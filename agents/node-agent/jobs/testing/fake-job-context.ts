@@ -18,27 +18,61 @@ export function createFakeJobContext(opts: { specs?: Map<string, VmSpec>; failAp
       if (opts.failApply) throw opts.failApply;
       return { applied: true, revision: spec.revision };
     },
-    async removeNetwork(id: string, bridge: string) { calls.push(`removeNetwork ${id} ${bridge}`); },
-    async ensureTap(nic: NicSpec) { calls.push(`ensureTap ${nic.tap}`); },
-    async removeTap(tap: string) { calls.push(`removeTap ${tap}`); },
-    async listLeftovers() { return { bridges: [], taps: [], vlans: [], tables: [], dnsmasqPids: [], runDirs: [] }; },
+    async removeNetwork(id: string, bridge: string) {
+      calls.push(`removeNetwork ${id} ${bridge}`);
+    },
+    async ensureTap(nic: NicSpec) {
+      calls.push(`ensureTap ${nic.tap}`);
+    },
+    async removeTap(tap: string) {
+      calls.push(`removeTap ${tap}`);
+    },
+    async listLeftovers() {
+      return { bridges: [], taps: [], vlans: [], tables: [], dnsmasqPids: [], runDirs: [] };
+    },
   };
   const driver = {
     kind: "sim",
-    async status(id: string) { return specs.has(id) ? { id, state: "stopped" as const } : null; },
-    async create(spec: VmSpec) { calls.push(`create ${spec.id} nics=${(spec.nics ?? []).map((n) => n.tap).join(",")}`); specs.set(spec.id, spec); return { id: spec.id, state: "running" as const }; },
-    async start(id: string) { calls.push(`start ${id}`); return { id, state: "running" as const }; },
-    async delete(id: string) { calls.push(`delete ${id}`); specs.delete(id); },
-    async readSpec(id: string) { return specs.get(id) ?? null; },
+    async status(id: string) {
+      return specs.has(id) ? { id, state: "stopped" as const } : null;
+    },
+    async create(spec: VmSpec) {
+      calls.push(`create ${spec.id} nics=${(spec.nics ?? []).map((n) => n.tap).join(",")}`);
+      specs.set(spec.id, spec);
+      return { id: spec.id, state: "running" as const };
+    },
+    async start(id: string) {
+      calls.push(`start ${id}`);
+      return { id, state: "running" as const };
+    },
+    async delete(id: string) {
+      calls.push(`delete ${id}`);
+      specs.delete(id);
+    },
+    async readSpec(id: string) {
+      return specs.get(id) ?? null;
+    },
   } as unknown as HypervisorDriver;
   const images = {
     has: async () => true,
     ensure: async () => "/images/base.qcow2",
     lease: async () => ({ path: "/images/base.qcow2", release: () => undefined }),
   } as unknown as ImageCache;
-  const sender = { send: async (e: AgentEventInput) => { events.push(e); }, close: async () => undefined } as unknown as EventSender;
+  const sender = {
+    send: async (e: AgentEventInput) => {
+      events.push(e);
+    },
+    close: async () => undefined,
+  } as unknown as EventSender;
   const ctx: JobContext = {
-    hostId: "0b6f3c2e-1d4a-4b5c-9e8f-7a6b5c4d3e2f", jobId: "job-1", driver, images, network, events: sender, accel: "tcg", log: pino({ level: "silent" }),
+    hostId: "0b6f3c2e-1d4a-4b5c-9e8f-7a6b5c4d3e2f",
+    jobId: "job-1",
+    driver,
+    images,
+    network,
+    events: sender,
+    accel: "tcg",
+    log: pino({ level: "silent" }),
   };
   return { ctx, calls, events, specs };
 }

@@ -23,10 +23,17 @@ async function typeLine(socketPath: string, line: string): Promise<void> {
  * the shell's echo of the typed line (which shows `$((6*7))` literally) never looks like an answer.
  * One command at a time per guest: QEMU serves one serial client.
  */
-export async function runOnGuest(paths: { serialSocket: string; serialLog: string }, command: string, timeoutMs = 30_000): Promise<GuestCommandResult> {
+export async function runOnGuest(
+  paths: { serialSocket: string; serialLog: string },
+  command: string,
+  timeoutMs = 30_000,
+): Promise<GuestCommandResult> {
   const tag = randomBytes(3).toString("hex");
   const out = `/tmp/o${tag}`;
-  await typeLine(paths.serialSocket, `(${command}) >${out} 2>&1; echo X$((6*7))X${tag}RC=$?; sed "s/^/X$((6*7))X${tag}: /" ${out}; echo X$((6*7))X${tag}END`);
+  await typeLine(
+    paths.serialSocket,
+    `(${command}) >${out} 2>&1; echo X$((6*7))X${tag}RC=$?; sed "s/^/X$((6*7))X${tag}: /" ${out}; echo X$((6*7))X${tag}END`,
+  );
   const end = new RegExp(`^X42X${tag}END\\r?$`, "m");
   const log = await waitForSerialLog(paths.serialLog, (l) => end.test(l), timeoutMs);
   const code = Number(new RegExp(`^X42X${tag}RC=(\\d+)\\r?$`, "m").exec(log)?.[1] ?? Number.NaN);
@@ -39,5 +46,7 @@ export async function runOnGuest(paths: { serialSocket: string; serialLog: strin
  * anchored at the line start: the line may follow the shell's prompt).
  */
 export async function readGuestAddresses(serialLog: string): Promise<string[]> {
-  return [...(await readSerialLog(serialLog)).matchAll(/EDUCLOUD-NET eth0 (\S+?)\r?$/gm)].map((m) => m[1] ?? "");
+  return [...(await readSerialLog(serialLog)).matchAll(/EDUCLOUD-NET eth0 (\S+?)\r?$/gm)].map(
+    (m) => m[1] ?? "",
+  );
 }

@@ -22,7 +22,10 @@ export async function createNamespace(ns: string): Promise<void> {
 
 /** Kills whatever still runs in `ns` (the namespace lives as long as a process uses it), then deletes it. */
 export async function deleteNamespace(ns: string): Promise<void> {
-  const pids = await execFileAsync("ip", ["netns", "pids", ns]).then((r) => r.stdout.split(/\s+/).filter(Boolean).map(Number), () => []);
+  const pids = await execFileAsync("ip", ["netns", "pids", ns]).then(
+    (r) => r.stdout.split(/\s+/).filter(Boolean).map(Number),
+    () => [],
+  );
   for (const pid of pids) {
     try {
       process.kill(pid, "SIGKILL");

@@ -28,16 +28,21 @@ export function AuditFilters({ onApply }: { onApply: (filter: AuditFilter) => vo
   const tv = useTranslations("validation");
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const set = (k: keyof Draft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
+  const set = (k: keyof Draft) => (e: { target: { value: string } }) =>
+    setDraft((d) => ({ ...d, [k]: e.target.value }));
 
   function apply(next: Draft) {
-    const checked = validate(auditFilterInput, {
-      actor: next.actor.trim() || undefined,
-      action: next.action.trim() || undefined,
-      result: next.result || undefined,
-      from: dayStart(next.from),
-      to: dayEnd(next.to),
-    }, tv);
+    const checked = validate(
+      auditFilterInput,
+      {
+        actor: next.actor.trim() || undefined,
+        action: next.action.trim() || undefined,
+        result: next.result || undefined,
+        from: dayStart(next.from),
+        to: dayEnd(next.to),
+      },
+      tv,
+    );
     setErrors(checked.errors ?? {});
     if (checked.data) onApply(checked.data);
   }
@@ -48,10 +53,21 @@ export function AuditFilters({ onApply }: { onApply: (filter: AuditFilter) => vo
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label={t("filters")} className="mb-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+    <form
+      onSubmit={onSubmit}
+      noValidate
+      aria-label={t("filters")}
+      className="mb-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5">
         <Input label={t("actor")} value={draft.actor} onChange={set("actor")} error={errors.actor} />
-        <Input label={t("action")} placeholder={t("actionPlaceholder")} value={draft.action} onChange={set("action")} error={errors.action} />
+        <Input
+          label={t("action")}
+          placeholder={t("actionPlaceholder")}
+          value={draft.action}
+          onChange={set("action")}
+          error={errors.action}
+        />
         <Select
           label={t("result")}
           value={draft.result}
@@ -67,7 +83,15 @@ export function AuditFilters({ onApply }: { onApply: (filter: AuditFilter) => vo
       </div>
       <div className="mt-4 flex flex-wrap gap-2">
         <Button type="submit">{t("apply")}</Button>
-        <Button variant="secondary" onClick={() => { setDraft(EMPTY); apply(EMPTY); }}>{t("clear")}</Button>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setDraft(EMPTY);
+            apply(EMPTY);
+          }}
+        >
+          {t("clear")}
+        </Button>
       </div>
     </form>
   );

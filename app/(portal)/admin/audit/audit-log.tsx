@@ -52,9 +52,19 @@ export function AuditLog({ canExport }: { canExport: boolean }) {
       <PageHeader
         title={t("title")}
         description={t("description")}
-        actions={canExport && <Button variant="secondary" busy={exporting} onClick={() => void exportCsv()}>{t("exportCsv")}</Button>}
+        actions={
+          canExport && (
+            <Button variant="secondary" busy={exporting} onClick={() => void exportCsv()}>
+              {t("exportCsv")}
+            </Button>
+          )
+        }
       />
-      {exportError && <Alert tone="error" className="mb-4">{exportError}</Alert>}
+      {exportError && (
+        <Alert tone="error" className="mb-4">
+          {exportError}
+        </Alert>
+      )}
       <AuditFilters onApply={setFilter} />
 
       {log.isError && !log.data ? (
@@ -86,7 +96,9 @@ export function AuditLog({ canExport }: { canExport: boolean }) {
                     </Td>
                     <Td className="whitespace-nowrap">
                       <Badge tone={r.result === "success" ? "success" : "danger"}>{t(r.result)}</Badge>
-                      {r.errorCode && <span className="ml-2 font-mono text-xs text-slate-500">{r.errorCode}</span>}
+                      {r.errorCode && (
+                        <span className="ml-2 font-mono text-xs text-slate-500">{r.errorCode}</span>
+                      )}
                     </Td>
                     <Td className="font-mono text-xs">{r.sourceIp ?? tc("none")}</Td>
                   </Tr>
@@ -94,11 +106,21 @@ export function AuditLog({ canExport }: { canExport: boolean }) {
               )}
             </TBody>
           </Table>
-          {log.isError && <div className="mt-4"><QueryError error={log.error} /></div>}
+          {log.isError && (
+            <div className="mt-4">
+              <QueryError error={log.error} />
+            </div>
+          )}
           <div className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm text-slate-500 dark:text-slate-400">
             <span>{rows.length > 0 && t("shown", { count: rows.length })}</span>
             {log.hasNextPage ? (
-              <Button variant="secondary" busy={log.isFetchingNextPage} onClick={() => void log.fetchNextPage()}>{t("loadMore")}</Button>
+              <Button
+                variant="secondary"
+                busy={log.isFetchingNextPage}
+                onClick={() => void log.fetchNextPage()}
+              >
+                {t("loadMore")}
+              </Button>
             ) : (
               rows.length > 0 && <span>{t("end")}</span>
             )}

@@ -66,13 +66,22 @@ export function FlavorFormDialog({ open, flavor, onClose, onDone }: FlavorFormDi
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setError(null);
-    const input = { name: values.name, vcpus: toNumber(values.vcpus), memoryMiB: toNumber(values.memoryMiB), diskGiB: toNumber(values.diskGiB) };
+    const input = {
+      name: values.name,
+      vcpus: toNumber(values.vcpus),
+      memoryMiB: toNumber(values.memoryMiB),
+      diskGiB: toNumber(values.diskGiB),
+    };
     const formatText = { name: tv("flavorNameFormat") };
     try {
       if (flavor) {
         const checked = validate(updateFlavorInput, { id: flavor.id, ...input }, tv, {}, formatText);
         // The update schema is partial, so an emptied field would silently be left unchanged: require it.
-        const missing = Object.fromEntries(Object.entries(input).filter(([, v]) => v === undefined || v === "").map(([k]) => [k, tv("required")]));
+        const missing = Object.fromEntries(
+          Object.entries(input)
+            .filter(([, v]) => v === undefined || v === "")
+            .map(([k]) => [k, tv("required")]),
+        );
         const errors = { ...(checked.errors ?? {}), ...missing };
         setFieldErrors(errors);
         if (!checked.data || Object.keys(errors).length) return;
@@ -95,9 +104,18 @@ export function FlavorFormDialog({ open, flavor, onClose, onDone }: FlavorFormDi
   const numberProps = { type: "number", inputMode: "numeric", step: 1, min: 1 } as const;
 
   return (
-    <Dialog open={open} onClose={onClose} title={flavor ? t("editTitle", { name: flavor.name }) : t("createTitle")} description={flavor ? t("editHint") : undefined}>
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={flavor ? t("editTitle", { name: flavor.name }) : t("createTitle")}
+      description={flavor ? t("editHint") : undefined}
+    >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         <Input
           label={t("name")}
           autoComplete="off"
@@ -108,13 +126,37 @@ export function FlavorFormDialog({ open, flavor, onClose, onDone }: FlavorFormDi
           error={fieldErrors.name}
         />
         <div className="grid gap-4 sm:grid-cols-3">
-          <Input label={t("vcpus")} {...numberProps} max={64} value={values.vcpus} onChange={(e) => set("vcpus", e.target.value)} error={fieldErrors.vcpus} />
-          <Input label={t("memoryMiB")} {...numberProps} min={64} value={values.memoryMiB} onChange={(e) => set("memoryMiB", e.target.value)} error={fieldErrors.memoryMiB} />
-          <Input label={t("diskGiB")} {...numberProps} value={values.diskGiB} onChange={(e) => set("diskGiB", e.target.value)} error={fieldErrors.diskGiB} />
+          <Input
+            label={t("vcpus")}
+            {...numberProps}
+            max={64}
+            value={values.vcpus}
+            onChange={(e) => set("vcpus", e.target.value)}
+            error={fieldErrors.vcpus}
+          />
+          <Input
+            label={t("memoryMiB")}
+            {...numberProps}
+            min={64}
+            value={values.memoryMiB}
+            onChange={(e) => set("memoryMiB", e.target.value)}
+            error={fieldErrors.memoryMiB}
+          />
+          <Input
+            label={t("diskGiB")}
+            {...numberProps}
+            value={values.diskGiB}
+            onChange={(e) => set("diskGiB", e.target.value)}
+            error={fieldErrors.diskGiB}
+          />
         </div>
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={create.isPending || update.isPending}>{flavor ? t("saveChanges") : t("create")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={create.isPending || update.isPending}>
+            {flavor ? t("saveChanges") : t("create")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

@@ -12,9 +12,14 @@ import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components
 import { useTRPC } from "@/app/_trpc/client";
 import { FlavorFormDialog } from "./flavor-form-dialog";
 
-type Open = { kind: "create" } | { kind: "edit"; flavor: FlavorRow } | { kind: "delete"; flavor: FlavorRow } | null;
+type Open =
+  { kind: "create" } | { kind: "edit"; flavor: FlavorRow } | { kind: "delete"; flavor: FlavorRow } | null;
 
-export function FlavorsAdmin({ allowed }: { allowed: { create: boolean; update: boolean; delete: boolean } }) {
+export function FlavorsAdmin({
+  allowed,
+}: {
+  allowed: { create: boolean; update: boolean; delete: boolean };
+}) {
   const t = useTranslations("flavors");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -45,7 +50,10 @@ export function FlavorsAdmin({ allowed }: { allowed: { create: boolean; update: 
     }
   }
 
-  const openDialog = (next: Open) => { setFlash(null); setOpen(next); };
+  const openDialog = (next: Open) => {
+    setFlash(null);
+    setOpen(next);
+  };
   const showActions = allowed.update || allowed.delete;
   const columns = showActions ? 5 : 4;
 
@@ -54,12 +62,22 @@ export function FlavorsAdmin({ allowed }: { allowed: { create: boolean; update: 
       <PageHeader
         title={t("title")}
         description={t("description")}
-        actions={allowed.create && <Button onClick={() => openDialog({ kind: "create" })}>{t("newFlavor")}</Button>}
+        actions={
+          allowed.create && <Button onClick={() => openDialog({ kind: "create" })}>{t("newFlavor")}</Button>
+        }
       />
-      {flash && <Alert tone={flash.tone} className="mb-4" data-testid="flash">{flash.text}</Alert>}
+      {flash && (
+        <Alert tone={flash.tone} className="mb-4" data-testid="flash">
+          {flash.text}
+        </Alert>
+      )}
 
       {flavors.isError && !flavors.data ? (
-        <QueryError error={flavors.error} onRetry={() => void flavors.refetch()} retrying={flavors.isFetching} />
+        <QueryError
+          error={flavors.error}
+          onRetry={() => void flavors.refetch()}
+          retrying={flavors.isFetching}
+        />
       ) : (
         <Table caption={t("caption")}>
           <THead>
@@ -85,10 +103,21 @@ export function FlavorsAdmin({ allowed }: { allowed: { create: boolean; update: 
                     <Td className="whitespace-nowrap text-right">
                       <div className="flex justify-end gap-1">
                         {allowed.update && (
-                          <Button size="sm" variant="ghost" onClick={() => openDialog({ kind: "edit", flavor: f })}>{t("edit")}</Button>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            onClick={() => openDialog({ kind: "edit", flavor: f })}
+                          >
+                            {t("edit")}
+                          </Button>
                         )}
                         {allowed.delete && (
-                          <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" onClick={() => openDialog({ kind: "delete", flavor: f })}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            className="text-red-700 dark:text-red-400"
+                            onClick={() => openDialog({ kind: "delete", flavor: f })}
+                          >
                             {t("delete")}
                           </Button>
                         )}
@@ -115,8 +144,14 @@ export function FlavorsAdmin({ allowed }: { allowed: { create: boolean; update: 
         description={t("deleteBody")}
       >
         <DialogActions>
-          <Button variant="secondary" onClick={() => setOpen(null)}>{tc("cancel")}</Button>
-          <Button variant="danger" busy={remove.isPending} onClick={() => open?.kind === "delete" && void confirmDelete(open.flavor)}>
+          <Button variant="secondary" onClick={() => setOpen(null)}>
+            {tc("cancel")}
+          </Button>
+          <Button
+            variant="danger"
+            busy={remove.isPending}
+            onClick={() => open?.kind === "delete" && void confirmDelete(open.flavor)}
+          >
             {t("deleteConfirm")}
           </Button>
         </DialogActions>

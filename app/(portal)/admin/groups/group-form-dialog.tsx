@@ -66,14 +66,37 @@ export function GroupFormDialog({ open, group, onClose, onDone }: GroupFormDialo
   }
 
   return (
-    <Dialog open={open} onClose={onClose} title={group ? t("editTitle", { name: group.name }) : t("createTitle")}>
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={group ? t("editTitle", { name: group.name }) : t("createTitle")}
+    >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
-        <Input label={t("name")} value={name} onChange={(e) => setName(e.target.value)} error={fieldErrors.name} />
-        <Textarea label={t("descriptionLabel")} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} error={fieldErrors.description} />
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
+        <Input
+          label={t("name")}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fieldErrors.name}
+        />
+        <Textarea
+          label={t("descriptionLabel")}
+          rows={3}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          error={fieldErrors.description}
+        />
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={create.isPending || update.isPending}>{group ? t("saveChanges") : t("create")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={create.isPending || update.isPending}>
+            {group ? t("saveChanges") : t("create")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

@@ -65,7 +65,10 @@ export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
     }
   }
 
-  const openDialog = (next: Open) => { setFlash(null); setOpen(next); };
+  const openDialog = (next: Open) => {
+    setFlash(null);
+    setOpen(next);
+  };
   const showActions = allowed.update || allowed.delete || allowed.read;
 
   return (
@@ -73,9 +76,15 @@ export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
       <PageHeader
         title={t("title")}
         description={t("description")}
-        actions={allowed.create && <Button onClick={() => openDialog({ kind: "create" })}>{t("newGroup")}</Button>}
+        actions={
+          allowed.create && <Button onClick={() => openDialog({ kind: "create" })}>{t("newGroup")}</Button>
+        }
       />
-      {flash && <Alert tone={flash.tone} className="mb-4">{flash.text}</Alert>}
+      {flash && (
+        <Alert tone={flash.tone} className="mb-4">
+          {flash.text}
+        </Alert>
+      )}
 
       {groups.isError && !groups.data ? (
         <QueryError error={groups.error} onRetry={() => void groups.refetch()} retrying={groups.isFetching} />
@@ -96,23 +105,41 @@ export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
               groups.data.map((g) => (
                 <Tr key={g.id}>
                   <Td className="font-medium">{g.name}</Td>
-                  <Td className="max-w-md text-slate-600 dark:text-slate-400">{g.description || tc("none")}</Td>
+                  <Td className="max-w-md text-slate-600 dark:text-slate-400">
+                    {g.description || tc("none")}
+                  </Td>
                   <Td className="whitespace-nowrap">{t("memberCount", { count: g.memberCount })}</Td>
                   {showActions && (
                     <Td className="whitespace-nowrap text-right">
                       <div className="flex justify-end gap-1">
                         {allowed.read && (
-                          <Button size="sm" variant="ghost" aria-label={t("membersLabel", { name: g.name })} onClick={() => openDialog({ kind: "members", group: g })}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("membersLabel", { name: g.name })}
+                            onClick={() => openDialog({ kind: "members", group: g })}
+                          >
                             {t("members")}
                           </Button>
                         )}
                         {allowed.update && (
-                          <Button size="sm" variant="ghost" aria-label={t("editLabel", { name: g.name })} onClick={() => openDialog({ kind: "edit", group: g })}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("editLabel", { name: g.name })}
+                            onClick={() => openDialog({ kind: "edit", group: g })}
+                          >
                             {t("edit")}
                           </Button>
                         )}
                         {allowed.delete && (
-                          <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" aria-label={t("deleteLabel", { name: g.name })} onClick={() => openDialog({ kind: "delete", group: g })}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            className="text-red-700 dark:text-red-400"
+                            aria-label={t("deleteLabel", { name: g.name })}
+                            onClick={() => openDialog({ kind: "delete", group: g })}
+                          >
                             {t("delete")}
                           </Button>
                         )}
@@ -145,8 +172,14 @@ export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
         description={t("deleteBody")}
       >
         <DialogActions>
-          <Button variant="secondary" onClick={() => setOpen(null)}>{tc("cancel")}</Button>
-          <Button variant="danger" busy={remove.isPending} onClick={() => open?.kind === "delete" && void confirmDelete(open.group)}>
+          <Button variant="secondary" onClick={() => setOpen(null)}>
+            {tc("cancel")}
+          </Button>
+          <Button
+            variant="danger"
+            busy={remove.isPending}
+            onClick={() => open?.kind === "delete" && void confirmDelete(open.group)}
+          >
             {t("deleteConfirm")}
           </Button>
         </DialogActions>

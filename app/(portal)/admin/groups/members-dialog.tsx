@@ -29,7 +29,10 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
   const [filter, setFilter] = useState("");
   const [selected, setSelected] = useState<number[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const detail = useQuery({ ...trpc.groups.get.queryOptions({ id: group?.id ?? 0 }), enabled: group !== null });
+  const detail = useQuery({
+    ...trpc.groups.get.queryOptions({ id: group?.id ?? 0 }),
+    enabled: group !== null,
+  });
   const users = useQuery({ ...trpc.users.list.queryOptions({}), enabled: group !== null && editable });
   const save = useMutation(trpc.groups.setMembers.mutationOptions());
 
@@ -70,14 +73,23 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
       description={editable ? t("membersDescription") : undefined}
       size="lg"
     >
-      {error && <Alert tone="error" className="mb-4" data-testid="form-error">{error}</Alert>}
+      {error && (
+        <Alert tone="error" className="mb-4" data-testid="form-error">
+          {error}
+        </Alert>
+      )}
       {loadError ? (
         <QueryError error={loadError} />
       ) : loading ? (
         <p className="text-sm text-slate-500">{tc("loading")}</p>
       ) : editable ? (
         <div className="space-y-3">
-          <Input label={t("filterUsers")} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <Input
+            label={t("filterUsers")}
+            type="search"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
           <CheckboxGroup
             legend={t("selectedCount", { count: current.length })}
             options={options}
@@ -89,7 +101,9 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
         </div>
       ) : (
         <ul className="max-h-72 divide-y divide-slate-100 overflow-y-auto text-sm dark:divide-slate-800">
-          {detail.data?.members.length === 0 && <li className="py-2 text-slate-500">{t("memberCount", { count: 0 })}</li>}
+          {detail.data?.members.length === 0 && (
+            <li className="py-2 text-slate-500">{t("memberCount", { count: 0 })}</li>
+          )}
           {detail.data?.members.map((m) => (
             <li key={m.id} className="flex justify-between gap-4 py-2">
               <span className="font-medium">{m.username}</span>
@@ -99,8 +113,18 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
         </ul>
       )}
       <DialogActions>
-        <Button variant="secondary" onClick={onClose}>{editable ? tc("cancel") : tc("close")}</Button>
-        {editable && <Button onClick={() => void onSave()} busy={save.isPending} disabled={loading || Boolean(loadError)}>{t("saveMembers")}</Button>}
+        <Button variant="secondary" onClick={onClose}>
+          {editable ? tc("cancel") : tc("close")}
+        </Button>
+        {editable && (
+          <Button
+            onClick={() => void onSave()}
+            busy={save.isPending}
+            disabled={loading || Boolean(loadError)}
+          >
+            {t("saveMembers")}
+          </Button>
+        )}
       </DialogActions>
     </Dialog>
   );

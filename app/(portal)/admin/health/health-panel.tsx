@@ -13,7 +13,11 @@ import { formatTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_trpc/client";
 
 const REFRESH_MS = 5_000;
-const STATUS_TONE: Record<HealthReport["status"], BadgeTone> = { ok: "success", degraded: "warning", down: "danger" };
+const STATUS_TONE: Record<HealthReport["status"], BadgeTone> = {
+  ok: "success",
+  degraded: "warning",
+  down: "danger",
+};
 
 export function HealthPanel() {
   const t = useTranslations("health");
@@ -29,7 +33,8 @@ export function HealthPanel() {
     queryKey: ["public-health"],
     enabled: health.isError,
     refetchInterval: REFRESH_MS,
-    queryFn: async () => (await (await fetch("/api/v1/health", { cache: "no-store" })).json()) as PublicHealth,
+    queryFn: async () =>
+      (await (await fetch("/api/v1/health", { cache: "no-store" })).json()) as PublicHealth,
   });
 
   return (
@@ -52,8 +57,13 @@ export function HealthPanel() {
             <Card aria-labelledby="health-overall">
               <div className="flex flex-wrap items-center justify-between gap-3">
                 <div>
-                  <h2 id="health-overall" className="text-sm font-medium text-slate-500 dark:text-slate-400">{t("overall")}</h2>
-                  <p className="mt-1 flex items-center gap-2 text-lg font-semibold" data-testid="health-overall">
+                  <h2 id="health-overall" className="text-sm font-medium text-slate-500 dark:text-slate-400">
+                    {t("overall")}
+                  </h2>
+                  <p
+                    className="mt-1 flex items-center gap-2 text-lg font-semibold"
+                    data-testid="health-overall"
+                  >
                     <Badge tone={STATUS_TONE[report.status]}>{t(`short_${report.status}`)}</Badge>
                     {t(`status_${report.status}`)}
                   </p>
@@ -69,7 +79,9 @@ export function HealthPanel() {
               </div>
             </Card>
             <div className="grid gap-6 md:grid-cols-3">
-              {report.checks.map((c) => <CheckCard key={c.name} check={c} />)}
+              {report.checks.map((c) => (
+                <CheckCard key={c.name} check={c} />
+              ))}
             </div>
           </div>
         )}
@@ -110,11 +122,15 @@ function CheckCard({ check }: { check: HealthCheck }) {
     const k = `fact_${key}` as Parameters<typeof t>[0];
     return t.has(k) ? t(k) : key;
   };
-  const factValue = (v: string | number | boolean) => (typeof v === "boolean" ? (v ? tc("yes") : tc("no")) : String(v));
+  const factValue = (v: string | number | boolean) =>
+    typeof v === "boolean" ? (v ? tc("yes") : tc("no")) : String(v);
   const facts = Object.entries(check.facts);
 
   return (
-    <Card aria-label={t(`check_${check.name}`)} className={check.ok ? "" : "border-red-300 dark:border-red-800"}>
+    <Card
+      aria-label={t(`check_${check.name}`)}
+      className={check.ok ? "" : "border-red-300 dark:border-red-800"}
+    >
       <CardHeader
         title={t(`check_${check.name}`)}
         aside={<Badge tone={check.ok ? "success" : "danger"}>{check.ok ? t("up") : t("down")}</Badge>}
@@ -132,12 +148,16 @@ function CheckCard({ check }: { check: HealthCheck }) {
         ))}
       </dl>
       {check.error && (
-        <Alert tone="error" title={t("error")} className="mt-4"><span className="break-words">{check.error}</span></Alert>
+        <Alert tone="error" title={t("error")} className="mt-4">
+          <span className="break-words">{check.error}</span>
+        </Alert>
       )}
       {check.warnings.length > 0 && (
         <Alert tone="warning" title={t("warnings")} className="mt-4">
           <ul className="list-disc space-y-1 pl-4">
-            {check.warnings.map((w) => <li key={w}>{w}</li>)}
+            {check.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
           </ul>
         </Alert>
       )}

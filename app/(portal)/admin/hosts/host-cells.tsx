@@ -22,11 +22,18 @@ export function HardwareCell({ facts }: { facts: HostView["facts"] }) {
   return (
     <div className="space-y-0.5 tabular-nums">
       <span className="block">{t("cpuCount", { count: facts.cpuCount })}</span>
-      <span className="block max-w-44 truncate text-slate-500 dark:text-slate-400" title={facts.cpuModel}>{facts.cpuModel}</span>
+      <span className="block max-w-44 truncate text-slate-500 dark:text-slate-400" title={facts.cpuModel}>
+        {facts.cpuModel}
+      </span>
       <span className="block">{t("memoryValue", { memoryMiB: String(facts.memoryMiB) })}</span>
       <span className="block">
         {t("diskFree", { free: gib(facts.diskFreeBytes) })}
-        {facts.diskTotalBytes > 0 && <span className="text-slate-500 dark:text-slate-400"> {t("diskTotal", { total: gib(facts.diskTotalBytes) })}</span>}
+        {facts.diskTotalBytes > 0 && (
+          <span className="text-slate-500 dark:text-slate-400">
+            {" "}
+            {t("diskTotal", { total: gib(facts.diskTotalBytes) })}
+          </span>
+        )}
       </span>
     </div>
   );
@@ -41,7 +48,8 @@ export function HypervisorsCell({ facts }: { facts: HostView["facts"] }) {
       {facts.hypervisors.map((h) => (
         // An unavailable hypervisor stays listed, greyed, with the agent's reason on hover.
         <li key={h.kind} title={h.reason} className={h.available ? "" : "text-slate-400 dark:text-slate-500"}>
-          {h.kind}{h.version ? ` ${h.version}` : ""}
+          {h.kind}
+          {h.version ? ` ${h.version}` : ""}
           {!h.available && ` (${t("unavailable")})`}
         </li>
       ))}
@@ -57,11 +65,15 @@ export function CapacityCell({ host }: { host: HostView }) {
   return (
     <div className="space-y-2 text-xs tabular-nums">
       <div className="space-y-1">
-        <span className="block">{t("vcpusUsed", { used: String(host.used.vcpusUsed), total: String(host.capacity.vcpus) })}</span>
+        <span className="block">
+          {t("vcpusUsed", { used: String(host.used.vcpusUsed), total: String(host.capacity.vcpus) })}
+        </span>
         <ProgressBar value={cpu} tone={usageTone(cpu)} label={t("vcpusBar")} />
       </div>
       <div className="space-y-1">
-        <span className="block">{t("memoryUsed", { used: String(host.used.memoryMiBUsed), total: String(host.capacity.memoryMiB) })}</span>
+        <span className="block">
+          {t("memoryUsed", { used: String(host.used.memoryMiBUsed), total: String(host.capacity.memoryMiB) })}
+        </span>
         <ProgressBar value={mem} tone={usageTone(mem)} label={t("memoryBar")} />
       </div>
     </div>

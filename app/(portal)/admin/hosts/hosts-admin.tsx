@@ -44,7 +44,10 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
     setFlash(null);
     try {
       await setEnabled.mutateAsync({ id: host.id, enabled: !host.enabled });
-      setFlash({ tone: "success", text: t(host.enabled ? "disabledDone" : "enabledDone", { name: host.name }) });
+      setFlash({
+        tone: "success",
+        text: t(host.enabled ? "disabledDone" : "enabledDone", { name: host.name }),
+      });
     } catch (err) {
       setFlash({ tone: "error", text: errorText(err) });
     }
@@ -56,12 +59,26 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
       <PageHeader
         title={t("title")}
         description={t("description")}
-        actions={allowed.createJoinToken && <Button busy={createToken.isPending} onClick={() => void addHost()}>{t("addHost")}</Button>}
+        actions={
+          allowed.createJoinToken && (
+            <Button busy={createToken.isPending} onClick={() => void addHost()}>
+              {t("addHost")}
+            </Button>
+          )
+        }
       />
-      {flash && <Alert tone={flash.tone} className="mb-4" data-testid="flash">{flash.text}</Alert>}
-      {hosts.isError && hosts.data && <p className="mb-3 text-sm text-amber-700 dark:text-amber-300">{t("refreshFailed")}</p>}
+      {flash && (
+        <Alert tone={flash.tone} className="mb-4" data-testid="flash">
+          {flash.text}
+        </Alert>
+      )}
+      {hosts.isError && hosts.data && (
+        <p className="mb-3 text-sm text-amber-700 dark:text-amber-300">{t("refreshFailed")}</p>
+      )}
       {hosts.data && hosts.data.length > 0 && (
-        <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">{t("count", { count: hosts.data.length })}</p>
+        <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">
+          {t("count", { count: hosts.data.length })}
+        </p>
       )}
 
       {hosts.isError && !hosts.data ? (
@@ -94,25 +111,36 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
                       <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>
                       {!h.enabled && <Badge tone="warning">{t("disabled")}</Badge>}
                     </div>
-                    <span className="mt-1 block text-xs tabular-nums text-slate-500 dark:text-slate-400" title={t("heartbeat")}>
+                    <span
+                      className="mt-1 block text-xs tabular-nums text-slate-500 dark:text-slate-400"
+                      title={t("heartbeat")}
+                    >
                       <HeartbeatAge seconds={h.heartbeatAgeSeconds} />
                     </span>
                   </Td>
-                  <Td className="min-w-40 text-xs"><HardwareCell facts={h.facts} /></Td>
+                  <Td className="min-w-40 text-xs">
+                    <HardwareCell facts={h.facts} />
+                  </Td>
                   <Td className="min-w-40 text-xs">
                     <HypervisorsCell facts={h.facts} />
                     <div className="mt-1.5">
                       {h.accel === "kvm" ? (
                         <Badge tone="success">{t("accelKvm")}</Badge>
                       ) : (
-                        <span title={h.facts.kvmReason}><Badge tone="warning">{t("accelTcg")}</Badge></span>
+                        <span title={h.facts.kvmReason}>
+                          <Badge tone="warning">{t("accelTcg")}</Badge>
+                        </span>
                       )}
                     </div>
                     {h.accel === "tcg" && h.facts.kvmReason && (
-                      <span className="mt-1 block max-w-48 text-slate-500 dark:text-slate-400">{h.facts.kvmReason}</span>
+                      <span className="mt-1 block max-w-48 text-slate-500 dark:text-slate-400">
+                        {h.facts.kvmReason}
+                      </span>
                     )}
                   </Td>
-                  <Td className="min-w-36"><CapacityCell host={h} /></Td>
+                  <Td className="min-w-36">
+                    <CapacityCell host={h} />
+                  </Td>
                   <Td className="text-right tabular-nums">{h.used.instanceCount}</Td>
                   {allowed.setEnabled && (
                     <Td className="text-right">

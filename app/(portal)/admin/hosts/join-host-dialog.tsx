@@ -55,7 +55,11 @@ export function JoinHostDialog({ token, onClose }: { token: JoinToken | null; on
             {token.command}
           </pre>
           <div className="mt-2 flex flex-wrap items-center gap-3">
-            <Button size="sm" variant="secondary" onClick={() => void copyText(token.command, pre.current).then(setCopied)}>
+            <Button
+              size="sm"
+              variant="secondary"
+              onClick={() => void copyText(token.command, pre.current).then(setCopied)}
+            >
               {t("copy")}
             </Button>
             <span role="status" className="text-sm text-slate-600 dark:text-slate-400">

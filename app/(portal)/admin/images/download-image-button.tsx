@@ -18,7 +18,10 @@ export function DownloadImageButton({ imageId, name }: { imageId: string; name: 
     abort.current = new AbortController();
     setProgress(0);
     try {
-      const { blob, fileName } = await downloadInChunks(url, { signal: abort.current.signal, onProgress: (d, total) => setProgress(total ? Math.floor((d / total) * 100) : 0) });
+      const { blob, fileName } = await downloadInChunks(url, {
+        signal: abort.current.signal,
+        onProgress: (d, total) => setProgress(total ? Math.floor((d / total) * 100) : 0),
+      });
       saveBlob(blob, fileName);
     } catch {
       if (!abort.current?.signal.aborted) setFailed(true);
@@ -30,14 +33,25 @@ export function DownloadImageButton({ imageId, name }: { imageId: string; name: 
   return (
     <span className="inline-flex items-center gap-2">
       {progress === null ? (
-        <Button size="sm" variant="secondary" onClick={() => void start()} aria-label={t("downloadNamed", { name })}>{t("download")}</Button>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={() => void start()}
+          aria-label={t("downloadNamed", { name })}
+        >
+          {t("download")}
+        </Button>
       ) : (
         <span className="inline-flex w-28 items-center gap-1" data-testid="download-progress">
           <ProgressBar value={progress} label={t("downloadProgress")} />
-          <button type="button" className="text-xs underline" onClick={() => abort.current?.abort()}>×</button>
+          <button type="button" className="text-xs underline" onClick={() => abort.current?.abort()}>
+            ×
+          </button>
         </span>
       )}
-      <a href={url} download className={buttonClasses("ghost", "sm")} title={t("downloadLinkHint")}>{t("downloadLink")}</a>
+      <a href={url} download className={buttonClasses("ghost", "sm")} title={t("downloadLinkHint")}>
+        {t("downloadLink")}
+      </a>
       {failed && <span className="text-xs text-red-600">{t("downloadFailed")}</span>}
     </span>
   );

@@ -19,7 +19,11 @@ import { SyncImageDialog } from "./sync-image-dialog";
 import { UploadImageDialog, type NewVersionOf } from "./upload-image-dialog";
 import { VersionsDialog } from "./versions-dialog";
 
-const VISIBILITY_TONE: Record<ImageRow["visibility"], BadgeTone> = { public: "success", group: "info", private: "neutral" };
+const VISIBILITY_TONE: Record<ImageRow["visibility"], BadgeTone> = {
+  public: "success",
+  group: "info",
+  private: "neutral",
+};
 const COLUMNS = 8;
 
 export interface ImagesAllowed {
@@ -67,11 +71,29 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
       <PageHeader
         title={t("title")}
         description={t("description")}
-        actions={allowed.upload && <Button onClick={() => { setFlash(null); setNewVersionOf(null); setUploading(true); }}>{t("upload")}</Button>}
+        actions={
+          allowed.upload && (
+            <Button
+              onClick={() => {
+                setFlash(null);
+                setNewVersionOf(null);
+                setUploading(true);
+              }}
+            >
+              {t("upload")}
+            </Button>
+          )
+        }
       />
-      {flash && <Alert tone={flash.tone} className="mb-4" data-testid="flash">{flash.text}</Alert>}
+      {flash && (
+        <Alert tone={flash.tone} className="mb-4" data-testid="flash">
+          {flash.text}
+        </Alert>
+      )}
       {images.data && images.data.length > 0 && (
-        <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">{t("count", { count: images.data.length })}</p>
+        <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">
+          {t("count", { count: images.data.length })}
+        </p>
       )}
 
       {images.isError && !images.data ? (
@@ -99,28 +121,71 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
                   <Td className="font-medium">
                     {i.name} <Badge>v{i.version}</Badge>
                     {i.versionCount > 1 && (
-                      <button type="button" className="ml-2 text-xs text-indigo-700 underline dark:text-indigo-300" onClick={() => setVersionsOf(i)}>
+                      <button
+                        type="button"
+                        className="ml-2 text-xs text-indigo-700 underline dark:text-indigo-300"
+                        onClick={() => setVersionsOf(i)}
+                      >
                         {t("versionsCount", { count: i.versionCount })}
                       </button>
                     )}
-                    <div className="text-xs font-normal text-slate-500">{i.osType}{i.minDiskGiB ? ` · ≥${i.minDiskGiB} GiB` : ""}{i.minRamMiB ? ` · ≥${i.minRamMiB} MiB RAM` : ""}</div>
+                    <div className="text-xs font-normal text-slate-500">
+                      {i.osType}
+                      {i.minDiskGiB ? ` · ≥${i.minDiskGiB} GiB` : ""}
+                      {i.minRamMiB ? ` · ≥${i.minRamMiB} MiB RAM` : ""}
+                    </div>
                   </Td>
-                  <Td><Badge>{i.sourceFormat === "iso" ? "iso" : i.format}</Badge>{i.sourceFormat !== i.format && i.sourceFormat !== "iso" && <span className="ml-1 text-xs text-slate-500">← {i.sourceFormat}</span>}</Td>
-                  <Td className="whitespace-nowrap text-right tabular-nums">{formatNumber(bytesToMiB(i.sizeBytes), locale)} MiB</Td>
-                  <Td className="whitespace-nowrap text-right tabular-nums">{formatBytes(i.virtualSizeBytes, locale)}</Td>
-                  <Td><Badge tone={VISIBILITY_TONE[i.visibility]}>{t(`visibility_${i.visibility}`)}</Badge></Td>
+                  <Td>
+                    <Badge>{i.sourceFormat === "iso" ? "iso" : i.format}</Badge>
+                    {i.sourceFormat !== i.format && i.sourceFormat !== "iso" && (
+                      <span className="ml-1 text-xs text-slate-500">← {i.sourceFormat}</span>
+                    )}
+                  </Td>
+                  <Td className="whitespace-nowrap text-right tabular-nums">
+                    {formatNumber(bytesToMiB(i.sizeBytes), locale)} MiB
+                  </Td>
+                  <Td className="whitespace-nowrap text-right tabular-nums">
+                    {formatBytes(i.virtualSizeBytes, locale)}
+                  </Td>
+                  <Td>
+                    <Badge tone={VISIBILITY_TONE[i.visibility]}>{t(`visibility_${i.visibility}`)}</Badge>
+                  </Td>
                   {/* Twelve characters tell images apart; the whole digest is on hover for checking a download. */}
-                  <Td><code title={i.sha256} className="font-mono text-xs">{i.sha256.slice(0, 12)}</code></Td>
+                  <Td>
+                    <code title={i.sha256} className="font-mono text-xs">
+                      {i.sha256.slice(0, 12)}
+                    </code>
+                  </Td>
                   <Td className="min-w-32 text-xs">{formatDateTime(i.createdAt, locale)}</Td>
                   <Td>
                     <div className="flex flex-wrap items-center gap-1">
                       <DownloadImageButton imageId={i.id} name={i.name} />
-                      {allowed.manage && <>
-                        <Button size="sm" variant="ghost" onClick={() => { setFlash(null); setNewVersionOf({ id: i.id, name: i.name }); setUploading(true); }}>{t("newVersion")}</Button>
-                        <Button size="sm" variant="ghost" onClick={() => setEditing(i)}>{t("edit")}</Button>
-                        <Button size="sm" variant="ghost" onClick={() => void deleteImage(i)}>{t("delete")}</Button>
-                      </>}
-                      {allowed.sync && <Button size="sm" variant="ghost" onClick={() => setSyncing(i)}>{t("sync")}</Button>}
+                      {allowed.manage && (
+                        <>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            onClick={() => {
+                              setFlash(null);
+                              setNewVersionOf({ id: i.id, name: i.name });
+                              setUploading(true);
+                            }}
+                          >
+                            {t("newVersion")}
+                          </Button>
+                          <Button size="sm" variant="ghost" onClick={() => setEditing(i)}>
+                            {t("edit")}
+                          </Button>
+                          <Button size="sm" variant="ghost" onClick={() => void deleteImage(i)}>
+                            {t("delete")}
+                          </Button>
+                        </>
+                      )}
+                      {allowed.sync && (
+                        <Button size="sm" variant="ghost" onClick={() => setSyncing(i)}>
+                          {t("sync")}
+                        </Button>
+                      )}
                     </div>
                   </Td>
                 </Tr>
@@ -131,10 +196,23 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
       )}
 
       {allowed.upload && (
-        <UploadImageDialog open={uploading} onClose={() => { setUploading(false); setNewVersionOf(null); }} onDone={done}
-          privateOnly={allowed.privateOnly} newVersionOf={newVersionOf} />
+        <UploadImageDialog
+          open={uploading}
+          onClose={() => {
+            setUploading(false);
+            setNewVersionOf(null);
+          }}
+          onDone={done}
+          privateOnly={allowed.privateOnly}
+          newVersionOf={newVersionOf}
+        />
       )}
-      <EditImageDialog image={editing} onClose={() => setEditing(null)} onDone={done} privateOnly={allowed.privateOnly} />
+      <EditImageDialog
+        image={editing}
+        onClose={() => setEditing(null)}
+        onDone={done}
+        privateOnly={allowed.privateOnly}
+      />
       <SyncImageDialog image={syncing} onClose={() => setSyncing(null)} />
       <VersionsDialog image={versionsOf} onClose={() => setVersionsOf(null)} />
     </>

@@ -17,8 +17,13 @@ export default async function ImagesPage() {
   if (!can(actor.role, "images", "list")) return <Forbidden />;
   const upload = can(actor.role, "images", "upload");
   return (
-    <ImagesAdmin allowed={{
-      upload, privateOnly: upload && !roleMeets(actor.role, "powerAdm"), manage: can(actor.role, "images", "update"), sync: can(actor.role, "images", "sync"),
-    }} />
+    <ImagesAdmin
+      allowed={{
+        upload,
+        privateOnly: upload && !roleMeets(actor.role, "powerAdm"),
+        manage: can(actor.role, "images", "update"),
+        sync: can(actor.role, "images", "sync"),
+      }}
+    />
   );
 }

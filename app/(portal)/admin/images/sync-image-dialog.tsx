@@ -19,34 +19,77 @@ export function SyncImageDialog({ image, onClose }: { image: ImageRow | null; on
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const [chosen, setChosen] = useState<string[]>([]);
-  const cache = useQuery({ ...trpc.images.hostCache.queryOptions({ id: image?.id ?? "00000000-0000-4000-8000-000000000000" }), enabled: !!image, refetchInterval: 1000 });
+  const cache = useQuery({
+    ...trpc.images.hostCache.queryOptions({ id: image?.id ?? "00000000-0000-4000-8000-000000000000" }),
+    enabled: !!image,
+    refetchInterval: 1000,
+  });
   const sync = useMutation(trpc.images.sync.mutationOptions());
-  useEffect(() => { setChosen([]); sync.reset(); /* eslint-disable-next-line react-hooks/exhaustive-deps */ }, [image]);
+  useEffect(() => {
+    setChosen([]);
+    sync.reset(); /* eslint-disable-next-line react-hooks/exhaustive-deps */
+  }, [image]);
   const err = sync.error ? readError(sync.error) : null;
 
   return (
-    <Dialog open={!!image} onClose={onClose} title={t("syncTitle", { name: image?.name ?? "" })} description={t("syncDescription")} size="lg">
+    <Dialog
+      open={!!image}
+      onClose={onClose}
+      title={t("syncTitle", { name: image?.name ?? "" })}
+      description={t("syncDescription")}
+      size="lg"
+    >
       <div className="space-y-4">
         {err && <Alert tone="error">{err.message}</Alert>}
-        {sync.isSuccess && <Alert tone="success">{t("syncQueued", { count: sync.data.taskIds.length })}</Alert>}
+        {sync.isSuccess && (
+          <Alert tone="success">{t("syncQueued", { count: sync.data.taskIds.length })}</Alert>
+        )}
         <ul className="space-y-1 text-sm" data-testid="host-cache">
           {cache.data?.map((h) => (
             <li key={h.hostId} className="flex items-center justify-between gap-3">
               <span>{h.hostName}</span>
               <span className="flex items-center gap-2">
-                {h.state === "fetching" && <span className="w-24"><ProgressBar value={h.percent} label={t("syncProgress")} /></span>}
-                <Badge tone={h.state === "cached" ? "success" : h.state === "failed" ? "danger" : h.state === "fetching" ? "info" : "neutral"}>
+                {h.state === "fetching" && (
+                  <span className="w-24">
+                    <ProgressBar value={h.percent} label={t("syncProgress")} />
+                  </span>
+                )}
+                <Badge
+                  tone={
+                    h.state === "cached"
+                      ? "success"
+                      : h.state === "failed"
+                        ? "danger"
+                        : h.state === "fetching"
+                          ? "info"
+                          : "neutral"
+                  }
+                >
                   {t(`cache_${h.state ?? "none"}`)}
                 </Badge>
               </span>
             </li>
           ))}
         </ul>
-        <CheckboxGroup legend={t("syncHosts")} options={(cache.data ?? []).map((h) => ({ id: h.hostId, label: h.hostName }))}
-          value={chosen} onChange={setChosen} error={err?.fieldErrors.hostIds} empty={t("noHosts")} />
+        <CheckboxGroup
+          legend={t("syncHosts")}
+          options={(cache.data ?? []).map((h) => ({ id: h.hostId, label: h.hostName }))}
+          value={chosen}
+          onChange={setChosen}
+          error={err?.fieldErrors.hostIds}
+          empty={t("noHosts")}
+        />
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("close")}</Button>
-          <Button busy={sync.isPending} disabled={!chosen.length} onClick={() => image && sync.mutate({ id: image.id, hostIds: chosen })}>{t("syncSubmit")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("close")}
+          </Button>
+          <Button
+            busy={sync.isPending}
+            disabled={!chosen.length}
+            onClick={() => image && sync.mutate({ id: image.id, hostIds: chosen })}
+          >
+            {t("syncSubmit")}
+          </Button>
         </DialogActions>
       </div>
     </Dialog>

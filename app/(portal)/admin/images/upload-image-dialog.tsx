@@ -11,7 +11,14 @@ import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
 import { ProgressBar } from "@/app/_components/progress-bar";
 import { bytesToMiB, formatNumber } from "@/app/_lib/units";
-import { fingerprintOf, listPendingUploads, TusAbortedError, TusError, tusUpload, type PendingUpload } from "@/app/_lib/tus-upload";
+import {
+  fingerprintOf,
+  listPendingUploads,
+  TusAbortedError,
+  TusError,
+  tusUpload,
+  type PendingUpload,
+} from "@/app/_lib/tus-upload";
 import type { FieldErrors } from "@/app/_lib/validation";
 import { useTRPC } from "@/app/_trpc/client";
 
@@ -38,7 +45,13 @@ export interface NewVersionOf {
   name: string;
 }
 
-export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersionOf }: {
+export function UploadImageDialog({
+  open,
+  onClose,
+  onDone,
+  privateOnly,
+  newVersionOf,
+}: {
   open: boolean;
   onClose: () => void;
   onDone: (message: string) => void;
@@ -71,9 +84,20 @@ export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersi
 
   useEffect(() => {
     if (!open) return;
-    setFile(null); setName(""); setNameEdited(false); setFormat("qcow2"); setVisibility(privateOnly ? "private" : "public");
-    setOsType("linux"); setMinDiskGiB("0"); setMinRamMiB("0"); setPhase("idle"); setSent(null); setResumedAt(null); setTaskId(null);
-    setFieldErrors({}); setError(null);
+    setFile(null);
+    setName("");
+    setNameEdited(false);
+    setFormat("qcow2");
+    setVisibility(privateOnly ? "private" : "public");
+    setOsType("linux");
+    setMinDiskGiB("0");
+    setMinRamMiB("0");
+    setPhase("idle");
+    setSent(null);
+    setResumedAt(null);
+    setTaskId(null);
+    setFieldErrors({});
+    setError(null);
     setPending(listPendingUploads());
   }, [open, privateOnly]);
 
@@ -81,12 +105,22 @@ export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersi
   useEffect(() => () => abort.current?.abort(), []);
 
   // The conversion task, polled until it ends.
-  const tasks = useQuery({ ...trpc.tasks.list.queryOptions({ limit: 50 }), enabled: phase === "converting", refetchInterval: 1000 });
+  const tasks = useQuery({
+    ...trpc.tasks.list.queryOptions({ limit: 50 }),
+    enabled: phase === "converting",
+    refetchInterval: 1000,
+  });
   const task = tasks.data?.find((x) => x.id === taskId);
   useEffect(() => {
     if (phase !== "converting" || !task) return;
-    if (task.state === "succeeded") { setPhase("idle"); onDone(t("uploaded", { name: name.trim() || newVersionOf?.name || "" })); }
-    if (task.state === "failed") { setPhase("idle"); setError(t("refused", { reason: task.error ?? "" })); }
+    if (task.state === "succeeded") {
+      setPhase("idle");
+      onDone(t("uploaded", { name: name.trim() || newVersionOf?.name || "" }));
+    }
+    if (task.state === "failed") {
+      setPhase("idle");
+      setError(t("refused", { reason: task.error ?? "" }));
+    }
   }, [task, phase, onDone, t, name, newVersionOf]);
 
   function close() {
@@ -120,9 +154,17 @@ export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersi
     setSent({ sent: 0, total: file.size });
     try {
       const id = await tusUpload({
-        endpoint: "/api/v1/uploads", file, signal: controller.signal,
+        endpoint: "/api/v1/uploads",
+        file,
+        signal: controller.signal,
         metadata: {
-          name: name.trim() || newVersionOf?.name || file.name, format, visibility, osType, minDiskGiB, minRamMiB, filename: file.name,
+          name: name.trim() || newVersionOf?.name || file.name,
+          format,
+          visibility,
+          osType,
+          minDiskGiB,
+          minRamMiB,
+          filename: file.name,
           ...(newVersionOf ? { newVersionOf: newVersionOf.id } : {}),
         },
         onProgress: (s, total) => setSent({ sent: s, total }),
@@ -147,9 +189,18 @@ export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersi
   const resumable = file ? pending.find((p) => p.fingerprint === fingerprintOf(file)) : undefined;
 
   return (
-    <Dialog open={open} onClose={close} title={newVersionOf ? t("newVersionTitle", { name: newVersionOf.name }) : t("uploadTitle")} description={t("uploadDescription")}>
+    <Dialog
+      open={open}
+      onClose={close}
+      title={newVersionOf ? t("newVersionTitle", { name: newVersionOf.name }) : t("uploadTitle")}
+      description={t("uploadDescription")}
+    >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         {!busy && pending.length > 0 && (
           <Alert tone="info" data-testid="pending-uploads">
             {t("pendingUploads", { files: pending.map((p) => p.fileName).join(", ") })}
@@ -164,20 +215,67 @@ export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersi
           error={fieldErrors.file}
           className="file:mr-3 file:rounded file:border-0 file:bg-slate-100 file:px-2 file:py-1 file:text-sm file:font-medium file:text-slate-800 dark:file:bg-slate-800 dark:file:text-slate-100"
         />
-        {resumable && !busy && <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="will-resume">{t("willResume")}</p>}
+        {resumable && !busy && (
+          <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="will-resume">
+            {t("willResume")}
+          </p>
+        )}
         {!newVersionOf && (
-          <Input label={t("name")} autoComplete="off" value={name} disabled={busy}
-            onChange={(e) => { setName(e.target.value); setNameEdited(true); }} error={fieldErrors.name} />
+          <Input
+            label={t("name")}
+            autoComplete="off"
+            value={name}
+            disabled={busy}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameEdited(true);
+            }}
+            error={fieldErrors.name}
+          />
         )}
         <div className="grid gap-4 sm:grid-cols-2">
-          <Select label={t("format")} value={format} disabled={busy} onChange={(e) => setFormat(e.target.value as Format)}
-            options={FORMATS.map((f) => ({ value: f, label: f }))} error={fieldErrors.format} />
-          <Select label={t("visibility")} value={visibility} disabled={busy || privateOnly} onChange={(e) => setVisibility(e.target.value as Visibility)}
-            options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))} error={fieldErrors.visibility} />
-          <Input label={t("osType")} value={osType} disabled={busy} onChange={(e) => setOsType(e.target.value)} error={fieldErrors.osType} />
+          <Select
+            label={t("format")}
+            value={format}
+            disabled={busy}
+            onChange={(e) => setFormat(e.target.value as Format)}
+            options={FORMATS.map((f) => ({ value: f, label: f }))}
+            error={fieldErrors.format}
+          />
+          <Select
+            label={t("visibility")}
+            value={visibility}
+            disabled={busy || privateOnly}
+            onChange={(e) => setVisibility(e.target.value as Visibility)}
+            options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
+            error={fieldErrors.visibility}
+          />
+          <Input
+            label={t("osType")}
+            value={osType}
+            disabled={busy}
+            onChange={(e) => setOsType(e.target.value)}
+            error={fieldErrors.osType}
+          />
           <div className="grid grid-cols-2 gap-2">
-            <Input label={t("minDiskGiB")} type="number" min={0} value={minDiskGiB} disabled={busy} onChange={(e) => setMinDiskGiB(e.target.value)} error={fieldErrors.minDiskGiB} />
-            <Input label={t("minRamMiB")} type="number" min={0} value={minRamMiB} disabled={busy} onChange={(e) => setMinRamMiB(e.target.value)} error={fieldErrors.minRamMiB} />
+            <Input
+              label={t("minDiskGiB")}
+              type="number"
+              min={0}
+              value={minDiskGiB}
+              disabled={busy}
+              onChange={(e) => setMinDiskGiB(e.target.value)}
+              error={fieldErrors.minDiskGiB}
+            />
+            <Input
+              label={t("minRamMiB")}
+              type="number"
+              min={0}
+              value={minRamMiB}
+              disabled={busy}
+              onChange={(e) => setMinRamMiB(e.target.value)}
+              error={fieldErrors.minRamMiB}
+            />
           </div>
         </div>
 
@@ -187,8 +285,17 @@ export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersi
               <>
                 <ProgressBar value={percent} label={t("uploadProgress")} />
                 <p className="flex flex-wrap justify-between gap-2 text-xs tabular-nums text-slate-600 dark:text-slate-400">
-                  <span>{resumedAt !== null ? t("resumedFrom", { percent: Math.floor((resumedAt / sent.total) * 100) }) : `${percent}%`}</span>
-                  <span>{t("transferred", { loaded: formatNumber(bytesToMiB(sent.sent), locale), total: formatNumber(bytesToMiB(sent.total), locale) })}</span>
+                  <span>
+                    {resumedAt !== null
+                      ? t("resumedFrom", { percent: Math.floor((resumedAt / sent.total) * 100) })
+                      : `${percent}%`}
+                  </span>
+                  <span>
+                    {t("transferred", {
+                      loaded: formatNumber(bytesToMiB(sent.sent), locale),
+                      total: formatNumber(bytesToMiB(sent.total), locale),
+                    })}
+                  </span>
                 </p>
               </>
             ) : (
@@ -201,8 +308,12 @@ export function UploadImageDialog({ open, onClose, onDone, privateOnly, newVersi
         )}
 
         <DialogActions>
-          <Button variant="secondary" onClick={close}>{busy ? t("pauseUpload") : tc("cancel")}</Button>
-          <Button type="submit" busy={busy}>{t("uploadSubmit")}</Button>
+          <Button variant="secondary" onClick={close}>
+            {busy ? t("pauseUpload") : tc("cancel")}
+          </Button>
+          <Button type="submit" busy={busy}>
+            {t("uploadSubmit")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

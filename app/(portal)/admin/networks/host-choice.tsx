@@ -28,11 +28,23 @@ export function HostChoice({ hosts, value, onChange, error }: HostChoiceProps) {
       <legend className="text-sm font-medium text-slate-700 dark:text-slate-200">{t("hosts")}</legend>
       <div className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
         <label className="flex cursor-pointer items-center gap-2">
-          <input type="radio" name={name} className={radio} checked={value.all} onChange={() => onChange({ ...value, all: true })} />
+          <input
+            type="radio"
+            name={name}
+            className={radio}
+            checked={value.all}
+            onChange={() => onChange({ ...value, all: true })}
+          />
           {t("hostsAll")}
         </label>
         <label className="flex cursor-pointer items-center gap-2">
-          <input type="radio" name={name} className={radio} checked={!value.all} onChange={() => onChange({ ...value, all: false })} />
+          <input
+            type="radio"
+            name={name}
+            className={radio}
+            checked={!value.all}
+            onChange={() => onChange({ ...value, all: false })}
+          />
           {t("hostsChosen")}
         </label>
       </div>

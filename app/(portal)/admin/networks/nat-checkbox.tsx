@@ -3,7 +3,13 @@
 import { useTranslations } from "next-intl";
 import { useId } from "react";
 
-export function NatCheckbox({ checked, onChange }: { checked: boolean; onChange: (checked: boolean) => void }) {
+export function NatCheckbox({
+  checked,
+  onChange,
+}: {
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
   const t = useTranslations("networks");
   const id = useId();
   return (
@@ -17,8 +23,12 @@ export function NatCheckbox({ checked, onChange }: { checked: boolean; onChange:
         aria-describedby={`${id}-hint`}
       />
       <div>
-        <label htmlFor={id} className="block text-sm font-medium text-slate-700 dark:text-slate-200">{t("nat")}</label>
-        <p id={`${id}-hint`} className="text-xs text-slate-500 dark:text-slate-400">{t("natHint")}</p>
+        <label htmlFor={id} className="block text-sm font-medium text-slate-700 dark:text-slate-200">
+          {t("nat")}
+        </label>
+        <p id={`${id}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
+          {t("natHint")}
+        </p>
       </div>
     </div>
   );

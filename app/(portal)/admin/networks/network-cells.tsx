@@ -12,7 +12,9 @@ export function UsageCell({ usage }: { usage: NetworkView["usage"] }) {
   const taken = percentOf(usage.capacity - usage.free, usage.capacity);
   return (
     <div className="min-w-36 space-y-1 text-xs tabular-nums">
-      <span className="block whitespace-nowrap">{t("usageUsedFree", { used: usage.used, free: usage.free })}</span>
+      <span className="block whitespace-nowrap">
+        {t("usageUsedFree", { used: usage.used, free: usage.free })}
+      </span>
       <ProgressBar value={taken} tone={usageTone(taken)} label={t("usageBar")} />
       {/* Two unbreakable halves: a narrow column wraps between them, not inside one. */}
       <span className="block text-slate-500 dark:text-slate-400">
@@ -37,7 +39,13 @@ export function VlanText({ network: n }: { network: Pick<NetworkView, "vlanId" |
 }
 
 /** "All hosts", or the chosen hosts' names (ids of hosts that left are shown short). */
-export function HostsText({ network: n, hostNames }: { network: Pick<NetworkView, "allHosts" | "hostIds">; hostNames: Map<string, string> | null }) {
+export function HostsText({
+  network: n,
+  hostNames,
+}: {
+  network: Pick<NetworkView, "allHosts" | "hostIds">;
+  hostNames: Map<string, string> | null;
+}) {
   const t = useTranslations("networks");
   if (n.allHosts) return <span className="whitespace-nowrap">{t("hostsAll")}</span>;
   const names = n.hostIds.map((id) => hostNames?.get(id) ?? id.slice(0, 8));

@@ -30,7 +30,17 @@ interface Values {
   hosts: HostChoiceValue;
 }
 
-const EMPTY: Values = { name: "", cidr: "", gateway: "", dns: "", vlanId: "", uplink: "", kind: "tenant", nat: true, hosts: { all: true, hostIds: [] } };
+const EMPTY: Values = {
+  name: "",
+  cidr: "",
+  gateway: "",
+  dns: "",
+  vlanId: "",
+  uplink: "",
+  kind: "tenant",
+  nat: true,
+  hosts: { all: true, hostIds: [] },
+};
 
 interface NetworkFormDialogProps {
   open: boolean;
@@ -108,7 +118,11 @@ export function NetworkFormDialog({ open, onClose, onDone }: NetworkFormDialogPr
   return (
     <Dialog open={open} onClose={onClose} title={t("createTitle")} description={t("createHint")} size="lg">
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         <div className="grid gap-4 sm:grid-cols-2">
           <Input
             label={t("name")}
@@ -185,10 +199,19 @@ export function NetworkFormDialog({ open, onClose, onDone }: NetworkFormDialogPr
           />
         </div>
         <NatCheckbox checked={values.nat} onChange={(nat) => set("nat", nat)} />
-        <HostChoice hosts={hosts.data} value={values.hosts} onChange={(v) => set("hosts", v)} error={fieldErrors.hostIds} />
+        <HostChoice
+          hosts={hosts.data}
+          value={values.hosts}
+          onChange={(v) => set("hosts", v)}
+          error={fieldErrors.hostIds}
+        />
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={create.isPending}>{t("create")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={create.isPending}>
+            {t("create")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

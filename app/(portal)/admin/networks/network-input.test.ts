@@ -10,8 +10,12 @@ describe("network form helpers", () => {
   });
 
   it("shows the first problem of a list element on the list's field", () => {
-    expect(collapseArrayErrors({ "dnsServers.1": "Not an IPv4 address", "dnsServers.2": "other", name: "Required." }, ["dnsServers"]))
-      .toEqual({ dnsServers: "Not an IPv4 address", name: "Required." });
+    expect(
+      collapseArrayErrors(
+        { "dnsServers.1": "Not an IPv4 address", "dnsServers.2": "other", name: "Required." },
+        ["dnsServers"],
+      ),
+    ).toEqual({ dnsServers: "Not an IPv4 address", name: "Required." });
   });
 
   it("formats a countdown as m:ss or h:mm:ss, never negative", () => {
@@ -27,6 +31,9 @@ describe("cidrProblem", () => {
     expect(cidrProblem("10.0.0.0/24")).toBeNull();
     expect(cidrProblem("10.0.0/24")?.key).toBe("format");
     expect(cidrProblem("10.0.0.0/8")).toEqual({ key: "prefix", values: { min: "16", max: "29" } });
-    expect(cidrProblem("10.0.0.5/24")).toEqual({ key: "notNetwork", values: { text: "10.0.0.5/24", suggestion: "10.0.0.0/24" } });
+    expect(cidrProblem("10.0.0.5/24")).toEqual({
+      key: "notNetwork",
+      values: { text: "10.0.0.5/24", suggestion: "10.0.0.0/24" },
+    });
   });
 });

@@ -4,7 +4,10 @@ import type { FieldErrors } from "@/app/_lib/validation";
 
 /** "1.1.1.1, 9.9.9.9" (commas or spaces) → ["1.1.1.1", "9.9.9.9"]; empty text → []. */
 export function parseDnsList(text: string): string[] {
-  return text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export const formatDnsList = (servers: readonly string[]) => servers.join(", ");
@@ -38,13 +41,20 @@ export function formatCountdown(totalSeconds: number): string {
  * Which rule a CIDR breaks, as a key of messages "networks.cidrProblems" with its arguments, so the
  * form can say it in the reader's language (the schema's own text is English). Mirrors parseCidr.
  */
-export function cidrProblem(text: string): { key: "format" | "prefix" | "notNetwork"; values: Record<string, string> } | null {
+export function cidrProblem(
+  text: string,
+): { key: "format" | "prefix" | "notNetwork"; values: Record<string, string> } | null {
   const m = /^([\d.]+)\/(\d{1,2})$/.exec(text.trim());
   const addr = m ? parseIpv4(m[1]!) : null;
   if (!m || addr === null) return { key: "format", values: {} };
   const prefix = Number(m[2]);
-  if (prefix < MIN_PREFIX || prefix > MAX_PREFIX) return { key: "prefix", values: { min: String(MIN_PREFIX), max: String(MAX_PREFIX) } };
+  if (prefix < MIN_PREFIX || prefix > MAX_PREFIX)
+    return { key: "prefix", values: { min: String(MIN_PREFIX), max: String(MAX_PREFIX) } };
   const size = 2 ** (32 - prefix);
-  if (addr % size !== 0) return { key: "notNetwork", values: { text: text.trim(), suggestion: `${formatIpv4(addr - (addr % size))}/${prefix}` } };
+  if (addr % size !== 0)
+    return {
+      key: "notNetwork",
+      values: { text: text.trim(), suggestion: `${formatIpv4(addr - (addr % size))}/${prefix}` },
+    };
   return null;
 }

@@ -22,7 +22,11 @@ const REFRESH_MS = 10_000;
 
 type Open = { kind: "create" } | { kind: "delete"; network: NetworkView } | null;
 
-export function NetworksAdmin({ allowed }: { allowed: { create: boolean; delete: boolean; exportUsage: boolean } }) {
+export function NetworksAdmin({
+  allowed,
+}: {
+  allowed: { create: boolean; delete: boolean; exportUsage: boolean };
+}) {
   const t = useTranslations("networks");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -35,7 +39,10 @@ export function NetworksAdmin({ allowed }: { allowed: { create: boolean; delete:
   const networks = useQuery(trpc.networks.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
   const hosts = useQuery(trpc.hosts.list.queryOptions());
   const remove = useMutation(trpc.networks.delete.mutationOptions());
-  const hostNames = useMemo(() => (hosts.data ? new Map(hosts.data.map((h) => [h.id, h.name])) : null), [hosts.data]);
+  const hostNames = useMemo(
+    () => (hosts.data ? new Map(hosts.data.map((h) => [h.id, h.name])) : null),
+    [hosts.data],
+  );
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.networks.list.queryKey() });
 
@@ -69,7 +76,10 @@ export function NetworksAdmin({ allowed }: { allowed: { create: boolean; delete:
     }
   }
 
-  const openDialog = (next: Open) => { setFlash(null); setOpen(next); };
+  const openDialog = (next: Open) => {
+    setFlash(null);
+    setOpen(next);
+  };
   const columns = allowed.delete ? 8 : 7;
 
   return (
@@ -79,16 +89,32 @@ export function NetworksAdmin({ allowed }: { allowed: { create: boolean; delete:
         description={t("description")}
         actions={
           <>
-            {allowed.exportUsage && <Button variant="secondary" busy={exporting} onClick={() => void exportCsv()}>{t("exportCsv")}</Button>}
-            {allowed.create && <Button onClick={() => openDialog({ kind: "create" })}>{t("newNetwork")}</Button>}
+            {allowed.exportUsage && (
+              <Button variant="secondary" busy={exporting} onClick={() => void exportCsv()}>
+                {t("exportCsv")}
+              </Button>
+            )}
+            {allowed.create && (
+              <Button onClick={() => openDialog({ kind: "create" })}>{t("newNetwork")}</Button>
+            )}
           </>
         }
       />
-      {flash && <Alert tone={flash.tone} className="mb-4" data-testid="flash">{flash.text}</Alert>}
-      {networks.isError && networks.data && <p className="mb-3 text-sm text-amber-700 dark:text-amber-300">{t("refreshFailed")}</p>}
+      {flash && (
+        <Alert tone={flash.tone} className="mb-4" data-testid="flash">
+          {flash.text}
+        </Alert>
+      )}
+      {networks.isError && networks.data && (
+        <p className="mb-3 text-sm text-amber-700 dark:text-amber-300">{t("refreshFailed")}</p>
+      )}
 
       {networks.isError && !networks.data ? (
-        <QueryError error={networks.error} onRetry={() => void networks.refetch()} retrying={networks.isFetching} />
+        <QueryError
+          error={networks.error}
+          onRetry={() => void networks.refetch()}
+          retrying={networks.isFetching}
+        />
       ) : (
         <Table caption={t("caption")}>
           <THead>
@@ -113,20 +139,40 @@ export function NetworksAdmin({ allowed }: { allowed: { create: boolean; delete:
               networks.data.map((n) => (
                 <Tr key={n.id} data-testid="network-row">
                   <Td className="whitespace-nowrap font-medium">
-                    <Link href={`/admin/networks/${n.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{n.name}</Link>
+                    <Link
+                      href={`/admin/networks/${n.id}`}
+                      className="text-indigo-700 hover:underline dark:text-indigo-300"
+                    >
+                      {n.name}
+                    </Link>
                   </Td>
                   <Td className="whitespace-nowrap font-mono text-xs">
                     <span className="block">{n.cidr}</span>
-                    <span className="block text-slate-500 dark:text-slate-400">{t("gatewayShort", { gateway: n.gateway })}</span>
+                    <span className="block text-slate-500 dark:text-slate-400">
+                      {t("gatewayShort", { gateway: n.gateway })}
+                    </span>
                   </Td>
-                  <Td><KindBadge kind={n.kind} /></Td>
-                  <Td className="whitespace-nowrap"><VlanText network={n} /></Td>
+                  <Td>
+                    <KindBadge kind={n.kind} />
+                  </Td>
+                  <Td className="whitespace-nowrap">
+                    <VlanText network={n} />
+                  </Td>
                   <Td>{n.nat ? tc("yes") : tc("no")}</Td>
-                  <Td className="min-w-20 max-w-48"><HostsText network={n} hostNames={hostNames} /></Td>
-                  <Td><UsageCell usage={n.usage} /></Td>
+                  <Td className="min-w-20 max-w-48">
+                    <HostsText network={n} hostNames={hostNames} />
+                  </Td>
+                  <Td>
+                    <UsageCell usage={n.usage} />
+                  </Td>
                   {allowed.delete && (
                     <Td className="text-right">
-                      <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" onClick={() => openDialog({ kind: "delete", network: n })}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        className="text-red-700 dark:text-red-400"
+                        onClick={() => openDialog({ kind: "delete", network: n })}
+                      >
                         {t("delete")}
                       </Button>
                     </Td>
@@ -146,8 +192,14 @@ export function NetworksAdmin({ allowed }: { allowed: { create: boolean; delete:
         description={t("deleteBody")}
       >
         <DialogActions>
-          <Button variant="secondary" onClick={() => setOpen(null)}>{tc("cancel")}</Button>
-          <Button variant="danger" busy={remove.isPending} onClick={() => open?.kind === "delete" && void confirmDelete(open.network)}>
+          <Button variant="secondary" onClick={() => setOpen(null)}>
+            {tc("cancel")}
+          </Button>
+          <Button
+            variant="danger"
+            busy={remove.isPending}
+            onClick={() => open?.kind === "delete" && void confirmDelete(open.network)}
+          >
             {t("deleteConfirm")}
           </Button>
         </DialogActions>

@@ -13,7 +13,15 @@ import { readError } from "@/app/_lib/trpc-error";
 import { validate, type FieldErrors } from "@/app/_lib/validation";
 import { useTRPC } from "@/app/_trpc/client";
 
-export function ResetPasswordDialog({ user, onClose, onDone }: { user: UserView | null; onClose: () => void; onDone: (message: string) => void }) {
+export function ResetPasswordDialog({
+  user,
+  onClose,
+  onDone,
+}: {
+  user: UserView | null;
+  onClose: () => void;
+  onDone: (message: string) => void;
+}) {
   const t = useTranslations("users");
   const tc = useTranslations("common");
   const tv = useTranslations("validation");
@@ -54,7 +62,11 @@ export function ResetPasswordDialog({ user, onClose, onDone }: { user: UserView 
       description={t("resetDescription")}
     >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         <Input
           label={t("newPassword")}
           type="password"
@@ -65,8 +77,12 @@ export function ResetPasswordDialog({ user, onClose, onDone }: { user: UserView 
           hint={t("passwordHint")}
         />
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={reset.isPending}>{t("resetSubmit")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={reset.isPending}>
+            {t("resetSubmit")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

@@ -76,9 +76,17 @@ export function UserFormDialog({ open, user, groups, onClose, onDone }: UserForm
     setError(null);
     try {
       if (user) {
-        const checked = validate(updateUserInput, {
-          id: user.id, displayName: values.displayName, email: values.email, role: values.role, groupIds: values.groupIds,
-        }, tv);
+        const checked = validate(
+          updateUserInput,
+          {
+            id: user.id,
+            displayName: values.displayName,
+            email: values.email,
+            role: values.role,
+            groupIds: values.groupIds,
+          },
+          tv,
+        );
         setFieldErrors(checked.errors ?? {});
         if (!checked.data) return;
         await update.mutateAsync(checked.data);
@@ -98,9 +106,18 @@ export function UserFormDialog({ open, user, groups, onClose, onDone }: UserForm
   }
 
   return (
-    <Dialog open={open} onClose={onClose} title={user ? t("editTitle", { username: user.username }) : t("createTitle")} size="lg">
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={user ? t("editTitle", { username: user.username }) : t("createTitle")}
+      size="lg"
+    >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         <div className="grid gap-4 sm:grid-cols-2">
           {!user && (
             <Input
@@ -113,8 +130,20 @@ export function UserFormDialog({ open, user, groups, onClose, onDone }: UserForm
               error={fieldErrors.username}
             />
           )}
-          <Input label={t("displayName")} value={values.displayName} onChange={(e) => set("displayName", e.target.value)} error={fieldErrors.displayName} />
-          <Input label={t("email")} type="email" autoComplete="off" value={values.email} onChange={(e) => set("email", e.target.value)} error={fieldErrors.email} />
+          <Input
+            label={t("displayName")}
+            value={values.displayName}
+            onChange={(e) => set("displayName", e.target.value)}
+            error={fieldErrors.displayName}
+          />
+          <Input
+            label={t("email")}
+            type="email"
+            autoComplete="off"
+            value={values.email}
+            onChange={(e) => set("email", e.target.value)}
+            error={fieldErrors.email}
+          />
           {!user && (
             <Input
               label={t("password")}
@@ -143,8 +172,12 @@ export function UserFormDialog({ open, user, groups, onClose, onDone }: UserForm
           empty={t("noGroupsAvailable")}
         />
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={busy}>{user ? t("saveChanges") : t("create")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={busy}>
+            {user ? t("saveChanges") : t("create")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

@@ -39,7 +39,10 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
   const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
 
   // Keep showing the previous rows while a new search runs, so the table does not blink empty.
-  const users = useQuery({ ...trpc.users.list.queryOptions({ search: debounced || undefined }), placeholderData: keepPreviousData });
+  const users = useQuery({
+    ...trpc.users.list.queryOptions({ search: debounced || undefined }),
+    placeholderData: keepPreviousData,
+  });
   const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: allowed.listGroups });
   const groupName = (id: number) => groups.data?.find((g) => g.id === id)?.name ?? `#${id}`;
 
@@ -54,7 +57,10 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
     setFlash(null);
     try {
       await setDisabled.mutateAsync({ id: user.id, disabled: !user.disabled });
-      setFlash({ tone: "success", text: t(user.disabled ? "enabledDone" : "disabledDone", { username: user.username }) });
+      setFlash({
+        tone: "success",
+        text: t(user.disabled ? "enabledDone" : "disabledDone", { username: user.username }),
+      });
     } catch (err) {
       setFlash({ tone: "error", text: errorText(err) });
     }
@@ -75,9 +81,24 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
       <PageHeader
         title={t("title")}
         description={t("description")}
-        actions={allowed.create && <Button onClick={() => { setFlash(null); setOpen({ kind: "create" }); }}>{t("newUser")}</Button>}
+        actions={
+          allowed.create && (
+            <Button
+              onClick={() => {
+                setFlash(null);
+                setOpen({ kind: "create" });
+              }}
+            >
+              {t("newUser")}
+            </Button>
+          )
+        }
       />
-      {flash && <Alert tone={flash.tone} className="mb-4">{flash.text}</Alert>}
+      {flash && (
+        <Alert tone={flash.tone} className="mb-4">
+          {flash.text}
+        </Alert>
+      )}
 
       <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
         <Input
@@ -88,7 +109,11 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
           onChange={(e) => setSearch(e.target.value)}
           fieldClassName="w-full sm:w-80"
         />
-        {users.data && <p className="text-sm text-slate-500 dark:text-slate-400">{t("count", { count: users.data.length })}</p>}
+        {users.data && (
+          <p className="text-sm text-slate-500 dark:text-slate-400">
+            {t("count", { count: users.data.length })}
+          </p>
+        )}
       </div>
 
       {users.isError && !users.data ? (
@@ -115,16 +140,34 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
                   {/* Only the username in this cell: tests and screen readers find the row by it. */}
                   <Td className="whitespace-nowrap font-medium">{u.username}</Td>
                   <Td>{u.displayName}</Td>
-                  <Td><RoleBadge role={u.role} /></Td>
-                  <Td className="max-w-56">{u.groupIds.length ? u.groupIds.map(groupName).join(", ") : tc("none")}</Td>
-                  <Td><Badge tone={u.disabled ? "danger" : "success"}>{u.disabled ? t("disabled") : t("enabled")}</Badge></Td>
-                  <Td className="min-w-32 text-xs">{u.lastLoginAt ? formatDateTime(u.lastLoginAt, locale) : t("never")}</Td>
+                  <Td>
+                    <RoleBadge role={u.role} />
+                  </Td>
+                  <Td className="max-w-56">
+                    {u.groupIds.length ? u.groupIds.map(groupName).join(", ") : tc("none")}
+                  </Td>
+                  <Td>
+                    <Badge tone={u.disabled ? "danger" : "success"}>
+                      {u.disabled ? t("disabled") : t("enabled")}
+                    </Badge>
+                  </Td>
+                  <Td className="min-w-32 text-xs">
+                    {u.lastLoginAt ? formatDateTime(u.lastLoginAt, locale) : t("never")}
+                  </Td>
                   {showActions && (
                     <Td className="text-right">
                       {/* Wraps on narrow screens rather than hiding buttons off the table's edge. */}
                       <div className="flex flex-wrap justify-end gap-1">
                         {allowed.update && (
-                          <Button size="sm" variant="ghost" aria-label={t("editLabel", { username: u.username })} onClick={() => { setFlash(null); setOpen({ kind: "edit", user: u }); }}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("editLabel", { username: u.username })}
+                            onClick={() => {
+                              setFlash(null);
+                              setOpen({ kind: "edit", user: u });
+                            }}
+                          >
                             {t("edit")}
                           </Button>
                         )}
@@ -132,7 +175,9 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
                           <Button
                             size="sm"
                             variant="ghost"
-                            aria-label={t(u.disabled ? "enableLabel" : "disableLabel", { username: u.username })}
+                            aria-label={t(u.disabled ? "enableLabel" : "disableLabel", {
+                              username: u.username,
+                            })}
                             busy={setDisabled.isPending && setDisabled.variables?.id === u.id}
                             onClick={() => void toggleDisabled(u)}
                           >
@@ -140,7 +185,15 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
                           </Button>
                         )}
                         {allowed.resetPassword && (
-                          <Button size="sm" variant="ghost" aria-label={t("resetPasswordLabel", { username: u.username })} onClick={() => { setFlash(null); setOpen({ kind: "reset", user: u }); }}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("resetPasswordLabel", { username: u.username })}
+                            onClick={() => {
+                              setFlash(null);
+                              setOpen({ kind: "reset", user: u });
+                            }}
+                          >
                             {t("resetPassword")}
                           </Button>
                         )}
@@ -161,7 +214,11 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
         onClose={() => setOpen(null)}
         onDone={done}
       />
-      <ResetPasswordDialog user={open?.kind === "reset" ? open.user : null} onClose={() => setOpen(null)} onDone={done} />
+      <ResetPasswordDialog
+        user={open?.kind === "reset" ? open.user : null}
+        onClose={() => setOpen(null)}
+        onDone={done}
+      />
     </>
   );
 }

@@ -18,7 +18,13 @@ import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "./instance-storage";
 
-export function InstanceCapture({ instance, onMessage }: { instance: InstanceView; onMessage: (m: ActionMessage | null) => void }) {
+export function InstanceCapture({
+  instance,
+  onMessage,
+}: {
+  instance: InstanceView;
+  onMessage: (m: ActionMessage | null) => void;
+}) {
   const t = useTranslations("instanceStorage");
   const locale = useLocale();
   const trpc = useTRPC();
@@ -26,10 +32,16 @@ export function InstanceCapture({ instance, onMessage }: { instance: InstanceVie
   const [name, setName] = useState("");
   const [taskId, setTaskId] = useState<string | null>(null);
   const capture = useMutation(trpc.captures.create.mutationOptions());
-  const tasks = useQuery(trpc.tasks.list.queryOptions(undefined, {
-    enabled: taskId !== null,
-    refetchInterval: (q) => (q.state.data?.find((x) => x.id === taskId)?.state === "succeeded" || q.state.data?.find((x) => x.id === taskId)?.state === "failed" ? false : 1000),
-  }));
+  const tasks = useQuery(
+    trpc.tasks.list.queryOptions(undefined, {
+      enabled: taskId !== null,
+      refetchInterval: (q) =>
+        q.state.data?.find((x) => x.id === taskId)?.state === "succeeded" ||
+        q.state.data?.find((x) => x.id === taskId)?.state === "failed"
+          ? false
+          : 1000,
+    }),
+  );
   const task = tasks.data?.find((x) => x.id === taskId);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -46,11 +58,31 @@ export function InstanceCapture({ instance, onMessage }: { instance: InstanceVie
 
   return (
     <Card aria-labelledby="instance-capture-heading" data-testid="capture-panel">
-      <h2 id="instance-capture-heading" className="text-base font-semibold text-slate-900 dark:text-slate-100">{t("createImage")}</h2>
+      <h2
+        id="instance-capture-heading"
+        className="text-base font-semibold text-slate-900 dark:text-slate-100"
+      >
+        {t("createImage")}
+      </h2>
       <p className="mb-3 text-xs text-slate-500 dark:text-slate-400">{t("createImageHint")}</p>
       <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-2">
-        <Input label={t("imageName")} hideLabel placeholder={t("imageName")} value={name} maxLength={128} onChange={(e) => setName(e.target.value)} fieldClassName="w-64" />
-        <Button type="submit" size="sm" busy={capture.isPending} disabled={!name.trim() || !isSettled(instance)}>{t("createImage")}</Button>
+        <Input
+          label={t("imageName")}
+          hideLabel
+          placeholder={t("imageName")}
+          value={name}
+          maxLength={128}
+          onChange={(e) => setName(e.target.value)}
+          fieldClassName="w-64"
+        />
+        <Button
+          type="submit"
+          size="sm"
+          busy={capture.isPending}
+          disabled={!name.trim() || !isSettled(instance)}
+        >
+          {t("createImage")}
+        </Button>
       </form>
       {taskId && (
         <div className="mt-4 space-y-2" data-testid="capture-progress">
@@ -58,14 +90,23 @@ export function InstanceCapture({ instance, onMessage }: { instance: InstanceVie
             <span>{task?.message ?? t("captureQueued")}</span>
             <span className="tabular-nums text-slate-500">
               {task ? `${task.percent}%` : ""}
-              {task?.bytesTotal ? ` · ${formatBytes(task.bytesDone ?? 0, locale)} / ${formatBytes(task.bytesTotal, locale)}` : ""}
+              {task?.bytesTotal
+                ? ` · ${formatBytes(task.bytesDone ?? 0, locale)} / ${formatBytes(task.bytesTotal, locale)}`
+                : ""}
             </span>
           </div>
-          <ProgressBar value={task && task.state !== "queued" ? task.percent : null} label={t("captureProgress")}
-            tone={task?.state === "failed" ? "danger" : task?.state === "succeeded" ? "success" : "info"} />
+          <ProgressBar
+            value={task && task.state !== "queued" ? task.percent : null}
+            label={t("captureProgress")}
+            tone={task?.state === "failed" ? "danger" : task?.state === "succeeded" ? "success" : "info"}
+          />
           {task?.state === "failed" && <Alert tone="error">{task.error ?? t("captureFailed")}</Alert>}
-          {task?.state === "succeeded" && <Alert tone="success">{t("captureDone", { name: task.targetName })}</Alert>}
-          <Link href="/tasks" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">{t("openTasks")}</Link>
+          {task?.state === "succeeded" && (
+            <Alert tone="success">{t("captureDone", { name: task.targetName })}</Alert>
+          )}
+          <Link href="/tasks" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+            {t("openTasks")}
+          </Link>
         </div>
       )}
     </Card>

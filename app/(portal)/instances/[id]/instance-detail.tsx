@@ -25,19 +25,30 @@ import { InstanceStorage } from "./instance-storage";
 /** A malformed id is answered with BAD_REQUEST; to the person it is just as missing as an unknown one. */
 const GONE_CODES = new Set(["NOT_FOUND", "BAD_REQUEST"]);
 
-export function InstanceDetail({ id, allowed, network }: { id: string; allowed: InstanceActionPermissions; network: NetworkPermissions }) {
+export function InstanceDetail({
+  id,
+  allowed,
+  network,
+}: {
+  id: string;
+  allowed: InstanceActionPermissions;
+  network: NetworkPermissions;
+}) {
   const t = useTranslations("instance");
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const [flash, setFlash] = useState<ActionMessage | null>(null);
   const instance = useQuery(
-    trpc.instances.get.queryOptions({ id }, {
-      refetchInterval: (q) => {
-        const data = q.state.data;
-        if (!data || data.state === "DELETED") return false;
-        return refreshInterval(isBusy(data));
+    trpc.instances.get.queryOptions(
+      { id },
+      {
+        refetchInterval: (q) => {
+          const data = q.state.data;
+          if (!data || data.state === "DELETED") return false;
+          return refreshInterval(isBusy(data));
+        },
       },
-    }),
+    ),
   );
   const data = instance.data;
   const code = instance.isError ? readError(instance.error).code : null;
@@ -45,21 +56,37 @@ export function InstanceDetail({ id, allowed, network }: { id: string; allowed: 
   const events = useInstanceEvents(id, !!data && isBusy(data), !gone);
 
   if (instance.isPending) {
-    return <p role="status" className="py-10 text-sm text-slate-500 dark:text-slate-400">{tc("loading")}</p>;
+    return (
+      <p role="status" className="py-10 text-sm text-slate-500 dark:text-slate-400">
+        {tc("loading")}
+      </p>
+    );
   }
   if (gone) return <InstanceGone deleted={data?.state === "DELETED"} />;
   if (!data) {
-    return <QueryError error={instance.error} onRetry={() => void instance.refetch()} retrying={instance.isFetching} />;
+    return (
+      <QueryError
+        error={instance.error}
+        onRetry={() => void instance.refetch()}
+        retrying={instance.isFetching}
+      />
+    );
   }
 
   return (
     <>
-      <Link href="/instances" className="mb-3 inline-block text-sm text-indigo-700 hover:underline dark:text-indigo-300">
-        <span aria-hidden>← </span>{t("back")}
+      <Link
+        href="/instances"
+        className="mb-3 inline-block text-sm text-indigo-700 hover:underline dark:text-indigo-300"
+      >
+        <span aria-hidden>← </span>
+        {t("back")}
       </Link>
       <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
         <div className="min-w-0">
-          <h1 className="break-all text-2xl font-semibold tracking-tight text-slate-900 dark:text-slate-50">{data.name}</h1>
+          <h1 className="break-all text-2xl font-semibold tracking-tight text-slate-900 dark:text-slate-50">
+            {data.name}
+          </h1>
           <div className="mt-2 flex flex-wrap items-center gap-3">
             <StateBadge state={data.state} />
             <ViewersBadge instance={data} />
@@ -69,7 +96,11 @@ export function InstanceDetail({ id, allowed, network }: { id: string; allowed: 
       </div>
 
       <div className="space-y-6">
-        {flash && <Alert tone={flash.tone} data-testid="flash">{flash.text}</Alert>}
+        {flash && (
+          <Alert tone={flash.tone} data-testid="flash">
+            {flash.text}
+          </Alert>
+        )}
         {/* A failed poll keeps the last known state on screen, with a note, rather than blanking the page. */}
         {instance.isError && <QueryError error={instance.error} />}
         {data.task && (
@@ -112,7 +143,12 @@ function Facts({ instance: i, className }: { instance: InstanceView; className?:
     [t("owner"), i.owner.username],
     [t("created"), formatDateTime(i.createdAt, locale)],
     [t("updated"), formatDateTime(i.updatedAt, locale)],
-    [t("id"), <code key="id" className="break-all text-xs">{i.id}</code>],
+    [
+      t("id"),
+      <code key="id" className="break-all text-xs">
+        {i.id}
+      </code>,
+    ],
   ];
   return (
     <Card className={className}>

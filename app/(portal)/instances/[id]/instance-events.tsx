@@ -11,15 +11,29 @@ import { useTRPC } from "@/app/_trpc/client";
 import { refreshInterval } from "../use-instances";
 
 type Kind = "action" | "state" | "progress" | "error" | "info";
-const KIND_TONE: Record<Kind, BadgeTone> = { action: "info", state: "success", progress: "neutral", error: "danger", info: "neutral" };
+const KIND_TONE: Record<Kind, BadgeTone> = {
+  action: "info",
+  state: "success",
+  progress: "neutral",
+  error: "danger",
+  info: "neutral",
+};
 
 /** Started by the detail page together with the instance itself, so both load in parallel. */
 export function useInstanceEvents(id: string, busy: boolean, enabled: boolean) {
   const trpc = useTRPC();
-  return useQuery(trpc.instances.events.queryOptions({ id }, { refetchInterval: refreshInterval(busy), enabled }));
+  return useQuery(
+    trpc.instances.events.queryOptions({ id }, { refetchInterval: refreshInterval(busy), enabled }),
+  );
 }
 
-export function InstanceEvents({ events, className = "" }: { events: ReturnType<typeof useInstanceEvents>; className?: string }) {
+export function InstanceEvents({
+  events,
+  className = "",
+}: {
+  events: ReturnType<typeof useInstanceEvents>;
+  className?: string;
+}) {
   const t = useTranslations("instance");
   const ti = useTranslations("instances");
   const tc = useTranslations("common");
@@ -28,16 +42,26 @@ export function InstanceEvents({ events, className = "" }: { events: ReturnType<
   return (
     <Card className={className} aria-labelledby="instance-events-heading">
       <div className="mb-3">
-        <h2 id="instance-events-heading" className="text-base font-semibold text-slate-900 dark:text-slate-100">{t("events")}</h2>
+        <h2
+          id="instance-events-heading"
+          className="text-base font-semibold text-slate-900 dark:text-slate-100"
+        >
+          {t("events")}
+        </h2>
         <p className="text-xs text-slate-500 dark:text-slate-400">{t("eventsCaption")}</p>
       </div>
-      {events.isError && <QueryError error={events.error} onRetry={() => void events.refetch()} retrying={events.isFetching} />}
+      {events.isError && (
+        <QueryError error={events.error} onRetry={() => void events.refetch()} retrying={events.isFetching} />
+      )}
       {events.isPending ? (
         <p className="text-sm text-slate-500">{tc("loading")}</p>
       ) : events.data?.length === 0 ? (
         <p className="text-sm text-slate-500 dark:text-slate-400">{t("eventsEmpty")}</p>
       ) : (
-        <ol data-testid="instance-events" className="relative space-y-4 border-l border-slate-200 pl-5 dark:border-slate-700">
+        <ol
+          data-testid="instance-events"
+          className="relative space-y-4 border-l border-slate-200 pl-5 dark:border-slate-700"
+        >
           {events.data?.map((e) => (
             <li key={e.id} className="relative">
               <span

@@ -9,8 +9,12 @@ export function InstanceGone({ deleted }: { deleted: boolean }) {
   return (
     <Card className="mx-auto max-w-xl text-center" data-testid="instance-gone">
       <h1 className="text-xl font-semibold">{deleted ? t("deletedTitle") : t("goneTitle")}</h1>
-      <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{deleted ? t("deletedBody") : t("goneBody")}</p>
-      <ButtonLink href="/instances" variant="secondary" className="mt-5">{t("back")}</ButtonLink>
+      <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+        {deleted ? t("deletedBody") : t("goneBody")}
+      </p>
+      <ButtonLink href="/instances" variant="secondary" className="mt-5">
+        {t("back")}
+      </ButtonLink>
     </Card>
   );
 }

@@ -29,7 +29,13 @@ interface InstanceNetworkProps {
   className?: string;
 }
 
-export function InstanceNetwork({ instanceId, canForward, allowed, onMessage, className = "" }: InstanceNetworkProps) {
+export function InstanceNetwork({
+  instanceId,
+  canForward,
+  allowed,
+  onMessage,
+  className = "",
+}: InstanceNetworkProps) {
   const t = useTranslations("instance");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -42,7 +48,8 @@ export function InstanceNetwork({ instanceId, canForward, allowed, onMessage, cl
   const remove = useMutation(trpc.portForwards.delete.mutationOptions());
   const hasNics = (nics.data?.length ?? 0) > 0;
 
-  const refreshForwards = () => queryClient.invalidateQueries({ queryKey: trpc.portForwards.list.queryKey({ instanceId }) });
+  const refreshForwards = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.portForwards.list.queryKey({ instanceId }) });
 
   async function onRemove(f: PortForwardView) {
     try {
@@ -60,8 +67,15 @@ export function InstanceNetwork({ instanceId, canForward, allowed, onMessage, cl
 
   return (
     <Card className={className} aria-labelledby="instance-network-heading">
-      <h2 id="instance-network-heading" className="mb-3 text-base font-semibold text-slate-900 dark:text-slate-100">{t("network")}</h2>
-      {nics.isError && <QueryError error={nics.error} onRetry={() => void nics.refetch()} retrying={nics.isFetching} />}
+      <h2
+        id="instance-network-heading"
+        className="mb-3 text-base font-semibold text-slate-900 dark:text-slate-100"
+      >
+        {t("network")}
+      </h2>
+      {nics.isError && (
+        <QueryError error={nics.error} onRetry={() => void nics.refetch()} retrying={nics.isFetching} />
+      )}
       <Table caption={t("nicsCaption")}>
         <THead>
           <Th>{t("colInterface")}</Th>
@@ -77,11 +91,14 @@ export function InstanceNetwork({ instanceId, canForward, allowed, onMessage, cl
           ) : (
             nics.data!.map((n) => (
               <Tr key={n.id} data-testid="nic-row">
-                <Td className="whitespace-nowrap font-mono text-xs">{t("nicName", { index: n.nicIndex ?? 0 })}</Td>
+                <Td className="whitespace-nowrap font-mono text-xs">
+                  {t("nicName", { index: n.nicIndex ?? 0 })}
+                </Td>
                 <Td className="whitespace-nowrap font-mono text-xs">{n.ip}</Td>
                 <Td className="whitespace-nowrap font-mono text-xs">{n.mac}</Td>
                 <Td className="whitespace-nowrap">
-                  {n.networkName} <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{n.cidr}</span>
+                  {n.networkName}{" "}
+                  <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{n.cidr}</span>
                 </Td>
               </Tr>
             ))
@@ -97,10 +114,25 @@ export function InstanceNetwork({ instanceId, canForward, allowed, onMessage, cl
               <p className="text-xs text-slate-500 dark:text-slate-400">{t("forwardsHint")}</p>
             </div>
             {allowed.addForward && canForward && (
-              <Button size="sm" variant="secondary" onClick={() => { onMessage(null); setAdding(true); }}>{t("addForward")}</Button>
+              <Button
+                size="sm"
+                variant="secondary"
+                onClick={() => {
+                  onMessage(null);
+                  setAdding(true);
+                }}
+              >
+                {t("addForward")}
+              </Button>
             )}
           </div>
-          {forwards.isError && <QueryError error={forwards.error} onRetry={() => void forwards.refetch()} retrying={forwards.isFetching} />}
+          {forwards.isError && (
+            <QueryError
+              error={forwards.error}
+              onRetry={() => void forwards.refetch()}
+              retrying={forwards.isFetching}
+            />
+          )}
           <Table caption={t("forwards")}>
             <THead>
               <Th>{t("colReachAt")}</Th>
@@ -116,12 +148,23 @@ export function InstanceNetwork({ instanceId, canForward, allowed, onMessage, cl
               ) : (
                 forwards.data.map((f) => (
                   <Tr key={f.id} data-testid="forward-row">
-                    <Td className="whitespace-nowrap font-mono text-xs" data-testid="forward-address">{`${f.host.name}:${f.hostPort}`}</Td>
+                    <Td
+                      className="whitespace-nowrap font-mono text-xs"
+                      data-testid="forward-address"
+                    >{`${f.host.name}:${f.hostPort}`}</Td>
                     <Td className="whitespace-nowrap font-mono text-xs">{`${f.guestIp}:${f.guestPort}`}</Td>
                     <Td className="uppercase">{f.protocol}</Td>
                     {allowed.removeForward && (
                       <Td className="text-right">
-                        <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" onClick={() => { onMessage(null); setRemoving(f); }}>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          className="text-red-700 dark:text-red-400"
+                          onClick={() => {
+                            onMessage(null);
+                            setRemoving(f);
+                          }}
+                        >
                           {t("removeForward")}
                         </Button>
                       </Td>
@@ -140,18 +183,32 @@ export function InstanceNetwork({ instanceId, canForward, allowed, onMessage, cl
           instanceId={instanceId}
           nics={nics.data ?? []}
           onClose={() => setAdding(false)}
-          onDone={(text) => { setAdding(false); onMessage({ tone: "success", text }); void refreshForwards(); }}
+          onDone={(text) => {
+            setAdding(false);
+            onMessage({ tone: "success", text });
+            void refreshForwards();
+          }}
         />
       )}
       <Dialog
         open={removing !== null}
         onClose={() => setRemoving(null)}
-        title={removing ? t("removeForwardTitle", { address: `${removing.host.name}:${removing.hostPort}` }) : ""}
+        title={
+          removing ? t("removeForwardTitle", { address: `${removing.host.name}:${removing.hostPort}` }) : ""
+        }
         description={t("removeForwardBody")}
       >
         <DialogActions>
-          <Button variant="secondary" onClick={() => setRemoving(null)}>{tc("cancel")}</Button>
-          <Button variant="danger" busy={remove.isPending} onClick={() => removing && void onRemove(removing)}>{t("removeForwardConfirm")}</Button>
+          <Button variant="secondary" onClick={() => setRemoving(null)}>
+            {tc("cancel")}
+          </Button>
+          <Button
+            variant="danger"
+            busy={remove.isPending}
+            onClick={() => removing && void onRemove(removing)}
+          >
+            {t("removeForwardConfirm")}
+          </Button>
         </DialogActions>
       </Dialog>
     </Card>

@@ -19,10 +19,21 @@ import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "./instance-storage";
 
-const TONE: Record<SnapshotView["state"], BadgeTone> = { creating: "info", ready: "success", reverting: "info", deleting: "warning", deleted: "neutral", error: "danger" };
+const TONE: Record<SnapshotView["state"], BadgeTone> = {
+  creating: "info",
+  ready: "success",
+  reverting: "info",
+  deleting: "warning",
+  deleted: "neutral",
+  error: "danger",
+};
 const BUSY = new Set(["creating", "reverting", "deleting"]);
 
-interface Props { instance: InstanceView; canManage: boolean; onMessage: (m: ActionMessage | null) => void }
+interface Props {
+  instance: InstanceView;
+  canManage: boolean;
+  onMessage: (m: ActionMessage | null) => void;
+}
 
 export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
   const t = useTranslations("instanceStorage");
@@ -33,16 +44,22 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
   const errorText = useMutationErrorText();
   const [name, setName] = useState("");
   const [confirm, setConfirm] = useState<{ kind: "revert" | "delete"; snap: SnapshotView } | null>(null);
-  const list = useQuery(trpc.snapshots.list.queryOptions({ instanceId: instance.id }, {
-    refetchInterval: (q) => (q.state.data?.some((s) => BUSY.has(s.state)) ? 1500 : 10_000),
-  }));
+  const list = useQuery(
+    trpc.snapshots.list.queryOptions(
+      { instanceId: instance.id },
+      {
+        refetchInterval: (q) => (q.state.data?.some((s) => BUSY.has(s.state)) ? 1500 : 10_000),
+      },
+    ),
+  );
   const create = useMutation(trpc.snapshots.create.mutationOptions());
   const revert = useMutation(trpc.snapshots.revert.mutationOptions());
   const remove = useMutation(trpc.snapshots.delete.mutationOptions());
-  const refresh = () => Promise.all([
-    queryClient.invalidateQueries({ queryKey: trpc.snapshots.list.queryKey({ instanceId: instance.id }) }),
-    queryClient.invalidateQueries({ queryKey: trpc.instances.get.queryKey({ id: instance.id }) }),
-  ]);
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.snapshots.list.queryKey({ instanceId: instance.id }) }),
+      queryClient.invalidateQueries({ queryKey: trpc.instances.get.queryKey({ id: instance.id }) }),
+    ]);
   const stopped = instance.state === "STOPPED" && !instance.task;
 
   async function onCreate(e: FormEvent<HTMLFormElement>) {
@@ -65,7 +82,10 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
     try {
       if (kind === "revert") await revert.mutateAsync({ id: snap.id });
       else await remove.mutateAsync({ id: snap.id });
-      onMessage({ tone: "success", text: t(kind === "revert" ? "revertRequested" : "snapshotDeleteRequested", { name: snap.name }) });
+      onMessage({
+        tone: "success",
+        text: t(kind === "revert" ? "revertRequested" : "snapshotDeleteRequested", { name: snap.name }),
+      });
     } catch (err) {
       onMessage({ tone: "error", text: errorText(err) });
     } finally {
@@ -79,18 +99,39 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
     <Card aria-labelledby="instance-snapshots-heading" data-testid="snapshots-panel">
       <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
         <div>
-          <h2 id="instance-snapshots-heading" className="text-base font-semibold text-slate-900 dark:text-slate-100">{t("snapshots")}</h2>
+          <h2
+            id="instance-snapshots-heading"
+            className="text-base font-semibold text-slate-900 dark:text-slate-100"
+          >
+            {t("snapshots")}
+          </h2>
           <p className="text-xs text-slate-500 dark:text-slate-400">{t("snapshotsHint")}</p>
         </div>
         {canManage && (
           <form onSubmit={onCreate} className="flex items-end gap-2">
-            <Input label={t("snapshotName")} hideLabel placeholder={t("snapshotName")} value={name} maxLength={64}
-              onChange={(e) => setName(e.target.value)} fieldClassName="w-48" />
-            <Button type="submit" size="sm" busy={create.isPending} disabled={!name.trim() || !isSettled(instance)}>{t("takeSnapshot")}</Button>
+            <Input
+              label={t("snapshotName")}
+              hideLabel
+              placeholder={t("snapshotName")}
+              value={name}
+              maxLength={64}
+              onChange={(e) => setName(e.target.value)}
+              fieldClassName="w-48"
+            />
+            <Button
+              type="submit"
+              size="sm"
+              busy={create.isPending}
+              disabled={!name.trim() || !isSettled(instance)}
+            >
+              {t("takeSnapshot")}
+            </Button>
           </form>
         )}
       </div>
-      {list.isError && <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />}
+      {list.isError && (
+        <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
+      )}
       <Table caption={t("snapshots")}>
         <THead>
           <Th>{t("colName")}</Th>
@@ -109,19 +150,44 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
               <Tr key={s.id} data-testid="snapshot-row">
                 <Td>
                   <div className="font-medium">{s.name}</div>
-                  {s.errorReason && <div className="text-xs text-red-700 dark:text-red-400">{s.errorReason}</div>}
+                  {s.errorReason && (
+                    <div className="text-xs text-red-700 dark:text-red-400">{s.errorReason}</div>
+                  )}
                 </Td>
-                <Td><Badge tone={TONE[s.state]}>{t(`snapshotState.${s.state}`)}</Badge></Td>
-                <Td className="whitespace-nowrap">{s.sizeBytes === null ? "—" : formatBytes(s.sizeBytes, locale)}</Td>
-                <Td className="whitespace-nowrap">{formatDateTime(s.createdAt, locale, "short")}{s.createdBy ? ` · ${s.createdBy}` : ""}</Td>
+                <Td>
+                  <Badge tone={TONE[s.state]}>{t(`snapshotState.${s.state}`)}</Badge>
+                </Td>
+                <Td className="whitespace-nowrap">
+                  {s.sizeBytes === null ? "—" : formatBytes(s.sizeBytes, locale)}
+                </Td>
+                <Td className="whitespace-nowrap">
+                  {formatDateTime(s.createdAt, locale, "short")}
+                  {s.createdBy ? ` · ${s.createdBy}` : ""}
+                </Td>
                 {canManage && (
                   <Td className="whitespace-nowrap text-right">
-                    <Button size="sm" variant="secondary" disabled={s.state !== "ready" || !stopped}
-                      title={stopped ? undefined : t("revertNeedsStop")} onClick={() => { onMessage(null); setConfirm({ kind: "revert", snap: s }); }}>
+                    <Button
+                      size="sm"
+                      variant="secondary"
+                      disabled={s.state !== "ready" || !stopped}
+                      title={stopped ? undefined : t("revertNeedsStop")}
+                      onClick={() => {
+                        onMessage(null);
+                        setConfirm({ kind: "revert", snap: s });
+                      }}
+                    >
                       {t("revert")}
                     </Button>{" "}
-                    <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" disabled={s.state !== "ready" && s.state !== "error"}
-                      onClick={() => { onMessage(null); setConfirm({ kind: "delete", snap: s }); }}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      className="text-red-700 dark:text-red-400"
+                      disabled={s.state !== "ready" && s.state !== "error"}
+                      onClick={() => {
+                        onMessage(null);
+                        setConfirm({ kind: "delete", snap: s });
+                      }}
+                    >
                       {t("delete")}
                     </Button>
                   </Td>
@@ -131,16 +197,30 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
           )}
         </TBody>
       </Table>
-      {canManage && !stopped && <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">{t("revertNeedsStop")}</p>}
+      {canManage && !stopped && (
+        <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">{t("revertNeedsStop")}</p>
+      )}
       <Dialog
         open={confirm !== null}
         onClose={() => setConfirm(null)}
-        title={confirm ? t(confirm.kind === "revert" ? "revertTitle" : "snapshotDeleteTitle", { name: confirm.snap.name }) : ""}
+        title={
+          confirm
+            ? t(confirm.kind === "revert" ? "revertTitle" : "snapshotDeleteTitle", {
+                name: confirm.snap.name,
+              })
+            : ""
+        }
         description={confirm?.kind === "revert" ? t("revertBody") : t("snapshotDeleteBody")}
       >
         <DialogActions>
-          <Button variant="secondary" onClick={() => setConfirm(null)}>{tc("cancel")}</Button>
-          <Button variant="danger" busy={revert.isPending || remove.isPending} onClick={() => void onConfirm()}>
+          <Button variant="secondary" onClick={() => setConfirm(null)}>
+            {tc("cancel")}
+          </Button>
+          <Button
+            variant="danger"
+            busy={revert.isPending || remove.isPending}
+            onClick={() => void onConfirm()}
+          >
             {confirm?.kind === "revert" ? t("revert") : t("delete")}
           </Button>
         </DialogActions>

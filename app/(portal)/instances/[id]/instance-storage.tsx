@@ -11,12 +11,22 @@ import { InstanceCapture } from "./instance-capture";
 import { InstanceSnapshots } from "./instance-snapshots";
 import { InstanceVolumes } from "./instance-volumes";
 
-export function InstanceStorage({ instance, onMessage }: { instance: InstanceView; onMessage: (m: ActionMessage | null) => void }) {
+export function InstanceStorage({
+  instance,
+  onMessage,
+}: {
+  instance: InstanceView;
+  onMessage: (m: ActionMessage | null) => void;
+}) {
   const trpc = useTRPC();
   const me = useQuery(trpc.account.me.queryOptions());
   const role = me.data?.role;
   if (!role || instance.state === "DELETED") return null;
-  const manage = { snapshots: can(role, "snapshots", "create"), volumes: can(role, "volumes", "create"), capture: can(role, "instances", "capture") };
+  const manage = {
+    snapshots: can(role, "snapshots", "create"),
+    volumes: can(role, "volumes", "create"),
+    capture: can(role, "instances", "capture"),
+  };
   return (
     <>
       <InstanceSnapshots instance={instance} canManage={manage.snapshots} onMessage={onMessage} />
@@ -27,4 +37,5 @@ export function InstanceStorage({ instance, onMessage }: { instance: InstanceVie
 }
 
 /** Snapshots, volumes and captures act on instances that are running or stopped, with nothing under way. */
-export const isSettled = (i: Pick<InstanceView, "state" | "task">) => (i.state === "RUNNING" || i.state === "STOPPED") && !i.task;
+export const isSettled = (i: Pick<InstanceView, "state" | "task">) =>
+  (i.state === "RUNNING" || i.state === "STOPPED") && !i.task;

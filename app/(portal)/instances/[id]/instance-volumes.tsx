@@ -20,11 +20,22 @@ import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "./instance-storage";
 
 const TONE: Record<VolumeView["state"], BadgeTone> = {
-  creating: "info", available: "neutral", attaching: "info", attached: "success", detaching: "info", deleting: "warning", deleted: "neutral", error: "danger",
+  creating: "info",
+  available: "neutral",
+  attaching: "info",
+  attached: "success",
+  detaching: "info",
+  deleting: "warning",
+  deleted: "neutral",
+  error: "danger",
 };
 const BUSY = new Set(["creating", "attaching", "detaching", "deleting"]);
 
-interface Props { instance: InstanceView; canManage: boolean; onMessage: (m: ActionMessage | null) => void }
+interface Props {
+  instance: InstanceView;
+  canManage: boolean;
+  onMessage: (m: ActionMessage | null) => void;
+}
 
 export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
   const t = useTranslations("instanceStorage");
@@ -36,14 +47,20 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
   const [size, setSize] = useState("1");
   const [sizeError, setSizeError] = useState<string | undefined>();
   const [deleting, setDeleting] = useState<VolumeView | null>(null);
-  const list = useQuery(trpc.volumes.list.queryOptions({ instanceId: instance.id }, {
-    refetchInterval: (q) => (q.state.data?.some((v) => BUSY.has(v.state)) ? 1500 : 10_000),
-  }));
+  const list = useQuery(
+    trpc.volumes.list.queryOptions(
+      { instanceId: instance.id },
+      {
+        refetchInterval: (q) => (q.state.data?.some((v) => BUSY.has(v.state)) ? 1500 : 10_000),
+      },
+    ),
+  );
   const create = useMutation(trpc.volumes.create.mutationOptions());
   const attach = useMutation(trpc.volumes.attach.mutationOptions());
   const detach = useMutation(trpc.volumes.detach.mutationOptions());
   const remove = useMutation(trpc.volumes.delete.mutationOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.volumes.list.queryKey({ instanceId: instance.id }) });
+  const refresh = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.volumes.list.queryKey({ instanceId: instance.id }) });
   const settled = isSettled(instance);
 
   async function run(work: () => Promise<unknown>, success: string) {
@@ -78,19 +95,52 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
     <Card aria-labelledby="instance-volumes-heading" data-testid="volumes-panel">
       <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
         <div>
-          <h2 id="instance-volumes-heading" className="text-base font-semibold text-slate-900 dark:text-slate-100">{t("volumes")}</h2>
-          <p className="text-xs text-slate-500 dark:text-slate-400">{t("volumesHint", { host: instance.host?.name ?? "—" })}</p>
+          <h2
+            id="instance-volumes-heading"
+            className="text-base font-semibold text-slate-900 dark:text-slate-100"
+          >
+            {t("volumes")}
+          </h2>
+          <p className="text-xs text-slate-500 dark:text-slate-400">
+            {t("volumesHint", { host: instance.host?.name ?? "—" })}
+          </p>
         </div>
         {canManage && instance.host && (
           <form onSubmit={onCreate} className="flex flex-wrap items-end gap-2">
-            <Input label={t("volumeName")} hideLabel placeholder={t("volumeName")} value={name} maxLength={64} onChange={(e) => setName(e.target.value)} fieldClassName="w-40" />
-            <Input label={t("volumeSize")} type="number" min={1} step={1} inputMode="numeric" value={size} onChange={(e) => setSize(e.target.value)}
-              error={sizeError} fieldClassName="w-28" />
-            <Button type="submit" size="sm" busy={create.isPending} disabled={!name.trim() || !(Number(size) >= 1)}>{t("createVolume")}</Button>
+            <Input
+              label={t("volumeName")}
+              hideLabel
+              placeholder={t("volumeName")}
+              value={name}
+              maxLength={64}
+              onChange={(e) => setName(e.target.value)}
+              fieldClassName="w-40"
+            />
+            <Input
+              label={t("volumeSize")}
+              type="number"
+              min={1}
+              step={1}
+              inputMode="numeric"
+              value={size}
+              onChange={(e) => setSize(e.target.value)}
+              error={sizeError}
+              fieldClassName="w-28"
+            />
+            <Button
+              type="submit"
+              size="sm"
+              busy={create.isPending}
+              disabled={!name.trim() || !(Number(size) >= 1)}
+            >
+              {t("createVolume")}
+            </Button>
           </form>
         )}
       </div>
-      {list.isError && <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />}
+      {list.isError && (
+        <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
+      )}
       <Table caption={t("volumes")}>
         <THead>
           <Th>{t("colName")}</Th>
@@ -110,26 +160,62 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
                 <Tr key={v.id} data-testid="volume-row">
                   <Td>
                     <div className="font-medium">{v.name}</div>
-                    {v.instance && !here && <div className="text-xs text-slate-500">{t("attachedElsewhere", { name: v.instance.name })}</div>}
-                    {v.errorReason && <div className="text-xs text-red-700 dark:text-red-400">{v.errorReason}</div>}
+                    {v.instance && !here && (
+                      <div className="text-xs text-slate-500">
+                        {t("attachedElsewhere", { name: v.instance.name })}
+                      </div>
+                    )}
+                    {v.errorReason && (
+                      <div className="text-xs text-red-700 dark:text-red-400">{v.errorReason}</div>
+                    )}
                   </Td>
                   <Td className="whitespace-nowrap">{v.sizeGiB} GiB</Td>
-                  <Td><Badge tone={TONE[v.state]}>{t(`volumeState.${v.state}`)}</Badge></Td>
+                  <Td>
+                    <Badge tone={TONE[v.state]}>{t(`volumeState.${v.state}`)}</Badge>
+                  </Td>
                   {canManage && (
                     <Td className="whitespace-nowrap text-right">
                       {v.state === "available" && (
-                        <Button size="sm" variant="secondary" disabled={!settled}
-                          onClick={() => void run(() => attach.mutateAsync({ id: v.id, instanceId: instance.id }), t("attachRequested", { name: v.name }))}>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          disabled={!settled}
+                          onClick={() =>
+                            void run(
+                              () => attach.mutateAsync({ id: v.id, instanceId: instance.id }),
+                              t("attachRequested", { name: v.name }),
+                            )
+                          }
+                        >
                           {t("attach")}
                         </Button>
                       )}
                       {v.state === "attached" && here && (
-                        <Button size="sm" variant="secondary" onClick={() => void run(() => detach.mutateAsync({ id: v.id }), t("detachRequested", { name: v.name }))}>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          onClick={() =>
+                            void run(
+                              () => detach.mutateAsync({ id: v.id }),
+                              t("detachRequested", { name: v.name }),
+                            )
+                          }
+                        >
                           {t("detach")}
                         </Button>
                       )}{" "}
                       {(v.state === "available" || v.state === "error") && (
-                        <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" onClick={() => { onMessage(null); setDeleting(v); }}>{t("delete")}</Button>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          className="text-red-700 dark:text-red-400"
+                          onClick={() => {
+                            onMessage(null);
+                            setDeleting(v);
+                          }}
+                        >
+                          {t("delete")}
+                        </Button>
                       )}
                     </Td>
                   )}
@@ -139,11 +225,29 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
           )}
         </TBody>
       </Table>
-      <Dialog open={deleting !== null} onClose={() => setDeleting(null)} title={deleting ? t("volumeDeleteTitle", { name: deleting.name }) : ""} description={t("volumeDeleteBody")}>
+      <Dialog
+        open={deleting !== null}
+        onClose={() => setDeleting(null)}
+        title={deleting ? t("volumeDeleteTitle", { name: deleting.name }) : ""}
+        description={t("volumeDeleteBody")}
+      >
         <DialogActions>
-          <Button variant="secondary" onClick={() => setDeleting(null)}>{tc("cancel")}</Button>
-          <Button variant="danger" busy={remove.isPending}
-            onClick={() => { const v = deleting; setDeleting(null); if (v) void run(() => remove.mutateAsync({ id: v.id }), t("volumeDeleteRequested", { name: v.name })); }}>
+          <Button variant="secondary" onClick={() => setDeleting(null)}>
+            {tc("cancel")}
+          </Button>
+          <Button
+            variant="danger"
+            busy={remove.isPending}
+            onClick={() => {
+              const v = deleting;
+              setDeleting(null);
+              if (v)
+                void run(
+                  () => remove.mutateAsync({ id: v.id }),
+                  t("volumeDeleteRequested", { name: v.name }),
+                );
+            }}
+          >
             {t("delete")}
           </Button>
         </DialogActions>

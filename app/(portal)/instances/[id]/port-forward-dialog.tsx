@@ -56,14 +56,23 @@ export function PortForwardDialog({ open, instanceId, nics, onClose, onDone }: P
     e.preventDefault();
     setError(null);
     const input = {
-      instanceId, protocol: values.protocol, hostPort: toNumber(values.hostPort), guestPort: toNumber(values.guestPort), nicIndex: Number(values.nicIndex),
+      instanceId,
+      protocol: values.protocol,
+      hostPort: toNumber(values.hostPort),
+      guestPort: toNumber(values.guestPort),
+      nicIndex: Number(values.nicIndex),
     };
     const checked = validate(addPortForwardInput, input, tv);
     setFieldErrors(checked.errors ?? {});
     if (!checked.data) return;
     try {
       const created = await create.mutateAsync(checked.data);
-      onDone(t("forwardAdded", { address: `${created.host.name}:${created.hostPort}`, guest: `${created.guestIp}:${created.guestPort}` }));
+      onDone(
+        t("forwardAdded", {
+          address: `${created.host.name}:${created.hostPort}`,
+          guest: `${created.guestIp}:${created.guestPort}`,
+        }),
+      );
     } catch (err) {
       // e.g. fieldErrors.hostPort = "Already forwarded on this host." or "From 20000 to 29999."
       setFieldErrors(readError(err).fieldErrors);
@@ -76,16 +85,35 @@ export function PortForwardDialog({ open, instanceId, nics, onClose, onDone }: P
   return (
     <Dialog open={open} onClose={onClose} title={t("addForwardTitle")} description={t("addForwardHint")}>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         <div className="grid gap-4 sm:grid-cols-3">
           <Select
             label={t("colProtocol")}
             value={values.protocol}
             onChange={(e) => set("protocol", e.target.value as Values["protocol"])}
-            options={[{ value: "tcp", label: "TCP" }, { value: "udp", label: "UDP" }]}
+            options={[
+              { value: "tcp", label: "TCP" },
+              { value: "udp", label: "UDP" },
+            ]}
           />
-          <Input label={t("hostPort")} {...portProps} value={values.hostPort} onChange={(e) => set("hostPort", e.target.value)} error={fieldErrors.hostPort} />
-          <Input label={t("guestPort")} {...portProps} value={values.guestPort} onChange={(e) => set("guestPort", e.target.value)} error={fieldErrors.guestPort} />
+          <Input
+            label={t("hostPort")}
+            {...portProps}
+            value={values.hostPort}
+            onChange={(e) => set("hostPort", e.target.value)}
+            error={fieldErrors.hostPort}
+          />
+          <Input
+            label={t("guestPort")}
+            {...portProps}
+            value={values.guestPort}
+            onChange={(e) => set("guestPort", e.target.value)}
+            error={fieldErrors.guestPort}
+          />
         </div>
         {nics.length > 1 && (
           <Select
@@ -95,13 +123,21 @@ export function PortForwardDialog({ open, instanceId, nics, onClose, onDone }: P
             error={fieldErrors.nicIndex}
             options={nics.map((n) => ({
               value: String(n.nicIndex ?? 0),
-              label: t("nicOption", { name: t("nicName", { index: n.nicIndex ?? 0 }), ip: n.ip, network: n.networkName }),
+              label: t("nicOption", {
+                name: t("nicName", { index: n.nicIndex ?? 0 }),
+                ip: n.ip,
+                network: n.networkName,
+              }),
             }))}
           />
         )}
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={create.isPending}>{t("addForwardSubmit")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={create.isPending}>
+            {t("addForwardSubmit")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

@@ -10,7 +10,12 @@ export const dynamic = "force-dynamic";
  * versions or counts. 503 when the database is unreachable (the portal cannot serve anyone).
  */
 export async function GET() {
-  const report = await checkHealth({ db, redis, queue: getSystemQueue(), hostDownAfterSeconds: settings.hostDownAfterSeconds });
+  const report = await checkHealth({
+    db,
+    redis,
+    queue: getSystemQueue(),
+    hostDownAfterSeconds: settings.hostDownAfterSeconds,
+  });
   const body = {
     status: report.status,
     checkedAt: report.checkedAt.toISOString(),
@@ -22,5 +27,8 @@ export async function GET() {
           ? "Some services are unavailable."
           : "All services are up.",
   };
-  return Response.json(body, { status: report.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
+  return Response.json(body, {
+    status: report.status === "down" ? 503 : 200,
+    headers: { "cache-control": "no-store" },
+  });
 }

@@ -51,9 +51,20 @@ export function AddressesSection({ network, addresses, subnets, allowed, onMessa
     <Section
       title={t("addresses")}
       hint={t("addressesCount", { count: addresses.length })}
-      actions={allowed.allocateAddress && (
-        <Button size="sm" variant="secondary" onClick={() => { onMessage(null); setAllocating(true); }}>{t("allocate")}</Button>
-      )}
+      actions={
+        allowed.allocateAddress && (
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={() => {
+              onMessage(null);
+              setAllocating(true);
+            }}
+          >
+            {t("allocate")}
+          </Button>
+        )
+      }
     >
       <Table caption={t("addresses")}>
         <THead>
@@ -75,19 +86,36 @@ export function AddressesSection({ network, addresses, subnets, allowed, onMessa
                 <Td className="min-w-40">
                   <div className="flex flex-wrap items-center gap-2">
                     {a.instance ? (
-                      <Link href={`/instances/${a.instance.id}`} className="break-all text-indigo-700 hover:underline dark:text-indigo-300">{a.instance.name}</Link>
+                      <Link
+                        href={`/instances/${a.instance.id}`}
+                        className="break-all text-indigo-700 hover:underline dark:text-indigo-300"
+                      >
+                        {a.instance.name}
+                      </Link>
                     ) : (
                       <span className="break-words">{a.label ?? tc("none")}</span>
                     )}
-                    <Badge tone={a.kind === "instance" ? "info" : "neutral"}>{t(`addressKinds.${a.kind}`)}</Badge>
+                    <Badge tone={a.kind === "instance" ? "info" : "neutral"}>
+                      {t(`addressKinds.${a.kind}`)}
+                    </Badge>
                   </div>
                 </Td>
                 <Td className="break-all">{a.owner ?? tc("none")}</Td>
-                <Td className="whitespace-nowrap font-mono text-xs">{a.subnetId ? subnetCidr.get(a.subnetId) ?? `#${a.subnetId}` : tc("none")}</Td>
+                <Td className="whitespace-nowrap font-mono text-xs">
+                  {a.subnetId ? (subnetCidr.get(a.subnetId) ?? `#${a.subnetId}`) : tc("none")}
+                </Td>
                 {allowed.releaseAddress && (
                   <Td className="text-right">
                     {a.kind === "infrastructure" && (
-                      <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" onClick={() => { onMessage(null); setReleasing(a); }}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        className="text-red-700 dark:text-red-400"
+                        onClick={() => {
+                          onMessage(null);
+                          setReleasing(a);
+                        }}
+                      >
                         {t("release")}
                       </Button>
                     )}
@@ -104,7 +132,10 @@ export function AddressesSection({ network, addresses, subnets, allowed, onMessa
         network={network}
         subnets={subnets}
         onClose={() => setAllocating(false)}
-        onDone={(text) => { setAllocating(false); onMessage({ tone: "success", text }); }}
+        onDone={(text) => {
+          setAllocating(false);
+          onMessage({ tone: "success", text });
+        }}
       />
       <ConfirmDialog
         open={releasing !== null}

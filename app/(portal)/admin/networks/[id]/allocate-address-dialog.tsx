@@ -23,7 +23,13 @@ interface AllocateAddressDialogProps {
   onDone: (message: string) => void;
 }
 
-export function AllocateAddressDialog({ open, network, subnets, onClose, onDone }: AllocateAddressDialogProps) {
+export function AllocateAddressDialog({
+  open,
+  network,
+  subnets,
+  onClose,
+  onDone,
+}: AllocateAddressDialogProps) {
   const t = useTranslations("network");
   const tc = useTranslations("common");
   const tv = useTranslations("validation");
@@ -63,9 +69,18 @@ export function AllocateAddressDialog({ open, network, subnets, onClose, onDone 
   }
 
   return (
-    <Dialog open={open} onClose={onClose} title={t("allocateTitle", { name: network.name })} description={t("allocateHint")}>
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={t("allocateTitle", { name: network.name })}
+      description={t("allocateHint")}
+    >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         <Input
           label={t("label")}
           autoComplete="off"
@@ -81,12 +96,19 @@ export function AllocateAddressDialog({ open, network, subnets, onClose, onDone 
           error={fieldErrors.subnetId}
           options={[
             { value: "", label: t("freePool") },
-            ...live.map((s) => ({ value: String(s.id), label: t("subnetOption", { cidr: s.cidr, owner: s.owner }) })),
+            ...live.map((s) => ({
+              value: String(s.id),
+              label: t("subnetOption", { cidr: s.cidr, owner: s.owner }),
+            })),
           ]}
         />
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={allocate.isPending}>{t("allocateSubmit")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={allocate.isPending}>
+            {t("allocateSubmit")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

@@ -54,7 +54,12 @@ export function CarveSubnetDialog({ open, network, onClose, onDone }: CarveSubne
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setError(null);
-    const input = { networkId: network.id, owner: values.owner, size: Number(values.size), timeoutSeconds: toNumber(values.timeout) };
+    const input = {
+      networkId: network.id,
+      owner: values.owner,
+      size: Number(values.size),
+      timeoutSeconds: toNumber(values.timeout),
+    };
     const checked = validate(carveSubnetInput, input, tv, {}, { owner: t("ownerFormat") });
     setFieldErrors(checked.errors ?? {});
     if (!checked.data) return;
@@ -69,9 +74,18 @@ export function CarveSubnetDialog({ open, network, onClose, onDone }: CarveSubne
   }
 
   return (
-    <Dialog open={open} onClose={onClose} title={t("carveTitle", { name: network.name })} description={t("carveHint")}>
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={t("carveTitle", { name: network.name })}
+      description={t("carveHint")}
+    >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         <Input
           label={t("owner")}
           autoComplete="off"
@@ -88,7 +102,10 @@ export function CarveSubnetDialog({ open, network, onClose, onDone }: CarveSubne
             value={values.size}
             onChange={(e) => set("size", e.target.value)}
             error={fieldErrors.size}
-            options={SUBNET_SIZES.map((n) => ({ value: String(n), label: t("sizeOption", { size: n, usable: n - 2 }) }))}
+            options={SUBNET_SIZES.map((n) => ({
+              value: String(n),
+              label: t("sizeOption", { size: n, usable: n - 2 }),
+            }))}
           />
           <Input
             label={t("timeout")}
@@ -104,8 +121,12 @@ export function CarveSubnetDialog({ open, network, onClose, onDone }: CarveSubne
           />
         </div>
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={carve.isPending}>{t("carveSubmit")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={carve.isPending}>
+            {t("carveSubmit")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

@@ -14,13 +14,25 @@ interface ConfirmDialogProps {
   onClose: () => void;
 }
 
-export function ConfirmDialog({ open, title, body, confirmLabel, busy, onConfirm, onClose }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  body,
+  confirmLabel,
+  busy,
+  onConfirm,
+  onClose,
+}: ConfirmDialogProps) {
   const tc = useTranslations("common");
   return (
     <Dialog open={open} onClose={onClose} title={title} description={body}>
       <DialogActions>
-        <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-        <Button variant="danger" busy={busy} onClick={onConfirm}>{confirmLabel}</Button>
+        <Button variant="secondary" onClick={onClose}>
+          {tc("cancel")}
+        </Button>
+        <Button variant="danger" busy={busy} onClick={onConfirm}>
+          {confirmLabel}
+        </Button>
       </DialogActions>
     </Dialog>
   );

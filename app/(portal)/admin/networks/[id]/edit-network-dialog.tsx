@@ -64,10 +64,18 @@ export function EditNetworkDialog({ open, network, hosts, onClose, onDone }: Edi
     e.preventDefault();
     setError(null);
     const hostIds = hostIdsFor(values.hosts);
-    const input = { id: network.id, dnsServers: parseDnsList(values.dns), nat: values.nat, hostIds: hostIds ?? [] };
+    const input = {
+      id: network.id,
+      dnsServers: parseDnsList(values.dns),
+      nat: values.nat,
+      hostIds: hostIds ?? [],
+    };
     const checked = validate(updateNetworkInput, input, tv);
     const errors = Object.fromEntries(
-      Object.entries(checked.errors ?? {}).map(([k, v]) => [k, k.startsWith("dnsServers.") ? t("ipv4Format") : v]),
+      Object.entries(checked.errors ?? {}).map(([k, v]) => [
+        k,
+        k.startsWith("dnsServers.") ? t("ipv4Format") : v,
+      ]),
     );
     const collapsed = collapseArrayErrors(errors, ["dnsServers", "hostIds"]);
     if (hostIds === null) collapsed.hostIds = t("chooseHost");
@@ -83,9 +91,18 @@ export function EditNetworkDialog({ open, network, hosts, onClose, onDone }: Edi
   }
 
   return (
-    <Dialog open={open} onClose={onClose} title={tn("editTitle", { name: network.name })} description={tn("editHint")}>
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={tn("editTitle", { name: network.name })}
+      description={tn("editHint")}
+    >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && <Alert tone="error" data-testid="form-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="form-error">
+            {error}
+          </Alert>
+        )}
         <Input
           label={t("dnsServers")}
           placeholder="1.1.1.1, 9.9.9.9"
@@ -97,10 +114,19 @@ export function EditNetworkDialog({ open, network, hosts, onClose, onDone }: Edi
           hint={t("dnsHint")}
         />
         <NatCheckbox checked={values.nat} onChange={(nat) => set("nat", nat)} />
-        <HostChoice hosts={hosts} value={values.hosts} onChange={(v) => set("hosts", v)} error={fieldErrors.hostIds} />
+        <HostChoice
+          hosts={hosts}
+          value={values.hosts}
+          onChange={(v) => set("hosts", v)}
+          error={fieldErrors.hostIds}
+        />
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>{tc("cancel")}</Button>
-          <Button type="submit" busy={update.isPending}>{tn("saveChanges")}</Button>
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" busy={update.isPending}>
+            {tn("saveChanges")}
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

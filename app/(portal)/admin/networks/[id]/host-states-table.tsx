@@ -8,7 +8,13 @@ import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components
 import { formatDateTime } from "@/app/_lib/format";
 import { Section } from "./section";
 
-export function HostStatesTable({ network, hostStates }: { network: NetworkView; hostStates: NetworkDetail["hostStates"] }) {
+export function HostStatesTable({
+  network,
+  hostStates,
+}: {
+  network: NetworkView;
+  hostStates: NetworkDetail["hostStates"];
+}) {
   const t = useTranslations("network");
   const tc = useTranslations("common");
   const locale = useLocale();
@@ -41,10 +47,14 @@ export function HostStatesTable({ network, hostStates }: { network: NetworkView;
                     )}
                   </Td>
                   <Td className="text-right tabular-nums">
-                    {s.revision === null ? tc("none") : t("revisionOf", { revision: s.revision, current: network.revision })}
+                    {s.revision === null
+                      ? tc("none")
+                      : t("revisionOf", { revision: s.revision, current: network.revision })}
                   </Td>
                   <Td className="min-w-48 break-words text-xs">{s.reason ?? tc("none")}</Td>
-                  <Td className="whitespace-nowrap text-xs tabular-nums">{formatDateTime(s.updatedAt, locale, "short")}</Td>
+                  <Td className="whitespace-nowrap text-xs tabular-nums">
+                    {formatDateTime(s.updatedAt, locale, "short")}
+                  </Td>
                 </Tr>
               );
             })

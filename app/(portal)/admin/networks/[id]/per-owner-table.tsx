@@ -23,7 +23,9 @@ export function PerOwnerTable({ perOwner }: { perOwner: NetworkDetail["perOwner"
             perOwner.map((o) => (
               <Tr key={o.owner}>
                 <Td className="break-all">
-                  {o.owner.startsWith(SUBNET_PREFIX) ? t("subnetOwner", { owner: o.owner.slice(SUBNET_PREFIX.length) }) : o.owner}
+                  {o.owner.startsWith(SUBNET_PREFIX)
+                    ? t("subnetOwner", { owner: o.owner.slice(SUBNET_PREFIX.length) })
+                    : o.owner}
                 </Td>
                 <Td className="text-right tabular-nums">{o.addresses}</Td>
               </Tr>

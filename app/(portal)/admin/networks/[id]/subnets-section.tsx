@@ -72,7 +72,19 @@ export function SubnetsSection({ network, subnets, allowed, onMessage }: Subnets
     <Section
       title={t("subnets")}
       hint={t("subnetsHint")}
-      actions={allowed.carveSubnet && <Button size="sm" onClick={() => { onMessage(null); setCarving(true); }}>{t("carve")}</Button>}
+      actions={
+        allowed.carveSubnet && (
+          <Button
+            size="sm"
+            onClick={() => {
+              onMessage(null);
+              setCarving(true);
+            }}
+          >
+            {t("carve")}
+          </Button>
+        )
+      }
     >
       <Table caption={t("subnets")}>
         <THead>
@@ -108,7 +120,11 @@ export function SubnetsSection({ network, subnets, allowed, onMessage }: Subnets
                               data-testid="subnet-countdown"
                               data-seconds={left}
                               className="text-xs tabular-nums text-slate-600 dark:text-slate-300"
-                              title={s.expiresAt ? t("expiresAt", { time: formatDateTime(s.expiresAt, locale) }) : undefined}
+                              title={
+                                s.expiresAt
+                                  ? t("expiresAt", { time: formatDateTime(s.expiresAt, locale) })
+                                  : undefined
+                              }
                             >
                               {t("expiresIn", { time: formatCountdown(left) })}
                             </span>
@@ -121,12 +137,25 @@ export function SubnetsSection({ network, subnets, allowed, onMessage }: Subnets
                     <Td className="whitespace-nowrap text-right">
                       <div className="flex justify-end gap-1">
                         {allowed.confirmSubnet && s.state === "reserved" && !expired && (
-                          <Button size="sm" variant="secondary" busy={confirm.isPending && confirm.variables?.id === s.id} onClick={() => void onConfirm(s)}>
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            busy={confirm.isPending && confirm.variables?.id === s.id}
+                            onClick={() => void onConfirm(s)}
+                          >
                             {t("confirm")}
                           </Button>
                         )}
                         {allowed.deleteSubnet && (
-                          <Button size="sm" variant="ghost" className="text-red-700 dark:text-red-400" onClick={() => { onMessage(null); setDeleting(s); }}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            className="text-red-700 dark:text-red-400"
+                            onClick={() => {
+                              onMessage(null);
+                              setDeleting(s);
+                            }}
+                          >
                             {t("deleteSubnet")}
                           </Button>
                         )}
@@ -144,7 +173,10 @@ export function SubnetsSection({ network, subnets, allowed, onMessage }: Subnets
         open={carving}
         network={network}
         onClose={() => setCarving(false)}
-        onDone={(text) => { setCarving(false); onMessage({ tone: "success", text }); }}
+        onDone={(text) => {
+          setCarving(false);
+          onMessage({ tone: "success", text });
+        }}
       />
       <ConfirmDialog
         open={deleting !== null}

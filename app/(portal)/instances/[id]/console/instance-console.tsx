@@ -26,21 +26,32 @@ export type ConsoleTab = (typeof CONSOLE_TABS)[number];
 
 const GONE_CODES = new Set(["NOT_FOUND", "BAD_REQUEST"]);
 
-export function InstanceConsole({ id, initialTab, allowStart }: { id: string; initialTab: ConsoleTab; allowStart: boolean }) {
+export function InstanceConsole({
+  id,
+  initialTab,
+  allowStart,
+}: {
+  id: string;
+  initialTab: ConsoleTab;
+  allowStart: boolean;
+}) {
   const t = useTranslations("console");
   const ti = useTranslations("instance");
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const pathname = usePathname();
   const instance = useQuery(
-    trpc.instances.get.queryOptions({ id }, {
-      // Quickly while it is not (yet) running, so the console opens soon after it starts.
-      refetchInterval: (q) => {
-        const data = q.state.data;
-        if (!data || data.state === "DELETED") return false;
-        return data.state === "RUNNING" && !isBusy(data) ? IDLE_REFRESH_MS : BUSY_REFRESH_MS;
+    trpc.instances.get.queryOptions(
+      { id },
+      {
+        // Quickly while it is not (yet) running, so the console opens soon after it starts.
+        refetchInterval: (q) => {
+          const data = q.state.data;
+          if (!data || data.state === "DELETED") return false;
+          return data.state === "RUNNING" && !isBusy(data) ? IDLE_REFRESH_MS : BUSY_REFRESH_MS;
+        },
       },
-    }),
+    ),
   );
   const [tab, setTab] = useState<ConsoleTab>(initialTab);
   // When the server refused a ticket because the instance is not running, our copy was stale: the page
@@ -57,11 +68,21 @@ export function InstanceConsole({ id, initialTab, allowStart }: { id: string; in
   const gone = (code !== null && GONE_CODES.has(code)) || data?.state === "DELETED";
 
   if (instance.isPending) {
-    return <p role="status" className="py-10 text-sm text-slate-500 dark:text-slate-400">{tc("loading")}</p>;
+    return (
+      <p role="status" className="py-10 text-sm text-slate-500 dark:text-slate-400">
+        {tc("loading")}
+      </p>
+    );
   }
   if (gone) return <InstanceGone deleted={data?.state === "DELETED"} />;
   if (!data) {
-    return <QueryError error={instance.error} onRetry={() => void instance.refetch()} retrying={instance.isFetching} />;
+    return (
+      <QueryError
+        error={instance.error}
+        onRetry={() => void instance.refetch()}
+        retrying={instance.isFetching}
+      />
+    );
   }
 
   const refused = refusedAt !== null && !(instance.dataUpdatedAt > refusedAt && data.state === "RUNNING");
@@ -75,8 +96,12 @@ export function InstanceConsole({ id, initialTab, allowStart }: { id: string; in
 
   return (
     <>
-      <Link href={`/instances/${id}`} className="mb-3 inline-block text-sm text-indigo-700 hover:underline dark:text-indigo-300">
-        <span aria-hidden>← </span>{t("back")}
+      <Link
+        href={`/instances/${id}`}
+        className="mb-3 inline-block text-sm text-indigo-700 hover:underline dark:text-indigo-300"
+      >
+        <span aria-hidden>← </span>
+        {t("back")}
       </Link>
       <div className="mb-4 flex flex-wrap items-end justify-between gap-4">
         <div className="min-w-0">
@@ -88,7 +113,11 @@ export function InstanceConsole({ id, initialTab, allowStart }: { id: string; in
           </div>
         </div>
         {/* Two toggle buttons (aria-pressed) rather than a tablist: each is one plain "Graphical" / "Serial" button. */}
-        <div role="group" aria-label={t("tabsLabel")} className="inline-flex rounded-md border border-slate-300 bg-white p-0.5 shadow-sm dark:border-slate-600 dark:bg-slate-800">
+        <div
+          role="group"
+          aria-label={t("tabsLabel")}
+          className="inline-flex rounded-md border border-slate-300 bg-white p-0.5 shadow-sm dark:border-slate-600 dark:bg-slate-800"
+        >
           {CONSOLE_TABS.map((key) => {
             const selected = tab === key;
             return (
@@ -156,9 +185,15 @@ function NotRunning({ instance, allowStart }: { instance: InstanceView; allowSta
       </div>
       <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">{t("notRunningHint")}</p>
       {allowStart && canStart(instance) && (
-        <Button className="mt-4" busy={start.isPending} onClick={() => void run()}>{ti("start")}</Button>
+        <Button className="mt-4" busy={start.isPending} onClick={() => void run()}>
+          {ti("start")}
+        </Button>
       )}
-      {error && <Alert tone="error" className="mt-4 text-left">{error}</Alert>}
+      {error && (
+        <Alert tone="error" className="mt-4 text-left">
+          {error}
+        </Alert>
+      )}
     </Card>
   );
 }

@@ -23,5 +23,7 @@ export default async function InstanceConsolePage({
   if (!can(actor.role, "instances", "read") || !can(actor.role, "consoles", "open")) return <Forbidden />;
   const [{ id }, { view }] = await Promise.all([params, searchParams]);
   const initialTab: ConsoleTab = view === "serial" ? "serial" : "graphical";
-  return <InstanceConsole id={id} initialTab={initialTab} allowStart={can(actor.role, "instances", "start")} />;
+  return (
+    <InstanceConsole id={id} initialTab={initialTab} allowStart={can(actor.role, "instances", "start")} />
+  );
 }

@@ -16,7 +16,13 @@ const THEME = {
   selectionBackground: "#475569",
 };
 
-export function SerialConsole({ instanceId, onNotRunning }: { instanceId: string; onNotRunning: () => void }) {
+export function SerialConsole({
+  instanceId,
+  onNotRunning,
+}: {
+  instanceId: string;
+  onNotRunning: () => void;
+}) {
   const t = useTranslations("console");
   const containerRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
@@ -30,7 +36,10 @@ export function SerialConsole({ instanceId, onNotRunning }: { instanceId: string
     let cleanup: (() => void) | null = null;
     void (async () => {
       try {
-        const [{ Terminal }, { FitAddon }] = await Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit")]);
+        const [{ Terminal }, { FitAddon }] = await Promise.all([
+          import("@xterm/xterm"),
+          import("@xterm/addon-fit"),
+        ]);
         const container = containerRef.current;
         if (disposed || !container) return;
         const term = new Terminal({
@@ -108,7 +117,13 @@ export function SerialConsole({ instanceId, onNotRunning }: { instanceId: string
     };
   }, []);
 
-  const { status, reconnect } = useConsoleConnection({ instanceId, kind: "serial", open, onNotRunning, enabled: ready });
+  const { status, reconnect } = useConsoleConnection({
+    instanceId,
+    kind: "serial",
+    open,
+    onNotRunning,
+    enabled: ready,
+  });
 
   return (
     <div className="space-y-3">

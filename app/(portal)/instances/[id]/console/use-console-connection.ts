@@ -67,7 +67,10 @@ export function useConsoleConnection({ instanceId, kind, open, onNotRunning, ena
         setStatus((prev) => {
           // A late close event without a reason does not replace the one already shown.
           if (prev.phase === "disconnected" && reason === null) return prev;
-          return { phase: "disconnected", reason: reason ?? (wasConnected ? t("reasons.closed") : t("reasons.failed")) };
+          return {
+            phase: "disconnected",
+            reason: reason ?? (wasConnected ? t("reasons.closed") : t("reasons.failed")),
+          };
         });
       },
     };
@@ -88,7 +91,10 @@ export function useConsoleConnection({ instanceId, kind, open, onNotRunning, ena
       }
       if (cancelled) return;
       try {
-        const closeViewer = await latest.current.open(consoleSocketUrl(window.location, ticket.path, ticket.ticket), events);
+        const closeViewer = await latest.current.open(
+          consoleSocketUrl(window.location, ticket.path, ticket.ticket),
+          events,
+        );
         if (cancelled) closeViewer();
         else close = closeViewer;
       } catch {

@@ -22,55 +22,60 @@ export function VncConsole({ instanceId, onNotRunning }: { instanceId: string; o
   const [scale, setScale] = useState(true);
   const scaleRef = useRef(scale);
 
-  const open = useCallback<OpenConsole>(async (url, events) => {
-    const { default: RFBClient } = await import("@novnc/novnc");
-    const target = screenRef.current;
-    if (!target) throw new Error("The console screen is not on the page.");
-    // noVNC is given the socket rather than the URL so that the server's close reason (idle timeout,
-    // access revoked) can be read: noVNC's own "disconnect" event only says whether it was clean.
-    const socket = new WebSocket(url, ["binary"]);
-    let closeEvent: CloseEvent | null = null;
-    let refusal: string | null = null;
-    let ended = false;
-    // Registered before noVNC sets socket.onclose, so the reason is known when its "disconnect" fires.
-    socket.addEventListener("close", (event) => {
-      closeEvent = event;
-      // noVNC reports some failures before the socket has closed; the server's reason may come after.
-      const reason = closeReasonOf(event);
-      if (ended && reason) events.disconnected(reason);
-    });
+  const open = useCallback<OpenConsole>(
+    async (url, events) => {
+      const { default: RFBClient } = await import("@novnc/novnc");
+      const target = screenRef.current;
+      if (!target) throw new Error("The console screen is not on the page.");
+      // noVNC is given the socket rather than the URL so that the server's close reason (idle timeout,
+      // access revoked) can be read: noVNC's own "disconnect" event only says whether it was clean.
+      const socket = new WebSocket(url, ["binary"]);
+      let closeEvent: CloseEvent | null = null;
+      let refusal: string | null = null;
+      let ended = false;
+      // Registered before noVNC sets socket.onclose, so the reason is known when its "disconnect" fires.
+      socket.addEventListener("close", (event) => {
+        closeEvent = event;
+        // noVNC reports some failures before the socket has closed; the server's reason may come after.
+        const reason = closeReasonOf(event);
+        if (ended && reason) events.disconnected(reason);
+      });
 
-    const rfb = new RFBClient(target, socket);
-    rfb.scaleViewport = scaleRef.current;
-    rfb.clipViewport = false;
-    rfb.resizeSession = false;
-    rfb.addEventListener("connect", () => {
-      events.connected();
-      rfb.focus({ preventScroll: true });
-    });
-    rfb.addEventListener("securityfailure", (event) => {
-      refusal = event.detail.reason ? t("reasons.security", { reason: event.detail.reason }) : t("reasons.securityNoReason");
-    });
-    rfb.addEventListener("credentialsrequired", () => {
-      refusal = t("reasons.password");
-      rfb.disconnect();
-    });
-    rfb.addEventListener("disconnect", () => {
-      ended = true;
-      if (rfbRef.current === rfb) rfbRef.current = null;
-      events.disconnected(closeReasonOf(closeEvent) ?? refusal);
-    });
-    rfbRef.current = rfb;
-
-    return () => {
-      if (rfbRef.current === rfb) rfbRef.current = null;
-      // A disconnected RFB object is final; disconnecting it again only logs an error.
-      if (!ended) {
-        ended = true;
+      const rfb = new RFBClient(target, socket);
+      rfb.scaleViewport = scaleRef.current;
+      rfb.clipViewport = false;
+      rfb.resizeSession = false;
+      rfb.addEventListener("connect", () => {
+        events.connected();
+        rfb.focus({ preventScroll: true });
+      });
+      rfb.addEventListener("securityfailure", (event) => {
+        refusal = event.detail.reason
+          ? t("reasons.security", { reason: event.detail.reason })
+          : t("reasons.securityNoReason");
+      });
+      rfb.addEventListener("credentialsrequired", () => {
+        refusal = t("reasons.password");
         rfb.disconnect();
-      }
-    };
-  }, [t]);
+      });
+      rfb.addEventListener("disconnect", () => {
+        ended = true;
+        if (rfbRef.current === rfb) rfbRef.current = null;
+        events.disconnected(closeReasonOf(closeEvent) ?? refusal);
+      });
+      rfbRef.current = rfb;
+
+      return () => {
+        if (rfbRef.current === rfb) rfbRef.current = null;
+        // A disconnected RFB object is final; disconnecting it again only logs an error.
+        if (!ended) {
+          ended = true;
+          rfb.disconnect();
+        }
+      };
+    },
+    [t],
+  );
 
   const { status, reconnect } = useConsoleConnection({ instanceId, kind: "vnc", open, onNotRunning });
   const connected = status.phase === "connected";
@@ -84,14 +89,20 @@ export function VncConsole({ instanceId, onNotRunning }: { instanceId: string; o
   useEffect(() => setFullscreenAvailable(document.fullscreenEnabled), []);
 
   function fullScreen() {
-    void screenRef.current?.requestFullscreen().then(() => rfbRef.current?.focus()).catch(() => undefined);
+    void screenRef.current
+      ?.requestFullscreen()
+      .then(() => rfbRef.current?.focus())
+      .catch(() => undefined);
   }
 
   const scaleId = useId();
   return (
     <div className="space-y-3">
       <ConsoleStatusBar status={status} onReconnect={reconnect}>
-        <label htmlFor={scaleId} className="inline-flex items-center gap-2 text-sm text-slate-700 dark:text-slate-200">
+        <label
+          htmlFor={scaleId}
+          className="inline-flex items-center gap-2 text-sm text-slate-700 dark:text-slate-200"
+        >
           <input
             id={scaleId}
             type="checkbox"
@@ -102,9 +113,16 @@ export function VncConsole({ instanceId, onNotRunning }: { instanceId: string; o
           {t("scaleToFit")}
         </label>
         {fullscreenAvailable && (
-          <Button size="sm" variant="secondary" disabled={!connected} onClick={fullScreen}>{t("fullScreen")}</Button>
+          <Button size="sm" variant="secondary" disabled={!connected} onClick={fullScreen}>
+            {t("fullScreen")}
+          </Button>
         )}
-        <Button size="sm" variant="secondary" disabled={!connected} onClick={() => rfbRef.current?.sendCtrlAltDel()}>
+        <Button
+          size="sm"
+          variant="secondary"
+          disabled={!connected}
+          onClick={() => rfbRef.current?.sendCtrlAltDel()}
+        >
           {t("ctrlAltDel")}
         </Button>
       </ConsoleStatusBar>
@@ -133,7 +151,9 @@ function PasteText({ rfbRef, connected }: { rfbRef: RefObject<RFB | null>; conne
   const mounted = useRef(true);
   useEffect(() => {
     mounted.current = true;
-    return () => { mounted.current = false; };
+    return () => {
+      mounted.current = false;
+    };
   }, []);
 
   async function typeIt() {
@@ -161,7 +181,10 @@ function PasteText({ rfbRef, connected }: { rfbRef: RefObject<RFB | null>; conne
   return (
     <form
       className="flex flex-wrap items-end gap-3"
-      onSubmit={(e) => { e.preventDefault(); void typeIt(); }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void typeIt();
+      }}
     >
       <div className="min-w-64 flex-1">
         <Textarea
@@ -174,7 +197,13 @@ function PasteText({ rfbRef, connected }: { rfbRef: RefObject<RFB | null>; conne
           className="font-mono"
         />
       </div>
-      <Button type="submit" variant="secondary" busy={typing} disabled={!connected || text === ""} className="mb-5">
+      <Button
+        type="submit"
+        variant="secondary"
+        busy={typing}
+        disabled={!connected || text === ""}
+        className="mb-5"
+      >
         {t("typeIt")}
       </Button>
     </form>

@@ -10,8 +10,12 @@ export const dynamic = "force-dynamic";
 /** Agents fetch the public key that verifies the portal's console grants (host credentials required). */
 export async function GET(req: Request) {
   try {
-    if (!(await authenticateHost(db, req.headers.get("authorization")))) throw new DomainError("UNAUTHORIZED", "Unknown host or wrong host secret.");
-    return Response.json({ key: consoleVerifyKeyOf(env.NEXTAUTH_SECRET) }, { headers: { "cache-control": "no-store" } });
+    if (!(await authenticateHost(db, req.headers.get("authorization"))))
+      throw new DomainError("UNAUTHORIZED", "Unknown host or wrong host secret.");
+    return Response.json(
+      { key: consoleVerifyKeyOf(env.NEXTAUTH_SECRET) },
+      { headers: { "cache-control": "no-store" } },
+    );
   } catch (err) {
     return errorResponse(err);
   }

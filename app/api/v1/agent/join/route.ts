@@ -14,12 +14,31 @@ export async function POST(req: Request) {
   const ip = readClientIp(req.headers);
   try {
     const parsed = joinRequestSchema.safeParse(await req.json().catch(() => null));
-    if (!parsed.success) throw new DomainError("INVALID", `Bad join request: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new DomainError(
+        "INVALID",
+        `Bad join request: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
+      );
     const res = await joinHost({ db, settings }, parsed.data);
-    await recordAudit(db, { actorId: null, actorName: `agent:${parsed.data.name}`, action: "hosts.join", targetType: "hosts", targetId: res.hostId, result: "success", ip });
+    await recordAudit(db, {
+      actorId: null,
+      actorName: `agent:${parsed.data.name}`,
+      action: "hosts.join",
+      targetType: "hosts",
+      targetId: res.hostId,
+      result: "success",
+      ip,
+    });
     return Response.json(res, { headers: { "cache-control": "no-store" } });
   } catch (err) {
-    await recordAudit(db, { actorId: null, actorName: "agent", action: "hosts.join", result: "failure", errorCode: err instanceof DomainError ? err.kind : "ERROR", ip }).catch(() => undefined);
+    await recordAudit(db, {
+      actorId: null,
+      actorName: "agent",
+      action: "hosts.join",
+      result: "failure",
+      errorCode: err instanceof DomainError ? err.kind : "ERROR",
+      ip,
+    }).catch(() => undefined);
     return errorResponse(err);
   }
 }

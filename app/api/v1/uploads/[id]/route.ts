@@ -11,13 +11,19 @@ export async function OPTIONS() {
 }
 
 export async function HEAD(req: Request, ctx: Ctx) {
-  return portalTus().head(req, (await ctx.params).id).catch(errorResponse);
+  return portalTus()
+    .head(req, (await ctx.params).id)
+    .catch(errorResponse);
 }
 
 export async function PATCH(req: Request, ctx: Ctx) {
-  return portalTus().patch(req, (await ctx.params).id).catch(errorResponse);
+  return portalTus()
+    .patch(req, (await ctx.params).id)
+    .catch(errorResponse);
 }
 
 export async function DELETE(req: Request, ctx: Ctx) {
-  return portalTus().terminate(req, (await ctx.params).id).catch(errorResponse);
+  return portalTus()
+    .terminate(req, (await ctx.params).id)
+    .catch(errorResponse);
 }

@@ -16,7 +16,10 @@ export async function PUT(req: Request, ctx: { params: Promise<{ taskId: string 
     if (!taskId.success) throw new DomainError("NOT_FOUND", "No such capture task.");
     const { imageId } = await receiveCapture(
       {
-        db, storeDir: settings.imageStoreDir, maxBytes: env.IMAGE_MAX_BYTES, convertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,
+        db,
+        storeDir: settings.imageStoreDir,
+        maxBytes: env.IMAGE_MAX_BYTES,
+        convertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,
         onError: (err, what) => log.error({ err }, what),
       },
       { authorization: req.headers.get("authorization"), taskId: taskId.data, body: req.body },

@@ -18,7 +18,8 @@ async function serve(req: Request, ctx: { params: Promise<{ id: string }> }): Pr
   try {
     const actor = await actorFromRequest(req, { db, secret: env.NEXTAUTH_SECRET });
     if (!actor) throw new DomainError("UNAUTHORIZED", "Sign in first.");
-    if (!roleMeets(actor.role, permissionFor("images", "download").least)) throw new DomainError("FORBIDDEN", "Your role does not allow this.");
+    if (!roleMeets(actor.role, permissionFor("images", "download").least))
+      throw new DomainError("FORBIDDEN", "Your role does not allow this.");
     const id = z.uuid().safeParse((await ctx.params).id);
     if (!id.success) throw new DomainError("NOT_FOUND", "The image was not found.");
     const image = await findVisibleImageFor(db, actor, id.data);
