@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import { UnrecoverableError, Worker } from "bullmq";
+import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { ZodError } from "zod";
 import { hostAuthHeader, hostQueueName } from "../protocol/index";
 import { collectFacts } from "./collect-facts";
 import type { ListenAddress } from "./console/listen-address";
@@ -13,8 +12,8 @@ import type { HypervisorDriver } from "./drivers/hypervisor-driver";
 import { ImageCache, imageCacheLimitFromEnv } from "./image-cache";
 import { handleJob } from "./jobs/handle-job";
 import { reportState, type JobContext } from "./jobs/job-context";
+import { toWorkerError } from "./jobs/to-worker-error";
 import { HostNetwork } from "./network/host-network";
-import { PermanentJobError } from "./permanent-job-error";
 import { createEventSender } from "./send-events";
 
 export interface AgentOptions {
@@ -147,10 +146,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
       try {
         await handleJob(ctx, job.name, job.data);
       } catch (err) {
-        // Bad payloads and refusals will not get better by retrying.
-        if (err instanceof PermanentJobError || err instanceof ZodError)
-          throw new UnrecoverableError((err as Error).message);
-        throw err;
+        throw toWorkerError(err);
       }
     },
     { connection, prefix: `${creds.redisPrefix}:bull`, concurrency: opts.concurrency ?? 4 },
