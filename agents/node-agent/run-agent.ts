@@ -93,6 +93,11 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     { hostId, accel, kvmReason: facts.kvmReason, hypervisors: opts.drivers.offered() },
     accel === "tcg" ? "KVM is not usable here; VMs run under software emulation (TCG)" : "KVM is usable",
   );
+  if (opts.drivers.offered().length === 0)
+    opts.log.warn(
+      { hypervisors: facts.hypervisors.map((h) => `${h.kind}: ${h.reason ?? "not available"}`) },
+      "this host offers no hypervisor: instances cannot be created here until one is installed",
+    );
 
   // Who is watching: graphical viewers as the hypervisor counts them (our own bridge's viewers are among
   // them), plus the serial console's one session, which the bridge counts. Unknown stays unknown.
