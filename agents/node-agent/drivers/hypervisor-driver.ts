@@ -102,7 +102,11 @@ export interface HypervisorDriver {
   reboot(id: string): Promise<void>;
   /** Stops the VM if needed and removes its disk and run files. Deleting a missing VM is a no-op. */
   delete(id: string): Promise<void>;
-  /** `quick`: process liveness only, without asking the hypervisor (cheap enough for every heartbeat). */
+  /**
+   * Null when this driver has no such VM: the registry finds a VM's driver by asking each one, so a
+   * quick status must be cheap and must never claim another driver's VM. `quick`: process liveness
+   * only, without asking the hypervisor (cheap enough for every heartbeat).
+   */
   status(id: string, opts?: { quick?: boolean }): Promise<VmStatus | null>;
   /**
    * Every VM this driver finds on the host (run directories), with its real state: used at agent start
