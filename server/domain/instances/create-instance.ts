@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
-import type { JobPayload, NicSpec } from "@/agents/protocol";
+import { DEFAULT_HYPERVISOR, type JobPayload, type NicSpec } from "@/agents/protocol";
 import {
   flavors,
   hostImages,
@@ -216,6 +216,7 @@ export async function createInstance(
       sizeBytes: image.sizeBytes,
       url: `${ctx.settings.portalUrl.replace(/\/$/, "")}/api/v1/agent/images/${image.id}/content`,
     },
+    hypervisor: DEFAULT_HYPERVISOR,
     nics,
   };
   try {
