@@ -7,14 +7,12 @@ import { env } from "./env";
 import { log } from "./log";
 import { deriveConsoleSigningKey } from "./console/console-key";
 import { createConsoleProxy } from "./console/console-proxy";
-import { createDatabase } from "./db/client";
 import { startController } from "./queue/controller";
 import { sharedPortalTus } from "./uploads/build-portal-tus";
 import { matchUploadRequest, serveUploadRequest } from "./uploads/serve-upload-node";
 import { startMaintenance } from "./queue/maintenance";
 import { failInterruptedImports } from "./domain/tasks/manage-tasks";
-import { createHostJobPort } from "./queue/host-jobs";
-import { createQueueConnection, createRedis } from "./queue/redis";
+import { getServices, type Services } from "./services";
 
 const dev = env.NODE_ENV !== "production";
 
@@ -27,26 +25,26 @@ function clientIpOf(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
 }
 
-async function warnIfRedisForgets(): Promise<void> {
-  const redis = createRedis(env.REDIS_URL);
-  redis.on("error", () => {});
+async function warnIfRedisForgets(services: Services): Promise<void> {
   try {
-    const p = await readRedisPersistence(redis);
+    const p = await readRedisPersistence(services.redis);
     if (p && !p.aof && !p.rdb) log.warn(NO_PERSISTENCE_WARNING);
   } catch (err) {
     log.warn({ err }, "could not read Redis persistence settings");
-  } finally {
-    redis.disconnect();
   }
 }
 
 async function main(): Promise<void> {
+  // Built before Next loads a route module, so route handlers and the tRPC context find these very
+  // instances (server/services.ts explains the hand-over).
+  const services = getServices();
+  const { settings } = services;
   const app = next({ dev, hostname: env.HOST === "0.0.0.0" ? "localhost" : env.HOST, port: env.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
 
   // An upload's own requests skip Next: its bytes go from the socket to the file (serve-upload-node.ts).
-  const uploads = sharedPortalTus(createDatabase(env.DATABASE_URL).db);
+  const uploads = sharedPortalTus(services.db);
   const server = createServer((req, res) => {
     // Whatever a client sent under our header is dropped; only the socket (or a trusted proxy) counts.
     req.headers[CLIENT_IP_HEADER] = clientIpOf(req);
@@ -58,18 +56,16 @@ async function main(): Promise<void> {
     });
   });
 
-  const consoleRedis = createRedis(env.REDIS_URL);
-  consoleRedis.on("error", () => {});
   const consoles = createConsoleProxy({
-    db: createDatabase(env.DATABASE_URL).db,
-    redis: consoleRedis,
-    redisPrefix: env.REDIS_PREFIX,
-    hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
-    signingKey: deriveConsoleSigningKey(env.NEXTAUTH_SECRET),
-    allowedOrigins: [new URL(env.NEXTAUTH_URL).origin],
-    idleTimeoutMs: env.CONSOLE_IDLE_TIMEOUT_SECONDS * 1000,
-    maxPerUser: env.CONSOLE_MAX_SESSIONS_PER_USER,
-    maxPerProcess: env.CONSOLE_MAX_SESSIONS_PER_PROCESS,
+    db: services.db,
+    redis: services.redis,
+    redisPrefix: settings.redisPrefix,
+    hostDownAfterSeconds: settings.hostDownAfterSeconds,
+    signingKey: deriveConsoleSigningKey(settings.sessionSecret),
+    allowedOrigins: [settings.portalOrigin],
+    idleTimeoutMs: settings.consoleIdleTimeoutMs,
+    maxPerUser: settings.consoleMaxSessionsPerUser,
+    maxPerProcess: settings.consoleMaxSessionsPerProcess,
     log: log.child({ component: "console" }),
   });
 
@@ -87,17 +83,16 @@ async function main(): Promise<void> {
       "eduCloud portal is listening",
     );
   });
-  void warnIfRedisForgets();
+  void warnIfRedisForgets(services);
 
   // The controller records agents' events (state, progress, heartbeats) in MySQL.
-  const controllerDb = createDatabase(env.DATABASE_URL);
-  const queueConn = createQueueConnection(env.REDIS_URL);
-  queueConn.on("error", () => {});
+  const controllerDb = services.controllerDb;
+  const queueConn = services.queueConnection;
   const controller = startController({
     db: controllerDb.db,
-    jobs: createHostJobPort(queueConn, env.REDIS_PREFIX),
+    jobs: services.jobs,
     connection: queueConn,
-    prefix: env.REDIS_PREFIX,
+    prefix: settings.redisPrefix,
     log: log.child({ component: "controller" }),
   });
   const interrupted = await failInterruptedImports(controllerDb.db).catch(() => 0);
@@ -109,7 +104,7 @@ async function main(): Promise<void> {
   const maintenance = await startMaintenance({
     db: controllerDb.db,
     connection: queueConn,
-    prefix: env.REDIS_PREFIX,
+    prefix: settings.redisPrefix,
     log: log.child({ component: "maintenance" }),
   });
 

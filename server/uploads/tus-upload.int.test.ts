@@ -28,7 +28,7 @@ const one = await import("@/app/api/v1/uploads/[id]/route");
 const { sharedPortalTus } = await import("./build-portal-tus");
 const { matchUploadRequest, serveUploadRequest } = await import("./serve-upload-node");
 const { createTusServer } = await import("./tus-server");
-const { actorFromRequest } = await import("./request-actor");
+const { resolveSessionCaller } = await import("@/server/http/caller");
 
 let s: TestServices;
 let server: { url: string; close(): Promise<void> };
@@ -217,8 +217,7 @@ describe("tus uploads", () => {
         maxBytes: 64 * 1024 * 1024,
         convertTimeoutSeconds: 60,
         basePath: "/api/v1/uploads",
-        authenticate: (req) => actorFromRequest(req, { db: s.db, secret: env.NEXTAUTH_SECRET }),
-        mayUpload: () => true,
+        resolveCaller: (req) => resolveSessionCaller(req, { db: s.db, secret: env.NEXTAUTH_SECRET }),
       });
       http.on("request", (req, res) => {
         const id = matchUploadRequest(req.method, req.url);

@@ -58,3 +58,10 @@ export async function findVisibleImageFor(db: Database, actor: Actor, id: string
   if (!row) throw notFound("The image");
   return row;
 }
+
+/** Any stored image by id, for a host's agent fetching a base image (hosts are not users: no visibility). */
+export async function findImageForHost(db: Database, id: string): Promise<ImageRow> {
+  const [image] = await db.select().from(images).where(eq(images.id, id));
+  if (!image) throw notFound("The image");
+  return image;
+}
