@@ -14,15 +14,16 @@ import { auditLog, images } from "@/db/schema";
 import { CLIENT_IP_HEADER } from "@/server/auth/client-ip";
 import { formatUploadMetadata } from "./tus-headers";
 import { env } from "@/server/env";
+import { getServices } from "@/server/services";
 import { makeUser, openTestServices, type TestServices } from "@/server/testing/fixtures";
 import { serveRoutes } from "@/server/testing/serve-route";
 import { createTusClient, sessionCookieFor, waitForTask } from "@/server/testing/tus-client";
 
 const work = await mkdtemp(join(tmpdir(), "tus-test-"));
 const store = join(work, "store");
-// The routes read their configuration from the env module (already loaded by the imports above); the
-// tus server is built on the first request, after this.
-Object.assign(env, { IMAGE_STORE_DIR: store });
+// The routes read their configuration from the process's services (server/services.ts), already built
+// by the imports above; the tus server is built on the first request, after this.
+Object.assign(getServices().settings, { imageStoreDir: store });
 const creation = await import("@/app/api/v1/uploads/route");
 const one = await import("@/app/api/v1/uploads/[id]/route");
 const { sharedPortalTus } = await import("./build-portal-tus");
