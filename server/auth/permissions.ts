@@ -81,6 +81,8 @@ export const PERMISSIONS = {
     download: p("user"),
     /** powerAdm and up; a powerUser may upload private images only (checked in the domain). */
     upload: p("powerUser"),
+    /** tus OPTIONS: what the upload endpoint speaks (version, size cap); nothing about anyone's uploads. */
+    uploadDiscovery: p("anonymous"),
     /** The owner, a powerAdm of the image's group, or superAdm (checked in the domain). */
     update: p("powerUser", "own"),
     delete: p("powerUser", "own"),

@@ -15,7 +15,25 @@ import { resolveCaller, type Credentials } from "./caller";
 import { toHttpError } from "./errors";
 
 export type RouteContext = { params: Promise<Record<string, string>> };
-export type RouteHandler = (req: Request, ctx?: RouteContext) => Promise<Response>;
+
+/**
+ * What a route handler tells about itself: the permission entry that decides who may call it and the
+ * credentials it reads. The RBAC matrix reads it off every route file's exports.
+ */
+export type RouteMeta =
+  | { resource: Resource; action: string; credentials: Credentials }
+  /** Not decided here: another matrix covers it (tRPC), or it is how one signs in (next-auth). */
+  | { exempt: string };
+
+export type RouteHandler = ((req: Request, ctx?: RouteContext) => Promise<Response>) & { meta?: RouteMeta };
+
+/** Marks a handler not built with defineHandler (tus speaks its own protocol; see uploads.ts). */
+export function describeRoute<F extends (...args: never[]) => Promise<Response>>(
+  fn: F,
+  meta: RouteMeta,
+): F & { meta: RouteMeta } {
+  return Object.assign(fn, { meta });
+}
 
 /** A handler may name the object it created or acted on, for the audit log. */
 export const TARGET_HEADER = "x-educloud-target";
@@ -97,7 +115,8 @@ export function defineHandler<
   B extends Schema | undefined = undefined,
 >(spec: HandlerSpec<R, P, Q, B>): RouteHandler {
   const invalid = spec.invalid ?? defaultInvalid;
-  return async (req, ctx) => {
+  const meta: RouteMeta = { resource: spec.resource, action: spec.action, credentials: spec.credentials };
+  return describeRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const services = getServices();
     const ip = readClientIp(req.headers);
     let caller: Caller | null = null;
@@ -145,5 +164,5 @@ export function defineHandler<
       }).catch((err) => services.log.error({ err }, "audit record failed"));
     }
     return res;
-  };
+  }, meta);
 }
