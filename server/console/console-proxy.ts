@@ -207,15 +207,16 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
         else refuseBadGateway(socket, message);
       });
     });
+    let opened = false;
     agent.once("error", () => {
-      if (agent.readyState === WebSocket.CONNECTING || agent.readyState === WebSocket.CLOSED) {
-        if (!socket.destroyed && socket.writable) {
-          release();
-          refuseBadGateway(socket, "The host's console bridge cannot be reached.");
-        }
+      // ws marks a socket CLOSING before it reports a failed connect, so "not opened yet" is the test.
+      if (!opened && !socket.destroyed && socket.writable) {
+        release();
+        refuseBadGateway(socket, "The host's console bridge cannot be reached.");
       }
     });
     agent.once("open", () => {
+      opened = true;
       if (socket.destroyed) {
         release();
         agent.close();
