@@ -1,5 +1,5 @@
 import type { DomainSettings } from "./domain/context";
-import { env as processEnv, type Env } from "./env";
+import type { Env } from "./env";
 
 /**
  * Everything the portal's code reads from its configuration, typed and derived once from the
@@ -46,6 +46,3 @@ export function settingsFromEnv(env: Env): PortalSettings {
     redisUrl: env.REDIS_URL,
   };
 }
-
-/** The process's settings (the composition root hands the same values out as services.settings). */
-export const settings: PortalSettings = settingsFromEnv(processEnv);
