@@ -123,12 +123,14 @@ export function defineHandler<
     let res: Response;
     let errorCode: string | null = null;
     let body: unknown;
+    let authorized = false;
     try {
       caller = await resolveCaller(req, spec.credentials, {
         db: services.db,
         secret: services.settings.sessionSecret,
       });
       authorize(caller, spec.resource, spec.action);
+      authorized = true;
       const params = parse(spec.params, (await ctx?.params) ?? {}, "params", invalid);
       const query = parse(spec.query, Object.fromEntries(new URL(req.url).searchParams), "query", invalid);
       if (spec.body) body = parse(spec.body, await req.json().catch(() => null), "body", invalid);
@@ -148,7 +150,8 @@ export function defineHandler<
       res = Response.json(body, { status });
     }
     for (const [k, v] of Object.entries(spec.headers ?? {})) res.headers.set(k, v);
-    if (spec.audit && caller) {
+    // As with procedures, a caller refused by authorize() is not audited (nothing was attempted).
+    if (spec.audit && caller && authorized) {
       const named = typeof spec.audit === "object" ? spec.audit : {};
       const who = auditActor(caller);
       if (named.actorName) who.actorName = named.actorName(caller, res.ok, body as Parsed<B> | undefined);
