@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
 import { CLIENT_IP_HEADER } from "./auth/client-ip";
 import { NO_PERSISTENCE_WARNING, readRedisPersistence } from "./domain/health/check-health";
-import { env } from "./env";
 import { log } from "./log";
 import { deriveConsoleSigningKey } from "./console/console-key";
 import { createConsoleProxy } from "./console/console-proxy";
@@ -14,10 +13,8 @@ import { startMaintenance } from "./queue/maintenance";
 import { failInterruptedImports } from "./domain/tasks/manage-tasks";
 import { getServices, type Services } from "./services";
 
-const dev = env.NODE_ENV !== "production";
-
-function clientIpOf(req: IncomingMessage): string {
-  if (env.TRUST_PROXY) {
+function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
     const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
     if (first) return first;
@@ -39,7 +36,9 @@ async function main(): Promise<void> {
   // instances (server/services.ts explains the hand-over).
   const services = getServices();
   const { settings } = services;
-  const app = next({ dev, hostname: env.HOST === "0.0.0.0" ? "localhost" : env.HOST, port: env.PORT });
+  const dev = !settings.production;
+  const { listenHost: host, listenPort: port } = settings;
+  const app = next({ dev, hostname: host === "0.0.0.0" ? "localhost" : host, port });
   const handle = app.getRequestHandler();
   await app.prepare();
 
@@ -47,7 +46,7 @@ async function main(): Promise<void> {
   const uploads = sharedPortalTus(services.db);
   const server = createServer((req, res) => {
     // Whatever a client sent under our header is dropped; only the socket (or a trusted proxy) counts.
-    req.headers[CLIENT_IP_HEADER] = clientIpOf(req);
+    req.headers[CLIENT_IP_HEADER] = clientIpOf(req, settings.trustProxy);
     const uploadId = matchUploadRequest(req.method, req.url);
     const work = uploadId ? serveUploadRequest(uploads, uploadId, req, res) : handle(req, res);
     work.catch((err: unknown) => {
@@ -77,9 +76,9 @@ async function main(): Promise<void> {
     socket.destroy();
   });
 
-  server.listen(env.PORT, env.HOST, () => {
+  server.listen(port, host, () => {
     log.info(
-      { url: `http://localhost:${env.PORT}`, mode: dev ? "development" : "production" },
+      { url: `http://localhost:${port}`, mode: dev ? "development" : "production" },
       "eduCloud portal is listening",
     );
   });

@@ -19,6 +19,14 @@ export interface PortalSettings extends DomainSettings {
   consoleMaxSessionsPerProcess: number;
   databaseUrl: string;
   redisUrl: string;
+  /** Failed sign-ins allowed per account and per address within the window. */
+  login: { maxPerAccount: number; maxPerAddress: number; windowSeconds: number };
+  sessionMaxAgeSeconds: number;
+  /** Where the portal listens, whether it is a production build, and whether to trust X-Forwarded-For. */
+  listenHost: string;
+  listenPort: number;
+  production: boolean;
+  trustProxy: boolean;
 }
 
 export function settingsFromEnv(env: Env): PortalSettings {
@@ -44,5 +52,15 @@ export function settingsFromEnv(env: Env): PortalSettings {
     consoleMaxSessionsPerProcess: env.CONSOLE_MAX_SESSIONS_PER_PROCESS,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
+    login: {
+      maxPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: env.LOGIN_WINDOW_SECONDS,
+    },
+    sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+    listenHost: env.HOST,
+    listenPort: env.PORT,
+    production: env.NODE_ENV === "production",
+    trustProxy: env.TRUST_PROXY,
   };
 }

@@ -1,9 +1,9 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getServerSession } from "next-auth";
-import { env } from "@/server/env";
 import { db } from "@/server/db";
 import { redis } from "@/server/queue";
+import { getServices } from "@/server/services";
 import { log } from "@/server/log";
 import { authenticateUser } from "@/server/domain/account/authenticate";
 import { loadActor } from "@/server/domain/account/load-actor";
@@ -13,16 +13,13 @@ import { DomainError } from "@/server/domain/errors";
 import { loginInput } from "@/server/domain/users/schemas";
 import { readClientIp } from "./client-ip";
 
-export const loginLimits = {
-  prefix: env.REDIS_PREFIX,
-  maxPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-  maxPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
-  windowSeconds: env.LOGIN_WINDOW_SECONDS,
-};
+const { settings } = getServices();
+
+export const loginLimits = { prefix: settings.redisPrefix, ...settings.login };
 
 export const authOptions: NextAuthOptions = {
-  secret: env.NEXTAUTH_SECRET,
-  session: { strategy: "jwt", maxAge: env.SESSION_MAX_AGE_SECONDS },
+  secret: settings.sessionSecret,
+  session: { strategy: "jwt", maxAge: settings.sessionMaxAgeSeconds },
   pages: { signIn: "/login", error: "/login" },
   logger: {
     error: (code, metadata) => log.error({ code, metadata }, "next-auth error"),
