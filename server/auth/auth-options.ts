@@ -1,6 +1,6 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { db } from "@/server/db";
 import { redis } from "@/server/queue";
 import { getServices } from "@/server/services";
@@ -11,6 +11,7 @@ import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { Actor } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { loginInput } from "@/server/domain/users/schemas";
+import { readSessionClaims } from "@/server/http/caller";
 import { readClientIp } from "./client-ip";
 
 const { settings } = getServices();
@@ -91,18 +92,12 @@ export const authOptions: NextAuthOptions = {
   },
 };
 
-export interface SessionClaims {
-  uid: number;
-  sv: number;
-}
-
-export async function getSessionClaims(): Promise<SessionClaims | null> {
-  const s = (await getServerSession(authOptions)) as unknown as Partial<SessionClaims> | null;
-  return s && typeof s.uid === "number" && typeof s.sv === "number" ? { uid: s.uid, sv: s.sv } : null;
-}
-
-/** The signed-in actor for server components; null when signed out, disabled or the session was revoked. */
+/**
+ * The signed-in actor for server components; null when signed out, disabled or the session was revoked.
+ * The same claims reading and account loading as every route's caller (server/http/caller.ts); pages
+ * have no Request, so the cookie comes from next/headers.
+ */
 export async function getCurrentActor(): Promise<Actor | null> {
-  const claims = await getSessionClaims();
+  const claims = await readSessionClaims(await headers(), settings.sessionSecret);
   return claims ? loadActor(db, claims.uid, claims.sv) : null;
 }
