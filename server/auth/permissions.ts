@@ -8,12 +8,18 @@ import { roleRank, type Role } from "@/db/schema/roles";
  */
 export type Scope = "none" | "group" | "own";
 
+/**
+ * The least caller a permission admits: a role (users; "anonymous" admits everyone), or "host" for the
+ * endpoints only a joined host's agent may call (its host credential, never a user's session).
+ */
+export type Least = Role | "host";
+
 export interface Permission {
-  least: Role;
+  least: Least;
   scope: Scope;
 }
 
-const p = (least: Role, scope: Scope = "none"): Permission => ({ least, scope });
+const p = (least: Least, scope: Scope = "none"): Permission => ({ least, scope });
 
 /**
  * The one table of resources × actions × least role. Every tRPC procedure is built from an entry here
@@ -47,6 +53,15 @@ export const PERMISSIONS = {
   },
   health: {
     read: p("powerAdm"),
+    /** The public liveness answer for load balancers: status and which service is down, nothing more. */
+    live: p("anonymous"),
+  },
+  /** What a host's agent calls with its credential; joining needs none (the one-time token is the proof). */
+  agent: {
+    join: p("anonymous"),
+    consoleKey: p("host"),
+    fetchImage: p("host"),
+    uploadCapture: p("host"),
   },
   hosts: {
     list: p("superAdm"),
@@ -66,6 +81,8 @@ export const PERMISSIONS = {
     download: p("user"),
     /** powerAdm and up; a powerUser may upload private images only (checked in the domain). */
     upload: p("powerUser"),
+    /** tus OPTIONS: what the upload endpoint speaks (version, size cap); nothing about anyone's uploads. */
+    uploadDiscovery: p("anonymous"),
     /** The owner, a powerAdm of the image's group, or superAdm (checked in the domain). */
     update: p("powerUser", "own"),
     delete: p("powerUser", "own"),
@@ -140,8 +157,9 @@ export function permissionFor<R extends Resource>(resource: R, action: Action<R>
   return (PERMISSIONS[resource] as Record<string, Permission>)[action]!;
 }
 
-export function roleMeets(role: Role, least: Role): boolean {
-  return roleRank(role) >= roleRank(least);
+/** Does a user's role reach the least a permission asks? Host-only permissions admit no role. */
+export function roleMeets(role: Role, least: Least): boolean {
+  return least !== "host" && roleRank(role) >= roleRank(least);
 }
 
 /** For the UI: may a role see a button or a page? The server checks again on every call. */

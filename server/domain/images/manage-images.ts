@@ -7,15 +7,13 @@ import { roleMeets } from "@/server/auth/permissions";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
 import { DomainError, forbidden } from "../errors";
+import { mayActOn } from "../policies/authorize";
 import { familyOf, findVisibleImage } from "./find-images";
 import { removeStoredFileIfUnused, type ImportImageInput } from "./import-image";
 import type { UploadImageInput } from "./schemas";
 
-export function canManageImage(actor: Actor, image: Pick<ImageRow, "ownerId" | "groupId">): boolean {
-  if (actor.role === "superAdm") return true;
-  if (image.ownerId === actor.id) return true;
-  return actor.role === "powerAdm" && image.groupId !== null && actor.groupIds.includes(image.groupId);
-}
+const canManageImage = (actor: Actor, image: Pick<ImageRow, "ownerId" | "groupId">): boolean =>
+  mayActOn(actor, "images", image);
 
 function checkVisibility(
   actor: Actor,

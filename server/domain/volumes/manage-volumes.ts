@@ -7,9 +7,10 @@ import { and, desc, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import { MAX_VOLUMES_PER_INSTANCE } from "@/agents/protocol/storage";
 import { hosts, instances, users, volumes, type InstanceRow, type VolumeRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { requireActor, type Actor, type DomainContext } from "../context";
-import { DomainError, forbidden, notFound } from "../errors";
-import { loadInstanceForActor, mayActOn } from "../instances/find-instances";
+import { requireActor, type DomainContext } from "../context";
+import { DomainError, notFound } from "../errors";
+import { loadInstanceForActor } from "../instances/find-instances";
+import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { recordInstanceEvent } from "../instances/record-event";
 
 export interface VolumeView {
@@ -30,13 +31,6 @@ const redisDown = () =>
     "UNAVAILABLE",
     "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
   );
-
-function scopeOf(actor: Actor): SQL | undefined {
-  if (actor.role === "superAdm") return undefined;
-  if (actor.role === "powerAdm" && actor.groupIds.length)
-    return or(eq(volumes.ownerId, actor.id), inArray(volumes.groupId, actor.groupIds));
-  return eq(volumes.ownerId, actor.id);
-}
 
 async function selectViews(ctx: DomainContext, where: SQL | undefined): Promise<VolumeView[]> {
   const rows = await ctx.db
@@ -71,7 +65,7 @@ export async function listVolumes(
   input: { instanceId?: string } = {},
 ): Promise<VolumeView[]> {
   const actor = requireActor(ctx);
-  if (!input.instanceId) return selectViews(ctx, scopeOf(actor));
+  if (!input.instanceId) return selectViews(ctx, visibleRowsOf(actor, "volumes", ctx.db) ?? undefined);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   const onHost = inst.hostId
     ? and(eq(volumes.hostId, inst.hostId), eq(volumes.ownerId, inst.ownerId))
@@ -86,7 +80,7 @@ async function loadVolumeForActor(ctx: DomainContext, id: string): Promise<Volum
   const actor = requireActor(ctx);
   const [row] = await ctx.db.select().from(volumes).where(eq(volumes.id, id));
   if (!row || row.state === "deleted") throw notFound("The volume");
-  if (!mayActOn(actor, row)) throw forbidden("This volume is not yours, nor in a group you administer.");
+  assertMayActOn(actor, "volumes", row);
   return row;
 }
 
@@ -129,16 +123,14 @@ export async function createVolume(
         },
       );
     }
-    await tx
-      .insert(volumes)
-      .values({
-        id,
-        name: input.name,
-        ownerId: inst.ownerId,
-        groupId: inst.groupId,
-        hostId: inst.hostId!,
-        sizeGiB: input.sizeGiB,
-      });
+    await tx.insert(volumes).values({
+      id,
+      name: input.name,
+      ownerId: inst.ownerId,
+      groupId: inst.groupId,
+      hostId: inst.hostId!,
+      sizeGiB: input.sizeGiB,
+    });
   });
   try {
     await ctx.jobs.enqueue(
