@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import { MAX_VOLUMES_PER_INSTANCE } from "@/agents/protocol/storage";
+import type { HostJobPayloads, JobName } from "@/agents/protocol";
 import { hosts, instances, users, volumes, type InstanceRow, type VolumeRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type Actor, type DomainContext } from "../context";
@@ -129,16 +130,14 @@ export async function createVolume(
         },
       );
     }
-    await tx
-      .insert(volumes)
-      .values({
-        id,
-        name: input.name,
-        ownerId: inst.ownerId,
-        groupId: inst.groupId,
-        hostId: inst.hostId!,
-        sizeGiB: input.sizeGiB,
-      });
+    await tx.insert(volumes).values({
+      id,
+      name: input.name,
+      ownerId: inst.ownerId,
+      groupId: inst.groupId,
+      hostId: inst.hostId!,
+      sizeGiB: input.sizeGiB,
+    });
   });
   try {
     await ctx.jobs.enqueue(
@@ -175,11 +174,11 @@ async function claim(
   return row!.opSeq;
 }
 
-async function enqueueOrUndo(
+async function enqueueOrUndo<N extends JobName>(
   ctx: DomainContext,
   v: VolumeRow,
-  name: string,
-  data: unknown,
+  name: N,
+  data: HostJobPayloads[N],
   jobId: string,
 ): Promise<void> {
   try {
