@@ -13,6 +13,7 @@ import {
   varchar,
 } from "drizzle-orm/mysql-core";
 import type { HostFacts } from "@/agents/protocol";
+import { INSTANCE_STATES } from "@/common/instance-states";
 import { groups, users } from "./identity";
 
 const now = () => sql`CURRENT_TIMESTAMP(3)`;
@@ -119,18 +120,8 @@ export const hostImages = mysqlTable(
   (t) => [primaryKey({ columns: [t.hostId, t.sha256] })],
 );
 
-export const INSTANCE_STATES = [
-  "PENDING",
-  "SCHEDULED",
-  "BUILDING",
-  "RUNNING",
-  "STOPPING",
-  "STOPPED",
-  "DELETING",
-  "DELETED",
-  "ERROR",
-] as const;
-export type InstanceState = (typeof INSTANCE_STATES)[number];
+// The state list lives with its rules in common/ (the browser needs them too); the column enum follows it.
+export { INSTANCE_STATES, type InstanceState } from "@/common/instance-states";
 
 export const instances = mysqlTable(
   "instances",

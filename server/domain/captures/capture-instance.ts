@@ -5,6 +5,7 @@
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { capturePath, type taskProgressEvent } from "@/agents/protocol";
+import { isSettled } from "@/common/instance-states";
 import { instanceCaptures, tasks } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
@@ -19,7 +20,7 @@ export async function captureInstance(
 ): Promise<{ taskId: string }> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
-  if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
+  if (!inst.hostId || !isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
       `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; only a running or stopped instance can be captured.`,

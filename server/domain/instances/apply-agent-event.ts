@@ -6,6 +6,7 @@ import type {
   instanceProgressEvent,
   instanceStateEvent,
 } from "@/agents/protocol";
+import { acceptsReport } from "@/common/instance-states";
 import { hosts, instances, type InstanceRow, type InstanceState } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { JobPort } from "../context";
@@ -18,30 +19,12 @@ import { applySnapshotEvent } from "../snapshots/apply-snapshot-event";
 import { applyVolumeEvent, releaseInstanceStorage } from "../volumes/apply-volume-event";
 import { recordInstanceEvent } from "./record-event";
 
-type Reported = z.output<typeof instanceStateEvent>["state"];
-
-/**
- * Which reports are believed in which state. A late report from an older job (e.g. RUNNING arriving after
- * a delete was requested) must not resurrect the instance.
- */
-const ACCEPTS: Record<InstanceState, Reported[]> = {
-  PENDING: ["ERROR"],
-  SCHEDULED: ["BUILDING", "RUNNING", "ERROR", "DELETED"],
-  BUILDING: ["BUILDING", "RUNNING", "STOPPED", "ERROR", "DELETED"],
-  RUNNING: ["RUNNING", "STOPPED", "ERROR", "DELETED"],
-  STOPPING: ["STOPPED", "RUNNING", "ERROR", "DELETED"],
-  STOPPED: ["RUNNING", "STOPPED", "ERROR", "DELETED"],
-  DELETING: ["DELETED", "ERROR"],
-  DELETED: [],
-  ERROR: ["RUNNING", "STOPPED", "DELETED", "ERROR"],
-};
-
 export async function applyInstanceState(
   db: Database,
   ev: z.output<typeof instanceStateEvent>,
 ): Promise<void> {
   const [inst] = await db.select().from(instances).where(eq(instances.id, ev.instanceId));
-  if (!inst || inst.hostId !== ev.hostId || !ACCEPTS[inst.state].includes(ev.state)) return;
+  if (!inst || inst.hostId !== ev.hostId || !acceptsReport(inst.state, ev.state)) return;
   const to: InstanceState = ev.state;
   const building = to === "BUILDING";
   await db
