@@ -10,6 +10,7 @@ import { instanceCaptures, tasks } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
+import type { EventRegistration } from "../events/dispatcher";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { createTask, updateTask } from "../tasks/manage-tasks";
@@ -107,3 +108,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
     ...(ev.bytesTotal !== undefined ? { bytesTotal: ev.bytesTotal } : {}),
   });
 }
+
+export const registerCaptureEvents: EventRegistration = (r) => {
+  r.on("task.progress", (ctx, ev) => applyTaskProgress(ctx.db, ev));
+};
