@@ -59,14 +59,16 @@ async function makeCaptureTask(): Promise<{ taskId: string; imageName: string }>
     createdBy: instance.ownerId,
   });
   await s.db.update(tasks).set({ state: "running" }).where(eq(tasks.id, taskId));
-  await s.db.insert(instanceCaptures).values({
-    taskId,
-    instanceId: instance.id,
-    hostId: host.id,
-    imageName,
-    ownerId: instance.ownerId,
-    groupId: null,
-  });
+  await s.db
+    .insert(instanceCaptures)
+    .values({
+      taskId,
+      instanceId: instance.id,
+      hostId: host.id,
+      imageName,
+      ownerId: instance.ownerId,
+      groupId: null,
+    });
   return { taskId, imageName };
 }
 
