@@ -1,0 +1,203 @@
+// npm run bench:placement [-- --runs 40 --instances 5000]
+//
+// What does placing one instance cost, and how does it grow with the number of hosts? In-process, against
+// a MariaDB database of its own (dropped at the end) and a recording job port (nothing reaches Redis or an
+// agent): createInstances with one instance at 10, 100 and 1,000 host rows, each time with a few thousand
+// live instances on those hosts (and as many deleted ones), then one batch of 30. See bench/README.md.
+import { randomBytes, randomUUID } from "node:crypto";
+import { register } from "node:module";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+// Portal modules may import `server-only`: see lib/loader-hooks.mjs.
+register("./lib/loader-hooks.mjs", import.meta.url);
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
+
+const { values: cli } = parseArgs({
+  options: {
+    runs: { type: "string", default: "40" },
+    warmup: { type: "string", default: "5" },
+    instances: { type: "string", default: "5000" },
+    batches: { type: "string", default: "5" },
+  },
+});
+const RUNS = Number(cli.runs);
+const WARMUP = Number(cli.warmup);
+const LIVE = Number(cli.instances);
+const BATCHES = Number(cli.batches);
+if (![RUNS, WARMUP, LIVE, BATCHES].every((v) => Number.isInteger(v) && v >= 0) || RUNS < 1 || BATCHES < 1)
+  throw new Error("--runs, --warmup, --instances and --batches take whole numbers (runs, batches ≥ 1)");
+const SIZES = [10, 100, 1000];
+const BATCH = 30;
+const GOAL = 3; // from the issue: time at 1,000 hosts at most 3× the time at 10
+const out = (line = "") => process.stdout.write(`${line}\n`);
+const note = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+const testDb = await import("@/server/testing/test-database");
+const { migrateDatabase } = await import("@/scripts/migrate");
+const { createDatabase } = await import("@/server/db/client");
+const schema = await import("@/db/schema");
+const { createInstances } = await import("@/server/domain/provisioning/create-instances");
+const { percentile } = await import("./lib/stats");
+const { sql } = await import("drizzle-orm");
+
+const base = testDb.baseDatabaseUrl();
+const dbName = testDb.newTestDatabaseName("bench");
+let handle: ReturnType<typeof createDatabase> | undefined;
+
+async function main() {
+  await testDb.createTestDatabase(base, dbName);
+  const url = testDb.urlForDatabase(base, dbName);
+  await migrateDatabase(url);
+  handle = createDatabase(url);
+  const { db } = handle;
+
+  const [user] = await db.insert(schema.users).values({
+    username: "bench",
+    displayName: "bench",
+    passwordHash: "x",
+    role: "superAdm",
+  });
+  const [flavor] = await db
+    .insert(schema.flavors)
+    .values({ name: "bench", vcpus: 1, memoryMiB: 128, diskGiB: 1 });
+  const imageId = randomUUID();
+  await db.insert(schema.images).values({
+    id: imageId,
+    name: "bench",
+    sha256: randomBytes(32).toString("hex"),
+    format: "qcow2",
+    sizeBytes: 10_000_000,
+    virtualSizeBytes: 32 * 1024 * 1024,
+    visibility: "public",
+  });
+  const sent: { hostId: string; jobId: string }[] = [];
+  const ctx = {
+    db,
+    redis: null as never, // creation never touches Redis but through the job port
+    actor: { id: user.insertId, username: "bench", role: "superAdm" as const, groupIds: [] },
+    ip: "127.0.0.1",
+    settings: {
+      cpuOvercommit: 4,
+      ramOvercommit: 1,
+      schedulerStrategy: "spread" as const,
+      hostDownAfterSeconds: 3600,
+      joinTokenTtlSeconds: 600,
+      portalUrl: "http://127.0.0.1:3999",
+      agentRedisUrl: "redis://127.0.0.1:6379",
+      redisPrefix: dbName,
+      imageStoreDir: "/tmp",
+      subnetTimeoutSeconds: 120,
+      portForwardRange: [20000, 29999] as [number, number],
+      volumeQuotaGiBPerUser: 100,
+    },
+    jobs: {
+      async enqueue(hostId: string, _name: string, _data: unknown, jobId: string) {
+        sent.push({ hostId, jobId });
+      },
+    },
+  };
+  const facts = {
+    hostname: "bench",
+    cpuModel: "bench",
+    cpuCount: 256,
+    memoryMiB: 4 * 1024 * 1024,
+    diskFreeBytes: 1e12,
+    diskTotalBytes: 2e12,
+    storageDir: "/tmp",
+    hypervisors: [{ kind: "qemu", available: true, version: "8.2" }],
+    kvmUsable: true,
+    agentVersion: "bench",
+    protocolVersion: 2,
+  };
+
+  const hostIds: string[] = [];
+  const results = new Map<number, number>();
+  let batchMs = 0;
+  for (const size of SIZES) {
+    // Hosts: add rows up to `size` (big ones, so capacity never runs out and every host stays a candidate).
+    const add = Array.from({ length: size - hostIds.length }, (_, i) => ({
+      id: randomUUID(),
+      name: `bench-${String(hostIds.length + i).padStart(4, "0")}`,
+      secretHash: "0".repeat(64),
+      cpuCount: facts.cpuCount,
+      memoryMiB: facts.memoryMiB,
+      facts,
+      lastHeartbeatAt: new Date(),
+    }));
+    for (let i = 0; i < add.length; i += 500) await db.insert(schema.hosts).values(add.slice(i, i + 500));
+    hostIds.push(...add.map((h) => h.id));
+    // Instances: the same number live (and deleted) at every size, spread over this size's hosts.
+    await db.delete(schema.instanceEvents);
+    await db.delete(schema.instances);
+    const rows = Array.from({ length: LIVE * 2 }, (_, i) => ({
+      id: randomUUID(),
+      name: `seed-${i}`,
+      ownerId: user.insertId,
+      flavorId: flavor.insertId,
+      imageId,
+      vcpus: 1,
+      memoryMiB: 128,
+      diskGiB: 1,
+      hostId: hostIds[i % size]!,
+      state: i % 2 ? ("DELETED" as const) : ("RUNNING" as const),
+    }));
+    for (let i = 0; i < rows.length; i += 1000)
+      await db.insert(schema.instances).values(rows.slice(i, i + 1000));
+    await db.execute(sql`ANALYZE TABLE instances, hosts, host_usage`);
+    note(`${size} hosts, ${LIVE} live + ${LIVE} deleted instances: measuring ${RUNS} creates`);
+
+    const once = async () => {
+      const t0 = performance.now();
+      await createInstances(ctx as never, {
+        imageId,
+        flavorId: flavor.insertId,
+        nics: [],
+        instances: [{ name: "one" }],
+      });
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < WARMUP; i++) await once();
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) times.push(await once());
+    const p50 = percentile(times, 50);
+    results.set(size, p50);
+    out(`placement_ms_per_instance_at_${size}_hosts=${p50.toFixed(2)}`);
+    out(`placement_p95_ms_at_${size}_hosts=${percentile(times, 95).toFixed(2)}`);
+
+    if (size === SIZES[SIZES.length - 1]) {
+      const per: number[] = [];
+      for (let b = 0; b < BATCHES; b++) {
+        const t0 = performance.now();
+        const made = await createInstances(ctx as never, {
+          imageId,
+          flavorId: flavor.insertId,
+          nics: [],
+          instances: Array.from({ length: BATCH }, (_, i) => ({ name: `batch-${b}-${i}` })),
+        });
+        if (made.length !== BATCH) throw new Error(`a batch made ${made.length} of ${BATCH}`);
+        per.push((performance.now() - t0) / BATCH);
+      }
+      batchMs = percentile(per, 50);
+      out(`placement_batch_of_${BATCH}_ms_per_instance_at_${size}_hosts=${batchMs.toFixed(2)}`);
+    }
+  }
+  const growth = results.get(1000)! / results.get(10)!;
+  out(`placement_live_instances=${LIVE}`);
+  out(`placement_growth_ratio=${growth.toFixed(2)}`);
+  out(`placement_growth_goal=${GOAL}`);
+  out(`placement_jobs_recorded=${sent.length}`);
+}
+
+let code = 0;
+try {
+  await main();
+} catch (err) {
+  note(`failed: ${(err as Error).stack ?? String(err)}`);
+  code = 1;
+} finally {
+  await handle?.pool.end().catch(() => undefined);
+  await testDb.dropTestDatabase(base, dbName).catch((err) => note(`could not drop ${dbName}: ${err}`));
+}
+process.exit(code);
