@@ -1,7 +1,10 @@
-// Placement of a batch of instances in one transaction. The locks are the usage rows of the hosts that
-// could take an instance at all (enabled, up, with a hypervisor and the requested networks), in id order,
-// so concurrent placements queue up instead of deadlocking and two of them can never both take the last
-// free RAM of a host. The cost is reading the host rows and those usage rows: no instance is summed.
+// Placement of a batch of instances in one transaction, against per-host usage rows (host_usage, kept by
+// triggers) rather than a sum over every instance. First optimistically: plan on the rows as read, then
+// lock only the usage rows of the hosts chosen and check they still have room. If another placement took
+// that room meanwhile, start again locking the usage rows of every host that could take an instance at
+// all. Both ways lock in host id order, so placements queue instead of deadlocking, and two of them can
+// never both take the last free RAM of a host. Host rows themselves are never locked (heartbeats write
+// them).
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import {
   hostImages,
@@ -79,51 +82,25 @@ export async function placeInstances(
   };
   const request: PlacementRequest = { vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB };
 
-  return db.transaction(
-    async (tx) => {
-      const hostRows = await tx
-        .select({
-          id: hosts.id,
-          name: hosts.name,
-          enabled: hosts.enabled,
-          cpuCount: hosts.cpuCount,
-          memoryMiB: hosts.memoryMiB,
-          lastHeartbeatAt: hosts.lastHeartbeatAt,
-          facts: hosts.facts,
-        })
-        .from(hosts)
-        .orderBy(asc(hosts.id));
-      const now = new Date();
-      const candidates: HostCandidate[] = hostRows.map((h) => ({
-        id: h.id,
-        name: h.name,
-        enabled: h.enabled,
-        up: isHostUp(h.lastHeartbeatAt, now, settings.hostDownAfterSeconds),
-        cpuCount: h.cpuCount,
-        memoryMiB: h.memoryMiB,
-        vcpusUsed: 0,
-        memoryMiBUsed: 0,
-        hypervisors: h.facts.hypervisors.filter((x) => x.available).map((x) => x.kind),
-        hasImageCached: false,
-        missingNetworks: missingOn(h.id),
-      }));
-      // Only hosts that could take the instance at all are locked; the others' reasons do not depend on
-      // usage. Their usage is read under the lock, so it includes every placement committed before.
-      const open = candidates.filter(
-        (c) => rejectReason(c, { ...request, vcpus: 0, memoryMiB: 0 }, policy) === null,
-      );
-      if (open.length) {
-        const usage = await tx
-          .select()
-          .from(hostUsage)
-          .where(
-            inArray(
-              hostUsage.hostId,
-              open.map((c) => c.id),
-            ),
-          )
-          .orderBy(asc(hostUsage.hostId))
-          .for("update");
+  const attempt = (mode: "optimistic" | "locked") =>
+    db.transaction(
+      async (tx) => {
+        // Host rows and their usage, read without locks: "reading their rows" is the whole cost.
+        const hostRows = await tx
+          .select({
+            id: hosts.id,
+            name: hosts.name,
+            enabled: hosts.enabled,
+            cpuCount: hosts.cpuCount,
+            memoryMiB: hosts.memoryMiB,
+            lastHeartbeatAt: hosts.lastHeartbeatAt,
+            hypervisors: sql<unknown>`JSON_EXTRACT(${hosts.facts}, '$.hypervisors')`,
+            vcpusUsed: hostUsage.vcpusUsed,
+            memoryMiBUsed: hostUsage.memoryMiBUsed,
+          })
+          .from(hosts)
+          .leftJoin(hostUsage, eq(hostUsage.hostId, hosts.id))
+          .orderBy(asc(hosts.id));
         const cached = new Set(
           (
             await tx
@@ -132,95 +109,173 @@ export async function placeInstances(
               .where(and(eq(hostImages.sha256, image.sha256), eq(hostImages.state, "cached")))
           ).map((r) => r.hostId),
         );
-        const byId = new Map(usage.map((u) => [u.hostId, u]));
-        for (const c of open) {
-          c.vcpusUsed = byId.get(c.id)?.vcpusUsed ?? 0;
-          c.memoryMiBUsed = byId.get(c.id)?.memoryMiBUsed ?? 0;
-          c.hasImageCached = cached.has(c.id);
-        }
-      }
+        const now = new Date();
+        const candidates: HostCandidate[] = hostRows.map((h) => ({
+          id: h.id,
+          name: h.name,
+          enabled: h.enabled,
+          up: isHostUp(h.lastHeartbeatAt, now, settings.hostDownAfterSeconds),
+          cpuCount: h.cpuCount,
+          memoryMiB: h.memoryMiB,
+          vcpusUsed: h.vcpusUsed ?? 0,
+          memoryMiBUsed: h.memoryMiBUsed ?? 0,
+          hypervisors: usableHypervisors(h.hypervisors),
+          hasImageCached: cached.has(h.id),
+          missingNetworks: missingOn(h.id),
+        }));
 
-      // Each item is placed against the usage the batch's earlier items left.
-      const placed: Omit<PlacedInstance, "addresses">[] = [];
-      for (const [i, item] of batch.items.entries()) {
-        const p = pickHost(candidates, request, policy);
-        if (!p.ok) {
-          const prefix =
-            batch.items.length > 1
-              ? `Only ${i} of the ${batch.items.length} instances fit; nothing was created. `
-              : "";
-          throw new DomainError("CONFLICT", `${prefix}${describeNoHost(p.reasons)}`);
-        }
-        const host = candidates.find((c) => c.id === p.hostId)!;
-        host.vcpusUsed += flavor.vcpus;
-        host.memoryMiBUsed += flavor.memoryMiB;
-        placed.push({ id: item.id, hostId: p.hostId, hostName: p.hostName, hypervisor: p.hypervisor });
-      }
-
-      await tx.insert(instances).values(
-        batch.items.map((item, i) => ({
-          id: item.id,
-          name: item.name,
-          ownerId: item.ownerId,
-          groupId: batch.groupId,
-          flavorId: flavor.id,
-          imageId: image.id,
-          vcpus: flavor.vcpus,
-          memoryMiB: flavor.memoryMiB,
-          diskGiB: flavor.diskGiB,
-          hostId: placed[i]!.hostId,
-          state: "SCHEDULED" as const,
-          task: "creating",
-          progress: 0,
-          opSeq: 1,
-        })),
-      );
-      for (const p of placed) {
-        await recordInstanceEvent(tx, {
-          instanceId: p.id,
-          kind: "action",
-          message: `Create requested by ${batch.requestedBy.username}`,
-          toState: "PENDING",
-          actorId: batch.requestedBy.id,
-        });
-        await recordInstanceEvent(tx, {
-          instanceId: p.id,
-          kind: "state",
-          message: `Scheduled on host ${p.hostName}`,
-          fromState: "PENDING",
-          toState: "SCHEDULED",
-        });
-      }
-
-      // Addresses in the same transaction: a full network or an expired subnet undoes the placement too.
-      // Networks are locked in id order (after the hosts' usage), like every other path that locks several.
-      const locked = new Map<string, NetworkRow>();
-      for (const nid of [...wanted].sort()) locked.set(nid, await lockNetwork(tx, nid));
-      const result: PlacedInstance[] = [];
-      for (const [i, p] of placed.entries()) {
-        const addresses: IpAddressRow[] = [];
-        for (const [nicIndex, nic] of batch.nics.entries()) {
-          addresses.push(
-            await allocateInLockedNetwork(tx, {
-              network: locked.get(nic.networkId)!,
-              kind: "instance",
-              ownerId: batch.items[i]!.ownerId,
-              label: null,
-              subnetId: nic.subnetId,
-              instanceId: p.id,
-              nicIndex,
-            }),
+        if (mode === "locked") {
+          // Lock every host that could take an instance at all, in id order, and plan on their usage as
+          // locked (others' reasons do not depend on usage).
+          const open = candidates.filter(
+            (c) => rejectReason(c, { ...request, vcpus: 0, memoryMiB: 0 }, policy) === null,
           );
+          const fresh = await lockUsage(
+            tx,
+            open.map((c) => c.id),
+          );
+          for (const c of open) Object.assign(c, fresh.get(c.id));
         }
-        result.push({ ...p, addresses });
-      }
-      if (wanted.length)
-        await tx
-          .update(networks)
-          .set({ revision: sql`${networks.revision} + 1` })
-          .where(inArray(networks.id, wanted));
-      return result;
-    },
-    { isolationLevel: "read committed" },
-  );
+        const placed = planBatch(candidates, batch, request, policy);
+        if (mode === "optimistic") {
+          // Lock only the hosts chosen (in id order) and check that what they hold now still leaves room
+          // for their share of the batch; if another placement got there first, start again locked.
+          const share = new Map<string, number>();
+          for (const p of placed) share.set(p.hostId, (share.get(p.hostId) ?? 0) + 1);
+          const fresh = await lockUsage(tx, [...share.keys()]);
+          for (const [hostId, n] of share) {
+            const host = { ...candidates.find((c) => c.id === hostId)!, ...fresh.get(hostId) };
+            const need = { vcpus: flavor.vcpus * n, memoryMiB: flavor.memoryMiB * n };
+            if (rejectReason(host, need, policy) !== null) throw new Contended();
+          }
+        }
+
+        await tx.insert(instances).values(
+          batch.items.map((item, i) => ({
+            id: item.id,
+            name: item.name,
+            ownerId: item.ownerId,
+            groupId: batch.groupId,
+            flavorId: flavor.id,
+            imageId: image.id,
+            vcpus: flavor.vcpus,
+            memoryMiB: flavor.memoryMiB,
+            diskGiB: flavor.diskGiB,
+            hostId: placed[i]!.hostId,
+            state: "SCHEDULED" as const,
+            task: "creating",
+            progress: 0,
+            opSeq: 1,
+          })),
+        );
+        for (const p of placed) {
+          await recordInstanceEvent(tx, {
+            instanceId: p.id,
+            kind: "action",
+            message: `Create requested by ${batch.requestedBy.username}`,
+            toState: "PENDING",
+            actorId: batch.requestedBy.id,
+          });
+          await recordInstanceEvent(tx, {
+            instanceId: p.id,
+            kind: "state",
+            message: `Scheduled on host ${p.hostName}`,
+            fromState: "PENDING",
+            toState: "SCHEDULED",
+          });
+        }
+
+        // Addresses in the same transaction: a full network or an expired subnet undoes the placement too.
+        // Networks are locked in id order (after the hosts' usage), like every other path that locks several.
+        const locked = new Map<string, NetworkRow>();
+        for (const nid of [...wanted].sort()) locked.set(nid, await lockNetwork(tx, nid));
+        const result: PlacedInstance[] = [];
+        for (const [i, p] of placed.entries()) {
+          const addresses: IpAddressRow[] = [];
+          for (const [nicIndex, nic] of batch.nics.entries()) {
+            addresses.push(
+              await allocateInLockedNetwork(tx, {
+                network: locked.get(nic.networkId)!,
+                kind: "instance",
+                ownerId: batch.items[i]!.ownerId,
+                label: null,
+                subnetId: nic.subnetId,
+                instanceId: p.id,
+                nicIndex,
+              }),
+            );
+          }
+          result.push({ ...p, addresses });
+        }
+        if (wanted.length)
+          await tx
+            .update(networks)
+            .set({ revision: sql`${networks.revision} + 1` })
+            .where(inArray(networks.id, wanted));
+        return result;
+      },
+      { isolationLevel: "read committed" },
+    );
+
+  try {
+    return await attempt("optimistic");
+  } catch (err) {
+    if (!(err instanceof Contended)) throw err;
+    return attempt("locked");
+  }
+}
+
+/** The optimistic plan met a host that filled up meanwhile (its transaction is rolled back). */
+class Contended extends Error {}
+
+/** Locks these hosts' usage rows in id order (the order every placement locks them in) and reads them. */
+async function lockUsage(
+  tx: Pick<Database, "select">,
+  hostIds: string[],
+): Promise<Map<string, { vcpusUsed: number; memoryMiBUsed: number }>> {
+  if (!hostIds.length) return new Map();
+  const rows = await tx
+    .select({
+      hostId: hostUsage.hostId,
+      vcpusUsed: hostUsage.vcpusUsed,
+      memoryMiBUsed: hostUsage.memoryMiBUsed,
+    })
+    .from(hostUsage)
+    .where(inArray(hostUsage.hostId, hostIds))
+    .orderBy(asc(hostUsage.hostId))
+    .for("update");
+  return new Map(rows.map(({ hostId, ...u }) => [hostId, u]));
+}
+
+/** Each item is placed against the usage the batch's earlier items left; all fit or the batch fails. */
+function planBatch(
+  candidates: HostCandidate[],
+  batch: PlacementBatch,
+  request: PlacementRequest,
+  policy: PlacementPolicy,
+): Omit<PlacedInstance, "addresses">[] {
+  const hosts = candidates.map((c) => ({ ...c }));
+  const placed: Omit<PlacedInstance, "addresses">[] = [];
+  for (const [i, item] of batch.items.entries()) {
+    const p = pickHost(hosts, request, policy);
+    if (!p.ok) {
+      const prefix =
+        batch.items.length > 1
+          ? `Only ${i} of the ${batch.items.length} instances fit; nothing was created. `
+          : "";
+      throw new DomainError("CONFLICT", `${prefix}${describeNoHost(p.reasons)}`);
+    }
+    const host = hosts.find((c) => c.id === p.hostId)!;
+    host.vcpusUsed += request.vcpus;
+    host.memoryMiBUsed += request.memoryMiB;
+    placed.push({ id: item.id, hostId: p.hostId, hostName: p.hostName, hypervisor: p.hypervisor });
+  }
+  return placed;
+}
+
+/** The kinds of the host's available hypervisors, from its facts' JSON (as the driver listed them). */
+function usableHypervisors(json: unknown): string[] {
+  const list = (typeof json === "string" ? JSON.parse(json) : json) as
+    { kind: string; available: boolean }[] | null;
+  return (list ?? []).filter((x) => x.available).map((x) => x.kind);
 }
