@@ -115,7 +115,7 @@ try {
   const verifyKey = importVerifyKey(exportVerifyKey(signingKey));
   const bridge = await startConsoleServer({
     hostId,
-    stateDir,
+    consoles: driver,
     getVerifyKey: () => verifyKey,
     listen: { host: "127.0.0.1", port: 0 },
     log: silent,

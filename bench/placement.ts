@@ -113,7 +113,7 @@ async function prepare(size: number, dbName: string) {
     diskFreeBytes: 1e12,
     diskTotalBytes: 2e12,
     storageDir: "/tmp",
-    hypervisors: [{ kind: "qemu", available: true, version: "8.2" }],
+    hypervisors: [{ kind: "qemu" as const, available: true, version: "8.2" }],
     kvmUsable: true,
     agentVersion: "bench",
     protocolVersion: 2,

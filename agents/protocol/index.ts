@@ -1,6 +1,7 @@
 // The ONLY code shared by portal and agent: the wire format of jobs (portal → agent) and events
 // (agent → portal), parsed with zod on both ends. Bump PROTOCOL_VERSION on any incompatible change.
 import { z } from "zod";
+import { hypervisorKindSchema } from "./hypervisor";
 import { applyNetworkJob, nicSpecSchema, removeNetworkJob } from "./network";
 import {
   captureInstanceJob,
@@ -13,10 +14,11 @@ import {
   volumeStateEvent,
 } from "./storage";
 
+export * from "./hypervisor";
 export * from "./network";
 export * from "./storage";
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const instanceIdSchema = z.uuid();
 export const hostIdSchema = z.uuid();
@@ -49,6 +51,8 @@ export const createInstanceJob = z.object({
     .max(4 * 1024 * 1024),
   diskGiB: z.number().int().min(1).max(65536),
   image: imageRefSchema,
+  /** The agent builds the VM with this hypervisor's driver, and refuses the job if the host has none. */
+  hypervisor: hypervisorKindSchema,
   /** NICs in guest order (eth0 first); each carries its network so the agent can build it first. */
   nics: z.array(nicSpecSchema).max(8).default([]),
 });
@@ -102,7 +106,8 @@ export const hostFactsSchema = z.object({
   hypervisors: z
     .array(
       z.object({
-        kind: z.string().max(32),
+        kind: hypervisorKindSchema,
+        /** Offered: the agent takes instance.create jobs for this kind. */
         available: z.boolean(),
         version: z.string().max(128).optional(),
         reason: z.string().max(500).optional(),

@@ -160,6 +160,29 @@ describe("placing a batch", () => {
     expect(jobs.sent).toHaveLength(20);
   });
 
+  it("the create job names the hypervisor placement chose from what the host offers, qemu first", async () => {
+    const [onlyVbox, both] = await onlyTheseHosts([{ memoryMiB: 4096 }, { memoryMiB: 4096 }]);
+    const offer = async (hostId: string, kinds: ("qemu" | "virtualbox")[]) => {
+      const [h] = await s.db.select().from(hosts).where(eq(hosts.id, hostId));
+      const facts = { ...h!.facts, hypervisors: kinds.map((kind) => ({ kind, available: true })) };
+      await s.db.update(hosts).set({ facts }).where(eq(hosts.id, hostId));
+    };
+    await offer(onlyVbox!, ["virtualbox"]);
+    await offer(both!, ["virtualbox", "qemu"]);
+    const jobs = recordingJobs();
+    const ctx = contextFor(s, await makeUser(s, "powerUser"), undefined, { jobs });
+    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256 });
+    await createInstances(ctx, { imageId: await makeImageRow(s), flavorId, nics: [], instances: names(4) });
+    const byHost = new Map<string, Set<unknown>>();
+    for (const j of jobs.sent)
+      byHost.set(
+        j.hostId,
+        (byHost.get(j.hostId) ?? new Set()).add((j.data as { hypervisor: unknown }).hypervisor),
+      );
+    expect(byHost.get(onlyVbox!)).toEqual(new Set(["virtualbox"]));
+    expect(byHost.get(both!)).toEqual(new Set(["qemu"]));
+  });
+
   it("keeps host usage in step with every way an instance leaves or changes its host", async () => {
     const [a, b] = await onlyTheseHosts([{ memoryMiB: 4096 }, { memoryMiB: 4096 }]);
     const u = await makeUser(s, "powerUser");

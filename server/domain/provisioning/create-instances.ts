@@ -155,9 +155,9 @@ export async function createInstances(
       memoryMiB: flavor.memoryMiB,
       diskGiB: flavor.diskGiB,
       image: imageRef,
+      // Chosen by placement from what the host offers; the agent builds the VM with that driver.
+      hypervisor: p.hypervisor,
       nics,
-      // hypervisor: p.hypervisor — the host's hypervisor placement chose; goes here once the create job
-      // schema in agents/protocol carries the field.
     };
     try {
       await ctx.jobs.enqueue(p.hostId, "instance.create", job, `create-${p.id}-1`);

@@ -6,6 +6,7 @@
 // never both take the last free RAM of a host. Host rows themselves are never locked (heartbeats write
 // them).
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { DEFAULT_HYPERVISOR, hypervisorKindSchema, type HypervisorKind } from "@/agents/protocol";
 import {
   hostImages,
   hostUsage,
@@ -52,7 +53,8 @@ export interface PlacedInstance {
   id: string;
   hostId: string;
   hostName: string;
-  hypervisor: string;
+  /** What the host will build the VM with (it travels in the create job). */
+  hypervisor: HypervisorKind;
   addresses: IpAddressRow[];
 }
 
@@ -119,7 +121,7 @@ export async function placeInstances(
           memoryMiB: h.memoryMiB,
           vcpusUsed: h.vcpusUsed ?? 0,
           memoryMiBUsed: h.memoryMiBUsed ?? 0,
-          hypervisors: usableHypervisors(h.hypervisors),
+          hypervisors: offeredHypervisors(h.hypervisors),
           hasImageCached: cached.has(h.id),
           missingNetworks: missingOn(h.id),
         }));
@@ -268,14 +270,31 @@ function planBatch(
     const host = hosts.find((c) => c.id === p.hostId)!;
     host.vcpusUsed += request.vcpus;
     host.memoryMiBUsed += request.memoryMiB;
-    placed.push({ id: item.id, hostId: p.hostId, hostName: p.hostName, hypervisor: p.hypervisor });
+    // The kind is one of the host's offered ones (offeredHypervisors), so it parsed as a HypervisorKind.
+    placed.push({
+      id: item.id,
+      hostId: p.hostId,
+      hostName: p.hostName,
+      hypervisor: p.hypervisor as HypervisorKind,
+    });
   }
   return placed;
 }
 
-/** The kinds of the host's available hypervisors, from its facts' JSON (as the driver listed them). */
-function usableHypervisors(json: unknown): string[] {
+/**
+ * The hypervisors a host offers (its facts' JSON), the default first where offered: placement uses the
+ * first, so hosts that offer qemu keep getting qemu VMs until images or flavors ask for something else.
+ */
+function offeredHypervisors(json: unknown): HypervisorKind[] {
   const list = (typeof json === "string" ? JSON.parse(json) : json) as
     { kind: string; available: boolean }[] | null;
-  return (list ?? []).filter((x) => x.available).map((x) => x.kind);
+  const kinds = (list ?? [])
+    .filter((x) => x.available)
+    .flatMap((x) => {
+      const kind = hypervisorKindSchema.safeParse(x.kind);
+      return kind.success ? [kind.data] : [];
+    });
+  return kinds.includes(DEFAULT_HYPERVISOR)
+    ? [DEFAULT_HYPERVISOR, ...kinds.filter((k) => k !== DEFAULT_HYPERVISOR)]
+    : kinds;
 }
