@@ -84,6 +84,8 @@ export const JOB_SCHEMAS = {
 } as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOB_SCHEMAS)[N]>;
+/** What the portal may put in each job (before defaults): the typed job port checks payloads against it. */
+export type HostJobPayloads = { [N in JobName]: JobPayload<N> };
 
 export function parseJob<N extends JobName>(name: N, data: unknown): z.output<(typeof JOB_SCHEMAS)[N]> {
   const schema = JOB_SCHEMAS[name];

@@ -5,7 +5,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { canDelete, canReboot, canStart, canStop } from "@/server/domain/instances/instance-guards";
+import { canDelete, canReboot, canStart, canStop } from "@/common/instance-states";
 import { Button, ButtonLink, type ButtonSize } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { useMutationErrorText } from "@/app/_components/query-error";

@@ -3,7 +3,7 @@
 // so the list, the detail page and the dashboard all show the new state at once.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { isBusy } from "@/server/domain/instances/instance-guards";
+import { isBusy } from "@/common/instance-states";
 import { useTRPC } from "@/app/_trpc/client";
 
 /** Fast while something is changing by itself (a build, a stop), slow when everything is settled. */

@@ -1,30 +1,17 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { instances, type InstanceState } from "@/db/schema";
+import { ACTION_FROM, ACTION_PLAN, type InstanceAction } from "@/common/instance-states";
+import { instances } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
 import { getInstance, loadInstanceForActor, type InstanceView } from "./find-instances";
-import { ACTION_FROM } from "./instance-guards";
 import { recordInstanceEvent } from "./record-event";
 
-export type InstanceAction = "start" | "stop" | "reboot" | "delete";
-
-const PLAN: Record<InstanceAction, { to: (s: InstanceState) => InstanceState; task: string; verb: string }> =
-  {
-    start: { to: () => "STOPPED", task: "starting", verb: "started" },
-    stop: { to: () => "STOPPING", task: "stopping", verb: "stopped" },
-    reboot: { to: () => "RUNNING", task: "rebooting", verb: "rebooted" },
-    delete: { to: () => "DELETING", task: "deleting", verb: "deleted" },
-  };
-
-const DELETABLE: InstanceState[] = [
-  "PENDING",
-  "SCHEDULED",
-  "BUILDING",
-  "RUNNING",
-  "STOPPING",
-  "STOPPED",
-  "ERROR",
-];
+const VERB: Record<InstanceAction, string> = {
+  start: "started",
+  stop: "stopped",
+  reboot: "rebooted",
+  delete: "deleted",
+};
 
 /**
  * Accepts an action only from the states it makes sense in, with one conditional UPDATE: of two
@@ -38,8 +25,8 @@ export async function requestInstanceAction(
 ): Promise<InstanceView> {
   const actor = requireActor(ctx);
   const current = await loadInstanceForActor(ctx, id);
-  const plan = PLAN[action];
-  const from = action === "delete" ? DELETABLE : ACTION_FROM[action];
+  const plan = ACTION_PLAN[action];
+  const from = [...ACTION_FROM[action]];
 
   // Never placed on a host: nothing to tear down.
   if (action === "delete" && !current.hostId) {
@@ -61,7 +48,7 @@ export async function requestInstanceAction(
   const [res] = await ctx.db
     .update(instances)
     .set({
-      state: plan.to(current.state),
+      state: plan.to,
       task: plan.task,
       progress: null,
       opSeq: sql`${instances.opSeq} + 1`,
@@ -78,7 +65,7 @@ export async function requestInstanceAction(
     const now = await loadInstanceForActor(ctx, id);
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${now.state.toLowerCase()}${now.task ? ` (${now.task})` : ""}; it cannot be ${plan.verb} now.`,
+      `The instance is ${now.state.toLowerCase()}${now.task ? ` (${now.task})` : ""}; it cannot be ${VERB[action]} now.`,
     );
   }
   const [after] = await ctx.db

@@ -102,6 +102,17 @@ export async function getInstance(ctx: DomainContext, id: string): Promise<Insta
   return (await selectViews(ctx.db, eq(instances.id, id), ctx.settings.hostDownAfterSeconds))[0]!;
 }
 
+/**
+ * Views of instances the caller has just made (a batch may be made for other owners, whom the creator
+ * need not be able to act for): no access check, in the order of `ids`.
+ */
+export async function viewsOfCreated(ctx: DomainContext, ids: string[]): Promise<InstanceView[]> {
+  if (!ids.length) return [];
+  const views = await selectViews(ctx.db, inArray(instances.id, ids), ctx.settings.hostDownAfterSeconds);
+  const byId = new Map(views.map((v) => [v.id, v]));
+  return ids.map((id) => byId.get(id)!);
+}
+
 export async function listInstanceEvents(ctx: DomainContext, id: string) {
   await loadInstanceForActor(ctx, id);
   return ctx.db

@@ -9,6 +9,7 @@ export interface HostCandidate {
   memoryMiB: number;
   vcpusUsed: number;
   memoryMiBUsed: number;
+  /** Hypervisors usable on the host, preferred first (from its facts). */
   hypervisors: string[];
   hasImageCached: boolean;
   /** Names of requested networks this host does not carry (empty: it carries them all). */
@@ -18,7 +19,8 @@ export interface HostCandidate {
 export interface PlacementRequest {
   vcpus: number;
   memoryMiB: number;
-  hypervisor: string;
+  /** A hypervisor the instance needs; without one, any the host can run (the host's first is used). */
+  hypervisor?: string;
 }
 
 export interface PlacementPolicy {
@@ -28,12 +30,14 @@ export interface PlacementPolicy {
 }
 
 export type Placement =
-  { ok: true; hostId: string; hostName: string } | { ok: false; reasons: { host: string; reason: string }[] };
+  | { ok: true; hostId: string; hostName: string; hypervisor: string }
+  | { ok: false; reasons: { host: string; reason: string }[] };
 
 export function rejectReason(h: HostCandidate, req: PlacementRequest, p: PlacementPolicy): string | null {
   if (!h.enabled) return "disabled by an administrator";
   if (!h.up) return "down (no recent heartbeat)";
-  if (!h.hypervisors.includes(req.hypervisor)) return `has no ${req.hypervisor} hypervisor`;
+  if (req.hypervisor ? !h.hypervisors.includes(req.hypervisor) : h.hypervisors.length === 0)
+    return req.hypervisor ? `has no ${req.hypervisor} hypervisor` : "has no usable hypervisor";
   if (h.missingNetworks?.length)
     return `does not carry the network${h.missingNetworks.length > 1 ? "s" : ""} ${h.missingNetworks.join(", ")}`;
   const cpuCap = Math.floor(h.cpuCount * p.cpuOvercommit);
@@ -67,7 +71,14 @@ export function pickHost(candidates: HostCandidate[], req: PlacementRequest, p: 
     const w = weighHost(h, req, p);
     if (!best || w > best.w || (w === best.w && h.name < best.h.name)) best = { h, w };
   }
-  return best ? { ok: true, hostId: best.h.id, hostName: best.h.name } : { ok: false, reasons };
+  return best
+    ? {
+        ok: true,
+        hostId: best.h.id,
+        hostName: best.h.name,
+        hypervisor: req.hypervisor ?? best.h.hypervisors[0]!,
+      }
+    : { ok: false, reasons };
 }
 
 export function describeNoHost(reasons: { host: string; reason: string }[]): string {

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { snapshotStateEvent } from "@/agents/protocol";
 import { instances, snapshots } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import type { EventRegistration } from "../events/dispatcher";
 import { recordInstanceEvent } from "../instances/record-event";
 
 export async function applySnapshotEvent(
@@ -96,3 +97,7 @@ export async function applySnapshotEvent(
     }
   }
 }
+
+export const registerSnapshotEvents: EventRegistration = (r) => {
+  r.on("snapshot.state", (ctx, ev) => applySnapshotEvent(ctx.db, ev));
+};

@@ -5,6 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import { MAX_VOLUMES_PER_INSTANCE } from "@/agents/protocol/storage";
+import type { HostJobPayloads, JobName } from "@/agents/protocol";
+import { isSettled } from "@/common/instance-states";
 import { hosts, instances, users, volumes, type InstanceRow, type VolumeRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
@@ -167,11 +169,11 @@ async function claim(
   return row!.opSeq;
 }
 
-async function enqueueOrUndo(
+async function enqueueOrUndo<N extends JobName>(
   ctx: DomainContext,
   v: VolumeRow,
-  name: string,
-  data: unknown,
+  name: N,
+  data: HostJobPayloads[N],
   jobId: string,
 ): Promise<void> {
   try {
@@ -205,7 +207,7 @@ export async function attachVolume(
       "CONFLICT",
       "The volume lives on another host than the instance; a volume can be attached only to instances on its own host.",
     );
-  if (!["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
+  if (!isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
       `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; volumes are attached to running or stopped instances.`,

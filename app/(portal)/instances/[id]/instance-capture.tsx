@@ -16,7 +16,7 @@ import { useMutationErrorText } from "@/app/_components/query-error";
 import { formatBytes } from "@/app/_lib/units";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
-import { isSettled } from "./instance-storage";
+import { isSettled } from "@/common/instance-states";
 
 export function InstanceCapture({
   instance,

@@ -7,7 +7,7 @@ import { InstanceGone } from "./instance-gone";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { isBusy } from "@/server/domain/instances/instance-guards";
+import { isBusy } from "@/common/instance-states";
 import { Alert } from "@/app/_components/alert";
 import { Card, CardHeader } from "@/app/_components/card";
 import { QueryError } from "@/app/_components/query-error";

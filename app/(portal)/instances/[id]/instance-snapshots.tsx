@@ -17,7 +17,7 @@ import { formatDateTime } from "@/app/_lib/format";
 import { formatBytes } from "@/app/_lib/units";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
-import { isSettled } from "./instance-storage";
+import { isSettled } from "@/common/instance-states";
 
 const TONE: Record<SnapshotView["state"], BadgeTone> = {
   creating: "info",

@@ -35,7 +35,3 @@ export function InstanceStorage({
     </>
   );
 }
-
-/** Snapshots, volumes and captures act on instances that are running or stopped, with nothing under way. */
-export const isSettled = (i: Pick<InstanceView, "state" | "task">) =>
-  (i.state === "RUNNING" || i.state === "STOPPED") && !i.task;

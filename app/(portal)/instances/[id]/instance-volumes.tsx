@@ -17,7 +17,7 @@ import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components
 import { readError } from "@/app/_lib/trpc-error";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
-import { isSettled } from "./instance-storage";
+import { isSettled } from "@/common/instance-states";
 
 const TONE: Record<VolumeView["state"], BadgeTone> = {
   creating: "info",

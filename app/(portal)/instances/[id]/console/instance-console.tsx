@@ -9,7 +9,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useCallback, useState } from "react";
 import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { canStart, isBusy } from "@/server/domain/instances/instance-guards";
+import { canStart, isBusy } from "@/common/instance-states";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";
