@@ -109,11 +109,13 @@ export async function reconcileHeartbeat(
       await db.update(instances).set({ viewers: vm.viewers }).where(eq(instances.id, inst.id));
     }
     if (!inst) {
+      // One clean-up per heartbeat that still sees the VM: a fixed id would be swallowed by the kept
+      // record of an earlier clean-up of the same id (a leftover that came back), and never run again.
       await jobs.enqueue(
         ev.hostId,
         "instance.delete",
         { instanceId: vm.instanceId },
-        `cleanup-${vm.instanceId}-${ev.hostId}`,
+        `cleanup-${vm.instanceId}-${ev.hostId}-${ev.at.getTime()}`,
       );
       continue;
     }
