@@ -4,7 +4,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
+import type { InstanceView } from "@/app/_trpc/views";
 import { canDelete, canReboot, canStart, canStop } from "@/server/domain/instances/instance-guards";
 import { Button, ButtonLink, type ButtonSize } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";

@@ -2,8 +2,8 @@
 // How an instance's state reads everywhere (list, detail, dashboard): a coloured badge for the state,
 // and while an action is under way a line such as "Creating 45%" with a small bar under it.
 import { useTranslations } from "next-intl";
-import type { InstanceState } from "@/db/schema/compute";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
+import type { InstanceState } from "@/app/_trpc/views";
+import type { InstanceView } from "@/app/_trpc/views";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { ProgressBar } from "@/app/_components/progress-bar";
 

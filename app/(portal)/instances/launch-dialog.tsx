@@ -4,8 +4,8 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import type { FlavorRow } from "@/db/schema/compute";
-import { createInstanceInput } from "@/server/domain/instances/schemas";
+import type { FlavorView } from "@/app/_trpc/views";
+import { createInstanceInput } from "@/common/instances";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
@@ -104,7 +104,7 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
     }
   }
 
-  const flavorLabel = (f: FlavorRow) =>
+  const flavorLabel = (f: FlavorView) =>
     t("flavorOption", {
       name: f.name,
       vcpus: f.vcpus,

@@ -4,8 +4,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import type { FlavorRow } from "@/db/schema/compute";
-import { createFlavorInput, updateFlavorInput } from "@/server/domain/flavors/schemas";
+import type { FlavorView } from "@/app/_trpc/views";
+import { createFlavorInput, updateFlavorInput } from "@/common/flavors";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
@@ -22,7 +22,7 @@ interface Values {
   diskGiB: string;
 }
 
-function initialValues(flavor: FlavorRow | null): Values {
+function initialValues(flavor: FlavorView | null): Values {
   return {
     name: flavor?.name ?? "",
     vcpus: flavor ? String(flavor.vcpus) : "",
@@ -37,7 +37,7 @@ const toNumber = (s: string) => (s.trim() === "" ? undefined : Number(s));
 interface FlavorFormDialogProps {
   open: boolean;
   /** null: create a new flavor. */
-  flavor: FlavorRow | null;
+  flavor: FlavorView | null;
   onClose: () => void;
   onDone: (message: string) => void;
 }

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import type { FlavorRow } from "@/db/schema/compute";
+import type { FlavorView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
@@ -13,7 +13,7 @@ import { useTRPC } from "@/app/_trpc/client";
 import { FlavorFormDialog } from "./flavor-form-dialog";
 
 type Open =
-  { kind: "create" } | { kind: "edit"; flavor: FlavorRow } | { kind: "delete"; flavor: FlavorRow } | null;
+  { kind: "create" } | { kind: "edit"; flavor: FlavorView } | { kind: "delete"; flavor: FlavorView } | null;
 
 export function FlavorsAdmin({
   allowed,
@@ -38,7 +38,7 @@ export function FlavorsAdmin({
     void refresh();
   }
 
-  async function confirmDelete(flavor: FlavorRow) {
+  async function confirmDelete(flavor: FlavorView) {
     try {
       await remove.mutateAsync({ id: flavor.id });
       done(t("deleted", { name: flavor.name }));

@@ -2,8 +2,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import type { GroupView } from "@/server/domain/groups/manage-groups";
-import { createGroupInput, updateGroupInput } from "@/server/domain/groups/schemas";
+import type { GroupView } from "@/app/_trpc/views";
+import { createGroupInput, updateGroupInput } from "@/common/groups";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";

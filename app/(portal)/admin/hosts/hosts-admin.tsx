@@ -4,8 +4,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import type { HostView } from "@/server/domain/hosts/find-hosts";
-import type { JoinToken } from "@/server/domain/hosts/join-host";
+import type { HostView } from "@/app/_trpc/views";
+import type { JoinToken } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";

@@ -2,7 +2,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import type { ImageRow } from "@/db/schema/compute";
+import type { ImageView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
@@ -18,7 +18,7 @@ export function EditImageDialog({
   onDone,
   privateOnly,
 }: {
-  image: ImageRow | null;
+  image: ImageView | null;
   onClose: () => void;
   onDone: (msg: string) => void;
   privateOnly: boolean;
@@ -31,7 +31,7 @@ export function EditImageDialog({
     osType: "",
     minDiskGiB: "0",
     minRamMiB: "0",
-    visibility: "private" as ImageRow["visibility"],
+    visibility: "private" as ImageView["visibility"],
   });
   const update = useMutation(trpc.images.update.mutationOptions());
   useEffect(() => {
@@ -87,7 +87,7 @@ export function EditImageDialog({
             label={t("visibility")}
             value={f.visibility}
             disabled={privateOnly}
-            onChange={(e) => setF({ ...f, visibility: e.target.value as ImageRow["visibility"] })}
+            onChange={(e) => setF({ ...f, visibility: e.target.value as ImageView["visibility"] })}
             options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
             error={err?.fieldErrors.visibility}
           />

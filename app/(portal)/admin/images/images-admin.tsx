@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
-import type { ImageRow } from "@/db/schema/compute";
+import type { ImageView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
@@ -19,7 +19,7 @@ import { SyncImageDialog } from "./sync-image-dialog";
 import { UploadImageDialog, type NewVersionOf } from "./upload-image-dialog";
 import { VersionsDialog } from "./versions-dialog";
 
-const VISIBILITY_TONE: Record<ImageRow["visibility"], BadgeTone> = {
+const VISIBILITY_TONE: Record<ImageView["visibility"], BadgeTone> = {
   public: "success",
   group: "info",
   private: "neutral",
@@ -42,9 +42,9 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
   const queryClient = useQueryClient();
   const [uploading, setUploading] = useState(false);
   const [newVersionOf, setNewVersionOf] = useState<NewVersionOf | null>(null);
-  const [editing, setEditing] = useState<ImageRow | null>(null);
-  const [syncing, setSyncing] = useState<ImageRow | null>(null);
-  const [versionsOf, setVersionsOf] = useState<ImageRow | null>(null);
+  const [editing, setEditing] = useState<ImageView | null>(null);
+  const [syncing, setSyncing] = useState<ImageView | null>(null);
+  const [versionsOf, setVersionsOf] = useState<ImageView | null>(null);
   const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const images = useQuery(trpc.images.list.queryOptions());
   const remove = useMutation(trpc.images.delete.mutationOptions());
@@ -57,7 +57,7 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
     void queryClient.invalidateQueries(trpc.images.pathFilter());
   }
 
-  async function deleteImage(i: ImageRow) {
+  async function deleteImage(i: ImageView) {
     if (!window.confirm(t("deleteConfirm", { name: `${i.name} v${i.version}` }))) return;
     setFlash(null);
     await remove.mutateAsync({ id: i.id }).then(

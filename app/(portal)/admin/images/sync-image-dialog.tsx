@@ -4,7 +4,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
-import type { ImageRow } from "@/db/schema/compute";
+import type { ImageView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
@@ -14,7 +14,7 @@ import { ProgressBar } from "@/app/_components/progress-bar";
 import { readError } from "@/app/_lib/trpc-error";
 import { useTRPC } from "@/app/_trpc/client";
 
-export function SyncImageDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
+export function SyncImageDialog({ image, onClose }: { image: ImageView | null; onClose: () => void }) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const trpc = useTRPC();

@@ -4,8 +4,8 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import { NETWORK_KINDS } from "@/db/schema/network";
-import { createNetworkInput } from "@/server/domain/networks/schemas";
+import { NETWORK_KINDS } from "@/common/networks";
+import { createNetworkInput } from "@/common/networks";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";

@@ -2,8 +2,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import { resetUserPasswordInput } from "@/server/domain/users/schemas";
-import type { UserView } from "@/server/domain/users/user-view";
+import { resetUserPasswordInput } from "@/common/users";
+import type { UserView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";

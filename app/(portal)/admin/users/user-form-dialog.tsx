@@ -4,10 +4,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import { ACCOUNT_ROLES, type AccountRole } from "@/db/schema/roles";
-import type { GroupView } from "@/server/domain/groups/manage-groups";
-import { createUserInput, updateUserInput } from "@/server/domain/users/schemas";
-import type { UserView } from "@/server/domain/users/user-view";
+import { ACCOUNT_ROLES, type AccountRole } from "@/common/roles";
+import type { GroupView } from "@/app/_trpc/views";
+import { createUserInput, updateUserInput } from "@/common/users";
+import type { UserView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { CheckboxGroup } from "@/app/_components/checkbox-group";

@@ -4,8 +4,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import type { SnapshotView } from "@/server/domain/snapshots/manage-snapshots";
+import type { InstanceView } from "@/app/_trpc/views";
+import type { SnapshotView } from "@/app/_trpc/views";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";

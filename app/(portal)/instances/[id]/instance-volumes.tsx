@@ -5,8 +5,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import type { VolumeView } from "@/server/domain/volumes/manage-volumes";
+import type { InstanceView } from "@/app/_trpc/views";
+import type { VolumeView } from "@/app/_trpc/views";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";

@@ -4,8 +4,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import type { SubnetView } from "@/server/domain/networks/ipam";
-import { allocateAddressInput } from "@/server/domain/networks/schemas";
+import type { SubnetView } from "@/app/_trpc/views";
+import { allocateAddressInput } from "@/common/networks";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";

@@ -4,8 +4,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
-import { SUBNET_SIZES } from "@/db/schema/network";
-import { carveSubnetInput } from "@/server/domain/networks/schemas";
+import { SUBNET_SIZES } from "@/common/networks";
+import { carveSubnetInput } from "@/common/networks";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";

@@ -4,8 +4,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
-import type { SubnetView } from "@/server/domain/networks/ipam";
-import type { NetworkView } from "@/server/domain/networks/find-networks";
+import type { SubnetView } from "@/app/_trpc/views";
+import type { NetworkView } from "@/app/_trpc/views";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { useMutationErrorText } from "@/app/_components/query-error";

@@ -8,7 +8,7 @@ import { InstanceGone } from "../instance-gone";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useCallback, useState } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
+import type { InstanceView } from "@/app/_trpc/views";
 import { canStart, isBusy } from "@/server/domain/instances/instance-guards";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
