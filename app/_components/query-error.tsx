@@ -2,6 +2,7 @@
 // How a failed query looks everywhere: a calm message instead of a crash. A database outage
 // (HTTP 503) gets its own title, because "try again shortly" is the right advice there.
 import { useTranslations } from "next-intl";
+import { useDescribeError } from "@/app/_lib/describe-error";
 import { readError } from "@/app/_lib/trpc-error";
 import { Alert } from "./alert";
 import { Button } from "./button";
@@ -39,6 +40,6 @@ export function QueryError({
 
 /** The text to show for a failed mutation: the server's message, or ours when it sent none. */
 export function useMutationErrorText() {
-  const t = useTranslations("errors");
-  return (error: unknown): string => readError(error).message ?? t("network");
+  const describe = useDescribeError();
+  return (error: unknown): string => describe(error).message;
 }
