@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Role } from "./roles";
 
 /** What people may upload; everything but an ISO is stored as qcow2 (an ISO is kept as is, as raw). */
 export const IMAGE_SOURCE_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
@@ -52,3 +53,13 @@ export const syncImageInput = z.object({
   id: z.uuid(),
   hostIds: z.array(z.uuid()).min(1, "Choose at least one host.").max(200),
 });
+
+/** Who may change, delete or add a version to an image: its owner, a powerAdm of its group, superAdm. */
+export function canManageImage(
+  actor: { id: number; role: Role; groupIds: readonly number[] },
+  image: { ownerId: number | null; groupId: number | null },
+): boolean {
+  if (actor.role === "superAdm") return true;
+  if (image.ownerId === actor.id) return true;
+  return actor.role === "powerAdm" && image.groupId !== null && actor.groupIds.includes(image.groupId);
+}

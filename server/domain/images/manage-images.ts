@@ -9,13 +9,10 @@ import { requireActor } from "../context";
 import { DomainError, forbidden } from "../errors";
 import { familyOf, findVisibleImage } from "./find-images";
 import { removeStoredFileIfUnused, type ImportImageInput } from "./import-image";
-import type { UploadImageInput } from "./schemas";
+import { canManageImage, type UploadImageInput } from "./schemas";
 
-export function canManageImage(actor: Actor, image: Pick<ImageRow, "ownerId" | "groupId">): boolean {
-  if (actor.role === "superAdm") return true;
-  if (image.ownerId === actor.id) return true;
-  return actor.role === "powerAdm" && image.groupId !== null && actor.groupIds.includes(image.groupId);
-}
+// The rule is client-safe: the images page shows Edit/Delete/New version only where it holds.
+export { canManageImage };
 
 function checkVisibility(
   actor: Actor,

@@ -3,14 +3,17 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
 import type { ImageView } from "@/app/_trpc/views";
+import { canManageImage } from "@/common/images";
+import type { Role } from "@/common/roles";
 import { Alert } from "@/app/_components/alert";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError } from "@/app/_components/query-error";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
-import { readError } from "@/app/_lib/trpc-error";
+import { useDescribeError } from "@/app/_lib/describe-error";
 import { bytesToMiB, formatBytes, formatNumber } from "@/app/_lib/units";
 import { useTRPC } from "@/app/_trpc/client";
 import { DownloadImageButton } from "./download-image-button";
@@ -30,11 +33,18 @@ export interface ImagesAllowed {
   upload: boolean;
   /** A powerUser uploads private images only. */
   privateOnly: boolean;
+  /** The role may manage images at all; which ones is decided per image (canManageImage). */
   manage: boolean;
   sync: boolean;
 }
 
-export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
+export interface ImagesViewer {
+  id: number;
+  role: Role;
+  groupIds: number[];
+}
+
+export function ImagesAdmin({ allowed, viewer }: { allowed: ImagesAllowed; viewer: ImagesViewer }) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const locale = useLocale();
@@ -45,6 +55,8 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
   const [editing, setEditing] = useState<ImageView | null>(null);
   const [syncing, setSyncing] = useState<ImageView | null>(null);
   const [versionsOf, setVersionsOf] = useState<ImageView | null>(null);
+  const [deleting, setDeleting] = useState<ImageView | null>(null);
+  const describe = useDescribeError();
   const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const images = useQuery(trpc.images.list.queryOptions());
   const remove = useMutation(trpc.images.delete.mutationOptions());
@@ -58,12 +70,12 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
   }
 
   async function deleteImage(i: ImageView) {
-    if (!window.confirm(t("deleteConfirm", { name: `${i.name} v${i.version}` }))) return;
     setFlash(null);
     await remove.mutateAsync({ id: i.id }).then(
       () => done(t("deleted", { name: i.name })),
-      (err: unknown) => setFlash({ tone: "error", text: readError(err).message ?? t("deleteFailed") }),
+      (err: unknown) => setFlash({ tone: "error", text: describe(err).message }),
     );
+    setDeleting(null);
   }
 
   return (
@@ -160,7 +172,7 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
                   <Td>
                     <div className="flex flex-wrap items-center gap-1">
                       <DownloadImageButton imageId={i.id} name={i.name} />
-                      {allowed.manage && (
+                      {allowed.manage && canManageImage(viewer, i) && (
                         <>
                           <Button
                             size="sm"
@@ -176,7 +188,7 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
                           <Button size="sm" variant="ghost" onClick={() => setEditing(i)}>
                             {t("edit")}
                           </Button>
-                          <Button size="sm" variant="ghost" onClick={() => void deleteImage(i)}>
+                          <Button size="sm" variant="ghost" onClick={() => setDeleting(i)}>
                             {t("delete")}
                           </Button>
                         </>
@@ -215,6 +227,15 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
       />
       <SyncImageDialog image={syncing} onClose={() => setSyncing(null)} />
       <VersionsDialog image={versionsOf} onClose={() => setVersionsOf(null)} />
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t("deleteTitle")}
+        body={deleting ? t("deleteConfirm", { name: `${deleting.name} v${deleting.version}` }) : ""}
+        confirmLabel={t("delete")}
+        busy={remove.isPending}
+        onConfirm={() => deleting && void deleteImage(deleting)}
+        onClose={() => setDeleting(null)}
+      />
     </>
   );
 }

@@ -24,6 +24,7 @@ export default async function ImagesPage() {
         manage: can(actor.role, "images", "update"),
         sync: can(actor.role, "images", "sync"),
       }}
+      viewer={{ id: actor.id, role: actor.role, groupIds: actor.groupIds }}
     />
   );
 }

@@ -13,7 +13,7 @@ import { useMutationErrorText } from "@/app/_components/query-error";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import { AllocateAddressDialog } from "./allocate-address-dialog";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import type { Flash, NetworkPermissions } from "./network-detail";
 import { Section } from "./section";
 

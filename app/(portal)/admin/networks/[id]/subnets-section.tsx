@@ -14,7 +14,7 @@ import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_trpc/client";
 import { formatCountdown } from "../network-input";
 import { CarveSubnetDialog } from "./carve-subnet-dialog";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import type { Flash, NetworkPermissions } from "./network-detail";
 import { Section } from "./section";
 import { useNow } from "./use-now";
