@@ -3,7 +3,7 @@
 // build's progress and a stop's completion show up without reloading the page.
 import { useLocale, useTranslations } from "next-intl";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { EmptyState } from "@/app/_components/empty-state";
@@ -38,7 +38,13 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
     [list.data],
   );
   const [launching, setLaunching] = useState(false);
-  const [flash, setFlash] = useState<ActionMessage | null>(null);
+  // "… is being created" is true only until the instance's creation task ends; then the row says the rest.
+  const [flash, setFlash] = useState<(ActionMessage & { whileCreating?: string }) | null>(null);
+  const created = flash?.whileCreating ? list.data?.find((i) => i.id === flash.whileCreating) : undefined;
+  const creationEnded = created !== undefined && created.task === null;
+  useEffect(() => {
+    if (creationEnded) setFlash(null);
+  }, [creationEnded]);
 
   const launchButton = allowed.create && (
     <Button
@@ -145,9 +151,9 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
         open={launching}
         canListGroups={allowed.listGroups}
         onClose={() => setLaunching(false)}
-        onDone={(text) => {
+        onDone={(text, instanceId) => {
           setLaunching(false);
-          setFlash({ tone: "success", text });
+          setFlash({ tone: "success", text, whileCreating: instanceId });
         }}
       />
     </>

@@ -32,7 +32,8 @@ interface LaunchDialogProps {
   /** Group names come from groups.list, which only administrators may call. */
   canListGroups: boolean;
   onClose: () => void;
-  onDone: (message: string) => void;
+  /** Called with the launched instance's id, so the page can tell when it is no longer being created. */
+  onDone: (message: string, instanceId: string) => void;
 }
 
 export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDialogProps) {
@@ -85,7 +86,7 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
     const created = await create.mutateAsync(checked);
     cache.apply(created);
     void cache.invalidate();
-    onDone(t("launched", { name: created.name }));
+    onDone(t("launched", { name: created.name }), created.id);
   });
 
   const flavorLabel = (f: FlavorView) =>
