@@ -1,6 +1,7 @@
 "use client";
 // How a failed query looks everywhere: a calm message instead of a crash. A database outage
-// (HTTP 503) gets its own title, because "try again shortly" is the right advice there.
+// (HTTP 503) gets its own title, because "try again shortly" is the right advice there. Only a failure
+// that may pass offers "Try again": a refusal (not allowed, not found) would only be refused again.
 import { useTranslations } from "next-intl";
 import { useDescribeError } from "@/app/_lib/describe-error";
 import { readError } from "@/app/_lib/trpc-error";
@@ -18,6 +19,7 @@ export function QueryError({
 }) {
   const t = useTranslations("errors");
   const info = readError(error);
+  const described = useDescribeError()(error);
   const title =
     info.httpStatus === 503
       ? t("unavailableTitle")
@@ -28,8 +30,8 @@ export function QueryError({
           : t("loadFailed");
   return (
     <Alert tone="error" title={title}>
-      <p>{info.message ?? t("network")}</p>
-      {onRetry && (
+      <p>{described.message}</p>
+      {onRetry && described.retryable && (
         <Button variant="secondary" size="sm" className="mt-3" onClick={onRetry} busy={retrying}>
           {t("tryAgain")}
         </Button>

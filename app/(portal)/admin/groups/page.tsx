@@ -1,7 +1,8 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/common/permissions";
+import { can, permissionFor } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
+import { ReadOnlyNote } from "@/app/_components/read-only-note";
 import { currentActor } from "@/app/_lib/current-actor";
 import { GroupsAdmin } from "./groups-admin";
 
@@ -13,17 +14,28 @@ export async function generateMetadata() {
 export default async function GroupsPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "groups", "list")) return <Forbidden />;
+  if (!can(actor.role, "groups", "list"))
+    return <Forbidden role={actor.role} need={permissionFor("groups", "list").least} />;
+  const readOnly = !can(actor.role, "groups", "update");
   return (
-    <GroupsAdmin
-      allowed={{
-        create: can(actor.role, "groups", "create"),
-        update: can(actor.role, "groups", "update"),
-        delete: can(actor.role, "groups", "delete"),
-        read: can(actor.role, "groups", "read"),
-        setMembers: can(actor.role, "groups", "setMembers"),
-        listUsers: can(actor.role, "users", "list"),
-      }}
-    />
+    <>
+      {readOnly && (
+        <ReadOnlyNote
+          role={actor.role}
+          need={permissionFor("groups", "update").least}
+          what="whatChangeGroups"
+        />
+      )}
+      <GroupsAdmin
+        allowed={{
+          create: can(actor.role, "groups", "create"),
+          update: can(actor.role, "groups", "update"),
+          delete: can(actor.role, "groups", "delete"),
+          read: can(actor.role, "groups", "read"),
+          setMembers: can(actor.role, "groups", "setMembers"),
+          listUsers: can(actor.role, "users", "list"),
+        }}
+      />
+    </>
   );
 }

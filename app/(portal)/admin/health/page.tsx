@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/common/permissions";
+import { can, permissionFor } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { HealthPanel } from "./health-panel";
@@ -13,6 +13,7 @@ export async function generateMetadata() {
 export default async function HealthPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "health", "read")) return <Forbidden />;
+  if (!can(actor.role, "health", "read"))
+    return <Forbidden role={actor.role} need={permissionFor("health", "read").least} />;
   return <HealthPanel />;
 }

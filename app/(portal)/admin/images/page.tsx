@@ -1,7 +1,8 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can, roleMeets } from "@/common/permissions";
+import { can, permissionFor, roleMeets } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
+import { ReadOnlyNote } from "@/app/_components/read-only-note";
 import { currentActor } from "@/app/_lib/current-actor";
 import { ImagesAdmin } from "./images-admin";
 
@@ -14,17 +15,27 @@ export async function generateMetadata() {
 export default async function ImagesPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "images", "list")) return <Forbidden />;
+  if (!can(actor.role, "images", "list"))
+    return <Forbidden role={actor.role} need={permissionFor("images", "list").least} />;
   const upload = can(actor.role, "images", "upload");
   return (
-    <ImagesAdmin
-      allowed={{
-        upload,
-        privateOnly: upload && !roleMeets(actor.role, "powerAdm"),
-        manage: can(actor.role, "images", "update"),
-        sync: can(actor.role, "images", "sync"),
-      }}
-      viewer={{ id: actor.id, role: actor.role, groupIds: actor.groupIds }}
-    />
+    <>
+      {!upload && (
+        <ReadOnlyNote
+          role={actor.role}
+          need={permissionFor("images", "upload").least}
+          what="whatUploadImages"
+        />
+      )}
+      <ImagesAdmin
+        allowed={{
+          upload,
+          privateOnly: upload && !roleMeets(actor.role, "powerAdm"),
+          manage: can(actor.role, "images", "update"),
+          sync: can(actor.role, "images", "sync"),
+        }}
+        viewer={{ id: actor.id, role: actor.role, groupIds: actor.groupIds }}
+      />
+    </>
   );
 }
