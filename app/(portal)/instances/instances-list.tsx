@@ -9,6 +9,7 @@ import { Button } from "@/app/_components/button";
 import { EmptyState } from "@/app/_components/empty-state";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDate, formatDateTime } from "@/app/_lib/format";
 import { InstanceActions, type ActionMessage, type InstanceActionPermissions } from "./instance-actions";
@@ -107,7 +108,7 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                         href={`/instances/${i.id}`}
                         className="text-indigo-700 hover:underline dark:text-indigo-300"
                       >
-                        {i.name}
+                        <Truncated text={i.name} />
                       </Link>
                     </Td>
                     <Td>
@@ -119,7 +120,7 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                     {/* Image and flavor share a cell, and the acceleration sits under the host: the table then
                         fits a laptop screen without hiding the actions off to the side. */}
                     <Td className="min-w-36">
-                      <span className="block whitespace-nowrap">{i.image.name}</span>
+                      <Truncated text={i.image.name} />
                       <span className="block text-xs text-slate-500 dark:text-slate-400">
                         {i.flavor.name} · {t("size", { vcpus: i.vcpus, memoryMiB: String(i.memoryMiB) })}
                       </span>
@@ -132,7 +133,11 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                         </span>
                       )}
                     </Td>
-                    {showOwner && <Td className="whitespace-nowrap">{i.owner.username}</Td>}
+                    {showOwner && (
+                      <Td>
+                        <Truncated text={i.owner.username} className="max-w-[10rem]" />
+                      </Td>
+                    )}
                     <Td className="whitespace-nowrap text-xs" title={formatDateTime(i.createdAt, locale)}>
                       {formatDate(i.createdAt, locale)}
                     </Td>

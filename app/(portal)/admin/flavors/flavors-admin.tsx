@@ -8,6 +8,7 @@ import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import { FlavorFormDialog } from "./flavor-form-dialog";
@@ -95,7 +96,9 @@ export function FlavorsAdmin({
             ) : (
               flavors.data.map((f) => (
                 <Tr key={f.id} data-testid="flavor-row">
-                  <Td className="font-medium">{f.name}</Td>
+                  <Td className="font-medium">
+                    <Truncated text={f.name} />
+                  </Td>
                   <Td className="text-right tabular-nums">{f.vcpus}</Td>
                   <Td className="text-right tabular-nums">{f.memoryMiB}</Td>
                   <Td className="text-right tabular-nums">{f.diskGiB}</Td>

@@ -8,6 +8,7 @@ import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import { GroupFormDialog } from "./group-form-dialog";
@@ -104,8 +105,10 @@ export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
             ) : (
               groups.data.map((g) => (
                 <Tr key={g.id}>
-                  <Td className="font-medium">{g.name}</Td>
-                  <Td className="max-w-md text-slate-600 dark:text-slate-400">
+                  <Td className="font-medium">
+                    <Truncated text={g.name} />
+                  </Td>
+                  <Td className="max-w-md text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400">
                     {g.description || tc("none")}
                   </Td>
                   <Td className="whitespace-nowrap">{t("memberCount", { count: g.memberCount })}</Td>

@@ -11,6 +11,7 @@ import { Button } from "@/app/_components/button";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { useDescribeError } from "@/app/_lib/describe-error";
@@ -131,7 +132,10 @@ export function ImagesAdmin({ allowed, viewer }: { allowed: ImagesAllowed; viewe
               images.data.map((i) => (
                 <Tr key={i.id} data-testid="image-row">
                   <Td className="font-medium">
-                    {i.name} <Badge>v{i.version}</Badge>
+                    <span className="flex items-center gap-1">
+                      <Truncated text={i.name} />
+                      <Badge>v{i.version}</Badge>
+                    </span>
                     {i.versionCount > 1 && (
                       <button
                         type="button"

@@ -9,6 +9,7 @@ import { Button } from "@/app/_components/button";
 import { Input } from "@/app/_components/field";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { useDebounced } from "@/app/_lib/use-debounced";
@@ -138,8 +139,12 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
               users.data?.map((u) => (
                 <Tr key={u.id}>
                   {/* Only the username in this cell: tests and screen readers find the row by it. */}
-                  <Td className="whitespace-nowrap font-medium">{u.username}</Td>
-                  <Td>{u.displayName}</Td>
+                  <Td className="font-medium">
+                    <Truncated text={u.username} />
+                  </Td>
+                  <Td>
+                    <Truncated text={u.displayName} />
+                  </Td>
                   <Td>
                     <RoleBadge role={u.role} />
                   </Td>

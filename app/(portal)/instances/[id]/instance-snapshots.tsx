@@ -14,6 +14,7 @@ import { Input } from "@/app/_components/field";
 import { FormError } from "@/app/_components/form-error";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { formatBytes } from "@/app/_lib/units";
@@ -159,7 +160,9 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
             list.data.map((s) => (
               <Tr key={s.id} data-testid="snapshot-row">
                 <Td>
-                  <div className="font-medium">{s.name}</div>
+                  <div className="font-medium">
+                    <Truncated text={s.name} />
+                  </div>
                   {s.errorReason && (
                     <div className="text-xs text-red-700 dark:text-red-400">{s.errorReason}</div>
                   )}

@@ -16,6 +16,7 @@ import { Input } from "@/app/_components/field";
 import { FormError } from "@/app/_components/form-error";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
@@ -167,7 +168,9 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
               return (
                 <Tr key={v.id} data-testid="volume-row">
                   <Td>
-                    <div className="font-medium">{v.name}</div>
+                    <div className="font-medium">
+                      <Truncated text={v.name} />
+                    </div>
                     {v.instance && !here && (
                       <div className="text-xs text-slate-500">
                         {t("attachedElsewhere", { name: v.instance.name })}
