@@ -5,7 +5,7 @@
 import { useTranslations } from "next-intl";
 import { useEffect, useState, type FormEvent } from "react";
 import type { z } from "zod";
-import { useDescribeError } from "./describe-error";
+import { useDescribeError, type ErrorText } from "./describe-error";
 import { validate, type FieldErrors } from "./validation";
 
 export interface CheckText {
@@ -64,19 +64,12 @@ export function useFormDialog<V extends object>({
   /** Shows a failed call: field errors beside the fields the form has, the rest above the form. */
   function showError(err: unknown) {
     const described = describe(err);
-    const shown: FieldErrors = {};
-    const elsewhere: string[] = [];
-    const known = new Set(fields ?? Object.keys(values));
-    for (const [key, text] of Object.entries(serverFields(described.fieldErrors))) {
-      if (known.has(key)) shown[key] = text;
-      else elsewhere.push(text);
-    }
-    setFieldErrors(shown);
-    // Said once: "Some fields are not valid." says nothing the fields do not say better (and sits out
-    // of view), and a sentence already shown under its field need not be repeated above the form.
-    const fieldsSayIt =
-      elsewhere.length === 0 && (described.invalidInput || Object.values(shown).includes(described.message));
-    setError(fieldsSayIt ? null : [described.message, ...elsewhere].join(" "));
+    const placed = placeErrors(
+      { ...described, fieldErrors: serverFields(described.fieldErrors) },
+      fields ?? Object.keys(values),
+    );
+    setFieldErrors(placed.fieldErrors);
+    setError(placed.message);
   }
 
   /** The form's onSubmit (or a button's onClick): runs `submit`, showing whatever it throws. */
@@ -110,4 +103,25 @@ export function useFormDialog<V extends object>({
     handleSubmit,
     tv,
   };
+}
+
+/**
+ * Where each part of a failed call is said: a field's error beside that field when the form shows it,
+ * everything else above the form. Said once: "Some fields are not valid." says nothing the fields do
+ * not say better (and sits out of view), and a sentence already under its field is not repeated above.
+ */
+export function placeErrors(
+  described: Pick<ErrorText, "message" | "fieldErrors" | "invalidInput">,
+  fields: readonly string[],
+): { fieldErrors: FieldErrors; message: string | null } {
+  const shown: FieldErrors = {};
+  const elsewhere: string[] = [];
+  const known = new Set(fields);
+  for (const [key, text] of Object.entries(described.fieldErrors)) {
+    if (known.has(key)) shown[key] = text;
+    else elsewhere.push(text);
+  }
+  const fieldsSayIt =
+    elsewhere.length === 0 && (described.invalidInput || Object.values(shown).includes(described.message));
+  return { fieldErrors: shown, message: fieldsSayIt ? null : [described.message, ...elsewhere].join(" ") };
 }

@@ -7,7 +7,6 @@ type Out = inferRouterOutputs<AppRouter>;
 
 export type FlavorView = Out["flavors"]["list"][number];
 export type ImageView = Out["images"]["list"][number];
-export type ImageVersionView = Out["images"]["versions"][number];
 export type InstanceView = Out["instances"]["list"][number];
 export type InstanceState = InstanceView["state"];
 export type NetworkView = Out["networks"]["list"][number];

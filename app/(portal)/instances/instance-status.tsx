@@ -37,7 +37,7 @@ export function StateBadge({ state }: { state: InstanceState }) {
 }
 
 /** The task's name in the current language; an unknown task (a newer agent) keeps its raw name. */
-export function useTaskLabel() {
+function useTaskLabel() {
   const t = useTranslations("instances");
   return (task: string): string => {
     const key = `tasks.${task}` as Parameters<typeof t>[0];

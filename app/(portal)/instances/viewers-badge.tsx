@@ -6,7 +6,7 @@ import { useTranslations } from "next-intl";
 import type { InstanceView } from "@/app/_trpc/views";
 import { Badge } from "@/app/_components/badge";
 
-export function viewersOf(instance: InstanceView): number {
+function viewersOf(instance: InstanceView): number {
   const viewers = (instance as { viewers?: unknown }).viewers;
   return typeof viewers === "number" && Number.isFinite(viewers) && viewers > 0 ? Math.floor(viewers) : 0;
 }

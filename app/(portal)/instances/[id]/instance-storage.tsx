@@ -1,5 +1,5 @@
 "use client";
-// The instance's storage (C4–C6): its snapshots, its data volumes, and "create image" from it. What the
+// The instance's storage: its snapshots, its data volumes, and "create image" from it. What the
 // caller may do is read from the permission table with their role; the server checks it again, and
 // that the instance is theirs.
 import { useQuery } from "@tanstack/react-query";

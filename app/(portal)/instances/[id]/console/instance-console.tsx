@@ -21,7 +21,7 @@ import { BUSY_REFRESH_MS, IDLE_REFRESH_MS, useInstanceCache } from "../../use-in
 import { SerialConsole } from "./serial-console";
 import { VncConsole } from "./vnc-console";
 
-export const CONSOLE_TABS = ["graphical", "serial"] as const;
+const CONSOLE_TABS = ["graphical", "serial"] as const;
 export type ConsoleTab = (typeof CONSOLE_TABS)[number];
 
 const GONE_CODES = new Set(["NOT_FOUND", "BAD_REQUEST"]);
