@@ -108,7 +108,8 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                         href={`/instances/${i.id}`}
                         className="text-indigo-700 hover:underline dark:text-indigo-300"
                       >
-                        <Truncated text={i.name} />
+                        {/* Narrower than elsewhere: this row also carries four action buttons. */}
+                        <Truncated text={i.name} className="max-w-[9rem]" />
                       </Link>
                     </Td>
                     <Td>
@@ -120,7 +121,7 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                     {/* Image and flavor share a cell, and the acceleration sits under the host: the table then
                         fits a laptop screen without hiding the actions off to the side. */}
                     <Td className="min-w-36">
-                      <Truncated text={i.image.name} />
+                      <Truncated text={i.image.name} className="max-w-[10rem]" />
                       <span className="block text-xs text-slate-500 dark:text-slate-400">
                         {i.flavor.name} · {t("size", { vcpus: i.vcpus, memoryMiB: String(i.memoryMiB) })}
                       </span>
