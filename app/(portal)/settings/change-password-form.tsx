@@ -10,8 +10,7 @@ import { FormError } from "@/app/_components/form-error";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
-const FIELDS = ["currentPassword", "newPassword", "confirmPassword"] as const;
-type Values = Record<(typeof FIELDS)[number], string>;
+type Values = Record<"currentPassword" | "newPassword" | "confirmPassword", string>;
 const EMPTY: Values = { currentPassword: "", newPassword: "", confirmPassword: "" };
 
 export function ChangePasswordForm() {

@@ -36,7 +36,6 @@ export function InstanceConsole({
   allowStart: boolean;
 }) {
   const t = useTranslations("console");
-  const ti = useTranslations("instance");
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const pathname = usePathname();
