@@ -55,6 +55,11 @@ test("a user who opens an admin page is told which role it needs, and offered no
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
   await expect(panel).toContainText("管理员");
   await screenshot(page, "papercuts-02-forbidden-zh");
+
+  // A page they may use but whose main action needs more: it says which role, in their language.
+  await page.goto("/admin/images");
+  await expect(page.getByTestId("read-only-note")).toContainText("高级用户");
+  await screenshot(page, "papercuts-02-images-read-only-zh");
 });
 
 test("a powerAdm on the groups page is told that changing groups needs a super admin", async ({ page }) => {
