@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { GroupView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
@@ -30,7 +30,14 @@ type Open =
   | { kind: "delete"; group: GroupView }
   | null;
 
-export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
+export function GroupsAdmin({
+  allowed,
+  notice,
+}: {
+  allowed: GroupPermissions;
+  /** Said under the title, e.g. which role may change what this role may only look at. */
+  notice?: ReactNode;
+}) {
   const t = useTranslations("groups");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -81,6 +88,7 @@ export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
           allowed.create && <Button onClick={() => openDialog({ kind: "create" })}>{t("newGroup")}</Button>
         }
       />
+      {notice}
       {flash && (
         <Alert tone={flash.tone} className="mb-4">
           {flash.text}

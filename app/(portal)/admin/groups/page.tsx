@@ -18,24 +18,24 @@ export default async function GroupsPage() {
     return <Forbidden role={actor.role} need={permissionFor("groups", "list").least} />;
   const readOnly = !can(actor.role, "groups", "update");
   return (
-    <>
-      {readOnly && (
-        <ReadOnlyNote
-          role={actor.role}
-          need={permissionFor("groups", "update").least}
-          what="whatChangeGroups"
-        />
-      )}
-      <GroupsAdmin
-        allowed={{
-          create: can(actor.role, "groups", "create"),
-          update: can(actor.role, "groups", "update"),
-          delete: can(actor.role, "groups", "delete"),
-          read: can(actor.role, "groups", "read"),
-          setMembers: can(actor.role, "groups", "setMembers"),
-          listUsers: can(actor.role, "users", "list"),
-        }}
-      />
-    </>
+    <GroupsAdmin
+      notice={
+        readOnly && (
+          <ReadOnlyNote
+            role={actor.role}
+            need={permissionFor("groups", "update").least}
+            what="whatChangeGroups"
+          />
+        )
+      }
+      allowed={{
+        create: can(actor.role, "groups", "create"),
+        update: can(actor.role, "groups", "update"),
+        delete: can(actor.role, "groups", "delete"),
+        read: can(actor.role, "groups", "read"),
+        setMembers: can(actor.role, "groups", "setMembers"),
+        listUsers: can(actor.role, "users", "list"),
+      }}
+    />
   );
 }

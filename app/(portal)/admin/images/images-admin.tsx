@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { ImageView } from "@/app/_trpc/views";
 import { canManageImage } from "@/common/images";
 import type { Role } from "@/common/roles";
@@ -45,7 +45,16 @@ export interface ImagesViewer {
   groupIds: number[];
 }
 
-export function ImagesAdmin({ allowed, viewer }: { allowed: ImagesAllowed; viewer: ImagesViewer }) {
+export function ImagesAdmin({
+  allowed,
+  viewer,
+  notice,
+}: {
+  allowed: ImagesAllowed;
+  viewer: ImagesViewer;
+  /** Said under the title, e.g. which role uploading needs. */
+  notice?: ReactNode;
+}) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const locale = useLocale();
@@ -98,6 +107,7 @@ export function ImagesAdmin({ allowed, viewer }: { allowed: ImagesAllowed; viewe
           )
         }
       />
+      {notice}
       {flash && (
         <Alert tone={flash.tone} className="mb-4" data-testid="flash">
           {flash.text}

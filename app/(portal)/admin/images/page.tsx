@@ -19,23 +19,23 @@ export default async function ImagesPage() {
     return <Forbidden role={actor.role} need={permissionFor("images", "list").least} />;
   const upload = can(actor.role, "images", "upload");
   return (
-    <>
-      {!upload && (
-        <ReadOnlyNote
-          role={actor.role}
-          need={permissionFor("images", "upload").least}
-          what="whatUploadImages"
-        />
-      )}
-      <ImagesAdmin
-        allowed={{
-          upload,
-          privateOnly: upload && !roleMeets(actor.role, "powerAdm"),
-          manage: can(actor.role, "images", "update"),
-          sync: can(actor.role, "images", "sync"),
-        }}
-        viewer={{ id: actor.id, role: actor.role, groupIds: actor.groupIds }}
-      />
-    </>
+    <ImagesAdmin
+      notice={
+        !upload && (
+          <ReadOnlyNote
+            role={actor.role}
+            need={permissionFor("images", "upload").least}
+            what="whatUploadImages"
+          />
+        )
+      }
+      allowed={{
+        upload,
+        privateOnly: upload && !roleMeets(actor.role, "powerAdm"),
+        manage: can(actor.role, "images", "update"),
+        sync: can(actor.role, "images", "sync"),
+      }}
+      viewer={{ id: actor.id, role: actor.role, groupIds: actor.groupIds }}
+    />
   );
 }

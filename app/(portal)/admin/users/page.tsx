@@ -19,24 +19,24 @@ export default async function UsersPage() {
   // The buttons follow the same table the API enforces; a powerAdm sees the list but no edit buttons.
   const readOnly = !can(actor.role, "users", "update");
   return (
-    <>
-      {readOnly && (
-        <ReadOnlyNote
-          role={actor.role}
-          need={permissionFor("users", "update").least}
-          what="whatChangeUsers"
-        />
-      )}
-      <UsersAdmin
-        actorId={actor.id}
-        allowed={{
-          create: can(actor.role, "users", "create"),
-          update: can(actor.role, "users", "update"),
-          setDisabled: can(actor.role, "users", "setDisabled"),
-          resetPassword: can(actor.role, "users", "resetPassword"),
-          listGroups: can(actor.role, "groups", "list"),
-        }}
-      />
-    </>
+    <UsersAdmin
+      notice={
+        readOnly && (
+          <ReadOnlyNote
+            role={actor.role}
+            need={permissionFor("users", "update").least}
+            what="whatChangeUsers"
+          />
+        )
+      }
+      actorId={actor.id}
+      allowed={{
+        create: can(actor.role, "users", "create"),
+        update: can(actor.role, "users", "update"),
+        setDisabled: can(actor.role, "users", "setDisabled"),
+        resetPassword: can(actor.role, "users", "resetPassword"),
+        listGroups: can(actor.role, "groups", "list"),
+      }}
+    />
   );
 }

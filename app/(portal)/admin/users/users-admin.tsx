@@ -1,7 +1,7 @@
 "use client";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { UserView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
@@ -27,7 +27,16 @@ export interface UserPermissions {
 
 type Open = { kind: "create" } | { kind: "edit"; user: UserView } | { kind: "reset"; user: UserView } | null;
 
-export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: UserPermissions }) {
+export function UsersAdmin({
+  actorId,
+  allowed,
+  notice,
+}: {
+  actorId: number;
+  allowed: UserPermissions;
+  /** Said under the title, e.g. which role may change what this role may only look at. */
+  notice?: ReactNode;
+}) {
   const t = useTranslations("users");
   const tc = useTranslations("common");
   const locale = useLocale();
@@ -95,6 +104,7 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
           )
         }
       />
+      {notice}
       {flash && (
         <Alert tone={flash.tone} className="mb-4">
           {flash.text}
