@@ -43,10 +43,6 @@ export function listPendingUploads(): PendingUpload[] {
   return out.sort((a, b) => b.startedAt - a.startedAt);
 }
 
-export function forgetPendingUpload(fingerprint: string): void {
-  localStorage.removeItem(STORE_PREFIX + fingerprint);
-}
-
 function encodeMetadata(meta: Record<string, string>): string {
   const b64 = (v: string) =>
     btoa(Array.from(new TextEncoder().encode(v), (b) => String.fromCharCode(b)).join(""));

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { IMAGE_SOURCE_FORMATS, IMAGE_VISIBILITIES } from "@/common/images";
 import {
   bigint,
   boolean,
@@ -81,10 +82,7 @@ export const flavors = mysqlTable(
 );
 
 export const IMAGE_FORMATS = ["qcow2", "raw"] as const;
-/** What people may upload; everything but an ISO is stored as qcow2 (an ISO is kept as is, as raw). */
-export const IMAGE_SOURCE_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
-export type ImageSourceFormat = (typeof IMAGE_SOURCE_FORMATS)[number];
-export const IMAGE_VISIBILITIES = ["public", "group", "private"] as const;
+export { IMAGE_SOURCE_FORMATS, IMAGE_VISIBILITIES, type ImageSourceFormat } from "@/common/images";
 export const images = mysqlTable(
   "images",
   {

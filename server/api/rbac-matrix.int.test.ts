@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { hostAuthHeader } from "@/agents/protocol";
 import { hosts, users } from "@/db/schema";
-import { permissionFor, roleMeets, type Permission, type Resource } from "@/server/auth/permissions";
+import { permissionFor, roleMeets, type Permission, type Resource } from "@/common/permissions";
 import { deriveConsoleSigningKey } from "@/server/console/console-key";
 import { createConsoleProxy } from "@/server/console/console-proxy";
 import type { Actor } from "@/server/domain/context";

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Logger } from "pino";
-import { permissionFor, type Action, type Permission, type Resource } from "@/server/auth/permissions";
+import { permissionFor, type Action, type Permission, type Resource } from "@/common/permissions";
 import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { DomainContext } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";

@@ -5,7 +5,7 @@
 // A route therefore cannot forget a step, and a new kind of caller (an API token) is one more resolver.
 import type { z } from "zod";
 import { readClientIp } from "@/server/auth/client-ip";
-import type { Action, Resource } from "@/server/auth/permissions";
+import type { Action, Resource } from "@/common/permissions";
 import { recordAudit } from "@/server/domain/audit/record-audit";
 import { DomainError } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";

@@ -2,8 +2,8 @@
 // How an instance's state reads everywhere (list, detail, dashboard): a coloured badge for the state,
 // and while an action is under way a line such as "Creating 45%" with a small bar under it.
 import { useTranslations } from "next-intl";
+import type { InstanceView } from "@/app/_trpc/views";
 import { isTransitional, type InstanceState } from "@/common/instance-states";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { ProgressBar } from "@/app/_components/progress-bar";
 
@@ -35,7 +35,7 @@ export function StateBadge({ state }: { state: InstanceState }) {
 }
 
 /** The task's name in the current language; an unknown task (a newer agent) keeps its raw name. */
-export function useTaskLabel() {
+function useTaskLabel() {
   const t = useTranslations("instances");
   return (task: string): string => {
     const key = `tasks.${task}` as Parameters<typeof t>[0];

@@ -3,7 +3,7 @@
 import { and, eq, isNull, ne, or } from "drizzle-orm";
 import { images, instances, type ImageRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { roleMeets } from "@/server/auth/permissions";
+import { roleMeets } from "@/common/permissions";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
 import { DomainError, forbidden } from "../errors";

@@ -1,5 +1,5 @@
 import type { SQL } from "drizzle-orm";
-import { permissionFor, roleMeets, type Action, type Resource } from "@/server/auth/permissions";
+import { permissionFor, roleMeets, type Action, type Resource } from "@/common/permissions";
 import type { Database } from "@/server/db/client";
 import type { Actor } from "../context";
 import { DomainError } from "../errors";

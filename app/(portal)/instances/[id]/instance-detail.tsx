@@ -6,7 +6,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { InstanceGone } from "./instance-gone";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
+import type { InstanceView } from "@/app/_trpc/views";
 import { isBusy } from "@/common/instance-states";
 import { Alert } from "@/app/_components/alert";
 import { Card, CardHeader } from "@/app/_components/card";
