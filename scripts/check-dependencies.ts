@@ -10,6 +10,7 @@ import { cruise, type ICruiseOptions, type ICruiseResult, type IForbiddenRuleTyp
 import extractDepcruiseOptions from "dependency-cruiser/config-utl/extract-depcruise-options";
 import extractTSConfig from "dependency-cruiser/config-utl/extract-ts-config";
 
+const CONFIG_FILE = fileURLToPath(new URL("../.dependency-cruiser.cjs", import.meta.url));
 const CRUISE_ROOTS = ["app", "server", "db", "common", "agents"];
 const DOMAIN = "server/domain";
 // Tests import fixtures from other areas; only production code makes a cycle between areas.
@@ -27,7 +28,7 @@ export interface DependencyViolation {
 /** Runs both passes in `baseDir` (the repository root, or a fixture tree laid out like it). */
 export async function checkDependencies(
   baseDir: string,
-  configFile = fileURLToPath(new URL("../.dependency-cruiser.cjs", import.meta.url)),
+  configFile = CONFIG_FILE,
 ): Promise<DependencyViolation[]> {
   const options = await extractDepcruiseOptions(configFile);
   const forbidden = options.ruleSet?.forbidden ?? [];
@@ -122,11 +123,16 @@ async function main() {
     return;
   }
   console.log(formatViolations(violations));
-  const rules = new Set(violations.map((v) => v.rule));
+  // Say why once per broken rule, from the rule's own comment, so the fix is clear without the config.
+  const { ruleSet } = await extractDepcruiseOptions(CONFIG_FILE);
+  const broken = new Set(violations.map((v) => v.rule));
   console.log(
-    `\n${violations.length} dependency rule violation(s) of ${[...rules].join(", ")}. ` +
-      "Each rule's reason is in .dependency-cruiser.cjs.",
+    `\n${violations.length} dependency rule violation(s). Why each rule exists (.dependency-cruiser.cjs):`,
   );
+  for (const name of broken) {
+    const comment = ruleSet?.forbidden?.find((rule) => rule.name === name)?.comment ?? "";
+    console.log(`  ${name}: ${comment}`);
+  }
   process.exitCode = 1;
 }
 
