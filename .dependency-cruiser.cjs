@@ -1,6 +1,6 @@
-// Dependency rules for the seams between portal, agent, domain and transport. `npm run lint` checks them
-// through scripts/check-dependencies.ts (which also runs the folder-level cycle rule on the domain alone);
-// `npx depcruise --config .dependency-cruiser.cjs app server db agents` runs the module-level rules by hand.
+// Dependency rules for the seams between portal, agent, domain and transport. Check them with
+// `npm run lint:deps` (scripts/check-dependencies.ts), which runs the folder-level cycle rule on the domain's
+// own code alone; plain `depcruise` over the whole tree would also count detours through tests and harness.
 // Paths are relative to the repository root; npm packages are matched wherever their node_modules is, so
 // the same rules work on the fixture trees in scripts/dependency-rules.test.ts.
 
