@@ -175,12 +175,13 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   let stopped = false;
   let timer: NodeJS.Timeout;
   const scheduleBeat = () => {
-    timer = setTimeout(async () => {
+    timer = setTimeout(() => {
       n++;
-      await beat(false, n % 6 === 0).catch((err) =>
-        opts.log.warn({ err: (err as Error).message }, "heartbeat failed"),
-      );
-      if (!stopped) scheduleBeat();
+      void beat(false, n % 6 === 0)
+        .catch((err) => opts.log.warn({ err: (err as Error).message }, "heartbeat failed"))
+        .then(() => {
+          if (!stopped) scheduleBeat();
+        });
     }, opts.heartbeatMs ?? 10_000);
   };
   scheduleBeat();

@@ -52,9 +52,9 @@ export const authOptions: NextAuthOptions = {
           };
         } catch (err) {
           // next-auth hands this message to the login form; DomainError messages are written for users.
-          if (err instanceof DomainError) throw new Error(err.message);
+          if (err instanceof DomainError) throw new Error(err.message, { cause: err });
           log.error({ err }, "login failed unexpectedly");
-          throw new Error("Sign-in failed because of a server problem. Try again shortly.");
+          throw new Error("Sign-in failed because of a server problem. Try again shortly.", { cause: err });
         }
       },
     }),
