@@ -41,7 +41,7 @@ const SHA_NAME = /^[a-f0-9]{64}$/;
  * must not get its final name while its bytes are still only in the page cache.
  * Chunks go to a plain write stream as they arrive. An earlier version gathered them into 8 MiB writes;
  * holding that many socket buffers alive doubled the memory touched per byte (page faults, CPU) and
- * made fetches 30–60 % slower on small VMs (bench/README.md, "What the fetch figure taught us").
+ * made fetches slower and far less steady on small VMs (bench/README.md, "What the fetch figure taught us").
  */
 async function receiveInto(
   body: ReadableStream<Uint8Array>,

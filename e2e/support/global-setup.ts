@@ -90,8 +90,12 @@ export default async function globalSetup() {
     const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
     try {
       const { strays } = await removeRunKeys(redis, name);
-      // Fails the run: a key outside the namespace would otherwise stay behind after every run.
-      if (strays.length) throw new Error(straysMessage(name, strays));
+      // Fails the run: a key outside the namespace would otherwise stay behind after every run. The
+      // runner only logs an error thrown here, so the exit code is set as well.
+      if (strays.length) {
+        process.exitCode = 1;
+        throw new Error(straysMessage(name, strays));
+      }
     } finally {
       redis.disconnect();
     }

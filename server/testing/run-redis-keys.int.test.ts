@@ -6,8 +6,10 @@ import { openTestServices, type TestServices } from "./fixtures";
 import { removeRunKeys, scanKeys, straysMessage } from "./run-redis-keys";
 
 let s: TestServices;
-beforeAll(() => {
+beforeAll(async () => {
   s = openTestServices();
+  // The client fails commands while it connects (no offline queue): wait until it is up.
+  if (s.redis.status !== "ready") await new Promise((r) => s.redis.once("ready", r));
 });
 afterAll(() => s.close());
 
