@@ -54,8 +54,8 @@ const note = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 /** min, median and max: a ratio is printed with its spread, so one odd run is visible as such. */
 const spread = (xs: number[]) => ({ min: Math.min(...xs), median: median(xs), max: Math.max(...xs) });
 /** Runs a pair of steps back to back, in the other order on every other run. */
-const inOrder = async (run: number, [first, second]: [() => Promise<void>, () => Promise<void>]) => {
-  if (run % 2 === 0) {
+const inOrder = async (index: number, [first, second]: [() => Promise<void>, () => Promise<void>]) => {
+  if (index % 2 === 0) {
     await first();
     await second();
   } else {
@@ -81,7 +81,6 @@ const mibps = (bytes: number, s: number) => (bytes / 1024 / 1024 / s).toFixed(0)
 /** "MiB/s min … max" of a step's runs (the slowest run is the longest time). */
 const mibRange = (bytes: number, times: number[]) =>
   `MiB/s min ${mibps(bytes, Math.max(...times))} max ${mibps(bytes, Math.min(...times))}`;
-
 const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
 
 const testDb = await import("@/server/testing/test-database");
