@@ -103,7 +103,7 @@ test("graphical console: the guest's screen shows, and typed keys reach the gues
   await waitForSerial(id, marker, 30_000);
   await screenshot(page, "console-02-typed");
 
-  // Who is watching (E6): another tab's instance list shows this open console, counted by QEMU itself.
+  // Who is watching: another tab's instance list shows this open console, counted by QEMU itself.
   const other = await page.context().newPage();
   await other.goto("/instances");
   const row = other.getByTestId("instance-row").filter({ hasText: name });

@@ -61,7 +61,7 @@ export const stopInstanceJob = instanceActionJob.extend({
   timeoutMs: z.number().int().min(0).max(600_000).default(30_000),
 });
 
-/** Push an image into this host's cache ahead of any instance (C2); progress comes back as image.cache events. */
+/** Push an image into this host's cache ahead of any instance; progress comes back as image.cache events. */
 export const syncImageJob = z.object({ image: imageRefSchema, taskId: z.uuid() });
 
 export const JOB_SCHEMAS = {

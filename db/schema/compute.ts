@@ -165,7 +165,7 @@ export const instances = mysqlTable(
     progress: int("progress"),
     errorReason: varchar("error_reason", { length: 2000 }),
     accel: mysqlEnum("accel", ["kvm", "tcg", "none"]),
-    /** Console viewers connected right now, as the host's last heartbeat counted them (E6). */
+    /** Console viewers connected right now, as the host's last heartbeat counted them. */
     viewers: int("viewers").notNull().default(0),
     /** Bumped on every accepted action: part of the job id, so a repeated request is not run twice. */
     opSeq: int("op_seq").notNull().default(0),

@@ -1,4 +1,4 @@
-// Networks and IPAM (D1–D3). IPv4 addresses are also stored as unsigned integers so ranges can be
+// Networks and IPAM. IPv4 addresses are also stored as unsigned integers so ranges can be
 // compared in SQL; uniqueness of addresses and MACs is the database's job, not the code's luck.
 import { sql } from "drizzle-orm";
 import {

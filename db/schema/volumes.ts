@@ -1,4 +1,4 @@
-// Instance storage (C4–C6): snapshots of an instance's disk, data volumes on a host, and the captures
+// Instance storage: snapshots of an instance's disk, data volumes on a host, and the captures
 // of instances into images (whose progress is a row in `tasks`).
 import { sql } from "drizzle-orm";
 import { bigint, datetime, index, int, mysqlEnum, mysqlTable, varchar } from "drizzle-orm/mysql-core";

@@ -45,7 +45,7 @@ export async function startComputeStack(opts: {
   joinRoute: (req: Request) => Promise<Response>;
   /** Served too when given, so the stack's agents can open consoles. */
   consoleKeyRoute?: (req: Request) => Promise<Response>;
-  /** Served too when given, so the stack's agents can upload captured disks (C5). */
+  /** Served too when given, so the stack's agents can upload captured disks. */
   captureRoute?: (req: Request, ctx: never) => Promise<Response>;
   flavor?: { vcpus: number; memoryMiB: number; diskGiB: number };
   agentConcurrency?: number;

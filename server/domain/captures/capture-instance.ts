@@ -1,4 +1,4 @@
-// C5: "create image from instance". A task (tasks table) follows the whole way: the host's agent copies
+// "Create image from instance". A task (tasks table) follows the whole way: the host's agent copies
 // the disk (overlay + base) into one qcow2 and reports progress (task.progress events), uploads it to
 // the portal (receive-capture.ts), and the portal imports it like any upload — same checks, sha256 —
 // as a private image of the instance's owner.

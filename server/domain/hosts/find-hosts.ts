@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import { hostImages, hostUsage, hosts, type HostRow } from "@/db/schema";
+import { hostUsage, hosts, type HostRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type DomainSettings } from "../context";
 import { notFound } from "../errors";
@@ -95,11 +95,4 @@ export async function authenticateHost(db: Database, header: string | null): Pro
   if (!creds) return null;
   const [row] = await db.select().from(hosts).where(eq(hosts.id, creds.hostId));
   return row && secretMatches(creds.secret, row.secretHash) ? row : null;
-}
-
-export async function recordCachedImage(db: Database, hostId: string, sha256: string): Promise<void> {
-  await db
-    .insert(hostImages)
-    .values({ hostId, sha256 })
-    .onDuplicateKeyUpdate({ set: { cachedAt: new Date() } });
 }

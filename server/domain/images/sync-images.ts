@@ -1,4 +1,4 @@
-// C2: push an image into hosts' caches before any instance needs it. One task per host, followed by the
+// Push an image into hosts' caches before any instance needs it. One task per host, followed by the
 // agent's image.cache reports, which also keep host_images (what the scheduler prefers) true.
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";

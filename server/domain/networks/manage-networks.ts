@@ -1,4 +1,4 @@
-// Networks (D1): superAdm defines them; hosts build them on demand when a VM needs them.
+// Networks: superAdm defines them; hosts build them on demand when a VM needs them.
 import { randomBytes, randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";

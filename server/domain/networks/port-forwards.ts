@@ -1,4 +1,4 @@
-// Port forwards (D3): a host port leads to a port of one of the instance's NICs. powerUser and up, on
+// Port forwards: a host port leads to a port of one of the instance's NICs. powerUser and up, on
 // their own instances (or ones of a group they administer); the procedure checks the role, this the object.
 import { and, eq, sql } from "drizzle-orm";
 import { hosts, ipAddresses, networks, portForwards } from "@/db/schema";

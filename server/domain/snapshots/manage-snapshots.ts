@@ -1,4 +1,4 @@
-// C4: snapshots of an instance's disk. The row is the portal's truth; the host's agent makes, reverts
+// Snapshots of an instance's disk. The row is the portal's truth; the host's agent makes, reverts
 // and removes the internal qcow2 snapshot tagged with the row's id and reports back (apply-snapshot-event).
 // Revert needs the instance stopped: it replaces the disk, which a running guest would not survive
 // intact. We refuse with that reason rather than power the guest off behind the user's back.

@@ -1,4 +1,4 @@
-// C6: data volumes. A volume is a qcow2 on one host (the host of the instance it was created for) and
+// Data volumes. A volume is a qcow2 on one host (the host of the instance it was created for) and
 // can be attached only to instances on that host. It belongs to the instance's owner, and counts
 // against that owner's VOLUME_QUOTA_GIB_PER_USER until it is deleted. The agent reports each job's
 // outcome (apply-volume-event.ts).
