@@ -121,7 +121,7 @@ export async function updateNetwork(
 /** Refused while any address or live subnet remains; then every host that built it tears it down. */
 export async function deleteNetwork(ctx: DomainContext, id: string): Promise<void> {
   requireActor(ctx);
-  const { bridge, carriers } = await ctx.db.transaction(async (tx) => {
+  const { bridge, revision, carriers } = await ctx.db.transaction(async (tx) => {
     const [n] = await tx.select().from(networks).where(eq(networks.id, id)).for("update");
     if (!n) throw notFound("The network");
     const [{ count }] = (await tx
@@ -152,9 +152,14 @@ export async function deleteNetwork(ctx: DomainContext, id: string): Promise<voi
         .where(eq(networkHostStates.networkId, id))
     ).map((r) => r.hostId);
     await tx.delete(networks).where(eq(networks.id, id));
-    return { bridge: n.bridge, carriers };
+    return { bridge: n.bridge, revision: n.revision + 1, carriers };
   });
   for (const hostId of carriers) {
-    await ctx.jobs.enqueue(hostId, "network.remove", { networkId: id, bridge }, `net-remove-${id}-${hostId}`);
+    await ctx.jobs.enqueue(
+      hostId,
+      "network.remove",
+      { networkId: id, bridge, revision },
+      `net-remove-${id}-${hostId}`,
+    );
   }
 }
