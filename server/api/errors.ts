@@ -1,6 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { DomainError, isUnavailableError, unavailable, type DomainErrorKind } from "@/server/domain/errors";
+import { msg } from "@/common/message";
+import { renderEnglish } from "@/server/domain/render-english";
 
 const CODES: Record<DomainErrorKind, TRPC_ERROR_CODE_KEY> = {
   INVALID: "BAD_REQUEST",
@@ -32,7 +34,7 @@ export function toTrpcError(err: unknown): TRPCError {
   }
   return new TRPCError({
     code: "INTERNAL_SERVER_ERROR",
-    message: "Something went wrong on the server.",
+    message: renderEnglish(msg("internal")),
     cause: err,
   });
 }

@@ -7,6 +7,7 @@ import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { Actor } from "@/server/domain/context";
 import { DomainError, isUnavailableError, type DomainErrorKind } from "@/server/domain/errors";
 import { log } from "@/server/log";
+import { msg } from "@/common/message";
 
 const STATUS: Record<DomainErrorKind, number> = {
   INVALID: 400,
@@ -65,7 +66,7 @@ export function restHandler<R extends Resource>(
       return errorResponse(
         new DomainError(
           actor ? "FORBIDDEN" : "UNAUTHORIZED",
-          actor ? "Your role does not allow this." : "Sign in first.",
+          msg(actor ? "auth.roleForbids" : "auth.signInFirst"),
         ),
       );
     }

@@ -1,5 +1,6 @@
 import type { Actor } from "./context";
 import { forbidden } from "./errors";
+import { msg } from "@/common/message";
 
 /** superAdm reaches every group; everyone else only the groups they belong to. */
 export function reachesAllGroups(actor: Actor): boolean {
@@ -11,6 +12,10 @@ export function sharesGroup(actor: Actor, groupIds: readonly number[]): boolean 
   return groupIds.some((g) => actor.groupIds.includes(g));
 }
 
-export function assertSharesGroup(actor: Actor, groupIds: readonly number[], what: string): void {
-  if (!sharesGroup(actor, groupIds)) throw forbidden(`You do not administer a group of this ${what}.`);
+export function assertSharesGroup(
+  actor: Actor,
+  groupIds: readonly number[],
+  what: "user" | "group" | "instance" | "volume" | "image",
+): void {
+  if (!sharesGroup(actor, groupIds)) throw forbidden(msg("auth.notAdminOfGroupOf", { what }));
 }

@@ -12,6 +12,7 @@ import { DomainError } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { createTask, updateTask } from "../tasks/manage-tasks";
+import { msg } from "@/common/message";
 
 export async function captureInstance(
   ctx: DomainContext,
@@ -22,7 +23,7 @@ export async function captureInstance(
   if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; only a running or stopped instance can be captured.`,
+      msg("instances.captureNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   const taskId = await createTask(ctx.db, {
@@ -55,10 +56,7 @@ export async function captureInstance(
       state: "failed",
       error: "Could not hand the work to the host's agent (Redis is unreachable).",
     });
-    throw new DomainError(
-      "UNAVAILABLE",
-      "Could not hand the work to the host's agent (Redis is unreachable); try again shortly.",
-    );
+    throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueue"));
   }
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,

@@ -19,6 +19,7 @@ import { DEFAULT_MAX_BYTES, importImage, removeStoredFileIfUnused } from "../ima
 import { receiveToIncoming } from "../images/receive-to-incoming";
 import { recordInstanceEvent } from "../instances/record-event";
 import { claimTask, throttledTaskProgress, updateTask } from "../tasks/manage-tasks";
+import { msg } from "@/common/message";
 
 export interface ReceiveCaptureDeps {
   db: Database;
@@ -29,33 +30,29 @@ export interface ReceiveCaptureDeps {
   onError?: (err: unknown, what: string) => void;
 }
 
-const ALREADY_RECEIVING =
-  "The captured disk of this task is already being received; this upload was not stored.";
-
 /** Returns the new image's id. Throws DomainError (UNAUTHORIZED, NOT_FOUND, CONFLICT, INVALID) otherwise. */
 export async function receiveCapture(
   deps: ReceiveCaptureDeps,
   input: { authorization: string | null; taskId: string; body: ReadableStream<Uint8Array> | null },
 ): Promise<{ imageId: string }> {
   const host = await authenticateHost(deps.db, input.authorization);
-  if (!host) throw new DomainError("UNAUTHORIZED", "Unknown host or wrong host secret.");
+  if (!host) throw new DomainError("UNAUTHORIZED", msg("hosts.unknownHostSecret"));
   const [row] = await deps.db
     .select({ cap: instanceCaptures, task: tasks })
     .from(instanceCaptures)
     .innerJoin(tasks, eq(tasks.id, instanceCaptures.taskId))
     .where(eq(instanceCaptures.taskId, input.taskId));
   // Another host must not be able to put an image in someone's name: only the task's own host uploads.
-  if (!row || row.cap.hostId !== host.id)
-    throw new DomainError("NOT_FOUND", "No capture task of this host has that id.");
+  if (!row || row.cap.hostId !== host.id) throw new DomainError("NOT_FOUND", msg("notFound.captureTask"));
   if (row.task.state !== "queued" && row.task.state !== "running")
-    throw new DomainError("CONFLICT", `The capture task is ${row.task.state} already.`);
-  if (!input.body) throw new DomainError("INVALID", "The request has no disk in its body.");
+    throw new DomainError("CONFLICT", msg("captures.taskEnded", { state: row.task.state }));
+  if (!input.body) throw new DomainError("INVALID", msg("captures.noBody"));
   // The checks above are a read: two PUTs arriving together (a retried job, a repeated request) both pass
   // them. The claim is the one atomic gate — it names the image-to-be as the task's target, once — so
   // only one upload is received and imported; the other is refused before a byte is read.
   const imageId = randomUUID();
   if (row.task.targetId || !(await claimTask(deps.db, input.taskId, imageId)))
-    throw new DomainError("CONFLICT", ALREADY_RECEIVING);
+    throw new DomainError("CONFLICT", msg("captures.alreadyReceiving"));
 
   let incomingPath: string;
   try {
@@ -141,8 +138,7 @@ async function finishCapture(db: Database, cap: InstanceCaptureRow, image: Image
       targetId: image.id,
       message: `Stored as image “${image.name}”`,
     });
-    if (!ended)
-      throw new DomainError("CONFLICT", "The capture task was ended while its disk was being stored.");
+    if (!ended) throw new DomainError("CONFLICT", msg("captures.endedWhileStoring"));
     await recordInstanceEvent(tx, {
       instanceId: cap.instanceId,
       kind: "info",

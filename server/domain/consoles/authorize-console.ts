@@ -8,6 +8,7 @@ import { DomainError } from "../errors";
 import { isHostUp } from "../hosts/find-hosts";
 import { mayActOn } from "../instances/find-instances";
 import { consumeConsoleTicket } from "./console-tickets";
+import { msg } from "@/common/message";
 
 export interface ConsoleTarget {
   userId: number;
@@ -30,24 +31,21 @@ export async function authorizeConsole(
 ): Promise<ConsoleTarget> {
   const claims = await consumeConsoleTicket(deps.redis, deps.redisPrefix, req.ticket);
   if (!claims || claims.instanceId !== req.instanceId || claims.kind !== req.kind) {
-    throw new DomainError(
-      "UNAUTHORIZED",
-      "This console link is not valid: it was used already, has expired, or is for another console.",
-    );
+    throw new DomainError("UNAUTHORIZED", msg("consoles.invalidTicket"));
   }
   const actor = await loadActorById(deps.db, claims.userId);
   const [inst] = await deps.db.select().from(instances).where(eq(instances.id, req.instanceId));
   if (!actor || !inst || !mayActOn(actor, inst))
-    throw new DomainError("FORBIDDEN", "You may no longer open this console.");
+    throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
   if (inst.state !== "RUNNING" || !inst.hostId)
-    throw new DomainError("CONFLICT", "The instance is not running.");
+    throw new DomainError("CONFLICT", msg("instances.notRunning"));
   const [host] = await deps.db.select().from(hosts).where(eq(hosts.id, inst.hostId));
   if (
     !host ||
     !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) ||
     !host.facts.consoleUrl
   ) {
-    throw new DomainError("UNAVAILABLE", "The instance's host is not reachable right now.");
+    throw new DomainError("UNAVAILABLE", msg("unavailable.hostUnreachable"));
   }
   return {
     userId: actor.id,

@@ -61,6 +61,6 @@ export async function findVisibleImageFor(db: Database, actor: Actor, id: string
     .select()
     .from(images)
     .where(and(eq(images.id, id), visibleTo(actor)));
-  if (!row) throw notFound("The image");
+  if (!row) throw notFound("image");
   return row;
 }

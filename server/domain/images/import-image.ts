@@ -10,11 +10,12 @@ import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { images, namedLocks, type ImageRow, type ImageSourceFormat } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { isDuplicateKey } from "../db-errors";
-import { DomainError } from "../errors";
+import { DomainError, notFound } from "../errors";
 import { convertToQcow2 } from "./convert-image";
 import { detectFormat } from "./detect-format";
 import { ImageRefusal, inspectUpload, qemuImgCheck, qemuImgInfo, readHead } from "./inspect-image";
 import { chooseOvaDisk, extractTarEntry, listTarEntries } from "./ova-archive";
+import { msg } from "@/common/message";
 
 export interface ImportImageInput {
   /** A file in `${storeDir}/.incoming/` (same filesystem as the store, so the final move is a rename). */
@@ -68,7 +69,7 @@ async function placeInFamily(
     .select()
     .from(images)
     .where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
-  if (!base) throw new DomainError("NOT_FOUND", "The image to add a version to was not found.");
+  if (!base) throw notFound("imageBase");
   const familyId = base.familyId ?? base.id;
   const [latest] = await db
     .select({ version: images.version, name: images.name })
@@ -214,11 +215,7 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
             break;
           } catch (err) {
             if (!isDuplicateKey(err)) throw err;
-            if (attempt >= 4)
-              throw new DomainError(
-                "CONFLICT",
-                "Other versions of this image were being stored at the same time; try again.",
-              );
+            if (attempt >= 4) throw new DomainError("CONFLICT", msg("images.versionRace"));
           }
         }
       });
@@ -231,7 +228,8 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
     progress(100, "Stored");
     return (await deps.db.query.images.findFirst({ where: (t, { eq: is }) => is(t.id, id) }))!;
   } catch (err) {
-    if (err instanceof ImageRefusal) throw new DomainError("INVALID", err.message);
+    if (err instanceof ImageRefusal)
+      throw new DomainError("INVALID", msg("images.refused", { reason: err.message }));
     throw err;
   } finally {
     await rm(input.incomingPath, { force: true });

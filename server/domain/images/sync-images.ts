@@ -10,6 +10,7 @@ import { requireActor } from "../context";
 import { DomainError } from "../errors";
 import { createTask, updateTask } from "../tasks/manage-tasks";
 import { findVisibleImage } from "./find-images";
+import { msg } from "@/common/message";
 
 export function imageRefOf(image: ImageRow, portalUrl: string): ImageRef {
   return {
@@ -32,7 +33,9 @@ export async function syncImageToHosts(
   );
   const missing = input.hostIds.filter((h) => !known.has(h));
   if (missing.length)
-    throw new DomainError("NOT_FOUND", `No such host: ${missing.join(", ")}.`, { hostIds: "Unknown host." });
+    throw new DomainError("NOT_FOUND", msg("notFound.hosts", { ids: missing.join(", ") }), {
+      hostIds: msg("field.unknownHost"),
+    });
   const taskIds: string[] = [];
   for (const hostId of [...new Set(input.hostIds)]) {
     const taskId = await createTask(ctx.db, {
@@ -70,7 +73,7 @@ export async function syncImageToHosts(
             eq(hostImages.state, "fetching"),
           ),
         );
-      throw new DomainError("UNAVAILABLE", `${reason} Try again shortly.`);
+      throw new DomainError("UNAVAILABLE", msg("images.agentUnreachable"));
     }
     taskIds.push(taskId);
   }

@@ -5,6 +5,7 @@ import { DomainError } from "../errors";
 import { getInstance, loadInstanceForActor, type InstanceView } from "./find-instances";
 import { ACTION_FROM } from "./instance-guards";
 import { recordInstanceEvent } from "./record-event";
+import { msg } from "@/common/message";
 
 export type InstanceAction = "start" | "stop" | "reboot" | "delete";
 
@@ -78,7 +79,7 @@ export async function requestInstanceAction(
     const now = await loadInstanceForActor(ctx, id);
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${now.state.toLowerCase()}${now.task ? ` (${now.task})` : ""}; it cannot be ${plan.verb} now.`,
+      msg("instances.cannotActNow", { state: now.state, task: now.task ?? "none", action }),
     );
   }
   const [after] = await ctx.db
@@ -110,10 +111,7 @@ export async function requestInstanceAction(
       kind: "error",
       message: "Could not reach the host's agent (Redis is unreachable); nothing was changed.",
     });
-    throw new DomainError(
-      "UNAVAILABLE",
-      "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
-    );
+    throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
   }
   return getInstance(ctx, id);
 }

@@ -18,10 +18,11 @@ import { isHostUp, readHostUsage } from "../hosts/find-hosts";
 import { findVisibleImage } from "../images/find-images";
 import { allocateInLockedNetwork, lockNetwork } from "../networks/ipam";
 import { buildNetworkSpec } from "../networks/network-specs";
-import { describeNoHost, pickHost, type HostCandidate } from "../scheduler/pick-host";
+import { noHostFits, pickHost, type HostCandidate } from "../scheduler/pick-host";
 import { getInstance, type InstanceView } from "./find-instances";
 import { recordInstanceEvent } from "./record-event";
 import type { createInstanceInput } from "./schemas";
+import { msg } from "@/common/message";
 
 const GiB = 1024 ** 3;
 
@@ -37,38 +38,47 @@ export async function createInstance(
   const actor = requireActor(ctx);
   const image = await findVisibleImage(ctx, input.imageId);
   const [flavor] = await ctx.db.select().from(flavors).where(eq(flavors.id, input.flavorId));
-  if (!flavor) throw notFound("The flavor");
+  if (!flavor) throw notFound("flavor");
   if (image.sourceFormat === "iso") {
-    throw new DomainError(
-      "INVALID",
-      `${image.name} is an ISO (installation media), not a disk to boot from: choose a disk image.`,
-      { imageId: "An ISO cannot be launched as a disk." },
-    );
+    throw new DomainError("INVALID", msg("instances.isoNotDisk", { image: image.name }), {
+      imageId: msg("field.isoNotDisk"),
+    });
   }
   if (flavor.diskGiB < image.minDiskGiB) {
     throw new DomainError(
       "INVALID",
-      `${image.name} needs a disk of at least ${image.minDiskGiB} GiB; the flavor has ${flavor.diskGiB} GiB.`,
-      { flavorId: "Too small for this image." },
+      msg("instances.diskTooSmallForImage", {
+        image: image.name,
+        minGiB: image.minDiskGiB,
+        flavorGiB: flavor.diskGiB,
+      }),
+      { flavorId: msg("field.flavorTooSmall") },
     );
   }
   if (flavor.memoryMiB < image.minRamMiB) {
     throw new DomainError(
       "INVALID",
-      `${image.name} needs at least ${image.minRamMiB} MiB of RAM; the flavor has ${flavor.memoryMiB} MiB.`,
-      { flavorId: "Too little RAM for this image." },
+      msg("instances.ramTooSmallForImage", {
+        image: image.name,
+        minMiB: image.minRamMiB,
+        flavorMiB: flavor.memoryMiB,
+      }),
+      { flavorId: msg("field.flavorTooLittleRam") },
     );
   }
   if (flavor.diskGiB * GiB < image.virtualSizeBytes) {
     throw new DomainError(
       "INVALID",
-      `The flavor's disk (${flavor.diskGiB} GiB) is smaller than the image (${Math.ceil(image.virtualSizeBytes / GiB)} GiB).`,
-      { flavorId: "Too small for this image." },
+      msg("instances.diskSmallerThanImage", {
+        flavorGiB: flavor.diskGiB,
+        imageGiB: Math.ceil(image.virtualSizeBytes / GiB),
+      }),
+      { flavorId: msg("field.flavorTooSmall") },
     );
   }
   if (input.groupId !== undefined && actor.role !== "superAdm" && !actor.groupIds.includes(input.groupId)) {
-    throw new DomainError("INVALID", "You are not a member of that group.", {
-      groupId: "Not one of your groups.",
+    throw new DomainError("INVALID", msg("auth.notMemberOfGroup"), {
+      groupId: msg("field.notYourGroup"),
     });
   }
   const groupId = input.groupId ?? actor.groupIds[0] ?? null;
@@ -79,14 +89,11 @@ export async function createInstance(
   for (const nic of input.nics) {
     const n = nets.find((x) => x.id === nic.networkId);
     if (!n)
-      throw new DomainError("INVALID", "One of the chosen networks does not exist.", {
-        nics: "Unknown network.",
+      throw new DomainError("INVALID", msg("instances.unknownNetwork"), {
+        nics: msg("field.unknownNetwork"),
       });
     if (n.kind === "infrastructure" && actor.role !== "superAdm")
-      throw new DomainError(
-        "FORBIDDEN",
-        `${n.name} is an infrastructure network; only a superAdm attaches instances to it.`,
-      );
+      throw new DomainError("FORBIDDEN", msg("instances.infrastructureNetwork", { network: n.name }));
   }
   const carriers = await ctx.db
     .select()
@@ -132,7 +139,7 @@ export async function createInstance(
           strategy: ctx.settings.schedulerStrategy,
         },
       );
-      if (!p.ok) throw new DomainError("CONFLICT", describeNoHost(p.reasons));
+      if (!p.ok) throw noHostFits(p.reasons);
       await tx.insert(instances).values({
         id,
         name: input.name,
@@ -223,10 +230,7 @@ export async function createInstance(
   } catch {
     // Nothing reached the host: give the reservation (and its addresses) back rather than leave a phantom.
     await ctx.db.delete(instances).where(eq(instances.id, id));
-    throw new DomainError(
-      "UNAVAILABLE",
-      "Could not hand the work to the host's agent (Redis is unreachable). Nothing was created; try again shortly.",
-    );
+    throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingCreated"));
   }
   return getInstance(ctx, id);
 }

@@ -4,6 +4,7 @@ import type { Database } from "@/server/db/client";
 import { requireActor, type Actor, type DomainContext } from "../context";
 import { forbidden, notFound } from "../errors";
 import { isHostUp } from "../hosts/find-hosts";
+import { msg } from "@/common/message";
 
 /** Owner, a powerAdm of the instance's group, or superAdm. */
 export function mayActOn(actor: Actor, i: Pick<InstanceRow, "ownerId" | "groupId">): boolean {
@@ -103,8 +104,8 @@ export async function listInstances(
 export async function loadInstanceForActor(ctx: DomainContext, id: string): Promise<InstanceRow> {
   const actor = requireActor(ctx);
   const [row] = await ctx.db.select().from(instances).where(eq(instances.id, id));
-  if (!row) throw notFound("The instance");
-  if (!mayActOn(actor, row)) throw forbidden("This instance is not yours, nor in a group you administer.");
+  if (!row) throw notFound("instance");
+  if (!mayActOn(actor, row)) throw forbidden(msg("auth.notYourInstance"));
   return row;
 }
 

@@ -9,6 +9,7 @@ import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
+import { msg } from "@/common/message";
 
 /** Internal snapshots live in the instance's qcow2; each one pins old clusters, so keep them few. */
 export const MAX_SNAPSHOTS_PER_INSTANCE = 16;
@@ -24,11 +25,7 @@ export interface SnapshotView {
   createdAt: Date;
 }
 
-const redisDown = () =>
-  new DomainError(
-    "UNAVAILABLE",
-    "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
-  );
+const redisDown = () => new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
 
 export async function listSnapshots(ctx: DomainContext, instanceId: string): Promise<SnapshotView[]> {
   await loadInstanceForActor(ctx, instanceId);
@@ -55,7 +52,7 @@ async function loadSnapshotForActor(
   id: string,
 ): Promise<{ snap: SnapshotRow; inst: InstanceRow }> {
   const [snap] = await ctx.db.select().from(snapshots).where(eq(snapshots.id, id));
-  if (!snap || snap.state === "deleted") throw notFound("The snapshot");
+  if (!snap || snap.state === "deleted") throw notFound("snapshot");
   return { snap, inst: await loadInstanceForActor(ctx, snap.instanceId) };
 }
 
@@ -68,7 +65,7 @@ export async function createSnapshot(
   if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; snapshots are taken of running or stopped instances.`,
+      msg("instances.snapshotNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   const [count] = await ctx.db
@@ -76,10 +73,7 @@ export async function createSnapshot(
     .from(snapshots)
     .where(and(eq(snapshots.instanceId, inst.id), ne(snapshots.state, "deleted")));
   if (Number(count?.n ?? 0) >= MAX_SNAPSHOTS_PER_INSTANCE) {
-    throw new DomainError(
-      "CONFLICT",
-      `The instance has ${MAX_SNAPSHOTS_PER_INSTANCE} snapshots already; delete one first.`,
-    );
+    throw new DomainError("CONFLICT", msg("snapshots.tooMany", { max: MAX_SNAPSHOTS_PER_INSTANCE }));
   }
   const id = randomUUID();
   await ctx.db.insert(snapshots).values({ id, instanceId: inst.id, name: input.name, createdBy: actor.id });
@@ -107,16 +101,13 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
   const actor = requireActor(ctx);
   const { snap, inst } = await loadSnapshotForActor(ctx, id);
   if (snap.state !== "ready")
-    throw new DomainError(
-      "CONFLICT",
-      `The snapshot is ${snap.state}; only a ready snapshot can be reverted to.`,
-    );
+    throw new DomainError("CONFLICT", msg("snapshots.notReady", { state: snap.state }));
   if (inst.state !== "STOPPED" || inst.task) {
     throw new DomainError(
       "CONFLICT",
       inst.state === "RUNNING"
-        ? "Stop the instance first: reverting replaces its disk, which a running guest would not expect."
-        : `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; it must be stopped to revert.`,
+        ? msg("snapshots.stopFirst")
+        : msg("snapshots.mustBeStopped", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   // The instance is held ("reverting") so nobody starts it while its disk is being replaced.
@@ -124,8 +115,7 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
     .update(instances)
     .set({ task: "reverting", progress: null, opSeq: sql`${instances.opSeq} + 1`, updatedAt: new Date() })
     .where(and(eq(instances.id, inst.id), eq(instances.state, "STOPPED"), isNull(instances.task)));
-  if (held.affectedRows === 0)
-    throw new DomainError("CONFLICT", "The instance changed meanwhile; it must be stopped to revert.");
+  if (held.affectedRows === 0) throw new DomainError("CONFLICT", msg("snapshots.instanceChanged"));
   const release = () =>
     ctx.db
       .update(instances)
@@ -137,7 +127,7 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
     .where(and(eq(snapshots.id, id), eq(snapshots.state, "ready")));
   if (moved.affectedRows === 0) {
     await release();
-    throw new DomainError("CONFLICT", "The snapshot changed meanwhile; try again.");
+    throw new DomainError("CONFLICT", msg("snapshots.changed"));
   }
   const [after] = await ctx.db
     .select({ opSeq: instances.opSeq })
@@ -169,7 +159,7 @@ export async function deleteSnapshot(ctx: DomainContext, id: string): Promise<{ 
   const { snap, inst } = await loadSnapshotForActor(ctx, id);
   if (snap.state === "deleting") return { id };
   if (!["ready", "error"].includes(snap.state))
-    throw new DomainError("CONFLICT", `The snapshot is ${snap.state}; wait until it is done.`);
+    throw new DomainError("CONFLICT", msg("snapshots.busy", { state: snap.state }));
   // No disk left to remove it from: the row is all there is.
   if (!inst.hostId || inst.state === "DELETED") {
     await ctx.db
@@ -182,8 +172,7 @@ export async function deleteSnapshot(ctx: DomainContext, id: string): Promise<{ 
     .update(snapshots)
     .set({ state: "deleting", errorReason: null, updatedAt: new Date() })
     .where(and(eq(snapshots.id, id), inArray(snapshots.state, ["ready", "error"])));
-  if (moved.affectedRows === 0)
-    throw new DomainError("CONFLICT", "The snapshot changed meanwhile; try again.");
+  if (moved.affectedRows === 0) throw new DomainError("CONFLICT", msg("snapshots.changed"));
   try {
     await ctx.jobs.enqueue(
       inst.hostId,

@@ -11,6 +11,7 @@ import { requireActor, type Actor, type DomainContext } from "../context";
 import { DomainError, forbidden, notFound } from "../errors";
 import { loadInstanceForActor, mayActOn } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
+import { msg } from "@/common/message";
 
 export interface VolumeView {
   id: string;
@@ -25,11 +26,7 @@ export interface VolumeView {
   createdAt: Date;
 }
 
-const redisDown = () =>
-  new DomainError(
-    "UNAVAILABLE",
-    "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
-  );
+const redisDown = () => new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
 
 function scopeOf(actor: Actor): SQL | undefined {
   if (actor.role === "superAdm") return undefined;
@@ -85,8 +82,8 @@ export async function listVolumes(
 async function loadVolumeForActor(ctx: DomainContext, id: string): Promise<VolumeRow> {
   const actor = requireActor(ctx);
   const [row] = await ctx.db.select().from(volumes).where(eq(volumes.id, id));
-  if (!row || row.state === "deleted") throw notFound("The volume");
-  if (!mayActOn(actor, row)) throw forbidden("This volume is not yours, nor in a group you administer.");
+  if (!row || row.state === "deleted") throw notFound("volume");
+  if (!mayActOn(actor, row)) throw forbidden(msg("auth.notYourVolume"));
   return row;
 }
 
@@ -108,10 +105,7 @@ export async function createVolume(
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   if (!inst.hostId || inst.state === "DELETED" || inst.state === "DELETING") {
-    throw new DomainError(
-      "CONFLICT",
-      "The instance has no host yet (or is being deleted): a volume is made on its instance's host.",
-    );
+    throw new DomainError("CONFLICT", msg("volumes.noHostYet"));
   }
   const quota = ctx.settings.volumeQuotaGiBPerUser;
   const id = randomUUID();
@@ -120,25 +114,21 @@ export async function createVolume(
     await tx.select({ id: users.id }).from(users).where(eq(users.id, inst.ownerId)).for("update");
     const used = await usedVolumeGiB(tx, inst.ownerId);
     if (used + input.sizeGiB > quota) {
-      const whose = inst.ownerId === actor.id ? "You have" : "The instance's owner has";
+      const whose = inst.ownerId === actor.id ? "self" : "owner";
       throw new DomainError(
         "CONFLICT",
-        `Volume quota exceeded: ${whose} ${used} GiB of ${quota} GiB in volumes; ${input.sizeGiB} GiB more does not fit.`,
-        {
-          sizeGiB: `At most ${Math.max(0, quota - used)} GiB left.`,
-        },
+        msg("volumes.quotaExceeded", { whose, used, quota, size: input.sizeGiB }),
+        { sizeGiB: msg("field.volumeQuota", { free: Math.max(0, quota - used) }) },
       );
     }
-    await tx
-      .insert(volumes)
-      .values({
-        id,
-        name: input.name,
-        ownerId: inst.ownerId,
-        groupId: inst.groupId,
-        hostId: inst.hostId!,
-        sizeGiB: input.sizeGiB,
-      });
+    await tx.insert(volumes).values({
+      id,
+      name: input.name,
+      ownerId: inst.ownerId,
+      groupId: inst.groupId,
+      hostId: inst.hostId!,
+      sizeGiB: input.sizeGiB,
+    });
   });
   try {
     await ctx.jobs.enqueue(
@@ -167,10 +157,7 @@ async function claim(
     .set({ ...set, state: to, errorReason: null, opSeq: sql`${volumes.opSeq} + 1`, updatedAt: new Date() })
     .where(and(eq(volumes.id, v.id), inArray(volumes.state, from)));
   if (res.affectedRows === 0)
-    throw new DomainError(
-      "CONFLICT",
-      `The volume is ${v.state}; it cannot be ${to === "attaching" ? "attached" : to === "detaching" ? "detached" : "deleted"} now.`,
-    );
+    throw new DomainError("CONFLICT", msg("volumes.cannotNow", { state: v.state, action: to }));
   const [row] = await ctx.db.select({ opSeq: volumes.opSeq }).from(volumes).where(eq(volumes.id, v.id));
   return row!.opSeq;
 }
@@ -201,22 +188,14 @@ export async function attachVolume(
   const v = await loadVolumeForActor(ctx, input.id);
   const inst: InstanceRow = await loadInstanceForActor(ctx, input.instanceId);
   if (v.state !== "available")
-    throw new DomainError("CONFLICT", `The volume is ${v.state}; only an available volume can be attached.`);
+    throw new DomainError("CONFLICT", msg("volumes.notAvailable", { state: v.state }));
   // Whoever the instance belongs to can read the disk: a volume goes only to its own owner's instances.
-  if (inst.ownerId !== v.ownerId)
-    throw new DomainError(
-      "CONFLICT",
-      "The volume belongs to another user than the instance; attach it to an instance of its owner.",
-    );
-  if (inst.hostId !== v.hostId)
-    throw new DomainError(
-      "CONFLICT",
-      "The volume lives on another host than the instance; a volume can be attached only to instances on its own host.",
-    );
+  if (inst.ownerId !== v.ownerId) throw new DomainError("CONFLICT", msg("volumes.otherOwner"));
+  if (inst.hostId !== v.hostId) throw new DomainError("CONFLICT", msg("volumes.otherHost"));
   if (!["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; volumes are attached to running or stopped instances.`,
+      msg("instances.volumeNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   const [count] = await ctx.db
@@ -226,7 +205,7 @@ export async function attachVolume(
       and(eq(volumes.instanceId, inst.id), inArray(volumes.state, ["attaching", "attached", "detaching"])),
     );
   if (Number(count?.n ?? 0) >= MAX_VOLUMES_PER_INSTANCE)
-    throw new DomainError("CONFLICT", `An instance takes at most ${MAX_VOLUMES_PER_INSTANCE} volumes.`);
+    throw new DomainError("CONFLICT", msg("volumes.tooMany", { max: MAX_VOLUMES_PER_INSTANCE }));
   const seq = await claim(ctx, v, ["available"], "attaching", { instanceId: inst.id });
   await enqueueOrUndo(
     ctx,
@@ -248,7 +227,7 @@ export async function detachVolume(ctx: DomainContext, id: string): Promise<Volu
   const actor = requireActor(ctx);
   const v = await loadVolumeForActor(ctx, id);
   if (v.state !== "attached" || !v.instanceId)
-    throw new DomainError("CONFLICT", `The volume is ${v.state}; only an attached volume can be detached.`);
+    throw new DomainError("CONFLICT", msg("volumes.notAttached", { state: v.state }));
   const [inst] = await ctx.db.select().from(instances).where(eq(instances.id, v.instanceId));
   const seq = await claim(ctx, v, ["attached"], "detaching");
   await enqueueOrUndo(
@@ -272,7 +251,7 @@ export async function deleteVolume(ctx: DomainContext, id: string): Promise<{ id
   const v = await loadVolumeForActor(ctx, id);
   if (v.state === "deleting") return { id };
   if (v.instanceId && ["attaching", "attached", "detaching"].includes(v.state)) {
-    throw new DomainError("CONFLICT", "The volume is attached to an instance; detach it first.");
+    throw new DomainError("CONFLICT", msg("volumes.detachFirst"));
   }
   const seq = await claim(ctx, v, ["available", "error"], "deleting");
   await enqueueOrUndo(ctx, v, "volume.delete", { volumeId: v.id }, `volume-delete-${v.id}-${seq}`);

@@ -7,6 +7,8 @@ import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { uploadImageInput } from "@/server/domain/images/schemas";
 import { env } from "@/server/env";
 import { settings } from "@/server/settings";
+import { issueFieldMessages } from "@/common/issue-message";
+import { msg } from "@/common/message";
 
 export const dynamic = "force-dynamic";
 
@@ -21,19 +23,12 @@ export const PUT = restHandler(
   async (req, actor) => {
     const parsed = uploadImageInput.safeParse(Object.fromEntries(new URL(req.url).searchParams));
     if (!parsed.success) {
-      throw new DomainError(
-        "INVALID",
-        "Give the image a name and its format (qcow2 or raw).",
-        Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
-      );
+      throw new DomainError("INVALID", msg("images.nameAndFormat"), issueFieldMessages(parsed.error.issues));
     }
     const image = await authorizeImageUpload(db, actor, parsed.data);
     if (Number(req.headers.get("content-length") ?? 0) > env.IMAGE_MAX_BYTES)
-      throw new DomainError(
-        "INVALID",
-        `The file is larger than the size cap (${env.IMAGE_MAX_BYTES} bytes).`,
-      );
-    if (!req.body) throw new DomainError("INVALID", "The request has no file in its body.");
+      throw new DomainError("INVALID", msg("images.tooLarge", { maxBytes: env.IMAGE_MAX_BYTES }));
+    if (!req.body) throw new DomainError("INVALID", msg("images.noBody"));
     const incomingPath = await receiveToIncoming(settings.imageStoreDir, req.body, env.IMAGE_MAX_BYTES);
     const stored = await importImage(
       {

@@ -4,6 +4,7 @@ import { db } from "@/server/db";
 import { DomainError } from "@/server/domain/errors";
 import { authenticateHost } from "@/server/domain/hosts/find-hosts";
 import { env } from "@/server/env";
+import { msg } from "@/common/message";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request) {
   try {
     if (!(await authenticateHost(db, req.headers.get("authorization"))))
-      throw new DomainError("UNAUTHORIZED", "Unknown host or wrong host secret.");
+      throw new DomainError("UNAUTHORIZED", msg("hosts.unknownHostSecret"));
     return Response.json(
       { key: consoleVerifyKeyOf(env.NEXTAUTH_SECRET) },
       { headers: { "cache-control": "no-store" } },

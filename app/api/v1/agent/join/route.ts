@@ -6,6 +6,7 @@ import { joinHost } from "@/server/domain/hosts/join-host";
 import { recordAudit } from "@/server/domain/audit/record-audit";
 import { readClientIp } from "@/server/auth/client-ip";
 import { settings } from "@/server/settings";
+import { msg } from "@/common/message";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +18,10 @@ export async function POST(req: Request) {
     if (!parsed.success)
       throw new DomainError(
         "INVALID",
-        `Bad join request: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
+        msg("agent.badJoinRequest", {
+          field: parsed.error.issues[0]?.path.join(".") ?? "",
+          problem: parsed.error.issues[0]?.message ?? "",
+        }),
       );
     const res = await joinHost({ db, settings }, parsed.data);
     await recordAudit(db, {

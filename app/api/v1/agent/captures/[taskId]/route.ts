@@ -6,6 +6,7 @@ import { DomainError } from "@/server/domain/errors";
 import { env } from "@/server/env";
 import { log } from "@/server/log";
 import { settings } from "@/server/settings";
+import { msg } from "@/common/message";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
 export async function PUT(req: Request, ctx: { params: Promise<{ taskId: string }> }) {
   try {
     const taskId = z.uuid().safeParse((await ctx.params).taskId);
-    if (!taskId.success) throw new DomainError("NOT_FOUND", "No such capture task.");
+    if (!taskId.success) throw new DomainError("NOT_FOUND", msg("notFound.captureTaskId"));
     const { imageId } = await receiveCapture(
       {
         db,

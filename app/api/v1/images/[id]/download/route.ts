@@ -7,6 +7,7 @@ import { DomainError } from "@/server/domain/errors";
 import { findVisibleImageFor } from "@/server/domain/images/find-images";
 import { env } from "@/server/env";
 import { actorFromRequest } from "@/server/uploads/request-actor";
+import { msg } from "@/common/message";
 
 export const dynamic = "force-dynamic";
 
@@ -17,11 +18,11 @@ export const dynamic = "force-dynamic";
 async function serve(req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   try {
     const actor = await actorFromRequest(req, { db, secret: env.NEXTAUTH_SECRET });
-    if (!actor) throw new DomainError("UNAUTHORIZED", "Sign in first.");
+    if (!actor) throw new DomainError("UNAUTHORIZED", msg("auth.signInFirst"));
     if (!roleMeets(actor.role, permissionFor("images", "download").least))
-      throw new DomainError("FORBIDDEN", "Your role does not allow this.");
+      throw new DomainError("FORBIDDEN", msg("auth.roleForbids"));
     const id = z.uuid().safeParse((await ctx.params).id);
-    if (!id.success) throw new DomainError("NOT_FOUND", "The image was not found.");
+    if (!id.success) throw new DomainError("NOT_FOUND", msg("notFound.image"));
     const image = await findVisibleImageFor(db, actor, id.data);
     return await imageFileResponse(req, image, env.IMAGE_STORE_DIR, { attachment: true });
   } catch (err) {

@@ -6,6 +6,7 @@ import { db } from "@/server/db";
 import { DomainError } from "@/server/domain/errors";
 import { authenticateHost } from "@/server/domain/hosts/find-hosts";
 import { settings } from "@/server/settings";
+import { msg } from "@/common/message";
 
 export const dynamic = "force-dynamic";
 
@@ -16,10 +17,10 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   try {
     const host = await authenticateHost(db, req.headers.get("authorization"));
-    if (!host) throw new DomainError("UNAUTHORIZED", "Unknown host or wrong host secret.");
+    if (!host) throw new DomainError("UNAUTHORIZED", msg("hosts.unknownHostSecret"));
     const { id } = await ctx.params;
     const [image] = await db.select().from(images).where(eq(images.id, id));
-    if (!image) throw new DomainError("NOT_FOUND", "The image was not found.");
+    if (!image) throw new DomainError("NOT_FOUND", msg("notFound.image"));
     return await imageFileResponse(req, image, settings.imageStoreDir);
   } catch (err) {
     return errorResponse(err);
