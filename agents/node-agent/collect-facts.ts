@@ -30,6 +30,7 @@ export async function collectFacts(
     })),
     kvmUsable: qemu?.accel?.kvmUsable ?? false,
     kvmReason: qemu?.accel?.reason,
+    kvmReasonMessage: qemu?.accel?.reasonMessage,
     agentVersion: AGENT_VERSION,
     protocolVersion: PROTOCOL_VERSION,
     ...(consoleUrl ? { consoleUrl } : {}),

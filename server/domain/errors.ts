@@ -52,6 +52,9 @@ export class DomainError extends Error {
   }
 }
 
+/** The refusal as a message, to record where the error itself cannot go (a task's error, a timeline). */
+export const messageOf = (err: DomainError): Message => ({ code: err.code, params: err.params });
+
 type NotFoundThing = {
   [C in MessageCode]: C extends `notFound.${infer T}`
     ? MessageParams[C] extends Record<string, never>

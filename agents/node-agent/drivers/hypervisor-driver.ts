@@ -1,6 +1,7 @@
 // The one interface every hypervisor driver implements (qemu, virtualbox, sim). The agent's job
 // handlers talk only to this; drivers know nothing of BullMQ, the portal or MySQL.
 import type { NicSpec } from "../../protocol/network";
+import type { AgentMessage } from "../../protocol/agent-message";
 
 export type Accelerator = "kvm" | "tcg" | "none";
 
@@ -57,7 +58,7 @@ export interface HypervisorFacts {
   /** Why it is not available, in words an operator can act on. */
   reason?: string;
   /** For drivers with hardware acceleration: whether it is usable here, and if not, why. */
-  accel?: { kvmUsable: boolean; reason?: string };
+  accel?: { kvmUsable: boolean; reason?: string; reasonMessage?: AgentMessage };
 }
 
 export interface ProgressReport {

@@ -13,6 +13,7 @@ import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { createTask, updateTask } from "../tasks/manage-tasks";
 import { msg } from "@/common/message";
+import { agentMessage } from "../agent-message";
 
 export async function captureInstance(
   ctx: DomainContext,
@@ -33,7 +34,7 @@ export async function captureInstance(
     targetName: input.name,
     hostId: inst.hostId,
     createdBy: actor.id,
-    message: "Queued for the host's agent",
+    message: msg("tasks.queuedForAgent"),
   });
   await ctx.db.insert(instanceCaptures).values({
     taskId,
@@ -54,14 +55,14 @@ export async function captureInstance(
   } catch {
     await updateTask(ctx.db, taskId, {
       state: "failed",
-      error: "Could not hand the work to the host's agent (Redis is unreachable).",
+      error: msg("tasks.agentUnreachable"),
     });
     throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueue"));
   }
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Capture into image “${input.name}” requested by ${actor.username}`,
+    message: msg("events.captureRequested", { name: input.name, user: actor.username }),
     actorId: actor.id,
   });
   return { taskId };
@@ -80,7 +81,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
     if (task.targetId) return;
     await updateTask(db, ev.taskId, {
       state: "failed",
-      error: ev.reason ?? "The host could not capture the disk.",
+      error: agentMessage(undefined, ev.reason, msg("tasks.hostCouldNotCapture")),
       message: null,
     });
     const [cap] = await db
@@ -91,7 +92,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
       await recordInstanceEvent(db, {
         instanceId: cap.instanceId,
         kind: "error",
-        message: `Capture into image “${cap.name}” failed: ${ev.reason ?? "no reason given"}`,
+        message: msg("events.captureFailed", { name: cap.name, reason: ev.reason ?? "—" }),
       });
     return;
   }
@@ -99,7 +100,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
   await updateTask(db, ev.taskId, {
     ...(task.state === "queued" ? { state: "running" as const } : {}),
     percent: ev.percent,
-    ...(ev.message ? { message: ev.message } : {}),
+    ...(ev.message ? { message: msg("tasks.agentReason", { reason: ev.message }) } : {}),
     ...(ev.bytesDone !== undefined ? { bytesDone: ev.bytesDone } : {}),
     ...(ev.bytesTotal !== undefined ? { bytesTotal: ev.bytesTotal } : {}),
   });

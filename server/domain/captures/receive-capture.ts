@@ -13,13 +13,14 @@ import {
   type InstanceCaptureRow,
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { DomainError } from "../errors";
+import { DomainError, messageOf } from "../errors";
 import { authenticateHost } from "../hosts/find-hosts";
 import { DEFAULT_MAX_BYTES, importImage, removeStoredFileIfUnused } from "../images/import-image";
 import { receiveToIncoming } from "../images/receive-to-incoming";
 import { recordInstanceEvent } from "../instances/record-event";
 import { claimTask, throttledTaskProgress, updateTask } from "../tasks/manage-tasks";
 import { msg } from "@/common/message";
+import { renderEnglish } from "../render-english";
 
 export interface ReceiveCaptureDeps {
   db: Database;
@@ -61,7 +62,7 @@ export async function receiveCapture(
     await updateTask(deps.db, input.taskId, {
       state: "failed",
       targetId: null,
-      error: err instanceof DomainError ? err.message : "The upload from the host broke off.",
+      error: err instanceof DomainError ? messageOf(err) : msg("tasks.uploadBrokeOff"),
     });
     throw err;
   }
@@ -73,7 +74,7 @@ export async function receiveCapture(
       percent: 95,
       bytesDone: received,
       bytesTotal: received,
-      message: "Checking and storing the image",
+      message: msg("tasks.checkingAndStoring"),
     });
     const progress = throttledTaskProgress(deps.db, input.taskId);
     const [inst] = await deps.db
@@ -104,10 +105,7 @@ export async function receiveCapture(
         deps.onError?.(e, `the image ${image!.id} of a failed capture could not be withdrawn`),
       );
     }
-    const reason =
-      err instanceof DomainError
-        ? err.message
-        : "The captured disk could not be stored because of a server problem.";
+    const reason = err instanceof DomainError ? messageOf(err) : msg("tasks.captureServerProblem");
     await updateTask(deps.db, input.taskId, {
       state: "failed",
       targetId: null,
@@ -117,7 +115,7 @@ export async function receiveCapture(
     await recordInstanceEvent(deps.db, {
       instanceId: row.cap.instanceId,
       kind: "error",
-      message: `Capture into image “${row.cap.imageName}” failed: ${reason}`,
+      message: msg("events.captureFailed", { name: row.cap.imageName, reason: renderEnglish(reason) }),
     });
     throw err;
   }
@@ -136,13 +134,13 @@ async function finishCapture(db: Database, cap: InstanceCaptureRow, image: Image
     const ended = await updateTask(tx, cap.taskId, {
       state: "succeeded",
       targetId: image.id,
-      message: `Stored as image “${image.name}”`,
+      message: msg("tasks.storedAsImage", { name: image.name }),
     });
     if (!ended) throw new DomainError("CONFLICT", msg("captures.endedWhileStoring"));
     await recordInstanceEvent(tx, {
       instanceId: cap.instanceId,
       kind: "info",
-      message: `Captured into image “${image.name}”`,
+      message: msg("events.captured", { name: image.name }),
     });
   });
 }

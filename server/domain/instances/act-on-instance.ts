@@ -51,7 +51,7 @@ export async function requestInstanceAction(
     await recordInstanceEvent(ctx.db, {
       instanceId: id,
       kind: "state",
-      message: `Deleted by ${actor.username}`,
+      message: msg("events.deletedBy", { user: actor.username }),
       fromState: current.state,
       toState: "DELETED",
       actorId: actor.id,
@@ -89,7 +89,7 @@ export async function requestInstanceAction(
   await recordInstanceEvent(ctx.db, {
     instanceId: id,
     kind: "action",
-    message: `${action[0]!.toUpperCase()}${action.slice(1)} requested by ${actor.username}`,
+    message: msg("events.actionRequested", { action, user: actor.username }),
     fromState: current.state,
     toState: after!.state,
     actorId: actor.id,
@@ -109,7 +109,7 @@ export async function requestInstanceAction(
     await recordInstanceEvent(ctx.db, {
       instanceId: id,
       kind: "error",
-      message: "Could not reach the host's agent (Redis is unreachable); nothing was changed.",
+      message: msg("events.agentUnreachable"),
     });
     throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
   }

@@ -17,6 +17,9 @@ import { networksOnHost, pushNetworks } from "../networks/network-specs";
 import { applySnapshotEvent } from "../snapshots/apply-snapshot-event";
 import { applyVolumeEvent, releaseInstanceStorage } from "../volumes/apply-volume-event";
 import { recordInstanceEvent } from "./record-event";
+import { msg, type Message } from "@/common/message";
+import { agentMessage } from "../agent-message";
+import { renderEnglish } from "../render-english";
 
 type Reported = z.output<typeof instanceStateEvent>["state"];
 
@@ -61,9 +64,9 @@ export async function applyInstanceState(
     await recordInstanceEvent(db, {
       instanceId: inst.id,
       kind: to === "ERROR" ? "error" : "state",
-      message:
-        ev.reason ??
-        `Now ${to.toLowerCase()}${ev.accel ? ` (${ev.accel === "tcg" ? "software emulation" : ev.accel.toUpperCase()})` : ""}`,
+      message: ev.reason
+        ? agentMessage(ev.reasonMessage, ev.reason, msg("events.agentReason", { reason: ev.reason }))
+        : msg("events.nowState", { state: to, accel: ev.accel ?? "none" }),
       fromState: inst.state,
       toState: to,
     });
@@ -123,7 +126,7 @@ export async function applyHeartbeat(
   const mark = async (
     i: InstanceRow,
     to: InstanceState,
-    message: string,
+    message: Message,
     kind: "state" | "error" = "state",
   ) => {
     await db
@@ -132,7 +135,7 @@ export async function applyHeartbeat(
         state: to,
         task: null,
         progress: null,
-        errorReason: kind === "error" ? message : null,
+        errorReason: kind === "error" ? renderEnglish(message) : null,
         updatedAt: new Date(),
       })
       .where(and(eq(instances.id, i.id), eq(instances.state, i.state)));
@@ -157,9 +160,9 @@ export async function applyHeartbeat(
     // Taken before the instance's last change (a RUNNING report that overtook it): stale, not news.
     if (ev.at < inst.updatedAt) continue;
     if (inst.state === "RUNNING" && vm.state === "stopped")
-      await mark(inst, "STOPPED", "The VM was found stopped on its host");
+      await mark(inst, "STOPPED", msg("events.foundStopped"));
     else if (inst.state === "STOPPED" && vm.state === "running")
-      await mark(inst, "RUNNING", "The VM was found running on its host");
+      await mark(inst, "RUNNING", msg("events.foundRunning"));
   }
   if (ev.startup) {
     const reported = new Set(ev.vms.map((v) => v.instanceId));
@@ -170,12 +173,7 @@ export async function applyHeartbeat(
         !inst.task &&
         ev.at >= inst.updatedAt
       ) {
-        await mark(
-          inst,
-          "ERROR",
-          "The VM's disk and files are gone from its host; delete the instance and create it again.",
-          "error",
-        );
+        await mark(inst, "ERROR", msg("events.filesGone"), "error");
       }
     }
   }

@@ -159,14 +159,14 @@ export async function createInstance(
       await recordInstanceEvent(tx, {
         instanceId: id,
         kind: "action",
-        message: `Create requested by ${actor.username}`,
+        message: msg("events.createRequested", { user: actor.username }),
         toState: "PENDING",
         actorId: actor.id,
       });
       await recordInstanceEvent(tx, {
         instanceId: id,
         kind: "state",
-        message: `Scheduled on host ${p.hostName}`,
+        message: msg("events.scheduled", { host: p.hostName }),
         fromState: "PENDING",
         toState: "SCHEDULED",
       });

@@ -6,6 +6,7 @@ import type { snapshotStateEvent } from "@/agents/protocol";
 import { instances, snapshots } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { recordInstanceEvent } from "../instances/record-event";
+import { msg, type Message } from "@/common/message";
 
 export async function applySnapshotEvent(
   db: Database,
@@ -19,7 +20,7 @@ export async function applySnapshotEvent(
   if (!snap || snap.instanceId !== ev.instanceId || inst?.hostId !== ev.hostId) return;
   const now = new Date();
   const where = (state: typeof snap.state) => and(eq(snapshots.id, snap.id), eq(snapshots.state, state));
-  const note = (kind: "info" | "error", message: string) =>
+  const note = (kind: "info" | "error", message: Message) =>
     recordInstanceEvent(db, { instanceId: snap.instanceId, kind, message });
   const releaseInstance = () =>
     db
@@ -46,8 +47,8 @@ export async function applySnapshotEvent(
         await note(
           ok ? "info" : "error",
           ok
-            ? `Snapshot “${snap.name}” taken`
-            : `Snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+            ? msg("events.snapshotTaken", { name: snap.name })
+            : msg("events.snapshotFailed", { name: snap.name, reason: ev.reason ?? "—" }),
         );
       return;
     }
@@ -66,8 +67,8 @@ export async function applySnapshotEvent(
         await note(
           ok ? "info" : "error",
           ok
-            ? `Disk reverted to snapshot “${snap.name}”`
-            : `Revert to snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+            ? msg("events.reverted", { name: snap.name })
+            : msg("events.revertFailed", { name: snap.name, reason: ev.reason ?? "—" }),
         );
       return;
     }
@@ -89,8 +90,8 @@ export async function applySnapshotEvent(
         await note(
           ok ? "info" : "error",
           ok
-            ? `Snapshot “${snap.name}” deleted`
-            : `Deleting snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+            ? msg("events.snapshotDeleted", { name: snap.name })
+            : msg("events.snapshotDeleteFailed", { name: snap.name, reason: ev.reason ?? "—" }),
         );
       return;
     }

@@ -91,7 +91,7 @@ export async function createSnapshot(
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Snapshot “${input.name}” requested by ${actor.username}`,
+    message: msg("events.snapshotRequested", { name: input.name, user: actor.username }),
     actorId: actor.id,
   });
   return (await listSnapshots(ctx, inst.id)).find((s) => s.id === id)!;
@@ -148,7 +148,7 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Revert to snapshot “${snap.name}” requested by ${actor.username}`,
+    message: msg("events.revertRequested", { name: snap.name, user: actor.username }),
     actorId: actor.id,
   });
   return (await listSnapshots(ctx, inst.id)).find((s) => s.id === id)!;
@@ -187,7 +187,7 @@ export async function deleteSnapshot(ctx: DomainContext, id: string): Promise<{ 
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Deletion of snapshot “${snap.name}” requested by ${actor.username}`,
+    message: msg("events.snapshotDeleteRequested", { name: snap.name, user: actor.username }),
     actorId: actor.id,
   });
   return { id };

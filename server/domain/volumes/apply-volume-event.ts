@@ -6,6 +6,7 @@ import type { volumeStateEvent } from "@/agents/protocol";
 import { instances, snapshots, volumes } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { recordInstanceEvent } from "../instances/record-event";
+import { msg, type Message } from "@/common/message";
 
 export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeStateEvent>): Promise<void> {
   const [v] = await db.select().from(volumes).where(eq(volumes.id, ev.volumeId));
@@ -20,7 +21,7 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
         .set({ ...set, updatedAt: now })
         .where(and(eq(volumes.id, v.id), eq(volumes.state, from)))
     )[0].affectedRows > 0;
-  const note = (instanceId: string | null | undefined, message: string) =>
+  const note = (instanceId: string | null | undefined, message: Message) =>
     instanceId
       ? recordInstanceEvent(db, { instanceId, kind: ok ? "info" : "error", message })
       : Promise.resolve();
@@ -45,7 +46,9 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
       ) {
         await note(
           v.instanceId,
-          ok ? `Volume “${v.name}” attached` : `Attaching volume “${v.name}” failed: ${why}`,
+          ok
+            ? msg("events.volumeAttached", { name: v.name })
+            : msg("events.volumeAttachFailed", { name: v.name, reason: why }),
         );
       }
       return;
@@ -60,7 +63,9 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
       ) {
         await note(
           v.instanceId,
-          ok ? `Volume “${v.name}” detached` : `Detaching volume “${v.name}” failed: ${why}`,
+          ok
+            ? msg("events.volumeDetached", { name: v.name })
+            : msg("events.volumeDetachFailed", { name: v.name, reason: why }),
         );
       }
       return;

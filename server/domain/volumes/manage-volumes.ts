@@ -217,7 +217,7 @@ export async function attachVolume(
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Attach of volume “${v.name}” requested by ${actor.username}`,
+    message: msg("events.attachRequested", { name: v.name, user: actor.username }),
     actorId: actor.id,
   });
   return viewOf(ctx, v.id);
@@ -241,7 +241,7 @@ export async function detachVolume(ctx: DomainContext, id: string): Promise<Volu
     await recordInstanceEvent(ctx.db, {
       instanceId: inst.id,
       kind: "action",
-      message: `Detach of volume “${v.name}” requested by ${actor.username}`,
+      message: msg("events.detachRequested", { name: v.name, user: actor.username }),
       actorId: actor.id,
     });
   return viewOf(ctx, v.id);

@@ -1,0 +1,20 @@
+// What the agent says to people (why KVM is not usable, why a job failed) travels as a code the portal
+// renders in the reader's language (messages/*.json, "server.agent.*"), plus English for old portals and
+// logs. Raw tool output (qemu-img's stderr) stays a parameter: it has no translation.
+import { z } from "zod";
+
+export const AGENT_MESSAGE_CODES = [
+  "agent.kvmNoCpuFlag",
+  "agent.kvmDeviceMissing",
+  "agent.kvmDeviceUnusable",
+  "agent.alreadyCached",
+  "agent.fetchedAndVerified",
+  "agent.failed",
+] as const;
+export type AgentMessageCode = (typeof AGENT_MESSAGE_CODES)[number];
+
+export const agentMessageSchema = z.object({
+  code: z.enum(AGENT_MESSAGE_CODES),
+  params: z.record(z.string().max(40), z.union([z.string().max(2000), z.number()])).default({}),
+});
+export type AgentMessage = z.infer<typeof agentMessageSchema>;
