@@ -151,7 +151,7 @@ export async function deleteNetwork(ctx: DomainContext, id: string): Promise<voi
           network: n.name,
           owners: live
             .slice(0, 5)
-            .map((s) => `“${s.owner}”`)
+            .map((s) => `"${s.owner}"`)
             .join(", "),
         }),
       );
