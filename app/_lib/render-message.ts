@@ -53,3 +53,27 @@ export function setMessageRenderer(r: RenderMessage): void {
 export function renderWithCurrent(m: RenderableMessage | null | undefined, fallback: string): string {
   return m && current ? current(m, fallback) : fallback;
 }
+
+interface TaskTexts {
+  message: string | null;
+  messageCode?: string | null;
+  messageParams?: Record<string, MessageParam> | null;
+  error: string | null;
+  errorCode?: string | null;
+  errorParams?: Record<string, MessageParam> | null;
+}
+
+/** A task's current message in the reader's language; null when it has none. */
+export function taskMessage(render: RenderMessage, task: TaskTexts | null | undefined): string | null {
+  if (!task?.message) return null;
+  return render(
+    task.messageCode ? { code: task.messageCode, params: task.messageParams } : null,
+    task.message,
+  );
+}
+
+/** Why a task failed, in the reader's language; null when it did not. */
+export function taskError(render: RenderMessage, task: TaskTexts | null | undefined): string | null {
+  if (!task?.error) return null;
+  return render(task.errorCode ? { code: task.errorCode, params: task.errorParams } : null, task.error);
+}

@@ -20,6 +20,7 @@ import {
   type PendingUpload,
 } from "@/app/_lib/tus-upload";
 import type { FieldErrors } from "@/app/_lib/validation";
+import { taskError, taskMessage, useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 
 // Spelled out here rather than imported: the schema module would pull the database layer into the browser bundle.
@@ -63,6 +64,7 @@ export function UploadImageDialog({
   const tc = useTranslations("common");
   const tv = useTranslations("validation");
   const te = useTranslations("errors");
+  const render = useMessage();
   const locale = useLocale();
   const trpc = useTRPC();
   const [file, setFile] = useState<File | null>(null);
@@ -119,7 +121,7 @@ export function UploadImageDialog({
     }
     if (task.state === "failed") {
       setPhase("idle");
-      setError(t("refused", { reason: task.error ?? "" }));
+      setError(t("refused", { reason: taskError(render, task) ?? "" }));
     }
   }, [task, phase, onDone, t, name, newVersionOf]);
 
@@ -301,7 +303,9 @@ export function UploadImageDialog({
             ) : (
               <>
                 <ProgressBar value={task ? task.percent : null} label={t("conversionProgress")} />
-                <p className="text-xs text-slate-600 dark:text-slate-400">{task?.message ?? t("checking")}</p>
+                <p className="text-xs text-slate-600 dark:text-slate-400">
+                  {taskMessage(render, task) ?? t("checking")}
+                </p>
               </>
             )}
           </div>

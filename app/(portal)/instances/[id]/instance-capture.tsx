@@ -14,6 +14,7 @@ import { Input } from "@/app/_components/field";
 import { ProgressBar } from "@/app/_components/progress-bar";
 import { useMutationErrorText } from "@/app/_components/query-error";
 import { formatBytes } from "@/app/_lib/units";
+import { taskError, taskMessage, useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "./instance-storage";
@@ -26,6 +27,7 @@ export function InstanceCapture({
   onMessage: (m: ActionMessage | null) => void;
 }) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const locale = useLocale();
   const trpc = useTRPC();
   const errorText = useMutationErrorText();
@@ -87,7 +89,7 @@ export function InstanceCapture({
       {taskId && (
         <div className="mt-4 space-y-2" data-testid="capture-progress">
           <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
-            <span>{task?.message ?? t("captureQueued")}</span>
+            <span>{taskMessage(render, task) ?? t("captureQueued")}</span>
             <span className="tabular-nums text-slate-500">
               {task ? `${task.percent}%` : ""}
               {task?.bytesTotal
@@ -100,7 +102,9 @@ export function InstanceCapture({
             label={t("captureProgress")}
             tone={task?.state === "failed" ? "danger" : task?.state === "succeeded" ? "success" : "info"}
           />
-          {task?.state === "failed" && <Alert tone="error">{task.error ?? t("captureFailed")}</Alert>}
+          {task?.state === "failed" && (
+            <Alert tone="error">{taskError(render, task) ?? t("captureFailed")}</Alert>
+          )}
           {task?.state === "succeeded" && (
             <Alert tone="success">{t("captureDone", { name: task.targetName })}</Alert>
           )}
