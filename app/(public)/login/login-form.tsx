@@ -26,7 +26,11 @@ export function LoginForm({ callbackUrl, initialError }: LoginFormProps) {
   // The server sends a refusal as {code, params, message} (server/auth/auth-options.ts).
   const renderSignInError = (error: string): string => {
     try {
-      const m = JSON.parse(error) as { code?: unknown; params?: Record<string, string | number>; message?: string };
+      const m = JSON.parse(error) as {
+        code?: unknown;
+        params?: Record<string, string | number>;
+        message?: string;
+      };
       if (typeof m.code === "string") return render({ code: m.code, params: m.params }, m.message);
     } catch {
       /* plain text from an older server */
@@ -37,7 +41,9 @@ export function LoginForm({ callbackUrl, initialError }: LoginFormProps) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(initialError === "" ? t("failed") : initialError);
+  const [error, setError] = useState<string | null>(
+    initialError === "" ? t("failed") : initialError && renderSignInError(initialError),
+  );
   const [busy, setBusy] = useState(false);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
