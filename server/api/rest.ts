@@ -5,7 +5,7 @@ import { permissionFor, roleMeets, type Action, type Resource } from "@/server/a
 import { db } from "@/server/db";
 import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { Actor } from "@/server/domain/context";
-import { DomainError, isUnavailableError, type DomainErrorKind } from "@/server/domain/errors";
+import { DomainError, isUnavailableError, type DomainErrorKind, errorBody } from "@/server/domain/errors";
 import { log } from "@/server/log";
 import { msg } from "@/common/message";
 
@@ -21,10 +21,7 @@ const STATUS: Record<DomainErrorKind, number> = {
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof DomainError) {
-    return Response.json(
-      { error: err.kind, message: err.message, fieldErrors: err.fieldErrors ?? null },
-      { status: STATUS[err.kind] },
-    );
+    return Response.json(errorBody(err), { status: STATUS[err.kind] });
   }
   if (isUnavailableError(err)) {
     return Response.json(

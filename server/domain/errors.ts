@@ -52,6 +52,17 @@ export class DomainError extends Error {
   }
 }
 
+/** The JSON body of a refused REST or upload request: English for scripts, codes for the portal. */
+export function errorBody(err: DomainError) {
+  return {
+    error: err.kind,
+    message: err.message,
+    fieldErrors: err.fieldErrors ?? null,
+    serverMessage: { code: err.code, params: err.params, details: err.details },
+    fieldMessages: err.fieldMessages ?? null,
+  };
+}
+
 /** The refusal as a message, to record where the error itself cannot go (a task's error, a timeline). */
 export const messageOf = (err: DomainError): Message => ({ code: err.code, params: err.params });
 

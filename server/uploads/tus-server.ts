@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Database } from "@/server/db/client";
 import type { Actor } from "@/server/domain/context";
 import { readClientIp } from "@/server/auth/client-ip";
-import { DomainError } from "@/server/domain/errors";
+import { DomainError, errorBody } from "@/server/domain/errors";
 import { incomingDir } from "@/server/domain/images/import-image";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { uploadImageInput } from "@/server/domain/images/schemas";
@@ -78,7 +78,10 @@ const HEADERS = { "tus-resumable": TUS_VERSION, "cache-control": "no-store" };
 function answer(
   status: number,
   headers: Record<string, string> = {},
-  body?: { error: string; message: string; fieldErrors?: Record<string, string> | null },
+  body?: { error: string; message: string; fieldErrors?: Record<string, string> | null } & Record<
+    string,
+    unknown
+  >,
 ): Response {
   return body
     ? Response.json(body, { status, headers: { ...HEADERS, ...headers } })
@@ -164,8 +167,7 @@ export function createTusServer(deps: TusDeps) {
     try {
       image = await authorizeImageUpload(deps.db, actor, parsed.data);
     } catch (err) {
-      if (err instanceof DomainError)
-        return fail(STATUS[err.kind] ?? 400, err.message, err.kind, err.fieldErrors);
+      if (err instanceof DomainError) return answer(STATUS[err.kind] ?? 400, {}, errorBody(err));
       throw err;
     }
     await mkdir(uploadsDir(deps.storeDir), { recursive: true, mode: 0o700 });
