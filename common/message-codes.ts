@@ -173,6 +173,10 @@ export interface MessageParams {
   "agent.alreadyCached": {};
   "agent.fetchedAndVerified": {};
   "agent.failed": { detail: MessageParam };
+  "agent.baseCached": {};
+  "agent.fetchingBase": {};
+  "agent.poweredOff": { seconds: MessageParam };
+  "agent.jobFailed": { detail: MessageParam; job: string };
   "tasks.captureCutByRestart": {};
   "tasks.importCutByRestart": {};
   "tasks.queuedForAgent": {};

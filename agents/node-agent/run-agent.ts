@@ -158,6 +158,11 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
       const ctx = { hostId, jobId: String(job.id), events } as JobContext;
       void reportState(ctx, instanceId, "ERROR", {
         reason: `${job.name.replace("instance.", "")} failed: ${err.message}`,
+        // The error text is the driver's or a tool's own words: it stays a parameter.
+        reasonMessage: {
+          code: "agent.jobFailed",
+          params: { job: job.name.replace("instance.", ""), detail: err.message.slice(0, 1500) },
+        },
       }).catch(() => undefined);
     }
   });

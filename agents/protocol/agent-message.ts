@@ -10,6 +10,10 @@ export const AGENT_MESSAGE_CODES = [
   "agent.alreadyCached",
   "agent.fetchedAndVerified",
   "agent.failed",
+  "agent.baseCached",
+  "agent.fetchingBase",
+  "agent.poweredOff",
+  "agent.jobFailed",
 ] as const;
 export type AgentMessageCode = (typeof AGENT_MESSAGE_CODES)[number];
 

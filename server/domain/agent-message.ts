@@ -11,6 +11,10 @@ const KNOWN: ReadonlySet<string> = new Set<keyof MessageParams>([
   "agent.alreadyCached",
   "agent.fetchedAndVerified",
   "agent.failed",
+  "agent.baseCached",
+  "agent.fetchingBase",
+  "agent.poweredOff",
+  "agent.jobFailed",
 ] satisfies AgentMessage["code"][]);
 
 export function agentMessage(

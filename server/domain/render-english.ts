@@ -1,7 +1,7 @@
 // The English text of a server-made message, for logs, REST clients and the CLI (which have no
 // catalogue); people in the portal get it in their own language from the code instead.
 import { createTranslator } from "use-intl/core";
-import en from "@/messages/en.json";
+import en from "@/messages/en.json" with { type: "json" };
 import type { Message } from "@/common/message";
 
 const translate = createTranslator({
