@@ -86,7 +86,7 @@ describe("the UI renders server text through its code", () => {
       const text = readFileSync(file, "utf8");
       // Shown as text: a JSX child or a title. (Error objects handed to <QueryError error={…}> are fine.)
       const pattern =
-        /(?:>\s*|title=)\{\s*([A-Za-z_][\w.?]*\.(?:message|error|errorReason|kvmReason|reason))\s*(?:\?\?[^}]*)?\}/g;
+        /(?:>\s*|title=)\{\s*([A-Za-z_][\w.?]*\.(?:message|error|errorReason|kvmReason|reason))\s*(?:(?:\?\?|\|\|)[^}]*)?\}/g;
       // readError() results are already rendered from their codes.
       const rendered = new Set([...text.matchAll(/const (\w+) = [^;]*readError\(/g)].map((m) => m[1]));
       for (const m of text.matchAll(pattern)) {
