@@ -107,6 +107,7 @@ export interface MessageParams {
   "instances.volumeNotNow": { state: string; task: string };
   "consoles.invalidTicket": {};
   "consoles.noLongerAllowed": {};
+  "consoles.idleClosed": { minutes: number };
   "scheduler.noHostFits": { details: MessageParam };
   "scheduler.disabled": {};
   "scheduler.down": {};

@@ -13,6 +13,18 @@ import { signConsoleGrant, type ConsoleKind } from "@/agents/protocol/console-gr
 import type { Database } from "@/server/db/client";
 import { authorizeConsole, type ConsoleTarget } from "@/server/domain/consoles/authorize-console";
 import { DomainError } from "@/server/domain/errors";
+import { msg, type Message } from "@/common/message";
+import { renderEnglish } from "@/server/domain/render-english";
+
+/**
+ * A close reason the browser renders in its reader's language (code + params) with the English beside it;
+ * plain English when the JSON would not fit the 123 bytes a WebSocket close reason may have.
+ */
+function closeReason(m: Message): string {
+  const message = renderEnglish(m);
+  const json = JSON.stringify({ code: m.code, params: m.params, message });
+  return Buffer.byteLength(json) <= 123 ? json : message.slice(0, 120);
+}
 
 export interface ConsoleProxyOptions {
   db: Database;
@@ -91,7 +103,7 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
       () => {
         if (Date.now() - lastInput > o.idleTimeoutMs) {
           const minutes = Math.round(o.idleTimeoutMs / 60_000);
-          browser.close(4000, `Closed after ${minutes} minute${minutes === 1 ? "" : "s"} without activity`);
+          browser.close(4000, closeReason(msg("consoles.idleClosed", { minutes })));
         }
       },
       Math.min(30_000, Math.max(1000, o.idleTimeoutMs / 10)),
