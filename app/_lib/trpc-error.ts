@@ -14,6 +14,8 @@ export interface ErrorInfo {
   httpStatus: number | null;
   /** The stable code of the refusal (e.g. "instances.notRunning"), for logic that must not read text. */
   messageCode: string | null;
+  /** The refusal as sent, for components that render it with their own useMessage(). */
+  serverMessage: ServerMessage | null;
 }
 
 export function readError(err: unknown): ErrorInfo {
@@ -35,7 +37,15 @@ export function readError(err: unknown): ErrorInfo {
       code: data?.code ?? null,
       httpStatus: data?.httpStatus ?? null,
       messageCode: data?.serverMessage?.code ?? null,
+      serverMessage: data?.serverMessage ?? null,
     };
   }
-  return { message: null, fieldErrors: {}, code: null, httpStatus: null, messageCode: null };
+  return {
+    message: null,
+    fieldErrors: {},
+    code: null,
+    httpStatus: null,
+    messageCode: null,
+    serverMessage: null,
+  };
 }
