@@ -1,21 +1,10 @@
 // A reason the agent reported: its code when this portal knows it, else the agent's English words as a
-// parameter (an older agent, raw tool output), else our own message.
-import type { AgentMessage } from "@/agents/protocol";
+// parameter (an older agent, raw tool output), else our own message. Every agent code has a text in
+// messages/*.json (i18n/server-messages.test.ts checks it).
+import { AGENT_MESSAGE_CODES, type AgentMessage } from "@/agents/protocol";
 import { msg, type Message, type MessageCode } from "@/common/message";
-import type { MessageParams } from "@/common/message-codes";
 
-const KNOWN: ReadonlySet<string> = new Set<keyof MessageParams>([
-  "agent.kvmNoCpuFlag",
-  "agent.kvmDeviceMissing",
-  "agent.kvmDeviceUnusable",
-  "agent.alreadyCached",
-  "agent.fetchedAndVerified",
-  "agent.failed",
-  "agent.baseCached",
-  "agent.fetchingBase",
-  "agent.poweredOff",
-  "agent.jobFailed",
-] satisfies AgentMessage["code"][]);
+const KNOWN: ReadonlySet<string> = new Set(AGENT_MESSAGE_CODES);
 
 export function agentMessage(
   coded: AgentMessage | undefined,
