@@ -17,8 +17,14 @@ export const AGENT_MESSAGE_CODES = [
 ] as const;
 export type AgentMessageCode = (typeof AGENT_MESSAGE_CODES)[number];
 
+// Any code is accepted on the wire: a newer agent's code must not make an older portal drop the whole
+// report; the portal shows the English instead of a code it does not know.
 export const agentMessageSchema = z.object({
-  code: z.enum(AGENT_MESSAGE_CODES),
+  code: z.string().max(80),
   params: z.record(z.string().max(40), z.union([z.string().max(2000), z.number()])).default({}),
 });
-export type AgentMessage = z.infer<typeof agentMessageSchema>;
+/** What the agent sends: one of its own codes. */
+export interface AgentMessage {
+  code: AgentMessageCode;
+  params: Record<string, string | number>;
+}
