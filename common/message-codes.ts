@@ -125,6 +125,10 @@ export interface MessageParams {
   "volumes.tooMany": { max: MessageParam };
   "volumes.notAttached": { state: MessageParam };
   "volumes.detachFirst": {};
+  "volumes.createFailed": { reason: MessageParam };
+  "volumes.attachFailed": { reason: MessageParam };
+  "volumes.detachFailed": { reason: MessageParam };
+  "volumes.deleteFailed": { reason: MessageParam };
   "snapshots.tooMany": { max: MessageParam };
   "snapshots.notReady": { state: MessageParam };
   "snapshots.stopFirst": {};
@@ -132,6 +136,9 @@ export interface MessageParams {
   "snapshots.instanceChanged": {};
   "snapshots.changed": {};
   "snapshots.busy": { state: MessageParam };
+  "snapshots.hostCouldNotTake": {};
+  "snapshots.revertFailed": { reason: MessageParam };
+  "snapshots.deleteFailed": { reason: MessageParam };
   "captures.taskEnded": { state: MessageParam };
   "captures.noBody": {};
   "captures.alreadyReceiving": {};

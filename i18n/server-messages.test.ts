@@ -75,8 +75,6 @@ describe("the UI renders server text through its code", () => {
   const STILL_RAW = new Set([
     "app/(portal)/admin/networks/[id]/host-states-table.tsx:s.reason", // agent's raw network tool output
     "app/(portal)/admin/hosts/host-cells.tsx:h.reason", // hypervisor probe output (binary missing)
-    "app/(portal)/instances/[id]/instance-volumes.tsx:v.errorReason", // English column, no code yet
-    "app/(portal)/instances/[id]/instance-snapshots.tsx:s.errorReason", // English column, no code yet
     "app/(portal)/instances/[id]/console/console-status.tsx:status.reason", // made in the browser (t())
   ]);
 

@@ -7,6 +7,7 @@ import { instances, snapshots } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg, type Message } from "@/common/message";
+import { errorReasonColumns } from "../reason-columns";
 
 export async function applySnapshotEvent(
   db: Database,
@@ -35,10 +36,14 @@ export async function applySnapshotEvent(
         .update(snapshots)
         .set(
           ok
-            ? { state: "ready", sizeBytes: ev.sizeBytes ?? null, errorReason: null, updatedAt: now }
+            ? { state: "ready", sizeBytes: ev.sizeBytes ?? null, ...errorReasonColumns(null), updatedAt: now }
             : {
                 state: "error",
-                errorReason: ev.reason ?? "The host could not take the snapshot.",
+                ...errorReasonColumns(
+                  ev.reason
+                    ? msg("tasks.agentReason", { reason: ev.reason })
+                    : msg("snapshots.hostCouldNotTake"),
+                ),
                 updatedAt: now,
               },
         )
@@ -58,7 +63,7 @@ export async function applySnapshotEvent(
         .update(snapshots)
         .set({
           state: "ready",
-          errorReason: ok ? null : `Revert failed: ${ev.reason ?? "no reason given"}`,
+          ...errorReasonColumns(ok ? null : msg("snapshots.revertFailed", { reason: ev.reason ?? "—" })),
           updatedAt: now,
         })
         .where(where("reverting"));
@@ -81,7 +86,7 @@ export async function applySnapshotEvent(
             ? { state: "deleted", deletedAt: now, updatedAt: now }
             : {
                 state: "ready",
-                errorReason: `Delete failed: ${ev.reason ?? "no reason given"}`,
+                ...errorReasonColumns(msg("snapshots.deleteFailed", { reason: ev.reason ?? "—" })),
                 updatedAt: now,
               },
         )

@@ -10,6 +10,7 @@ import { DomainError, notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg } from "@/common/message";
+import { errorReasonColumns, storedReason } from "../reason-columns";
 
 /** Internal snapshots live in the instance's qcow2; each one pins old clusters, so keep them few. */
 export const MAX_SNAPSHOTS_PER_INSTANCE = 16;
@@ -21,6 +22,8 @@ export interface SnapshotView {
   state: SnapshotRow["state"];
   sizeBytes: number | null;
   errorReason: string | null;
+  /** errorReason as a code, for the reader's language. */
+  errorMessage: { code: string; params: Record<string, string | number> } | null;
   createdBy: string | null;
   createdAt: Date;
 }
@@ -42,6 +45,7 @@ export async function listSnapshots(ctx: DomainContext, instanceId: string): Pro
     state: s.state,
     sizeBytes: s.sizeBytes,
     errorReason: s.errorReason,
+    errorMessage: storedReason(s),
     createdBy: by,
     createdAt: s.createdAt,
   }));
@@ -123,7 +127,7 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
       .where(and(eq(instances.id, inst.id), eq(instances.task, "reverting")));
   const [moved] = await ctx.db
     .update(snapshots)
-    .set({ state: "reverting", errorReason: null, updatedAt: new Date() })
+    .set({ state: "reverting", ...errorReasonColumns(null), updatedAt: new Date() })
     .where(and(eq(snapshots.id, id), eq(snapshots.state, "ready")));
   if (moved.affectedRows === 0) {
     await release();
@@ -170,7 +174,7 @@ export async function deleteSnapshot(ctx: DomainContext, id: string): Promise<{ 
   }
   const [moved] = await ctx.db
     .update(snapshots)
-    .set({ state: "deleting", errorReason: null, updatedAt: new Date() })
+    .set({ state: "deleting", ...errorReasonColumns(null), updatedAt: new Date() })
     .where(and(eq(snapshots.id, id), inArray(snapshots.state, ["ready", "error"])));
   if (moved.affectedRows === 0) throw new DomainError("CONFLICT", msg("snapshots.changed"));
   try {

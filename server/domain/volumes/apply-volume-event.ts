@@ -7,6 +7,7 @@ import { instances, snapshots, volumes } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg, type Message } from "@/common/message";
+import { errorReasonColumns } from "../reason-columns";
 
 export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeStateEvent>): Promise<void> {
   const [v] = await db.select().from(volumes).where(eq(volumes.id, ev.volumeId));
@@ -31,8 +32,8 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
       await move(
         "creating",
         ok
-          ? { state: "available", errorReason: null }
-          : { state: "error", errorReason: `Create failed: ${why}` },
+          ? { state: "available", ...errorReasonColumns(null) }
+          : { state: "error", ...errorReasonColumns(msg("volumes.createFailed", { reason: why })) },
       );
       return;
     case "attach":
@@ -41,7 +42,11 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
           "attaching",
           ok
             ? { state: "attached" }
-            : { state: "available", instanceId: null, errorReason: `Attach failed: ${why}` },
+            : {
+                state: "available",
+                instanceId: null,
+                ...errorReasonColumns(msg("volumes.attachFailed", { reason: why })),
+              },
         )
       ) {
         await note(
@@ -58,7 +63,7 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
           "detaching",
           ok
             ? { state: "available", instanceId: null }
-            : { state: "attached", errorReason: `Detach failed: ${why}` },
+            : { state: "attached", ...errorReasonColumns(msg("volumes.detachFailed", { reason: why })) },
         )
       ) {
         await note(
@@ -74,7 +79,7 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
         "deleting",
         ok
           ? { state: "deleted", deletedAt: now }
-          : { state: "available", errorReason: `Delete failed: ${why}` },
+          : { state: "available", ...errorReasonColumns(msg("volumes.deleteFailed", { reason: why })) },
       );
       return;
   }

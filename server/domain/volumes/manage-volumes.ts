@@ -12,6 +12,7 @@ import { DomainError, forbidden, notFound } from "../errors";
 import { loadInstanceForActor, mayActOn } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg } from "@/common/message";
+import { errorReasonColumns, storedReason } from "../reason-columns";
 
 export interface VolumeView {
   id: string;
@@ -19,6 +20,8 @@ export interface VolumeView {
   sizeGiB: number;
   state: VolumeRow["state"];
   errorReason: string | null;
+  /** errorReason as a code, for the reader's language. */
+  errorMessage: { code: string; params: Record<string, string | number> } | null;
   host: { id: string; name: string };
   instance: { id: string; name: string } | null;
   owner: { id: number; username: string };
@@ -51,6 +54,7 @@ async function selectViews(ctx: DomainContext, where: SQL | undefined): Promise<
     sizeGiB: v.sizeGiB,
     state: v.state,
     errorReason: v.errorReason,
+    errorMessage: storedReason(v),
     host: { id: v.hostId, name: hostName },
     instance: v.instanceId ? { id: v.instanceId, name: instanceName ?? v.instanceId } : null,
     owner: { id: v.ownerId, username: ownerName },
@@ -154,7 +158,13 @@ async function claim(
 ): Promise<number> {
   const [res] = await ctx.db
     .update(volumes)
-    .set({ ...set, state: to, errorReason: null, opSeq: sql`${volumes.opSeq} + 1`, updatedAt: new Date() })
+    .set({
+      ...set,
+      state: to,
+      ...errorReasonColumns(null),
+      opSeq: sql`${volumes.opSeq} + 1`,
+      updatedAt: new Date(),
+    })
     .where(and(eq(volumes.id, v.id), inArray(volumes.state, from)));
   if (res.affectedRows === 0)
     throw new DomainError("CONFLICT", msg("volumes.cannotNow", { state: v.state, action: to }));

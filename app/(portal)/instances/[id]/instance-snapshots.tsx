@@ -15,6 +15,7 @@ import { QueryError, useMutationErrorText } from "@/app/_components/query-error"
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { formatBytes } from "@/app/_lib/units";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "./instance-storage";
@@ -37,6 +38,7 @@ interface Props {
 
 export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const tc = useTranslations("common");
   const locale = useLocale();
   const trpc = useTRPC();
@@ -151,7 +153,9 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
                 <Td>
                   <div className="font-medium">{s.name}</div>
                   {s.errorReason && (
-                    <div className="text-xs text-red-700 dark:text-red-400">{s.errorReason}</div>
+                    <div className="text-xs text-red-700 dark:text-red-400">
+                      {render(s.errorMessage, s.errorReason)}
+                    </div>
                   )}
                 </Td>
                 <Td>

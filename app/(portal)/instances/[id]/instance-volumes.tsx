@@ -15,6 +15,7 @@ import { Input } from "@/app/_components/field";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { readError } from "@/app/_lib/trpc-error";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "./instance-storage";
@@ -39,6 +40,7 @@ interface Props {
 
 export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -166,7 +168,9 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
                       </div>
                     )}
                     {v.errorReason && (
-                      <div className="text-xs text-red-700 dark:text-red-400">{v.errorReason}</div>
+                      <div className="text-xs text-red-700 dark:text-red-400">
+                        {render(v.errorMessage, v.errorReason)}
+                      </div>
                     )}
                   </Td>
                   <Td className="whitespace-nowrap">{v.sizeGiB} GiB</Td>
