@@ -5,12 +5,10 @@
 //  (b) the browser's path: the same client over a WebSocket to the portal's console proxy, which checks
 //      a ticket and reaches the agent's console bridge, which reaches the same socket;
 // then 50 console sessions at once through one proxy. All on loopback. See bench/README.md.
-import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { register } from "node:module";
 import os from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
@@ -115,7 +113,7 @@ try {
   const verifyKey = importVerifyKey(exportVerifyKey(signingKey));
   const bridge = await startConsoleServer({
     hostId,
-    stateDir,
+    consoles: driver,
     getVerifyKey: () => verifyKey,
     listen: { host: "127.0.0.1", port: 0 },
     log: silent,

@@ -52,7 +52,7 @@ describe("server message codes", () => {
     ) => string;
     // Names of things and units that are not translated in Chinese UIs either.
     const allowed = new Set(
-      "eduCloud qcow raw AOF RDB CONFIG KVM vCPU vCPUs GiB MiB Redis ISO VLAN qcow2 Upload CPU vmx svm dev kvm npm start name Length ID".split(
+      "eduCloud qcow raw AOF RDB CONFIG KVM vCPU vCPUs GiB MiB Redis ISO VLAN qcow2 Upload CPU vmx svm dev kvm npm start name Length ID HTTP".split(
         " ",
       ),
     );
@@ -85,8 +85,10 @@ describe("the UI renders server text through its code", () => {
       // Shown as text: a JSX child or a title. (Error objects handed to <QueryError error={…}> are fine.)
       const pattern =
         /(?:>\s*|title=)\{\s*([A-Za-z_][\w.?]*\.(?:message|error|errorReason|kvmReason|reason))\s*(?:(?:\?\?|\|\|)[^}]*)?\}/g;
-      // readError() results are already rendered from their codes.
-      const rendered = new Set([...text.matchAll(/const (\w+) = [^;]*readError\(/g)].map((m) => m[1]));
+      // readError() and describeError() results are already rendered from their codes.
+      const rendered = new Set(
+        [...text.matchAll(/const (\w+) = [^;]*(?:readError|[dD]escribeError)\(/g)].map((m) => m[1]),
+      );
       for (const m of text.matchAll(pattern)) {
         const where = `${file}:${m[1]}`;
         if (!STILL_RAW.has(where) && !rendered.has(m[1]!.split(/[.?]/)[0]!)) raw.push(where);

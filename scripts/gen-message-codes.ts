@@ -45,7 +45,7 @@ export function renderCodesModule(server: Tree): string {
     // Written as Prettier would, so the committed file and a fresh run compare equal.
     const fields = args.map(([p, k]) => `${p}: ${type(k)}`).join("; ");
     const key = /^[A-Za-z_$][\w$]*$/.test(code) ? code : JSON.stringify(code);
-    return `  ${key}: ${fields ? `{ ${fields} }` : "{}"};`;
+    return `  ${key}: ${fields ? `{ ${fields} }` : "Record<never, never>"};`;
   });
   return [
     '// Generated from messages/en.json ("server") by scripts/gen-message-codes.ts: do not edit by hand.',

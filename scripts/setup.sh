@@ -89,11 +89,10 @@ FLUSH PRIVILEGES;
 SQL
 
 # 6. npm dependencies, migrations, first admin, build.
-# `npm install`, not `npm ci`: registries that serve only this platform's optional binaries (mirrors,
-# air-gapped caches) make a lock without the others, and `npm ci` refuses such a lock. The lock still
-# pins every version.
+# `npm ci`: exactly the versions package-lock.json pins (it holds every platform's optional binaries, so
+# the same lock installs anywhere), and the lock is never rewritten, so a clean clone stays clean.
 say "Installing npm dependencies…"
-npm install --no-audit --no-fund
+npm ci --no-audit --no-fund
 say "Applying database migrations…"
 npx --no-install tsx scripts/migrate.ts
 npx --no-install tsx scripts/create-admin.ts

@@ -3,23 +3,18 @@ import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
 import { CLIENT_IP_HEADER } from "./auth/client-ip";
 import { NO_PERSISTENCE_WARNING, readRedisPersistence } from "./domain/health/check-health";
-import { env } from "./env";
 import { log } from "./log";
 import { deriveConsoleSigningKey } from "./console/console-key";
 import { createConsoleProxy } from "./console/console-proxy";
-import { createDatabase } from "./db/client";
 import { startController } from "./queue/controller";
 import { sharedPortalTus } from "./uploads/build-portal-tus";
 import { matchUploadRequest, serveUploadRequest } from "./uploads/serve-upload-node";
 import { startMaintenance } from "./queue/maintenance";
 import { failInterruptedImports } from "./domain/tasks/manage-tasks";
-import { createHostJobPort } from "./queue/host-jobs";
-import { createQueueConnection, createRedis } from "./queue/redis";
+import { getServices, type Services } from "./services";
 
-const dev = env.NODE_ENV !== "production";
-
-function clientIpOf(req: IncomingMessage): string {
-  if (env.TRUST_PROXY) {
+function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
     const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
     if (first) return first;
@@ -27,29 +22,31 @@ function clientIpOf(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
 }
 
-async function warnIfRedisForgets(): Promise<void> {
-  const redis = createRedis(env.REDIS_URL);
-  redis.on("error", () => {});
+async function warnIfRedisForgets(services: Services): Promise<void> {
   try {
-    const p = await readRedisPersistence(redis);
+    const p = await readRedisPersistence(services.redis);
     if (p && !p.aof && !p.rdb) log.warn(NO_PERSISTENCE_WARNING);
   } catch (err) {
     log.warn({ err }, "could not read Redis persistence settings");
-  } finally {
-    redis.disconnect();
   }
 }
 
 async function main(): Promise<void> {
-  const app = next({ dev, hostname: env.HOST === "0.0.0.0" ? "localhost" : env.HOST, port: env.PORT });
+  // Built before Next loads a route module, so route handlers and the tRPC context find these very
+  // instances (server/services.ts explains the hand-over).
+  const services = getServices();
+  const { settings } = services;
+  const dev = !settings.production;
+  const { listenHost: host, listenPort: port } = settings;
+  const app = next({ dev, hostname: host === "0.0.0.0" ? "localhost" : host, port });
   const handle = app.getRequestHandler();
   await app.prepare();
 
   // An upload's own requests skip Next: its bytes go from the socket to the file (serve-upload-node.ts).
-  const uploads = sharedPortalTus(createDatabase(env.DATABASE_URL).db);
+  const uploads = sharedPortalTus(services.db);
   const server = createServer((req, res) => {
     // Whatever a client sent under our header is dropped; only the socket (or a trusted proxy) counts.
-    req.headers[CLIENT_IP_HEADER] = clientIpOf(req);
+    req.headers[CLIENT_IP_HEADER] = clientIpOf(req, settings.trustProxy);
     const uploadId = matchUploadRequest(req.method, req.url);
     const work = uploadId ? serveUploadRequest(uploads, uploadId, req, res) : handle(req, res);
     work.catch((err: unknown) => {
@@ -58,18 +55,16 @@ async function main(): Promise<void> {
     });
   });
 
-  const consoleRedis = createRedis(env.REDIS_URL);
-  consoleRedis.on("error", () => {});
   const consoles = createConsoleProxy({
-    db: createDatabase(env.DATABASE_URL).db,
-    redis: consoleRedis,
-    redisPrefix: env.REDIS_PREFIX,
-    hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
-    signingKey: deriveConsoleSigningKey(env.NEXTAUTH_SECRET),
-    allowedOrigins: [new URL(env.NEXTAUTH_URL).origin],
-    idleTimeoutMs: env.CONSOLE_IDLE_TIMEOUT_SECONDS * 1000,
-    maxPerUser: env.CONSOLE_MAX_SESSIONS_PER_USER,
-    maxPerProcess: env.CONSOLE_MAX_SESSIONS_PER_PROCESS,
+    db: services.db,
+    redis: services.redis,
+    redisPrefix: settings.redisPrefix,
+    hostDownAfterSeconds: settings.hostDownAfterSeconds,
+    signingKey: deriveConsoleSigningKey(settings.sessionSecret),
+    allowedOrigins: [settings.portalOrigin],
+    idleTimeoutMs: settings.consoleIdleTimeoutMs,
+    maxPerUser: settings.consoleMaxSessionsPerUser,
+    maxPerProcess: settings.consoleMaxSessionsPerProcess,
     log: log.child({ component: "console" }),
   });
 
@@ -81,23 +76,22 @@ async function main(): Promise<void> {
     socket.destroy();
   });
 
-  server.listen(env.PORT, env.HOST, () => {
+  server.listen(port, host, () => {
     log.info(
-      { url: `http://localhost:${env.PORT}`, mode: dev ? "development" : "production" },
+      { url: `http://localhost:${port}`, mode: dev ? "development" : "production" },
       "eduCloud portal is listening",
     );
   });
-  void warnIfRedisForgets();
+  void warnIfRedisForgets(services);
 
   // The controller records agents' events (state, progress, heartbeats) in MySQL.
-  const controllerDb = createDatabase(env.DATABASE_URL);
-  const queueConn = createQueueConnection(env.REDIS_URL);
-  queueConn.on("error", () => {});
+  const controllerDb = services.controllerDb;
+  const queueConn = services.queueConnection;
   const controller = startController({
     db: controllerDb.db,
-    jobs: createHostJobPort(queueConn, env.REDIS_PREFIX),
+    jobs: services.jobs,
     connection: queueConn,
-    prefix: env.REDIS_PREFIX,
+    prefix: settings.redisPrefix,
     log: log.child({ component: "controller" }),
   });
   const interrupted = await failInterruptedImports(controllerDb.db).catch(() => 0);
@@ -109,7 +103,7 @@ async function main(): Promise<void> {
   const maintenance = await startMaintenance({
     db: controllerDb.db,
     connection: queueConn,
-    prefix: env.REDIS_PREFIX,
+    prefix: settings.redisPrefix,
     log: log.child({ component: "maintenance" }),
   });
 

@@ -1,17 +1,66 @@
 import type { DomainSettings } from "./domain/context";
-import { env } from "./env";
+import type { Env } from "./env";
 
-export const settings: DomainSettings = {
-  cpuOvercommit: env.CPU_OVERCOMMIT,
-  ramOvercommit: env.RAM_OVERCOMMIT,
-  schedulerStrategy: env.SCHEDULER_STRATEGY,
-  hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
-  joinTokenTtlSeconds: env.JOIN_TOKEN_TTL_SECONDS,
-  portalUrl: env.NEXTAUTH_URL,
-  agentRedisUrl: env.AGENT_REDIS_URL ?? env.REDIS_URL,
-  redisPrefix: env.REDIS_PREFIX,
-  imageStoreDir: env.IMAGE_STORE_DIR,
-  subnetTimeoutSeconds: env.SUBNET_TIMEOUT_SECONDS,
-  portForwardRange: env.PORT_FORWARD_RANGE,
-  volumeQuotaGiBPerUser: env.VOLUME_QUOTA_GIB_PER_USER,
-};
+/**
+ * Everything the portal's code reads from its configuration, typed and derived once from the
+ * environment: the domain's part (DomainSettings) and what the transports need. Code receives this
+ * object from the composition root (server/services.ts) and never reads the environment itself.
+ */
+export interface PortalSettings extends DomainSettings {
+  /** Largest image file accepted (bytes). */
+  imageMaxBytes: number;
+  imageConvertTimeoutSeconds: number;
+  /** Signs sessions (next-auth) and derives the console signing key. */
+  sessionSecret: string;
+  /** The portal's own origin, whose pages may open consoles. */
+  portalOrigin: string;
+  consoleIdleTimeoutMs: number;
+  consoleMaxSessionsPerUser: number;
+  consoleMaxSessionsPerProcess: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Failed sign-ins allowed per account and per address within the window. */
+  login: { maxPerAccount: number; maxPerAddress: number; windowSeconds: number };
+  sessionMaxAgeSeconds: number;
+  /** Where the portal listens, whether it is a production build, and whether to trust X-Forwarded-For. */
+  listenHost: string;
+  listenPort: number;
+  production: boolean;
+  trustProxy: boolean;
+}
+
+export function settingsFromEnv(env: Env): PortalSettings {
+  return {
+    cpuOvercommit: env.CPU_OVERCOMMIT,
+    ramOvercommit: env.RAM_OVERCOMMIT,
+    schedulerStrategy: env.SCHEDULER_STRATEGY,
+    hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
+    joinTokenTtlSeconds: env.JOIN_TOKEN_TTL_SECONDS,
+    portalUrl: env.NEXTAUTH_URL,
+    agentRedisUrl: env.AGENT_REDIS_URL ?? env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    imageStoreDir: env.IMAGE_STORE_DIR,
+    subnetTimeoutSeconds: env.SUBNET_TIMEOUT_SECONDS,
+    portForwardRange: env.PORT_FORWARD_RANGE,
+    volumeQuotaGiBPerUser: env.VOLUME_QUOTA_GIB_PER_USER,
+    imageMaxBytes: env.IMAGE_MAX_BYTES,
+    imageConvertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,
+    sessionSecret: env.NEXTAUTH_SECRET,
+    portalOrigin: new URL(env.NEXTAUTH_URL).origin,
+    consoleIdleTimeoutMs: env.CONSOLE_IDLE_TIMEOUT_SECONDS * 1000,
+    consoleMaxSessionsPerUser: env.CONSOLE_MAX_SESSIONS_PER_USER,
+    consoleMaxSessionsPerProcess: env.CONSOLE_MAX_SESSIONS_PER_PROCESS,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    login: {
+      maxPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: env.LOGIN_WINDOW_SECONDS,
+    },
+    sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+    listenHost: env.HOST,
+    listenPort: env.PORT,
+    production: env.NODE_ENV === "production",
+    trustProxy: env.TRUST_PROXY,
+  };
+}

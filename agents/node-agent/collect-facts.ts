@@ -1,19 +1,20 @@
 import { statfs } from "node:fs/promises";
 import os from "node:os";
 import { PROTOCOL_VERSION, type HostFacts } from "../protocol/index";
-import type { HypervisorDriver } from "./drivers/hypervisor-driver";
+import type { DriverRegistry } from "./drivers/driver-registry";
 
 export const AGENT_VERSION = "0.1.0";
 
 /** `consoleUrl`: where the portal reaches this agent's console bridge (absent before it runs, e.g. at join). */
 export async function collectFacts(
   storageDir: string,
-  drivers: HypervisorDriver[],
+  drivers: Pick<DriverRegistry, "detect">,
   consoleUrl?: string,
 ): Promise<HostFacts> {
   const fs = await statfs(storageDir);
-  const detected = await Promise.all(drivers.map((d) => d.detect()));
-  const qemu = detected.find((d) => d.kind === "qemu");
+  const detected = await drivers.detect();
+  // KVM is the host's (/dev/kvm): any driver that probes for it tells.
+  const accel = detected.find((d) => d.accel)?.accel;
   return {
     hostname: os.hostname(),
     cpuModel: os.cpus()[0]?.model?.trim() || "unknown",
@@ -28,9 +29,9 @@ export async function collectFacts(
       version: d.version,
       reason: d.reason,
     })),
-    kvmUsable: qemu?.accel?.kvmUsable ?? false,
-    kvmReason: qemu?.accel?.reason,
-    kvmReasonMessage: qemu?.accel?.reasonMessage,
+    kvmUsable: accel?.kvmUsable ?? false,
+    kvmReason: accel?.reason,
+    kvmReasonMessage: accel?.reasonMessage,
     agentVersion: AGENT_VERSION,
     protocolVersion: PROTOCOL_VERSION,
     ...(consoleUrl ? { consoleUrl } : {}),

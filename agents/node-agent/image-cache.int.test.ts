@@ -1,9 +1,9 @@
-// The cache limit on real files: least recently used images go first; one a VM's overlay names, or one
-// leased for a VM being built, never does.
+// The cache limit on real files: least recently used images go first; one a VM depends on (as its
+// driver says), or one leased for a VM being built, never does.
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -45,24 +45,20 @@ afterAll(async () => {
 describe("ImageCache with a size limit", () => {
   it("evicts the least recently used unused image and never one a VM uses", async () => {
     const cacheDir = join(dir, "images");
-    const vmsDir = join(dir, "vms");
+    const inUse: string[] = [];
     const evicted: string[] = [];
     const cache = new ImageCache(
       cacheDir,
       { hostId: "h", hostSecret: "s" },
-      { maxBytes: 3 * 1024 * 1024, vmsDir, onEvicted: (sha) => evicted.push(sha) },
+      { maxBytes: 3 * 1024 * 1024, imagesInUse: async () => inUse, onEvicted: (sha) => evicted.push(sha) },
     );
     const [a, b, c, d] = [blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024)];
     for (const [i, ref] of [a, b, c].entries()) {
       const path = await cache.ensure(ref);
       await utimes(path, new Date(Date.now() - (10 - i) * 60_000), new Date(Date.now() - (10 - i) * 60_000)); // a oldest, c newest
     }
-    // A VM uses the oldest one: its overlay refers to it.
-    await mkdir(join(vmsDir, "vm-1"), { recursive: true });
-    await writeFile(
-      join(vmsDir, "vm-1", "spec.json"),
-      JSON.stringify({ spec: { baseImagePath: cache.pathOf(a) } }),
-    );
+    // A VM uses the oldest one (its disk is built on it); an image outside the cache changes nothing.
+    inUse.push(cache.pathOf(a), join(dir, "elsewhere", c.sha256));
     // Using b again makes it the most recent: c is now the least recently used unused image.
     await cache.ensure(b);
 
@@ -80,7 +76,7 @@ describe("ImageCache with a size limit", () => {
     const cache = new ImageCache(
       cacheDir,
       { hostId: "h", hostSecret: "s" },
-      { maxBytes: 2 * 1024 * 1024, vmsDir: join(dir, "vms-leased"), onEvicted: (sha) => evicted.push(sha) },
+      { maxBytes: 2 * 1024 * 1024, imagesInUse: async () => [], onEvicted: (sha) => evicted.push(sha) },
     );
     const [a, b, c, d] = [blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024), blob(1024 * 1024)];
     // A create holds a: the overlay is being built on it, spec.json is not written yet.
@@ -97,6 +93,27 @@ describe("ImageCache with a size limit", () => {
     await cache.ensure(d);
     expect(evicted).toEqual([b.sha256, a.sha256]);
     expect((await readdir(cacheDir)).sort()).toEqual([c.sha256, d.sha256].sort());
+  });
+
+  it("evicts nothing when the drivers cannot tell which images their VMs use", async () => {
+    const cacheDir = join(dir, "images-unknown");
+    const evicted: string[] = [];
+    const cache = new ImageCache(
+      cacheDir,
+      { hostId: "h", hostSecret: "s" },
+      {
+        maxBytes: 1024 * 1024,
+        imagesInUse: async () => {
+          throw new Error("EACCES: vms/");
+        },
+        onEvicted: (sha) => evicted.push(sha),
+      },
+    );
+    const [a, b] = [blob(1024 * 1024), blob(1024 * 1024)];
+    await cache.ensure(a);
+    await cache.ensure(b); // over the limit rather than risk a VM's base
+    expect(evicted).toEqual([]);
+    expect((await readdir(cacheDir)).sort()).toEqual([a.sha256, b.sha256].sort());
   });
 
   it("keeps an image leased while an eviction is already choosing its victims", async () => {

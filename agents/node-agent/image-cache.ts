@@ -1,16 +1,18 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { hostAuthHeader, type ImageRef } from "../protocol/index";
 import { chooseEvictions, type CachedImage } from "./image-cache-lru";
-
-export class PermanentJobError extends Error {}
+import { PermanentJobError } from "./permanent-job-error";
 
 export interface ImageCacheOptions {
   /** Size limit of the cache in bytes (EDUCLOUD_AGENT_IMAGE_CACHE_BYTES); unlimited when absent. */
   maxBytes?: number;
-  /** The VMs' run directories (`<dir>/<id>/spec.json` names each VM's base image): those are never evicted. */
-  vmsDir?: string;
+  /**
+   * Absolute paths of the base images the host's VMs depend on (from their drivers): never evicted.
+   * Absent: no VM uses any.
+   */
+  imagesInUse?: () => Promise<Iterable<string>>;
   /** Told about every image evicted, so the portal stops counting on it. */
   onEvicted?: (sha256: string) => void;
   /** Told about every image fetched into the cache (for an instance or a sync), so the scheduler can prefer this host. */
@@ -88,7 +90,8 @@ export interface ImageLease {
  * Base images, content-addressed by sha256. A cached image is reused without copying anything;
  * a download is verified before it is renamed into place, so a half or wrong file is never used.
  * With a size limit, images no VM uses are evicted least recently used first (the file's mtime is
- * its last use: set on every ensure()). "Used" means named by a VM's record, being fetched, or leased.
+ * its last use: set on every ensure()). "Used" means a VM depends on it (its driver says so), being
+ * fetched, or leased.
  */
 export class ImageCache {
   private inflight = new Map<string, Promise<string>>();
@@ -163,29 +166,23 @@ export class ImageCache {
     return out;
   }
 
-  /** sha256s of base images some VM's overlay refers to (running or stopped: the overlay needs it either way). */
+  /** sha256s of cached images some VM depends on (running or stopped: its disk needs the base either way). */
   async inUse(): Promise<Set<string>> {
     const used = new Set<string>();
-    if (!this.opts.vmsDir) return used;
+    if (!this.opts.imagesInUse) return used;
     const cacheDir = resolve(this.dir);
-    for (const id of await readdir(this.opts.vmsDir).catch(() => [] as string[])) {
-      try {
-        const rec = JSON.parse(await readFile(join(this.opts.vmsDir, id, "spec.json"), "utf8")) as {
-          spec?: { baseImagePath?: string };
-        };
-        const base = rec.spec?.baseImagePath;
-        if (base && resolve(dirname(base)) === cacheDir) used.add(basename(base));
-      } catch {
-        /* no record or unreadable: that VM names nothing we can see */
-      }
-    }
+    for (const base of await this.opts.imagesInUse())
+      if (resolve(dirname(base)) === cacheDir) used.add(basename(base));
     return used;
   }
 
   /** Makes room for `incomingBytes` under the limit; returns what was evicted. */
   async evictFor(incomingBytes: number): Promise<string[]> {
     if (this.opts.maxBytes === undefined) return [];
-    const busy = new Set([...(await this.inUse()), ...this.inflight.keys(), ...this.pins.keys()]);
+    // Not knowing what the VMs use, evict nothing: a missing base breaks a VM, a full cache only a fetch.
+    const used = await this.inUse().catch(() => null);
+    if (!used) return [];
+    const busy = new Set([...used, ...this.inflight.keys(), ...this.pins.keys()]);
     const victims = chooseEvictions(await this.list(), busy, this.opts.maxBytes, incomingBytes);
     const evicted: string[] = [];
     for (const sha of victims) {

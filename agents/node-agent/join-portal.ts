@@ -1,5 +1,5 @@
 import { joinResponseSchema, type JoinResponse } from "../protocol/index";
-import type { HypervisorDriver } from "./drivers/hypervisor-driver";
+import type { DriverRegistry } from "./drivers/driver-registry";
 import { collectFacts } from "./collect-facts";
 import { saveCredentials } from "./credentials";
 
@@ -9,9 +9,9 @@ export async function joinPortal(opts: {
   token: string;
   name: string;
   stateDir: string;
-  driver: HypervisorDriver;
+  drivers: DriverRegistry;
 }): Promise<JoinResponse> {
-  const facts = await collectFacts(opts.stateDir, [opts.driver]);
+  const facts = await collectFacts(opts.stateDir, opts.drivers);
   const res = await fetch(new URL("/api/v1/agent/join", opts.portal), {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -9,7 +9,7 @@
 //   EDUCLOUD_AGENT_CONSOLE_URL     how the portal reaches it, e.g. ws://node7.lab:7901; default the
 //                                  listen address (this host's name for 0.0.0.0).
 // Networking:
-//   EDUCLOUD_AGENT_NETNS           build bridges, dnsmasq, firewall tables and taps, and run QEMU, inside
+//   EDUCLOUD_AGENT_NETNS           build bridges, dnsmasq, firewall tables and taps, and run the VMs, inside
 //                                  this existing network namespace (tests; see network/README.md).
 //                                  Unset in production: the host's own namespace.
 import { mkdir } from "node:fs/promises";
@@ -18,7 +18,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { DEFAULT_CONSOLE_LISTEN, parseListenAddress } from "./console/listen-address";
-import { QemuDriver } from "./drivers/qemu/qemu-driver";
+import { createHostDrivers } from "./drivers/create-host-drivers";
 import { joinPortal } from "./join-portal";
 import { runAgent } from "./run-agent";
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   if (netns !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(netns))
     throw new Error(`EDUCLOUD_AGENT_NETNS is not a namespace name: ${JSON.stringify(netns)}`);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const driver = new QemuDriver({ stateDir, netns });
+  const drivers = createHostDrivers({ stateDir, netns });
   if (command === "join") {
     if (!values.portal || !values.token)
       throw new Error("join needs --portal URL and --token=TOKEN (Hosts → Add host shows the command).");
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       token: values.token,
       name: values.name ?? os.hostname(),
       stateDir,
-      driver,
+      drivers,
     });
     log.info({ hostId: creds.hostId, stateDir }, "joined; start the agent with: npm run agent -- run");
     return;
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const agent = await runAgent({
       stateDir,
       log,
-      driver,
+      drivers,
       heartbeatMs: Number(process.env.EDUCLOUD_AGENT_HEARTBEAT_MS ?? 10_000),
       concurrency: Number(process.env.EDUCLOUD_AGENT_CONCURRENCY ?? 8),
       consoleListen: parseListenAddress(process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN || DEFAULT_CONSOLE_LISTEN),

@@ -1,24 +1,27 @@
 import { join } from "node:path";
-import { UnrecoverableError, Worker } from "bullmq";
+import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { ZodError } from "zod";
+import type { AgentMessage } from "../protocol/agent-message";
 import { hostAuthHeader, hostQueueName } from "../protocol/index";
 import { collectFacts } from "./collect-facts";
 import type { ListenAddress } from "./console/listen-address";
 import { startConsoleBridge } from "./console/start-console-bridge";
 import { loadCredentials } from "./credentials";
+import type { DriverRegistry } from "./drivers/driver-registry";
 import type { HypervisorDriver } from "./drivers/hypervisor-driver";
-import { ImageCache, imageCacheLimitFromEnv, PermanentJobError } from "./image-cache";
+import { ImageCache, imageCacheLimitFromEnv } from "./image-cache";
 import { handleJob } from "./jobs/handle-job";
 import { reportState, type JobContext } from "./jobs/job-context";
+import { toWorkerError } from "./jobs/to-worker-error";
 import { HostNetwork } from "./network/host-network";
 import { createEventSender } from "./send-events";
 
 export interface AgentOptions {
   stateDir: string;
   log: Logger;
-  driver: HypervisorDriver;
+  /** Every driver this agent has; which ones the host offers is detected at start and with each facts report. */
+  drivers: DriverRegistry;
   heartbeatMs?: number;
   concurrency?: number;
   /** Where the console bridge listens; default loopback on a random port (see console/README.md). */
@@ -48,7 +51,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   // Before the first heartbeat, so the portal learns the console URL from the startup facts.
   const consoles = await startConsoleBridge({
     creds,
-    stateDir: opts.stateDir,
+    consoles: opts.drivers,
     log: opts.log.child({ component: "console" }),
     listen: opts.consoleListen,
     advertiseUrl: opts.consoleUrl,
@@ -61,7 +64,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   // The cache's size limit evicts unused images, least recently used first; the portal is told.
   const images = new ImageCache(join(opts.stateDir, "images"), creds, {
     maxBytes: imageCacheLimitFromEnv(),
-    vmsDir: join(opts.stateDir, "vms"),
+    imagesInUse: () => opts.drivers.baseImagesInUse(),
     onEvicted: (sha256) =>
       void events
         .send({ type: "image.cache", hostId, at: new Date(), sha256, state: "evicted" })
@@ -85,38 +88,47 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     log: opts.log.child({ component: "network" }),
   });
 
-  const facts = await collectFacts(opts.stateDir, [opts.driver], consoleUrl);
+  const facts = await collectFacts(opts.stateDir, opts.drivers, consoleUrl);
   const accel = facts.kvmUsable ? "kvm" : "tcg";
   opts.log.info(
-    { hostId, accel, kvmReason: facts.kvmReason },
+    { hostId, accel, kvmReason: facts.kvmReason, hypervisors: opts.drivers.offered() },
     accel === "tcg" ? "KVM is not usable here; VMs run under software emulation (TCG)" : "KVM is usable",
   );
+  if (opts.drivers.offered().length === 0)
+    opts.log.warn(
+      { hypervisors: facts.hypervisors.map((h) => `${h.kind}: ${h.reason ?? "not available"}`) },
+      "this host offers no hypervisor: instances cannot be created here until one is installed",
+    );
 
-  // Who is watching (E6): VNC clients as QEMU counts them (query-vnc; our own bridge's viewers are among
-  // them), plus the serial console's one session, which QEMU does not count. Unknown stays unknown.
-  const countViewers = async (id: string, state: string): Promise<number | undefined> => {
+  // Who is watching: graphical viewers as the hypervisor counts them (our own bridge's viewers are among
+  // them), plus the serial console's one session, which the bridge counts. Unknown stays unknown.
+  const countViewers = async (
+    driver: HypervisorDriver,
+    id: string,
+    state: string,
+  ): Promise<number | undefined> => {
     if (state !== "running") return 0;
-    const vnc = (await opts.driver.countViewers?.(id).catch(() => null)) ?? null;
+    const vnc = (await driver.countViewers?.(id).catch(() => null)) ?? null;
     if (vnc === null) return undefined;
     return vnc + (consoles.server.activeSessions().get(id)?.serial ?? 0);
   };
 
   const beat = async (startup: boolean, withFacts: boolean) => {
-    // The startup beat asks each VM over QMP (reconcile needs the truth); routine beats only check
-    // that each QEMU process lives.
-    const vms = await opts.driver.list({ quick: !startup });
+    // The startup beat asks each hypervisor about each VM (reconcile needs the truth); routine beats
+    // only check that each VM's process lives.
+    const vms = await opts.drivers.listVms({ quick: !startup });
     await events.send({
       type: "host.heartbeat",
       hostId,
       at: new Date(),
       startup,
-      facts: withFacts ? await collectFacts(opts.stateDir, [opts.driver], consoleUrl) : undefined,
+      facts: withFacts ? await collectFacts(opts.stateDir, opts.drivers, consoleUrl) : undefined,
       vms: await Promise.all(
-        vms.map(async (v) => ({
-          instanceId: v.id,
-          state: v.state,
-          accel: v.accel,
-          viewers: await countViewers(v.id, v.state),
+        vms.map(async ({ driver, vm }) => ({
+          instanceId: vm.id,
+          state: vm.state,
+          accel: vm.accel,
+          viewers: await countViewers(driver, vm.id, vm.state),
         })),
       ),
     });
@@ -129,11 +141,10 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
       const ctx: JobContext = {
         hostId,
         jobId: String(job.id),
-        driver: opts.driver,
+        drivers: opts.drivers,
         images,
         network,
         events,
-        accel,
         log: opts.log.child({ job: job.id }),
         stateDir: opts.stateDir,
         authHeader: hostAuthHeader(hostId, creds.hostSecret),
@@ -141,10 +152,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
       try {
         await handleJob(ctx, job.name, job.data);
       } catch (err) {
-        // Bad payloads and refusals will not get better by retrying.
-        if (err instanceof PermanentJobError || err instanceof ZodError)
-          throw new UnrecoverableError((err as Error).message);
-        throw err;
+        throw toWorkerError(err);
       }
     },
     { connection, prefix: `${creds.redisPrefix}:bull`, concurrency: opts.concurrency ?? 4 },
@@ -156,13 +164,15 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     const instanceId = (job.data as { instanceId?: string }).instanceId;
     if (final && instanceId) {
       const ctx = { hostId, jobId: String(job.id), events } as JobContext;
+      const jobKind = job.name.replace("instance.", "");
+      const refusal = (err as { agentMessage?: AgentMessage }).agentMessage;
       void reportState(ctx, instanceId, "ERROR", {
-        reason: `${job.name.replace("instance.", "")} failed: ${err.message}`,
-        // The error text is the driver's or a tool's own words: it stays a parameter.
-        reasonMessage: {
-          code: "agent.jobFailed",
-          params: { job: job.name.replace("instance.", ""), detail: err.message.slice(0, 1500) },
-        },
+        reason: `${jobKind} failed: ${err.message}`,
+        // The agent's own refusals carry a code; any other error text is a driver's or a tool's own
+        // words: it stays a parameter.
+        reasonMessage: refusal
+          ? { code: refusal.code, params: { ...refusal.params, job: jobKind } }
+          : { code: "agent.jobFailed", params: { job: jobKind, detail: err.message.slice(0, 1500) } },
       }).catch(() => undefined);
     }
   });
@@ -173,12 +183,13 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   let stopped = false;
   let timer: NodeJS.Timeout;
   const scheduleBeat = () => {
-    timer = setTimeout(async () => {
+    timer = setTimeout(() => {
       n++;
-      await beat(false, n % 6 === 0).catch((err) =>
-        opts.log.warn({ err: (err as Error).message }, "heartbeat failed"),
-      );
-      if (!stopped) scheduleBeat();
+      void beat(false, n % 6 === 0)
+        .catch((err) => opts.log.warn({ err: (err as Error).message }, "heartbeat failed"))
+        .then(() => {
+          if (!stopped) scheduleBeat();
+        });
     }, opts.heartbeatMs ?? 10_000);
   };
   scheduleBeat();

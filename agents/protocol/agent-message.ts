@@ -14,6 +14,9 @@ export const AGENT_MESSAGE_CODES = [
   "agent.fetchingBase",
   "agent.poweredOff",
   "agent.jobFailed",
+  "agent.noDriver",
+  "agent.hypervisorNotOffered",
+  "agent.noVolumeHypervisor",
 ] as const;
 export type AgentMessageCode = (typeof AGENT_MESSAGE_CODES)[number];
 

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { agentMessageSchema } from "./agent-message";
 export * from "./agent-message";
+import { hypervisorKindSchema } from "./hypervisor";
 import { applyNetworkJob, nicSpecSchema, removeNetworkJob } from "./network";
 import {
   captureInstanceJob,
@@ -15,10 +16,11 @@ import {
   volumeStateEvent,
 } from "./storage";
 
+export * from "./hypervisor";
 export * from "./network";
 export * from "./storage";
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const instanceIdSchema = z.uuid();
 export const hostIdSchema = z.uuid();
@@ -51,6 +53,8 @@ export const createInstanceJob = z.object({
     .max(4 * 1024 * 1024),
   diskGiB: z.number().int().min(1).max(65536),
   image: imageRefSchema,
+  /** The agent builds the VM with this hypervisor's driver, and refuses the job if the host has none. */
+  hypervisor: hypervisorKindSchema,
   /** NICs in guest order (eth0 first); each carries its network so the agent can build it first. */
   nics: z.array(nicSpecSchema).max(8).default([]),
 });
@@ -82,6 +86,8 @@ export const JOB_SCHEMAS = {
 } as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOB_SCHEMAS)[N]>;
+/** What the portal may put in each job (before defaults): the typed job port checks payloads against it. */
+export type HostJobPayloads = { [N in JobName]: JobPayload<N> };
 
 export function parseJob<N extends JobName>(name: N, data: unknown): z.output<(typeof JOB_SCHEMAS)[N]> {
   const schema = JOB_SCHEMAS[name];
@@ -102,7 +108,8 @@ export const hostFactsSchema = z.object({
   hypervisors: z
     .array(
       z.object({
-        kind: z.string().max(32),
+        kind: hypervisorKindSchema,
+        /** Offered: the agent takes instance.create jobs for this kind. */
         available: z.boolean(),
         version: z.string().max(128).optional(),
         reason: z.string().max(500).optional(),

@@ -29,17 +29,20 @@ interface TusErrorBody {
 /** A refused upload; message and fieldErrors are rendered from their codes in the reader's language. */
 export class TusError extends Error {
   readonly body: { message?: string; fieldErrors?: Record<string, string> | null } | null;
+  /** The refusal's code as sent, for logic that must not read text. */
+  readonly serverMessage: ServerMessage | null;
 
   constructor(
     message: string,
     readonly status: number,
     body: TusErrorBody | null,
   ) {
-    super(renderWithCurrent(body?.serverMessage, message));
+    super(renderWithCurrent(body?.serverMessage, body?.message ?? message));
     const fieldErrors: Record<string, string> = { ...(body?.fieldErrors ?? {}) };
     for (const [key, m] of Object.entries(body?.fieldMessages ?? {}))
       fieldErrors[key] = renderWithCurrent(m, fieldErrors[key] ?? m.code);
     this.body = body ? { message: this.message, fieldErrors } : null;
+    this.serverMessage = body?.serverMessage ?? null;
   }
 }
 export class TusAbortedError extends Error {}
@@ -58,10 +61,6 @@ export function listPendingUploads(): PendingUpload[] {
     }
   }
   return out.sort((a, b) => b.startedAt - a.startedAt);
-}
-
-export function forgetPendingUpload(fingerprint: string): void {
-  localStorage.removeItem(STORE_PREFIX + fingerprint);
 }
 
 function encodeMetadata(meta: Record<string, string>): string {

@@ -22,7 +22,10 @@ function plainGet(url: string, dest: string): Promise<void> {
   });
 }
 
-parentPort!.on("message", async (req: Request) => {
+// `answer` reports its own failures, so nothing is left to reject unseen.
+parentPort!.on("message", (req: Request) => void answer(req));
+
+async function answer(req: Request) {
   const t = performance.now();
   try {
     if (req.kind === "plain") await plainGet(req.url, req.dest);
@@ -31,4 +34,4 @@ parentPort!.on("message", async (req: Request) => {
   } catch (err) {
     parentPort!.postMessage({ error: (err as Error).message });
   }
-});
+}

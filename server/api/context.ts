@@ -1,36 +1,34 @@
 import "server-only";
-import { getSessionClaims } from "@/server/auth/auth-options";
 import { readClientIp } from "@/server/auth/client-ip";
-import { db } from "@/server/db";
-import { loadActor } from "@/server/domain/account/load-actor";
-import type { Actor } from "@/server/domain/context";
-import { isUnavailableError, unavailable, type DomainError } from "@/server/domain/errors";
-import { log } from "@/server/log";
-import { getHostJobs, redis } from "@/server/queue";
-import { settings } from "@/server/settings";
+import { actorOf, type Caller } from "@/server/domain/policies/caller";
+import type { DomainError } from "@/server/domain/errors";
+import { resolveSessionCaller } from "@/server/http/caller";
+import { toDomainFailure } from "@/server/http/errors";
+import { getServices } from "@/server/services";
 import type { TrpcContext } from "./trpc";
 
+/** A procedure's context: the caller resolved as every HTTP route resolves it, and the root's services. */
 export async function createRequestContext(req: Request): Promise<TrpcContext> {
-  const ip = readClientIp(req.headers);
-  let actor: Actor | null = null;
+  const services = getServices();
+  let caller: Caller = { kind: "anonymous" };
   let unavailableReason: DomainError | undefined;
-  const claims = await getSessionClaims();
-  if (claims) {
-    try {
-      actor = await loadActor(db, claims.uid, claims.sv);
-    } catch (err) {
-      if (!isUnavailableError(err)) throw err;
-      unavailableReason = unavailable("database");
-    }
+  try {
+    caller = await resolveSessionCaller(req, { db: services.db, secret: services.settings.sessionSecret });
+  } catch (err) {
+    // Procedures answer SERVICE_UNAVAILABLE (not "sign in") while the account cannot be read.
+    const failure = toDomainFailure(err);
+    if (failure?.kind !== "UNAVAILABLE") throw err;
+    unavailableReason = failure;
   }
+  const actor = actorOf(caller);
   return {
-    db,
-    redis,
+    db: services.db,
+    redis: services.redis,
     actor,
-    ip,
-    settings,
-    jobs: getHostJobs(),
-    log: log.child({ uid: actor?.id }),
+    ip: readClientIp(req.headers),
+    settings: services.settings,
+    jobs: services.jobs,
+    log: services.log.child({ uid: actor?.id }),
     unavailableReason,
   };
 }

@@ -1,9 +1,33 @@
-// Calls EVERY procedure of appRouter as every kind of caller and checks the answer against the
-// permission table. A procedure added without a permission entry, or without a fixture here, fails.
+// Calls EVERY procedure of appRouter, EVERY route of app/api (found on disk) and the console WebSocket
+// as every kind of caller, and checks each answer against the permission table. All three ask the same
+// authorize(). A procedure or route added without a permission entry, or without a fixture here, fails.
+import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { TRPCError } from "@trpc/server";
+import { eq, sql } from "drizzle-orm";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { permissionFor, roleMeets, type Permission, type Resource } from "@/server/auth/permissions";
+import { WebSocket } from "ws";
+import { hostAuthHeader } from "@/agents/protocol";
+import { hosts, users } from "@/db/schema";
+import { permissionFor, roleMeets, type Permission, type Resource } from "@/common/permissions";
+import { deriveConsoleSigningKey } from "@/server/console/console-key";
+import { createConsoleProxy } from "@/server/console/console-proxy";
 import type { Actor } from "@/server/domain/context";
+import { storeConsoleTicket } from "@/server/domain/consoles/console-tickets";
+import { issueJoinToken } from "@/server/domain/hosts/join-host";
+import { sha256Hex } from "@/server/domain/hosts/host-secrets";
+import { importImage, incomingDir } from "@/server/domain/images/import-image";
+import { actorOf } from "@/server/domain/policies/caller";
+import { resolveSessionCaller } from "@/server/http/caller";
+import type { RouteContext, RouteMeta } from "@/server/http/handler";
+import { getServices } from "@/server/services";
+import { formatUploadMetadata } from "@/server/uploads/tus-headers";
+import { sessionCookieFor } from "@/server/testing/tus-client";
 import {
   callerFor,
   contextFor,
@@ -16,6 +40,7 @@ import {
   makeNetwork,
   makeNic,
   makeUser,
+  hostFacts,
   nextFixtureCidr,
   openTestServices,
   uniqueName,
@@ -28,8 +53,26 @@ import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixture
 import { appRouter } from "./root";
 import type { ProcedureMeta } from "./trpc";
 
+// Routes read the image store from the process's settings; point them at this run's own directory.
+const storeDir = await mkdtemp(join(tmpdir(), "educloud-rbac-"));
+Object.assign(getServices().settings, { imageStoreDir: storeDir });
+const SECRET = getServices().settings.sessionSecret;
+
+/**
+ * owner: targetUserA, acting on their own objects. disabled: signed in, then the account was disabled.
+ * revokedSession: signed in before the session version moved on (an administrator reset the password).
+ */
 type ActorKind =
-  "anonymous" | "user" | "powerUser" | "powerAdm" | "superAdm" | "otherGroupUser" | "otherGroupAdmin";
+  | "anonymous"
+  | "user"
+  | "powerUser"
+  | "powerAdm"
+  | "superAdm"
+  | "otherGroupUser"
+  | "otherGroupAdmin"
+  | "owner"
+  | "disabled"
+  | "revokedSession";
 const ACTOR_KINDS: ActorKind[] = [
   "anonymous",
   "user",
@@ -38,7 +81,12 @@ const ACTOR_KINDS: ActorKind[] = [
   "superAdm",
   "otherGroupUser",
   "otherGroupAdmin",
+  "owner",
+  "disabled",
+  "revokedSession",
 ];
+/** Callers whose session cookie no longer resolves to anyone. */
+const UNRESOLVED: ActorKind[] = ["anonymous", "disabled", "revokedSession"];
 
 interface World {
   s: TestServices;
@@ -58,7 +106,14 @@ interface World {
   subnetOfPowerAdm: number;
   carveAsPowerAdm: () => Promise<number>;
   nextHostPort: () => number;
+  /** Who each kind is as the portal resolves its session now (null: nobody). */
   actors: Record<ActorKind, Actor | null>;
+  /** The accounts behind the kinds, for session cookies (anonymous has none). */
+  accounts: Partial<Record<ActorKind, Actor>>;
+  /** A host's credential (the matrix host's). */
+  hostAuthorization: string;
+  /** A public image with its file in the store (downloads, agents' fetches). */
+  storedImageId: string;
 }
 
 interface Fixture {
@@ -153,7 +208,7 @@ const FIXTURES: Record<string, Fixture> = {
       const seen = (result as { id: string }[]).map((t) => t.id);
       const task = madeTaskOf(w.targetUserA.id);
       expect(task).toBeDefined();
-      if (kind === "powerAdm" || kind === "superAdm") expect(seen).toContain(task);
+      if (kind === "powerAdm" || kind === "superAdm" || kind === "owner") expect(seen).toContain(task);
       else expect(seen).not.toContain(task);
     },
   },
@@ -161,7 +216,7 @@ const FIXTURES: Record<string, Fixture> = {
     input: () => ({}),
     checkResult: (w, kind, result) => {
       const owners = (result as { owner: { id: number } }[]).map((i) => i.owner.id);
-      const seesA = kind === "powerAdm" || kind === "superAdm";
+      const seesA = kind === "powerAdm" || kind === "superAdm" || kind === "owner";
       if (seesA) expect(owners).toContain(w.targetUserA.id);
       else expect(owners).not.toContain(w.targetUserA.id);
     },
@@ -271,7 +326,7 @@ const FIXTURES: Record<string, Fixture> = {
     checkResult: (_w, kind, result) => {
       const seen = (result as { id: string }[]).map((v) => v.id);
       expect(volumeOfA).toBeDefined();
-      if (kind === "powerAdm" || kind === "superAdm") expect(seen).toContain(volumeOfA);
+      if (kind === "powerAdm" || kind === "superAdm" || kind === "owner") expect(seen).toContain(volumeOfA);
       else expect(seen).not.toContain(volumeOfA);
     },
   },
@@ -313,13 +368,19 @@ let volumeOfA: string | undefined;
 
 type Outcome = "ok" | "UNAUTHORIZED" | "FORBIDDEN";
 
-function expectedOutcome(p: Permission, kind: ActorKind, actor: Actor | null, f: Fixture): Outcome {
+function expectedOutcome(
+  p: Permission,
+  kind: ActorKind,
+  actor: Actor | null,
+  f: { targetsGroupA?: boolean },
+): Outcome {
+  if (p.least === "anonymous") return "ok";
   if (!roleMeets(actor?.role ?? "anonymous", p.least)) return actor ? "FORBIDDEN" : "UNAUTHORIZED";
   if (!f.targetsGroupA || p.scope === "none" || actor?.role === "superAdm") return "ok";
-  // The target belongs to group A (scope group); for scope own it is targetUserA's, whom only a
-  // powerAdm of group A may act for.
+  // The target belongs to group A (scope group); for scope own it is targetUserA's, whom only they
+  // and a powerAdm of group A may act for.
   if (p.scope === "group") return outsideA(kind) ? "FORBIDDEN" : "ok";
-  return kind === "powerAdm" ? "ok" : "FORBIDDEN";
+  return kind === "powerAdm" || kind === "owner" ? "ok" : "FORBIDDEN";
 }
 
 const procedures = Object.entries(
@@ -331,58 +392,111 @@ function callProcedure(caller: unknown, path: string, input: unknown): Promise<u
   return (fn as (i: unknown) => Promise<unknown>)(input);
 }
 
+let w: World;
+
+beforeAll(async () => {
+  const s = openTestServices();
+  const groupA = await makeGroup(s);
+  const groupB = await makeGroup(s);
+  const targetUserA = await makeUser(s, "user", [groupA]);
+  // A roomy host so every actor's create fits.
+  const hostId = await makeHost(s, { cpuCount: 64, memoryMiB: 1024 * 1024 });
+  const flavorId = await makeFlavor(s);
+  const imageId = await makeImageRow(s);
+  const networkId = await makeNetwork(s, { cidr: undefined });
+  const powerAdm = await makeUser(s, "powerAdm", [groupA]);
+  const disabled = await makeUser(s, "powerAdm", [groupA]);
+  const revoked = await makeUser(s, "powerAdm", [groupA]);
+  const carveAsPowerAdm = async () =>
+    (await carveSubnet(contextFor(s, powerAdm), { networkId, owner: uniqueName("lab"), size: 8 })).id;
+  const instanceOfA = (state: "RUNNING" | "STOPPED") =>
+    makeInstanceRow(s, { ownerId: targetUserA.id, groupId: groupA, hostId, flavorId, imageId, state });
+  let hostPort = 20000 + Math.floor(Math.random() * 5000);
+  w = {
+    s,
+    groupA,
+    groupB,
+    targetUserA,
+    hostId,
+    flavorId,
+    imageId,
+    networkId,
+    carveAsPowerAdm,
+    subnetOfPowerAdm: await carveAsPowerAdm(),
+    nextHostPort: () => hostPort++,
+    instanceOfA,
+    instanceOfAWithNic: async () => {
+      const id = await instanceOfA("RUNNING");
+      await makeNic(s, id, networkId);
+      return id;
+    },
+    actors: {} as World["actors"],
+    accounts: {
+      user: await makeUser(s, "user", [groupA]),
+      powerUser: await makeUser(s, "powerUser", [groupA]),
+      powerAdm,
+      superAdm: await makeUser(s, "superAdm", []),
+      otherGroupUser: await makeUser(s, "user", [groupB]),
+      otherGroupAdmin: await makeUser(s, "powerAdm", [groupB]),
+      owner: targetUserA,
+      disabled,
+      revokedSession: revoked,
+    },
+    hostAuthorization: "",
+    storedImageId: "",
+  };
+  // Sessions are cut before any change: the disabled and revoked callers keep a cookie that the
+  // portal must no longer honour.
+  const cookies = (staleCookies = await cookiesOf(w));
+  await s.db.update(users).set({ disabled: true }).where(eq(users.id, disabled.id));
+  await s.db
+    .update(users)
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, revoked.id));
+  // Every caller as the session resolution sees it now (the same function the tRPC context uses).
+  for (const kind of ACTOR_KINDS) {
+    const cookie = cookies[kind];
+    w.actors[kind] = cookie
+      ? actorOf(await resolveSessionCaller(requestWith({ cookie }), { db: s.db, secret: SECRET }))
+      : null;
+  }
+  const hostSecret = randomBytes(32).toString("base64url");
+  await s.db
+    .update(hosts)
+    .set({ secretHash: sha256Hex(hostSecret) })
+    .where(eq(hosts.id, hostId));
+  w.hostAuthorization = hostAuthHeader(hostId, hostSecret);
+  await mkdir(incomingDir(storeDir), { recursive: true });
+  const incomingPath = join(incomingDir(storeDir), "rbac");
+  await writeFile(incomingPath, randomBytes(256 * 1024));
+  w.storedImageId = (
+    await importImage(
+      { db: s.db, storeDir },
+      { incomingPath, name: uniqueName("stored"), format: "raw", visibility: "public", ownerId: null },
+    )
+  ).id;
+  await w.instanceOfA("RUNNING"); // so list procedures have something to show or hide
+});
+
+afterAll(async () => {
+  await w?.s.close();
+  await rm(storeDir, { recursive: true, force: true });
+});
+
+let staleCookies: Partial<Record<ActorKind, string>> = {};
+
+const requestWith = (headers: Record<string, string>, url = "http://portal/", init: RequestInit = {}) =>
+  new Request(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+
+/** A session cookie per kind that has an account, issued now (before any account is changed). */
+async function cookiesOf(world: World): Promise<Partial<Record<ActorKind, string>>> {
+  const out: Partial<Record<ActorKind, string>> = {};
+  for (const [kind, account] of Object.entries(world.accounts))
+    out[kind as ActorKind] = await sessionCookieFor(world.s, account!.id, SECRET);
+  return out;
+}
+
 describe("RBAC matrix over appRouter", () => {
-  let w: World;
-
-  beforeAll(async () => {
-    const s = openTestServices();
-    const groupA = await makeGroup(s);
-    const groupB = await makeGroup(s);
-    const targetUserA = await makeUser(s, "user", [groupA]);
-    // A roomy host so every actor's create fits.
-    const hostId = await makeHost(s, { cpuCount: 64, memoryMiB: 1024 * 1024 });
-    const flavorId = await makeFlavor(s);
-    const imageId = await makeImageRow(s);
-    const networkId = await makeNetwork(s, { cidr: undefined });
-    const powerAdm = await makeUser(s, "powerAdm", [groupA]);
-    const carveAsPowerAdm = async () =>
-      (await carveSubnet(contextFor(s, powerAdm), { networkId, owner: uniqueName("lab"), size: 8 })).id;
-    const instanceOfA = (state: "RUNNING" | "STOPPED") =>
-      makeInstanceRow(s, { ownerId: targetUserA.id, groupId: groupA, hostId, flavorId, imageId, state });
-    let hostPort = 20000 + Math.floor(Math.random() * 5000);
-    w = {
-      s,
-      groupA,
-      groupB,
-      targetUserA,
-      hostId,
-      flavorId,
-      imageId,
-      networkId,
-      carveAsPowerAdm,
-      subnetOfPowerAdm: await carveAsPowerAdm(),
-      nextHostPort: () => hostPort++,
-      instanceOfA,
-      instanceOfAWithNic: async () => {
-        const id = await instanceOfA("RUNNING");
-        await makeNic(s, id, networkId);
-        return id;
-      },
-      actors: {
-        anonymous: null,
-        user: await makeUser(s, "user", [groupA]),
-        powerUser: await makeUser(s, "powerUser", [groupA]),
-        powerAdm,
-        superAdm: await makeUser(s, "superAdm", []),
-        otherGroupUser: await makeUser(s, "user", [groupB]),
-        otherGroupAdmin: await makeUser(s, "powerAdm", [groupB]),
-      },
-    };
-    await w.instanceOfA("RUNNING"); // so list procedures have something to show or hide
-  });
-
-  afterAll(() => w?.s.close());
-
   it("finds procedures to check", () => {
     expect(procedures.length).toBeGreaterThanOrEqual(Object.keys(FIXTURES).length);
   });
@@ -432,6 +546,306 @@ describe("RBAC matrix over appRouter", () => {
           if (got === "ok") fixture.checkResult?.(w, kind, result);
         });
       }
+    });
+  }
+});
+
+// ---- HTTP routes: every app/api/**/route.ts, every method it exports ------------------------------
+
+type HttpKind = ActorKind | "host";
+const HTTP_KINDS: HttpKind[] = [...ACTOR_KINDS, "host"];
+const HTTP_STATUS: Record<Outcome, number | null> = { ok: null, UNAUTHORIZED: 401, FORBIDDEN: 403 };
+
+interface RouteFixture {
+  /** The request for this caller (credentials are added by the matrix). */
+  request: (
+    w: World,
+    kind: HttpKind,
+    credentials: Record<string, string>,
+  ) => Promise<RouteRequest> | RouteRequest;
+  /** What a caller that authorize() admits gets (the domain's own answer). */
+  okStatus: number;
+}
+interface RouteRequest {
+  params?: Record<string, string>;
+  query?: string;
+  init?: RequestInit;
+}
+
+const TUS = { "tus-resumable": "1.0.0" };
+const uploadMeta = () =>
+  formatUploadMetadata({ name: uniqueName("up"), format: "raw", visibility: "private" });
+
+/** An upload of this caller's (created through the creation route), or an id nobody has. */
+async function uploadOf(credentials: Record<string, string>): Promise<string> {
+  const res = await routeHandler("POST /api/v1/uploads")(
+    requestWith(
+      { ...credentials, ...TUS, "upload-length": "1024", "upload-metadata": uploadMeta() },
+      "http://portal/api/v1/uploads",
+      { method: "POST" },
+    ),
+  );
+  const location = res.headers.get("location");
+  return location ? location.split("/").pop()! : "00000000-0000-4000-8000-000000000000";
+}
+
+const ROUTE_FIXTURES: Record<string, RouteFixture> = {
+  "GET /api/v1/health": { request: () => ({}), okStatus: 200 },
+  "PUT /api/v1/images": {
+    request: () => ({
+      query: `name=${uniqueName("put")}&format=raw&visibility=private`,
+      init: { method: "PUT", body: randomBytes(64 * 1024) },
+    }),
+    okStatus: 201,
+  },
+  "GET /api/v1/images/[id]/download": {
+    request: (w) => ({ params: { id: w.storedImageId } }),
+    okStatus: 200,
+  },
+  "HEAD /api/v1/images/[id]/download": {
+    request: (w) => ({ params: { id: w.storedImageId }, init: { method: "HEAD" } }),
+    okStatus: 200,
+  },
+  "OPTIONS /api/v1/uploads": { request: () => ({ init: { method: "OPTIONS" } }), okStatus: 204 },
+  "POST /api/v1/uploads": {
+    request: () => ({
+      init: { method: "POST", headers: { ...TUS, "upload-length": "1024", "upload-metadata": uploadMeta() } },
+    }),
+    okStatus: 201,
+  },
+  "OPTIONS /api/v1/uploads/[id]": { request: () => ({ init: { method: "OPTIONS" } }), okStatus: 204 },
+  "HEAD /api/v1/uploads/[id]": {
+    request: async (_w, _k, c) => ({
+      params: { id: await uploadOf(c) },
+      init: { method: "HEAD", headers: TUS },
+    }),
+    okStatus: 200,
+  },
+  "PATCH /api/v1/uploads/[id]": {
+    request: async (_w, _k, c) => ({
+      params: { id: await uploadOf(c) },
+      init: {
+        method: "PATCH",
+        headers: { ...TUS, "content-type": "application/offset+octet-stream", "upload-offset": "0" },
+        body: randomBytes(512),
+      },
+    }),
+    okStatus: 204,
+  },
+  "DELETE /api/v1/uploads/[id]": {
+    request: async (_w, _k, c) => ({
+      params: { id: await uploadOf(c) },
+      init: { method: "DELETE", headers: TUS },
+    }),
+    okStatus: 204,
+  },
+  "POST /api/v1/agent/join": {
+    request: async (w) => ({
+      init: {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          token: (await issueJoinToken(w.s.db, 600)).token,
+          name: uniqueName("joined"),
+          facts: hostFacts(),
+        }),
+      },
+    }),
+    okStatus: 200,
+  },
+  "GET /api/v1/agent/console-key": { request: () => ({}), okStatus: 200 },
+  "GET /api/v1/agent/images/[id]/content": {
+    request: (w) => ({ params: { id: w.storedImageId } }),
+    okStatus: 200,
+  },
+  // No capture task of this host has this id: a host gets past authorize() to the domain's 404.
+  "PUT /api/v1/agent/captures/[taskId]": {
+    request: () => ({
+      params: { taskId: "00000000-0000-4000-8000-000000000000" },
+      init: { method: "PUT", body: randomBytes(1024) },
+    }),
+    okStatus: 404,
+  },
+};
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+type Handler = ((req: Request, ctx?: RouteContext) => Promise<Response>) & { meta?: RouteMeta };
+
+/** Every route file under app/api, as "METHOD /api/…" → its handler (the URL keeps [param] names). */
+async function findRoutes(): Promise<Map<string, Handler>> {
+  const root = join(process.cwd(), "app", "api");
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) =>
+    /(^|\/)route\.ts$/.test(f),
+  );
+  const found = new Map<string, Handler>();
+  for (const file of files) {
+    const url =
+      "/" +
+      relative(process.cwd(), join(root, file))
+        .replace(/^app\//, "")
+        .replace(/\/route\.ts$/, "");
+    const mod = (await import(join(root, file))) as Record<string, unknown>;
+    for (const m of METHODS) if (typeof mod[m] === "function") found.set(`${m} ${url}`, mod[m] as Handler);
+  }
+  return found;
+}
+const routes = await findRoutes();
+const routeHandler = (key: string): Handler => routes.get(key)!;
+
+function credentialsOf(kind: HttpKind, fresh: Partial<Record<ActorKind, string>>): Record<string, string> {
+  if (kind === "host") return { authorization: w.hostAuthorization };
+  // The disabled and revoked callers present the cookie they had; everyone else one issued now.
+  const cookie = kind === "disabled" || kind === "revokedSession" ? staleCookies[kind] : fresh[kind];
+  return cookie ? { cookie } : {};
+}
+
+function expectedRouteOutcome(meta: Extract<RouteMeta, { resource: Resource }>, kind: HttpKind): Outcome {
+  const p = permissionFor(meta.resource, meta.action as never);
+  if (p.least === "anonymous") return "ok";
+  // What each credential resolves to: a session route sees users, a host route sees hosts.
+  if (meta.credentials === "host") return kind === "host" ? "ok" : "UNAUTHORIZED";
+  if (meta.credentials !== "session" || kind === "host") return "UNAUTHORIZED";
+  return expectedOutcome(p, kind, w.actors[kind], {});
+}
+
+describe("RBAC matrix over the HTTP routes (app/api/**/route.ts)", () => {
+  it("finds the route files", () => {
+    expect(routes.size).toBeGreaterThanOrEqual(Object.keys(ROUTE_FIXTURES).length);
+  });
+
+  it("every route was built with the one wrapper (or names why not), and has a fixture here", () => {
+    const exempt: string[] = [];
+    for (const [key, handler] of routes) {
+      expect(handler.meta, `${key} was not built with defineHandler()/describeRoute()`).toBeDefined();
+      if ("exempt" in handler.meta!) {
+        exempt.push(key.split(" ")[1]!);
+        continue;
+      }
+      expect(ROUTE_FIXTURES[key], `${key} has no fixture in the RBAC matrix`).toBeDefined();
+      expect(permissionFor(handler.meta!.resource, handler.meta!.action as never), key).toBeDefined();
+    }
+    // Only tRPC (its own matrix above) and next-auth (signing in) stand outside it.
+    expect([...new Set(exempt)].sort()).toEqual(["/api/auth/[...nextauth]", "/api/trpc/[trpc]"]);
+  });
+
+  it("no fixture names a route that does not exist", () => {
+    for (const key of Object.keys(ROUTE_FIXTURES)) expect(routes.has(key), key).toBe(true);
+  });
+
+  for (const [key, handler] of routes) {
+    const meta = handler.meta;
+    if (!meta || "exempt" in meta) continue;
+    describe(key, () => {
+      for (const kind of HTTP_KINDS) {
+        it(`as ${kind}`, async () => {
+          const fixture = ROUTE_FIXTURES[key];
+          if (!fixture) throw new Error(`${key}: no fixture`);
+          const fresh: Partial<Record<ActorKind, string>> = {};
+          if (kind !== "host" && w.accounts[kind] && !UNRESOLVED.includes(kind))
+            fresh[kind] = await sessionCookieFor(w.s, w.accounts[kind]!.id, SECRET);
+          const credentials = credentialsOf(kind, fresh);
+          const { params = {}, query, init = {} } = await fixture.request(w, kind, credentials);
+          let path = key.split(" ")[1]!;
+          for (const [name, value] of Object.entries(params)) path = path.replace(`[${name}]`, value);
+          const req = requestWith(credentials, `http://portal${path}${query ? `?${query}` : ""}`, {
+            method: key.split(" ")[0],
+            ...init,
+            ...(init.body ? { duplex: "half" } : {}),
+          } as RequestInit);
+          const res = await handler(req, { params: Promise.resolve(params) });
+          await res.body?.cancel();
+          const want = expectedRouteOutcome(meta, kind);
+          expect(res.status, `${key} as ${kind}`).toBe(HTTP_STATUS[want] ?? fixture.okStatus);
+        });
+      }
+    });
+  }
+});
+
+// ---- the console WebSocket: a ticket per caller, checked again by authorize() when it connects ---------
+
+describe("RBAC matrix over the console WebSocket", () => {
+  let portal: Server;
+  let portalUrl: string;
+  let vm: string;
+
+  beforeAll(async () => {
+    // A console bridge address nobody listens on: an admitted caller gets as far as the host (502).
+    const [host] = await w.s.db.select().from(hosts).where(eq(hosts.id, w.hostId));
+    await w.s.db
+      .update(hosts)
+      // Up for as long as this file runs (the matrix above takes longer than a heartbeat interval).
+      .set({
+        facts: { ...host!.facts, consoleUrl: "ws://127.0.0.1:9" },
+        lastHeartbeatAt: new Date(Date.now() + 3600_000),
+      })
+      .where(eq(hosts.id, w.hostId));
+    vm = await w.instanceOfA("RUNNING");
+    const proxy = createConsoleProxy({
+      db: w.s.db,
+      redis: w.s.redis,
+      redisPrefix: w.s.prefix,
+      hostDownAfterSeconds: 30,
+      signingKey: deriveConsoleSigningKey(SECRET),
+      allowedOrigins: [],
+      idleTimeoutMs: 60_000,
+      maxPerUser: 50,
+      maxPerProcess: 500,
+      log: pino({ level: "silent" }),
+    });
+    portal = createServer();
+    portal.on("upgrade", (req, socket, head) => proxy.handleUpgrade(req, socket, head));
+    await new Promise<void>((r) => portal.listen(0, "127.0.0.1", () => r()));
+    portalUrl = `ws://127.0.0.1:${(portal.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => (portal ? portal.close(() => r()) : r())));
+
+  function connect(ticket: string): Promise<number> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(
+        `${portalUrl}/console/vnc/${vm}?ticket=${encodeURIComponent(ticket)}`,
+        ["binary"],
+        {
+          origin: portalUrl.replace("ws", "http"),
+        },
+      );
+      ws.once("open", () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.once("unexpected-response", (_req, res) => {
+        res.resume();
+        resolve(res.statusCode ?? -1);
+      });
+      ws.once("error", () => resolve(-1));
+    });
+  }
+
+  for (const kind of HTTP_KINDS) {
+    it(`as ${kind}`, async () => {
+      const account = kind === "host" || kind === "anonymous" ? undefined : w.accounts[kind];
+      // A ticket bound to this caller's account, as if it had been issued: the WebSocket must decide
+      // again from the account as it is now. Hosts and anonymous callers hold no ticket of anyone's.
+      const ticket = account
+        ? await storeConsoleTicket(w.s.redis, w.s.prefix, { userId: account.id, instanceId: vm, kind: "vnc" })
+        : randomBytes(32).toString("base64url");
+      let want: number;
+      if (!account) want = 401;
+      // A ticket is bound to its user, not to a session: a disabled account is refused (403), a reset
+      // password alone does not take back a ticket issued in the 30 s before it.
+      else if (kind === "disabled") want = 403;
+      else {
+        // The revoked caller's account is a powerAdm of group A, unchanged but for its sessions.
+        const [asKind, actor] =
+          kind === "revokedSession"
+            ? (["powerAdm", account] as const)
+            : ([kind as ActorKind, w.actors[kind as ActorKind]!] as const);
+        const outcome = expectedOutcome(permissionFor("consoles", "open"), asKind, actor, {
+          targetsGroupA: true,
+        });
+        want = outcome === "ok" ? 502 : HTTP_STATUS[outcome]!;
+      }
+      expect(await connect(ticket), `console as ${kind}`).toBe(want);
     });
   }
 });

@@ -2,19 +2,15 @@ import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Logger } from "pino";
-import {
-  permissionFor,
-  roleMeets,
-  type Action,
-  type Permission,
-  type Resource,
-} from "@/server/auth/permissions";
+import { permissionFor, type Action, type Permission, type Resource } from "@/common/permissions";
 import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { DomainContext } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { renderEnglish } from "@/server/domain/render-english";
 import { issueFieldMessages } from "@/common/issue-message";
 import { msg, type FieldMessages, type ServerMessage } from "@/common/message";
+import { authorize } from "@/server/domain/policies/authorize";
+import { callerOf } from "@/server/domain/policies/caller";
 import { toTrpcError } from "./errors";
 
 export interface TrpcContext extends DomainContext {
@@ -73,7 +69,7 @@ function targetOf(input: unknown, output: unknown): string | null {
 }
 
 /**
- * Every procedure starts here: the permission entry decides who may call it, and every mutation is
+ * Every procedure starts here: authorize() decides from the permission entry who may call it, and every mutation is
  * written to the audit log with its result. A procedure without an entry cannot be built.
  */
 export function procedureFor<R extends Resource>(resource: R, action: Action<R>) {
@@ -82,13 +78,11 @@ export function procedureFor<R extends Resource>(resource: R, action: Action<R>)
     .meta({ resource, action, permission })
     .use(async ({ ctx, next, type, path, getRawInput }) => {
       if (ctx.unavailableReason) throw toTrpcError(ctx.unavailableReason);
-      const role = ctx.actor?.role ?? "anonymous";
-      if (!roleMeets(role, permission.least)) {
-        throw toTrpcError(
-          ctx.actor
-            ? new DomainError("FORBIDDEN", msg("auth.roleForbids"))
-            : new DomainError("UNAUTHORIZED", msg("auth.signInFirst")),
-        );
+      // The role half of the decision; domain functions ask the resource's policy about the object.
+      try {
+        authorize(callerOf(ctx.actor), resource, action);
+      } catch (err) {
+        throw toTrpcError(err);
       }
       const result = await next();
       const error = result.ok ? null : toTrpcError(result.error);

@@ -1,9 +1,9 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { getServerSession } from "next-auth";
-import { env } from "@/server/env";
+import { headers } from "next/headers";
 import { db } from "@/server/db";
 import { redis } from "@/server/queue";
+import { getServices } from "@/server/services";
 import { log } from "@/server/log";
 import { authenticateUser } from "@/server/domain/account/authenticate";
 import { loadActor } from "@/server/domain/account/load-actor";
@@ -11,18 +11,16 @@ import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { Actor } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { loginInput } from "@/server/domain/users/schemas";
+import { readSessionClaims } from "@/server/http/caller";
 import { readClientIp } from "./client-ip";
 
-export const loginLimits = {
-  prefix: env.REDIS_PREFIX,
-  maxPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-  maxPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
-  windowSeconds: env.LOGIN_WINDOW_SECONDS,
-};
+const { settings } = getServices();
+
+export const loginLimits = { prefix: settings.redisPrefix, ...settings.login };
 
 export const authOptions: NextAuthOptions = {
-  secret: env.NEXTAUTH_SECRET,
-  session: { strategy: "jwt", maxAge: env.SESSION_MAX_AGE_SECONDS },
+  secret: settings.sessionSecret,
+  session: { strategy: "jwt", maxAge: settings.sessionMaxAgeSeconds },
   pages: { signIn: "/login", error: "/login" },
   logger: {
     error: (code, metadata) => log.error({ code, metadata }, "next-auth error"),
@@ -56,9 +54,11 @@ export const authOptions: NextAuthOptions = {
           // next-auth hands this text to the login form: the code (rendered in the reader's language there)
           // with the English as fallback.
           if (err instanceof DomainError)
-            throw new Error(JSON.stringify({ code: err.code, params: err.params, message: err.message }));
+            throw new Error(JSON.stringify({ code: err.code, params: err.params, message: err.message }), {
+              cause: err,
+            });
           log.error({ err }, "login failed unexpectedly");
-          throw new Error("Sign-in failed because of a server problem. Try again shortly.");
+          throw new Error("Sign-in failed because of a server problem. Try again shortly.", { cause: err });
         }
       },
     }),
@@ -96,18 +96,12 @@ export const authOptions: NextAuthOptions = {
   },
 };
 
-export interface SessionClaims {
-  uid: number;
-  sv: number;
-}
-
-export async function getSessionClaims(): Promise<SessionClaims | null> {
-  const s = (await getServerSession(authOptions)) as unknown as Partial<SessionClaims> | null;
-  return s && typeof s.uid === "number" && typeof s.sv === "number" ? { uid: s.uid, sv: s.sv } : null;
-}
-
-/** The signed-in actor for server components; null when signed out, disabled or the session was revoked. */
+/**
+ * The signed-in actor for server components; null when signed out, disabled or the session was revoked.
+ * The same claims reading and account loading as every route's caller (server/http/caller.ts); pages
+ * have no Request, so the cookie comes from next/headers.
+ */
 export async function getCurrentActor(): Promise<Actor | null> {
-  const claims = await getSessionClaims();
+  const claims = await readSessionClaims(await headers(), settings.sessionSecret);
   return claims ? loadActor(db, claims.uid, claims.sv) : null;
 }

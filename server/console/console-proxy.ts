@@ -12,7 +12,8 @@ import { AGENT_CONSOLE_PATH } from "@/agents/protocol";
 import { signConsoleGrant, type ConsoleKind } from "@/agents/protocol/console-grant";
 import type { Database } from "@/server/db/client";
 import { authorizeConsole, type ConsoleTarget } from "@/server/domain/consoles/authorize-console";
-import { DomainError } from "@/server/domain/errors";
+import { DomainError, type DomainErrorKind } from "@/server/domain/errors";
+import { httpStatusText, toDomainFailure, toHttpError } from "@/server/http/errors";
 import { msg, type Message } from "@/common/message";
 import { renderEnglish } from "@/server/domain/render-english";
 
@@ -41,22 +42,31 @@ export interface ConsoleProxyOptions {
 }
 
 const PATH = /^\/console\/(vnc|serial)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-const STATUS: Record<string, [number, string]> = {
-  UNAUTHORIZED: [401, "Unauthorized"],
-  FORBIDDEN: [403, "Forbidden"],
-  NOT_FOUND: [404, "Not Found"],
-  CONFLICT: [409, "Conflict"],
-  RATE_LIMITED: [429, "Too Many Requests"],
-  UNAVAILABLE: [503, "Service Unavailable"],
-  BAD_GATEWAY: [502, "Bad Gateway"],
-};
 const HIGH_WATER = 8 * 1024 * 1024;
 
-function refuse(socket: Duplex, kind: keyof typeof STATUS, message: string): void {
-  const [code, text] = STATUS[kind]!;
-  const body = JSON.stringify({ error: kind, message });
+/** Answers the upgrade request with the status and JSON body every HTTP route gives (server/http/errors.ts). */
+function refuseWith(socket: Duplex, err: unknown): void {
+  const { status, body } = toHttpError(err);
+  const json = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${httpStatusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+const refuse = (socket: Duplex, kind: DomainErrorKind, message: Message) =>
+  refuseWith(socket, new DomainError(kind, message));
+
+/** The agent's side failed: not the caller's fault, nor an outage of ours (502). */
+function refuseBadGateway(socket: Duplex, m: Message): void {
+  const json = JSON.stringify({
+    error: "BAD_GATEWAY",
+    message: renderEnglish(m),
+    fieldErrors: null,
+    serverMessage: m,
+    fieldMessages: null,
+  });
+  socket.end(
+    `HTTP/1.1 502 ${httpStatusText(502)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
   );
 }
 
@@ -153,9 +163,9 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     socket.on("error", () => socket.destroy());
     const url = new URL(req.url ?? "/", "http://portal");
     const m = PATH.exec(url.pathname);
-    if (!m) return refuse(socket, "NOT_FOUND", "No such console.");
+    if (!m) return refuse(socket, "NOT_FOUND", msg("consoles.noSuchConsole"));
     if (!isOriginAllowed(req.headers.origin, req.headers.host, o.allowedOrigins)) {
-      return refuse(socket, "FORBIDDEN", "Consoles open only from the portal's own pages (Origin refused).");
+      return refuse(socket, "FORBIDDEN", msg("consoles.originRefused"));
     }
     let target: ConsoleTarget;
     try {
@@ -165,23 +175,13 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
         ticket: url.searchParams.get("ticket") ?? "",
       });
     } catch (err) {
-      if (err instanceof DomainError)
-        return refuse(socket, err.kind in STATUS ? err.kind : "FORBIDDEN", err.message);
+      if (toDomainFailure(err)) return refuseWith(socket, err);
       o.log.error({ err }, "console authorisation failed");
-      return refuse(socket, "UNAVAILABLE", "The console cannot be opened right now.");
+      return refuse(socket, "UNAVAILABLE", msg("consoles.cannotOpen"));
     }
-    if (total >= o.maxPerProcess)
-      return refuse(
-        socket,
-        "UNAVAILABLE",
-        "This portal has as many consoles open as it allows; try again shortly.",
-      );
+    if (total >= o.maxPerProcess) return refuse(socket, "UNAVAILABLE", msg("consoles.portalFull"));
     if ((perUser.get(target.userId) ?? 0) >= o.maxPerUser) {
-      return refuse(
-        socket,
-        "RATE_LIMITED",
-        `You have ${o.maxPerUser} consoles open, the most allowed; close one first.`,
-      );
+      return refuse(socket, "RATE_LIMITED", msg("consoles.userLimit", { max: o.maxPerUser }));
     }
     total++;
     perUser.set(target.userId, (perUser.get(target.userId) ?? 0) + 1);
@@ -209,24 +209,23 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
         release();
         agent.terminate();
         const why = body.trim().split("\n")[0]?.slice(0, 300);
-        refuse(
-          socket,
-          res.statusCode === 409 ? "CONFLICT" : "BAD_GATEWAY",
-          why
-            ? `The host refused the console: ${why}`
-            : `The host refused the console (HTTP ${res.statusCode}).`,
-        );
+        const message = why
+          ? msg("consoles.hostRefused", { why })
+          : msg("consoles.hostRefusedStatus", { status: res.statusCode ?? 0 });
+        if (res.statusCode === 409) refuse(socket, "CONFLICT", message);
+        else refuseBadGateway(socket, message);
       });
     });
+    let opened = false;
     agent.once("error", () => {
-      if (agent.readyState === WebSocket.CONNECTING || agent.readyState === WebSocket.CLOSED) {
-        if (!socket.destroyed && socket.writable) {
-          release();
-          refuse(socket, "BAD_GATEWAY", "The host's console bridge cannot be reached.");
-        }
+      // ws marks a socket CLOSING before it reports a failed connect, so "not opened yet" is the test.
+      if (!opened && !socket.destroyed && socket.writable) {
+        release();
+        refuseBadGateway(socket, msg("consoles.bridgeUnreachable"));
       }
     });
     agent.once("open", () => {
+      opened = true;
       if (socket.destroyed) {
         release();
         agent.close();

@@ -10,10 +10,10 @@ export interface DatabaseHandle {
 }
 
 /** A pool that fails fast when MariaDB is down, and heals by itself when it returns. */
-export function createDatabase(url: string): DatabaseHandle {
+export function createDatabase(url: string, opts: { connectionLimit?: number } = {}): DatabaseHandle {
   const pool = mysql.createPool({
     uri: url,
-    connectionLimit: 10,
+    connectionLimit: opts.connectionLimit ?? 10,
     connectTimeout: 3000,
     enableKeepAlive: true,
     timezone: "Z",

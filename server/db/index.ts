@@ -1,8 +1,7 @@
 import "server-only";
-import { env } from "@/server/env";
-import { createDatabase, type DatabaseHandle } from "./client";
+import { getServices } from "@/server/services";
+import type { DatabaseHandle } from "./client";
 
-// One pool per process, kept across hot reloads in development.
-const globalForDb = globalThis as unknown as { educloudDb?: DatabaseHandle };
-export const dbHandle: DatabaseHandle = (globalForDb.educloudDb ??= createDatabase(env.DATABASE_URL));
+// The process's one request pool, from the composition root (server/services.ts).
+export const dbHandle: DatabaseHandle = getServices().dbHandle;
 export const db = dbHandle.db;

@@ -1,40 +1,19 @@
 import "server-only";
 import type { Redis } from "ioredis";
-import { Queue } from "bullmq";
-import { env } from "@/server/env";
-import { createHostJobPort } from "./host-jobs";
-import { createQueueConnection, createRedis } from "./redis";
+import type { Queue } from "bullmq";
+import { getServices } from "@/server/services";
 
-const g = globalThis as unknown as {
-  educloudRedis?: Redis;
-  educloudQueueConn?: Redis;
-  educloudSystemQueue?: Queue;
-};
+// Redis, the system queue and the host job port come from the composition root (server/services.ts).
 
 /** Short commands: rate limits, tickets, health. */
-export const redis: Redis = (g.educloudRedis ??= createRedis(env.REDIS_URL));
-redis.on("error", () => {
-  /* reported by the health check; ioredis reconnects by itself */
-});
+export const redis: Redis = getServices().redis;
 
-function queueConnection(): Redis {
-  if (!g.educloudQueueConn) {
-    g.educloudQueueConn = createQueueConnection(env.REDIS_URL);
-    g.educloudQueueConn.on("error", () => {});
-  }
-  return g.educloudQueueConn;
-}
-
-/** The portal's own queue for housekeeping jobs; per-host queues arrive with the compute issue. */
+/** The portal's own queue for housekeeping jobs. */
 export function getSystemQueue(): Queue {
-  return (g.educloudSystemQueue ??= new Queue("system", {
-    connection: queueConnection(),
-    prefix: `${env.REDIS_PREFIX}:bull`,
-  }));
+  return getServices().systemQueue;
 }
 
 /** Producer for per-host job queues (the domain sees it as a JobPort). */
 export function getHostJobs() {
-  return ((g as { educloudHostJobs?: ReturnType<typeof createHostJobPort> }).educloudHostJobs ??=
-    createHostJobPort(queueConnection(), env.REDIS_PREFIX));
+  return getServices().jobs;
 }

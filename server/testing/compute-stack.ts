@@ -165,13 +165,11 @@ export async function startComputeStack(opts: {
   };
 
   const hostId = await joinAgent(agentDir, `stack-${randomUUID().slice(0, 8)}`);
-  let agent: ChildProcess | undefined;
   const startAgent = () => {
-    agent = runAgent(agentDir);
+    runAgent(agentDir);
   };
   const killAgentHard = async () => {
     await killAgentOf(agentDir);
-    agent = undefined;
   };
   const extraHosts: string[] = [];
   const waitForState = async (id: string, want: InstanceRow["state"], timeoutMs = 120_000) => {

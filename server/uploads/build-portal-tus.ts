@@ -1,26 +1,25 @@
-// The portal's one tus server, built from a database handle. Shared through globalThis: the custom
-// server (server/main.ts, which serves an upload's own requests straight from Node's socket) and the
-// App Router route files run in one process and must share one table of uploads being written.
-import { permissionFor, roleMeets } from "@/server/auth/permissions";
+// The portal's one tus server. Shared through globalThis: the custom server (server/main.ts, which
+// serves an upload's own requests straight from Node's socket) and the App Router route files run in
+// one process and must share one table of uploads being written.
 import type { Database } from "@/server/db/client";
 import { recordAudit } from "@/server/domain/audit/record-audit";
-import { env } from "@/server/env";
+import { resolveSessionCaller } from "@/server/http/caller";
 import { log } from "@/server/log";
-import { actorFromRequest } from "./request-actor";
+import { getServices } from "@/server/services";
 import { createTusServer } from "./tus-server";
 
 export const UPLOADS_PATH = "/api/v1/uploads";
 
 function buildPortalTus(db: Database) {
-  const upload = permissionFor("images", "upload");
+  // Read when the first upload request arrives (tests point the store elsewhere before that).
+  const { settings } = getServices();
   return createTusServer({
     db,
-    storeDir: env.IMAGE_STORE_DIR,
-    maxBytes: env.IMAGE_MAX_BYTES,
-    convertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,
+    storeDir: settings.imageStoreDir,
+    maxBytes: settings.imageMaxBytes,
+    convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,
     basePath: UPLOADS_PATH,
-    authenticate: (req) => actorFromRequest(req, { db, secret: env.NEXTAUTH_SECRET }),
-    mayUpload: (actor) => roleMeets(actor.role, upload.least),
+    resolveCaller: (req) => resolveSessionCaller(req, { db, secret: settings.sessionSecret }),
     onImportError: (err) => log.error({ err }, "image import failed"),
     onImportStarted: (taskId, done) => void done.then(() => log.info({ taskId }, "image import finished")),
     audit: (actor, targetId, ok, ip) =>
@@ -38,4 +37,6 @@ function buildPortalTus(db: Database) {
 
 export type PortalTus = ReturnType<typeof buildPortalTus>;
 const g = globalThis as { __educloudTus?: PortalTus };
-export const sharedPortalTus = (db: Database): PortalTus => (g.__educloudTus ??= buildPortalTus(db));
+/** The process's tus server, on the given pool (tests and benches pass their own). */
+export const sharedPortalTus = (db: Database = getServices().db): PortalTus =>
+  (g.__educloudTus ??= buildPortalTus(db));

@@ -10,7 +10,11 @@ import { join } from "node:path";
 import type { Database } from "@/server/db/client";
 import type { Actor } from "@/server/domain/context";
 import { readClientIp } from "@/server/auth/client-ip";
+import { issueFieldMessages } from "@/common/issue-message";
+import { msg } from "@/common/message";
 import { DomainError, errorBody } from "@/server/domain/errors";
+import { authorize } from "@/server/domain/policies/authorize";
+import { actorOf, type Caller } from "@/server/domain/policies/caller";
 import { incomingDir } from "@/server/domain/images/import-image";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { uploadImageInput } from "@/server/domain/images/schemas";
@@ -35,16 +39,15 @@ import {
   type UploadInfo,
 } from "./upload-files";
 import { createSyncPacer } from "./sync-pacer";
+import { toHttpError } from "@/server/http/errors";
 
 export interface TusDeps {
   db: Database;
   storeDir: string;
   maxBytes: number;
   convertTimeoutSeconds: number;
-  /** Who is asking (the session), null when signed out. */
-  authenticate(req: Request): Promise<Actor | null>;
-  /** May this actor upload at all (the permission table's role check)? */
-  mayUpload(actor: Actor): boolean;
+  /** Who is asking (server/http/caller.ts); authorize() decides whether they may upload. */
+  resolveCaller(req: Request): Promise<Caller>;
   /** The URL path uploads live under, e.g. /api/v1/uploads. */
   basePath: string;
   onImportError?: (err: unknown) => void;
@@ -78,10 +81,12 @@ const HEADERS = { "tus-resumable": TUS_VERSION, "cache-control": "no-store" };
 function answer(
   status: number,
   headers: Record<string, string> = {},
-  body?: { error: string; message: string; fieldErrors?: Record<string, string> | null } & Record<
-    string,
-    unknown
-  >,
+  body?: {
+    error: string;
+    message: string;
+    fieldErrors?: Record<string, string> | null;
+    [k: string]: unknown;
+  },
 ): Response {
   return body
     ? Response.json(body, { status, headers: { ...HEADERS, ...headers } })
@@ -90,15 +95,15 @@ function answer(
 const fail = (status: number, message: string, error = "INVALID", fieldErrors?: Record<string, string>) =>
   answer(status, {}, { error, message, fieldErrors: fieldErrors ?? null });
 
-const STATUS: Record<string, number> = {
-  INVALID: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  RATE_LIMITED: 429,
-  UNAVAILABLE: 503,
-};
+/** A refusal with its own status (413 for a file over the cap), coded like every other refusal. */
+const failWith = (status: number, err: DomainError) => answer(status, {}, errorBody(err));
+
+/** A refusal (or an outage) answered the way every route answers it, with the tus headers. */
+function refuse(err: unknown): Response {
+  const { status, body, internal } = toHttpError(err);
+  if (internal) throw err;
+  return answer(status, {}, body);
+}
 
 export function createTusServer(deps: TusDeps) {
   /** One PATCH at a time per upload; HEAD waits for a running one so the offset it tells is final. */
@@ -116,10 +121,13 @@ export function createTusServer(deps: TusDeps) {
         { error: "INVALID", message: `This server speaks tus ${TUS_VERSION}.` },
       );
     }
-    const actor = await deps.authenticate(req);
-    if (!actor) return fail(401, "Sign in first.", "UNAUTHORIZED");
-    if (!deps.mayUpload(actor)) return fail(403, "Your role does not allow this.", "FORBIDDEN");
-    return actor;
+    try {
+      const caller = await deps.resolveCaller(req);
+      authorize(caller, "images", "upload");
+      return actorOf(caller)!;
+    } catch (err) {
+      return refuse(err);
+    }
   }
 
   async function ownUpload(actor: Actor, id: string): Promise<UploadInfo | null> {
@@ -149,26 +157,26 @@ export function createTusServer(deps: TusDeps) {
     if (length === null || length === 0)
       return fail(400, "Upload-Length is missing or not a positive whole number.");
     if (length > deps.maxBytes)
-      return fail(413, `The file is larger than the size cap (${deps.maxBytes} bytes).`, "INVALID", {
-        file: "Too large.",
-      });
+      return failWith(
+        413,
+        new DomainError("INVALID", msg("images.tooLarge", { maxBytes: deps.maxBytes }), {
+          file: msg("field.tooLarge"),
+        }),
+      );
     const metadata = parseUploadMetadata(req.headers.get("upload-metadata"));
     if (!metadata) return fail(400, "Upload-Metadata is malformed.");
     const parsed = uploadImageInput.safeParse(metadata);
     if (!parsed.success) {
-      return fail(
+      return failWith(
         400,
-        "Some fields are not valid.",
-        "INVALID",
-        Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
+        new DomainError("INVALID", msg("invalidInput"), issueFieldMessages(parsed.error.issues)),
       );
     }
     let image: UploadInfo["image"];
     try {
       image = await authorizeImageUpload(deps.db, actor, parsed.data);
     } catch (err) {
-      if (err instanceof DomainError) return answer(STATUS[err.kind] ?? 400, {}, errorBody(err));
-      throw err;
+      return refuse(err);
     }
     await mkdir(uploadsDir(deps.storeDir), { recursive: true, mode: 0o700 });
     void sweepStaleUploads(deps.storeDir, STALE_AFTER_MS).catch(() => undefined);

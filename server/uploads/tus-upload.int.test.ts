@@ -14,21 +14,22 @@ import { auditLog, images } from "@/db/schema";
 import { CLIENT_IP_HEADER } from "@/server/auth/client-ip";
 import { formatUploadMetadata } from "./tus-headers";
 import { env } from "@/server/env";
+import { getServices } from "@/server/services";
 import { makeUser, openTestServices, type TestServices } from "@/server/testing/fixtures";
 import { serveRoutes } from "@/server/testing/serve-route";
 import { createTusClient, sessionCookieFor, waitForTask } from "@/server/testing/tus-client";
 
 const work = await mkdtemp(join(tmpdir(), "tus-test-"));
 const store = join(work, "store");
-// The routes read their configuration from the env module (already loaded by the imports above); the
-// tus server is built on the first request, after this.
-Object.assign(env, { IMAGE_STORE_DIR: store });
+// The routes read their configuration from the process's services (server/services.ts), already built
+// by the imports above; the tus server is built on the first request, after this.
+Object.assign(getServices().settings, { imageStoreDir: store });
 const creation = await import("@/app/api/v1/uploads/route");
 const one = await import("@/app/api/v1/uploads/[id]/route");
 const { sharedPortalTus } = await import("./build-portal-tus");
 const { matchUploadRequest, serveUploadRequest } = await import("./serve-upload-node");
 const { createTusServer } = await import("./tus-server");
-const { actorFromRequest } = await import("./request-actor");
+const { resolveSessionCaller } = await import("@/server/http/caller");
 
 let s: TestServices;
 let server: { url: string; close(): Promise<void> };
@@ -217,8 +218,7 @@ describe("tus uploads", () => {
         maxBytes: 64 * 1024 * 1024,
         convertTimeoutSeconds: 60,
         basePath: "/api/v1/uploads",
-        authenticate: (req) => actorFromRequest(req, { db: s.db, secret: env.NEXTAUTH_SECRET }),
-        mayUpload: () => true,
+        resolveCaller: (req) => resolveSessionCaller(req, { db: s.db, secret: env.NEXTAUTH_SECRET }),
       });
       http.on("request", (req, res) => {
         const id = matchUploadRequest(req.method, req.url);

@@ -15,6 +15,7 @@ import {
   signConsoleGrant,
   type ConsoleKind,
 } from "../../protocol/console-grant";
+import { DriverRegistry } from "../drivers/driver-registry";
 import { QemuDriver } from "../drivers/qemu/qemu-driver";
 import { killProcessesUnder } from "../drivers/qemu/testing/kill-test-vms";
 import { BANNER, waitForSerialLog } from "../drivers/qemu/testing/serial-log";
@@ -58,7 +59,8 @@ beforeAll(async () => {
   const verifyKey = importVerifyKey(exportVerifyKey(portalKey));
   server = await startConsoleServer({
     hostId,
-    stateDir,
+    // As the agent runs it: the registry finds the VM's driver, the driver its sockets.
+    consoles: new DriverRegistry([driver]),
     getVerifyKey: () => verifyKey,
     listen: { host: "127.0.0.1", port: 0 },
     log: pino({ level: "silent" }),

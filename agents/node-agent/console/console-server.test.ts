@@ -1,7 +1,7 @@
 // The console bridge against fake VM sockets: every refusal, the byte pipe, backpressure, limits.
 // The same bridge against real QEMU is console-server.int.test.ts.
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -13,6 +13,7 @@ import {
   signConsoleGrant,
   type ConsoleKind,
 } from "../../protocol/console-grant";
+import type { ConsoleEndpoint } from "../drivers/hypervisor-driver";
 import { startConsoleServer, type ConsoleServer, type ConsoleServerOptions } from "./console-server";
 import { openConsole, type ConsoleAttempt } from "./testing/open-console";
 import { startFakeVm } from "./testing/fake-vm";
@@ -26,6 +27,9 @@ const log = pino({ level: "silent" });
 let stateDir: string;
 let fakeVm: Awaited<ReturnType<typeof startFakeVm>>;
 const servers: ConsoleServer[] = [];
+/** The VMs "the driver" has, with their console endpoints. */
+const vms = new Map<string, Record<ConsoleKind, ConsoleEndpoint>>();
+const consoles = { consoleEndpoint: async (id: string, kind: ConsoleKind) => vms.get(id)?.[kind] ?? null };
 
 const grantFor = (
   kind: ConsoleKind,
@@ -36,7 +40,7 @@ const grantFor = (
 async function start(over: Partial<ConsoleServerOptions> = {}): Promise<ConsoleServer> {
   const server = await startConsoleServer({
     hostId,
-    stateDir,
+    consoles,
     getVerifyKey: () => verifyKey,
     listen: { host: "127.0.0.1", port: 0 },
     log,
@@ -54,6 +58,7 @@ function opened(a: ConsoleAttempt): Extract<ConsoleAttempt, { ok: true }> {
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "cs-"));
   fakeVm = await startFakeVm(stateDir, vmId);
+  vms.set(vmId, fakeVm.endpoints);
 });
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
@@ -129,9 +134,12 @@ describe("console server", () => {
     expect(server.activeSessions().get(vmId)?.vnc ?? 0).toBeLessThanOrEqual(1);
   });
 
-  it("refuses a stopped VM (run directory without sockets) as not running", async () => {
+  it("refuses a stopped VM (its driver knows it, nothing serves its console) as not running", async () => {
     const stopped = randomUUID();
-    await mkdir(join(stateDir, "vms", stopped), { recursive: true });
+    vms.set(stopped, {
+      vnc: { path: join(stateDir, `${stopped}-vnc.sock`) },
+      serial: { path: join(stateDir, `${stopped}-serial.sock`) },
+    });
     const server = await start();
     expect(await openConsole(server.url, grantFor("serial", { instanceId: stopped }))).toMatchObject({
       ok: false,
@@ -228,6 +236,7 @@ describe("console server backpressure", () => {
       };
       pump();
     });
+    vms.set(busyId, floodVm.endpoints);
   });
   afterAll(() => floodVm.close());
 

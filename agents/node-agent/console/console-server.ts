@@ -1,7 +1,7 @@
-// The agent's console bridge (browser → portal proxy → here → the VM's VNC or serial unix socket).
-// Every connection carries a grant the portal signed for this host, one instance and one console
-// kind; the agent holds only the portal's public key. See README.md for the listen address.
-import { stat } from "node:fs/promises";
+// The agent's console bridge (browser → portal proxy → here → the VM's VNC or serial console, wherever
+// its driver serves it). Every connection carries a grant the portal signed for this host, one
+// instance and one console kind; the agent holds only the portal's public key. See README.md for the
+// listen address.
 import { createServer, type IncomingMessage } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -10,16 +10,21 @@ import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { verifyConsoleGrant, type ConsoleGrant, type ConsoleKind } from "../../protocol/console-grant";
 import { AGENT_CONSOLE_PATH } from "../../protocol/index";
-import { resolveVmPaths } from "../drivers/qemu/vm-paths";
+import type { ConsoleEndpoint } from "../drivers/hypervisor-driver";
 import { bridgeSocket, type Bridge, type BridgeOptions } from "./bridge-socket";
 import { formatWsUrl, type ListenAddress } from "./listen-address";
 import { NonceCache } from "./nonce-cache";
 import { refuseUpgrade, type RefusalCode } from "./refusals";
 
+/** Where a VM's console is: the driver that has the VM knows (DriverRegistry, or one driver). */
+export interface ConsoleEndpoints {
+  /** Null when there is no such VM on this host. */
+  consoleEndpoint(instanceId: string, kind: ConsoleKind): Promise<ConsoleEndpoint | null>;
+}
+
 export interface ConsoleServerOptions {
   hostId: string;
-  /** VMs live in `${stateDir}/vms/<id>/` (see resolveVmPaths). */
-  stateDir: string;
+  consoles: ConsoleEndpoints;
   /** The portal's verify key, or null while it is not known yet (consoles are refused with 503). */
   getVerifyKey: () => KeyObject | null;
   listen: ListenAddress;
@@ -41,10 +46,10 @@ export interface ConsoleServer {
 
 /** Grants live seconds; a far-off expiry would keep its nonce in memory for as long, so it is refused. */
 const MAX_GRANT_LIFETIME_MS = 5 * 60_000;
-const UNIX_CONNECT_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 /**
- * QEMU's serial chardev (server=on,wait=off) serves one client at a time and leaves a second one
- * hanging without a word; its VNC server shares the screen between viewers.
+ * A serial line has one reader: a second client would steal half of each answer (QEMU's serial
+ * socket, for one, leaves a second client hanging without a word). A screen is shared between viewers.
  */
 const MAX_PER_INSTANCE: Record<ConsoleKind, number> = { vnc: 16, serial: 1 };
 
@@ -126,7 +131,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     if (typeof reserved === "string") return refuse(reserved, grant);
     const release = reserved;
 
-    void openVmSocket(opts.stateDir, grant)
+    void openVmSocket(opts.consoles, grant)
       .then((vm) => {
         if (typeof vm === "string" || closing) {
           if (typeof vm !== "string") vm.destroy();
@@ -197,15 +202,15 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
   };
 }
 
-/** Connects to the VM's socket before the handshake completes, so a stopped VM is an HTTP 404. */
-async function openVmSocket(stateDir: string, grant: ConsoleGrant): Promise<Socket | RefusalCode> {
-  const paths = resolveVmPaths(stateDir, grant.instanceId);
-  if (!(await stat(paths.runDir).catch(() => null))?.isDirectory()) return "no-instance";
-  const path = grant.kind === "vnc" ? paths.vncSocket : paths.serialSocket;
+/** Connects to the VM's console before the handshake completes, so a stopped VM is an HTTP 404. */
+async function openVmSocket(consoles: ConsoleEndpoints, grant: ConsoleGrant): Promise<Socket | RefusalCode> {
+  const endpoint = await consoles.consoleEndpoint(grant.instanceId, grant.kind);
+  if (!endpoint) return "no-instance";
   return new Promise((resolve) => {
-    const vm = connect(path);
-    const timer = setTimeout(() => vm.destroy(new Error("timeout")), UNIX_CONNECT_TIMEOUT_MS);
-    // ENOENT: QEMU is not running; ECONNREFUSED: a socket left behind by a QEMU that died.
+    const vm = connect(endpoint);
+    const timer = setTimeout(() => vm.destroy(new Error("timeout")), CONNECT_TIMEOUT_MS);
+    // ENOENT or ECONNREFUSED: nothing serves the console, i.e. the VM is not running (or its
+    // hypervisor died and left a socket behind).
     // Stays attached (a no-op once resolved) so a later error before the bridge takes over cannot crash the agent.
     vm.on("error", () => {
       clearTimeout(timer);

@@ -1,9 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startConsoleBridge } from "./start-console-bridge";
 import { openConsole } from "./testing/open-console";
 
@@ -14,14 +11,12 @@ const creds = {
   portalUrl: "http://127.0.0.1:9",
 };
 const log = pino({ level: "silent" });
-let stateDir: string;
-
-beforeAll(async () => (stateDir = await mkdtemp(join(tmpdir(), "cb-"))));
-afterAll(() => rm(stateDir, { recursive: true, force: true }));
+// No VMs: these tests never get past the key.
+const consoles = { consoleEndpoint: async () => null };
 
 describe("startConsoleBridge", () => {
   it("listens on loopback by default, advertises that address, and refuses consoles until the portal's key is known", async () => {
-    const bridge = await startConsoleBridge({ creds, stateDir, log });
+    const bridge = await startConsoleBridge({ creds, consoles, log });
     try {
       expect(bridge.server.listening.host).toBe("127.0.0.1");
       expect(bridge.consoleUrl).toBe(bridge.server.url);
@@ -36,19 +31,19 @@ describe("startConsoleBridge", () => {
   });
 
   it("advertises the configured URL (without a trailing slash) and refuses one that is not ws://", async () => {
-    const bridge = await startConsoleBridge({ creds, stateDir, log, advertiseUrl: "ws://node7.lab:7901/" });
+    const bridge = await startConsoleBridge({ creds, consoles, log, advertiseUrl: "ws://node7.lab:7901/" });
     await bridge.stop();
     expect(bridge.consoleUrl).toBe("ws://node7.lab:7901");
     await expect(
-      startConsoleBridge({ creds, stateDir, log, advertiseUrl: "http://node7:7901" }),
+      startConsoleBridge({ creds, consoles, log, advertiseUrl: "http://node7:7901" }),
     ).rejects.toThrow(/EDUCLOUD_AGENT_CONSOLE_URL/);
   });
 
   it("explains a listen address that is taken", async () => {
-    const first = await startConsoleBridge({ creds, stateDir, log });
+    const first = await startConsoleBridge({ creds, consoles, log });
     try {
       await expect(
-        startConsoleBridge({ creds, stateDir, log, listen: first.server.listening }),
+        startConsoleBridge({ creds, consoles, log, listen: first.server.listening }),
       ).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+ .*EADDRINUSE.*EDUCLOUD_AGENT_CONSOLE_LISTEN/);
     } finally {
       await first.stop();

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { hostFactsSchema, type JoinResponse } from "../../protocol/index";
 import { watchConsoleKey } from "./console-key";
-import { startConsoleServer, type ConsoleServer } from "./console-server";
+import { startConsoleServer, type ConsoleEndpoints, type ConsoleServer } from "./console-server";
 import {
   DEFAULT_CONSOLE_LISTEN,
   defaultAdvertisedUrl,
@@ -24,7 +24,8 @@ export interface ConsoleBridge {
  */
 export async function startConsoleBridge(opts: {
   creds: Pick<JoinResponse, "hostId" | "hostSecret" | "portalUrl">;
-  stateDir: string;
+  /** Where each VM's consoles are (the host's drivers). */
+  consoles: ConsoleEndpoints;
   log: Logger;
   listen?: ListenAddress;
   advertiseUrl?: string;
@@ -42,7 +43,7 @@ export async function startConsoleBridge(opts: {
   try {
     server = await startConsoleServer({
       hostId,
-      stateDir: opts.stateDir,
+      consoles: opts.consoles,
       getVerifyKey: key.get,
       listen,
       log: opts.log,
@@ -51,6 +52,7 @@ export async function startConsoleBridge(opts: {
     key.stop();
     throw new Error(
       `the console bridge cannot listen on ${listen.host}:${listen.port} (${(err as Error).message}); set EDUCLOUD_AGENT_CONSOLE_LISTEN`,
+      { cause: err },
     );
   }
   const advertised = consoleUrl ?? defaultAdvertisedUrl(server.listening);

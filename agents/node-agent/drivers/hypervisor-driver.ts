@@ -1,5 +1,8 @@
 // The one interface every hypervisor driver implements (qemu, virtualbox, sim). The agent's job
-// handlers talk only to this; drivers know nothing of BullMQ, the portal or MySQL.
+// handlers, console bridge and image cache talk only to this (through the DriverRegistry); drivers know
+// nothing of BullMQ, the portal or MySQL, and nothing outside a driver's folder knows its files.
+import type { ConsoleKind } from "../../protocol/console-grant";
+import type { HypervisorKind } from "../../protocol/hypervisor";
 import type { NicSpec } from "../../protocol/network";
 import type { AgentMessage } from "../../protocol/agent-message";
 
@@ -21,9 +24,10 @@ export interface VmSpec {
   /** Chosen by the agent from the host's facts: kvm only where it is really usable. */
   accel: Accelerator;
   /**
-   * NICs in guest order (eth0 first). The agent creates each tap on its network's bridge before the
-   * driver starts the VM; the driver only plugs the taps in, and keeps them so they can be rebuilt
-   * after a host reboot (start) and removed after delete.
+   * NICs in guest order (eth0 first). Before the driver starts the VM, the agent builds each NIC's
+   * network (bridge, DHCP, firewall) and lets the driver prepare the NIC (prepareNic); the driver keeps
+   * the NICs in its record so they can be prepared again after a host reboot (start) and released
+   * after delete.
    */
   nics?: NicSpec[];
   /**
@@ -52,7 +56,8 @@ export interface VmStatus {
 }
 
 export interface HypervisorFacts {
-  kind: string;
+  kind: HypervisorKind;
+  /** Installed and usable here: the host offers this kind and takes instance.create jobs for it. */
   available: boolean;
   version?: string;
   /** Why it is not available, in words an operator can act on. */
@@ -67,8 +72,26 @@ export interface ProgressReport {
   message: string;
 }
 
+/**
+ * Where the console bridge connects to reach one console of a VM: a unix socket or a TCP port, exactly
+ * what `net.connect()` takes. The bridge only pipes bytes: VNC (RFB) for "vnc", a serial line for "serial".
+ */
+export type ConsoleEndpoint = { path: string } | { host: string; port: number };
+
+/**
+ * What a driver may ask of the host's network layer for one NIC. The NIC's network (bridge, DHCP,
+ * firewall) is already built when the driver is asked: a driver that only needs the bridge's name
+ * (`nic.network.bridge`) asks for nothing.
+ */
+export interface NicNetworkPort {
+  /** Creates the tap named `nic.tap` on the NIC's bridge (idempotent). */
+  ensureTap(nic: NicSpec): Promise<void>;
+  /** Removes a tap; a missing one is a no-op. */
+  removeTap(tap: string): Promise<void>;
+}
+
 export interface HypervisorDriver {
-  readonly kind: "qemu" | "virtualbox" | "sim";
+  readonly kind: HypervisorKind;
   /** Probes the host: is the hypervisor installed, which version, is acceleration usable. */
   detect(): Promise<HypervisorFacts>;
   /** Creates the VM's disk (copy-on-write over the base image) and run directory, then starts it. */
@@ -80,7 +103,11 @@ export interface HypervisorDriver {
   reboot(id: string): Promise<void>;
   /** Stops the VM if needed and removes its disk and run files. Deleting a missing VM is a no-op. */
   delete(id: string): Promise<void>;
-  /** `quick`: process liveness only, without asking the hypervisor (cheap enough for every heartbeat). */
+  /**
+   * Null when this driver has no such VM: the registry finds a VM's driver by asking each one, so a
+   * quick status must be cheap and must never claim another driver's VM. `quick`: process liveness
+   * only, without asking the hypervisor (cheap enough for every heartbeat).
+   */
   status(id: string, opts?: { quick?: boolean }): Promise<VmStatus | null>;
   /**
    * Every VM this driver finds on the host (run directories), with its real state: used at agent start
@@ -91,8 +118,22 @@ export interface HypervisorDriver {
   readSpec?(id: string): Promise<VmSpec | null>;
   /** Graphical console clients connected to the VM right now (from the hypervisor), or null if unknown. */
   countViewers?(id: string): Promise<number | null>;
+  /**
+   * Where the console bridge reaches this VM's `kind` console; null when the driver has no such VM. A
+   * VM that exists but is not running may still get an endpoint: connecting to it then fails.
+   */
+  consoleEndpoint(id: string, kind: ConsoleKind): Promise<ConsoleEndpoint | null>;
+  /**
+   * Absolute paths of the base images this driver's VMs still depend on (running or stopped): the
+   * image cache never evicts them.
+   */
+  baseImagesInUse(): Promise<string[]>;
+  /** Readies one NIC before the VM starts, asking the network layer for what this hypervisor needs. */
+  prepareNic(nic: NicSpec, network: NicNetworkPort): Promise<void>;
+  /** Undoes prepareNic after the VM is deleted. */
+  releaseNic(nic: NicSpec, network: NicNetworkPort): Promise<void>;
 
-  // ---- storage (C4–C6); optional so drivers without it say "not supported" ----
+  // ---- storage (snapshots, capture, volumes); optional so drivers without it say "not supported" ----
   /** A disk snapshot named `tag` (crash-consistent while running); returns the disk usage it pins. */
   createSnapshot?(id: string, tag: string): Promise<{ sizeBytes: number }>;
   /** Brings the disk back to the snapshot; the VM must be stopped. */

@@ -1,4 +1,4 @@
-// C5: capture an instance's disk into a new image. The driver writes one standalone qcow2 (overlay and
+// Capture an instance's disk into a new image. The driver writes one standalone qcow2 (overlay and
 // base together); the agent streams it to the portal, which checks and stores it like any upload.
 // Progress goes to the portal's task about once a second: 0–60 % copying the disk, 60–95 % uploading,
 // the rest is the portal's own import.
@@ -38,11 +38,13 @@ export async function handleCaptureInstance(ctx: JobContext, job: CaptureJob): P
   const dir = join(ctx.stateDir ?? "/var/lib/educloud-agent", "captures");
   const target = join(dir, `${job.taskId}.qcow2`);
   try {
-    if (!ctx.driver.exportDisk) throw new Error(`the ${ctx.driver.kind} driver cannot capture disks`);
+    const driver = await ctx.drivers.forVm(job.instanceId);
+    if (!driver) throw new Error(`no VM ${job.instanceId} on this host`);
+    if (!driver.exportDisk) throw new Error(`the ${driver.kind} driver cannot capture disks`);
     if (!ctx.authHeader) throw new Error("this agent has no host credentials to upload with");
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await send("running", 1, { message: "Copying the instance's disk" });
-    await ctx.driver.exportDisk(job.instanceId, target, (f) =>
+    await driver.exportDisk(job.instanceId, target, (f) =>
       throttled(Math.round(f * COPY_SHARE), {
         message: `Copying the instance's disk: ${Math.round(f * 100)}%`,
       }),

@@ -10,6 +10,7 @@ const createJob = {
   vcpus: 1,
   memoryMiB: 256,
   diskGiB: 1,
+  hypervisor: "sim",
   image: {
     id: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
     sha256: "a".repeat(64),
@@ -43,8 +44,8 @@ describe("instance.create and the image cache", () => {
   });
 
   it("releases the lease when the create fails", async () => {
-    const { ctx, calls } = contextWithLeaseLog();
-    Object.assign(ctx.driver, {
+    const { ctx, driver, calls } = contextWithLeaseLog();
+    Object.assign(driver, {
       create: async () => {
         calls.push("create fails");
         throw new Error("qemu-img create failed");

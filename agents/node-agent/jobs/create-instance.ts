@@ -1,18 +1,21 @@
 import type { z } from "zod";
 import type { createInstanceJob } from "../../protocol/index";
-import { ensureTaps } from "./ensure-taps";
 import { reportProgress, reportState, type JobContext } from "./job-context";
+import { prepareNics } from "./prepare-nics";
 import { throttleReports } from "./throttle-reports";
 
 /**
- * Fetch (or reuse) the base image, build each NIC's network and tap on this host, then let the driver
- * build the overlay and boot. Idempotent.
+ * Fetch (or reuse) the base image, build each NIC's network on this host and prepare the NIC for the
+ * job's hypervisor, then let that driver build the disk and boot. Idempotent. A hypervisor this host
+ * does not offer is refused before anything is done (UnsupportedHypervisorError: not retried).
  */
 export async function handleCreateInstance(
   ctx: JobContext,
   job: z.output<typeof createInstanceJob>,
 ): Promise<void> {
-  const existing = await ctx.driver.status(job.instanceId);
+  const driver = ctx.drivers.forHypervisor(job.hypervisor);
+  const accel = ctx.drivers.accelFor(driver);
+  const existing = await driver.status(job.instanceId);
   if (existing?.state === "running") {
     await reportState(ctx, job.instanceId, "RUNNING", { accel: existing.accel });
     return;
@@ -34,12 +37,12 @@ export async function handleCreateInstance(
     progress(5 + Math.round(f * 55), `Fetching the base image: ${Math.round(f * 100)}%`),
   );
   try {
-    // QEMU opens the taps when it starts: they must exist, on their bridges, before.
-    await ensureTaps(ctx, job.nics);
+    // The hypervisor plugs the NICs in when the VM starts: their networks must be there before.
+    await prepareNics(ctx, driver, job.nics);
     if (existing) {
-      await ctx.driver.start(job.instanceId); // built by an earlier attempt that died before reporting
+      await driver.start(job.instanceId); // built by an earlier attempt that died before reporting
     } else {
-      await ctx.driver.create(
+      await driver.create(
         {
           id: job.instanceId,
           name: job.name,
@@ -48,7 +51,7 @@ export async function handleCreateInstance(
           diskGiB: job.diskGiB,
           baseImagePath: base.path,
           baseImageFormat: job.image.format,
-          accel: ctx.accel,
+          accel,
           nics: job.nics,
         },
         (p) => progress(60 + Math.round(p.percent * 0.4), p.message),
@@ -57,5 +60,5 @@ export async function handleCreateInstance(
   } finally {
     base.release(); // the record names the image now, or creation failed and nothing uses it
   }
-  await reportState(ctx, job.instanceId, "RUNNING", { accel: ctx.accel });
+  await reportState(ctx, job.instanceId, "RUNNING", { accel });
 }

@@ -16,6 +16,7 @@ const createJob = {
   vcpus: 1,
   memoryMiB: 256,
   diskGiB: 1,
+  hypervisor: "sim",
   nics,
   image: {
     id: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AgentMessage } from "../../protocol/agent-message";
-import type { HypervisorDriver } from "../drivers/hypervisor-driver";
+import type { DriverRegistry } from "../drivers/driver-registry";
 import type { ImageCache } from "../image-cache";
 import type { HostNetworking } from "../network/host-network";
 import type { EventSender } from "../send-events";
@@ -8,13 +8,15 @@ import type { EventSender } from "../send-events";
 export interface JobContext {
   hostId: string;
   jobId: string;
-  driver: HypervisorDriver;
+  /**
+   * The host's drivers: a create job names its hypervisor, every other job finds the driver that has
+   * its VM (registry.forVm).
+   */
+  drivers: DriverRegistry;
   images: ImageCache;
   /** Bridges, DHCP, firewall and taps of this host's networks. */
   network: HostNetworking;
   events: EventSender;
-  /** Decided once at start from the host's facts. */
-  accel: "kvm" | "tcg";
   log: Logger;
   /** The agent's state directory (scratch space for captures). */
   stateDir?: string;

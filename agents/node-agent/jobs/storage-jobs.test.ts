@@ -10,8 +10,8 @@ const spec = { id: vm } as VmSpec;
 
 describe("snapshot and volume jobs", () => {
   it("report their outcome as events that pass the shared schema", async () => {
-    const { ctx, events } = createFakeJobContext({ specs: new Map([[vm, spec]]) });
-    Object.assign(ctx.driver, {
+    const { ctx, driver, events } = createFakeJobContext({ specs: new Map([[vm, spec]]) });
+    Object.assign(driver, {
       createSnapshot: async () => ({ sizeBytes: 4096 }),
       attachVolume: async () => ({ id: "v", path: "/v", slot: 0 }),
     });
@@ -34,8 +34,8 @@ describe("snapshot and volume jobs", () => {
   });
 
   it("turn a driver failure into a failed report instead of throwing (the instance is not broken by it)", async () => {
-    const { ctx, events } = createFakeJobContext({ specs: new Map([[vm, spec]]) });
-    Object.assign(ctx.driver, {
+    const { ctx, driver, events } = createFakeJobContext({ specs: new Map([[vm, spec]]) });
+    Object.assign(driver, {
       revertSnapshot: async () => {
         throw new Error("the VM is running: stop it before reverting to a snapshot");
       },
@@ -52,10 +52,10 @@ describe("snapshot and volume jobs", () => {
   });
 
   it("say so when the driver cannot do it, and treat a snapshot of a VM that is gone as deleted", async () => {
-    const { ctx, events } = createFakeJobContext();
+    const { ctx, driver, events } = createFakeJobContext();
     await handleJob(ctx, "volume.create", { volumeId: randomUUID(), sizeGiB: 1 });
     expect(events[0]).toMatchObject({ state: "failed", reason: "the sim driver does not support this" });
-    Object.assign(ctx.driver, {
+    Object.assign(driver, {
       deleteSnapshot: async () => {
         throw new Error("must not be called");
       },

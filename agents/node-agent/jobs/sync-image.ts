@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { syncImageJob } from "../../protocol/index";
 import type { AgentMessage } from "../../protocol/agent-message";
-import { PermanentJobError } from "../image-cache";
+import { PermanentJobError } from "../permanent-job-error";
 import type { JobContext } from "./job-context";
 import { throttleReports } from "./throttle-reports";
 
@@ -10,7 +10,7 @@ type SyncJob = z.output<typeof syncImageJob>;
 const ATTEMPTS = 3;
 
 /**
- * Puts an image into this host's cache ahead of time (C2), reporting progress about once a second.
+ * Puts an image into this host's cache ahead of time, reporting progress about once a second.
  * Retries by itself (the portal's task shows one outcome, not three), then reports the failure.
  */
 export async function handleSyncImage(ctx: JobContext, job: SyncJob): Promise<void> {

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { parseProcStatState, signalProcess } from "../drivers/qemu/vm-process";
+import { parseProcStatState, signalProcess } from "../host-processes";
 
 /**
  * dnsmasq processes whose command line names a file under `dir` (their conf file: see

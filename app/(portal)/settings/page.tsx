@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can } from "@/common/permissions";
 import { Card, CardHeader } from "@/app/_components/card";
 import { LanguageSwitch } from "@/app/_components/language-switch";
 import { PageHeader } from "@/app/_components/page-header";

@@ -2,7 +2,7 @@
 import { signIn } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { loginInput } from "@/server/domain/users/schemas";
+import { loginInput } from "@/common/users";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Input } from "@/app/_components/field";

@@ -5,10 +5,12 @@
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { capturePath, type taskProgressEvent } from "@/agents/protocol";
+import { isSettled } from "@/common/instance-states";
 import { instanceCaptures, tasks } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
+import type { EventRegistration } from "../events/dispatcher";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { createTask, updateTask } from "../tasks/manage-tasks";
@@ -21,7 +23,7 @@ export async function captureInstance(
 ): Promise<{ taskId: string }> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
-  if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
+  if (!inst.hostId || !isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
       msg("instances.captureNotNow", { state: inst.state, task: inst.task ?? "none" }),
@@ -105,3 +107,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
     ...(ev.bytesTotal !== undefined ? { bytesTotal: ev.bytesTotal } : {}),
   });
 }
+
+export const registerCaptureEvents: EventRegistration = (r) => {
+  r.on("task.progress", (ctx, ev) => applyTaskProgress(ctx.db, ev));
+};

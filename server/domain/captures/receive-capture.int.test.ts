@@ -59,16 +59,14 @@ async function makeCaptureTask(): Promise<{ taskId: string; imageName: string }>
     createdBy: instance.ownerId,
   });
   await s.db.update(tasks).set({ state: "running" }).where(eq(tasks.id, taskId));
-  await s.db
-    .insert(instanceCaptures)
-    .values({
-      taskId,
-      instanceId: instance.id,
-      hostId: host.id,
-      imageName,
-      ownerId: instance.ownerId,
-      groupId: null,
-    });
+  await s.db.insert(instanceCaptures).values({
+    taskId,
+    instanceId: instance.id,
+    hostId: host.id,
+    imageName,
+    ownerId: instance.ownerId,
+    groupId: null,
+  });
   return { taskId, imageName };
 }
 
@@ -134,8 +132,7 @@ afterAll(async () => {
 describe("receiveCapture", () => {
   it("stores one image when two uploads of the same task arrive together, and refuses the other", async () => {
     const { taskId, imageName } = await makeCaptureTask();
-    const put = () =>
-      receiveCapture(deps(), { authorization: host.authorization, taskId, body: bodyOf(disk) });
+    const put = () => receiveCapture(deps(), { hostId: host.id, taskId, body: bodyOf(disk) });
     const results = await Promise.all([outcome(put()), outcome(put())]);
     expect(results.sort()).toEqual(["CONFLICT", "ok"]);
 
@@ -151,16 +148,16 @@ describe("receiveCapture", () => {
   it("refuses a second upload with a message that says why, and a finished task outright", async () => {
     const { taskId } = await makeCaptureTask();
     const held = heldBody(disk);
-    const first = receiveCapture(deps(), { authorization: host.authorization, taskId, body: held.body });
+    const first = receiveCapture(deps(), { hostId: host.id, taskId, body: held.body });
     await until("the first upload claims the task", async () => (await taskRow(taskId)).targetId !== null);
-    const second = receiveCapture(deps(), { authorization: host.authorization, taskId, body: bodyOf(disk) });
+    const second = receiveCapture(deps(), { hostId: host.id, taskId, body: bodyOf(disk) });
     await expect(second).rejects.toMatchObject({
       kind: "CONFLICT",
       message: expect.stringMatching(/already being received/),
     });
     held.finish();
     await first;
-    const late = receiveCapture(deps(), { authorization: host.authorization, taskId, body: bodyOf(disk) });
+    const late = receiveCapture(deps(), { hostId: host.id, taskId, body: bodyOf(disk) });
     await expect(late).rejects.toMatchObject({
       kind: "CONFLICT",
       message: "The capture task is succeeded already.",
@@ -170,7 +167,7 @@ describe("receiveCapture", () => {
   it("is not failed by an agent's failure report once an upload has claimed it", async () => {
     const { taskId } = await makeCaptureTask();
     const held = heldBody(disk);
-    const first = receiveCapture(deps(), { authorization: host.authorization, taskId, body: held.body });
+    const first = receiveCapture(deps(), { hostId: host.id, taskId, body: held.body });
     await until("the upload claims the task", async () => (await taskRow(taskId)).targetId !== null);
     // What the agent of a refused second upload reports.
     await applyTaskProgress(s.db, {
@@ -190,7 +187,7 @@ describe("receiveCapture", () => {
   it("leaves no image and no capture result when the task ends while the disk is being stored", async () => {
     const { taskId, imageName } = await makeCaptureTask();
     const held = heldBody(otherDisk);
-    const first = receiveCapture(deps(), { authorization: host.authorization, taskId, body: held.body });
+    const first = receiveCapture(deps(), { hostId: host.id, taskId, body: held.body });
     await until("the upload claims the task", async () => (await taskRow(taskId)).targetId !== null);
     // Ended meanwhile by something else (here by hand): the success must not be half written.
     await s.db

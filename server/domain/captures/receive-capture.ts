@@ -14,7 +14,6 @@ import {
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { DomainError, messageOf } from "../errors";
-import { authenticateHost } from "../hosts/find-hosts";
 import { DEFAULT_MAX_BYTES, importImage, removeStoredFileIfUnused } from "../images/import-image";
 import { receiveToIncoming } from "../images/receive-to-incoming";
 import { recordInstanceEvent } from "../instances/record-event";
@@ -31,13 +30,13 @@ export interface ReceiveCaptureDeps {
   onError?: (err: unknown, what: string) => void;
 }
 
-/** Returns the new image's id. Throws DomainError (UNAUTHORIZED, NOT_FOUND, CONFLICT, INVALID) otherwise. */
+/** Returns the new image's id. Throws DomainError (NOT_FOUND, CONFLICT, INVALID) otherwise. */
 export async function receiveCapture(
   deps: ReceiveCaptureDeps,
-  input: { authorization: string | null; taskId: string; body: ReadableStream<Uint8Array> | null },
+  /** hostId: the host whose credential the transport checked. */
+  input: { hostId: string; taskId: string; body: ReadableStream<Uint8Array> | null },
 ): Promise<{ imageId: string }> {
-  const host = await authenticateHost(deps.db, input.authorization);
-  if (!host) throw new DomainError("UNAUTHORIZED", msg("hosts.unknownHostSecret"));
+  const host = { id: input.hostId };
   const [row] = await deps.db
     .select({ cap: instanceCaptures, task: tasks })
     .from(instanceCaptures)

@@ -6,7 +6,8 @@ import type { Database } from "@/server/db/client";
 import { loadActorById } from "../account/load-actor";
 import { DomainError } from "../errors";
 import { isHostUp } from "../hosts/find-hosts";
-import { mayActOn } from "../instances/find-instances";
+import { authorize } from "../policies/authorize";
+import { userCaller } from "../policies/caller";
 import { consumeConsoleTicket } from "./console-tickets";
 import { msg } from "@/common/message";
 
@@ -35,8 +36,9 @@ export async function authorizeConsole(
   }
   const actor = await loadActorById(deps.db, claims.userId);
   const [inst] = await deps.db.select().from(instances).where(eq(instances.id, req.instanceId));
-  if (!actor || !inst || !mayActOn(actor, inst))
-    throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
+  // A disabled user or a vanished instance is refused like a lost right: the ticket itself was valid.
+  if (!actor || !inst) throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
+  authorize(userCaller(actor), "consoles", "open", inst);
   if (inst.state !== "RUNNING" || !inst.hostId)
     throw new DomainError("CONFLICT", msg("instances.notRunning"));
   const [host] = await deps.db.select().from(hosts).where(eq(hosts.id, inst.hostId));

@@ -35,11 +35,25 @@ export async function createConsoleTicket(
   if (inst.state !== "RUNNING") {
     throw new DomainError("CONFLICT", msg("instances.startForConsole", { state: inst.state }));
   }
-  const ticket = randomBytes(32).toString("base64url");
   const ttlMs = opts.ttlMs ?? TICKET_TTL_MS;
   const claims: TicketClaims = { userId: actor.id, instanceId: inst.id, kind: input.kind };
-  await ctx.redis.set(keyOf(ctx.settings.redisPrefix, ticket), JSON.stringify(claims), "PX", ttlMs);
+  const ticket = await storeConsoleTicket(ctx.redis, ctx.settings.redisPrefix, claims, ttlMs);
   return { ticket, expiresAt: new Date(Date.now() + ttlMs), path: `/console/${input.kind}/${inst.id}` };
+}
+
+/**
+ * Keeps a new ticket for these claims. Issuing checks access first (above); the console WebSocket
+ * checks it again when the ticket is used, which the RBAC matrix exercises with tickets stored here.
+ */
+export async function storeConsoleTicket(
+  redis: Redis,
+  prefix: string,
+  claims: TicketClaims,
+  ttlMs = TICKET_TTL_MS,
+): Promise<string> {
+  const ticket = randomBytes(32).toString("base64url");
+  await redis.set(keyOf(prefix, ticket), JSON.stringify(claims), "PX", ttlMs);
+  return ticket;
 }
 
 /** Takes the ticket out of Redis atomically: a second use, or a use after 30 s, finds nothing. */

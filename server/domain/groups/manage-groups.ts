@@ -1,7 +1,7 @@
 import { asc, count, eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
 import { groups, memberships, users } from "@/db/schema";
-import { assertSharesGroup, reachesAllGroups } from "../access";
+import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, notFound } from "../errors";
@@ -23,7 +23,8 @@ export interface GroupDetail extends GroupView {
 /** superAdm sees all groups; others the groups they belong to. */
 export async function listGroups(ctx: DomainContext): Promise<GroupView[]> {
   const actor = requireActor(ctx);
-  if (!reachesAllGroups(actor) && actor.groupIds.length === 0) return [];
+  const visible = visibleRowsOf(actor, "groups", ctx.db);
+  if (visible === null) return [];
   const rows = await ctx.db
     .select({
       id: groups.id,
@@ -34,7 +35,7 @@ export async function listGroups(ctx: DomainContext): Promise<GroupView[]> {
     })
     .from(groups)
     .leftJoin(memberships, eq(memberships.groupId, groups.id))
-    .where(reachesAllGroups(actor) ? undefined : inArray(groups.id, actor.groupIds))
+    .where(visible)
     .groupBy(groups.id)
     .orderBy(asc(groups.name));
   return rows.map((r) => ({ ...r, memberCount: Number(r.memberCount) }));
@@ -44,7 +45,7 @@ export async function getGroup(ctx: DomainContext, id: number): Promise<GroupDet
   const actor = requireActor(ctx);
   const row = await ctx.db.query.groups.findFirst({ where: eq(groups.id, id) });
   if (!row) throw notFound("group");
-  assertSharesGroup(actor, [id], "group");
+  assertMayActOn(actor, "groups", { id });
   const members = await ctx.db
     .select({
       id: users.id,

@@ -1,19 +1,13 @@
-import { and, asc, desc, eq, inArray, isNull, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, or } from "drizzle-orm";
 import { images, type ImageRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
 import { notFound } from "../errors";
+import { imagesVisibleTo } from "../policies/images";
 
-/** Public images, the caller's group images, the caller's own; superAdm sees all. Deleted ones: nobody. */
-export function visibleTo(actor: Actor): SQL {
-  const live = isNull(images.deletedAt);
-  if (actor.role === "superAdm") return live;
-  const parts: SQL[] = [eq(images.visibility, "public"), eq(images.ownerId, actor.id)];
-  if (actor.groupIds.length)
-    parts.push(and(eq(images.visibility, "group"), inArray(images.groupId, actor.groupIds))!);
-  return and(live, or(...parts))!;
-}
+/** Public images, the caller's group images, the caller's own; superAdm sees all (the images policy). */
+export const visibleTo = imagesVisibleTo;
 
 export const familyOf = (i: Pick<ImageRow, "id" | "familyId">) => i.familyId ?? i.id;
 
@@ -63,4 +57,11 @@ export async function findVisibleImageFor(db: Database, actor: Actor, id: string
     .where(and(eq(images.id, id), visibleTo(actor)));
   if (!row) throw notFound("image");
   return row;
+}
+
+/** Any stored image by id, for a host's agent fetching a base image (hosts are not users: no visibility). */
+export async function findImageForHost(db: Database, id: string): Promise<ImageRow> {
+  const [image] = await db.select().from(images).where(eq(images.id, id));
+  if (!image) throw notFound("image");
+  return image;
 }

@@ -11,6 +11,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { images, type ImageSourceFormat } from "@/db/schema";
 import { env } from "@/server/env";
+import { getServices } from "@/server/services";
 import { makeUser, openTestServices, type TestServices } from "@/server/testing/fixtures";
 import { serveRoutes } from "@/server/testing/serve-route";
 import { createTusClient, sessionCookieFor, waitForTask } from "@/server/testing/tus-client";
@@ -19,7 +20,8 @@ import { importImage, incomingDir } from "./import-image";
 const work = await mkdtemp(join(tmpdir(), "img-test-"));
 const store = join(work, "store");
 const CAP = 8 * 1024 * 1024;
-Object.assign(env, { IMAGE_STORE_DIR: store, IMAGE_MAX_BYTES: CAP }); // read by the tus server, built on first use
+// Read by the tus server, built on first use, from the process's services (server/services.ts).
+Object.assign(getServices().settings, { imageStoreDir: store, imageMaxBytes: CAP });
 const creation = await import("@/app/api/v1/uploads/route");
 const one = await import("@/app/api/v1/uploads/[id]/route");
 

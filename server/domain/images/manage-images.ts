@@ -3,20 +3,18 @@
 import { and, eq, isNull, ne, or } from "drizzle-orm";
 import { images, instances, type ImageRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { roleMeets } from "@/server/auth/permissions";
+import { roleMeets } from "@/common/permissions";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
 import { DomainError, forbidden, notFound } from "../errors";
+import { mayActOn } from "../policies/authorize";
 import { familyOf, findVisibleImage } from "./find-images";
 import { removeStoredFileIfUnused, type ImportImageInput } from "./import-image";
 import type { UploadImageInput } from "./schemas";
 import { msg } from "@/common/message";
 
-export function canManageImage(actor: Actor, image: Pick<ImageRow, "ownerId" | "groupId">): boolean {
-  if (actor.role === "superAdm") return true;
-  if (image.ownerId === actor.id) return true;
-  return actor.role === "powerAdm" && image.groupId !== null && actor.groupIds.includes(image.groupId);
-}
+const canManageImage = (actor: Actor, image: Pick<ImageRow, "ownerId" | "groupId">): boolean =>
+  mayActOn(actor, "images", image);
 
 function checkVisibility(
   actor: Actor,

@@ -8,6 +8,7 @@ import type { Database } from "@/server/db/client";
 import type { DomainContext } from "../context";
 import { requireActor } from "../context";
 import { DomainError } from "../errors";
+import type { EventRegistration } from "../events/dispatcher";
 import { createTask, updateTask } from "../tasks/manage-tasks";
 import { findVisibleImage } from "./find-images";
 import { msg } from "@/common/message";
@@ -162,3 +163,7 @@ export async function listImageHostCache(ctx: DomainContext, id: string): Promis
     cachedAt: cache?.state === "cached" ? cache.cachedAt : null,
   }));
 }
+
+export const registerImageEvents: EventRegistration = (r) => {
+  r.on("image.cache", (ctx, ev) => applyImageCacheEvent(ctx.db, ev));
+};

@@ -1,31 +1,11 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { instances, type InstanceState } from "@/db/schema";
+import { ACTION_FROM, ACTION_PLAN, type InstanceAction } from "@/common/instance-states";
+import { instances } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
 import { getInstance, loadInstanceForActor, type InstanceView } from "./find-instances";
-import { ACTION_FROM } from "./instance-guards";
 import { recordInstanceEvent } from "./record-event";
 import { msg } from "@/common/message";
-
-export type InstanceAction = "start" | "stop" | "reboot" | "delete";
-
-const PLAN: Record<InstanceAction, { to: (s: InstanceState) => InstanceState; task: string; verb: string }> =
-  {
-    start: { to: () => "STOPPED", task: "starting", verb: "started" },
-    stop: { to: () => "STOPPING", task: "stopping", verb: "stopped" },
-    reboot: { to: () => "RUNNING", task: "rebooting", verb: "rebooted" },
-    delete: { to: () => "DELETING", task: "deleting", verb: "deleted" },
-  };
-
-const DELETABLE: InstanceState[] = [
-  "PENDING",
-  "SCHEDULED",
-  "BUILDING",
-  "RUNNING",
-  "STOPPING",
-  "STOPPED",
-  "ERROR",
-];
 
 /**
  * Accepts an action only from the states it makes sense in, with one conditional UPDATE: of two
@@ -39,8 +19,8 @@ export async function requestInstanceAction(
 ): Promise<InstanceView> {
   const actor = requireActor(ctx);
   const current = await loadInstanceForActor(ctx, id);
-  const plan = PLAN[action];
-  const from = action === "delete" ? DELETABLE : ACTION_FROM[action];
+  const plan = ACTION_PLAN[action];
+  const from = [...ACTION_FROM[action]];
 
   // Never placed on a host: nothing to tear down.
   if (action === "delete" && !current.hostId) {
@@ -62,7 +42,7 @@ export async function requestInstanceAction(
   const [res] = await ctx.db
     .update(instances)
     .set({
-      state: plan.to(current.state),
+      state: plan.to,
       task: plan.task,
       progress: null,
       opSeq: sql`${instances.opSeq} + 1`,

@@ -1,23 +1,10 @@
-import { and, desc, eq, inArray, ne, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
 import { flavors, hosts, images, instanceEvents, instances, users, type InstanceRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { requireActor, type Actor, type DomainContext } from "../context";
-import { forbidden, notFound } from "../errors";
+import { requireActor, type DomainContext } from "../context";
+import { notFound } from "../errors";
+import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { isHostUp } from "../hosts/find-hosts";
-import { msg } from "@/common/message";
-
-/** Owner, a powerAdm of the instance's group, or superAdm. */
-export function mayActOn(actor: Actor, i: Pick<InstanceRow, "ownerId" | "groupId">): boolean {
-  if (actor.role === "superAdm" || i.ownerId === actor.id) return true;
-  return actor.role === "powerAdm" && i.groupId !== null && actor.groupIds.includes(i.groupId);
-}
-
-function scopeOf(actor: Actor): SQL | undefined {
-  if (actor.role === "superAdm") return undefined;
-  if (actor.role === "powerAdm" && actor.groupIds.length)
-    return or(eq(instances.ownerId, actor.id), inArray(instances.groupId, actor.groupIds));
-  return eq(instances.ownerId, actor.id);
-}
 
 export interface InstanceView {
   id: string;
@@ -94,9 +81,10 @@ export async function listInstances(
   input: { includeDeleted: boolean },
 ): Promise<InstanceView[]> {
   const actor = requireActor(ctx);
-  const conds = [scopeOf(actor), input.includeDeleted ? undefined : ne(instances.state, "DELETED")].filter(
-    Boolean,
-  ) as SQL[];
+  const conds = [
+    visibleRowsOf(actor, "instances", ctx.db) ?? undefined,
+    input.includeDeleted ? undefined : ne(instances.state, "DELETED"),
+  ].filter(Boolean) as SQL[];
   return selectViews(ctx.db, conds.length ? and(...conds) : undefined, ctx.settings.hostDownAfterSeconds);
 }
 
@@ -105,13 +93,24 @@ export async function loadInstanceForActor(ctx: DomainContext, id: string): Prom
   const actor = requireActor(ctx);
   const [row] = await ctx.db.select().from(instances).where(eq(instances.id, id));
   if (!row) throw notFound("instance");
-  if (!mayActOn(actor, row)) throw forbidden(msg("auth.notYourInstance"));
+  assertMayActOn(actor, "instances", row);
   return row;
 }
 
 export async function getInstance(ctx: DomainContext, id: string): Promise<InstanceView> {
   await loadInstanceForActor(ctx, id);
   return (await selectViews(ctx.db, eq(instances.id, id), ctx.settings.hostDownAfterSeconds))[0]!;
+}
+
+/**
+ * Views of instances the caller has just made (a batch may be made for other owners, whom the creator
+ * need not be able to act for): no access check, in the order of `ids`.
+ */
+export async function viewsOfCreated(ctx: DomainContext, ids: string[]): Promise<InstanceView[]> {
+  if (!ids.length) return [];
+  const views = await selectViews(ctx.db, inArray(instances.id, ids), ctx.settings.hostDownAfterSeconds);
+  const byId = new Map(views.map((v) => [v.id, v]));
+  return ids.map((id) => byId.get(id)!);
 }
 
 export async function listInstanceEvents(ctx: DomainContext, id: string) {

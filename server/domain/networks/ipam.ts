@@ -16,6 +16,7 @@ import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, forbidden, notFound } from "../errors";
+import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { findFreeBlock, formatIpv4 } from "./ipv4";
 import { generateMac } from "./mac";
 import { msg, type Message } from "@/common/message";
@@ -136,7 +137,7 @@ async function loadSubnetForActor(tx: Tx | Database, ctx: DomainContext, id: num
   const actor = requireActor(ctx);
   const [s] = await tx.select().from(ipSubnets).where(eq(ipSubnets.id, id));
   if (!s) throw notFound("subnet");
-  if (actor.role !== "superAdm" && s.createdBy !== actor.id) throw forbidden(msg("networks.subnetOfOther"));
+  assertMayActOn(actor, "ipam", s);
   return s;
 }
 
@@ -343,7 +344,7 @@ export async function listSubnets(
   const actor = requireActor(ctx);
   const conds = [
     input.networkId ? eq(ipSubnets.networkId, input.networkId) : undefined,
-    actor.role === "superAdm" ? undefined : eq(ipSubnets.createdBy, actor.id),
+    visibleRowsOf(actor, "ipam", ctx.db) ?? undefined,
   ].filter((c) => c !== undefined);
   const rows = await ctx.db
     .select({ s: ipSubnets, networkName: networks.name })

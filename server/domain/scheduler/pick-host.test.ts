@@ -86,3 +86,21 @@ describe("pickHost and networks", () => {
     expect(ok).toMatchObject({ ok: true, hostName: "c" });
   });
 });
+
+describe("pickHost and hypervisors", () => {
+  it("without a required hypervisor, places on a host that has one and says which it will use", () => {
+    const any = { vcpus: 1, memoryMiB: 256 };
+    const r = pickHost(
+      [host({ name: "a", hypervisors: [] }), host({ name: "b", hypervisors: ["virtualbox", "qemu"] })],
+      any,
+      spread,
+    );
+    expect(r).toMatchObject({ ok: true, hostName: "b", hypervisor: "virtualbox" });
+    const none = pickHost([host({ name: "a", hypervisors: [] })], any, spread);
+    expect(none).toMatchObject({ ok: false, reasons: [{ host: "a" }] });
+    expect(!none.ok && renderEnglish(none.reasons[0]!.reason)).toBe("has no usable hypervisor");
+    expect(pickHost([host({ name: "b", hypervisors: ["virtualbox", "qemu"] })], req, spread)).toMatchObject({
+      hypervisor: "qemu",
+    });
+  });
+});

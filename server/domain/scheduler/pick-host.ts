@@ -12,6 +12,7 @@ export interface HostCandidate {
   memoryMiB: number;
   vcpusUsed: number;
   memoryMiBUsed: number;
+  /** Hypervisors usable on the host, preferred first (from its facts). */
   hypervisors: string[];
   hasImageCached: boolean;
   /** Names of requested networks this host does not carry (empty: it carries them all). */
@@ -21,7 +22,8 @@ export interface HostCandidate {
 export interface PlacementRequest {
   vcpus: number;
   memoryMiB: number;
-  hypervisor: string;
+  /** A hypervisor the instance needs; without one, any the host can run (the host's first is used). */
+  hypervisor?: string;
 }
 
 export interface PlacementPolicy {
@@ -31,14 +33,16 @@ export interface PlacementPolicy {
 }
 
 export type Placement =
-  | { ok: true; hostId: string; hostName: string }
+  | { ok: true; hostId: string; hostName: string; hypervisor: string }
   | { ok: false; reasons: { host: string; reason: Message }[] };
 
 export function rejectReason(h: HostCandidate, req: PlacementRequest, p: PlacementPolicy): Message | null {
   if (!h.enabled) return msg("scheduler.disabled");
   if (!h.up) return msg("scheduler.down");
-  if (!h.hypervisors.includes(req.hypervisor))
-    return msg("scheduler.noHypervisor", { hypervisor: req.hypervisor });
+  if (req.hypervisor ? !h.hypervisors.includes(req.hypervisor) : h.hypervisors.length === 0)
+    return req.hypervisor
+      ? msg("scheduler.noHypervisor", { hypervisor: req.hypervisor })
+      : msg("scheduler.noUsableHypervisor");
   if (h.missingNetworks?.length)
     return msg("scheduler.missingNetworks", {
       count: h.missingNetworks.length,
@@ -79,7 +83,14 @@ export function pickHost(candidates: HostCandidate[], req: PlacementRequest, p: 
     const w = weighHost(h, req, p);
     if (!best || w > best.w || (w === best.w && h.name < best.h.name)) best = { h, w };
   }
-  return best ? { ok: true, hostId: best.h.id, hostName: best.h.name } : { ok: false, reasons };
+  return best
+    ? {
+        ok: true,
+        hostId: best.h.id,
+        hostName: best.h.name,
+        hypervisor: req.hypervisor ?? best.h.hypervisors[0]!,
+      }
+    : { ok: false, reasons };
 }
 
 /** English, for logs and tests; the portal renders the same reasons per host in the reader's language. */
@@ -87,16 +98,27 @@ export function describeNoHost(reasons: { host: string; reason: Message }[]): st
   return renderEnglish(noHostFitsMessage(reasons));
 }
 
-function noHostFitsMessage(reasons: { host: string; reason: Message }[]): Message {
+function noHostFitsMessage(
+  reasons: { host: string; reason: Message }[],
+  batch?: { placed: number; total: number },
+): Message {
   const details = reasons.map((r) => `${r.host}: ${renderEnglish(r.reason)}`).join("; ");
-  return msg("scheduler.noHostFits", { details });
+  return batch
+    ? msg("scheduler.batchNoHostFits", { placed: batch.placed, total: batch.total, details })
+    : msg("scheduler.noHostFits", { details });
 }
 
-/** The refusal when nothing fits: one reason per host, each a message of its own (see DomainError.details). */
-export function noHostFits(reasons: { host: string; reason: Message }[]): DomainError {
+/**
+ * The refusal when nothing fits: one reason per host, each a message of its own (see DomainError.details).
+ * `batch`: how many of a batch fitted before this one did not (nothing of the batch is created).
+ */
+export function noHostFits(
+  reasons: { host: string; reason: Message }[],
+  batch?: { placed: number; total: number },
+): DomainError {
   return new DomainError(
     "CONFLICT",
-    noHostFitsMessage(reasons),
+    noHostFitsMessage(reasons, batch),
     undefined,
     reasons.map((r) => ({ subject: r.host, message: r.reason })),
   );

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { snapshotStateEvent } from "@/agents/protocol";
 import { instances, snapshots } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import type { EventRegistration } from "../events/dispatcher";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg, type Message } from "@/common/message";
 import { errorReasonColumns } from "../reason-columns";
@@ -102,3 +103,7 @@ export async function applySnapshotEvent(
     }
   }
 }
+
+export const registerSnapshotEvents: EventRegistration = (r) => {
+  r.on("snapshot.state", (ctx, ev) => applySnapshotEvent(ctx.db, ev));
+};

@@ -4,6 +4,7 @@
 // intact. We refuse with that reason rather than power the guest off behind the user's back.
 import { and, asc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
+import { isSettled } from "@/common/instance-states";
 import { instances, snapshots, users, type InstanceRow, type SnapshotRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
@@ -66,7 +67,7 @@ export async function createSnapshot(
 ): Promise<SnapshotView> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
-  if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
+  if (!inst.hostId || !isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
       msg("instances.snapshotNotNow", { state: inst.state, task: inst.task ?? "none" }),

@@ -2,13 +2,14 @@
 // Tasks page follows it. Writes of progress are throttled: a bar needs a few updates a second, not one
 // per chunk.
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, isNotNull, isNull, or, type SQL } from "drizzle-orm";
-import { images, memberships, tasks, users, type TaskRow, type TaskState } from "@/db/schema";
+import { and, desc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
+import { images, tasks, users, type TaskRow, type TaskState } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
 import { renderEnglish } from "../render-english";
 import { msg, type Message } from "@/common/message";
+import { visibleRowsOf } from "../policies/authorize";
 
 export interface NewTask {
   kind: string;
@@ -119,15 +120,7 @@ export function throttledTaskProgress(db: Database, id: string, intervalMs = 500
 
 /** Own tasks for everyone; a powerAdm also sees those of their groups' members; superAdm sees all. */
 async function visibleTasks(ctx: DomainContext, actor: Actor): Promise<SQL | undefined> {
-  if (actor.role === "superAdm") return undefined;
-  if (actor.role === "powerAdm" && actor.groupIds.length) {
-    const members = ctx.db
-      .select({ id: memberships.userId })
-      .from(memberships)
-      .where(inArray(memberships.groupId, actor.groupIds));
-    return or(eq(tasks.createdBy, actor.id), inArray(tasks.createdBy, members));
-  }
-  return eq(tasks.createdBy, actor.id);
+  return visibleRowsOf(actor, "tasks", ctx.db) ?? undefined;
 }
 
 export interface TaskView extends TaskRow {

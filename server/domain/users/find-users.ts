@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, like, or, type SQL } from "drizzle-orm";
 import { memberships, users } from "@/db/schema";
-import { assertSharesGroup, reachesAllGroups } from "../access";
+import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { requireActor, type DomainContext } from "../context";
 import { notFound } from "../errors";
 import { findGroupIdsOfUsers, toUserView, type UserView } from "./user-view";
@@ -12,14 +12,9 @@ export async function listUsers(
 ): Promise<UserView[]> {
   const actor = requireActor(ctx);
   const conditions: SQL[] = [];
-  if (!reachesAllGroups(actor)) {
-    if (actor.groupIds.length === 0) return [];
-    const scoped = ctx.db
-      .select({ id: memberships.userId })
-      .from(memberships)
-      .where(inArray(memberships.groupId, actor.groupIds));
-    conditions.push(inArray(users.id, scoped));
-  }
+  const visible = visibleRowsOf(actor, "users", ctx.db);
+  if (visible === null) return [];
+  if (visible) conditions.push(visible);
   if (input.groupId !== undefined) {
     conditions.push(
       inArray(
@@ -53,6 +48,6 @@ export async function getUser(ctx: DomainContext, id: number): Promise<UserView>
   const row = await ctx.db.query.users.findFirst({ where: eq(users.id, id) });
   if (!row) throw notFound("user");
   const groupIds = (await findGroupIdsOfUsers(ctx.db, [id])).get(id) ?? [];
-  if (row.id !== actor.id) assertSharesGroup(actor, groupIds, "user");
+  assertMayActOn(actor, "users", { id: row.id, groupIds });
   return toUserView(row, groupIds);
 }

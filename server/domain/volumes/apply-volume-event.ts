@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { volumeStateEvent } from "@/agents/protocol";
 import { instances, snapshots, volumes } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import type { EventRegistration } from "../events/dispatcher";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg, type Message } from "@/common/message";
 import { errorReasonColumns } from "../reason-columns";
@@ -112,3 +113,8 @@ export async function releaseInstanceStorage(db: Database, instanceId: string): 
       ),
     );
 }
+
+export const registerVolumeEvents: EventRegistration = (r) => {
+  r.on("volume.state", (ctx, ev) => applyVolumeEvent(ctx.db, ev));
+  r.onInstanceState("DELETED", (ctx, { instance }) => releaseInstanceStorage(ctx.db, instance.id));
+};

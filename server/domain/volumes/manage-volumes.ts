@@ -5,11 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import { MAX_VOLUMES_PER_INSTANCE } from "@/agents/protocol/storage";
+import type { HostJobPayloads, JobName } from "@/agents/protocol";
+import { isSettled } from "@/common/instance-states";
 import { hosts, instances, users, volumes, type InstanceRow, type VolumeRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { requireActor, type Actor, type DomainContext } from "../context";
-import { DomainError, forbidden, notFound } from "../errors";
-import { loadInstanceForActor, mayActOn } from "../instances/find-instances";
+import { requireActor, type DomainContext } from "../context";
+import { DomainError, notFound } from "../errors";
+import { loadInstanceForActor } from "../instances/find-instances";
+import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg } from "@/common/message";
 import { errorReasonColumns, storedReason } from "../reason-columns";
@@ -30,13 +33,6 @@ export interface VolumeView {
 }
 
 const redisDown = () => new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
-
-function scopeOf(actor: Actor): SQL | undefined {
-  if (actor.role === "superAdm") return undefined;
-  if (actor.role === "powerAdm" && actor.groupIds.length)
-    return or(eq(volumes.ownerId, actor.id), inArray(volumes.groupId, actor.groupIds));
-  return eq(volumes.ownerId, actor.id);
-}
 
 async function selectViews(ctx: DomainContext, where: SQL | undefined): Promise<VolumeView[]> {
   const rows = await ctx.db
@@ -72,7 +68,7 @@ export async function listVolumes(
   input: { instanceId?: string } = {},
 ): Promise<VolumeView[]> {
   const actor = requireActor(ctx);
-  if (!input.instanceId) return selectViews(ctx, scopeOf(actor));
+  if (!input.instanceId) return selectViews(ctx, visibleRowsOf(actor, "volumes", ctx.db) ?? undefined);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   const onHost = inst.hostId
     ? and(eq(volumes.hostId, inst.hostId), eq(volumes.ownerId, inst.ownerId))
@@ -87,7 +83,7 @@ async function loadVolumeForActor(ctx: DomainContext, id: string): Promise<Volum
   const actor = requireActor(ctx);
   const [row] = await ctx.db.select().from(volumes).where(eq(volumes.id, id));
   if (!row || row.state === "deleted") throw notFound("volume");
-  if (!mayActOn(actor, row)) throw forbidden(msg("auth.notYourVolume"));
+  assertMayActOn(actor, "volumes", row);
   return row;
 }
 
@@ -172,11 +168,11 @@ async function claim(
   return row!.opSeq;
 }
 
-async function enqueueOrUndo(
+async function enqueueOrUndo<N extends JobName>(
   ctx: DomainContext,
   v: VolumeRow,
-  name: string,
-  data: unknown,
+  name: N,
+  data: HostJobPayloads[N],
   jobId: string,
 ): Promise<void> {
   try {
@@ -202,7 +198,7 @@ export async function attachVolume(
   // Whoever the instance belongs to can read the disk: a volume goes only to its own owner's instances.
   if (inst.ownerId !== v.ownerId) throw new DomainError("CONFLICT", msg("volumes.otherOwner"));
   if (inst.hostId !== v.hostId) throw new DomainError("CONFLICT", msg("volumes.otherHost"));
-  if (!["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
+  if (!isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
       msg("instances.volumeNotNow", { state: inst.state, task: inst.task ?? "none" }),

@@ -16,7 +16,7 @@ import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu
 import { killProcessesUnder } from "./testing/kill-test-vms";
 import { BANNER, countOccurrences, readSerialLog, waitForSerialLog } from "./testing/serial-log";
 import { resolveVmPaths } from "./vm-paths";
-import { parseProcStatState } from "./vm-process";
+import { parseProcStatState } from "../../host-processes";
 
 const BOOT_TIMEOUT = 60_000;
 

@@ -1,11 +1,15 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { promisify } from "node:util";
+import type { ConsoleKind } from "../../../protocol/console-grant";
+import type { NicSpec } from "../../../protocol/network";
 import type {
   Accelerator,
+  ConsoleEndpoint,
   HypervisorDriver,
   HypervisorFacts,
+  NicNetworkPort,
   ProgressReport,
   VmSpec,
   VmStatus,
@@ -27,7 +31,7 @@ import {
 import { attachVolumeToVm, createVolumeFile, deleteVolumeFile, detachVolumeFromVm } from "./qemu-volumes";
 import { spawnDaemonisedQemu } from "./spawn-qemu";
 import { isForcedStop, stopVmProcess, type StopMethod } from "./stop-vm-process";
-import { readVmRecord, writeVmRecord, type VmRecord } from "./vm-record";
+import { readBaseImagePath, readVmRecord, writeVmRecord, type VmRecord } from "./vm-record";
 import {
   assertQemuSafePath,
   assertSafeVmId,
@@ -215,18 +219,8 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   async list(opts: { quick?: boolean } = {}): Promise<VmStatus[]> {
-    const entries = await readdir(resolveVmsDir(this.opts.stateDir), { withFileTypes: true }).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") return [];
-        throw error;
-      },
-    );
-    const ids = entries
-      .filter((e) => e.isDirectory() && isSafeVmId(e.name))
-      .map((e) => e.name)
-      .sort();
     const found: VmStatus[] = [];
-    for (const id of ids) {
+    for (const id of await this.listVmIds()) {
       const status = await this.status(id, opts);
       if (!status) continue;
       if (status.state === "stopped") {
@@ -241,7 +235,33 @@ export class QemuDriver implements HypervisorDriver {
     return found;
   }
 
-  // ---- storage (C4–C6): the work is in qemu-snapshots.ts, qemu-capture.ts and qemu-volumes.ts; here
+  /** QEMU serves VNC and the serial line on unix sockets in the VM's run directory. */
+  async consoleEndpoint(id: string, kind: ConsoleKind): Promise<ConsoleEndpoint | null> {
+    const paths = this.pathsFor(id);
+    if (!(await stat(paths.runDir).catch(() => null))?.isDirectory()) return null;
+    return { path: kind === "vnc" ? paths.vncSocket : paths.serialSocket };
+  }
+
+  /** Each VM's overlay is a qcow2 whose backing file is the base its record names. */
+  async baseImagesInUse(): Promise<string[]> {
+    const bases: string[] = [];
+    for (const id of await this.listVmIds()) {
+      const base = await readBaseImagePath(resolveVmPaths(this.opts.stateDir, id).specFile);
+      if (base) bases.push(base);
+    }
+    return bases;
+  }
+
+  /** QEMU opens a tap (`-netdev tap,ifname=…`) when it starts: it must exist, on its bridge, before. */
+  prepareNic(nic: NicSpec, network: NicNetworkPort): Promise<void> {
+    return network.ensureTap(nic);
+  }
+
+  releaseNic(nic: NicSpec, network: NicNetworkPort): Promise<void> {
+    return network.removeTap(nic.tap);
+  }
+
+  // ---- storage (snapshots, capture, volumes): the work is in qemu-snapshots.ts, qemu-capture.ts and qemu-volumes.ts; here
   // each runs under the VM's lock, so it never overlaps a start, stop or delete of the same VM.
 
   createSnapshot(id: string, tag: string): Promise<{ sizeBytes: number }> {
@@ -294,6 +314,20 @@ export class QemuDriver implements HypervisorDriver {
         qemuImg: this.qemuImgBinary,
       });
     });
+  }
+
+  /** Ids of the run directories under vms/, sorted. */
+  private async listVmIds(): Promise<string[]> {
+    const entries = await readdir(resolveVmsDir(this.opts.stateDir), { withFileTypes: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return [];
+        throw error;
+      },
+    );
+    return entries
+      .filter((e) => e.isDirectory() && isSafeVmId(e.name))
+      .map((e) => e.name)
+      .sort();
   }
 
   private pathsFor(id: string): VmPaths {

@@ -1,7 +1,8 @@
 import { VmStopError } from "./qemu-errors";
 import { QmpClient } from "./qmp-client";
 import type { VmPaths } from "./vm-paths";
-import { isVmProcessAlive, signalProcess, waitForVmProcessExit } from "./vm-process";
+import { signalProcess } from "../../host-processes";
+import { isVmProcessAlive, waitForVmProcessExit } from "./vm-process";
 
 /** How the QEMU process ended: "acpi" and "exited" (gone before we had to force it) are clean. */
 export type StopMethod = "acpi" | "exited" | "quit" | "sigterm" | "sigkill";

@@ -3,13 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  cmdlineBelongsToRunDir,
-  isVmProcessAlive,
-  parseProcStatState,
-  readPidfile,
-  waitForVmProcessExit,
-} from "./vm-process";
+import { cmdlineBelongsToRunDir, isVmProcessAlive, readPidfile, waitForVmProcessExit } from "./vm-process";
 
 describe("cmdlineBelongsToRunDir", () => {
   const argv = [
@@ -28,14 +22,6 @@ describe("cmdlineBelongsToRunDir", () => {
   it("does not match a sibling whose name starts the same, or an empty command line", () => {
     expect(cmdlineBelongsToRunDir(argv, "/s/vms/a")).toBe(false);
     expect(cmdlineBelongsToRunDir("", "/s/vms/ab")).toBe(false);
-  });
-});
-
-describe("parseProcStatState", () => {
-  it("reads the state after the command name, even one with spaces and parentheses", () => {
-    expect(parseProcStatState("1234 (qemu-system-x86) S 1 1234 1234 0")).toBe("S");
-    expect(parseProcStatState("99 (a) b) (c) Z 1 2 3")).toBe("Z");
-    expect(parseProcStatState("garbage")).toBeNull();
   });
 });
 

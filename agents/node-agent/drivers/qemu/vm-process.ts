@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { parseProcStatState } from "../../host-processes";
 
 /** The pid QEMU wrote with -pidfile, or null when there is none or it is garbage. */
 export async function readPidfile(path: string): Promise<number | null> {
@@ -13,13 +14,6 @@ export function cmdlineBelongsToRunDir(cmdline: string, runDir: string): boolean
   const dir = runDir.endsWith("/") ? runDir : `${runDir}/`;
   // Match whole path components: ".../vms/ab/" must not match ".../vms/abc/".
   return cmdline.split("\0").some((arg) => arg.includes(dir));
-}
-
-/** The state letter of /proc/<pid>/stat ("R", "S", "Z", ...); the comm field may contain spaces or ')'. */
-export function parseProcStatState(stat: string): string | null {
-  const close = stat.lastIndexOf(")");
-  if (close < 0) return null;
-  return stat.slice(close + 2, close + 3) || null;
 }
 
 /**
@@ -50,14 +44,5 @@ export async function waitForVmProcessExit(
     if (!(await isVmProcessAlive(pid, runDir))) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
-}
-
-/** Sends a signal; a process that is already gone is not an error. */
-export function signalProcess(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
   }
 }

@@ -75,3 +75,17 @@ export async function writeVmRecord(path: string, record: VmRecord): Promise<voi
   await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, path);
 }
+
+/**
+ * The base image a record names, read leniently: a record the strict schema refuses (an older agent's,
+ * or one being rewritten) still keeps its base image from being evicted from the cache.
+ */
+export async function readBaseImagePath(path: string): Promise<string | null> {
+  try {
+    const rec = JSON.parse(await readFile(path, "utf8")) as { spec?: { baseImagePath?: unknown } };
+    const base = rec.spec?.baseImagePath;
+    return typeof base === "string" && base ? base : null;
+  } catch {
+    return null; // no record or unreadable: that VM names nothing we can see
+  }
+}

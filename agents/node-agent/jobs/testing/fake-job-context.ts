@@ -1,8 +1,10 @@
 // A JobContext whose driver, image cache, network and event sender only record what they were asked.
+// The one driver is a "sim" that wants a tap per NIC, as a tap-based hypervisor does.
 import pino from "pino";
 import type { AgentEventInput } from "../../../protocol/index";
 import type { NetworkSpec, NicSpec } from "../../../protocol/network";
-import type { HypervisorDriver, VmSpec } from "../../drivers/hypervisor-driver";
+import { DriverRegistry } from "../../drivers/driver-registry";
+import type { HypervisorDriver, NicNetworkPort, VmSpec } from "../../drivers/hypervisor-driver";
 import type { ImageCache } from "../../image-cache";
 import type { HostNetworking } from "../../network/host-network";
 import type { EventSender } from "../../send-events";
@@ -33,6 +35,12 @@ export function createFakeJobContext(opts: { specs?: Map<string, VmSpec>; failAp
   };
   const driver = {
     kind: "sim",
+    async prepareNic(nic: NicSpec, net: NicNetworkPort) {
+      await net.ensureTap(nic);
+    },
+    async releaseNic(nic: NicSpec, net: NicNetworkPort) {
+      await net.removeTap(nic.tap);
+    },
     async status(id: string) {
       return specs.has(id) ? { id, state: "stopped" as const } : null;
     },
@@ -67,12 +75,14 @@ export function createFakeJobContext(opts: { specs?: Map<string, VmSpec>; failAp
   const ctx: JobContext = {
     hostId: "0b6f3c2e-1d4a-4b5c-9e8f-7a6b5c4d3e2f",
     jobId: "job-1",
-    driver,
+    drivers: new DriverRegistry(
+      [driver],
+      [{ kind: "sim", available: true, accel: { kvmUsable: false, reason: "no /dev/kvm" } }],
+    ),
     images,
     network,
     events: sender,
-    accel: "tcg",
     log: pino({ level: "silent" }),
   };
-  return { ctx, calls, events, specs };
+  return { ctx, driver, calls, events, specs };
 }

@@ -3,7 +3,7 @@
 // the error is shown above the last known results instead of replacing the page.
 import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import type { HealthCheck, HealthReport } from "@/server/domain/health/check-health";
+import type { HealthCheck, HealthReport } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Card, CardHeader } from "@/app/_components/card";

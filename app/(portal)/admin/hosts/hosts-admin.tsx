@@ -4,13 +4,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import type { HostView } from "@/server/domain/hosts/find-hosts";
-import type { JoinToken } from "@/server/domain/hosts/join-host";
+import type { HostView } from "@/app/_trpc/views";
+import type { JoinToken } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
@@ -107,7 +108,9 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
             ) : (
               hosts.data.map((h) => (
                 <Tr key={h.id} data-testid="host-row">
-                  <Td className="whitespace-nowrap font-medium">{h.name}</Td>
+                  <Td className="font-medium">
+                    <Truncated text={h.name} />
+                  </Td>
                   <Td className="whitespace-nowrap">
                     <div className="flex flex-wrap gap-1">
                       <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>

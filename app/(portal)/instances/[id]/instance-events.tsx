@@ -4,7 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
-import { Card, CardHeader } from "@/app/_components/card";
+import { Card } from "@/app/_components/card";
 import { QueryError } from "@/app/_components/query-error";
 import { formatDateTime } from "@/app/_lib/format";
 import { useMessage } from "@/app/_lib/render-message";

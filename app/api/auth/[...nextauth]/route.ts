@@ -1,5 +1,3 @@
-import NextAuth from "next-auth";
-import { authOptions } from "@/server/auth/auth-options";
+import { authHandler } from "@/server/http/auth";
 
-const handler = NextAuth(authOptions);
-export { handler as GET, handler as POST };
+export { authHandler as GET, authHandler as POST };

@@ -1,15 +1,5 @@
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter } from "@/server/api/root";
-import { createRequestContext } from "@/server/api/context";
+import { trpcHandler } from "@/server/http/trpc";
 
 export const dynamic = "force-dynamic";
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req,
-    router: appRouter,
-    createContext: () => createRequestContext(req),
-  });
-
-export { handler as GET, handler as POST };
+export { trpcHandler as GET, trpcHandler as POST };

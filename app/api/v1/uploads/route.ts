@@ -1,13 +1,6 @@
-import { errorResponse } from "@/server/api/rest";
-import { portalTus } from "@/server/uploads/portal-tus";
+import { createUpload, uploadOptions } from "@/server/http/uploads";
 
 export const dynamic = "force-dynamic";
 
-// tus 1.0.0 creation (server/uploads/tus-server.ts): POST with Upload-Length and Upload-Metadata.
-export async function OPTIONS() {
-  return portalTus().options();
-}
-
-export async function POST(req: Request) {
-  return portalTus().create(req).catch(errorResponse);
-}
+// tus 1.0.0 creation: POST with Upload-Length and Upload-Metadata.
+export { uploadOptions as OPTIONS, createUpload as POST };

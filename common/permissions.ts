@@ -1,0 +1,179 @@
+import { roleRank, type Role } from "./roles";
+
+/**
+ * How far an object check reaches beyond the role check:
+ *  - none:  the role alone decides (own account, global admin actions)
+ *  - group: the object must belong to one of the caller's groups (superAdm reaches all)
+ *  - own:   the object must be the caller's own, or in a group they administer (powerAdm) (superAdm all)
+ */
+export type Scope = "none" | "group" | "own";
+
+/**
+ * The least caller a permission admits: a role (users; "anonymous" admits everyone), or "host" for the
+ * endpoints only a joined host's agent may call (its host credential, never a user's session).
+ */
+export type Least = Role | "host";
+
+export interface Permission {
+  least: Least;
+  scope: Scope;
+}
+
+const p = (least: Least, scope: Scope = "none"): Permission => ({ least, scope });
+
+/**
+ * The one table of resources × actions × least role. Every tRPC procedure is built from an entry here
+ * (`procedureFor("users", "create")`), and the RBAC matrix test reads it to know what to expect.
+ */
+export const PERMISSIONS = {
+  account: {
+    read: p("user"),
+    changePassword: p("user"),
+    updatePreferences: p("user"),
+  },
+  users: {
+    list: p("powerAdm", "group"),
+    read: p("powerAdm", "group"),
+    create: p("superAdm"),
+    update: p("superAdm"),
+    setDisabled: p("superAdm"),
+    resetPassword: p("superAdm"),
+  },
+  groups: {
+    list: p("powerAdm", "group"),
+    read: p("powerAdm", "group"),
+    create: p("superAdm"),
+    update: p("superAdm"),
+    delete: p("superAdm"),
+    setMembers: p("superAdm"),
+  },
+  audit: {
+    list: p("superAdm"),
+    export: p("superAdm"),
+  },
+  health: {
+    read: p("powerAdm"),
+    /** The public liveness answer for load balancers: status and which service is down, nothing more. */
+    live: p("anonymous"),
+  },
+  /** What a host's agent calls with its credential; joining needs none (the one-time token is the proof). */
+  agent: {
+    join: p("anonymous"),
+    consoleKey: p("host"),
+    fetchImage: p("host"),
+    uploadCapture: p("host"),
+  },
+  hosts: {
+    list: p("superAdm"),
+    createJoinToken: p("superAdm"),
+    setEnabled: p("superAdm"),
+  },
+  flavors: {
+    list: p("user"),
+    create: p("powerAdm"),
+    update: p("powerAdm"),
+    delete: p("powerAdm"),
+  },
+  images: {
+    list: p("user"),
+    /** Versions and downloads of any image the caller may see (the domain filters by visibility). */
+    versions: p("user"),
+    download: p("user"),
+    /** powerAdm and up; a powerUser may upload private images only (checked in the domain). */
+    upload: p("powerUser"),
+    /** tus OPTIONS: what the upload endpoint speaks (version, size cap); nothing about anyone's uploads. */
+    uploadDiscovery: p("anonymous"),
+    /** The owner, a powerAdm of the image's group, or superAdm (checked in the domain). */
+    update: p("powerUser", "own"),
+    delete: p("powerUser", "own"),
+    /** Push an image into hosts' caches ahead of time, and see where it is cached. */
+    sync: p("superAdm"),
+    hostCache: p("superAdm"),
+  },
+  tasks: {
+    /** Own tasks; a powerAdm also their groups' members' tasks; superAdm all. */
+    list: p("user", "own"),
+  },
+  consoles: {
+    open: p("user", "own"),
+  },
+  networks: {
+    /** Names and CIDRs to pick from when launching (tenant networks; all for superAdm). */
+    choices: p("user"),
+    list: p("superAdm"),
+    read: p("superAdm"),
+    create: p("superAdm"),
+    update: p("superAdm"),
+    delete: p("superAdm"),
+    exportUsage: p("superAdm"),
+  },
+  ipam: {
+    /** Subnets are carved for labs, projects and stacks, which powerAdm manages (seed 001). */
+    listSubnets: p("powerAdm", "own"),
+    carveSubnet: p("powerAdm"),
+    confirmSubnet: p("powerAdm", "own"),
+    deleteSubnet: p("powerAdm", "own"),
+    allocateAddress: p("superAdm"),
+    releaseAddress: p("superAdm"),
+  },
+  portForwards: {
+    list: p("user", "own"),
+    create: p("powerUser", "own"),
+    delete: p("powerUser", "own"),
+  },
+  instances: {
+    list: p("user", "own"),
+    read: p("user", "own"),
+    nics: p("user", "own"),
+    create: p("user"),
+    start: p("user", "own"),
+    stop: p("user", "own"),
+    reboot: p("user", "own"),
+    delete: p("user", "own"),
+    /** Capture the instance's disk into a new (private) image: disk images are a powerUser's tool, like snapshots. */
+    capture: p("powerUser", "own"),
+  },
+  /** Snapshots of an instance: the instance's owner (powerUser and up), a powerAdm of its group, superAdm. */
+  snapshots: {
+    list: p("user", "own"),
+    create: p("powerUser", "own"),
+    revert: p("powerUser", "own"),
+    delete: p("powerUser", "own"),
+  },
+  /** Data volumes, owned like instances; sizes count against VOLUME_QUOTA_GIB_PER_USER. */
+  volumes: {
+    list: p("user", "own"),
+    create: p("powerUser", "own"),
+    attach: p("powerUser", "own"),
+    detach: p("powerUser", "own"),
+    delete: p("powerUser", "own"),
+  },
+} as const satisfies Record<string, Record<string, Permission>>;
+
+export type Resource = keyof typeof PERMISSIONS;
+export type Action<R extends Resource> = keyof (typeof PERMISSIONS)[R] & string;
+
+export function permissionFor<R extends Resource>(resource: R, action: Action<R>): Permission {
+  return (PERMISSIONS[resource] as Record<string, Permission>)[action]!;
+}
+
+/** Does a user's role reach the least a permission asks? Host-only permissions admit no role. */
+export function roleMeets(role: Role, least: Least): boolean {
+  return least !== "host" && roleRank(role) >= roleRank(least);
+}
+
+/** For the UI: may a role see a button or a page? The server checks again on every call. */
+export function can<R extends Resource>(
+  role: Role | null | undefined,
+  resource: R,
+  action: Action<R>,
+): boolean {
+  return roleMeets(role ?? "anonymous", permissionFor(resource, action).least);
+}
+
+/** The least role a user-facing permission asks (pages name it to say why they refuse). */
+export function leastRole<R extends Resource>(resource: R, action: Action<R>): Role {
+  const least = permissionFor(resource, action).least;
+  if (least === "host") throw new Error(`${resource}.${action} is for hosts, not users`);
+  return least;
+}

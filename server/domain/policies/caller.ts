@@ -1,0 +1,20 @@
+import type { Actor } from "../context";
+
+/**
+ * Who is calling, as the transports resolve it before anything is decided. A user signs in with a
+ * session; a host's agent presents its host credential. An API token will be one more kind here, so
+ * authorize() and the policies, not each route, decide what each kind may do.
+ */
+export type Caller =
+  { kind: "user"; actor: Actor } | { kind: "host"; hostId: string } | { kind: "anonymous" };
+
+export const ANONYMOUS: Caller = { kind: "anonymous" };
+
+export const userCaller = (actor: Actor): Caller => ({ kind: "user", actor });
+export const hostCaller = (hostId: string): Caller => ({ kind: "host", hostId });
+
+/** The caller for a possibly signed-out actor (what session resolution yields). */
+export const callerOf = (actor: Actor | null): Caller => (actor ? userCaller(actor) : ANONYMOUS);
+
+/** The signed-in actor behind a caller, or null for hosts and anonymous callers. */
+export const actorOf = (caller: Caller): Actor | null => (caller.kind === "user" ? caller.actor : null);

@@ -1,0 +1,26 @@
+import type { Resource } from "@/common/permissions";
+import { groupsPolicy } from "./groups";
+import { imagesPolicy } from "./images";
+import { consolesPolicy, instancesPolicy, portForwardsPolicy, snapshotsPolicy } from "./instances";
+import { ipamPolicy } from "./ipam";
+import type { AccessPolicy } from "./policy";
+import { tasksPolicy } from "./tasks";
+import { usersPolicy } from "./users";
+import { volumesPolicy } from "./volumes";
+
+/** Every resource whose permission entries reach beyond the role (scope group or own), and its rule. */
+export const POLICIES = {
+  users: usersPolicy,
+  groups: groupsPolicy,
+  images: imagesPolicy,
+  tasks: tasksPolicy,
+  consoles: consolesPolicy,
+  ipam: ipamPolicy,
+  portForwards: portForwardsPolicy,
+  instances: instancesPolicy,
+  snapshots: snapshotsPolicy,
+  volumes: volumesPolicy,
+} as const satisfies Partial<Record<Resource, AccessPolicy<never>>>;
+
+export type PolicedResource = keyof typeof POLICIES;
+export type PolicyObject<R extends PolicedResource> = Parameters<(typeof POLICIES)[R]["mayActOn"]>[1];

@@ -1,0 +1,20 @@
+import { msg } from "@/common/message";
+import { inArray } from "drizzle-orm";
+import { memberships, users } from "@/db/schema";
+import { reachesAllGroups, sharesGroup } from "./owned";
+import type { AccessPolicy } from "./policy";
+
+/** A powerAdm reaches the members of the groups they belong to (and themselves); superAdm everyone. */
+export const usersPolicy: AccessPolicy<{ id: number; groupIds: readonly number[] }> = {
+  mayActOn: (actor, user) => user.id === actor.id || sharesGroup(actor, user.groupIds),
+  refusal: msg("auth.notAdminOfGroupOf", { what: "user" }),
+  rowsFor: (actor, db) => {
+    if (reachesAllGroups(actor)) return undefined;
+    if (actor.groupIds.length === 0) return null;
+    const members = db
+      .select({ id: memberships.userId })
+      .from(memberships)
+      .where(inArray(memberships.groupId, actor.groupIds));
+    return inArray(users.id, members);
+  },
+};
