@@ -8,7 +8,7 @@ import { readRunState } from "./support/run-state";
 
 // Sentences the server used to send in English; none may show up for a Chinese reader.
 const ENGLISH =
-  /Now running|software emulation|requested by|Scheduled on host|Volume quota|Stored as|Cached on the host|Fetched and verified|Already cached|Queued for|Fetching the base image|Base image is cached/;
+  /Now running|software emulation|requested by|Scheduled on host|Volume quota|Stored as|Cached on the host|Fetched and verified|Already cached|Queued for|Fetching the base image|Base image is cached|GiB left/;
 
 test.use({ locale: "zh-CN" });
 
@@ -74,9 +74,11 @@ test("a Chinese user sees timeline events, a refusal and a task message in Chine
     await volumes.getByPlaceholder("数据卷名称").fill("big");
     await volumes.getByLabel("大小（GiB）").fill("500");
     await volumes.getByRole("button", { name: "创建数据卷" }).click();
-    const flash = page.getByTestId("flash");
-    await expect(flash).toContainText("超出数据卷配额");
-    await expect(flash).toContainText("再增加 500 GiB 放不下");
+    // The refusal, above the form, and its part that names the size field, beside it: each from its code.
+    await expect(volumes).toContainText("超出数据卷配额");
+    await expect(volumes).toContainText("再增加 500 GiB 放不下");
+    await expect(volumes).toContainText(/最多还剩 \d+ GiB。/);
+    await expect(volumes.getByLabel("大小（GiB）")).toHaveAttribute("aria-invalid", "true");
     await screenshot(page, "messages-zh-02-instance");
     await expect(page.locator("main")).not.toContainText(ENGLISH);
 
