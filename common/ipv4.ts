@@ -1,4 +1,6 @@
 // IPv4 arithmetic for IPAM. Pure: addresses as unsigned 32-bit integers, CIDRs checked strictly.
+import { msg, type Message } from "./message";
+
 const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 export function parseIpv4(text: string): number | null {
@@ -24,20 +26,32 @@ export const MIN_PREFIX = 16;
 export const MAX_PREFIX = 29;
 
 /** Parses "a.b.c.d/n"; null with a reason when it is not a network address of that size. */
-export function parseCidr(text: string): { ok: true; cidr: Cidr } | { ok: false; reason: string } {
+export function parseCidr(
+  text: string,
+): { ok: true; cidr: Cidr } | { ok: false; reason: string; message: Message } {
   const m = /^([\d.]+)\/(\d{1,2})$/.exec(text.trim());
   const addr = m ? parseIpv4(m[1]!) : null;
   if (!m || addr === null)
-    return { ok: false, reason: "Write the network as address/prefix, e.g. 10.20.0.0/24." };
+    return {
+      ok: false,
+      reason: "Write the network as address/prefix, e.g. 10.20.0.0/24.",
+      message: msg("validation.cidrFormat"),
+    };
   const prefix = Number(m[2]);
   if (prefix < MIN_PREFIX || prefix > MAX_PREFIX)
-    return { ok: false, reason: `The prefix must be from /${MIN_PREFIX} to /${MAX_PREFIX}.` };
+    return {
+      ok: false,
+      reason: `The prefix must be from /${MIN_PREFIX} to /${MAX_PREFIX}.`,
+      message: msg("validation.cidrPrefix", { min: MIN_PREFIX, max: MAX_PREFIX }),
+    };
   const size = 2 ** (32 - prefix);
   if (addr % size !== 0) {
     const base = addr - (addr % size);
+    const suggestion = `${formatIpv4(base)}/${prefix}`;
     return {
       ok: false,
-      reason: `${text.trim()} is not a network address; did you mean ${formatIpv4(base)}/${prefix}?`,
+      reason: `${text.trim()} is not a network address; did you mean ${suggestion}?`,
+      message: msg("validation.cidrNotNetwork", { text: text.trim(), suggestion }),
     };
   }
   return {

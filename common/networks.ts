@@ -27,7 +27,8 @@ export const networkFields = z.object({
     .trim()
     .superRefine((v, c) => {
       const r = parseCidr(v);
-      if (!r.ok) c.addIssue({ code: "custom", message: r.reason });
+      // The code rides along so the server can name the problem in the reader's language.
+      if (!r.ok) c.addIssue({ code: "custom", message: r.reason, params: { message: r.message } });
     }),
   /** Default: the first address of the network. */
   gateway: ipv4.optional(),

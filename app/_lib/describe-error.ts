@@ -1,8 +1,10 @@
 // The one function that turns a failed call into words for a person. Forms, toasts and error panels
-// all come through here, so a change in how the server describes errors (codes rendered from the
-// message catalogue) needs a change in this file only.
+// all come through here. The server sends each refusal as a code with parameters (see readError); it is
+// rendered in the reader's language, and the English text is only the fallback for a code this build
+// does not know.
 import { useTranslations } from "next-intl";
 import { useCallback } from "react";
+import { useMessage, type RenderMessage } from "./render-message";
 import { readError, type ErrorInfo } from "./trpc-error";
 import { TusError } from "./tus-upload";
 
@@ -21,6 +23,8 @@ export interface ErrorText {
    */
   retryable: boolean;
   httpStatus: number | null;
+  /** The stable code of the refusal (e.g. "instances.notRunning"), for logic that must not read text. */
+  messageCode: string | null;
 }
 
 /** The REST upload routes answer with the same JSON body as tRPC's error data. */
@@ -31,25 +35,34 @@ function readAnyError(err: unknown): ErrorInfo {
       fieldErrors: err.body?.fieldErrors ?? {},
       code: err.status === 400 ? "BAD_REQUEST" : null,
       httpStatus: err.status,
+      messageCode: err.serverMessage?.code ?? null,
+      serverMessage: err.serverMessage,
     };
   }
   return readError(err);
 }
 
-export function describeError(err: unknown, t: ErrorsT): ErrorText {
+/**
+ * `render` renders the server's code with the caller's own translator (needed where readError's
+ * browser-only bridge is not set, e.g. a server render); without it the bridge's rendering stands.
+ */
+export function describeError(err: unknown, t: ErrorsT, render?: RenderMessage): ErrorText {
   const info = readAnyError(err);
   const status = info.httpStatus;
+  const message = info.serverMessage && render ? render(info.serverMessage, info.message) : info.message;
   return {
-    message: info.message ?? t("network"),
+    message: message ?? t("network"),
     fieldErrors: info.fieldErrors,
     invalidInput: info.code === "BAD_REQUEST" && Object.keys(info.fieldErrors).length > 0,
     retryable: info.message === null || status === null || status >= 500 || status === 408 || status === 429,
     httpStatus: status,
+    messageCode: info.messageCode,
   };
 }
 
 /** describeError bound to the current language. */
 export function useDescribeError(): (err: unknown) => ErrorText {
   const t = useTranslations("errors");
-  return useCallback((err: unknown) => describeError(err, t), [t]);
+  const render = useMessage();
+  return useCallback((err: unknown) => describeError(err, t, render), [t, render]);
 }

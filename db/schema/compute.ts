@@ -189,7 +189,11 @@ export const instanceEvents = mysqlTable(
       .references(() => instances.id, { onDelete: "cascade" }),
     at: datetime("at", { fsp: 3 }).notNull().default(now()),
     kind: mysqlEnum("kind", ["action", "state", "progress", "error", "info"]).notNull(),
+    /** English text: the fallback for rows written before codes, and for logs. */
     message: varchar("message", { length: 2000 }).notNull(),
+    /** What happened as a stable code + parameters, rendered in the reader's language (server.* keys). */
+    code: varchar("code", { length: 80 }),
+    params: json("params").$type<Record<string, string | number>>(),
     fromState: mysqlEnum("from_state", INSTANCE_STATES),
     toState: mysqlEnum("to_state", INSTANCE_STATES),
     actorId: int("actor_id"),

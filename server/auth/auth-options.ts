@@ -51,8 +51,12 @@ export const authOptions: NextAuthOptions = {
             theme: user.theme,
           };
         } catch (err) {
-          // next-auth hands this message to the login form; DomainError messages are written for users.
-          if (err instanceof DomainError) throw new Error(err.message, { cause: err });
+          // next-auth hands this text to the login form: the code (rendered in the reader's language there)
+          // with the English as fallback.
+          if (err instanceof DomainError)
+            throw new Error(JSON.stringify({ code: err.code, params: err.params, message: err.message }), {
+              cause: err,
+            });
           log.error({ err }, "login failed unexpectedly");
           throw new Error("Sign-in failed because of a server problem. Try again shortly.", { cause: err });
         }

@@ -3,6 +3,7 @@ import type { HostJobPayloads, JobName } from "@/agents/protocol";
 import type { AccountRole } from "@/db/schema/roles";
 import type { Database } from "@/server/db/client";
 import { DomainError } from "./errors";
+import { msg } from "@/common/message";
 
 /** The signed-in caller, loaded fresh from MySQL on every request (role or disable take effect at once). */
 export interface Actor {
@@ -53,6 +54,6 @@ export interface DomainContext {
 }
 
 export function requireActor(ctx: DomainContext): Actor {
-  if (!ctx.actor) throw new DomainError("UNAUTHORIZED", "Sign in first.");
+  if (!ctx.actor) throw new DomainError("UNAUTHORIZED", msg("auth.signInFirst"));
   return ctx.actor;
 }

@@ -11,6 +11,7 @@ import {
   countLoginFailure,
   type LoginLimits,
 } from "./login-rate-limit";
+import { msg } from "@/common/message";
 
 export interface AuthenticatedUser {
   id: number;
@@ -22,6 +23,7 @@ export interface AuthenticatedUser {
 }
 
 /** The one answer for every wrong-credentials case: unknown name, wrong password, disabled account. */
+/** The English text of a refused sign-in (the code is "auth.invalidCredentials"). */
 export const INVALID_CREDENTIALS = "Wrong username or password.";
 
 export async function authenticateUser(
@@ -64,7 +66,7 @@ export async function authenticateUser(
   if (!row || !ok || row.disabled) {
     await countLoginFailure(redis, limits, username, input.ip).catch(() => undefined);
     await audit("failure", row?.id ?? null, "INVALID_CREDENTIALS");
-    throw new DomainError("UNAUTHORIZED", INVALID_CREDENTIALS);
+    throw new DomainError("UNAUTHORIZED", msg("auth.invalidCredentials"));
   }
   await clearAccountFailures(redis, limits, username).catch(() => undefined);
   await db

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { DomainError } from "../errors";
+import { msg } from "@/common/message";
 
 export interface LoginLimits {
   prefix: string;
@@ -27,10 +28,7 @@ export async function assertLoginAllowed(
   if (acct >= l.maxPerAccount || addr >= l.maxPerAddress) {
     const ttls = await Promise.all(keys.map((k) => redis.ttl(k)));
     const seconds = Math.max(60, ...ttls);
-    throw new DomainError(
-      "RATE_LIMITED",
-      `Too many failed sign-in attempts. Wait ${Math.ceil(seconds / 60)} minutes and try again.`,
-    );
+    throw new DomainError("RATE_LIMITED", msg("auth.tooManyAttempts", { minutes: Math.ceil(seconds / 60) }));
   }
 }
 

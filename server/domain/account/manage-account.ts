@@ -7,6 +7,7 @@ import { DomainError, notFound } from "../errors";
 import type { changePasswordInput, updatePreferencesInput } from "../users/schemas";
 import { getUser } from "../users/find-users";
 import type { UserView } from "../users/user-view";
+import { msg } from "@/common/message";
 
 export function getOwnAccount(ctx: DomainContext): Promise<UserView> {
   return getUser(ctx, requireActor(ctx).id);
@@ -18,15 +19,15 @@ export async function changeOwnPassword(
 ): Promise<void> {
   const actor = requireActor(ctx);
   const row = await ctx.db.query.users.findFirst({ where: eq(users.id, actor.id) });
-  if (!row) throw notFound("Your account");
+  if (!row) throw notFound("account");
   if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
-    throw new DomainError("INVALID", "The current password is wrong.", {
-      currentPassword: "Wrong password.",
+    throw new DomainError("INVALID", msg("account.currentPasswordWrong"), {
+      currentPassword: msg("field.wrongPassword"),
     });
   }
   if (input.currentPassword === input.newPassword) {
-    throw new DomainError("INVALID", "Choose a password you have not used here.", {
-      newPassword: "Same as the current one.",
+    throw new DomainError("INVALID", msg("account.reusedPassword"), {
+      newPassword: msg("field.sameAsCurrent"),
     });
   }
   await ctx.db

@@ -14,6 +14,8 @@ import type { EventRegistration } from "../events/dispatcher";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { createTask, updateTask } from "../tasks/manage-tasks";
+import { msg } from "@/common/message";
+import { agentMessage } from "../agent-message";
 
 export async function captureInstance(
   ctx: DomainContext,
@@ -24,7 +26,7 @@ export async function captureInstance(
   if (!inst.hostId || !isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; only a running or stopped instance can be captured.`,
+      msg("instances.captureNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   const taskId = await createTask(ctx.db, {
@@ -34,7 +36,7 @@ export async function captureInstance(
     targetName: input.name,
     hostId: inst.hostId,
     createdBy: actor.id,
-    message: "Queued for the host's agent",
+    message: msg("tasks.queuedForAgent"),
   });
   await ctx.db.insert(instanceCaptures).values({
     taskId,
@@ -55,17 +57,14 @@ export async function captureInstance(
   } catch {
     await updateTask(ctx.db, taskId, {
       state: "failed",
-      error: "Could not hand the work to the host's agent (Redis is unreachable).",
+      error: msg("tasks.agentUnreachable"),
     });
-    throw new DomainError(
-      "UNAVAILABLE",
-      "Could not hand the work to the host's agent (Redis is unreachable); try again shortly.",
-    );
+    throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueue"));
   }
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Capture into image “${input.name}” requested by ${actor.username}`,
+    message: msg("events.captureRequested", { name: input.name, user: actor.username }),
     actorId: actor.id,
   });
   return { taskId };
@@ -84,7 +83,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
     if (task.targetId) return;
     await updateTask(db, ev.taskId, {
       state: "failed",
-      error: ev.reason ?? "The host could not capture the disk.",
+      error: agentMessage(undefined, ev.reason, msg("tasks.hostCouldNotCapture")),
       message: null,
     });
     const [cap] = await db
@@ -95,7 +94,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
       await recordInstanceEvent(db, {
         instanceId: cap.instanceId,
         kind: "error",
-        message: `Capture into image “${cap.name}” failed: ${ev.reason ?? "no reason given"}`,
+        message: msg("events.captureFailed", { name: cap.name, reason: ev.reason ?? "—" }),
       });
     return;
   }
@@ -103,7 +102,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
   await updateTask(db, ev.taskId, {
     ...(task.state === "queued" ? { state: "running" as const } : {}),
     percent: ev.percent,
-    ...(ev.message ? { message: ev.message } : {}),
+    ...(ev.message ? { message: msg("tasks.agentReason", { reason: ev.message }) } : {}),
     ...(ev.bytesDone !== undefined ? { bytesDone: ev.bytesDone } : {}),
     ...(ev.bytesTotal !== undefined ? { bytesTotal: ev.bytesTotal } : {}),
   });

@@ -84,7 +84,7 @@ export async function setHostEnabled(
 ): Promise<HostView> {
   requireActor(ctx);
   const [res] = await ctx.db.update(hosts).set({ enabled: input.enabled }).where(eq(hosts.id, input.id));
-  if (res.affectedRows === 0) throw notFound("The host");
+  if (res.affectedRows === 0) throw notFound("host");
   const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, input.id)))[0]!;
   return toHostView(row, (await readHostUsage(ctx.db)).get(row.id), ctx.settings);
 }

@@ -5,13 +5,7 @@ import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
 import { getInstance, loadInstanceForActor, type InstanceView } from "./find-instances";
 import { recordInstanceEvent } from "./record-event";
-
-const VERB: Record<InstanceAction, string> = {
-  start: "started",
-  stop: "stopped",
-  reboot: "rebooted",
-  delete: "deleted",
-};
+import { msg } from "@/common/message";
 
 /**
  * Accepts an action only from the states it makes sense in, with one conditional UPDATE: of two
@@ -37,7 +31,7 @@ export async function requestInstanceAction(
     await recordInstanceEvent(ctx.db, {
       instanceId: id,
       kind: "state",
-      message: `Deleted by ${actor.username}`,
+      message: msg("events.deletedBy", { user: actor.username }),
       fromState: current.state,
       toState: "DELETED",
       actorId: actor.id,
@@ -65,7 +59,7 @@ export async function requestInstanceAction(
     const now = await loadInstanceForActor(ctx, id);
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${now.state.toLowerCase()}${now.task ? ` (${now.task})` : ""}; it cannot be ${VERB[action]} now.`,
+      msg("instances.cannotActNow", { state: now.state, task: now.task ?? "none", action }),
     );
   }
   const [after] = await ctx.db
@@ -75,7 +69,7 @@ export async function requestInstanceAction(
   await recordInstanceEvent(ctx.db, {
     instanceId: id,
     kind: "action",
-    message: `${action[0]!.toUpperCase()}${action.slice(1)} requested by ${actor.username}`,
+    message: msg("events.actionRequested", { action, user: actor.username }),
     fromState: current.state,
     toState: after!.state,
     actorId: actor.id,
@@ -95,12 +89,9 @@ export async function requestInstanceAction(
     await recordInstanceEvent(ctx.db, {
       instanceId: id,
       kind: "error",
-      message: "Could not reach the host's agent (Redis is unreachable); nothing was changed.",
+      message: msg("events.agentUnreachable"),
     });
-    throw new DomainError(
-      "UNAVAILABLE",
-      "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
-    );
+    throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
   }
   return getInstance(ctx, id);
 }

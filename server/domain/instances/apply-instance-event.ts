@@ -8,6 +8,9 @@ import { hosts, instances, type InstanceRow, type InstanceState } from "@/db/sch
 import type { Database } from "@/server/db/client";
 import type { EventContext, EventRegistration, InstanceStateChange } from "../events/dispatcher";
 import { recordInstanceEvent } from "./record-event";
+import { msg, type Message } from "@/common/message";
+import { agentMessage } from "../agent-message";
+import { renderEnglish } from "../render-english";
 
 /** Records a believable state report; returns the change it made, or null when it was ignored. */
 export async function applyInstanceState(
@@ -33,9 +36,9 @@ export async function applyInstanceState(
     await recordInstanceEvent(db, {
       instanceId: inst.id,
       kind: to === "ERROR" ? "error" : "state",
-      message:
-        ev.reason ??
-        `Now ${to.toLowerCase()}${ev.accel ? ` (${ev.accel === "tcg" ? "software emulation" : ev.accel.toUpperCase()})` : ""}`,
+      message: ev.reason
+        ? agentMessage(ev.reasonMessage, ev.reason, msg("events.agentReason", { reason: ev.reason }))
+        : msg("events.nowState", { state: to, accel: ev.accel ?? "none" }),
       fromState: inst.state,
       toState: to,
     });
@@ -85,14 +88,14 @@ export async function reconcileHeartbeat(
   const mark = async (
     i: InstanceRow,
     to: InstanceState,
-    message: string,
+    message: Message,
     kind: "state" | "error" = "state",
   ) => {
     const patch = {
       state: to,
       task: null,
       progress: null,
-      errorReason: kind === "error" ? message : null,
+      errorReason: kind === "error" ? renderEnglish(message) : null,
       updatedAt: new Date(),
     };
     const [res] = await db
@@ -123,9 +126,9 @@ export async function reconcileHeartbeat(
     // Taken before the instance's last change (a RUNNING report that overtook it): stale, not news.
     if (ev.at < inst.updatedAt) continue;
     if (inst.state === "RUNNING" && vm.state === "stopped")
-      await mark(inst, "STOPPED", "The VM was found stopped on its host");
+      await mark(inst, "STOPPED", msg("events.foundStopped"));
     else if (inst.state === "STOPPED" && vm.state === "running")
-      await mark(inst, "RUNNING", "The VM was found running on its host");
+      await mark(inst, "RUNNING", msg("events.foundRunning"));
   }
   if (ev.startup) {
     const reported = new Set(ev.vms.map((v) => v.instanceId));
@@ -136,12 +139,7 @@ export async function reconcileHeartbeat(
         !inst.task &&
         ev.at >= inst.updatedAt
       ) {
-        await mark(
-          inst,
-          "ERROR",
-          "The VM's disk and files are gone from its host; delete the instance and create it again.",
-          "error",
-        );
+        await mark(inst, "ERROR", msg("events.filesGone"), "error");
       }
     }
   }

@@ -92,7 +92,7 @@ export async function listInstances(
 export async function loadInstanceForActor(ctx: DomainContext, id: string): Promise<InstanceRow> {
   const actor = requireActor(ctx);
   const [row] = await ctx.db.select().from(instances).where(eq(instances.id, id));
-  if (!row) throw notFound("The instance");
+  if (!row) throw notFound("instance");
   assertMayActOn(actor, "instances", row);
   return row;
 }

@@ -12,6 +12,7 @@ import { viewsOfCreated, type InstanceView } from "../instances/find-instances";
 import type { createInstanceInput } from "../instances/schemas";
 import { buildNetworkSpec } from "../networks/network-specs";
 import { placeInstances } from "./place-instances";
+import { msg } from "@/common/message";
 
 const GiB = 1024 ** 3;
 
@@ -48,38 +49,47 @@ export async function createInstances(
   if (input.instances.length === 0) return [];
   const image = await findVisibleImage(ctx, input.imageId);
   const [flavor] = await ctx.db.select().from(flavors).where(eq(flavors.id, input.flavorId));
-  if (!flavor) throw notFound("The flavor");
+  if (!flavor) throw notFound("flavor");
   if (image.sourceFormat === "iso") {
-    throw new DomainError(
-      "INVALID",
-      `${image.name} is an ISO (installation media), not a disk to boot from: choose a disk image.`,
-      { imageId: "An ISO cannot be launched as a disk." },
-    );
+    throw new DomainError("INVALID", msg("instances.isoNotDisk", { image: image.name }), {
+      imageId: msg("field.isoNotDisk"),
+    });
   }
   if (flavor.diskGiB < image.minDiskGiB) {
     throw new DomainError(
       "INVALID",
-      `${image.name} needs a disk of at least ${image.minDiskGiB} GiB; the flavor has ${flavor.diskGiB} GiB.`,
-      { flavorId: "Too small for this image." },
+      msg("instances.diskTooSmallForImage", {
+        image: image.name,
+        minGiB: image.minDiskGiB,
+        flavorGiB: flavor.diskGiB,
+      }),
+      { flavorId: msg("field.flavorTooSmall") },
     );
   }
   if (flavor.memoryMiB < image.minRamMiB) {
     throw new DomainError(
       "INVALID",
-      `${image.name} needs at least ${image.minRamMiB} MiB of RAM; the flavor has ${flavor.memoryMiB} MiB.`,
-      { flavorId: "Too little RAM for this image." },
+      msg("instances.ramTooSmallForImage", {
+        image: image.name,
+        minMiB: image.minRamMiB,
+        flavorMiB: flavor.memoryMiB,
+      }),
+      { flavorId: msg("field.flavorTooLittleRam") },
     );
   }
   if (flavor.diskGiB * GiB < image.virtualSizeBytes) {
     throw new DomainError(
       "INVALID",
-      `The flavor's disk (${flavor.diskGiB} GiB) is smaller than the image (${Math.ceil(image.virtualSizeBytes / GiB)} GiB).`,
-      { flavorId: "Too small for this image." },
+      msg("instances.diskSmallerThanImage", {
+        flavorGiB: flavor.diskGiB,
+        imageGiB: Math.ceil(image.virtualSizeBytes / GiB),
+      }),
+      { flavorId: msg("field.flavorTooSmall") },
     );
   }
   if (input.groupId !== undefined && actor.role !== "superAdm" && !actor.groupIds.includes(input.groupId)) {
-    throw new DomainError("INVALID", "You are not a member of that group.", {
-      groupId: "Not one of your groups.",
+    throw new DomainError("INVALID", msg("auth.notMemberOfGroup"), {
+      groupId: msg("field.notYourGroup"),
     });
   }
   const groupId = input.groupId ?? actor.groupIds[0] ?? null;
@@ -89,14 +99,11 @@ export async function createInstances(
   for (const nic of input.nics) {
     const n = nets.find((x) => x.id === nic.networkId);
     if (!n)
-      throw new DomainError("INVALID", "One of the chosen networks does not exist.", {
-        nics: "Unknown network.",
+      throw new DomainError("INVALID", msg("instances.unknownNetwork"), {
+        nics: msg("field.unknownNetwork"),
       });
     if (n.kind === "infrastructure" && actor.role !== "superAdm")
-      throw new DomainError(
-        "FORBIDDEN",
-        `${n.name} is an infrastructure network; only a superAdm attaches instances to it.`,
-      );
+      throw new DomainError("FORBIDDEN", msg("instances.infrastructureNetwork", { network: n.name }));
   }
 
   const items = input.instances.map((i) => ({
@@ -169,8 +176,8 @@ export async function createInstances(
       throw new DomainError(
         "UNAVAILABLE",
         i === 0
-          ? "Could not hand the work to the host's agent (Redis is unreachable). Nothing was created; try again shortly."
-          : `Could not hand the work to the hosts' agents (Redis is unreachable). ${i} of ${placed.length} instances were created; the others were not. Try again shortly.`,
+          ? msg("unavailable.agentQueueNothingCreated")
+          : msg("unavailable.agentQueueSomeCreated", { created: i, total: placed.length }),
       );
     }
   }

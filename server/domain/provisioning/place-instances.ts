@@ -19,12 +19,12 @@ import {
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { DomainSettings } from "../context";
-import { DomainError } from "../errors";
+import { msg } from "@/common/message";
 import { isHostUp } from "../hosts/find-hosts";
 import { recordInstanceEvent } from "../instances/record-event";
 import { allocateInLockedNetwork, lockNetwork } from "../networks/ipam";
 import {
-  describeNoHost,
+  noHostFits,
   pickHost,
   rejectReason,
   type HostCandidate,
@@ -174,14 +174,14 @@ export async function placeInstances(
           await recordInstanceEvent(tx, {
             instanceId: p.id,
             kind: "action",
-            message: `Create requested by ${batch.requestedBy.username}`,
+            message: msg("events.createRequested", { user: batch.requestedBy.username }),
             toState: "PENDING",
             actorId: batch.requestedBy.id,
           });
           await recordInstanceEvent(tx, {
             instanceId: p.id,
             kind: "state",
-            message: `Scheduled on host ${p.hostName}`,
+            message: msg("events.scheduled", { host: p.hostName }),
             fromState: "PENDING",
             toState: "SCHEDULED",
           });
@@ -261,11 +261,10 @@ function planBatch(
   for (const [i, item] of batch.items.entries()) {
     const p = pickHost(hosts, request, policy);
     if (!p.ok) {
-      const prefix =
-        batch.items.length > 1
-          ? `Only ${i} of the ${batch.items.length} instances fit; nothing was created. `
-          : "";
-      throw new DomainError("CONFLICT", `${prefix}${describeNoHost(p.reasons)}`);
+      throw noHostFits(
+        p.reasons,
+        batch.items.length > 1 ? { placed: i, total: batch.items.length } : undefined,
+      );
     }
     const host = hosts.find((c) => c.id === p.hostId)!;
     host.vcpusUsed += request.vcpus;

@@ -13,6 +13,7 @@ import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import { CapacityCell, HardwareCell, HeartbeatAge, HypervisorsCell } from "./host-cells";
 import { JoinHostDialog } from "./join-host-dialog";
@@ -22,6 +23,7 @@ const REFRESH_MS = 5_000;
 export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; setEnabled: boolean } }) {
   const t = useTranslations("hosts");
   const tc = useTranslations("common");
+  const render = useMessage();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const errorText = useMutationErrorText();
@@ -130,14 +132,14 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
                       {h.accel === "kvm" ? (
                         <Badge tone="success">{t("accelKvm")}</Badge>
                       ) : (
-                        <span title={h.facts.kvmReason}>
+                        <span title={render(h.facts.kvmReasonMessage, h.facts.kvmReason)}>
                           <Badge tone="warning">{t("accelTcg")}</Badge>
                         </span>
                       )}
                     </div>
                     {h.accel === "tcg" && h.facts.kvmReason && (
                       <span className="mt-1 block max-w-48 text-slate-500 dark:text-slate-400">
-                        {h.facts.kvmReason}
+                        {render(h.facts.kvmReasonMessage, h.facts.kvmReason)}
                       </span>
                     )}
                   </Td>

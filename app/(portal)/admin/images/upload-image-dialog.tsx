@@ -21,6 +21,7 @@ import {
 } from "@/app/_lib/tus-upload";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import type { FieldErrors } from "@/app/_lib/validation";
+import { taskError, taskMessage, useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import {
   IMAGE_SOURCE_FORMATS as FORMATS,
@@ -62,6 +63,7 @@ export function UploadImageDialog({
 }) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
+  const render = useMessage();
   const locale = useLocale();
   const trpc = useTRPC();
   const form = useFormDialog({
@@ -114,7 +116,7 @@ export function UploadImageDialog({
     }
     if (task.state === "failed") {
       setPhase("idle");
-      setError(t("refused", { reason: task.error ?? "" }));
+      setError(t("refused", { reason: taskError(render, task) ?? "" }));
     }
   }, [task, phase, onDone, t, name, newVersionOf, setError]);
 
@@ -287,7 +289,9 @@ export function UploadImageDialog({
             ) : (
               <>
                 <ProgressBar value={task ? task.percent : null} label={t("conversionProgress")} />
-                <p className="text-xs text-slate-600 dark:text-slate-400">{task?.message ?? t("checking")}</p>
+                <p className="text-xs text-slate-600 dark:text-slate-400">
+                  {taskMessage(render, task) ?? t("checking")}
+                </p>
               </>
             )}
           </div>

@@ -16,6 +16,7 @@ import { ProgressBar } from "@/app/_components/progress-bar";
 import { FormError } from "@/app/_components/form-error";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { formatBytes } from "@/app/_lib/units";
+import { taskError, taskMessage, useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "@/common/instance-states";
@@ -28,6 +29,7 @@ export function InstanceCapture({
   onMessage: (m: ActionMessage | null) => void;
 }) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const locale = useLocale();
   const trpc = useTRPC();
   // Always open: the form sits in the panel; a wrong name is said beside the field.
@@ -90,7 +92,7 @@ export function InstanceCapture({
       {taskId && (
         <div className="mt-4 space-y-2" data-testid="capture-progress">
           <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
-            <span>{task?.message ?? t("captureQueued")}</span>
+            <span>{taskMessage(render, task) ?? t("captureQueued")}</span>
             <span className="tabular-nums text-slate-500">
               {task ? `${task.percent}%` : ""}
               {task?.bytesTotal
@@ -103,7 +105,9 @@ export function InstanceCapture({
             label={t("captureProgress")}
             tone={task?.state === "failed" ? "danger" : task?.state === "succeeded" ? "success" : "info"}
           />
-          {task?.state === "failed" && <Alert tone="error">{task.error ?? t("captureFailed")}</Alert>}
+          {task?.state === "failed" && (
+            <Alert tone="error">{taskError(render, task) ?? t("captureFailed")}</Alert>
+          )}
           {task?.state === "succeeded" && (
             <Alert tone="success">{t("captureDone", { name: task.targetName })}</Alert>
           )}

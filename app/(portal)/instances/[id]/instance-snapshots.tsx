@@ -18,6 +18,7 @@ import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { formatBytes } from "@/app/_lib/units";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "@/common/instance-states";
@@ -40,6 +41,7 @@ interface Props {
 
 export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const tc = useTranslations("common");
   const locale = useLocale();
   const trpc = useTRPC();
@@ -164,7 +166,9 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
                     <Truncated text={s.name} />
                   </div>
                   {s.errorReason && (
-                    <div className="text-xs text-red-700 dark:text-red-400">{s.errorReason}</div>
+                    <div className="text-xs text-red-700 dark:text-red-400">
+                      {render(s.errorMessage, s.errorReason)}
+                    </div>
                   )}
                 </Td>
                 <Td>

@@ -18,6 +18,7 @@ import { QueryError, useMutationErrorText } from "@/app/_components/query-error"
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { isSettled } from "@/common/instance-states";
@@ -42,6 +43,7 @@ interface Props {
 
 export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -177,7 +179,9 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
                       </div>
                     )}
                     {v.errorReason && (
-                      <div className="text-xs text-red-700 dark:text-red-400">{v.errorReason}</div>
+                      <div className="text-xs text-red-700 dark:text-red-400">
+                        {render(v.errorMessage, v.errorReason)}
+                      </div>
                     )}
                   </Td>
                   <Td className="whitespace-nowrap">{v.sizeGiB} GiB</Td>
