@@ -4,7 +4,10 @@ import { parentPort } from "node:worker_threads";
 import { runProbeVariant, type ProbeVariant } from "./fetch-probe-variants";
 
 type Ask = { variant: ProbeVariant; url: string; dest: string; bytes: number; sha256: string };
-parentPort!.on("message", async (m: Ask) => {
+// `answer` reports its own failures, so nothing is left to reject unseen.
+parentPort!.on("message", (m: Ask) => void answer(m));
+
+async function answer(m: Ask): Promise<void> {
   const t = performance.now();
   const before = process.resourceUsage();
   try {
@@ -19,4 +22,4 @@ parentPort!.on("message", async (m: Ask) => {
   } catch (err) {
     parentPort!.postMessage({ error: (err as Error).message });
   }
-});
+}
