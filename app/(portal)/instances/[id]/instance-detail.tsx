@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { InstanceGone } from "./instance-gone";
 import Link from "next/link";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import type { InstanceView } from "@/app/_trpc/views";
 import { isBusy } from "@/common/instance-states";
 import { Alert } from "@/app/_components/alert";
@@ -55,6 +55,12 @@ export function InstanceDetail({
   const code = instance.isError ? readError(instance.error).code : null;
   const gone = (code !== null && GONE_CODES.has(code)) || data?.state === "DELETED";
   const events = useInstanceEvents(id, !!data && isBusy(data), !gone);
+  // The timeline shows a change the moment the state badge does, not at the next slow poll.
+  const shownState = data?.state;
+  const refetchEvents = events.refetch;
+  useEffect(() => {
+    if (shownState) void refetchEvents();
+  }, [shownState, refetchEvents]);
   const render = useMessage();
   // Why it is in ERROR, in the reader's language: the timeline entry that put it there carries the code.
   const errorEvent = events.data?.find((e) => e.toState === "ERROR" && e.code);
