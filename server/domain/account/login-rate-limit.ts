@@ -25,7 +25,7 @@ export interface AttemptSource {
 // Keyed by the *submitted* name, whether or not such an account exists, so the limiter itself
 // never reveals which accounts are real. Device tokens are stored hashed: whoever reads Redis
 // learns nothing that lets them skip a lock.
-const accountKey = (l: LoginLimits, username: string) => `${l.prefix}:login:acct:${username}`;
+const accountKey = (l: Pick<LoginLimits, "prefix">, username: string) => `${l.prefix}:login:acct:${username}`;
 const deviceCountKey = (l: LoginLimits, username: string, device: string) =>
   `${l.prefix}:login:acct:${username}:dev:${device}`;
 const knownDevicesKey = (l: LoginLimits, username: string) => `${l.prefix}:login:known:${username}`;
@@ -171,5 +171,5 @@ export async function recordLoginSuccess(
 
 /** An administrator lifts an account's lock (every browser); addresses keep their own limits. */
 export async function clearAccountLock(redis: Redis, prefix: string, username: string): Promise<void> {
-  await redis.del(accountKey({ prefix } as LoginLimits, username));
+  await redis.del(accountKey({ prefix }, username));
 }

@@ -94,13 +94,23 @@ export async function loadSessionActor(
   try {
     live = await isSessionLive(deps, claims.uid, claims.sid);
   } catch (err) {
-    throw isUnavailableError(err) ? unavailable("redis") : err;
+    throw outage(err, "redis");
   }
   if (!live) return null;
   try {
     return await loadActor(deps.db, claims.uid, claims.sv);
   } catch (err) {
-    // Not "signed out": the caller is told the database is down.
-    throw isUnavailableError(err) ? unavailable("database") : err;
+    throw outage(err, "database");
   }
+}
+
+/**
+ * Not "signed out": the caller is told which service is down. The lost connection stays the cause,
+ * so code that asks isUnavailableError (the pages' calm "unavailable" view) still recognises it.
+ */
+function outage(err: unknown, service: "database" | "redis"): unknown {
+  if (!isUnavailableError(err)) return err;
+  const failure = unavailable(service);
+  (failure as { cause?: unknown }).cause = err;
+  return failure;
 }
