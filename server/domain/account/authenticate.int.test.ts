@@ -185,6 +185,17 @@ describe("authenticateUser", () => {
     expect(kinds.filter((k) => k === "RATE_LIMITED")).toHaveLength(40 - limits.maxPerAddress);
   });
 
+  it("successful sign-ins do not use up their address's allowance (a school behind one address)", async () => {
+    const ip = "10.65.0.1";
+    for (let i = 0; i < limits.maxPerAddress + 2; i++) {
+      const u = await makeUser(s, "user");
+      await login(u.username, FIXTURE_PASSWORD, ip);
+    }
+    for (let i = 0; i < limits.maxPerAddress; i++)
+      expect((await failureOf(login(uniqueName("typo"), "bad-password", ip))).kind).toBe("UNAUTHORIZED");
+    expect((await failureOf(login(uniqueName("typo"), "bad-password", ip))).kind).toBe("RATE_LIMITED");
+  });
+
   it("a browser known for the account has its own limit: a stolen device token buys few guesses", async () => {
     const u = await makeUser(s, "user");
     const laptop = randomDevice();
