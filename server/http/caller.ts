@@ -1,7 +1,8 @@
 // Who is calling an HTTP route: resolved one way for every transport (the wrapper, tRPC's context,
 // tus uploads). A user's session is the next-auth cookie decoded with the portal's secret, then the
-// account as it is now: a session that was signed out or ended, a disabled account or a session from
-// before a password reset resolves to nobody. A host presents its host credential. An API token would be one more resolver here.
+// session as the server knows it and the account as it is now: a session that was signed out or
+// ended, a disabled account or a session from before a password reset resolves to nobody. A host
+// presents its host credential. An API token would be one more resolver here.
 import type { Redis } from "ioredis";
 import { decode } from "next-auth/jwt";
 import type { Database } from "@/server/db/client";
@@ -18,8 +19,6 @@ export function readCookie(header: string | null, name: string): string | null {
   }
   return null;
 }
-
-export const SESSION_COOKIE_NAMES = COOKIE_NAMES;
 
 /** The session's claims (user id, session version, session id), or null without a valid session cookie. */
 export async function readSessionClaims(headers: Headers, secret: string): Promise<SessionClaims | null> {
