@@ -31,7 +31,7 @@ export function parseTrustProxy(value: string): TrustProxy | { error: string } {
   if (["true", "yes"].includes(v)) return { kind: "hops", hops: 1 };
   if (/^\d+$/.test(v)) {
     const hops = Number(v);
-    return hops <= 10 ? { kind: "hops", hops } : { error: "TRUST_PROXY: at most 10 proxies" };
+    return hops <= 10 ? { kind: "hops", hops } : { error: "at most 10 proxies" };
   }
   const proxies = v.split(",").map((p) => p.trim());
   for (const p of proxies) {
@@ -40,7 +40,7 @@ export function parseTrustProxy(value: string): TrustProxy | { error: string } {
     const maxBits = family === 6 ? 128 : 32;
     const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
     if (!family || !bitsOk || extra !== undefined)
-      return { error: `TRUST_PROXY: "${p}" is not true/false, a number of proxies or an address/CIDR` };
+      return { error: `"${p}" is not true/false, a number of proxies or an address/CIDR` };
   }
   return { kind: "addresses", proxies };
 }
