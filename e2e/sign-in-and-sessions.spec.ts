@@ -2,7 +2,7 @@
 // token at sign-in, and sessions that stop working on the server (a copied cookie after sign-out, every
 // session after "Sign out everywhere").
 import { expect, test, type APIResponse, type Browser, type Response } from "@playwright/test";
-import { signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
+import { signIn, signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
 import { readRunState } from "./support/run-state";
 
 function expectSecurityHeaders(res: Response | APIResponse | null): void {
@@ -72,4 +72,48 @@ test("Sign out everywhere ends this session and the others", async ({ page, brow
   await elsewhere.reload();
   await expect(elsewhere).toHaveURL(/\/login/);
   await elsewhere.context().close();
+});
+
+test("a locked account name: an administrator can lift the lock, and the user's own browser is not held by it", async ({
+  page,
+  browser,
+}) => {
+  const state = readRunState();
+  test.skip(
+    !state.ownsPortal,
+    "uses the e2e portal's low limit (3 failures); never lock an installed account",
+  );
+  const { name, password } = await newUser(browser);
+  // The real user's browser signs in once: it is known for the account from now on.
+  await signInAndWaitForDashboard(page, name, password);
+  await signOut(page);
+
+  const attacker = await (await browser.newContext({ baseURL: state.baseURL })).newPage();
+  const lockOut = async () => {
+    for (let i = 0; i < 3; i++) {
+      await signIn(attacker, name, `guess-${i}-wrong`);
+      await expect(attacker.getByTestId("form-error")).toHaveText("Wrong username or password.");
+    }
+    await signIn(attacker, name, password);
+    await expect(attacker.getByTestId("form-error")).toContainText("Too many failed sign-in attempts");
+  };
+
+  // Someone guesses until the name is locked: a new browser is refused even with the right password...
+  await lockOut();
+  const fresh = await (await browser.newContext({ baseURL: state.baseURL })).newPage();
+  await signIn(fresh, name, password);
+  await expect(fresh.getByTestId("form-error")).toContainText("Too many failed sign-in attempts");
+  // ...until an administrator lifts the lock.
+  const admin = await (await browser.newContext({ baseURL: state.baseURL })).newPage();
+  await signInAndWaitForDashboard(admin, state.adminUsername, state.adminPassword);
+  await admin.goto("/admin/users");
+  await admin.getByLabel("Search users").fill(name);
+  await admin.getByRole("button", { name: `Clear the sign-in lock of ${name}` }).click();
+  await expect(admin.getByText(`${name} may sign in again from any browser.`)).toBeVisible();
+  await signInAndWaitForDashboard(fresh, name, password);
+
+  // Locked again: the user's own browser still gets in.
+  await lockOut();
+  await signInAndWaitForDashboard(page, name, password);
+  for (const p of [attacker, admin, fresh]) await p.context().close();
 });
