@@ -11,6 +11,7 @@ export interface MessageParams {
   "auth.notMemberOfGroup": Record<never, never>;
   "auth.invalidCredentials": Record<never, never>;
   "auth.tooManyAttempts": { minutes: number };
+  "auth.tooManyAttemptsSeconds": { seconds: number };
   "auth.hostForbidden": Record<never, never>;
   "auth.notYourTask": Record<never, never>;
   "notFound.instance": Record<never, never>;

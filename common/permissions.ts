@@ -30,6 +30,8 @@ export const PERMISSIONS = {
     read: p("user"),
     changePassword: p("user"),
     updatePreferences: p("user"),
+    /** Ends every session of the caller's own account, the current one included. */
+    signOutEverywhere: p("user"),
   },
   users: {
     list: p("powerAdm", "group"),
@@ -38,6 +40,8 @@ export const PERMISSIONS = {
     update: p("superAdm"),
     setDisabled: p("superAdm"),
     resetPassword: p("superAdm"),
+    /** Lifts an account's sign-in lock after someone guessed at its name. */
+    clearSignInLock: p("superAdm"),
   },
   groups: {
     list: p("powerAdm", "group"),

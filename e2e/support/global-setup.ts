@@ -62,6 +62,8 @@ export default async function globalSetup() {
     LOG_LEVEL: "info",
     LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
     LOGIN_MAX_FAILURES_PER_ADDRESS: "100",
+    // Every spec signs in from 127.0.0.1: no progressive delay for the one address.
+    LOGIN_DELAY_AFTER_FAILURES: "100",
     IMAGE_STORE_DIR: storeDir,
   };
   const portal = await startPortal({ port, env: portalEnv, logFile: "e2e/.artifacts/portal.log" });

@@ -137,6 +137,7 @@ const FIXTURES: Record<string, Fixture> = {
     }),
   },
   "account.updatePreferences": { input: () => ({ theme: "dark" }) },
+  "account.signOutEverywhere": { input: () => undefined },
   "users.list": {
     input: () => ({}),
     checkResult: (w, kind, result) => {
@@ -161,6 +162,7 @@ const FIXTURES: Record<string, Fixture> = {
   "users.setDisabled": {
     input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, disabled: true }),
   },
+  "users.clearSignInLock": { input: (w) => ({ id: w.targetUserA.id }) },
   "users.resetPassword": {
     input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, password: "reset-password-1" }),
   },
@@ -457,7 +459,14 @@ beforeAll(async () => {
   for (const kind of ACTOR_KINDS) {
     const cookie = cookies[kind];
     w.actors[kind] = cookie
-      ? actorOf(await resolveSessionCaller(requestWith({ cookie }), { db: s.db, secret: SECRET }))
+      ? actorOf(
+          await resolveSessionCaller(requestWith({ cookie }), {
+            db: s.db,
+            redis: s.redis,
+            redisPrefix: s.prefix,
+            secret: SECRET,
+          }),
+        )
       : null;
   }
   const hostSecret = randomBytes(32).toString("base64url");

@@ -15,6 +15,8 @@ import { toTrpcError } from "./errors";
 
 export interface TrpcContext extends DomainContext {
   log: Logger;
+  /** The session the caller came with (a password change keeps it, "sign out everywhere" ends it too). */
+  sessionId?: string | null;
   /** Set when the caller could not be identified because MariaDB is unreachable. */
   unavailableReason?: DomainError;
 }

@@ -123,6 +123,8 @@ export function defineHandler<
     try {
       caller = await resolveCaller(req, spec.credentials, {
         db: services.db,
+        redis: services.redis,
+        redisPrefix: services.settings.redisPrefix,
         secret: services.settings.sessionSecret,
       });
       authorize(caller, spec.resource, spec.action);

@@ -8,6 +8,7 @@ import { ThemeSwitch } from "@/app/_components/theme-switch";
 import { currentActor } from "@/app/_lib/current-actor";
 import { ChangePasswordForm } from "./change-password-form";
 import { ProfileCard } from "./profile-card";
+import { SignOutEverywhere } from "./sign-out-everywhere";
 
 export async function generateMetadata() {
   const t = await getTranslations("settings");
@@ -34,6 +35,10 @@ export default async function SettingsPage() {
         <Card className="lg:col-span-2">
           <CardHeader title={t("passwordTitle")} />
           <ChangePasswordForm />
+        </Card>
+        <Card className="lg:col-span-2">
+          <CardHeader title={t("sessionsTitle")} />
+          <SignOutEverywhere />
         </Card>
       </div>
     </>

@@ -31,6 +31,7 @@ export default async function UsersPage() {
         update: can(actor.role, "users", "update"),
         setDisabled: can(actor.role, "users", "setDisabled"),
         resetPassword: can(actor.role, "users", "resetPassword"),
+        clearSignInLock: can(actor.role, "users", "clearSignInLock"),
         listGroups: can(actor.role, "groups", "list"),
       }}
     />

@@ -22,6 +22,7 @@ export interface UserPermissions {
   update: boolean;
   setDisabled: boolean;
   resetPassword: boolean;
+  clearSignInLock: boolean;
   listGroups: boolean;
 }
 
@@ -77,13 +78,25 @@ export function UsersAdmin({
     await refresh();
   }
 
+  const clearLock = useMutation(trpc.users.clearSignInLock.mutationOptions());
+  async function clearSignInLock(user: UserView) {
+    setFlash(null);
+    try {
+      await clearLock.mutateAsync({ id: user.id });
+      setFlash({ tone: "success", text: t("lockCleared", { username: user.username }) });
+    } catch (err) {
+      setFlash({ tone: "error", text: errorText(err) });
+    }
+  }
+
   function done(text: string) {
     setOpen(null);
     setFlash({ tone: "success", text });
     void refresh();
   }
 
-  const showActions = allowed.update || allowed.setDisabled || allowed.resetPassword;
+  const showActions =
+    allowed.update || allowed.setDisabled || allowed.resetPassword || allowed.clearSignInLock;
   const columns = showActions ? 7 : 6;
 
   return (
@@ -210,6 +223,17 @@ export function UsersAdmin({
                             }}
                           >
                             {t("resetPassword")}
+                          </Button>
+                        )}
+                        {allowed.clearSignInLock && u.id !== actorId && (
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("clearLockLabel", { username: u.username })}
+                            busy={clearLock.isPending && clearLock.variables?.id === u.id}
+                            onClick={() => void clearSignInLock(u)}
+                          >
+                            {t("clearLock")}
                           </Button>
                         )}
                       </div>
