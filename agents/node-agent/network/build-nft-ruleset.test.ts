@@ -79,6 +79,13 @@ describe("buildNftRuleset", () => {
     }
   });
 
+  it("lets a network's guests meet on their bridge before anything is dropped (br_netfilter shows those frames here)", () => {
+    const rules = chain(buildNftRuleset(makeNetworkSpec()), "forward");
+    const same = rules.indexOf('iifname "ecbr6f1c2b3a" oifname "ecbr6f1c2b3a" accept');
+    expect(same).toBe(rules.indexOf("ct state established,related accept") + 1);
+    expect(rules.findIndex((r) => r.endsWith(" drop"))).toBeGreaterThan(same);
+  });
+
   it("lets guests out only from their own addresses, to nothing blocked, and drops the rest", () => {
     const rules = chain(buildNftRuleset(makeNetworkSpec()), "forward");
     const blocked = rules.indexOf('iifname "ecbr6f1c2b3a" ip daddr @blocked_egress drop');

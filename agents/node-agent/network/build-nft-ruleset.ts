@@ -25,8 +25,9 @@ export const DEFAULT_BLOCKED_EGRESS: readonly string[] = [
  * - input (guest → host): DHCP, DNS only when the spec names the gateway as a DNS server, ping to the
  *   gateway, replies to what the host started; nothing else, so no host service (Redis, MariaDB, the
  *   portal, the console bridge, sshd…) answers a guest on any of the host's addresses.
- * - forward, from the guests: replies, the network's own port forwards (hairpin), then no other
- *   eduCloud bridge and no blocked destination; what is left leaves from the network's own addresses.
+ * - forward, from the guests: replies and their own bridge (neighbours, hairpinned port forwards),
+ *   then no other eduCloud bridge and no blocked destination; what is left leaves from the network's
+ *   own addresses.
  * - forward, to the guests: replies and published port forwards; new connections from outside only
  *   when the network is routed (NAT off), and never from another eduCloud bridge.
  * - nat: masquerade what leaves the guests' network through any other interface (NAT off: routed as is).
@@ -84,6 +85,10 @@ export function buildNftRuleset(spec: NetworkSpec): string {
     "  chain forward {",
     "    type filter hook forward priority filter; policy accept;",
     "    ct state established,related accept",
+    // Guests of one network meet on their bridge. Frames between them reach this hook too where
+    // br_netfilter is loaded (Docker loads it; bridged IPv4 then passes the ip hooks with the bridge as
+    // both interfaces), and hairpinned port forwards come back out of the same bridge.
+    `    iifname ${br} oifname ${br} accept`,
     `    iifname ${br} ct state invalid drop`,
     `    oifname ${br} ct state invalid drop`,
     ...spec.portForwards.map(
