@@ -206,6 +206,10 @@ describe("guest isolation", () => {
       !(await canConnect(b1.ns, a1.nic.ip, 80)) &&
       !(await canPing(a1.ns, b1.nic.ip));
     expect(await apart()).toBe(true);
+    // Only B's table: B is routed (it takes new connections from outside), yet not from A.
+    await dropTable("ip", nameNftTable(netA.id));
+    expect(await apart()).toBe(true);
+    await net.applyNetwork({ ...netA, revision: 4 });
     await dropTable("ip", nameNftTable(netB.id));
     expect(await apart()).toBe(true);
     await dropTable("ip", nameNftTable(netA.id));
