@@ -278,7 +278,8 @@ describe("guest isolation", () => {
     }, 60_000);
 
     it("cannot send with a neighbour's MAC, nor make the bridge learn it on its port", async () => {
-      await a2As(a1.nic.mac, a1.nic.ip);
+      // Its own address: only the MAC is forged.
+      await a2As(a1.nic.mac, a2.nic.ip);
       await sendProbes(a2.ns);
       expect(await probeCount()).toBe(0);
       const fdb = await runIn(hostNs, ["bridge", "fdb", "show", "dev", a2.nic.tap]);
