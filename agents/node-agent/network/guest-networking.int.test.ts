@@ -22,6 +22,7 @@ import { HostNetwork } from "./host-network";
 import { nameNftTable } from "./network-names";
 import { resolveNetworkPaths } from "./network-paths";
 import { readGuestAddresses, runOnGuest } from "./testing/guest-shell";
+import { canConnect, listenIn } from "./testing/namespace-guests";
 import {
   connectNamespaces,
   createNamespace,
@@ -112,6 +113,8 @@ beforeAll(async () => {
   );
   await chmod(join(wwwDir, "cgi-bin", "whoami"), 0o755);
   await runIn(worldNs, ["busybox", "httpd", "-p", "198.51.100.1:80", "-h", wwwDir]);
+  // A stand-in for Redis on the host (guest-isolation.int.test.ts covers every service with namespace guests).
+  await listenIn(hostNs, [6379]);
 
   net = new HostNetwork({ stateDir, netns: hostNs });
   driver = new QemuDriver({ stateDir, netns: hostNs });
@@ -187,6 +190,18 @@ describe("guest networking on one host", () => {
     expect(natted).toMatchObject({ code: 0, lines: ["client=198.51.100.2"] });
     const routed = await runOnGuest(pathsOf(vm3), WHOAMI);
     expect(routed).toMatchObject({ code: 0, lines: [`client=${vm3.nic.ip}`] });
+  }, 60_000);
+
+  it("keeps a VM off the host's services and from sending as another address, through its real tap", async () => {
+    expect(await canConnect(hostNs, netA.gateway, 6379)).toBe(true);
+    const redis = await runOnGuest(pathsOf(vm1), `timeout 5 nc ${netA.gateway} 6379 </dev/null`);
+    expect(redis.lines).not.toContain("listening");
+    expect((await runOnGuest(pathsOf(vm2), `ping -c 1 -W 3 ${netA.gateway}`)).code).toBe(0);
+    const spoofed = await runOnGuest(
+      pathsOf(vm2),
+      `ip addr add 10.77.1.99/24 dev eth0; ping -c 2 -W 3 -I 10.77.1.99 ${netA.gateway}; rc=$?; ip addr del 10.77.1.99/24 dev eth0; exit $rc`,
+    );
+    expect(spoofed.code).not.toBe(0);
   }, 60_000);
 
   it("re-applies idempotently, ignores older specs, and makes changed reservations take effect", async () => {
