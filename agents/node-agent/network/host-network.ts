@@ -138,6 +138,16 @@ export class HostNetwork implements HostNetworking {
     await this.withLock(`tap:${nic.tap}`, () => this.run(applyNftStdin(), { input: buildNicFilter(nic) }));
   }
 
+  /**
+   * Puts each NIC's filter back on its tap, for the taps that exist: VMs that ran on while the agent was
+   * away (upgraded from a version without filters, or a filter lost). A missing tap is left to
+   * ensureTap at its VM's next start.
+   */
+  async guardExistingTaps(nics: readonly NicSpec[]): Promise<void> {
+    const links = await this.readLinks();
+    for (const nic of nics) if (links.get(nic.tap)?.kind === "tun") await this.guardNic(nic);
+  }
+
   /** Deletes the tap and its filter; a missing tap is a no-op (its filter, if left, still goes). */
   async removeTap(tap: string): Promise<void> {
     ifnameSchema.parse(tap);
