@@ -9,7 +9,7 @@
 //                                  ├ ecbr…a 10.88.1.1/24, NAT, tcp 8080 → a1:80: a1 .10, a2 .11, a3 (no lease)
 //                                  └ ecbr…b 10.88.2.1/24, routed, DNS on the gateway: b1 .10
 import { randomBytes, randomUUID } from "node:crypto";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,7 @@ import type { NetworkSpec, NicSpec } from "../../protocol/network";
 import { killProcessesUnder } from "../drivers/qemu/testing/kill-test-vms";
 import { HostNetwork } from "./host-network";
 import { nameNftTable, nameNicTable } from "./network-names";
+import { resolveNetworkPaths } from "./network-paths";
 import {
   askForLease,
   canConnect,
@@ -94,6 +95,18 @@ const fetchFrom = (ns: string, url: string) =>
   runIn(ns, ["timeout", "10", "busybox", "wget", "-q", "-O-", url], 15_000).catch(() => "");
 const dropTable = (family: "ip" | "netdev", name: string) =>
   runIn(hostNs, ["nft", "delete", "table", family, name]);
+
+/** A DHCPRELEASE (RFC 2131) of `ip`, leased to `mac`, sent to `server`. */
+function buildDhcpRelease(ip: string, mac: string, server: string): Buffer {
+  const bytes = (ipv4: string) => ipv4.split(".").map(Number);
+  const head = Buffer.alloc(236);
+  head.set([1, 1, 6, 0], 0); // BOOTREQUEST, Ethernet, 6-byte addresses, no hops
+  randomBytes(4).copy(head, 4); // xid
+  head.set(bytes(ip), 12); // ciaddr
+  head.set(Buffer.from(mac.replaceAll(":", ""), "hex"), 28); // chaddr
+  const options = [99, 130, 83, 99, 53, 1, 7, 54, 4, ...bytes(server), 255]; // cookie, RELEASE, server id
+  return Buffer.concat([head, Buffer.from(options)]);
+}
 
 /** A web page naming `who`, served by busybox httpd on address:80 in `ns` (IPv4 only: REMOTE_ADDR stays plain). */
 async function serveWeb(ns: string, who: string, address: string, cgi = false): Promise<void> {
@@ -319,6 +332,28 @@ describe("guest isolation", () => {
       await runIn(a2.ns, ["sh", "-c", `kill $(cat ${join(stateDir, "udhcpd.pid")})`]);
       await runIn(a3.ns, ["ip", "-4", "addr", "flush", "dev", "eth0"]);
     }, 90_000);
+
+    it("cannot release a neighbour's lease (DHCP requests only for its own MAC)", async () => {
+      const leases = resolveNetworkPaths(stateDir, netA.id).leases;
+      const hasA1Lease = async () => (await readFile(leases, "utf8")).includes(`${a1.nic.mac} ${a1.nic.ip}`);
+      const release = join(stateDir, "release.bin");
+      await writeFile(release, buildDhcpRelease(a1.nic.ip, a1.nic.mac, "10.88.1.1"));
+      // From a2's own address and port 68, to dnsmasq: only the chaddr inside is a1's.
+      const sendRelease = () =>
+        runIn(a2.ns, ["socat", "-u", `OPEN:${release}`, "UDP-DATAGRAM:10.88.1.1:67,bind=:68"]);
+      const settle = () => new Promise((res) => setTimeout(res, 1500));
+      expect(await hasA1Lease()).toBe(true);
+      await sendRelease();
+      await settle();
+      expect(await hasA1Lease()).toBe(true);
+      // Control: without a2's filter, dnsmasq forgets a1's lease.
+      await dropTable("netdev", nameNicTable(a2.nic.tap));
+      await sendRelease();
+      await settle();
+      expect(await hasA1Lease()).toBe(false);
+      await net.guardNic(a2.nic);
+      expect(await askForLease(a1.ns, dhcpScript)).toMatch(/^10\.88\.1\.10\/24 /);
+    }, 60_000);
   });
 
   it("cuts off a guest port the agent has no filter for at the next apply, until it is guarded", async () => {
