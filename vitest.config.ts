@@ -16,7 +16,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["{server,agents,db,app,scripts,i18n}/**/*.test.ts"],
+          include: ["{server,agents,db,app,common,scripts,i18n}/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           environment: "node",
         },

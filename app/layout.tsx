@@ -4,6 +4,7 @@ import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getMessages } from "next-intl/server";
 import type { ReactNode } from "react";
 import { THEME_COOKIE } from "@/i18n/config";
+import { MessageRendererBridge } from "./_components/message-renderer-bridge";
 import { TrpcQueryProvider } from "./_trpc/provider";
 import "./globals.css";
 
@@ -32,6 +33,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </head>
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <NextIntlClientProvider locale={locale} messages={messages}>
+          <MessageRendererBridge />
           <TrpcQueryProvider>{children}</TrpcQueryProvider>
         </NextIntlClientProvider>
       </body>

@@ -5,14 +5,14 @@
 //  (b) the browser's path: the same client over a WebSocket to the portal's console proxy, which checks
 //      a ticket and reaches the agent's console bridge, which reaches the same socket;
 // then 50 console sessions at once through one proxy. All on loopback. See bench/README.md.
-import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { register } from "node:module";
 import os from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { closePortalSingletons } from "./lib/close-portal-singletons";
+import { expectExit } from "./lib/exit-check";
 
 register("./lib/loader-hooks.mjs", import.meta.url);
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
@@ -44,6 +44,8 @@ async function cleanUp() {
 for (const sig of ["SIGINT", "SIGTERM"] as const)
   process.on(sig, () => void cleanUp().finally(() => process.exit(130)));
 
+// Runs last: the Redis client and pool that importing portal modules opened (see the helper).
+cleanups.push(() => closePortalSingletons());
 try {
   await testDb.createTestDatabase(baseUrl, dbName);
   cleanups.push(() => testDb.dropTestDatabase(baseUrl, dbName));
@@ -137,6 +139,7 @@ try {
     maxPerProcess: 200,
     log: silent,
   });
+  cleanups.push(async () => proxy.close());
   const portal = createServer();
   portal.on("upgrade", (req, socket, head) => proxy.handleUpgrade(req, socket, head));
   await new Promise<void>((r) => portal.listen(0, "127.0.0.1", () => r()));
@@ -215,11 +218,18 @@ try {
   const results = await Promise.allSettled(
     people.map(async (p, i) => {
       const session = await viaProxy(p, vmIds[i % VMS]!);
-      const bytes = await Promise.race([
-        requestUpdate(session, { x: 0, y: 0, w: session.width, h: session.height }),
-        new Promise<number>((_r, j) => setTimeout(() => j(new Error("no frame within 30 s")), 30_000)),
-      ]);
-      return { session, bytes };
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const bytes = await Promise.race([
+          requestUpdate(session, { x: 0, y: 0, w: session.width, h: session.height }),
+          new Promise<number>((_r, j) => {
+            timer = setTimeout(() => j(new Error("no frame within 30 s")), 30_000);
+          }),
+        ]);
+        return { session, bytes };
+      } finally {
+        clearTimeout(timer); // else 50 pending timers hold the process for 30 s after the figures
+      }
     }),
   );
   const ok = results.filter((r) => r.status === "fulfilled" && r.value.bytes > 0);
@@ -237,4 +247,5 @@ try {
 } finally {
   await cleanUp();
   note("cleaned up");
+  expectExit(note);
 }

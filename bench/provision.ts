@@ -14,6 +14,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
+import { closePortalSingletons } from "./lib/close-portal-singletons";
+import { expectExit } from "./lib/exit-check";
 import type { JobLife, ObservedReport } from "./lib/timeline";
 
 // Portal modules import `server-only` (and one CommonJS default export): see lib/loader-hooks.mjs.
@@ -65,12 +67,15 @@ let cleaning: Promise<void> | undefined;
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     for (const c of cleanups.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         c.run(),
-        sleep(60_000).then(() => {
-          throw new Error("timed out");
+        new Promise((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error("timed out")), 60_000);
         }),
-      ]).catch((err) => note(`clean-up of ${c.what} failed: ${(err as Error).message}`));
+      ])
+        .catch((err) => note(`clean-up of ${c.what} failed: ${(err as Error).message}`))
+        .finally(() => clearTimeout(timer)); // a pending 60 s timer per step would hold the exit
     }
   })();
   return cleaning;
@@ -110,6 +115,8 @@ async function killOurProcesses(): Promise<number> {
   return killed;
 }
 
+// Runs last: the Redis client and pool that importing portal modules opened (see the helper).
+onCleanup("the portal modules' connections", () => closePortalSingletons());
 onCleanup("the database and Redis keys", async () => {
   await testDb.dropTestDatabase(baseUrl, dbName);
   const { Redis } = await import("ioredis");
@@ -144,7 +151,9 @@ try {
 } finally {
   await cleanUp();
 }
-process.exit(exitCode);
+// No process.exit(): the run ends when nothing is left open, and expectExit() names a leak if it is not.
+process.exitCode = exitCode;
+expectExit(note);
 
 // ------------------------------------------------------------------------------------------------------
 async function main(): Promise<void> {

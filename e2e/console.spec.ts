@@ -56,6 +56,15 @@ async function typeLikeAPerson(page: Page, text: string): Promise<void> {
   }
 }
 
+/** What the page's Content-Security-Policy blocked (noVNC and xterm.js must work under it). */
+function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) seen.push(m.text());
+  });
+  return seen;
+}
+
 async function serialLogOf(id: string): Promise<string> {
   const dir = readRunState().agentStateDir!;
   return readFile(join(dir, "vms", id, "serial.log"), "utf8").catch(() => "");
@@ -72,6 +81,7 @@ test("graphical console: the guest's screen shows, and typed keys reach the gues
   test.skip(!readRunState().agentStateDir, "needs the e2e agent's state directory");
   const { id, name } = await launchRunningInstance(page);
   await waitForSerial(id, "EDUCLOUD-TEST-GUEST READY", 90_000);
+  const blocked = cspViolations(page);
 
   await page.goto(`/instances/${id}`);
   await page.getByRole("link", { name: "Console", exact: true }).click();
@@ -102,8 +112,9 @@ test("graphical console: the guest's screen shows, and typed keys reach the gues
   await page.keyboard.press("Enter");
   await waitForSerial(id, marker, 30_000);
   await screenshot(page, "console-02-typed");
+  expect(blocked).toEqual([]);
 
-  // Who is watching (E6): another tab's instance list shows this open console, counted by QEMU itself.
+  // Who is watching: another tab's instance list shows this open console, counted by QEMU itself.
   const other = await page.context().newPage();
   await other.goto("/instances");
   const row = other.getByTestId("instance-row").filter({ hasText: name });
@@ -119,8 +130,11 @@ test("serial console: typed commands run in the guest and their output shows in 
   test.skip(!readRunState().agentStateDir, "needs the e2e agent's state directory");
   const { id } = await launchRunningInstance(page);
   await waitForSerial(id, "EDUCLOUD-TEST-GUEST READY", 90_000);
+  const blocked = cspViolations(page);
 
-  await page.goto(`/instances/${id}/console`);
+  const res = await page.goto(`/instances/${id}/console`);
+  // The console page may not be framed by anyone (a guest's page on the portal's address included).
+  expect(res!.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
   await page.getByRole("button", { name: "Serial" }).click();
   await expect(page.getByTestId("console-state")).toHaveText(/Connected/, { timeout: 30_000 });
   const term = page.getByTestId("serial-terminal");
@@ -130,4 +144,5 @@ test("serial console: typed commands run in the guest and their output shows in 
   await page.keyboard.press("Enter");
   await expect(term).toContainText(marker, { timeout: 20_000 });
   await screenshot(page, "console-03-serial");
+  expect(blocked).toEqual([]);
 });

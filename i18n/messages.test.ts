@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { placeholdersOf } from "../scripts/gen-message-codes";
 
 type Tree = { [k: string]: string | Tree };
 const load = (locale: string) => JSON.parse(readFileSync(`messages/${locale}.json`, "utf8")) as Tree;
@@ -13,9 +14,9 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
   return out;
 }
 
-// ICU arguments ({name} or {count, plural, …}), not the words inside plural branches.
-const placeholders = (s: string) =>
-  [...new Set([...s.matchAll(/\{\s*(\w+)\s*[,}]/g)].map((m) => m[1]))].sort();
+// ICU arguments ({name}, {count, plural, …}, {state, select, …}) read by the ICU parser itself, so
+// the words inside select branches are not mistaken for arguments.
+const placeholders = placeholdersOf;
 
 describe("message catalogues", () => {
   const en = flatten(load("en"));

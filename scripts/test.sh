@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, unit, integration (real MariaDB + Redis, own database per run), e2e (Chromium).
+# `npm test`: lint (ESLint, dependency rules, formatting), type-check, unit, integration (real MariaDB +
+# Redis, own database per run), e2e (Chromium).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -15,6 +16,7 @@ phase() { # name, command…
   "$@" || failed_phases+=("$name")
 }
 
+phase "Lint" bash scripts/lint.sh
 phase "Type-check" npx --no-install tsc --noEmit
 phase "Unit tests" npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json="$REPORTS/unit.json"
 phase "Integration tests" npx --no-install vitest run --project integration --reporter=default --reporter=json --outputFile.json="$REPORTS/integration.json"

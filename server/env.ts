@@ -1,14 +1,11 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./auth/client-ip";
 
 // `npm run setup` writes .env; values already in the environment win (tests and CI set their own).
 const envFile = resolve(/*turbopackIgnore: true*/ process.cwd(), ".env");
 if (existsSync(envFile)) process.loadEnvFile(envFile);
-
-const booleanish = z
-  .enum(["1", "0", "true", "false", "yes", "no"])
-  .transform((v) => v === "1" || v === "true" || v === "yes");
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -27,11 +24,29 @@ const schema = z.object({
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters"),
   NEXTAUTH_URL: z.url().default("http://localhost:3000"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Trust X-Forwarded-For from a reverse proxy in front of the portal. Off by default: it can be forged. */
-  TRUST_PROXY: booleanish.default(false),
+  /**
+   * Which reverse proxies in front of the portal write X-Forwarded-For: false (none: it can be forged),
+   * true (one), a number of proxies, or their addresses/CIDRs, comma-separated.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((v, ctx): TrustProxy => {
+      const parsed = parseTrustProxy(v);
+      if ("error" in parsed) {
+        ctx.addIssue({ code: "custom", message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
+  /** Failures from one address before each further attempt from it waits (doubling up to LOGIN_MAX_DELAY_SECONDS). */
+  LOGIN_DELAY_AFTER_FAILURES: z.coerce.number().int().min(0).default(5),
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** How long a browser that signed in to an account stays known for it (not held by that account's lock). */
+  LOGIN_KNOWN_DEVICE_DAYS: z.coerce.number().int().min(0).max(400).default(90),
   SESSION_MAX_AGE_SECONDS: z.coerce
     .number()
     .int()
@@ -59,7 +74,7 @@ const schema = z.object({
   JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   /** IPAM: a carved subnet returns to the pool after this long unless confirmed (seed 001: 120 s). */
   SUBNET_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
-  /** C6: total GiB of data volumes one user may own (across all hosts). */
+  /** Total GiB of data volumes one user may own (across all hosts). */
   VOLUME_QUOTA_GIB_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** Host ports users may forward to their instances, "min-max". */
   PORT_FORWARD_RANGE: z

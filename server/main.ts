@@ -1,7 +1,8 @@
 // The portal's HTTP server: serves Next.js and owns WebSocket upgrades (the console proxy hangs here).
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import next from "next";
-import { CLIENT_IP_HEADER } from "./auth/client-ip";
+import { CLIENT_IP_HEADER, clientAddressOf } from "./auth/client-ip";
+import { securityHeaders } from "./http/security-headers";
 import { NO_PERSISTENCE_WARNING, readRedisPersistence } from "./domain/health/check-health";
 import { log } from "./log";
 import { deriveConsoleSigningKey } from "./console/console-key";
@@ -12,15 +13,6 @@ import { matchUploadRequest, serveUploadRequest } from "./uploads/serve-upload-n
 import { startMaintenance } from "./queue/maintenance";
 import { failInterruptedImports } from "./domain/tasks/manage-tasks";
 import { getServices, type Services } from "./services";
-
-function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-}
 
 async function warnIfRedisForgets(services: Services): Promise<void> {
   try {
@@ -44,9 +36,16 @@ async function main(): Promise<void> {
 
   // An upload's own requests skip Next: its bytes go from the socket to the file (serve-upload-node.ts).
   const uploads = sharedPortalTus(services.db);
+  const headers = securityHeaders({ production: settings.production, portalOrigin: settings.portalOrigin });
   const server = createServer((req, res) => {
     // Whatever a client sent under our header is dropped; only the socket (or a trusted proxy) counts.
-    req.headers[CLIENT_IP_HEADER] = clientIpOf(req, settings.trustProxy);
+    req.headers[CLIENT_IP_HEADER] = clientAddressOf(
+      req.socket.remoteAddress,
+      req.headers["x-forwarded-for"],
+      settings.trustProxy,
+    );
+    // On every answer, pages and API alike (Next keeps headers already set on the response).
+    for (const [name, value] of headers) res.setHeader(name, value);
     const uploadId = matchUploadRequest(req.method, req.url);
     const work = uploadId ? serveUploadRequest(uploads, uploadId, req, res) : handle(req, res);
     work.catch((err: unknown) => {

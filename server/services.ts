@@ -133,3 +133,12 @@ export function installServices(services: Services): Services {
   holder[SERVICES] = services;
   return services;
 }
+
+/** Closes whatever this process's services opened and forgets them (tools and benchmarks that exit). */
+export async function releaseServices(): Promise<boolean> {
+  const services = holder[SERVICES];
+  if (!services) return false;
+  delete holder[SERVICES];
+  await services.close();
+  return true;
+}

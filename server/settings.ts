@@ -1,4 +1,5 @@
 import type { DomainSettings } from "./domain/context";
+import type { TrustProxy } from "./auth/client-ip";
 import type { Env } from "./env";
 
 /**
@@ -19,14 +20,23 @@ export interface PortalSettings extends DomainSettings {
   consoleMaxSessionsPerProcess: number;
   databaseUrl: string;
   redisUrl: string;
-  /** Failed sign-ins allowed per account and per address within the window. */
-  login: { maxPerAccount: number; maxPerAddress: number; windowSeconds: number };
+  /** Sign-in limits: checks per account and failures per address within the window, delays, known browsers. */
+  login: {
+    maxPerAccount: number;
+    maxPerAddress: number;
+    windowSeconds: number;
+    delayAfterFailures: number;
+    maxDelaySeconds: number;
+    knownDeviceSeconds: number;
+  };
   sessionMaxAgeSeconds: number;
   /** Where the portal listens, whether it is a production build, and whether to trust X-Forwarded-For. */
   listenHost: string;
   listenPort: number;
   production: boolean;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  /** Served over HTTPS (NEXTAUTH_URL): cookies are Secure. */
+  secureCookies: boolean;
 }
 
 export function settingsFromEnv(env: Env): PortalSettings {
@@ -56,11 +66,15 @@ export function settingsFromEnv(env: Env): PortalSettings {
       maxPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
       windowSeconds: env.LOGIN_WINDOW_SECONDS,
+      delayAfterFailures: env.LOGIN_DELAY_AFTER_FAILURES,
+      maxDelaySeconds: env.LOGIN_MAX_DELAY_SECONDS,
+      knownDeviceSeconds: env.LOGIN_KNOWN_DEVICE_DAYS * 86_400,
     },
     sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
     listenHost: env.HOST,
     listenPort: env.PORT,
     production: env.NODE_ENV === "production",
     trustProxy: env.TRUST_PROXY,
+    secureCookies: env.NEXTAUTH_URL.startsWith("https://"),
   };
 }

@@ -31,6 +31,7 @@ export async function collectFacts(
     })),
     kvmUsable: accel?.kvmUsable ?? false,
     kvmReason: accel?.reason,
+    kvmReasonMessage: accel?.reasonMessage,
     agentVersion: AGENT_VERSION,
     protocolVersion: PROTOCOL_VERSION,
     ...(consoleUrl ? { consoleUrl } : {}),

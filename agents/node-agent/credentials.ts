@@ -20,6 +20,7 @@ export async function loadCredentials(stateDir: string): Promise<JoinResponse | 
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw new Error(
       `${credentialsPath(stateDir)} is unreadable: ${(err as Error).message}. Join again with a new token.`,
+      { cause: err },
     );
   }
 }

@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { hostAuthHeader, type ImageRef } from "../protocol/index";
 import { chooseEvictions, type CachedImage } from "./image-cache-lru";
 import { PermanentJobError } from "./permanent-job-error";
@@ -33,12 +37,13 @@ export function imageCacheLimitFromEnv(
 }
 
 const SHA_NAME = /^[a-f0-9]{64}$/;
-const WRITE_BATCH_BYTES = 8 * 1024 * 1024;
-
 /**
- * Streams a body to a file, handing each chunk to `onChunk` (hashing) on the way. Chunks are gathered
- * into large writes with one in flight, so hashing and disk writes overlap and the network's 64 KiB
- * pieces do not each cost a write.
+ * Streams a body to a file, handing each chunk to `onChunk` (hashing) before it is written, and puts the
+ * file on disk before returning: the cache trusts a file by its name and size after a restart, so it
+ * must not get its final name while its bytes are still only in the page cache.
+ * Chunks go to a plain write stream as they arrive. An earlier version gathered them into 8 MiB writes;
+ * holding that many socket buffers alive doubled the memory touched per byte (page faults, CPU) and
+ * made fetches slower and far less steady on small VMs (bench/README.md, "What the fetch figure taught us").
  */
 async function receiveInto(
   body: ReadableStream<Uint8Array>,
@@ -46,35 +51,22 @@ async function receiveInto(
   onChunk: (chunk: Uint8Array, seen: number) => void,
 ): Promise<void> {
   const fh = await open(path, "w", 0o600);
-  let batch: Uint8Array[] = [];
-  let batchBytes = 0;
-  let seen = 0;
-  let writing: Promise<unknown> = Promise.resolve();
-  const flush = () => {
-    if (!batchBytes) return;
-    const buf = Buffer.concat(batch, batchBytes);
-    batch = [];
-    batchBytes = 0;
-    writing = writing.then(() => fh.write(buf));
-  };
   try {
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      seen += value.length;
-      onChunk(value, seen);
-      batch.push(value);
-      batchBytes += value.length;
-      if (batchBytes >= WRITE_BATCH_BYTES) {
-        await writing;
-        flush();
-      }
-    }
-    flush();
-    await writing;
+    let seen = 0;
+    await pipeline(
+      Readable.fromWeb(body as NodeReadableStream<Uint8Array>),
+      async function* (chunks: AsyncIterable<Uint8Array>) {
+        for await (const chunk of chunks) {
+          seen += chunk.length;
+          onChunk(chunk, seen);
+          yield chunk;
+        }
+      },
+      // By descriptor: a FileHandle's own stream would hold the handle, and fh.close() would wait forever.
+      createWriteStream("", { fd: fh.fd, highWaterMark: 1024 * 1024, autoClose: false }),
+    );
+    await fh.sync();
   } finally {
-    await writing.catch(() => undefined);
     await fh.close();
   }
 }

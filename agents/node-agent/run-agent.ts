@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { AgentMessage } from "../protocol/agent-message";
 import { hostAuthHeader, hostQueueName } from "../protocol/index";
 import { collectFacts } from "./collect-facts";
 import type { ListenAddress } from "./console/listen-address";
@@ -166,8 +167,15 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     const instanceId = (job.data as { instanceId?: string }).instanceId;
     if (final && instanceId) {
       const ctx = { hostId, jobId: String(job.id), events } as JobContext;
+      const jobKind = job.name.replace("instance.", "");
+      const refusal = (err as { agentMessage?: AgentMessage }).agentMessage;
       void reportState(ctx, instanceId, "ERROR", {
-        reason: `${job.name.replace("instance.", "")} failed: ${err.message}`,
+        reason: `${jobKind} failed: ${err.message}`,
+        // The agent's own refusals carry a code; any other error text is a driver's or a tool's own
+        // words: it stays a parameter.
+        reasonMessage: refusal
+          ? { code: refusal.code, params: { ...refusal.params, job: jobKind } }
+          : { code: "agent.jobFailed", params: { job: jobKind, detail: err.message.slice(0, 1500) } },
       }).catch(() => undefined);
     }
   });
@@ -178,12 +186,13 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   let stopped = false;
   let timer: NodeJS.Timeout;
   const scheduleBeat = () => {
-    timer = setTimeout(async () => {
+    timer = setTimeout(() => {
       n++;
-      await beat(false, n % 6 === 0).catch((err) =>
-        opts.log.warn({ err: (err as Error).message }, "heartbeat failed"),
-      );
-      if (!stopped) scheduleBeat();
+      void beat(false, n % 6 === 0)
+        .catch((err) => opts.log.warn({ err: (err as Error).message }, "heartbeat failed"))
+        .then(() => {
+          if (!stopped) scheduleBeat();
+        });
     }, opts.heartbeatMs ?? 10_000);
   };
   scheduleBeat();

@@ -60,7 +60,7 @@ export function verifyConsoleGrant(
 ): GrantCheck {
   const [body, sig, extra] = token.split(".");
   if (!body || !sig || extra !== undefined || token.length > 2048) return { ok: false, reason: "malformed" };
-  let valid = false;
+  let valid: boolean;
   try {
     valid = verify(null, Buffer.from(body), key, Buffer.from(sig, "base64url"));
   } catch {

@@ -1,6 +1,8 @@
 // The ONLY code shared by portal and agent: the wire format of jobs (portal → agent) and events
 // (agent → portal), parsed with zod on both ends. Bump PROTOCOL_VERSION on any incompatible change.
 import { z } from "zod";
+import { agentMessageSchema } from "./agent-message";
+export * from "./agent-message";
 import { hypervisorKindSchema } from "./hypervisor";
 import { applyNetworkJob, nicSpecSchema, removeNetworkJob } from "./network";
 import {
@@ -61,7 +63,7 @@ export const stopInstanceJob = instanceActionJob.extend({
   timeoutMs: z.number().int().min(0).max(600_000).default(30_000),
 });
 
-/** Push an image into this host's cache ahead of any instance (C2); progress comes back as image.cache events. */
+/** Push an image into this host's cache ahead of any instance; progress comes back as image.cache events. */
 export const syncImageJob = z.object({ image: imageRefSchema, taskId: z.uuid() });
 
 export const JOB_SCHEMAS = {
@@ -84,6 +86,8 @@ export const JOB_SCHEMAS = {
 } as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOB_SCHEMAS)[N]>;
+/** What the portal may put in each job (before defaults): the typed job port checks payloads against it. */
+export type HostJobPayloads = { [N in JobName]: JobPayload<N> };
 
 export function parseJob<N extends JobName>(name: N, data: unknown): z.output<(typeof JOB_SCHEMAS)[N]> {
   const schema = JOB_SCHEMAS[name];
@@ -113,7 +117,9 @@ export const hostFactsSchema = z.object({
     )
     .max(8),
   kvmUsable: z.boolean(),
+  /** English, for old portals and logs; the portal shows kvmReasonMessage in the reader's language. */
   kvmReason: z.string().max(500).optional(),
+  kvmReasonMessage: agentMessageSchema.optional(),
   agentVersion: z.string().max(32),
   protocolVersion: z.number().int(),
   /** Where the portal's console proxy reaches this agent's console bridge (ws://host:port). */
@@ -164,6 +170,7 @@ export const instanceStateEvent = z.object({
   instanceId: instanceIdSchema,
   state: z.enum(INSTANCE_REPORTED_STATES),
   reason: z.string().max(2000).optional(),
+  reasonMessage: agentMessageSchema.optional(),
   accel: z.enum(["kvm", "tcg", "none"]).optional(),
   /** The job that produced this report, so a late report of an old job can be recognised. */
   jobId: z.string().max(200).optional(),
@@ -189,6 +196,7 @@ export const imageCacheEvent = z.object({
   bytesDone: z.number().int().min(0).optional(),
   bytesTotal: z.number().int().min(0).optional(),
   reason: z.string().max(2000).optional(),
+  reasonMessage: agentMessageSchema.optional(),
   /** The sync task this report belongs to, when it came from an image.sync job. */
   taskId: z.uuid().optional(),
 });

@@ -85,4 +85,12 @@ export const nicSpecSchema = z.object({
 export type NicSpec = z.infer<typeof nicSpecSchema>;
 
 export const applyNetworkJob = z.object({ network: networkSpecSchema });
-export const removeNetworkJob = z.object({ networkId: z.uuid(), bridge: ifnameSchema });
+export const removeNetworkJob = z.object({
+  networkId: z.uuid(),
+  bridge: ifnameSchema,
+  /**
+   * Newer than every spec sent before the network was deleted: an apply still in flight (an address
+   * released just before the delete) must not build the network again after its removal.
+   */
+  revision: z.number().int().min(0).optional(),
+});

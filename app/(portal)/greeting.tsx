@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useTRPC } from "@/app/_trpc/client";
-import type { AccountRole } from "@/db/schema/roles";
+import type { AccountRole } from "@/common/roles";
 
 export function Greeting({ username, role }: { username: string; role: AccountRole }) {
   const t = useTranslations();

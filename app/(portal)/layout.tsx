@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { THEME_COOKIE } from "@/i18n/config";
-import { can } from "@/server/auth/permissions";
+import { can } from "@/common/permissions";
 import { Badge } from "@/app/_components/badge";
 import { LanguageSwitch } from "@/app/_components/language-switch";
 import { PortalNav, type NavItem } from "@/app/_components/portal-nav";

@@ -9,7 +9,7 @@ import {
   type TextareaHTMLAttributes,
 } from "react";
 
-export const controlClasses =
+const controlClasses =
   "block w-full rounded-md border bg-white px-3 py-2 text-sm text-slate-900 shadow-sm placeholder:text-slate-400 " +
   "focus:outline-2 focus:outline-offset-0 focus:outline-indigo-500 disabled:opacity-60 " +
   "dark:bg-slate-900 dark:text-slate-100 dark:placeholder:text-slate-500 ";

@@ -1,7 +1,9 @@
 "use client";
 // How a failed query looks everywhere: a calm message instead of a crash. A database outage
-// (HTTP 503) gets its own title, because "try again shortly" is the right advice there.
+// (HTTP 503) gets its own title, because "try again shortly" is the right advice there. Only a failure
+// that may pass offers "Try again": a refusal (not allowed, not found) would only be refused again.
 import { useTranslations } from "next-intl";
+import { useDescribeError } from "@/app/_lib/describe-error";
 import { readError } from "@/app/_lib/trpc-error";
 import { Alert } from "./alert";
 import { Button } from "./button";
@@ -17,6 +19,7 @@ export function QueryError({
 }) {
   const t = useTranslations("errors");
   const info = readError(error);
+  const described = useDescribeError()(error);
   const title =
     info.httpStatus === 503
       ? t("unavailableTitle")
@@ -27,8 +30,8 @@ export function QueryError({
           : t("loadFailed");
   return (
     <Alert tone="error" title={title}>
-      <p>{info.message ?? t("network")}</p>
-      {onRetry && (
+      <p>{described.message}</p>
+      {onRetry && described.retryable && (
         <Button variant="secondary" size="sm" className="mt-3" onClick={onRetry} busy={retrying}>
           {t("tryAgain")}
         </Button>
@@ -39,6 +42,6 @@ export function QueryError({
 
 /** The text to show for a failed mutation: the server's message, or ours when it sent none. */
 export function useMutationErrorText() {
-  const t = useTranslations("errors");
-  return (error: unknown): string => readError(error).message ?? t("network");
+  const describe = useDescribeError();
+  return (error: unknown): string => describe(error).message;
 }

@@ -49,6 +49,13 @@ describe("textToKeys", () => {
 
 describe("closeReasonOf", () => {
   it("keeps the server's text and treats an empty reason as none", () => {
+    // The portal's coded reason: without a renderer (no page), its English text.
+    expect(
+      closeReasonOf({
+        reason:
+          '{"code":"consoles.idleClosed","params":{"minutes":15},"message":"Closed after 15 minutes without activity"}',
+      }),
+    ).toBe("Closed after 15 minutes without activity");
     expect(closeReasonOf({ reason: "Closed after 15 minutes without activity" })).toBe(
       "Closed after 15 minutes without activity",
     );

@@ -1,5 +1,6 @@
 // Pure helpers of the browser consoles: where the console WebSocket lives, and how pasted text becomes
 // key presses on the graphical console.
+import { renderWithCurrent } from "./render-message";
 
 /** ws:// or wss:// on this same host, with the single-use ticket in the query string. */
 export function consoleSocketUrl(
@@ -51,5 +52,20 @@ export function textToKeys(text: string): { keys: TypedKey[]; skipped: number } 
 /** What the server sent as the close reason, or null when it gave none (a dropped connection, a refused upgrade). */
 export function closeReasonOf(event: Pick<CloseEvent, "reason"> | null | undefined): string | null {
   const reason = event?.reason?.trim();
-  return reason ? reason : null;
+  if (!reason) return null;
+  // The portal sends {code, params, message}: rendered in the reader's language (English as fallback).
+  if (reason.startsWith("{")) {
+    try {
+      const m = JSON.parse(reason) as {
+        code?: unknown;
+        params?: Record<string, string | number>;
+        message?: string;
+      };
+      if (typeof m.code === "string")
+        return renderWithCurrent({ code: m.code, params: m.params }, m.message ?? m.code);
+    } catch {
+      /* not ours: shown as sent */
+    }
+  }
+  return reason;
 }

@@ -2,26 +2,11 @@
 // (the portal layout and the page both need it, and each load is a database round trip).
 import "server-only";
 import { cache } from "react";
-import { getCurrentActor } from "@/server/auth/auth-options";
-import { isUnavailableError } from "@/server/domain/errors";
+import { readPageActor, settlePageActor, type PageActorResult } from "@/server/http/page-session";
 
-export const currentActor = cache(getCurrentActor);
+export const currentActor = cache(readPageActor);
 
-export type ActorResult =
-  | { kind: "ok"; actor: NonNullable<Awaited<ReturnType<typeof getCurrentActor>>> }
-  | { kind: "anonymous" }
-  | { kind: "unavailable" };
+export type ActorResult = PageActorResult;
 
-/**
- * Like currentActor, but an unreachable database becomes a value the layout can render as a calm
- * "unavailable" page; any other failure still goes to the error boundary.
- */
-export const loadActorResult = cache(async (): Promise<ActorResult> => {
-  try {
-    const actor = await currentActor();
-    return actor ? { kind: "ok", actor } : { kind: "anonymous" };
-  } catch (err) {
-    if (isUnavailableError(err)) return { kind: "unavailable" };
-    throw err;
-  }
-});
+/** Like currentActor, but an unreachable database becomes a calm "unavailable" page. */
+export const loadActorResult = cache((): Promise<ActorResult> => settlePageActor(currentActor));

@@ -11,7 +11,7 @@ export function toTheme(value: string | undefined | null): Theme {
   return (THEMES as readonly string[]).includes(value ?? "") ? (value as Theme) : "system";
 }
 
-export function systemPrefersDark(): boolean {
+function systemPrefersDark(): boolean {
   return typeof matchMedia === "function" && matchMedia("(prefers-color-scheme: dark)").matches;
 }
 

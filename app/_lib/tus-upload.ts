@@ -2,6 +2,9 @@
 // fingerprint in localStorage, so after a reload (or a dropped connection) choosing the same file again
 // resumes with HEAD + PATCH from where the server is, not from zero. PATCH goes through XMLHttpRequest
 // for byte-level progress (fetch cannot report how much of a request body was sent).
+import type { FieldMessages, ServerMessage } from "@/common/message";
+import { renderWithCurrent } from "./render-message";
+
 const TUS = "1.0.0";
 const STORE_PREFIX = "educloud.upload:";
 const CHUNK_BYTES = 16 * 1024 * 1024;
@@ -16,13 +19,30 @@ export interface PendingUpload {
   startedAt: number;
 }
 
+interface TusErrorBody {
+  message?: string;
+  fieldErrors?: Record<string, string> | null;
+  serverMessage?: ServerMessage | null;
+  fieldMessages?: FieldMessages | null;
+}
+
+/** A refused upload; message and fieldErrors are rendered from their codes in the reader's language. */
 export class TusError extends Error {
+  readonly body: { message?: string; fieldErrors?: Record<string, string> | null } | null;
+  /** The refusal's code as sent, for logic that must not read text. */
+  readonly serverMessage: ServerMessage | null;
+
   constructor(
     message: string,
     readonly status: number,
-    readonly body: { message?: string; fieldErrors?: Record<string, string> | null } | null,
+    body: TusErrorBody | null,
   ) {
-    super(message);
+    super(renderWithCurrent(body?.serverMessage, body?.message ?? message));
+    const fieldErrors: Record<string, string> = { ...(body?.fieldErrors ?? {}) };
+    for (const [key, m] of Object.entries(body?.fieldMessages ?? {}))
+      fieldErrors[key] = renderWithCurrent(m, fieldErrors[key] ?? m.code);
+    this.body = body ? { message: this.message, fieldErrors } : null;
+    this.serverMessage = body?.serverMessage ?? null;
   }
 }
 export class TusAbortedError extends Error {}
@@ -43,10 +63,6 @@ export function listPendingUploads(): PendingUpload[] {
   return out.sort((a, b) => b.startedAt - a.startedAt);
 }
 
-export function forgetPendingUpload(fingerprint: string): void {
-  localStorage.removeItem(STORE_PREFIX + fingerprint);
-}
-
 function encodeMetadata(meta: Record<string, string>): string {
   const b64 = (v: string) =>
     btoa(Array.from(new TextEncoder().encode(v), (b) => String.fromCharCode(b)).join(""));
@@ -57,7 +73,7 @@ function encodeMetadata(meta: Record<string, string>): string {
 
 async function readBody(res: Response) {
   try {
-    return (await res.json()) as { message?: string; fieldErrors?: Record<string, string> | null };
+    return (await res.json()) as TusErrorBody;
   } catch {
     return null;
   }

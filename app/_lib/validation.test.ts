@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createFlavorInput } from "@/server/domain/flavors/schemas";
-import { createInstanceInput } from "@/server/domain/instances/schemas";
+import { createFlavorInput } from "@/common/flavors";
+import { createInstanceInput } from "@/common/instances";
 import { validate, type ValidationT } from "./validation";
 
 // Stands in for next-intl: the key and its values, so the test sees which text was chosen.

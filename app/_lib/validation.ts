@@ -1,4 +1,4 @@
-// Runs a shared zod schema (server/domain/**/schemas.ts) in the browser and turns its issues into
+// Runs a shared zod schema (common/) in the browser and turns its issues into
 // per-field text in the current language. The server runs the same schema again; this only saves
 // a round trip and gives instant feedback.
 import type { useTranslations } from "next-intl";
@@ -13,7 +13,7 @@ type Issue = z.core.$ZodIssue;
  * The schemas' English texts are mirrored in messages/*.json ("validation"), keyed by the kind of
  * problem, so a Chinese user does not get English field errors. Unknown issues keep the schema text.
  */
-export function localizeIssue(issue: Issue, t: ValidationT): string {
+function localizeIssue(issue: Issue, t: ValidationT): string {
   switch (issue.code) {
     case "too_small":
       if (issue.origin === "string")

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { IMAGE_SOURCE_FORMATS, IMAGE_VISIBILITIES } from "@/common/images";
 import {
   bigint,
   boolean,
@@ -13,6 +14,7 @@ import {
   varchar,
 } from "drizzle-orm/mysql-core";
 import type { HostFacts } from "@/agents/protocol";
+import { INSTANCE_STATES } from "@/common/instance-states";
 import { groups, users } from "./identity";
 
 const now = () => sql`CURRENT_TIMESTAMP(3)`;
@@ -35,6 +37,22 @@ export const hosts = mysqlTable(
   },
   (t) => [uniqueIndex("hosts_name_uq").on(t.name)],
 );
+
+/**
+ * Capacity held on each host by its live instances (every instance placed there until it is DELETED).
+ * Triggers on `instances` keep it (migration 0006), in the same transaction as the change, whichever path
+ * makes it — agent reports, actions, placement, an operator's SQL — so placement reads and locks one small
+ * row per candidate host instead of summing every instance, and never locks the host rows heartbeats write.
+ */
+export const hostUsage = mysqlTable("host_usage", {
+  hostId: varchar("host_id", { length: 36 })
+    .primaryKey()
+    .references(() => hosts.id, { onDelete: "cascade" }),
+  vcpusUsed: int("vcpus_used").notNull().default(0),
+  memoryMiBUsed: int("memory_mib_used").notNull().default(0),
+  instanceCount: int("instance_count").notNull().default(0),
+});
+export type HostUsageRow = typeof hostUsage.$inferSelect;
 
 export const hostJoinTokens = mysqlTable(
   "host_join_tokens",
@@ -64,10 +82,7 @@ export const flavors = mysqlTable(
 );
 
 export const IMAGE_FORMATS = ["qcow2", "raw"] as const;
-/** What people may upload; everything but an ISO is stored as qcow2 (an ISO is kept as is, as raw). */
-export const IMAGE_SOURCE_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
-export type ImageSourceFormat = (typeof IMAGE_SOURCE_FORMATS)[number];
-export const IMAGE_VISIBILITIES = ["public", "group", "private"] as const;
+export { IMAGE_SOURCE_FORMATS, IMAGE_VISIBILITIES, type ImageSourceFormat } from "@/common/images";
 export const images = mysqlTable(
   "images",
   {
@@ -116,21 +131,12 @@ export const hostImages = mysqlTable(
     error: varchar("error", { length: 2000 }),
     updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
   },
-  (t) => [primaryKey({ columns: [t.hostId, t.sha256] })],
+  // The scheduler asks "which hosts have this image" by sha256 alone: the key's second column won't do.
+  (t) => [primaryKey({ columns: [t.hostId, t.sha256] }), index("host_images_sha_idx").on(t.sha256)],
 );
 
-export const INSTANCE_STATES = [
-  "PENDING",
-  "SCHEDULED",
-  "BUILDING",
-  "RUNNING",
-  "STOPPING",
-  "STOPPED",
-  "DELETING",
-  "DELETED",
-  "ERROR",
-] as const;
-export type InstanceState = (typeof INSTANCE_STATES)[number];
+// The state list lives with its rules in common/ (the browser needs them too); the column enum follows it.
+export { INSTANCE_STATES, type InstanceState } from "@/common/instance-states";
 
 export const instances = mysqlTable(
   "instances",
@@ -159,7 +165,7 @@ export const instances = mysqlTable(
     progress: int("progress"),
     errorReason: varchar("error_reason", { length: 2000 }),
     accel: mysqlEnum("accel", ["kvm", "tcg", "none"]),
-    /** Console viewers connected right now, as the host's last heartbeat counted them (E6). */
+    /** Console viewers connected right now, as the host's last heartbeat counted them. */
     viewers: int("viewers").notNull().default(0),
     /** Bumped on every accepted action: part of the job id, so a repeated request is not run twice. */
     opSeq: int("op_seq").notNull().default(0),
@@ -183,7 +189,11 @@ export const instanceEvents = mysqlTable(
       .references(() => instances.id, { onDelete: "cascade" }),
     at: datetime("at", { fsp: 3 }).notNull().default(now()),
     kind: mysqlEnum("kind", ["action", "state", "progress", "error", "info"]).notNull(),
+    /** English text: the fallback for rows written before codes, and for logs. */
     message: varchar("message", { length: 2000 }).notNull(),
+    /** What happened as a stable code + parameters, rendered in the reader's language (server.* keys). */
+    code: varchar("code", { length: 80 }),
+    params: json("params").$type<Record<string, string | number>>(),
     fromState: mysqlEnum("from_state", INSTANCE_STATES),
     toState: mysqlEnum("to_state", INSTANCE_STATES),
     actorId: int("actor_id"),

@@ -1,4 +1,4 @@
-// Networks and IPAM (D1–D3). IPv4 addresses are also stored as unsigned integers so ranges can be
+// Networks and IPAM. IPv4 addresses are also stored as unsigned integers so ranges can be
 // compared in SQL; uniqueness of addresses and MACs is the database's job, not the code's luck.
 import { sql } from "drizzle-orm";
 import {
@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   varchar,
 } from "drizzle-orm/mysql-core";
+import { NETWORK_KINDS } from "@/common/networks";
 import { hosts, instances } from "./compute";
 import { users } from "./identity";
 
@@ -24,7 +25,6 @@ export const namedLocks = mysqlTable("named_locks", {
   name: varchar("name", { length: 64 }).primaryKey(),
 });
 
-export const NETWORK_KINDS = ["tenant", "infrastructure"] as const;
 export const networks = mysqlTable(
   "networks",
   {
@@ -86,7 +86,7 @@ export const networkHostStates = mysqlTable(
   (t) => [primaryKey({ columns: [t.networkId, t.hostId] })],
 );
 
-export const SUBNET_SIZES = [8, 16, 32, 64] as const;
+export { NETWORK_KINDS, SUBNET_SIZES } from "@/common/networks";
 export const SUBNET_STATES = ["reserved", "confirmed", "expired"] as const;
 /** A block carved out of a network for an owner (a project, a lab, a stack). */
 export const ipSubnets = mysqlTable(

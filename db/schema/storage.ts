@@ -1,7 +1,7 @@
 // Background tasks (image conversion, sync to hosts, later capture): one generic row per piece of long
 // work, so one Tasks page can follow all of them with the same state and progress columns.
 import { sql } from "drizzle-orm";
-import { bigint, datetime, index, int, mysqlEnum, mysqlTable, varchar } from "drizzle-orm/mysql-core";
+import { bigint, datetime, index, int, json, mysqlEnum, mysqlTable, varchar } from "drizzle-orm/mysql-core";
 import { hosts } from "./compute";
 import { users } from "./identity";
 
@@ -26,8 +26,13 @@ export const tasks = mysqlTable(
     percent: int("percent").notNull().default(0),
     bytesDone: bigint("bytes_done", { mode: "number" }),
     bytesTotal: bigint("bytes_total", { mode: "number" }),
+    /** English texts (fallback for old rows and for logs); the codes below are what the UI renders. */
     message: varchar("message", { length: 500 }),
     error: varchar("error", { length: 2000 }),
+    messageCode: varchar("message_code", { length: 80 }),
+    messageParams: json("message_params").$type<Record<string, string | number>>(),
+    errorCode: varchar("error_code", { length: 80 }),
+    errorParams: json("error_params").$type<Record<string, string | number>>(),
     createdBy: int("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
     startedAt: datetime("started_at", { fsp: 3 }),

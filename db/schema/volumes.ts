@@ -1,7 +1,7 @@
-// Instance storage (C4–C6): snapshots of an instance's disk, data volumes on a host, and the captures
+// Instance storage: snapshots of an instance's disk, data volumes on a host, and the captures
 // of instances into images (whose progress is a row in `tasks`).
 import { sql } from "drizzle-orm";
-import { bigint, datetime, index, int, mysqlEnum, mysqlTable, varchar } from "drizzle-orm/mysql-core";
+import { bigint, datetime, index, int, json, mysqlEnum, mysqlTable, varchar } from "drizzle-orm/mysql-core";
 import { hosts, instances } from "./compute";
 import { groups, users } from "./identity";
 import { tasks } from "./storage";
@@ -26,6 +26,9 @@ export const snapshots = mysqlTable(
     sizeBytes: bigint("size_bytes", { mode: "number" }),
     /** Why the last operation on it failed (a failed revert or delete leaves it ready, with the reason). */
     errorReason: varchar("error_reason", { length: 2000 }),
+    /** The same as a code + parameters, rendered in the reader's language (errorReason: English fallback). */
+    errorCode: varchar("error_code", { length: 80 }),
+    errorParams: json("error_params").$type<Record<string, string | number>>(),
     createdBy: int("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
     updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
@@ -66,6 +69,8 @@ export const volumes = mysqlTable(
       onDelete: "set null",
     }),
     errorReason: varchar("error_reason", { length: 2000 }),
+    errorCode: varchar("error_code", { length: 80 }),
+    errorParams: json("error_params").$type<Record<string, string | number>>(),
     /** Bumped on every accepted operation: part of the job id. */
     opSeq: int("op_seq").notNull().default(0),
     createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),

@@ -15,6 +15,7 @@ import {
   urlForDatabase,
 } from "../../server/testing/test-database";
 import { registerDemo } from "../../scripts/register-demo";
+import { removeRunKeys, straysMessage } from "../../server/testing/run-redis-keys";
 import { ensureTestImage } from "../../server/testing/test-image";
 import { startLocalAgent } from "./local-agent";
 import { startPortal, stopPortal } from "./portal-process";
@@ -61,6 +62,8 @@ export default async function globalSetup() {
     LOG_LEVEL: "info",
     LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
     LOGIN_MAX_FAILURES_PER_ADDRESS: "100",
+    // Every spec signs in from 127.0.0.1: no progressive delay for the one address.
+    LOGIN_DELAY_AFTER_FAILURES: "100",
     IMAGE_STORE_DIR: storeDir,
   };
   const portal = await startPortal({ port, env: portalEnv, logFile: "e2e/.artifacts/portal.log" });
@@ -87,8 +90,16 @@ export default async function globalSetup() {
     stopPortal(portal);
     if (process.env.EDUCLOUD_KEEP_TEST_DB !== "1") await dropTestDatabase(base, name);
     const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${name}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    try {
+      const { strays } = await removeRunKeys(redis, name);
+      // Fails the run: a key outside the namespace would otherwise stay behind after every run. The
+      // runner only logs an error thrown here, so the exit code is set as well.
+      if (strays.length) {
+        process.exitCode = 1;
+        throw new Error(straysMessage(name, strays));
+      }
+    } finally {
+      redis.disconnect();
+    }
   };
 }

@@ -11,9 +11,15 @@ import type { TrpcContext } from "./trpc";
 export async function createRequestContext(req: Request): Promise<TrpcContext> {
   const services = getServices();
   let caller: Caller = { kind: "anonymous" };
+  const { settings } = services;
   let unavailableReason: DomainError | undefined;
   try {
-    caller = await resolveSessionCaller(req, { db: services.db, secret: services.settings.sessionSecret });
+    caller = await resolveSessionCaller(req, {
+      db: services.db,
+      redis: services.redis,
+      redisPrefix: settings.redisPrefix,
+      secret: settings.sessionSecret,
+    });
   } catch (err) {
     // Procedures answer SERVICE_UNAVAILABLE (not "sign in") while the account cannot be read.
     const failure = toDomainFailure(err);
@@ -26,6 +32,7 @@ export async function createRequestContext(req: Request): Promise<TrpcContext> {
     redis: services.redis,
     actor,
     ip: readClientIp(req.headers),
+    sessionId: caller.kind === "user" ? (caller.sessionId ?? null) : null,
     settings: services.settings,
     jobs: services.jobs,
     log: services.log.child({ uid: actor?.id }),

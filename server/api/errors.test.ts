@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@/server/domain/errors";
 import { toTrpcError } from "./errors";
+import { msg } from "@/common/message";
 
 describe("domain → tRPC error mapping", () => {
   it.each([
@@ -12,9 +13,9 @@ describe("domain → tRPC error mapping", () => {
     ["RATE_LIMITED", "TOO_MANY_REQUESTS"],
     ["UNAVAILABLE", "SERVICE_UNAVAILABLE"],
   ] as const)("%s becomes %s and keeps its message", (kind, code) => {
-    const e = toTrpcError(new DomainError(kind, "msg"));
+    const e = toTrpcError(new DomainError(kind, msg("auth.forbidden")));
     expect(e.code).toBe(code);
-    expect(e.message).toBe("msg");
+    expect(e.message).toBe("You are not allowed to do this.");
   });
 
   it("turns a refused database connection into SERVICE_UNAVAILABLE with a readable message", () => {

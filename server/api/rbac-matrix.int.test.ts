@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { hostAuthHeader } from "@/agents/protocol";
 import { hosts, users } from "@/db/schema";
-import { permissionFor, roleMeets, type Permission, type Resource } from "@/server/auth/permissions";
+import { permissionFor, roleMeets, type Permission, type Resource } from "@/common/permissions";
 import { deriveConsoleSigningKey } from "@/server/console/console-key";
 import { createConsoleProxy } from "@/server/console/console-proxy";
 import type { Actor } from "@/server/domain/context";
@@ -137,6 +137,7 @@ const FIXTURES: Record<string, Fixture> = {
     }),
   },
   "account.updatePreferences": { input: () => ({ theme: "dark" }) },
+  "account.signOutEverywhere": { input: () => undefined },
   "users.list": {
     input: () => ({}),
     checkResult: (w, kind, result) => {
@@ -161,6 +162,7 @@ const FIXTURES: Record<string, Fixture> = {
   "users.setDisabled": {
     input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, disabled: true }),
   },
+  "users.clearSignInLock": { input: (w) => ({ id: w.targetUserA.id }) },
   "users.resetPassword": {
     input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, password: "reset-password-1" }),
   },
@@ -457,7 +459,14 @@ beforeAll(async () => {
   for (const kind of ACTOR_KINDS) {
     const cookie = cookies[kind];
     w.actors[kind] = cookie
-      ? actorOf(await resolveSessionCaller(requestWith({ cookie }), { db: s.db, secret: SECRET }))
+      ? actorOf(
+          await resolveSessionCaller(requestWith({ cookie }), {
+            db: s.db,
+            redis: s.redis,
+            redisPrefix: s.prefix,
+            secret: SECRET,
+          }),
+        )
       : null;
   }
   const hostSecret = randomBytes(32).toString("base64url");

@@ -1,17 +1,22 @@
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Logger } from "pino";
-import { permissionFor, type Action, type Permission, type Resource } from "@/server/auth/permissions";
+import { permissionFor, type Action, type Permission, type Resource } from "@/common/permissions";
 import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { DomainContext } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
+import { renderEnglish } from "@/server/domain/render-english";
+import { issueFieldMessages } from "@/common/issue-message";
+import { msg, type FieldMessages, type ServerMessage } from "@/common/message";
 import { authorize } from "@/server/domain/policies/authorize";
 import { callerOf } from "@/server/domain/policies/caller";
 import { toTrpcError } from "./errors";
 
 export interface TrpcContext extends DomainContext {
   log: Logger;
+  /** The session the caller came with (a password change keeps it, "sign out everywhere" ends it too). */
+  sessionId?: string | null;
   /** Set when the caller could not be identified because MariaDB is unreachable. */
   unavailableReason?: DomainError;
 }
@@ -27,20 +32,30 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     transformer: superjson,
+    // `message` and `data.fieldErrors` stay English for clients without a catalogue; the portal renders
+    // `data.serverMessage` and `data.fieldMessages` (codes + parameters) in the reader's language.
     errorFormatter({ shape, error }) {
       const cause = error.cause;
-      let fieldErrors: Record<string, string> | null = null;
+      let fieldMessages: FieldMessages | null = null;
+      let serverMessage: ServerMessage | null = null;
       if (cause instanceof ZodError) {
-        fieldErrors = {};
-        for (const issue of cause.issues) {
-          const key = issue.path.join(".") || "_";
-          fieldErrors[key] ??= issue.message;
-        }
-      } else if (cause instanceof DomainError && cause.fieldErrors) {
-        fieldErrors = cause.fieldErrors;
+        fieldMessages = issueFieldMessages(cause.issues);
+        serverMessage = msg("invalidInput");
+      } else if (cause instanceof DomainError) {
+        fieldMessages = cause.fieldMessages ?? null;
+        serverMessage = { code: cause.code, params: cause.params, details: cause.details };
+      } else if (error.code === "INTERNAL_SERVER_ERROR") {
+        serverMessage = msg("internal");
       }
-      const message = cause instanceof ZodError ? "Some fields are not valid." : shape.message;
-      return { ...shape, message, data: { ...shape.data, fieldErrors, stack: undefined } };
+      const fieldErrors = fieldMessages
+        ? Object.fromEntries(Object.entries(fieldMessages).map(([k, m]) => [k, renderEnglish(m)]))
+        : null;
+      const message = serverMessage ? renderEnglish(serverMessage) : shape.message;
+      return {
+        ...shape,
+        message,
+        data: { ...shape.data, fieldErrors, fieldMessages, serverMessage, stack: undefined },
+      };
     },
   });
 

@@ -14,6 +14,18 @@ import type { Database } from "@/server/db/client";
 import { authorizeConsole, type ConsoleTarget } from "@/server/domain/consoles/authorize-console";
 import { DomainError, type DomainErrorKind } from "@/server/domain/errors";
 import { httpStatusText, toDomainFailure, toHttpError } from "@/server/http/errors";
+import { msg, type Message } from "@/common/message";
+import { renderEnglish } from "@/server/domain/render-english";
+
+/**
+ * A close reason the browser renders in its reader's language (code + params) with the English beside it;
+ * plain English when the JSON would not fit the 123 bytes a WebSocket close reason may have.
+ */
+function closeReason(m: Message): string {
+  const message = renderEnglish(m);
+  const json = JSON.stringify({ code: m.code, params: m.params, message });
+  return Buffer.byteLength(json) <= 123 ? json : message.slice(0, 120);
+}
 
 export interface ConsoleProxyOptions {
   db: Database;
@@ -41,12 +53,18 @@ function refuseWith(socket: Duplex, err: unknown): void {
   );
 }
 
-const refuse = (socket: Duplex, kind: DomainErrorKind, message: string) =>
+const refuse = (socket: Duplex, kind: DomainErrorKind, message: Message) =>
   refuseWith(socket, new DomainError(kind, message));
 
 /** The agent's side failed: not the caller's fault, nor an outage of ours (502). */
-function refuseBadGateway(socket: Duplex, message: string): void {
-  const json = JSON.stringify({ error: "BAD_GATEWAY", message, fieldErrors: null });
+function refuseBadGateway(socket: Duplex, m: Message): void {
+  const json = JSON.stringify({
+    error: "BAD_GATEWAY",
+    message: renderEnglish(m),
+    fieldErrors: null,
+    serverMessage: m,
+    fieldMessages: null,
+  });
   socket.end(
     `HTTP/1.1 502 ${httpStatusText(502)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
   );
@@ -95,7 +113,7 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
       () => {
         if (Date.now() - lastInput > o.idleTimeoutMs) {
           const minutes = Math.round(o.idleTimeoutMs / 60_000);
-          browser.close(4000, `Closed after ${minutes} minute${minutes === 1 ? "" : "s"} without activity`);
+          browser.close(4000, closeReason(msg("consoles.idleClosed", { minutes })));
         }
       },
       Math.min(30_000, Math.max(1000, o.idleTimeoutMs / 10)),
@@ -145,9 +163,9 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     socket.on("error", () => socket.destroy());
     const url = new URL(req.url ?? "/", "http://portal");
     const m = PATH.exec(url.pathname);
-    if (!m) return refuse(socket, "NOT_FOUND", "No such console.");
+    if (!m) return refuse(socket, "NOT_FOUND", msg("consoles.noSuchConsole"));
     if (!isOriginAllowed(req.headers.origin, req.headers.host, o.allowedOrigins)) {
-      return refuse(socket, "FORBIDDEN", "Consoles open only from the portal's own pages (Origin refused).");
+      return refuse(socket, "FORBIDDEN", msg("consoles.originRefused"));
     }
     let target: ConsoleTarget;
     try {
@@ -159,20 +177,11 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     } catch (err) {
       if (toDomainFailure(err)) return refuseWith(socket, err);
       o.log.error({ err }, "console authorisation failed");
-      return refuse(socket, "UNAVAILABLE", "The console cannot be opened right now.");
+      return refuse(socket, "UNAVAILABLE", msg("consoles.cannotOpen"));
     }
-    if (total >= o.maxPerProcess)
-      return refuse(
-        socket,
-        "UNAVAILABLE",
-        "This portal has as many consoles open as it allows; try again shortly.",
-      );
+    if (total >= o.maxPerProcess) return refuse(socket, "UNAVAILABLE", msg("consoles.portalFull"));
     if ((perUser.get(target.userId) ?? 0) >= o.maxPerUser) {
-      return refuse(
-        socket,
-        "RATE_LIMITED",
-        `You have ${o.maxPerUser} consoles open, the most allowed; close one first.`,
-      );
+      return refuse(socket, "RATE_LIMITED", msg("consoles.userLimit", { max: o.maxPerUser }));
     }
     total++;
     perUser.set(target.userId, (perUser.get(target.userId) ?? 0) + 1);
@@ -201,8 +210,8 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
         agent.terminate();
         const why = body.trim().split("\n")[0]?.slice(0, 300);
         const message = why
-          ? `The host refused the console: ${why}`
-          : `The host refused the console (HTTP ${res.statusCode}).`;
+          ? msg("consoles.hostRefused", { why })
+          : msg("consoles.hostRefusedStatus", { status: res.statusCode ?? 0 });
         if (res.statusCode === 409) refuse(socket, "CONFLICT", message);
         else refuseBadGateway(socket, message);
       });
@@ -212,7 +221,7 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
       // ws marks a socket CLOSING before it reports a failed connect, so "not opened yet" is the test.
       if (!opened && !socket.destroyed && socket.writable) {
         release();
-        refuseBadGateway(socket, "The host's console bridge cannot be reached.");
+        refuseBadGateway(socket, msg("consoles.bridgeUnreachable"));
       }
     });
     agent.once("open", () => {

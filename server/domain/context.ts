@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
+import type { HostJobPayloads, JobName } from "@/agents/protocol";
 import type { AccountRole } from "@/db/schema/roles";
 import type { Database } from "@/server/db/client";
 import { DomainError } from "./errors";
+import { msg } from "@/common/message";
 
 /** The signed-in caller, loaded fresh from MySQL on every request (role or disable take effect at once). */
 export interface Actor {
@@ -31,10 +33,14 @@ export interface DomainSettings {
   volumeQuotaGiBPerUser: number;
 }
 
-/** How the domain hands work to a host's agent; BullMQ behind it (server/queue/host-jobs.ts). */
+/**
+ * How the domain hands work to a host's agent; BullMQ behind it (server/queue/host-jobs.ts). The payload
+ * is checked at compile time against the job's schema in agents/protocol, so a field the agent requires
+ * cannot be forgotten by one caller.
+ */
 export interface JobPort {
   /** Idempotent by jobId: the same id twice runs once. */
-  enqueue(hostId: string, name: string, data: unknown, jobId: string): Promise<void>;
+  enqueue<N extends JobName>(hostId: string, name: N, data: HostJobPayloads[N], jobId: string): Promise<void>;
 }
 
 /** What every domain function receives: its dependencies and who is asking. No transport in here. */
@@ -48,6 +54,6 @@ export interface DomainContext {
 }
 
 export function requireActor(ctx: DomainContext): Actor {
-  if (!ctx.actor) throw new DomainError("UNAUTHORIZED", "Sign in first.");
+  if (!ctx.actor) throw new DomainError("UNAUTHORIZED", msg("auth.signInFirst"));
   return ctx.actor;
 }

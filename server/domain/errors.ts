@@ -1,23 +1,81 @@
+import {
+  msg,
+  type FieldMessages,
+  type Message,
+  type MessageCode,
+  type MessageDetail,
+} from "@/common/message";
+import type { MessageParams } from "@/common/message-codes";
+import { renderEnglish } from "./render-english";
+
 /** What went wrong, in terms a transport can map (tRPC code, HTTP status) without knowing the domain. */
 export type DomainErrorKind =
   "INVALID" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED" | "UNAVAILABLE";
 
+/**
+ * A refusal as a stable code plus parameters (rendered in the reader's language by the UI) and, for logs
+ * and clients without a catalogue, the English text. It takes a Message, never a string, so a throw site
+ * cannot skip the code.
+ */
 export class DomainError extends Error {
   readonly kind: DomainErrorKind;
+  readonly code: MessageCode;
+  readonly params: Message["params"];
   /** Field name → message, for forms. */
-  readonly fieldErrors?: Record<string, string>;
+  readonly fieldMessages?: FieldMessages;
 
-  constructor(kind: DomainErrorKind, message: string, fieldErrors?: Record<string, string>) {
-    super(message);
+  /**
+   * Parts the message lists, one per subject (e.g. why each host cannot take an instance): rendered one by
+   * one and put in place of the message's {details}.
+   */
+  readonly details?: MessageDetail[];
+
+  constructor(
+    kind: DomainErrorKind,
+    message: Message,
+    fieldMessages?: FieldMessages,
+    details?: MessageDetail[],
+  ) {
+    super(renderEnglish(message));
     this.name = "DomainError";
     this.kind = kind;
-    this.fieldErrors = fieldErrors;
+    this.code = message.code;
+    this.params = message.params;
+    this.fieldMessages = fieldMessages;
+    this.details = details;
+  }
+
+  /** Field name → English text, for REST clients and the CLI. */
+  get fieldErrors(): Record<string, string> | undefined {
+    if (!this.fieldMessages) return undefined;
+    return Object.fromEntries(Object.entries(this.fieldMessages).map(([k, m]) => [k, renderEnglish(m)]));
   }
 }
 
-export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} was not found.`);
-export const forbidden = (message = "You are not allowed to do this.") =>
-  new DomainError("FORBIDDEN", message);
+/** The JSON body of a refused REST or upload request: English for scripts, codes for the portal. */
+export function errorBody(err: DomainError) {
+  return {
+    error: err.kind,
+    message: err.message,
+    fieldErrors: err.fieldErrors ?? null,
+    serverMessage: { code: err.code, params: err.params, details: err.details },
+    fieldMessages: err.fieldMessages ?? null,
+  };
+}
+
+/** The refusal as a message, to record where the error itself cannot go (a task's error, a timeline). */
+export const messageOf = (err: DomainError): Message => ({ code: err.code, params: err.params });
+
+type NotFoundThing = {
+  [C in MessageCode]: C extends `notFound.${infer T}`
+    ? MessageParams[C] extends Record<string, never>
+      ? T
+      : never
+    : never;
+}[MessageCode];
+
+export const notFound = (what: NotFoundThing) => new DomainError("NOT_FOUND", msg(`notFound.${what}`));
+export const forbidden = (reason: Message = msg("auth.forbidden")) => new DomainError("FORBIDDEN", reason);
 
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
@@ -51,8 +109,6 @@ export function isUnavailableError(err: unknown): boolean {
 export function unavailable(service: "database" | "redis"): DomainError {
   return new DomainError(
     "UNAVAILABLE",
-    service === "database"
-      ? "The database is unavailable. eduCloud will recover by itself when it returns; try again shortly."
-      : "Redis is unavailable. eduCloud will recover by itself when it returns; try again shortly.",
+    msg(service === "database" ? "unavailable.database" : "unavailable.redis"),
   );
 }

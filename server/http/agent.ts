@@ -4,6 +4,7 @@ import { z } from "zod";
 import { joinRequestSchema } from "@/agents/protocol";
 import { consoleVerifyKeyOf } from "@/server/console/console-key";
 import { receiveCapture } from "@/server/domain/captures/receive-capture";
+import { msg } from "@/common/message";
 import { DomainError } from "@/server/domain/errors";
 import { joinHost } from "@/server/domain/hosts/join-host";
 import { findImageForHost } from "@/server/domain/images/find-images";
@@ -21,7 +22,10 @@ export const joinAgent = defineHandler({
   invalid: (error) =>
     new DomainError(
       "INVALID",
-      `Bad join request: ${error.issues[0]?.path.join(".")} ${error.issues[0]?.message}`,
+      msg("agent.badJoinRequest", {
+        field: error.issues[0]?.path.join(".") ?? "",
+        problem: error.issues[0]?.message ?? "",
+      }),
     ),
   audit: {
     action: "hosts.join",
@@ -64,7 +68,7 @@ export const uploadCaptureFromAgent = defineHandler({
   action: "uploadCapture",
   credentials: "host",
   params: z.object({ taskId: z.uuid() }),
-  invalid: () => new DomainError("NOT_FOUND", "No such capture task."),
+  invalid: () => new DomainError("NOT_FOUND", msg("notFound.captureTaskId")),
   async handle({ req, caller, params, services: { db, settings, log } }) {
     const { imageId } = await receiveCapture(
       {

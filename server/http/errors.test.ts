@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { msg } from "@/common/message";
 import { DomainError } from "@/server/domain/errors";
 import { toHttpError, toTrpcError } from "./errors";
 
@@ -12,23 +13,26 @@ describe("one error mapping for HTTP and tRPC", () => {
     ["RATE_LIMITED", 429, "TOO_MANY_REQUESTS"],
     ["UNAVAILABLE", 503, "SERVICE_UNAVAILABLE"],
   ] as const)("%s is HTTP %i and tRPC %s, with its message and fields", (kind, status, code) => {
-    const err = new DomainError(kind, "Said for people.", { name: "Too long." });
+    const err = new DomainError(kind, msg("auth.forbidden"), { name: msg("validation.invalid") });
     const http = toHttpError(err);
     expect(http.status).toBe(status);
     expect(http.body).toMatchObject({
       error: kind,
-      message: "Said for people.",
-      fieldErrors: { name: "Too long." },
+      message: "You are not allowed to do this.",
+      fieldErrors: { name: "Not valid." },
+      serverMessage: { code: "auth.forbidden", params: {} },
+      fieldMessages: { name: { code: "validation.invalid", params: {} } },
     });
     expect(toTrpcError(err).code).toBe(code);
   });
 
   it("passes through what else a DomainError carries (a message code and its parameters)", () => {
-    const err = Object.assign(new DomainError("CONFLICT", "Busy."), {
-      code: "instance.busy",
-      params: { n: 2 },
+    const err = new DomainError("CONFLICT", msg("volumes.notAvailable", { state: "attached" }));
+    expect(toHttpError(err).body).toMatchObject({
+      code: "volumes.notAvailable",
+      params: { state: "attached" },
+      serverMessage: { code: "volumes.notAvailable", params: { state: "attached" } },
     });
-    expect(toHttpError(err).body).toMatchObject({ code: "instance.busy", params: { n: 2 } });
   });
 
   it("answers 503 with a readable message when the database is unreachable", () => {

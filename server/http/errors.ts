@@ -4,7 +4,15 @@
 import { STATUS_CODES } from "node:http";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { DomainError, isUnavailableError, unavailable, type DomainErrorKind } from "@/server/domain/errors";
+import { msg } from "@/common/message";
+import {
+  DomainError,
+  errorBody,
+  isUnavailableError,
+  unavailable,
+  type DomainErrorKind,
+} from "@/server/domain/errors";
+import { renderEnglish } from "@/server/domain/render-english";
 
 const HTTP_STATUS: Record<DomainErrorKind, number> = {
   INVALID: 400,
@@ -26,13 +34,16 @@ const TRPC_CODE: Record<DomainErrorKind, TRPC_ERROR_CODE_KEY> = {
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
 };
 
-export const INTERNAL_MESSAGE = "Something went wrong on the server.";
+export const INTERNAL_MESSAGE = renderEnglish(msg("internal"));
 
 export interface ErrorBody {
   error: DomainErrorKind | "INTERNAL";
   message: string;
   fieldErrors: Record<string, string> | null;
-  /** Whatever else a DomainError carries for clients (a stable message code and its parameters). */
+  /**
+   * Whatever else a DomainError carries for clients: its message as a stable code with parameters
+   * (`serverMessage`, `fieldMessages`) that the portal renders in the reader's language.
+   */
   [extra: string]: unknown;
 }
 
@@ -53,7 +64,13 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; in
   if (!failure)
     return {
       status: 500,
-      body: { error: "INTERNAL", message: INTERNAL_MESSAGE, fieldErrors: null },
+      body: {
+        error: "INTERNAL",
+        message: INTERNAL_MESSAGE,
+        fieldErrors: null,
+        serverMessage: msg("internal"),
+        fieldMessages: null,
+      },
       internal: true,
     };
   // Pass through any field a DomainError gains (code, params) without this module knowing them.
@@ -69,7 +86,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; in
   };
   return {
     status: HTTP_STATUS[kind],
-    body: { ...extra, error: kind, message, fieldErrors: fieldErrors ?? null },
+    body: { ...extra, ...errorBody(failure) },
     internal: false,
   };
 }

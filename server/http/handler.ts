@@ -5,8 +5,10 @@
 // A route therefore cannot forget a step, and a new kind of caller (an API token) is one more resolver.
 import type { z } from "zod";
 import { readClientIp } from "@/server/auth/client-ip";
-import type { Action, Resource } from "@/server/auth/permissions";
+import type { Action, Resource } from "@/common/permissions";
 import { recordAudit } from "@/server/domain/audit/record-audit";
+import { issueFieldMessages } from "@/common/issue-message";
+import { msg } from "@/common/message";
 import { DomainError } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
 import type { Caller } from "@/server/domain/policies/caller";
@@ -81,14 +83,8 @@ export interface HandlerSpec<
   }): Promise<Response>;
 }
 
-function fieldErrorsOf(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) out[issue.path.join(".") || "_"] ??= issue.message;
-  return out;
-}
-
 const defaultInvalid = (error: z.ZodError) =>
-  new DomainError("INVALID", "Some fields are not valid.", fieldErrorsOf(error));
+  new DomainError("INVALID", msg("invalidInput"), issueFieldMessages(error.issues));
 
 function parse(
   schema: Schema | undefined,
@@ -127,6 +123,8 @@ export function defineHandler<
     try {
       caller = await resolveCaller(req, spec.credentials, {
         db: services.db,
+        redis: services.redis,
+        redisPrefix: services.settings.redisPrefix,
         secret: services.settings.sessionSecret,
       });
       authorize(caller, spec.resource, spec.action);

@@ -1,6 +1,8 @@
 // Images over plain HTTP: a one-request upload for scripts, and downloads with Range.
 import { z } from "zod";
-import { DomainError } from "@/server/domain/errors";
+import { issueFieldMessages } from "@/common/issue-message";
+import { msg } from "@/common/message";
+import { DomainError, notFound } from "@/server/domain/errors";
 import { findVisibleImageFor } from "@/server/domain/images/find-images";
 import { importImage } from "@/server/domain/images/import-image";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
@@ -23,20 +25,13 @@ export const uploadImage = defineHandler({
   credentials: "session",
   query: uploadImageInput,
   invalid: (error) =>
-    new DomainError(
-      "INVALID",
-      "Give the image a name and its format (qcow2 or raw).",
-      Object.fromEntries(error.issues.map((i) => [i.path.join("."), i.message])),
-    ),
+    new DomainError("INVALID", msg("images.nameAndFormat"), issueFieldMessages(error.issues)),
   audit: true,
   async handle({ req, caller, query, services: { db, settings } }) {
     const image = await authorizeImageUpload(db, actorOf(caller)!, query);
     if (Number(req.headers.get("content-length") ?? 0) > settings.imageMaxBytes)
-      throw new DomainError(
-        "INVALID",
-        `The file is larger than the size cap (${settings.imageMaxBytes} bytes).`,
-      );
-    if (!req.body) throw new DomainError("INVALID", "The request has no file in its body.");
+      throw new DomainError("INVALID", msg("images.tooLarge", { maxBytes: settings.imageMaxBytes }));
+    if (!req.body) throw new DomainError("INVALID", msg("images.noBody"));
     const incomingPath = await receiveToIncoming(settings.imageStoreDir, req.body, settings.imageMaxBytes);
     const stored = await importImage(
       {
@@ -60,7 +55,7 @@ export const downloadImage = defineHandler({
   action: "download",
   credentials: "session",
   params: imageId,
-  invalid: () => new DomainError("NOT_FOUND", "The image was not found."),
+  invalid: () => notFound("image"),
   async handle({ req, caller, params, services: { db, settings } }) {
     const image = await findVisibleImageFor(db, actorOf(caller)!, params.id);
     return imageFileResponse(req, image, settings.imageStoreDir, { attachment: true });

@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import { AGENT_EVENTS_QUEUE, agentEventSchema, type AgentEvent } from "@/agents/protocol";
 import type { Database } from "@/server/db/client";
 import type { JobPort } from "@/server/domain/context";
-import { applyAgentEvent } from "@/server/domain/instances/apply-agent-event";
+import type { EventDispatcher } from "@/server/domain/events/dispatcher";
+import { createAgentEventDispatcher } from "@/server/events/agent-events";
 
 /** Events about one thing must be applied in the order they were sent; different things need not wait. */
 export function orderingKey(ev: AgentEvent): string {
@@ -43,8 +44,11 @@ export function startController(deps: {
   prefix: string;
   log: Logger;
   concurrency?: number;
+  /** Every area's handlers by default; tests and later features may pass their own. */
+  events?: EventDispatcher;
 }): Worker {
   const inOrder = createKeyedSerializer();
+  const events = deps.events ?? createAgentEventDispatcher();
   const worker = new Worker(
     AGENT_EVENTS_QUEUE,
     async (job) => {
@@ -56,7 +60,9 @@ export function startController(deps: {
         );
         return;
       }
-      await inOrder(orderingKey(parsed.data), () => applyAgentEvent(deps, parsed.data));
+      const ev = parsed.data;
+      // The sender is the host the message names until events arrive on a per-host authenticated channel.
+      await inOrder(orderingKey(ev), () => events.dispatch(deps, ev, ev.hostId));
     },
     {
       connection: deps.connection,

@@ -45,7 +45,7 @@ export async function startComputeStack(opts: {
   joinRoute: (req: Request) => Promise<Response>;
   /** Served too when given, so the stack's agents can open consoles. */
   consoleKeyRoute?: (req: Request) => Promise<Response>;
-  /** Served too when given, so the stack's agents can upload captured disks (C5). */
+  /** Served too when given, so the stack's agents can upload captured disks. */
   captureRoute?: (req: Request, ctx: never) => Promise<Response>;
   flavor?: { vcpus: number; memoryMiB: number; diskGiB: number };
   agentConcurrency?: number;
@@ -165,13 +165,11 @@ export async function startComputeStack(opts: {
   };
 
   const hostId = await joinAgent(agentDir, `stack-${randomUUID().slice(0, 8)}`);
-  let agent: ChildProcess | undefined;
   const startAgent = () => {
-    agent = runAgent(agentDir);
+    runAgent(agentDir);
   };
   const killAgentHard = async () => {
     await killAgentOf(agentDir);
-    agent = undefined;
   };
   const extraHosts: string[] = [];
   const waitForState = async (id: string, want: InstanceRow["state"], timeoutMs = 120_000) => {

@@ -159,14 +159,12 @@ export async function makeFlavor(
   over: { vcpus?: number; memoryMiB?: number; diskGiB?: number } = {},
 ): Promise<number> {
   const { flavors } = await import("@/db/schema");
-  const [res] = await s.db
-    .insert(flavors)
-    .values({
-      name: uniqueName("fl"),
-      vcpus: over.vcpus ?? 1,
-      memoryMiB: over.memoryMiB ?? 256,
-      diskGiB: over.diskGiB ?? 1,
-    });
+  const [res] = await s.db.insert(flavors).values({
+    name: uniqueName("fl"),
+    vcpus: over.vcpus ?? 1,
+    memoryMiB: over.memoryMiB ?? 256,
+    diskGiB: over.diskGiB ?? 1,
+  });
   return res.insertId;
 }
 

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { migrateDatabase } from "../../scripts/migrate";
+import { removeRunKeys, straysMessage } from "./run-redis-keys";
 import {
   baseDatabaseUrl,
   createTestDatabase,
@@ -24,8 +25,16 @@ export default async function setup() {
   return async () => {
     if (process.env.EDUCLOUD_KEEP_TEST_DB !== "1") await dropTestDatabase(base, name);
     const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${name}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    try {
+      const { strays } = await removeRunKeys(redis, name);
+      // Fails the run: a key outside the namespace would otherwise stay behind after every run. The
+      // runner only logs an error thrown here, so the exit code is set as well.
+      if (strays.length) {
+        process.exitCode = 1;
+        throw new Error(straysMessage(name, strays));
+      }
+    } finally {
+      redis.disconnect();
+    }
   };
 }

@@ -9,15 +9,13 @@ export async function makeSnapshotRow(
   state: SnapshotState = "ready",
 ): Promise<string> {
   const id = randomUUID();
-  await s.db
-    .insert(snapshots)
-    .values({
-      id,
-      instanceId,
-      name: uniqueName("snap"),
-      state,
-      sizeBytes: state === "ready" ? 1_000_000 : null,
-    });
+  await s.db.insert(snapshots).values({
+    id,
+    instanceId,
+    name: uniqueName("snap"),
+    state,
+    sizeBytes: state === "ready" ? 1_000_000 : null,
+  });
   return id;
 }
 

@@ -4,16 +4,19 @@ import { request } from "node:http";
 import { encode } from "next-auth/jwt";
 import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
+import { newSessionId, startSession } from "@/server/domain/account/sessions";
 import { formatUploadMetadata, TUS_CONTENT_TYPE, TUS_VERSION } from "@/server/uploads/tus-headers";
 import type { TestServices } from "./fixtures";
 
-/** A next-auth session cookie for the user, signed with `secret` (what the portal sets at sign-in). */
+/** A next-auth session cookie for the user, signed with `secret`, and its session started (what sign-in does). */
 export async function sessionCookieFor(s: TestServices, userId: number, secret: string): Promise<string> {
   const [u] = await s.db
     .select({ sv: users.sessionVersion, name: users.username })
     .from(users)
     .where(eq(users.id, userId));
-  const token = await encode({ token: { uid: userId, sv: u!.sv, name: u!.name }, secret });
+  const sid = newSessionId();
+  await startSession({ redis: s.redis, redisPrefix: s.prefix }, userId, sid, 3600);
+  const token = await encode({ token: { uid: userId, sv: u!.sv, sid, name: u!.name }, secret });
   return `next-auth.session-token=${token}`;
 }
 

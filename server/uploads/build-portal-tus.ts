@@ -12,14 +12,20 @@ export const UPLOADS_PATH = "/api/v1/uploads";
 
 function buildPortalTus(db: Database) {
   // Read when the first upload request arrives (tests point the store elsewhere before that).
-  const { settings } = getServices();
+  const { settings, redis } = getServices();
   return createTusServer({
     db,
     storeDir: settings.imageStoreDir,
     maxBytes: settings.imageMaxBytes,
     convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,
     basePath: UPLOADS_PATH,
-    resolveCaller: (req) => resolveSessionCaller(req, { db, secret: settings.sessionSecret }),
+    resolveCaller: (req) =>
+      resolveSessionCaller(req, {
+        db,
+        redis,
+        redisPrefix: settings.redisPrefix,
+        secret: settings.sessionSecret,
+      }),
     onImportError: (err) => log.error({ err }, "image import failed"),
     onImportStarted: (taskId, done) => void done.then(() => log.info({ taskId }, "image import finished")),
     audit: (actor, targetId, ok, ip) =>

@@ -42,7 +42,7 @@ describe("createSyncPacer", () => {
     const pacer = createSyncPacer(fh, 100);
     for (let total = 10; total <= 450; total += 10) {
       await fh.write("x".repeat(10));
-      pacer.wrote(total);
+      void pacer.wrote(total);
       await calls.at(-1)?.done; // the flush ends before the next bytes arrive
       await new Promise((r) => setImmediate(r));
     }
@@ -57,9 +57,9 @@ describe("createSyncPacer", () => {
     const { fh, calls, holdFlushes } = await countedHandle();
     const pacer = createSyncPacer(fh, 100);
     holdFlushes(true);
-    pacer.wrote(100);
-    pacer.wrote(250); // a flush is still running: no second one
-    pacer.wrote(400);
+    void pacer.wrote(100);
+    void pacer.wrote(250); // a flush is still running: no second one
+    void pacer.wrote(400);
     await new Promise((r) => setImmediate(r));
     expect(calls.length).toBe(1);
     let finished = false;

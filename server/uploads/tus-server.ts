@@ -10,6 +10,9 @@ import { join } from "node:path";
 import type { Database } from "@/server/db/client";
 import type { Actor } from "@/server/domain/context";
 import { readClientIp } from "@/server/auth/client-ip";
+import { issueFieldMessages } from "@/common/issue-message";
+import { msg } from "@/common/message";
+import { DomainError, errorBody } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
 import { actorOf, type Caller } from "@/server/domain/policies/caller";
 import { incomingDir } from "@/server/domain/images/import-image";
@@ -92,6 +95,9 @@ function answer(
 const fail = (status: number, message: string, error = "INVALID", fieldErrors?: Record<string, string>) =>
   answer(status, {}, { error, message, fieldErrors: fieldErrors ?? null });
 
+/** A refusal with its own status (413 for a file over the cap), coded like every other refusal. */
+const failWith = (status: number, err: DomainError) => answer(status, {}, errorBody(err));
+
 /** A refusal (or an outage) answered the way every route answers it, with the tus headers. */
 function refuse(err: unknown): Response {
   const { status, body, internal } = toHttpError(err);
@@ -151,18 +157,19 @@ export function createTusServer(deps: TusDeps) {
     if (length === null || length === 0)
       return fail(400, "Upload-Length is missing or not a positive whole number.");
     if (length > deps.maxBytes)
-      return fail(413, `The file is larger than the size cap (${deps.maxBytes} bytes).`, "INVALID", {
-        file: "Too large.",
-      });
+      return failWith(
+        413,
+        new DomainError("INVALID", msg("images.tooLarge", { maxBytes: deps.maxBytes }), {
+          file: msg("field.tooLarge"),
+        }),
+      );
     const metadata = parseUploadMetadata(req.headers.get("upload-metadata"));
     if (!metadata) return fail(400, "Upload-Metadata is malformed.");
     const parsed = uploadImageInput.safeParse(metadata);
     if (!parsed.success) {
-      return fail(
+      return failWith(
         400,
-        "Some fields are not valid.",
-        "INVALID",
-        Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
+        new DomainError("INVALID", msg("invalidInput"), issueFieldMessages(parsed.error.issues)),
       );
     }
     let image: UploadInfo["image"];

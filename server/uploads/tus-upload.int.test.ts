@@ -218,7 +218,13 @@ describe("tus uploads", () => {
         maxBytes: 64 * 1024 * 1024,
         convertTimeoutSeconds: 60,
         basePath: "/api/v1/uploads",
-        resolveCaller: (req) => resolveSessionCaller(req, { db: s.db, secret: env.NEXTAUTH_SECRET }),
+        resolveCaller: (req) =>
+          resolveSessionCaller(req, {
+            db: s.db,
+            redis: s.redis,
+            redisPrefix: s.prefix,
+            secret: env.NEXTAUTH_SECRET,
+          }),
       });
       http.on("request", (req, res) => {
         const id = matchUploadRequest(req.method, req.url);

@@ -62,7 +62,10 @@ export function watchConsoleKey(opts: ConsoleKeyOptions): ConsoleKeyWatcher {
       failures++;
     }
     if (!stopped)
-      timer = setTimeout(attempt, failures ? (opts.retryMs ?? 10_000) : (opts.refreshMs ?? 3_600_000));
+      timer = setTimeout(
+        () => void attempt(),
+        failures ? (opts.retryMs ?? 10_000) : (opts.refreshMs ?? 3_600_000),
+      );
   };
   void attempt();
 

@@ -52,6 +52,7 @@ export async function startConsoleBridge(opts: {
     key.stop();
     throw new Error(
       `the console bridge cannot listen on ${listen.host}:${listen.port} (${(err as Error).message}); set EDUCLOUD_AGENT_CONSOLE_LISTEN`,
+      { cause: err },
     );
   }
   const advertised = consoleUrl ?? defaultAdvertisedUrl(server.listening);

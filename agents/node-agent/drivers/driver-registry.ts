@@ -2,6 +2,7 @@
 // (job handlers, console bridge, image cache, heartbeats) reaches drivers only through here, so a new
 // hypervisor needs no branch anywhere else.
 import type { ConsoleKind } from "../../protocol/console-grant";
+import type { AgentMessage } from "../../protocol/agent-message";
 import type { HypervisorKind } from "../../protocol/hypervisor";
 import { PermanentJobError } from "../permanent-job-error";
 import type {
@@ -14,8 +15,8 @@ import type {
 
 /** The job asks for a hypervisor this host does not offer: retrying cannot help. */
 export class UnsupportedHypervisorError extends PermanentJobError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, agentMessage: AgentMessage) {
+    super(message, agentMessage);
     this.name = "UnsupportedHypervisorError";
   }
 }
@@ -71,14 +72,19 @@ export class DriverRegistry {
   /** The driver that builds a new VM of this hypervisor; refuses one this host does not offer. */
   forHypervisor(kind: string): HypervisorDriver {
     const driver = this.drivers.get(kind as HypervisorKind);
-    if (!driver)
+    if (!driver) {
+      const offered = this.offered().join(", ");
       throw new UnsupportedHypervisorError(
-        `this host's agent has no ${kind} driver (it offers ${this.offered().join(", ") || "no hypervisor"})`,
+        `this host's agent has no ${kind} driver (it offers ${offered || "no hypervisor"})`,
+        { code: "agent.noDriver", params: { kind, offered: offered || "none" } },
       );
+    }
     const facts = this.facts.get(driver.kind);
     if (!facts?.available)
       throw new UnsupportedHypervisorError(
         `this host does not offer ${kind}: ${facts?.reason ?? "it has not been detected yet"}`,
+        // The driver's reason is its probe's own words: a parameter.
+        { code: "agent.hypervisorNotOffered", params: { kind, reason: facts?.reason ?? "undetected" } },
       );
     return driver;
   }
@@ -98,7 +104,11 @@ export class DriverRegistry {
    */
   forVolumes(): HypervisorDriver {
     const kind = this.offered()[0];
-    if (!kind) throw new UnsupportedHypervisorError("this host offers no hypervisor to keep volumes with");
+    if (!kind)
+      throw new UnsupportedHypervisorError("this host offers no hypervisor to keep volumes with", {
+        code: "agent.noVolumeHypervisor",
+        params: {},
+      });
     return this.drivers.get(kind)!;
   }
 

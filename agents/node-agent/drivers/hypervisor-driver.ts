@@ -4,6 +4,7 @@
 import type { ConsoleKind } from "../../protocol/console-grant";
 import type { HypervisorKind } from "../../protocol/hypervisor";
 import type { NicSpec } from "../../protocol/network";
+import type { AgentMessage } from "../../protocol/agent-message";
 
 export type Accelerator = "kvm" | "tcg" | "none";
 
@@ -62,7 +63,7 @@ export interface HypervisorFacts {
   /** Why it is not available, in words an operator can act on. */
   reason?: string;
   /** For drivers with hardware acceleration: whether it is usable here, and if not, why. */
-  accel?: { kvmUsable: boolean; reason?: string };
+  accel?: { kvmUsable: boolean; reason?: string; reasonMessage?: AgentMessage };
 }
 
 export interface ProgressReport {

@@ -23,6 +23,7 @@ export async function handleCreateInstance(
   const cached = await ctx.images.has(job.image);
   await reportState(ctx, job.instanceId, "BUILDING", {
     reason: cached ? "Base image is cached on this host" : "Fetching the base image",
+    reasonMessage: { code: cached ? "agent.baseCached" : "agent.fetchingBase", params: {} },
   });
   // quietStart: a create that is done in 200 ms sends no progress at all (each report is a row in the
   // portal's timeline, and a burst of creates would otherwise flood the controller with reports nobody

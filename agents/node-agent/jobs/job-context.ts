@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { AgentMessage } from "../../protocol/agent-message";
 import type { DriverRegistry } from "../drivers/driver-registry";
 import type { ImageCache } from "../image-cache";
 import type { HostNetworking } from "../network/host-network";
@@ -27,7 +28,7 @@ export const reportState = (
   ctx: JobContext,
   instanceId: string,
   state: "BUILDING" | "RUNNING" | "STOPPED" | "DELETED" | "ERROR",
-  extra: { reason?: string; accel?: "kvm" | "tcg" | "none" } = {},
+  extra: { reason?: string; reasonMessage?: AgentMessage; accel?: "kvm" | "tcg" | "none" } = {},
 ) =>
   ctx.events.send({
     type: "instance.state",

@@ -45,7 +45,7 @@ export async function handleRemoveNetwork(
   job: z.output<typeof removeNetworkJob>,
 ): Promise<void> {
   try {
-    await ctx.network.removeNetwork(job.networkId, job.bridge);
+    await ctx.network.removeNetwork(job.networkId, job.bridge, job.revision);
   } catch (error) {
     await reportNetworkState(ctx, job.networkId, "error", { reason: reasonOf(error) }).catch(() => undefined);
     throw error;

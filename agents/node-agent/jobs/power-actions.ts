@@ -28,6 +28,7 @@ export async function handleStopInstance(
     forced
       ? {
           reason: `The guest did not shut down within ${Math.round(timeoutMs / 1000)} s; it was powered off.`,
+          reasonMessage: { code: "agent.poweredOff", params: { seconds: Math.round(timeoutMs / 1000) } },
         }
       : {},
   );

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { syncImageJob } from "../../protocol/index";
+import type { AgentMessage } from "../../protocol/agent-message";
 import { PermanentJobError } from "../permanent-job-error";
 import type { JobContext } from "./job-context";
 import { throttleReports } from "./throttle-reports";
@@ -15,7 +16,7 @@ const ATTEMPTS = 3;
 export async function handleSyncImage(ctx: JobContext, job: SyncJob): Promise<void> {
   const report = (
     state: "fetching" | "cached" | "failed",
-    extra: { bytesDone?: number; reason?: string } = {},
+    extra: { bytesDone?: number; reason?: string; reasonMessage?: AgentMessage } = {},
   ) =>
     ctx.events.send({
       type: "image.cache",
@@ -38,12 +39,16 @@ export async function handleSyncImage(ctx: JobContext, job: SyncJob): Promise<vo
       await report("cached", {
         bytesDone: job.image.sizeBytes,
         reason: already ? "Already cached on the host" : "Fetched and verified",
+        reasonMessage: { code: already ? "agent.alreadyCached" : "agent.fetchedAndVerified", params: {} },
       });
       return;
     } catch (err) {
       const permanent = err instanceof PermanentJobError;
       if (permanent || attempt >= ATTEMPTS) {
-        await report("failed", { reason: (err as Error).message });
+        await report("failed", {
+          reason: (err as Error).message,
+          reasonMessage: { code: "agent.failed", params: { detail: (err as Error).message } },
+        });
         throw new PermanentJobError((err as Error).message);
       }
       ctx.log.warn({ err: (err as Error).message, attempt }, "image sync failed; retrying");

@@ -8,6 +8,9 @@ import { PermanentJobError } from "../permanent-job-error";
  */
 export function toWorkerError(err: unknown): unknown {
   if (err instanceof PermanentJobError || err instanceof ZodError)
-    return new UnrecoverableError((err as Error).message);
+    // The code rides along so the failure report can name the reason in the reader's language.
+    return Object.assign(new UnrecoverableError((err as Error).message), {
+      agentMessage: err instanceof PermanentJobError ? err.agentMessage : undefined,
+    });
   return err;
 }

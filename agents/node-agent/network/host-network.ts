@@ -72,7 +72,7 @@ export interface NetworkLeftovers {
 /** What jobs need from host networking; HostNetwork is the real one, tests may pass a fake. */
 export interface HostNetworking {
   applyNetwork(spec: NetworkSpec): Promise<ApplyResult>;
-  removeNetwork(networkId: string, bridge: string): Promise<void>;
+  removeNetwork(networkId: string, bridge: string, revision?: number): Promise<void>;
   ensureTap(nic: NicSpec): Promise<void>;
   removeTap(tap: string): Promise<void>;
   listLeftovers(): Promise<NetworkLeftovers>;
@@ -102,10 +102,15 @@ export class HostNetwork implements HostNetworking {
     return this.withLock(spec.id, () => this.applyLocked(spec));
   }
 
-  removeNetwork(networkId: string, bridge: string): Promise<void> {
+  removeNetwork(networkId: string, bridge: string, revision?: number): Promise<void> {
     ifnameSchema.parse(bridge);
     const paths = resolveNetworkPaths(this.opts.stateDir, networkId);
-    return this.withLock(networkId, () => this.removeLocked(networkId, bridge, paths));
+    return this.withLock(networkId, async () => {
+      await this.removeLocked(networkId, bridge, paths);
+      // Specs older than the removal, still queued, are now stale: they must not rebuild the network.
+      if (revision !== undefined)
+        this.revisions.set(networkId, Math.max(this.revisions.get(networkId) ?? 0, revision));
+    });
   }
 
   async ensureTap(input: NicSpec): Promise<void> {

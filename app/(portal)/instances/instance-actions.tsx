@@ -4,8 +4,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { canDelete, canReboot, canStart, canStop } from "@/server/domain/instances/instance-guards";
+import type { InstanceView } from "@/app/_trpc/views";
+import { canDelete, canReboot, canStart, canStop } from "@/common/instance-states";
 import { Button, ButtonLink, type ButtonSize } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { useMutationErrorText } from "@/app/_components/query-error";
@@ -78,8 +78,9 @@ export function InstanceActions({ instance, allowed, onMessage, size = "sm" }: I
       </Button>
     );
 
+  // In a table row the buttons may wrap: a row that does not fit the window must not hide its last action.
   return (
-    <div className={`flex justify-end ${size === "sm" ? "flex-nowrap gap-1" : "flex-wrap gap-2"}`}>
+    <div className={`flex flex-wrap justify-end ${size === "sm" ? "gap-1" : "gap-2"}`}>
       {allowed.console && instance.state === "RUNNING" && (
         <ButtonLink
           href={`/instances/${instance.id}/console`}

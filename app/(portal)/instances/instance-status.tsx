@@ -2,8 +2,8 @@
 // How an instance's state reads everywhere (list, detail, dashboard): a coloured badge for the state,
 // and while an action is under way a line such as "Creating 45%" with a small bar under it.
 import { useTranslations } from "next-intl";
-import type { InstanceState } from "@/db/schema/compute";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
+import type { InstanceView } from "@/app/_trpc/views";
+import { isTransitional, type InstanceState } from "@/common/instance-states";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { ProgressBar } from "@/app/_components/progress-bar";
 
@@ -19,15 +19,13 @@ const TONE: Record<InstanceState, BadgeTone> = {
   ERROR: "danger",
 };
 
-const TRANSITIONAL = new Set<InstanceState>(["PENDING", "SCHEDULED", "BUILDING", "STOPPING", "DELETING"]);
-
 export function StateBadge({ state }: { state: InstanceState }) {
   const t = useTranslations("instances");
   return (
     <span data-testid="instance-state" className="inline-flex">
       <Badge tone={TONE[state]}>
         {/* A pulsing dot marks states that will change by themselves, without relying on colour alone. */}
-        {TRANSITIONAL.has(state) && (
+        {isTransitional(state) && (
           <span aria-hidden className="mr-1.5 size-1.5 animate-pulse rounded-full bg-current" />
         )}
         {t(`states.${state}`)}
@@ -37,7 +35,7 @@ export function StateBadge({ state }: { state: InstanceState }) {
 }
 
 /** The task's name in the current language; an unknown task (a newer agent) keeps its raw name. */
-export function useTaskLabel() {
+function useTaskLabel() {
   const t = useTranslations("instances");
   return (task: string): string => {
     const key = `tasks.${task}` as Parameters<typeof t>[0];

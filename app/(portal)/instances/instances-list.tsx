@@ -3,12 +3,13 @@
 // build's progress and a stop's completion show up without reloading the page.
 import { useLocale, useTranslations } from "next-intl";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { EmptyState } from "@/app/_components/empty-state";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDate, formatDateTime } from "@/app/_lib/format";
 import { InstanceActions, type ActionMessage, type InstanceActionPermissions } from "./instance-actions";
@@ -38,7 +39,13 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
     [list.data],
   );
   const [launching, setLaunching] = useState(false);
-  const [flash, setFlash] = useState<ActionMessage | null>(null);
+  // "… is being created" is true only until the instance's creation task ends; then the row says the rest.
+  const [flash, setFlash] = useState<(ActionMessage & { whileCreating?: string }) | null>(null);
+  const created = flash?.whileCreating ? list.data?.find((i) => i.id === flash.whileCreating) : undefined;
+  const creationEnded = created !== undefined && created.task === null;
+  useEffect(() => {
+    if (creationEnded) setFlash(null);
+  }, [creationEnded]);
 
   const launchButton = allowed.create && (
     <Button
@@ -101,7 +108,8 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                         href={`/instances/${i.id}`}
                         className="text-indigo-700 hover:underline dark:text-indigo-300"
                       >
-                        {i.name}
+                        {/* Narrower than elsewhere: this row also carries four action buttons. */}
+                        <Truncated text={i.name} className="max-w-[9rem]" />
                       </Link>
                     </Td>
                     <Td>
@@ -113,7 +121,7 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                     {/* Image and flavor share a cell, and the acceleration sits under the host: the table then
                         fits a laptop screen without hiding the actions off to the side. */}
                     <Td className="min-w-36">
-                      <span className="block whitespace-nowrap">{i.image.name}</span>
+                      <Truncated text={i.image.name} className="max-w-[10rem]" />
                       <span className="block text-xs text-slate-500 dark:text-slate-400">
                         {i.flavor.name} · {t("size", { vcpus: i.vcpus, memoryMiB: String(i.memoryMiB) })}
                       </span>
@@ -126,7 +134,11 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
                         </span>
                       )}
                     </Td>
-                    {showOwner && <Td className="whitespace-nowrap">{i.owner.username}</Td>}
+                    {showOwner && (
+                      <Td>
+                        <Truncated text={i.owner.username} className="max-w-[10rem]" />
+                      </Td>
+                    )}
                     <Td className="whitespace-nowrap text-xs" title={formatDateTime(i.createdAt, locale)}>
                       {formatDate(i.createdAt, locale)}
                     </Td>
@@ -145,9 +157,9 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
         open={launching}
         canListGroups={allowed.listGroups}
         onClose={() => setLaunching(false)}
-        onDone={(text) => {
+        onDone={(text, instanceId) => {
           setLaunching(false);
-          setFlash({ tone: "success", text });
+          setFlash({ tone: "success", text, whileCreating: instanceId });
         }}
       />
     </>

@@ -3,16 +3,16 @@
 // server places it on a host at once; "no host fits" and its per-host reasons come back as the form's error.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import type { FlavorRow } from "@/db/schema/compute";
-import { createInstanceInput } from "@/server/domain/instances/schemas";
+import { useEffect } from "react";
+import type { FlavorView } from "@/app/_trpc/views";
+import { createInstanceInput } from "@/common/instances";
 import { Alert } from "@/app/_components/alert";
+import { FormError } from "@/app/_components/form-error";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
-import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { QueryError } from "@/app/_components/query-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import { useInstanceCache } from "./use-instances";
 
@@ -32,19 +32,22 @@ interface LaunchDialogProps {
   /** Group names come from groups.list, which only administrators may call. */
   canListGroups: boolean;
   onClose: () => void;
-  onDone: (message: string) => void;
+  /** Called with the launched instance's id, so the page can tell when it is no longer being created. */
+  onDone: (message: string, instanceId: string) => void;
 }
 
 export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDialogProps) {
   const t = useTranslations("instances");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
   const cache = useInstanceCache();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  // e.g. "No host fits: host-a: not enough RAM (…)" above the form, "Too small for this image." under Flavor.
+  const form = useFormDialog({
+    open,
+    initial: () => EMPTY,
+    fields: ["name", "imageId", "flavorId", "groupId", "nics", "nics.0.networkId"],
+  });
+  const { values, set, setValues, fieldErrors, tv } = form;
 
   const images = useQuery({ ...trpc.images.list.queryOptions(), enabled: open });
   const flavors = useQuery({ ...trpc.flavors.list.queryOptions(), enabled: open });
@@ -57,31 +60,20 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
   const myGroups = (groups.data ?? []).filter((g) => me.data?.groupIds.includes(g.id));
   const showGroups = myGroups.length > 1;
 
-  useEffect(() => {
-    if (!open) return;
-    setValues(EMPTY);
-    setFieldErrors({});
-    setError(null);
-  }, [open]);
-
   // The server puts a new instance in the person's first group; the select starts there too.
   useEffect(() => {
     if (open && showGroups && !values.groupId && me.data?.groupIds[0] !== undefined) {
       setValues((v) => ({ ...v, groupId: String(me.data!.groupIds[0]) }));
     }
-  }, [open, showGroups, values.groupId, me.data]);
+  }, [open, showGroups, values.groupId, me.data, setValues]);
 
   // Most instances need a network: start on the first one (the list is sorted by name).
   const firstNetworkId = networks.data?.[0]?.id;
   useEffect(() => {
     if (open && firstNetworkId && !values.networkId) setValues((v) => ({ ...v, networkId: firstNetworkId }));
-  }, [open, firstNetworkId, values.networkId]);
+  }, [open, firstNetworkId, values.networkId, setValues]);
 
-  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
+  const onSubmit = form.handleSubmit(async () => {
     const input = {
       name: values.name,
       imageId: values.imageId,
@@ -89,22 +81,15 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
       groupId: showGroups && values.groupId ? Number(values.groupId) : undefined,
       nics: values.networkId ? [{ networkId: values.networkId }] : [],
     };
-    const checked = validate(createInstanceInput, input, tv, {}, { name: tv("instanceNameFormat") });
-    setFieldErrors(checked.errors ?? {});
-    if (!checked.data) return;
-    try {
-      const created = await create.mutateAsync(checked.data);
-      cache.apply(created);
-      void cache.invalidate();
-      onDone(t("launched", { name: created.name }));
-    } catch (err) {
-      // e.g. "No host fits: host-a: not enough RAM (…)" in the alert, "Too small for this image." under Flavor.
-      setFieldErrors(readError(err).fieldErrors);
-      setError(errorText(err));
-    }
-  }
+    const checked = form.check(createInstanceInput, input, { format: { name: tv("instanceNameFormat") } });
+    if (!checked) return;
+    const created = await create.mutateAsync(checked);
+    cache.apply(created);
+    void cache.invalidate();
+    onDone(t("launched", { name: created.name }), created.id);
+  });
 
-  const flavorLabel = (f: FlavorRow) =>
+  const flavorLabel = (f: FlavorView) =>
     t("flavorOption", {
       name: f.name,
       vcpus: f.vcpus,
@@ -117,11 +102,7 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
   return (
     <Dialog open={open} onClose={onClose} title={t("launchTitle")} description={t("launchDescription")}>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         {images.isError && (
           <QueryError
             error={images.error}

@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can, roleMeets } from "@/server/auth/permissions";
+import { can, leastRole, roleMeets } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { InstancesList } from "./instances-list";
@@ -13,7 +13,8 @@ export async function generateMetadata() {
 export default async function InstancesPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "instances", "list")) return <Forbidden />;
+  if (!can(actor.role, "instances", "list"))
+    return <Forbidden role={actor.role} need={leastRole("instances", "list")} />;
   return (
     <InstancesList
       // Administrators also see other people's instances (their groups', or all): then whose it is matters.

@@ -2,8 +2,8 @@
 // The instance queries with their live refresh, and one way to fold a mutation's answer into the cache,
 // so the list, the detail page and the dashboard all show the new state at once.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { isBusy } from "@/server/domain/instances/instance-guards";
+import type { InstanceView } from "@/app/_trpc/views";
+import { isBusy } from "@/common/instance-states";
 import { useTRPC } from "@/app/_trpc/client";
 
 /** Fast while something is changing by itself (a build, a stop), slow when everything is settled. */

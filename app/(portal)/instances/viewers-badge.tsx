@@ -3,10 +3,10 @@
 // (an optional `viewers` field); it is read defensively, so the badge simply stays away until the
 // server sends it, and whenever nobody is watching.
 import { useTranslations } from "next-intl";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
+import type { InstanceView } from "@/app/_trpc/views";
 import { Badge } from "@/app/_components/badge";
 
-export function viewersOf(instance: InstanceView): number {
+function viewersOf(instance: InstanceView): number {
   const viewers = (instance as { viewers?: unknown }).viewers;
   return typeof viewers === "number" && Number.isFinite(viewers) && viewers > 0 ? Math.floor(viewers) : 0;
 }

@@ -1,28 +1,24 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useState, type FormEvent } from "react";
-import { changePasswordInput } from "@/server/domain/users/schemas";
+import { useState } from "react";
+import { changePasswordInput } from "@/common/users";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Input } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
-const FIELDS = ["currentPassword", "newPassword", "confirmPassword"] as const;
-type Values = Record<(typeof FIELDS)[number], string>;
+type Values = Record<"currentPassword" | "newPassword" | "confirmPassword", string>;
 const EMPTY: Values = { currentPassword: "", newPassword: "", confirmPassword: "" };
 
 export function ChangePasswordForm() {
   const t = useTranslations("settings");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  // Always open: the form is the page. The server's per-field notes go next to their fields.
+  const form = useFormDialog({ open: true, initial: (): Values => EMPTY });
+  const { values, setValues, fieldErrors } = form;
   const [done, setDone] = useState(false);
   const change = useMutation(trpc.account.changePassword.mutationOptions());
 
@@ -31,31 +27,18 @@ export function ChangePasswordForm() {
     setDone(false);
   };
 
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
+  const onSubmit = form.handleSubmit(async () => {
     setDone(false);
-    const checked = validate(changePasswordInput, values, tv);
-    setFieldErrors(checked.errors ?? {});
-    if (!checked.data) return;
-    try {
-      await change.mutateAsync(checked.data);
-      setValues(EMPTY);
-      setDone(true);
-    } catch (err) {
-      // The server's sentence goes in the alert; its per-field notes next to their fields.
-      setFieldErrors(readError(err).fieldErrors);
-      setError(errorText(err));
-    }
-  }
+    const checked = form.check(changePasswordInput, values);
+    if (!checked) return;
+    await change.mutateAsync(checked);
+    setValues(EMPTY);
+    setDone(true);
+  });
 
   return (
     <form onSubmit={onSubmit} noValidate className="max-w-md space-y-4">
-      {error && (
-        <Alert tone="error" data-testid="form-error">
-          {error}
-        </Alert>
-      )}
+      <FormError message={form.error} />
       {done && <Alert tone="success">{t("passwordChanged")}</Alert>}
       <Input
         label={t("currentPassword")}

@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can } from "@/common/permissions";
 import { Card, CardHeader } from "@/app/_components/card";
 import { LanguageSwitch } from "@/app/_components/language-switch";
 import { PageHeader } from "@/app/_components/page-header";
@@ -8,6 +8,7 @@ import { ThemeSwitch } from "@/app/_components/theme-switch";
 import { currentActor } from "@/app/_lib/current-actor";
 import { ChangePasswordForm } from "./change-password-form";
 import { ProfileCard } from "./profile-card";
+import { SignOutEverywhere } from "./sign-out-everywhere";
 
 export async function generateMetadata() {
   const t = await getTranslations("settings");
@@ -34,6 +35,10 @@ export default async function SettingsPage() {
         <Card className="lg:col-span-2">
           <CardHeader title={t("passwordTitle")} />
           <ChangePasswordForm />
+        </Card>
+        <Card className="lg:col-span-2">
+          <CardHeader title={t("sessionsTitle")} />
+          <SignOutEverywhere />
         </Card>
       </div>
     </>

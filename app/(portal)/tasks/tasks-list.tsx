@@ -9,6 +9,7 @@ import { ProgressBar } from "@/app/_components/progress-bar";
 import { QueryError } from "@/app/_components/query-error";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
+import { useMessage } from "@/app/_lib/render-message";
 import { formatBytes } from "@/app/_lib/units";
 import { useTRPC } from "@/app/_trpc/client";
 
@@ -23,6 +24,7 @@ const COLUMNS = 6;
 export function TasksList() {
   const t = useTranslations("tasks");
   const tc = useTranslations("common");
+  const render = useMessage();
   const locale = useLocale();
   const trpc = useTRPC();
   // "image.import" → tasks.kind.image_import (next-intl reads dots as nesting); unknown kinds as they are.
@@ -81,7 +83,16 @@ export function TasksList() {
                     </div>
                   </Td>
                   <Td className="max-w-md text-sm">
-                    {x.error ? <span className="text-red-700 dark:text-red-300">{x.error}</span> : x.message}
+                    {x.error ? (
+                      <span className="text-red-700 dark:text-red-300">
+                        {render(x.errorCode ? { code: x.errorCode, params: x.errorParams } : null, x.error)}
+                      </span>
+                    ) : (
+                      render(
+                        x.messageCode ? { code: x.messageCode, params: x.messageParams } : null,
+                        x.message,
+                      )
+                    )}
                   </Td>
                   <Td className="text-sm">{x.createdByName ?? "—"}</Td>
                   <Td className="text-xs">

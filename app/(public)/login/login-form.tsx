@@ -2,11 +2,12 @@
 import { signIn } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { loginInput } from "@/server/domain/users/schemas";
+import { loginInput } from "@/common/users";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Input } from "@/app/_components/field";
 import { setPreferenceCookie } from "@/app/_lib/cookies";
+import { useMessage } from "@/app/_lib/render-message";
 import { safeCallbackUrl } from "@/app/_lib/safe-callback";
 import { useTRPCClient } from "@/app/_trpc/client";
 import { LOCALE_COOKIE, THEME_COOKIE } from "@/i18n/config";
@@ -21,11 +22,28 @@ interface LoginFormProps {
 export function LoginForm({ callbackUrl, initialError }: LoginFormProps) {
   const trpcClient = useTRPCClient();
   const t = useTranslations("login");
+  const render = useMessage();
+  // The server sends a refusal as {code, params, message} (server/auth/auth-options.ts).
+  const renderSignInError = (error: string): string => {
+    try {
+      const m = JSON.parse(error) as {
+        code?: unknown;
+        params?: Record<string, string | number>;
+        message?: string;
+      };
+      if (typeof m.code === "string") return render({ code: m.code, params: m.params }, m.message);
+    } catch {
+      /* plain text from an older server */
+    }
+    return error;
+  };
   const tv = useTranslations("validation");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(initialError === "" ? t("failed") : initialError);
+  const [error, setError] = useState<string | null>(
+    initialError === "" ? t("failed") : initialError && renderSignInError(initialError),
+  );
   const [busy, setBusy] = useState(false);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -46,7 +64,7 @@ export function LoginForm({ callbackUrl, initialError }: LoginFormProps) {
         // "CredentialsSignin" is next-auth's bare code for a refusal without one.
         const msg =
           res?.error && res.error !== "CredentialsSignin"
-            ? res.error
+            ? renderSignInError(res.error)
             : res?.error
               ? t("wrongCredentials")
               : t("failed");

@@ -1,6 +1,7 @@
 import {
   changeOwnPassword,
   getOwnAccount,
+  signOutEverywhere,
   updateOwnPreferences,
 } from "@/server/domain/account/manage-account";
 import { changePasswordInput, updatePreferencesInput } from "@/server/domain/users/schemas";
@@ -11,9 +12,13 @@ export const accountRouter = createTRPCRouter({
   changePassword: procedureFor("account", "changePassword")
     .input(changePasswordInput)
     .mutation(async ({ ctx, input }) => {
-      await changeOwnPassword(ctx, input);
+      await changeOwnPassword(ctx, input, ctx.sessionId ?? null);
       return { ok: true as const };
     }),
+  signOutEverywhere: procedureFor("account", "signOutEverywhere").mutation(async ({ ctx }) => {
+    await signOutEverywhere(ctx);
+    return { ok: true as const };
+  }),
   updatePreferences: procedureFor("account", "updatePreferences")
     .input(updatePreferencesInput)
     .mutation(({ ctx, input }) => updateOwnPreferences(ctx, input)),

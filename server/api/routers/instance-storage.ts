@@ -1,4 +1,4 @@
-// Instance storage (C4–C6): thin procedures over server/domain/{snapshots,volumes,captures}.
+// Instance storage: thin procedures over server/domain/{snapshots,volumes,captures}.
 import { captureInstance } from "@/server/domain/captures/capture-instance";
 import { captureInstanceInput } from "@/server/domain/captures/schemas";
 import {

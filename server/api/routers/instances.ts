@@ -1,5 +1,5 @@
 import { requestInstanceAction } from "@/server/domain/instances/act-on-instance";
-import { createInstance } from "@/server/domain/instances/create-instance";
+import { createInstance } from "@/server/domain/provisioning/create-instances";
 import { getInstance, listInstanceEvents, listInstances } from "@/server/domain/instances/find-instances";
 import { listInstanceNics } from "@/server/domain/networks/find-networks";
 import { createInstanceInput, instanceIdInput, listInstancesInput } from "@/server/domain/instances/schemas";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clearSignInLock } from "@/server/domain/account/clear-sign-in-lock";
 import { getUser, listUsers } from "@/server/domain/users/find-users";
 import {
   createUser,
@@ -35,4 +36,7 @@ export const usersRouter = createTRPCRouter({
   resetPassword: procedureFor("users", "resetPassword")
     .input(resetUserPasswordInput)
     .mutation(({ ctx, input }) => resetUserPassword(ctx, input)),
+  clearSignInLock: procedureFor("users", "clearSignInLock")
+    .input(z.object({ id: idSchema }))
+    .mutation(({ ctx, input }) => clearSignInLock(ctx, input.id)),
 });

@@ -6,11 +6,13 @@ import type { Database } from "@/server/db/client";
 import { recordAudit } from "../audit/record-audit";
 import { DomainError, isUnavailableError, unavailable } from "../errors";
 import {
-  assertLoginAllowed,
-  clearAccountFailures,
-  countLoginFailure,
+  recordLoginFailure,
+  recordLoginSuccess,
+  reserveLoginAttempt,
   type LoginLimits,
+  type LoginSlot,
 } from "./login-rate-limit";
+import { msg } from "@/common/message";
 
 export interface AuthenticatedUser {
   id: number;
@@ -22,13 +24,29 @@ export interface AuthenticatedUser {
 }
 
 /** The one answer for every wrong-credentials case: unknown name, wrong password, disabled account. */
+/** The English text of a refused sign-in (the code is "auth.invalidCredentials"). */
 export const INVALID_CREDENTIALS = "Wrong username or password.";
 
+export interface PasswordChecks {
+  verify(passwordHash: string, password: string): Promise<boolean>;
+  /** The same work for a name with no account, so the answer takes as long either way. */
+  burn(password: string): Promise<void>;
+}
+
+const ARGON2: PasswordChecks = { verify: verifyPassword, burn: burnPasswordCheck };
+
+/**
+ * Signs a user in. The attempt takes its rate-limit slot *before* the password is checked, so no
+ * number of concurrent guesses gets more checks than the limits allow. `device` is the browser's
+ * device token: a browser that signed in to this account before is not held by the account's lock.
+ */
 export async function authenticateUser(
-  deps: { db: Database; redis: Redis; limits: LoginLimits },
-  input: { username: string; password: string; ip: string | null },
+  deps: { db: Database; redis: Redis; limits: LoginLimits; passwords?: PasswordChecks },
+  input: { username: string; password: string; ip: string | null; device?: string | null },
 ): Promise<AuthenticatedUser> {
   const { db, redis, limits } = deps;
+  const passwords = deps.passwords ?? ARGON2;
+  const from = { ip: input.ip, device: input.device ?? null };
   const username = input.username.trim().toLowerCase();
   const audit = (result: "success" | "failure", actorId: number | null, errorCode?: string) =>
     recordAudit(db, {
@@ -42,8 +60,9 @@ export async function authenticateUser(
       ip: input.ip,
     }).catch(() => undefined);
 
+  let slot: LoginSlot;
   try {
-    await assertLoginAllowed(redis, limits, username, input.ip);
+    slot = await reserveLoginAttempt(redis, limits, username, from);
   } catch (err) {
     if (err instanceof DomainError) {
       await audit("failure", null, "RATE_LIMITED");
@@ -59,14 +78,14 @@ export async function authenticateUser(
     throw isUnavailableError(err) ? unavailable("database") : err;
   }
   const ok = row
-    ? await verifyPassword(row.passwordHash, input.password)
-    : (await burnPasswordCheck(input.password), false);
+    ? await passwords.verify(row.passwordHash, input.password)
+    : (await passwords.burn(input.password), false);
   if (!row || !ok || row.disabled) {
-    await countLoginFailure(redis, limits, username, input.ip).catch(() => undefined);
+    await recordLoginFailure(redis, limits, slot, from).catch(() => undefined);
     await audit("failure", row?.id ?? null, "INVALID_CREDENTIALS");
-    throw new DomainError("UNAUTHORIZED", INVALID_CREDENTIALS);
+    throw new DomainError("UNAUTHORIZED", msg("auth.invalidCredentials"));
   }
-  await clearAccountFailures(redis, limits, username).catch(() => undefined);
+  await recordLoginSuccess(redis, limits, username, slot, from).catch(() => undefined);
   await db
     .update(users)
     .set({ lastLoginAt: sql`CURRENT_TIMESTAMP(3)` as unknown as Date })

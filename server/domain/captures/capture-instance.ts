@@ -1,17 +1,21 @@
-// C5: "create image from instance". A task (tasks table) follows the whole way: the host's agent copies
+// "Create image from instance". A task (tasks table) follows the whole way: the host's agent copies
 // the disk (overlay + base) into one qcow2 and reports progress (task.progress events), uploads it to
 // the portal (receive-capture.ts), and the portal imports it like any upload — same checks, sha256 —
 // as a private image of the instance's owner.
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { capturePath, type taskProgressEvent } from "@/agents/protocol";
+import { isSettled } from "@/common/instance-states";
 import { instanceCaptures, tasks } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
+import type { EventRegistration } from "../events/dispatcher";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { createTask, updateTask } from "../tasks/manage-tasks";
+import { msg } from "@/common/message";
+import { agentMessage } from "../agent-message";
 
 export async function captureInstance(
   ctx: DomainContext,
@@ -19,10 +23,10 @@ export async function captureInstance(
 ): Promise<{ taskId: string }> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
-  if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
+  if (!inst.hostId || !isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; only a running or stopped instance can be captured.`,
+      msg("instances.captureNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   const taskId = await createTask(ctx.db, {
@@ -32,7 +36,7 @@ export async function captureInstance(
     targetName: input.name,
     hostId: inst.hostId,
     createdBy: actor.id,
-    message: "Queued for the host's agent",
+    message: msg("tasks.queuedForAgent"),
   });
   await ctx.db.insert(instanceCaptures).values({
     taskId,
@@ -53,17 +57,14 @@ export async function captureInstance(
   } catch {
     await updateTask(ctx.db, taskId, {
       state: "failed",
-      error: "Could not hand the work to the host's agent (Redis is unreachable).",
+      error: msg("tasks.agentUnreachable"),
     });
-    throw new DomainError(
-      "UNAVAILABLE",
-      "Could not hand the work to the host's agent (Redis is unreachable); try again shortly.",
-    );
+    throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueue"));
   }
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Capture into image “${input.name}” requested by ${actor.username}`,
+    message: msg("events.captureRequested", { name: input.name, user: actor.username }),
     actorId: actor.id,
   });
   return { taskId };
@@ -82,7 +83,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
     if (task.targetId) return;
     await updateTask(db, ev.taskId, {
       state: "failed",
-      error: ev.reason ?? "The host could not capture the disk.",
+      error: agentMessage(undefined, ev.reason, msg("tasks.hostCouldNotCapture")),
       message: null,
     });
     const [cap] = await db
@@ -93,7 +94,7 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
       await recordInstanceEvent(db, {
         instanceId: cap.instanceId,
         kind: "error",
-        message: `Capture into image “${cap.name}” failed: ${ev.reason ?? "no reason given"}`,
+        message: msg("events.captureFailed", { name: cap.name, reason: ev.reason ?? "—" }),
       });
     return;
   }
@@ -101,8 +102,12 @@ export async function applyTaskProgress(db: Database, ev: z.output<typeof taskPr
   await updateTask(db, ev.taskId, {
     ...(task.state === "queued" ? { state: "running" as const } : {}),
     percent: ev.percent,
-    ...(ev.message ? { message: ev.message } : {}),
+    ...(ev.message ? { message: msg("tasks.agentReason", { reason: ev.message }) } : {}),
     ...(ev.bytesDone !== undefined ? { bytesDone: ev.bytesDone } : {}),
     ...(ev.bytesTotal !== undefined ? { bytesTotal: ev.bytesTotal } : {}),
   });
 }
+
+export const registerCaptureEvents: EventRegistration = (r) => {
+  r.on("task.progress", (ctx, ev) => applyTaskProgress(ctx.db, ev));
+};

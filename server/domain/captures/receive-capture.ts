@@ -13,11 +13,13 @@ import {
   type InstanceCaptureRow,
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { DomainError } from "../errors";
+import { DomainError, messageOf } from "../errors";
 import { DEFAULT_MAX_BYTES, importImage, removeStoredFileIfUnused } from "../images/import-image";
 import { receiveToIncoming } from "../images/receive-to-incoming";
 import { recordInstanceEvent } from "../instances/record-event";
 import { claimTask, throttledTaskProgress, updateTask } from "../tasks/manage-tasks";
+import { msg } from "@/common/message";
+import { renderEnglish } from "../render-english";
 
 export interface ReceiveCaptureDeps {
   db: Database;
@@ -27,9 +29,6 @@ export interface ReceiveCaptureDeps {
   /** Told about a clean-up that failed after the request's own error (the caller logs it). */
   onError?: (err: unknown, what: string) => void;
 }
-
-const ALREADY_RECEIVING =
-  "The captured disk of this task is already being received; this upload was not stored.";
 
 /** Returns the new image's id. Throws DomainError (NOT_FOUND, CONFLICT, INVALID) otherwise. */
 export async function receiveCapture(
@@ -44,17 +43,16 @@ export async function receiveCapture(
     .innerJoin(tasks, eq(tasks.id, instanceCaptures.taskId))
     .where(eq(instanceCaptures.taskId, input.taskId));
   // Another host must not be able to put an image in someone's name: only the task's own host uploads.
-  if (!row || row.cap.hostId !== host.id)
-    throw new DomainError("NOT_FOUND", "No capture task of this host has that id.");
+  if (!row || row.cap.hostId !== host.id) throw new DomainError("NOT_FOUND", msg("notFound.captureTask"));
   if (row.task.state !== "queued" && row.task.state !== "running")
-    throw new DomainError("CONFLICT", `The capture task is ${row.task.state} already.`);
-  if (!input.body) throw new DomainError("INVALID", "The request has no disk in its body.");
+    throw new DomainError("CONFLICT", msg("captures.taskEnded", { state: row.task.state }));
+  if (!input.body) throw new DomainError("INVALID", msg("captures.noBody"));
   // The checks above are a read: two PUTs arriving together (a retried job, a repeated request) both pass
   // them. The claim is the one atomic gate — it names the image-to-be as the task's target, once — so
   // only one upload is received and imported; the other is refused before a byte is read.
   const imageId = randomUUID();
   if (row.task.targetId || !(await claimTask(deps.db, input.taskId, imageId)))
-    throw new DomainError("CONFLICT", ALREADY_RECEIVING);
+    throw new DomainError("CONFLICT", msg("captures.alreadyReceiving"));
 
   let incomingPath: string;
   try {
@@ -63,7 +61,7 @@ export async function receiveCapture(
     await updateTask(deps.db, input.taskId, {
       state: "failed",
       targetId: null,
-      error: err instanceof DomainError ? err.message : "The upload from the host broke off.",
+      error: err instanceof DomainError ? messageOf(err) : msg("tasks.uploadBrokeOff"),
     });
     throw err;
   }
@@ -75,7 +73,7 @@ export async function receiveCapture(
       percent: 95,
       bytesDone: received,
       bytesTotal: received,
-      message: "Checking and storing the image",
+      message: msg("tasks.checkingAndStoring"),
     });
     const progress = throttledTaskProgress(deps.db, input.taskId);
     const [inst] = await deps.db
@@ -106,10 +104,7 @@ export async function receiveCapture(
         deps.onError?.(e, `the image ${image!.id} of a failed capture could not be withdrawn`),
       );
     }
-    const reason =
-      err instanceof DomainError
-        ? err.message
-        : "The captured disk could not be stored because of a server problem.";
+    const reason = err instanceof DomainError ? messageOf(err) : msg("tasks.captureServerProblem");
     await updateTask(deps.db, input.taskId, {
       state: "failed",
       targetId: null,
@@ -119,7 +114,7 @@ export async function receiveCapture(
     await recordInstanceEvent(deps.db, {
       instanceId: row.cap.instanceId,
       kind: "error",
-      message: `Capture into image “${row.cap.imageName}” failed: ${reason}`,
+      message: msg("events.captureFailed", { name: row.cap.imageName, reason: renderEnglish(reason) }),
     });
     throw err;
   }
@@ -138,14 +133,13 @@ async function finishCapture(db: Database, cap: InstanceCaptureRow, image: Image
     const ended = await updateTask(tx, cap.taskId, {
       state: "succeeded",
       targetId: image.id,
-      message: `Stored as image “${image.name}”`,
+      message: msg("tasks.storedAsImage", { name: image.name }),
     });
-    if (!ended)
-      throw new DomainError("CONFLICT", "The capture task was ended while its disk was being stored.");
+    if (!ended) throw new DomainError("CONFLICT", msg("captures.endedWhileStoring"));
     await recordInstanceEvent(tx, {
       instanceId: cap.instanceId,
       kind: "info",
-      message: `Captured into image “${image.name}”`,
+      message: msg("events.captured", { name: image.name }),
     });
   });
 }

@@ -1,6 +1,2 @@
-import { z } from "zod";
-
-export const captureInstanceInput = z.object({
-  instanceId: z.uuid(),
-  name: z.string().trim().min(1, "Required.").max(128, "At most 128 characters."),
-});
+// The schemas live in common/ because the browser validates forms with them too.
+export * from "@/common/captures";

@@ -9,6 +9,7 @@ import { isHostUp } from "../hosts/find-hosts";
 import { authorize } from "../policies/authorize";
 import { userCaller } from "../policies/caller";
 import { consumeConsoleTicket } from "./console-tickets";
+import { msg } from "@/common/message";
 
 export interface ConsoleTarget {
   userId: number;
@@ -31,25 +32,22 @@ export async function authorizeConsole(
 ): Promise<ConsoleTarget> {
   const claims = await consumeConsoleTicket(deps.redis, deps.redisPrefix, req.ticket);
   if (!claims || claims.instanceId !== req.instanceId || claims.kind !== req.kind) {
-    throw new DomainError(
-      "UNAUTHORIZED",
-      "This console link is not valid: it was used already, has expired, or is for another console.",
-    );
+    throw new DomainError("UNAUTHORIZED", msg("consoles.invalidTicket"));
   }
   const actor = await loadActorById(deps.db, claims.userId);
   const [inst] = await deps.db.select().from(instances).where(eq(instances.id, req.instanceId));
   // A disabled user or a vanished instance is refused like a lost right: the ticket itself was valid.
-  if (!actor || !inst) throw new DomainError("FORBIDDEN", "You may no longer open this console.");
+  if (!actor || !inst) throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
   authorize(userCaller(actor), "consoles", "open", inst);
   if (inst.state !== "RUNNING" || !inst.hostId)
-    throw new DomainError("CONFLICT", "The instance is not running.");
+    throw new DomainError("CONFLICT", msg("instances.notRunning"));
   const [host] = await deps.db.select().from(hosts).where(eq(hosts.id, inst.hostId));
   if (
     !host ||
     !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) ||
     !host.facts.consoleUrl
   ) {
-    throw new DomainError("UNAVAILABLE", "The instance's host is not reachable right now.");
+    throw new DomainError("UNAVAILABLE", msg("unavailable.hostUnreachable"));
   }
   return {
     userId: actor.id,

@@ -6,6 +6,7 @@ import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
 import { sha256Hex } from "../hosts/host-secrets";
 import { loadInstanceForActor } from "../instances/find-instances";
+import { msg } from "@/common/message";
 
 export const TICKET_TTL_MS = 30_000;
 
@@ -32,10 +33,7 @@ export async function createConsoleTicket(
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   if (inst.state !== "RUNNING") {
-    throw new DomainError(
-      "CONFLICT",
-      `The instance is ${inst.state.toLowerCase()}; start it to open its console.`,
-    );
+    throw new DomainError("CONFLICT", msg("instances.startForConsole", { state: inst.state }));
   }
   const ttlMs = opts.ttlMs ?? TICKET_TTL_MS;
   const claims: TicketClaims = { userId: actor.id, instanceId: inst.id, kind: input.kind };

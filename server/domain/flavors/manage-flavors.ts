@@ -5,9 +5,10 @@ import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey, isForeignKeyViolation } from "../db-errors";
 import { DomainError, notFound } from "../errors";
 import type { createFlavorInput, updateFlavorInput } from "./schemas";
+import { msg } from "@/common/message";
 
 const taken = (name: string) =>
-  new DomainError("CONFLICT", `A flavor named “${name}” already exists.`, { name: "This name is taken." });
+  new DomainError("CONFLICT", msg("flavors.nameTaken", { name }), { name: msg("field.nameTaken") });
 
 export async function listFlavors(ctx: DomainContext): Promise<FlavorRow[]> {
   requireActor(ctx);
@@ -42,7 +43,7 @@ export async function updateFlavor(
     throw err;
   }
   const row = (await ctx.db.select().from(flavors).where(eq(flavors.id, id)))[0];
-  if (!row) throw notFound("The flavor");
+  if (!row) throw notFound("flavor");
   return row;
 }
 
@@ -53,21 +54,14 @@ export async function deleteFlavor(ctx: DomainContext, id: number): Promise<void
     .from(instances)
     .where(and(eq(instances.flavorId, id), ne(instances.state, "DELETED")));
   if ((use?.n ?? 0) > 0) {
-    throw new DomainError(
-      "CONFLICT",
-      `This flavor is in use by ${use!.n} instance(s); delete or resize them first.`,
-    );
+    throw new DomainError("CONFLICT", msg("flavors.inUse", { count: Number(use!.n) }));
   }
   try {
     const [res] = await ctx.db.delete(flavors).where(eq(flavors.id, id));
-    if (res.affectedRows === 0) throw notFound("The flavor");
+    if (res.affectedRows === 0) throw notFound("flavor");
   } catch (err) {
     // Deleted instances still name their flavor (history): keep the row, refuse clearly.
-    if (isForeignKeyViolation(err))
-      throw new DomainError(
-        "CONFLICT",
-        "This flavor is still named by deleted instances' history and cannot be removed.",
-      );
+    if (isForeignKeyViolation(err)) throw new DomainError("CONFLICT", msg("flavors.inHistory"));
     throw err;
   }
 }

@@ -6,6 +6,7 @@ import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, notFound } from "../errors";
 import type { createGroupInput, setGroupMembersInput, updateGroupInput } from "./schemas";
+import { msg } from "@/common/message";
 
 export interface GroupView {
   id: number;
@@ -43,7 +44,7 @@ export async function listGroups(ctx: DomainContext): Promise<GroupView[]> {
 export async function getGroup(ctx: DomainContext, id: number): Promise<GroupDetail> {
   const actor = requireActor(ctx);
   const row = await ctx.db.query.groups.findFirst({ where: eq(groups.id, id) });
-  if (!row) throw notFound("The group");
+  if (!row) throw notFound("group");
   assertMayActOn(actor, "groups", { id });
   const members = await ctx.db
     .select({
@@ -61,8 +62,8 @@ export async function getGroup(ctx: DomainContext, id: number): Promise<GroupDet
 }
 
 function duplicateName(name: string) {
-  return new DomainError("CONFLICT", `A group named “${name}” already exists.`, {
-    name: "This name is taken.",
+  return new DomainError("CONFLICT", msg("groups.nameTaken", { name }), {
+    name: msg("field.nameTaken"),
   });
 }
 
@@ -89,7 +90,7 @@ export async function updateGroup(
   if (Object.keys(patch).length) {
     try {
       const [res] = await ctx.db.update(groups).set(patch).where(eq(groups.id, id));
-      if (res.affectedRows === 0) throw notFound("The group");
+      if (res.affectedRows === 0) throw notFound("group");
     } catch (err) {
       if (isDuplicateKey(err)) throw duplicateName(patch.name ?? "");
       throw err;
@@ -102,7 +103,7 @@ export async function updateGroup(
 export async function deleteGroup(ctx: DomainContext, id: number): Promise<void> {
   requireActor(ctx);
   const [res] = await ctx.db.delete(groups).where(eq(groups.id, id));
-  if (res.affectedRows === 0) throw notFound("The group");
+  if (res.affectedRows === 0) throw notFound("group");
 }
 
 export async function setGroupMembers(
@@ -113,12 +114,12 @@ export async function setGroupMembers(
   const userIds = [...new Set(input.userIds)];
   await ctx.db.transaction(async (tx) => {
     const [g] = await tx.select({ id: groups.id }).from(groups).where(eq(groups.id, input.id)).for("update");
-    if (!g) throw notFound("The group");
+    if (!g) throw notFound("group");
     if (userIds.length) {
       const found = await tx.select({ id: users.id }).from(users).where(inArray(users.id, userIds));
       if (found.length !== userIds.length)
-        throw new DomainError("INVALID", "One of the chosen users does not exist.", {
-          userIds: "Unknown user.",
+        throw new DomainError("INVALID", msg("groups.unknownUser"), {
+          userIds: msg("field.unknownUser"),
         });
     }
     await tx.delete(memberships).where(eq(memberships.groupId, input.id));

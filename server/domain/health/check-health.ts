@@ -4,6 +4,8 @@ import type { Redis } from "ioredis";
 import { hosts } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { isHostUp } from "../hosts/find-hosts";
+import { renderEnglish } from "../render-english";
+import { msg, type Message } from "@/common/message";
 
 export type CheckName = "database" | "redis" | "queue" | "agents";
 
@@ -11,10 +13,13 @@ export interface HealthCheck {
   name: CheckName;
   ok: boolean;
   latencyMs: number;
-  /** What failed, in words an operator can act on. */
+  /** What failed, in words an operator can act on (English; errorMessage is the same as a code). */
   error?: string;
-  /** Working, but something the operator should know (e.g. Redis keeps nothing on disk). */
+  errorMessage?: Message;
+  /** Working, but something the operator should know (e.g. Redis keeps nothing on disk). English. */
   warnings: string[];
+  /** The warnings as codes, rendered in the reader's language. */
+  warningMessages: Message[];
   facts: Record<string, string | number | boolean>;
 }
 
@@ -29,7 +34,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new HealthProblem(msg("health.timeout", { check: what, ms }))), ms);
     }),
   ]);
 }
@@ -39,7 +44,7 @@ async function runCheck(
   body: (c: HealthCheck) => Promise<void>,
   timeoutMs: number,
 ): Promise<HealthCheck> {
-  const check: HealthCheck = { name, ok: false, latencyMs: 0, warnings: [], facts: {} };
+  const check: HealthCheck = { name, ok: false, latencyMs: 0, warnings: [], warningMessages: [], facts: {} };
   const started = performance.now();
   try {
     await withTimeout(body(check), timeoutMs, name);
@@ -47,13 +52,27 @@ async function runCheck(
   } catch (err) {
     check.error =
       err instanceof Error ? err.message || (err as { code?: string }).code || err.name : String(err);
+    // A driver's own error text (mysql2, ioredis) has no translation: it stays a parameter.
+    check.errorMessage =
+      err instanceof HealthProblem ? err.problem : msg("health.failed", { detail: check.error });
   }
   check.latencyMs = Math.round((performance.now() - started) * 10) / 10;
   return check;
 }
 
-export const NO_PERSISTENCE_WARNING =
-  "Redis keeps nothing on disk (no AOF, no RDB snapshots): queued jobs would be lost if Redis restarts.";
+/** A failed check we can name ourselves (not a driver's error text). */
+class HealthProblem extends Error {
+  constructor(readonly problem: Message) {
+    super(renderEnglish(problem));
+  }
+}
+
+function warn(c: HealthCheck, m: Message): void {
+  c.warnings.push(renderEnglish(m));
+  c.warningMessages.push(m);
+}
+
+export const NO_PERSISTENCE_WARNING = renderEnglish(msg("health.noPersistence"));
 
 /** Reads Redis's persistence settings; null when CONFIG is not allowed (managed Redis). */
 export async function readRedisPersistence(redis: Redis): Promise<{ aof: boolean; rdb: boolean } | null> {
@@ -93,9 +112,9 @@ export async function checkHealth(deps: {
         if (persistence) {
           c.facts.aof = persistence.aof;
           c.facts.rdb = persistence.rdb;
-          if (!persistence.aof && !persistence.rdb) c.warnings.push(NO_PERSISTENCE_WARNING);
+          if (!persistence.aof && !persistence.rdb) warn(c, msg("health.noPersistence"));
         } else {
-          c.warnings.push("Could not read Redis persistence settings (CONFIG is disabled).");
+          warn(c, msg("health.persistenceUnknown"));
         }
       },
       timeoutMs,
@@ -122,14 +141,13 @@ export async function checkHealth(deps: {
           down: down.length,
           disabled: rows.filter((h) => !h.enabled).length,
         });
-        if (rows.length === 0)
-          c.warnings.push(
-            "No compute host has joined yet: `npm start` joins this machine, Hosts → Add host joins others.",
-          );
+        if (rows.length === 0) warn(c, msg("health.noHostJoined"));
         // A disabled host in maintenance may be off; an enabled one that went silent is a problem.
         const silent = down.filter((h) => h.enabled).map((h) => h.name);
         if (silent.length)
-          throw new Error(`No heartbeat from ${silent.join(", ")} for over ${deps.hostDownAfterSeconds} s.`);
+          throw new HealthProblem(
+            msg("health.noHeartbeat", { hosts: silent.join(", "), seconds: deps.hostDownAfterSeconds }),
+          );
       },
       timeoutMs,
     ),

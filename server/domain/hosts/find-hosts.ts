@@ -1,5 +1,5 @@
-import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
-import { hostImages, hosts, instances, type HostRow } from "@/db/schema";
+import { asc, eq } from "drizzle-orm";
+import { hostUsage, hosts, type HostRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type DomainSettings } from "../context";
 import { notFound } from "../errors";
@@ -17,22 +17,16 @@ export interface HostUsage {
   instanceCount: number;
 }
 
-/** Capacity held by instances: every instance placed on a host until it is DELETED (stopped ones too). */
+/**
+ * Capacity held by instances: every instance placed on a host until it is DELETED (stopped ones too).
+ * Read from host_usage, which triggers keep in step with `instances` (see db/schema/compute.ts).
+ */
 export async function readHostUsage(db: Pick<Database, "select">): Promise<Map<string, HostUsage>> {
-  const rows = await db
-    .select({
-      hostId: instances.hostId,
-      vcpus: sql<string>`COALESCE(SUM(${instances.vcpus}), 0)`,
-      mem: sql<string>`COALESCE(SUM(${instances.memoryMiB}), 0)`,
-      n: sql<string>`COUNT(*)`,
-    })
-    .from(instances)
-    .where(and(isNotNull(instances.hostId), ne(instances.state, "DELETED")))
-    .groupBy(instances.hostId);
+  const rows = await db.select().from(hostUsage);
   return new Map(
     rows.map((r) => [
-      r.hostId!,
-      { vcpusUsed: Number(r.vcpus), memoryMiBUsed: Number(r.mem), instanceCount: Number(r.n) },
+      r.hostId,
+      { vcpusUsed: r.vcpusUsed, memoryMiBUsed: r.memoryMiBUsed, instanceCount: r.instanceCount },
     ]),
   );
 }
@@ -90,7 +84,7 @@ export async function setHostEnabled(
 ): Promise<HostView> {
   requireActor(ctx);
   const [res] = await ctx.db.update(hosts).set({ enabled: input.enabled }).where(eq(hosts.id, input.id));
-  if (res.affectedRows === 0) throw notFound("The host");
+  if (res.affectedRows === 0) throw notFound("host");
   const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, input.id)))[0]!;
   return toHostView(row, (await readHostUsage(ctx.db)).get(row.id), ctx.settings);
 }
@@ -101,11 +95,4 @@ export async function authenticateHost(db: Database, header: string | null): Pro
   if (!creds) return null;
   const [row] = await db.select().from(hosts).where(eq(hosts.id, creds.hostId));
   return row && secretMatches(creds.secret, row.secretHash) ? row : null;
-}
-
-export async function recordCachedImage(db: Database, hostId: string, sha256: string): Promise<void> {
-  await db
-    .insert(hostImages)
-    .values({ hostId, sha256 })
-    .onDuplicateKeyUpdate({ set: { cachedAt: new Date() } });
 }

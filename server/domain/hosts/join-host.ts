@@ -8,6 +8,7 @@ import { requireActor, type DomainContext, type DomainSettings } from "../contex
 import { isDuplicateKey } from "../db-errors";
 import { DomainError } from "../errors";
 import { newSecret, sha256Hex } from "./host-secrets";
+import { msg } from "@/common/message";
 
 export interface JoinToken {
   token: string;
@@ -38,9 +39,6 @@ export async function createJoinToken(ctx: DomainContext): Promise<JoinToken> {
   };
 }
 
-const INVALID_TOKEN =
-  "This join token is not valid: it is unknown, already used or expired. Ask an administrator for a new one.";
-
 /** Turns a one-time token into a host and its credentials. The token can never be used again. */
 export async function joinHost(
   deps: { db: Database; settings: DomainSettings },
@@ -61,7 +59,7 @@ export async function joinHost(
           ),
         )
         .for("update");
-      if (!tok) throw new DomainError("UNAUTHORIZED", INVALID_TOKEN);
+      if (!tok) throw new DomainError("UNAUTHORIZED", msg("hosts.invalidJoinToken"));
       await tx.insert(hosts).values({
         id: hostId,
         name: req.name,
@@ -79,11 +77,7 @@ export async function joinHost(
         .where(eq(hostJoinTokens.id, tok.id));
     });
   } catch (err) {
-    if (isDuplicateKey(err))
-      throw new DomainError(
-        "CONFLICT",
-        `A host named “${req.name}” has already joined. Choose another name with --name.`,
-      );
+    if (isDuplicateKey(err)) throw new DomainError("CONFLICT", msg("hosts.nameTaken", { name: req.name }));
     throw err;
   }
   return {

@@ -55,13 +55,13 @@ export async function findVisibleImageFor(db: Database, actor: Actor, id: string
     .select()
     .from(images)
     .where(and(eq(images.id, id), visibleTo(actor)));
-  if (!row) throw notFound("The image");
+  if (!row) throw notFound("image");
   return row;
 }
 
 /** Any stored image by id, for a host's agent fetching a base image (hosts are not users: no visibility). */
 export async function findImageForHost(db: Database, id: string): Promise<ImageRow> {
   const [image] = await db.select().from(images).where(eq(images.id, id));
-  if (!image) throw notFound("The image");
+  if (!image) throw notFound("image");
   return image;
 }

@@ -10,11 +10,12 @@ import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { images, namedLocks, type ImageRow, type ImageSourceFormat } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { isDuplicateKey } from "../db-errors";
-import { DomainError } from "../errors";
+import { DomainError, notFound } from "../errors";
 import { convertToQcow2 } from "./convert-image";
 import { detectFormat } from "./detect-format";
 import { ImageRefusal, inspectUpload, qemuImgCheck, qemuImgInfo, readHead } from "./inspect-image";
 import { chooseOvaDisk, extractTarEntry, listTarEntries } from "./ova-archive";
+import { msg, type Message } from "@/common/message";
 
 export interface ImportImageInput {
   /** A file in `${storeDir}/.incoming/` (same filesystem as the store, so the final move is a rename). */
@@ -40,7 +41,7 @@ export interface ImportDeps {
   maxBytes?: number;
   convertTimeoutSeconds?: number;
   /** Progress 0–100 with what is being done. */
-  onProgress?: (percent: number, message: string) => void;
+  onProgress?: (percent: number, message: Message) => void;
 }
 
 export const incomingDir = (storeDir: string) => join(storeDir, ".incoming");
@@ -68,7 +69,7 @@ async function placeInFamily(
     .select()
     .from(images)
     .where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
-  if (!base) throw new DomainError("NOT_FOUND", "The image to add a version to was not found.");
+  if (!base) throw notFound("imageBase");
   const familyId = base.familyId ?? base.id;
   const [latest] = await db
     .select({ version: images.version, name: images.name })
@@ -131,7 +132,7 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
   const progress = deps.onProgress ?? (() => undefined);
   const work = `${input.incomingPath}.work`;
   try {
-    progress(2, "Checking the image");
+    progress(2, msg("tasks.checkingImage"));
     const inspected = await inspectUpload(input.incomingPath, input.format, maxBytes);
     const sourceSha256 = await sha256Of(input.incomingPath);
     await mkdir(work, { recursive: true, mode: 0o700 });
@@ -162,13 +163,14 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
     let stored = disk;
     let format: "qcow2" | "raw" = "raw";
     if (diskFormat !== "iso") {
-      progress(10, "Converting to qcow2");
+      progress(10, msg("tasks.converting"));
       stored = join(work, "converted.qcow2");
       await convertToQcow2(disk, stored, {
         from: diskFormat as "qcow2" | "raw" | "vmdk" | "vdi",
         maxBytes,
         timeoutSeconds: deps.convertTimeoutSeconds ?? 3600,
-        onProgress: (f) => progress(10 + Math.round(f * 80), `Converting to qcow2: ${Math.round(f * 100)}%`),
+        onProgress: (f) =>
+          progress(10 + Math.round(f * 80), msg("tasks.convertingPercent", { percent: Math.round(f * 100) })),
       });
       format = "qcow2";
       // What we keep must itself pass: a plain qcow2, no backing file, no damage.
@@ -177,7 +179,7 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
         throw new ImageRefusal("The converted image refers to another file.");
       await qemuImgCheck(stored, "qcow2");
     }
-    progress(92, "Computing the checksum");
+    progress(92, msg("tasks.checksum"));
     const sha256 = stored === input.incomingPath ? sourceSha256 : await sha256Of(stored);
     const sizeBytes = (await stat(stored)).size;
     await mkdir(deps.storeDir, { recursive: true });
@@ -214,11 +216,7 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
             break;
           } catch (err) {
             if (!isDuplicateKey(err)) throw err;
-            if (attempt >= 4)
-              throw new DomainError(
-                "CONFLICT",
-                "Other versions of this image were being stored at the same time; try again.",
-              );
+            if (attempt >= 4) throw new DomainError("CONFLICT", msg("images.versionRace"));
           }
         }
       });
@@ -228,10 +226,11 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
       if (renamed) await removeStoredFileIfUnused(deps, sha256).catch(() => undefined);
       throw err;
     }
-    progress(100, "Stored");
+    progress(100, msg("tasks.stored"));
     return (await deps.db.query.images.findFirst({ where: (t, { eq: is }) => is(t.id, id) }))!;
   } catch (err) {
-    if (err instanceof ImageRefusal) throw new DomainError("INVALID", err.message);
+    if (err instanceof ImageRefusal)
+      throw new DomainError("INVALID", msg("images.refused", { reason: err.message }));
     throw err;
   } finally {
     await rm(input.incomingPath, { force: true });

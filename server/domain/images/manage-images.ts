@@ -3,14 +3,15 @@
 import { and, eq, isNull, ne, or } from "drizzle-orm";
 import { images, instances, type ImageRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { roleMeets } from "@/server/auth/permissions";
+import { roleMeets } from "@/common/permissions";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
-import { DomainError, forbidden } from "../errors";
+import { DomainError, forbidden, notFound } from "../errors";
 import { mayActOn } from "../policies/authorize";
 import { familyOf, findVisibleImage } from "./find-images";
 import { removeStoredFileIfUnused, type ImportImageInput } from "./import-image";
 import type { UploadImageInput } from "./schemas";
+import { msg } from "@/common/message";
 
 const canManageImage = (actor: Actor, image: Pick<ImageRow, "ownerId" | "groupId">): boolean =>
   mayActOn(actor, "images", image);
@@ -21,19 +22,18 @@ function checkVisibility(
   groupId: number | null,
 ): number | null {
   if (!roleMeets(actor.role, "powerAdm") && visibility !== "private") {
-    throw new DomainError("FORBIDDEN", "Your role may upload private images only.", {
-      visibility: "Private only for your role.",
+    throw new DomainError("FORBIDDEN", msg("images.privateOnly"), {
+      visibility: msg("field.privateOnly"),
     });
   }
   if (visibility !== "group")
     return groupId && (actor.role === "superAdm" || actor.groupIds.includes(groupId)) ? groupId : null;
   const g = groupId ?? actor.groupIds[0] ?? null;
   if (g === null)
-    throw new DomainError("INVALID", "Choose the group that may use this image.", {
-      groupId: "Required for group visibility.",
+    throw new DomainError("INVALID", msg("images.chooseGroup"), {
+      groupId: msg("field.groupRequired"),
     });
-  if (actor.role !== "superAdm" && !actor.groupIds.includes(g))
-    throw forbidden("You are not a member of that group.");
+  if (actor.role !== "superAdm" && !actor.groupIds.includes(g)) throw forbidden(msg("auth.notMemberOfGroup"));
   return g;
 }
 
@@ -52,8 +52,8 @@ export async function authorizeImageUpload(
       .select()
       .from(images)
       .where(and(eq(images.id, input.newVersionOf), isNull(images.deletedAt)));
-    if (!base) throw new DomainError("NOT_FOUND", "The image to add a version to was not found.");
-    if (!canManageImage(actor, base)) throw forbidden("You may not add versions to this image.");
+    if (!base) throw notFound("imageBase");
+    if (!canManageImage(actor, base)) throw forbidden(msg("images.noVersions"));
   }
   return {
     name: input.name,
@@ -71,7 +71,7 @@ export async function authorizeImageUpload(
 async function findManageableImage(ctx: DomainContext, id: string): Promise<ImageRow> {
   const actor = requireActor(ctx);
   const image = await findVisibleImage(ctx, id);
-  if (!canManageImage(actor, image)) throw forbidden("You may not change this image.");
+  if (!canManageImage(actor, image)) throw forbidden(msg("images.noChange"));
   return image;
 }
 
@@ -128,7 +128,7 @@ export async function deleteImage(ctx: DomainContext, input: { id: string }): Pr
       .join(", ");
     throw new DomainError(
       "CONFLICT",
-      `The image is in use by ${users.length} instance${users.length > 1 ? "s" : ""}: ${names}${users.length > 10 ? ", …" : ""}. Delete them first.`,
+      msg("images.inUse", { count: users.length, names: `${names}${users.length > 10 ? ", …" : ""}` }),
     );
   }
   // Soft: deleted instances still refer to the row. The file goes when no live image names it.

@@ -9,6 +9,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { DomainError } from "../errors";
 import { incomingDir } from "./import-image";
+import { msg } from "@/common/message";
 
 export async function receiveToIncoming(
   storeDir: string,
@@ -22,8 +23,7 @@ export async function receiveToIncoming(
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received += chunk.length;
-      if (received > maxBytes)
-        done(new DomainError("INVALID", `The file is larger than the size cap (${maxBytes} bytes).`));
+      if (received > maxBytes) done(new DomainError("INVALID", msg("images.tooLarge", { maxBytes })));
       else done(null, chunk);
     },
   });

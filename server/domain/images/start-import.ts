@@ -1,9 +1,10 @@
 // A completed upload becomes a background task: the uploader gets the task id at once and follows the
 // conversion on the Tasks page (or in the upload dialog).
 import type { Database } from "@/server/db/client";
-import { DomainError } from "../errors";
+import { DomainError, messageOf } from "../errors";
 import { createTask, throttledTaskProgress, updateTask } from "../tasks/manage-tasks";
 import { importImage, type ImportImageInput } from "./import-image";
+import { msg } from "@/common/message";
 
 export interface ImportTaskDeps {
   db: Database;
@@ -24,23 +25,20 @@ export async function startImageImport(
     targetId: null,
     targetName: input.name,
     createdBy: input.ownerId,
-    message: "Waiting to start",
+    message: msg("tasks.waitingToStart"),
   });
   const progress = throttledTaskProgress(deps.db, taskId);
   const done = (async () => {
-    await updateTask(deps.db, taskId, { state: "running", message: "Checking the image" });
+    await updateTask(deps.db, taskId, { state: "running", message: msg("tasks.checkingImage") });
     try {
       const image = await importImage({ ...deps, onProgress: (p, m) => progress(p, m) }, input);
       await updateTask(deps.db, taskId, {
         state: "succeeded",
         targetId: image.id,
-        message: `Stored as ${image.format} (version ${image.version})`,
+        message: msg("tasks.storedAs", { format: image.format, version: image.version }),
       });
     } catch (err) {
-      const reason =
-        err instanceof DomainError
-          ? err.message
-          : "The image could not be stored because of a server problem.";
+      const reason = err instanceof DomainError ? messageOf(err) : msg("tasks.importServerProblem");
       if (!(err instanceof DomainError)) deps.onError?.(err);
       await updateTask(deps.db, taskId, { state: "failed", error: reason, message: null }).catch(
         () => undefined,

@@ -1,4 +1,4 @@
-// C2: push an image into hosts' caches before any instance needs it. One task per host, followed by the
+// Push an image into hosts' caches before any instance needs it. One task per host, followed by the
 // agent's image.cache reports, which also keep host_images (what the scheduler prefers) true.
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
@@ -8,8 +8,12 @@ import type { Database } from "@/server/db/client";
 import type { DomainContext } from "../context";
 import { requireActor } from "../context";
 import { DomainError } from "../errors";
+import type { EventRegistration } from "../events/dispatcher";
 import { createTask, updateTask } from "../tasks/manage-tasks";
 import { findVisibleImage } from "./find-images";
+import { msg } from "@/common/message";
+import { agentMessage } from "../agent-message";
+import { renderEnglish } from "../render-english";
 
 export function imageRefOf(image: ImageRow, portalUrl: string): ImageRef {
   return {
@@ -32,7 +36,9 @@ export async function syncImageToHosts(
   );
   const missing = input.hostIds.filter((h) => !known.has(h));
   if (missing.length)
-    throw new DomainError("NOT_FOUND", `No such host: ${missing.join(", ")}.`, { hostIds: "Unknown host." });
+    throw new DomainError("NOT_FOUND", msg("notFound.hosts", { ids: missing.join(", ") }), {
+      hostIds: msg("field.unknownHost"),
+    });
   const taskIds: string[] = [];
   for (const hostId of [...new Set(input.hostIds)]) {
     const taskId = await createTask(ctx.db, {
@@ -43,7 +49,7 @@ export async function syncImageToHosts(
       hostId,
       bytesTotal: image.sizeBytes,
       createdBy: actor.id,
-      message: "Queued for the host's agent",
+      message: msg("tasks.queuedForAgent"),
     });
     await ctx.db
       .insert(hostImages)
@@ -58,8 +64,8 @@ export async function syncImageToHosts(
       );
     } catch {
       // Nothing reached the host: say so on the task and the cache row instead of "fetching" for ever.
-      const reason = "Could not hand the work to the host's agent (Redis is unreachable).";
-      await updateTask(ctx.db, taskId, { state: "failed", error: reason });
+      const reason = renderEnglish(msg("tasks.agentUnreachable"));
+      await updateTask(ctx.db, taskId, { state: "failed", error: msg("tasks.agentUnreachable") });
       await ctx.db
         .update(hostImages)
         .set({ state: "failed", error: reason, updatedAt: new Date() })
@@ -70,7 +76,7 @@ export async function syncImageToHosts(
             eq(hostImages.state, "fetching"),
           ),
         );
-      throw new DomainError("UNAVAILABLE", `${reason} Try again shortly.`);
+      throw new DomainError("UNAVAILABLE", msg("images.agentUnreachable"));
     }
     taskIds.push(taskId);
   }
@@ -111,18 +117,18 @@ export async function applyImageCacheEvent(
       state: "running",
       percent: percent ?? 0,
       bytesDone: ev.bytesDone ?? null,
-      message: "Fetching into the host's cache",
+      message: msg("tasks.fetching"),
     });
   } else if (ev.state === "cached") {
     await updateTask(db, ev.taskId, {
       state: "succeeded",
       bytesDone: ev.bytesTotal ?? null,
-      message: ev.reason ?? "Cached on the host",
+      message: agentMessage(ev.reasonMessage, ev.reason, msg("tasks.cached")),
     });
   } else if (ev.state === "failed") {
     await updateTask(db, ev.taskId, {
       state: "failed",
-      error: ev.reason ?? "The host could not fetch the image.",
+      error: agentMessage(ev.reasonMessage, ev.reason, msg("tasks.hostCouldNotFetch")),
     });
   }
 }
@@ -157,3 +163,7 @@ export async function listImageHostCache(ctx: DomainContext, id: string): Promis
     cachedAt: cache?.state === "cached" ? cache.cachedAt : null,
   }));
 }
+
+export const registerImageEvents: EventRegistration = (r) => {
+  r.on("image.cache", (ctx, ev) => applyImageCacheEvent(ctx.db, ev));
+};

@@ -1,30 +1,11 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { instances, type InstanceState } from "@/db/schema";
+import { ACTION_FROM, ACTION_PLAN, type InstanceAction } from "@/common/instance-states";
+import { instances } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
 import { getInstance, loadInstanceForActor, type InstanceView } from "./find-instances";
-import { ACTION_FROM } from "./instance-guards";
 import { recordInstanceEvent } from "./record-event";
-
-export type InstanceAction = "start" | "stop" | "reboot" | "delete";
-
-const PLAN: Record<InstanceAction, { to: (s: InstanceState) => InstanceState; task: string; verb: string }> =
-  {
-    start: { to: () => "STOPPED", task: "starting", verb: "started" },
-    stop: { to: () => "STOPPING", task: "stopping", verb: "stopped" },
-    reboot: { to: () => "RUNNING", task: "rebooting", verb: "rebooted" },
-    delete: { to: () => "DELETING", task: "deleting", verb: "deleted" },
-  };
-
-const DELETABLE: InstanceState[] = [
-  "PENDING",
-  "SCHEDULED",
-  "BUILDING",
-  "RUNNING",
-  "STOPPING",
-  "STOPPED",
-  "ERROR",
-];
+import { msg } from "@/common/message";
 
 /**
  * Accepts an action only from the states it makes sense in, with one conditional UPDATE: of two
@@ -38,8 +19,8 @@ export async function requestInstanceAction(
 ): Promise<InstanceView> {
   const actor = requireActor(ctx);
   const current = await loadInstanceForActor(ctx, id);
-  const plan = PLAN[action];
-  const from = action === "delete" ? DELETABLE : ACTION_FROM[action];
+  const plan = ACTION_PLAN[action];
+  const from = [...ACTION_FROM[action]];
 
   // Never placed on a host: nothing to tear down.
   if (action === "delete" && !current.hostId) {
@@ -50,7 +31,7 @@ export async function requestInstanceAction(
     await recordInstanceEvent(ctx.db, {
       instanceId: id,
       kind: "state",
-      message: `Deleted by ${actor.username}`,
+      message: msg("events.deletedBy", { user: actor.username }),
       fromState: current.state,
       toState: "DELETED",
       actorId: actor.id,
@@ -61,7 +42,7 @@ export async function requestInstanceAction(
   const [res] = await ctx.db
     .update(instances)
     .set({
-      state: plan.to(current.state),
+      state: plan.to,
       task: plan.task,
       progress: null,
       opSeq: sql`${instances.opSeq} + 1`,
@@ -78,7 +59,7 @@ export async function requestInstanceAction(
     const now = await loadInstanceForActor(ctx, id);
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${now.state.toLowerCase()}${now.task ? ` (${now.task})` : ""}; it cannot be ${plan.verb} now.`,
+      msg("instances.cannotActNow", { state: now.state, task: now.task ?? "none", action }),
     );
   }
   const [after] = await ctx.db
@@ -88,7 +69,7 @@ export async function requestInstanceAction(
   await recordInstanceEvent(ctx.db, {
     instanceId: id,
     kind: "action",
-    message: `${action[0]!.toUpperCase()}${action.slice(1)} requested by ${actor.username}`,
+    message: msg("events.actionRequested", { action, user: actor.username }),
     fromState: current.state,
     toState: after!.state,
     actorId: actor.id,
@@ -108,12 +89,9 @@ export async function requestInstanceAction(
     await recordInstanceEvent(ctx.db, {
       instanceId: id,
       kind: "error",
-      message: "Could not reach the host's agent (Redis is unreachable); nothing was changed.",
+      message: msg("events.agentUnreachable"),
     });
-    throw new DomainError(
-      "UNAVAILABLE",
-      "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
-    );
+    throw new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
   }
   return getInstance(ctx, id);
 }

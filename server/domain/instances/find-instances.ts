@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
 import { flavors, hosts, images, instanceEvents, instances, users, type InstanceRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
@@ -92,7 +92,7 @@ export async function listInstances(
 export async function loadInstanceForActor(ctx: DomainContext, id: string): Promise<InstanceRow> {
   const actor = requireActor(ctx);
   const [row] = await ctx.db.select().from(instances).where(eq(instances.id, id));
-  if (!row) throw notFound("The instance");
+  if (!row) throw notFound("instance");
   assertMayActOn(actor, "instances", row);
   return row;
 }
@@ -100,6 +100,17 @@ export async function loadInstanceForActor(ctx: DomainContext, id: string): Prom
 export async function getInstance(ctx: DomainContext, id: string): Promise<InstanceView> {
   await loadInstanceForActor(ctx, id);
   return (await selectViews(ctx.db, eq(instances.id, id), ctx.settings.hostDownAfterSeconds))[0]!;
+}
+
+/**
+ * Views of instances the caller has just made (a batch may be made for other owners, whom the creator
+ * need not be able to act for): no access check, in the order of `ids`.
+ */
+export async function viewsOfCreated(ctx: DomainContext, ids: string[]): Promise<InstanceView[]> {
+  if (!ids.length) return [];
+  const views = await selectViews(ctx.db, inArray(instances.id, ids), ctx.settings.hostDownAfterSeconds);
+  const byId = new Map(views.map((v) => [v.id, v]));
+  return ids.map((id) => byId.get(id)!);
 }
 
 export async function listInstanceEvents(ctx: DomainContext, id: string) {

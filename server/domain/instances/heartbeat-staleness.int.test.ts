@@ -14,7 +14,7 @@ import {
   recordingJobs,
   type TestServices,
 } from "@/server/testing/fixtures";
-import { applyAgentEvent } from "./apply-agent-event";
+import { applyAgentEvent } from "@/server/events/agent-events";
 
 let s: TestServices;
 beforeAll(() => {

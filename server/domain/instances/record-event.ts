@@ -1,5 +1,7 @@
 import { instanceEvents, type InstanceState } from "@/db/schema";
+import type { Message } from "@/common/message";
 import type { Database } from "@/server/db/client";
+import { renderEnglish } from "../render-english";
 
 type Tx = Pick<Database, "insert">;
 
@@ -8,7 +10,7 @@ export async function recordInstanceEvent(
   e: {
     instanceId: string;
     kind: "action" | "state" | "progress" | "error" | "info";
-    message: string;
+    message: Message;
     fromState?: InstanceState;
     toState?: InstanceState;
     actorId?: number | null;
@@ -17,7 +19,9 @@ export async function recordInstanceEvent(
   await db.insert(instanceEvents).values({
     instanceId: e.instanceId,
     kind: e.kind,
-    message: e.message.slice(0, 2000),
+    message: renderEnglish(e.message).slice(0, 2000),
+    code: e.message.code,
+    params: e.message.params,
     fromState: e.fromState ?? null,
     toState: e.toState ?? null,
     actorId: e.actorId ?? null,

@@ -3,6 +3,9 @@ import type { z } from "zod";
 import type { networkStateEvent } from "@/agents/protocol";
 import { networkHostStates, networks } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import type { EventRegistration } from "../events/dispatcher";
+import { releaseInstanceAddresses } from "./ipam";
+import { networksOnHost, pushNetworks } from "./network-specs";
 
 /** Records what a host reports of a network: the revision it applied, or why it could not. */
 export async function applyNetworkState(db: Database, ev: z.output<typeof networkStateEvent>): Promise<void> {
@@ -25,3 +28,16 @@ export async function applyNetworkState(db: Database, ev: z.output<typeof networ
     .values({ networkId: ev.networkId, hostId: ev.hostId, ...row })
     .onDuplicateKeyUpdate({ set: row });
 }
+
+export const registerNetworkEvents: EventRegistration = (r) => {
+  r.on("network.state", (ctx, ev) => applyNetworkState(ctx.db, ev));
+  // A restarted agent (or rebooted host) rebuilds bridges, DHCP and rules from the portal's state.
+  r.on("host.heartbeat", async (ctx, ev) => {
+    if (ev.startup) await pushNetworks(ctx, ev.hostId, await networksOnHost(ctx.db, ev.hostId), "startup");
+  });
+  // A deleted instance's addresses go back to the pool; its host drops their leases and forwards.
+  r.onInstanceState("DELETED", async (ctx, { instance }) => {
+    const changed = await releaseInstanceAddresses(ctx.db, [instance.id]);
+    if (instance.hostId) await pushNetworks(ctx, instance.hostId, changed);
+  });
+};

@@ -119,7 +119,7 @@ export interface NetworkDetail {
 
 export async function getNetworkDetail(ctx: DomainContext, id: string): Promise<NetworkDetail> {
   const network = (await listNetworks(ctx)).find((n) => n.id === id);
-  if (!network) throw notFound("The network");
+  if (!network) throw notFound("network");
   const subnets = (
     await ctx.db.select().from(ipSubnets).where(eq(ipSubnets.networkId, id)).orderBy(asc(ipSubnets.firstAddr))
   ).map((s) => toSubnetView(s));

@@ -17,6 +17,7 @@ import {
   uniqueName,
   type TestServices,
 } from "@/server/testing/fixtures";
+import { deleteKeys } from "@/server/testing/run-redis-keys";
 import {
   allocateInfrastructureAddress,
   carveSubnet,
@@ -190,10 +191,12 @@ describe("subnets", () => {
     const n = await newNetwork(freshCidr(24));
     const sub = await carveSubnet(ctx(), { networkId: n.id, owner: "timed", size: 8, timeoutSeconds: 1 });
     const connection = createQueueConnection(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+    // A queue of its own inside the run's namespace, removed below (its job scheduler never expires).
+    const prefix = `${s.prefix}:maint-${randomBytes(3).toString("hex")}`;
     const m = await startMaintenance({
       db: s.db,
       connection,
-      prefix: `${s.prefix}-maint-${randomBytes(3).toString("hex")}`,
+      prefix,
       log: pino({ level: "silent" }),
       expireEveryMs: 300,
     });
@@ -207,6 +210,7 @@ describe("subnets", () => {
       expect(state).toBe("expired");
     } finally {
       await m.close();
+      await deleteKeys(connection, `${prefix}:*`);
       connection.disconnect();
     }
   }, 30_000);

@@ -19,6 +19,7 @@ import { DomainError, forbidden, notFound } from "../errors";
 import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { findFreeBlock, formatIpv4 } from "./ipv4";
 import { generateMac } from "./mac";
+import { msg, type Message } from "@/common/message";
 
 /** A Drizzle transaction (or the database) — the functions below run inside their caller's transaction. */
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -26,7 +27,7 @@ type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 /** Locks the network row until the transaction ends; every address-space change goes through here. */
 export async function lockNetwork(tx: Tx, networkId: string): Promise<NetworkRow> {
   const [row] = await tx.select().from(networks).where(eq(networks.id, networkId)).for("update");
-  if (!row) throw notFound("The network");
+  if (!row) throw notFound("network");
   return row;
 }
 
@@ -37,9 +38,12 @@ export const isLive = (s: IpSubnetRow, now: Date) =>
 export const subnetCidr = (s: Pick<IpSubnetRow, "firstAddr" | "size">) =>
   `${formatIpv4(s.firstAddr)}/${32 - Math.log2(s.size)}`;
 
-function describeExpired(s: IpSubnetRow): string {
-  const when = s.expiresAt ? ` at ${s.expiresAt.toISOString()}` : "";
-  return `The subnet ${subnetCidr(s)} reserved for "${s.owner}" expired${when} without being confirmed and went back to the pool; carve a new one.`;
+function describeExpired(s: IpSubnetRow): Message {
+  return msg("networks.subnetExpired", {
+    cidr: subnetCidr(s),
+    owner: s.owner,
+    at: s.expiresAt ? s.expiresAt.toISOString() : "—",
+  });
 }
 
 export interface SubnetView {
@@ -80,15 +84,15 @@ export async function carveSubnet(
   const id = await ctx.db.transaction(async (tx) => {
     const network = await lockNetwork(tx, input.networkId);
     if (network.kind === "infrastructure" && actor.role !== "superAdm")
-      throw forbidden("Only a superAdm carves subnets of an infrastructure network.");
+      throw forbidden(msg("networks.infraSubnetsSuperAdm"));
     const now = new Date();
     const subnets = await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, network.id));
     const mine = subnets.find((s) => s.owner === input.owner);
     if (mine && isLive(mine, now))
       throw new DomainError(
         "CONFLICT",
-        `"${input.owner}" already has the subnet ${subnetCidr(mine)} on ${network.name}.`,
-        { owner: "Already has a subnet here." },
+        msg("networks.ownerHasSubnet", { owner: input.owner, cidr: subnetCidr(mine), network: network.name }),
+        { owner: msg("field.hasSubnetHere") },
       );
     if (mine) await tx.delete(ipSubnets).where(eq(ipSubnets.id, mine.id)); // an expired one: its block is free again
 
@@ -108,7 +112,10 @@ export async function carveSubnet(
     ];
     const start = findFreeBlock({ first: network.firstAddr, last: network.lastAddr }, input.size, taken);
     if (start === null)
-      throw new DomainError("CONFLICT", `${network.name} has no free block of ${input.size} addresses left.`);
+      throw new DomainError(
+        "CONFLICT",
+        msg("networks.noFreeBlock", { network: network.name, size: input.size }),
+      );
     const [res] = await tx.insert(ipSubnets).values({
       networkId: network.id,
       owner: input.owner,
@@ -129,7 +136,7 @@ const subnetsGateway = (n: NetworkRow) =>
 async function loadSubnetForActor(tx: Tx | Database, ctx: DomainContext, id: number): Promise<IpSubnetRow> {
   const actor = requireActor(ctx);
   const [s] = await tx.select().from(ipSubnets).where(eq(ipSubnets.id, id));
-  if (!s) throw notFound("The subnet");
+  if (!s) throw notFound("subnet");
   assertMayActOn(actor, "ipam", s);
   return s;
 }
@@ -140,7 +147,7 @@ export async function confirmSubnet(ctx: DomainContext, id: number): Promise<Sub
   await ctx.db.transaction(async (tx) => {
     await lockNetwork(tx, s.networkId);
     const [fresh] = await tx.select().from(ipSubnets).where(eq(ipSubnets.id, id));
-    if (!fresh) throw notFound("The subnet");
+    if (!fresh) throw notFound("subnet");
     if (!isLive(fresh, new Date())) throw new DomainError("CONFLICT", describeExpired(fresh));
     await tx
       .update(ipSubnets)
@@ -167,7 +174,7 @@ export async function deleteSubnet(ctx: DomainContext, id: number): Promise<void
         .join(", ");
       throw new DomainError(
         "CONFLICT",
-        `The subnet still has addresses in use: ${names}${inUse.length > 5 ? ", …" : ""}. Release them first.`,
+        msg("networks.subnetInUse", { names: `${names}${inUse.length > 5 ? ", …" : ""}` }),
       );
     }
     await tx.delete(ipSubnets).where(eq(ipSubnets.id, id));
@@ -209,8 +216,8 @@ export async function allocateInLockedNetwork(tx: Tx, req: AllocateRequest): Pro
   if (req.subnetId !== undefined) {
     const [s] = await tx.select().from(ipSubnets).where(eq(ipSubnets.id, req.subnetId));
     if (!s || s.networkId !== network.id)
-      throw new DomainError("INVALID", `No such subnet on ${network.name}.`, {
-        subnetId: "Not a subnet of this network.",
+      throw new DomainError("INVALID", msg("networks.noSuchSubnet", { network: network.name }), {
+        subnetId: msg("field.notSubnetOfNetwork"),
       });
     if (!isLive(s, now)) throw new DomainError("CONFLICT", describeExpired(s));
     first = s.firstAddr + 1;
@@ -239,11 +246,12 @@ export async function allocateInLockedNetwork(tx: Tx, req: AllocateRequest): Pro
     break;
   }
   if (addr === null) {
-    const where =
+    throw new DomainError(
+      "CONFLICT",
       req.subnetId !== undefined
-        ? `The subnet ${formatIpv4(first - 1)}`
-        : `The network ${network.name} (${network.cidr})`;
-    throw new DomainError("CONFLICT", `${where} is full: no free address left.`);
+        ? msg("networks.subnetFull", { subnet: formatIpv4(first - 1) })
+        : msg("networks.networkFull", { network: network.name, cidr: network.cidr }),
+    );
   }
   // A MAC or tap collision is astronomically rare but possible; the unique index catches it, we retry.
   for (let attempt = 0; ; attempt++) {
@@ -296,12 +304,9 @@ export async function allocateInfrastructureAddress(
 export async function releaseInfrastructureAddress(ctx: DomainContext, id: number): Promise<void> {
   requireActor(ctx);
   const [a] = await ctx.db.select().from(ipAddresses).where(eq(ipAddresses.id, id));
-  if (!a) throw notFound("The address");
+  if (!a) throw notFound("address");
   if (a.kind !== "infrastructure")
-    throw new DomainError(
-      "CONFLICT",
-      `${a.ip} belongs to an instance NIC; it is released when the instance is deleted.`,
-    );
+    throw new DomainError("CONFLICT", msg("networks.addressOfNic", { ip: a.ip }));
   await ctx.db.delete(ipAddresses).where(and(eq(ipAddresses.id, id), isNull(ipAddresses.instanceId)));
 }
 

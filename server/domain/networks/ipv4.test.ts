@@ -19,6 +19,10 @@ describe("ipv4", () => {
     expect(parseCidr("10.20.0.5/24")).toEqual({
       ok: false,
       reason: "10.20.0.5/24 is not a network address; did you mean 10.20.0.0/24?",
+      message: {
+        code: "validation.cidrNotNetwork",
+        params: { text: "10.20.0.5/24", suggestion: "10.20.0.0/24" },
+      },
     });
     expect(parseCidr("10.0.0.0/8").ok).toBe(false);
     expect(parseCidr("10.0.0.0/30").ok).toBe(false);

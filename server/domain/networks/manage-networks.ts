@@ -1,4 +1,4 @@
-// Networks (D1): superAdm defines them; hosts build them on demand when a VM needs them.
+// Networks: superAdm defines them; hosts build them on demand when a VM needs them.
 import { randomBytes, randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
@@ -18,6 +18,7 @@ import { formatIpv4, parseCidr, parseIpv4, rangesOverlap } from "./ipv4";
 import { isLive } from "./ipam";
 import { pushNetworks } from "./network-specs";
 import type { createNetworkInput, updateNetworkInput } from "./schemas";
+import { msg } from "@/common/message";
 
 /** "ecbr" + 10 hex digits: unique per network, within Linux's 15-character interface names. */
 const generateBridgeName = () => `ecbr${randomBytes(5).toString("hex")}`;
@@ -28,13 +29,13 @@ export async function createNetwork(
 ): Promise<NetworkRow> {
   const actor = requireActor(ctx);
   const parsed = parseCidr(input.cidr);
-  if (!parsed.ok) throw new DomainError("INVALID", parsed.reason, { cidr: parsed.reason });
+  if (!parsed.ok) throw new DomainError("INVALID", parsed.message, { cidr: parsed.message });
   const { cidr } = parsed;
   const gatewayText = input.gateway ?? formatIpv4(cidr.first + 1);
   const gateway = parseIpv4(gatewayText)!;
   if (gateway <= cidr.first || gateway >= cidr.last) {
-    throw new DomainError("INVALID", `The gateway must be a host address inside ${cidr.text}.`, {
-      gateway: `Not a host address of ${cidr.text}.`,
+    throw new DomainError("INVALID", msg("networks.gatewayOutside", { cidr: cidr.text }), {
+      gateway: msg("field.notHostAddressOf", { cidr: cidr.text }),
     });
   }
   const id = randomUUID();
@@ -44,19 +45,25 @@ export async function createNetwork(
     const existing = await tx.select().from(networks);
     const clash = existing.find((n) => rangesOverlap({ first: n.firstAddr, last: n.lastAddr }, cidr));
     if (clash) {
-      const msg = `${cidr.text} overlaps the network ${clash.name} (${clash.cidr}).`;
-      throw new DomainError("CONFLICT", msg, { cidr: msg });
+      const overlap = msg("networks.overlaps", {
+        cidr: cidr.text,
+        network: clash.name,
+        networkCidr: clash.cidr,
+      });
+      throw new DomainError("CONFLICT", overlap, { cidr: overlap });
     }
     if (existing.some((n) => n.name === input.name))
-      throw new DomainError("CONFLICT", `A network named ${input.name} exists.`, { name: "Already taken." });
+      throw new DomainError("CONFLICT", msg("networks.nameTaken", { name: input.name }), {
+        name: msg("field.nameTaken"),
+      });
     if (
       input.vlanId !== null &&
       existing.some((n) => n.vlanId === input.vlanId && n.uplink === input.uplink)
     ) {
       throw new DomainError(
         "CONFLICT",
-        `VLAN ${input.vlanId} on ${input.uplink} is used by another network.`,
-        { vlanId: "Already used on that interface." },
+        msg("networks.vlanUsed", { vlanId: input.vlanId, uplink: input.uplink ?? "" }),
+        { vlanId: msg("field.vlanUsed") },
       );
     }
     await tx.insert(networks).values({
@@ -79,8 +86,8 @@ export async function createNetwork(
     if (input.hostIds.length) {
       const found = await tx.select({ id: hosts.id }).from(hosts).where(inArray(hosts.id, input.hostIds));
       if (found.length !== new Set(input.hostIds).size)
-        throw new DomainError("INVALID", "One of the chosen hosts does not exist.", {
-          hostIds: "Unknown host.",
+        throw new DomainError("INVALID", msg("networks.unknownHost"), {
+          hostIds: msg("field.unknownHost"),
         });
       await tx.insert(networkHosts).values(input.hostIds.map((hostId) => ({ networkId: id, hostId })));
     }
@@ -96,7 +103,7 @@ export async function updateNetwork(
   requireActor(ctx);
   const carriers = await ctx.db.transaction(async (tx) => {
     const [n] = await tx.select().from(networks).where(eq(networks.id, input.id)).for("update");
-    if (!n) throw notFound("The network");
+    if (!n) throw notFound("network");
     const patch: Partial<NetworkRow> = { revision: n.revision + 1 };
     if (input.dnsServers) patch.dnsServers = input.dnsServers;
     if (input.nat !== undefined) patch.nat = input.nat;
@@ -121,9 +128,9 @@ export async function updateNetwork(
 /** Refused while any address or live subnet remains; then every host that built it tears it down. */
 export async function deleteNetwork(ctx: DomainContext, id: string): Promise<void> {
   requireActor(ctx);
-  const { bridge, carriers } = await ctx.db.transaction(async (tx) => {
+  const { bridge, revision, carriers } = await ctx.db.transaction(async (tx) => {
     const [n] = await tx.select().from(networks).where(eq(networks.id, id)).for("update");
-    if (!n) throw notFound("The network");
+    if (!n) throw notFound("network");
     const [{ count }] = (await tx
       .select({ count: sql<number>`count(*)` })
       .from(ipAddresses)
@@ -131,7 +138,7 @@ export async function deleteNetwork(ctx: DomainContext, id: string): Promise<voi
     if (Number(count) > 0)
       throw new DomainError(
         "CONFLICT",
-        `${n.name} still has ${count} address${Number(count) === 1 ? "" : "es"} in use (instances or infrastructure). Delete or release them first.`,
+        msg("networks.addressesInUse", { network: n.name, count: Number(count) }),
       );
     const now = new Date();
     const live = (await tx.select().from(ipSubnets).where(eq(ipSubnets.networkId, id))).filter((s) =>
@@ -140,10 +147,13 @@ export async function deleteNetwork(ctx: DomainContext, id: string): Promise<voi
     if (live.length)
       throw new DomainError(
         "CONFLICT",
-        `${n.name} still has subnets for ${live
-          .slice(0, 5)
-          .map((s) => `"${s.owner}"`)
-          .join(", ")}. Delete them first.`,
+        msg("networks.subnetsLeft", {
+          network: n.name,
+          owners: live
+            .slice(0, 5)
+            .map((s) => `"${s.owner}"`)
+            .join(", "),
+        }),
       );
     const carriers = (
       await tx
@@ -152,9 +162,14 @@ export async function deleteNetwork(ctx: DomainContext, id: string): Promise<voi
         .where(eq(networkHostStates.networkId, id))
     ).map((r) => r.hostId);
     await tx.delete(networks).where(eq(networks.id, id));
-    return { bridge: n.bridge, carriers };
+    return { bridge: n.bridge, revision: n.revision + 1, carriers };
   });
   for (const hostId of carriers) {
-    await ctx.jobs.enqueue(hostId, "network.remove", { networkId: id, bridge }, `net-remove-${id}-${hostId}`);
+    await ctx.jobs.enqueue(
+      hostId,
+      "network.remove",
+      { networkId: id, bridge, revision },
+      `net-remove-${id}-${hostId}`,
+    );
   }
 }

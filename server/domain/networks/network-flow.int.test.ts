@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NetworkSpec, NicSpec } from "@/agents/protocol";
 import { hosts, instances, ipAddresses, networkHostStates } from "@/db/schema";
 import type { Actor } from "@/server/domain/context";
-import { applyAgentEvent } from "@/server/domain/instances/apply-agent-event";
+import { applyAgentEvent } from "@/server/events/agent-events";
 import {
   callerFor,
   makeFlavor,

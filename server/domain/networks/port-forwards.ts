@@ -1,4 +1,4 @@
-// Port forwards (D3): a host port leads to a port of one of the instance's NICs. powerUser and up, on
+// Port forwards: a host port leads to a port of one of the instance's NICs. powerUser and up, on
 // their own instances (or ones of a group they administer); the procedure checks the role, this the object.
 import { and, eq, sql } from "drizzle-orm";
 import { hosts, ipAddresses, networks, portForwards } from "@/db/schema";
@@ -8,6 +8,7 @@ import { DomainError, notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { lockNetwork } from "./ipam";
 import { pushNetworks } from "./network-specs";
+import { msg } from "@/common/message";
 
 export interface PortForwardView {
   id: number;
@@ -53,12 +54,12 @@ export async function addPortForward(
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   if (inst.state === "DELETED" || inst.state === "DELETING")
-    throw new DomainError("CONFLICT", "The instance is being deleted.");
-  if (!inst.hostId) throw new DomainError("CONFLICT", "The instance has no host yet.");
+    throw new DomainError("CONFLICT", msg("instances.beingDeleted"));
+  if (!inst.hostId) throw new DomainError("CONFLICT", msg("instances.noHostYet"));
   const [min, max] = ctx.settings.portForwardRange;
   if (input.hostPort < min || input.hostPort > max) {
-    throw new DomainError("INVALID", `Host ports from ${min} to ${max} may be forwarded.`, {
-      hostPort: `From ${min} to ${max}.`,
+    throw new DomainError("INVALID", msg("networks.portRange", { min, max }), {
+      hostPort: msg("field.portRange", { min, max }),
     });
   }
   const [nic] = await ctx.db
@@ -66,8 +67,8 @@ export async function addPortForward(
     .from(ipAddresses)
     .where(and(eq(ipAddresses.instanceId, inst.id), eq(ipAddresses.nicIndex, input.nicIndex)));
   if (!nic)
-    throw new DomainError("INVALID", "The instance has no such network interface.", {
-      nicIndex: "No such NIC.",
+    throw new DomainError("INVALID", msg("networks.noSuchNic"), {
+      nicIndex: msg("field.noSuchNic"),
     });
   const hostId = inst.hostId;
   let id: number;
@@ -92,8 +93,13 @@ export async function addPortForward(
   } catch (err) {
     if (isDuplicateKey(err)) {
       // the only unique index a new forward can hit: (host, protocol, host port)
-      const msg = `Port ${input.hostPort}/${input.protocol} of this instance's host is already forwarded. Pick another.`;
-      throw new DomainError("CONFLICT", msg, { hostPort: "Already forwarded on this host." });
+      throw new DomainError(
+        "CONFLICT",
+        msg("networks.portForwarded", { port: input.hostPort, protocol: input.protocol }),
+        {
+          hostPort: msg("field.alreadyForwarded"),
+        },
+      );
     }
     throw err;
   }
@@ -107,7 +113,7 @@ export async function removePortForward(ctx: DomainContext, id: number): Promise
     .from(portForwards)
     .innerJoin(ipAddresses, eq(ipAddresses.id, portForwards.addressId))
     .where(eq(portForwards.id, id));
-  if (!f) throw notFound("The port forward");
+  if (!f) throw notFound("portForward");
   await loadInstanceForActor(ctx, f.f.instanceId); // not yours → forbidden, before anything changes
   await ctx.db.transaction(async (tx) => {
     await lockNetwork(tx, f.networkId);

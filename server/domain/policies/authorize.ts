@@ -1,7 +1,8 @@
 import type { SQL } from "drizzle-orm";
-import { permissionFor, roleMeets, type Action, type Resource } from "@/server/auth/permissions";
+import { permissionFor, roleMeets, type Action, type Resource } from "@/common/permissions";
 import type { Database } from "@/server/db/client";
 import type { Actor } from "../context";
+import { msg, type Message } from "@/common/message";
 import { DomainError } from "../errors";
 import type { Caller } from "./caller";
 import type { AccessPolicy } from "./policy";
@@ -30,15 +31,15 @@ export function authorize<R extends Resource>(
   if (caller.kind === "anonymous") {
     throw new DomainError(
       "UNAUTHORIZED",
-      permission.least === "host" ? "Unknown host or wrong host secret." : "Sign in first.",
+      msg(permission.least === "host" ? "hosts.unknownHostSecret" : "auth.signInFirst"),
     );
   }
   if (caller.kind === "host") {
     if (permission.least === "host") return;
-    throw new DomainError("FORBIDDEN", "A host may not do this.");
+    throw new DomainError("FORBIDDEN", msg("auth.hostForbidden"));
   }
   if (!roleMeets(caller.actor.role, permission.least))
-    throw new DomainError("FORBIDDEN", "Your role does not allow this.");
+    throw new DomainError("FORBIDDEN", msg("auth.roleForbids"));
   if (object !== undefined && permission.scope !== "none")
     assertMayActOn(caller.actor, resource as PolicedResource, object as never);
 }
@@ -65,9 +66,9 @@ export function assertMayActOn<R extends PolicedResource>(
   actor: Actor,
   resource: R,
   object: PolicyObject<R>,
-  refusal?: string,
+  refusal?: Message,
 ): void {
-  const policy = POLICIES[resource] as { mayActOn(a: Actor, o: unknown): boolean; refusal: string };
+  const policy = POLICIES[resource] as { mayActOn(a: Actor, o: unknown): boolean; refusal: Message };
   if (!policy.mayActOn(actor, object)) throw new DomainError("FORBIDDEN", refusal ?? policy.refusal);
 }
 

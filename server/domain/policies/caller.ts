@@ -6,7 +6,13 @@ import type { Actor } from "../context";
  * authorize() and the policies, not each route, decide what each kind may do.
  */
 export type Caller =
-  { kind: "user"; actor: Actor } | { kind: "host"; hostId: string } | { kind: "anonymous" };
+  | {
+      kind: "user";
+      actor: Actor;
+      /** The session it came with (absent for callers made in tests). */ sessionId?: string;
+    }
+  | { kind: "host"; hostId: string }
+  | { kind: "anonymous" };
 
 export const ANONYMOUS: Caller = { kind: "anonymous" };
 

@@ -1,3 +1,4 @@
+import { msg } from "@/common/message";
 import { and, eq, inArray, isNull, or, type SQL } from "drizzle-orm";
 import { images } from "@/db/schema";
 import type { Actor } from "../context";
@@ -17,6 +18,6 @@ export function imagesVisibleTo(actor: Actor): SQL {
 /** Change, delete and new versions: the owner, a powerAdm of the image's group, or superAdm. */
 export const imagesPolicy: AccessPolicy<OwnedObject> = {
   mayActOn: mayActOnOwned,
-  refusal: "You may not change this image.",
+  refusal: msg("images.noChange"),
   rowsFor: imagesVisibleTo,
 };

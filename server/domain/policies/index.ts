@@ -1,4 +1,4 @@
-import type { Resource } from "@/server/auth/permissions";
+import type { Resource } from "@/common/permissions";
 import { groupsPolicy } from "./groups";
 import { imagesPolicy } from "./images";
 import { consolesPolicy, instancesPolicy, portForwardsPolicy, snapshotsPolicy } from "./instances";

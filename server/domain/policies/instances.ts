@@ -1,3 +1,4 @@
+import { msg } from "@/common/message";
 import { instances } from "@/db/schema";
 import { mayActOnOwned, ownedRowsFor, type OwnedObject } from "./owned";
 import type { AccessPolicy } from "./policy";
@@ -5,7 +6,7 @@ import type { AccessPolicy } from "./policy";
 /** Owner, a powerAdm of the instance's group, or superAdm. */
 export const instancesPolicy: AccessPolicy<OwnedObject> = {
   mayActOn: mayActOnOwned,
-  refusal: "This instance is not yours, nor in a group you administer.",
+  refusal: msg("auth.notYourInstance"),
   rowsFor: (actor) => ownedRowsFor(actor, instances),
 };
 
@@ -18,5 +19,5 @@ export const portForwardsPolicy: AccessPolicy<OwnedObject> = instancesPolicy;
 /** A console opens onto an instance; the same rule, checked again when the WebSocket connects. */
 export const consolesPolicy: AccessPolicy<OwnedObject> = {
   mayActOn: mayActOnOwned,
-  refusal: "You may no longer open this console.",
+  refusal: msg("consoles.noLongerAllowed"),
 };

@@ -1,22 +1,9 @@
 import { eq, inArray, or, type SQL } from "drizzle-orm";
 import type { MySqlColumn } from "drizzle-orm/mysql-core";
+import { mayActOnOwned, type OwnedObject } from "@/common/ownership";
 import type { Actor } from "../context";
 
-/** Something a user owns and that is managed in one group (instances, volumes, images). */
-export interface OwnedObject {
-  ownerId: number | null;
-  groupId: number | null;
-}
-
-/**
- * The "own" scope: the owner, a powerAdm of the object's group, or superAdm. One rule for every
- * owned resource, so an instance, its volumes and its snapshots can never disagree about who reaches
- * them.
- */
-export function mayActOnOwned(actor: Actor, o: OwnedObject): boolean {
-  if (actor.role === "superAdm" || o.ownerId === actor.id) return true;
-  return actor.role === "powerAdm" && o.groupId !== null && actor.groupIds.includes(o.groupId);
-}
+export { mayActOnOwned, type OwnedObject };
 
 /** The rows of an owned table the actor reaches by the same rule (undefined: every row). */
 export function ownedRowsFor(

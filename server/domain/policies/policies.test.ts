@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PERMISSIONS, type Resource } from "@/server/auth/permissions";
+import { PERMISSIONS, type Resource } from "@/common/permissions";
 import type { Actor } from "../context";
 import { DomainError } from "../errors";
 import { authorize } from "./authorize";

@@ -1,5 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
+import type { Message } from "@/common/message";
 import type { Actor } from "../context";
 
 /**
@@ -8,8 +9,8 @@ import type { Actor } from "../context";
  */
 export interface AccessPolicy<O> {
   mayActOn(actor: Actor, object: O): boolean;
-  /** What a refused caller is told (one sentence, written for people). */
-  refusal: string;
+  /** What a refused caller is told (one sentence, written for people, as a message code). */
+  refusal: Message;
   /** A filter for list queries: undefined sees every row, null sees none. */
   rowsFor?(actor: Actor, db: Pick<Database, "select">): SQL | undefined | null;
 }

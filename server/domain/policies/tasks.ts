@@ -1,3 +1,4 @@
+import { msg } from "@/common/message";
 import { eq, inArray, or } from "drizzle-orm";
 import { memberships, tasks } from "@/db/schema";
 import type { AccessPolicy } from "./policy";
@@ -8,7 +9,7 @@ export const tasksPolicy: AccessPolicy<{ createdBy: number | null; creatorGroupI
     actor.role === "superAdm" ||
     task.createdBy === actor.id ||
     (actor.role === "powerAdm" && task.creatorGroupIds.some((g) => actor.groupIds.includes(g))),
-  refusal: "This task is not yours, nor of a group you administer.",
+  refusal: msg("auth.notYourTask"),
   rowsFor: (actor, db) => {
     if (actor.role === "superAdm") return undefined;
     if (actor.role === "powerAdm" && actor.groupIds.length) {

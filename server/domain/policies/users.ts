@@ -1,3 +1,4 @@
+import { msg } from "@/common/message";
 import { inArray } from "drizzle-orm";
 import { memberships, users } from "@/db/schema";
 import { reachesAllGroups, sharesGroup } from "./owned";
@@ -6,7 +7,7 @@ import type { AccessPolicy } from "./policy";
 /** A powerAdm reaches the members of the groups they belong to (and themselves); superAdm everyone. */
 export const usersPolicy: AccessPolicy<{ id: number; groupIds: readonly number[] }> = {
   mayActOn: (actor, user) => user.id === actor.id || sharesGroup(actor, user.groupIds),
-  refusal: "You do not administer a group of this user.",
+  refusal: msg("auth.notAdminOfGroupOf", { what: "user" }),
   rowsFor: (actor, db) => {
     if (reachesAllGroups(actor)) return undefined;
     if (actor.groupIds.length === 0) return null;

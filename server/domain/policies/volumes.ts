@@ -1,3 +1,4 @@
+import { msg } from "@/common/message";
 import { volumes } from "@/db/schema";
 import { mayActOnOwned, ownedRowsFor, type OwnedObject } from "./owned";
 import type { AccessPolicy } from "./policy";
@@ -5,6 +6,6 @@ import type { AccessPolicy } from "./policy";
 /** Volumes are owned like instances. */
 export const volumesPolicy: AccessPolicy<OwnedObject> = {
   mayActOn: mayActOnOwned,
-  refusal: "This volume is not yours, nor in a group you administer.",
+  refusal: msg("auth.notYourVolume"),
   rowsFor: (actor) => ownedRowsFor(actor, volumes),
 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { renderEnglish } from "../render-english";
 import { describeNoHost, pickHost, type HostCandidate } from "./pick-host";
 
 const host = (over: Partial<HostCandidate>): HostCandidate => ({
@@ -32,7 +33,7 @@ describe("pickHost", () => {
     );
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.reasons).toEqual([
+    expect(r.reasons.map((x) => ({ host: x.host, reason: renderEnglish(x.reason) }))).toEqual([
       { host: "a", reason: "disabled by an administrator" },
       { host: "b", reason: "down (no recent heartbeat)" },
       { host: "c", reason: "not enough RAM (124 of 1024 MiB free, 256 MiB needed)" },
@@ -72,18 +73,34 @@ describe("pickHost and networks", () => {
       req,
       spread,
     );
-    expect(r).toEqual({
-      ok: false,
-      reasons: [
-        { host: "a", reason: "does not carry the network lab-net" },
-        { host: "b", reason: "does not carry the networks x, y" },
-      ],
-    });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.reasons.map((x) => ({ host: x.host, reason: renderEnglish(x.reason) }))).toEqual([
+      { host: "a", reason: "does not carry the network lab-net" },
+      { host: "b", reason: "does not carry the networks x, y" },
+    ]);
     const ok = pickHost(
       [host({ name: "a", missingNetworks: ["lab-net"] }), host({ name: "c", missingNetworks: [] })],
       req,
       spread,
     );
     expect(ok).toMatchObject({ ok: true, hostName: "c" });
+  });
+});
+
+describe("pickHost and hypervisors", () => {
+  it("without a required hypervisor, places on a host that has one and says which it will use", () => {
+    const any = { vcpus: 1, memoryMiB: 256 };
+    const r = pickHost(
+      [host({ name: "a", hypervisors: [] }), host({ name: "b", hypervisors: ["virtualbox", "qemu"] })],
+      any,
+      spread,
+    );
+    expect(r).toMatchObject({ ok: true, hostName: "b", hypervisor: "virtualbox" });
+    const none = pickHost([host({ name: "a", hypervisors: [] })], any, spread);
+    expect(none).toMatchObject({ ok: false, reasons: [{ host: "a" }] });
+    expect(!none.ok && renderEnglish(none.reasons[0]!.reason)).toBe("has no usable hypervisor");
+    expect(pickHost([host({ name: "b", hypervisors: ["virtualbox", "qemu"] })], req, spread)).toMatchObject({
+      hypervisor: "qemu",
+    });
   });
 });

@@ -1,4 +1,7 @@
 // Pure placement: filters say which hosts can take the instance (and why not), weights rank the rest.
+import { msg, type Message } from "@/common/message";
+import { DomainError } from "../errors";
+import { renderEnglish } from "../render-english";
 
 export interface HostCandidate {
   id: string;
@@ -9,6 +12,7 @@ export interface HostCandidate {
   memoryMiB: number;
   vcpusUsed: number;
   memoryMiBUsed: number;
+  /** Hypervisors usable on the host, preferred first (from its facts). */
   hypervisors: string[];
   hasImageCached: boolean;
   /** Names of requested networks this host does not carry (empty: it carries them all). */
@@ -18,7 +22,8 @@ export interface HostCandidate {
 export interface PlacementRequest {
   vcpus: number;
   memoryMiB: number;
-  hypervisor: string;
+  /** A hypervisor the instance needs; without one, any the host can run (the host's first is used). */
+  hypervisor?: string;
 }
 
 export interface PlacementPolicy {
@@ -28,20 +33,31 @@ export interface PlacementPolicy {
 }
 
 export type Placement =
-  { ok: true; hostId: string; hostName: string } | { ok: false; reasons: { host: string; reason: string }[] };
+  | { ok: true; hostId: string; hostName: string; hypervisor: string }
+  | { ok: false; reasons: { host: string; reason: Message }[] };
 
-export function rejectReason(h: HostCandidate, req: PlacementRequest, p: PlacementPolicy): string | null {
-  if (!h.enabled) return "disabled by an administrator";
-  if (!h.up) return "down (no recent heartbeat)";
-  if (!h.hypervisors.includes(req.hypervisor)) return `has no ${req.hypervisor} hypervisor`;
+export function rejectReason(h: HostCandidate, req: PlacementRequest, p: PlacementPolicy): Message | null {
+  if (!h.enabled) return msg("scheduler.disabled");
+  if (!h.up) return msg("scheduler.down");
+  if (req.hypervisor ? !h.hypervisors.includes(req.hypervisor) : h.hypervisors.length === 0)
+    return req.hypervisor
+      ? msg("scheduler.noHypervisor", { hypervisor: req.hypervisor })
+      : msg("scheduler.noUsableHypervisor");
   if (h.missingNetworks?.length)
-    return `does not carry the network${h.missingNetworks.length > 1 ? "s" : ""} ${h.missingNetworks.join(", ")}`;
+    return msg("scheduler.missingNetworks", {
+      count: h.missingNetworks.length,
+      networks: h.missingNetworks.join(", "),
+    });
   const cpuCap = Math.floor(h.cpuCount * p.cpuOvercommit);
   if (h.vcpusUsed + req.vcpus > cpuCap)
-    return `not enough vCPUs (${cpuCap - h.vcpusUsed} of ${cpuCap} free, ${req.vcpus} needed)`;
+    return msg("scheduler.notEnoughCpu", { free: cpuCap - h.vcpusUsed, cap: cpuCap, needed: req.vcpus });
   const ramCap = Math.floor(h.memoryMiB * p.ramOvercommit);
   if (h.memoryMiBUsed + req.memoryMiB > ramCap)
-    return `not enough RAM (${ramCap - h.memoryMiBUsed} of ${ramCap} MiB free, ${req.memoryMiB} MiB needed)`;
+    return msg("scheduler.notEnoughRam", {
+      free: ramCap - h.memoryMiBUsed,
+      cap: ramCap,
+      needed: req.memoryMiB,
+    });
   return null;
 }
 
@@ -55,8 +71,8 @@ export function weighHost(h: HostCandidate, req: PlacementRequest, p: PlacementP
 
 export function pickHost(candidates: HostCandidate[], req: PlacementRequest, p: PlacementPolicy): Placement {
   if (candidates.length === 0)
-    return { ok: false, reasons: [{ host: "—", reason: "no host has joined yet" }] };
-  const reasons: { host: string; reason: string }[] = [];
+    return { ok: false, reasons: [{ host: "—", reason: msg("scheduler.noHostJoined") }] };
+  const reasons: { host: string; reason: Message }[] = [];
   let best: { h: HostCandidate; w: number } | null = null;
   for (const h of candidates) {
     const reason = rejectReason(h, req, p);
@@ -67,9 +83,43 @@ export function pickHost(candidates: HostCandidate[], req: PlacementRequest, p: 
     const w = weighHost(h, req, p);
     if (!best || w > best.w || (w === best.w && h.name < best.h.name)) best = { h, w };
   }
-  return best ? { ok: true, hostId: best.h.id, hostName: best.h.name } : { ok: false, reasons };
+  return best
+    ? {
+        ok: true,
+        hostId: best.h.id,
+        hostName: best.h.name,
+        hypervisor: req.hypervisor ?? best.h.hypervisors[0]!,
+      }
+    : { ok: false, reasons };
 }
 
-export function describeNoHost(reasons: { host: string; reason: string }[]): string {
-  return `No host fits: ${reasons.map((r) => `${r.host}: ${r.reason}`).join("; ")}.`;
+/** English, for logs and tests; the portal renders the same reasons per host in the reader's language. */
+export function describeNoHost(reasons: { host: string; reason: Message }[]): string {
+  return renderEnglish(noHostFitsMessage(reasons));
+}
+
+function noHostFitsMessage(
+  reasons: { host: string; reason: Message }[],
+  batch?: { placed: number; total: number },
+): Message {
+  const details = reasons.map((r) => `${r.host}: ${renderEnglish(r.reason)}`).join("; ");
+  return batch
+    ? msg("scheduler.batchNoHostFits", { placed: batch.placed, total: batch.total, details })
+    : msg("scheduler.noHostFits", { details });
+}
+
+/**
+ * The refusal when nothing fits: one reason per host, each a message of its own (see DomainError.details).
+ * `batch`: how many of a batch fitted before this one did not (nothing of the batch is created).
+ */
+export function noHostFits(
+  reasons: { host: string; reason: Message }[],
+  batch?: { placed: number; total: number },
+): DomainError {
+  return new DomainError(
+    "CONFLICT",
+    noHostFitsMessage(reasons, batch),
+    undefined,
+    reasons.map((r) => ({ subject: r.host, message: r.reason })),
+  );
 }

@@ -5,7 +5,10 @@ import type { z } from "zod";
 import type { snapshotStateEvent } from "@/agents/protocol";
 import { instances, snapshots } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import type { EventRegistration } from "../events/dispatcher";
 import { recordInstanceEvent } from "../instances/record-event";
+import { msg, type Message } from "@/common/message";
+import { errorReasonColumns } from "../reason-columns";
 
 export async function applySnapshotEvent(
   db: Database,
@@ -19,7 +22,7 @@ export async function applySnapshotEvent(
   if (!snap || snap.instanceId !== ev.instanceId || inst?.hostId !== ev.hostId) return;
   const now = new Date();
   const where = (state: typeof snap.state) => and(eq(snapshots.id, snap.id), eq(snapshots.state, state));
-  const note = (kind: "info" | "error", message: string) =>
+  const note = (kind: "info" | "error", message: Message) =>
     recordInstanceEvent(db, { instanceId: snap.instanceId, kind, message });
   const releaseInstance = () =>
     db
@@ -34,10 +37,14 @@ export async function applySnapshotEvent(
         .update(snapshots)
         .set(
           ok
-            ? { state: "ready", sizeBytes: ev.sizeBytes ?? null, errorReason: null, updatedAt: now }
+            ? { state: "ready", sizeBytes: ev.sizeBytes ?? null, ...errorReasonColumns(null), updatedAt: now }
             : {
                 state: "error",
-                errorReason: ev.reason ?? "The host could not take the snapshot.",
+                ...errorReasonColumns(
+                  ev.reason
+                    ? msg("tasks.agentReason", { reason: ev.reason })
+                    : msg("snapshots.hostCouldNotTake"),
+                ),
                 updatedAt: now,
               },
         )
@@ -46,8 +53,8 @@ export async function applySnapshotEvent(
         await note(
           ok ? "info" : "error",
           ok
-            ? `Snapshot “${snap.name}” taken`
-            : `Snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+            ? msg("events.snapshotTaken", { name: snap.name })
+            : msg("events.snapshotFailed", { name: snap.name, reason: ev.reason ?? "—" }),
         );
       return;
     }
@@ -57,7 +64,7 @@ export async function applySnapshotEvent(
         .update(snapshots)
         .set({
           state: "ready",
-          errorReason: ok ? null : `Revert failed: ${ev.reason ?? "no reason given"}`,
+          ...errorReasonColumns(ok ? null : msg("snapshots.revertFailed", { reason: ev.reason ?? "—" })),
           updatedAt: now,
         })
         .where(where("reverting"));
@@ -66,8 +73,8 @@ export async function applySnapshotEvent(
         await note(
           ok ? "info" : "error",
           ok
-            ? `Disk reverted to snapshot “${snap.name}”`
-            : `Revert to snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+            ? msg("events.reverted", { name: snap.name })
+            : msg("events.revertFailed", { name: snap.name, reason: ev.reason ?? "—" }),
         );
       return;
     }
@@ -80,7 +87,7 @@ export async function applySnapshotEvent(
             ? { state: "deleted", deletedAt: now, updatedAt: now }
             : {
                 state: "ready",
-                errorReason: `Delete failed: ${ev.reason ?? "no reason given"}`,
+                ...errorReasonColumns(msg("snapshots.deleteFailed", { reason: ev.reason ?? "—" })),
                 updatedAt: now,
               },
         )
@@ -89,10 +96,14 @@ export async function applySnapshotEvent(
         await note(
           ok ? "info" : "error",
           ok
-            ? `Snapshot “${snap.name}” deleted`
-            : `Deleting snapshot “${snap.name}” failed: ${ev.reason ?? "no reason given"}`,
+            ? msg("events.snapshotDeleted", { name: snap.name })
+            : msg("events.snapshotDeleteFailed", { name: snap.name, reason: ev.reason ?? "—" }),
         );
       return;
     }
   }
 }
+
+export const registerSnapshotEvents: EventRegistration = (r) => {
+  r.on("snapshot.state", (ctx, ev) => applySnapshotEvent(ctx.db, ev));
+};

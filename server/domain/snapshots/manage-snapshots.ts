@@ -1,14 +1,17 @@
-// C4: snapshots of an instance's disk. The row is the portal's truth; the host's agent makes, reverts
+// Snapshots of an instance's disk. The row is the portal's truth; the host's agent makes, reverts
 // and removes the internal qcow2 snapshot tagged with the row's id and reports back (apply-snapshot-event).
 // Revert needs the instance stopped: it replaces the disk, which a running guest would not survive
 // intact. We refuse with that reason rather than power the guest off behind the user's back.
 import { and, asc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
+import { isSettled } from "@/common/instance-states";
 import { instances, snapshots, users, type InstanceRow, type SnapshotRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
+import { msg } from "@/common/message";
+import { errorReasonColumns, storedReason } from "../reason-columns";
 
 /** Internal snapshots live in the instance's qcow2; each one pins old clusters, so keep them few. */
 export const MAX_SNAPSHOTS_PER_INSTANCE = 16;
@@ -20,15 +23,13 @@ export interface SnapshotView {
   state: SnapshotRow["state"];
   sizeBytes: number | null;
   errorReason: string | null;
+  /** errorReason as a code, for the reader's language. */
+  errorMessage: { code: string; params: Record<string, string | number> } | null;
   createdBy: string | null;
   createdAt: Date;
 }
 
-const redisDown = () =>
-  new DomainError(
-    "UNAVAILABLE",
-    "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
-  );
+const redisDown = () => new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
 
 export async function listSnapshots(ctx: DomainContext, instanceId: string): Promise<SnapshotView[]> {
   await loadInstanceForActor(ctx, instanceId);
@@ -45,6 +46,7 @@ export async function listSnapshots(ctx: DomainContext, instanceId: string): Pro
     state: s.state,
     sizeBytes: s.sizeBytes,
     errorReason: s.errorReason,
+    errorMessage: storedReason(s),
     createdBy: by,
     createdAt: s.createdAt,
   }));
@@ -55,7 +57,7 @@ async function loadSnapshotForActor(
   id: string,
 ): Promise<{ snap: SnapshotRow; inst: InstanceRow }> {
   const [snap] = await ctx.db.select().from(snapshots).where(eq(snapshots.id, id));
-  if (!snap || snap.state === "deleted") throw notFound("The snapshot");
+  if (!snap || snap.state === "deleted") throw notFound("snapshot");
   return { snap, inst: await loadInstanceForActor(ctx, snap.instanceId) };
 }
 
@@ -65,10 +67,10 @@ export async function createSnapshot(
 ): Promise<SnapshotView> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
-  if (!inst.hostId || !["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
+  if (!inst.hostId || !isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
-      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; snapshots are taken of running or stopped instances.`,
+      msg("instances.snapshotNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   const [count] = await ctx.db
@@ -76,10 +78,7 @@ export async function createSnapshot(
     .from(snapshots)
     .where(and(eq(snapshots.instanceId, inst.id), ne(snapshots.state, "deleted")));
   if (Number(count?.n ?? 0) >= MAX_SNAPSHOTS_PER_INSTANCE) {
-    throw new DomainError(
-      "CONFLICT",
-      `The instance has ${MAX_SNAPSHOTS_PER_INSTANCE} snapshots already; delete one first.`,
-    );
+    throw new DomainError("CONFLICT", msg("snapshots.tooMany", { max: MAX_SNAPSHOTS_PER_INSTANCE }));
   }
   const id = randomUUID();
   await ctx.db.insert(snapshots).values({ id, instanceId: inst.id, name: input.name, createdBy: actor.id });
@@ -97,7 +96,7 @@ export async function createSnapshot(
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Snapshot “${input.name}” requested by ${actor.username}`,
+    message: msg("events.snapshotRequested", { name: input.name, user: actor.username }),
     actorId: actor.id,
   });
   return (await listSnapshots(ctx, inst.id)).find((s) => s.id === id)!;
@@ -107,16 +106,13 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
   const actor = requireActor(ctx);
   const { snap, inst } = await loadSnapshotForActor(ctx, id);
   if (snap.state !== "ready")
-    throw new DomainError(
-      "CONFLICT",
-      `The snapshot is ${snap.state}; only a ready snapshot can be reverted to.`,
-    );
+    throw new DomainError("CONFLICT", msg("snapshots.notReady", { state: snap.state }));
   if (inst.state !== "STOPPED" || inst.task) {
     throw new DomainError(
       "CONFLICT",
       inst.state === "RUNNING"
-        ? "Stop the instance first: reverting replaces its disk, which a running guest would not expect."
-        : `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; it must be stopped to revert.`,
+        ? msg("snapshots.stopFirst")
+        : msg("snapshots.mustBeStopped", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   // The instance is held ("reverting") so nobody starts it while its disk is being replaced.
@@ -124,8 +120,7 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
     .update(instances)
     .set({ task: "reverting", progress: null, opSeq: sql`${instances.opSeq} + 1`, updatedAt: new Date() })
     .where(and(eq(instances.id, inst.id), eq(instances.state, "STOPPED"), isNull(instances.task)));
-  if (held.affectedRows === 0)
-    throw new DomainError("CONFLICT", "The instance changed meanwhile; it must be stopped to revert.");
+  if (held.affectedRows === 0) throw new DomainError("CONFLICT", msg("snapshots.instanceChanged"));
   const release = () =>
     ctx.db
       .update(instances)
@@ -133,11 +128,11 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
       .where(and(eq(instances.id, inst.id), eq(instances.task, "reverting")));
   const [moved] = await ctx.db
     .update(snapshots)
-    .set({ state: "reverting", errorReason: null, updatedAt: new Date() })
+    .set({ state: "reverting", ...errorReasonColumns(null), updatedAt: new Date() })
     .where(and(eq(snapshots.id, id), eq(snapshots.state, "ready")));
   if (moved.affectedRows === 0) {
     await release();
-    throw new DomainError("CONFLICT", "The snapshot changed meanwhile; try again.");
+    throw new DomainError("CONFLICT", msg("snapshots.changed"));
   }
   const [after] = await ctx.db
     .select({ opSeq: instances.opSeq })
@@ -158,7 +153,7 @@ export async function revertSnapshot(ctx: DomainContext, id: string): Promise<Sn
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Revert to snapshot “${snap.name}” requested by ${actor.username}`,
+    message: msg("events.revertRequested", { name: snap.name, user: actor.username }),
     actorId: actor.id,
   });
   return (await listSnapshots(ctx, inst.id)).find((s) => s.id === id)!;
@@ -169,7 +164,7 @@ export async function deleteSnapshot(ctx: DomainContext, id: string): Promise<{ 
   const { snap, inst } = await loadSnapshotForActor(ctx, id);
   if (snap.state === "deleting") return { id };
   if (!["ready", "error"].includes(snap.state))
-    throw new DomainError("CONFLICT", `The snapshot is ${snap.state}; wait until it is done.`);
+    throw new DomainError("CONFLICT", msg("snapshots.busy", { state: snap.state }));
   // No disk left to remove it from: the row is all there is.
   if (!inst.hostId || inst.state === "DELETED") {
     await ctx.db
@@ -180,10 +175,9 @@ export async function deleteSnapshot(ctx: DomainContext, id: string): Promise<{ 
   }
   const [moved] = await ctx.db
     .update(snapshots)
-    .set({ state: "deleting", errorReason: null, updatedAt: new Date() })
+    .set({ state: "deleting", ...errorReasonColumns(null), updatedAt: new Date() })
     .where(and(eq(snapshots.id, id), inArray(snapshots.state, ["ready", "error"])));
-  if (moved.affectedRows === 0)
-    throw new DomainError("CONFLICT", "The snapshot changed meanwhile; try again.");
+  if (moved.affectedRows === 0) throw new DomainError("CONFLICT", msg("snapshots.changed"));
   try {
     await ctx.jobs.enqueue(
       inst.hostId,
@@ -198,7 +192,7 @@ export async function deleteSnapshot(ctx: DomainContext, id: string): Promise<{ 
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Deletion of snapshot “${snap.name}” requested by ${actor.username}`,
+    message: msg("events.snapshotDeleteRequested", { name: snap.name, user: actor.username }),
     actorId: actor.id,
   });
   return { id };

@@ -7,6 +7,8 @@ import { images, tasks, users, type TaskRow, type TaskState } from "@/db/schema"
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
+import { renderEnglish } from "../render-english";
+import { msg, type Message } from "@/common/message";
 import { visibleRowsOf } from "../policies/authorize";
 
 export interface NewTask {
@@ -17,7 +19,7 @@ export interface NewTask {
   hostId?: string | null;
   bytesTotal?: number | null;
   createdBy: number | null;
-  message?: string;
+  message?: Message;
 }
 
 export async function createTask(db: Database, t: NewTask): Promise<string> {
@@ -31,7 +33,7 @@ export async function createTask(db: Database, t: NewTask): Promise<string> {
     hostId: t.hostId ?? null,
     bytesTotal: t.bytesTotal ?? null,
     createdBy: t.createdBy,
-    message: t.message?.slice(0, 500) ?? null,
+    ...messageColumns(t.message),
   });
   return id;
 }
@@ -41,9 +43,26 @@ export interface TaskUpdate {
   percent?: number;
   bytesDone?: number | null;
   bytesTotal?: number | null;
-  message?: string | null;
-  error?: string | null;
+  message?: Message | null;
+  error?: Message | null;
   targetId?: string | null;
+}
+
+/** English text (fallback, logs) beside the code the UI renders. */
+function messageColumns(m: Message | null | undefined) {
+  return {
+    message: m ? renderEnglish(m).slice(0, 500) : null,
+    messageCode: m?.code ?? null,
+    messageParams: m?.params ?? null,
+  };
+}
+
+function errorColumns(m: Message | null | undefined) {
+  return {
+    error: m ? renderEnglish(m).slice(0, 2000) : null,
+    errorCode: m?.code ?? null,
+    errorParams: m?.params ?? null,
+  };
 }
 
 /** The database or a transaction: a task's end can be written together with the rows it describes. */
@@ -63,8 +82,8 @@ export async function updateTask(db: TaskWriter, id: string, u: TaskUpdate): Pro
   if (u.percent !== undefined) set.percent = Math.max(0, Math.min(100, Math.round(u.percent)));
   if (u.bytesDone !== undefined) set.bytesDone = u.bytesDone;
   if (u.bytesTotal !== undefined) set.bytesTotal = u.bytesTotal;
-  if (u.message !== undefined) set.message = u.message?.slice(0, 500) ?? null;
-  if (u.error !== undefined) set.error = u.error?.slice(0, 2000) ?? null;
+  if (u.message !== undefined) Object.assign(set, messageColumns(u.message));
+  if (u.error !== undefined) Object.assign(set, errorColumns(u.error));
   if (u.targetId !== undefined) set.targetId = u.targetId;
   const [res] = await db
     .update(tasks)
@@ -89,7 +108,7 @@ export async function claimTask(db: Database, id: string, targetId: string): Pro
 /** A progress reporter that writes at most every `intervalMs` (the last call before finishing is dropped; finish writes 100). */
 export function throttledTaskProgress(db: Database, id: string, intervalMs = 500) {
   let last = 0;
-  return (percent: number, message: string, bytesDone?: number): void => {
+  return (percent: number, message: Message, bytesDone?: number): void => {
     const now = Date.now();
     if (now - last < intervalMs) return;
     last = now;
@@ -142,8 +161,8 @@ export async function failInterruptedImports(db: Database): Promise<number> {
     .update(tasks)
     .set({
       state: "failed",
-      error: "The portal restarted while it stored the captured disk; capture the instance again.",
-      message: null,
+      ...errorColumns(msg("tasks.captureCutByRestart")),
+      ...messageColumns(null),
       targetId: null,
       finishedAt: now,
       updatedAt: now,
@@ -153,8 +172,8 @@ export async function failInterruptedImports(db: Database): Promise<number> {
     .update(tasks)
     .set({
       state: "failed",
-      error: "The portal restarted while this ran; upload the image again.",
-      message: null,
+      ...errorColumns(msg("tasks.importCutByRestart")),
+      ...messageColumns(null),
       finishedAt: now,
       updatedAt: now,
     })

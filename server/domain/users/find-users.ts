@@ -46,7 +46,7 @@ export async function listUsers(
 export async function getUser(ctx: DomainContext, id: number): Promise<UserView> {
   const actor = requireActor(ctx);
   const row = await ctx.db.query.users.findFirst({ where: eq(users.id, id) });
-  if (!row) throw notFound("The user");
+  if (!row) throw notFound("user");
   const groupIds = (await findGroupIdsOfUsers(ctx.db, [id])).get(id) ?? [];
   assertMayActOn(actor, "users", { id: row.id, groupIds });
   return toUserView(row, groupIds);

@@ -15,6 +15,7 @@ import type {
 } from "./schemas";
 import { getUser } from "./find-users";
 import type { UserView } from "./user-view";
+import { msg } from "@/common/message";
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
@@ -23,8 +24,8 @@ async function assertGroupsExist(tx: Tx, groupIds: number[]): Promise<void> {
   if (unique.length === 0) return;
   const found = await tx.select({ id: groups.id }).from(groups).where(inArray(groups.id, unique));
   if (found.length !== unique.length) {
-    throw new DomainError("INVALID", "One of the chosen groups does not exist.", {
-      groupIds: "Unknown group.",
+    throw new DomainError("INVALID", msg("users.unknownGroup"), {
+      groupIds: msg("field.unknownGroup"),
     });
   }
 }
@@ -45,7 +46,7 @@ async function assertAnotherSuperAdmRemains(tx: Tx, userId: number): Promise<voi
     .where(and(eq(users.role, "superAdm"), eq(users.disabled, false), ne(users.id, userId)))
     .for("update");
   if ((row?.n ?? 0) === 0) {
-    throw new DomainError("CONFLICT", "This is the last enabled superAdm; make another superAdm first.");
+    throw new DomainError("CONFLICT", msg("users.lastSuperAdm"));
   }
 }
 
@@ -70,8 +71,8 @@ export async function createUser(
     });
   } catch (err) {
     if (isDuplicateKey(err)) {
-      throw new DomainError("CONFLICT", `A user named “${input.username}” already exists.`, {
-        username: "This username is taken.",
+      throw new DomainError("CONFLICT", msg("users.nameTaken", { name: input.username }), {
+        username: msg("field.usernameTaken"),
       });
     }
     throw err;
@@ -86,7 +87,7 @@ export async function updateUser(
   requireActor(ctx);
   await ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, input.id)).for("update");
-    if (!current) throw notFound("The user");
+    if (!current) throw notFound("user");
     if (input.role && input.role !== "superAdm" && current.role === "superAdm") {
       await assertAnotherSuperAdmRemains(tx, current.id);
     }
@@ -108,11 +109,11 @@ export async function setUserDisabled(
 ): Promise<UserView> {
   const actor = requireActor(ctx);
   if (input.disabled && input.id === actor.id) {
-    throw new DomainError("CONFLICT", "You cannot disable your own account.");
+    throw new DomainError("CONFLICT", msg("users.cannotDisableSelf"));
   }
   await ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, input.id)).for("update");
-    if (!current) throw notFound("The user");
+    if (!current) throw notFound("user");
     if (input.disabled && current.role === "superAdm") await assertAnotherSuperAdmRemains(tx, current.id);
     await tx
       .update(users)
@@ -138,6 +139,6 @@ export async function resetUserPassword(
     .update(users)
     .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` as unknown as number })
     .where(eq(users.id, input.id));
-  if (res.affectedRows === 0) throw notFound("The user");
+  if (res.affectedRows === 0) throw notFound("user");
   return getUser(ctx, input.id);
 }

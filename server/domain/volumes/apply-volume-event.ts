@@ -5,7 +5,10 @@ import type { z } from "zod";
 import type { volumeStateEvent } from "@/agents/protocol";
 import { instances, snapshots, volumes } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import type { EventRegistration } from "../events/dispatcher";
 import { recordInstanceEvent } from "../instances/record-event";
+import { msg, type Message } from "@/common/message";
+import { errorReasonColumns } from "../reason-columns";
 
 export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeStateEvent>): Promise<void> {
   const [v] = await db.select().from(volumes).where(eq(volumes.id, ev.volumeId));
@@ -20,7 +23,7 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
         .set({ ...set, updatedAt: now })
         .where(and(eq(volumes.id, v.id), eq(volumes.state, from)))
     )[0].affectedRows > 0;
-  const note = (instanceId: string | null | undefined, message: string) =>
+  const note = (instanceId: string | null | undefined, message: Message) =>
     instanceId
       ? recordInstanceEvent(db, { instanceId, kind: ok ? "info" : "error", message })
       : Promise.resolve();
@@ -30,8 +33,8 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
       await move(
         "creating",
         ok
-          ? { state: "available", errorReason: null }
-          : { state: "error", errorReason: `Create failed: ${why}` },
+          ? { state: "available", ...errorReasonColumns(null) }
+          : { state: "error", ...errorReasonColumns(msg("volumes.createFailed", { reason: why })) },
       );
       return;
     case "attach":
@@ -40,12 +43,18 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
           "attaching",
           ok
             ? { state: "attached" }
-            : { state: "available", instanceId: null, errorReason: `Attach failed: ${why}` },
+            : {
+                state: "available",
+                instanceId: null,
+                ...errorReasonColumns(msg("volumes.attachFailed", { reason: why })),
+              },
         )
       ) {
         await note(
           v.instanceId,
-          ok ? `Volume “${v.name}” attached` : `Attaching volume “${v.name}” failed: ${why}`,
+          ok
+            ? msg("events.volumeAttached", { name: v.name })
+            : msg("events.volumeAttachFailed", { name: v.name, reason: why }),
         );
       }
       return;
@@ -55,12 +64,14 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
           "detaching",
           ok
             ? { state: "available", instanceId: null }
-            : { state: "attached", errorReason: `Detach failed: ${why}` },
+            : { state: "attached", ...errorReasonColumns(msg("volumes.detachFailed", { reason: why })) },
         )
       ) {
         await note(
           v.instanceId,
-          ok ? `Volume “${v.name}” detached` : `Detaching volume “${v.name}” failed: ${why}`,
+          ok
+            ? msg("events.volumeDetached", { name: v.name })
+            : msg("events.volumeDetachFailed", { name: v.name, reason: why }),
         );
       }
       return;
@@ -69,7 +80,7 @@ export async function applyVolumeEvent(db: Database, ev: z.output<typeof volumeS
         "deleting",
         ok
           ? { state: "deleted", deletedAt: now }
-          : { state: "available", errorReason: `Delete failed: ${why}` },
+          : { state: "available", ...errorReasonColumns(msg("volumes.deleteFailed", { reason: why })) },
       );
       return;
   }
@@ -102,3 +113,8 @@ export async function releaseInstanceStorage(db: Database, instanceId: string): 
       ),
     );
 }
+
+export const registerVolumeEvents: EventRegistration = (r) => {
+  r.on("volume.state", (ctx, ev) => applyVolumeEvent(ctx.db, ev));
+  r.onInstanceState("DELETED", (ctx, { instance }) => releaseInstanceStorage(ctx.db, instance.id));
+};

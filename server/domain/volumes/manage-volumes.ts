@@ -1,10 +1,12 @@
-// C6: data volumes. A volume is a qcow2 on one host (the host of the instance it was created for) and
+// Data volumes. A volume is a qcow2 on one host (the host of the instance it was created for) and
 // can be attached only to instances on that host. It belongs to the instance's owner, and counts
 // against that owner's VOLUME_QUOTA_GIB_PER_USER until it is deleted. The agent reports each job's
 // outcome (apply-volume-event.ts).
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import { MAX_VOLUMES_PER_INSTANCE } from "@/agents/protocol/storage";
+import type { HostJobPayloads, JobName } from "@/agents/protocol";
+import { isSettled } from "@/common/instance-states";
 import { hosts, instances, users, volumes, type InstanceRow, type VolumeRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
@@ -12,6 +14,8 @@ import { DomainError, notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { recordInstanceEvent } from "../instances/record-event";
+import { msg } from "@/common/message";
+import { errorReasonColumns, storedReason } from "../reason-columns";
 
 export interface VolumeView {
   id: string;
@@ -19,6 +23,8 @@ export interface VolumeView {
   sizeGiB: number;
   state: VolumeRow["state"];
   errorReason: string | null;
+  /** errorReason as a code, for the reader's language. */
+  errorMessage: { code: string; params: Record<string, string | number> } | null;
   host: { id: string; name: string };
   instance: { id: string; name: string } | null;
   owner: { id: number; username: string };
@@ -26,11 +32,7 @@ export interface VolumeView {
   createdAt: Date;
 }
 
-const redisDown = () =>
-  new DomainError(
-    "UNAVAILABLE",
-    "Could not hand the work to the host's agent (Redis is unreachable). Nothing was changed; try again shortly.",
-  );
+const redisDown = () => new DomainError("UNAVAILABLE", msg("unavailable.agentQueueNothingChanged"));
 
 async function selectViews(ctx: DomainContext, where: SQL | undefined): Promise<VolumeView[]> {
   const rows = await ctx.db
@@ -48,6 +50,7 @@ async function selectViews(ctx: DomainContext, where: SQL | undefined): Promise<
     sizeGiB: v.sizeGiB,
     state: v.state,
     errorReason: v.errorReason,
+    errorMessage: storedReason(v),
     host: { id: v.hostId, name: hostName },
     instance: v.instanceId ? { id: v.instanceId, name: instanceName ?? v.instanceId } : null,
     owner: { id: v.ownerId, username: ownerName },
@@ -79,7 +82,7 @@ export async function listVolumes(
 async function loadVolumeForActor(ctx: DomainContext, id: string): Promise<VolumeRow> {
   const actor = requireActor(ctx);
   const [row] = await ctx.db.select().from(volumes).where(eq(volumes.id, id));
-  if (!row || row.state === "deleted") throw notFound("The volume");
+  if (!row || row.state === "deleted") throw notFound("volume");
   assertMayActOn(actor, "volumes", row);
   return row;
 }
@@ -102,10 +105,7 @@ export async function createVolume(
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
   if (!inst.hostId || inst.state === "DELETED" || inst.state === "DELETING") {
-    throw new DomainError(
-      "CONFLICT",
-      "The instance has no host yet (or is being deleted): a volume is made on its instance's host.",
-    );
+    throw new DomainError("CONFLICT", msg("volumes.noHostYet"));
   }
   const quota = ctx.settings.volumeQuotaGiBPerUser;
   const id = randomUUID();
@@ -114,13 +114,11 @@ export async function createVolume(
     await tx.select({ id: users.id }).from(users).where(eq(users.id, inst.ownerId)).for("update");
     const used = await usedVolumeGiB(tx, inst.ownerId);
     if (used + input.sizeGiB > quota) {
-      const whose = inst.ownerId === actor.id ? "You have" : "The instance's owner has";
+      const whose = inst.ownerId === actor.id ? "self" : "owner";
       throw new DomainError(
         "CONFLICT",
-        `Volume quota exceeded: ${whose} ${used} GiB of ${quota} GiB in volumes; ${input.sizeGiB} GiB more does not fit.`,
-        {
-          sizeGiB: `At most ${Math.max(0, quota - used)} GiB left.`,
-        },
+        msg("volumes.quotaExceeded", { whose, used, quota, size: input.sizeGiB }),
+        { sizeGiB: msg("field.volumeQuota", { free: Math.max(0, quota - used) }) },
       );
     }
     await tx.insert(volumes).values({
@@ -156,22 +154,25 @@ async function claim(
 ): Promise<number> {
   const [res] = await ctx.db
     .update(volumes)
-    .set({ ...set, state: to, errorReason: null, opSeq: sql`${volumes.opSeq} + 1`, updatedAt: new Date() })
+    .set({
+      ...set,
+      state: to,
+      ...errorReasonColumns(null),
+      opSeq: sql`${volumes.opSeq} + 1`,
+      updatedAt: new Date(),
+    })
     .where(and(eq(volumes.id, v.id), inArray(volumes.state, from)));
   if (res.affectedRows === 0)
-    throw new DomainError(
-      "CONFLICT",
-      `The volume is ${v.state}; it cannot be ${to === "attaching" ? "attached" : to === "detaching" ? "detached" : "deleted"} now.`,
-    );
+    throw new DomainError("CONFLICT", msg("volumes.cannotNow", { state: v.state, action: to }));
   const [row] = await ctx.db.select({ opSeq: volumes.opSeq }).from(volumes).where(eq(volumes.id, v.id));
   return row!.opSeq;
 }
 
-async function enqueueOrUndo(
+async function enqueueOrUndo<N extends JobName>(
   ctx: DomainContext,
   v: VolumeRow,
-  name: string,
-  data: unknown,
+  name: N,
+  data: HostJobPayloads[N],
   jobId: string,
 ): Promise<void> {
   try {
@@ -193,22 +194,14 @@ export async function attachVolume(
   const v = await loadVolumeForActor(ctx, input.id);
   const inst: InstanceRow = await loadInstanceForActor(ctx, input.instanceId);
   if (v.state !== "available")
-    throw new DomainError("CONFLICT", `The volume is ${v.state}; only an available volume can be attached.`);
+    throw new DomainError("CONFLICT", msg("volumes.notAvailable", { state: v.state }));
   // Whoever the instance belongs to can read the disk: a volume goes only to its own owner's instances.
-  if (inst.ownerId !== v.ownerId)
+  if (inst.ownerId !== v.ownerId) throw new DomainError("CONFLICT", msg("volumes.otherOwner"));
+  if (inst.hostId !== v.hostId) throw new DomainError("CONFLICT", msg("volumes.otherHost"));
+  if (!isSettled(inst)) {
     throw new DomainError(
       "CONFLICT",
-      "The volume belongs to another user than the instance; attach it to an instance of its owner.",
-    );
-  if (inst.hostId !== v.hostId)
-    throw new DomainError(
-      "CONFLICT",
-      "The volume lives on another host than the instance; a volume can be attached only to instances on its own host.",
-    );
-  if (!["RUNNING", "STOPPED"].includes(inst.state) || inst.task) {
-    throw new DomainError(
-      "CONFLICT",
-      `The instance is ${inst.state.toLowerCase()}${inst.task ? ` (${inst.task})` : ""}; volumes are attached to running or stopped instances.`,
+      msg("instances.volumeNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
   const [count] = await ctx.db
@@ -218,7 +211,7 @@ export async function attachVolume(
       and(eq(volumes.instanceId, inst.id), inArray(volumes.state, ["attaching", "attached", "detaching"])),
     );
   if (Number(count?.n ?? 0) >= MAX_VOLUMES_PER_INSTANCE)
-    throw new DomainError("CONFLICT", `An instance takes at most ${MAX_VOLUMES_PER_INSTANCE} volumes.`);
+    throw new DomainError("CONFLICT", msg("volumes.tooMany", { max: MAX_VOLUMES_PER_INSTANCE }));
   const seq = await claim(ctx, v, ["available"], "attaching", { instanceId: inst.id });
   await enqueueOrUndo(
     ctx,
@@ -230,7 +223,7 @@ export async function attachVolume(
   await recordInstanceEvent(ctx.db, {
     instanceId: inst.id,
     kind: "action",
-    message: `Attach of volume “${v.name}” requested by ${actor.username}`,
+    message: msg("events.attachRequested", { name: v.name, user: actor.username }),
     actorId: actor.id,
   });
   return viewOf(ctx, v.id);
@@ -240,7 +233,7 @@ export async function detachVolume(ctx: DomainContext, id: string): Promise<Volu
   const actor = requireActor(ctx);
   const v = await loadVolumeForActor(ctx, id);
   if (v.state !== "attached" || !v.instanceId)
-    throw new DomainError("CONFLICT", `The volume is ${v.state}; only an attached volume can be detached.`);
+    throw new DomainError("CONFLICT", msg("volumes.notAttached", { state: v.state }));
   const [inst] = await ctx.db.select().from(instances).where(eq(instances.id, v.instanceId));
   const seq = await claim(ctx, v, ["attached"], "detaching");
   await enqueueOrUndo(
@@ -254,7 +247,7 @@ export async function detachVolume(ctx: DomainContext, id: string): Promise<Volu
     await recordInstanceEvent(ctx.db, {
       instanceId: inst.id,
       kind: "action",
-      message: `Detach of volume “${v.name}” requested by ${actor.username}`,
+      message: msg("events.detachRequested", { name: v.name, user: actor.username }),
       actorId: actor.id,
     });
   return viewOf(ctx, v.id);
@@ -264,7 +257,7 @@ export async function deleteVolume(ctx: DomainContext, id: string): Promise<{ id
   const v = await loadVolumeForActor(ctx, id);
   if (v.state === "deleting") return { id };
   if (v.instanceId && ["attaching", "attached", "detaching"].includes(v.state)) {
-    throw new DomainError("CONFLICT", "The volume is attached to an instance; detach it first.");
+    throw new DomainError("CONFLICT", msg("volumes.detachFirst"));
   }
   const seq = await claim(ctx, v, ["available", "error"], "deleting");
   await enqueueOrUndo(ctx, v, "volume.delete", { volumeId: v.id }, `volume-delete-${v.id}-${seq}`);

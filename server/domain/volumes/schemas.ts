@@ -1,15 +1,9 @@
 import { z } from "zod";
 import { MAX_VOLUME_GIB } from "@/agents/protocol/storage";
 
-export const volumeNameSchema = z
-  .string()
-  .trim()
-  .min(1, "Required.")
-  .max(64, "At most 64 characters.")
-  .regex(
-    /^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u,
-    "Letters, digits, space, dot, dash and underscore; start with a letter or digit.",
-  );
+import { volumeNameSchema } from "@/common/volumes";
+
+export { volumeNameSchema };
 
 /** Without instanceId: every volume the caller may see; with it: that instance's host's volumes of its owner. */
 export const listVolumesInput = z.object({ instanceId: z.uuid().optional() }).default({});

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshots, volumes } from "@/db/schema";
-import { applyAgentEvent } from "@/server/domain/instances/apply-agent-event";
+import { applyAgentEvent } from "@/server/events/agent-events";
 import {
   callerFor,
   makeFlavor,

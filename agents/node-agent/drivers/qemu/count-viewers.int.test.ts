@@ -1,4 +1,4 @@
-// E6: who is watching, from QEMU itself (QMP query-vnc), with no software in the guest.
+// Who is watching, from QEMU itself (QMP query-vnc), with no software in the guest.
 import { connect } from "node:net";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";

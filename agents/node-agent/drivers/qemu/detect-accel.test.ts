@@ -31,6 +31,7 @@ describe("decideAccel", () => {
       accel: "tcg",
       kvmUsable: false,
       reason: "the CPU exposes no vmx/svm flag",
+      reasonMessage: { code: "agent.kvmNoCpuFlag", params: {} },
     });
   });
 
@@ -39,6 +40,7 @@ describe("decideAccel", () => {
       accel: "tcg",
       kvmUsable: false,
       reason: "/dev/kvm is missing",
+      reasonMessage: { code: "agent.kvmDeviceMissing", params: {} },
     });
   });
 
@@ -47,6 +49,7 @@ describe("decideAccel", () => {
       accel: "tcg",
       kvmUsable: false,
       reason: "/dev/kvm cannot be opened: EACCES",
+      reasonMessage: { code: "agent.kvmDeviceUnusable", params: { error: "EACCES" } },
     });
   });
 });
@@ -70,12 +73,14 @@ describe("detectAccel on files", () => {
     ).toMatchObject({
       accel: "tcg",
       reason: "/dev/kvm is missing",
+      reasonMessage: { code: "agent.kvmDeviceMissing", params: {} },
     });
     expect(
       await detectAccel({ cpuinfoPath: join(dir, "cpuinfo-none"), kvmPath: join(dir, "kvm") }),
     ).toMatchObject({
       accel: "tcg",
       reason: "the CPU exposes no vmx/svm flag",
+      reasonMessage: { code: "agent.kvmNoCpuFlag", params: {} },
     });
   });
 

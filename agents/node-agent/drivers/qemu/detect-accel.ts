@@ -1,10 +1,12 @@
 import { open, readFile } from "node:fs/promises";
+import type { AgentMessage } from "../../../protocol/agent-message";
 
 export interface AccelDecision {
   accel: "kvm" | "tcg";
   kvmUsable: boolean;
-  /** Why KVM is not used, in words an operator can act on. */
+  /** Why KVM is not used, in words an operator can act on (English; reasonMessage is the same as a code). */
   reason?: string;
+  reasonMessage?: AgentMessage;
 }
 
 /** What opening /dev/kvm read-write gave: "ok", or the errno code (ENOENT = missing). */
@@ -31,11 +33,27 @@ export function findVirtualisationFlag(cpuinfo: string): "vmx" | "svm" | null {
  */
 export function decideAccel(cpuinfo: string, kvmDevice: KvmDeviceProbe): AccelDecision {
   if (!findVirtualisationFlag(cpuinfo)) {
-    return { accel: "tcg", kvmUsable: false, reason: "the CPU exposes no vmx/svm flag" };
+    return {
+      accel: "tcg",
+      kvmUsable: false,
+      reason: "the CPU exposes no vmx/svm flag",
+      reasonMessage: { code: "agent.kvmNoCpuFlag", params: {} },
+    };
   }
-  if (kvmDevice === "ENOENT") return { accel: "tcg", kvmUsable: false, reason: "/dev/kvm is missing" };
+  if (kvmDevice === "ENOENT")
+    return {
+      accel: "tcg",
+      kvmUsable: false,
+      reason: "/dev/kvm is missing",
+      reasonMessage: { code: "agent.kvmDeviceMissing", params: {} },
+    };
   if (kvmDevice !== "ok")
-    return { accel: "tcg", kvmUsable: false, reason: `/dev/kvm cannot be opened: ${kvmDevice}` };
+    return {
+      accel: "tcg",
+      kvmUsable: false,
+      reason: `/dev/kvm cannot be opened: ${kvmDevice}`,
+      reasonMessage: { code: "agent.kvmDeviceUnusable", params: { error: kvmDevice } },
+    };
   return { accel: "kvm", kvmUsable: true };
 }
 

@@ -1,4 +1,4 @@
-// C5: the VM's disk (overlay + its base) as one standalone qcow2, the input of "create image from
+// The VM's disk (overlay + its base) as one standalone qcow2, the input of "create image from
 // instance". Stopped: `qemu-img convert -p` reads the whole chain. Running: QMP drive-backup with
 // sync=full copies the disk as it was when the job started (point-in-time, crash-consistent) while the
 // guest keeps running; its progress comes from query-jobs.

@@ -78,7 +78,11 @@ describe("QemuDriver with real QEMU", () => {
     expect(facts.version).toMatch(/^\d+\.\d+/);
     const cpuinfo = await readFile("/proc/cpuinfo", "utf8");
     if (!/^flags\s*:.*\b(vmx|svm)\b/m.test(cpuinfo))
-      expect(facts.accel).toEqual({ kvmUsable: false, reason: "the CPU exposes no vmx/svm flag" });
+      expect(facts.accel).toEqual({
+        kvmUsable: false,
+        reason: "the CPU exposes no vmx/svm flag",
+        reasonMessage: { code: "agent.kvmNoCpuFlag", params: {} },
+      });
   });
 
   it("creates a VM on a copy-on-write overlay and boots the test guest to its banner", async () => {

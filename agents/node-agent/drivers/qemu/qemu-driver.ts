@@ -86,7 +86,7 @@ export class QemuDriver implements HypervisorDriver {
     const facts: HypervisorFacts = {
       kind: "qemu",
       available: false,
-      accel: { kvmUsable: accel.kvmUsable, reason: accel.reason },
+      accel: { kvmUsable: accel.kvmUsable, reason: accel.reason, reasonMessage: accel.reasonMessage },
     };
     try {
       const { stdout } = await execFileAsync(this.qemuBinary, ["--version"], { timeout: 10_000 });

@@ -1,4 +1,4 @@
-// C4: snapshots are internal qcow2 snapshots of the VM's overlay. While the VM runs they are taken and
+// Snapshots are internal qcow2 snapshots of the VM's overlay. While the VM runs they are taken and
 // removed over QMP (blockdev-snapshot-internal-sync: disk only, crash-consistent, no RAM state, so
 // no migration blockers and nothing the size of the guest's RAM on disk); while it is stopped qemu-img
 // does the same on the file. Revert needs the VM stopped: QEMU holds the image open while it runs, and

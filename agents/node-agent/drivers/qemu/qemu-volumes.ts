@@ -1,4 +1,4 @@
-// C6: data volumes are qcow2 files in `${stateDir}/volumes/`, on one host. Attaching records the volume
+// Data volumes are qcow2 files in `${stateDir}/volumes/`, on one host. Attaching records the volume
 // in the VM's spec (so it is on QEMU's command line at every later start) and, while the VM runs,
 // hot-plugs it: blockdev-add + device_add into a free PCIe root port. Detaching asks the guest to
 // release the device (device_del), waits for QEMU's DEVICE_DELETED, then drops the block node.

@@ -1,7 +1,7 @@
 "use client";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { auditFilterInput, type AuditFilter } from "@/server/domain/audit/schemas";
+import { auditFilterInput, type AuditFilter } from "@/common/audit";
 import { Button } from "@/app/_components/button";
 import { Input, Select } from "@/app/_components/field";
 import { validate, type FieldErrors } from "@/app/_lib/validation";

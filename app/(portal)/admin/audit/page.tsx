@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can, leastRole } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { AuditLog } from "./audit-log";
@@ -13,6 +13,7 @@ export async function generateMetadata() {
 export default async function AuditPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "audit", "list")) return <Forbidden />;
+  if (!can(actor.role, "audit", "list"))
+    return <Forbidden role={actor.role} need={leastRole("audit", "list")} />;
   return <AuditLog canExport={can(actor.role, "audit", "export")} />;
 }

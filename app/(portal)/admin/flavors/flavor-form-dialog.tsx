@@ -3,16 +3,13 @@
 // submit, so a half-typed value is not snapped to 0 while the person is still typing.
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import type { FlavorRow } from "@/db/schema/compute";
-import { createFlavorInput, updateFlavorInput } from "@/server/domain/flavors/schemas";
-import { Alert } from "@/app/_components/alert";
+import type { FlavorView } from "@/app/_trpc/views";
+import { createFlavorInput, updateFlavorInput } from "@/common/flavors";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
 interface Values {
@@ -22,7 +19,7 @@ interface Values {
   diskGiB: string;
 }
 
-function initialValues(flavor: FlavorRow | null): Values {
+function initialValues(flavor: FlavorView | null): Values {
   return {
     name: flavor?.name ?? "",
     vcpus: flavor ? String(flavor.vcpus) : "",
@@ -37,7 +34,7 @@ const toNumber = (s: string) => (s.trim() === "" ? undefined : Number(s));
 interface FlavorFormDialogProps {
   open: boolean;
   /** null: create a new flavor. */
-  flavor: FlavorRow | null;
+  flavor: FlavorView | null;
   onClose: () => void;
   onDone: (message: string) => void;
 }
@@ -45,61 +42,39 @@ interface FlavorFormDialogProps {
 export function FlavorFormDialog({ open, flavor, onClose, onDone }: FlavorFormDialogProps) {
   const t = useTranslations("flavors");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [values, setValues] = useState<Values>(() => initialValues(flavor));
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormDialog({ open, initial: () => initialValues(flavor), resetOn: [flavor] });
+  const { values, set, fieldErrors, tv } = form;
   const create = useMutation(trpc.flavors.create.mutationOptions());
   const update = useMutation(trpc.flavors.update.mutationOptions());
 
-  useEffect(() => {
-    if (!open) return;
-    setValues(initialValues(flavor));
-    setFieldErrors({});
-    setError(null);
-  }, [open, flavor]);
-
-  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
+  const onSubmit = form.handleSubmit(async () => {
     const input = {
       name: values.name,
       vcpus: toNumber(values.vcpus),
       memoryMiB: toNumber(values.memoryMiB),
       diskGiB: toNumber(values.diskGiB),
     };
-    const formatText = { name: tv("flavorNameFormat") };
-    try {
-      if (flavor) {
-        const checked = validate(updateFlavorInput, { id: flavor.id, ...input }, tv, {}, formatText);
-        // The update schema is partial, so an emptied field would silently be left unchanged: require it.
-        const missing = Object.fromEntries(
-          Object.entries(input)
-            .filter(([, v]) => v === undefined || v === "")
-            .map(([k]) => [k, tv("required")]),
-        );
-        const errors = { ...(checked.errors ?? {}), ...missing };
-        setFieldErrors(errors);
-        if (!checked.data || Object.keys(errors).length) return;
-        const saved = await update.mutateAsync(checked.data);
-        onDone(t("updated", { name: saved.name }));
-      } else {
-        const checked = validate(createFlavorInput, input, tv, {}, formatText);
-        setFieldErrors(checked.errors ?? {});
-        if (!checked.data) return;
-        const created = await create.mutateAsync(checked.data);
-        onDone(t("created", { name: created.name }));
-      }
-    } catch (err) {
-      // e.g. fieldErrors.name = "This name is taken." with "A flavor named … already exists." above.
-      setFieldErrors(readError(err).fieldErrors);
-      setError(errorText(err));
+    const format = { name: tv("flavorNameFormat") };
+    if (flavor) {
+      const checked = form.check(updateFlavorInput, { id: flavor.id, ...input }, { format });
+      // The update schema is partial, so an emptied field would silently be left unchanged: require it.
+      const missing = Object.fromEntries(
+        Object.entries(input)
+          .filter(([, v]) => v === undefined || v === "")
+          .map(([k]) => [k, tv("required")]),
+      );
+      if (Object.keys(missing).length) form.setFieldErrors((prev) => ({ ...prev, ...missing }));
+      if (!checked || Object.keys(missing).length) return;
+      const saved = await update.mutateAsync(checked);
+      onDone(t("updated", { name: saved.name }));
+    } else {
+      const checked = form.check(createFlavorInput, input, { format });
+      if (!checked) return;
+      const created = await create.mutateAsync(checked);
+      onDone(t("created", { name: created.name }));
     }
-  }
+  });
 
   const numberProps = { type: "number", inputMode: "numeric", step: 1, min: 1 } as const;
 
@@ -111,11 +86,7 @@ export function FlavorFormDialog({ open, flavor, onClose, onDone }: FlavorFormDi
       description={flavor ? t("editHint") : undefined}
     >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         <Input
           label={t("name")}
           autoComplete="off"

@@ -2,18 +2,19 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import type { FlavorRow } from "@/db/schema/compute";
+import type { FlavorView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import { FlavorFormDialog } from "./flavor-form-dialog";
 
 type Open =
-  { kind: "create" } | { kind: "edit"; flavor: FlavorRow } | { kind: "delete"; flavor: FlavorRow } | null;
+  { kind: "create" } | { kind: "edit"; flavor: FlavorView } | { kind: "delete"; flavor: FlavorView } | null;
 
 export function FlavorsAdmin({
   allowed,
@@ -38,7 +39,7 @@ export function FlavorsAdmin({
     void refresh();
   }
 
-  async function confirmDelete(flavor: FlavorRow) {
+  async function confirmDelete(flavor: FlavorView) {
     try {
       await remove.mutateAsync({ id: flavor.id });
       done(t("deleted", { name: flavor.name }));
@@ -95,7 +96,9 @@ export function FlavorsAdmin({
             ) : (
               flavors.data.map((f) => (
                 <Tr key={f.id} data-testid="flavor-row">
-                  <Td className="font-medium">{f.name}</Td>
+                  <Td className="font-medium">
+                    <Truncated text={f.name} />
+                  </Td>
                   <Td className="text-right tabular-nums">{f.vcpus}</Td>
                   <Td className="text-right tabular-nums">{f.memoryMiB}</Td>
                   <Td className="text-right tabular-nums">{f.diskGiB}</Td>

@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can, leastRole } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { FlavorsAdmin } from "./flavors-admin";
@@ -14,7 +14,8 @@ export async function generateMetadata() {
 export default async function FlavorsPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "flavors", "create")) return <Forbidden />;
+  if (!can(actor.role, "flavors", "create"))
+    return <Forbidden role={actor.role} need={leastRole("flavors", "create")} />;
   return (
     <FlavorsAdmin
       allowed={{

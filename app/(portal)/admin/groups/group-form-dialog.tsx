@@ -1,16 +1,13 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import type { GroupView } from "@/server/domain/groups/manage-groups";
-import { createGroupInput, updateGroupInput } from "@/server/domain/groups/schemas";
-import { Alert } from "@/app/_components/alert";
+import type { GroupView } from "@/app/_trpc/views";
+import { createGroupInput, updateGroupInput } from "@/common/groups";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Textarea } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
 interface GroupFormDialogProps {
@@ -24,46 +21,32 @@ interface GroupFormDialogProps {
 export function GroupFormDialog({ open, group, onClose, onDone }: GroupFormDialogProps) {
   const t = useTranslations("groups");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [name, setName] = useState("");
-  const [description, setDescription] = useState("");
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormDialog({
+    open,
+    initial: () => ({ name: group?.name ?? "", description: group?.description ?? "" }),
+    resetOn: [group],
+  });
+  const { fieldErrors } = form;
+  const { name, description } = form.values;
+  const setName = (v: string) => form.set("name", v);
+  const setDescription = (v: string) => form.set("description", v);
   const create = useMutation(trpc.groups.create.mutationOptions());
   const update = useMutation(trpc.groups.update.mutationOptions());
 
-  useEffect(() => {
-    if (!open) return;
-    setName(group?.name ?? "");
-    setDescription(group?.description ?? "");
-    setFieldErrors({});
-    setError(null);
-  }, [open, group]);
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
-    try {
-      if (group) {
-        const checked = validate(updateGroupInput, { id: group.id, name, description }, tv);
-        setFieldErrors(checked.errors ?? {});
-        if (!checked.data) return;
-        const saved = await update.mutateAsync(checked.data);
-        onDone(t("updated", { name: saved.name }));
-      } else {
-        const checked = validate(createGroupInput, { name, description }, tv);
-        setFieldErrors(checked.errors ?? {});
-        if (!checked.data) return;
-        const saved = await create.mutateAsync(checked.data);
-        onDone(t("created", { name: saved.name }));
-      }
-    } catch (err) {
-      setFieldErrors(readError(err).fieldErrors);
-      setError(errorText(err));
+  const onSubmit = form.handleSubmit(async () => {
+    if (group) {
+      const checked = form.check(updateGroupInput, { id: group.id, name, description });
+      if (!checked) return;
+      const saved = await update.mutateAsync(checked);
+      onDone(t("updated", { name: saved.name }));
+    } else {
+      const checked = form.check(createGroupInput, { name, description });
+      if (!checked) return;
+      const saved = await create.mutateAsync(checked);
+      onDone(t("created", { name: saved.name }));
     }
-  }
+  });
 
   return (
     <Dialog
@@ -72,11 +55,7 @@ export function GroupFormDialog({ open, group, onClose, onDone }: GroupFormDialo
       title={group ? t("editTitle", { name: group.name }) : t("createTitle")}
     >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         <Input
           label={t("name")}
           value={name}

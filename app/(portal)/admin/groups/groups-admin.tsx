@@ -1,13 +1,14 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
-import type { GroupView } from "@/server/domain/groups/manage-groups";
+import { useState, type ReactNode } from "react";
+import type { GroupView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import { GroupFormDialog } from "./group-form-dialog";
@@ -29,7 +30,14 @@ type Open =
   | { kind: "delete"; group: GroupView }
   | null;
 
-export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
+export function GroupsAdmin({
+  allowed,
+  notice,
+}: {
+  allowed: GroupPermissions;
+  /** Said under the title, e.g. which role may change what this role may only look at. */
+  notice?: ReactNode;
+}) {
   const t = useTranslations("groups");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -80,6 +88,7 @@ export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
           allowed.create && <Button onClick={() => openDialog({ kind: "create" })}>{t("newGroup")}</Button>
         }
       />
+      {notice}
       {flash && (
         <Alert tone={flash.tone} className="mb-4">
           {flash.text}
@@ -104,8 +113,10 @@ export function GroupsAdmin({ allowed }: { allowed: GroupPermissions }) {
             ) : (
               groups.data.map((g) => (
                 <Tr key={g.id}>
-                  <Td className="font-medium">{g.name}</Td>
-                  <Td className="max-w-md text-slate-600 dark:text-slate-400">
+                  <Td className="font-medium">
+                    <Truncated text={g.name} />
+                  </Td>
+                  <Td className="max-w-md text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400">
                     {g.description || tc("none")}
                   </Td>
                   <Td className="whitespace-nowrap">{t("memberCount", { count: g.memberCount })}</Td>

@@ -3,14 +3,15 @@
 // group's current members and sends the full ticked set back.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useMemo, useState } from "react";
-import type { GroupView } from "@/server/domain/groups/manage-groups";
-import { Alert } from "@/app/_components/alert";
+import { useMemo } from "react";
+import type { GroupView } from "@/app/_trpc/views";
 import { Button } from "@/app/_components/button";
 import { CheckboxGroup } from "@/app/_components/checkbox-group";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input } from "@/app/_components/field";
-import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { FormError } from "@/app/_components/form-error";
+import { QueryError } from "@/app/_components/query-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
 interface MembersDialogProps {
@@ -25,10 +26,12 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
   const t = useTranslations("groups");
   const tc = useTranslations("common");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [filter, setFilter] = useState("");
-  const [selected, setSelected] = useState<number[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormDialog({
+    open: group !== null,
+    initial: () => ({ filter: "", userIds: null as number[] | null }),
+    resetOn: [group],
+  });
+  const { filter, userIds: selected } = form.values;
   const detail = useQuery({
     ...trpc.groups.get.queryOptions({ id: group?.id ?? 0 }),
     enabled: group !== null,
@@ -36,11 +39,6 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
   const users = useQuery({ ...trpc.users.list.queryOptions({}), enabled: group !== null && editable });
   const save = useMutation(trpc.groups.setMembers.mutationOptions());
 
-  useEffect(() => {
-    setFilter("");
-    setSelected(null);
-    setError(null);
-  }, [group]);
   // Until the user ticks something, the current members are the selection.
   const current = selected ?? detail.data?.members.map((m) => m.id) ?? [];
 
@@ -51,16 +49,11 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
       .map((u) => ({ id: u.id, label: u.username, detail: u.displayName }));
   }, [users.data, filter]);
 
-  async function onSave() {
+  const onSave = form.handleSubmit(async () => {
     if (!group) return;
-    setError(null);
-    try {
-      await save.mutateAsync({ id: group.id, userIds: current });
-      onDone(t("membersSaved", { name: group.name }));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  }
+    await save.mutateAsync({ id: group.id, userIds: current });
+    onDone(t("membersSaved", { name: group.name }));
+  });
 
   const loadError = detail.error ?? users.error;
   const loading = detail.isPending || (editable && users.isPending);
@@ -73,11 +66,10 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
       description={editable ? t("membersDescription") : undefined}
       size="lg"
     >
-      {error && (
-        <Alert tone="error" className="mb-4" data-testid="form-error">
-          {error}
-        </Alert>
-      )}
+      {/* No <form>: Enter in the filter box must not save the list. */}
+      <div className="mb-4 empty:hidden">
+        <FormError message={form.error} />
+      </div>
       {loadError ? (
         <QueryError error={loadError} />
       ) : loading ? (
@@ -88,13 +80,13 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
             label={t("filterUsers")}
             type="search"
             value={filter}
-            onChange={(e) => setFilter(e.target.value)}
+            onChange={(e) => form.set("filter", e.target.value)}
           />
           <CheckboxGroup
             legend={t("selectedCount", { count: current.length })}
             options={options}
             value={current}
-            onChange={setSelected}
+            onChange={(ids) => form.set("userIds", ids)}
             empty={t("noUsers")}
             maxHeightClass="max-h-72"
           />

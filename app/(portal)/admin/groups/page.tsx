@@ -1,7 +1,8 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can, leastRole } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
+import { ReadOnlyNote } from "@/app/_components/read-only-note";
 import { currentActor } from "@/app/_lib/current-actor";
 import { GroupsAdmin } from "./groups-admin";
 
@@ -13,9 +14,16 @@ export async function generateMetadata() {
 export default async function GroupsPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "groups", "list")) return <Forbidden />;
+  if (!can(actor.role, "groups", "list"))
+    return <Forbidden role={actor.role} need={leastRole("groups", "list")} />;
+  const readOnly = !can(actor.role, "groups", "update");
   return (
     <GroupsAdmin
+      notice={
+        readOnly && (
+          <ReadOnlyNote role={actor.role} need={leastRole("groups", "update")} what="whatChangeGroups" />
+        )
+      }
       allowed={{
         create: can(actor.role, "groups", "create"),
         update: can(actor.role, "groups", "update"),

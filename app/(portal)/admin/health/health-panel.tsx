@@ -3,13 +3,14 @@
 // the error is shown above the last known results instead of replacing the page.
 import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import type { HealthCheck, HealthReport } from "@/server/domain/health/check-health";
+import type { HealthCheck, HealthReport } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Card, CardHeader } from "@/app/_components/card";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError } from "@/app/_components/query-error";
 import { formatTime } from "@/app/_lib/format";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 
 const REFRESH_MS = 5_000;
@@ -118,6 +119,7 @@ function LiveServiceStates({ liveness }: { liveness: PublicHealth }) {
 function CheckCard({ check }: { check: HealthCheck }) {
   const t = useTranslations("health");
   const tc = useTranslations("common");
+  const render = useMessage();
   const factLabel = (key: string) => {
     const k = `fact_${key}` as Parameters<typeof t>[0];
     return t.has(k) ? t(k) : key;
@@ -149,14 +151,14 @@ function CheckCard({ check }: { check: HealthCheck }) {
       </dl>
       {check.error && (
         <Alert tone="error" title={t("error")} className="mt-4">
-          <span className="break-words">{check.error}</span>
+          <span className="break-words">{render(check.errorMessage, check.error)}</span>
         </Alert>
       )}
       {check.warnings.length > 0 && (
         <Alert tone="warning" title={t("warnings")} className="mt-4">
           <ul className="list-disc space-y-1 pl-4">
-            {check.warnings.map((w) => (
-              <li key={w}>{w}</li>
+            {check.warnings.map((w, i) => (
+              <li key={w}>{render(check.warningMessages?.[i], w)}</li>
             ))}
           </ul>
         </Alert>

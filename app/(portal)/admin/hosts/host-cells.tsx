@@ -1,7 +1,7 @@
 "use client";
 // The denser cells of the hosts table, kept apart so the table itself stays readable.
 import { useLocale, useTranslations } from "next-intl";
-import type { HostView } from "@/server/domain/hosts/find-hosts";
+import type { HostView } from "@/app/_trpc/views";
 import { ProgressBar, usageTone } from "@/app/_components/progress-bar";
 import { bytesToGiB, formatNumber, percentOf } from "@/app/_lib/units";
 

@@ -4,14 +4,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import type { HostView } from "@/server/domain/hosts/find-hosts";
-import type { JoinToken } from "@/server/domain/hosts/join-host";
+import type { HostView } from "@/app/_trpc/views";
+import type { JoinToken } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import { CapacityCell, HardwareCell, HeartbeatAge, HypervisorsCell } from "./host-cells";
 import { JoinHostDialog } from "./join-host-dialog";
@@ -21,6 +23,7 @@ const REFRESH_MS = 5_000;
 export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; setEnabled: boolean } }) {
   const t = useTranslations("hosts");
   const tc = useTranslations("common");
+  const render = useMessage();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const errorText = useMutationErrorText();
@@ -105,7 +108,9 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
             ) : (
               hosts.data.map((h) => (
                 <Tr key={h.id} data-testid="host-row">
-                  <Td className="whitespace-nowrap font-medium">{h.name}</Td>
+                  <Td className="font-medium">
+                    <Truncated text={h.name} />
+                  </Td>
                   <Td className="whitespace-nowrap">
                     <div className="flex flex-wrap gap-1">
                       <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>
@@ -127,14 +132,14 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
                       {h.accel === "kvm" ? (
                         <Badge tone="success">{t("accelKvm")}</Badge>
                       ) : (
-                        <span title={h.facts.kvmReason}>
+                        <span title={render(h.facts.kvmReasonMessage, h.facts.kvmReason)}>
                           <Badge tone="warning">{t("accelTcg")}</Badge>
                         </span>
                       )}
                     </div>
                     {h.accel === "tcg" && h.facts.kvmReason && (
                       <span className="mt-1 block max-w-48 text-slate-500 dark:text-slate-400">
-                        {h.facts.kvmReason}
+                        {render(h.facts.kvmReasonMessage, h.facts.kvmReason)}
                       </span>
                     )}
                   </Td>

@@ -3,7 +3,7 @@
 // the dialog makes copying it easy and says plainly when it stops working.
 import { useLocale, useTranslations } from "next-intl";
 import { useRef, useState } from "react";
-import type { JoinToken } from "@/server/domain/hosts/join-host";
+import type { JoinToken } from "@/app/_trpc/views";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { formatDateTime } from "@/app/_lib/format";

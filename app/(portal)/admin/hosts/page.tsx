@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can, leastRole } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { HostsAdmin } from "./hosts-admin";
@@ -13,7 +13,8 @@ export async function generateMetadata() {
 export default async function HostsPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "hosts", "list")) return <Forbidden />;
+  if (!can(actor.role, "hosts", "list"))
+    return <Forbidden role={actor.role} need={leastRole("hosts", "list")} />;
   return (
     <HostsAdmin
       allowed={{

@@ -1,16 +1,25 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import type { ImageRow } from "@/db/schema/compute";
-import { Alert } from "@/app/_components/alert";
+import type { ImageView } from "@/app/_trpc/views";
+import { IMAGE_VISIBILITIES, updateImageInput } from "@/common/images";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
-import { readError } from "@/app/_lib/trpc-error";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
-const VISIBILITIES = ["public", "group", "private"] as const;
+const initialValues = (image: ImageView | null) => ({
+  name: image?.name ?? "",
+  osType: image?.osType ?? "",
+  minDiskGiB: String(image?.minDiskGiB ?? 0),
+  minRamMiB: String(image?.minRamMiB ?? 0),
+  visibility: image?.visibility ?? ("private" as ImageView["visibility"]),
+});
+
+/** Empty stays undefined ("Required."); anything else becomes a number, NaN included ("Enter a whole number."). */
+const toNumber = (s: string) => (s.trim() === "" ? undefined : Number(s));
 
 export function EditImageDialog({
   image,
@@ -18,7 +27,7 @@ export function EditImageDialog({
   onDone,
   privateOnly,
 }: {
-  image: ImageRow | null;
+  image: ImageView | null;
   onClose: () => void;
   onDone: (msg: string) => void;
   privateOnly: boolean;
@@ -26,86 +35,65 @@ export function EditImageDialog({
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const trpc = useTRPC();
-  const [f, setF] = useState({
-    name: "",
-    osType: "",
-    minDiskGiB: "0",
-    minRamMiB: "0",
-    visibility: "private" as ImageRow["visibility"],
-  });
+  const form = useFormDialog({ open: !!image, initial: () => initialValues(image), resetOn: [image] });
+  const { values: f, set, fieldErrors } = form;
   const update = useMutation(trpc.images.update.mutationOptions());
-  useEffect(() => {
-    if (image)
-      setF({
-        name: image.name,
-        osType: image.osType,
-        minDiskGiB: String(image.minDiskGiB),
-        minRamMiB: String(image.minRamMiB),
-        visibility: image.visibility,
-      });
-    update.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [image]);
-  const err = update.error ? readError(update.error) : null;
 
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
+  const onSubmit = form.handleSubmit(async () => {
     if (!image) return;
-    await update
-      .mutateAsync({
-        id: image.id,
-        name: f.name,
-        osType: f.osType,
-        minDiskGiB: Number(f.minDiskGiB),
-        minRamMiB: Number(f.minRamMiB),
-        visibility: f.visibility,
-      })
-      .then(
-        () => onDone(t("saved", { name: f.name })),
-        () => undefined,
-      );
-  }
+    const checked = form.check(updateImageInput, {
+      id: image.id,
+      name: f.name,
+      osType: f.osType,
+      minDiskGiB: toNumber(f.minDiskGiB),
+      minRamMiB: toNumber(f.minRamMiB),
+      visibility: f.visibility,
+    });
+    if (!checked) return;
+    await update.mutateAsync(checked);
+    onDone(t("saved", { name: checked.name ?? f.name }));
+  });
 
   return (
     <Dialog open={!!image} onClose={onClose} title={t("editTitle", { name: image?.name ?? "" })}>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {err && <Alert tone="error">{err.message ?? tc("loading")}</Alert>}
+        <FormError message={form.error} />
         <Input
           label={t("name")}
           value={f.name}
-          onChange={(e) => setF({ ...f, name: e.target.value })}
-          error={err?.fieldErrors.name}
+          onChange={(e) => set("name", e.target.value)}
+          error={fieldErrors.name}
         />
         <div className="grid gap-4 sm:grid-cols-2">
           <Input
             label={t("osType")}
             value={f.osType}
-            onChange={(e) => setF({ ...f, osType: e.target.value })}
-            error={err?.fieldErrors.osType}
+            onChange={(e) => set("osType", e.target.value)}
+            error={fieldErrors.osType}
           />
           <Select
             label={t("visibility")}
             value={f.visibility}
             disabled={privateOnly}
-            onChange={(e) => setF({ ...f, visibility: e.target.value as ImageRow["visibility"] })}
-            options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
-            error={err?.fieldErrors.visibility}
+            onChange={(e) => set("visibility", e.target.value as ImageView["visibility"])}
+            options={IMAGE_VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
+            error={fieldErrors.visibility}
           />
           <Input
             label={t("minDiskGiB")}
             type="number"
             min={0}
             value={f.minDiskGiB}
-            onChange={(e) => setF({ ...f, minDiskGiB: e.target.value })}
-            error={err?.fieldErrors.minDiskGiB}
+            onChange={(e) => set("minDiskGiB", e.target.value)}
+            error={fieldErrors.minDiskGiB}
           />
           <Input
             label={t("minRamMiB")}
             type="number"
             min={0}
             value={f.minRamMiB}
-            onChange={(e) => setF({ ...f, minRamMiB: e.target.value })}
-            error={err?.fieldErrors.minRamMiB}
+            onChange={(e) => set("minRamMiB", e.target.value)}
+            error={fieldErrors.minRamMiB}
           />
         </div>
         <DialogActions>

@@ -1,16 +1,20 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import { useState } from "react";
-import type { ImageRow } from "@/db/schema/compute";
+import { useState, type ReactNode } from "react";
+import type { ImageView } from "@/app/_trpc/views";
+import { canManageImage } from "@/common/images";
+import type { Role } from "@/common/roles";
 import { Alert } from "@/app/_components/alert";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
-import { readError } from "@/app/_lib/trpc-error";
+import { useDescribeError } from "@/app/_lib/describe-error";
 import { bytesToMiB, formatBytes, formatNumber } from "@/app/_lib/units";
 import { useTRPC } from "@/app/_trpc/client";
 import { DownloadImageButton } from "./download-image-button";
@@ -19,7 +23,7 @@ import { SyncImageDialog } from "./sync-image-dialog";
 import { UploadImageDialog, type NewVersionOf } from "./upload-image-dialog";
 import { VersionsDialog } from "./versions-dialog";
 
-const VISIBILITY_TONE: Record<ImageRow["visibility"], BadgeTone> = {
+const VISIBILITY_TONE: Record<ImageView["visibility"], BadgeTone> = {
   public: "success",
   group: "info",
   private: "neutral",
@@ -30,11 +34,27 @@ export interface ImagesAllowed {
   upload: boolean;
   /** A powerUser uploads private images only. */
   privateOnly: boolean;
+  /** The role may manage images at all; which ones is decided per image (canManageImage). */
   manage: boolean;
   sync: boolean;
 }
 
-export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
+export interface ImagesViewer {
+  id: number;
+  role: Role;
+  groupIds: number[];
+}
+
+export function ImagesAdmin({
+  allowed,
+  viewer,
+  notice,
+}: {
+  allowed: ImagesAllowed;
+  viewer: ImagesViewer;
+  /** Said under the title, e.g. which role uploading needs. */
+  notice?: ReactNode;
+}) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const locale = useLocale();
@@ -42,9 +62,11 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
   const queryClient = useQueryClient();
   const [uploading, setUploading] = useState(false);
   const [newVersionOf, setNewVersionOf] = useState<NewVersionOf | null>(null);
-  const [editing, setEditing] = useState<ImageRow | null>(null);
-  const [syncing, setSyncing] = useState<ImageRow | null>(null);
-  const [versionsOf, setVersionsOf] = useState<ImageRow | null>(null);
+  const [editing, setEditing] = useState<ImageView | null>(null);
+  const [syncing, setSyncing] = useState<ImageView | null>(null);
+  const [versionsOf, setVersionsOf] = useState<ImageView | null>(null);
+  const [deleting, setDeleting] = useState<ImageView | null>(null);
+  const describe = useDescribeError();
   const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const images = useQuery(trpc.images.list.queryOptions());
   const remove = useMutation(trpc.images.delete.mutationOptions());
@@ -57,13 +79,13 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
     void queryClient.invalidateQueries(trpc.images.pathFilter());
   }
 
-  async function deleteImage(i: ImageRow) {
-    if (!window.confirm(t("deleteConfirm", { name: `${i.name} v${i.version}` }))) return;
+  async function deleteImage(i: ImageView) {
     setFlash(null);
     await remove.mutateAsync({ id: i.id }).then(
       () => done(t("deleted", { name: i.name })),
-      (err: unknown) => setFlash({ tone: "error", text: readError(err).message ?? t("deleteFailed") }),
+      (err: unknown) => setFlash({ tone: "error", text: describe(err).message }),
     );
+    setDeleting(null);
   }
 
   return (
@@ -85,6 +107,7 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
           )
         }
       />
+      {notice}
       {flash && (
         <Alert tone={flash.tone} className="mb-4" data-testid="flash">
           {flash.text}
@@ -119,7 +142,10 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
               images.data.map((i) => (
                 <Tr key={i.id} data-testid="image-row">
                   <Td className="font-medium">
-                    {i.name} <Badge>v{i.version}</Badge>
+                    <span className="flex items-center gap-1">
+                      <Truncated text={i.name} />
+                      <Badge>v{i.version}</Badge>
+                    </span>
                     {i.versionCount > 1 && (
                       <button
                         type="button"
@@ -160,7 +186,7 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
                   <Td>
                     <div className="flex flex-wrap items-center gap-1">
                       <DownloadImageButton imageId={i.id} name={i.name} />
-                      {allowed.manage && (
+                      {allowed.manage && canManageImage(viewer, i) && (
                         <>
                           <Button
                             size="sm"
@@ -176,7 +202,7 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
                           <Button size="sm" variant="ghost" onClick={() => setEditing(i)}>
                             {t("edit")}
                           </Button>
-                          <Button size="sm" variant="ghost" onClick={() => void deleteImage(i)}>
+                          <Button size="sm" variant="ghost" onClick={() => setDeleting(i)}>
                             {t("delete")}
                           </Button>
                         </>
@@ -215,6 +241,15 @@ export function ImagesAdmin({ allowed }: { allowed: ImagesAllowed }) {
       />
       <SyncImageDialog image={syncing} onClose={() => setSyncing(null)} />
       <VersionsDialog image={versionsOf} onClose={() => setVersionsOf(null)} />
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t("deleteTitle")}
+        body={deleting ? t("deleteConfirm", { name: `${deleting.name} v${deleting.version}` }) : ""}
+        confirmLabel={t("delete")}
+        busy={remove.isPending}
+        onConfirm={() => deleting && void deleteImage(deleting)}
+        onClose={() => setDeleting(null)}
+      />
     </>
   );
 }

@@ -3,33 +3,42 @@
 // fetch can be watched here (and on the Tasks page).
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState } from "react";
-import type { ImageRow } from "@/db/schema/compute";
+import type { ImageView } from "@/app/_trpc/views";
+import { syncImageInput } from "@/common/images";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { CheckboxGroup } from "@/app/_components/checkbox-group";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { ProgressBar } from "@/app/_components/progress-bar";
-import { readError } from "@/app/_lib/trpc-error";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
-export function SyncImageDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
+export function SyncImageDialog({ image, onClose }: { image: ImageView | null; onClose: () => void }) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const trpc = useTRPC();
-  const [chosen, setChosen] = useState<string[]>([]);
+  const form = useFormDialog({
+    open: !!image,
+    initial: () => ({ hostIds: [] as string[] }),
+    resetOn: [image],
+  });
+  const chosen = form.values.hostIds;
   const cache = useQuery({
     ...trpc.images.hostCache.queryOptions({ id: image?.id ?? "00000000-0000-4000-8000-000000000000" }),
     enabled: !!image,
     refetchInterval: 1000,
   });
   const sync = useMutation(trpc.images.sync.mutationOptions());
-  useEffect(() => {
-    setChosen([]);
-    sync.reset(); /* eslint-disable-next-line react-hooks/exhaustive-deps */
-  }, [image]);
-  const err = sync.error ? readError(sync.error) : null;
+
+  const onSubmit = form.handleSubmit(async () => {
+    if (!image) return;
+    sync.reset();
+    const checked = form.check(syncImageInput, { id: image.id, hostIds: chosen });
+    if (!checked) return;
+    await sync.mutateAsync(checked);
+  });
 
   return (
     <Dialog
@@ -39,9 +48,9 @@ export function SyncImageDialog({ image, onClose }: { image: ImageRow | null; on
       description={t("syncDescription")}
       size="lg"
     >
-      <div className="space-y-4">
-        {err && <Alert tone="error">{err.message}</Alert>}
-        {sync.isSuccess && (
+      <form onSubmit={onSubmit} noValidate className="space-y-4">
+        <FormError message={form.error} />
+        {sync.isSuccess && image && sync.variables?.id === image.id && (
           <Alert tone="success">{t("syncQueued", { count: sync.data.taskIds.length })}</Alert>
         )}
         <ul className="space-y-1 text-sm" data-testid="host-cache">
@@ -75,23 +84,19 @@ export function SyncImageDialog({ image, onClose }: { image: ImageRow | null; on
           legend={t("syncHosts")}
           options={(cache.data ?? []).map((h) => ({ id: h.hostId, label: h.hostName }))}
           value={chosen}
-          onChange={setChosen}
-          error={err?.fieldErrors.hostIds}
+          onChange={(ids) => form.set("hostIds", ids)}
+          error={form.fieldErrors.hostIds}
           empty={t("noHosts")}
         />
         <DialogActions>
           <Button variant="secondary" onClick={onClose}>
             {tc("close")}
           </Button>
-          <Button
-            busy={sync.isPending}
-            disabled={!chosen.length}
-            onClick={() => image && sync.mutate({ id: image.id, hostIds: chosen })}
-          >
+          <Button type="submit" busy={form.submitting} disabled={!chosen.length}>
             {t("syncSubmit")}
           </Button>
         </DialogActions>
-      </div>
+      </form>
     </Dialog>
   );
 }

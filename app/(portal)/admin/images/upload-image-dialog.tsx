@@ -4,8 +4,9 @@
 // converts the image in a background task, which this dialog follows until it is stored or refused.
 import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Alert } from "@/app/_components/alert";
+import { FormError } from "@/app/_components/form-error";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
@@ -15,18 +16,19 @@ import {
   fingerprintOf,
   listPendingUploads,
   TusAbortedError,
-  TusError,
   tusUpload,
   type PendingUpload,
 } from "@/app/_lib/tus-upload";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import type { FieldErrors } from "@/app/_lib/validation";
+import { taskError, taskMessage, useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
-
-// Spelled out here rather than imported: the schema module would pull the database layer into the browser bundle.
-const FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
-type Format = (typeof FORMATS)[number];
-const VISIBILITIES = ["public", "group", "private"] as const;
-type Visibility = (typeof VISIBILITIES)[number];
+import {
+  IMAGE_SOURCE_FORMATS as FORMATS,
+  IMAGE_VISIBILITIES as VISIBILITIES,
+  type ImageSourceFormat as Format,
+  type ImageVisibility as Visibility,
+} from "@/common/images";
 
 /** The format a file's extension suggests; the server checks the content and refuses a mismatch. */
 function formatFromName(fileName: string): Format | null {
@@ -61,43 +63,38 @@ export function UploadImageDialog({
 }) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
-  const te = useTranslations("errors");
+  const render = useMessage();
   const locale = useLocale();
   const trpc = useTRPC();
-  const [file, setFile] = useState<File | null>(null);
-  const [name, setName] = useState("");
-  const [nameEdited, setNameEdited] = useState(false);
-  const [format, setFormat] = useState<Format>("qcow2");
-  const [visibility, setVisibility] = useState<Visibility>("private");
-  const [osType, setOsType] = useState("linux");
-  const [minDiskGiB, setMinDiskGiB] = useState("0");
-  const [minRamMiB, setMinRamMiB] = useState("0");
+  const form = useFormDialog({
+    open,
+    initial: () => ({
+      file: null as File | null,
+      name: "",
+      nameEdited: false,
+      format: "qcow2" as Format,
+      visibility: (privateOnly ? "private" : "public") as Visibility,
+      osType: "linux",
+      minDiskGiB: "0",
+      minRamMiB: "0",
+    }),
+    resetOn: [privateOnly],
+  });
+  const { file, name, nameEdited, format, visibility, osType, minDiskGiB, minRamMiB } = form.values;
+  const { fieldErrors, setFieldErrors, setError, set, tv } = form;
   const [phase, setPhase] = useState<Phase>("idle");
   const [sent, setSent] = useState<{ sent: number; total: number } | null>(null);
   const [resumedAt, setResumedAt] = useState<number | null>(null);
   const [taskId, setTaskId] = useState<string | null>(null);
   const [pending, setPending] = useState<PendingUpload[]>([]);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   useEffect(() => {
     if (!open) return;
-    setFile(null);
-    setName("");
-    setNameEdited(false);
-    setFormat("qcow2");
-    setVisibility(privateOnly ? "private" : "public");
-    setOsType("linux");
-    setMinDiskGiB("0");
-    setMinRamMiB("0");
     setPhase("idle");
     setSent(null);
     setResumedAt(null);
     setTaskId(null);
-    setFieldErrors({});
-    setError(null);
     setPending(listPendingUploads());
   }, [open, privateOnly]);
 
@@ -119,9 +116,9 @@ export function UploadImageDialog({
     }
     if (task.state === "failed") {
       setPhase("idle");
-      setError(t("refused", { reason: task.error ?? "" }));
+      setError(t("refused", { reason: taskError(render, task) ?? "" }));
     }
-  }, [task, phase, onDone, t, name, newVersionOf]);
+  }, [task, phase, onDone, t, name, newVersionOf, setError]);
 
   function close() {
     abort.current?.abort();
@@ -129,16 +126,14 @@ export function UploadImageDialog({
   }
 
   function chooseFile(next: File | null) {
-    setFile(next);
+    set("file", next);
     if (!next) return;
-    if (!nameEdited) setName(baseName(next.name));
+    if (!nameEdited) set("name", baseName(next.name));
     const guessed = formatFromName(next.name);
-    if (guessed) setFormat(guessed);
+    if (guessed) set("format", guessed);
   }
 
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
+  const onSubmit = form.handleSubmit(async () => {
     const errors: FieldErrors = {};
     if (!file) errors.file = t("fileRequired");
     if (!newVersionOf) {
@@ -175,14 +170,11 @@ export function UploadImageDialog({
     } catch (err) {
       setPhase("idle");
       if (err instanceof TusAbortedError) return;
-      if (err instanceof TusError) {
-        setFieldErrors(err.body?.fieldErrors ?? {});
-        setError(err.message);
-      } else setError(te("network"));
+      throw err;
     } finally {
       if (abort.current === controller) abort.current = null;
     }
-  }
+  });
 
   const busy = phase !== "idle";
   const percent = sent && sent.total > 0 ? Math.floor((sent.sent / sent.total) * 100) : 0;
@@ -196,11 +188,7 @@ export function UploadImageDialog({
       description={t("uploadDescription")}
     >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         {!busy && pending.length > 0 && (
           <Alert tone="info" data-testid="pending-uploads">
             {t("pendingUploads", { files: pending.map((p) => p.fileName).join(", ") })}
@@ -227,8 +215,8 @@ export function UploadImageDialog({
             value={name}
             disabled={busy}
             onChange={(e) => {
-              setName(e.target.value);
-              setNameEdited(true);
+              set("name", e.target.value);
+              set("nameEdited", true);
             }}
             error={fieldErrors.name}
           />
@@ -238,7 +226,7 @@ export function UploadImageDialog({
             label={t("format")}
             value={format}
             disabled={busy}
-            onChange={(e) => setFormat(e.target.value as Format)}
+            onChange={(e) => set("format", e.target.value as Format)}
             options={FORMATS.map((f) => ({ value: f, label: f }))}
             error={fieldErrors.format}
           />
@@ -246,7 +234,7 @@ export function UploadImageDialog({
             label={t("visibility")}
             value={visibility}
             disabled={busy || privateOnly}
-            onChange={(e) => setVisibility(e.target.value as Visibility)}
+            onChange={(e) => set("visibility", e.target.value as Visibility)}
             options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
             error={fieldErrors.visibility}
           />
@@ -254,7 +242,7 @@ export function UploadImageDialog({
             label={t("osType")}
             value={osType}
             disabled={busy}
-            onChange={(e) => setOsType(e.target.value)}
+            onChange={(e) => set("osType", e.target.value)}
             error={fieldErrors.osType}
           />
           <div className="grid grid-cols-2 gap-2">
@@ -264,7 +252,7 @@ export function UploadImageDialog({
               min={0}
               value={minDiskGiB}
               disabled={busy}
-              onChange={(e) => setMinDiskGiB(e.target.value)}
+              onChange={(e) => set("minDiskGiB", e.target.value)}
               error={fieldErrors.minDiskGiB}
             />
             <Input
@@ -273,7 +261,7 @@ export function UploadImageDialog({
               min={0}
               value={minRamMiB}
               disabled={busy}
-              onChange={(e) => setMinRamMiB(e.target.value)}
+              onChange={(e) => set("minRamMiB", e.target.value)}
               error={fieldErrors.minRamMiB}
             />
           </div>
@@ -301,7 +289,9 @@ export function UploadImageDialog({
             ) : (
               <>
                 <ProgressBar value={task ? task.percent : null} label={t("conversionProgress")} />
-                <p className="text-xs text-slate-600 dark:text-slate-400">{task?.message ?? t("checking")}</p>
+                <p className="text-xs text-slate-600 dark:text-slate-400">
+                  {taskMessage(render, task) ?? t("checking")}
+                </p>
               </>
             )}
           </div>

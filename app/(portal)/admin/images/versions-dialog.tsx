@@ -1,7 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import type { ImageRow } from "@/db/schema/compute";
+import type { ImageView } from "@/app/_trpc/views";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
@@ -10,7 +10,7 @@ import { formatBytes } from "@/app/_lib/units";
 import { useTRPC } from "@/app/_trpc/client";
 import { DownloadImageButton } from "./download-image-button";
 
-export function VersionsDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
+export function VersionsDialog({ image, onClose }: { image: ImageView | null; onClose: () => void }) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
   const locale = useLocale();

@@ -1,7 +1,7 @@
 "use client";
 // The denser cells shared by the networks table and a network's own page.
 import { useTranslations } from "next-intl";
-import type { NetworkView } from "@/server/domain/networks/find-networks";
+import type { NetworkView } from "@/app/_trpc/views";
 import { Badge } from "@/app/_components/badge";
 import { ProgressBar, usageTone } from "@/app/_components/progress-bar";
 import { percentOf } from "@/app/_lib/units";

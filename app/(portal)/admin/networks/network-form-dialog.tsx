@@ -3,16 +3,13 @@
 // know (an overlapping CIDR, a taken name or VLAN) comes back as fieldErrors and lands on its field.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import { NETWORK_KINDS } from "@/db/schema/network";
-import { createNetworkInput } from "@/server/domain/networks/schemas";
-import { Alert } from "@/app/_components/alert";
+import { createNetworkInput, NETWORK_KINDS } from "@/common/networks";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
+import type { FieldErrors } from "@/app/_lib/validation";
 import { useTRPC } from "@/app/_trpc/client";
 import { HostChoice, hostIdsFor, type HostChoiceValue } from "./host-choice";
 import { cidrProblem, collapseArrayErrors, parseDnsList, toNumber } from "./network-input";
@@ -51,23 +48,17 @@ interface NetworkFormDialogProps {
 export function NetworkFormDialog({ open, onClose, onDone }: NetworkFormDialogProps) {
   const t = useTranslations("networks");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  // e.g. fieldErrors.cidr = "10.0.0.0/25 overlaps the network lab (10.0.0.0/24)." from the server.
+  const form = useFormDialog({
+    open,
+    initial: () => EMPTY,
+    fields: ["name", "cidr", "gateway", "dnsServers", "vlanId", "uplink", "hostIds"],
+    serverFields: (errors) => collapseArrayErrors(errors, ["dnsServers", "hostIds"]),
+  });
+  const { values, set, fieldErrors, tv } = form;
   const hosts = useQuery({ ...trpc.hosts.list.queryOptions(), enabled: open });
   const create = useMutation(trpc.networks.create.mutationOptions());
-
-  useEffect(() => {
-    if (!open) return;
-    setValues(EMPTY);
-    setFieldErrors({});
-    setError(null);
-  }, [open]);
-
-  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
 
   /** The schema's English texts for rules of this form only, said in the reader's language. */
   function localize(errors: FieldErrors): FieldErrors {
@@ -81,9 +72,7 @@ export function NetworkFormDialog({ open, onClose, onDone }: NetworkFormDialogPr
     return collapseArrayErrors(out, ["dnsServers", "hostIds"]);
   }
 
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
+  const onSubmit = form.handleSubmit(async () => {
     const hostIds = hostIdsFor(values.hosts);
     const input = {
       name: values.name,
@@ -96,33 +85,23 @@ export function NetworkFormDialog({ open, onClose, onDone }: NetworkFormDialogPr
       nat: values.nat,
       hostIds: hostIds ?? [],
     };
-    const checked = validate(createNetworkInput, input, tv, {}, { name: tv("flavorNameFormat") });
-    const errors = localize(checked.errors ?? {});
-    if (hostIds === null) errors.hostIds = t("chooseHost");
-    setFieldErrors(errors);
-    if (!checked.data || Object.keys(errors).length) return;
-    try {
-      const created = await create.mutateAsync(checked.data);
-      onDone(t("created", { name: created.name, cidr: created.cidr }));
-    } catch (err) {
-      // e.g. fieldErrors.cidr = "10.0.0.0/25 overlaps the network lab (10.0.0.0/24)."
-      const info = readError(err);
-      const serverFields = collapseArrayErrors(info.fieldErrors, ["dnsServers", "hostIds"]);
-      setFieldErrors(serverFields);
-      const text = errorText(err);
-      // Said once: under the field when that is all the server said, above the form otherwise.
-      setError(Object.values(serverFields).includes(text) ? null : text);
-    }
-  }
+    const checked = form.check(createNetworkInput, input, {
+      format: { name: tv("flavorNameFormat") },
+      adjust: (errors) => {
+        const out = localize(errors);
+        if (hostIds === null) out.hostIds = t("chooseHost");
+        return out;
+      },
+    });
+    if (!checked) return;
+    const created = await create.mutateAsync(checked);
+    onDone(t("created", { name: created.name, cidr: created.cidr }));
+  });
 
   return (
     <Dialog open={open} onClose={onClose} title={t("createTitle")} description={t("createHint")} size="lg">
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         <div className="grid gap-4 sm:grid-cols-2">
           <Input
             label={t("name")}

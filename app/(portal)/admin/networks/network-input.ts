@@ -1,5 +1,5 @@
 // Small pure helpers shared by the network forms: the text people type versus what the schemas take.
-import { formatIpv4, MAX_PREFIX, MIN_PREFIX, parseIpv4 } from "@/server/domain/networks/ipv4";
+import { formatIpv4, MAX_PREFIX, MIN_PREFIX, parseIpv4 } from "@/common/ipv4";
 import type { FieldErrors } from "@/app/_lib/validation";
 
 /** "1.1.1.1, 9.9.9.9" (commas or spaces) → ["1.1.1.1", "9.9.9.9"]; empty text → []. */

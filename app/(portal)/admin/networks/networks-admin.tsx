@@ -5,12 +5,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import type { NetworkView } from "@/server/domain/networks/find-networks";
+import type { NetworkView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { downloadText } from "@/app/_lib/download-text";
 import { compactDate } from "@/app/_lib/format";
@@ -143,7 +144,7 @@ export function NetworksAdmin({
                       href={`/admin/networks/${n.id}`}
                       className="text-indigo-700 hover:underline dark:text-indigo-300"
                     >
-                      {n.name}
+                      <Truncated text={n.name} />
                     </Link>
                   </Td>
                   <Td className="whitespace-nowrap font-mono text-xs">

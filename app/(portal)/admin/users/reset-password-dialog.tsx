@@ -1,16 +1,13 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import { resetUserPasswordInput } from "@/server/domain/users/schemas";
-import type { UserView } from "@/server/domain/users/user-view";
-import { Alert } from "@/app/_components/alert";
+import { resetUserPasswordInput } from "@/common/users";
+import type { UserView } from "@/app/_trpc/views";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
 export function ResetPasswordDialog({
@@ -24,35 +21,18 @@ export function ResetPasswordDialog({
 }) {
   const t = useTranslations("users");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [password, setPassword] = useState("");
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormDialog({ open: user !== null, initial: () => ({ password: "" }), resetOn: [user] });
+  const { fieldErrors } = form;
   const reset = useMutation(trpc.users.resetPassword.mutationOptions());
 
-  useEffect(() => {
-    setPassword("");
-    setFieldErrors({});
-    setError(null);
-  }, [user]);
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
+  const onSubmit = form.handleSubmit(async () => {
     if (!user) return;
-    setError(null);
-    const checked = validate(resetUserPasswordInput, { id: user.id, password }, tv);
-    setFieldErrors(checked.errors ?? {});
-    if (!checked.data) return;
-    try {
-      await reset.mutateAsync(checked.data);
-      onDone(t("resetDone", { username: user.username }));
-    } catch (err) {
-      setFieldErrors(readError(err).fieldErrors);
-      setError(errorText(err));
-    }
-  }
+    const checked = form.check(resetUserPasswordInput, { id: user.id, password: form.values.password });
+    if (!checked) return;
+    await reset.mutateAsync(checked);
+    onDone(t("resetDone", { username: user.username }));
+  });
 
   return (
     <Dialog
@@ -62,17 +42,13 @@ export function ResetPasswordDialog({
       description={t("resetDescription")}
     >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         <Input
           label={t("newPassword")}
           type="password"
           autoComplete="new-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          value={form.values.password}
+          onChange={(e) => form.set("password", e.target.value)}
           error={fieldErrors.password}
           hint={t("passwordHint")}
         />

@@ -3,19 +3,16 @@
 // (usernames never change; passwords have their own reset action).
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import { ACCOUNT_ROLES, type AccountRole } from "@/db/schema/roles";
-import type { GroupView } from "@/server/domain/groups/manage-groups";
-import { createUserInput, updateUserInput } from "@/server/domain/users/schemas";
-import type { UserView } from "@/server/domain/users/user-view";
-import { Alert } from "@/app/_components/alert";
+import { ACCOUNT_ROLES, type AccountRole } from "@/common/roles";
+import type { GroupView } from "@/app/_trpc/views";
+import { createUserInput, updateUserInput } from "@/common/users";
+import type { UserView } from "@/app/_trpc/views";
 import { Button } from "@/app/_components/button";
 import { CheckboxGroup } from "@/app/_components/checkbox-group";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
 interface Values {
@@ -51,59 +48,34 @@ export function UserFormDialog({ open, user, groups, onClose, onDone }: UserForm
   const t = useTranslations("users");
   const tr = useTranslations("roles");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [values, setValues] = useState<Values>(() => initialValues(user));
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  // Each opening starts from the chosen user's current data, not from the last attempt.
+  const form = useFormDialog({ open, initial: () => initialValues(user), resetOn: [user] });
+  const { values, set, fieldErrors } = form;
   const create = useMutation(trpc.users.create.mutationOptions());
   const update = useMutation(trpc.users.update.mutationOptions());
   const busy = create.isPending || update.isPending;
 
-  // Each opening starts from the chosen user's current data, not from the last attempt.
-  useEffect(() => {
-    if (!open) return;
-    setValues(initialValues(user));
-    setFieldErrors({});
-    setError(null);
-  }, [open, user]);
-
-  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
-    try {
-      if (user) {
-        const checked = validate(
-          updateUserInput,
-          {
-            id: user.id,
-            displayName: values.displayName,
-            email: values.email,
-            role: values.role,
-            groupIds: values.groupIds,
-          },
-          tv,
-        );
-        setFieldErrors(checked.errors ?? {});
-        if (!checked.data) return;
-        await update.mutateAsync(checked.data);
-        onDone(t("updated", { username: user.username }));
-      } else {
-        const checked = validate(createUserInput, values, tv);
-        setFieldErrors(checked.errors ?? {});
-        if (!checked.data) return;
-        const created = await create.mutateAsync(checked.data);
-        onDone(t("created", { username: created.username }));
-      }
-    } catch (err) {
-      // e.g. fieldErrors.username = "This username is taken." plus the sentence in the alert.
-      setFieldErrors(readError(err).fieldErrors);
-      setError(errorText(err));
+  // e.g. a taken username comes back as fieldErrors.username, shown beside the field.
+  const onSubmit = form.handleSubmit(async () => {
+    if (user) {
+      const checked = form.check(updateUserInput, {
+        id: user.id,
+        displayName: values.displayName,
+        email: values.email,
+        role: values.role,
+        groupIds: values.groupIds,
+      });
+      if (!checked) return;
+      await update.mutateAsync(checked);
+      onDone(t("updated", { username: user.username }));
+    } else {
+      const checked = form.check(createUserInput, values);
+      if (!checked) return;
+      const created = await create.mutateAsync(checked);
+      onDone(t("created", { username: created.username }));
     }
-  }
+  });
 
   return (
     <Dialog
@@ -113,11 +85,7 @@ export function UserFormDialog({ open, user, groups, onClose, onDone }: UserForm
       size="lg"
     >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         <div className="grid gap-4 sm:grid-cols-2">
           {!user && (
             <Input

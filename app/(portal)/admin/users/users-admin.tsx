@@ -1,14 +1,15 @@
 "use client";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import { useState } from "react";
-import type { UserView } from "@/server/domain/users/user-view";
+import { useState, type ReactNode } from "react";
+import type { UserView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { Input } from "@/app/_components/field";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { useDebounced } from "@/app/_lib/use-debounced";
@@ -21,12 +22,22 @@ export interface UserPermissions {
   update: boolean;
   setDisabled: boolean;
   resetPassword: boolean;
+  clearSignInLock: boolean;
   listGroups: boolean;
 }
 
 type Open = { kind: "create" } | { kind: "edit"; user: UserView } | { kind: "reset"; user: UserView } | null;
 
-export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: UserPermissions }) {
+export function UsersAdmin({
+  actorId,
+  allowed,
+  notice,
+}: {
+  actorId: number;
+  allowed: UserPermissions;
+  /** Said under the title, e.g. which role may change what this role may only look at. */
+  notice?: ReactNode;
+}) {
   const t = useTranslations("users");
   const tc = useTranslations("common");
   const locale = useLocale();
@@ -67,13 +78,25 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
     await refresh();
   }
 
+  const clearLock = useMutation(trpc.users.clearSignInLock.mutationOptions());
+  async function clearSignInLock(user: UserView) {
+    setFlash(null);
+    try {
+      await clearLock.mutateAsync({ id: user.id });
+      setFlash({ tone: "success", text: t("lockCleared", { username: user.username }) });
+    } catch (err) {
+      setFlash({ tone: "error", text: errorText(err) });
+    }
+  }
+
   function done(text: string) {
     setOpen(null);
     setFlash({ tone: "success", text });
     void refresh();
   }
 
-  const showActions = allowed.update || allowed.setDisabled || allowed.resetPassword;
+  const showActions =
+    allowed.update || allowed.setDisabled || allowed.resetPassword || allowed.clearSignInLock;
   const columns = showActions ? 7 : 6;
 
   return (
@@ -94,6 +117,7 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
           )
         }
       />
+      {notice}
       {flash && (
         <Alert tone={flash.tone} className="mb-4">
           {flash.text}
@@ -138,8 +162,12 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
               users.data?.map((u) => (
                 <Tr key={u.id}>
                   {/* Only the username in this cell: tests and screen readers find the row by it. */}
-                  <Td className="whitespace-nowrap font-medium">{u.username}</Td>
-                  <Td>{u.displayName}</Td>
+                  <Td className="font-medium">
+                    <Truncated text={u.username} />
+                  </Td>
+                  <Td>
+                    <Truncated text={u.displayName} />
+                  </Td>
                   <Td>
                     <RoleBadge role={u.role} />
                   </Td>
@@ -195,6 +223,17 @@ export function UsersAdmin({ actorId, allowed }: { actorId: number; allowed: Use
                             }}
                           >
                             {t("resetPassword")}
+                          </Button>
+                        )}
+                        {allowed.clearSignInLock && u.id !== actorId && (
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("clearLockLabel", { username: u.username })}
+                            busy={clearLock.isPending && clearLock.variables?.id === u.id}
+                            onClick={() => void clearSignInLock(u)}
+                          >
+                            {t("clearLock")}
                           </Button>
                         )}
                       </div>

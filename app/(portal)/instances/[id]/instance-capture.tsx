@@ -1,22 +1,25 @@
 "use client";
-// C5: "Create image" from this instance. The capture is a task: its progress (copying the disk on the
+// "Create image" from this instance. The capture is a task: its progress (copying the disk on the
 // host, uploading, storing) is shown here live and on the Tasks page; the image is private to the
 // instance's owner until someone shares it.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
+import { useState } from "react";
+import { captureInstanceInput } from "@/common/captures";
+import type { InstanceView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";
 import { Input } from "@/app/_components/field";
 import { ProgressBar } from "@/app/_components/progress-bar";
-import { useMutationErrorText } from "@/app/_components/query-error";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { formatBytes } from "@/app/_lib/units";
+import { taskError, taskMessage, useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
-import { isSettled } from "./instance-storage";
+import { isSettled } from "@/common/instance-states";
 
 export function InstanceCapture({
   instance,
@@ -26,10 +29,12 @@ export function InstanceCapture({
   onMessage: (m: ActionMessage | null) => void;
 }) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const locale = useLocale();
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [name, setName] = useState("");
+  // Always open: the form sits in the panel; a wrong name is said beside the field.
+  const form = useFormDialog({ open: true, initial: () => ({ name: "" }) });
+  const { name } = form.values;
   const [taskId, setTaskId] = useState<string | null>(null);
   const capture = useMutation(trpc.captures.create.mutationOptions());
   const tasks = useQuery(
@@ -44,17 +49,14 @@ export function InstanceCapture({
   );
   const task = tasks.data?.find((x) => x.id === taskId);
 
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
+  const onSubmit = form.handleSubmit(async () => {
     onMessage(null);
-    try {
-      const started = await capture.mutateAsync({ instanceId: instance.id, name: name.trim() });
-      setTaskId(started.taskId);
-      setName("");
-    } catch (err) {
-      onMessage({ tone: "error", text: errorText(err) });
-    }
-  }
+    const checked = form.check(captureInstanceInput, { instanceId: instance.id, name });
+    if (!checked) return;
+    const started = await capture.mutateAsync(checked);
+    setTaskId(started.taskId);
+    form.set("name", "");
+  });
 
   return (
     <Card aria-labelledby="instance-capture-heading" data-testid="capture-panel">
@@ -65,14 +67,14 @@ export function InstanceCapture({
         {t("createImage")}
       </h2>
       <p className="mb-3 text-xs text-slate-500 dark:text-slate-400">{t("createImageHint")}</p>
-      <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-2">
+      <form onSubmit={onSubmit} noValidate className="flex flex-wrap items-start gap-2">
         <Input
           label={t("imageName")}
           hideLabel
           placeholder={t("imageName")}
           value={name}
-          maxLength={128}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => form.set("name", e.target.value)}
+          error={form.fieldErrors.name}
           fieldClassName="w-64"
         />
         <Button
@@ -84,10 +86,13 @@ export function InstanceCapture({
           {t("createImage")}
         </Button>
       </form>
+      <div className="mt-3 empty:hidden">
+        <FormError message={form.error} />
+      </div>
       {taskId && (
         <div className="mt-4 space-y-2" data-testid="capture-progress">
           <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
-            <span>{task?.message ?? t("captureQueued")}</span>
+            <span>{taskMessage(render, task) ?? t("captureQueued")}</span>
             <span className="tabular-nums text-slate-500">
               {task ? `${task.percent}%` : ""}
               {task?.bytesTotal
@@ -100,7 +105,9 @@ export function InstanceCapture({
             label={t("captureProgress")}
             tone={task?.state === "failed" ? "danger" : task?.state === "succeeded" ? "success" : "info"}
           />
-          {task?.state === "failed" && <Alert tone="error">{task.error ?? t("captureFailed")}</Alert>}
+          {task?.state === "failed" && (
+            <Alert tone="error">{taskError(render, task) ?? t("captureFailed")}</Alert>
+          )}
           {task?.state === "succeeded" && (
             <Alert tone="success">{t("captureDone", { name: task.targetName })}</Alert>
           )}

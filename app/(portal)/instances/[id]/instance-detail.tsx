@@ -5,13 +5,14 @@ import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { InstanceGone } from "./instance-gone";
 import Link from "next/link";
-import { useState, type ReactNode } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { isBusy } from "@/server/domain/instances/instance-guards";
+import { useEffect, useState, type ReactNode } from "react";
+import type { InstanceView } from "@/app/_trpc/views";
+import { isBusy } from "@/common/instance-states";
 import { Alert } from "@/app/_components/alert";
 import { Card, CardHeader } from "@/app/_components/card";
 import { QueryError } from "@/app/_components/query-error";
 import { formatDateTime } from "@/app/_lib/format";
+import { useMessage } from "@/app/_lib/render-message";
 import { readError } from "@/app/_lib/trpc-error";
 import { useTRPC } from "@/app/_trpc/client";
 import { InstanceActions, type ActionMessage, type InstanceActionPermissions } from "../instance-actions";
@@ -54,6 +55,18 @@ export function InstanceDetail({
   const code = instance.isError ? readError(instance.error).code : null;
   const gone = (code !== null && GONE_CODES.has(code)) || data?.state === "DELETED";
   const events = useInstanceEvents(id, !!data && isBusy(data), !gone);
+  // The timeline shows a change the moment the state badge does, not at the next slow poll.
+  const shownState = data?.state;
+  const refetchEvents = events.refetch;
+  useEffect(() => {
+    if (shownState) void refetchEvents();
+  }, [shownState, refetchEvents]);
+  const render = useMessage();
+  // Why it is in ERROR, in the reader's language: the timeline entry that put it there carries the code.
+  const errorEvent = events.data?.find((e) => e.toState === "ERROR" && e.code);
+  const errorText = errorEvent
+    ? render({ code: errorEvent.code!, params: errorEvent.params }, data?.errorReason)
+    : data?.errorReason;
 
   if (instance.isPending) {
     return (
@@ -110,7 +123,7 @@ export function InstanceDetail({
         )}
         {data.state === "ERROR" && (
           <Alert tone="error" title={t("errorTitle")} data-testid="instance-error">
-            <span className="break-words">{data.errorReason || t("noReason")}</span>
+            <span className="break-words">{errorText || t("noReason")}</span>
           </Alert>
         )}
         <div className="grid gap-6 lg:grid-cols-5">

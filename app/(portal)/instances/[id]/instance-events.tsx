@@ -4,9 +4,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
-import { Card, CardHeader } from "@/app/_components/card";
+import { Card } from "@/app/_components/card";
 import { QueryError } from "@/app/_components/query-error";
 import { formatDateTime } from "@/app/_lib/format";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import { refreshInterval } from "../use-instances";
 
@@ -37,6 +38,7 @@ export function InstanceEvents({
   const t = useTranslations("instance");
   const ti = useTranslations("instances");
   const tc = useTranslations("common");
+  const render = useMessage();
   const locale = useLocale();
 
   return (
@@ -81,7 +83,9 @@ export function InstanceEvents({
                   </span>
                 )}
               </div>
-              <p className="mt-1 text-sm break-words text-slate-800 dark:text-slate-200">{e.message}</p>
+              <p className="mt-1 text-sm break-words text-slate-800 dark:text-slate-200">
+                {render(e.code ? { code: e.code, params: e.params } : null, e.message)}
+              </p>
             </li>
           ))}
         </ol>

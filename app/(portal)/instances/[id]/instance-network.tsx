@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import type { PortForwardView } from "@/server/domain/networks/port-forwards";
+import type { PortForwardView } from "@/app/_trpc/views";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";
 import { Dialog, DialogActions } from "@/app/_components/dialog";

@@ -1,23 +1,27 @@
 "use client";
-// C4: the instance's disk snapshots. Revert needs the instance stopped (it replaces the disk); the
+// The instance's disk snapshots. Revert needs the instance stopped (it replaces the disk); the
 // button says so instead of powering the guest off unasked. Polls while a snapshot is being worked on.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import { useState, type FormEvent } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import type { SnapshotView } from "@/server/domain/snapshots/manage-snapshots";
+import { useState } from "react";
+import type { InstanceView, SnapshotView } from "@/app/_trpc/views";
+import { createSnapshotInput } from "@/common/snapshots";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input } from "@/app/_components/field";
+import { FormError } from "@/app/_components/form-error";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { formatBytes } from "@/app/_lib/units";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
-import { isSettled } from "./instance-storage";
+import { isSettled } from "@/common/instance-states";
 
 const TONE: Record<SnapshotView["state"], BadgeTone> = {
   creating: "info",
@@ -37,12 +41,15 @@ interface Props {
 
 export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const tc = useTranslations("common");
   const locale = useLocale();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const errorText = useMutationErrorText();
-  const [name, setName] = useState("");
+  // Always open: the form sits in the panel. A wrong name is said beside the field, with what is allowed.
+  const form = useFormDialog({ open: true, initial: () => ({ name: "" }) });
+  const { name } = form.values;
   const [confirm, setConfirm] = useState<{ kind: "revert" | "delete"; snap: SnapshotView } | null>(null);
   const list = useQuery(
     trpc.snapshots.list.queryOptions(
@@ -62,19 +69,22 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
     ]);
   const stopped = instance.state === "STOPPED" && !instance.task;
 
-  async function onCreate(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
+  const onCreate = form.handleSubmit(async () => {
     onMessage(null);
+    const checked = form.check(
+      createSnapshotInput,
+      { instanceId: instance.id, name },
+      { format: { name: form.tv("snapshotNameFormat") } },
+    );
+    if (!checked) return;
     try {
-      const made = await create.mutateAsync({ instanceId: instance.id, name: name.trim() });
-      setName("");
+      const made = await create.mutateAsync(checked);
+      form.set("name", "");
       onMessage({ tone: "success", text: t("snapshotRequested", { name: made.name }) });
-    } catch (err) {
-      onMessage({ tone: "error", text: errorText(err) });
     } finally {
       void refresh();
     }
-  }
+  });
 
   async function onConfirm() {
     if (!confirm) return;
@@ -108,15 +118,15 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
           <p className="text-xs text-slate-500 dark:text-slate-400">{t("snapshotsHint")}</p>
         </div>
         {canManage && (
-          <form onSubmit={onCreate} className="flex items-end gap-2">
+          <form onSubmit={onCreate} noValidate className="flex items-start gap-2">
             <Input
               label={t("snapshotName")}
               hideLabel
               placeholder={t("snapshotName")}
               value={name}
-              maxLength={64}
-              onChange={(e) => setName(e.target.value)}
-              fieldClassName="w-48"
+              onChange={(e) => form.set("name", e.target.value)}
+              error={form.fieldErrors.name}
+              fieldClassName="w-60"
             />
             <Button
               type="submit"
@@ -128,6 +138,9 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
             </Button>
           </form>
         )}
+      </div>
+      <div className="mb-3 empty:hidden">
+        <FormError message={form.error} />
       </div>
       {list.isError && (
         <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
@@ -149,9 +162,13 @@ export function InstanceSnapshots({ instance, canManage, onMessage }: Props) {
             list.data.map((s) => (
               <Tr key={s.id} data-testid="snapshot-row">
                 <Td>
-                  <div className="font-medium">{s.name}</div>
+                  <div className="font-medium">
+                    <Truncated text={s.name} />
+                  </div>
                   {s.errorReason && (
-                    <div className="text-xs text-red-700 dark:text-red-400">{s.errorReason}</div>
+                    <div className="text-xs text-red-700 dark:text-red-400">
+                      {render(s.errorMessage, s.errorReason)}
+                    </div>
                   )}
                 </Td>
                 <Td>

@@ -1,10 +1,10 @@
 "use client";
-// The instance's storage (C4–C6): its snapshots, its data volumes, and "create image" from it. What the
+// The instance's storage: its snapshots, its data volumes, and "create image" from it. What the
 // caller may do is read from the permission table with their role; the server checks it again, and
 // that the instance is theirs.
 import { useQuery } from "@tanstack/react-query";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { can } from "@/server/auth/permissions";
+import type { InstanceView } from "@/app/_trpc/views";
+import { can } from "@/common/permissions";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
 import { InstanceCapture } from "./instance-capture";
@@ -35,7 +35,3 @@ export function InstanceStorage({
     </>
   );
 }
-
-/** Snapshots, volumes and captures act on instances that are running or stopped, with nothing under way. */
-export const isSettled = (i: Pick<InstanceView, "state" | "task">) =>
-  (i.state === "RUNNING" || i.state === "STOPPED") && !i.task;

@@ -1,23 +1,27 @@
 "use client";
-// C6: data volumes of this instance's owner on this instance's host — attached here or free to attach.
+// Data volumes of this instance's owner on this instance's host — attached here or free to attach.
 // Attaching to a running instance hot-plugs the disk (the guest sees a new virtio disk); detaching
 // waits for the guest to let go. A volume is deleted only when detached.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useState, type FormEvent } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import type { VolumeView } from "@/server/domain/volumes/manage-volumes";
+import { useState } from "react";
+import { z } from "zod";
+import type { InstanceView, VolumeView } from "@/app/_trpc/views";
+import { volumeNameSchema } from "@/common/volumes";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input } from "@/app/_components/field";
+import { FormError } from "@/app/_components/form-error";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
+import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
-import { readError } from "@/app/_lib/trpc-error";
+import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ActionMessage } from "../instance-actions";
-import { isSettled } from "./instance-storage";
+import { isSettled } from "@/common/instance-states";
 
 const TONE: Record<VolumeView["state"], BadgeTone> = {
   creating: "info",
@@ -39,13 +43,15 @@ interface Props {
 
 export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
   const t = useTranslations("instanceStorage");
+  const render = useMessage();
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const errorText = useMutationErrorText();
-  const [name, setName] = useState("");
-  const [size, setSize] = useState("1");
-  const [sizeError, setSizeError] = useState<string | undefined>();
+  // Always open: the form sits in the panel. Errors go beside the field; the size's upper limit is the
+  // server's (a per-user quota), so it comes back from there.
+  const form = useFormDialog({ open: true, initial: () => ({ name: "", sizeGiB: "1" }) });
+  const { name, sizeGiB: size } = form.values;
   const [deleting, setDeleting] = useState<VolumeView | null>(null);
   const list = useQuery(
     trpc.volumes.list.queryOptions(
@@ -75,20 +81,22 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
     }
   }
 
-  async function onCreate(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setSizeError(undefined);
+  const onCreate = form.handleSubmit(async () => {
+    onMessage(null);
+    const checked = form.check(
+      z.object({ name: volumeNameSchema }),
+      { name },
+      { format: { name: form.tv("volumeNameFormat") } },
+    );
+    if (!checked) return;
     try {
-      await create.mutateAsync({ instanceId: instance.id, name: name.trim(), sizeGiB: Number(size) });
-      onMessage({ tone: "success", text: t("volumeRequested", { name: name.trim() }) });
-      setName("");
-    } catch (err) {
-      setSizeError(readError(err).fieldErrors.sizeGiB);
-      onMessage({ tone: "error", text: errorText(err) });
+      await create.mutateAsync({ instanceId: instance.id, name: checked.name, sizeGiB: Number(size) });
+      onMessage({ tone: "success", text: t("volumeRequested", { name: checked.name }) });
+      form.set("name", "");
     } finally {
       void refresh();
     }
-  }
+  });
 
   const columns = canManage ? 4 : 3;
   return (
@@ -106,15 +114,15 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
           </p>
         </div>
         {canManage && instance.host && (
-          <form onSubmit={onCreate} className="flex flex-wrap items-end gap-2">
+          <form onSubmit={onCreate} noValidate className="flex flex-wrap items-end gap-2">
             <Input
               label={t("volumeName")}
               hideLabel
               placeholder={t("volumeName")}
               value={name}
-              maxLength={64}
-              onChange={(e) => setName(e.target.value)}
-              fieldClassName="w-40"
+              onChange={(e) => form.set("name", e.target.value)}
+              error={form.fieldErrors.name}
+              fieldClassName="w-48"
             />
             <Input
               label={t("volumeSize")}
@@ -123,8 +131,8 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
               step={1}
               inputMode="numeric"
               value={size}
-              onChange={(e) => setSize(e.target.value)}
-              error={sizeError}
+              onChange={(e) => form.set("sizeGiB", e.target.value)}
+              error={form.fieldErrors.sizeGiB}
               fieldClassName="w-28"
             />
             <Button
@@ -137,6 +145,9 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
             </Button>
           </form>
         )}
+      </div>
+      <div className="mb-3 empty:hidden">
+        <FormError message={form.error} />
       </div>
       {list.isError && (
         <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
@@ -159,14 +170,18 @@ export function InstanceVolumes({ instance, canManage, onMessage }: Props) {
               return (
                 <Tr key={v.id} data-testid="volume-row">
                   <Td>
-                    <div className="font-medium">{v.name}</div>
+                    <div className="font-medium">
+                      <Truncated text={v.name} />
+                    </div>
                     {v.instance && !here && (
                       <div className="text-xs text-slate-500">
                         {t("attachedElsewhere", { name: v.instance.name })}
                       </div>
                     )}
                     {v.errorReason && (
-                      <div className="text-xs text-red-700 dark:text-red-400">{v.errorReason}</div>
+                      <div className="text-xs text-red-700 dark:text-red-400">
+                        {render(v.errorMessage, v.errorReason)}
+                      </div>
                     )}
                   </Td>
                   <Td className="whitespace-nowrap">{v.sizeGiB} GiB</Td>

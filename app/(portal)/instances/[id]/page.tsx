@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can, leastRole } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { InstanceDetail } from "./instance-detail";
@@ -14,7 +14,8 @@ export async function generateMetadata() {
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "instances", "read")) return <Forbidden />;
+  if (!can(actor.role, "instances", "read"))
+    return <Forbidden role={actor.role} need={leastRole("instances", "read")} />;
   const { id } = await params;
   return (
     <InstanceDetail

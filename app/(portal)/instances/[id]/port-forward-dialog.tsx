@@ -3,15 +3,12 @@
 // allowed range is the server's setting, so a port outside it comes back as the field's error.
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import { addPortForwardInput } from "@/server/domain/networks/schemas";
-import { Alert } from "@/app/_components/alert";
+import { addPortForwardInput } from "@/common/networks";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 
 interface Values {
@@ -35,26 +32,13 @@ interface PortForwardDialogProps {
 export function PortForwardDialog({ open, instanceId, nics, onClose, onDone }: PortForwardDialogProps) {
   const t = useTranslations("instance");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  // e.g. fieldErrors.hostPort = "Already forwarded on this host." or "From 20000 to 29999."
+  const form = useFormDialog({ open, initial: () => EMPTY });
+  const { values, set, fieldErrors } = form;
   const create = useMutation(trpc.portForwards.create.mutationOptions());
 
-  useEffect(() => {
-    if (!open) return;
-    setValues(EMPTY);
-    setFieldErrors({});
-    setError(null);
-  }, [open]);
-
-  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
+  const onSubmit = form.handleSubmit(async () => {
     const input = {
       instanceId,
       protocol: values.protocol,
@@ -62,34 +46,23 @@ export function PortForwardDialog({ open, instanceId, nics, onClose, onDone }: P
       guestPort: toNumber(values.guestPort),
       nicIndex: Number(values.nicIndex),
     };
-    const checked = validate(addPortForwardInput, input, tv);
-    setFieldErrors(checked.errors ?? {});
-    if (!checked.data) return;
-    try {
-      const created = await create.mutateAsync(checked.data);
-      onDone(
-        t("forwardAdded", {
-          address: `${created.host.name}:${created.hostPort}`,
-          guest: `${created.guestIp}:${created.guestPort}`,
-        }),
-      );
-    } catch (err) {
-      // e.g. fieldErrors.hostPort = "Already forwarded on this host." or "From 20000 to 29999."
-      setFieldErrors(readError(err).fieldErrors);
-      setError(errorText(err));
-    }
-  }
+    const checked = form.check(addPortForwardInput, input);
+    if (!checked) return;
+    const created = await create.mutateAsync(checked);
+    onDone(
+      t("forwardAdded", {
+        address: `${created.host.name}:${created.hostPort}`,
+        guest: `${created.guestIp}:${created.guestPort}`,
+      }),
+    );
+  });
 
   const portProps = { type: "number", inputMode: "numeric", min: 1, max: 65535, step: 1 } as const;
 
   return (
     <Dialog open={open} onClose={onClose} title={t("addForwardTitle")} description={t("addForwardHint")}>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         <div className="grid gap-4 sm:grid-cols-3">
           <Select
             label={t("colProtocol")}

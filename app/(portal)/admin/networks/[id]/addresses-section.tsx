@@ -5,15 +5,15 @@ import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
-import type { AddressView, NetworkView } from "@/server/domain/networks/find-networks";
-import type { SubnetView } from "@/server/domain/networks/ipam";
+import type { AddressView, NetworkView } from "@/app/_trpc/views";
+import type { SubnetView } from "@/app/_trpc/views";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { useMutationErrorText } from "@/app/_components/query-error";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import { AllocateAddressDialog } from "./allocate-address-dialog";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import type { Flash, NetworkPermissions } from "./network-detail";
 import { Section } from "./section";
 

@@ -3,16 +3,12 @@
 // reserved until confirmed: if nobody confirms it within the timeout, it returns to the pool.
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import { SUBNET_SIZES } from "@/db/schema/network";
-import { carveSubnetInput } from "@/server/domain/networks/schemas";
-import { Alert } from "@/app/_components/alert";
+import { carveSubnetInput, SUBNET_SIZES } from "@/common/networks";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import { toNumber } from "../network-input";
 
@@ -34,44 +30,28 @@ interface CarveSubnetDialogProps {
 export function CarveSubnetDialog({ open, network, onClose, onDone }: CarveSubnetDialogProps) {
   const t = useTranslations("network");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  // e.g. fieldErrors.owner = "Already has a subnet here.", or "lab has no free block of 64 addresses left."
+  const form = useFormDialog({
+    open,
+    initial: () => EMPTY,
+    fields: ["owner", "size", "timeoutSeconds"],
+  });
+  const { values, set, fieldErrors } = form;
   const carve = useMutation(trpc.ipam.carveSubnet.mutationOptions());
 
-  useEffect(() => {
-    if (!open) return;
-    setValues(EMPTY);
-    setFieldErrors({});
-    setError(null);
-  }, [open]);
-
-  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
+  const onSubmit = form.handleSubmit(async () => {
     const input = {
       networkId: network.id,
       owner: values.owner,
       size: Number(values.size),
       timeoutSeconds: toNumber(values.timeout),
     };
-    const checked = validate(carveSubnetInput, input, tv, {}, { owner: t("ownerFormat") });
-    setFieldErrors(checked.errors ?? {});
-    if (!checked.data) return;
-    try {
-      const subnet = await carve.mutateAsync(checked.data);
-      onDone(t("carved", { cidr: subnet.cidr, owner: subnet.owner }));
-    } catch (err) {
-      // e.g. fieldErrors.owner = "Already has a subnet here.", or "lab has no free block of 64 addresses left."
-      setFieldErrors(readError(err).fieldErrors);
-      setError(errorText(err));
-    }
-  }
+    const checked = form.check(carveSubnetInput, input, { format: { owner: t("ownerFormat") } });
+    if (!checked) return;
+    const subnet = await carve.mutateAsync(checked);
+    onDone(t("carved", { cidr: subnet.cidr, owner: subnet.owner }));
+  });
 
   return (
     <Dialog
@@ -81,11 +61,7 @@ export function CarveSubnetDialog({ open, network, onClose, onDone }: CarveSubne
       description={t("carveHint")}
     >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         <Input
           label={t("owner")}
           autoComplete="off"

@@ -3,16 +3,13 @@
 // address space and VLAN are fixed: changing them would renumber or cut off every instance on it.
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState, type FormEvent } from "react";
-import type { NetworkView } from "@/server/domain/networks/find-networks";
-import { updateNetworkInput } from "@/server/domain/networks/schemas";
-import { Alert } from "@/app/_components/alert";
+import type { NetworkView } from "@/app/_trpc/views";
+import { updateNetworkInput } from "@/common/networks";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input } from "@/app/_components/field";
-import { useMutationErrorText } from "@/app/_components/query-error";
-import { readError } from "@/app/_lib/trpc-error";
-import { validate, type FieldErrors } from "@/app/_lib/validation";
+import { FormError } from "@/app/_components/form-error";
+import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import { HostChoice, hostIdsFor, type HostChoiceValue } from "../host-choice";
 import { NatCheckbox } from "../nat-checkbox";
@@ -42,27 +39,18 @@ export function EditNetworkDialog({ open, network, hosts, onClose, onDone }: Edi
   const t = useTranslations("networks");
   const tn = useTranslations("network");
   const tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const errorText = useMutationErrorText();
-  const [values, setValues] = useState<Values>(() => initialValues(network));
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  // Filled from the network as it is when the dialog opens, not re-synced by the page's polling while typing.
+  const form = useFormDialog({
+    open,
+    initial: () => initialValues(network),
+    fields: ["dnsServers", "hostIds"],
+    serverFields: (errors) => collapseArrayErrors(errors, ["dnsServers", "hostIds"]),
+  });
+  const { values, set, fieldErrors } = form;
   const update = useMutation(trpc.networks.update.mutationOptions());
 
-  // Filled from the network as it is when the dialog opens, not re-synced by the page's polling while typing.
-  useEffect(() => {
-    if (!open) return;
-    setValues(initialValues(network));
-    setFieldErrors({});
-    setError(null);
-  }, [open]);
-
-  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((prev) => ({ ...prev, [k]: v }));
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
+  const onSubmit = form.handleSubmit(async () => {
     const hostIds = hostIdsFor(values.hosts);
     const input = {
       id: network.id,
@@ -70,25 +58,20 @@ export function EditNetworkDialog({ open, network, hosts, onClose, onDone }: Edi
       nat: values.nat,
       hostIds: hostIds ?? [],
     };
-    const checked = validate(updateNetworkInput, input, tv);
-    const errors = Object.fromEntries(
-      Object.entries(checked.errors ?? {}).map(([k, v]) => [
-        k,
-        k.startsWith("dnsServers.") ? t("ipv4Format") : v,
-      ]),
-    );
-    const collapsed = collapseArrayErrors(errors, ["dnsServers", "hostIds"]);
-    if (hostIds === null) collapsed.hostIds = t("chooseHost");
-    setFieldErrors(collapsed);
-    if (!checked.data || Object.keys(collapsed).length) return;
-    try {
-      const saved = await update.mutateAsync(checked.data);
-      onDone(tn("updated", { name: saved.name }));
-    } catch (err) {
-      setFieldErrors(collapseArrayErrors(readError(err).fieldErrors, ["dnsServers", "hostIds"]));
-      setError(errorText(err));
-    }
-  }
+    const checked = form.check(updateNetworkInput, input, {
+      adjust: (errors) => {
+        const reworded = Object.fromEntries(
+          Object.entries(errors).map(([k, v]) => [k, k.startsWith("dnsServers.") ? t("ipv4Format") : v]),
+        );
+        const collapsed = collapseArrayErrors(reworded, ["dnsServers", "hostIds"]);
+        if (hostIds === null) collapsed.hostIds = t("chooseHost");
+        return collapsed;
+      },
+    });
+    if (!checked) return;
+    const saved = await update.mutateAsync(checked);
+    onDone(tn("updated", { name: saved.name }));
+  });
 
   return (
     <Dialog
@@ -98,11 +81,7 @@ export function EditNetworkDialog({ open, network, hosts, onClose, onDone }: Edi
       description={tn("editHint")}
     >
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {error && (
-          <Alert tone="error" data-testid="form-error">
-            {error}
-          </Alert>
-        )}
+        <FormError message={form.error} />
         <Input
           label={t("dnsServers")}
           placeholder="1.1.1.1, 9.9.9.9"

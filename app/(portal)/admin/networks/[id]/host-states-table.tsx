@@ -2,7 +2,7 @@
 // What each host did with the network: built it at some revision, or failed and why. A host that
 // applied an older revision than the network's current one has an update still on its way.
 import { useLocale, useTranslations } from "next-intl";
-import type { NetworkDetail, NetworkView } from "@/server/domain/networks/find-networks";
+import type { NetworkDetail, NetworkView } from "@/app/_trpc/views";
 import { Badge } from "@/app/_components/badge";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";

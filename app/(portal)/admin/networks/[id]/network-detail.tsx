@@ -5,7 +5,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useMemo, useState, type ReactNode } from "react";
-import type { NetworkDetail as Detail } from "@/server/domain/networks/find-networks";
+import type { NetworkDetail as Detail } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Button, ButtonLink } from "@/app/_components/button";
 import { Card, CardHeader } from "@/app/_components/card";

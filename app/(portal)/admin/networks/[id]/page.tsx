@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can, leastRole } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { NetworkDetail } from "./network-detail";
@@ -14,7 +14,8 @@ export async function generateMetadata() {
 export default async function NetworkPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "networks", "read")) return <Forbidden />;
+  if (!can(actor.role, "networks", "read"))
+    return <Forbidden role={actor.role} need={leastRole("networks", "read")} />;
   const { id } = await params;
   return (
     <NetworkDetail

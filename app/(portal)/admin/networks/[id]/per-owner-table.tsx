@@ -1,6 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
-import type { NetworkDetail } from "@/server/domain/networks/find-networks";
+import type { NetworkDetail } from "@/app/_trpc/views";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { Section } from "./section";
 

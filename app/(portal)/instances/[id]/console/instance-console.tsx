@@ -8,8 +8,8 @@ import { InstanceGone } from "../instance-gone";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useCallback, useState } from "react";
-import type { InstanceView } from "@/server/domain/instances/find-instances";
-import { canStart, isBusy } from "@/server/domain/instances/instance-guards";
+import type { InstanceView } from "@/app/_trpc/views";
+import { canStart, isBusy } from "@/common/instance-states";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";
@@ -21,7 +21,7 @@ import { BUSY_REFRESH_MS, IDLE_REFRESH_MS, useInstanceCache } from "../../use-in
 import { SerialConsole } from "./serial-console";
 import { VncConsole } from "./vnc-console";
 
-export const CONSOLE_TABS = ["graphical", "serial"] as const;
+const CONSOLE_TABS = ["graphical", "serial"] as const;
 export type ConsoleTab = (typeof CONSOLE_TABS)[number];
 
 const GONE_CODES = new Set(["NOT_FOUND", "BAD_REQUEST"]);
@@ -36,7 +36,6 @@ export function InstanceConsole({
   allowStart: boolean;
 }) {
   const t = useTranslations("console");
-  const ti = useTranslations("instance");
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const pathname = usePathname();

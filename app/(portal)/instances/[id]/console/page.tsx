@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can } from "@/server/auth/permissions";
+import { can, leastRole } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { currentActor } from "@/app/_lib/current-actor";
 import { InstanceConsole, type ConsoleTab } from "./instance-console";
@@ -20,7 +20,10 @@ export default async function InstanceConsolePage({
 }) {
   const actor = await currentActor();
   if (!actor) redirect("/login");
-  if (!can(actor.role, "instances", "read") || !can(actor.role, "consoles", "open")) return <Forbidden />;
+  if (!can(actor.role, "instances", "read"))
+    return <Forbidden role={actor.role} need={leastRole("instances", "read")} />;
+  if (!can(actor.role, "consoles", "open"))
+    return <Forbidden role={actor.role} need={leastRole("consoles", "open")} />;
   const [{ id }, { view }] = await Promise.all([params, searchParams]);
   const initialTab: ConsoleTab = view === "serial" ? "serial" : "graphical";
   return (

@@ -46,6 +46,10 @@ export function SerialConsole({
           cursorBlink: true,
           fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
           fontSize: 14,
+          // At line height 1 the underscore of common Linux monospace fonts (Liberation Mono, DejaVu Sans
+          // Mono) sits below the cell and the next row paints over it: "a_b" reads "a b". A little leading
+          // keeps the whole glyph inside its row.
+          lineHeight: 1.2,
           scrollback: 5000,
           theme: THEME,
         });

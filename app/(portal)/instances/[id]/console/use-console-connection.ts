@@ -5,6 +5,7 @@
 import { useTranslations } from "next-intl";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { consoleSocketUrl } from "@/app/_lib/console";
+import { describeError } from "@/app/_lib/describe-error";
 import { readError } from "@/app/_lib/trpc-error";
 import { useTRPCClient } from "@/app/_trpc/client";
 
@@ -82,11 +83,10 @@ export function useConsoleConnection({ instanceId, kind, open, onNotRunning, ena
         ticket = await client.consoles.createTicket.mutate({ instanceId, kind });
       } catch (err) {
         if (cancelled) return;
-        const info = readError(err);
         // "The instance is stopped; start it to open its console." The page switches to its "not running" view.
-        if (info.code === "CONFLICT") latest.current.onNotRunning();
+        if (readError(err).code === "CONFLICT") latest.current.onNotRunning();
         // FORBIDDEN, TOO_MANY_REQUESTS (too many consoles open): the server's message says what to do.
-        setStatus({ phase: "disconnected", reason: info.message ?? te("network") });
+        setStatus({ phase: "disconnected", reason: describeError(err, te).message });
         return;
       }
       if (cancelled) return;

@@ -1,5 +1,5 @@
 "use client";
-// "Are you sure?" for the page's destructive actions (delete a subnet, release an address).
+// "Are you sure?" for destructive actions (delete an image or a subnet, release an address).
 import { useTranslations } from "next-intl";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ROLES } from "@/db/schema/roles";
+import { ROLES } from "./roles";
 import { can, PERMISSIONS, roleMeets } from "./permissions";
 
 describe("permission table", () => {

@@ -1,4 +1,4 @@
-import { roleRank, type Role } from "@/db/schema/roles";
+import { roleRank, type Role } from "./roles";
 
 /**
  * How far an object check reaches beyond the role check:
@@ -30,6 +30,8 @@ export const PERMISSIONS = {
     read: p("user"),
     changePassword: p("user"),
     updatePreferences: p("user"),
+    /** Ends every session of the caller's own account, the current one included. */
+    signOutEverywhere: p("user"),
   },
   users: {
     list: p("powerAdm", "group"),
@@ -38,6 +40,8 @@ export const PERMISSIONS = {
     update: p("superAdm"),
     setDisabled: p("superAdm"),
     resetPassword: p("superAdm"),
+    /** Lifts an account's sign-in lock after someone guessed at its name. */
+    clearSignInLock: p("superAdm"),
   },
   groups: {
     list: p("powerAdm", "group"),
@@ -130,17 +134,17 @@ export const PERMISSIONS = {
     stop: p("user", "own"),
     reboot: p("user", "own"),
     delete: p("user", "own"),
-    /** C5: capture the instance's disk into a new (private) image; powerUser and up (FEATURES: powerUser manages snapshots). */
+    /** Capture the instance's disk into a new (private) image: disk images are a powerUser's tool, like snapshots. */
     capture: p("powerUser", "own"),
   },
-  /** C4: snapshots of an instance: the instance's owner (powerUser and up), a powerAdm of its group, superAdm. */
+  /** Snapshots of an instance: the instance's owner (powerUser and up), a powerAdm of its group, superAdm. */
   snapshots: {
     list: p("user", "own"),
     create: p("powerUser", "own"),
     revert: p("powerUser", "own"),
     delete: p("powerUser", "own"),
   },
-  /** C6: data volumes, owned like instances; sizes count against VOLUME_QUOTA_GIB_PER_USER. */
+  /** Data volumes, owned like instances; sizes count against VOLUME_QUOTA_GIB_PER_USER. */
   volumes: {
     list: p("user", "own"),
     create: p("powerUser", "own"),
@@ -169,4 +173,11 @@ export function can<R extends Resource>(
   action: Action<R>,
 ): boolean {
   return roleMeets(role ?? "anonymous", permissionFor(resource, action).least);
+}
+
+/** The least role a user-facing permission asks (pages name it to say why they refuse). */
+export function leastRole<R extends Resource>(resource: R, action: Action<R>): Role {
+  const least = permissionFor(resource, action).least;
+  if (least === "host") throw new Error(`${resource}.${action} is for hosts, not users`);
+  return least;
 }

@@ -1,0 +1,24 @@
+// What the UI receives, named once: the tRPC router's inferred outputs are the browser's contract with
+// the server, so components never import database rows or domain modules.
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
+
+type Out = inferRouterOutputs<AppRouter>;
+
+export type FlavorView = Out["flavors"]["list"][number];
+export type ImageView = Out["images"]["list"][number];
+export type InstanceView = Out["instances"]["list"][number];
+export type InstanceState = InstanceView["state"];
+export type NetworkView = Out["networks"]["list"][number];
+export type NetworkDetail = Out["networks"]["get"];
+export type AddressView = NetworkDetail["addresses"][number];
+export type SubnetView = NetworkDetail["subnets"][number];
+export type PortForwardView = Out["portForwards"]["list"][number];
+export type GroupView = Out["groups"]["list"][number];
+export type UserView = Out["users"]["list"][number];
+export type HostView = Out["hosts"]["list"][number];
+export type JoinToken = Out["hosts"]["createJoinToken"];
+export type HealthReport = Out["health"]["status"];
+export type HealthCheck = HealthReport["checks"][number];
+export type SnapshotView = Out["snapshots"]["list"][number];
+export type VolumeView = Out["volumes"]["list"][number];

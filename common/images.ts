@@ -1,0 +1,58 @@
+import { mayActOnOwned } from "./ownership";
+import { z } from "zod";
+
+/** What people may upload; everything but an ISO is stored as qcow2 (an ISO is kept as is, as raw). */
+export const IMAGE_SOURCE_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
+export type ImageSourceFormat = (typeof IMAGE_SOURCE_FORMATS)[number];
+export const IMAGE_VISIBILITIES = ["public", "group", "private"] as const;
+export type ImageVisibility = (typeof IMAGE_VISIBILITIES)[number];
+
+const metadataFields = {
+  osType: z.string().trim().min(1, "Required.").max(64, "At most 64 characters."),
+  minDiskGiB: z.coerce.number().int().min(0).max(65536),
+  minRamMiB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(4 * 1024 * 1024),
+  visibility: z.enum(IMAGE_VISIBILITIES),
+  groupId: z.coerce.number().int().positive().nullable(),
+};
+
+/** What an upload carries (tus Upload-Metadata values are strings, hence coerce). */
+export const uploadImageInput = z.object({
+  name: z.string().trim().min(1, "Required.").max(128, "At most 128 characters."),
+  format: z.enum(IMAGE_SOURCE_FORMATS),
+  filename: z.string().max(255).optional(),
+  osType: metadataFields.osType.default("linux"),
+  minDiskGiB: metadataFields.minDiskGiB.default(0),
+  minRamMiB: metadataFields.minRamMiB.default(0),
+  visibility: metadataFields.visibility.default("private"),
+  groupId: z
+    .union([z.literal(""), metadataFields.groupId])
+    .optional()
+    .transform((v) => (v === "" || v === undefined ? null : v)),
+  newVersionOf: z
+    .union([z.literal(""), z.uuid()])
+    .optional()
+    .transform((v) => v || null),
+});
+export type UploadImageInput = z.output<typeof uploadImageInput>;
+
+export const imageIdInput = z.object({ id: z.uuid() });
+export const updateImageInput = z.object({
+  id: z.uuid(),
+  name: z.string().trim().min(1, "Required.").max(128, "At most 128 characters.").optional(),
+  osType: metadataFields.osType.optional(),
+  minDiskGiB: metadataFields.minDiskGiB.optional(),
+  minRamMiB: metadataFields.minRamMiB.optional(),
+  visibility: metadataFields.visibility.optional(),
+  groupId: metadataFields.groupId.optional(),
+});
+export const syncImageInput = z.object({
+  id: z.uuid(),
+  hostIds: z.array(z.uuid()).min(1, "Choose at least one host.").max(200),
+});
+
+/** Who may change, delete or add a version to an image: the "own" rule (server: the images policy). */
+export const canManageImage = mayActOnOwned;

@@ -1,0 +1,29 @@
+// The host's side of a heartbeat: when it was last heard from and what it is (facts change rarely and
+// come every few beats). Instances reconcile against the same beat in their own area.
+import { eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { heartbeatEvent } from "@/agents/protocol";
+import { hosts } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import type { EventRegistration } from "../events/dispatcher";
+
+export async function recordHeartbeat(db: Database, ev: z.output<typeof heartbeatEvent>): Promise<void> {
+  const patch: Partial<typeof hosts.$inferInsert> = {
+    // A host clock running ahead must not make it look alive for longer than it is.
+    lastHeartbeatAt: ev.at > new Date() ? new Date() : ev.at,
+  };
+  if (ev.facts) {
+    Object.assign(patch, {
+      facts: ev.facts,
+      cpuCount: ev.facts.cpuCount,
+      memoryMiB: ev.facts.memoryMiB,
+      diskFreeBytes: ev.facts.diskFreeBytes,
+      kvmUsable: ev.facts.kvmUsable,
+    });
+  }
+  await db.update(hosts).set(patch).where(eq(hosts.id, ev.hostId)); // a removed host's beat changes nothing
+}
+
+export const registerHostEvents: EventRegistration = (r) => {
+  r.on("host.heartbeat", (ctx, ev) => recordHeartbeat(ctx.db, ev));
+};

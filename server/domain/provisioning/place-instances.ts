@@ -1,0 +1,299 @@
+// Placement of a batch of instances in one transaction, against per-host usage rows (host_usage, kept by
+// triggers) rather than a sum over every instance. First optimistically: plan on the rows as read, then
+// lock only the usage rows of the hosts chosen and check they still have room. If another placement took
+// that room meanwhile, start again locking the usage rows of every host that could take an instance at
+// all. Both ways lock in host id order, so placements queue instead of deadlocking, and two of them can
+// never both take the last free RAM of a host. Host rows themselves are never locked (heartbeats write
+// them).
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { DEFAULT_HYPERVISOR, hypervisorKindSchema, type HypervisorKind } from "@/agents/protocol";
+import {
+  hostImages,
+  hostUsage,
+  hosts,
+  instances,
+  networkHosts,
+  networks,
+  type IpAddressRow,
+  type NetworkRow,
+} from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import type { DomainSettings } from "../context";
+import { msg } from "@/common/message";
+import { isHostUp } from "../hosts/find-hosts";
+import { recordInstanceEvent } from "../instances/record-event";
+import { allocateInLockedNetwork, lockNetwork } from "../networks/ipam";
+import {
+  noHostFits,
+  pickHost,
+  rejectReason,
+  type HostCandidate,
+  type PlacementPolicy,
+  type PlacementRequest,
+} from "../scheduler/pick-host";
+
+export interface PlacementItem {
+  id: string;
+  name: string;
+  ownerId: number;
+}
+
+export interface PlacementBatch {
+  items: PlacementItem[];
+  groupId: number | null;
+  flavor: { id: number; vcpus: number; memoryMiB: number; diskGiB: number };
+  image: { id: string; sha256: string };
+  /** NICs in guest order, the same for every instance of the batch. */
+  nics: { networkId: string; subnetId?: number }[];
+  /** Who asked (the timeline's "Create requested by …"). */
+  requestedBy: { id: number; username: string };
+}
+
+export interface PlacedInstance {
+  id: string;
+  hostId: string;
+  hostName: string;
+  /** What the host will build the VM with (it travels in the create job). */
+  hypervisor: HypervisorKind;
+  addresses: IpAddressRow[];
+}
+
+/**
+ * Places every item of the batch or none: if one does not fit, nothing is created and the error gives
+ * each host's reason as it stood when that item was tried (with the batch's earlier items counted).
+ */
+export async function placeInstances(
+  db: Database,
+  settings: DomainSettings,
+  batch: PlacementBatch,
+): Promise<PlacedInstance[]> {
+  const { flavor, image } = batch;
+  const wanted = [...new Set(batch.nics.map((n) => n.networkId))];
+  const nets = wanted.length ? await db.select().from(networks).where(inArray(networks.id, wanted)) : [];
+  const carriers = wanted.length
+    ? await db.select().from(networkHosts).where(inArray(networkHosts.networkId, wanted))
+    : [];
+  const missingOn = (hostId: string) =>
+    nets
+      .filter((n) => !n.allHosts && !carriers.some((c) => c.networkId === n.id && c.hostId === hostId))
+      .map((n) => n.name);
+  const policy: PlacementPolicy = {
+    cpuOvercommit: settings.cpuOvercommit,
+    ramOvercommit: settings.ramOvercommit,
+    strategy: settings.schedulerStrategy,
+  };
+  const request: PlacementRequest = { vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB };
+
+  const attempt = (mode: "optimistic" | "locked") =>
+    db.transaction(
+      async (tx) => {
+        // Host rows and their usage, read without locks: "reading their rows" is the whole cost.
+        const hostRows = await tx
+          .select({
+            id: hosts.id,
+            name: hosts.name,
+            enabled: hosts.enabled,
+            cpuCount: hosts.cpuCount,
+            memoryMiB: hosts.memoryMiB,
+            lastHeartbeatAt: hosts.lastHeartbeatAt,
+            hypervisors: sql<unknown>`JSON_EXTRACT(${hosts.facts}, '$.hypervisors')`,
+            vcpusUsed: hostUsage.vcpusUsed,
+            memoryMiBUsed: hostUsage.memoryMiBUsed,
+          })
+          .from(hosts)
+          .leftJoin(hostUsage, eq(hostUsage.hostId, hosts.id))
+          .orderBy(asc(hosts.id));
+        const cached = new Set(
+          (
+            await tx
+              .select({ hostId: hostImages.hostId })
+              .from(hostImages)
+              .where(and(eq(hostImages.sha256, image.sha256), eq(hostImages.state, "cached")))
+          ).map((r) => r.hostId),
+        );
+        const now = new Date();
+        const candidates: HostCandidate[] = hostRows.map((h) => ({
+          id: h.id,
+          name: h.name,
+          enabled: h.enabled,
+          up: isHostUp(h.lastHeartbeatAt, now, settings.hostDownAfterSeconds),
+          cpuCount: h.cpuCount,
+          memoryMiB: h.memoryMiB,
+          vcpusUsed: h.vcpusUsed ?? 0,
+          memoryMiBUsed: h.memoryMiBUsed ?? 0,
+          hypervisors: offeredHypervisors(h.hypervisors),
+          hasImageCached: cached.has(h.id),
+          missingNetworks: missingOn(h.id),
+        }));
+
+        if (mode === "locked") {
+          // Lock every host that could take an instance at all, in id order, and plan on their usage as
+          // locked (others' reasons do not depend on usage).
+          const open = candidates.filter(
+            (c) => rejectReason(c, { ...request, vcpus: 0, memoryMiB: 0 }, policy) === null,
+          );
+          const fresh = await lockUsage(
+            tx,
+            open.map((c) => c.id),
+          );
+          for (const c of open) Object.assign(c, fresh.get(c.id));
+        }
+        const placed = planBatch(candidates, batch, request, policy);
+        if (mode === "optimistic") {
+          // Lock only the hosts chosen (in id order) and check that what they hold now still leaves room
+          // for their share of the batch; if another placement got there first, start again locked.
+          const share = new Map<string, number>();
+          for (const p of placed) share.set(p.hostId, (share.get(p.hostId) ?? 0) + 1);
+          const fresh = await lockUsage(tx, [...share.keys()]);
+          for (const [hostId, n] of share) {
+            const host = { ...candidates.find((c) => c.id === hostId)!, ...fresh.get(hostId) };
+            const need = { vcpus: flavor.vcpus * n, memoryMiB: flavor.memoryMiB * n };
+            if (rejectReason(host, need, policy) !== null) throw new Contended();
+          }
+        }
+
+        await tx.insert(instances).values(
+          batch.items.map((item, i) => ({
+            id: item.id,
+            name: item.name,
+            ownerId: item.ownerId,
+            groupId: batch.groupId,
+            flavorId: flavor.id,
+            imageId: image.id,
+            vcpus: flavor.vcpus,
+            memoryMiB: flavor.memoryMiB,
+            diskGiB: flavor.diskGiB,
+            hostId: placed[i]!.hostId,
+            state: "SCHEDULED" as const,
+            task: "creating",
+            progress: 0,
+            opSeq: 1,
+          })),
+        );
+        for (const p of placed) {
+          await recordInstanceEvent(tx, {
+            instanceId: p.id,
+            kind: "action",
+            message: msg("events.createRequested", { user: batch.requestedBy.username }),
+            toState: "PENDING",
+            actorId: batch.requestedBy.id,
+          });
+          await recordInstanceEvent(tx, {
+            instanceId: p.id,
+            kind: "state",
+            message: msg("events.scheduled", { host: p.hostName }),
+            fromState: "PENDING",
+            toState: "SCHEDULED",
+          });
+        }
+
+        // Addresses in the same transaction: a full network or an expired subnet undoes the placement too.
+        // Networks are locked in id order (after the hosts' usage), like every other path that locks several.
+        const locked = new Map<string, NetworkRow>();
+        for (const nid of [...wanted].sort()) locked.set(nid, await lockNetwork(tx, nid));
+        const result: PlacedInstance[] = [];
+        for (const [i, p] of placed.entries()) {
+          const addresses: IpAddressRow[] = [];
+          for (const [nicIndex, nic] of batch.nics.entries()) {
+            addresses.push(
+              await allocateInLockedNetwork(tx, {
+                network: locked.get(nic.networkId)!,
+                kind: "instance",
+                ownerId: batch.items[i]!.ownerId,
+                label: null,
+                subnetId: nic.subnetId,
+                instanceId: p.id,
+                nicIndex,
+              }),
+            );
+          }
+          result.push({ ...p, addresses });
+        }
+        if (wanted.length)
+          await tx
+            .update(networks)
+            .set({ revision: sql`${networks.revision} + 1` })
+            .where(inArray(networks.id, wanted));
+        return result;
+      },
+      { isolationLevel: "read committed" },
+    );
+
+  try {
+    return await attempt("optimistic");
+  } catch (err) {
+    if (!(err instanceof Contended)) throw err;
+    return attempt("locked");
+  }
+}
+
+/** The optimistic plan met a host that filled up meanwhile (its transaction is rolled back). */
+class Contended extends Error {}
+
+/** Locks these hosts' usage rows in id order (the order every placement locks them in) and reads them. */
+async function lockUsage(
+  tx: Pick<Database, "select">,
+  hostIds: string[],
+): Promise<Map<string, { vcpusUsed: number; memoryMiBUsed: number }>> {
+  if (!hostIds.length) return new Map();
+  const rows = await tx
+    .select({
+      hostId: hostUsage.hostId,
+      vcpusUsed: hostUsage.vcpusUsed,
+      memoryMiBUsed: hostUsage.memoryMiBUsed,
+    })
+    .from(hostUsage)
+    .where(inArray(hostUsage.hostId, hostIds))
+    .orderBy(asc(hostUsage.hostId))
+    .for("update");
+  return new Map(rows.map(({ hostId, ...u }) => [hostId, u]));
+}
+
+/** Each item is placed against the usage the batch's earlier items left; all fit or the batch fails. */
+function planBatch(
+  candidates: HostCandidate[],
+  batch: PlacementBatch,
+  request: PlacementRequest,
+  policy: PlacementPolicy,
+): Omit<PlacedInstance, "addresses">[] {
+  const hosts = candidates.map((c) => ({ ...c }));
+  const placed: Omit<PlacedInstance, "addresses">[] = [];
+  for (const [i, item] of batch.items.entries()) {
+    const p = pickHost(hosts, request, policy);
+    if (!p.ok) {
+      throw noHostFits(
+        p.reasons,
+        batch.items.length > 1 ? { placed: i, total: batch.items.length } : undefined,
+      );
+    }
+    const host = hosts.find((c) => c.id === p.hostId)!;
+    host.vcpusUsed += request.vcpus;
+    host.memoryMiBUsed += request.memoryMiB;
+    // The kind is one of the host's offered ones (offeredHypervisors), so it parsed as a HypervisorKind.
+    placed.push({
+      id: item.id,
+      hostId: p.hostId,
+      hostName: p.hostName,
+      hypervisor: p.hypervisor as HypervisorKind,
+    });
+  }
+  return placed;
+}
+
+/**
+ * The hypervisors a host offers (its facts' JSON), the default first where offered: placement uses the
+ * first, so hosts that offer qemu keep getting qemu VMs until images or flavors ask for something else.
+ */
+function offeredHypervisors(json: unknown): HypervisorKind[] {
+  const list = (typeof json === "string" ? JSON.parse(json) : json) as
+    { kind: string; available: boolean }[] | null;
+  const kinds = (list ?? [])
+    .filter((x) => x.available)
+    .flatMap((x) => {
+      const kind = hypervisorKindSchema.safeParse(x.kind);
+      return kind.success ? [kind.data] : [];
+    });
+  return kinds.includes(DEFAULT_HYPERVISOR)
+    ? [DEFAULT_HYPERVISOR, ...kinds.filter((k) => k !== DEFAULT_HYPERVISOR)]
+    : kinds;
+}
