@@ -10,6 +10,7 @@ import { startConsoleBridge } from "./console/start-console-bridge";
 import { loadCredentials } from "./credentials";
 import type { DriverRegistry } from "./drivers/driver-registry";
 import type { HypervisorDriver } from "./drivers/hypervisor-driver";
+import { guardRunningNics } from "./guard-running-nics";
 import { ImageCache, imageCacheLimitFromEnv } from "./image-cache";
 import { handleJob } from "./jobs/handle-job";
 import { reportState, type JobContext } from "./jobs/job-context";
@@ -133,6 +134,8 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
       ),
     });
   };
+  // Before the first job: the taps of VMs that ran on while the agent was away get their filters back.
+  await guardRunningNics(opts.drivers, network, opts.log.child({ component: "network" }));
   await beat(true, true);
 
   const worker = new Worker(

@@ -14,6 +14,14 @@ export const ifnameSchema = z
   .string()
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "a Linux interface name (≤15 characters)");
 
+/** IPv4 CIDR with any prefix (0–32); host bits are allowed and ignored. */
+const cidrSchema = z
+  .string()
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
+    "an IPv4 CIDR",
+  );
+
 export const portForwardSpecSchema = z.object({
   protocol: z.enum(["tcp", "udp"]),
   hostPort: z.number().int().min(1).max(65535),
@@ -56,6 +64,13 @@ export const networkSpecSchema = z.object({
   nat: z.boolean(),
   reservations: z.array(dhcpReservationSchema).max(65536),
   portForwards: z.array(portForwardSpecSchema).max(4096),
+  /**
+   * Destinations guests may not reach through the host, routed or NATed (`a.b.c.d/n`). Absent: the
+   * agent's default, every private, shared and link-local range (where a school's management network,
+   * its servers and the portal live); `[]` blocks nothing more. The host's own addresses and other
+   * eduCloud networks are refused whatever this says.
+   */
+  blockedEgress: z.array(cidrSchema).max(256).optional(),
 });
 export type NetworkSpec = z.infer<typeof networkSpecSchema>;
 

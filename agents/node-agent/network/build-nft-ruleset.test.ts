@@ -69,12 +69,62 @@ describe("buildNftRuleset", () => {
     );
   });
 
-  it("drops what this bridge would forward to another eduCloud bridge, after replies and published forwards", () => {
+  it("keeps networks apart in both directions, after replies and published forwards", () => {
     const rules = chain(buildNftRuleset(makeNetworkSpec()), "forward");
-    const drop = rules.indexOf('iifname "ecbr6f1c2b3a" oifname "ecbr*" oifname != "ecbr6f1c2b3a" drop');
-    expect(drop).toBeGreaterThan(rules.indexOf("ct state established,related accept"));
-    expect(drop).toBeGreaterThan(rules.findIndex((r) => r.includes("ct status dnat accept")));
-    expect(rules.at(-1)).toBe('iifname "ecbr6f1c2b3a" accept');
+    const out = rules.indexOf('iifname "ecbr6f1c2b3a" oifname "ecbr*" drop');
+    const inbound = rules.indexOf('oifname "ecbr6f1c2b3a" iifname "ecbr*" drop');
+    for (const drop of [out, inbound]) {
+      expect(drop).toBeGreaterThan(rules.indexOf("ct state established,related accept"));
+      expect(drop).toBeGreaterThan(rules.findIndex((r) => r.includes("ct status dnat accept")));
+    }
+  });
+
+  it("lets a network's guests meet on their bridge before anything is dropped (br_netfilter shows those frames here)", () => {
+    const rules = chain(buildNftRuleset(makeNetworkSpec()), "forward");
+    const same = rules.indexOf('iifname "ecbr6f1c2b3a" oifname "ecbr6f1c2b3a" accept');
+    expect(same).toBe(rules.indexOf("ct state established,related accept") + 1);
+    expect(rules.findIndex((r) => r.endsWith(" drop"))).toBeGreaterThan(same);
+  });
+
+  it("lets guests out only from their own addresses, to nothing blocked, and drops the rest", () => {
+    const rules = chain(buildNftRuleset(makeNetworkSpec()), "forward");
+    const blocked = rules.indexOf('iifname "ecbr6f1c2b3a" ip daddr @blocked_egress drop');
+    const egress = rules.indexOf('iifname "ecbr6f1c2b3a" ip saddr 10.20.30.0/24 accept');
+    expect(blocked).toBeGreaterThan(rules.indexOf('iifname "ecbr6f1c2b3a" oifname "ecbr*" drop'));
+    expect(egress).toBeGreaterThan(blocked);
+    expect(rules.indexOf('iifname "ecbr6f1c2b3a" drop')).toBe(egress + 1);
+    expect(rules.at(-1)).toBe('oifname "ecbr6f1c2b3a" drop');
+  });
+
+  it("lets new connections from outside into a routed network only, never into a NAT one", () => {
+    const inbound = 'oifname "ecbr6f1c2b3a" ip daddr 10.20.30.0/24 accept';
+    expect(chain(buildNftRuleset(makeNetworkSpec({ nat: false })), "forward")).toContain(inbound);
+    expect(chain(buildNftRuleset(makeNetworkSpec({ nat: true })), "forward")).not.toContain(inbound);
+  });
+
+  it("blocks private, shared and link-local ranges by default; the spec may narrow or empty the list", () => {
+    expect(buildNftRuleset(makeNetworkSpec())).toContain(
+      "elements = { 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16 }",
+    );
+    expect(buildNftRuleset(makeNetworkSpec({ blockedEgress: ["10.1.2.3/16", "192.0.2.7/32"] }))).toContain(
+      "elements = { 10.1.0.0/16, 192.0.2.7/32 }",
+    );
+    const none = buildNftRuleset(makeNetworkSpec({ blockedEgress: [] }));
+    expect(none).not.toContain("blocked_egress");
+    expect(chain(none, "forward")).toContain('iifname "ecbr6f1c2b3a" ip saddr 10.20.30.0/24 accept');
+  });
+
+  it("lets guests reach the host only for DHCP and a ping to the gateway, and DNS only when the gateway serves it", () => {
+    expect(chain(buildNftRuleset(makeNetworkSpec()), "input")).toEqual([
+      'iifname != "ecbr6f1c2b3a" accept',
+      "ct state established,related accept",
+      "udp sport 68 udp dport 67 accept",
+      "ip daddr 10.20.30.1 icmp type echo-request limit rate 100/second accept",
+      "drop",
+    ]);
+    expect(chain(buildNftRuleset(makeNetworkSpec({ dnsServers: ["10.20.30.1"] })), "input")).toContain(
+      "ip daddr 10.20.30.1 meta l4proto { tcp, udp } th dport 53 accept",
+    );
   });
 
   it("has no forward rules and no hairpin without port forwards", () => {

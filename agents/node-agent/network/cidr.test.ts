@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isInCidr, parseCidr } from "./cidr";
+import { isInCidr, normalizeCidr, parseCidr } from "./cidr";
 
 describe("parseCidr", () => {
   it("gives the network address and netmask", () => {
@@ -34,5 +34,18 @@ describe("isInCidr", () => {
     expect(isInCidr("10.20.30.255", c)).toBe(true);
     expect(isInCidr("10.20.31.0", c)).toBe(false);
     expect(isInCidr("10.20.29.255", c)).toBe(false);
+  });
+});
+
+describe("normalizeCidr", () => {
+  it("clears host bits for any prefix, single hosts and everything included", () => {
+    expect(normalizeCidr("10.1.2.3/8")).toBe("10.0.0.0/8");
+    expect(normalizeCidr("172.31.255.255/12")).toBe("172.16.0.0/12");
+    expect(normalizeCidr("192.0.2.7/32")).toBe("192.0.2.7/32");
+    expect(normalizeCidr("8.8.8.8/0")).toBe("0.0.0.0/0");
+  });
+  it("refuses what is not a CIDR (it goes into an nft script)", () => {
+    for (const bad of ["10.0.0.0", "10.0.0.0/33", "10.0.0.0/8/8", "10.0.0.0/8 }", "x/8"])
+      expect(() => normalizeCidr(bad), bad).toThrow(/not an IPv4/);
   });
 });

@@ -36,3 +36,13 @@ export function isInCidr(ip: string, cidr: ParsedCidr): boolean {
   const n = ipToNumber(ip);
   return n >= base && n < base + size;
 }
+
+/** `a.b.c.d/n` with any prefix (0–32) as nftables wants it: the network address, host bits cleared. */
+export function normalizeCidr(cidr: string): string {
+  const [ip, bits, ...rest] = cidr.split("/");
+  const prefix = Number(bits);
+  if (!ip || rest.length || !/^\d{1,2}$/.test(bits ?? "") || prefix > 32)
+    throw new Error(`not an IPv4 CIDR: ${JSON.stringify(cidr)}`);
+  const size = 2 ** (32 - prefix);
+  return `${numberToIp(ipToNumber(ip) - (ipToNumber(ip) % size))}/${prefix}`;
+}

@@ -2,7 +2,8 @@
 // network namespaces this file creates (host, client, world) and deletes again. No traffic leaves
 // them. Three guests of 256 MiB boot in parallel: two on network A (NAT, a port forward), one on B.
 //
-//   client ns ──veth 10.250.0.2 ↔ 10.250.0.1── host ns ──veth 10.251.0.2 ↔ 10.251.0.1── world ns
+//   client ns ──veth 10.250.0.2 ↔ 10.250.0.1── host ns ──veth 198.51.100.2 ↔ 198.51.100.1── world ns
+//   (the world has a public address: private ranges are what guests may not reach by default)
 //                                               ├ ecbr…a 10.77.1.1/24: vm1 .11, vm2 .12   (NAT on, tcp 8080 → vm1:80)
 //                                               └ ecbr…b 10.77.2.1/24: vm3 .21            (NAT off)
 import { randomBytes, randomUUID } from "node:crypto";
@@ -21,6 +22,7 @@ import { HostNetwork } from "./host-network";
 import { nameNftTable } from "./network-names";
 import { resolveNetworkPaths } from "./network-paths";
 import { readGuestAddresses, runOnGuest } from "./testing/guest-shell";
+import { canConnect, listenIn } from "./testing/namespace-guests";
 import {
   connectNamespaces,
   createNamespace,
@@ -32,7 +34,7 @@ import {
 const BOOT_TIMEOUT = 150_000;
 // Debian's busybox 1.35 wget crashes (SIGSEGV) with -T, in the guest and on the host alike: time
 // limits come from timeout(1) in the guest and from execFile on the host.
-const WHOAMI = "timeout 20 wget -q -O- http://10.251.0.1/cgi-bin/whoami";
+const WHOAMI = "timeout 20 wget -q -O- http://198.51.100.1/cgi-bin/whoami";
 const r = randomBytes(3).toString("hex");
 const hostNs = uniqueNamespaceName();
 const clientNs = uniqueNamespaceName();
@@ -96,12 +98,12 @@ beforeAll(async () => {
     { ns: clientNs, ifname: "eth0", address: "10.250.0.2" },
   );
   await connectNamespaces(
-    { ns: hostNs, ifname: "ecw0", address: "10.251.0.2" },
-    { ns: worldNs, ifname: "eth0", address: "10.251.0.1" },
+    { ns: hostNs, ifname: "ecw0", address: "198.51.100.2" },
+    { ns: worldNs, ifname: "eth0", address: "198.51.100.1" },
   );
-  await runIn(hostNs, ["ip", "route", "add", "default", "via", "10.251.0.1"]);
+  await runIn(hostNs, ["ip", "route", "add", "default", "via", "198.51.100.1"]);
   // Without NAT the world sees the guest's own address; this route lets it answer.
-  await runIn(worldNs, ["ip", "route", "add", "10.77.2.0/24", "via", "10.251.0.2"]);
+  await runIn(worldNs, ["ip", "route", "add", "10.77.2.0/24", "via", "198.51.100.2"]);
   // The world's web server names whoever connected (busybox httpd CGI sets REMOTE_ADDR).
   wwwDir = join(stateDir, "www");
   await mkdir(join(wwwDir, "cgi-bin"), { recursive: true });
@@ -110,7 +112,9 @@ beforeAll(async () => {
     '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "client=$REMOTE_ADDR"\n',
   );
   await chmod(join(wwwDir, "cgi-bin", "whoami"), 0o755);
-  await runIn(worldNs, ["busybox", "httpd", "-p", "10.251.0.1:80", "-h", wwwDir]);
+  await runIn(worldNs, ["busybox", "httpd", "-p", "198.51.100.1:80", "-h", wwwDir]);
+  // A stand-in for Redis on the host (guest-isolation.int.test.ts covers every service with namespace guests).
+  await listenIn(hostNs, [6379]);
 
   net = new HostNetwork({ stateDir, netns: hostNs });
   driver = new QemuDriver({ stateDir, netns: hostNs });
@@ -183,9 +187,23 @@ describe("guest networking on one host", () => {
 
   it("masquerades a NAT network's egress and routes a non-NAT network's as is", async () => {
     const natted = await runOnGuest(pathsOf(vm1), WHOAMI);
-    expect(natted).toMatchObject({ code: 0, lines: ["client=10.251.0.2"] });
+    expect(natted).toMatchObject({ code: 0, lines: ["client=198.51.100.2"] });
     const routed = await runOnGuest(pathsOf(vm3), WHOAMI);
     expect(routed).toMatchObject({ code: 0, lines: [`client=${vm3.nic.ip}`] });
+  }, 60_000);
+
+  it("keeps a VM off the host's services and from sending as another address, through its real tap", async () => {
+    expect(await canConnect(hostNs, netA.gateway, 6379)).toBe(true);
+    const redis = await runOnGuest(pathsOf(vm1), `timeout 5 nc ${netA.gateway} 6379 </dev/null`);
+    expect(redis.lines).not.toContain("listening");
+    expect((await runOnGuest(pathsOf(vm2), `ping -c 1 -W 3 ${netA.gateway}`)).code).toBe(0);
+    // From an address not its own: the IP check drops the echo, and the ARP check keeps the host from
+    // ever resolving .99 for a reply (either alone makes the ping fail; the namespace test separates them).
+    const spoofed = await runOnGuest(
+      pathsOf(vm2),
+      `ip addr add 10.77.1.99/24 dev eth0; ping -c 2 -W 3 -I 10.77.1.99 ${netA.gateway}; rc=$?; ip addr del 10.77.1.99/24 dev eth0; exit $rc`,
+    );
+    expect(spoofed.code).not.toBe(0);
   }, 60_000);
 
   it("re-applies idempotently, ignores older specs, and makes changed reservations take effect", async () => {
@@ -209,6 +227,8 @@ describe("guest networking on one host", () => {
       reservations: [netA.reservations[0]!, { ...netA.reservations[1]!, ip: "10.77.1.13" }],
     };
     expect(await net.applyNetwork(moved)).toEqual({ applied: true, revision: 2 });
+    // Its NIC's filter follows: the tap may now send from .13 only.
+    await net.ensureTap({ ...vm2.nic, ip: "10.77.1.13", network: moved });
     const after = await snapshot();
     expect(after.pid).not.toBe(before.pid);
     expect(after.table).toEqual(before.table);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NetworkSpec } from "../../protocol/network";
 import { killProcessesUnder } from "../drivers/qemu/testing/kill-test-vms";
 import { HostNetwork } from "./host-network";
-import { nameNftTable } from "./network-names";
+import { nameNftTable, nameNicTable } from "./network-names";
 import { resolveNetworkPaths } from "./network-paths";
 import { findDnsmasqUnder } from "./network-processes";
 import { createNamespace, deleteNamespace, runIn, uniqueNamespaceName } from "./testing/test-namespaces";
@@ -47,8 +47,12 @@ const netB: NetworkSpec = {
   reservations: [{ mac: "02:ec:66:00:02:10", ip: "10.66.2.10" }],
 };
 
-/** A namespace with one NIC (eth0, `mac`) whose other end (`port`) is a port of `bridge` in the host namespace. */
-async function plugGuest(guestNs: string, port: string, bridge: string, mac: string): Promise<void> {
+/**
+ * A namespace with one NIC (eth0, `mac`) whose other end (`port`) is a port of `bridge` in the host
+ * namespace, guarded like a VM's tap: it may send only from `mac` and `ip`.
+ */
+async function plugGuest(guestNs: string, port: string, network: NetworkSpec, mac: string, ip: string) {
+  const bridge = network.bridge;
   await createNamespace(guestNs);
   await runIn(hostNs, [
     "ip",
@@ -67,6 +71,7 @@ async function plugGuest(guestNs: string, port: string, bridge: string, mac: str
   ]);
   await runIn(hostNs, ["ip", "link", "set", port, "master", bridge, "up"]);
   await runIn(guestNs, ["ip", "link", "set", "eth0", "up"]);
+  await net.guardNic({ tap: port, mac, ip, network });
 }
 
 /** One DHCP exchange from the guest namespace: the LEASE line of our udhcpc script, or null for none. */
@@ -135,9 +140,9 @@ describe("HostNetwork on a real host namespace", () => {
   });
 
   it("leases exactly the reserved address, with router and DNS, and nothing to an unknown MAC", async () => {
-    await plugGuest(guests.a1, `ectap${r}1`, netA.bridge, "02:ec:66:00:01:10");
-    await plugGuest(guests.a2, `ectap${r}2`, netA.bridge, "02:ec:66:00:01:99");
-    await plugGuest(guests.b1, `ectap${r}3`, netB.bridge, "02:ec:66:00:02:10");
+    await plugGuest(guests.a1, `ectap${r}1`, netA, "02:ec:66:00:01:10", "10.66.1.10");
+    await plugGuest(guests.a2, `ectap${r}2`, netA, "02:ec:66:00:01:99", "10.66.1.21");
+    await plugGuest(guests.b1, `ectap${r}3`, netB, "02:ec:66:00:02:10", "10.66.2.10");
     expect(await askForLease(guests.a1)).toBe(
       "10.66.1.10/24 router=10.66.1.1 dns=10.66.1.53 hostname=guest-a1",
     );
@@ -148,15 +153,18 @@ describe("HostNetwork on a real host namespace", () => {
     );
   }, 60_000);
 
-  it("isolates networks, and it is the network's own table that does", async () => {
+  it("isolates networks, with either table alone, and it is their tables that do", async () => {
     expect(await ping(guests.a1, "10.66.1.1")).toBe(true);
     expect(await ping(guests.b1, "10.66.2.1")).toBe(true);
     expect(await ping(guests.b1, "10.66.1.10")).toBe(false);
     expect(await ping(guests.a1, "10.66.2.10")).toBe(false);
-    // Without B's table, B reaches A (A's table drops only what A's bridge sends): the drop is real.
+    // Either table alone keeps them apart; without both, routing joins them: the drops are real.
     await runIn(hostNs, ["nft", "delete", "table", "ip", nameNftTable(netB.id)]);
+    expect(await ping(guests.b1, "10.66.1.10")).toBe(false);
+    await runIn(hostNs, ["nft", "delete", "table", "ip", nameNftTable(netA.id)]);
     expect(await ping(guests.b1, "10.66.1.10")).toBe(true);
     // A re-apply repairs the drift.
+    expect(await net.applyNetwork(netA)).toEqual({ applied: true, revision: 1 });
     expect(await net.applyNetwork(netB)).toEqual({ applied: true, revision: 1 });
     expect(await ping(guests.b1, "10.66.1.10")).toBe(false);
   }, 60_000);
@@ -211,7 +219,7 @@ describe("HostNetwork on a real host namespace", () => {
     expect(await askForLease(guests.a1)).toMatch(/^10\.66\.1\.20\/24/);
   }, 60_000);
 
-  it("creates taps on their bridge idempotently, and never deletes a non-tap by name", async () => {
+  it("creates taps on their bridge idempotently with their NIC's filter, and never deletes a non-tap by name", async () => {
     const nic = {
       tap: `ectap${r}9`,
       mac: "02:ec:66:00:01:10",
@@ -221,10 +229,20 @@ describe("HostNetwork on a real host namespace", () => {
     await net.ensureTap(nic);
     await net.ensureTap(nic);
     expect(await runIn(hostNs, ["ip", "-br", "link", "show", "master", netA.bridge])).toContain(nic.tap);
+    expect(await runIn(hostNs, ["nft", "list", "table", "netdev", nameNicTable(nic.tap)])).toContain(
+      `ip saddr ${nic.ip} accept`,
+    );
+    // A filter lost (or a tap from an agent without filters) is put back for taps that exist, only.
+    await runIn(hostNs, ["nft", "delete", "table", "netdev", nameNicTable(nic.tap)]);
+    await net.guardExistingTaps([nic, { ...nic, tap: `ectap${r}8` }]);
+    const tables = (await net.listLeftovers()).tables;
+    expect(tables).toContain(nameNicTable(nic.tap));
+    expect(tables).not.toContain(nameNicTable(`ectap${r}8`));
     await expect(net.removeTap(`ectap${r}1`)).rejects.toThrow(/not a tap/);
     await net.removeTap(nic.tap);
     await net.removeTap(nic.tap);
     expect((await net.listLeftovers()).taps).toEqual([]);
+    expect((await net.listLeftovers()).tables).not.toContain(nameNicTable(nic.tap));
   }, 30_000);
 
   it("enslaves an uplink, releases it when the spec drops it, and refuses a missing one", async () => {
@@ -244,8 +262,11 @@ describe("HostNetwork on a real host namespace", () => {
   }, 30_000);
 
   it("removes everything, and removing again is a no-op", async () => {
-    for (const port of [`ectap${r}1`, `ectap${r}2`, `ectap${r}3`])
+    for (const port of [`ectap${r}1`, `ectap${r}2`, `ectap${r}3`]) {
       await runIn(hostNs, ["ip", "link", "del", port]);
+      // The veth is gone already: removeTap only takes its filter away.
+      await net.removeTap(port);
+    }
     await net.removeNetwork(netA.id, netA.bridge);
     await net.removeNetwork(netB.id, netB.bridge);
     const empty = { bridges: [], taps: [], vlans: [], tables: [], dnsmasqPids: [], runDirs: [] };

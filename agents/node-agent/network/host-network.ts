@@ -1,6 +1,7 @@
 // Host networking for eduCloud networks: one Linux bridge per network with the gateway address on
 // it, an optional uplink (or 802.1q VLAN device on it) as a bridge port, one dnsmasq for DHCP, one
-// nftables table (NAT, port forwards, isolation), and a tap per VM NIC. See README.md.
+// nftables table (NAT, port forwards, guest → host and guest → guest isolation), and a tap per VM NIC
+// with its own anti-spoofing table. See README.md.
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import {
@@ -11,6 +12,7 @@ import {
   type NicSpec,
 } from "../../protocol/network";
 import { buildDnsmasqConfig, startDnsmasq } from "./build-dnsmasq-config";
+import { buildNicDenyAll, buildNicFilter, buildNicFilterDelete } from "./build-nic-filter";
 import {
   applyNftScript,
   applyNftStdin,
@@ -35,8 +37,10 @@ import {
 } from "./ip-commands";
 import {
   isEducloudBridge,
+  isEducloudNicTable,
   isEducloudTable,
   isEducloudTap,
+  nameNicTable,
   nameVlanDevice,
   VLAN_PREFIX,
 } from "./network-names";
@@ -58,6 +62,7 @@ export interface NetworkLeftovers {
   bridges: string[];
   taps: string[];
   vlans: string[];
+  /** The networks' tables and the NICs' anti-spoofing tables. */
   tables: string[];
   dnsmasqPids: number[];
   /** Network run directories (dnsmasq conf, leases, state) under the state dir. */
@@ -122,19 +127,42 @@ export class HostNetwork implements HostNetworking {
       if (tap && tap.kind !== "tun")
         throw new Error(`${nic.tap} exists on this host and is not a tap device`);
       if (!tap) await this.run(addTap(nic.tap));
+      // Before the tap joins the bridge, so a guest never sends one frame unfiltered.
+      await this.run(applyNftStdin(), { input: buildNicFilter(nic) });
       if (tap?.master !== bridge) await this.run(setLinkMaster(nic.tap, bridge));
       if (!tap?.up) await this.run(setLinkUp(nic.tap));
     });
   }
 
+  /**
+   * Puts the anti-spoofing filter of `nic` on the existing port `nic.tap`, whatever its kind: ensureTap
+   * does it for taps; tests plug veth pairs and guard them the same way.
+   */
+  async guardNic(input: NicSpec): Promise<void> {
+    const nic = nicSpecSchema.parse(input);
+    await this.withLock(`tap:${nic.tap}`, () => this.run(applyNftStdin(), { input: buildNicFilter(nic) }));
+  }
+
+  /**
+   * Puts each NIC's filter back on its tap, for the taps that exist: VMs that ran on while the agent was
+   * away (upgraded from a version without filters, or a filter lost). A missing tap is left to
+   * ensureTap at its VM's next start.
+   */
+  async guardExistingTaps(nics: readonly NicSpec[]): Promise<void> {
+    const links = await this.readLinks();
+    for (const nic of nics) if (links.get(nic.tap)?.kind === "tun") await this.guardNic(nic);
+  }
+
+  /** Deletes the tap and its filter; a missing tap is a no-op (its filter, if left, still goes). */
   async removeTap(tap: string): Promise<void> {
     ifnameSchema.parse(tap);
     await this.withLock(`tap:${tap}`, async () => {
       const link = (await this.readLinks()).get(tap);
-      if (!link) return;
       // Names come from the portal: never delete a host interface that merely shares the name.
-      if (link.kind !== "tun") throw new Error(`${tap} is not a tap device; not deleting it`);
-      await this.run(deleteLink(tap));
+      if (link && link.kind !== "tun") throw new Error(`${tap} is not a tap device; not deleting it`);
+      if (link) await this.run(deleteLink(tap));
+      // After the link: the filter never comes off a port that can still send.
+      await this.run(applyNftStdin(), { input: buildNicFilterDelete(tap) });
     });
   }
 
@@ -150,7 +178,13 @@ export class HostNetwork implements HostNetworking {
           (l) => l.kind === "vlan" && (l.name.startsWith(VLAN_PREFIX) || isEducloudBridge(l.master ?? "")),
         )
         .map((l) => l.name),
-      tables: tables.filter((t) => t.family === "ip" && isEducloudTable(t.name)).map((t) => t.name),
+      tables: tables
+        .filter(
+          (t) =>
+            (t.family === "ip" && isEducloudTable(t.name)) ||
+            (t.family === "netdev" && isEducloudNicTable(t.name)),
+        )
+        .map((t) => t.name),
       dnsmasqPids: await findDnsmasqUnder(networksDir),
       runDirs: await readdir(networksDir).catch(() => []),
     };
@@ -190,6 +224,7 @@ export class HostNetwork implements HostNetworking {
     await this.syncBridgeAddress(spec.bridge, spec.gateway, prefix);
     await this.run(setLinkUp(spec.bridge));
     const uplink = await this.syncUplink(spec, previous, links);
+    await this.denyUnguardedPorts(spec.bridge, links);
     await this.run(enableIpForwarding());
     await writeFile(paths.firewall, ruleset, { mode: 0o600 });
     await this.run(applyNftScript(paths.firewall));
@@ -264,6 +299,35 @@ export class HostNetwork implements HostNetworking {
     }
     if (stale && links.get(stale)?.kind === "vlan") await this.run(deleteLink(stale));
     return { uplinkDevice: device, vlanDevice };
+  }
+
+  /**
+   * A guest port of the bridge without its NIC's filter (a tap made by an older agent, a filter someone
+   * deleted) could send anything: it gets a filter that lets nothing through, until ensureTap gives it
+   * its NIC's. Ports other than taps and the uplink were released by syncUplink already.
+   */
+  private async denyUnguardedPorts(bridge: string, links: Map<string, LinkInfo>): Promise<void> {
+    const ports = [...links.values()].filter((l) => l.master === bridge && isEducloudTap(l.name));
+    if (!ports.length) return;
+    const guarded = async () =>
+      new Set(
+        parseNftTables(await this.run(listNftTables()))
+          .filter((t) => t.family === "netdev")
+          .map((t) => t.name),
+      );
+    const before = await guarded();
+    for (const port of ports) {
+      if (before.has(nameNicTable(port.name))) continue;
+      // Under the tap's lock, checked again: an ensureTap that just filtered it is not undone.
+      await this.withLock(`tap:${port.name}`, async () => {
+        if ((await guarded()).has(nameNicTable(port.name))) return;
+        this.opts.log?.warn(
+          { port: port.name, bridge },
+          "guest port without its filter; denying all it sends",
+        );
+        await this.run(applyNftStdin(), { input: buildNicDenyAll(port.name) });
+      });
+    }
   }
 
   /** Restarts dnsmasq when its configuration changed or it is not running; otherwise leaves it be. */

@@ -4,6 +4,7 @@ import {
   isEducloudBridge,
   isEducloudTable,
   isEducloudTap,
+  nameNicTable,
   nameNftTable,
   nameVlanDevice,
 } from "./network-names";
@@ -17,6 +18,19 @@ describe("nameNftTable", () => {
   });
   it("refuses anything that is not an id (it goes into an nft script)", () => {
     expect(() => nameNftTable("x; flush ruleset")).toThrow(/not a network id/);
+  });
+});
+
+describe("nameNicTable", () => {
+  it("keeps a portal tap name readable, and encodes any other interface name without collisions", () => {
+    expect(nameNicTable("ectap0a1b2c3d4e")).toBe("educloud_nic_ectap0a1b2c3d4e");
+    expect(nameNicTable("tap-1")).toBe("educloud_nic__7461702d31");
+    expect(nameNicTable("tap_1")).not.toBe(nameNicTable("tap-1"));
+    expect(nameNicTable("tap.1")).not.toBe(nameNicTable("tap-1"));
+  });
+  it("refuses anything that is not an interface name (it goes into an nft script)", () => {
+    expect(() => nameNicTable('x" ; flush ruleset')).toThrow(/not an interface name/);
+    expect(() => nameNicTable("a".repeat(16))).toThrow(/not an interface name/);
   });
 });
 
