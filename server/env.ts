@@ -63,6 +63,11 @@ const schema = z.object({
     .int()
     .min(1024 * 1024)
     .default(64 * 1024 ** 3),
+  /**
+   * Largest virtual disk an image may announce (GiB). A tiny file can claim 100 TiB; every VM started from
+   * it would get a disk its host cannot hold. The default is the largest disk a flavor may have.
+   */
+  IMAGE_MAX_VIRTUAL_GIB: z.coerce.number().int().min(1).max(16384).default(16384),
   /** qemu-img convert is killed after this long (a hostile or huge image must not hold the portal's disk forever). */
   IMAGE_CONVERT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(3600),
   /** vCPUs a host may promise per physical CPU, and RAM per physical MiB. */

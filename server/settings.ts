@@ -10,6 +10,7 @@ import type { Env } from "./env";
 export interface PortalSettings extends DomainSettings {
   /** Largest image file accepted (bytes). */
   imageMaxBytes: number;
+  imageMaxVirtualBytes: number;
   imageConvertTimeoutSeconds: number;
   /** Signs sessions (next-auth) and derives the console signing key. */
   sessionSecret: string;
@@ -54,6 +55,7 @@ export function settingsFromEnv(env: Env): PortalSettings {
     portForwardRange: env.PORT_FORWARD_RANGE,
     volumeQuotaGiBPerUser: env.VOLUME_QUOTA_GIB_PER_USER,
     imageMaxBytes: env.IMAGE_MAX_BYTES,
+    imageMaxVirtualBytes: env.IMAGE_MAX_VIRTUAL_GIB * 1024 ** 3,
     imageConvertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,
     sessionSecret: env.NEXTAUTH_SECRET,
     portalOrigin: new URL(env.NEXTAUTH_URL).origin,

@@ -76,6 +76,7 @@ export const uploadCaptureFromAgent = defineHandler({
         storeDir: settings.imageStoreDir,
         maxBytes: settings.imageMaxBytes,
         convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,
+        maxVirtualBytes: settings.imageMaxVirtualBytes,
         onError: (err, what) => log.error({ err }, what),
       },
       { hostId: caller.kind === "host" ? caller.hostId : "", taskId: params.taskId, body: req.body },

@@ -39,6 +39,7 @@ export const uploadImage = defineHandler({
         storeDir: settings.imageStoreDir,
         maxBytes: settings.imageMaxBytes,
         convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,
+        maxVirtualBytes: settings.imageMaxVirtualBytes,
       },
       { incomingPath, ...image },
     );

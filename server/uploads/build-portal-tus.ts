@@ -18,6 +18,7 @@ function buildPortalTus(db: Database) {
     storeDir: settings.imageStoreDir,
     maxBytes: settings.imageMaxBytes,
     convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,
+    maxVirtualBytes: settings.imageMaxVirtualBytes,
     basePath: UPLOADS_PATH,
     resolveCaller: (req) =>
       resolveSessionCaller(req, {

@@ -46,6 +46,7 @@ export interface TusDeps {
   storeDir: string;
   maxBytes: number;
   convertTimeoutSeconds: number;
+  maxVirtualBytes?: number;
   /** Who is asking (server/http/caller.ts); authorize() decides whether they may upload. */
   resolveCaller(req: Request): Promise<Caller>;
   /** The URL path uploads live under, e.g. /api/v1/uploads. */
@@ -354,6 +355,7 @@ export function createTusServer(deps: TusDeps) {
         storeDir: deps.storeDir,
         maxBytes: deps.maxBytes,
         convertTimeoutSeconds: deps.convertTimeoutSeconds,
+        maxVirtualBytes: deps.maxVirtualBytes,
         onError: deps.onImportError,
       },
       { ...info.image, incomingPath },

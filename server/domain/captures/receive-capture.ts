@@ -25,6 +25,7 @@ export interface ReceiveCaptureDeps {
   db: Database;
   storeDir: string;
   maxBytes?: number;
+  maxVirtualBytes?: number;
   convertTimeoutSeconds?: number;
   /** Told about a clean-up that failed after the request's own error (the caller logs it). */
   onError?: (err: unknown, what: string) => void;

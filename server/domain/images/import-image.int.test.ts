@@ -165,7 +165,11 @@ describe("hostile images", () => {
       ]),
     );
 
+    // A few hundred KiB that announce a 100 TiB disk.
+    qemuImg("create", "-f", "qcow2", at("huge.qcow2"), "100T");
+    expect(statSync(at("huge.qcow2")).size).toBeLessThan(CAP);
     const cases: [string, ImageSourceFormat, RegExp][] = [
+      ["huge.qcow2", "qcow2", /announces a disk of 102400 GiB; at most 16384 GiB/],
       ["backing.qcow2", "qcow2", /backing file is refused/],
       ["datafile.qcow2", "qcow2", /external data file is refused/],
       ["unknown-feature.qcow2", "qcow2", /unknown incompatible features \(0x100000\)/],

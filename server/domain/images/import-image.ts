@@ -39,6 +39,8 @@ export interface ImportDeps {
   db: Database;
   storeDir: string;
   maxBytes?: number;
+  /** Largest virtual disk an image may announce (IMAGE_MAX_VIRTUAL_GIB). */
+  maxVirtualBytes?: number;
   convertTimeoutSeconds?: number;
   /** Progress 0–100 with what is being done. */
   onProgress?: (percent: number, message: Message) => void;
@@ -55,6 +57,8 @@ export async function sha256Of(path: string): Promise<string> {
 
 /** When the caller names no cap (IMAGE_MAX_BYTES normally does). */
 export const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
+/** The largest disk a flavor may have (16 TiB). */
+export const DEFAULT_MAX_VIRTUAL_BYTES = 16384 * 1024 ** 3;
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
@@ -129,11 +133,12 @@ export async function removeStoredFileIfUnused(
  */
 export async function importImage(deps: ImportDeps, input: ImportImageInput): Promise<ImageRow> {
   const maxBytes = deps.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxVirtualBytes = deps.maxVirtualBytes ?? DEFAULT_MAX_VIRTUAL_BYTES;
   const progress = deps.onProgress ?? (() => undefined);
   const work = `${input.incomingPath}.work`;
   try {
     progress(2, msg("tasks.checkingImage"));
-    const inspected = await inspectUpload(input.incomingPath, input.format, maxBytes);
+    const inspected = await inspectUpload(input.incomingPath, input.format, maxBytes, maxVirtualBytes);
     const sourceSha256 = await sha256Of(input.incomingPath);
     await mkdir(work, { recursive: true, mode: 0o700 });
 
@@ -155,7 +160,7 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
       const innerFormat = detectFormat(await readHead(disk), chosen.size);
       if (!innerFormat || innerFormat === "ova" || innerFormat === "iso")
         throw new ImageRefusal("The OVA's disk is not a disk image.");
-      const inner = await inspectUpload(disk, innerFormat, maxBytes);
+      const inner = await inspectUpload(disk, innerFormat, maxBytes, maxVirtualBytes);
       diskFormat = inner.detected;
       info = inner.info;
     }

@@ -136,6 +136,8 @@ export function infoRefusal(expected: string, i: QemuImgInfo): string | null {
   return null;
 }
 
+const formatGiB = (bytes: number) => Math.round((bytes / 1024 ** 3) * 10) / 10;
+
 const refuse = (reason: string | null) => {
   if (reason) throw new ImageRefusal(reason);
 };
@@ -148,6 +150,7 @@ export async function inspectUpload(
   path: string,
   declared: ImageSourceFormat,
   maxBytes: number,
+  maxVirtualBytes: number,
 ): Promise<Inspection> {
   const sizeBytes = (await stat(path)).size;
   if (sizeBytes > maxBytes)
@@ -188,6 +191,10 @@ export async function inspectUpload(
   const qemuFormat = detected === "iso" ? "raw" : detected;
   const info = await qemuImgInfo(path, qemuFormat);
   refuse(infoRefusal(qemuFormat, info));
+  if (info.virtualSizeBytes > maxVirtualBytes)
+    throw new ImageRefusal(
+      `The image announces a disk of ${formatGiB(info.virtualSizeBytes)} GiB; at most ${formatGiB(maxVirtualBytes)} GiB is accepted (IMAGE_MAX_VIRTUAL_GIB).`,
+    );
   if (qemuFormat !== "raw") await qemuImgCheck(path, qemuFormat);
   return { detected, sizeBytes, info };
 }

@@ -11,6 +11,7 @@ export interface ImportTaskDeps {
   storeDir: string;
   maxBytes: number;
   convertTimeoutSeconds: number;
+  maxVirtualBytes?: number;
   onError?: (err: unknown) => void;
 }
 
