@@ -98,12 +98,18 @@ export async function reconcileHeartbeat(
       errorReason: kind === "error" ? renderEnglish(message) : null,
       updatedAt: new Date(),
     };
-    const [res] = await db
-      .update(instances)
-      .set(patch)
-      .where(and(eq(instances.id, i.id), eq(instances.state, i.state)));
-    await recordInstanceEvent(db, { instanceId: i.id, kind, message, fromState: i.state, toState: to });
-    if (res.affectedRows > 0) await ctx.instanceReached({ instance: { ...i, ...patch }, from: i.state, to });
+    // The state and its timeline entry together: whoever sees the new state sees why, and a change that
+    // lost the race (the state moved meanwhile) leaves no entry.
+    const changed = await db.transaction(async (tx) => {
+      const [res] = await tx
+        .update(instances)
+        .set(patch)
+        .where(and(eq(instances.id, i.id), eq(instances.state, i.state)));
+      if (res.affectedRows === 0) return false;
+      await recordInstanceEvent(tx, { instanceId: i.id, kind, message, fromState: i.state, toState: to });
+      return true;
+    });
+    if (changed) await ctx.instanceReached({ instance: { ...i, ...patch }, from: i.state, to });
   };
 
   for (const vm of ev.vms) {
