@@ -82,6 +82,7 @@ async function prepare(size: number, dbName: string) {
   const ctx = {
     db,
     redis: null as never, // creation never touches Redis but through the job port
+    hostChannel: null as never,
     actor: { id: user.insertId, username: "bench", role: "superAdm" as const, groupIds: [] },
     ip: "127.0.0.1",
     settings: {

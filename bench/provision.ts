@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   const { rawProvision, rawDestroy, qemuSupportsSandbox } = await import("./lib/raw-vm");
   const { detectAccel } = await import("@/agents/node-agent/drivers/qemu/detect-accel");
   const { killProcessesUnder } = await import("@/agents/node-agent/drivers/qemu/testing/kill-test-vms");
-  const { hostQueueName, AGENT_EVENTS_QUEUE } = await import("@/agents/protocol");
+  const { hostQueueName, hostEventsQueueName } = await import("@/agents/protocol");
   const { hosts, images: imagesTable } = await import("@/db/schema");
   const { eq } = await import("drizzle-orm");
   const imageRoute = await import("@/app/api/v1/agent/images/[id]/content/route");
@@ -273,11 +273,11 @@ async function main(): Promise<void> {
   }
 
   const hostStream = streamKey(prefix, hostQueueName(stack.hostId));
-  const eventStream = streamKey(prefix, AGENT_EVENTS_QUEUE);
+  const eventStream = streamKey(prefix, hostEventsQueueName(stack.hostId));
   const observer = observeReports(
     new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"),
     prefix,
-    AGENT_EVENTS_QUEUE,
+    hostEventsQueueName(stack.hostId),
   );
   onCleanup("the report observer", () => observer.stop());
 

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     jobs: services.jobs,
     connection: queueConn,
     prefix: settings.redisPrefix,
+    hostChannel: services.hostChannel,
     log: log.child({ component: "controller" }),
   });
   const interrupted = await failInterruptedImports(controllerDb.db).catch(() => 0);

@@ -14,6 +14,7 @@ import { createDatabase, type Database, type DatabaseHandle } from "./db/client"
 import type { JobPort } from "./domain/context";
 import { env, type Env } from "./env";
 import { log } from "./log";
+import { createHostChannel } from "./queue/host-channel";
 import { createHostJobPort } from "./queue/host-jobs";
 import { createQueueConnection, createRedis } from "./queue/redis";
 import { settingsFromEnv, type PortalSettings } from "./settings";
@@ -35,6 +36,8 @@ export interface Services {
   /** BullMQ's connection (blocking commands, unlimited retries). */
   readonly queueConnection: Redis;
   readonly jobs: JobPort & { close(): Promise<void> };
+  /** Each host's Redis user (its own queues only); granted at join, removed at revoke. */
+  readonly hostChannel: ReturnType<typeof createHostChannel>;
   /** The portal's own queue for housekeeping jobs. */
   readonly systemQueue: Queue;
   close(): Promise<void>;
@@ -62,6 +65,7 @@ export function buildServices(from: Env = env): Services {
     return r;
   });
   const jobs = lazily(() => createHostJobPort(queueConnection(), settings.redisPrefix));
+  const hostChannel = lazily(() => createHostChannel(redis(), settings.redisPrefix));
   const systemQueue = lazily(
     () => new Queue("system", { connection: queueConnection(), prefix: `${settings.redisPrefix}:bull` }),
   );
@@ -92,6 +96,9 @@ export function buildServices(from: Env = env): Services {
     },
     get jobs() {
       return track("jobs", jobs)();
+    },
+    get hostChannel() {
+      return track("redis", hostChannel)();
     },
     get systemQueue() {
       return track("systemQueue", systemQueue)();

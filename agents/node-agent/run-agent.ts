@@ -3,7 +3,7 @@ import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AgentMessage } from "../protocol/agent-message";
-import { hostAuthHeader, hostQueueName } from "../protocol/index";
+import { hostAuthHeader, hostQueueName, hostRedisUsername } from "../protocol/index";
 import { collectFacts } from "./collect-facts";
 import type { ListenAddress } from "./console/listen-address";
 import { startConsoleBridge } from "./console/start-console-bridge";
@@ -59,9 +59,16 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   });
   const { consoleUrl } = consoles;
 
-  const connection = new Redis(creds.redisUrl, { maxRetriesPerRequest: null });
+  const connection = new Redis(creds.redisUrl, {
+    // This host's own Redis user: its secret opens its two queues and nothing else.
+    username: hostRedisUsername(creds.redisPrefix, hostId),
+    password: creds.hostSecret,
+    maxRetriesPerRequest: null,
+    // The ready check runs INFO, which the host's user may not.
+    enableReadyCheck: false,
+  });
   connection.on("error", (err) => opts.log.warn({ err: err.message }, "redis connection problem"));
-  const events = createEventSender(connection, creds.redisPrefix);
+  const events = createEventSender(connection, creds.redisPrefix, hostId);
   // The cache's size limit evicts unused images, least recently used first; the portal is told.
   const images = new ImageCache(join(opts.stateDir, "images"), creds, {
     maxBytes: imageCacheLimitFromEnv(),
@@ -158,7 +165,12 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
         throw toWorkerError(err);
       }
     },
-    { connection, prefix: `${creds.redisPrefix}:bull`, concurrency: opts.concurrency ?? 4 },
+    {
+      connection,
+      prefix: `${creds.redisPrefix}:bull`,
+      concurrency: opts.concurrency ?? 4,
+      skipVersionCheck: true,
+    },
   );
   worker.on("failed", (job, err) => {
     if (!job) return;

@@ -27,8 +27,16 @@ export const hostIdSchema = z.uuid();
 
 /** Queue of one host's jobs; only that host's agent consumes it. */
 export const hostQueueName = (hostId: string) => `host-${hostId}`;
-/** One queue for every agent's events; the portal's controller consumes it. */
-export const AGENT_EVENTS_QUEUE = "agent-events";
+/**
+ * Queue of one host's events to the portal. Only that host (and the portal) may write it, so the portal
+ * knows who sent an event from the queue it arrived on, never from what the event says.
+ */
+export const hostEventsQueueName = (hostId: string) => `events-${hostId}`;
+/**
+ * A host's Redis user: its password is the host's secret, its keys only its two queues
+ * (server/queue/host-channel.ts). Named under the install's prefix so installs sharing a Redis stay apart.
+ */
+export const hostRedisUsername = (redisPrefix: string, hostId: string) => `${redisPrefix}:host:${hostId}`;
 
 // ---- jobs ------------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import {
   urlForDatabase,
 } from "../../server/testing/test-database";
 import { registerDemo } from "../../scripts/register-demo";
-import { removeRunKeys, straysMessage } from "../../server/testing/run-redis-keys";
+import { removeRunKeys, removeRunUsers, straysMessage } from "../../server/testing/run-redis-keys";
 import { ensureTestImage } from "../../server/testing/test-image";
 import { startLocalAgent } from "./local-agent";
 import { startPortal, stopPortal } from "./portal-process";
@@ -91,6 +91,7 @@ export default async function globalSetup() {
     if (process.env.EDUCLOUD_KEEP_TEST_DB !== "1") await dropTestDatabase(base, name);
     const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
     try {
+      await removeRunUsers(redis, name);
       const { strays } = await removeRunKeys(redis, name);
       // Fails the run: a key outside the namespace would otherwise stay behind after every run. The
       // runner only logs an error thrown here, so the exit code is set as well.

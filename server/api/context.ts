@@ -35,6 +35,7 @@ export async function createRequestContext(req: Request): Promise<TrpcContext> {
     sessionId: caller.kind === "user" ? (caller.sessionId ?? null) : null,
     settings: services.settings,
     jobs: services.jobs,
+    hostChannel: services.hostChannel,
     log: services.log.child({ uid: actor?.id }),
     unavailableReason,
   };

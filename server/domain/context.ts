@@ -43,6 +43,17 @@ export interface JobPort {
   enqueue<N extends JobName>(hostId: string, name: N, data: HostJobPayloads[N], jobId: string): Promise<void>;
 }
 
+/**
+ * A host's own channel to the portal's Redis (its jobs queue and its events queue, nothing else). The
+ * password is the host's secret, so the portal grants with the hash it already stores; Redis implements
+ * it with one ACL user per host (server/queue/host-channel.ts).
+ */
+export interface HostChannelPort {
+  grant(hostId: string, secretHash: string): Promise<void>;
+  /** Credentials stop working at once: the user is removed and its open connections are closed. */
+  revoke(hostId: string): Promise<void>;
+}
+
 /** What every domain function receives: its dependencies and who is asking. No transport in here. */
 export interface DomainContext {
   db: Database;
@@ -51,6 +62,7 @@ export interface DomainContext {
   ip: string | null;
   settings: DomainSettings;
   jobs: JobPort;
+  hostChannel: HostChannelPort;
 }
 
 export function requireActor(ctx: DomainContext): Actor {

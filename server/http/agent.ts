@@ -32,8 +32,8 @@ export const joinAgent = defineHandler({
     targetType: "hosts",
     actorName: (_caller, ok, body) => (ok && body ? `agent:${body.name}` : "agent"),
   },
-  async handle({ body, services: { db, settings } }) {
-    const res = await joinHost({ db, settings }, body);
+  async handle({ body, services: { db, settings, hostChannel } }) {
+    const res = await joinHost({ db, settings, hostChannel }, body);
     return Response.json(res, { headers: { ...NO_STORE, [TARGET_HEADER]: res.hostId } });
   },
 });

@@ -1,7 +1,8 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { AGENT_EVENTS_QUEUE, agentEventSchema, type AgentEvent } from "@/agents/protocol";
+import { agentEventSchema, hostEventsQueueName, type AgentEvent } from "@/agents/protocol";
+import { hosts } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { JobPort } from "@/server/domain/context";
 import type { EventDispatcher } from "@/server/domain/events/dispatcher";
@@ -36,7 +37,12 @@ export function createKeyedSerializer() {
   };
 }
 
-/** Consumes agents' events and records them in MySQL. */
+/**
+ * Consumes agents' events and records them in MySQL: one BullMQ worker per host, on that host's own
+ * events queue. Only that host's Redis user (and the portal) can write there (host-channel.ts), so the
+ * queue an event arrived on names its sender; an event naming another host is dropped.
+ * Hosts that join later get their worker within `refreshMs`; revoked hosts lose theirs.
+ */
 export function startController(deps: {
   db: Database;
   jobs: JobPort;
@@ -46,34 +52,87 @@ export function startController(deps: {
   concurrency?: number;
   /** Every area's handlers by default; tests and later features may pass their own. */
   events?: EventDispatcher;
-}): Worker {
+  /** Keeps Redis's per-host users in step with `hosts` (after a Redis restart forgot them). */
+  hostChannel?: { sync(hosts: { id: string; secretHash: string }[]): Promise<void> };
+  refreshMs?: number;
+}): { close(): Promise<void>; refresh(): Promise<void>; listening(): string[] } {
   const inOrder = createKeyedSerializer();
   const events = deps.events ?? createAgentEventDispatcher();
-  const worker = new Worker(
-    AGENT_EVENTS_QUEUE,
-    async (job) => {
-      const parsed = agentEventSchema.safeParse(job.data);
-      if (!parsed.success) {
-        deps.log.warn(
-          { jobId: job.id, issues: parsed.error.issues.slice(0, 3) },
-          "dropped a malformed agent event",
-        );
-        return;
+  const workers = new Map<string, Worker>();
+  let closed = false;
+
+  const listen = (hostId: string) => {
+    const worker = new Worker(
+      hostEventsQueueName(hostId),
+      async (job) => {
+        const parsed = agentEventSchema.safeParse(job.data);
+        if (!parsed.success) {
+          deps.log.warn(
+            { hostId, jobId: job.id, issues: parsed.error.issues.slice(0, 3) },
+            "dropped a malformed agent event",
+          );
+          return;
+        }
+        const ev = parsed.data;
+        if (ev.hostId !== hostId) {
+          deps.log.warn(
+            { hostId, claimed: ev.hostId, type: ev.type },
+            "dropped an event that names another host than its sender",
+          );
+          return;
+        }
+        await inOrder(orderingKey(ev), () => events.dispatch(deps, ev, hostId));
+      },
+      {
+        connection: deps.connection,
+        prefix: `${deps.prefix}:bull`,
+        concurrency: deps.concurrency ?? 8,
+        removeOnComplete: { count: 100 },
+        removeOnFail: { count: 1000 },
+      },
+    );
+    worker.on("failed", (job, err) =>
+      deps.log.error({ err, hostId, jobId: job?.id }, "applying an agent event failed"),
+    );
+    worker.on("error", (err) => deps.log.warn({ err: err.message, hostId }, "events worker problem"));
+    workers.set(hostId, worker);
+  };
+
+  let refreshes = 0;
+  let lastSynced = "";
+  const refresh = async () => {
+    const rows = await deps.db.select({ id: hosts.id, secretHash: hosts.secretHash }).from(hosts);
+    if (closed) return;
+    const ids = new Set(rows.map((r) => r.id));
+    for (const id of ids) if (!workers.has(id)) listen(id);
+    for (const [id, worker] of workers)
+      if (!ids.has(id)) {
+        workers.delete(id);
+        await worker.close().catch(() => undefined);
       }
-      const ev = parsed.data;
-      // The sender is the host the message names until events arrive on a per-host authenticated channel.
-      await inOrder(orderingKey(ev), () => events.dispatch(deps, ev, ev.hostId));
+    // Every minute, and whenever hosts change: Redis forgets its users when it restarts.
+    const key = rows.map((r) => `${r.id}:${r.secretHash}`).join(",");
+    if (deps.hostChannel && (key !== lastSynced || refreshes++ % 12 === 0)) {
+      await deps.hostChannel.sync(rows);
+      lastSynced = key;
+    }
+  };
+  const refreshQuietly = () =>
+    refresh().catch((err: unknown) =>
+      deps.log.warn({ err: (err as Error).message }, "could not refresh the hosts' event queues"),
+    );
+  void refreshQuietly();
+  const timer = setInterval(() => void refreshQuietly(), deps.refreshMs ?? 5000);
+  timer.unref();
+
+  return {
+    refresh,
+    listening: () => [...workers.keys()],
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await Promise.all([...workers.values()].map((w) => w.close().catch(() => undefined)));
+      workers.clear();
     },
-    {
-      connection: deps.connection,
-      prefix: `${deps.prefix}:bull`,
-      concurrency: deps.concurrency ?? 8,
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 1000 },
-    },
-  );
-  worker.on("failed", (job, err) =>
-    deps.log.error({ err, jobId: job?.id }, "applying an agent event failed"),
-  );
-  return worker;
+  };
 }

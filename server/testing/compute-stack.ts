@@ -78,6 +78,7 @@ export async function startComputeStack(opts: {
     connection: conn,
     prefix: s.prefix,
     log: pino({ level: "silent" }),
+    refreshMs: 250,
   });
 
   const built = await ensureTestImage();

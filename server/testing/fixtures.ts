@@ -7,6 +7,7 @@ import type { TrpcContext } from "@/server/api/trpc";
 import { hashPassword } from "@/server/auth/password";
 import { createDatabase, type DatabaseHandle } from "@/server/db/client";
 import type { Actor, DomainSettings, JobPort } from "@/server/domain/context";
+import { createHostChannel } from "@/server/queue/host-channel";
 import { createRedis } from "@/server/queue/redis";
 
 /** A connection to this run's test database and Redis (see integration-global-setup.ts). */
@@ -98,6 +99,7 @@ export function contextFor(
     ip,
     settings: testSettings(),
     jobs: recordingJobs(),
+    hostChannel: createHostChannel(s.redis, s.prefix),
     log: pino({ level: "silent" }),
     ...over,
   };

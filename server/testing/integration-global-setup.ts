@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { migrateDatabase } from "../../scripts/migrate";
-import { removeRunKeys, straysMessage } from "./run-redis-keys";
+import { removeRunKeys, removeRunUsers, straysMessage } from "./run-redis-keys";
 import {
   baseDatabaseUrl,
   createTestDatabase,
@@ -26,6 +26,7 @@ export default async function setup() {
     if (process.env.EDUCLOUD_KEEP_TEST_DB !== "1") await dropTestDatabase(base, name);
     const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
     try {
+      await removeRunUsers(redis, name);
       const { strays } = await removeRunKeys(redis, name);
       // Fails the run: a key outside the namespace would otherwise stay behind after every run. The
       // runner only logs an error thrown here, so the exit code is set as well.

@@ -44,3 +44,10 @@ export function straysMessage(run: string, strays: string[]): string {
     `or the code must clean them up or give them an expiry):\n  ${shown}${strays.length > 20 ? "\n  …" : ""}`
   );
 }
+
+/** Removes the Redis users this run's hosts were given (host-channel.ts names them `<run>:host:<id>`). */
+export async function removeRunUsers(redis: Redis, run: string): Promise<number> {
+  const users = ((await redis.call("ACL", "USERS")) as string[]).filter((u) => u.startsWith(`${run}:`));
+  for (const user of users) await redis.call("ACL", "DELUSER", user);
+  return users.length;
+}

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { PROTOCOL_VERSION, type JoinResponse, type joinRequestSchema } from "@/agents/protocol";
 import { hostJoinTokens, hosts } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { requireActor, type DomainContext, type DomainSettings } from "../context";
+import { requireActor, type DomainContext, type DomainSettings, type HostChannelPort } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError } from "../errors";
 import { newSecret, sha256Hex } from "./host-secrets";
@@ -41,11 +41,12 @@ export async function createJoinToken(ctx: DomainContext): Promise<JoinToken> {
 
 /** Turns a one-time token into a host and its credentials. The token can never be used again. */
 export async function joinHost(
-  deps: { db: Database; settings: DomainSettings },
+  deps: { db: Database; settings: DomainSettings; hostChannel: HostChannelPort },
   req: z.output<typeof joinRequestSchema>,
 ): Promise<JoinResponse> {
   const hostId = randomUUID();
   const hostSecret = newSecret();
+  const secretHash = sha256Hex(hostSecret);
   try {
     await deps.db.transaction(async (tx) => {
       const [tok] = await tx
@@ -63,7 +64,7 @@ export async function joinHost(
       await tx.insert(hosts).values({
         id: hostId,
         name: req.name,
-        secretHash: sha256Hex(hostSecret),
+        secretHash,
         cpuCount: req.facts.cpuCount,
         memoryMiB: req.facts.memoryMiB,
         diskFreeBytes: req.facts.diskFreeBytes,
@@ -80,12 +81,23 @@ export async function joinHost(
     if (isDuplicateKey(err)) throw new DomainError("CONFLICT", msg("hosts.nameTaken", { name: req.name }));
     throw err;
   }
+  // Before the answer: the agent connects to its queues as soon as it has its credentials. Should this
+  // fail, the controller grants it within a minute (it keeps Redis's users in step with `hosts`).
+  await deps.hostChannel.grant(hostId, secretHash);
   return {
     hostId,
     hostSecret,
-    redisUrl: deps.settings.agentRedisUrl,
+    redisUrl: withoutCredentials(deps.settings.agentRedisUrl),
     redisPrefix: deps.settings.redisPrefix,
     portalUrl: deps.settings.portalUrl,
     protocolVersion: PROTOCOL_VERSION,
   };
+}
+
+/** The portal's own Redis password must never reach a host: agents sign in as their own user. */
+function withoutCredentials(redisUrl: string): string {
+  const url = new URL(redisUrl);
+  url.username = "";
+  url.password = "";
+  return url.toString();
 }

@@ -2,6 +2,7 @@
 // agents are sent complete specs, port forwards belong to the instance's owner, and a deleted
 // instance gives everything back. (The agent side, with real bridges and VMs, is tested in
 // agents/node-agent/network/; the two meet in e2e/networks.spec.ts.)
+import { createHostChannel } from "@/server/queue/host-channel";
 import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
@@ -132,6 +133,7 @@ describe("instances on networks", () => {
         ip: null,
         settings: (await import("@/server/testing/fixtures")).testSettings(),
         jobs,
+        hostChannel: createHostChannel(s.redis, s.prefix),
       },
       { networkId: net.id, owner: "lab-late", size: 8, timeoutSeconds: 1 },
     );
