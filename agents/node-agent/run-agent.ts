@@ -3,7 +3,7 @@ import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AgentMessage } from "../protocol/agent-message";
-import { hostAuthHeader, hostQueueName, hostRedisUsername } from "../protocol/index";
+import { hostAuthHeader, hostQueueName, hostRedisUsername, redisAddressOnly } from "../protocol/index";
 import { collectFacts } from "./collect-facts";
 import type { ListenAddress } from "./console/listen-address";
 import { startConsoleBridge } from "./console/start-console-bridge";
@@ -61,7 +61,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   });
   const { consoleUrl } = consoles;
 
-  const connection = new Redis(creds.redisUrl, {
+  const connection = new Redis(redisAddressOnly(creds.redisUrl), {
     // This host's own Redis user: its secret opens its two queues and nothing else.
     username: hostRedisUsername(creds.redisPrefix, hostId),
     password: creds.hostSecret,

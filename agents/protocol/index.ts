@@ -39,6 +39,14 @@ export const hostEventsQueueName = (hostId: string) => `events-${hostId}`;
  */
 export const hostRedisUsername = (redisPrefix: string, hostId: string) => `${redisPrefix}:host:${hostId}`;
 
+/** A Redis address without user or password: a URL's credentials would win over a client's options. */
+export function redisAddressOnly(redisUrl: string): string {
+  const url = new URL(redisUrl);
+  url.username = "";
+  url.password = "";
+  return url.toString();
+}
+
 // ---- jobs ------------------------------------------------------------------------------------------
 
 export const imageRefSchema = z.object({

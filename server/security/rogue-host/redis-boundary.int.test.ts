@@ -4,6 +4,8 @@ import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostQueueName } from "@/agents/protocol";
+import { issueJoinToken, joinHost } from "@/server/domain/hosts/join-host";
+import { hostFacts, testSettings, uniqueName } from "@/server/testing/fixtures";
 import { REDIS_URL, startRogueHostScene, type RogueHostScene } from "./testing/rogue-host-scene";
 
 let scene: RogueHostScene;
@@ -103,6 +105,21 @@ describe("rogue-host: Redis", () => {
       );
     for (const key of keys) expect(await s.redis.get(key)).toBe("portal's");
     await s.redis.del(...keys);
+  });
+
+  it("learns no Redis credentials but its own when it joins", async () => {
+    const { s } = scene;
+    const { token } = await issueJoinToken(s.db, 600);
+    const joined = await joinHost(
+      {
+        db: s.db,
+        settings: testSettings({ agentRedisUrl: "redis://educloud:portal-secret@127.0.0.1:6379" }),
+        hostChannel: scene.hostChannel,
+      },
+      { token, name: uniqueName("joiner"), facts: hostFacts() },
+    );
+    expect(joined.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(JSON.stringify(joined)).not.toContain("portal-secret");
   });
 
   it("cannot sign in as another host with its own secret", async () => {

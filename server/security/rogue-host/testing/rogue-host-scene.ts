@@ -4,7 +4,12 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { hostEventsQueueName, hostRedisUsername, type AgentEventInput } from "@/agents/protocol";
+import {
+  hostEventsQueueName,
+  hostRedisUsername,
+  redisAddressOnly,
+  type AgentEventInput,
+} from "@/agents/protocol";
 import { issueJoinToken, joinHost } from "@/server/domain/hosts/join-host";
 import { startController } from "@/server/queue/controller";
 import { createHostChannel } from "@/server/queue/host-channel";
@@ -41,7 +46,7 @@ export async function startRogueHostScene() {
 
   /** A Redis connection with exactly what a host holds: its user name and its secret. */
   const connectAs = (host: { hostId: string; hostSecret: string }) =>
-    new Redis(REDIS_URL, {
+    new Redis(redisAddressOnly(REDIS_URL), {
       username: hostRedisUsername(s.prefix, host.hostId),
       password: host.hostSecret,
       enableReadyCheck: false,
