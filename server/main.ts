@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     db: controllerDb.db,
     connection: queueConn,
     prefix: settings.redisPrefix,
+    reaper: settings.reaper,
     log: log.child({ component: "maintenance" }),
   });
 
