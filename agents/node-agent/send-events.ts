@@ -23,7 +23,7 @@ export function createEventSender(connection: Redis, prefix: string, hostId: str
       const parsed = agentEventSchema.parse(ev); // invalid: thrown at once, never retried
       const opts = {
         attempts: 5,
-        backoff: { type: "exponential", delay: 2000 },
+        backoff: { type: "exponential", delay: 1000 },
         removeOnComplete: true,
         removeOnFail: { count: 1000 },
       };
