@@ -44,9 +44,27 @@ fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   say "Starting Redis…"
   if have_systemd; then as_root systemctl enable --now redis-server; else
-    as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --appendonly yes --dir /var/lib/redis; fi
+    as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --appendonly yes --appendfsync everysec \
+      --maxmemory-policy noeviction --dir /var/lib/redis; fi
   for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.25; done
   redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || die "Redis did not start."
+fi
+# Queued jobs and agents' events must survive a Redis restart and must never be evicted: the append-only
+# file flushed every second (a crash loses at most a second), and a full Redis refuses writes (callers see
+# an outage and retry) rather than dropping keys. The health page warns when this is not so.
+say "Configuring Redis: appendonly yes, appendfsync everysec, maxmemory-policy noeviction…"
+redis_set() {
+  [ "$(redis-cli -h 127.0.0.1 -p 6379 CONFIG SET "$1" "$2" 2>&1)" = "OK" ] ||
+    die "Could not set Redis $1 to $2 (is CONFIG disabled?); set it in redis.conf and run setup again."
+}
+redis_set appendonly yes
+redis_set appendfsync everysec
+redis_set maxmemory-policy noeviction
+# Kept across restarts: written back into the config file when Redis runs from one (the distribution's
+# service); a Redis started above without one gets the same settings on its command line.
+if [ -n "$(redis-cli -h 127.0.0.1 -p 6379 INFO server | sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' | tr -d '\r')" ]; then
+  [ "$(redis-cli -h 127.0.0.1 -p 6379 CONFIG REWRITE 2>&1)" = "OK" ] ||
+    say "Warning: Redis could not rewrite its config file; add appendonly yes and maxmemory-policy noeviction to it."
 fi
 
 # 4. .env with generated secrets (kept when it exists, so re-running setup changes nothing).

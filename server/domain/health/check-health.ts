@@ -72,8 +72,6 @@ function warn(c: HealthCheck, m: Message): void {
   c.warningMessages.push(m);
 }
 
-export const NO_PERSISTENCE_WARNING = renderEnglish(msg("health.noPersistence"));
-
 export interface RedisPersistence {
   aof: boolean;
   rdb: boolean;
