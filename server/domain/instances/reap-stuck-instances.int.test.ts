@@ -6,7 +6,8 @@ import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostQueueName } from "@/agents/protocol";
-import { instanceEvents, instances, tasks } from "@/db/schema";
+import { instanceEvents, instances, tasks, volumes } from "@/db/schema";
+import { createAgentEventDispatcher } from "@/server/events/agent-events";
 import { createHostJobInspector } from "@/server/queue/inspect-host-jobs";
 import { createHostJobPort } from "@/server/queue/host-jobs";
 import { createQueueConnection } from "@/server/queue/redis";
@@ -129,6 +130,30 @@ describe("instances whose host does not answer", () => {
     const ids = jobs.sent.filter((j) => j.name === "instance.delete").map((j) => j.jobId);
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(2);
+  });
+});
+
+describe("a DELETED report applied again", () => {
+  it("runs the clean-ups the first application did not get to (the database went away in between)", async () => {
+    // What a cut in the middle leaves: the state written, the attached volume not yet released.
+    const id = await instanceWith({ state: "DELETED", task: null, deletedAt: new Date() });
+    const volumeId = (await import("node:crypto")).randomUUID();
+    await s.db.insert(volumes).values({
+      id: volumeId,
+      name: "data",
+      ownerId: owner.id,
+      hostId,
+      sizeGiB: 1,
+      state: "attached",
+      instanceId: id,
+    });
+    await createAgentEventDispatcher().dispatch(
+      { db: s.db, jobs: recordingJobs() },
+      { type: "instance.state", hostId, at: new Date(), instanceId: id, state: "DELETED" },
+      hostId,
+    );
+    const [v] = await s.db.select().from(volumes).where(eq(volumes.id, volumeId));
+    expect([v!.state, v!.instanceId]).toEqual(["available", null]);
   });
 });
 
