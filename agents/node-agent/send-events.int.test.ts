@@ -27,9 +27,13 @@ beforeAll(async () => {
       srv.close(() => resolve(p));
     });
   });
-  server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""], {
-    stdio: "ignore",
-  });
+  server = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""],
+    {
+      stdio: "ignore",
+    },
+  );
   admin = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: null });
   admin.on("error", () => undefined); // refused until the server listens
   await admin.ping();

@@ -30,7 +30,10 @@ export function isTransientError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const message = (e as { message?: unknown }).message;
     // mysql2's words for a connection that died between queries, and for a pool that cannot connect.
-    if (typeof message === "string" && /closed state|connection lost|ECONNREFUSED|Too many connections/i.test(message))
+    if (
+      typeof message === "string" &&
+      /closed state|connection lost|ECONNREFUSED|Too many connections/i.test(message)
+    )
       return true;
     e = (e as { cause?: unknown }).cause;
   }

@@ -35,7 +35,8 @@ export async function applyWithRetry(apply: () => Promise<void>, opts: RetryOpti
   for (let attempt = 1, delay = initial; ; attempt++, delay = Math.min(delay * 2, max)) {
     try {
       await apply();
-      if (attempt > 1) opts.log.info({ ...opts.what, attempts: attempt }, "agent event applied after retrying");
+      if (attempt > 1)
+        opts.log.info({ ...opts.what, attempts: attempt }, "agent event applied after retrying");
       return;
     } catch (err) {
       if (!isTransientError(err)) {

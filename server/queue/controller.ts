@@ -83,7 +83,11 @@ export function startController(deps: {
           );
           return;
         }
-        const retry = { log: deps.log, signal: closing.signal, what: { hostId, type: ev.type, jobId: job.id } };
+        const retry = {
+          log: deps.log,
+          signal: closing.signal,
+          what: { hostId, type: ev.type, jobId: job.id },
+        };
         await inOrder(orderingKey(ev), () => applyWithRetry(() => events.dispatch(deps, ev, hostId), retry));
       },
       {

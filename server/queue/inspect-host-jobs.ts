@@ -8,7 +8,10 @@ import type { HostJobInspector } from "@/server/domain/instances/reap-stuck-inst
  * in "delayed"); that includes a job that stalled more often than allowed (its agent died under it),
  * which no worker reports — BullMQ moves it to failed inside Redis without emitting "failed".
  */
-export function createHostJobInspector(connection: Redis, prefix: string): HostJobInspector & {
+export function createHostJobInspector(
+  connection: Redis,
+  prefix: string,
+): HostJobInspector & {
   close(): Promise<void>;
 } {
   const queues = new Map<string, Queue>();

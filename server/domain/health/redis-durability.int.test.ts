@@ -84,8 +84,8 @@ describe("Redis durability on the health page", () => {
   });
 
   it("is quiet with appendonly yes, appendfsync everysec and noeviction", async () => {
-    expect(await redisWarnings({ appendonly: "yes", appendfsync: "everysec", "maxmemory-policy": "noeviction" })).toEqual(
-      [],
-    );
+    expect(
+      await redisWarnings({ appendonly: "yes", appendfsync: "everysec", "maxmemory-policy": "noeviction" }),
+    ).toEqual([]);
   });
 });

@@ -84,7 +84,14 @@ beforeAll(async () => {
       await beforeAnswer();
       const { instanceId } = job.data as { instanceId: string };
       for (const state of answers[job.name] ?? [])
-        await sender.send({ type: "instance.state", hostId, at: new Date(), instanceId, state, jobId: job.id });
+        await sender.send({
+          type: "instance.state",
+          hostId,
+          at: new Date(),
+          instanceId,
+          state,
+          jobId: job.id,
+        });
     },
     { connection: agentConn, prefix: `${s.prefix}:bull`, concurrency: 4 },
   );
@@ -119,13 +126,31 @@ async function settled(id: string, want: InstanceRow["state"], timeoutMs: number
 describe("a database outage in the middle of create, stop and delete", () => {
   it("leaves no instance stuck: each reaches its final state once the database returns", async () => {
     // Three instances, each with an action under way when the database goes.
-    const creating = await makeInstanceRow(s, { ownerId: owner.id, groupId: null, hostId, flavorId, imageId });
+    const creating = await makeInstanceRow(s, {
+      ownerId: owner.id,
+      groupId: null,
+      hostId,
+      flavorId,
+      imageId,
+    });
     await s.db
       .update(instances)
       .set({ state: "SCHEDULED", task: "creating" })
       .where(eq(instances.id, creating));
-    const stopping = await makeInstanceRow(s, { ownerId: owner.id, groupId: null, hostId, flavorId, imageId });
-    const deleting = await makeInstanceRow(s, { ownerId: owner.id, groupId: null, hostId, flavorId, imageId });
+    const stopping = await makeInstanceRow(s, {
+      ownerId: owner.id,
+      groupId: null,
+      hostId,
+      flavorId,
+      imageId,
+    });
+    const deleting = await makeInstanceRow(s, {
+      ownerId: owner.id,
+      groupId: null,
+      hostId,
+      flavorId,
+      imageId,
+    });
 
     // The agent has done the work and answers while the portal's database is away.
     let cutAt = 0;

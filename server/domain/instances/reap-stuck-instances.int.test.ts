@@ -117,7 +117,9 @@ describe("instances whose host does not answer", () => {
     await reapStuckInstances(s.db, DEADLINES, inspector);
     const row = await read(id);
     expect([row.state, row.task]).toEqual(["ERROR", null]);
-    expect(row.errorReason).toMatch(/stop job ended without a result \(job stalled more than allowable limit\)/);
+    expect(row.errorReason).toMatch(
+      /stop job ended without a result \(job stalled more than allowable limit\)/,
+    );
   }, 30_000);
 
   it("a delete can be sent again while deleting, with a new job id", async () => {

@@ -68,10 +68,9 @@ export async function reapStuckInstances(
     );
   let reaped = 0;
   for (const i of rows) {
-    const seconds =
-      (i.task ? SHORT_TASKS.has(i.task) : i.state === "STOPPING" || i.state === "DELETING")
-        ? deadlines.actionSeconds
-        : deadlines.createSeconds;
+    const seconds = (i.task ? SHORT_TASKS.has(i.task) : i.state === "STOPPING" || i.state === "DELETING")
+      ? deadlines.actionSeconds
+      : deadlines.createSeconds;
     const cutoff = new Date(now.getTime() - seconds * 1000);
     const task = i.task ?? i.state.toLowerCase();
     let reason: Message | null = null;
