@@ -4,12 +4,14 @@
 // And a delete can be sent again.
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostQueueName } from "@/agents/protocol";
 import { instanceEvents, instances, tasks, volumes } from "@/db/schema";
 import { createAgentEventDispatcher } from "@/server/events/agent-events";
 import { createHostJobInspector } from "@/server/queue/inspect-host-jobs";
 import { createHostJobPort } from "@/server/queue/host-jobs";
+import { startMaintenance } from "@/server/queue/maintenance";
 import { createQueueConnection } from "@/server/queue/redis";
 import {
   callerFor,
@@ -132,6 +134,28 @@ describe("instances whose host does not answer", () => {
     const ids = jobs.sent.filter((j) => j.name === "instance.delete").map((j) => j.jobId);
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(2);
+  });
+});
+
+describe("the portal's housekeeping", () => {
+  it("runs the reaper by itself", async () => {
+    const id = await instanceWith({ state: "STOPPING", task: "stopping", updatedAt: ago(601) });
+    const m = await startMaintenance({
+      db: s.db,
+      connection: conn,
+      prefix: s.prefix,
+      log: pino({ level: "silent" }),
+      reaper: { ...DEADLINES, hostTaskSilentSeconds: 1800, hostDownAfterSeconds: 30 },
+      reapEveryMs: 200,
+    });
+    try {
+      const until = Date.now() + 10_000;
+      while ((await read(id)).state !== "ERROR" && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 100));
+      expect((await read(id)).state).toBe("ERROR");
+    } finally {
+      await m.close();
+    }
   });
 });
 
