@@ -224,6 +224,9 @@ export interface MessageParams {
   "tasks.convertingPercent": { percent: MessageParam };
   "tasks.checksum": Record<never, never>;
   "tasks.stored": Record<never, never>;
+  "tasks.hostSilent": { minutes: MessageParam };
+  "tasks.hostDown": { host: MessageParam };
+  "tasks.hostJobEnded": { reason: MessageParam };
   "events.createRequested": { user: MessageParam };
   "events.scheduled": { host: MessageParam };
   "events.deletedBy": { user: MessageParam };
@@ -252,10 +255,15 @@ export interface MessageParams {
   "events.captureRequested": { name: MessageParam; user: MessageParam };
   "events.captureFailed": { name: MessageParam; reason: MessageParam };
   "events.captured": { name: MessageParam };
+  "events.hostDidNotConfirm": { minutes: MessageParam; task: string };
+  "events.hostJobEnded": { job: string; reason: MessageParam };
   "health.noPersistence": Record<never, never>;
   "health.persistenceUnknown": Record<never, never>;
   "health.noHostJoined": Record<never, never>;
   "health.noHeartbeat": { hosts: MessageParam; seconds: MessageParam };
   "health.timeout": { check: MessageParam; ms: MessageParam };
   "health.failed": { detail: MessageParam };
+  "health.rdbOnly": Record<never, never>;
+  "health.aofNoFsync": Record<never, never>;
+  "health.evictingPolicy": { policy: MessageParam };
 }

@@ -1,6 +1,7 @@
 import type { DomainSettings } from "./domain/context";
 import type { TrustProxy } from "./auth/client-ip";
 import type { Env } from "./env";
+import type { ReaperSettings } from "./queue/maintenance";
 
 /**
  * Everything the portal's code reads from its configuration, typed and derived once from the
@@ -38,6 +39,8 @@ export interface PortalSettings extends DomainSettings {
   trustProxy: TrustProxy;
   /** Served over HTTPS (NEXTAUTH_URL): cookies are Secure. */
   secureCookies: boolean;
+  /** Deadlines after which the reaper gives up work handed to a host (server/queue/maintenance.ts). */
+  reaper: ReaperSettings;
 }
 
 export function settingsFromEnv(env: Env): PortalSettings {
@@ -78,5 +81,11 @@ export function settingsFromEnv(env: Env): PortalSettings {
     production: env.NODE_ENV === "production",
     trustProxy: env.TRUST_PROXY,
     secureCookies: env.NEXTAUTH_URL.startsWith("https://"),
+    reaper: {
+      createSeconds: env.INSTANCE_CREATE_TIMEOUT_SECONDS,
+      actionSeconds: env.INSTANCE_ACTION_TIMEOUT_SECONDS,
+      hostTaskSilentSeconds: env.HOST_TASK_SILENT_SECONDS,
+      hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
+    },
   };
 }
