@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { hostFactsSchema, type JoinResponse } from "../../protocol/index";
+import { consoleUrlSchema, type JoinResponse } from "../../protocol/index";
 import { watchConsoleKey } from "./console-key";
 import { startConsoleServer, type ConsoleEndpoints, type ConsoleServer } from "./console-server";
 import {
@@ -11,7 +11,7 @@ import {
 } from "./listen-address";
 
 export interface ConsoleBridge {
-  /** What the agent advertises in its host facts (no trailing slash: the portal appends the path). */
+  /** Where the portal should reach it (no trailing slash); the portal uses the address pinned at join. */
   consoleUrl: string;
   server: ConsoleServer;
   stop(): Promise<void>;
@@ -20,7 +20,7 @@ export interface ConsoleBridge {
 /**
  * The agent's console side: fetches the portal's verify key in the background (consoles are refused
  * with 503 until it is known, so a portal that is still starting delays nothing) and starts the
- * bridge right away, so the startup heartbeat can carry its URL.
+ * bridge right away.
  */
 export async function startConsoleBridge(opts: {
   creds: Pick<JoinResponse, "hostId" | "hostSecret" | "portalUrl">;
@@ -33,7 +33,7 @@ export async function startConsoleBridge(opts: {
   const { hostId, hostSecret, portalUrl } = opts.creds;
   const listen = opts.listen ?? parseListenAddress(DEFAULT_CONSOLE_LISTEN);
   const consoleUrl = opts.advertiseUrl?.replace(/\/+$/, "");
-  if (consoleUrl !== undefined && !hostFactsSchema.shape.consoleUrl.safeParse(consoleUrl).success) {
+  if (consoleUrl !== undefined && !consoleUrlSchema.safeParse(consoleUrl).success) {
     throw new Error(
       `invalid console URL ${JSON.stringify(opts.advertiseUrl)}: EDUCLOUD_AGENT_CONSOLE_URL must look like ws://host:port`,
     );
