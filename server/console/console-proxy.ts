@@ -240,6 +240,10 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
       release();
       if (!bridged) agent.terminate();
     });
+    // An upgraded socket is half-open: a browser's FIN alone never closes it, so end it ourselves.
+    socket.once("end", () => {
+      if (!bridged) socket.destroy();
+    });
     agent.once("unexpected-response", (_r, res) => {
       res.resume(); // the body is drained, never read into an answer
       const refusal = String(res.headers["x-educloud-console-refusal"] ?? "");
