@@ -2,13 +2,7 @@ import type { Logger } from "pino";
 import { consoleUrlSchema, type JoinResponse } from "../../protocol/index";
 import { watchConsoleKey } from "./console-key";
 import { startConsoleServer, type ConsoleEndpoints, type ConsoleServer } from "./console-server";
-import {
-  DEFAULT_CONSOLE_LISTEN,
-  defaultAdvertisedUrl,
-  isWildcardHost,
-  parseListenAddress,
-  type ListenAddress,
-} from "./listen-address";
+import { defaultAdvertisedUrl, isWildcardHost, type ListenAddress } from "./listen-address";
 
 export interface ConsoleBridge {
   /** Where the portal should reach it (no trailing slash); the portal uses the address pinned at join. */
@@ -27,11 +21,12 @@ export async function startConsoleBridge(opts: {
   /** Where each VM's consoles are (the host's drivers). */
   consoles: ConsoleEndpoints;
   log: Logger;
-  listen?: ListenAddress;
+  /** run-agent.ts chooses: the address kept at join (pinned-console.ts), or the operator's. */
+  listen: ListenAddress;
   advertiseUrl?: string;
 }): Promise<ConsoleBridge> {
   const { hostId, hostSecret, portalUrl } = opts.creds;
-  const listen = opts.listen ?? parseListenAddress(DEFAULT_CONSOLE_LISTEN);
+  const { listen } = opts;
   const consoleUrl = opts.advertiseUrl?.replace(/\/+$/, "");
   if (consoleUrl !== undefined && !consoleUrlSchema.safeParse(consoleUrl).success) {
     throw new Error(
