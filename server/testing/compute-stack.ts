@@ -118,7 +118,10 @@ export async function startComputeStack(opts: {
         stateDir,
       ],
       // Several agents (and other runs) share this machine: each picks a free console port at join.
-      { env: { ...process.env, EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0" }, stdio: ["ignore", "inherit", "inherit"] },
+      {
+        env: { ...process.env, EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0" },
+        stdio: ["ignore", "inherit", "inherit"],
+      },
     );
     const code = await new Promise((r) => joining.on("exit", r));
     if (code !== 0) throw new Error(`agent join exited with ${code}`);

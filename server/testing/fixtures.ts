@@ -71,7 +71,9 @@ export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings
   subnetTimeoutSeconds: 120,
   portForwardRange: [20000, 29999],
   volumeQuotaGiBPerUser: 100,
-  consoleTicketKey: deriveConsoleTicketKey(process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture"),
+  consoleTicketKey: deriveConsoleTicketKey(
+    process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture",
+  ),
   ...over,
 });
 

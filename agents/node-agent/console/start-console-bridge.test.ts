@@ -33,7 +33,13 @@ describe("startConsoleBridge", () => {
   });
 
   it("advertises the configured URL (without a trailing slash) and refuses one that is not ws://", async () => {
-    const bridge = await startConsoleBridge({ creds, consoles, log, listen: ANY_PORT, advertiseUrl: "ws://node7.lab:7901/" });
+    const bridge = await startConsoleBridge({
+      creds,
+      consoles,
+      log,
+      listen: ANY_PORT,
+      advertiseUrl: "ws://node7.lab:7901/",
+    });
     await bridge.stop();
     expect(bridge.consoleUrl).toBe("ws://node7.lab:7901");
     await expect(

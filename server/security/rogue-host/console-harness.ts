@@ -36,9 +36,11 @@ export async function startFakeAgent(hostId: () => string) {
 }
 
 /** Something at an address that is not an agent: answers every request with a body of its own. */
-export async function startPlainHttp(
-  answer: { status: number; body: string; headers?: Record<string, string> },
-): Promise<{ url: string; requests: number; close(): Promise<void> }> {
+export async function startPlainHttp(answer: {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}): Promise<{ url: string; requests: number; close(): Promise<void> }> {
   const out = { url: "", requests: 0, close: () => new Promise<void>((r) => server.close(() => r())) };
   const server: Server = createServer((_req, res) => {
     out.requests++;
@@ -92,9 +94,11 @@ export async function startPortal(s: TestServices, over: { maxPerUser?: number }
     /** A browser on the portal's own page: opened, or the status and the whole body it was answered with. */
     open(path: string, ticket: string): Promise<{ ws?: WebSocket; status?: number; body?: string }> {
       return new Promise((resolve) => {
-        const ws = new WebSocket(`${url.replace("http", "ws")}${path}?ticket=${encodeURIComponent(ticket)}`, [
-          "binary",
-        ], { origin: url });
+        const ws = new WebSocket(
+          `${url.replace("http", "ws")}${path}?ticket=${encodeURIComponent(ticket)}`,
+          ["binary"],
+          { origin: url },
+        );
         ws.once("open", () => resolve({ ws }));
         ws.once("unexpected-response", (_req, res) => {
           let body = "";
