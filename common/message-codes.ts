@@ -96,7 +96,7 @@ export interface MessageParams {
   "hosts.invalidJoinToken": Record<never, never>;
   "hosts.nameTaken": { name: MessageParam };
   "hosts.unknownHostSecret": Record<never, never>;
-  "hosts.consoleUrlInvalid": Record<never, never>;
+  "hosts.consoleUrlInvalid": { example: MessageParam };
   "instances.isoNotDisk": { image: MessageParam };
   "instances.diskTooSmallForImage": { flavorGiB: MessageParam; image: MessageParam; minGiB: MessageParam };
   "instances.ramTooSmallForImage": { flavorMiB: MessageParam; image: MessageParam; minMiB: MessageParam };

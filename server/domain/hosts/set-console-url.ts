@@ -17,7 +17,7 @@ export async function setHostConsoleUrl(
   requireActor(ctx);
   const parsed = consoleUrlSchema.safeParse(input.consoleUrl.trim());
   if (!parsed.success) {
-    const why = msg("hosts.consoleUrlInvalid");
+    const why = msg("hosts.consoleUrlInvalid", { example: "ws://node7.lab:7901" });
     throw new DomainError("INVALID", why, { consoleUrl: why });
   }
   const [res] = await ctx.db.update(hosts).set({ consoleUrl: parsed.data }).where(eq(hosts.id, input.id));
