@@ -64,7 +64,12 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     consoles: opts.drivers,
     log: opts.log.child({ component: "console" }),
     listen,
-    advertiseUrl: opts.consoleUrl ?? pinned?.url,
+    // The kept URL describes the kept listen address only; listening elsewhere advertises that instead.
+    advertiseUrl:
+      opts.consoleUrl ??
+      (pinned && pinned.listen.host === listen.host && pinned.listen.port === listen.port
+        ? pinned.url
+        : undefined),
   });
   if (consoles.consoleUrl !== pinned?.url)
     opts.log.warn(
