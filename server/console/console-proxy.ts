@@ -227,7 +227,7 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
       agent = new WebSocket(
         `${target.agentConsoleUrl}${AGENT_CONSOLE_PATH}?grant=${encodeURIComponent(grant)}`,
         ["binary"],
-        { handshakeTimeout: 5000, perMessageDeflate: false, followRedirects: false, maxPayload: 64 << 20 },
+        { handshakeTimeout: 5000, perMessageDeflate: false, followRedirects: false },
       );
     } catch (err) {
       return unavailable({ err: (err as Error).message });
