@@ -96,6 +96,7 @@ export interface MessageParams {
   "hosts.invalidJoinToken": Record<never, never>;
   "hosts.nameTaken": { name: MessageParam };
   "hosts.unknownHostSecret": Record<never, never>;
+  "hosts.consoleUrlInvalid": { example: MessageParam };
   "instances.isoNotDisk": { image: MessageParam };
   "instances.diskTooSmallForImage": { flavorGiB: MessageParam; image: MessageParam; minGiB: MessageParam };
   "instances.ramTooSmallForImage": { flavorMiB: MessageParam; image: MessageParam; minMiB: MessageParam };
@@ -118,9 +119,9 @@ export interface MessageParams {
   "consoles.cannotOpen": Record<never, never>;
   "consoles.portalFull": Record<never, never>;
   "consoles.userLimit": { max: MessageParam };
-  "consoles.hostRefused": { why: MessageParam };
-  "consoles.hostRefusedStatus": { status: MessageParam };
-  "consoles.bridgeUnreachable": Record<never, never>;
+  "consoles.unavailable": Record<never, never>;
+  "consoles.serialBusy": Record<never, never>;
+  "consoles.screenBusy": Record<never, never>;
   "scheduler.noHostFits": { details: MessageParam };
   "scheduler.disabled": Record<never, never>;
   "scheduler.down": Record<never, never>;

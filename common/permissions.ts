@@ -71,6 +71,8 @@ export const PERMISSIONS = {
     list: p("superAdm"),
     createJoinToken: p("superAdm"),
     setEnabled: p("superAdm"),
+    /** The pinned console address the portal connects to (heartbeats cannot move it). */
+    setConsoleUrl: p("superAdm"),
   },
   flavors: {
     list: p("user"),

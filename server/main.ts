@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     redisPrefix: settings.redisPrefix,
     hostDownAfterSeconds: settings.hostDownAfterSeconds,
     signingKey: deriveConsoleSigningKey(settings.sessionSecret),
+    ticketKey: settings.consoleTicketKey,
     allowedOrigins: [settings.portalOrigin],
     idleTimeoutMs: settings.consoleIdleTimeoutMs,
     maxPerUser: settings.consoleMaxSessionsPerUser,

@@ -1,6 +1,7 @@
 import type { DomainSettings } from "./domain/context";
 import type { TrustProxy } from "./auth/client-ip";
 import type { Env } from "./env";
+import { deriveConsoleTicketKey } from "./domain/consoles/console-tickets";
 import type { ReaperSettings } from "./queue/maintenance";
 
 /**
@@ -57,6 +58,7 @@ export function settingsFromEnv(env: Env): PortalSettings {
     subnetTimeoutSeconds: env.SUBNET_TIMEOUT_SECONDS,
     portForwardRange: env.PORT_FORWARD_RANGE,
     volumeQuotaGiBPerUser: env.VOLUME_QUOTA_GIB_PER_USER,
+    consoleTicketKey: deriveConsoleTicketKey(env.NEXTAUTH_SECRET),
     imageMaxBytes: env.IMAGE_MAX_BYTES,
     imageMaxVirtualBytes: env.IMAGE_MAX_VIRTUAL_GIB * 1024 ** 3,
     imageConvertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listHosts, setHostEnabled } from "@/server/domain/hosts/find-hosts";
 import { createJoinToken } from "@/server/domain/hosts/join-host";
+import { setHostConsoleUrl } from "@/server/domain/hosts/set-console-url";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const hostsRouter = createTRPCRouter({
@@ -9,4 +10,8 @@ export const hostsRouter = createTRPCRouter({
   setEnabled: procedureFor("hosts", "setEnabled")
     .input(z.object({ id: z.uuid(), enabled: z.boolean() }))
     .mutation(({ ctx, input }) => setHostEnabled(ctx, input)),
+  /** Validated in the domain (ws/wss, host and port only), so the form gets a coded field message. */
+  setConsoleUrl: procedureFor("hosts", "setConsoleUrl")
+    .input(z.object({ id: z.uuid(), consoleUrl: z.string().max(300) }))
+    .mutation(({ ctx, input }) => setHostConsoleUrl(ctx, input)),
 });

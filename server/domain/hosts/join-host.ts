@@ -75,6 +75,7 @@ export async function joinHost(
         diskFreeBytes: req.facts.diskFreeBytes,
         kvmUsable: req.facts.kvmUsable,
         facts: req.facts,
+        consoleUrl: req.consoleUrl, // pinned here; afterwards only an admin changes it
         lastHeartbeatAt: new Date(),
       });
       await tx

@@ -15,12 +15,17 @@ import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
+import { ConsoleUrlCell } from "./console-url-cell";
 import { CapacityCell, HardwareCell, HeartbeatAge, HypervisorsCell } from "./host-cells";
 import { JoinHostDialog } from "./join-host-dialog";
 
 const REFRESH_MS = 5_000;
 
-export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; setEnabled: boolean } }) {
+export function HostsAdmin({
+  allowed,
+}: {
+  allowed: { createJoinToken: boolean; setEnabled: boolean; setConsoleUrl: boolean };
+}) {
   const t = useTranslations("hosts");
   const tc = useTranslations("common");
   const render = useMessage();
@@ -31,7 +36,7 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
   const [joinToken, setJoinToken] = useState<JoinToken | null>(null);
   const hosts = useQuery(trpc.hosts.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
   const createToken = useMutation(trpc.hosts.createJoinToken.mutationOptions());
-  const columns = allowed.setEnabled ? 7 : 6;
+  const columns = allowed.setEnabled ? 8 : 7;
   const setEnabled = useMutation(trpc.hosts.setEnabled.mutationOptions());
 
   async function addHost() {
@@ -95,6 +100,7 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
             <Th>{t("colVirtualization")}</Th>
             <Th>{t("colCapacity")}</Th>
             <Th className="text-right">{t("colInstances")}</Th>
+            <Th>{t("colConsole")}</Th>
             {allowed.setEnabled && <Th className="text-right">{t("colActions")}</Th>}
           </THead>
           <TBody>
@@ -147,6 +153,16 @@ export function HostsAdmin({ allowed }: { allowed: { createJoinToken: boolean; s
                     <CapacityCell host={h} />
                   </Td>
                   <Td className="text-right tabular-nums">{h.used.instanceCount}</Td>
+                  <Td>
+                    <ConsoleUrlCell
+                      host={h}
+                      canChange={allowed.setConsoleUrl}
+                      onChanged={(text) => {
+                        setFlash({ tone: "success", text });
+                        void queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+                      }}
+                    />
+                  </Td>
                   {allowed.setEnabled && (
                     <Td className="text-right">
                       <Button

@@ -20,6 +20,7 @@ export default async function HostsPage() {
       allowed={{
         createJoinToken: can(actor.role, "hosts", "createJoinToken"),
         setEnabled: can(actor.role, "hosts", "setEnabled"),
+        setConsoleUrl: can(actor.role, "hosts", "setConsoleUrl"),
       }}
     />
   );
