@@ -128,6 +128,7 @@ export interface MessageParams {
   "scheduler.missingNetworks": { count: number; networks: MessageParam };
   "scheduler.notEnoughCpu": { cap: MessageParam; free: MessageParam; needed: MessageParam };
   "scheduler.notEnoughRam": { cap: MessageParam; free: MessageParam; needed: MessageParam };
+  "scheduler.notEnoughDisk": { cap: MessageParam; free: MessageParam; needed: MessageParam };
   "scheduler.noHostJoined": Record<never, never>;
   "scheduler.noUsableHypervisor": Record<never, never>;
   "scheduler.batchNoHostFits": { details: MessageParam; placed: MessageParam; total: MessageParam };
