@@ -18,7 +18,7 @@ import {
   type NetworkRow,
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import type { DomainSettings } from "../context";
+import type { Actor, DomainSettings } from "../context";
 import { msg } from "@/common/message";
 import { isHostUp } from "../hosts/find-hosts";
 import { recordInstanceEvent } from "../instances/record-event";
@@ -45,8 +45,8 @@ export interface PlacementBatch {
   image: { id: string; sha256: string };
   /** NICs in guest order, the same for every instance of the batch. */
   nics: { networkId: string; subnetId?: number }[];
-  /** Who asked (the timeline's "Create requested by …"). */
-  requestedBy: { id: number; username: string };
+  /** Who asked (the timeline's "Create requested by …"); a subnet named by a NIC must be theirs to use. */
+  requestedBy: Actor;
 }
 
 export interface PlacedInstance {
@@ -215,6 +215,7 @@ export async function placeInstances(
                 ownerId: batch.items[i]!.ownerId,
                 label: null,
                 subnetId: nic.subnetId,
+                usedBy: batch.requestedBy,
                 instanceId: p.id,
                 nicIndex,
               }),
