@@ -93,6 +93,7 @@ export interface MessageParams {
   "flavors.nameTaken": { name: MessageParam };
   "flavors.inUse": { count: number };
   "flavors.inHistory": Record<never, never>;
+  "flavors.outOfBounds": { diskMaxGiB: MessageParam; memoryMaxMiB: MessageParam; vcpusMax: MessageParam };
   "hosts.invalidJoinToken": Record<never, never>;
   "hosts.nameTaken": { name: MessageParam };
   "hosts.unknownHostSecret": Record<never, never>;
