@@ -56,7 +56,13 @@ export async function startLocalAgent(opts: {
         "npx",
         ["--no-install", "tsx", "agents/node-agent/main.ts", ...args, "--state-dir", stateDir],
         {
-          env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "2000", EDUCLOUD_AGENT_NETNS: netns },
+          env: {
+            ...process.env,
+            EDUCLOUD_AGENT_HEARTBEAT_MS: "2000",
+            EDUCLOUD_AGENT_NETNS: netns,
+            // QEMU drops to a user, as in production; "nobody" exists everywhere.
+            EDUCLOUD_AGENT_QEMU_USER: process.env.EDUCLOUD_AGENT_QEMU_USER ?? "nobody",
+          },
           stdio: ["ignore", "pipe", "pipe"],
           detached: true,
         },

@@ -129,6 +129,8 @@ export async function startComputeStack(opts: {
       env: {
         ...process.env,
         EDUCLOUD_AGENT_HEARTBEAT_MS: "1000",
+        // QEMU drops to a user, as in production; "nobody" exists everywhere (setup.sh's educloud-qemu may not).
+        EDUCLOUD_AGENT_QEMU_USER: "nobody",
         EDUCLOUD_AGENT_CONCURRENCY: String(opts.agentConcurrency ?? 4),
         LOG_LEVEL: "warn",
         ...opts.agentEnv,
