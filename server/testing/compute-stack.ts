@@ -100,6 +100,9 @@ export async function startComputeStack(opts: {
   if (previouslyEnabled.length)
     await s.db.update(hosts).set({ enabled: false }).where(eq(hosts.enabled, true));
 
+  // QEMU drops to a user, as in production; "nobody" exists everywhere (setup.sh's educloud-qemu may not).
+  // The join reports the host's facts too, so it needs the same setting as the running agent.
+  const agentUserEnv = { EDUCLOUD_AGENT_QEMU_USER: "nobody" };
   const joinAgent = async (stateDir: string, name: string): Promise<string> => {
     const { token } = await caller.hosts.createJoinToken();
     const joining = spawn(
@@ -117,7 +120,7 @@ export async function startComputeStack(opts: {
         "--state-dir",
         stateDir,
       ],
-      { stdio: ["ignore", "inherit", "inherit"] },
+      { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...agentUserEnv, ...opts.agentEnv } },
     );
     const code = await new Promise((r) => joining.on("exit", r));
     if (code !== 0) throw new Error(`agent join exited with ${code}`);
@@ -129,8 +132,7 @@ export async function startComputeStack(opts: {
       env: {
         ...process.env,
         EDUCLOUD_AGENT_HEARTBEAT_MS: "1000",
-        // QEMU drops to a user, as in production; "nobody" exists everywhere (setup.sh's educloud-qemu may not).
-        EDUCLOUD_AGENT_QEMU_USER: "nobody",
+        ...agentUserEnv,
         EDUCLOUD_AGENT_CONCURRENCY: String(opts.agentConcurrency ?? 4),
         LOG_LEVEL: "warn",
         ...opts.agentEnv,
