@@ -251,6 +251,8 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   async list(opts: { quick?: boolean } = {}): Promise<VmStatus[]> {
+    // VMs adopted after an agent restart were not launched by this process: watch their logs too.
+    this.watchSerialLogs();
     const found: VmStatus[] = [];
     for (const id of await this.listVmIds()) {
       const status = await this.status(id, opts);
