@@ -88,6 +88,7 @@ async function prepare(size: number, dbName: string) {
     settings: {
       cpuOvercommit: 4,
       ramOvercommit: 1,
+      diskOvercommit: 1,
       schedulerStrategy: "spread" as const,
       hostDownAfterSeconds: 3600,
       joinTokenTtlSeconds: 600,

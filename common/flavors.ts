@@ -1,5 +1,17 @@
 import { z } from "zod";
 
+/**
+ * The largest machine a flavor may describe. Sanity bounds for a school's hosts, not a host's capacity
+ * (placement checks that): 64 vCPUs, 256 GiB RAM, and 16 TiB of disk — the same as the default
+ * IMAGE_MAX_VIRTUAL_GIB, so any accepted image fits the largest flavor. The form and the domain both
+ * check them (flavors.create/update); the agent's job schema is looser still.
+ */
+export const FLAVOR_LIMITS = {
+  vcpus: { min: 1, max: 64 },
+  memoryMiB: { min: 64, max: 256 * 1024 },
+  diskGiB: { min: 1, max: 16 * 1024 },
+} as const;
+
 export const flavorFields = z.object({
   name: z
     .string()
@@ -7,13 +19,21 @@ export const flavorFields = z.object({
     .min(1, "Required.")
     .max(64, "At most 64 characters.")
     .regex(/^[\w.-]+$/, "Letters, digits, dot, dash, underscore."),
-  vcpus: z.number().int().min(1, "At least 1.").max(64, "At most 64."),
+  vcpus: z
+    .number()
+    .int()
+    .min(FLAVOR_LIMITS.vcpus.min, "At least 1.")
+    .max(FLAVOR_LIMITS.vcpus.max, `At most ${FLAVOR_LIMITS.vcpus.max}.`),
   memoryMiB: z
     .number()
     .int()
-    .min(64, "At least 64 MiB.")
-    .max(1024 * 1024),
-  diskGiB: z.number().int().min(1, "At least 1 GiB.").max(16384),
+    .min(FLAVOR_LIMITS.memoryMiB.min, "At least 64 MiB.")
+    .max(FLAVOR_LIMITS.memoryMiB.max, `At most ${FLAVOR_LIMITS.memoryMiB.max} MiB (256 GiB).`),
+  diskGiB: z
+    .number()
+    .int()
+    .min(FLAVOR_LIMITS.diskGiB.min, "At least 1 GiB.")
+    .max(FLAVOR_LIMITS.diskGiB.max, `At most ${FLAVOR_LIMITS.diskGiB.max} GiB (16 TiB).`),
 });
 export const createFlavorInput = flavorFields;
 export const updateFlavorInput = flavorFields.partial().extend({ id: z.number().int().positive() });

@@ -93,6 +93,7 @@ export interface MessageParams {
   "flavors.nameTaken": { name: MessageParam };
   "flavors.inUse": { count: number };
   "flavors.inHistory": Record<never, never>;
+  "flavors.outOfBounds": { diskMaxGiB: MessageParam; memoryMaxMiB: MessageParam; vcpusMax: MessageParam };
   "hosts.invalidJoinToken": Record<never, never>;
   "hosts.nameTaken": { name: MessageParam };
   "hosts.unknownHostSecret": Record<never, never>;
@@ -129,6 +130,7 @@ export interface MessageParams {
   "scheduler.missingNetworks": { count: number; networks: MessageParam };
   "scheduler.notEnoughCpu": { cap: MessageParam; free: MessageParam; needed: MessageParam };
   "scheduler.notEnoughRam": { cap: MessageParam; free: MessageParam; needed: MessageParam };
+  "scheduler.notEnoughDisk": { cap: MessageParam; free: MessageParam; needed: MessageParam };
   "scheduler.noHostJoined": Record<never, never>;
   "scheduler.noUsableHypervisor": Record<never, never>;
   "scheduler.batchNoHostFits": { details: MessageParam; placed: MessageParam; total: MessageParam };

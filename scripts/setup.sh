@@ -33,6 +33,17 @@ else
   say "Debian packages are present."
 fi
 
+# The unprivileged user QEMU drops to (-runas): a system account without home or shell, in the kvm
+# group for /dev/kvm. The agent refuses to start VMs (and says why in its facts) while it is missing.
+QEMU_USER="${EDUCLOUD_AGENT_QEMU_USER:-educloud-qemu}"
+[[ "$QEMU_USER" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || die "EDUCLOUD_AGENT_QEMU_USER is not a user name"
+if [ "$QEMU_USER" != root ] && ! id -u "$QEMU_USER" >/dev/null 2>&1; then
+  say "Creating the system user $QEMU_USER that QEMU runs as…"
+  getent group kvm >/dev/null || as_root groupadd --system kvm
+  as_root useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+    --user-group --groups kvm "$QEMU_USER"
+fi
+
 # 3. MariaDB and Redis running.
 if ! as_root mariadb-admin ping --silent >/dev/null 2>&1; then
   say "Starting MariaDB…"

@@ -73,6 +73,12 @@ const schema = z.object({
   /** vCPUs a host may promise per physical CPU, and RAM per physical MiB. */
   CPU_OVERCOMMIT: z.coerce.number().min(0.1).max(64).default(4),
   RAM_OVERCOMMIT: z.coerce.number().min(0.1).max(8).default(1),
+  /**
+   * Flavor disk GiB a host may promise per GiB it reports free (thin provisioning: overlays grow only as
+   * guests write). 1 by default: every disk placed could be written in full with the space free when it
+   * was placed, so no guest can fill its host by filling its own disk. Raise it knowingly (docs/security.md).
+   */
+  DISK_OVERCOMMIT: z.coerce.number().min(0.1).max(20).default(1),
   SCHEDULER_STRATEGY: z.enum(["spread", "pack"]).default("spread"),
   /** A host that has not sent a heartbeat for this long is shown as down and gets no new instances. */
   HOST_DOWN_AFTER_SECONDS: z.coerce.number().int().min(5).default(30),

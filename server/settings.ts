@@ -48,6 +48,7 @@ export function settingsFromEnv(env: Env): PortalSettings {
   return {
     cpuOvercommit: env.CPU_OVERCOMMIT,
     ramOvercommit: env.RAM_OVERCOMMIT,
+    diskOvercommit: env.DISK_OVERCOMMIT,
     schedulerStrategy: env.SCHEDULER_STRATEGY,
     hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
     joinTokenTtlSeconds: env.JOIN_TOKEN_TTL_SECONDS,

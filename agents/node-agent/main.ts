@@ -16,13 +16,18 @@
 //   EDUCLOUD_AGENT_NETNS           build bridges, dnsmasq, firewall tables and taps, and run the VMs, inside
 //                                  this existing network namespace (tests; see network/README.md).
 //                                  Unset in production: the host's own namespace.
+// Guests:
+//   EDUCLOUD_AGENT_QEMU_USER       the unprivileged user QEMU drops to (-runas); default educloud-qemu
+//                                  (scripts/setup.sh creates it). If it does not exist, this host offers
+//                                  no QEMU and says why in its facts. "root" keeps QEMU root (not advised).
+//   EDUCLOUD_AGENT_SERIAL_LOG_MAX_MIB  each VM's serial log is cut to serial.log.1 above this; default 8.
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { DEFAULT_CONSOLE_LISTEN, parseListenAddress } from "./console/listen-address";
-import { createHostDrivers } from "./drivers/create-host-drivers";
+import { createHostDrivers, DEFAULT_QEMU_USER } from "./drivers/create-host-drivers";
 import { joinPortal } from "./join-portal";
 import { runAgent } from "./run-agent";
 
@@ -46,13 +51,23 @@ const stateDir = resolve(
   values["state-dir"] ?? process.env.EDUCLOUD_AGENT_STATE_DIR ?? "/var/lib/educloud-agent",
 );
 const netns = process.env.EDUCLOUD_AGENT_NETNS || undefined;
+const qemuUser = process.env.EDUCLOUD_AGENT_QEMU_USER || DEFAULT_QEMU_USER;
+const serialLogMaxMiB = Number(process.env.EDUCLOUD_AGENT_SERIAL_LOG_MAX_MIB || 8);
 
 async function main(): Promise<void> {
   // The name ends up in `ip netns exec <name>` (argv, no shell); still, accept only a plain name.
   if (netns !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(netns))
     throw new Error(`EDUCLOUD_AGENT_NETNS is not a namespace name: ${JSON.stringify(netns)}`);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const drivers = createHostDrivers({ stateDir, netns });
+  if (!(serialLogMaxMiB > 0))
+    throw new Error(`EDUCLOUD_AGENT_SERIAL_LOG_MAX_MIB must be a positive number of MiB`);
+  if (qemuUser === "root") log.warn("EDUCLOUD_AGENT_QEMU_USER=root: QEMU runs as root");
+  const drivers = createHostDrivers({
+    stateDir,
+    netns,
+    qemuUser: qemuUser === "root" ? undefined : qemuUser,
+    serialLogMaxBytes: Math.floor(serialLogMaxMiB * 1024 * 1024),
+  });
   if (command === "join") {
     if (!values.portal || !values.token)
       throw new Error("join needs --portal URL and --token=TOKEN (Hosts → Add host shows the command).");

@@ -55,6 +55,8 @@ export const hostUsage = mysqlTable("host_usage", {
     .references(() => hosts.id, { onDelete: "cascade" }),
   vcpusUsed: int("vcpus_used").notNull().default(0),
   memoryMiBUsed: int("memory_mib_used").notNull().default(0),
+  /** Sum of the live instances' flavor disks (GiB), whether or not the guests have written them yet. */
+  diskGiBUsed: int("disk_gib_used").notNull().default(0),
   instanceCount: int("instance_count").notNull().default(0),
 });
 export type HostUsageRow = typeof hostUsage.$inferSelect;

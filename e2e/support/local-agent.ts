@@ -62,6 +62,8 @@ export async function startLocalAgent(opts: {
             EDUCLOUD_AGENT_HEARTBEAT_MS: "2000",
             EDUCLOUD_AGENT_NETNS: netns,
             EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0",
+            // QEMU drops to a user, as in production; "nobody" exists everywhere.
+            EDUCLOUD_AGENT_QEMU_USER: process.env.EDUCLOUD_AGENT_QEMU_USER ?? "nobody",
           },
           stdio: ["ignore", "pipe", "pipe"],
           detached: true,

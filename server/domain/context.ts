@@ -17,6 +17,8 @@ export interface Actor {
 export interface DomainSettings {
   cpuOvercommit: number;
   ramOvercommit: number;
+  /** Flavor disk GiB placed per GiB a host reports free (DISK_OVERCOMMIT). */
+  diskOvercommit: number;
   schedulerStrategy: "spread" | "pack";
   hostDownAfterSeconds: number;
   joinTokenTtlSeconds: number;

@@ -100,6 +100,9 @@ export async function startComputeStack(opts: {
   if (previouslyEnabled.length)
     await s.db.update(hosts).set({ enabled: false }).where(eq(hosts.enabled, true));
 
+  // QEMU drops to a user, as in production; "nobody" exists everywhere (setup.sh's educloud-qemu may not).
+  // The join reports the host's facts too, so it needs the same setting as the running agent.
+  const agentUserEnv = { EDUCLOUD_AGENT_QEMU_USER: "nobody" };
   const joinAgent = async (stateDir: string, name: string): Promise<string> => {
     const { token } = await caller.hosts.createJoinToken();
     const joining = spawn(
@@ -119,8 +122,8 @@ export async function startComputeStack(opts: {
       ],
       // Several agents (and other runs) share this machine: each picks a free console port at join.
       {
-        env: { ...process.env, EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0" },
         stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0", ...agentUserEnv, ...opts.agentEnv },
       },
     );
     const code = await new Promise((r) => joining.on("exit", r));
@@ -133,6 +136,7 @@ export async function startComputeStack(opts: {
       env: {
         ...process.env,
         EDUCLOUD_AGENT_HEARTBEAT_MS: "1000",
+        ...agentUserEnv,
         EDUCLOUD_AGENT_CONCURRENCY: String(opts.agentConcurrency ?? 4),
         LOG_LEVEL: "warn",
         ...opts.agentEnv,

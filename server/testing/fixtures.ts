@@ -61,6 +61,7 @@ export async function makeUser(
 export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings => ({
   cpuOvercommit: 4,
   ramOvercommit: 1,
+  diskOvercommit: 1,
   schedulerStrategy: "spread",
   hostDownAfterSeconds: 30,
   joinTokenTtlSeconds: 600,
@@ -142,11 +143,22 @@ export function hostFacts(
 
 export async function makeHost(
   s: TestServices,
-  over: { cpuCount?: number; memoryMiB?: number; up?: boolean; enabled?: boolean } = {},
+  over: {
+    cpuCount?: number;
+    memoryMiB?: number;
+    diskFreeBytes?: number;
+    up?: boolean;
+    enabled?: boolean;
+  } = {},
 ): Promise<string> {
   const { hosts } = await import("@/db/schema");
   const id = (await import("node:crypto")).randomUUID();
-  const facts = hostFacts({ cpuCount: over.cpuCount ?? 2, memoryMiB: over.memoryMiB ?? 4096 });
+  // Disk is plenty (1 TB) unless a test is about disk: placement counts it.
+  const facts = hostFacts({
+    cpuCount: over.cpuCount ?? 2,
+    memoryMiB: over.memoryMiB ?? 4096,
+    diskFreeBytes: over.diskFreeBytes ?? 1e12,
+  });
   await s.db.insert(hosts).values({
     id,
     name: uniqueName("host"),
@@ -154,6 +166,7 @@ export async function makeHost(
     enabled: over.enabled ?? true,
     cpuCount: facts.cpuCount,
     memoryMiB: facts.memoryMiB,
+    diskFreeBytes: facts.diskFreeBytes,
     facts,
     lastHeartbeatAt: over.up === false ? new Date(Date.now() - 3600_000) : new Date(),
   });

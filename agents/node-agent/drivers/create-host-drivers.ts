@@ -11,10 +11,16 @@ export interface DriverHostOptions {
   stateDir: string;
   /** Run VMs inside this network namespace, where the agent builds the networks (tests). */
   netns?: string;
+  /** The unprivileged user guests' processes run as (unset: root, tests only); see main.ts. */
+  qemuUser?: string;
+  /** Each VM's serial log is kept under this size (plus one rotated copy). */
+  serialLogMaxBytes?: number;
 }
 
+export { DEFAULT_QEMU_USER } from "./qemu/qemu-user";
+
 const DRIVERS: Partial<Record<HypervisorKind, (opts: DriverHostOptions) => HypervisorDriver>> = {
-  qemu: (opts) => new QemuDriver(opts),
+  qemu: ({ qemuUser, ...opts }) => new QemuDriver({ ...opts, runAs: qemuUser }),
 };
 
 /** A registry of every known driver; call detect() on it to learn which ones this host offers. */

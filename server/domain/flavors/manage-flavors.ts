@@ -4,8 +4,33 @@ import { flavors, instances, type FlavorRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey, isForeignKeyViolation } from "../db-errors";
 import { DomainError, notFound } from "../errors";
-import type { createFlavorInput, updateFlavorInput } from "./schemas";
-import { msg } from "@/common/message";
+import { FLAVOR_LIMITS, type createFlavorInput, type updateFlavorInput } from "./schemas";
+import { msg, type FieldMessages } from "@/common/message";
+
+/**
+ * The same bounds as the form's schema, here too: the domain is also called without the tRPC input
+ * (scripts, other features), and a flavor is what every later placement trusts.
+ */
+function assertWithinLimits(size: { vcpus?: number; memoryMiB?: number; diskGiB?: number }): void {
+  const fields: FieldMessages = {};
+  for (const key of ["vcpus", "memoryMiB", "diskGiB"] as const) {
+    const value = size[key];
+    if (value === undefined) continue;
+    const { min, max } = FLAVOR_LIMITS[key];
+    if (!Number.isInteger(value) || value < min) fields[key] = msg("validation.minNumber", { min });
+    else if (value > max) fields[key] = msg("validation.maxNumber", { max });
+  }
+  if (Object.keys(fields).length)
+    throw new DomainError(
+      "INVALID",
+      msg("flavors.outOfBounds", {
+        vcpusMax: FLAVOR_LIMITS.vcpus.max,
+        memoryMaxMiB: FLAVOR_LIMITS.memoryMiB.max,
+        diskMaxGiB: FLAVOR_LIMITS.diskGiB.max,
+      }),
+      fields,
+    );
+}
 
 const taken = (name: string) =>
   new DomainError("CONFLICT", msg("flavors.nameTaken", { name }), { name: msg("field.nameTaken") });
@@ -20,6 +45,7 @@ export async function createFlavor(
   input: z.output<typeof createFlavorInput>,
 ): Promise<FlavorRow> {
   requireActor(ctx);
+  assertWithinLimits(input);
   try {
     const [res] = await ctx.db.insert(flavors).values(input);
     return (await ctx.db.select().from(flavors).where(eq(flavors.id, res.insertId)))[0]!;
@@ -36,6 +62,7 @@ export async function updateFlavor(
 ): Promise<FlavorRow> {
   requireActor(ctx);
   const { id, ...patch } = input;
+  assertWithinLimits(patch);
   try {
     if (Object.keys(patch).length) await ctx.db.update(flavors).set(patch).where(eq(flavors.id, id));
   } catch (err) {

@@ -13,7 +13,7 @@ import {
   type NetworkRow,
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import { requireActor, type DomainContext } from "../context";
+import { requireActor, type Actor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, forbidden, notFound } from "../errors";
 import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
@@ -196,6 +196,11 @@ export interface AllocateRequest {
   ownerId: number | null;
   label: string | null;
   subnetId?: number;
+  /**
+   * Who takes the address: with a subnet, it must be one the ipam policy lets them act on (its carver or
+   * a superAdm), so nobody fills or squats another owner's block by naming its id.
+   */
+  usedBy?: Actor;
   instanceId?: string;
   nicIndex?: number;
 }
@@ -219,6 +224,8 @@ export async function allocateInLockedNetwork(tx: Tx, req: AllocateRequest): Pro
       throw new DomainError("INVALID", msg("networks.noSuchSubnet", { network: network.name }), {
         subnetId: msg("field.notSubnetOfNetwork"),
       });
+    if (!req.usedBy) throw new Error("an address from a subnet needs the actor who takes it (usedBy)");
+    assertMayActOn(req.usedBy, "ipam", s);
     if (!isLive(s, now)) throw new DomainError("CONFLICT", describeExpired(s));
     first = s.firstAddr + 1;
     last = s.firstAddr + s.size - 2;
@@ -297,6 +304,7 @@ export async function allocateInfrastructureAddress(
       ownerId: actor.id,
       label: input.label,
       subnetId: input.subnetId,
+      usedBy: actor,
     });
   });
 }

@@ -138,7 +138,7 @@ describe("instances on networks", () => {
       { networkId: net.id, owner: "lab-late", size: 8, timeoutSeconds: 1 },
     );
     await new Promise((r) => setTimeout(r, 1100));
-    const err = await callerFor(s, owner, undefined, { jobs })
+    const err = await callerFor(s, admin, undefined, { jobs })
       .instances.create({ name: "late", imageId, flavorId, nics: [{ networkId: net.id, subnetId: sub.id }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCError);
@@ -149,6 +149,44 @@ describe("instances on networks", () => {
     expect(await s.db.select().from(instances).where(eq(instances.name, "late"))).toHaveLength(0);
     expect(await s.db.select().from(ipAddresses).where(eq(ipAddresses.networkId, net.id))).toHaveLength(0);
     expect(createJobs(jobs)).toHaveLength(0);
+  });
+
+  it("a student cannot take addresses from a subnet another user carved: refused, nothing allocated", async () => {
+    const jobs = recordingJobs();
+    const net = await pinnedNetwork(jobs);
+    const teacher = await makeUser(s, "powerAdm", []);
+    const student = await makeUser(s, "user", []);
+    const sub = await carveSubnet(
+      {
+        db: s.db,
+        redis: s.redis,
+        actor: teacher,
+        ip: null,
+        settings: (await import("@/server/testing/fixtures")).testSettings(),
+        jobs,
+        hostChannel: createHostChannel(s.redis, s.prefix),
+      },
+      { networkId: net.id, owner: `lab-${randomBytes(3).toString("hex")}`, size: 8 },
+    );
+    const name = `squat-${randomBytes(3).toString("hex")}`;
+    const err = await callerFor(s, student, undefined, { jobs })
+      .instances.create({ name, imageId, flavorId, nics: [{ networkId: net.id, subnetId: sub.id }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TRPCError);
+    expect((err as TRPCError).code).toBe("FORBIDDEN");
+    expect((err as TRPCError).message).toBe("This subnet was carved by someone else.");
+    expect(await s.db.select().from(instances).where(eq(instances.name, name))).toHaveLength(0);
+    expect(await s.db.select().from(ipAddresses).where(eq(ipAddresses.networkId, net.id))).toHaveLength(0);
+    expect(createJobs(jobs)).toHaveLength(0);
+    // The carver may (same call otherwise): the refusal is about whose subnet it is.
+    const mine = await callerFor(s, teacher, undefined, { jobs }).instances.create({
+      name: `${name}-ok`,
+      imageId,
+      flavorId,
+      nics: [{ networkId: net.id, subnetId: sub.id }],
+    });
+    const [addr] = await s.db.select().from(ipAddresses).where(eq(ipAddresses.instanceId, mine.id));
+    expect(addr?.subnetId).toBe(sub.id);
   });
 
   it("only tenant networks for non-superAdm", async () => {

@@ -12,6 +12,7 @@ import {
   makeUser,
   openTestServices,
   recordingJobs,
+  testSettings,
   uniqueName,
   type TestServices,
 } from "@/server/testing/fixtures";
@@ -28,14 +29,14 @@ afterAll(async () => {
   await s.close();
 });
 // Each test brings its own hosts; the rest of the run's hosts must not take instances meanwhile.
-async function onlyTheseHosts(specs: { memoryMiB: number }[]): Promise<string[]> {
+async function onlyTheseHosts(specs: { memoryMiB: number; diskFreeBytes?: number }[]): Promise<string[]> {
   const others = (await s.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.enabled, true))).map(
     (h) => h.id,
   );
   if (others.length) await s.db.update(hosts).set({ enabled: false }).where(inArray(hosts.id, others));
   reEnable.push(...others);
   ours = [];
-  for (const sp of specs) ours.push(await makeHost(s, { cpuCount: 4, memoryMiB: sp.memoryMiB }));
+  for (const sp of specs) ours.push(await makeHost(s, { cpuCount: 4, ...sp }));
   return ours;
 }
 afterEach(async () => {
@@ -50,12 +51,18 @@ async function liveOn(hostIds: string[]) {
       hostId: instances.hostId,
       mem: sql<string>`SUM(${instances.memoryMiB})`,
       cpu: sql<string>`SUM(${instances.vcpus})`,
+      disk: sql<string>`SUM(${instances.diskGiB})`,
       n: sql<string>`COUNT(*)`,
     })
     .from(instances)
     .where(and(inArray(instances.hostId, hostIds), ne(instances.state, "DELETED")))
     .groupBy(instances.hostId);
-  return new Map(rows.map((r) => [r.hostId!, { mem: Number(r.mem), cpu: Number(r.cpu), n: Number(r.n) }]));
+  return new Map(
+    rows.map((r) => [
+      r.hostId!,
+      { mem: Number(r.mem), cpu: Number(r.cpu), disk: Number(r.disk), n: Number(r.n) },
+    ]),
+  );
 }
 
 async function usageOf(hostIds: string[]) {
@@ -187,7 +194,7 @@ describe("placing a batch", () => {
     const [a, b] = await onlyTheseHosts([{ memoryMiB: 4096 }, { memoryMiB: 4096 }]);
     const u = await makeUser(s, "powerUser");
     const ctx = contextFor(s, u, undefined, { jobs: recordingJobs() });
-    const flavorId = await makeFlavor(s, { vcpus: 2, memoryMiB: 512 });
+    const flavorId = await makeFlavor(s, { vcpus: 2, memoryMiB: 512, diskGiB: 7 });
     const made = await createInstances(ctx, {
       imageId: await makeImageRow(s),
       flavorId,
@@ -202,6 +209,7 @@ describe("placing a batch", () => {
         expect(usage.get(h)).toMatchObject({
           vcpusUsed: live.get(h)?.cpu ?? 0,
           memoryMiBUsed: live.get(h)?.mem ?? 0,
+          diskGiBUsed: live.get(h)?.disk ?? 0,
           instanceCount: live.get(h)?.n ?? 0,
         });
     };
@@ -217,8 +225,70 @@ describe("placing a batch", () => {
     await check();
     await s.db.update(instances).set({ state: "ERROR" }).where(eq(instances.id, ids[1]!)); // still held
     await check();
+    await s.db.update(instances).set({ diskGiB: 9 }).where(eq(instances.id, ids[3]!)); // a resize
+    await check();
     await s.db.delete(instances).where(eq(instances.id, ids[2]!));
     await check();
-    expect((await usageOf([a!])).get(a!)).toMatchObject({ vcpusUsed: 0, memoryMiBUsed: 0, instanceCount: 0 });
+    expect((await usageOf([a!])).get(a!)).toMatchObject({
+      vcpusUsed: 0,
+      memoryMiBUsed: 0,
+      diskGiBUsed: 0,
+      instanceCount: 0,
+    });
+  });
+});
+
+const GiB = 1024 ** 3;
+
+describe("placement counts disk", () => {
+  it("refuses a 10 TiB disk on a host with 76 GiB free, saying so for that host, and creates nothing", async () => {
+    const [small] = await onlyTheseHosts([{ memoryMiB: 4096, diskFreeBytes: 76 * GiB }]);
+    const jobs = recordingJobs();
+    const ctx = contextFor(s, await makeUser(s, "user"), undefined, { jobs });
+    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256, diskGiB: 10240 });
+    const imageId = await makeImageRow(s);
+
+    const err = await createInstances(ctx, { imageId, flavorId, nics: [], instances: names(1) }).catch(
+      (e: unknown) => e,
+    );
+
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).kind).toBe("CONFLICT");
+    const [h] = await s.db.select().from(hosts).where(eq(hosts.id, small!));
+    expect((err as DomainError).message).toContain(
+      `${h!.name}: not enough disk (76 of 76 GiB free, 10240 GiB needed)`,
+    );
+    expect(await liveOn([small!])).toEqual(new Map());
+    expect(jobs.sent).toEqual([]);
+  });
+
+  it("a batch fills a host's disk exactly to the thin-provisioning ratio, and not one GiB further", async () => {
+    // 100 GiB free at 2× = 200 GiB of flavor disks: 10 of 20 GiB, counting what is already there.
+    const [host] = await onlyTheseHosts([{ memoryMiB: 64 * 1024, diskFreeBytes: 100 * GiB }]);
+    const jobs = recordingJobs();
+    const ctx = contextFor(s, await makeUser(s, "powerUser"), undefined, {
+      jobs,
+      settings: { ...testSettings(), diskOvercommit: 2 },
+    });
+    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 64, diskGiB: 20 });
+    const imageId = await makeImageRow(s);
+
+    const tooMany = await createInstances(ctx, { imageId, flavorId, nics: [], instances: names(11) }).catch(
+      (e: unknown) => e,
+    );
+    expect((tooMany as DomainError).message).toMatch(
+      /^Only 10 of the 11 instances fit; nothing was created\. No host fits: .*not enough disk \(0 of 200 GiB free, 20 GiB needed\)/,
+    );
+    expect(await liveOn([host!])).toEqual(new Map());
+
+    await createInstances(ctx, { imageId, flavorId, nics: [], instances: names(7) });
+    await createInstances(ctx, { imageId, flavorId, nics: [], instances: names(3) });
+    expect(await liveOn([host!])).toEqual(new Map([[host!, { mem: 640, cpu: 10, disk: 200, n: 10 }]]));
+    expect((await usageOf([host!])).get(host!)).toMatchObject({ diskGiBUsed: 200 });
+    const full = await createInstances(ctx, { imageId, flavorId, nics: [], instances: names(1) }).catch(
+      (e: unknown) => e,
+    );
+    expect((full as DomainError).message).toMatch(/not enough disk \(0 of 200 GiB free, 20 GiB needed\)/);
+    expect(jobs.sent).toHaveLength(10);
   });
 });

@@ -4,13 +4,14 @@ import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
 import type { JobPayload, NicSpec } from "@/agents/protocol";
-import { flavors, instances, networks, type NetworkRow } from "@/db/schema";
+import { flavors, instances, ipSubnets, networks, type NetworkRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { findVisibleImage } from "../images/find-images";
 import { viewsOfCreated, type InstanceView } from "../instances/find-instances";
 import type { createInstanceInput } from "../instances/schemas";
 import { buildNetworkSpec } from "../networks/network-specs";
+import { assertMayActOn } from "../policies/authorize";
 import { placeInstances } from "./place-instances";
 import { msg } from "@/common/message";
 
@@ -104,6 +105,23 @@ export async function createInstances(
       });
     if (n.kind === "infrastructure" && actor.role !== "superAdm")
       throw new DomainError("FORBIDDEN", msg("instances.infrastructureNetwork", { network: n.name }));
+  }
+  // A NIC may take its address from a carved subnet only if the actor may use that subnet (the ipam
+  // policy: its carver or a superAdm); refused before anything is placed. IPAM checks again under lock.
+  const subnetIds = [...new Set(input.nics.flatMap((n) => (n.subnetId === undefined ? [] : [n.subnetId])))];
+  const subnets = subnetIds.length
+    ? await ctx.db.select().from(ipSubnets).where(inArray(ipSubnets.id, subnetIds))
+    : [];
+  for (const nic of input.nics) {
+    if (nic.subnetId === undefined) continue;
+    const sub = subnets.find((x) => x.id === nic.subnetId);
+    if (!sub || sub.networkId !== nic.networkId)
+      throw new DomainError(
+        "INVALID",
+        msg("networks.noSuchSubnet", { network: nets.find((x) => x.id === nic.networkId)!.name }),
+        { subnetId: msg("field.notSubnetOfNetwork") },
+      );
+    assertMayActOn(actor, "ipam", sub);
   }
 
   const items = input.instances.map((i) => ({

@@ -18,7 +18,7 @@ import {
   type NetworkRow,
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import type { DomainSettings } from "../context";
+import type { Actor, DomainSettings } from "../context";
 import { msg } from "@/common/message";
 import { isHostUp } from "../hosts/find-hosts";
 import { recordInstanceEvent } from "../instances/record-event";
@@ -45,8 +45,8 @@ export interface PlacementBatch {
   image: { id: string; sha256: string };
   /** NICs in guest order, the same for every instance of the batch. */
   nics: { networkId: string; subnetId?: number }[];
-  /** Who asked (the timeline's "Create requested by …"). */
-  requestedBy: { id: number; username: string };
+  /** Who asked (the timeline's "Create requested by …"); a subnet named by a NIC must be theirs to use. */
+  requestedBy: Actor;
 }
 
 export interface PlacedInstance {
@@ -80,9 +80,14 @@ export async function placeInstances(
   const policy: PlacementPolicy = {
     cpuOvercommit: settings.cpuOvercommit,
     ramOvercommit: settings.ramOvercommit,
+    diskOvercommit: settings.diskOvercommit,
     strategy: settings.schedulerStrategy,
   };
-  const request: PlacementRequest = { vcpus: flavor.vcpus, memoryMiB: flavor.memoryMiB };
+  const request: PlacementRequest = {
+    vcpus: flavor.vcpus,
+    memoryMiB: flavor.memoryMiB,
+    diskGiB: flavor.diskGiB,
+  };
 
   const attempt = (mode: "optimistic" | "locked") =>
     db.transaction(
@@ -95,10 +100,12 @@ export async function placeInstances(
             enabled: hosts.enabled,
             cpuCount: hosts.cpuCount,
             memoryMiB: hosts.memoryMiB,
+            diskFreeBytes: hosts.diskFreeBytes,
             lastHeartbeatAt: hosts.lastHeartbeatAt,
             hypervisors: sql<unknown>`JSON_EXTRACT(${hosts.facts}, '$.hypervisors')`,
             vcpusUsed: hostUsage.vcpusUsed,
             memoryMiBUsed: hostUsage.memoryMiBUsed,
+            diskGiBUsed: hostUsage.diskGiBUsed,
           })
           .from(hosts)
           .leftJoin(hostUsage, eq(hostUsage.hostId, hosts.id))
@@ -121,6 +128,8 @@ export async function placeInstances(
           memoryMiB: h.memoryMiB,
           vcpusUsed: h.vcpusUsed ?? 0,
           memoryMiBUsed: h.memoryMiBUsed ?? 0,
+          diskFreeBytes: h.diskFreeBytes,
+          diskGiBUsed: h.diskGiBUsed ?? 0,
           hypervisors: offeredHypervisors(h.hypervisors),
           hasImageCached: cached.has(h.id),
           missingNetworks: missingOn(h.id),
@@ -130,7 +139,7 @@ export async function placeInstances(
           // Lock every host that could take an instance at all, in id order, and plan on their usage as
           // locked (others' reasons do not depend on usage).
           const open = candidates.filter(
-            (c) => rejectReason(c, { ...request, vcpus: 0, memoryMiB: 0 }, policy) === null,
+            (c) => rejectReason(c, { ...request, vcpus: 0, memoryMiB: 0, diskGiB: 0 }, policy) === null,
           );
           const fresh = await lockUsage(
             tx,
@@ -147,7 +156,11 @@ export async function placeInstances(
           const fresh = await lockUsage(tx, [...share.keys()]);
           for (const [hostId, n] of share) {
             const host = { ...candidates.find((c) => c.id === hostId)!, ...fresh.get(hostId) };
-            const need = { vcpus: flavor.vcpus * n, memoryMiB: flavor.memoryMiB * n };
+            const need = {
+              vcpus: flavor.vcpus * n,
+              memoryMiB: flavor.memoryMiB * n,
+              diskGiB: flavor.diskGiB * n,
+            };
             if (rejectReason(host, need, policy) !== null) throw new Contended();
           }
         }
@@ -202,6 +215,7 @@ export async function placeInstances(
                 ownerId: batch.items[i]!.ownerId,
                 label: null,
                 subnetId: nic.subnetId,
+                usedBy: batch.requestedBy,
                 instanceId: p.id,
                 nicIndex,
               }),
@@ -234,13 +248,14 @@ class Contended extends Error {}
 async function lockUsage(
   tx: Pick<Database, "select">,
   hostIds: string[],
-): Promise<Map<string, { vcpusUsed: number; memoryMiBUsed: number }>> {
+): Promise<Map<string, { vcpusUsed: number; memoryMiBUsed: number; diskGiBUsed: number }>> {
   if (!hostIds.length) return new Map();
   const rows = await tx
     .select({
       hostId: hostUsage.hostId,
       vcpusUsed: hostUsage.vcpusUsed,
       memoryMiBUsed: hostUsage.memoryMiBUsed,
+      diskGiBUsed: hostUsage.diskGiBUsed,
     })
     .from(hostUsage)
     .where(inArray(hostUsage.hostId, hostIds))
@@ -269,6 +284,7 @@ function planBatch(
     const host = hosts.find((c) => c.id === p.hostId)!;
     host.vcpusUsed += request.vcpus;
     host.memoryMiBUsed += request.memoryMiB;
+    host.diskGiBUsed += request.diskGiB;
     // The kind is one of the host's offered ones (offeredHypervisors), so it parsed as a HypervisorKind.
     placed.push({
       id: item.id,

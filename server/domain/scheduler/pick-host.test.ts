@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderEnglish } from "../render-english";
 import { describeNoHost, pickHost, type HostCandidate } from "./pick-host";
 
+const GiB = 1024 ** 3;
 const host = (over: Partial<HostCandidate>): HostCandidate => ({
   id: over.name ?? "h",
   name: "h",
@@ -11,12 +12,14 @@ const host = (over: Partial<HostCandidate>): HostCandidate => ({
   memoryMiB: 1024,
   vcpusUsed: 0,
   memoryMiBUsed: 0,
+  diskFreeBytes: 100 * GiB,
+  diskGiBUsed: 0,
   hypervisors: ["qemu"],
   hasImageCached: false,
   ...over,
 });
-const req = { vcpus: 1, memoryMiB: 256, hypervisor: "qemu" };
-const spread = { cpuOvercommit: 4, ramOvercommit: 1, strategy: "spread" as const };
+const req = { vcpus: 1, memoryMiB: 256, diskGiB: 10, hypervisor: "qemu" };
+const spread = { cpuOvercommit: 4, ramOvercommit: 1, diskOvercommit: 1, strategy: "spread" as const };
 
 describe("pickHost", () => {
   it("names the reason for every host that does not fit", () => {
@@ -47,6 +50,22 @@ describe("pickHost", () => {
     expect(pickHost([host({ vcpusUsed: 7 })], req, spread).ok).toBe(true);
     expect(pickHost([host({ vcpusUsed: 7 })], req, { ...spread, cpuOvercommit: 1 }).ok).toBe(false);
     expect(pickHost([host({ memoryMiBUsed: 1000 })], req, { ...spread, ramOvercommit: 1.5 }).ok).toBe(true);
+  });
+
+  it("counts disk: held flavor disks against the reported free space times the thin-provisioning ratio", () => {
+    // The case: a 10 TiB disk on a host with 76 GiB free.
+    const huge = pickHost(
+      [host({ name: "small", diskFreeBytes: 76 * GiB })],
+      { ...req, diskGiB: 10240 },
+      spread,
+    );
+    expect(huge.ok ? "" : renderEnglish(huge.reasons[0]!.reason)).toBe(
+      "not enough disk (76 of 76 GiB free, 10240 GiB needed)",
+    );
+    const held = host({ diskFreeBytes: 100 * GiB, diskGiBUsed: 95 });
+    expect(pickHost([held], req, spread).ok).toBe(false);
+    expect(pickHost([held], req, { ...spread, diskOvercommit: 2 }).ok).toBe(true);
+    expect(pickHost([host({ diskGiBUsed: 90 })], req, spread).ok).toBe(true); // exactly full
   });
 
   it("spreads to the emptiest host, packs onto the fullest", () => {
@@ -89,7 +108,7 @@ describe("pickHost and networks", () => {
 
 describe("pickHost and hypervisors", () => {
   it("without a required hypervisor, places on a host that has one and says which it will use", () => {
-    const any = { vcpus: 1, memoryMiB: 256 };
+    const any = { vcpus: 1, memoryMiB: 256, diskGiB: 10 };
     const r = pickHost(
       [host({ name: "a", hypervisors: [] }), host({ name: "b", hypervisors: ["virtualbox", "qemu"] })],
       any,

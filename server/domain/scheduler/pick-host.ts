@@ -12,6 +12,10 @@ export interface HostCandidate {
   memoryMiB: number;
   vcpusUsed: number;
   memoryMiBUsed: number;
+  /** What the host last reported free where it keeps VM disks (bytes). */
+  diskFreeBytes: number;
+  /** Flavor disk GiB its live instances hold (host_usage). */
+  diskGiBUsed: number;
   /** Hypervisors usable on the host, preferred first (from its facts). */
   hypervisors: string[];
   hasImageCached: boolean;
@@ -22,6 +26,7 @@ export interface HostCandidate {
 export interface PlacementRequest {
   vcpus: number;
   memoryMiB: number;
+  diskGiB: number;
   /** A hypervisor the instance needs; without one, any the host can run (the host's first is used). */
   hypervisor?: string;
 }
@@ -29,6 +34,8 @@ export interface PlacementRequest {
 export interface PlacementPolicy {
   cpuOvercommit: number;
   ramOvercommit: number;
+  /** Flavor disk GiB per GiB reported free (thin provisioning): see diskCapacityGiB. */
+  diskOvercommit: number;
   strategy: "spread" | "pack";
 }
 
@@ -58,7 +65,26 @@ export function rejectReason(h: HostCandidate, req: PlacementRequest, p: Placeme
       cap: ramCap,
       needed: req.memoryMiB,
     });
+  const diskCap = diskCapacityGiB(h, p);
+  if (h.diskGiBUsed + req.diskGiB > diskCap)
+    return msg("scheduler.notEnoughDisk", {
+      free: Math.max(0, diskCap - h.diskGiBUsed),
+      cap: diskCap,
+      needed: req.diskGiB,
+    });
   return null;
+}
+
+/**
+ * Flavor disk GiB the host may hold in all: its reported free space times the thin-provisioning ratio.
+ * The free space is taken as it is, not plus what the guests already hold: the portal does not know how
+ * much of their disks the guests have written, and "free + held" would let every new disk that fits in
+ * today's free space through, without bound, however many unwritten disks already count on that space.
+ * What guests have written is thus counted twice (in diskGiBUsed and missing from the free space), which
+ * errs on the safe side: a host whose guests really fill their disks stops getting new ones.
+ */
+export function diskCapacityGiB(h: Pick<HostCandidate, "diskFreeBytes">, p: PlacementPolicy): number {
+  return Math.floor((h.diskFreeBytes / 1024 ** 3) * p.diskOvercommit);
 }
 
 /** Higher is better. Spread fills the emptiest host first, pack the fullest; a cached image adds a bonus. */

@@ -49,9 +49,9 @@ describe("buildQemuArgs", () => {
     expect(valueOf(args, "-smp")).toBe("2");
   });
 
-  it("runs daemonised, with QMP, VNC and serial on unix sockets in the run directory", () => {
+  it("runs with QMP, VNC and serial on unix sockets in the run directory (the agent detaches it)", () => {
     const args = buildQemuArgs(spec, paths, { accel: "tcg" });
-    expect(args).toContain("-daemonize");
+    expect(args).not.toContain("-daemonize"); // it would fork under spawn=deny
     expect(valueOf(args, "-pidfile")).toBe(`${dir}/qemu.pid`);
     expect(valueOf(args, "-qmp")).toBe(`unix:${dir}/qmp.sock,server=on,wait=off`);
     expect(valueOf(args, "-vnc")).toBe(`unix:${dir}/vnc.sock`);
@@ -152,9 +152,19 @@ describe("buildQemuArgs", () => {
     expect(valueOf(buildQemuArgs(spec, paths, { accel: "tcg", machine: "pc" }), "-machine")).toBe("pc");
   });
 
-  it("adds -sandbox on only when asked", () => {
+  it("adds the seccomp sandbox only when asked: no obsolete calls, no fork/exec, no resource control", () => {
     expect(buildQemuArgs(spec, paths, { accel: "tcg" })).not.toContain("-sandbox");
-    expect(valueOf(buildQemuArgs(spec, paths, { accel: "tcg", sandbox: true }), "-sandbox")).toBe("on");
+    expect(valueOf(buildQemuArgs(spec, paths, { accel: "tcg", sandbox: true }), "-sandbox")).toBe(
+      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+    );
+  });
+
+  it("drops to an unprivileged user with -runas, keeping set-uid calls only for that drop", () => {
+    const args = buildQemuArgs(spec, paths, { accel: "tcg", sandbox: true, runAs: "educloud-qemu" });
+    expect(valueOf(args, "-runas")).toBe("educloud-qemu");
+    expect(valueOf(args, "-sandbox")).toBe("on,obsolete=deny,spawn=deny,resourcecontrol=deny");
+    expect(buildQemuArgs(spec, paths, { accel: "tcg" })).not.toContain("-runas");
+    expect(() => buildQemuArgs(spec, paths, { accel: "tcg", runAs: "root,x" })).toThrow(/invalid user/);
   });
 
   it("passes a UUID id as the SMBIOS UUID, and no -uuid for other ids", () => {

@@ -21,8 +21,22 @@ export interface QemuArgOptions {
   accel: QemuAccel;
   /** q35 (default): PCIe, AHCI, ICH9 ACPI power button — boots the syslinux test guest and real images. */
   machine?: QemuMachine;
-  /** Confine QEMU with seccomp (`-sandbox on`); only when this QEMU build supports it. */
+  /** Confine QEMU with seccomp (`-sandbox on,…`, see sandboxOption); only when this QEMU build supports it. */
   sandbox?: boolean;
+  /** The unprivileged user QEMU drops to (`-runas`) once it has opened what it starts with; unset: root. */
+  runAs?: string;
+}
+
+const RUNAS_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/**
+ * The seccomp filter: no obsolete system calls, no fork/exec (spawn), no scheduler/affinity changes
+ * (resourcecontrol). QEMU installs it before -runas drops privileges, and -runas needs setuid/setgid,
+ * so with a user set-uid calls stay allowed: the process that runs the guest has no capabilities by then
+ * (set-uid cannot raise them) and cannot exec a set-uid program (spawn=deny). Run as root, they are denied.
+ */
+export function sandboxOption(runAs: string | undefined): string {
+  return `on,obsolete=deny,${runAs ? "" : "elevateprivileges=deny,"}spawn=deny,resourcecontrol=deny`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,7 +77,7 @@ export function buildNicArgs(spec: Pick<VmSpec, "nics">): string[] {
 }
 
 /**
- * The argv (without the binary) that runs one VM daemonised, controlled only through unix sockets
+ * The argv (without the binary) that runs one VM, controlled only through unix sockets
  * in its run directory. Pure: no I/O, so every flag is unit-tested. Each NIC is a virtio-net device on
  * a tap the agent has already created and plugged into its network's bridge; without NICs there is no
  * network at all (`-nic none`, not QEMU's default user-mode NIC).
@@ -112,11 +126,16 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
     ...buildNicArgs(spec),
     // Hot-plug slots (q35 root ports) and the data volumes attached to the VM.
     ...buildVolumeArgs(spec, opts.machine ?? "q35"),
-    // -daemonize: QEMU forks away and is reparented, so VMs outlive the agent that started them.
-    "-daemonize",
+    // No -daemonize: it forks after the seccomp filter is in place (spawn=deny); the agent starts QEMU
+    // detached instead (spawn-detached-qemu.ts), so VMs still outlive the agent that started them.
     "-pidfile",
     paths.pidfile,
   );
-  if (opts.sandbox) args.push("-sandbox", "on");
+  if (opts.runAs !== undefined) {
+    if (!RUNAS_USER.test(opts.runAs))
+      throw new InvalidVmConfigError(`invalid user to run QEMU as: ${JSON.stringify(opts.runAs)}`);
+    args.push("-runas", opts.runAs);
+  }
+  if (opts.sandbox) args.push("-sandbox", sandboxOption(opts.runAs));
   return args;
 }

@@ -12,6 +12,7 @@ import { ensureTestImage } from "@/server/testing/test-image";
 import type { VmSpec } from "../hypervisor-driver";
 import { readImageInfo } from "./disk-image";
 import { QemuDriver } from "./qemu-driver";
+import { lookUpQemuUser, type QemuUser } from "./qemu-user";
 import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu-errors";
 import { killProcessesUnder } from "./testing/kill-test-vms";
 import { BANNER, countOccurrences, readSerialLog, waitForSerialLog } from "./testing/serial-log";
@@ -23,6 +24,7 @@ const BOOT_TIMEOUT = 60_000;
 let stateDir: string;
 let baseImage: string;
 let driver: QemuDriver;
+let nobody: QemuUser | null;
 const vm1 = randomUUID();
 const vm2 = randomUUID();
 
@@ -45,6 +47,26 @@ async function isGone(pid: number): Promise<boolean> {
   return stat === null || parseProcStatState(stat) === "Z";
 }
 
+/** The fields of /proc/<pid>/status this file checks: who the process runs as and its seccomp mode. */
+async function readStatus(
+  pid: number,
+): Promise<{ uid: number; gid: number; seccomp: number; capEff: string }> {
+  const s = await readFile(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => new RegExp(`^${name}:\\s+(\\S+)`, "m").exec(s)?.[1] ?? "";
+  return {
+    uid: Number(field("Uid")),
+    gid: Number(field("Gid")),
+    seccomp: Number(field("Seccomp")),
+    capEff: field("CapEff"),
+  };
+}
+
+/** The session id (field 6 of /proc/<pid>/stat, after the parenthesised command name). */
+async function readSessionId(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+}
+
 function readPpid(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, "utf8").then((s) => Number(/^PPid:\s+(\d+)/m.exec(s)?.[1]));
 }
@@ -62,7 +84,11 @@ beforeAll(async () => {
   baseImage = await ensureTestImage();
   // Short, comma-free and under /tmp: unix socket paths must stay under 108 bytes.
   stateDir = await mkdtemp(join(tmpdir(), "qd-"));
-  driver = new QemuDriver({ stateDir });
+  // QEMU drops to an unprivileged user, as the agent runs it: "nobody" exists everywhere, so the test
+  // creates no account (the agent's default, educloud-qemu, comes from scripts/setup.sh).
+  nobody = await lookUpQemuUser("nobody");
+  if (!nobody) throw new Error("this test needs the system user nobody");
+  driver = new QemuDriver({ stateDir, runAs: "nobody" });
 }, 300_000);
 
 afterAll(async () => {
@@ -119,9 +145,31 @@ describe("QemuDriver with real QEMU", () => {
     );
   }, 30_000);
 
-  it("runs QEMU detached from the agent: not our child, and alive after its creator is SIGKILLed", async () => {
+  it("runs the guest as the unprivileged user, with no capabilities, under the seccomp sandbox", async () => {
+    const { pid } = (await driver.status(vm1))!;
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+    expect(cmdline[cmdline.indexOf("-runas") + 1]).toBe("nobody");
+    expect(cmdline[cmdline.indexOf("-sandbox") + 1]).toBe("on,obsolete=deny,spawn=deny,resourcecontrol=deny");
+    expect(cmdline).not.toContain("-daemonize");
+    expect(await readStatus(pid!)).toEqual({
+      uid: nobody!.uid,
+      gid: nobody!.gid,
+      seccomp: 2, // filter mode
+      capEff: "0000000000000000",
+    });
+  });
+
+  it("refuses to run QEMU as root when its user is missing, and says so in the host's facts", async () => {
+    const missing = new QemuDriver({ stateDir, runAs: "educloud-no-such-user" });
+    const facts = await missing.detect();
+    expect(facts.available).toBe(false);
+    expect(facts.reason).toMatch(/^the user educloud-no-such-user that QEMU runs as does not exist/);
+    await expect(missing.create(specFor(randomUUID(), "never"))).rejects.toThrow(/does not exist/);
+  });
+
+  it("runs QEMU detached from the agent: a session of its own, alive after its creator is SIGKILLed", async () => {
     const own = await driver.status(vm1);
-    expect(await readPpid(own!.pid!)).not.toBe(process.pid);
+    expect(await readSessionId(own!.pid!)).toBe(own!.pid);
 
     const fixture = resolve("agents/node-agent/drivers/qemu/testing/create-vm-then-wait.ts");
     const creator = spawn(
@@ -206,6 +254,19 @@ describe("QemuDriver with real QEMU", () => {
     await waitForSerialLog(paths.serialLog, (log) => countOccurrences(log, BANNER) === 3, BOOT_TIMEOUT);
     expect((await driver.status(vm1))?.pid).toBe(before.pid);
   }, 90_000);
+
+  it("keeps the serial log under its cap while the guest writes, and QEMU goes on writing to it", async () => {
+    const paths = resolveVmPaths(stateDir, vm1);
+    const small = new QemuDriver({ stateDir, runAs: "nobody", serialLogMaxBytes: 256 });
+    expect((await stat(paths.serialLog)).size).toBeGreaterThan(256);
+    expect(await small.capSerialLogs()).toBe(1);
+    expect(await readSerialLog(`${paths.serialLog}.1`)).toContain(BANNER);
+    const n = randomInt(1000, 9999);
+    await typeOnSerial(paths.serialSocket, `echo AFTER-CUT-$((${n}+1))`);
+    const log = await waitForSerialLog(paths.serialLog, (l) => l.includes(`AFTER-CUT-${n + 1}`), 15_000);
+    expect(log.includes("\0")).toBe(false); // QEMU appends at the new end: no hole where the old bytes were
+    expect(log).not.toContain(BANNER);
+  }, 30_000);
 
   it("forces the stop when the guest ignores the ACPI button", async () => {
     const paths = resolveVmPaths(stateDir, vm1);

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { ConsoleKind } from "../../../protocol/console-grant";
 import type { NicSpec } from "../../../protocol/network";
@@ -28,8 +29,22 @@ import {
   revertDiskSnapshot,
   type VmStorageAccess,
 } from "./qemu-snapshots";
-import { attachVolumeToVm, createVolumeFile, deleteVolumeFile, detachVolumeFromVm } from "./qemu-volumes";
-import { spawnDaemonisedQemu } from "./spawn-qemu";
+import {
+  attachVolumeToVm,
+  createVolumeFile,
+  deleteVolumeFile,
+  detachVolumeFromVm,
+  volumePath,
+} from "./qemu-volumes";
+import { capSerialLog, DEFAULT_SERIAL_LOG_MAX_BYTES } from "./cap-serial-log";
+import {
+  giveToQemuUser,
+  letQemuUserTraverse,
+  lookUpQemuUser,
+  missingQemuUserReason,
+  type QemuUser,
+} from "./qemu-user";
+import { spawnDetachedQemu } from "./spawn-detached-qemu";
 import { isForcedStop, stopVmProcess, type StopMethod } from "./stop-vm-process";
 import { readBaseImagePath, readVmRecord, writeVmRecord, type VmRecord } from "./vm-record";
 import {
@@ -59,6 +74,16 @@ export interface QemuDriverOptions {
    * builds the taps; unset in production. Tests set it to keep VM traffic inside their namespaces.
    */
   netns?: string;
+  /**
+   * The unprivileged user QEMU drops to (-runas); the agent passes EDUCLOUD_AGENT_QEMU_USER (default
+   * educloud-qemu). If that user does not exist, the driver is not offered and refuses to start VMs
+   * (never root instead). Unset: QEMU stays root — only for tests that build the driver themselves.
+   */
+  runAs?: string;
+  /** Serial logs are cut to `.1` above this size (cap-serial-log.ts). */
+  serialLogMaxBytes?: number;
+  /** How often running VMs' serial logs are checked against the cap. */
+  serialLogCheckMs?: number;
 }
 
 export class QemuDriver implements HypervisorDriver {
@@ -68,6 +93,8 @@ export class QemuDriver implements HypervisorDriver {
   private readonly machine: QemuMachine;
   private readonly probeAccel: () => Promise<AccelDecision>;
   private sandboxSupport: Promise<boolean> | undefined;
+  private readonly serialLogMaxBytes: number;
+  private serialLogTimer: NodeJS.Timeout | undefined;
   /** One operation at a time per VM inside this agent (create/start/stop/reboot/delete, cleanup). */
   private readonly locks = new Map<string, Promise<unknown>>();
   /** How the last stop of each VM ended, for logs and tests (is ACPI working in this guest?). */
@@ -79,6 +106,7 @@ export class QemuDriver implements HypervisorDriver {
     this.qemuImgBinary = opts.qemuImgBinary ?? "qemu-img";
     this.machine = opts.machine ?? "q35";
     this.probeAccel = opts.detectAccel ?? (() => detectAccel());
+    this.serialLogMaxBytes = opts.serialLogMaxBytes ?? DEFAULT_SERIAL_LOG_MAX_BYTES;
   }
 
   async detect(): Promise<HypervisorFacts> {
@@ -102,6 +130,10 @@ export class QemuDriver implements HypervisorDriver {
       await execFileAsync(this.qemuImgBinary, ["--version"], { timeout: 10_000 });
     } catch {
       facts.reason = `${this.qemuImgBinary} is not installed (apt-get install -y qemu-utils)`;
+      return facts;
+    }
+    if (this.opts.runAs !== undefined && !(await lookUpQemuUser(this.opts.runAs))) {
+      facts.reason = missingQemuUserReason(this.opts.runAs);
       return facts;
     }
     facts.available = true;
@@ -219,6 +251,8 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   async list(opts: { quick?: boolean } = {}): Promise<VmStatus[]> {
+    // VMs adopted after an agent restart were not launched by this process: watch their logs too.
+    this.watchSerialLogs();
     const found: VmStatus[] = [];
     for (const id of await this.listVmIds()) {
       const status = await this.status(id, opts);
@@ -281,11 +315,26 @@ export class QemuDriver implements HypervisorDriver {
     target: string,
     onProgress?: (fraction: number) => void,
   ): Promise<{ sizeBytes: number }> {
-    return this.withStorage(id, (a) => exportVmDisk(a, target, onProgress));
+    return this.withStorage(id, async (a) => {
+      // A running VM's copy is written by QEMU itself (drive-backup), as its user, into the target's folder.
+      const user = a.running ? await this.qemuUser() : null;
+      if (user) {
+        const dir = dirname(target);
+        for (let up = dirname(dir); up.startsWith(this.opts.stateDir) && up !== "/"; up = dirname(up))
+          await letQemuUserTraverse(up, user);
+        await letQemuUserTraverse(dir, user, { write: true });
+      }
+      return exportVmDisk(a, target, onProgress);
+    });
   }
 
   attachVolume(id: string, volumeId: string): Promise<VolumeAttachment> {
-    return this.withStorage(id, (a) => attachVolumeToVm(a, this.opts.stateDir, volumeId));
+    return this.withStorage(id, async (a) => {
+      // Hot-plugged: QEMU opens the file after dropping to its user.
+      const user = await this.qemuUser();
+      if (user) await this.grantVolume(volumePath(this.opts.stateDir, volumeId), user);
+      return attachVolumeToVm(a, this.opts.stateDir, volumeId);
+    });
   }
 
   detachVolume(id: string, volumeId: string): Promise<void> {
@@ -357,12 +406,21 @@ export class QemuDriver implements HypervisorDriver {
       startedAt: new Date().toISOString(),
     };
     await writeVmRecord(paths.specFile, record);
+    const user = await this.qemuUser();
+    if (user) await this.grantVmFiles(paths, record, user);
     const args = buildQemuArgs(record.spec, paths, {
       accel: record.accel,
       machine: record.machine,
       sandbox: await this.supportsSandbox(),
+      runAs: user?.name,
     });
-    await spawnDaemonisedQemu(this.qemuBinary, args, { netns: this.opts.netns });
+    await spawnDetachedQemu(this.qemuBinary, args, {
+      netns: this.opts.netns,
+      logFile: join(paths.runDir, "qemu.log"),
+      pidfile: paths.pidfile,
+      readySocket: paths.qmpSocket,
+    });
+    this.watchSerialLogs();
     const pid = await readPidfile(paths.pidfile);
     if (pid === null) throw new Error(`QEMU started but wrote no pidfile at ${paths.pidfile}`);
     let state: VmStatus["state"];
@@ -439,6 +497,52 @@ export class QemuDriver implements HypervisorDriver {
         rm(file, { force: true }),
       ),
     );
+  }
+
+  /** The user QEMU drops to, or null for root (runAs unset); throws when the configured user is missing. */
+  private async qemuUser(): Promise<QemuUser | null> {
+    if (this.opts.runAs === undefined) return null;
+    const user = await lookUpQemuUser(this.opts.runAs);
+    if (!user) throw new InvalidVmConfigError(missingQemuUserReason(this.opts.runAs));
+    return user;
+  }
+
+  /**
+   * What QEMU opens after it has dropped to the user: the disk (re-opened read-write by block jobs and
+   * snapshots) and the attached volumes; the folders above them only let the user's group pass.
+   */
+  private async grantVmFiles(paths: VmPaths, record: VmRecord, user: QemuUser): Promise<void> {
+    await letQemuUserTraverse(this.opts.stateDir, user);
+    await letQemuUserTraverse(resolveVmsDir(this.opts.stateDir), user);
+    await letQemuUserTraverse(paths.runDir, user);
+    await giveToQemuUser(paths.disk, user);
+    for (const v of record.spec.volumes ?? []) await this.grantVolume(v.path, user);
+  }
+
+  private async grantVolume(path: string, user: QemuUser): Promise<void> {
+    await letQemuUserTraverse(this.opts.stateDir, user);
+    await letQemuUserTraverse(dirname(path), user);
+    if (existsSync(path)) await giveToQemuUser(path, user);
+  }
+
+  /**
+   * Every few seconds, each VM's serial log is held under the cap (a guest printing without end must not
+   * fill the host). An unref'd timer: it never keeps the agent alive.
+   */
+  private watchSerialLogs(): void {
+    if (this.serialLogTimer) return;
+    this.serialLogTimer = setInterval(() => void this.capSerialLogs(), this.opts.serialLogCheckMs ?? 5_000);
+    this.serialLogTimer.unref();
+  }
+
+  /** Cuts every VM's serial log that is over the cap; returns how many were cut. */
+  async capSerialLogs(): Promise<number> {
+    let cut = 0;
+    for (const id of await this.listVmIds().catch(() => [])) {
+      const log = resolveVmPaths(this.opts.stateDir, id).serialLog;
+      if (await capSerialLog(log, this.serialLogMaxBytes).catch(() => false)) cut++;
+    }
+    return cut;
   }
 
   private supportsSandbox(): Promise<boolean> {

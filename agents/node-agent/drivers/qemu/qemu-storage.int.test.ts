@@ -77,7 +77,9 @@ async function markerInImage(path: string): Promise<string> {
 beforeAll(async () => {
   const baseImage = await ensureTestImage();
   stateDir = await mkdtemp(join(tmpdir(), "qs-"));
-  driver = new QemuDriver({ stateDir });
+  // As the agent runs QEMU: dropped to a user, so hot-plugged volumes and live captures, which QEMU
+  // opens after the drop, must be made reachable for it.
+  driver = new QemuDriver({ stateDir, runAs: "nobody" });
   paths = resolveVmPaths(stateDir, vm);
   await driver.create({
     id: vm,
