@@ -123,7 +123,12 @@ export async function startComputeStack(opts: {
       // Several agents (and other runs) share this machine: each picks a free console port at join.
       {
         stdio: ["ignore", "inherit", "inherit"],
-        env: { ...process.env, EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0", ...agentUserEnv, ...opts.agentEnv },
+        env: {
+          ...process.env,
+          EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0",
+          ...agentUserEnv,
+          ...opts.agentEnv,
+        },
       },
     );
     const code = await new Promise((r) => joining.on("exit", r));
