@@ -2,15 +2,19 @@
 // disk, so a new route is covered), and a rotation refuses the old secret just as fast. The queue half
 // (the host's Redis user) is the HostChannelPort's: here it is only checked that the domain asks for it.
 import { eq } from "drizzle-orm";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostAuthHeader } from "@/agents/protocol";
 import { hosts } from "@/db/schema";
 import { sha256Hex } from "@/server/domain/hosts/host-secrets";
 import { joinHost } from "@/server/domain/hosts/join-host";
+import { startController } from "@/server/queue/controller";
+import { createQueueConnection } from "@/server/queue/redis";
 import type { Actor } from "@/server/domain/context";
 import {
   callerFor,
   hostFacts,
+  recordingJobs,
   makeUser,
   openTestServices,
   testSettings,
@@ -161,5 +165,34 @@ describe("rogue-host: revoked and rotated host credentials", () => {
     ).rejects.toMatchObject({ kind: "UNAUTHORIZED" });
     const [row] = await s.db.select().from(hosts).where(eq(hosts.id, host.hostId));
     expect(row!.revokedAt).not.toBeNull();
+  });
+
+  it("the portal's event controller gives a revoked host no events worker and no Redis user", async () => {
+    const live = await hostWithCredential(s);
+    const gone = await hostWithCredential(s);
+    await callerFor(s, admin, undefined, { hostChannel: recordingHostChannel() }).hosts.revoke({
+      id: gone.hostId,
+    });
+    const synced: string[][] = [];
+    const connection = createQueueConnection(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+    const controller = startController({
+      db: s.db,
+      jobs: recordingJobs(),
+      connection,
+      prefix: s.prefix,
+      log: pino({ level: "silent" }),
+      hostChannel: { sync: async (rows) => void synced.push(rows.map((r) => r.id)) },
+      refreshMs: 3_600_000,
+    });
+    try {
+      await controller.refresh();
+      expect(controller.listening()).toContain(live.hostId);
+      expect(controller.listening()).not.toContain(gone.hostId);
+      expect(synced.at(-1)).toContain(live.hostId);
+      expect(synced.at(-1)).not.toContain(gone.hostId);
+    } finally {
+      await controller.close();
+      connection.disconnect();
+    }
   });
 });
