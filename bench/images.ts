@@ -416,11 +416,14 @@ async function main(): Promise<void> {
       { db: s.db, storeDir },
       { incomingPath: isoPath, name: "fetch", format: "iso", visibility: "public", ownerId: null },
     );
-    const creds = JSON.parse(await readFile(join(stack.agentDir, "credentials.json"), "utf8")) as {
-      hostId: string;
-      hostSecret: string;
+    const creds = {
+      ...(JSON.parse(await readFile(join(stack.agentDir, "credentials.json"), "utf8")) as {
+        hostId: string;
+        hostSecret: string;
+      }),
+      portalUrl: portal.url,
     };
-    const ref = imageRefOf(fetchImage, portal.url);
+    const ref = imageRefOf(fetchImage);
     const worker = new Worker(new URL("./lib/fetch-worker-entry.mjs", import.meta.url));
     cleanups.push(() => worker.terminate());
     let workerError: Error | null = null;

@@ -41,24 +41,27 @@ if ! as_root mariadb-admin ping --silent >/dev/null 2>&1; then
   for _ in $(seq 1 60); do as_root mariadb-admin ping --silent >/dev/null 2>&1 && break; sleep 0.5; done
   as_root mariadb-admin ping --silent >/dev/null 2>&1 || die "MariaDB did not start; see its log (journalctl -u mariadb)."
 fi
-if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+# Running = answering, with PONG or (once protected by step 6b) NOAUTH.
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>&1 | grep -qE 'PONG|NOAUTH'; }
+if ! redis_up; then
   say "Starting Redis…"
   if have_systemd; then as_root systemctl enable --now redis-server; else
     as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --appendonly yes --dir /var/lib/redis; fi
-  for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.25; done
-  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || die "Redis did not start."
+  for _ in $(seq 1 40); do redis_up && break; sleep 0.25; done
+  redis_up || die "Redis did not start."
 fi
 
 # 4. .env with generated secrets (kept when it exists, so re-running setup changes nothing).
 if [ ! -f .env ]; then
   say "Writing .env with generated secrets…"
   DB_PASSWORD="$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+  REDIS_PASSWORD="$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
   AUTH_SECRET="$(node -e 'console.log(require("crypto").randomBytes(48).toString("base64url"))')"
   umask 077
   cat > .env <<ENV
 # Written by npm run setup on $(date -u +%Y-%m-%dT%H:%M:%SZ). Keep it secret: it holds passwords.
 DATABASE_URL=mysql://${DB_USER}:${DB_PASSWORD}@127.0.0.1:3306/${DB_NAME}
-REDIS_URL=redis://127.0.0.1:6379
+REDIS_URL=redis://${DB_NAME}:${REDIS_PASSWORD}@127.0.0.1:6379
 REDIS_PREFIX=${DB_NAME}
 NEXTAUTH_SECRET=${AUTH_SECRET}
 NEXTAUTH_URL=${EDUCLOUD_URL:-http://localhost:3000}
@@ -69,6 +72,12 @@ ENV
   umask 022
 else
   say ".env exists; keeping its secrets."
+fi
+# An .env from before Redis had passwords: give this install its Redis user (kept on later runs).
+if grep -q '^REDIS_URL=redis://127.0.0.1:6379$' .env; then
+  say "Giving this install a Redis user and password in .env…"
+  REDIS_PASSWORD="$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+  sed -i "s#^REDIS_URL=redis://127.0.0.1:6379\$#REDIS_URL=redis://${DB_NAME}:${REDIS_PASSWORD}@127.0.0.1:6379#" .env
 fi
 set -a; . ./.env; set +a
 DB_PASSWORD="$(node -e 'console.log(decodeURIComponent(new URL(process.env.DATABASE_URL).password))')"
@@ -93,6 +102,10 @@ SQL
 # the same lock installs anywhere), and the lock is never rewritten, so a clean clone stays clean.
 say "Installing npm dependencies…"
 npm ci --no-audit --no-fund
+# 6b. Redis: no password-less access; the portal signs in as this install's user (scripts/secure-redis.ts).
+say "Protecting Redis with passwords…"
+as_root env REDIS_URL="$REDIS_URL" EDUCLOUD_REDIS_ADMIN_FILE="${EDUCLOUD_REDIS_ADMIN_FILE:-/etc/educloud/redis-admin.env}" \
+  "$(command -v node)" node_modules/tsx/dist/cli.mjs scripts/secure-redis.ts
 say "Applying database migrations…"
 npx --no-install tsx scripts/migrate.ts
 npx --no-install tsx scripts/create-admin.ts

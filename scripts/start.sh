@@ -10,6 +10,8 @@ export NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production
 set -a; . ./.env; set +a
 PORT="${PORT:-3000}"
 AGENT_DIR="${EDUCLOUD_AGENT_STATE_DIR:-var/agent}"
+# A Redis restarted without a config file forgot its users: put them back before anyone connects.
+npx --no-install tsx scripts/secure-redis.ts --if-needed
 npx --no-install tsx scripts/migrate.ts
 build_if_needed
 

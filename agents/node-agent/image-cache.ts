@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import { hostAuthHeader, type ImageRef } from "../protocol/index";
+import { agentImagePath, hostAuthHeader, type ImageRef } from "../protocol/index";
 import { chooseEvictions, type CachedImage } from "./image-cache-lru";
 import { PermanentJobError } from "./permanent-job-error";
 
@@ -48,6 +48,7 @@ const SHA_NAME = /^[a-f0-9]{64}$/;
 async function receiveInto(
   body: ReadableStream<Uint8Array>,
   path: string,
+  maxBytes: number,
   onChunk: (chunk: Uint8Array, seen: number) => void,
 ): Promise<void> {
   const fh = await open(path, "w", 0o600);
@@ -58,6 +59,12 @@ async function receiveInto(
       async function* (chunks: AsyncIterable<Uint8Array>) {
         for await (const chunk of chunks) {
           seen += chunk.length;
+          // The announced size is all the disk a download may take: a server that sends more is cut off
+          // at once, not after the checksum finally fails.
+          if (seen > maxBytes)
+            throw new PermanentJobError(
+              `The portal sent more than the image's announced ${maxBytes} bytes; the download was stopped.`,
+            );
           onChunk(chunk, seen);
           yield chunk;
         }
@@ -94,7 +101,8 @@ export class ImageCache {
 
   constructor(
     private readonly dir: string,
-    private readonly auth: { hostId: string; hostSecret: string },
+    /** The host's credentials and the portal it joined: the only place they are ever sent. */
+    private readonly auth: { hostId: string; hostSecret: string; portalUrl: string },
     private readonly opts: ImageCacheOptions = {},
   ) {}
 
@@ -202,15 +210,17 @@ export class ImageCache {
     await this.evictFor(ref.sizeBytes);
     const tmp = `${final}.part-${process.pid}-${Date.now()}`;
     try {
-      const res = await fetch(ref.url, {
+      const res = await fetch(new URL(agentImagePath(ref.id), this.auth.portalUrl), {
         headers: { authorization: hostAuthHeader(this.auth.hostId, this.auth.hostSecret) },
+        // A redirect could lead the credentials elsewhere; the portal never sends one.
+        redirect: "error",
       });
       if (res.status === 401 || res.status === 403 || res.status === 404) {
         throw new PermanentJobError(`The portal refused the image download (HTTP ${res.status}).`);
       }
       if (!res.ok || !res.body) throw new Error(`Image download failed: HTTP ${res.status}`);
       const hash = createHash("sha256");
-      await receiveInto(res.body as ReadableStream<Uint8Array>, tmp, (chunk, seen) => {
+      await receiveInto(res.body as ReadableStream<Uint8Array>, tmp, ref.sizeBytes, (chunk, seen) => {
         hash.update(chunk);
         onProgress?.(Math.min(1, seen / ref.sizeBytes));
       });

@@ -3,7 +3,7 @@ import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AgentMessage } from "../protocol/agent-message";
-import { hostAuthHeader, hostQueueName, hostRedisUsername } from "../protocol/index";
+import { hostAuthHeader, hostQueueName, hostRedisUsername, redisAddressOnly } from "../protocol/index";
 import { collectFacts } from "./collect-facts";
 import type { ListenAddress } from "./console/listen-address";
 import { startConsoleBridge } from "./console/start-console-bridge";
@@ -15,7 +15,7 @@ import { ImageCache, imageCacheLimitFromEnv } from "./image-cache";
 import { handleJob } from "./jobs/handle-job";
 import { reportState, type JobContext } from "./jobs/job-context";
 import { toWorkerError } from "./jobs/to-worker-error";
-import { HostNetwork } from "./network/host-network";
+import { allowedUplinksFromEnv, HostNetwork } from "./network/host-network";
 import { createEventSender } from "./send-events";
 
 export interface AgentOptions {
@@ -34,6 +34,8 @@ export interface AgentOptions {
    * production. The agent itself stays in the root namespace (Redis, portal). See network/README.md.
    */
   netns?: string;
+  /** Interfaces networks may use as uplinks; default EDUCLOUD_AGENT_UPLINKS. */
+  allowedUplinks?: string[];
 }
 
 /**
@@ -59,7 +61,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   });
   const { consoleUrl } = consoles;
 
-  const connection = new Redis(creds.redisUrl, {
+  const connection = new Redis(redisAddressOnly(creds.redisUrl), {
     // This host's own Redis user: its secret opens its two queues and nothing else.
     username: hostRedisUsername(creds.redisPrefix, hostId),
     password: creds.hostSecret,
@@ -94,6 +96,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     stateDir: opts.stateDir,
     netns: opts.netns,
     log: opts.log.child({ component: "network" }),
+    allowedUplinks: opts.allowedUplinks ?? allowedUplinksFromEnv(),
   });
 
   const facts = await collectFacts(opts.stateDir, opts.drivers, consoleUrl);
@@ -158,6 +161,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
         log: opts.log.child({ job: job.id }),
         stateDir: opts.stateDir,
         authHeader: hostAuthHeader(hostId, creds.hostSecret),
+        portalUrl: creds.portalUrl,
       };
       try {
         await handleJob(ctx, job.name, job.data);

@@ -41,7 +41,6 @@ const createJob = (instanceId: string, hypervisor: string) => ({
     sha256: "a".repeat(64),
     format: "qcow2",
     sizeBytes: 1024,
-    url: "http://portal.test/api/v1/agent/images/3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d/content",
   },
 });
 
@@ -174,7 +173,7 @@ describe("a second driver next to QEMU", () => {
       const { drivers, qemu, sim } = setUp();
       const cache = new ImageCache(
         dir,
-        { hostId: "h", hostSecret: "s" },
+        { hostId: "h", hostSecret: "s", portalUrl: "http://127.0.0.1:9" },
         { imagesInUse: () => drivers.baseImagesInUse() },
       );
       const [a, b] = ["a".repeat(64), "b".repeat(64)];

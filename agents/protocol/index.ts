@@ -20,7 +20,8 @@ export * from "./hypervisor";
 export * from "./network";
 export * from "./storage";
 
-export const PROTOCOL_VERSION = 3;
+// 4: events go on each host's own queue, and jobs carry no URLs (agents build them on the portal they joined).
+export const PROTOCOL_VERSION = 4;
 
 export const instanceIdSchema = z.uuid();
 export const hostIdSchema = z.uuid();
@@ -38,6 +39,14 @@ export const hostEventsQueueName = (hostId: string) => `events-${hostId}`;
  */
 export const hostRedisUsername = (redisPrefix: string, hostId: string) => `${redisPrefix}:host:${hostId}`;
 
+/** A Redis address without user or password: a URL's credentials would win over a client's options. */
+export function redisAddressOnly(redisUrl: string): string {
+  const url = new URL(redisUrl);
+  url.username = "";
+  url.password = "";
+  return url.toString();
+}
+
 // ---- jobs ------------------------------------------------------------------------------------------
 
 export const imageRefSchema = z.object({
@@ -45,9 +54,12 @@ export const imageRefSchema = z.object({
   sha256: z.string().regex(/^[a-f0-9]{64}$/),
   format: z.enum(["qcow2", "raw"]),
   sizeBytes: z.number().int().positive(),
-  /** Portal URL the agent fetches it from, with its host credentials. */
-  url: z.url(),
 });
+/**
+ * Where an agent fetches an image: a path on the portal it joined, never an address from a job, so a
+ * job cannot send the host's credentials anywhere else.
+ */
+export const agentImagePath = (imageId: string) => `/api/v1/agent/images/${imageId}/content`;
 export type ImageRef = z.infer<typeof imageRefSchema>;
 
 export const createInstanceJob = z.object({

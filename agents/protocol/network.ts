@@ -14,6 +14,14 @@ export const ifnameSchema = z
   .string()
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "a Linux interface name (≤15 characters)");
 
+/**
+ * Bridges eduCloud makes are all named "ecbr…": an agent touches no other bridge, so a job cannot turn
+ * the host's own bridge (br0, virbr0, the management LAN) into a guest network.
+ */
+export const bridgeNameSchema = z
+  .string()
+  .regex(/^ecbr[0-9a-z]{1,11}$/, 'an eduCloud bridge name ("ecbr" and up to 11 letters or digits)');
+
 /** IPv4 CIDR with any prefix (0–32); host bits are allowed and ignored. */
 const cidrSchema = z
   .string()
@@ -51,7 +59,7 @@ export const networkSpecSchema = z.object({
   name: z.string().min(1).max(64),
   revision: z.number().int().min(0),
   /** The bridge on the host, chosen by the portal (unique per network, ≤15 characters). */
-  bridge: ifnameSchema,
+  bridge: bridgeNameSchema,
   cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/),
   /** Put on the bridge: guests use the host as their gateway (and DHCP server). */
   gateway: ipv4,
@@ -87,7 +95,7 @@ export type NicSpec = z.infer<typeof nicSpecSchema>;
 export const applyNetworkJob = z.object({ network: networkSpecSchema });
 export const removeNetworkJob = z.object({
   networkId: z.uuid(),
-  bridge: ifnameSchema,
+  bridge: bridgeNameSchema,
   /**
    * Newer than every spec sent before the network was deleted: an apply still in flight (an address
    * released just before the delete) must not build the network again after its removal.

@@ -18,10 +18,11 @@ export const MAX_VOLUME_GIB = 16_384;
 export const snapshotJob = z.object({ instanceId: z.uuid(), snapshotId: z.uuid() });
 
 /**
- * Capture the instance disk (overlay + base) into one standalone qcow2 and PUT it to `uploadUrl` with
- * the host's credentials; the portal imports it as a new image and finishes the task.
+ * Capture the instance disk (overlay + base) into one standalone qcow2 and PUT it, with the host's
+ * credentials, to capturePath(taskId) on the portal the agent joined — never to an address from the job;
+ * the portal imports it as a new image and finishes the task.
  */
-export const captureInstanceJob = z.object({ instanceId: z.uuid(), taskId: z.uuid(), uploadUrl: z.url() });
+export const captureInstanceJob = z.object({ instanceId: z.uuid(), taskId: z.uuid() });
 
 export const createVolumeJob = z.object({
   volumeId: z.uuid(),

@@ -126,8 +126,9 @@ export async function runProbeVariant(
 ) {
   switch (variant) {
     case "agent_ensure": {
-      const cache = new ImageCache(dest, { hostId: "probe", hostSecret: "probe" });
-      const ref = { id: randomUUID(), sha256, format: "raw" as const, sizeBytes: bytes, url };
+      // The probe's server answers every path, the agent's image path included.
+      const cache = new ImageCache(dest, { hostId: "probe", hostSecret: "probe", portalUrl: url });
+      const ref = { id: randomUUID(), sha256, format: "raw" as const, sizeBytes: bytes };
       await cache.ensure(ref);
       return;
     }

@@ -14,7 +14,12 @@ import { ImageCache } from "../../agents/node-agent/image-cache";
 type Request =
   | { kind: "plain"; url: string; dest: string }
   | { kind: "verified"; url: string; dest: string; sha256: string }
-  | { kind: "ensure"; ref: ImageRef; cacheDir: string; creds: { hostId: string; hostSecret: string } };
+  | {
+      kind: "ensure";
+      ref: ImageRef;
+      cacheDir: string;
+      creds: { hostId: string; hostSecret: string; portalUrl: string };
+    };
 
 function getResponse(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {

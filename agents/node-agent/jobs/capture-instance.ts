@@ -7,7 +7,7 @@ import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import type { z } from "zod";
-import type { captureInstanceJob } from "../../protocol/index";
+import { capturePath, type captureInstanceJob } from "../../protocol/index";
 import type { JobContext } from "./job-context";
 import { throttleReports } from "./throttle-reports";
 
@@ -41,7 +41,8 @@ export async function handleCaptureInstance(ctx: JobContext, job: CaptureJob): P
     const driver = await ctx.drivers.forVm(job.instanceId);
     if (!driver) throw new Error(`no VM ${job.instanceId} on this host`);
     if (!driver.exportDisk) throw new Error(`the ${driver.kind} driver cannot capture disks`);
-    if (!ctx.authHeader) throw new Error("this agent has no host credentials to upload with");
+    if (!ctx.authHeader || !ctx.portalUrl)
+      throw new Error("this agent has no host credentials to upload with");
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await send("running", 1, { message: "Copying the instance's disk" });
     await driver.exportDisk(job.instanceId, target, (f) =>
@@ -70,8 +71,10 @@ export async function handleCaptureInstance(ctx: JobContext, job: CaptureJob): P
     const body = Readable.toWeb(
       createReadStream(target, { highWaterMark: 1024 * 1024 }).pipe(counter),
     ) as ReadableStream;
-    const res = await fetch(job.uploadUrl, {
+    // Always the portal this host joined: a job cannot name where the disk and the credentials go.
+    const res = await fetch(new URL(capturePath(job.taskId), ctx.portalUrl), {
       method: "PUT",
+      redirect: "error",
       body,
       duplex: "half",
       headers: {

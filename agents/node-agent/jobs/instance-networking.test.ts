@@ -23,7 +23,6 @@ const createJob = {
     sha256: "a".repeat(64),
     format: "qcow2",
     sizeBytes: 1024,
-    url: "http://portal.test/api/v1/agent/images/3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d/content",
   },
 };
 

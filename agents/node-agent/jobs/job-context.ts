@@ -22,6 +22,8 @@ export interface JobContext {
   stateDir?: string;
   /** `Authorization` header value proving this host to the portal (capture uploads). */
   authHeader?: string;
+  /** The portal this host joined; every URL the agent calls is built on it. */
+  portalUrl?: string;
 }
 
 export const reportState = (

@@ -57,4 +57,13 @@ describe("network jobs", () => {
     ).rejects.toThrow();
     expect(calls).toEqual([]);
   });
+
+  it("refuses to touch a bridge eduCloud did not make (the host's own br0, virbr0, eth0)", async () => {
+    const { ctx, calls } = createFakeJobContext();
+    for (const bridge of ["br0", "virbr0", "eth0"])
+      await expect(handleJob(ctx, "network.remove", { networkId: NETWORK_ID, bridge })).rejects.toThrow(
+        /eduCloud bridge name/,
+      );
+    expect(calls).toEqual([]);
+  });
 });

@@ -70,8 +70,7 @@ describe("snapshot and volume jobs", () => {
     await expect(
       handleJob(ctx, "instance.capture", {
         instanceId: randomUUID(),
-        taskId: randomUUID(),
-        uploadUrl: "not a url",
+        taskId: "not a task id",
       }),
     ).rejects.toThrow();
   });

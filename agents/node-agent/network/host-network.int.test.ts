@@ -106,7 +106,7 @@ beforeAll(async () => {
   );
   await chmod(dhcpScript, 0o755);
   await createNamespace(hostNs);
-  net = new HostNetwork({ stateDir, netns: hostNs });
+  net = new HostNetwork({ stateDir, netns: hostNs, allowedUplinks: [`ecup${r}`, "ecnothere"] });
 }, 60_000);
 
 afterAll(async () => {
@@ -258,6 +258,13 @@ describe("HostNetwork on a real host namespace", () => {
     expect(await runIn(hostNs, ["ip", "-br", "link", "show", `ecup${r}`])).toContain(`ecup${r}`);
     await expect(net.applyNetwork({ ...withUplink, revision: 4, uplink: "ecnothere" })).rejects.toThrow(
       /uplink ecnothere does not exist/,
+    );
+    // An interface that exists but that the host's operator did not offer: the job is refused, unapplied.
+    await expect(net.applyNetwork({ ...withUplink, revision: 5, uplink: `ecuq${r}` })).rejects.toThrow(
+      /not one this host allows/,
+    );
+    expect(await runIn(hostNs, ["ip", "-br", "link", "show", "master", netB.bridge])).not.toContain(
+      `ecuq${r}`,
     );
   }, 30_000);
 

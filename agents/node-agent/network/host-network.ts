@@ -2,6 +2,7 @@
 // it, an optional uplink (or 802.1q VLAN device on it) as a bridge port, one dnsmasq for DHCP, one
 // nftables table (NAT, port forwards, guest → host and guest → guest isolation), and a tap per VM NIC
 // with its own anti-spoofing table. See README.md.
+import { PermanentJobError } from "../permanent-job-error";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import {
@@ -85,6 +86,19 @@ export interface HostNetworkOptions {
   log?: Logger;
   /** Replaceable in tests. */
   run?: HostCommandRunner;
+  /**
+   * Host interfaces this host's operator lets networks use as uplinks (EDUCLOUD_AGENT_UPLINKS). A job
+   * naming any other is refused: enslaving the management NIC would cut the host off its own LAN.
+   */
+  allowedUplinks?: readonly string[];
+}
+
+/** The operator's list of uplinks from the agent's environment (comma-separated; none when unset). */
+export function allowedUplinksFromEnv(value = process.env.EDUCLOUD_AGENT_UPLINKS): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export class HostNetwork implements HostNetworking {
@@ -278,6 +292,10 @@ export class HostNetwork implements HostNetworking {
     let device: string | null = null;
     let vlanDevice: string | null = null;
     if (spec.uplink) {
+      if (!(this.opts.allowedUplinks ?? []).includes(spec.uplink))
+        throw new PermanentJobError(
+          `uplink ${spec.uplink} is not one this host allows (EDUCLOUD_AGENT_UPLINKS on the host lists them)`,
+        );
       if (!links.has(spec.uplink)) throw new Error(`uplink ${spec.uplink} does not exist on this host`);
       device = spec.uplink;
       if (spec.vlanId !== null) {

@@ -46,12 +46,11 @@ export async function captureInstance(
     ownerId: inst.ownerId,
     groupId: inst.groupId,
   });
-  const uploadUrl = `${ctx.settings.portalUrl.replace(/\/$/, "")}${capturePath(taskId)}`;
   try {
     await ctx.jobs.enqueue(
       inst.hostId,
       "instance.capture",
-      { instanceId: inst.id, taskId, uploadUrl },
+      { instanceId: inst.id, taskId },
       `capture-${taskId}`,
     );
   } catch {

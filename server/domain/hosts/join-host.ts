@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { z } from "zod";
-import { PROTOCOL_VERSION, type JoinResponse, type joinRequestSchema } from "@/agents/protocol";
+import {
+  PROTOCOL_VERSION,
+  redisAddressOnly,
+  type JoinResponse,
+  type joinRequestSchema,
+} from "@/agents/protocol";
 import { hostJoinTokens, hosts } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type DomainSettings, type HostChannelPort } from "../context";
@@ -123,17 +128,10 @@ export async function joinHost(
   return {
     hostId,
     hostSecret,
-    redisUrl: withoutCredentials(deps.settings.agentRedisUrl),
+    // The portal's own Redis password must never reach a host: agents sign in as their own user.
+    redisUrl: redisAddressOnly(deps.settings.agentRedisUrl),
     redisPrefix: deps.settings.redisPrefix,
     portalUrl: deps.settings.portalUrl,
     protocolVersion: PROTOCOL_VERSION,
   };
-}
-
-/** The portal's own Redis password must never reach a host: agents sign in as their own user. */
-function withoutCredentials(redisUrl: string): string {
-  const url = new URL(redisUrl);
-  url.username = "";
-  url.password = "";
-  return url.toString();
 }

@@ -3,7 +3,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { imageCacheEvent, ImageRef } from "@/agents/protocol";
-import { hostImages, hosts, type ImageRow } from "@/db/schema";
+import { hostImages, hosts, tasks, type ImageRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { DomainContext } from "../context";
 import { requireActor } from "../context";
@@ -15,13 +15,12 @@ import { msg } from "@/common/message";
 import { agentMessage } from "../agent-message";
 import { renderEnglish } from "../render-english";
 
-export function imageRefOf(image: ImageRow, portalUrl: string): ImageRef {
+export function imageRefOf(image: ImageRow): ImageRef {
   return {
     id: image.id,
     sha256: image.sha256,
     format: image.format,
     sizeBytes: image.sizeBytes,
-    url: `${portalUrl.replace(/\/$/, "")}/api/v1/agent/images/${image.id}/content`,
   };
 }
 
@@ -60,12 +59,7 @@ export async function syncImageToHosts(
       .values({ hostId, sha256: image.sha256, state: "fetching", percent: 0 })
       .onDuplicateKeyUpdate({ set: { updatedAt: new Date() } });
     try {
-      await ctx.jobs.enqueue(
-        hostId,
-        "image.sync",
-        { image: imageRefOf(image, ctx.settings.portalUrl), taskId },
-        `sync-${taskId}`,
-      );
+      await ctx.jobs.enqueue(hostId, "image.sync", { image: imageRefOf(image), taskId }, `sync-${taskId}`);
     } catch {
       // Nothing reached the host: say so on the task and the cache row instead of "fetching" for ever.
       const reason = renderEnglish(msg("tasks.agentUnreachable"));
@@ -116,6 +110,9 @@ export async function applyImageCacheEvent(
     }
   }
   if (!ev.taskId) return;
+  // Only a task given to the sender: a host may not finish (or fail) another host's work.
+  const [task] = await db.select({ hostId: tasks.hostId }).from(tasks).where(eq(tasks.id, ev.taskId));
+  if (task?.hostId !== ev.hostId) return;
   if (ev.state === "fetching") {
     await updateTask(db, ev.taskId, {
       state: "running",

@@ -149,7 +149,6 @@ export async function createInstances(
     sha256: image.sha256,
     format: image.format,
     sizeBytes: image.sizeBytes,
-    url: `${ctx.settings.portalUrl.replace(/\/$/, "")}/api/v1/agent/images/${image.id}/content`,
   };
   for (const [i, p] of placed.entries()) {
     const nics: NicSpec[] = [];
