@@ -125,7 +125,7 @@ try {
   cleanups.push(() => bridge.close());
   await s.db
     .update(hosts)
-    .set({ facts: f.hostFacts({ consoleUrl: bridge.url }), lastHeartbeatAt: new Date() })
+    .set({ consoleUrl: bridge.url, lastHeartbeatAt: new Date() })
     .where(eq(hosts.id, hostId));
   const proxy = createConsoleProxy({
     db: s.db,
@@ -133,6 +133,7 @@ try {
     redisPrefix: dbName,
     hostDownAfterSeconds: 3600,
     signingKey,
+    ticketKey: f.testSettings().consoleTicketKey,
     allowedOrigins: [],
     idleTimeoutMs: 3_600_000,
     maxPerUser: 4,

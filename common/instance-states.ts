@@ -34,13 +34,14 @@ export const SETTLED_STATES: readonly InstanceState[] = ["RUNNING", "STOPPED"];
 
 /**
  * States an action may start from. Delete is accepted even while another action is under way (the user
- * must always be able to get rid of a stuck instance); the others need the instance idle.
+ * must always be able to get rid of a stuck instance), and again while deleting: a delete whose job or
+ * answer was lost is sent again (a new op_seq, so a new job id); the others need the instance idle.
  */
 export const ACTION_FROM: Record<InstanceAction, readonly InstanceState[]> = {
   start: ["STOPPED"],
   stop: ["RUNNING"],
   reboot: ["RUNNING"],
-  delete: ["PENDING", "SCHEDULED", "BUILDING", "RUNNING", "STOPPING", "STOPPED", "ERROR"],
+  delete: ["PENDING", "SCHEDULED", "BUILDING", "RUNNING", "STOPPING", "STOPPED", "DELETING", "ERROR"],
 };
 
 /**

@@ -101,6 +101,7 @@ export interface MessageParams {
   "hosts.removeLiveInstances": { count: number; name: MessageParam };
   "hosts.removeLiveVolumes": { count: number; name: MessageParam };
   "hosts.revoked": { name: MessageParam };
+  "hosts.consoleUrlInvalid": { example: MessageParam };
   "instances.isoNotDisk": { image: MessageParam };
   "instances.diskTooSmallForImage": { flavorGiB: MessageParam; image: MessageParam; minGiB: MessageParam };
   "instances.ramTooSmallForImage": { flavorMiB: MessageParam; image: MessageParam; minMiB: MessageParam };
@@ -123,9 +124,9 @@ export interface MessageParams {
   "consoles.cannotOpen": Record<never, never>;
   "consoles.portalFull": Record<never, never>;
   "consoles.userLimit": { max: MessageParam };
-  "consoles.hostRefused": { why: MessageParam };
-  "consoles.hostRefusedStatus": { status: MessageParam };
-  "consoles.bridgeUnreachable": Record<never, never>;
+  "consoles.unavailable": Record<never, never>;
+  "consoles.serialBusy": Record<never, never>;
+  "consoles.screenBusy": Record<never, never>;
   "scheduler.noHostFits": { details: MessageParam };
   "scheduler.disabled": Record<never, never>;
   "scheduler.down": Record<never, never>;
@@ -229,6 +230,9 @@ export interface MessageParams {
   "tasks.convertingPercent": { percent: MessageParam };
   "tasks.checksum": Record<never, never>;
   "tasks.stored": Record<never, never>;
+  "tasks.hostSilent": { minutes: MessageParam };
+  "tasks.hostDown": { host: MessageParam };
+  "tasks.hostJobEnded": { reason: MessageParam };
   "events.createRequested": { user: MessageParam };
   "events.scheduled": { host: MessageParam };
   "events.deletedBy": { user: MessageParam };
@@ -257,10 +261,15 @@ export interface MessageParams {
   "events.captureRequested": { name: MessageParam; user: MessageParam };
   "events.captureFailed": { name: MessageParam; reason: MessageParam };
   "events.captured": { name: MessageParam };
+  "events.hostDidNotConfirm": { minutes: MessageParam; task: string };
+  "events.hostJobEnded": { job: string; reason: MessageParam };
   "health.noPersistence": Record<never, never>;
   "health.persistenceUnknown": Record<never, never>;
   "health.noHostJoined": Record<never, never>;
   "health.noHeartbeat": { hosts: MessageParam; seconds: MessageParam };
   "health.timeout": { check: MessageParam; ms: MessageParam };
   "health.failed": { detail: MessageParam };
+  "health.rdbOnly": Record<never, never>;
+  "health.aofNoFsync": Record<never, never>;
+  "health.evictingPolicy": { policy: MessageParam };
 }

@@ -76,6 +76,8 @@ export const PERMISSIONS = {
     /** A new secret through a one-time re-join token bound to the host; the old one stops at once. */
     rotateCredentials: p("superAdm"),
     remove: p("superAdm"),
+    /** The pinned console address the portal connects to (heartbeats cannot move it). */
+    setConsoleUrl: p("superAdm"),
   },
   flavors: {
     list: p("user"),

@@ -100,6 +100,11 @@ describe("secureRedis (setup's Redis protection)", () => {
     expect(await pingAs("educloud", "wrong")).toBe("WRONGPASS");
     expect(await pingAs("educloud", "portal-pw-1")).toBe("PONG");
     expect((await stat(adminFile())).mode & 0o777).toBe(0o600);
+    // Durable, and never evicting queued jobs.
+    const admin = new Redis({ port, username: "educloud", password: "portal-pw-1" });
+    expect(await admin.call("CONFIG", "GET", "appendonly")).toEqual(["appendonly", "yes"]);
+    expect(await admin.call("CONFIG", "GET", "maxmemory-policy")).toEqual(["maxmemory-policy", "noeviction"]);
+    admin.disconnect();
   });
 
   it("is idempotent, and a second install on the machine gets its own user through the admin file", async () => {

@@ -107,7 +107,20 @@ export async function secureRedis(opts: SecureRedisOptions): Promise<string[]> {
     );
     await admin.call("ACL", "SETUSER", "default", "off");
     done.push(`Redis: the portal signs in as ${portalUser}; the password-less default user is off.`);
-    // Kept across restarts where Redis has a file to keep them in; otherwise `npm start` puts them back.
+    // Queued jobs and agents' events must survive a Redis restart and must never be evicted: the
+    // append-only file flushed every second (a crash loses at most a second), and a full Redis refuses
+    // writes (callers see an outage and retry) rather than dropping keys. The health page warns otherwise.
+    for (const [key, value] of [
+      ["appendonly", "yes"],
+      ["appendfsync", "everysec"],
+      ["maxmemory-policy", "noeviction"],
+    ] as const)
+      await admin.call("CONFIG", "SET", key, value).catch((err: Error) => {
+        throw new Error(`Could not set Redis ${key} to ${value} (${err.message}); set it in redis.conf.`);
+      });
+    done.push("Redis: appendonly yes, appendfsync everysec, maxmemory-policy noeviction.");
+    // Users and settings kept across restarts where Redis has a file to keep them in; otherwise `npm
+    // start` puts the users back (and a Redis setup started itself has the settings on its command line).
     const aclFile = ((await admin.call("CONFIG", "GET", "aclfile")) as string[])[1];
     const info = await admin.info("server");
     const configFile = /config_file:(\S*)/.exec(info)?.[1];

@@ -46,10 +46,13 @@ redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>&1 | grep -qE 'PONG|NOAUTH'; 
 if ! redis_up; then
   say "Starting Redis…"
   if have_systemd; then as_root systemctl enable --now redis-server; else
-    as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --appendonly yes --dir /var/lib/redis; fi
+    as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --appendonly yes --appendfsync everysec \
+      --maxmemory-policy noeviction --dir /var/lib/redis; fi
   for _ in $(seq 1 40); do redis_up && break; sleep 0.25; done
   redis_up || die "Redis did not start."
 fi
+# Redis's durability (appendonly, noeviction) and its passwords are set in step 6b, once the npm
+# dependencies are there: scripts/secure-redis.ts.
 
 # 4. .env with generated secrets (kept when it exists, so re-running setup changes nothing).
 if [ ! -f .env ]; then
@@ -102,8 +105,9 @@ SQL
 # the same lock installs anywhere), and the lock is never rewritten, so a clean clone stays clean.
 say "Installing npm dependencies…"
 npm ci --no-audit --no-fund
-# 6b. Redis: no password-less access; the portal signs in as this install's user (scripts/secure-redis.ts).
-say "Protecting Redis with passwords…"
+# 6b. Redis: no password-less access, the portal signs in as this install's user; queued jobs and agents'
+# events survive a restart and are never evicted (scripts/secure-redis.ts).
+say "Protecting Redis with passwords; appendonly yes, appendfsync everysec, maxmemory-policy noeviction…"
 as_root env REDIS_URL="$REDIS_URL" EDUCLOUD_REDIS_ADMIN_FILE="${EDUCLOUD_REDIS_ADMIN_FILE:-/etc/educloud/redis-admin.env}" \
   "$(command -v node)" node_modules/tsx/dist/cli.mjs scripts/secure-redis.ts
 say "Applying database migrations…"

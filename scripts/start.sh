@@ -27,13 +27,16 @@ for _ in $(seq 1 240); do
 done
 
 if [ "${EDUCLOUD_LOCAL_AGENT:-1}" = "1" ]; then
+  # The agent gets none of the portal's secrets (.env was exported above): the console keys derive from
+  # NEXTAUTH_SECRET, and a host signs in to Redis as its own user.
+  as_host=(env -u NEXTAUTH_SECRET -u DATABASE_URL -u REDIS_URL -u AGENT_REDIS_URL)
   if [ ! -f "$AGENT_DIR/credentials.json" ]; then
     say "Joining this machine as a compute host…"
     token="$(npx --no-install tsx scripts/create-join-token.ts)"
-    npx --no-install tsx agents/node-agent/main.ts join --portal "http://127.0.0.1:${PORT}" --token="$token" \
+    "${as_host[@]}" npx --no-install tsx agents/node-agent/main.ts join --portal "http://127.0.0.1:${PORT}" --token="$token" \
       --name "$(hostname -s 2>/dev/null || echo local)" --state-dir "$AGENT_DIR"
   fi
-  npx --no-install tsx agents/node-agent/main.ts run --state-dir "$AGENT_DIR" &
+  "${as_host[@]}" npx --no-install tsx agents/node-agent/main.ts run --state-dir "$AGENT_DIR" &
   agent=$!
 fi
 say "eduCloud is running on http://localhost:${PORT}"

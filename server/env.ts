@@ -76,6 +76,15 @@ const schema = z.object({
   SCHEDULER_STRATEGY: z.enum(["spread", "pack"]).default("spread"),
   /** A host that has not sent a heartbeat for this long is shown as down and gets no new instances. */
   HOST_DOWN_AFTER_SECONDS: z.coerce.number().int().min(5).default(30),
+  /**
+   * Deadlines of work handed to a host, counted from its last news (a change or a progress report): an
+   * instance still creating (or reverting) after INSTANCE_CREATE_TIMEOUT_SECONDS, or starting, stopping,
+   * rebooting or deleting after INSTANCE_ACTION_TIMEOUT_SECONDS, goes to ERROR with the reason; a host's
+   * task (image sync, capture) silent for HOST_TASK_SILENT_SECONDS is failed.
+   */
+  INSTANCE_CREATE_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(1800),
+  INSTANCE_ACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(600),
+  HOST_TASK_SILENT_SECONDS: z.coerce.number().int().min(60).default(1800),
   JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   /** IPAM: a carved subnet returns to the pool after this long unless confirmed (seed 001: 120 s). */
   SUBNET_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),

@@ -3,7 +3,8 @@ import { createServer } from "node:http";
 import next from "next";
 import { CLIENT_IP_HEADER, clientAddressOf } from "./auth/client-ip";
 import { securityHeaders } from "./http/security-headers";
-import { NO_PERSISTENCE_WARNING, readRedisPersistence } from "./domain/health/check-health";
+import { readRedisPersistence, redisDurabilityWarnings } from "./domain/health/check-health";
+import { renderEnglish } from "./domain/render-english";
 import { log } from "./log";
 import { deriveConsoleSigningKey } from "./console/console-key";
 import { createConsoleProxy } from "./console/console-proxy";
@@ -17,7 +18,7 @@ import { getServices, type Services } from "./services";
 async function warnIfRedisForgets(services: Services): Promise<void> {
   try {
     const p = await readRedisPersistence(services.redis);
-    if (p && !p.aof && !p.rdb) log.warn(NO_PERSISTENCE_WARNING);
+    for (const m of p ? redisDurabilityWarnings(p) : []) log.warn(renderEnglish(m));
   } catch (err) {
     log.warn({ err }, "could not read Redis persistence settings");
   }
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     redisPrefix: settings.redisPrefix,
     hostDownAfterSeconds: settings.hostDownAfterSeconds,
     signingKey: deriveConsoleSigningKey(settings.sessionSecret),
+    ticketKey: settings.consoleTicketKey,
     allowedOrigins: [settings.portalOrigin],
     idleTimeoutMs: settings.consoleIdleTimeoutMs,
     maxPerUser: settings.consoleMaxSessionsPerUser,
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
     db: controllerDb.db,
     connection: queueConn,
     prefix: settings.redisPrefix,
+    reaper: settings.reaper,
     log: log.child({ component: "maintenance" }),
   });
 

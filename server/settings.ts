@@ -1,6 +1,8 @@
 import type { DomainSettings } from "./domain/context";
 import type { TrustProxy } from "./auth/client-ip";
 import type { Env } from "./env";
+import { deriveConsoleTicketKey } from "./domain/consoles/console-tickets";
+import type { ReaperSettings } from "./queue/maintenance";
 
 /**
  * Everything the portal's code reads from its configuration, typed and derived once from the
@@ -38,6 +40,8 @@ export interface PortalSettings extends DomainSettings {
   trustProxy: TrustProxy;
   /** Served over HTTPS (NEXTAUTH_URL): cookies are Secure. */
   secureCookies: boolean;
+  /** Deadlines after which the reaper gives up work handed to a host (server/queue/maintenance.ts). */
+  reaper: ReaperSettings;
 }
 
 export function settingsFromEnv(env: Env): PortalSettings {
@@ -54,6 +58,7 @@ export function settingsFromEnv(env: Env): PortalSettings {
     subnetTimeoutSeconds: env.SUBNET_TIMEOUT_SECONDS,
     portForwardRange: env.PORT_FORWARD_RANGE,
     volumeQuotaGiBPerUser: env.VOLUME_QUOTA_GIB_PER_USER,
+    consoleTicketKey: deriveConsoleTicketKey(env.NEXTAUTH_SECRET),
     imageMaxBytes: env.IMAGE_MAX_BYTES,
     imageMaxVirtualBytes: env.IMAGE_MAX_VIRTUAL_GIB * 1024 ** 3,
     imageConvertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,
@@ -78,5 +83,11 @@ export function settingsFromEnv(env: Env): PortalSettings {
     production: env.NODE_ENV === "production",
     trustProxy: env.TRUST_PROXY,
     secureCookies: env.NEXTAUTH_URL.startsWith("https://"),
+    reaper: {
+      createSeconds: env.INSTANCE_CREATE_TIMEOUT_SECONDS,
+      actionSeconds: env.INSTANCE_ACTION_TIMEOUT_SECONDS,
+      hostTaskSilentSeconds: env.HOST_TASK_SILENT_SECONDS,
+      hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
+    },
   };
 }

@@ -5,11 +5,10 @@ import type { DriverRegistry } from "./drivers/driver-registry";
 
 export const AGENT_VERSION = "0.1.0";
 
-/** `consoleUrl`: where the portal reaches this agent's console bridge (absent before it runs, e.g. at join). */
+/** What the host is; the console address is not a fact (it is pinned at join: pinned-console.ts). */
 export async function collectFacts(
   storageDir: string,
   drivers: Pick<DriverRegistry, "detect">,
-  consoleUrl?: string,
 ): Promise<HostFacts> {
   const fs = await statfs(storageDir);
   const detected = await drivers.detect();
@@ -34,6 +33,5 @@ export async function collectFacts(
     kvmReasonMessage: accel?.reasonMessage,
     agentVersion: AGENT_VERSION,
     protocolVersion: PROTOCOL_VERSION,
-    ...(consoleUrl ? { consoleUrl } : {}),
   };
 }

@@ -2,12 +2,16 @@
 //   npm run agent -- join --portal http://portal:3000 --token=TOKEN [--name NAME] [--state-dir DIR]
 //   (--token=… with "=": a token may start with "-")
 //   npm run agent -- run [--state-dir DIR]
-// Consoles (browser → portal → this agent → the VM's VNC/serial socket):
-//   EDUCLOUD_AGENT_CONSOLE_LISTEN  where the console bridge listens; default 127.0.0.1:0 (loopback,
-//                                  random port: right when the portal runs on this machine). A host of
-//                                  a multi-host install sets e.g. 0.0.0.0:7901 and lets only the portal reach it.
-//   EDUCLOUD_AGENT_CONSOLE_URL     how the portal reaches it, e.g. ws://node7.lab:7901; default the
-//                                  listen address (this host's name for 0.0.0.0).
+// Consoles (browser → portal → this agent → the VM's VNC/serial socket). Both are read at `join`: the
+// portal pins the URL then (an admin may change it in Hosts; the agent cannot), and the agent keeps the
+// listen address in <state-dir>/console.json for `run`.
+//   EDUCLOUD_AGENT_CONSOLE_LISTEN  where the console bridge listens; default 127.0.0.1:7901 (loopback:
+//                                  right when the portal runs on this machine). A host of a multi-host
+//                                  install sets e.g. 0.0.0.0:7901 and lets only the portal reach it.
+//                                  Port 0: a free port chosen at join and kept. Set at `run`, a non-zero
+//                                  port overrides the kept one (the pinned URL must match it).
+//   EDUCLOUD_AGENT_CONSOLE_URL     how the portal reaches it, e.g. ws://node7.lab:7901 (ws/wss, host and
+//                                  port only); default the listen address (this host's name for 0.0.0.0).
 // Networking:
 //   EDUCLOUD_AGENT_NETNS           build bridges, dnsmasq, firewall tables and taps, and run the VMs, inside
 //                                  this existing network namespace (tests; see network/README.md).
@@ -58,6 +62,10 @@ async function main(): Promise<void> {
       name: values.name ?? os.hostname(),
       stateDir,
       drivers,
+      console: {
+        listen: parseListenAddress(process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN || DEFAULT_CONSOLE_LISTEN),
+        advertiseUrl: process.env.EDUCLOUD_AGENT_CONSOLE_URL || undefined,
+      },
     });
     log.info({ hostId: creds.hostId, stateDir }, "joined; start the agent with: npm run agent -- run");
     return;
@@ -69,7 +77,9 @@ async function main(): Promise<void> {
       drivers,
       heartbeatMs: Number(process.env.EDUCLOUD_AGENT_HEARTBEAT_MS ?? 10_000),
       concurrency: Number(process.env.EDUCLOUD_AGENT_CONCURRENCY ?? 8),
-      consoleListen: parseListenAddress(process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN || DEFAULT_CONSOLE_LISTEN),
+      consoleListen: process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN
+        ? parseListenAddress(process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN)
+        : undefined,
       consoleUrl: process.env.EDUCLOUD_AGENT_CONSOLE_URL || undefined,
       netns,
     });

@@ -5,7 +5,8 @@ import type { Logger } from "pino";
 import type { AgentMessage } from "../protocol/agent-message";
 import { hostAuthHeader, hostQueueName, hostRedisUsername, redisAddressOnly } from "../protocol/index";
 import { collectFacts } from "./collect-facts";
-import type { ListenAddress } from "./console/listen-address";
+import { DEFAULT_CONSOLE_LISTEN, parseListenAddress, type ListenAddress } from "./console/listen-address";
+import { loadPinnedConsole } from "./console/pinned-console";
 import { startConsoleBridge } from "./console/start-console-bridge";
 import { loadCredentials } from "./credentials";
 import type { DriverRegistry } from "./drivers/driver-registry";
@@ -25,9 +26,12 @@ export interface AgentOptions {
   drivers: DriverRegistry;
   heartbeatMs?: number;
   concurrency?: number;
-  /** Where the console bridge listens; default loopback on a random port (see console/README.md). */
+  /**
+   * Where the console bridge listens; default the address kept at join (console.json), else loopback
+   * port 7901. Port 0 here also means the kept one (see console/README.md).
+   */
   consoleListen?: ListenAddress;
-  /** The URL the portal uses to reach the bridge; default the address it listens on. */
+  /** The URL the portal should use; only compared with the pinned one (the portal decides). */
   consoleUrl?: string;
   /**
    * Build networks (bridges, dnsmasq, nftables, taps) inside this network namespace; unset in
@@ -51,15 +55,29 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     );
   const { hostId } = creds;
 
-  // Before the first heartbeat, so the portal learns the console URL from the startup facts.
+  // The portal connects only to the address pinned when this host joined, so listen where we said then.
+  const pinned = await loadPinnedConsole(opts.stateDir);
+  const listen =
+    opts.consoleListen && opts.consoleListen.port !== 0
+      ? opts.consoleListen
+      : (pinned?.listen ?? opts.consoleListen ?? parseListenAddress(DEFAULT_CONSOLE_LISTEN));
   const consoles = await startConsoleBridge({
     creds,
     consoles: opts.drivers,
     log: opts.log.child({ component: "console" }),
-    listen: opts.consoleListen,
-    advertiseUrl: opts.consoleUrl,
+    listen,
+    // The kept URL describes the kept listen address only; listening elsewhere advertises that instead.
+    advertiseUrl:
+      opts.consoleUrl ??
+      (pinned && pinned.listen.host === listen.host && pinned.listen.port === listen.port
+        ? pinned.url
+        : undefined),
   });
-  const { consoleUrl } = consoles;
+  if (consoles.consoleUrl !== pinned?.url)
+    opts.log.warn(
+      { listening: consoles.consoleUrl, pinned: pinned?.url ?? "the one this host last reported" },
+      "the portal reaches consoles only at the address pinned when this host joined: if this one is different, a superAdm changes it in Hosts",
+    );
 
   const connection = new Redis(redisAddressOnly(creds.redisUrl), {
     // This host's own Redis user: its secret opens its two queues and nothing else.
@@ -99,7 +117,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     allowedUplinks: opts.allowedUplinks ?? allowedUplinksFromEnv(),
   });
 
-  const facts = await collectFacts(opts.stateDir, opts.drivers, consoleUrl);
+  const facts = await collectFacts(opts.stateDir, opts.drivers);
   const accel = facts.kvmUsable ? "kvm" : "tcg";
   opts.log.info(
     { hostId, accel, kvmReason: facts.kvmReason, hypervisors: opts.drivers.offered() },
@@ -133,7 +151,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
       hostId,
       at: new Date(),
       startup,
-      facts: withFacts ? await collectFacts(opts.stateDir, opts.drivers, consoleUrl) : undefined,
+      facts: withFacts ? await collectFacts(opts.stateDir, opts.drivers) : undefined,
       vms: await Promise.all(
         vms.map(async ({ driver, vm }) => ({
           instanceId: vm.id,

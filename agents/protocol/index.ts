@@ -117,6 +117,25 @@ export function parseJob<N extends JobName>(name: N, data: unknown): z.output<(t
 
 // ---- events ----------------------------------------------------------------------------------------
 
+const CONSOLE_URL_PATTERN =
+  /^wss?:\/\/(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):([0-9]{1,5})$/;
+
+/**
+ * Where the portal's console proxy reaches a host's console bridge: ws:// or wss://, a host and a port,
+ * nothing else (no path, credentials, query or fragment: the proxy appends its own path and grant).
+ * Pinned when the host joins; only an admin changes it.
+ */
+export const consoleUrlSchema = z
+  .string()
+  .max(300)
+  .refine((v) => {
+    const m = CONSOLE_URL_PATTERN.exec(v);
+    const port = Number(m?.[1]);
+    return !!m && port >= 1 && port <= 65535 && URL.canParse(v);
+  }, "a console address is ws:// or wss://, a host and a port, e.g. ws://node7.lab:7901");
+
+export const isConsoleUrl = (v: unknown): v is string => consoleUrlSchema.safeParse(v).success;
+
 export const hostFactsSchema = z.object({
   hostname: z.string().max(255),
   cpuModel: z.string().max(255),
@@ -142,12 +161,8 @@ export const hostFactsSchema = z.object({
   kvmReasonMessage: agentMessageSchema.optional(),
   agentVersion: z.string().max(32),
   protocolVersion: z.number().int(),
-  /** Where the portal's console proxy reaches this agent's console bridge (ws://host:port). */
-  consoleUrl: z
-    .string()
-    .regex(/^wss?:\/\//)
-    .max(300)
-    .optional(),
+  // No console address here: it is pinned when the host joins (joinRequestSchema.consoleUrl) and only an
+  // admin changes it; one still sent in a heartbeat is dropped by this schema.
 });
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 
@@ -245,6 +260,8 @@ export const joinRequestSchema = z.object({
     .max(64)
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/),
   facts: hostFactsSchema,
+  /** Where the portal will reach this host's console bridge, from now on (an admin may change it). */
+  consoleUrl: consoleUrlSchema,
 });
 export const joinResponseSchema = z.object({
   hostId: hostIdSchema,
@@ -258,7 +275,7 @@ export type JoinResponse = z.infer<typeof joinResponseSchema>;
 
 /** Agents fetch the portal's console-grant verify key here (host credentials), at start. */
 export const CONSOLE_KEY_PATH = "/api/v1/agent/console-key";
-/** The agent's console bridge: `${consoleUrl}${AGENT_CONSOLE_PATH}?grant=<signed grant>`. */
+/** The agent's console bridge: `${pinned console URL}${AGENT_CONSOLE_PATH}?grant=<signed grant>`. */
 export const AGENT_CONSOLE_PATH = "/console";
 
 /** How an agent proves who it is to the portal over HTTP (image fetch, console bridge). */

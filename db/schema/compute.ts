@@ -33,6 +33,11 @@ export const hosts = mysqlTable(
     diskFreeBytes: bigint("disk_free_bytes", { mode: "number" }).notNull().default(0),
     kvmUsable: boolean("kvm_usable").notNull().default(false),
     facts: json("facts").$type<HostFacts>().notNull(),
+    /**
+     * Where the console proxy reaches this host's console bridge (ws://host:port). Pinned when the host
+     * joins and changed only by an admin: heartbeats cannot move it, and users never see it.
+     */
+    consoleUrl: varchar("console_url", { length: 300 }),
     joinedAt: datetime("joined_at", { fsp: 3 }).notNull().default(now()),
     lastHeartbeatAt: datetime("last_heartbeat_at", { fsp: 3 }),
     /**

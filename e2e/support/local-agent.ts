@@ -56,7 +56,13 @@ export async function startLocalAgent(opts: {
         "npx",
         ["--no-install", "tsx", "agents/node-agent/main.ts", ...args, "--state-dir", stateDir],
         {
-          env: { ...process.env, EDUCLOUD_AGENT_HEARTBEAT_MS: "2000", EDUCLOUD_AGENT_NETNS: netns },
+          // A free console port chosen at join and kept (pinned-console.ts): no clash with a local agent.
+          env: {
+            ...process.env,
+            EDUCLOUD_AGENT_HEARTBEAT_MS: "2000",
+            EDUCLOUD_AGENT_NETNS: netns,
+            EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0",
+          },
           stdio: ["ignore", "pipe", "pipe"],
           detached: true,
         },

@@ -186,6 +186,7 @@ const FIXTURES: Record<string, Fixture> = {
   "hosts.revoke": { input: async (w) => ({ id: await makeHost(w.s) }) },
   "hosts.rotateCredentials": { input: async (w) => ({ id: await makeHost(w.s) }) },
   "hosts.remove": { input: async (w) => ({ id: await makeHost(w.s) }) },
+  "hosts.setConsoleUrl": { input: (w) => ({ id: w.hostId, consoleUrl: "ws://127.0.0.1:9" }) },
   "flavors.list": { input: () => undefined },
   "flavors.create": { input: () => ({ name: uniqueName("f"), vcpus: 1, memoryMiB: 128, diskGiB: 1 }) },
   "flavors.update": { input: async (w) => ({ id: await makeFlavor(w.s), diskGiB: 2 }) },
@@ -670,6 +671,7 @@ const ROUTE_FIXTURES: Record<string, RouteFixture> = {
           token: (await issueJoinToken(w.s.db, 600)).token,
           name: uniqueName("joined"),
           facts: hostFacts(),
+          consoleUrl: "ws://127.0.0.1:7901",
         }),
       },
     }),
@@ -793,12 +795,11 @@ describe("RBAC matrix over the console WebSocket", () => {
 
   beforeAll(async () => {
     // A console bridge address nobody listens on: an admitted caller gets as far as the host (502).
-    const [host] = await w.s.db.select().from(hosts).where(eq(hosts.id, w.hostId));
     await w.s.db
       .update(hosts)
       // Up for as long as this file runs (the matrix above takes longer than a heartbeat interval).
       .set({
-        facts: { ...host!.facts, consoleUrl: "ws://127.0.0.1:9" },
+        consoleUrl: "ws://127.0.0.1:9",
         lastHeartbeatAt: new Date(Date.now() + 3600_000),
       })
       .where(eq(hosts.id, w.hostId));
@@ -809,6 +810,7 @@ describe("RBAC matrix over the console WebSocket", () => {
       redisPrefix: w.s.prefix,
       hostDownAfterSeconds: 30,
       signingKey: deriveConsoleSigningKey(SECRET),
+      ticketKey: getServices().settings.consoleTicketKey,
       allowedOrigins: [],
       idleTimeoutMs: 60_000,
       maxPerUser: 50,
@@ -849,7 +851,10 @@ describe("RBAC matrix over the console WebSocket", () => {
       // A ticket bound to this caller's account, as if it had been issued: the WebSocket must decide
       // again from the account as it is now. Hosts and anonymous callers hold no ticket of anyone's.
       const ticket = account
-        ? await storeConsoleTicket(w.s.redis, w.s.prefix, { userId: account.id, instanceId: vm, kind: "vnc" })
+        ? await storeConsoleTicket(
+            { redis: w.s.redis, prefix: w.s.prefix, key: getServices().settings.consoleTicketKey },
+            { userId: account.id, instanceId: vm, kind: "vnc" },
+          )
         : randomBytes(32).toString("base64url");
       let want: number;
       if (!account) want = 401;

@@ -11,7 +11,6 @@ import { hosts, memberships, users } from "@/db/schema";
 import { createConsoleTicket } from "@/server/domain/consoles/console-tickets";
 import {
   contextFor,
-  hostFacts,
   makeFlavor,
   makeGroup,
   makeHost,
@@ -19,6 +18,7 @@ import {
   makeInstanceRow,
   makeUser,
   openTestServices,
+  testSettings,
   type TestServices,
 } from "@/server/testing/fixtures";
 import { consoleVerifyKeyOf, deriveConsoleSigningKey } from "./console-key";
@@ -40,6 +40,7 @@ function makeProxy(over: { idleTimeoutMs?: number; maxPerUser?: number } = {}) {
     redisPrefix: s.prefix,
     hostDownAfterSeconds: 30,
     signingKey: deriveConsoleSigningKey(SECRET),
+    ticketKey: testSettings().consoleTicketKey,
     allowedOrigins: [],
     idleTimeoutMs: over.idleTimeoutMs ?? 60_000,
     maxPerUser: over.maxPerUser ?? 4,
@@ -71,7 +72,7 @@ beforeAll(async () => {
   const port = (agentSide.address() as { port: number }).port;
   await s.db
     .update(hosts)
-    .set({ facts: hostFacts({ consoleUrl: `ws://127.0.0.1:${port}` }) })
+    .set({ consoleUrl: `ws://127.0.0.1:${port}` })
     .where(eq(hosts.id, hostId));
   ids = { flavorId: await makeFlavor(s), imageId: await makeImageRow(s) };
 

@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { AGENT_CONSOLE_PATH } from "@/agents/protocol";
+import { AGENT_CONSOLE_PATH, isConsoleUrl } from "@/agents/protocol";
 import { signConsoleGrant, type ConsoleKind } from "@/agents/protocol/console-grant";
 import type { Database } from "@/server/db/client";
 import { authorizeConsole, type ConsoleTarget } from "@/server/domain/consoles/authorize-console";
@@ -33,6 +33,8 @@ export interface ConsoleProxyOptions {
   redisPrefix: string;
   hostDownAfterSeconds: number;
   signingKey: KeyObject;
+  /** Seals console tickets (deriveConsoleTicketKey): a ticket without its MAC is refused. */
+  ticketKey: Buffer;
   /** Origins allowed besides the portal's own (the request's Host). */
   allowedOrigins: string[];
   idleTimeoutMs: number;
@@ -40,6 +42,12 @@ export interface ConsoleProxyOptions {
   maxPerProcess: number;
   log: Logger;
 }
+
+/** The host's refusals a user can act on (its X-Educloud-Console-Refusal code); anything else is "unavailable". */
+const BUSY: Record<string, Message | undefined> = {
+  "serial-busy": msg("consoles.serialBusy"),
+  "vnc-busy": msg("consoles.screenBusy"),
+};
 
 const PATH = /^\/console\/(vnc|serial)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const HIGH_WATER = 8 * 1024 * 1024;
@@ -103,7 +111,7 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
   const perUser = new Map<number, number>();
   let total = 0;
 
-  function bridge(browser: WebSocket, agent: WebSocket, t: ConsoleTarget): void {
+  function bridge(browser: WebSocket, agent: WebSocket, t: ConsoleTarget, release: () => void): void {
     const started = Date.now();
     let lastInput = Date.now();
     let bytesDown = 0;
@@ -153,8 +161,7 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     browser.once("close", () => {
       clearInterval(idle);
       if (paused) clearInterval(paused);
-      total--;
-      perUser.set(t.userId, (perUser.get(t.userId) ?? 1) - 1);
+      release();
       log.info({ seconds: Math.round((Date.now() - started) / 1000), bytesDown }, "console closed");
     });
   }
@@ -179,50 +186,79 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
       o.log.error({ err }, "console authorisation failed");
       return refuse(socket, "UNAVAILABLE", msg("consoles.cannotOpen"));
     }
+    // The browser may have gone while we checked: nothing to count, nothing to connect.
+    if (socket.destroyed) return;
     if (total >= o.maxPerProcess) return refuse(socket, "UNAVAILABLE", msg("consoles.portalFull"));
     if ((perUser.get(target.userId) ?? 0) >= o.maxPerUser) {
       return refuse(socket, "RATE_LIMITED", msg("consoles.userLimit", { max: o.maxPerUser }));
     }
+    // From here every way out — refusal, failed connect, timeout, hang-up, the end of a session — goes
+    // through release(), which counts once: a slot can neither leak nor be given back twice.
     total++;
     perUser.set(target.userId, (perUser.get(target.userId) ?? 0) + 1);
+    let released = false;
     const release = () => {
+      if (released) return;
+      released = true;
       total--;
       perUser.set(target.userId, (perUser.get(target.userId) ?? 1) - 1);
     };
+    const log = o.log.child({ console: target.kind, instance: target.instanceId, host: target.hostId });
+    // Whatever went wrong on the host's side, the user reads one sentence; the details go to our log
+    // (an upstream's status or body is never shown: the address may not be an agent at all).
+    let answered = false;
+    const unavailable = (why: Record<string, unknown>) => {
+      if (answered) return;
+      answered = true;
+      log.warn(why, "console unavailable");
+      release();
+      if (!socket.destroyed && socket.writable) refuseBadGateway(socket, msg("consoles.unavailable"));
+    };
+    if (!isConsoleUrl(target.agentConsoleUrl)) {
+      return unavailable({ reason: "the host's pinned console address is not ws(s)://host:port" });
+    }
 
     const grant = signConsoleGrant(
       { hostId: target.hostId, instanceId: target.instanceId, kind: target.kind, exp: Date.now() + 15_000 },
       o.signingKey,
     );
-    const agent = new WebSocket(
-      `${target.agentConsoleUrl}${AGENT_CONSOLE_PATH}?grant=${encodeURIComponent(grant)}`,
-      ["binary"],
-      { handshakeTimeout: 5000, perMessageDeflate: false },
-    );
-    agent.once("unexpected-response", (_r, res) => {
-      // The agent's refusal is a sentence written for people ("someone else has the serial console open").
-      let body = "";
-      res.on("data", (c: Buffer) => {
-        if (body.length < 2000) body += c.toString("utf8");
-      });
-      res.on("end", () => {
-        release();
-        agent.terminate();
-        const why = body.trim().split("\n")[0]?.slice(0, 300);
-        const message = why
-          ? msg("consoles.hostRefused", { why })
-          : msg("consoles.hostRefusedStatus", { status: res.statusCode ?? 0 });
-        if (res.statusCode === 409) refuse(socket, "CONFLICT", message);
-        else refuseBadGateway(socket, message);
-      });
-    });
+    let agent: WebSocket;
+    try {
+      agent = new WebSocket(
+        `${target.agentConsoleUrl}${AGENT_CONSOLE_PATH}?grant=${encodeURIComponent(grant)}`,
+        ["binary"],
+        { handshakeTimeout: 5000, perMessageDeflate: false, followRedirects: false },
+      );
+    } catch (err) {
+      return unavailable({ err: (err as Error).message });
+    }
     let opened = false;
-    agent.once("error", () => {
-      // ws marks a socket CLOSING before it reports a failed connect, so "not opened yet" is the test.
-      if (!opened && !socket.destroyed && socket.writable) {
+    let bridged = false;
+    // The browser hung up (before the host answered, or during a handshake ws gave up on): give the slot
+    // back and drop the attempt. Once bridged, the same close also ends the session (release is once).
+    socket.once("close", () => {
+      release();
+      if (!bridged) agent.terminate();
+    });
+    // An upgraded socket is half-open: a browser's FIN alone never closes it, so end it ourselves.
+    socket.once("end", () => {
+      if (!bridged) socket.destroy();
+    });
+    agent.once("unexpected-response", (_r, res) => {
+      res.resume(); // the body is drained, never read into an answer
+      const refusal = String(res.headers["x-educloud-console-refusal"] ?? "");
+      const busy = BUSY[refusal];
+      if (!busy) unavailable({ status: res.statusCode, refusal });
+      else if (!answered) {
+        answered = true;
         release();
-        refuseBadGateway(socket, msg("consoles.bridgeUnreachable"));
+        if (!socket.destroyed && socket.writable) refuse(socket, "CONFLICT", busy);
       }
+      agent.terminate();
+    });
+    agent.once("error", (err) => {
+      // ws marks a socket CLOSING before it reports a failed connect, so "not opened yet" is the test.
+      if (!opened) unavailable({ err: err.message });
     });
     agent.once("open", () => {
       opened = true;
@@ -231,14 +267,20 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
         agent.close();
         return;
       }
-      // From here bridge() owns the session and releases its counters when the browser side closes.
-      wss.handleUpgrade(req, socket, head, (browser) => bridge(browser, agent, target));
+      // From here bridge() owns the session and releases its slot when the browser side closes.
+      wss.handleUpgrade(req, socket, head, (browser) => {
+        bridged = true;
+        bridge(browser, agent, target, release);
+      });
     });
   }
 
   return {
     handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      void handleUpgrade(req, socket, head),
+      void handleUpgrade(req, socket, head).catch((err: unknown) => {
+        o.log.error({ err }, "console upgrade failed");
+        socket.destroy();
+      }),
     openSessions: () => total,
     close: () => wss.close(),
   };

@@ -31,6 +31,8 @@ export interface DomainSettings {
   portForwardRange: [number, number];
   /** Total GiB of data volumes one user may own. */
   volumeQuotaGiBPerUser: number;
+  /** Seals console tickets kept in Redis (HMAC-SHA256); the portal's alone (console-tickets.ts). */
+  consoleTicketKey: Buffer;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Database } from "@/server/db/client";
 import type { JobPort } from "@/server/domain/context";
 import type { EventDispatcher } from "@/server/domain/events/dispatcher";
 import { createAgentEventDispatcher } from "@/server/events/agent-events";
+import { applyWithRetry } from "./apply-with-retry";
 
 /** Events about one thing must be applied in the order they were sent; different things need not wait. */
 export function orderingKey(ev: AgentEvent): string {
@@ -61,6 +62,7 @@ export function startController(deps: {
   const events = deps.events ?? createAgentEventDispatcher();
   const workers = new Map<string, Worker>();
   let closed = false;
+  const closing = new AbortController(); // ends in-place retries so close() does not wait for the database
 
   const listen = (hostId: string) => {
     const worker = new Worker(
@@ -82,7 +84,12 @@ export function startController(deps: {
           );
           return;
         }
-        await inOrder(orderingKey(ev), () => events.dispatch(deps, ev, hostId));
+        const retry = {
+          log: deps.log,
+          signal: closing.signal,
+          what: { hostId, type: ev.type, jobId: job.id },
+        };
+        await inOrder(orderingKey(ev), () => applyWithRetry(() => events.dispatch(deps, ev, hostId), retry));
       },
       {
         connection: deps.connection,
@@ -135,6 +142,7 @@ export function startController(deps: {
     listening: () => [...workers.keys()],
     async close() {
       closed = true;
+      closing.abort();
       clearInterval(timer);
       await Promise.all([...workers.values()].map((w) => w.close().catch(() => undefined)));
       workers.clear();

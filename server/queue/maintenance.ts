@@ -5,6 +5,15 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Database } from "@/server/db/client";
 import { expireSubnets } from "@/server/domain/networks/ipam";
+import { reapStuckInstances, type InstanceDeadlines } from "@/server/domain/instances/reap-stuck-instances";
+import { reapStuckTasks } from "@/server/domain/tasks/reap-stuck-tasks";
+import { createHostJobInspector } from "./inspect-host-jobs";
+
+/** How long work handed to a host may go without news before the reaper gives it up (settings). */
+export interface ReaperSettings extends InstanceDeadlines {
+  hostTaskSilentSeconds: number;
+  hostDownAfterSeconds: number;
+}
 
 export const SYSTEM_QUEUE = "system";
 
@@ -14,6 +23,9 @@ export async function startMaintenance(deps: {
   prefix: string;
   log: Logger;
   expireEveryMs?: number;
+  /** Without it no reaping is scheduled (tests of other housekeeping). */
+  reaper?: ReaperSettings;
+  reapEveryMs?: number;
 }): Promise<{ close(): Promise<void> }> {
   const queue = new Queue(SYSTEM_QUEUE, { connection: deps.connection, prefix: `${deps.prefix}:bull` });
   // Unconfirmed subnets go back to the pool within a few seconds of their time (seed 001: 120 s).
@@ -25,12 +37,32 @@ export async function startMaintenance(deps: {
       opts: { removeOnComplete: true, removeOnFail: { count: 20 } },
     },
   );
+  // Instances and hosts' tasks that can no longer finish are failed with the reason (a few seconds late
+  // at most: deadlines are minutes).
+  const reaper = deps.reaper;
+  const inspector = createHostJobInspector(deps.connection, deps.prefix);
+  if (reaper)
+    await queue.upsertJobScheduler(
+      "reap-stuck-work",
+      { every: deps.reapEveryMs ?? 15_000 },
+      { name: "reap-stuck-work", opts: { removeOnComplete: true, removeOnFail: { count: 20 } } },
+    );
   const worker = new Worker(
     SYSTEM_QUEUE,
     async (job) => {
       if (job.name === "ipam.expire-subnets") {
         const n = await expireSubnets(deps.db);
         if (n) deps.log.info({ expired: n }, "unconfirmed subnets returned to the pool");
+      }
+      if (job.name === "reap-stuck-work" && reaper) {
+        const instances = await reapStuckInstances(deps.db, reaper, inspector);
+        const tasks = await reapStuckTasks(
+          deps.db,
+          { silentSeconds: reaper.hostTaskSilentSeconds, hostDownAfterSeconds: reaper.hostDownAfterSeconds },
+          inspector,
+        );
+        if (instances || tasks)
+          deps.log.warn({ instances, tasks }, "work the hosts could not finish was put in error");
       }
     },
     { connection: deps.connection, prefix: `${deps.prefix}:bull`, concurrency: 1 },
@@ -42,6 +74,7 @@ export async function startMaintenance(deps: {
     async close() {
       await worker.close();
       await queue.close();
+      await inspector.close();
     },
   };
 }

@@ -117,7 +117,11 @@ export async function startComputeStack(opts: {
         "--state-dir",
         stateDir,
       ],
-      { stdio: ["ignore", "inherit", "inherit"] },
+      // Several agents (and other runs) share this machine: each picks a free console port at join.
+      {
+        env: { ...process.env, EDUCLOUD_AGENT_CONSOLE_LISTEN: "127.0.0.1:0" },
+        stdio: ["ignore", "inherit", "inherit"],
+      },
     );
     const code = await new Promise((r) => joining.on("exit", r));
     if (code !== 0) throw new Error(`agent join exited with ${code}`);

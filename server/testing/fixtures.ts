@@ -6,6 +6,7 @@ import { createCaller } from "@/server/api/root";
 import type { TrpcContext } from "@/server/api/trpc";
 import { hashPassword } from "@/server/auth/password";
 import { createDatabase, type DatabaseHandle } from "@/server/db/client";
+import { deriveConsoleTicketKey } from "@/server/domain/consoles/console-tickets";
 import type { Actor, DomainSettings, JobPort } from "@/server/domain/context";
 import { createHostChannel } from "@/server/queue/host-channel";
 import { createRedis } from "@/server/queue/redis";
@@ -70,6 +71,9 @@ export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings
   subnetTimeoutSeconds: 120,
   portForwardRange: [20000, 29999],
   volumeQuotaGiBPerUser: 100,
+  consoleTicketKey: deriveConsoleTicketKey(
+    process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture",
+  ),
   ...over,
 });
 

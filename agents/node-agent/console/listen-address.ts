@@ -6,10 +6,11 @@ export interface ListenAddress {
 }
 
 /**
- * Loopback and a random port: nothing is reachable from other machines unless an operator asks
- * (multi-host installs set EDUCLOUD_AGENT_CONSOLE_LISTEN=0.0.0.0:7901).
+ * Loopback on a fixed port: nothing is reachable from other machines unless an operator asks
+ * (multi-host installs set EDUCLOUD_AGENT_CONSOLE_LISTEN=0.0.0.0:7901). Fixed, because the portal pins
+ * the address at join; port 0 means "pick a free port at join and keep it" (pinned-console.ts).
  */
-export const DEFAULT_CONSOLE_LISTEN = "127.0.0.1:0";
+export const DEFAULT_CONSOLE_LISTEN = "127.0.0.1:7901";
 
 /** "host:port", "[v6]:port" or ":port" (all interfaces). */
 export function parseListenAddress(value: string): ListenAddress {

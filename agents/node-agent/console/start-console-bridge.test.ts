@@ -11,12 +11,14 @@ const creds = {
   portalUrl: "http://127.0.0.1:9",
 };
 const log = pino({ level: "silent" });
+// Loopback, any free port: the agent's fixed default (7901) would clash with another run on this machine.
+const ANY_PORT = { host: "127.0.0.1", port: 0 };
 // No VMs: these tests never get past the key.
 const consoles = { consoleEndpoint: async () => null };
 
 describe("startConsoleBridge", () => {
-  it("listens on loopback by default, advertises that address, and refuses consoles until the portal's key is known", async () => {
-    const bridge = await startConsoleBridge({ creds, consoles, log });
+  it("listens on loopback, advertises that address, and refuses consoles until the portal's key is known", async () => {
+    const bridge = await startConsoleBridge({ creds, consoles, log, listen: ANY_PORT });
     try {
       expect(bridge.server.listening.host).toBe("127.0.0.1");
       expect(bridge.consoleUrl).toBe(bridge.server.url);
@@ -31,16 +33,22 @@ describe("startConsoleBridge", () => {
   });
 
   it("advertises the configured URL (without a trailing slash) and refuses one that is not ws://", async () => {
-    const bridge = await startConsoleBridge({ creds, consoles, log, advertiseUrl: "ws://node7.lab:7901/" });
+    const bridge = await startConsoleBridge({
+      creds,
+      consoles,
+      log,
+      listen: ANY_PORT,
+      advertiseUrl: "ws://node7.lab:7901/",
+    });
     await bridge.stop();
     expect(bridge.consoleUrl).toBe("ws://node7.lab:7901");
     await expect(
-      startConsoleBridge({ creds, consoles, log, advertiseUrl: "http://node7:7901" }),
+      startConsoleBridge({ creds, consoles, log, listen: ANY_PORT, advertiseUrl: "http://node7:7901" }),
     ).rejects.toThrow(/EDUCLOUD_AGENT_CONSOLE_URL/);
   });
 
   it("explains a listen address that is taken", async () => {
-    const first = await startConsoleBridge({ creds, consoles, log });
+    const first = await startConsoleBridge({ creds, consoles, log, listen: ANY_PORT });
     try {
       await expect(
         startConsoleBridge({ creds, consoles, log, listen: first.server.listening }),

@@ -1,17 +1,11 @@
 import type { Logger } from "pino";
-import { hostFactsSchema, type JoinResponse } from "../../protocol/index";
+import { consoleUrlSchema, type JoinResponse } from "../../protocol/index";
 import { watchConsoleKey } from "./console-key";
 import { startConsoleServer, type ConsoleEndpoints, type ConsoleServer } from "./console-server";
-import {
-  DEFAULT_CONSOLE_LISTEN,
-  defaultAdvertisedUrl,
-  isWildcardHost,
-  parseListenAddress,
-  type ListenAddress,
-} from "./listen-address";
+import { defaultAdvertisedUrl, isWildcardHost, type ListenAddress } from "./listen-address";
 
 export interface ConsoleBridge {
-  /** What the agent advertises in its host facts (no trailing slash: the portal appends the path). */
+  /** Where the portal should reach it (no trailing slash); the portal uses the address pinned at join. */
   consoleUrl: string;
   server: ConsoleServer;
   stop(): Promise<void>;
@@ -20,20 +14,21 @@ export interface ConsoleBridge {
 /**
  * The agent's console side: fetches the portal's verify key in the background (consoles are refused
  * with 503 until it is known, so a portal that is still starting delays nothing) and starts the
- * bridge right away, so the startup heartbeat can carry its URL.
+ * bridge right away.
  */
 export async function startConsoleBridge(opts: {
   creds: Pick<JoinResponse, "hostId" | "hostSecret" | "portalUrl">;
   /** Where each VM's consoles are (the host's drivers). */
   consoles: ConsoleEndpoints;
   log: Logger;
-  listen?: ListenAddress;
+  /** run-agent.ts chooses: the address kept at join (pinned-console.ts), or the operator's. */
+  listen: ListenAddress;
   advertiseUrl?: string;
 }): Promise<ConsoleBridge> {
   const { hostId, hostSecret, portalUrl } = opts.creds;
-  const listen = opts.listen ?? parseListenAddress(DEFAULT_CONSOLE_LISTEN);
+  const { listen } = opts;
   const consoleUrl = opts.advertiseUrl?.replace(/\/+$/, "");
-  if (consoleUrl !== undefined && !hostFactsSchema.shape.consoleUrl.safeParse(consoleUrl).success) {
+  if (consoleUrl !== undefined && !consoleUrlSchema.safeParse(consoleUrl).success) {
     throw new Error(
       `invalid console URL ${JSON.stringify(opts.advertiseUrl)}: EDUCLOUD_AGENT_CONSOLE_URL must look like ws://host:port`,
     );

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listHosts, setHostEnabled } from "@/server/domain/hosts/find-hosts";
 import { removeHost, revokeHost, rotateHostCredentials } from "@/server/domain/hosts/host-lifecycle";
 import { createJoinToken } from "@/server/domain/hosts/join-host";
+import { setHostConsoleUrl } from "@/server/domain/hosts/set-console-url";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 const byId = z.object({ id: z.uuid() });
@@ -21,4 +22,8 @@ export const hostsRouter = createTRPCRouter({
   remove: procedureFor("hosts", "remove")
     .input(byId)
     .mutation(({ ctx, input }) => removeHost(ctx, input)),
+  /** Validated in the domain (ws/wss, host and port only), so the form gets a coded field message. */
+  setConsoleUrl: procedureFor("hosts", "setConsoleUrl")
+    .input(z.object({ id: z.uuid(), consoleUrl: z.string().max(300) }))
+    .mutation(({ ctx, input }) => setHostConsoleUrl(ctx, input)),
 });

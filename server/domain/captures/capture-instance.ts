@@ -4,7 +4,7 @@
 // as a private image of the instance's owner.
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
-import { capturePath, type taskProgressEvent } from "@/agents/protocol";
+import type { taskProgressEvent } from "@/agents/protocol";
 import { isSettled } from "@/common/instance-states";
 import { instanceCaptures, tasks } from "@/db/schema";
 import type { Database } from "@/server/db/client";

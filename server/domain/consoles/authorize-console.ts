@@ -17,6 +17,7 @@ export interface ConsoleTarget {
   instanceId: string;
   kind: ConsoleKind;
   hostId: string;
+  /** The host's pinned console address (hosts.console_url): never what a heartbeat said. */
   agentConsoleUrl: string;
 }
 
@@ -24,13 +25,22 @@ export interface ConsoleTarget {
  * Everything a console connection must pass before a byte is proxied: the ticket (once, in time, for
  * this instance and kind), then the user and their access *as they are now* — a user disabled or
  * moved out of the group between ticket and connect is refused — then a running instance on a live
- * host whose agent said where its console bridge listens.
+ * host with a pinned console address (set when it joined or by an admin; heartbeats cannot move it).
  */
 export async function authorizeConsole(
-  deps: { db: Database; redis: Redis; redisPrefix: string; hostDownAfterSeconds: number },
+  deps: {
+    db: Database;
+    redis: Redis;
+    redisPrefix: string;
+    ticketKey: Buffer;
+    hostDownAfterSeconds: number;
+  },
   req: { kind: ConsoleKind; instanceId: string; ticket: string },
 ): Promise<ConsoleTarget> {
-  const claims = await consumeConsoleTicket(deps.redis, deps.redisPrefix, req.ticket);
+  const claims = await consumeConsoleTicket(
+    { redis: deps.redis, prefix: deps.redisPrefix, key: deps.ticketKey },
+    req.ticket,
+  );
   if (!claims || claims.instanceId !== req.instanceId || claims.kind !== req.kind) {
     throw new DomainError("UNAUTHORIZED", msg("consoles.invalidTicket"));
   }
@@ -42,11 +52,7 @@ export async function authorizeConsole(
   if (inst.state !== "RUNNING" || !inst.hostId)
     throw new DomainError("CONFLICT", msg("instances.notRunning"));
   const [host] = await deps.db.select().from(hosts).where(eq(hosts.id, inst.hostId));
-  if (
-    !host ||
-    !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) ||
-    !host.facts.consoleUrl
-  ) {
+  if (!host || !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) || !host.consoleUrl) {
     throw new DomainError("UNAVAILABLE", msg("unavailable.hostUnreachable"));
   }
   return {
@@ -55,6 +61,6 @@ export async function authorizeConsole(
     instanceId: inst.id,
     kind: req.kind,
     hostId: host.id,
-    agentConsoleUrl: host.facts.consoleUrl,
+    agentConsoleUrl: host.consoleUrl,
   };
 }

@@ -9,6 +9,7 @@ import {
   makeInstanceRow,
   makeUser,
   openTestServices,
+  testSettings,
   type TestServices,
 } from "@/server/testing/fixtures";
 import { consumeConsoleTicket, createConsoleTicket } from "./console-tickets";
@@ -20,6 +21,7 @@ beforeAll(async () => {
   ids = { hostId: await makeHost(s), flavorId: await makeFlavor(s), imageId: await makeImageRow(s) };
 });
 afterAll(() => s.close());
+const store = () => ({ redis: s.redis, prefix: s.prefix, key: testSettings().consoleTicketKey });
 
 const vmOf = (ownerId: number, state: "RUNNING" | "STOPPED" = "RUNNING") =>
   makeInstanceRow(s, { ownerId, groupId: null, ...ids, state });
@@ -33,11 +35,11 @@ describe("console tickets", () => {
     });
     expect(ticket).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
     expect(path).toMatch(/^\/console\/vnc\/[0-9a-f-]{36}$/);
-    expect(await consumeConsoleTicket(s.redis, s.prefix, ticket)).toMatchObject({
+    expect(await consumeConsoleTicket(store(), ticket)).toMatchObject({
       userId: u.id,
       kind: "vnc",
     });
-    expect(await consumeConsoleTicket(s.redis, s.prefix, ticket)).toBeNull();
+    expect(await consumeConsoleTicket(store(), ticket)).toBeNull();
   });
 
   it("expires: a ticket is no good after its lifetime (30 s; here 100 ms)", async () => {
@@ -48,7 +50,7 @@ describe("console tickets", () => {
       { ttlMs: 100 },
     );
     await new Promise((r) => setTimeout(r, 250));
-    expect(await consumeConsoleTicket(s.redis, s.prefix, ticket)).toBeNull();
+    expect(await consumeConsoleTicket(store(), ticket)).toBeNull();
   });
 
   it("is refused for someone else's instance and for a stopped one", async () => {
@@ -83,7 +85,7 @@ describe("console tickets", () => {
 
   it("junk is simply not a ticket", async () => {
     for (const junk of ["", "short", "x".repeat(43).replace(/x/, "%"), "a".repeat(200)]) {
-      expect(await consumeConsoleTicket(s.redis, s.prefix, junk)).toBeNull();
+      expect(await consumeConsoleTicket(store(), junk)).toBeNull();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { CONSOLE_KINDS, type ConsoleKind } from "@/agents/protocol/console-grant";
@@ -19,7 +19,33 @@ export interface TicketClaims {
   kind: ConsoleKind;
 }
 
-const keyOf = (prefix: string, ticket: string) => `${prefix}:console-ticket:${sha256Hex(ticket)}`;
+/**
+ * The portal-only key that seals tickets in Redis: from NEXTAUTH_SECRET with its own label, so it is
+ * neither the session key nor the console-grant key, and nothing a host holds derives it.
+ */
+export function deriveConsoleTicketKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", secret, "educloud", "console-ticket-v1", 32));
+}
+
+const keyOf = (prefix: string, ticketHash: string) => `${prefix}:console-ticket:${ticketHash}`;
+
+/** What Redis holds: the claims, the expiry and a MAC over both and the ticket's hash (the nonce). */
+const storedTicketSchema = z.object({
+  userId: z.number().int().positive(),
+  instanceId: z.uuid(),
+  kind: z.enum(CONSOLE_KINDS),
+  exp: z.number().int().positive(),
+  mac: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});
+
+/**
+ * The MAC covers everything that grants access and the ticket's hash, so a record cannot be written
+ * without the key, nor moved to another ticket, nor kept alive past its expiry by a Redis TTL change.
+ */
+function macOf(key: Buffer, ticketHash: string, c: TicketClaims, exp: number): string {
+  const fields = ["console-ticket-v1", ticketHash, c.userId, c.instanceId, c.kind, exp];
+  return createHmac("sha256", key).update(fields.join("\n")).digest("base64url");
+}
 
 /**
  * A ticket opens one console connection: 32 random bytes, valid 30 s, single use, bound to the user,
@@ -37,8 +63,19 @@ export async function createConsoleTicket(
   }
   const ttlMs = opts.ttlMs ?? TICKET_TTL_MS;
   const claims: TicketClaims = { userId: actor.id, instanceId: inst.id, kind: input.kind };
-  const ticket = await storeConsoleTicket(ctx.redis, ctx.settings.redisPrefix, claims, ttlMs);
+  const ticket = await storeConsoleTicket(
+    { redis: ctx.redis, prefix: ctx.settings.redisPrefix, key: ctx.settings.consoleTicketKey },
+    claims,
+    ttlMs,
+  );
   return { ticket, expiresAt: new Date(Date.now() + ttlMs), path: `/console/${input.kind}/${inst.id}` };
+}
+
+export interface TicketStore {
+  redis: Redis;
+  prefix: string;
+  /** deriveConsoleTicketKey(NEXTAUTH_SECRET): the portal's alone. */
+  key: Buffer;
 }
 
 /**
@@ -46,24 +83,36 @@ export async function createConsoleTicket(
  * checks it again when the ticket is used, which the RBAC matrix exercises with tickets stored here.
  */
 export async function storeConsoleTicket(
-  redis: Redis,
-  prefix: string,
+  store: TicketStore,
   claims: TicketClaims,
   ttlMs = TICKET_TTL_MS,
 ): Promise<string> {
   const ticket = randomBytes(32).toString("base64url");
-  await redis.set(keyOf(prefix, ticket), JSON.stringify(claims), "PX", ttlMs);
+  const hash = sha256Hex(ticket);
+  const exp = Date.now() + ttlMs;
+  const record = { ...claims, exp, mac: macOf(store.key, hash, claims, exp) };
+  await store.redis.set(keyOf(store.prefix, hash), JSON.stringify(record), "PX", ttlMs);
   return ticket;
 }
 
-/** Takes the ticket out of Redis atomically: a second use, or a use after 30 s, finds nothing. */
-export async function consumeConsoleTicket(
-  redis: Redis,
-  prefix: string,
-  ticket: string,
-): Promise<TicketClaims | null> {
+/**
+ * Takes the ticket out of Redis atomically: a second use, or a use after 30 s, finds nothing. A record
+ * without a valid MAC (written into Redis by anyone but this portal) or past its expiry is no ticket.
+ */
+export async function consumeConsoleTicket(store: TicketStore, ticket: string): Promise<TicketClaims | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(ticket)) return null;
-  const raw = await redis.getdel(keyOf(prefix, ticket));
+  const hash = sha256Hex(ticket);
+  const raw = await store.redis.getdel(keyOf(store.prefix, hash));
   if (!raw) return null;
-  return JSON.parse(raw) as TicketClaims;
+  let parsed;
+  try {
+    parsed = storedTicketSchema.safeParse(JSON.parse(raw));
+  } catch {
+    return null;
+  }
+  if (!parsed.success) return null;
+  const { exp, mac, ...claims } = parsed.data;
+  const expected = Buffer.from(macOf(store.key, hash, claims, exp));
+  if (!timingSafeEqual(expected, Buffer.from(mac)) || exp <= Date.now()) return null;
+  return claims;
 }

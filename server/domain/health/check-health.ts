@@ -72,17 +72,43 @@ function warn(c: HealthCheck, m: Message): void {
   c.warningMessages.push(m);
 }
 
-export const NO_PERSISTENCE_WARNING = renderEnglish(msg("health.noPersistence"));
+export interface RedisPersistence {
+  aof: boolean;
+  rdb: boolean;
+  /** appendfsync: "always", "everysec" or "no" (the OS decides: up to ~30 s lost). */
+  fsync: string;
+  /** What Redis does when maxmemory is reached; anything but "noeviction" may drop queued jobs. */
+  evictionPolicy: string;
+}
 
-/** Reads Redis's persistence settings; null when CONFIG is not allowed (managed Redis). */
-export async function readRedisPersistence(redis: Redis): Promise<{ aof: boolean; rdb: boolean } | null> {
+/** Reads Redis's persistence and eviction settings; null when CONFIG is not allowed (managed Redis). */
+export async function readRedisPersistence(redis: Redis): Promise<RedisPersistence | null> {
   try {
-    const [, aof] = (await redis.config("GET", "appendonly")) as string[];
-    const [, save] = (await redis.config("GET", "save")) as string[];
-    return { aof: aof === "yes", rdb: Boolean(save && save.trim()) };
+    const get = async (key: string) => ((await redis.config("GET", key)) as string[])[1] ?? "";
+    const [aof, save, fsync, policy] = await Promise.all(
+      ["appendonly", "save", "appendfsync", "maxmemory-policy"].map(get),
+    );
+    return { aof: aof === "yes", rdb: Boolean(save && save.trim()), fsync: fsync!, evictionPolicy: policy! };
   } catch {
     return null;
   }
+}
+
+/**
+ * What the operator should hear about Redis's durability. "Enough" is the append-only file with an fsync
+ * at least every second (appendonly yes, appendfsync everysec or always) and no eviction: then a crash
+ * loses at most a second of jobs and events, and a full Redis refuses writes (callers see an outage and
+ * retry) instead of silently dropping a queued job. RDB snapshots alone lose everything since the last
+ * save (minutes), so they are a warning too.
+ */
+export function redisDurabilityWarnings(p: RedisPersistence): Message[] {
+  const out: Message[] = [];
+  if (!p.aof && !p.rdb) out.push(msg("health.noPersistence"));
+  else if (!p.aof) out.push(msg("health.rdbOnly"));
+  else if (p.fsync === "no") out.push(msg("health.aofNoFsync"));
+  if (p.evictionPolicy && p.evictionPolicy !== "noeviction")
+    out.push(msg("health.evictingPolicy", { policy: p.evictionPolicy }));
+  return out;
 }
 
 export async function checkHealth(deps: {
@@ -112,7 +138,9 @@ export async function checkHealth(deps: {
         if (persistence) {
           c.facts.aof = persistence.aof;
           c.facts.rdb = persistence.rdb;
-          if (!persistence.aof && !persistence.rdb) warn(c, msg("health.noPersistence"));
+          c.facts.appendfsync = persistence.fsync;
+          c.facts.maxmemoryPolicy = persistence.evictionPolicy;
+          for (const m of redisDurabilityWarnings(persistence)) warn(c, m);
         } else {
           warn(c, msg("health.persistenceUnknown"));
         }

@@ -42,6 +42,8 @@ export interface HostView {
   heartbeatAgeSeconds: number | null;
   accel: "kvm" | "tcg";
   facts: HostRow["facts"];
+  /** The pinned console address; hosts.list is for superAdm only, and nothing shows it to users. */
+  consoleUrl: string | null;
   capacity: { vcpus: number; memoryMiB: number };
   used: HostUsage;
   joinedAt: Date;
@@ -66,6 +68,7 @@ export function toHostView(
       : null,
     accel: h.kvmUsable ? "kvm" : "tcg",
     facts: h.facts,
+    consoleUrl: h.consoleUrl,
     capacity: {
       vcpus: Math.floor(h.cpuCount * s.cpuOvercommit),
       memoryMiB: Math.floor(h.memoryMiB * s.ramOvercommit),

@@ -94,6 +94,8 @@ export async function joinHost(
             diskFreeBytes: req.facts.diskFreeBytes,
             kvmUsable: req.facts.kvmUsable,
             facts: req.facts,
+            // Re-joining is joining with an admin's token: the address the agent keeps is pinned again.
+            consoleUrl: req.consoleUrl,
             lastHeartbeatAt: new Date(),
           })
           .where(eq(hosts.id, hostId));
@@ -111,6 +113,7 @@ export async function joinHost(
         diskFreeBytes: req.facts.diskFreeBytes,
         kvmUsable: req.facts.kvmUsable,
         facts: req.facts,
+        consoleUrl: req.consoleUrl, // pinned here; afterwards only an admin changes it
         lastHeartbeatAt: new Date(),
       });
       await tx

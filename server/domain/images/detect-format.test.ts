@@ -10,12 +10,15 @@ import {
 import { chooseOvaDisk, parseTarHeader, type TarEntry } from "./ova-archive";
 import { parseConvertProgress } from "./convert-image";
 
-function qcow2Head(o: { version?: number; backing?: bigint; incompat?: bigint } = {}): Buffer {
+function qcow2Head(
+  o: { version?: number; backing?: bigint; incompat?: bigint; crypt?: number } = {},
+): Buffer {
   const b = Buffer.alloc(65536);
   b.write("QFI\xfb", 0, "latin1");
   b.writeUInt32BE(o.version ?? 3, 4);
   b.writeBigUInt64BE(o.backing ?? 0n, 8);
   b.writeBigUInt64BE(o.incompat ?? 0n, 72);
+  b.writeUInt32BE(o.crypt ?? 0, 32);
   return b;
 }
 
@@ -56,6 +59,8 @@ describe("qcow2 header rules", () => {
   });
   it("refuses backing files, data files, corrupt marks, unknown features and versions", () => {
     expect(refusal({ backing: 512n })).toMatch(/backing file/);
+    expect(refusal({ crypt: 1 })).toMatch(/encrypted/);
+    expect(refusal({ crypt: 2 })).toMatch(/encrypted/);
     expect(refusal({ incompat: 0b100n })).toMatch(/external data file/);
     expect(refusal({ incompat: 0b10n })).toMatch(/corrupt/);
     expect(refusal({ incompat: 1n << 5n })).toMatch(/unknown incompatible features \(0x20\)/);

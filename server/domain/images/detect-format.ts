@@ -52,6 +52,8 @@ export interface Qcow2Header {
   version: number;
   backingFileOffset: bigint;
   incompatibleFeatures: bigint;
+  /** 0 none, 1 AES (legacy), 2 LUKS. */
+  cryptMethod: number;
 }
 
 export function readQcow2Header(head: Buffer): Qcow2Header | null {
@@ -61,6 +63,7 @@ export function readQcow2Header(head: Buffer): Qcow2Header | null {
     version,
     backingFileOffset: head.readBigUInt64BE(8),
     incompatibleFeatures: version >= 3 ? head.readBigUInt64BE(72) : 0n,
+    cryptMethod: head.readUInt32BE(32),
   };
 }
 
@@ -73,6 +76,8 @@ export function qcow2Refusal(h: Qcow2Header): string | null {
   if (h.incompatibleFeatures & QCOW2_INCOMPAT_DATA_FILE)
     return "A qcow2 image with an external data file is refused (it could read other files on the host).";
   if (h.incompatibleFeatures & QCOW2_INCOMPAT_CORRUPT) return "The qcow2 image is marked corrupt.";
+  // Converting or booting one needs its key, which the portal never has; QEMU's legacy AES is broken too.
+  if (h.cryptMethod !== 0) return "An encrypted qcow2 image is refused (it cannot be used without its key).";
   const unknown = h.incompatibleFeatures & ~QCOW2_INCOMPAT_KNOWN;
   if (unknown)
     return `A qcow2 image with unknown incompatible features (0x${unknown.toString(16)}) is refused.`;

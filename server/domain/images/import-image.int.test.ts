@@ -165,12 +165,39 @@ describe("hostile images", () => {
       ]),
     );
 
+    // Encrypted with LUKS: unusable without its key, which the portal never gets.
+    qemuImg(
+      "create",
+      "-f",
+      "qcow2",
+      "--object",
+      "secret,id=sec0,data=hostile",
+      "-o",
+      "encrypt.format=luks,encrypt.key-secret=sec0",
+      at("encrypted.qcow2"),
+      "16M",
+    );
+    // A backing file given as a protocol (an HTTP fetch from wherever the portal can reach).
+    qemuImg(
+      "create",
+      "-f",
+      "qcow2",
+      "-u",
+      "-b",
+      'json:{"driver":"http","url":"http://127.0.0.1:9/x"}',
+      "-F",
+      "raw",
+      at("http-backing.qcow2"),
+      "16M",
+    );
     // A few hundred KiB that announce a 100 TiB disk.
     qemuImg("create", "-f", "qcow2", at("huge.qcow2"), "100T");
     expect(statSync(at("huge.qcow2")).size).toBeLessThan(CAP);
     const cases: [string, ImageSourceFormat, RegExp][] = [
       ["huge.qcow2", "qcow2", /announces a disk of 102400 GiB; at most 16384 GiB/],
       ["backing.qcow2", "qcow2", /backing file is refused/],
+      ["http-backing.qcow2", "qcow2", /backing file is refused/],
+      ["encrypted.qcow2", "qcow2", /encrypted qcow2 image is refused/],
       ["datafile.qcow2", "qcow2", /external data file is refused/],
       ["unknown-feature.qcow2", "qcow2", /unknown incompatible features \(0x100000\)/],
       ["base.qcow2", "raw", /The file is qcow2, not raw as declared/],

@@ -154,7 +154,14 @@ export async function reconcileHeartbeat(
 export const registerInstanceEvents: EventRegistration = (r) => {
   r.on("instance.state", async (ctx, ev) => {
     const change = await applyInstanceState(ctx.db, ev);
-    if (change) await ctx.instanceReached(change);
+    if (change) return ctx.instanceReached(change);
+    // The same DELETED again (the controller retrying an event whose state was written before the
+    // database went away, or the agent re-sending it): the clean-ups (addresses, volumes) run again —
+    // they are idempotent, and otherwise an outage between the two would hold them for ever.
+    if (ev.state !== "DELETED") return;
+    const [inst] = await ctx.db.select().from(instances).where(eq(instances.id, ev.instanceId));
+    if (inst?.state === "DELETED" && inst.hostId === ev.hostId)
+      await ctx.instanceReached({ instance: inst, from: "DELETED", to: "DELETED" });
   });
   r.on("instance.progress", (ctx, ev) => applyInstanceProgress(ctx.db, ev));
   r.on("host.heartbeat", reconcileHeartbeat);

@@ -44,7 +44,12 @@ export async function callAgentRoute(route: AgentRoute, authorization: string): 
   const url = route.path.replace(/\[(\w+)\]/g, (_, name: string) => (params[name] = randomUUID()));
   const body =
     route.method === "POST"
-      ? JSON.stringify({ token: randomBytes(24).toString("base64url"), name: "rogue", facts: hostFacts() })
+      ? JSON.stringify({
+          token: randomBytes(24).toString("base64url"),
+          name: "rogue",
+          facts: hostFacts(),
+          consoleUrl: "ws://127.0.0.1:7901",
+        })
       : route.method === "PUT" || route.method === "PATCH"
         ? randomBytes(1024)
         : undefined;

@@ -93,7 +93,7 @@ describe("rogue-host: host facts outside plausible bounds", () => {
     await expect(
       joinHost(
         { db: s.db, settings: testSettings(), hostChannel: channel },
-        { token, name, facts: hostFacts({ cpuCount: 4096 }) },
+        { token, name, facts: hostFacts({ cpuCount: 4096 }), consoleUrl: "ws://127.0.0.1:7901" },
       ),
     ).rejects.toMatchObject({ kind: "INVALID", code: "hosts.implausibleFact" });
     expect(await s.db.select().from(hosts).where(eq(hosts.name, name))).toEqual([]);

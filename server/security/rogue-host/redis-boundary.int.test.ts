@@ -116,7 +116,7 @@ describe("rogue-host: Redis", () => {
         settings: testSettings({ agentRedisUrl: "redis://educloud:portal-secret@127.0.0.1:6379" }),
         hostChannel: scene.hostChannel,
       },
-      { token, name: uniqueName("joiner"), facts: hostFacts() },
+      { token, name: uniqueName("joiner"), facts: hostFacts(), consoleUrl: "ws://127.0.0.1:7901" },
     );
     expect(joined.redisUrl).toBe("redis://127.0.0.1:6379");
     expect(JSON.stringify(joined)).not.toContain("portal-secret");

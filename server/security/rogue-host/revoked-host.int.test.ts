@@ -113,7 +113,12 @@ describe("rogue-host: revoked and rotated host credentials", () => {
       expect(status, `${key} with the rotated-out secret`).toBe(401);
 
     const deps = { db: s.db, settings: testSettings(), hostChannel: channel };
-    const joined = await joinHost(deps, { token: token.token, name: "ignored-name", facts: hostFacts() });
+    const joined = await joinHost(deps, {
+      token: token.token,
+      name: "ignored-name",
+      facts: hostFacts(),
+      consoleUrl: "ws://127.0.0.1:7901",
+    });
     expect(joined.hostId).toBe(host.hostId);
     expect(joined.hostSecret).not.toBe(host.secret);
     expect(channel.calls.at(-1)).toEqual({
@@ -129,7 +134,12 @@ describe("rogue-host: revoked and rotated host credentials", () => {
     expect((await callAgentRoute(consoleKey, fresh)).status).toBe(200);
     expect((await callAgentRoute(consoleKey, host.authorization)).status).toBe(401);
     await expect(
-      joinHost(deps, { token: token.token, name: "again", facts: hostFacts() }),
+      joinHost(deps, {
+        token: token.token,
+        name: "again",
+        facts: hostFacts(),
+        consoleUrl: "ws://127.0.0.1:7901",
+      }),
     ).rejects.toMatchObject({ kind: "UNAUTHORIZED" });
   });
 
@@ -141,7 +151,7 @@ describe("rogue-host: revoked and rotated host credentials", () => {
     const token = await caller.hosts.rotateCredentials({ id: host.hostId });
     const joined = await joinHost(
       { db: s.db, settings: testSettings(), hostChannel: channel },
-      { token: token.token, name: "back", facts: hostFacts() },
+      { token: token.token, name: "back", facts: hostFacts(), consoleUrl: "ws://127.0.0.1:7901" },
     );
     const [row] = await s.db.select().from(hosts).where(eq(hosts.id, host.hostId));
     expect(row!.revokedAt).toBeNull();
@@ -160,7 +170,7 @@ describe("rogue-host: revoked and rotated host credentials", () => {
     await expect(
       joinHost(
         { db: s.db, settings: testSettings(), hostChannel: channel },
-        { token: token.token, name: "thief", facts: hostFacts() },
+        { token: token.token, name: "thief", facts: hostFacts(), consoleUrl: "ws://127.0.0.1:7901" },
       ),
     ).rejects.toMatchObject({ kind: "UNAUTHORIZED" });
     const [row] = await s.db.select().from(hosts).where(eq(hosts.id, host.hostId));

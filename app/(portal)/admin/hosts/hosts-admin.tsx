@@ -17,6 +17,7 @@ import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components
 import { formatDateTime } from "@/app/_lib/format";
 import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
+import { ConsoleUrlCell } from "./console-url-cell";
 import { CapacityCell, HardwareCell, HeartbeatAge, HypervisorsCell } from "./host-cells";
 import { JoinHostDialog } from "./join-host-dialog";
 
@@ -33,7 +34,10 @@ type Lifecycle = "revoke" | "rotateCredentials" | "remove";
 export function HostsAdmin({
   allowed,
 }: {
-  allowed: { createJoinToken: boolean; setEnabled: boolean } & Record<Lifecycle, boolean>;
+  allowed: { createJoinToken: boolean; setEnabled: boolean; setConsoleUrl: boolean } & Record<
+    Lifecycle,
+    boolean
+  >;
 }) {
   const t = useTranslations("hosts");
   const tc = useTranslations("common");
@@ -47,7 +51,7 @@ export function HostsAdmin({
   const hosts = useQuery(trpc.hosts.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
   const createToken = useMutation(trpc.hosts.createJoinToken.mutationOptions());
   const hasActions = allowed.setEnabled || allowed.revoke || allowed.rotateCredentials || allowed.remove;
-  const columns = hasActions ? 7 : 6;
+  const columns = hasActions ? 8 : 7;
   const setEnabled = useMutation(trpc.hosts.setEnabled.mutationOptions());
   const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
   const rotate = useMutation(trpc.hosts.rotateCredentials.mutationOptions());
@@ -135,6 +139,7 @@ export function HostsAdmin({
             <Th>{t("colVirtualization")}</Th>
             <Th>{t("colCapacity")}</Th>
             <Th className="text-right">{t("colInstances")}</Th>
+            <Th>{t("colConsole")}</Th>
             {hasActions && <Th className="text-right">{t("colActions")}</Th>}
           </THead>
           <TBody>
@@ -204,6 +209,16 @@ export function HostsAdmin({
                     <CapacityCell host={h} />
                   </Td>
                   <Td className="text-right tabular-nums">{h.used.instanceCount}</Td>
+                  <Td>
+                    <ConsoleUrlCell
+                      host={h}
+                      canChange={allowed.setConsoleUrl}
+                      onChanged={(text) => {
+                        setFlash({ tone: "success", text });
+                        void queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+                      }}
+                    />
+                  </Td>
                   {hasActions && (
                     <Td className="text-right">
                       <div className="flex flex-wrap justify-end gap-1.5">

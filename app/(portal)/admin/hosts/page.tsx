@@ -23,6 +23,7 @@ export default async function HostsPage() {
         revoke: can(actor.role, "hosts", "revoke"),
         rotateCredentials: can(actor.role, "hosts", "rotateCredentials"),
         remove: can(actor.role, "hosts", "remove"),
+        setConsoleUrl: can(actor.role, "hosts", "setConsoleUrl"),
       }}
     />
   );

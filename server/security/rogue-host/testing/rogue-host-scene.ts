@@ -29,7 +29,7 @@ export async function startRogueHostScene() {
     const { token } = await issueJoinToken(s.db, 600);
     return joinHost(
       { db: s.db, settings, hostChannel },
-      { token, name: uniqueName(prefix), facts: hostFacts() },
+      { token, name: uniqueName(prefix), facts: hostFacts(), consoleUrl: "ws://127.0.0.1:7901" },
     );
   };
   const rogue = await join("rogue");
