@@ -179,7 +179,7 @@ export function HostsAdmin({
                       <p
                         role="note"
                         data-testid="facts-refused"
-                        className="mt-1.5 max-w-56 text-amber-700 dark:text-amber-300"
+                        className="mt-1.5 max-w-44 text-amber-700 dark:text-amber-300"
                       >
                         {t("factsRefused", {
                           time: formatDateTime(h.factsRefused.at, locale),
@@ -221,7 +221,7 @@ export function HostsAdmin({
                   </Td>
                   {hasActions && (
                     <Td className="text-right">
-                      <div className="flex flex-wrap justify-end gap-1.5">
+                      <div className="flex flex-col items-end gap-1.5">
                         {allowed.setEnabled && (
                           <Button
                             size="sm"
