@@ -147,6 +147,8 @@ async function main(): Promise<void> {
   const { createTusClient, sessionCookieFor, waitForTask } = await import("@/server/testing/tus-client");
   const { createSyncPacer } = await import("@/server/uploads/sync-pacer");
   const { importImage, incomingDir } = await import("@/server/domain/images/import-image");
+  const { createTask } = await import("@/server/domain/tasks/manage-tasks");
+  const { msg: message } = await import("@/common/message");
   const { imageRefOf } = await import("@/server/domain/images/sync-images");
   const contentRoute = await import("@/app/api/v1/agent/images/[id]/content/route");
   const joinRoute = await import("@/app/api/v1/agent/join/route");
@@ -423,6 +425,16 @@ async function main(): Promise<void> {
       }),
       portalUrl: portal.url,
     };
+    // A host fetches only images its own work needs: a queued sync task for this host is that reason.
+    await createTask(s.db, {
+      kind: "image.sync",
+      targetType: "image",
+      targetId: fetchImage.id,
+      targetName: "bench fetch",
+      hostId: creds.hostId,
+      createdBy: null,
+      message: message("tasks.queuedForAgent"),
+    });
     const ref = imageRefOf(fetchImage);
     const worker = new Worker(new URL("./lib/fetch-worker-entry.mjs", import.meta.url));
     cleanups.push(() => worker.terminate());

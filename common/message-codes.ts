@@ -97,6 +97,11 @@ export interface MessageParams {
   "hosts.invalidJoinToken": Record<never, never>;
   "hosts.nameTaken": { name: MessageParam };
   "hosts.unknownHostSecret": Record<never, never>;
+  "hosts.implausibleFact": { field: MessageParam; max: MessageParam; value: MessageParam };
+  "hosts.implausibleDisk": { free: MessageParam; total: MessageParam };
+  "hosts.removeLiveInstances": { count: number; name: MessageParam };
+  "hosts.removeLiveVolumes": { count: number; name: MessageParam };
+  "hosts.revoked": { name: MessageParam };
   "hosts.consoleUrlInvalid": { example: MessageParam };
   "instances.isoNotDisk": { image: MessageParam };
   "instances.diskTooSmallForImage": { flavorGiB: MessageParam; image: MessageParam; minGiB: MessageParam };

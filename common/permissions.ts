@@ -71,6 +71,11 @@ export const PERMISSIONS = {
     list: p("superAdm"),
     createJoinToken: p("superAdm"),
     setEnabled: p("superAdm"),
+    /** Credentials refused at once, no new work (a lost or compromised host). */
+    revoke: p("superAdm"),
+    /** A new secret through a one-time re-join token bound to the host; the old one stops at once. */
+    rotateCredentials: p("superAdm"),
+    remove: p("superAdm"),
     /** The pinned console address the portal connects to (heartbeats cannot move it). */
     setConsoleUrl: p("superAdm"),
   },

@@ -14,6 +14,7 @@ import {
   varchar,
 } from "drizzle-orm/mysql-core";
 import type { HostFacts } from "@/agents/protocol";
+import type { Message } from "@/common/message";
 import { INSTANCE_STATES } from "@/common/instance-states";
 import { groups, users } from "./identity";
 
@@ -39,6 +40,14 @@ export const hosts = mysqlTable(
     consoleUrl: varchar("console_url", { length: 300 }),
     joinedAt: datetime("joined_at", { fsp: 3 }).notNull().default(now()),
     lastHeartbeatAt: datetime("last_heartbeat_at", { fsp: 3 }),
+    /**
+     * Set when an admin revoked the host: its credentials are refused everywhere from then on and it gets
+     * no new work. A re-join token issued by "rotate credentials" brings it back with a new secret.
+     */
+    revokedAt: datetime("revoked_at", { fsp: 3 }),
+    /** The last facts refused as implausible (what and why, as a message); the row kept the good ones. */
+    factsRefused: json("facts_refused").$type<Message>(),
+    factsRefusedAt: datetime("facts_refused_at", { fsp: 3 }),
   },
   (t) => [uniqueIndex("hosts_name_uq").on(t.name)],
 );

@@ -182,6 +182,10 @@ const FIXTURES: Record<string, Fixture> = {
   "hosts.list": { input: () => undefined },
   "hosts.createJoinToken": { input: () => undefined },
   "hosts.setEnabled": { input: (w) => ({ id: w.hostId, enabled: true }) },
+  // A host of its own each time: the admitted caller really revokes, rotates or removes it.
+  "hosts.revoke": { input: async (w) => ({ id: await makeHost(w.s) }) },
+  "hosts.rotateCredentials": { input: async (w) => ({ id: await makeHost(w.s) }) },
+  "hosts.remove": { input: async (w) => ({ id: await makeHost(w.s) }) },
   "hosts.setConsoleUrl": { input: (w) => ({ id: w.hostId, consoleUrl: "ws://127.0.0.1:9" }) },
   "flavors.list": { input: () => undefined },
   "flavors.create": { input: () => ({ name: uniqueName("f"), vcpus: 1, memoryMiB: 128, diskGiB: 1 }) },
@@ -486,6 +490,15 @@ beforeAll(async () => {
     )
   ).id;
   await w.instanceOfA("RUNNING"); // so list procedures have something to show or hide
+  // The matrix host has a reason to fetch the stored image: an instance placed on it boots from it.
+  await makeInstanceRow(s, {
+    ownerId: targetUserA.id,
+    groupId: groupA,
+    hostId,
+    flavorId,
+    imageId: w.storedImageId,
+    state: "RUNNING",
+  });
 });
 
 afterAll(async () => {

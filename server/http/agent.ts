@@ -49,7 +49,7 @@ export const consoleKeyForAgent = defineHandler({
 });
 
 /**
- * Base images for agents. The same file response as a user's download (Range, If-Range against the
+ * Base images for agents, only those the calling host's own work needs (findImageForHost). The same file response as a user's download (Range, If-Range against the
  * sha256 ETag), so an interrupted fetch resumes.
  */
 export const imageContentForAgent = defineHandler({
@@ -57,8 +57,9 @@ export const imageContentForAgent = defineHandler({
   action: "fetchImage",
   credentials: "host",
   params: z.object({ id: z.string() }),
-  async handle({ req, params, services: { db, settings } }) {
-    return imageFileResponse(req, await findImageForHost(db, params.id), settings.imageStoreDir);
+  async handle({ req, caller, params, services: { db, settings } }) {
+    const hostId = caller.kind === "host" ? caller.hostId : "";
+    return imageFileResponse(req, await findImageForHost(db, hostId, params.id), settings.imageStoreDir);
   },
 });
 

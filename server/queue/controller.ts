@@ -1,4 +1,5 @@
 import { Worker } from "bullmq";
+import { isNull } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { agentEventSchema, hostEventsQueueName, type AgentEvent } from "@/agents/protocol";
@@ -108,7 +109,11 @@ export function startController(deps: {
   let refreshes = 0;
   let lastSynced = "";
   const refresh = async () => {
-    const rows = await deps.db.select({ id: hosts.id, secretHash: hosts.secretHash }).from(hosts);
+    // A revoked host has no channel: no events worker, no Redis user (revokeHost removed it at once).
+    const rows = await deps.db
+      .select({ id: hosts.id, secretHash: hosts.secretHash })
+      .from(hosts)
+      .where(isNull(hosts.revokedAt));
     if (closed) return;
     const ids = new Set(rows.map((r) => r.id));
     for (const id of ids) if (!workers.has(id)) listen(id);

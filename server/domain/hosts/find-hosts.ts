@@ -4,6 +4,7 @@ import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type DomainSettings } from "../context";
 import { notFound } from "../errors";
 import { parseHostAuthHeader } from "@/agents/protocol";
+import type { Message } from "@/common/message";
 import { secretMatches } from "./host-secrets";
 
 /** A host is up while its heartbeats keep coming; a pure rule the UI and the scheduler share. */
@@ -35,6 +36,8 @@ export interface HostView {
   id: string;
   name: string;
   enabled: boolean;
+  /** Its credentials were revoked: it is refused everywhere and gets no new work. */
+  revokedAt: Date | null;
   up: boolean;
   heartbeatAgeSeconds: number | null;
   accel: "kvm" | "tcg";
@@ -44,6 +47,8 @@ export interface HostView {
   capacity: { vcpus: number; memoryMiB: number };
   used: HostUsage;
   joinedAt: Date;
+  /** The last facts refused as implausible, and when (the row kept the previous ones). */
+  factsRefused: { message: Message; at: Date } | null;
 }
 
 export function toHostView(
@@ -56,6 +61,7 @@ export function toHostView(
     id: h.id,
     name: h.name,
     enabled: h.enabled,
+    revokedAt: h.revokedAt,
     up: isHostUp(h.lastHeartbeatAt, now, s.hostDownAfterSeconds),
     heartbeatAgeSeconds: h.lastHeartbeatAt
       ? Math.max(0, Math.round((now.getTime() - h.lastHeartbeatAt.getTime()) / 1000))
@@ -69,6 +75,8 @@ export function toHostView(
     },
     used: usage ?? { vcpusUsed: 0, memoryMiBUsed: 0, instanceCount: 0 },
     joinedAt: h.joinedAt,
+    factsRefused:
+      h.factsRefused && h.factsRefusedAt ? { message: h.factsRefused, at: h.factsRefusedAt } : null,
   };
 }
 
@@ -92,10 +100,14 @@ export async function setHostEnabled(
   return toHostView(row, (await readHostUsage(ctx.db)).get(row.id), ctx.settings);
 }
 
-/** The host behind an agent's Authorization header, or null. */
+/**
+ * The host behind an agent's Authorization header, or null. Read from the row on every request (no
+ * cache), so a revocation or a rotation refuses the old credential from the next request on. A disabled
+ * host still authenticates: it runs what it has, it only gets nothing new.
+ */
 export async function authenticateHost(db: Database, header: string | null): Promise<HostRow | null> {
   const creds = parseHostAuthHeader(header);
   if (!creds) return null;
   const [row] = await db.select().from(hosts).where(eq(hosts.id, creds.hostId));
-  return row && secretMatches(creds.secret, row.secretHash) ? row : null;
+  return row && !row.revokedAt && secretMatches(creds.secret, row.secretHash) ? row : null;
 }

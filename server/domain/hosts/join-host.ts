@@ -12,6 +12,7 @@ import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type DomainSettings, type HostChannelPort } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError } from "../errors";
+import { implausibleFacts } from "./facts-bounds";
 import { newSecret, sha256Hex } from "./host-secrets";
 import { msg } from "@/common/message";
 
@@ -22,34 +23,47 @@ export interface JoinToken {
   command: string;
 }
 
-/** Stores a new one-time token (its hash only) and returns it: the one way tokens are made. */
+/**
+ * Stores a new one-time token (its hash only) and returns it: the one way tokens are made. With a host
+ * id it is a re-join token (rotateHostCredentials): it gives that existing host new credentials.
+ */
 export async function issueJoinToken(
-  db: Database,
+  db: Pick<Database, "insert">,
   ttlSeconds: number,
   createdBy: number | null = null,
+  rejoinHostId: string | null = null,
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newSecret();
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db.insert(hostJoinTokens).values({ tokenHash: sha256Hex(token), createdBy, expiresAt });
+  await db
+    .insert(hostJoinTokens)
+    .values({ tokenHash: sha256Hex(token), createdBy, expiresAt, hostId: rejoinHostId });
   return { token, expiresAt };
 }
+
+/** The command an admin runs on the host (a re-joining host keeps its name: --name is then ignored). */
+export const joinCommand = (portalUrl: string, token: string) =>
+  `npm run agent -- join --portal ${portalUrl} --token=${token} --name "$(hostname -s)"`;
 
 export async function createJoinToken(ctx: DomainContext): Promise<JoinToken> {
   const actor = requireActor(ctx);
   const { token, expiresAt } = await issueJoinToken(ctx.db, ctx.settings.joinTokenTtlSeconds, actor.id);
-  return {
-    token,
-    expiresAt,
-    command: `npm run agent -- join --portal ${ctx.settings.portalUrl} --token=${token} --name "$(hostname -s)"`,
-  };
+  return { token, expiresAt, command: joinCommand(ctx.settings.portalUrl, token) };
 }
 
-/** Turns a one-time token into a host and its credentials. The token can never be used again. */
+/**
+ * Turns a one-time token into a host and its credentials. The token can never be used again. A re-join
+ * token (bound to a host) gives that host new credentials instead of making a new one: same id and name,
+ * new secret, revocation lifted.
+ */
 export async function joinHost(
   deps: { db: Database; settings: DomainSettings; hostChannel: HostChannelPort },
   req: z.output<typeof joinRequestSchema>,
 ): Promise<JoinResponse> {
-  const hostId = randomUUID();
+  // A host that claims a machine no school has would attract every new instance: refused outright.
+  const implausible = implausibleFacts(req.facts);
+  if (implausible) throw new DomainError("INVALID", implausible);
+  let hostId: string = randomUUID();
   const hostSecret = newSecret();
   const secretHash = sha256Hex(hostSecret);
   try {
@@ -66,6 +80,30 @@ export async function joinHost(
         )
         .for("update");
       if (!tok) throw new DomainError("UNAUTHORIZED", msg("hosts.invalidJoinToken"));
+      if (tok.hostId) {
+        hostId = tok.hostId;
+        const [res] = await tx
+          .update(hosts)
+          .set({
+            secretHash,
+            revokedAt: null,
+            factsRefused: null,
+            factsRefusedAt: null,
+            cpuCount: req.facts.cpuCount,
+            memoryMiB: req.facts.memoryMiB,
+            diskFreeBytes: req.facts.diskFreeBytes,
+            kvmUsable: req.facts.kvmUsable,
+            facts: req.facts,
+            // Re-joining is joining with an admin's token: the address the agent keeps is pinned again.
+            consoleUrl: req.consoleUrl,
+            lastHeartbeatAt: new Date(),
+          })
+          .where(eq(hosts.id, hostId));
+        // The host was removed after the token was issued.
+        if (res.affectedRows === 0) throw new DomainError("UNAUTHORIZED", msg("hosts.invalidJoinToken"));
+        await tx.update(hostJoinTokens).set({ usedAt: new Date() }).where(eq(hostJoinTokens.id, tok.id));
+        return;
+      }
       await tx.insert(hosts).values({
         id: hostId,
         name: req.name,

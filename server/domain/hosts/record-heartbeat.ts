@@ -6,13 +6,18 @@ import type { heartbeatEvent } from "@/agents/protocol";
 import { hosts } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { EventRegistration } from "../events/dispatcher";
+import { implausibleFacts } from "./facts-bounds";
 
 export async function recordHeartbeat(db: Database, ev: z.output<typeof heartbeatEvent>): Promise<void> {
   const patch: Partial<typeof hosts.$inferInsert> = {
     // A host clock running ahead must not make it look alive for longer than it is.
     lastHeartbeatAt: ev.at > new Date() ? new Date() : ev.at,
   };
-  if (ev.facts) {
+  const refused = ev.facts ? implausibleFacts(ev.facts) : null;
+  if (refused) {
+    // The row keeps its last good facts; the admin sees what was refused on the Hosts page.
+    Object.assign(patch, { factsRefused: refused, factsRefusedAt: new Date() });
+  } else if (ev.facts) {
     Object.assign(patch, {
       facts: ev.facts,
       cpuCount: ev.facts.cpuCount,

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, or } from "drizzle-orm";
-import { images, type ImageRow } from "@/db/schema";
+import { and, asc, desc, eq, exists, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { images, instances, tasks, type ImageRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
@@ -59,9 +59,32 @@ export async function findVisibleImageFor(db: Database, actor: Actor, id: string
   return row;
 }
 
-/** Any stored image by id, for a host's agent fetching a base image (hosts are not users: no visibility). */
-export async function findImageForHost(db: Database, id: string): Promise<ImageRow> {
-  const [image] = await db.select().from(images).where(eq(images.id, id));
+/**
+ * A stored image for a host's agent, only when that host has work that needs it: an instance placed on
+ * it that boots from the image (not deleted), or an image.sync task for it still queued or running.
+ * Hosts are not users, so visibility is not the rule: without such a reason a host gets the same 404 as
+ * for an image that does not exist (a private image of anyone's, a deleted one, a guessed id).
+ */
+export async function findImageForHost(db: Database, hostId: string, id: string): Promise<ImageRow> {
+  const placed = db
+    .select({ one: sql`1` })
+    .from(instances)
+    .where(and(eq(instances.imageId, id), eq(instances.hostId, hostId), ne(instances.state, "DELETED")));
+  const syncing = db
+    .select({ one: sql`1` })
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.kind, "image.sync"),
+        eq(tasks.targetId, id),
+        eq(tasks.hostId, hostId),
+        inArray(tasks.state, ["queued", "running"]),
+      ),
+    );
+  const [image] = await db
+    .select()
+    .from(images)
+    .where(and(eq(images.id, id), isNull(images.deletedAt), or(exists(placed), exists(syncing))));
   if (!image) throw notFound("image");
   return image;
 }

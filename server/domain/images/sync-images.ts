@@ -30,14 +30,18 @@ export async function syncImageToHosts(
 ): Promise<{ id: string; taskIds: string[] }> {
   const actor = requireActor(ctx);
   const image = await findVisibleImage(ctx, input.id);
-  const known = new Map(
-    (await ctx.db.select({ id: hosts.id, name: hosts.name }).from(hosts)).map((h) => [h.id, h.name]),
-  );
+  const rows = await ctx.db
+    .select({ id: hosts.id, name: hosts.name, revokedAt: hosts.revokedAt })
+    .from(hosts);
+  const known = new Map(rows.map((h) => [h.id, h.name]));
   const missing = input.hostIds.filter((h) => !known.has(h));
   if (missing.length)
     throw new DomainError("NOT_FOUND", msg("notFound.hosts", { ids: missing.join(", ") }), {
       hostIds: msg("field.unknownHost"),
     });
+  // A revoked host gets no new work (a disabled one may still be filled ahead of being enabled).
+  const revoked = rows.find((h) => h.revokedAt && input.hostIds.includes(h.id));
+  if (revoked) throw new DomainError("CONFLICT", msg("hosts.revoked", { name: revoked.name }));
   const taskIds: string[] = [];
   for (const hostId of [...new Set(input.hostIds)]) {
     const taskId = await createTask(ctx.db, {

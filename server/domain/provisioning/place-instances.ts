@@ -5,7 +5,7 @@
 // all. Both ways lock in host id order, so placements queue instead of deadlocking, and two of them can
 // never both take the last free RAM of a host. Host rows themselves are never locked (heartbeats write
 // them).
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { DEFAULT_HYPERVISOR, hypervisorKindSchema, type HypervisorKind } from "@/agents/protocol";
 import {
   hostImages,
@@ -109,6 +109,8 @@ export async function placeInstances(
           })
           .from(hosts)
           .leftJoin(hostUsage, eq(hostUsage.hostId, hosts.id))
+          // A revoked host is out of the cluster until it re-joins: not even a candidate.
+          .where(isNull(hosts.revokedAt))
           .orderBy(asc(hosts.id));
         const cached = new Set(
           (

@@ -2,17 +2,19 @@
 // The hypervisor hosts: are they alive, what can they do, how full are they. Polls every 5 s so a host
 // that stops sending heartbeats turns "Down" on screen by itself.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
 import type { HostView } from "@/app/_trpc/views";
 import type { JoinToken } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { formatDateTime } from "@/app/_lib/format";
 import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import { ConsoleUrlCell } from "./console-url-cell";
@@ -21,14 +23,26 @@ import { JoinHostDialog } from "./join-host-dialog";
 
 const REFRESH_MS = 5_000;
 
+const CONFIRM = {
+  revoke: { title: "revokeTitle", body: "revokeExplain", label: "revoke" },
+  rotateCredentials: { title: "rotateTitle", body: "rotateExplain", label: "rotateConfirm" },
+  remove: { title: "removeTitle", body: "removeExplain", label: "remove" },
+} as const;
+
+type Lifecycle = "revoke" | "rotateCredentials" | "remove";
+
 export function HostsAdmin({
   allowed,
 }: {
-  allowed: { createJoinToken: boolean; setEnabled: boolean; setConsoleUrl: boolean };
+  allowed: { createJoinToken: boolean; setEnabled: boolean; setConsoleUrl: boolean } & Record<
+    Lifecycle,
+    boolean
+  >;
 }) {
   const t = useTranslations("hosts");
   const tc = useTranslations("common");
   const render = useMessage();
+  const locale = useLocale();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const errorText = useMutationErrorText();
@@ -36,8 +50,33 @@ export function HostsAdmin({
   const [joinToken, setJoinToken] = useState<JoinToken | null>(null);
   const hosts = useQuery(trpc.hosts.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
   const createToken = useMutation(trpc.hosts.createJoinToken.mutationOptions());
-  const columns = allowed.setEnabled ? 8 : 7;
+  const hasActions = allowed.setEnabled || allowed.revoke || allowed.rotateCredentials || allowed.remove;
+  const columns = hasActions ? 8 : 7;
   const setEnabled = useMutation(trpc.hosts.setEnabled.mutationOptions());
+  const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
+  const rotate = useMutation(trpc.hosts.rotateCredentials.mutationOptions());
+  const remove = useMutation(trpc.hosts.remove.mutationOptions());
+  const [confirming, setConfirming] = useState<{ action: Lifecycle; host: HostView } | null>(null);
+  const [rejoin, setRejoin] = useState<{ name: string; token: JoinToken } | null>(null);
+
+  async function runLifecycle(action: Lifecycle, host: HostView) {
+    setFlash(null);
+    try {
+      if (action === "revoke") {
+        await revoke.mutateAsync({ id: host.id });
+        setFlash({ tone: "success", text: t("revokedDone", { name: host.name }) });
+      } else if (action === "rotateCredentials") {
+        setRejoin({ name: host.name, token: await rotate.mutateAsync({ id: host.id }) });
+      } else {
+        await remove.mutateAsync({ id: host.id });
+        setFlash({ tone: "success", text: t("removedDone", { name: host.name }) });
+      }
+    } catch (err) {
+      setFlash({ tone: "error", text: errorText(err) });
+    }
+    setConfirming(null);
+    await queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+  }
 
   async function addHost() {
     setFlash(null);
@@ -101,7 +140,7 @@ export function HostsAdmin({
             <Th>{t("colCapacity")}</Th>
             <Th className="text-right">{t("colInstances")}</Th>
             <Th>{t("colConsole")}</Th>
-            {allowed.setEnabled && <Th className="text-right">{t("colActions")}</Th>}
+            {hasActions && <Th className="text-right">{t("colActions")}</Th>}
           </THead>
           <TBody>
             {hosts.isPending ? (
@@ -121,6 +160,11 @@ export function HostsAdmin({
                     <div className="flex flex-wrap gap-1">
                       <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>
                       {!h.enabled && <Badge tone="warning">{t("disabled")}</Badge>}
+                      {h.revokedAt && (
+                        <span title={t("revokedHint")}>
+                          <Badge tone="danger">{t("revoked")}</Badge>
+                        </span>
+                      )}
                     </div>
                     <span
                       className="mt-1 block text-xs tabular-nums text-slate-500 dark:text-slate-400"
@@ -131,6 +175,18 @@ export function HostsAdmin({
                   </Td>
                   <Td className="min-w-40 text-xs">
                     <HardwareCell facts={h.facts} />
+                    {h.factsRefused && (
+                      <p
+                        role="note"
+                        data-testid="facts-refused"
+                        className="mt-1.5 max-w-44 text-amber-700 dark:text-amber-300"
+                      >
+                        {t("factsRefused", {
+                          time: formatDateTime(h.factsRefused.at, locale),
+                          reason: render(h.factsRefused.message),
+                        })}
+                      </p>
+                    )}
                   </Td>
                   <Td className="min-w-40 text-xs">
                     <HypervisorsCell facts={h.facts} />
@@ -163,17 +219,51 @@ export function HostsAdmin({
                       }}
                     />
                   </Td>
-                  {allowed.setEnabled && (
+                  {hasActions && (
                     <Td className="text-right">
-                      <Button
-                        size="sm"
-                        variant="secondary"
-                        className="whitespace-nowrap"
-                        busy={setEnabled.isPending && setEnabled.variables?.id === h.id}
-                        onClick={() => void toggle(h)}
-                      >
-                        {h.enabled ? t("disable") : t("enable")}
-                      </Button>
+                      <div className="flex flex-col items-end gap-1.5">
+                        {allowed.setEnabled && (
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            className="whitespace-nowrap"
+                            busy={setEnabled.isPending && setEnabled.variables?.id === h.id}
+                            onClick={() => void toggle(h)}
+                          >
+                            {h.enabled ? t("disable") : t("enable")}
+                          </Button>
+                        )}
+                        {allowed.rotateCredentials && (
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            className="whitespace-nowrap"
+                            onClick={() => setConfirming({ action: "rotateCredentials", host: h })}
+                          >
+                            {t("rotate")}
+                          </Button>
+                        )}
+                        {allowed.revoke && !h.revokedAt && (
+                          <Button
+                            size="sm"
+                            variant="danger"
+                            className="whitespace-nowrap"
+                            onClick={() => setConfirming({ action: "revoke", host: h })}
+                          >
+                            {t("revoke")}
+                          </Button>
+                        )}
+                        {allowed.remove && (
+                          <Button
+                            size="sm"
+                            variant="danger"
+                            className="whitespace-nowrap"
+                            onClick={() => setConfirming({ action: "remove", host: h })}
+                          >
+                            {t("remove")}
+                          </Button>
+                        )}
+                      </div>
                     </Td>
                   )}
                 </Tr>
@@ -184,6 +274,20 @@ export function HostsAdmin({
       )}
 
       <JoinHostDialog token={joinToken} onClose={() => setJoinToken(null)} />
+      <JoinHostDialog
+        token={rejoin?.token ?? null}
+        rejoinName={rejoin?.name}
+        onClose={() => setRejoin(null)}
+      />
+      <ConfirmDialog
+        open={confirming !== null}
+        title={confirming ? t(CONFIRM[confirming.action].title, { name: confirming.host.name }) : ""}
+        body={confirming ? t(CONFIRM[confirming.action].body) : ""}
+        confirmLabel={confirming ? t(CONFIRM[confirming.action].label) : ""}
+        busy={revoke.isPending || rotate.isPending || remove.isPending}
+        onConfirm={() => confirming && void runLifecycle(confirming.action, confirming.host)}
+        onClose={() => setConfirming(null)}
+      />
     </>
   );
 }

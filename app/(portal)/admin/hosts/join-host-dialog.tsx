@@ -25,7 +25,16 @@ async function copyText(text: string, pre: HTMLElement | null): Promise<boolean>
   }
 }
 
-export function JoinHostDialog({ token, onClose }: { token: JoinToken | null; onClose: () => void }) {
+/** A new host's join command, or (with rejoinName) the re-join command of a host given new credentials. */
+export function JoinHostDialog({
+  token,
+  onClose,
+  rejoinName,
+}: {
+  token: JoinToken | null;
+  onClose: () => void;
+  rejoinName?: string;
+}) {
   const t = useTranslations("hosts");
   const locale = useLocale();
   const pre = useRef<HTMLPreElement>(null);
@@ -40,8 +49,14 @@ export function JoinHostDialog({ token, onClose }: { token: JoinToken | null; on
     <Dialog
       open={token !== null}
       onClose={close}
-      title={t("joinTitle")}
-      description={token ? t("joinExplain", { time: formatDateTime(token.expiresAt, locale) }) : undefined}
+      title={rejoinName === undefined ? t("joinTitle") : t("rejoinTitle", { name: rejoinName })}
+      description={
+        token
+          ? t(rejoinName === undefined ? "joinExplain" : "rejoinExplain", {
+              time: formatDateTime(token.expiresAt, locale),
+            })
+          : undefined
+      }
       size="lg"
     >
       {token && (

@@ -20,6 +20,9 @@ export default async function HostsPage() {
       allowed={{
         createJoinToken: can(actor.role, "hosts", "createJoinToken"),
         setEnabled: can(actor.role, "hosts", "setEnabled"),
+        revoke: can(actor.role, "hosts", "revoke"),
+        rotateCredentials: can(actor.role, "hosts", "rotateCredentials"),
+        remove: can(actor.role, "hosts", "remove"),
         setConsoleUrl: can(actor.role, "hosts", "setConsoleUrl"),
       }}
     />
