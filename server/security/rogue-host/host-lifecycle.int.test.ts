@@ -52,7 +52,7 @@ describe("rogue-host: revoked and disabled hosts get no new work", () => {
       flavor,
       image: { id: imageId, sha256: "0".repeat(64) },
       nics: [],
-      requestedBy: { id: admin.id, username: admin.username },
+      requestedBy: admin,
     });
     expect(placed!.hostId).toBe(plain);
     expect([revoked, disabled]).not.toContain(placed!.hostId);
