@@ -52,7 +52,13 @@ export async function authorizeConsole(
   if (inst.state !== "RUNNING" || !inst.hostId)
     throw new DomainError("CONFLICT", msg("instances.notRunning"));
   const [host] = await deps.db.select().from(hosts).where(eq(hosts.id, inst.hostId));
-  if (!host || !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) || !host.consoleUrl) {
+  // A revoked host may be in an attacker's hands: no console (keystrokes, grants) goes there any more.
+  if (
+    !host ||
+    host.revokedAt !== null ||
+    !isHostUp(host.lastHeartbeatAt, new Date(), deps.hostDownAfterSeconds) ||
+    !host.consoleUrl
+  ) {
     throw new DomainError("UNAVAILABLE", msg("unavailable.hostUnreachable"));
   }
   return {

@@ -248,4 +248,18 @@ describe("rogue-host: console address", () => {
       await hole.close();
     }
   }, 15_000);
+
+  it("a revoked host gets no console, not even with a ticket issued before the revocation", async () => {
+    const u = await makeUser(s, "user");
+    const t = await ticketFor(u);
+    const before = pinned.connections;
+    await s.db.update(hosts).set({ revokedAt: new Date() }).where(eq(hosts.id, hostId));
+    try {
+      const r = await portal.open(t.path, t.ticket);
+      expect(r.ws).toBeUndefined();
+      expect(pinned.connections).toBe(before);
+    } finally {
+      await s.db.update(hosts).set({ revokedAt: null }).where(eq(hosts.id, hostId));
+    }
+  });
 });
