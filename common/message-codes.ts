@@ -271,7 +271,7 @@ export interface MessageParams {
   "health.noHeartbeat": { hosts: MessageParam; seconds: MessageParam };
   "health.timeout": { check: MessageParam; ms: MessageParam };
   "health.failed": { detail: MessageParam };
-  "health.rdbOnly": Record<never, never>;
-  "health.aofNoFsync": Record<never, never>;
-  "health.evictingPolicy": { policy: MessageParam };
+  "health.rdbOnly": { fix: MessageParam };
+  "health.aofNoFsync": { fix: MessageParam; setting: MessageParam };
+  "health.evictingPolicy": { fix: MessageParam; setting: MessageParam };
 }

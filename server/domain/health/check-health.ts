@@ -104,10 +104,17 @@ export async function readRedisPersistence(redis: Redis): Promise<RedisPersisten
 export function redisDurabilityWarnings(p: RedisPersistence): Message[] {
   const out: Message[] = [];
   if (!p.aof && !p.rdb) out.push(msg("health.noPersistence"));
-  else if (!p.aof) out.push(msg("health.rdbOnly"));
-  else if (p.fsync === "no") out.push(msg("health.aofNoFsync"));
+  // Redis's own setting names are parameters: they read the same in every language.
+  else if (!p.aof) out.push(msg("health.rdbOnly", { fix: "appendonly yes" }));
+  else if (p.fsync === "no")
+    out.push(msg("health.aofNoFsync", { setting: "appendfsync no", fix: "appendfsync everysec" }));
   if (p.evictionPolicy && p.evictionPolicy !== "noeviction")
-    out.push(msg("health.evictingPolicy", { policy: p.evictionPolicy }));
+    out.push(
+      msg("health.evictingPolicy", {
+        setting: `maxmemory-policy ${p.evictionPolicy}`,
+        fix: "maxmemory-policy noeviction",
+      }),
+    );
   return out;
 }
 
