@@ -125,7 +125,17 @@ export function startController(deps: {
     // Every minute, and whenever hosts change: Redis forgets its users when it restarts.
     const key = rows.map((r) => `${r.id}:${r.secretHash}`).join(",");
     if (deps.hostChannel && (key !== lastSynced || refreshes++ % 12 === 0)) {
-      await deps.hostChannel.sync(rows);
+      const channel = deps.hostChannel;
+      // Under a lock on the rows it grants: a revocation's UPDATE waits until these grants are
+      // done, and its Redis DELUSER comes after it commits, so a stale grant never outlives a revocation.
+      await deps.db.transaction(async (tx) => {
+        const live = await tx
+          .select({ id: hosts.id, secretHash: hosts.secretHash })
+          .from(hosts)
+          .where(isNull(hosts.revokedAt))
+          .for("update"); // MariaDB has no FOR SHARE; heartbeats wait a few milliseconds, once a minute
+        await channel.sync(live);
+      });
       lastSynced = key;
     }
   };

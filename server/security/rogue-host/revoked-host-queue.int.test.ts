@@ -2,8 +2,12 @@
 // once, so it can neither take jobs nor post events, not even on a connection it opened before.
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostEventsQueueName } from "@/agents/protocol";
-import { startRogueHostScene, type RogueHostScene } from "./testing/rogue-host-scene";
+import pino from "pino";
+import { hostEventsQueueName, hostRedisUsername } from "@/agents/protocol";
+import { startController } from "@/server/queue/controller";
+import { createQueueConnection } from "@/server/queue/redis";
+import { callerFor, makeUser } from "@/server/testing/fixtures";
+import { REDIS_URL, startRogueHostScene, type RogueHostScene } from "./testing/rogue-host-scene";
 
 let scene: RogueHostScene;
 beforeAll(async () => {
@@ -44,5 +48,46 @@ describe("rogue-host: revoked credentials on the queue", () => {
       q.add("host.heartbeat", { type: "host.heartbeat", hostId: rogue.hostId, at: new Date() }),
     ).rejects.toThrow();
     await q.close().catch(() => undefined);
+  });
+
+  it("a grant the controller was making while the host was revoked does not bring the user back", async () => {
+    const { s, victim, hostChannel } = scene;
+    let started!: () => void;
+    const syncing = new Promise<void>((r) => (started = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The controller reads the hosts, then is slow to write Redis's users: the revocation lands meanwhile.
+    const slowChannel = {
+      async sync(rows: { id: string; secretHash: string }[]) {
+        started();
+        await gate;
+        await hostChannel.sync(rows);
+      },
+    };
+    const connection = createQueueConnection(REDIS_URL);
+    const controller = startController({
+      db: s.db,
+      jobs: scene.jobs,
+      connection,
+      prefix: s.prefix,
+      log: pino({ level: "silent" }),
+      hostChannel: slowChannel,
+      refreshMs: 60_000,
+    });
+    try {
+      await syncing;
+      const admin = await makeUser(s, "superAdm");
+      const revoking = callerFor(s, admin, undefined, { hostChannel }).hosts.revoke({ id: victim.hostId });
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await revoking;
+      await new Promise((r) => setTimeout(r, 100));
+      const user = hostRedisUsername(s.prefix, victim.hostId);
+      expect(await s.redis.call("ACL", "GETUSER", user)).toBeNull();
+    } finally {
+      release();
+      await controller.close();
+      connection.disconnect();
+    }
   });
 });
