@@ -117,9 +117,10 @@ beforeAll(async () => {
   await listenIn(hostNs, [6379]);
 
   net = new HostNetwork({ stateDir, netns: hostNs });
-  driver = new QemuDriver({ stateDir, netns: hostNs });
+  // QEMU runs unprivileged, as the agent runs it: it attaches to taps owned by its user (prepareNic).
+  driver = new QemuDriver({ stateDir, netns: hostNs, runAs: "nobody" });
   await Promise.all([net.applyNetwork(netA), net.applyNetwork(netB)]);
-  for (const vm of vms) await net.ensureTap(vm.nic);
+  for (const vm of vms) await driver.prepareNic(vm.nic, net);
   const spec = (vm: typeof vm1): VmSpec => ({
     id: vm.id,
     name: vm.name,
