@@ -142,6 +142,14 @@ afterAll(async () => {
 });
 
 describe("guest networking on one host", () => {
+  it("gives each VM's tap to the user QEMU runs as: no other unprivileged user may attach to it", async () => {
+    // An unowned persistent tap is open to any local user; QEMU (nobody here) needs none of that.
+    for (const vm of vms) {
+      const [link] = JSON.parse(await runIn(hostNs, ["ip", "-j", "-d", "link", "show", "dev", vm.nic.tap]));
+      expect(link.linkinfo.info_data, vm.nic.tap).toMatchObject({ persist: true, user: "nobody" });
+    }
+  });
+
   it(
     "gives each VM exactly its reserved address over DHCP",
     async () => {
