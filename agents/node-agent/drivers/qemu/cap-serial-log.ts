@@ -6,10 +6,10 @@
 // (a pipe would stall the guest's console whenever the agent is down). At most about twice the cap stays
 // on disk per VM; what the guest writes between the copy and the cut (microseconds) is lost.
 //
-// The log lives in QEMU's own folder (run/), which QEMU's unprivileged user may write to: whatever the
-// agent (root) opens there is opened without following symlinks, must be a plain file with one link, and
-// the copy is a fresh file the agent creates itself — a planted `serial.log` or `.1.tmp` symlink
-// cannot make root read, truncate or write any other file.
+// The log belongs to QEMU's unprivileged user (it writes it), in the root-owned run directory. Should it
+// ever be something else than a plain file of its own (a symlink, a hard link, a FIFO), the agent (root)
+// leaves it alone: it is opened without following symlinks, must be a plain file with one link, and the
+// copy is a fresh file the agent creates itself.
 import { constants } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 

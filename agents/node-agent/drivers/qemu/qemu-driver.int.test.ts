@@ -167,9 +167,9 @@ describe("QemuDriver with real QEMU", () => {
       capBnd: "0000000000000000",
       noNewPrivs: 1,
     });
-    // What QEMU made (sockets, pidfile, serial log) is in its own folder; the run directory stays root's.
+    // What QEMU made (sockets, pidfile) is in its own folder; the run directory stays root's.
     const paths = resolveVmPaths(stateDir, vm1);
-    for (const file of [paths.qmpSocket, paths.serialSocket, paths.pidfile, paths.serialLog])
+    for (const file of [paths.qmpSocket, paths.serialSocket, paths.pidfile, paths.serialLog, paths.disk])
       expect((await stat(file)).uid, file).toBe(nobody!.uid);
     expect(await stat(paths.qemuDir)).toMatchObject({ uid: nobody!.uid, mode: 0o40700 });
     const runDir = await stat(paths.runDir);

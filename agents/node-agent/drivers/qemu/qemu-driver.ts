@@ -45,6 +45,7 @@ import {
   lookUpQemuUser,
   missingQemuUserReason,
   prepareQemuDir,
+  prepareSerialLog,
   reclaimQemuDir,
   type QemuUser,
 } from "./qemu-user";
@@ -548,6 +549,7 @@ export class QemuDriver implements HypervisorDriver {
     await letQemuUserTraverse(resolveVmsDir(this.opts.stateDir), user);
     await letQemuUserTraverse(paths.runDir, user);
     await giveToQemuUser(paths.disk, user);
+    await prepareSerialLog(paths.serialLog, user);
     const base = record.spec.baseImagePath;
     if (base.startsWith(`${this.opts.stateDir}/`) && existsSync(base)) {
       for (let up = dirname(base); up.startsWith(`${this.opts.stateDir}/`); up = dirname(up))

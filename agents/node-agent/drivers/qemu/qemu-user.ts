@@ -3,7 +3,8 @@
 // sockets, pidfile and serial log, a capture's target — must be reachable by this user; the functions
 // here arrange that without opening the agent's own files to it.
 import { execFile } from "node:child_process";
-import { chmod, chown, lchown, lstat, mkdir, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, chown, lchown, lstat, mkdir, open, stat } from "node:fs/promises";
 import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
@@ -42,6 +43,19 @@ export function missingQemuUserReason(name: string): string {
 }
 
 /** `file` becomes the QEMU user's (read and write, nobody else): a disk or volume QEMU opens. */
+
+/**
+ * The serial log QEMU appends to, made (if missing) and given to the user in the root-owned run
+ * directory: QEMU may write it, but not replace it with anything the agent would then follow.
+ */
+export async function prepareSerialLog(log: string, user: QemuUser): Promise<void> {
+  const fh = await open(log, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
+  try {
+    await fh.chown(user.uid, user.gid);
+  } finally {
+    await fh.close();
+  }
+}
 export async function giveToQemuUser(file: string, user: QemuUser): Promise<void> {
   await chown(file, user.uid, user.gid);
 }
@@ -75,8 +89,8 @@ export async function letQemuUserRead(file: string, user: QemuUser): Promise<voi
 }
 
 /**
- * The folder QEMU creates its files in (sockets, pidfile, serial log): the user's own (0700), or root's
- * when QEMU runs as root. It sits in the root-owned run directory, so it cannot be a planted symlink.
+ * The folder QEMU creates its files in (sockets, pidfile): the user's own (0700), or root's when QEMU
+ * runs as root. It sits in the root-owned run directory, so it cannot be a planted symlink.
  */
 export async function prepareQemuDir(dir: string, user: QemuUser | null): Promise<void> {
   await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {

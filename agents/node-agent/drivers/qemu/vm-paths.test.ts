@@ -23,7 +23,7 @@ describe("VM ids", () => {
 });
 
 describe("resolveVmPaths", () => {
-  it("puts every file in the run directory, what QEMU creates in its run/ folder", () => {
+  it("puts every file in the run directory, the sockets and pidfile QEMU creates in its run/ folder", () => {
     const p = resolveVmPaths("/srv/educloud", "vm-1");
     expect(p).toEqual({
       runDir: "/srv/educloud/vms/vm-1",
@@ -34,7 +34,7 @@ describe("resolveVmPaths", () => {
       qmpSocket: "/srv/educloud/vms/vm-1/run/qmp.sock",
       vncSocket: "/srv/educloud/vms/vm-1/run/vnc.sock",
       serialSocket: "/srv/educloud/vms/vm-1/run/serial.sock",
-      serialLog: "/srv/educloud/vms/vm-1/run/serial.log",
+      serialLog: "/srv/educloud/vms/vm-1/serial.log",
     });
     expect(resolveVmPaths("/srv/educloud", "vm-1", "legacy")).toMatchObject({
       qemuDir: "/srv/educloud/vms/vm-1",

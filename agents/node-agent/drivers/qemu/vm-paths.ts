@@ -4,9 +4,9 @@ import { InvalidVmConfigError } from "./qemu-errors";
 
 /**
  * Every file of one VM lives in its run directory `${stateDir}/vms/<id>/`, owned by root: the record,
- * the disk, QEMU's stdout log. What QEMU creates itself (its sockets, pidfile and serial log) goes into
- * `qemuDir`, `<run dir>/run/`, the one folder QEMU's unprivileged user may write to — so QEMU can never
- * swap the record or the disk for a symlink that the agent, as root, would then follow.
+ * the disk, the serial log, QEMU's stdout log. What QEMU creates itself (its sockets and pidfile) goes
+ * into `qemuDir`, `<run dir>/run/`, the one folder QEMU's unprivileged user may write to — so QEMU can
+ * never swap the record, the disk or the serial log for a symlink that the agent, as root, would follow.
  */
 export interface VmPaths extends QemuArgPaths {
   runDir: string;
@@ -76,7 +76,7 @@ export function resolveVmPaths(stateDir: string, id: string, layout: "current" |
     qmpSocket: join(qemuDir, "qmp.sock"),
     vncSocket: join(qemuDir, "vnc.sock"),
     serialSocket: join(qemuDir, "serial.sock"),
-    serialLog: join(qemuDir, "serial.log"),
+    serialLog: join(runDir, "serial.log"),
   };
 }
 
