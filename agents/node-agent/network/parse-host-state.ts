@@ -23,7 +23,10 @@ const linkJson = z.array(
     linkinfo: z
       .object({
         info_kind: z.string().optional(),
-        info_data: z.object({ user: z.union([z.string(), z.number()]).optional() }).passthrough().optional(),
+        info_data: z
+          .object({ user: z.union([z.string(), z.number()]).optional() })
+          .passthrough()
+          .optional(),
       })
       .optional(),
   }),

@@ -32,7 +32,7 @@ export async function capSerialLog(log: string, maxBytes: number): Promise<boole
     const copy = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
       const buffer = Buffer.alloc(1024 * 1024);
-      for (let position = 0; ; ) {
+      for (let position = 0; ;) {
         const { bytesRead } = await source.read(buffer, 0, buffer.length, position);
         if (bytesRead === 0) break;
         await copy.write(buffer, 0, bytesRead);

@@ -48,9 +48,14 @@ async function isGone(pid: number): Promise<boolean> {
 }
 
 /** The fields of /proc/<pid>/status this file checks: who the process runs as and its seccomp mode. */
-async function readStatus(
-  pid: number,
-): Promise<{ uid: string; gid: string; seccomp: number; capEff: string; capBnd: string; noNewPrivs: number }> {
+async function readStatus(pid: number): Promise<{
+  uid: string;
+  gid: string;
+  seccomp: number;
+  capEff: string;
+  capBnd: string;
+  noNewPrivs: number;
+}> {
   const s = await readFile(`/proc/${pid}/status`, "utf8");
   const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, "m").exec(s)?.[1]?.trim() ?? "";
   return {

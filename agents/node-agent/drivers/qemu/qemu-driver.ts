@@ -146,7 +146,8 @@ export class QemuDriver implements HypervisorDriver {
       try {
         await execFileAsync("setpriv", ["--version"], { timeout: 10_000 });
       } catch {
-        facts.reason = "setpriv is not installed (apt-get install -y util-linux): QEMU cannot be started as its user";
+        facts.reason =
+          "setpriv is not installed (apt-get install -y util-linux): QEMU cannot be started as its user";
         return facts;
       }
     }

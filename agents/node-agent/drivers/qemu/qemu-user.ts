@@ -49,7 +49,11 @@ export function missingQemuUserReason(name: string): string {
  * directory: QEMU may write it, but not replace it with anything the agent would then follow.
  */
 export async function prepareSerialLog(log: string, user: QemuUser): Promise<void> {
-  const fh = await open(log, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
+  const fh = await open(
+    log,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     await fh.chown(user.uid, user.gid);
   } finally {
@@ -118,7 +122,18 @@ export async function canQemuUserOpenKvm(user: QemuUser): Promise<boolean> {
   try {
     await execFileAsync(
       "setpriv",
-      [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--", "test", "-r", "/dev/kvm", "-a", "-w", "/dev/kvm"],
+      [
+        `--reuid=${user.uid}`,
+        `--regid=${user.gid}`,
+        "--init-groups",
+        "--",
+        "test",
+        "-r",
+        "/dev/kvm",
+        "-a",
+        "-w",
+        "/dev/kvm",
+      ],
       { timeout: 5_000 },
     );
     return true;

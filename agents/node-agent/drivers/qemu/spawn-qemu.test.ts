@@ -30,7 +30,11 @@ describe("buildQemuLaunchArgv", () => {
   });
   it("starts QEMU as the user through setpriv, inside the namespace and niced, with no -runas", () => {
     expect(
-      buildQemuLaunchArgv("qemu", ["-m", "64M"], { niceness: 5, netns: "ect-1", user: { uid: 999, gid: 998 } }),
+      buildQemuLaunchArgv("qemu", ["-m", "64M"], {
+        niceness: 5,
+        netns: "ect-1",
+        user: { uid: 999, gid: 998 },
+      }),
     ).toEqual([
       ...["ip", "netns", "exec", "ect-1", "nice", "-n", "5"],
       ...["setpriv", "--reuid=999", "--regid=998", "--init-groups", "--no-new-privs"],

@@ -63,7 +63,11 @@ export function resolveVmsDir(stateDir: string): string {
  * `layout: "legacy"`: a VM still running from an agent that kept QEMU's files in the run directory
  * itself (QEMU was root until -runas); used only while that QEMU runs, its next start uses `run/`.
  */
-export function resolveVmPaths(stateDir: string, id: string, layout: "current" | "legacy" = "current"): VmPaths {
+export function resolveVmPaths(
+  stateDir: string,
+  id: string,
+  layout: "current" | "legacy" = "current",
+): VmPaths {
   assertSafeVmId(id);
   const runDir = join(resolveVmsDir(stateDir), id);
   const qemuDir = layout === "legacy" ? runDir : join(runDir, "run");
