@@ -17,9 +17,10 @@
 //                                  this existing network namespace (tests; see network/README.md).
 //                                  Unset in production: the host's own namespace.
 // Guests:
-//   EDUCLOUD_AGENT_QEMU_USER       the unprivileged user QEMU drops to (-runas); default educloud-qemu
-//                                  (scripts/setup.sh creates it). If it does not exist, this host offers
-//                                  no QEMU and says why in its facts. "root" keeps QEMU root (not advised).
+//   EDUCLOUD_AGENT_QEMU_USER       the unprivileged user QEMU runs as (started through setpriv, no -runas);
+//                                  default educloud-qemu (scripts/setup.sh creates it). If it does not
+//                                  exist, this host offers no QEMU and says why in its facts. "root" keeps
+//                                  QEMU root (not advised; same seccomp sandbox).
 //   EDUCLOUD_AGENT_SERIAL_LOG_MAX_MIB  each VM's serial log is cut to serial.log.1 above this; default 8.
 import { mkdir } from "node:fs/promises";
 import os from "node:os";

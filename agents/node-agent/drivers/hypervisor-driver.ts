@@ -4,6 +4,7 @@
 import type { ConsoleKind } from "../../protocol/console-grant";
 import type { HypervisorKind } from "../../protocol/hypervisor";
 import type { NicSpec } from "../../protocol/network";
+import type { TapOwner } from "../network/ip-commands";
 import type { AgentMessage } from "../../protocol/agent-message";
 
 export type Accelerator = "kvm" | "tcg" | "none";
@@ -84,8 +85,11 @@ export type ConsoleEndpoint = { path: string } | { host: string; port: number };
  * (`nic.network.bridge`) asks for nothing.
  */
 export interface NicNetworkPort {
-  /** Creates the tap named `nic.tap` on the NIC's bridge (idempotent). */
-  ensureTap(nic: NicSpec): Promise<void>;
+  /**
+   * Creates the tap named `nic.tap` on the NIC's bridge (idempotent); with `owner`, a tap that user may
+   * attach to without privileges (an unowned tap, not in use, is made again with that owner).
+   */
+  ensureTap(nic: NicSpec, owner?: TapOwner): Promise<void>;
   /** Removes a tap; a missing one is a no-op. */
   removeTap(tap: string): Promise<void>;
 }

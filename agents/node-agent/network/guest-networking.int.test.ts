@@ -117,9 +117,10 @@ beforeAll(async () => {
   await listenIn(hostNs, [6379]);
 
   net = new HostNetwork({ stateDir, netns: hostNs });
-  driver = new QemuDriver({ stateDir, netns: hostNs });
+  // QEMU runs unprivileged, as the agent runs it: it attaches to taps owned by its user (prepareNic).
+  driver = new QemuDriver({ stateDir, netns: hostNs, runAs: "nobody" });
   await Promise.all([net.applyNetwork(netA), net.applyNetwork(netB)]);
-  for (const vm of vms) await net.ensureTap(vm.nic);
+  for (const vm of vms) await driver.prepareNic(vm.nic, net);
   const spec = (vm: typeof vm1): VmSpec => ({
     id: vm.id,
     name: vm.name,
@@ -141,6 +142,14 @@ afterAll(async () => {
 });
 
 describe("guest networking on one host", () => {
+  it("gives each VM's tap to the user QEMU runs as: no other unprivileged user may attach to it", async () => {
+    // An unowned persistent tap is open to any local user; QEMU (nobody here) needs none of that.
+    for (const vm of vms) {
+      const [link] = JSON.parse(await runIn(hostNs, ["ip", "-j", "-d", "link", "show", "dev", vm.nic.tap]));
+      expect(link.linkinfo.info_data, vm.nic.tap).toMatchObject({ persist: true, user: "nobody" });
+    }
+  });
+
   it(
     "gives each VM exactly its reserved address over DHCP",
     async () => {

@@ -245,6 +245,34 @@ describe("HostNetwork on a real host namespace", () => {
     expect((await net.listLeftovers()).tables).not.toContain(nameNicTable(nic.tap));
   }, 30_000);
 
+  it("gives a tap to QEMU's user, making an unowned one that nothing uses again", async () => {
+    const nic = {
+      tap: `ectap${r}7`,
+      mac: "02:ec:66:00:01:17",
+      ip: "10.66.1.27",
+      network: { ...netA, revision: 3 },
+    };
+    const link = async () =>
+      JSON.parse(await runIn(hostNs, ["ip", "-j", "-d", "link", "show", "dev", nic.tap]))[0] as {
+        ifindex: number;
+        master?: string;
+        linkinfo: { info_data: { user?: string; group?: string; persist: boolean } };
+      };
+    await net.ensureTap(nic); // as an agent before QEMU ran unprivileged: no owner
+    expect((await link()).linkinfo.info_data.user).toBeUndefined();
+    const owner = { uid: 65534, gid: 65534 }; // nobody, nogroup
+    await net.ensureTap(nic, owner);
+    const owned = await link();
+    expect(owned.linkinfo.info_data).toMatchObject({ persist: true, user: "nobody" });
+    expect(owned.master).toBe(netA.bridge);
+    expect(await runIn(hostNs, ["nft", "list", "table", "netdev", nameNicTable(nic.tap)])).toContain(
+      `ip saddr ${nic.ip} accept`,
+    );
+    await net.ensureTap(nic, owner);
+    expect((await link()).ifindex).toBe(owned.ifindex); // already right: left as it is
+    await net.removeTap(nic.tap);
+  }, 30_000);
+
   it("enslaves an uplink, releases it when the spec drops it, and refuses a missing one", async () => {
     // A veth end stands in for a NIC (this kernel has no dummy or 802.1q devices to test VLANs with).
     await runIn(hostNs, ["ip", "link", "add", `ecup${r}`, "type", "veth", "peer", "name", `ecuq${r}`]);

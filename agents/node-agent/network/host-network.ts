@@ -35,6 +35,7 @@ import {
   setLinkUp,
   showIpv4Addresses,
   showLinks,
+  type TapOwner,
 } from "./ip-commands";
 import {
   isEducloudBridge,
@@ -74,7 +75,7 @@ export interface NetworkLeftovers {
 export interface HostNetworking {
   applyNetwork(spec: NetworkSpec): Promise<ApplyResult>;
   removeNetwork(networkId: string, bridge: string, revision?: number): Promise<void>;
-  ensureTap(nic: NicSpec): Promise<void>;
+  ensureTap(nic: NicSpec, owner?: TapOwner): Promise<void>;
   removeTap(tap: string): Promise<void>;
   listLeftovers(): Promise<NetworkLeftovers>;
 }
@@ -127,7 +128,7 @@ export class HostNetwork implements HostNetworking {
     });
   }
 
-  async ensureTap(input: NicSpec): Promise<void> {
+  async ensureTap(input: NicSpec, owner?: TapOwner): Promise<void> {
     const nic = nicSpecSchema.parse(input);
     const { bridge } = nic.network;
     if ((await this.readLinks()).get(bridge)?.kind !== "bridge") await this.applyNetwork(nic.network);
@@ -137,10 +138,16 @@ export class HostNetwork implements HostNetworking {
         throw new Error(
           `bridge ${bridge} of network ${nic.network.id} is missing and its spec (revision ${nic.network.revision}) is older than the one applied`,
         );
-      const tap = links.get(nic.tap);
+      let tap = links.get(nic.tap);
       if (tap && tap.kind !== "tun")
         throw new Error(`${nic.tap} exists on this host and is not a tap device`);
-      if (!tap) await this.run(addTap(nic.tap));
+      // A tap made for another owner (before QEMU ran unprivileged) that no QEMU holds open is made
+      // again; one in use stays until its VM stops (deleting it would cut a running guest off).
+      if (tap && owner && !(await this.isOwnedBy(tap, owner)) && (!tap.up || tap.noCarrier)) {
+        await this.run(deleteLink(nic.tap));
+        tap = undefined;
+      }
+      if (!tap) await this.run(addTap(nic.tap, owner));
       // Before the tap joins the bridge, so a guest never sends one frame unfiltered.
       await this.run(applyNftStdin(), { input: buildNicFilter(nic) });
       if (tap?.master !== bridge) await this.run(setLinkMaster(nic.tap, bridge));
@@ -358,6 +365,14 @@ export class HostNetwork implements HostNetworking {
     await rm(paths.dnsmasqPid, { force: true });
     // dnsmasq reports configuration and bind errors before it forks, so a failure rejects here.
     await this.run(startDnsmasq(paths.dnsmasqConf));
+  }
+
+  /** `ip -d` prints the owner's name when the host knows it, else the uid. */
+  private async isOwnedBy(tap: LinkInfo, owner: TapOwner): Promise<boolean> {
+    if (tap.owner === undefined) return false;
+    if (tap.owner === String(owner.uid)) return true;
+    const uid = await this.run(["id", "-u", "--", tap.owner]).catch(() => "");
+    return uid.trim() === String(owner.uid);
   }
 
   private async readLinks(): Promise<Map<string, LinkInfo>> {

@@ -19,6 +19,9 @@ describe("iproute2 and sysctl commands", () => {
   it("builds links", () => {
     expect(addBridge("ecbr1")).toEqual(["ip", "link", "add", "name", "ecbr1", "type", "bridge"]);
     expect(addTap("ectap1")).toEqual(["ip", "tuntap", "add", "dev", "ectap1", "mode", "tap"]);
+    expect(addTap("ectap1", { uid: 999, gid: 994 })).toEqual([
+      ...["ip", "tuntap", "add", "dev", "ectap1", "mode", "tap", "user", "999", "group", "994"],
+    ]);
     expect(addVlanDevice("eth0", "eth0.42", 42)).toEqual([
       "ip",
       "link",

@@ -12,7 +12,20 @@ export const addBridge = (bridge: string): HostCommand => [
   "type",
   "bridge",
 ];
-export const addTap = (tap: string): HostCommand => ["ip", "tuntap", "add", "dev", tap, "mode", "tap"];
+/**
+ * A persistent tap; with `owner`, that user (and group) may attach to it without CAP_NET_ADMIN: QEMU,
+ * which runs unprivileged, opens it by name.
+ */
+export const addTap = (tap: string, owner?: TapOwner): HostCommand => [
+  ...["ip", "tuntap", "add", "dev", tap, "mode", "tap"],
+  ...(owner ? ["user", String(owner.uid), "group", String(owner.gid)] : []),
+];
+
+/** Who may attach to a tap, by number (never a name: no lookup, nothing to parse as an option). */
+export interface TapOwner {
+  uid: number;
+  gid: number;
+}
 export const addVlanDevice = (uplink: string, device: string, vlanId: number): HostCommand => [
   "ip",
   "link",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseIpv4Addresses, parseLinks, parseNftTables } from "./parse-host-state";
 
 describe("parseLinks", () => {
-  it("reads name, kind, master and up from ip -j -d link show", () => {
+  it("reads name, kind, master, up, carrier and a tap's owner from ip -j -d link show", () => {
     const json = JSON.stringify([
       { ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP", "LOWER_UP"] },
       {
@@ -18,11 +18,25 @@ describe("parseLinks", () => {
         master: "ecbrx",
         linkinfo: { info_kind: "tun", info_data: { type: "tap" }, info_slave_kind: "bridge" },
       },
+      {
+        ifindex: 4,
+        ifname: "ectapy",
+        flags: ["NO-CARRIER", "BROADCAST", "UP"],
+        linkinfo: { info_kind: "tun", info_data: { type: "tap", user: "educloud-qemu", group: "kvm" } },
+      },
+      {
+        ifindex: 5,
+        ifname: "ectapz",
+        flags: ["BROADCAST", "UP", "LOWER_UP"],
+        linkinfo: { info_kind: "tun", info_data: { type: "tap", user: 4321 } },
+      },
     ]);
     expect(parseLinks(json)).toEqual([
-      { name: "lo", kind: null, master: null, up: true },
-      { name: "ecbrx", kind: "bridge", master: null, up: true },
-      { name: "ectapx", kind: "tun", master: "ecbrx", up: false },
+      { name: "lo", kind: null, master: null, up: true, noCarrier: false },
+      { name: "ecbrx", kind: "bridge", master: null, up: true, noCarrier: false },
+      { name: "ectapx", kind: "tun", master: "ecbrx", up: false, noCarrier: false },
+      { name: "ectapy", kind: "tun", master: null, up: true, noCarrier: true, owner: "educloud-qemu" },
+      { name: "ectapz", kind: "tun", master: null, up: true, noCarrier: false, owner: "4321" },
     ]);
   });
   it("fails loudly on output it does not understand", () => {

@@ -9,6 +9,10 @@ export interface LinkInfo {
   /** The bridge this link is a port of, if any. */
   master: string | null;
   up: boolean;
+  /** A tap's owner (user name or uid, as `ip -d` prints it); unset for other links and unowned taps. */
+  owner?: string;
+  /** Up, but nothing attached (a tap no QEMU holds open) or no cable. */
+  noCarrier: boolean;
 }
 
 const linkJson = z.array(
@@ -16,7 +20,15 @@ const linkJson = z.array(
     ifname: z.string(),
     flags: z.array(z.string()).default([]),
     master: z.string().optional(),
-    linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
+    linkinfo: z
+      .object({
+        info_kind: z.string().optional(),
+        info_data: z
+          .object({ user: z.union([z.string(), z.number()]).optional() })
+          .passthrough()
+          .optional(),
+      })
+      .optional(),
   }),
 );
 
@@ -26,6 +38,8 @@ export function parseLinks(stdout: string): LinkInfo[] {
     kind: l.linkinfo?.info_kind ?? null,
     master: l.master ?? null,
     up: l.flags.includes("UP"),
+    ...(l.linkinfo?.info_data?.user !== undefined && { owner: String(l.linkinfo.info_data.user) }),
+    noCarrier: l.flags.includes("NO-CARRIER"),
   }));
 }
 

@@ -33,7 +33,7 @@ let stack: Awaited<ReturnType<typeof startComputeStack>>;
 let vm: string;
 
 const guest = (id: string) => ({
-  serialSocket: join(stack.runDir(id), "serial.sock"),
+  serialSocket: join(stack.runDir(id), "run", "serial.sock"),
   serialLog: join(stack.runDir(id), "serial.log"),
 });
 async function waitForBoot(id: string, n: number): Promise<void> {

@@ -23,21 +23,15 @@ export interface QemuArgOptions {
   machine?: QemuMachine;
   /** Confine QEMU with seccomp (`-sandbox on,…`, see sandboxOption); only when this QEMU build supports it. */
   sandbox?: boolean;
-  /** The unprivileged user QEMU drops to (`-runas`) once it has opened what it starts with; unset: root. */
-  runAs?: string;
 }
-
-const RUNAS_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 /**
- * The seccomp filter: no obsolete system calls, no fork/exec (spawn), no scheduler/affinity changes
- * (resourcecontrol). QEMU installs it before -runas drops privileges, and -runas needs setuid/setgid,
- * so with a user set-uid calls stay allowed: the process that runs the guest has no capabilities by then
- * (set-uid cannot raise them) and cannot exec a set-uid program (spawn=deny). Run as root, they are denied.
+ * The seccomp filter: no obsolete system calls, no set-uid/set-gid/capability changes
+ * (elevateprivileges), no fork/exec (spawn), no scheduler/affinity changes (resourcecontrol). QEMU never
+ * changes its user itself (no -runas, which needs setuid after the filter is in place): the agent starts
+ * it already as its unprivileged user (spawn-qemu.ts buildQemuLaunchArgv), so every rule applies always.
  */
-export function sandboxOption(runAs: string | undefined): string {
-  return `on,obsolete=deny,${runAs ? "" : "elevateprivileges=deny,"}spawn=deny,resourcecontrol=deny`;
-}
+export const SANDBOX_OPTION = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -131,11 +125,6 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
     "-pidfile",
     paths.pidfile,
   );
-  if (opts.runAs !== undefined) {
-    if (!RUNAS_USER.test(opts.runAs))
-      throw new InvalidVmConfigError(`invalid user to run QEMU as: ${JSON.stringify(opts.runAs)}`);
-    args.push("-runas", opts.runAs);
-  }
-  if (opts.sandbox) args.push("-sandbox", sandboxOption(opts.runAs));
+  if (opts.sandbox) args.push("-sandbox", SANDBOX_OPTION);
   return args;
 }

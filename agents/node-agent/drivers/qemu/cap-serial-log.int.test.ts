@@ -1,6 +1,6 @@
 // The cap on a real file written the way QEMU writes its serial log: one descriptor opened once in
 // append mode and never reopened, the writer never told about the rotation.
-import { open, readFile, mkdtemp, rm, stat } from "node:fs/promises";
+import { open, readFile, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,5 +55,24 @@ describe("capSerialLog", () => {
     await w.close();
     expect(await capSerialLog(log, 1024)).toBe(false);
     expect(await readFile(log, "utf8")).toBe("hello\n");
+  });
+
+  it("follows no symlink: neither a log nor a copy planted as one makes it read, cut or write another file", async () => {
+    const victim = join(dir, "victim");
+    await writeFile(victim, "x".repeat(4096));
+    const log = join(dir, "linked.log");
+    await symlink(victim, log);
+    expect(await capSerialLog(log, 10)).toBe(false);
+    expect((await stat(victim)).size).toBe(4096); // not truncated
+
+    const real = join(dir, "real.log");
+    await writeFile(real, "y".repeat(4096));
+    const other = join(dir, "other");
+    await writeFile(other, "keep");
+    await symlink(other, `${real}.1.tmp`); // a planted copy target
+    expect(await capSerialLog(real, 10)).toBe(true);
+    expect(await readFile(other, "utf8")).toBe("keep");
+    expect((await readFile(`${real}.1`, "utf8")).length).toBe(4096);
+    expect((await stat(real)).size).toBe(0);
   });
 });

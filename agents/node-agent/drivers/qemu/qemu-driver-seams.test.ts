@@ -22,9 +22,11 @@ describe("QemuDriver seams", () => {
   it("names the VM's VNC and serial sockets as its console endpoints, and none for a VM it does not have", async () => {
     expect(await driver.consoleEndpoint(vm, "vnc")).toBeNull();
     await mkdir(join(stateDir, "vms", vm), { recursive: true });
-    expect(await driver.consoleEndpoint(vm, "vnc")).toEqual({ path: join(stateDir, "vms", vm, "vnc.sock") });
+    expect(await driver.consoleEndpoint(vm, "vnc")).toEqual({
+      path: join(stateDir, "vms", vm, "run", "vnc.sock"),
+    });
     expect(await driver.consoleEndpoint(vm, "serial")).toEqual({
-      path: join(stateDir, "vms", vm, "serial.sock"),
+      path: join(stateDir, "vms", vm, "run", "serial.sock"),
     });
   });
 

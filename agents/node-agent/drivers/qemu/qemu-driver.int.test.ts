@@ -48,16 +48,24 @@ async function isGone(pid: number): Promise<boolean> {
 }
 
 /** The fields of /proc/<pid>/status this file checks: who the process runs as and its seccomp mode. */
-async function readStatus(
-  pid: number,
-): Promise<{ uid: number; gid: number; seccomp: number; capEff: string }> {
+async function readStatus(pid: number): Promise<{
+  uid: string;
+  gid: string;
+  seccomp: number;
+  capEff: string;
+  capBnd: string;
+  noNewPrivs: number;
+}> {
   const s = await readFile(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) => new RegExp(`^${name}:\\s+(\\S+)`, "m").exec(s)?.[1] ?? "";
+  const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, "m").exec(s)?.[1]?.trim() ?? "";
   return {
-    uid: Number(field("Uid")),
-    gid: Number(field("Gid")),
+    // real, effective, saved and filesystem ids
+    uid: field("Uid").split(/\s+/).join(" "),
+    gid: field("Gid").split(/\s+/).join(" "),
     seccomp: Number(field("Seccomp")),
     capEff: field("CapEff"),
+    capBnd: field("CapBnd"),
+    noNewPrivs: Number(field("NoNewPrivs")),
   };
 }
 
@@ -145,18 +153,34 @@ describe("QemuDriver with real QEMU", () => {
     );
   }, 30_000);
 
-  it("runs the guest as the unprivileged user, with no capabilities, under the seccomp sandbox", async () => {
+  it("runs QEMU as the unprivileged user from its start, with no capabilities, under the full sandbox", async () => {
     const { pid } = (await driver.status(vm1))!;
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
-    expect(cmdline[cmdline.indexOf("-runas") + 1]).toBe("nobody");
-    expect(cmdline[cmdline.indexOf("-sandbox") + 1]).toBe("on,obsolete=deny,spawn=deny,resourcecontrol=deny");
+    // No -runas: QEMU never changes its user, so set-uid calls are denied too (elevateprivileges=deny).
+    expect(cmdline).not.toContain("-runas");
+    expect(cmdline[cmdline.indexOf("-sandbox") + 1]).toBe(
+      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+    );
     expect(cmdline).not.toContain("-daemonize");
+    const ids = (n: number) => [n, n, n, n].join(" ");
     expect(await readStatus(pid!)).toEqual({
-      uid: nobody!.uid,
-      gid: nobody!.gid,
+      uid: ids(nobody!.uid),
+      gid: ids(nobody!.gid),
       seccomp: 2, // filter mode
       capEff: "0000000000000000",
+      // Started as nobody by setpriv: with -runas (root until QEMU's own setuid) the bounding set stays full.
+      capBnd: "0000000000000000",
+      noNewPrivs: 1,
     });
+    // What QEMU made (sockets, pidfile) is in its own folder; the run directory stays root's.
+    const paths = resolveVmPaths(stateDir, vm1);
+    for (const file of [paths.qmpSocket, paths.serialSocket, paths.pidfile, paths.serialLog, paths.disk])
+      expect((await stat(file)).uid, file).toBe(nobody!.uid);
+    expect(await stat(paths.qemuDir)).toMatchObject({ uid: nobody!.uid, mode: 0o40700 });
+    const runDir = await stat(paths.runDir);
+    expect(runDir.uid).toBe(0);
+    expect(runDir.mode & 0o022).toBe(0); // nobody may pass, not write
+    expect((await stat(paths.specFile)).uid).toBe(0);
   });
 
   it("refuses to run QEMU as root when its user is missing, and says so in the host's facts", async () => {

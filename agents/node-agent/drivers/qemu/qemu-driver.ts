@@ -38,10 +38,15 @@ import {
 } from "./qemu-volumes";
 import { capSerialLog, DEFAULT_SERIAL_LOG_MAX_BYTES } from "./cap-serial-log";
 import {
+  canQemuUserOpenKvm,
   giveToQemuUser,
+  letQemuUserRead,
   letQemuUserTraverse,
   lookUpQemuUser,
   missingQemuUserReason,
+  prepareQemuDir,
+  prepareSerialLog,
+  reclaimQemuDir,
   type QemuUser,
 } from "./qemu-user";
 import { spawnDetachedQemu } from "./spawn-detached-qemu";
@@ -75,9 +80,10 @@ export interface QemuDriverOptions {
    */
   netns?: string;
   /**
-   * The unprivileged user QEMU drops to (-runas); the agent passes EDUCLOUD_AGENT_QEMU_USER (default
-   * educloud-qemu). If that user does not exist, the driver is not offered and refuses to start VMs
-   * (never root instead). Unset: QEMU stays root — only for tests that build the driver themselves.
+   * The unprivileged user QEMU runs as from its first instruction (started through setpriv, no -runas);
+   * the agent passes EDUCLOUD_AGENT_QEMU_USER (default educloud-qemu). If that user does not exist, the
+   * driver is not offered and refuses to start VMs (never root instead). Unset: QEMU runs as root
+   * (EDUCLOUD_AGENT_QEMU_USER=root, and tests that build the driver themselves), still fully sandboxed.
    */
   runAs?: string;
   /** Serial logs are cut to `.1` above this size (cap-serial-log.ts). */
@@ -132,9 +138,18 @@ export class QemuDriver implements HypervisorDriver {
       facts.reason = `${this.qemuImgBinary} is not installed (apt-get install -y qemu-utils)`;
       return facts;
     }
-    if (this.opts.runAs !== undefined && !(await lookUpQemuUser(this.opts.runAs))) {
-      facts.reason = missingQemuUserReason(this.opts.runAs);
-      return facts;
+    if (this.opts.runAs !== undefined) {
+      if (!(await lookUpQemuUser(this.opts.runAs))) {
+        facts.reason = missingQemuUserReason(this.opts.runAs);
+        return facts;
+      }
+      try {
+        await execFileAsync("setpriv", ["--version"], { timeout: 10_000 });
+      } catch {
+        facts.reason =
+          "setpriv is not installed (apt-get install -y util-linux): QEMU cannot be started as its user";
+        return facts;
+      }
     }
     facts.available = true;
     return facts;
@@ -228,6 +243,7 @@ export class QemuDriver implements HypervisorDriver {
           id,
           await stopVmProcess(paths, pid, { acpiTimeoutMs: null, quitTimeoutMs: 3_000 }),
         );
+      await reclaimQemuDir(resolveVmPaths(this.opts.stateDir, id).qemuDir);
       await rm(paths.runDir, { recursive: true, force: true });
     });
   }
@@ -286,9 +302,13 @@ export class QemuDriver implements HypervisorDriver {
     return bases;
   }
 
-  /** QEMU opens a tap (`-netdev tap,ifname=…`) when it starts: it must exist, on its bridge, before. */
-  prepareNic(nic: NicSpec, network: NicNetworkPort): Promise<void> {
-    return network.ensureTap(nic);
+  /**
+   * QEMU opens a tap (`-netdev tap,ifname=…`) when it starts: it must exist, on its bridge, before —
+   * and, as QEMU has no CAP_NET_ADMIN, belong to QEMU's user (a persistent tap with an owner).
+   */
+  async prepareNic(nic: NicSpec, network: NicNetworkPort): Promise<void> {
+    const user = await this.qemuUser();
+    return network.ensureTap(nic, user ? { uid: user.uid, gid: user.gid } : undefined);
   }
 
   releaseNic(nic: NicSpec, network: NicNetworkPort): Promise<void> {
@@ -381,24 +401,29 @@ export class QemuDriver implements HypervisorDriver {
 
   private pathsFor(id: string): VmPaths {
     assertSafeVmId(id);
-    const paths = resolveVmPaths(this.opts.stateDir, id);
+    let paths = resolveVmPaths(this.opts.stateDir, id);
+    // A QEMU started by an older agent keeps its files in the run directory until it stops.
+    const legacy = resolveVmPaths(this.opts.stateDir, id, "legacy");
+    if (!existsSync(paths.pidfile) && existsSync(legacy.pidfile)) paths = legacy;
     assertUsableVmPaths(paths);
     return paths;
   }
 
   /** Starts QEMU for a VM unless it is already running; resolves once QMP says "running". */
-  private async launch(paths: VmPaths, stored: VmRecord): Promise<VmStatus> {
+  private async launch(found: VmPaths, stored: VmRecord): Promise<VmStatus> {
     const id = stored.spec.id;
-    const livePid = await this.findLivePid(paths);
+    const livePid = await this.findLivePid(found);
     if (livePid !== null) {
       return {
         id,
-        state: (await this.queryRunState(paths, 5_000)) ?? "running",
+        state: (await this.queryRunState(found, 5_000)) ?? "running",
         pid: livePid,
         accel: stored.accel,
       };
     }
-    await this.removeRuntimeFiles(paths);
+    await this.removeRuntimeFiles(found);
+    // From here on the current layout, whatever an older agent's QEMU used.
+    const paths = resolveVmPaths(this.opts.stateDir, id);
     // The host may have changed since the VM was created (KVM enabled, or lost): decide again.
     const record: VmRecord = {
       ...stored,
@@ -407,14 +432,15 @@ export class QemuDriver implements HypervisorDriver {
     };
     await writeVmRecord(paths.specFile, record);
     const user = await this.qemuUser();
+    await prepareQemuDir(paths.qemuDir, user);
     if (user) await this.grantVmFiles(paths, record, user);
     const args = buildQemuArgs(record.spec, paths, {
       accel: record.accel,
       machine: record.machine,
       sandbox: await this.supportsSandbox(),
-      runAs: user?.name,
     });
     await spawnDetachedQemu(this.qemuBinary, args, {
+      user: user ? { uid: user.uid, gid: user.gid } : undefined,
       netns: this.opts.netns,
       logFile: join(paths.runDir, "qemu.log"),
       pidfile: paths.pidfile,
@@ -442,6 +468,12 @@ export class QemuDriver implements HypervisorDriver {
     if (requested !== "kvm")
       return { accel: "tcg", accelNote: requested === "none" ? "no accelerator requested: TCG" : undefined };
     const host = await this.probeAccel();
+    const user = host.kvmUsable ? await this.qemuUser() : null;
+    if (user && !(await canQemuUserOpenKvm(user)))
+      return {
+        accel: "tcg",
+        accelNote: `kvm requested but the user ${user.name} that QEMU runs as cannot open /dev/kvm (add it to group kvm): using TCG`,
+      };
     if (host.kvmUsable) return { accel: "kvm", accelNote: undefined };
     // Never start a KVM guest where KVM does not work: it hangs without output.
     return {
@@ -499,7 +531,7 @@ export class QemuDriver implements HypervisorDriver {
     );
   }
 
-  /** The user QEMU drops to, or null for root (runAs unset); throws when the configured user is missing. */
+  /** The user QEMU runs as, or null for root (runAs unset); throws when the configured user is missing. */
   private async qemuUser(): Promise<QemuUser | null> {
     if (this.opts.runAs === undefined) return null;
     const user = await lookUpQemuUser(this.opts.runAs);
@@ -508,14 +540,23 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   /**
-   * What QEMU opens after it has dropped to the user: the disk (re-opened read-write by block jobs and
-   * snapshots) and the attached volumes; the folders above them only let the user's group pass.
+   * What QEMU opens as its user: the disk (its own, read-write) and the attached volumes, the base image
+   * under the disk (read only) when it lies in the agent's image cache; the folders above them only let
+   * the user's group pass. A base image elsewhere (tests, an operator's own path) must already be
+   * readable: QEMU's "Permission denied" names it otherwise.
    */
   private async grantVmFiles(paths: VmPaths, record: VmRecord, user: QemuUser): Promise<void> {
     await letQemuUserTraverse(this.opts.stateDir, user);
     await letQemuUserTraverse(resolveVmsDir(this.opts.stateDir), user);
     await letQemuUserTraverse(paths.runDir, user);
     await giveToQemuUser(paths.disk, user);
+    await prepareSerialLog(paths.serialLog, user);
+    const base = record.spec.baseImagePath;
+    if (base.startsWith(`${this.opts.stateDir}/`) && existsSync(base)) {
+      for (let up = dirname(base); up.startsWith(`${this.opts.stateDir}/`); up = dirname(up))
+        await letQemuUserTraverse(up, user);
+      await letQemuUserRead(base, user);
+    }
     for (const v of record.spec.volumes ?? []) await this.grantVolume(v.path, user);
   }
 
@@ -539,7 +580,7 @@ export class QemuDriver implements HypervisorDriver {
   async capSerialLogs(): Promise<number> {
     let cut = 0;
     for (const id of await this.listVmIds().catch(() => [])) {
-      const log = resolveVmPaths(this.opts.stateDir, id).serialLog;
+      const log = this.pathsFor(id).serialLog;
       if (await capSerialLog(log, this.serialLogMaxBytes).catch(() => false)) cut++;
     }
     return cut;

@@ -1,9 +1,10 @@
-// The unprivileged account QEMU runs as (-runas). QEMU opens what it is started with (disks, taps, KVM,
-// sockets, the serial log) as root, then drops to this user before the guest runs a single instruction;
-// whatever it opens later (hot-plugged volumes, a capture's target) and the folders above those files
-// must be reachable by this user, which grantQemuAccess arranges.
+// The unprivileged account QEMU runs as. The agent starts QEMU already as this user (setpriv, see
+// spawn-qemu.ts), so everything QEMU opens — the disk and its base image, volumes, taps, /dev/kvm, its
+// sockets, pidfile and serial log, a capture's target — must be reachable by this user; the functions
+// here arrange that without opening the agent's own files to it.
 import { execFile } from "node:child_process";
-import { chmod, chown, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, chown, lchown, lstat, mkdir, open, stat } from "node:fs/promises";
 import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
@@ -41,7 +42,24 @@ export function missingQemuUserReason(name: string): string {
     : `EDUCLOUD_AGENT_QEMU_USER is not a user name: ${JSON.stringify(name)}`;
 }
 
-/** `file` becomes the QEMU user's (read and write, nobody else): a disk or volume QEMU opens after dropping. */
+/** `file` becomes the QEMU user's (read and write, nobody else): a disk or volume QEMU opens. */
+
+/**
+ * The serial log QEMU appends to, made (if missing) and given to the user in the root-owned run
+ * directory: QEMU may write it, but not replace it with anything the agent would then follow.
+ */
+export async function prepareSerialLog(log: string, user: QemuUser): Promise<void> {
+  const fh = await open(
+    log,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    await fh.chown(user.uid, user.gid);
+  } finally {
+    await fh.close();
+  }
+}
 export async function giveToQemuUser(file: string, user: QemuUser): Promise<void> {
   await chown(file, user.uid, user.gid);
 }
@@ -61,4 +79,65 @@ export async function letQemuUserTraverse(
   if (st.gid !== user.gid) await chown(dir, st.uid, user.gid);
   const want = opts.write ? 0o030 : 0o010;
   if ((st.mode & want) !== want) await chmod(dir, (st.mode & 0o7777) | want);
+}
+
+/**
+ * Lets the QEMU user's group read `file` (a base image QEMU opens read-only as the backing file of an
+ * overlay): the file stays root's, so QEMU cannot change it under the other VMs that share it.
+ */
+export async function letQemuUserRead(file: string, user: QemuUser): Promise<void> {
+  const st = await stat(file);
+  if (st.uid === user.uid) return;
+  if (st.gid !== user.gid) await chown(file, st.uid, user.gid);
+  if ((st.mode & 0o040) === 0) await chmod(file, (st.mode & 0o7777) | 0o040);
+}
+
+/**
+ * The folder QEMU creates its files in (sockets, pidfile): the user's own (0700), or root's when QEMU
+ * runs as root. It sits in the root-owned run directory, so it cannot be a planted symlink.
+ */
+export async function prepareQemuDir(dir: string, user: QemuUser | null): Promise<void> {
+  await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
+  const st = await lstat(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory`);
+  await lchown(dir, user?.uid ?? 0, user?.gid ?? 0);
+  await chmod(dir, 0o700);
+}
+
+/**
+ * Takes QEMU's folder back (root's, 0700) before the agent removes it: once QEMU is gone, nothing
+ * running as its user can still change what the recursive delete walks through.
+ */
+export async function reclaimQemuDir(dir: string): Promise<void> {
+  const st = await lstat(dir).catch(() => null);
+  if (!st?.isDirectory()) return;
+  await lchown(dir, 0, 0);
+  await chmod(dir, 0o700);
+}
+
+/** Whether the user (with its supplementary groups, as setpriv starts QEMU) may open /dev/kvm. */
+export async function canQemuUserOpenKvm(user: QemuUser): Promise<boolean> {
+  try {
+    await execFileAsync(
+      "setpriv",
+      [
+        `--reuid=${user.uid}`,
+        `--regid=${user.gid}`,
+        "--init-groups",
+        "--",
+        "test",
+        "-r",
+        "/dev/kvm",
+        "-a",
+        "-w",
+        "/dev/kvm",
+      ],
+      { timeout: 5_000 },
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }

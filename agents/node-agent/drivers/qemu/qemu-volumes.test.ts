@@ -31,7 +31,7 @@ afterEach(async () => {
 /** A running VM with the volume in slot 0, whose QMP socket is served by `behaviour`. */
 async function runningVmWithVolume(behaviour: FakeQmpBehaviour): Promise<VmStorageAccess> {
   const paths = resolveVmPaths(stateDir, randomUUID());
-  await mkdir(paths.runDir, { recursive: true });
+  await mkdir(paths.qemuDir, { recursive: true });
   const record: VmRecord = {
     spec: {
       id: "vm",

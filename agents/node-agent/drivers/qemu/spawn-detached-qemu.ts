@@ -3,8 +3,14 @@
 // `-sandbox …,spawn=deny`; started detached by the agent (its own session, stdio on a log file),
 // QEMU never needs to fork, exec or change its session itself.
 import { spawn } from "node:child_process";
+import { constants } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
-import { buildQemuLaunchArgv, DEFAULT_GUEST_NICENESS, QemuStartError } from "./spawn-qemu";
+import {
+  buildQemuLaunchArgv,
+  DEFAULT_GUEST_NICENESS,
+  QemuStartError,
+  type QemuLaunchUser,
+} from "./spawn-qemu";
 import { readPidfile } from "./vm-process";
 
 export interface DetachedQemuOptions {
@@ -17,6 +23,8 @@ export interface DetachedQemuOptions {
   timeoutMs?: number;
   niceness?: number;
   netns?: string;
+  /** Run QEMU as this user from its first instruction (setpriv); unset: as the agent (root). */
+  user?: QemuLaunchUser;
 }
 
 /**
@@ -32,11 +40,17 @@ export async function spawnDetachedQemu(
   if (args.includes("-daemonize"))
     throw new Error("spawnDetachedQemu detaches QEMU itself: leave -daemonize out of the arguments");
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const log = await open(opts.logFile, "a", 0o600);
+  // Never through a symlink: the log is the agent's (root's) file, QEMU only gets the descriptor.
+  const log = await open(
+    opts.logFile,
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+    0o600,
+  );
   const logStart = (await log.stat()).size;
   const [command, ...argv] = buildQemuLaunchArgv(binary, args, {
     niceness: opts.niceness ?? DEFAULT_GUEST_NICENESS,
     netns: opts.netns,
+    user: opts.user,
   });
   const readLog = async () =>
     (await readFile(opts.logFile, "utf8").catch(() => "")).slice(logStart).trim().slice(-4000);

@@ -28,4 +28,20 @@ describe("buildQemuLaunchArgv", () => {
       "-daemonize",
     ]);
   });
+  it("starts QEMU as the user through setpriv, inside the namespace and niced, with no -runas", () => {
+    expect(
+      buildQemuLaunchArgv("qemu", ["-m", "64M"], {
+        niceness: 5,
+        netns: "ect-1",
+        user: { uid: 999, gid: 998 },
+      }),
+    ).toEqual([
+      ...["ip", "netns", "exec", "ect-1", "nice", "-n", "5"],
+      ...["setpriv", "--reuid=999", "--regid=998", "--init-groups", "--no-new-privs"],
+      ...["--inh-caps=-all", "--bounding-set=-all", "--", "qemu", "-m", "64M"],
+    ]);
+    expect(() => buildQemuLaunchArgv("qemu", [], { niceness: 0, user: { uid: -1, gid: 5 } })).toThrow(
+      /invalid user/,
+    );
+  });
 });

@@ -23,16 +23,22 @@ describe("VM ids", () => {
 });
 
 describe("resolveVmPaths", () => {
-  it("puts every file in the run directory", () => {
+  it("puts every file in the run directory, the sockets and pidfile QEMU creates in its run/ folder", () => {
     const p = resolveVmPaths("/srv/educloud", "vm-1");
     expect(p).toEqual({
       runDir: "/srv/educloud/vms/vm-1",
+      qemuDir: "/srv/educloud/vms/vm-1/run",
       specFile: "/srv/educloud/vms/vm-1/spec.json",
       disk: "/srv/educloud/vms/vm-1/disk.qcow2",
+      pidfile: "/srv/educloud/vms/vm-1/run/qemu.pid",
+      qmpSocket: "/srv/educloud/vms/vm-1/run/qmp.sock",
+      vncSocket: "/srv/educloud/vms/vm-1/run/vnc.sock",
+      serialSocket: "/srv/educloud/vms/vm-1/run/serial.sock",
+      serialLog: "/srv/educloud/vms/vm-1/serial.log",
+    });
+    expect(resolveVmPaths("/srv/educloud", "vm-1", "legacy")).toMatchObject({
+      qemuDir: "/srv/educloud/vms/vm-1",
       pidfile: "/srv/educloud/vms/vm-1/qemu.pid",
-      qmpSocket: "/srv/educloud/vms/vm-1/qmp.sock",
-      vncSocket: "/srv/educloud/vms/vm-1/vnc.sock",
-      serialSocket: "/srv/educloud/vms/vm-1/serial.sock",
       serialLog: "/srv/educloud/vms/vm-1/serial.log",
     });
   });

@@ -2,9 +2,15 @@ import { isAbsolute, join } from "node:path";
 import type { QemuArgPaths } from "./build-qemu-args";
 import { InvalidVmConfigError } from "./qemu-errors";
 
-/** Every file of one VM lives in its run directory `${stateDir}/vms/<id>/`. */
+/**
+ * Every file of one VM lives in its run directory `${stateDir}/vms/<id>/`, owned by root: the record,
+ * the disk, the serial log, QEMU's stdout log. What QEMU creates itself (its sockets and pidfile) goes
+ * into `qemuDir`, `<run dir>/run/`, the one folder QEMU's unprivileged user may write to — so QEMU can
+ * never swap the record, the disk or the serial log for a symlink that the agent, as root, would follow.
+ */
 export interface VmPaths extends QemuArgPaths {
   runDir: string;
+  qemuDir: string;
   /** The persisted VM record (spec + what the driver decided, e.g. the accelerator). */
   specFile: string;
 }
@@ -53,17 +59,27 @@ export function resolveVmsDir(stateDir: string): string {
   return join(stateDir, "vms");
 }
 
-export function resolveVmPaths(stateDir: string, id: string): VmPaths {
+/**
+ * `layout: "legacy"`: a VM still running from an agent that kept QEMU's files in the run directory
+ * itself (QEMU was root until -runas); used only while that QEMU runs, its next start uses `run/`.
+ */
+export function resolveVmPaths(
+  stateDir: string,
+  id: string,
+  layout: "current" | "legacy" = "current",
+): VmPaths {
   assertSafeVmId(id);
   const runDir = join(resolveVmsDir(stateDir), id);
+  const qemuDir = layout === "legacy" ? runDir : join(runDir, "run");
   return {
     runDir,
+    qemuDir,
     specFile: join(runDir, "spec.json"),
     disk: join(runDir, "disk.qcow2"),
-    pidfile: join(runDir, "qemu.pid"),
-    qmpSocket: join(runDir, "qmp.sock"),
-    vncSocket: join(runDir, "vnc.sock"),
-    serialSocket: join(runDir, "serial.sock"),
+    pidfile: join(qemuDir, "qemu.pid"),
+    qmpSocket: join(qemuDir, "qmp.sock"),
+    vncSocket: join(qemuDir, "vnc.sock"),
+    serialSocket: join(qemuDir, "serial.sock"),
     serialLog: join(runDir, "serial.log"),
   };
 }
