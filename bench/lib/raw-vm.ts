@@ -1,8 +1,9 @@
 // The raw floor: exactly what the QEMU driver does to bring a VM up, with none of the cloud around it.
 // Same helpers and argv as agents/node-agent/drivers/qemu/qemu-driver.ts create()/launch():
 // createOverlay (qemu-img info of the base + qemu-img create of the overlay), buildQemuArgs with the
-// same machine/accelerator/sandbox, spawnDaemonisedQemu, the pidfile, then QMP greeting + capabilities
+// same machine/accelerator/sandbox, spawnDetachedQemu, the pidfile, then QMP greeting + capabilities
 // and query-status = running.
+import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
@@ -15,7 +16,7 @@ import {
 import { createOverlay } from "@/agents/node-agent/drivers/qemu/disk-image";
 import { mapQemuRunState } from "@/agents/node-agent/drivers/qemu/map-run-state";
 import { QmpClient } from "@/agents/node-agent/drivers/qemu/qmp-client";
-import { spawnDaemonisedQemu } from "@/agents/node-agent/drivers/qemu/spawn-qemu";
+import { spawnDetachedQemu } from "@/agents/node-agent/drivers/qemu/spawn-detached-qemu";
 import { stopVmProcess } from "@/agents/node-agent/drivers/qemu/stop-vm-process";
 import { resolveVmPaths, type VmPaths } from "@/agents/node-agent/drivers/qemu/vm-paths";
 import { readPidfile } from "@/agents/node-agent/drivers/qemu/vm-process";
@@ -77,9 +78,13 @@ export async function rawProvision(cfg: RawConfig, id: string): Promise<RawResul
     baseImageFormat: "qcow2" as const,
     accel: cfg.accel,
   };
-  await spawnDaemonisedQemu(
+  await mkdir(paths.qemuDir, { recursive: true, mode: 0o700 });
+  // Started the way the driver starts it (detached, ready once the pidfile and QMP socket exist), as the
+  // bench's own user: the floor leaves out the privilege drop, a few milliseconds of setpriv.
+  await spawnDetachedQemu(
     cfg.qemuBinary,
     buildQemuArgs(spec, paths, { accel: cfg.accel, machine: cfg.machine, sandbox: cfg.sandbox }),
+    { logFile: join(paths.runDir, "qemu.log"), pidfile: paths.pidfile, readySocket: paths.qmpSocket },
   );
   const pid = await readPidfile(paths.pidfile);
   if (pid === null) throw new Error(`QEMU wrote no pidfile at ${paths.pidfile}`);
