@@ -35,13 +35,23 @@ beforeAll(async () => {
     ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
     { stdio: "ignore" },
   );
-  redis = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on("error", () => undefined); // refused until the server listens: retried below
+  // One client per attempt: an ioredis client that failed to connect keeps reconnecting on its own, and a
+  // second connect() on it throws "already connecting".
   for (let i = 0; ; i++) {
+    const attempt = new Redis({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+    });
+    attempt.on("error", () => undefined); // refused until the server listens: retried below
     try {
-      await redis.connect();
+      await attempt.connect();
+      redis = attempt;
       break;
     } catch (err) {
+      attempt.disconnect();
       if (i > 50) throw err;
       await new Promise((r) => setTimeout(r, 100));
     }

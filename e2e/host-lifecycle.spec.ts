@@ -1,0 +1,83 @@
+// A superAdm's answer to a stolen lab machine, in the browser: the Hosts page shows the host's pinned
+// console address (and lets the admin move it), issues new credentials, revokes the host — whose
+// credential is refused at once — and removes it.
+import { expect, test } from "@playwright/test";
+import { screenshot, signInAndWaitForDashboard, uniqueName } from "./support/actions";
+import { readRunState } from "./support/run-state";
+import { callTrpc } from "./support/trpc";
+
+const facts = {
+  hostname: "lab-pc-7",
+  cpuModel: "Lab CPU",
+  cpuCount: 4,
+  memoryMiB: 8192,
+  diskFreeBytes: 100e9,
+  diskTotalBytes: 200e9,
+  storageDir: "/var/lib/educloud-agent",
+  hypervisors: [{ kind: "qemu", available: true, version: "7.2" }],
+  kvmUsable: false,
+  kvmReason: "e2e",
+  agentVersion: "e2e",
+  protocolVersion: 4,
+};
+
+test("a superAdm moves a host's console address, renews its credentials, revokes and removes it", async ({
+  page,
+}) => {
+  const { adminUsername, adminPassword } = readRunState();
+  await signInAndWaitForDashboard(page, adminUsername, adminPassword);
+  // A host joins the way an agent does: a one-time token, then the join request over HTTP.
+  const { token } = await callTrpc<{ token: string }>(
+    page.request,
+    "hosts.createJoinToken",
+    undefined,
+    "mutation",
+  );
+  const name = uniqueName("lab-pc");
+  const joined = await page.request.post("/api/v1/agent/join", {
+    data: { token, name, facts, consoleUrl: "ws://127.0.0.1:7991" },
+  });
+  expect(joined.status()).toBe(200);
+  const { hostId, hostSecret } = (await joined.json()) as { hostId: string; hostSecret: string };
+  const asHost = (secret: string) =>
+    page.request.get("/api/v1/agent/console-key", {
+      headers: { authorization: `Bearer ${hostId}.${secret}` },
+    });
+  expect((await asHost(hostSecret)).status()).toBe(200);
+
+  await page.goto("/admin/hosts");
+  const row = page.getByTestId("host-row").filter({ hasText: name });
+  await expect(row.getByTestId("host-console-url")).toHaveText("ws://127.0.0.1:7991");
+
+  // The pinned console address: only ws(s)://host:port is taken.
+  await row.getByRole("button", { name: "Change" }).click();
+  await row.getByRole("textbox").fill("http://evil.example/steal?x=1");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(row).toContainText("A console address is ws:// or wss://");
+  await row.getByRole("textbox").fill("ws://127.0.0.1:7992");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(row.getByTestId("host-console-url")).toHaveText("ws://127.0.0.1:7992");
+  await screenshot(page, "hosts-03-console-address");
+
+  // New credentials: the old secret is refused at once; the page shows the re-join command.
+  await row.getByRole("button", { name: "New credentials" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Issue new credentials" }).click();
+  await expect(page.getByTestId("join-command")).toContainText(
+    /npm run agent -- join --portal \S+ --token=\S{40,}/,
+  );
+  await screenshot(page, "hosts-04-new-credentials");
+  expect((await asHost(hostSecret)).status()).toBe(401);
+  await page.keyboard.press("Escape");
+
+  // Revoke: marked on the page, and a revoked host gets nothing.
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByTestId("flash")).toContainText(`Host ${name} is revoked`);
+  await expect(row).toContainText("Revoked");
+  await screenshot(page, "hosts-05-revoked");
+
+  // Remove: it has no instances, so it goes.
+  await row.getByRole("button", { name: "Remove" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByTestId("host-row").filter({ hasText: name })).toHaveCount(0);
+});
