@@ -79,7 +79,7 @@ export function ConsoleUrlCell({
     );
   return (
     <div className="space-y-1">
-      <span className="block break-all font-mono text-xs" data-testid="host-console-url">
+      <span className="block whitespace-nowrap font-mono text-xs" data-testid="host-console-url">
         {host.consoleUrl ?? <span className="font-sans text-slate-500">{t("consoleNotSet")}</span>}
       </span>
       {canChange && (

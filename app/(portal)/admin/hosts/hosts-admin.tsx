@@ -51,7 +51,7 @@ export function HostsAdmin({
   const hosts = useQuery(trpc.hosts.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
   const createToken = useMutation(trpc.hosts.createJoinToken.mutationOptions());
   const hasActions = allowed.setEnabled || allowed.revoke || allowed.rotateCredentials || allowed.remove;
-  const columns = hasActions ? 8 : 7;
+  const columns = hasActions ? 6 : 5;
   const setEnabled = useMutation(trpc.hosts.setEnabled.mutationOptions());
   const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
   const rotate = useMutation(trpc.hosts.rotateCredentials.mutationOptions());
@@ -134,9 +134,7 @@ export function HostsAdmin({
         <Table caption={t("caption")}>
           <THead>
             <Th>{t("colName")}</Th>
-            <Th>{t("colStatus")}</Th>
             <Th>{t("colHardware")}</Th>
-            <Th>{t("colVirtualization")}</Th>
             <Th>{t("colCapacity")}</Th>
             <Th className="text-right">{t("colInstances")}</Th>
             <Th>{t("colConsole")}</Th>
@@ -153,11 +151,13 @@ export function HostsAdmin({
             ) : (
               hosts.data.map((h) => (
                 <Tr key={h.id} data-testid="host-row">
-                  <Td className="font-medium">
-                    <Truncated text={h.name} />
-                  </Td>
-                  <Td className="whitespace-nowrap">
-                    <div className="flex flex-wrap gap-1">
+                  {/* Name, state and heartbeat in one cell, hardware and virtualization in the next: the
+                      table fits a laptop screen beside the console address and the actions. */}
+                  <Td className="min-w-32">
+                    <span className="block font-medium">
+                      <Truncated text={h.name} />
+                    </span>
+                    <div className="mt-1 flex flex-wrap gap-1">
                       <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>
                       {!h.enabled && <Badge tone="warning">{t("disabled")}</Badge>}
                       {h.revokedAt && (
@@ -187,9 +187,9 @@ export function HostsAdmin({
                         })}
                       </p>
                     )}
-                  </Td>
-                  <Td className="min-w-40 text-xs">
-                    <HypervisorsCell facts={h.facts} />
+                    <div className="mt-2">
+                      <HypervisorsCell facts={h.facts} />
+                    </div>
                     <div className="mt-1.5">
                       {h.accel === "kvm" ? (
                         <Badge tone="success">{t("accelKvm")}</Badge>
