@@ -65,7 +65,7 @@ export function buildServices(from: Env = env): Services {
     return r;
   });
   const jobs = lazily(() => createHostJobPort(queueConnection(), settings.redisPrefix));
-  const hostChannel = lazily(() => createHostChannel(redis(), settings.redisPrefix));
+  const hostChannel = lazily(() => createHostChannel(redis(), settings.redisPrefix, settings.redisUrl));
   const systemQueue = lazily(
     () => new Queue("system", { connection: queueConnection(), prefix: `${settings.redisPrefix}:bull` }),
   );

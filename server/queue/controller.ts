@@ -54,8 +54,14 @@ export function startController(deps: {
   concurrency?: number;
   /** Every area's handlers by default; tests and later features may pass their own. */
   events?: EventDispatcher;
-  /** Keeps Redis's per-host users in step with `hosts` (after a Redis restart forgot them). */
-  hostChannel?: { sync(hosts: { id: string; secretHash: string }[]): Promise<void> };
+  /**
+   * Keeps Redis's per-host users in step with `hosts` (after a Redis restart forgot them), and gives each
+   * host's events worker a connection confined to that host's queues.
+   */
+  hostChannel?: {
+    sync(hosts: { id: string; secretHash: string }[]): Promise<void>;
+    confinedConnection?(hostId: string): Promise<Redis>;
+  };
   refreshMs?: number;
 }): { close(): Promise<void>; refresh(): Promise<void>; listening(): string[] } {
   const inOrder = createKeyedSerializer();
@@ -64,7 +70,18 @@ export function startController(deps: {
   let closed = false;
   const closing = new AbortController(); // ends in-place retries so close() does not wait for the database
 
-  const listen = (hostId: string) => {
+  const connections = new Map<string, Redis>();
+  const listen = async (hostId: string) => {
+    // The host writes its queue's keys, and BullMQ's scripts follow key names found there: they run as a
+    // user confined to this host's queues, so what they follow elsewhere is refused by Redis.
+    const connection = deps.hostChannel?.confinedConnection
+      ? await deps.hostChannel.confinedConnection(hostId)
+      : deps.connection;
+    if (closed || workers.has(hostId)) {
+      if (connection !== deps.connection) connection.disconnect();
+      return;
+    }
+    if (connection !== deps.connection) connections.set(hostId, connection);
     const worker = new Worker(
       hostEventsQueueName(hostId),
       async (job) => {
@@ -92,9 +109,11 @@ export function startController(deps: {
         await inOrder(orderingKey(ev), () => applyWithRetry(() => events.dispatch(deps, ev, hostId), retry));
       },
       {
-        connection: deps.connection,
+        connection,
         prefix: `${deps.prefix}:bull`,
         concurrency: deps.concurrency ?? 8,
+        // A confined user may not run INFO.
+        skipVersionCheck: connection !== deps.connection,
         removeOnComplete: { count: 100 },
         removeOnFail: { count: 1000 },
       },
@@ -116,11 +135,13 @@ export function startController(deps: {
       .where(isNull(hosts.revokedAt));
     if (closed) return;
     const ids = new Set(rows.map((r) => r.id));
-    for (const id of ids) if (!workers.has(id)) listen(id);
+    for (const id of ids) if (!workers.has(id)) await listen(id);
     for (const [id, worker] of workers)
       if (!ids.has(id)) {
         workers.delete(id);
         await worker.close().catch(() => undefined);
+        connections.get(id)?.disconnect();
+        connections.delete(id);
       }
     // Every minute, and whenever hosts change: Redis forgets its users when it restarts.
     const key = rows.map((r) => `${r.id}:${r.secretHash}`).join(",");
@@ -156,6 +177,8 @@ export function startController(deps: {
       clearInterval(timer);
       await Promise.all([...workers.values()].map((w) => w.close().catch(() => undefined)));
       workers.clear();
+      for (const c of connections.values()) c.disconnect();
+      connections.clear();
     },
   };
 }

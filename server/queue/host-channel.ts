@@ -1,5 +1,6 @@
-import type { Redis } from "ioredis";
-import { hostEventsQueueName, hostQueueName, hostRedisUsername } from "@/agents/protocol";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { hostEventsQueueName, hostQueueName, hostRedisUsername, redisAddressOnly } from "@/agents/protocol";
 import type { HostChannelPort } from "@/server/domain/context";
 
 /**
@@ -34,6 +35,8 @@ export const HOST_COMMAND_RULES = [
   "-dbsize",
   "-script|flush",
   "-script|kill",
+  "-script|debug",
+  "-memory",
   "-function",
   "-select",
   "-swapdb",
@@ -55,14 +58,39 @@ export function hostKeyPatterns(redisPrefix: string, hostId: string): string[] {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/**
+ * The portal's own user for one host's queues: BullMQ's Lua scripts follow key names stored in the queue
+ * (deduplication records, parent keys), and a host writes those; run as the portal's all-powerful user
+ * they would write into other hosts' queues. Confined to the host's keys, Redis refuses them instead.
+ */
+export const portalSideUsername = (redisPrefix: string, hostId: string) => `${redisPrefix}:portal:${hostId}`;
+
 /** Per-host Redis ACL users (Redis 6+): a host holds a password for its own queues and nothing else. */
 export function createHostChannel(
   admin: Redis,
   redisPrefix: string,
+  /** Where confined connections go (the portal's REDIS_URL; its credentials are not used for them). */
+  redisUrl?: string,
 ): HostChannelPort & {
   /** Makes Redis's users match `hosts` (after a Redis restart, which forgets users not in an ACL file). */
   sync(hosts: { id: string; secretHash: string }[]): Promise<void>;
+  /** A new connection that can reach this host's two queues and nothing else, for the portal's side. */
+  confinedConnection(hostId: string): Promise<Redis>;
 } {
+  const portalPasswords = new Map<string, string>();
+  const grantPortalSide = async (hostId: string, password: string) => {
+    await admin.call(
+      "ACL",
+      "SETUSER",
+      portalSideUsername(redisPrefix, hostId),
+      "reset",
+      "on",
+      `>${password}`,
+      "resetchannels",
+      ...hostKeyPatterns(redisPrefix, hostId),
+      ...HOST_COMMAND_RULES,
+    );
+  };
   const grant = async (hostId: string, secretHash: string) => {
     if (!SHA256_HEX.test(secretHash)) throw new Error("a host's secret hash must be 64 hex digits");
     const user = hostRedisUsername(redisPrefix, hostId);
@@ -103,6 +131,29 @@ export function createHostChannel(
           await killConnections(user);
         }
       for (const h of hosts) await grant(h.id, h.secretHash);
+      // The portal's confined users too: a Redis restart forgot them, and their connections retry.
+      for (const h of hosts) {
+        const password = portalPasswords.get(h.id);
+        if (password) await grantPortalSide(h.id, password);
+      }
+    },
+    async confinedConnection(hostId) {
+      if (!redisUrl) throw new Error("confined connections need the Redis address");
+      let password = portalPasswords.get(hostId);
+      if (!password) {
+        password = randomBytes(24).toString("hex");
+        portalPasswords.set(hostId, password);
+      }
+      await grantPortalSide(hostId, password);
+      const connection = new Redis(redisAddressOnly(redisUrl), {
+        username: portalSideUsername(redisPrefix, hostId),
+        password,
+        maxRetriesPerRequest: null,
+        // The ready check runs INFO, which this user may not.
+        enableReadyCheck: false,
+      });
+      connection.on("error", () => undefined); // BullMQ reports; ioredis reconnects by itself
+      return connection;
     },
   };
 }

@@ -94,6 +94,8 @@ describe("rogue-host: Redis", () => {
       ["INFO"],
       ["MONITOR"],
       ["SCRIPT", "FLUSH"],
+      ["SCRIPT", "DEBUG", "SYNC"],
+      ["MEMORY", "STATS"],
       ["FUNCTION", "FLUSH"],
       ["SELECT", "1"],
       ["PUBLISH", "anything", "x"],

@@ -21,7 +21,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export async function startRogueHostScene() {
   const s = openTestServices();
-  const hostChannel = createHostChannel(s.redis, s.prefix);
+  const hostChannel = createHostChannel(s.redis, s.prefix, REDIS_URL);
   const portalQueues = createQueueConnection(REDIS_URL);
   const jobs = createHostJobPort(portalQueues, s.prefix);
   const settings = testSettings();
@@ -41,6 +41,8 @@ export async function startRogueHostScene() {
     prefix: s.prefix,
     log: pino({ level: "silent" }),
     refreshMs: 200,
+    // As in the portal: each host's events are consumed over a connection confined to its queues.
+    hostChannel,
   });
   await controller.refresh();
 
