@@ -83,7 +83,13 @@ async function prepare(size: number, dbName: string) {
     db,
     redis: null as never, // creation never touches Redis but through the job port
     hostChannel: null as never,
-    actor: { id: user.insertId, username: "bench", role: "superAdm" as const, groupIds: [] },
+    actor: {
+      id: user.insertId,
+      username: "bench",
+      role: "superAdm" as const,
+      groupIds: [],
+      adminGroupIds: [],
+    },
     ip: "127.0.0.1",
     settings: {
       cpuOvercommit: 4,

@@ -1,5 +1,16 @@
 import { z } from "zod";
 
+/** A class (a teacher and students) or a project (members working together): the same rules. */
+export const GROUP_KINDS = ["class", "project"] as const;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+
+/**
+ * What a group's catalogue lists. Images and flavors: what members may launch (superAdm's public ones the
+ * group was given, plus the group's own). Networks and hosts: a restriction only when at least one is listed.
+ */
+export const CATALOGUE_KINDS = ["image", "flavor", "network", "host"] as const;
+export type CatalogueKind = (typeof CATALOGUE_KINDS)[number];
+
 const id = z.number().int().positive();
 export const groupNameSchema = z
   .string()

@@ -82,6 +82,7 @@ export interface MessageParams {
   "field.groupRequired": Record<never, never>;
   "field.volumeQuota": { free: MessageParam };
   "field.tooLarge": Record<never, never>;
+  "field.notInCatalogue": Record<never, never>;
   "account.currentPasswordWrong": Record<never, never>;
   "account.reusedPassword": Record<never, never>;
   "users.unknownGroup": Record<never, never>;
@@ -274,4 +275,17 @@ export interface MessageParams {
   "health.rdbOnly": { fix: MessageParam };
   "health.aofNoFsync": { fix: MessageParam; setting: MessageParam };
   "health.evictingPolicy": { fix: MessageParam; setting: MessageParam };
+  "quotas.exceeded": {
+    group: MessageParam;
+    limit: MessageParam;
+    owner: MessageParam;
+    quota: string;
+    requested: MessageParam;
+    scope: string;
+    used: MessageParam;
+  };
+  "catalogue.launchInYourGroup": Record<never, never>;
+  "catalogue.imageNotAllowed": { group: MessageParam; image: MessageParam };
+  "catalogue.flavorNotAllowed": { flavor: MessageParam; group: MessageParam };
+  "catalogue.networkNotAllowed": { group: MessageParam };
 }

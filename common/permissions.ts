@@ -32,6 +32,14 @@ export const PERMISSIONS = {
     updatePreferences: p("user"),
     /** Ends every session of the caller's own account, the current one included. */
     signOutEverywhere: p("user"),
+    /** Display name and email of one's own account. */
+    updateProfile: p("user"),
+    /** Whether self sign-up is open (the sign-in page shows the link); nothing else about the install. */
+    signUpOptions: p("anonymous"),
+    /** Self sign-up, when an administrator switched it on (off by default). */
+    signUp: p("anonymous"),
+    /** Sets a new password with a one-time reset link's token (the token is the proof). */
+    redeemResetLink: p("anonymous"),
   },
   users: {
     list: p("powerAdm", "group"),
@@ -42,6 +50,12 @@ export const PERMISSIONS = {
     resetPassword: p("superAdm"),
     /** Lifts an account's sign-in lock after someone guessed at its name. */
     clearSignInLock: p("superAdm"),
+    /** A one-time, short-lived password reset link: superAdm for anyone, a group's admin for its members. */
+    issueResetLink: p("powerAdm", "group"),
+    /** Lets a self-signed-up account in: the admins of the group it signed up to (superAdm any). */
+    approve: p("powerAdm", "group"),
+    /** Accounts for a whole class from CSV; each row's result, initial passwords shown once. */
+    importCsv: p("superAdm"),
   },
   groups: {
     list: p("powerAdm", "group"),
@@ -50,6 +64,40 @@ export const PERMISSIONS = {
     update: p("superAdm"),
     delete: p("superAdm"),
     setMembers: p("superAdm"),
+    /** Who administers the group (its teachers): only superAdm hands that out. */
+    setAdmins: p("superAdm"),
+  },
+  /**
+   * A group as its administrators run it (a teacher's class): members, catalogue, quotas of members,
+   * members' machines. "group" scope: the caller must administer the group (superAdm any).
+   */
+  classes: {
+    read: p("powerAdm", "group"),
+    addMembers: p("powerAdm", "group"),
+    removeMembers: p("powerAdm", "group"),
+    setCatalogue: p("powerAdm", "group"),
+    /** One machine per member from one image and flavor, placed as one batch. */
+    deploy: p("powerAdm", "group"),
+    /** Takes a deployment's machines away again. */
+    undeploy: p("powerAdm", "group"),
+  },
+  /** Limits and use. Group limits are superAdm's; a group's admin sets its members' own limits within them. */
+  quotas: {
+    /** One's own limits and use. */
+    mine: p("user"),
+    /** A group's limits, use and its members' use: the group's admins (superAdm any). */
+    group: p("powerAdm", "group"),
+    /** Everyone's use, sortable, and as CSV. */
+    listAll: p("superAdm"),
+    exportAll: p("superAdm"),
+    setRoleDefaults: p("superAdm"),
+    setGroupLimits: p("superAdm"),
+    setUserLimits: p("powerAdm", "group"),
+  },
+  /** Settings an administrator changes in the portal: self sign-up, its group and approval, mail (SMTP). */
+  portalSettings: {
+    read: p("superAdm"),
+    update: p("superAdm"),
   },
   audit: {
     list: p("superAdm"),
@@ -141,6 +189,12 @@ export const PERMISSIONS = {
     stop: p("user", "own"),
     reboot: p("user", "own"),
     delete: p("user", "own"),
+    /** Another flavor for a stopped instance, within the catalogue, quota and its host's room. */
+    resize: p("powerUser", "own"),
+    /** Hands a machine to another member of its group (a teacher gives a student their machine). */
+    assign: p("powerAdm", "own"),
+    /** What the caller may launch in a group: its catalogue's images, flavors and networks. */
+    launchOptions: p("user"),
     /** Capture the instance's disk into a new (private) image: disk images are a powerUser's tool, like snapshots. */
     capture: p("powerUser", "own"),
   },

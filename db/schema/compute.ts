@@ -92,6 +92,11 @@ export const flavors = mysqlTable(
     vcpus: int("vcpus").notNull(),
     memoryMiB: int("memory_mib").notNull(),
     diskGiB: int("disk_gib").notNull(),
+    /**
+     * A group's own flavor (its admins manage it, its members may launch it); null: a public flavor. No
+     * cascade: instances refer to flavors, so a group goes only once its flavors are gone.
+     */
+    groupId: int("group_id").references(() => groups.id),
     createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
   },
   (t) => [uniqueIndex("flavors_name_uq").on(t.name)],
@@ -185,6 +190,8 @@ export const instances = mysqlTable(
     viewers: int("viewers").notNull().default(0),
     /** Bumped on every accepted action: part of the job id, so a repeated request is not run twice. */
     opSeq: int("op_seq").notNull().default(0),
+    /** Machines made together for a class ("one per member"): removed together again by this id. */
+    batchId: varchar("batch_id", { length: 36 }),
     createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
     updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
     deletedAt: datetime("deleted_at", { fsp: 3 }),
@@ -193,6 +200,7 @@ export const instances = mysqlTable(
     index("instances_owner_idx").on(t.ownerId, t.state),
     index("instances_host_idx").on(t.hostId, t.state),
     index("instances_group_idx").on(t.groupId),
+    index("instances_batch_idx").on(t.batchId),
   ],
 );
 

@@ -11,6 +11,7 @@ import {
   varchar,
 } from "drizzle-orm/mysql-core";
 import { ACCOUNT_ROLES } from "./roles";
+import { GROUP_KINDS } from "@/common/groups";
 
 export const users = mysqlTable(
   "users",
@@ -33,6 +34,8 @@ export const users = mysqlTable(
       .notNull()
       .default(sql`CURRENT_TIMESTAMP(3)`),
     lastLoginAt: datetime("last_login_at", { fsp: 3 }),
+    /** A self-signed-up account waiting for its group's admin: it cannot sign in until approved. */
+    pendingApproval: boolean("pending_approval").notNull().default(false),
   },
   (t) => [uniqueIndex("users_username_uq").on(t.username)],
 );
@@ -43,6 +46,8 @@ export const groups = mysqlTable(
     id: int("id").autoincrement().primaryKey(),
     name: varchar("name", { length: 64 }).notNull(),
     description: varchar("description", { length: 500 }).notNull().default(""),
+    /** A class (a teacher and students) or a project (members working together); same rules, other words. */
+    kind: mysqlEnum("kind", GROUP_KINDS).notNull().default("class"),
     createdAt: datetime("created_at", { fsp: 3 })
       .notNull()
       .default(sql`CURRENT_TIMESTAMP(3)`),
@@ -59,6 +64,8 @@ export const memberships = mysqlTable(
     groupId: int("group_id")
       .notNull()
       .references(() => groups.id, { onDelete: "cascade" }),
+    /** An administrator of this group (a teacher of the class): counts only for powerAdm and up. */
+    isAdmin: boolean("is_admin").notNull().default(false),
     createdAt: datetime("created_at", { fsp: 3 })
       .notNull()
       .default(sql`CURRENT_TIMESTAMP(3)`),

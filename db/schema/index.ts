@@ -5,3 +5,4 @@ export * from "./compute";
 export * from "./network";
 export * from "./storage";
 export * from "./volumes";
+export * from "./governance";

@@ -29,6 +29,7 @@ import { getServices } from "@/server/services";
 import { formatUploadMetadata } from "@/server/uploads/tus-headers";
 import { sessionCookieFor } from "@/server/testing/tus-client";
 import {
+  allowInCatalogue,
   callerFor,
   contextFor,
   FIXTURE_PASSWORD,
@@ -410,6 +411,9 @@ beforeAll(async () => {
   const hostId = await makeHost(s, { cpuCount: 64, memoryMiB: 1024 * 1024 });
   const flavorId = await makeFlavor(s);
   const imageId = await makeImageRow(s);
+  // Both groups may launch them: the matrix asks the role and scope, not the catalogue.
+  for (const g of [groupA, groupB])
+    await allowInCatalogue(s, g, { imageIds: [imageId], flavorIds: [flavorId] });
   const networkId = await makeNetwork(s, { cidr: undefined });
   const powerAdm = await makeUser(s, "powerAdm", [groupA]);
   const disabled = await makeUser(s, "powerAdm", [groupA]);

@@ -11,6 +11,8 @@ export interface Actor {
   username: string;
   role: AccountRole;
   groupIds: number[];
+  /** Groups this actor administers (a teacher's classes): only a powerAdm's or superAdm's flag counts. */
+  adminGroupIds: number[];
 }
 
 /** Operator settings the domain obeys (from the environment in production, chosen by tests). */

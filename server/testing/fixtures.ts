@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pino from "pino";
-import { groups, memberships, users } from "@/db/schema";
+import { inArray } from "drizzle-orm";
+import { groupCatalogue, groups, images, memberships, users } from "@/db/schema";
 import type { AccountRole } from "@/db/schema/roles";
 import { createCaller } from "@/server/api/root";
 import type { TrpcContext } from "@/server/api/trpc";
@@ -42,7 +43,8 @@ export async function makeUser(
   s: TestServices,
   role: AccountRole,
   groupIds: number[] = [],
-  opts: { username?: string; disabled?: boolean } = {},
+  /** adminOf: groups the user administers (default: all of groupIds for powerAdm and superAdm). */
+  opts: { username?: string; disabled?: boolean; adminOf?: number[] } = {},
 ): Promise<Actor> {
   fixtureHash ??= hashPassword(FIXTURE_PASSWORD);
   const username = opts.username ?? uniqueName(role.toLowerCase());
@@ -53,9 +55,21 @@ export async function makeUser(
     role,
     disabled: opts.disabled ?? false,
   });
+  const administers = role === "powerAdm" || role === "superAdm";
+  const adminOf = opts.adminOf ?? (administers ? groupIds : []);
   if (groupIds.length)
-    await s.db.insert(memberships).values(groupIds.map((groupId) => ({ userId: res.insertId, groupId })));
-  return { id: res.insertId, username, role, groupIds };
+    await s.db
+      .insert(memberships)
+      .values(
+        groupIds.map((groupId) => ({ userId: res.insertId, groupId, isAdmin: adminOf.includes(groupId) })),
+      );
+  return {
+    id: res.insertId,
+    username,
+    role,
+    groupIds,
+    adminGroupIds: administers ? adminOf.filter((g) => groupIds.includes(g)) : [],
+  };
 }
 
 export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings => ({
@@ -290,4 +304,46 @@ export async function makeNic(
       })
     ).id;
   });
+}
+
+/** Puts images (by id: their family is listed), flavors, networks or hosts into a group's catalogue. */
+export async function allowInCatalogue(
+  s: TestServices,
+  groupId: number,
+  items: { imageIds?: string[]; flavorIds?: number[]; networkIds?: string[]; hostIds?: string[] },
+): Promise<void> {
+  const imageRows = items.imageIds?.length
+    ? await s.db
+        .select({ id: images.id, familyId: images.familyId })
+        .from(images)
+        .where(inArray(images.id, items.imageIds))
+    : [];
+  const rows = [
+    ...imageRows.map((i) => ({ groupId, kind: "image" as const, itemId: i.familyId ?? i.id })),
+    ...(items.flavorIds ?? []).map((id) => ({ groupId, kind: "flavor" as const, itemId: String(id) })),
+    ...(items.networkIds ?? []).map((id) => ({ groupId, kind: "network" as const, itemId: id })),
+    ...(items.hostIds ?? []).map((id) => ({ groupId, kind: "host" as const, itemId: id })),
+  ];
+  if (rows.length) await s.db.insert(groupCatalogue).ignore().values(rows);
+}
+
+/**
+ * For tests about something other than catalogues: one group whose catalogue gets every image and
+ * flavor made through it, so its members may launch them as a class's students would.
+ */
+export async function makeLaunchGroup(s: TestServices) {
+  const groupId = await makeGroup(s);
+  return {
+    groupId,
+    image: async (over: Parameters<typeof makeImageRow>[1] = {}) => {
+      const id = await makeImageRow(s, over);
+      await allowInCatalogue(s, groupId, { imageIds: [id] });
+      return id;
+    },
+    flavor: async (over: Parameters<typeof makeFlavor>[1] = {}) => {
+      const id = await makeFlavor(s, over);
+      await allowInCatalogue(s, groupId, { flavorIds: [id] });
+      return id;
+    },
+  };
 }

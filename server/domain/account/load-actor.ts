@@ -10,11 +10,20 @@ import type { Actor } from "../context";
 export async function loadActor(db: Database, userId: number, sessionVersion: number): Promise<Actor | null> {
   const row = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!row || row.disabled || row.sessionVersion !== sessionVersion) return null;
+  if (row.pendingApproval) return null;
   const groupRows = await db
-    .select({ groupId: memberships.groupId })
+    .select({ groupId: memberships.groupId, isAdmin: memberships.isAdmin })
     .from(memberships)
     .where(eq(memberships.userId, userId));
-  return { id: row.id, username: row.username, role: row.role, groupIds: groupRows.map((g) => g.groupId) };
+  // The flag is a grant on top of the role: a student marked admin of a class is still a student.
+  const administers = row.role === "powerAdm" || row.role === "superAdm";
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    groupIds: groupRows.map((g) => g.groupId),
+    adminGroupIds: administers ? groupRows.filter((g) => g.isAdmin).map((g) => g.groupId) : [],
+  };
 }
 
 /** For a console ticket (bound to a user, not a session): the user as they are now, or null if disabled. */

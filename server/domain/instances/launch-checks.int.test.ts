@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { images } from "@/db/schema";
 import {
   callerFor,
+  allowInCatalogue,
   makeFlavor,
+  makeGroup,
   makeHost,
   makeImageRow,
   makeUser,
@@ -28,7 +30,9 @@ async function launch(
   const imageId = await makeImageRow(s);
   await s.db.update(images).set(imagePatch).where(eq(images.id, imageId));
   const flavorId = await makeFlavor(s, { vcpus: 1, ...flavor });
-  const user = await makeUser(s, "user");
+  const group = await makeGroup(s);
+  await allowInCatalogue(s, group, { imageIds: [imageId], flavorIds: [flavorId] });
+  const user = await makeUser(s, "user", [group]);
   return callerFor(s, user, undefined, { jobs: recordingJobs() })
     .instances.create({ name: "check", imageId, flavorId })
     .catch((e: unknown) => e);

@@ -13,7 +13,9 @@ import type { Actor } from "@/server/domain/context";
 import { applyAgentEvent } from "@/server/events/agent-events";
 import {
   callerFor,
+  allowInCatalogue,
   makeFlavor,
+  makeGroup,
   makeHost,
   makeImageRow,
   makeUser,
@@ -31,6 +33,7 @@ let hostId: string;
 let otherHostId: string;
 let flavorId: number;
 let imageId: string;
+let group: number;
 const octet = 100 + (randomBytes(1)[0]! % 100);
 let third = 128;
 const freshCidr = () => `10.${octet}.${(third += 1)}.0/24`;
@@ -38,13 +41,15 @@ type Jobs = ReturnType<typeof recordingJobs>;
 
 beforeAll(async () => {
   s = openTestServices();
-  admin = await makeUser(s, "superAdm", []);
-  owner = await makeUser(s, "powerUser", []);
-  stranger = await makeUser(s, "powerUser", []);
-  hostId = await makeHost(s, { cpuCount: 16, memoryMiB: 65536 });
-  otherHostId = await makeHost(s, { cpuCount: 16, memoryMiB: 65536 });
   flavorId = await makeFlavor(s);
   imageId = await makeImageRow(s);
+  group = await makeGroup(s);
+  await allowInCatalogue(s, group, { imageIds: [imageId], flavorIds: [flavorId] });
+  admin = await makeUser(s, "superAdm", []);
+  owner = await makeUser(s, "powerUser", [group]);
+  stranger = await makeUser(s, "powerUser", [group]);
+  hostId = await makeHost(s, { cpuCount: 16, memoryMiB: 65536 });
+  otherHostId = await makeHost(s, { cpuCount: 16, memoryMiB: 65536 });
 });
 afterAll(() => s?.close());
 
@@ -154,8 +159,8 @@ describe("instances on networks", () => {
   it("a student cannot take addresses from a subnet another user carved: refused, nothing allocated", async () => {
     const jobs = recordingJobs();
     const net = await pinnedNetwork(jobs);
-    const teacher = await makeUser(s, "powerAdm", []);
-    const student = await makeUser(s, "user", []);
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    const student = await makeUser(s, "user", [group]);
     const sub = await carveSubnet(
       {
         db: s.db,

@@ -1,4 +1,5 @@
 import type { Resource } from "@/common/permissions";
+import { classesPolicy, quotasPolicy } from "./classes";
 import { groupsPolicy } from "./groups";
 import { imagesPolicy } from "./images";
 import { consolesPolicy, instancesPolicy, portForwardsPolicy, snapshotsPolicy } from "./instances";
@@ -12,6 +13,8 @@ import { volumesPolicy } from "./volumes";
 export const POLICIES = {
   users: usersPolicy,
   groups: groupsPolicy,
+  classes: classesPolicy,
+  quotas: quotasPolicy,
   images: imagesPolicy,
   tasks: tasksPolicy,
   consoles: consolesPolicy,

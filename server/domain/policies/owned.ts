@@ -11,13 +11,18 @@ export function ownedRowsFor(
   columns: { ownerId: MySqlColumn; groupId: MySqlColumn },
 ): SQL | undefined {
   if (actor.role === "superAdm") return undefined;
-  if (actor.role === "powerAdm" && actor.groupIds.length)
-    return or(eq(columns.ownerId, actor.id), inArray(columns.groupId, actor.groupIds));
+  if (actor.role === "powerAdm" && actor.adminGroupIds.length)
+    return or(eq(columns.ownerId, actor.id), inArray(columns.groupId, actor.adminGroupIds));
   return eq(columns.ownerId, actor.id);
 }
 
 /** The "group" scope: superAdm reaches every group; everyone else only the groups they belong to. */
 export const reachesAllGroups = (actor: Actor): boolean => actor.role === "superAdm";
+
+/** Administers the group (its teacher): superAdm every group, a powerAdm those flagged as theirs. */
+export function administersGroup(actor: Actor, groupId: number): boolean {
+  return reachesAllGroups(actor) || (actor.role === "powerAdm" && actor.adminGroupIds.includes(groupId));
+}
 
 export function sharesGroup(actor: Actor, groupIds: readonly number[]): boolean {
   return reachesAllGroups(actor) || groupIds.some((g) => actor.groupIds.includes(g));

@@ -11,6 +11,7 @@ const actor = (role: Actor["role"], id = 1, groupIds: number[] = [10]): Actor =>
   username: `u${id}`,
   role,
   groupIds,
+  adminGroupIds: role === "powerAdm" || role === "superAdm" ? groupIds : [],
 });
 
 function refusal(fn: () => void): string | null {

@@ -6,9 +6,8 @@ import { hostUsage, hosts, instances } from "@/db/schema";
 import { DomainError } from "@/server/domain/errors";
 import {
   contextFor,
-  makeFlavor,
+  makeLaunchGroup,
   makeHost,
-  makeImageRow,
   makeUser,
   openTestServices,
   recordingJobs,
@@ -19,11 +18,13 @@ import {
 import { createInstances } from "./create-instances";
 
 let s: TestServices;
+let launch: Awaited<ReturnType<typeof makeLaunchGroup>>;
 let reEnable: string[] = [];
 let ours: string[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   s = openTestServices();
+  launch = await makeLaunchGroup(s);
 });
 afterAll(async () => {
   await s.close();
@@ -77,12 +78,14 @@ describe("placing a batch", () => {
   it("places 30 instances in one batch on 3 hosts, filling each exactly to its capacity and no further", async () => {
     // 256 MiB each at 1× RAM: 8 + 10 + 12 = 30 places; vCPUs (4 × 4 = 16 per host) are not the limit.
     const hostIds = await onlyTheseHosts([{ memoryMiB: 2048 }, { memoryMiB: 2560 }, { memoryMiB: 3072 }]);
-    const teacher = await makeUser(s, "powerUser");
-    const students = await Promise.all(Array.from({ length: 30 }, () => makeUser(s, "user")));
+    const teacher = await makeUser(s, "powerUser", [launch.groupId]);
+    const students = await Promise.all(
+      Array.from({ length: 30 }, () => makeUser(s, "user", [launch.groupId])),
+    );
     const jobs = recordingJobs();
     const ctx = contextFor(s, teacher, undefined, { jobs });
-    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256 });
-    const imageId = await makeImageRow(s);
+    const flavorId = await launch.flavor({ vcpus: 1, memoryMiB: 256 });
+    const imageId = await launch.image();
 
     const made = await createInstances(ctx, {
       imageId,
@@ -123,11 +126,11 @@ describe("placing a batch", () => {
 
   it("a batch that does not fit creates nothing and gives each host's reason", async () => {
     const hostIds = await onlyTheseHosts([{ memoryMiB: 1024 }, { memoryMiB: 1024 }, { memoryMiB: 1024 }]);
-    const u = await makeUser(s, "powerUser");
+    const u = await makeUser(s, "powerUser", [launch.groupId]);
     const jobs = recordingJobs();
     const ctx = contextFor(s, u, undefined, { jobs });
-    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256 });
-    const imageId = await makeImageRow(s);
+    const flavorId = await launch.flavor({ vcpus: 1, memoryMiB: 256 });
+    const imageId = await launch.image();
     const before = await usageOf(hostIds);
 
     const err = await createInstances(ctx, { imageId, flavorId, nics: [], instances: names(13) }).catch(
@@ -149,11 +152,11 @@ describe("placing a batch", () => {
 
   it("two batches at the same moment: one fits and is placed whole, the other is refused whole", async () => {
     const hostIds = await onlyTheseHosts([{ memoryMiB: 2560 }, { memoryMiB: 2560 }, { memoryMiB: 2560 }]);
-    const u = await makeUser(s, "powerUser");
+    const u = await makeUser(s, "powerUser", [launch.groupId]);
     const jobs = recordingJobs();
     const ctx = contextFor(s, u, undefined, { jobs });
-    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256 });
-    const imageId = await makeImageRow(s);
+    const flavorId = await launch.flavor({ vcpus: 1, memoryMiB: 256 });
+    const imageId = await launch.image();
 
     const results = await Promise.allSettled([
       createInstances(ctx, { imageId, flavorId, nics: [], instances: names(20) }),
@@ -177,9 +180,9 @@ describe("placing a batch", () => {
     await offer(onlyVbox!, ["virtualbox"]);
     await offer(both!, ["virtualbox", "qemu"]);
     const jobs = recordingJobs();
-    const ctx = contextFor(s, await makeUser(s, "powerUser"), undefined, { jobs });
-    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256 });
-    await createInstances(ctx, { imageId: await makeImageRow(s), flavorId, nics: [], instances: names(4) });
+    const ctx = contextFor(s, await makeUser(s, "powerUser", [launch.groupId]), undefined, { jobs });
+    const flavorId = await launch.flavor({ vcpus: 1, memoryMiB: 256 });
+    await createInstances(ctx, { imageId: await launch.image(), flavorId, nics: [], instances: names(4) });
     const byHost = new Map<string, Set<unknown>>();
     for (const j of jobs.sent)
       byHost.set(
@@ -192,11 +195,11 @@ describe("placing a batch", () => {
 
   it("keeps host usage in step with every way an instance leaves or changes its host", async () => {
     const [a, b] = await onlyTheseHosts([{ memoryMiB: 4096 }, { memoryMiB: 4096 }]);
-    const u = await makeUser(s, "powerUser");
+    const u = await makeUser(s, "powerUser", [launch.groupId]);
     const ctx = contextFor(s, u, undefined, { jobs: recordingJobs() });
-    const flavorId = await makeFlavor(s, { vcpus: 2, memoryMiB: 512, diskGiB: 7 });
+    const flavorId = await launch.flavor({ vcpus: 2, memoryMiB: 512, diskGiB: 7 });
     const made = await createInstances(ctx, {
-      imageId: await makeImageRow(s),
+      imageId: await launch.image(),
       flavorId,
       nics: [],
       instances: names(4),
@@ -244,9 +247,9 @@ describe("placement counts disk", () => {
   it("refuses a 10 TiB disk on a host with 76 GiB free, saying so for that host, and creates nothing", async () => {
     const [small] = await onlyTheseHosts([{ memoryMiB: 4096, diskFreeBytes: 76 * GiB }]);
     const jobs = recordingJobs();
-    const ctx = contextFor(s, await makeUser(s, "user"), undefined, { jobs });
-    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256, diskGiB: 10240 });
-    const imageId = await makeImageRow(s);
+    const ctx = contextFor(s, await makeUser(s, "user", [launch.groupId]), undefined, { jobs });
+    const flavorId = await launch.flavor({ vcpus: 1, memoryMiB: 256, diskGiB: 10240 });
+    const imageId = await launch.image();
 
     const err = await createInstances(ctx, { imageId, flavorId, nics: [], instances: names(1) }).catch(
       (e: unknown) => e,
@@ -266,12 +269,12 @@ describe("placement counts disk", () => {
     // 100 GiB free at 2× = 200 GiB of flavor disks: 10 of 20 GiB, counting what is already there.
     const [host] = await onlyTheseHosts([{ memoryMiB: 64 * 1024, diskFreeBytes: 100 * GiB }]);
     const jobs = recordingJobs();
-    const ctx = contextFor(s, await makeUser(s, "powerUser"), undefined, {
+    const ctx = contextFor(s, await makeUser(s, "powerUser", [launch.groupId]), undefined, {
       jobs,
       settings: { ...testSettings(), diskOvercommit: 2 },
     });
-    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 64, diskGiB: 20 });
-    const imageId = await makeImageRow(s);
+    const flavorId = await launch.flavor({ vcpus: 1, memoryMiB: 64, diskGiB: 20 });
+    const imageId = await launch.image();
 
     const tooMany = await createInstances(ctx, { imageId, flavorId, nics: [], instances: names(11) }).catch(
       (e: unknown) => e,

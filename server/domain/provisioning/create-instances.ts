@@ -7,6 +7,7 @@ import type { JobPayload, NicSpec } from "@/agents/protocol";
 import { flavors, instances, ipSubnets, networks, type NetworkRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
+import { assertLaunchAllowed } from "../groups/catalogue";
 import { findVisibleImage } from "../images/find-images";
 import { viewsOfCreated, type InstanceView } from "../instances/find-instances";
 import type { createInstanceInput } from "../instances/schemas";
@@ -27,6 +28,8 @@ export interface CreateInstancesInput {
    * e.g. one per student of a class; that feature decides whether the actor may, this function does not.
    */
   instances: { name: string; ownerId?: number }[];
+  /** Marks the instances as one class deployment (see PlacementBatch.batchId). */
+  batchId?: string;
 }
 
 /** One instance: a batch of one. */
@@ -94,6 +97,11 @@ export async function createInstances(
     });
   }
   const groupId = input.groupId ?? actor.groupIds[0] ?? null;
+  await assertLaunchAllowed(ctx.db, actor, groupId, {
+    image,
+    flavor,
+    networkIds: input.nics.map((n) => n.networkId),
+  });
 
   const wanted = [...new Set(input.nics.map((n) => n.networkId))];
   const nets = wanted.length ? await ctx.db.select().from(networks).where(inArray(networks.id, wanted)) : [];
@@ -135,6 +143,7 @@ export async function createInstances(
     flavor,
     image,
     nics: input.nics,
+    batchId: input.batchId,
     requestedBy: actor,
   });
 

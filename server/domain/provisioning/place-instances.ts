@@ -22,6 +22,7 @@ import type { Actor, DomainSettings } from "../context";
 import { msg } from "@/common/message";
 import { isHostUp } from "../hosts/find-hosts";
 import { recordInstanceEvent } from "../instances/record-event";
+import { reserveQuota } from "../quotas/reserve-quota";
 import { allocateInLockedNetwork, lockNetwork } from "../networks/ipam";
 import {
   noHostFits,
@@ -45,6 +46,8 @@ export interface PlacementBatch {
   image: { id: string; sha256: string };
   /** NICs in guest order, the same for every instance of the batch. */
   nics: { networkId: string; subnetId?: number }[];
+  /** Set when the batch is one of a class's deployments ("one per member"), removed together later. */
+  batchId?: string;
   /** Who asked (the timeline's "Create requested by …"); a subnet named by a NIC must be theirs to use. */
   requestedBy: Actor;
 }
@@ -92,6 +95,21 @@ export async function placeInstances(
   const attempt = (mode: "optimistic" | "locked") =>
     db.transaction(
       async (tx) => {
+        // Quota first (its locks come before every host's and network's): the batch counts whole.
+        await reserveQuota(tx, {
+          owners: batch.items.map((item) => ({
+            ownerId: item.ownerId,
+            add: {
+              instances: 1,
+              vcpus: flavor.vcpus,
+              ramMiB: flavor.memoryMiB,
+              diskGiB: flavor.diskGiB,
+              ipAddresses: batch.nics.length,
+            },
+          })),
+          groupId: batch.groupId,
+          requestedBy: batch.requestedBy.id,
+        });
         // Host rows and their usage, read without locks: "reading their rows" is the whole cost.
         const hostRows = await tx
           .select({
@@ -173,6 +191,7 @@ export async function placeInstances(
             name: item.name,
             ownerId: item.ownerId,
             groupId: batch.groupId,
+            batchId: batch.batchId ?? null,
             flavorId: flavor.id,
             imageId: image.id,
             vcpus: flavor.vcpus,

@@ -6,10 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hosts, instances } from "@/db/schema";
 import {
   callerFor,
-  makeFlavor,
-  makeGroup,
+  makeLaunchGroup,
   makeHost,
-  makeImageRow,
   makeUser,
   openTestServices,
   recordingJobs,
@@ -17,11 +15,13 @@ import {
 } from "@/server/testing/fixtures";
 
 let s: TestServices;
+let launch: Awaited<ReturnType<typeof makeLaunchGroup>>;
 let disabledOthers: string[] = [];
 let hostId: string;
 
 beforeAll(async () => {
   s = openTestServices();
+  launch = await makeLaunchGroup(s);
   // Only our small host may take instances in this test.
   disabledOthers = (await s.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.enabled, true))).map(
     (h) => h.id,
@@ -36,11 +36,10 @@ afterAll(async () => {
 
 describe("concurrent creates against one small host", () => {
   it("30 at once: exactly as many as fit are placed, the rest are refused with the host's reason", async () => {
-    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256 });
-    const imageId = await makeImageRow(s);
-    const group = await makeGroup(s);
+    const flavorId = await launch.flavor({ vcpus: 1, memoryMiB: 256 });
+    const imageId = await launch.image();
     const jobs = recordingJobs();
-    const users = await Promise.all(Array.from({ length: 30 }, () => makeUser(s, "user", [group])));
+    const users = await Promise.all(Array.from({ length: 30 }, () => makeUser(s, "user", [launch.groupId])));
 
     const results = await Promise.allSettled(
       users.map((u, i) =>
@@ -74,9 +73,9 @@ describe("concurrent creates against one small host", () => {
   });
 
   it("a refused create leaves nothing behind, and a delete gives the capacity back", async () => {
-    const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 256 });
-    const imageId = await makeImageRow(s);
-    const u = await makeUser(s, "user");
+    const flavorId = await launch.flavor({ vcpus: 1, memoryMiB: 256 });
+    const imageId = await launch.image();
+    const u = await makeUser(s, "user", [launch.groupId]);
     const c = callerFor(s, u);
     const before = (await s.db.select().from(instances).where(eq(instances.ownerId, u.id))).length;
     await expect(c.instances.create({ name: "one-too-many", imageId, flavorId })).rejects.toMatchObject({
@@ -96,11 +95,11 @@ describe("concurrent creates against one small host", () => {
   });
 
   it("a disabled or silent host gets nothing", async () => {
-    const flavorId = await makeFlavor(s, { memoryMiB: 128 });
-    const imageId = await makeImageRow(s);
+    const flavorId = await launch.flavor({ memoryMiB: 128 });
+    const imageId = await launch.image();
     await s.db.update(hosts).set({ enabled: false }).where(eq(hosts.id, hostId));
     await makeHost(s, { up: false });
-    const u = await makeUser(s, "user");
+    const u = await makeUser(s, "user", [launch.groupId]);
     const err = await callerFor(s, u)
       .instances.create({ name: "nowhere", imageId, flavorId })
       .catch((e: TRPCError) => e);

@@ -43,6 +43,7 @@ export interface ImagesViewer {
   id: number;
   role: Role;
   groupIds: number[];
+  adminGroupIds: number[];
 }
 
 export function ImagesAdmin({

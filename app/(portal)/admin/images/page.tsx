@@ -31,7 +31,12 @@ export default async function ImagesPage() {
         manage: can(actor.role, "images", "update"),
         sync: can(actor.role, "images", "sync"),
       }}
-      viewer={{ id: actor.id, role: actor.role, groupIds: actor.groupIds }}
+      viewer={{
+        id: actor.id,
+        role: actor.role,
+        groupIds: actor.groupIds,
+        adminGroupIds: actor.adminGroupIds,
+      }}
     />
   );
 }

@@ -1,0 +1,122 @@
+// Quota checks that hold under concurrency: every request that takes quota locks its owners' and its
+// group's quota rows (in one order: users by id, then the group) inside the transaction that creates the
+// objects, counts what is held now and refuses what would pass the limit. Two requests for the last unit
+// queue on the lock; the second counts the first's rows.
+import { inArray } from "drizzle-orm";
+import { msg } from "@/common/message";
+import { QUOTA_KEYS, type QuotaKey, type QuotaLimits, type QuotaUsage } from "@/common/quotas";
+import { groups, namedLocks, users } from "@/db/schema";
+import type { Database } from "@/server/db/client";
+import { DomainError } from "../errors";
+import { measureUsage } from "./measure-usage";
+import { readGroupLimits, readUserLimits } from "./read-limits";
+
+type Tx = Pick<Database, "select" | "insert">;
+
+export interface QuotaRequest {
+  /** What the request adds for each owner (a class batch adds one instance to each student). */
+  owners: { ownerId: number; add: Partial<QuotaUsage> }[];
+  /** The group the objects are managed in: its limits hold for the sum of all owners' additions. */
+  groupId: number | null;
+  /** Who asks: a refusal says "your quota" to them and "the owner's quota" otherwise. */
+  requestedBy: number;
+}
+
+/**
+ * Takes the quota lock of a user or group for the rest of the transaction. INSERT … ON DUPLICATE KEY
+ * UPDATE locks the row exclusively whether it existed or not (an INSERT IGNORE would take a shared lock
+ * first, and two of those upgrading deadlock).
+ */
+async function lockQuota(tx: Tx, name: string): Promise<void> {
+  await tx.insert(namedLocks).values({ name }).onDuplicateKeyUpdate({ set: { name } });
+}
+
+export const quotaLockName = (subject: "user" | "group", id: number) => `quota:${subject}:${id}`;
+
+function addsAnything(add: Partial<QuotaUsage>): boolean {
+  return QUOTA_KEYS.some((k) => (add[k] ?? 0) > 0);
+}
+
+function firstExceeded(
+  limits: QuotaLimits,
+  usage: QuotaUsage,
+  add: Partial<QuotaUsage>,
+): { key: QuotaKey; limit: number; used: number; requested: number } | null {
+  for (const key of QUOTA_KEYS) {
+    const limit = limits[key];
+    const requested = add[key] ?? 0;
+    if (limit === null || limit === undefined || requested <= 0) continue;
+    if (usage[key] + requested > limit) return { key, limit, used: usage[key], requested };
+  }
+  return null;
+}
+
+const hasLimitFor = (limits: QuotaLimits, add: Partial<QuotaUsage>) =>
+  QUOTA_KEYS.some((k) => (add[k] ?? 0) > 0 && limits[k] !== null && limits[k] !== undefined);
+
+/** Throws FORBIDDEN naming the quota, its limit and the use now when the request would pass a limit. */
+export async function reserveQuota(tx: Tx, req: QuotaRequest): Promise<void> {
+  const perOwner = new Map<number, Partial<QuotaUsage>>();
+  for (const o of req.owners) {
+    const sum = perOwner.get(o.ownerId) ?? {};
+    for (const k of QUOTA_KEYS) if (o.add[k]) sum[k] = (sum[k] ?? 0) + o.add[k];
+    perOwner.set(o.ownerId, sum);
+  }
+  const total: Partial<QuotaUsage> = {};
+  for (const add of perOwner.values())
+    for (const k of QUOTA_KEYS) if (add[k]) total[k] = (total[k] ?? 0) + add[k];
+  if (!addsAnything(total)) return;
+
+  const ownerIds = [...perOwner.keys()].sort((a, b) => a - b);
+  for (const id of ownerIds) await lockQuota(tx, quotaLockName("user", id));
+  if (req.groupId !== null) await lockQuota(tx, quotaLockName("group", req.groupId));
+
+  const accounts = await tx
+    .select({ id: users.id, role: users.role, username: users.username })
+    .from(users)
+    .where(inArray(users.id, ownerIds));
+  for (const id of ownerIds) {
+    const account = accounts.find((a) => a.id === id);
+    if (!account) continue;
+    const add = perOwner.get(id)!;
+    const { limits } = await readUserLimits(tx, account);
+    if (!hasLimitFor(limits, add)) continue;
+    const over = firstExceeded(limits, await measureUsage(tx, { ownerId: id }), add);
+    if (over)
+      throw new DomainError(
+        "FORBIDDEN",
+        msg("quotas.exceeded", {
+          scope: id === req.requestedBy ? "self" : "owner",
+          owner: account.username,
+          group: "",
+          quota: over.key,
+          limit: over.limit,
+          used: over.used,
+          requested: over.requested,
+        }),
+      );
+  }
+  if (req.groupId !== null) {
+    const limits = (await readGroupLimits(tx, [req.groupId])).get(req.groupId) ?? {};
+    if (!hasLimitFor(limits, total)) return;
+    const over = firstExceeded(limits, await measureUsage(tx, { groupId: req.groupId }), total);
+    if (over) {
+      const [g] = await tx
+        .select({ name: groups.name })
+        .from(groups)
+        .where(inArray(groups.id, [req.groupId]));
+      throw new DomainError(
+        "FORBIDDEN",
+        msg("quotas.exceeded", {
+          scope: "group",
+          owner: "",
+          group: g?.name ?? String(req.groupId),
+          quota: over.key,
+          limit: over.limit,
+          used: over.used,
+          requested: over.requested,
+        }),
+      );
+    }
+  }
+}
