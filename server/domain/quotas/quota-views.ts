@@ -16,6 +16,7 @@ import { requireActor, type DomainContext } from "../context";
 import { toCsv } from "../csv";
 import { notFound } from "../errors";
 import { assertMayActOn } from "../policies/authorize";
+import { administersGroup } from "../policies/owned";
 import { measureUsage } from "./measure-usage";
 import { measureUsageOfAll } from "./measure-usage-all";
 import { limitsOfRow, readGroupLimits, readUserLimits } from "./read-limits";
@@ -47,7 +48,7 @@ export interface GroupQuotaView {
 export interface MyQuotaView {
   user: Omit<UserQuotaView, "disabled" | "own">;
   /** Per group: its limits and use, and for each key the tighter of the group's and the user's limit. */
-  groups: (Omit<GroupQuotaView, "memberCount"> & { effective: QuotaLimits })[];
+  groups: (Omit<GroupQuotaView, "memberCount"> & { effective: QuotaLimits; administers: boolean })[];
 }
 
 function effectiveOf(user: QuotaLimits, group: QuotaLimits): QuotaLimits {
@@ -93,6 +94,8 @@ export async function readMyQuotas(ctx: DomainContext): Promise<MyQuotaView> {
         limits: gl,
         usage: groupUsage.get(g.id) ?? emptyUsage(),
         effective: effectiveOf(limits, gl),
+        // The page links a group's admins to the group's usage view.
+        administers: administersGroup(actor, g.id),
       };
     }),
   };

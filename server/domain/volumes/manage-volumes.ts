@@ -8,7 +8,6 @@ import { MAX_VOLUMES_PER_INSTANCE } from "@/agents/protocol/storage";
 import type { HostJobPayloads, JobName } from "@/agents/protocol";
 import { isSettled } from "@/common/instance-states";
 import { hosts, instances, users, volumes, type InstanceRow, type VolumeRow } from "@/db/schema";
-import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
