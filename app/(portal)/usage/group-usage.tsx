@@ -15,7 +15,7 @@ import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components
 import { useTRPC } from "@/app/_trpc/client";
 import { QuotaBars, QuotaCell } from "./quota-bars";
 import { QuotaLimitsDialog } from "./quota-limits-dialog";
-import { SortHeader, sortRows, type SortState } from "./sort-header";
+import { COMPACT, SortHeader, sortRows, type SortState } from "./sort-header";
 
 export function GroupUsage({ groupId, canSetLimits = true }: { groupId: number; canSetLimits?: boolean }) {
   const t = useTranslations("usage");
@@ -57,11 +57,11 @@ export function GroupUsage({ groupId, canSetLimits = true }: { groupId: number; 
             {t("colMember")}
           </SortHeader>
           {QUOTA_KEYS.map((k) => (
-            <SortHeader key={k} column={k} sort={sort} onSort={setSort}>
+            <SortHeader key={k} column={k} sort={sort} onSort={setSort} className={COMPACT}>
               {t(`short.${k}`)}
             </SortHeader>
           ))}
-          {canSetLimits && <Th>{t("colActions")}</Th>}
+          {canSetLimits && <Th className={COMPACT}>{t("colActions")}</Th>}
         </THead>
         <TBody>
           {members.length === 0 && (
@@ -69,18 +69,18 @@ export function GroupUsage({ groupId, canSetLimits = true }: { groupId: number; 
           )}
           {members.map((m) => (
             <Tr key={m.id}>
-              <Td>
+              <Td className="whitespace-nowrap">
                 <span className="font-medium">{m.displayName}</span>{" "}
-                <span className="text-slate-500 dark:text-slate-400">{m.username}</span>{" "}
                 {m.isAdmin && <Badge tone="info">{t("admin")}</Badge>}
+                <span className="block text-xs text-slate-500 dark:text-slate-400">{m.username}</span>
               </Td>
               {QUOTA_KEYS.map((k) => (
-                <Td key={k}>
+                <Td key={k} className={COMPACT}>
                   <QuotaCell used={m.usage[k]} limit={m.limits[k]} k={k} />
                 </Td>
               ))}
               {canSetLimits && (
-                <Td>
+                <Td className={COMPACT}>
                   {m.isAdmin || m.role === "powerAdm" || m.role === "superAdm" ? null : (
                     <Button size="sm" variant="secondary" onClick={() => setEditing(m.id)}>
                       {t("editLimits")}

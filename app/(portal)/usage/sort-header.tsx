@@ -15,7 +15,9 @@ export function SortHeader({
   sort,
   onSort,
   children,
+  className = "",
 }: {
+  className?: string;
   column: string;
   sort: SortState;
   onSort: (s: SortState) => void;
@@ -24,7 +26,7 @@ export function SortHeader({
   const t = useTranslations("usage");
   const active = sort.column === column;
   return (
-    <Th aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}>
+    <Th className={className} aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}>
       <button
         type="button"
         className="inline-flex items-center gap-1 uppercase hover:text-indigo-700 dark:hover:text-indigo-300"
@@ -39,6 +41,9 @@ export function SortHeader({
     </Th>
   );
 }
+
+/** Quota columns are many: tighter cells keep a table of ten of them within a laptop's width. */
+export const COMPACT = "px-2!";
 
 /** Sorted copy: numbers as numbers, text by locale; ties keep their order. */
 export function sortRows<T>(

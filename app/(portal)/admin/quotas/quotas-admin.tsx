@@ -19,7 +19,7 @@ import { compactDate } from "@/app/_lib/format";
 import { useTRPC, useTRPCClient } from "@/app/_trpc/client";
 import { QuotaCell, useQuotaAmount } from "../../usage/quota-bars";
 import { QuotaLimitsDialog } from "../../usage/quota-limits-dialog";
-import { SortHeader, sortRows, type SortState } from "../../usage/sort-header";
+import { COMPACT, SortHeader, sortRows, type SortState } from "../../usage/sort-header";
 
 type Editing =
   | { kind: "role"; role: AccountRole; limits: QuotaLimits }
@@ -124,20 +124,22 @@ export function QuotasAdmin() {
               <THead>
                 <Th>{t("colRole")}</Th>
                 {QUOTA_KEYS.map((k) => (
-                  <Th key={k}>{tu(`short.${k}`)}</Th>
+                  <Th key={k} className={COMPACT}>
+                    {tu(`short.${k}`)}
+                  </Th>
                 ))}
-                <Th>{tu("colActions")}</Th>
+                <Th className={COMPACT}>{tu("colActions")}</Th>
               </THead>
               <TBody>
                 {ACCOUNT_ROLES.map((role) => (
                   <Tr key={role}>
                     <Td className="font-medium">{tr(role)}</Td>
                     {QUOTA_KEYS.map((k) => (
-                      <Td key={k} className="tabular-nums">
+                      <Td key={k} className={`tabular-nums ${COMPACT}`}>
                         {limitText(k, all.data.roleDefaults[role][k])}
                       </Td>
                     ))}
-                    <Td>
+                    <Td className={COMPACT}>
                       <Button
                         size="sm"
                         variant="secondary"
@@ -169,11 +171,11 @@ export function QuotasAdmin() {
                   {t("colMembers")}
                 </SortHeader>
                 {QUOTA_KEYS.map((k) => (
-                  <SortHeader key={k} column={k} sort={groupSort} onSort={setGroupSort}>
+                  <SortHeader key={k} column={k} sort={groupSort} onSort={setGroupSort} className={COMPACT}>
                     {tu(`short.${k}`)}
                   </SortHeader>
                 ))}
-                <Th>{tu("colActions")}</Th>
+                <Th className={COMPACT}>{tu("colActions")}</Th>
               </THead>
               <TBody>
                 {groups.length === 0 && (
@@ -191,11 +193,11 @@ export function QuotasAdmin() {
                     </Td>
                     <Td className="tabular-nums">{g.memberCount}</Td>
                     {QUOTA_KEYS.map((k) => (
-                      <Td key={k}>
+                      <Td key={k} className={COMPACT}>
                         <QuotaCell used={g.usage[k]} limit={g.limits[k]} k={k} />
                       </Td>
                     ))}
-                    <Td>
+                    <Td className={COMPACT}>
                       <Button
                         size="sm"
                         variant="secondary"
@@ -237,11 +239,11 @@ export function QuotasAdmin() {
                   {t("colRole")}
                 </SortHeader>
                 {QUOTA_KEYS.map((k) => (
-                  <SortHeader key={k} column={k} sort={userSort} onSort={setUserSort}>
+                  <SortHeader key={k} column={k} sort={userSort} onSort={setUserSort} className={COMPACT}>
                     {tu(`short.${k}`)}
                   </SortHeader>
                 ))}
-                <Th>{tu("colActions")}</Th>
+                <Th className={COMPACT}>{tu("colActions")}</Th>
               </THead>
               <TBody>
                 {users.length === 0 && (
@@ -249,7 +251,7 @@ export function QuotasAdmin() {
                 )}
                 {users.map((u) => (
                   <Tr key={u.id}>
-                    <Td>
+                    <Td className="whitespace-nowrap">
                       <span className="font-medium">{u.username}</span>
                       {u.displayName !== u.username && (
                         <span className="block text-xs text-slate-500 dark:text-slate-400">
@@ -257,13 +259,17 @@ export function QuotasAdmin() {
                         </span>
                       )}
                     </Td>
-                    <Td>{tr(u.role)}</Td>
+                    <Td className="whitespace-nowrap">{tr(u.role)}</Td>
                     {QUOTA_KEYS.map((k) => (
-                      <Td key={k} title={u.source[k] === "role" ? t("fromRole") : undefined}>
+                      <Td
+                        key={k}
+                        className={COMPACT}
+                        title={u.source[k] === "role" ? t("fromRole") : undefined}
+                      >
                         <QuotaCell used={u.usage[k]} limit={u.limits[k]} k={k} />
                       </Td>
                     ))}
-                    <Td>
+                    <Td className={COMPACT}>
                       <Button
                         size="sm"
                         variant="secondary"
