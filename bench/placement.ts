@@ -104,7 +104,6 @@ async function prepare(size: number, dbName: string) {
       imageStoreDir: "/tmp",
       subnetTimeoutSeconds: 120,
       portForwardRange: [20000, 29999] as [number, number],
-      volumeQuotaGiBPerUser: 100,
       consoleTicketKey: Buffer.alloc(32), // placement issues no console tickets
     },
     // A recording job port: what would go to each host's queue.

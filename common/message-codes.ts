@@ -80,7 +80,6 @@ export interface MessageParams {
   "field.notYourGroup": Record<never, never>;
   "field.privateOnly": Record<never, never>;
   "field.groupRequired": Record<never, never>;
-  "field.volumeQuota": { free: MessageParam };
   "field.tooLarge": Record<never, never>;
   "field.notInCatalogue": Record<never, never>;
   "account.currentPasswordWrong": Record<never, never>;
@@ -141,7 +140,6 @@ export interface MessageParams {
   "scheduler.noUsableHypervisor": Record<never, never>;
   "scheduler.batchNoHostFits": { details: MessageParam; placed: MessageParam; total: MessageParam };
   "volumes.noHostYet": Record<never, never>;
-  "volumes.quotaExceeded": { quota: MessageParam; size: MessageParam; used: MessageParam; whose: string };
   "volumes.cannotNow": { action: string; state: MessageParam };
   "volumes.notAvailable": { state: MessageParam };
   "volumes.otherOwner": Record<never, never>;
@@ -284,6 +282,9 @@ export interface MessageParams {
     scope: string;
     used: MessageParam;
   };
+  "quotas.aboveGroupLimit": { group: MessageParam; limit: MessageParam; quota: string; value: MessageParam };
+  "quotas.fieldAtMost": { limit: MessageParam };
+  "quotas.adminAccount": { user: MessageParam };
   "catalogue.launchInYourGroup": Record<never, never>;
   "catalogue.imageNotAllowed": { group: MessageParam; image: MessageParam };
   "catalogue.flavorNotAllowed": { flavor: MessageParam; group: MessageParam };

@@ -205,7 +205,7 @@ export const PERMISSIONS = {
     revert: p("powerUser", "own"),
     delete: p("powerUser", "own"),
   },
-  /** Data volumes, owned like instances; sizes count against VOLUME_QUOTA_GIB_PER_USER. */
+  /** Data volumes, owned like instances; sizes count in the owner's and group's disk (GiB) quota. */
   volumes: {
     list: p("user", "own"),
     create: p("powerUser", "own"),

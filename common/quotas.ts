@@ -41,3 +41,33 @@ export function tighterLimit(a: number | null | undefined, b: number | null | un
 }
 
 export const emptyUsage = (): QuotaUsage => Object.fromEntries(QUOTA_KEYS.map((k) => [k, 0])) as QuotaUsage;
+
+// ---- inputs of the quotas procedures (client-safe: the admin page's forms check the same) ----
+
+const roleName = z.enum(["user", "powerUser", "powerAdm", "superAdm"]);
+const id = z.number().int().positive();
+
+/** Replaces the whole set: a key left out or null is "no limit" afterwards. */
+export const setRoleDefaultsInput = z.object({ role: roleName, limits: quotaLimitsSchema });
+export const setGroupLimitsInput = z.object({ groupId: id, limits: quotaLimitsSchema });
+export const setUserLimitsInput = z.object({ userId: id, limits: quotaLimitsSchema });
+export const groupUsageInput = z.object({ groupId: id });
+
+/** How a limit reads to a person: RAM in GiB, the rest as counted. */
+export const QUOTA_UNITS: Record<QuotaKey, "count" | "GiB" | "MiB"> = {
+  instances: "count",
+  vcpus: "count",
+  ramMiB: "MiB",
+  diskGiB: "GiB",
+  ipAddresses: "count",
+  snapshots: "count",
+  images: "count",
+  imageGiB: "GiB",
+};
+
+/** The share of a limit in use, 0–1 (null: no limit; a limit of 0 with nothing used is empty). */
+export function shareUsed(used: number, limit: number | null | undefined): number | null {
+  if (limit === null || limit === undefined) return null;
+  if (limit === 0) return used > 0 ? 1 : 0;
+  return Math.min(1, used / limit);
+}

@@ -94,8 +94,11 @@ const schema = z.object({
   JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   /** IPAM: a carved subnet returns to the pool after this long unless confirmed (seed 001: 120 s). */
   SUBNET_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
-  /** Total GiB of data volumes one user may own (across all hosts). */
-  VOLUME_QUOTA_GIB_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /**
+   * Retired: volumes count in the diskGiB quota now (instance disks + volumes; Admin → Quotas, role
+   * defaults). Still parsed so that an install that sets it is told at start where the limit went.
+   */
+  VOLUME_QUOTA_GIB_PER_USER: z.coerce.number().int().min(0).max(1_000_000).optional(),
   /** Host ports users may forward to their instances, "min-max". */
   PORT_FORWARD_RANGE: z
     .string()

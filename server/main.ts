@@ -84,6 +84,11 @@ async function main(): Promise<void> {
     );
   });
   void warnIfRedisForgets(services);
+  if (settings.retiredVolumeQuotaGiB !== null)
+    log.warn(
+      { VOLUME_QUOTA_GIB_PER_USER: settings.retiredVolumeQuotaGiB },
+      "VOLUME_QUOTA_GIB_PER_USER is no longer read: volumes count in the disk (GiB) quota with instance disks; set it per role, group or user under Admin → Quotas",
+    );
 
   // The controller records agents' events (state, progress, heartbeats) in MySQL.
   const controllerDb = services.controllerDb;

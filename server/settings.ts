@@ -42,6 +42,8 @@ export interface PortalSettings extends DomainSettings {
   secureCookies: boolean;
   /** Deadlines after which the reaper gives up work handed to a host (server/queue/maintenance.ts). */
   reaper: ReaperSettings;
+  /** VOLUME_QUOTA_GIB_PER_USER when an install still sets it: only to warn at start (quotas replaced it). */
+  retiredVolumeQuotaGiB: number | null;
 }
 
 export function settingsFromEnv(env: Env): PortalSettings {
@@ -58,7 +60,7 @@ export function settingsFromEnv(env: Env): PortalSettings {
     imageStoreDir: env.IMAGE_STORE_DIR,
     subnetTimeoutSeconds: env.SUBNET_TIMEOUT_SECONDS,
     portForwardRange: env.PORT_FORWARD_RANGE,
-    volumeQuotaGiBPerUser: env.VOLUME_QUOTA_GIB_PER_USER,
+    retiredVolumeQuotaGiB: env.VOLUME_QUOTA_GIB_PER_USER ?? null,
     consoleTicketKey: deriveConsoleTicketKey(env.NEXTAUTH_SECRET),
     imageMaxBytes: env.IMAGE_MAX_BYTES,
     imageMaxVirtualBytes: env.IMAGE_MAX_VIRTUAL_GIB * 1024 ** 3,

@@ -44,6 +44,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     [can(actor.role, "instances", "list"), { href: "/instances", key: "instances" }],
     [can(actor.role, "images", "list") && !managesImages, { href: "/admin/images", key: "images" }],
     [can(actor.role, "tasks", "list"), { href: "/tasks", key: "tasks" }],
+    [can(actor.role, "quotas", "mine"), { href: "/usage", key: "usage" }],
     [true, { href: "/settings", key: "settings" }],
     [can(actor.role, "users", "list"), { href: "/admin/users", key: "users", admin: true }],
     [can(actor.role, "groups", "list"), { href: "/admin/groups", key: "groups", admin: true }],
@@ -52,6 +53,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     // Plain users only pick flavors when launching; the page is for those who manage them.
     [can(actor.role, "flavors", "create"), { href: "/admin/flavors", key: "flavors", admin: true }],
     [managesImages, { href: "/admin/images", key: "images", admin: true }],
+    [can(actor.role, "quotas", "listAll"), { href: "/admin/quotas", key: "quotas", admin: true }],
     [can(actor.role, "audit", "list"), { href: "/admin/audit", key: "audit", admin: true }],
     [can(actor.role, "health", "read"), { href: "/admin/health", key: "health", admin: true }],
   ];

@@ -10,6 +10,8 @@ export type NavKey =
   | "dashboard"
   | "instances"
   | "tasks"
+  | "usage"
+  | "quotas"
   | "settings"
   | "users"
   | "groups"

@@ -370,6 +370,23 @@ const FIXTURES: Record<string, Fixture> = {
     }),
     targetsGroupA: true,
   },
+  "quotas.mine": { input: () => undefined },
+  "quotas.group": {
+    input: (w) => ({ groupId: w.groupA }),
+    targetsGroupA: true,
+    checkResult: (w, _kind, result) =>
+      expect((result as { members: { id: number }[] }).members.map((m) => m.id)).toContain(w.targetUserA.id),
+  },
+  "quotas.listAll": { input: () => undefined },
+  "quotas.exportAll": { input: () => undefined },
+  "quotas.setRoleDefaults": { input: () => ({ role: "powerAdm", limits: { instances: 1000 } }) },
+  "quotas.setGroupLimits": {
+    input: async (w) => ({ groupId: await makeGroup(w.s), limits: { instances: 5 } }),
+  },
+  "quotas.setUserLimits": {
+    input: (w) => ({ userId: w.targetUserA.id, limits: { instances: 3 } }),
+    targetsGroupA: true,
+  },
 };
 /** One volume of targetUserA's in group A, for the list's scope check. */
 let volumeOfA: string | undefined;

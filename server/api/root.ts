@@ -9,6 +9,7 @@ import { imagesRouter } from "./routers/images";
 import { instancesRouter } from "./routers/instances";
 import { capturesRouter, snapshotsRouter, volumesRouter } from "./routers/instance-storage";
 import { ipamRouter, networksRouter, portForwardsRouter } from "./routers/networks";
+import { quotasRouter } from "./routers/quotas";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   ipam: ipamRouter,
   portForwards: portForwardsRouter,
   tasks: tasksRouter,
+  quotas: quotasRouter,
   snapshots: snapshotsRouter,
   volumes: volumesRouter,
   captures: capturesRouter,

@@ -33,8 +33,6 @@ export interface DomainSettings {
   subnetTimeoutSeconds: number;
   /** Host ports that may be forwarded to instances, inclusive. */
   portForwardRange: [number, number];
-  /** Total GiB of data volumes one user may own. */
-  volumeQuotaGiBPerUser: number;
   /** Seals console tickets kept in Redis (HMAC-SHA256); the portal's alone (console-tickets.ts). */
   consoleTicketKey: Buffer;
 }

@@ -85,7 +85,6 @@ export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings
   imageStoreDir: process.env.IMAGE_STORE_DIR ?? "/tmp/educloud-test-images",
   subnetTimeoutSeconds: 120,
   portForwardRange: [20000, 29999],
-  volumeQuotaGiBPerUser: 100,
   consoleTicketKey: deriveConsoleTicketKey(
     process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture",
   ),

@@ -15,7 +15,8 @@ import { msg } from "@/common/message";
 import { DomainError, errorBody } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
 import { actorOf, type Caller } from "@/server/domain/policies/caller";
-import { incomingDir } from "@/server/domain/images/import-image";
+import { imageQuotaRequest, incomingDir } from "@/server/domain/images/import-image";
+import { precheckQuota } from "@/server/domain/quotas/reserve-quota";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { uploadImageInput } from "@/server/domain/images/schemas";
 import { startImageImport } from "@/server/domain/images/start-import";
@@ -176,6 +177,9 @@ export function createTusServer(deps: TusDeps) {
     let image: UploadInfo["image"];
     try {
       image = await authorizeImageUpload(deps.db, actor, parsed.data);
+      // Refused before a byte is sent when the announced size would pass the images quota; the import
+      // checks again, atomically, with the size it stores.
+      await precheckQuota(deps.db, imageQuotaRequest(image, length));
     } catch (err) {
       return refuse(err);
     }

@@ -16,6 +16,7 @@ import { recordInstanceEvent } from "../instances/record-event";
 import { createTask, updateTask } from "../tasks/manage-tasks";
 import { msg } from "@/common/message";
 import { agentMessage } from "../agent-message";
+import { precheckQuota } from "../quotas/reserve-quota";
 
 export async function captureInstance(
   ctx: DomainContext,
@@ -29,6 +30,13 @@ export async function captureInstance(
       msg("instances.captureNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
+  // The copy can take long: refuse now when the owner or group has no image left. The import checks
+  // again, atomically, with the stored size (receive-capture.ts → importImage).
+  await precheckQuota(ctx.db, {
+    owners: [{ ownerId: inst.ownerId, add: { images: 1 } }],
+    groupId: inst.groupId,
+    requestedBy: actor.id,
+  });
   const taskId = await createTask(ctx.db, {
     kind: "instance.capture",
     targetType: "image",

@@ -16,6 +16,7 @@ import { detectFormat } from "./detect-format";
 import { ImageRefusal, inspectUpload, qemuImgCheck, qemuImgInfo, readHead } from "./inspect-image";
 import { chooseOvaDisk, extractTarEntry, listTarEntries } from "./ova-archive";
 import { msg, type Message } from "@/common/message";
+import { reserveQuota, type QuotaRequest } from "../quotas/reserve-quota";
 
 export interface ImportImageInput {
   /** A file in `${storeDir}/.incoming/` (same filesystem as the store, so the final move is a rename). */
@@ -62,6 +63,25 @@ export const DEFAULT_MAX_VIRTUAL_BYTES = 16384 * 1024 ** 3;
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
+/**
+ * What an image adds to its owner's and group's quota: one image and its stored GiB. Public images are
+ * the catalogue an administrator publishes and count for nobody.
+ */
+export function imageQuotaRequest(
+  image: Pick<ImportImageInput, "visibility" | "ownerId" | "groupId">,
+  sizeBytes: number,
+): QuotaRequest {
+  if (image.visibility === "public" || image.ownerId === null)
+    return { owners: [], groupId: null, requestedBy: image.ownerId ?? 0 };
+  // Rounded up to a hundredth: a limit of 1 GiB is not passed by rounding a large upload down.
+  const gib = Math.ceil((sizeBytes / 1024 ** 3) * 100) / 100;
+  return {
+    owners: [{ ownerId: image.ownerId, add: { images: 1, imageGiB: gib } }],
+    groupId: image.groupId ?? null,
+    requestedBy: image.ownerId,
+  };
+}
+
 /** The family and next version number for a new image (a new family unless `newVersionOf`). */
 async function placeInFamily(
   db: Pick<Database, "select">,
@@ -94,7 +114,13 @@ async function placeInFamily(
  * READ COMMITTED so the reads after the lock (and the version retry below) see what was committed while
  * this waited.
  */
-async function withStoredFileLock<T>(db: Database, sha256: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+async function withStoredFileLock<T>(
+  db: Database,
+  sha256: string,
+  work: (tx: Tx) => Promise<T>,
+  /** Runs in the transaction before the file's lock: the quota locks come first on every path. */
+  first?: (tx: Tx) => Promise<void>,
+): Promise<T> {
   // 64 characters fit the key; two files sharing 240 bits of sha256 would merely wait for each other.
   const name = `img:${sha256.slice(0, 60)}`;
   // A row must exist to be locked. Made once per file and never deleted (a waiter on a deleted row would
@@ -102,6 +128,7 @@ async function withStoredFileLock<T>(db: Database, sha256: string, work: (tx: Tx
   await db.insert(namedLocks).ignore().values({ name });
   return db.transaction(
     async (tx) => {
+      await first?.(tx);
       await tx.select().from(namedLocks).where(eq(namedLocks.name, name)).for("update");
       return work(tx);
     },
@@ -192,39 +219,44 @@ export async function importImage(deps: ImportDeps, input: ImportImageInput): Pr
     const id = input.id ?? randomUUID();
     let renamed = false;
     try {
-      await withStoredFileLock(deps.db, sha256, async (tx) => {
-        await rename(stored, storedImagePath(deps.storeDir, sha256));
-        renamed = true;
-        // Two new versions of one image stored at once would take the same number: the unique index
-        // refuses the second, which then takes the next one.
-        for (let attempt = 0; ; attempt++) {
-          const family = await placeInFamily(tx, id, input);
-          try {
-            await tx.insert(images).values({
-              id,
-              name: family.name,
-              sha256,
-              format,
-              sourceFormat: input.format,
-              sourceSha256,
-              sizeBytes,
-              virtualSizeBytes: info!.virtualSizeBytes,
-              visibility: input.visibility,
-              ownerId: input.ownerId,
-              groupId: input.groupId ?? null,
-              osType: input.osType ?? "linux",
-              familyId: family.familyId,
-              version: family.version,
-              minDiskGiB: input.minDiskGiB ?? 0,
-              minRamMiB: input.minRamMiB ?? 0,
-            });
-            break;
-          } catch (err) {
-            if (!isDuplicateKey(err)) throw err;
-            if (attempt >= 4) throw new DomainError("CONFLICT", msg("images.versionRace"));
+      await withStoredFileLock(
+        deps.db,
+        sha256,
+        async (tx) => {
+          await rename(stored, storedImagePath(deps.storeDir, sha256));
+          renamed = true;
+          // Two new versions of one image stored at once would take the same number: the unique index
+          // refuses the second, which then takes the next one.
+          for (let attempt = 0; ; attempt++) {
+            const family = await placeInFamily(tx, id, input);
+            try {
+              await tx.insert(images).values({
+                id,
+                name: family.name,
+                sha256,
+                format,
+                sourceFormat: input.format,
+                sourceSha256,
+                sizeBytes,
+                virtualSizeBytes: info!.virtualSizeBytes,
+                visibility: input.visibility,
+                ownerId: input.ownerId,
+                groupId: input.groupId ?? null,
+                osType: input.osType ?? "linux",
+                familyId: family.familyId,
+                version: family.version,
+                minDiskGiB: input.minDiskGiB ?? 0,
+                minRamMiB: input.minRamMiB ?? 0,
+              });
+              break;
+            } catch (err) {
+              if (!isDuplicateKey(err)) throw err;
+              if (attempt >= 4) throw new DomainError("CONFLICT", msg("images.versionRace"));
+            }
           }
-        }
-      });
+        },
+        (tx) => reserveQuota(tx, imageQuotaRequest(input, sizeBytes)),
+      );
     } catch (err) {
       // After the transaction, whatever became of it (a failed COMMIT, or a deadlock that rolled back and
       // so released the lock): the file goes only if, under the lock taken afresh, no live row names it.

@@ -20,6 +20,7 @@ import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { findFreeBlock, formatIpv4 } from "./ipv4";
 import { generateMac } from "./mac";
 import { msg, type Message } from "@/common/message";
+import { reserveQuota } from "../quotas/reserve-quota";
 
 /** A Drizzle transaction (or the database) — the functions below run inside their caller's transaction. */
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -297,6 +298,12 @@ export async function allocateInfrastructureAddress(
 ): Promise<IpAddressRow> {
   const actor = requireActor(ctx);
   return ctx.db.transaction(async (tx) => {
+    // The address counts for the one who takes it; their quota lock comes before the network's.
+    await reserveQuota(tx, {
+      owners: [{ ownerId: actor.id, add: { ipAddresses: 1 } }],
+      groupId: null,
+      requestedBy: actor.id,
+    });
     const network = await lockNetwork(tx, input.networkId);
     return allocateInLockedNetwork(tx, {
       network,

@@ -56,6 +56,18 @@ const hasLimitFor = (limits: QuotaLimits, add: Partial<QuotaUsage>) =>
 
 /** Throws FORBIDDEN naming the quota, its limit and the use now when the request would pass a limit. */
 export async function reserveQuota(tx: Tx, req: QuotaRequest): Promise<void> {
+  await checkQuota(tx, req, true);
+}
+
+/**
+ * The same check without taking the locks: an early refusal before long work (an upload's first byte,
+ * a capture's copy). It decides nothing; reserveQuota in the transaction that creates the row does.
+ */
+export async function precheckQuota(db: Pick<Database, "select">, req: QuotaRequest): Promise<void> {
+  await checkQuota(db as Tx, req, false);
+}
+
+async function checkQuota(tx: Tx, req: QuotaRequest, lock: boolean): Promise<void> {
   const perOwner = new Map<number, Partial<QuotaUsage>>();
   for (const o of req.owners) {
     const sum = perOwner.get(o.ownerId) ?? {};
@@ -68,8 +80,10 @@ export async function reserveQuota(tx: Tx, req: QuotaRequest): Promise<void> {
   if (!addsAnything(total)) return;
 
   const ownerIds = [...perOwner.keys()].sort((a, b) => a - b);
-  for (const id of ownerIds) await lockQuota(tx, quotaLockName("user", id));
-  if (req.groupId !== null) await lockQuota(tx, quotaLockName("group", req.groupId));
+  if (lock) {
+    for (const id of ownerIds) await lockQuota(tx, quotaLockName("user", id));
+    if (req.groupId !== null) await lockQuota(tx, quotaLockName("group", req.groupId));
+  }
 
   const accounts = await tx
     .select({ id: users.id, role: users.role, username: users.username })

@@ -12,6 +12,7 @@ import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg } from "@/common/message";
 import { errorReasonColumns, storedReason } from "../reason-columns";
+import { reserveQuota } from "../quotas/reserve-quota";
 
 /** Internal snapshots live in the instance's qcow2; each one pins old clusters, so keep them few. */
 export const MAX_SNAPSHOTS_PER_INSTANCE = 16;
@@ -73,15 +74,24 @@ export async function createSnapshot(
       msg("instances.snapshotNotNow", { state: inst.state, task: inst.task ?? "none" }),
     );
   }
-  const [count] = await ctx.db
-    .select({ n: sql<number>`count(*)` })
-    .from(snapshots)
-    .where(and(eq(snapshots.instanceId, inst.id), ne(snapshots.state, "deleted")));
-  if (Number(count?.n ?? 0) >= MAX_SNAPSHOTS_PER_INSTANCE) {
-    throw new DomainError("CONFLICT", msg("snapshots.tooMany", { max: MAX_SNAPSHOTS_PER_INSTANCE }));
-  }
   const id = randomUUID();
-  await ctx.db.insert(snapshots).values({ id, instanceId: inst.id, name: input.name, createdBy: actor.id });
+  await ctx.db.transaction(async (tx) => {
+    // Snapshots count for the instance's owner and group; their quota locks also serialise two creates
+    // on one instance, so the per-instance cap below holds too.
+    await reserveQuota(tx, {
+      owners: [{ ownerId: inst.ownerId, add: { snapshots: 1 } }],
+      groupId: inst.groupId,
+      requestedBy: actor.id,
+    });
+    const [count] = await tx
+      .select({ n: sql<number>`count(*)` })
+      .from(snapshots)
+      .where(and(eq(snapshots.instanceId, inst.id), ne(snapshots.state, "deleted")));
+    if (Number(count?.n ?? 0) >= MAX_SNAPSHOTS_PER_INSTANCE) {
+      throw new DomainError("CONFLICT", msg("snapshots.tooMany", { max: MAX_SNAPSHOTS_PER_INSTANCE }));
+    }
+    await tx.insert(snapshots).values({ id, instanceId: inst.id, name: input.name, createdBy: actor.id });
+  });
   try {
     await ctx.jobs.enqueue(
       inst.hostId,

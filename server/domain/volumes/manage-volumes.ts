@@ -1,14 +1,13 @@
 // Data volumes. A volume is a qcow2 on one host (the host of the instance it was created for) and
-// can be attached only to instances on that host. It belongs to the instance's owner, and counts
-// against that owner's VOLUME_QUOTA_GIB_PER_USER until it is deleted. The agent reports each job's
-// outcome (apply-volume-event.ts).
+// can be attached only to instances on that host. It belongs to the instance's owner and group, and
+// counts in their disk (GiB) quota, with instance disks, until it is deleted. The agent reports each
+// job's outcome (apply-volume-event.ts).
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import { MAX_VOLUMES_PER_INSTANCE } from "@/agents/protocol/storage";
 import type { HostJobPayloads, JobName } from "@/agents/protocol";
 import { isSettled } from "@/common/instance-states";
 import { hosts, instances, users, volumes, type InstanceRow, type VolumeRow } from "@/db/schema";
-import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { loadInstanceForActor } from "../instances/find-instances";
@@ -16,6 +15,7 @@ import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg } from "@/common/message";
 import { errorReasonColumns, storedReason } from "../reason-columns";
+import { reserveQuota } from "../quotas/reserve-quota";
 
 export interface VolumeView {
   id: string;
@@ -89,15 +89,6 @@ async function loadVolumeForActor(ctx: DomainContext, id: string): Promise<Volum
 
 const viewOf = async (ctx: DomainContext, id: string) => (await selectViews(ctx, eq(volumes.id, id)))[0]!;
 
-/** GiB of volumes the user owns now (every state but deleted: a volume being made already counts). */
-export async function usedVolumeGiB(db: Pick<Database, "select">, ownerId: number): Promise<number> {
-  const [sum] = await db
-    .select({ total: sql<string | null>`sum(${volumes.sizeGiB})` })
-    .from(volumes)
-    .where(and(eq(volumes.ownerId, ownerId), ne(volumes.state, "deleted")));
-  return Number(sum?.total ?? 0);
-}
-
 export async function createVolume(
   ctx: DomainContext,
   input: { instanceId: string; name: string; sizeGiB: number },
@@ -107,20 +98,14 @@ export async function createVolume(
   if (!inst.hostId || inst.state === "DELETED" || inst.state === "DELETING") {
     throw new DomainError("CONFLICT", msg("volumes.noHostYet"));
   }
-  const quota = ctx.settings.volumeQuotaGiBPerUser;
   const id = randomUUID();
-  // The owner's row, locked, serialises concurrent creates of one owner: two cannot both fit the last GiB.
+  // The owner's and the group's quota locks serialise concurrent creates: two cannot both fit the last GiB.
   await ctx.db.transaction(async (tx) => {
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, inst.ownerId)).for("update");
-    const used = await usedVolumeGiB(tx, inst.ownerId);
-    if (used + input.sizeGiB > quota) {
-      const whose = inst.ownerId === actor.id ? "self" : "owner";
-      throw new DomainError(
-        "CONFLICT",
-        msg("volumes.quotaExceeded", { whose, used, quota, size: input.sizeGiB }),
-        { sizeGiB: msg("field.volumeQuota", { free: Math.max(0, quota - used) }) },
-      );
-    }
+    await reserveQuota(tx, {
+      owners: [{ ownerId: inst.ownerId, add: { diskGiB: input.sizeGiB } }],
+      groupId: inst.groupId,
+      requestedBy: actor.id,
+    });
     await tx.insert(volumes).values({
       id,
       name: input.name,

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { snapshots, volumes } from "@/db/schema";
+import { quotaLimits, snapshots, volumes } from "@/db/schema";
 import { applyAgentEvent } from "@/server/events/agent-events";
 import {
   callerFor,
@@ -27,8 +27,7 @@ let otherHostId: string;
 let flavorId: number;
 let imageId: string;
 const jobs = recordingJobs();
-const as = (actor: Actor, quota = 100) =>
-  callerFor(s, actor, undefined, { jobs, settings: testSettings({ volumeQuotaGiBPerUser: quota }) });
+const as = (actor: Actor) => callerFor(s, actor, undefined, { jobs, settings: testSettings() });
 const report = (ev: Record<string, unknown>) =>
   applyAgentEvent({ db: s.db, jobs }, { at: new Date(), ...ev } as never);
 const instanceOn = (host: string, state: "RUNNING" | "STOPPED" = "RUNNING") =>
@@ -45,8 +44,9 @@ beforeAll(async () => {
 afterAll(() => s?.close());
 
 describe("volumes in the portal", () => {
-  it("keeps the per-user quota under concurrent creates: of ten 15 GiB volumes against 100 GiB, exactly six fit", async () => {
+  it("keeps the disk quota (instance disks + volumes) under concurrent creates: of ten 15 GiB volumes beside a 1 GiB disk against 101 GiB, exactly six fit", async () => {
     const user = await makeUser(s, "powerUser");
+    await s.db.insert(quotaLimits).values({ subject: "user", subjectId: String(user.id), diskGiB: 101 });
     const vm = await makeInstanceRow(s, { ownerId: user.id, groupId: null, hostId, flavorId, imageId });
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) =>
@@ -59,7 +59,7 @@ describe("volumes in the portal", () => {
       .map((r) => String((r as PromiseRejectedResult).reason));
     expect(
       refused.every((m) =>
-        /Volume quota exceeded: You have 90 GiB of 100 GiB in volumes; 15 GiB more does not fit/.test(m),
+        /Quota reached: your limit for disk \(GiB\) is 101, 91 in use; this needs 15 more/.test(m),
       ),
     ).toBe(true);
     // A deleted volume no longer counts.
