@@ -13,6 +13,7 @@ export type NavKey =
   | "settings"
   | "users"
   | "groups"
+  | "classes"
   | "hosts"
   | "networks"
   | "flavors"
