@@ -35,6 +35,7 @@ export const flavorFields = z.object({
     .min(FLAVOR_LIMITS.diskGiB.min, "At least 1 GiB.")
     .max(FLAVOR_LIMITS.diskGiB.max, `At most ${FLAVOR_LIMITS.diskGiB.max} GiB (16 TiB).`),
 });
-export const createFlavorInput = flavorFields;
+/** groupId: a flavor of that group's own (its admins manage it); left out: a public flavor (superAdm's). */
+export const createFlavorInput = flavorFields.extend({ groupId: z.number().int().positive().optional() });
 export const updateFlavorInput = flavorFields.partial().extend({ id: z.number().int().positive() });
 export const flavorIdInput = z.object({ id: z.number().int().positive() });

@@ -21,11 +21,15 @@ export const groupNameSchema = z
 export const createGroupInput = z.object({
   name: groupNameSchema,
   description: z.string().trim().max(500, "At most 500 characters.").default(""),
+  kind: z.enum(GROUP_KINDS).default("class"),
 });
 export const updateGroupInput = z.object({
   id,
   name: groupNameSchema.optional(),
   description: z.string().trim().max(500, "At most 500 characters.").optional(),
+  kind: z.enum(GROUP_KINDS).optional(),
 });
 export const groupIdInput = z.object({ id });
 export const setGroupMembersInput = z.object({ id, userIds: z.array(id).max(5000) });
+/** The admins of a group (powerAdm accounts), replacing the list: superAdm only. */
+export const setGroupAdminsInput = z.object({ id, userIds: z.array(id).max(100) });

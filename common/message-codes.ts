@@ -273,15 +273,7 @@ export interface MessageParams {
   "health.rdbOnly": { fix: MessageParam };
   "health.aofNoFsync": { fix: MessageParam; setting: MessageParam };
   "health.evictingPolicy": { fix: MessageParam; setting: MessageParam };
-  "quotas.exceeded": {
-    group: MessageParam;
-    limit: MessageParam;
-    owner: MessageParam;
-    quota: string;
-    requested: MessageParam;
-    scope: string;
-    used: MessageParam;
-  };
+  "quotas.exceeded": { group: MessageParam; limit: MessageParam; owner: MessageParam; quota: string; requested: MessageParam; scope: string; used: MessageParam };
   "quotas.aboveGroupLimit": { group: MessageParam; limit: MessageParam; quota: string; value: MessageParam };
   "quotas.fieldAtMost": { limit: MessageParam };
   "quotas.adminAccount": { user: MessageParam };
@@ -289,4 +281,24 @@ export interface MessageParams {
   "catalogue.imageNotAllowed": { group: MessageParam; image: MessageParam };
   "catalogue.flavorNotAllowed": { flavor: MessageParam; group: MessageParam };
   "catalogue.networkNotAllowed": { group: MessageParam };
+  "classes.adminMustBePowerAdm": { users: MessageParam };
+  "classes.fieldAdminMustBePowerAdm": Record<never, never>;
+  "classes.imageNotPublic": { image: MessageParam };
+  "classes.flavorNotPublic": { flavor: MessageParam };
+  "classes.fieldPublicOnly": Record<never, never>;
+  "classes.hostsAreSuperAdms": Record<never, never>;
+  "classes.unknownHost": Record<never, never>;
+  "classes.unknownAccounts": { names: MessageParam };
+  "classes.fieldUnknownAccounts": Record<never, never>;
+  "classes.cannotRemoveAdmin": { users: MessageParam };
+  "classes.notMembers": { count: number };
+  "classes.fieldNotMembers": Record<never, never>;
+  "classes.noStudents": Record<never, never>;
+  "classes.noSuchDeployment": Record<never, never>;
+  "classes.assignNeedsGroup": Record<never, never>;
+  "classes.assignToMember": Record<never, never>;
+  "classes.fieldNotAMember": Record<never, never>;
+  "classes.assignedEvent": { owner: MessageParam; user: MessageParam };
+  "classes.publicFlavorsAreSuperAdms": Record<never, never>;
+  "classes.hostNotAllowed": { group: MessageParam };
 }

@@ -4,24 +4,20 @@ import { expect, test, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { screenshot, signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
+import { createStudentWhoLaunches } from "./support/launch-group";
 import { readRunState } from "./support/run-state";
 
 async function launchRunningInstance(page: Page): Promise<{ id: string; name: string }> {
   const { adminUsername, adminPassword } = readRunState();
   const student = uniqueName("viewer");
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
-  const res = await page.request.post("/api/trpc/users.create", {
-    data: {
-      json: {
-        username: student,
-        displayName: "Viewer",
-        password: "viewer-password-1",
-        role: "user",
-        groupIds: [],
-      },
-    },
+  // A student launches from their class's catalogue.
+  await createStudentWhoLaunches(page.request, {
+    username: student,
+    displayName: "Viewer",
+    password: "viewer-password-1",
+    role: "user",
   });
-  expect(res.ok()).toBe(true);
   await signOut(page);
   await signInAndWaitForDashboard(page, student, "viewer-password-1");
   await page.goto("/instances");

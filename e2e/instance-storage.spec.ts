@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { screenshot, signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
+import { createStudentWhoLaunches } from "./support/launch-group";
 import { readRunState } from "./support/run-state";
 import { callTrpc as trpc } from "./support/trpc";
 
@@ -31,18 +32,13 @@ test("a powerUser snapshots an instance, hot-plugs a volume and creates an image
   const { adminUsername, adminPassword } = readRunState();
   const owner = uniqueName("pu");
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
-  await trpc(
-    page.request,
-    "users.create",
-    {
-      username: owner,
-      displayName: "Power User",
-      password: "power-password-1",
-      role: "powerUser",
-      groupIds: [],
-    },
-    "mutation",
-  );
+  // A powerUser launches from their group's catalogue.
+  await createStudentWhoLaunches(page.request, {
+    username: owner,
+    displayName: "Power User",
+    password: "power-password-1",
+    role: "powerUser",
+  });
   await signOut(page);
 
   await signInAndWaitForDashboard(page, owner, "power-password-1");

@@ -2,6 +2,7 @@
 // then stops and deletes it. Real agent, real QEMU behind the page.
 import { expect, test } from "@playwright/test";
 import { screenshot, signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
+import { createStudentWhoLaunches } from "./support/launch-group";
 import { readRunState } from "./support/run-state";
 
 test("a user launches the demo image, sees it reach Running live, stops and deletes it", async ({ page }) => {
@@ -9,18 +10,13 @@ test("a user launches the demo image, sees it reach Running live, stops and dele
   const { adminUsername, adminPassword } = readRunState();
   const student = uniqueName("student");
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
-  const created = await page.request.post("/api/trpc/users.create", {
-    data: {
-      json: {
-        username: student,
-        displayName: "Student",
-        password: "student-password-1",
-        role: "user",
-        groupIds: [],
-      },
-    },
+  // A student launches from their class's catalogue.
+  await createStudentWhoLaunches(page.request, {
+    username: student,
+    displayName: "Student",
+    password: "student-password-1",
+    role: "user",
   });
-  expect(created.ok()).toBe(true);
   await signOut(page);
 
   await signInAndWaitForDashboard(page, student, "student-password-1");

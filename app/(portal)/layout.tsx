@@ -45,6 +45,8 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     [can(actor.role, "images", "list") && !managesImages, { href: "/admin/images", key: "images" }],
     [can(actor.role, "tasks", "list"), { href: "/tasks", key: "tasks" }],
     [can(actor.role, "quotas", "mine"), { href: "/usage", key: "usage" }],
+    // A teacher's classes (the groups they administer); superAdm sees every group there.
+    [can(actor.role, "classes", "read"), { href: "/classes", key: "classes" }],
     [true, { href: "/settings", key: "settings" }],
     [can(actor.role, "users", "list"), { href: "/admin/users", key: "users", admin: true }],
     [can(actor.role, "groups", "list"), { href: "/admin/groups", key: "groups", admin: true }],

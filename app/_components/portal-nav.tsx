@@ -15,6 +15,7 @@ export type NavKey =
   | "settings"
   | "users"
   | "groups"
+  | "classes"
   | "hosts"
   | "networks"
   | "flavors"

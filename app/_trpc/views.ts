@@ -22,3 +22,6 @@ export type HealthReport = Out["health"]["status"];
 export type HealthCheck = HealthReport["checks"][number];
 export type SnapshotView = Out["snapshots"]["list"][number];
 export type VolumeView = Out["volumes"]["list"][number];
+export type ClassSummaryView = Out["classes"]["list"][number];
+export type ClassDetailView = Out["classes"]["get"];
+export type ClassMemberView = ClassDetailView["members"][number];

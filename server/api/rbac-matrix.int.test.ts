@@ -1,7 +1,7 @@
 // Calls EVERY procedure of appRouter, EVERY route of app/api (found on disk) and the console WebSocket
 // as every kind of caller, and checks each answer against the permission table. All three ask the same
 // authorize(). A procedure or route added without a permission entry, or without a fixture here, fails.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -13,7 +13,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { hostAuthHeader } from "@/agents/protocol";
-import { hosts, users } from "@/db/schema";
+import { hosts, instances, users } from "@/db/schema";
 import { permissionFor, roleMeets, type Permission, type Resource } from "@/common/permissions";
 import { deriveConsoleSigningKey } from "@/server/console/console-key";
 import { createConsoleProxy } from "@/server/console/console-proxy";
@@ -60,14 +60,18 @@ Object.assign(getServices().settings, { imageStoreDir: storeDir });
 const SECRET = getServices().settings.sessionSecret;
 
 /**
- * owner: targetUserA, acting on their own objects. disabled: signed in, then the account was disabled.
- * revokedSession: signed in before the session version moved on (an administrator reset the password).
+ * powerAdm: a powerAdm who ADMINISTERS group A (its teacher: "admin of the group"). memberNotAdmin: a
+ * powerAdm who is a member of group A but not its admin. otherGroupAdmin: a powerAdm who administers
+ * group B ("admin of another group"). owner: targetUserA, acting on their own objects. disabled: signed
+ * in, then the account was disabled. revokedSession: signed in before the session version moved on (an
+ * administrator reset the password).
  */
 type ActorKind =
   | "anonymous"
   | "user"
   | "powerUser"
   | "powerAdm"
+  | "memberNotAdmin"
   | "superAdm"
   | "otherGroupUser"
   | "otherGroupAdmin"
@@ -79,6 +83,7 @@ const ACTOR_KINDS: ActorKind[] = [
   "user",
   "powerUser",
   "powerAdm",
+  "memberNotAdmin",
   "superAdm",
   "otherGroupUser",
   "otherGroupAdmin",
@@ -121,12 +126,21 @@ interface Fixture {
   input: (w: World) => Promise<unknown> | unknown;
   /** The call names an object in group A: callers outside group A (not superAdm) must be refused. */
   targetsGroupA?: boolean;
+  /**
+   * Only group A's admins (and superAdm) may, whatever the entry's scope says (e.g. a flavor of group
+   * A's own: the table admits powerAdm, the domain its admins only).
+   */
+  adminOfA?: boolean;
   /** For lists: what a caller may see. */
   checkResult?: (w: World, kind: ActorKind, result: unknown) => void;
 }
 
 const ids = (rows: unknown) => (rows as { id: number }[]).map((r) => r.id);
 const outsideA = (k: ActorKind) => k === "otherGroupUser" || k === "otherGroupAdmin";
+/** Who reaches group A's members' objects: its admin (the "powerAdm" kind) and superAdm, not a mere member. */
+const administersA = (k: ActorKind) => k === "powerAdm" || k === "superAdm";
+/** Resources whose "group" scope is membership (the groups one belongs to); every other one's is administering. */
+const MEMBERSHIP_SCOPED: Resource[] = ["groups"];
 
 const FIXTURES: Record<string, Fixture> = {
   "account.me": { input: () => undefined },
@@ -143,7 +157,7 @@ const FIXTURES: Record<string, Fixture> = {
     input: () => ({}),
     checkResult: (w, kind, result) => {
       const seen = ids(result);
-      if (outsideA(kind)) expect(seen).not.toContain(w.targetUserA.id);
+      if (outsideA(kind) || kind === "memberNotAdmin") expect(seen).not.toContain(w.targetUserA.id);
       else expect(seen).toContain(w.targetUserA.id);
     },
   },
@@ -180,6 +194,48 @@ const FIXTURES: Record<string, Fixture> = {
   "groups.update": { input: async (w) => ({ id: await makeGroup(w.s), description: "changed" }) },
   "groups.delete": { input: async (w) => ({ id: await makeGroup(w.s) }) },
   "groups.setMembers": { input: async (w) => ({ id: await makeGroup(w.s), userIds: [w.targetUserA.id] }) },
+  "groups.setAdmins": {
+    input: async (w) => ({ id: await makeGroup(w.s), userIds: [(await makeUser(w.s, "powerAdm")).id] }),
+  },
+  "classes.list": {
+    input: () => undefined,
+    checkResult: (w, kind, result) => {
+      if (administersA(kind)) expect(ids(result)).toContain(w.groupA);
+      else expect(ids(result)).not.toContain(w.groupA);
+    },
+  },
+  "classes.get": { input: (w) => ({ id: w.groupA }), targetsGroupA: true },
+  "classes.addMembers": {
+    input: async (w) => ({ id: w.groupA, usernames: [(await makeUser(w.s, "user")).username] }),
+    targetsGroupA: true,
+  },
+  "classes.removeMembers": {
+    input: async (w) => ({ id: w.groupA, userIds: [(await makeUser(w.s, "user", [w.groupA])).id] }),
+    targetsGroupA: true,
+  },
+  "classes.setCatalogue": {
+    input: (w) => ({ id: w.groupA, imageIds: [w.imageId], flavorIds: [w.flavorId] }),
+    targetsGroupA: true,
+  },
+  "classes.deploy": {
+    input: (w) => ({
+      id: w.groupA,
+      imageId: w.imageId,
+      flavorId: w.flavorId,
+      namePrefix: "lab",
+      userIds: [w.targetUserA.id],
+    }),
+    targetsGroupA: true,
+  },
+  "classes.undeploy": {
+    input: async (w) => {
+      const batchId = randomUUID();
+      const vm = await w.instanceOfA("RUNNING");
+      await w.s.db.update(instances).set({ batchId }).where(eq(instances.id, vm));
+      return { id: w.groupA, batchId };
+    },
+    targetsGroupA: true,
+  },
   "hosts.list": { input: () => undefined },
   "hosts.createJoinToken": { input: () => undefined },
   "hosts.setEnabled": { input: (w) => ({ id: w.hostId, enabled: true }) },
@@ -189,9 +245,19 @@ const FIXTURES: Record<string, Fixture> = {
   "hosts.remove": { input: async (w) => ({ id: await makeHost(w.s) }) },
   "hosts.setConsoleUrl": { input: (w) => ({ id: w.hostId, consoleUrl: "ws://127.0.0.1:9" }) },
   "flavors.list": { input: () => undefined },
-  "flavors.create": { input: () => ({ name: uniqueName("f"), vcpus: 1, memoryMiB: 128, diskGiB: 1 }) },
-  "flavors.update": { input: async (w) => ({ id: await makeFlavor(w.s), diskGiB: 2 }) },
-  "flavors.delete": { input: async (w) => ({ id: await makeFlavor(w.s) }) },
+  // Group A's own flavors: the table admits powerAdm, the domain group A's admins (public ones: superAdm).
+  "flavors.create": {
+    input: (w) => ({ name: uniqueName("f"), vcpus: 1, memoryMiB: 128, diskGiB: 1, groupId: w.groupA }),
+    adminOfA: true,
+  },
+  "flavors.update": {
+    input: async (w) => ({ id: await makeFlavor(w.s, { groupId: w.groupA }), diskGiB: 2 }),
+    adminOfA: true,
+  },
+  "flavors.delete": {
+    input: async (w) => ({ id: await makeFlavor(w.s, { groupId: w.groupA }) }),
+    adminOfA: true,
+  },
   "images.list": { input: () => undefined },
   "images.versions": { input: (w) => ({ id: w.imageId }) },
   "images.update": {
@@ -216,7 +282,7 @@ const FIXTURES: Record<string, Fixture> = {
       const seen = (result as { id: string }[]).map((t) => t.id);
       const task = madeTaskOf(w.targetUserA.id);
       expect(task).toBeDefined();
-      if (kind === "powerAdm" || kind === "superAdm" || kind === "owner") expect(seen).toContain(task);
+      if (administersA(kind) || kind === "owner") expect(seen).toContain(task);
       else expect(seen).not.toContain(task);
     },
   },
@@ -224,13 +290,27 @@ const FIXTURES: Record<string, Fixture> = {
     input: () => ({}),
     checkResult: (w, kind, result) => {
       const owners = (result as { owner: { id: number } }[]).map((i) => i.owner.id);
-      const seesA = kind === "powerAdm" || kind === "superAdm" || kind === "owner";
+      const seesA = administersA(kind) || kind === "owner";
       if (seesA) expect(owners).toContain(w.targetUserA.id);
       else expect(owners).not.toContain(w.targetUserA.id);
     },
   },
   "instances.get": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "instances.events": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
+  "instances.assign": {
+    input: async (w) => ({
+      id: await w.instanceOfA("RUNNING"),
+      ownerId: (await makeUser(w.s, "user", [w.groupA])).id,
+    }),
+    targetsGroupA: true,
+  },
+  "instances.launchOptions": {
+    input: () => ({}),
+    // Every caller's group (A or B) has the matrix image in its catalogue; superAdm launches anything.
+    checkResult: (w, _kind, result) => {
+      expect((result as { images: { id: string }[] }).images.map((i) => i.id)).toContain(w.imageId);
+    },
+  },
   "instances.create": {
     input: (w) => ({ name: uniqueName("vm"), imageId: w.imageId, flavorId: w.flavorId }),
   },
@@ -255,7 +335,8 @@ const FIXTURES: Record<string, Fixture> = {
     checkResult: (w, kind, result) => {
       const seen = ids(result);
       // A powerAdm sees the subnets they carved; another group's powerAdm does not.
-      if (kind === "otherGroupAdmin") expect(seen).not.toContain(w.subnetOfPowerAdm);
+      if (kind === "otherGroupAdmin" || kind === "memberNotAdmin")
+        expect(seen).not.toContain(w.subnetOfPowerAdm);
       else expect(seen).toContain(w.subnetOfPowerAdm);
     },
   },
@@ -334,7 +415,7 @@ const FIXTURES: Record<string, Fixture> = {
     checkResult: (_w, kind, result) => {
       const seen = (result as { id: string }[]).map((v) => v.id);
       expect(volumeOfA).toBeDefined();
-      if (kind === "powerAdm" || kind === "superAdm" || kind === "owner") expect(seen).toContain(volumeOfA);
+      if (administersA(kind) || kind === "owner") expect(seen).toContain(volumeOfA);
       else expect(seen).not.toContain(volumeOfA);
     },
   },
@@ -397,14 +478,21 @@ function expectedOutcome(
   p: Permission,
   kind: ActorKind,
   actor: Actor | null,
-  f: { targetsGroupA?: boolean },
+  f: { targetsGroupA?: boolean; adminOfA?: boolean },
+  resource?: Resource,
 ): Outcome {
   if (p.least === "anonymous") return "ok";
   if (!roleMeets(actor?.role ?? "anonymous", p.least)) return actor ? "FORBIDDEN" : "UNAUTHORIZED";
-  if (!f.targetsGroupA || p.scope === "none" || actor?.role === "superAdm") return "ok";
-  // The target belongs to group A (scope group); for scope own it is targetUserA's, whom only they
-  // and a powerAdm of group A may act for.
-  if (p.scope === "group") return outsideA(kind) ? "FORBIDDEN" : "ok";
+  if (actor?.role === "superAdm") return "ok";
+  if (f.adminOfA) return administersA(kind) ? "ok" : "FORBIDDEN";
+  if (!f.targetsGroupA || p.scope === "none") return "ok";
+  // The target belongs to group A (scope group: a member of A for groups, an admin of A for the rest);
+  // for scope own it is targetUserA's, whom only they and an admin of group A may act for.
+  if (p.scope === "group") {
+    if (outsideA(kind)) return "FORBIDDEN";
+    if (resource && MEMBERSHIP_SCOPED.includes(resource)) return "ok";
+    return kind === "memberNotAdmin" ? "FORBIDDEN" : "ok";
+  }
   return kind === "powerAdm" || kind === "owner" ? "ok" : "FORBIDDEN";
 }
 
@@ -463,6 +551,7 @@ beforeAll(async () => {
       user: await makeUser(s, "user", [groupA]),
       powerUser: await makeUser(s, "powerUser", [groupA]),
       powerAdm,
+      memberNotAdmin: await makeUser(s, "powerAdm", [groupA], { adminOf: [] }),
       superAdm: await makeUser(s, "superAdm", []),
       otherGroupUser: await makeUser(s, "user", [groupB]),
       otherGroupAdmin: await makeUser(s, "powerAdm", [groupB]),
@@ -575,7 +664,7 @@ describe("RBAC matrix over appRouter", () => {
           const meta = proc._def.meta;
           if (!fixture || !meta) throw new Error(`${path}: no fixture or no permission entry`);
           const actor = w.actors[kind];
-          const want = expectedOutcome(meta.permission, kind, actor, fixture);
+          const want = expectedOutcome(meta.permission, kind, actor, fixture, meta.resource as Resource);
           const input = await fixture.input(w);
           let got: Outcome | string;
           let result: unknown;

@@ -1,5 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { auditRouter } from "./routers/audit";
+import { classesRouter } from "./routers/classes";
 import { groupsRouter } from "./routers/groups";
 import { consolesRouter } from "./routers/consoles";
 import { flavorsRouter } from "./routers/flavors";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   users: usersRouter,
   groups: groupsRouter,
+  classes: classesRouter,
   audit: auditRouter,
   health: healthRouter,
   hosts: hostsRouter,

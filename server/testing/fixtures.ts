@@ -188,7 +188,8 @@ export async function makeHost(
 
 export async function makeFlavor(
   s: TestServices,
-  over: { vcpus?: number; memoryMiB?: number; diskGiB?: number } = {},
+  /** groupId: a flavor of that group's own (default: a public one). */
+  over: { vcpus?: number; memoryMiB?: number; diskGiB?: number; groupId?: number | null } = {},
 ): Promise<number> {
   const { flavors } = await import("@/db/schema");
   const [res] = await s.db.insert(flavors).values({
@@ -196,6 +197,7 @@ export async function makeFlavor(
     vcpus: over.vcpus ?? 1,
     memoryMiB: over.memoryMiB ?? 256,
     diskGiB: over.diskGiB ?? 1,
+    groupId: over.groupId ?? null,
   });
   return res.insertId;
 }

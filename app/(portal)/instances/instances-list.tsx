@@ -20,7 +20,6 @@ import { ViewersBadge } from "./viewers-badge";
 
 export interface InstancePermissions extends InstanceActionPermissions {
   create: boolean;
-  listGroups: boolean;
 }
 
 export function InstancesList({ allowed, showOwner }: { allowed: InstancePermissions; showOwner: boolean }) {
@@ -155,7 +154,6 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
 
       <LaunchDialog
         open={launching}
-        canListGroups={allowed.listGroups}
         onClose={() => setLaunching(false)}
         onDone={(text, instanceId) => {
           setLaunching(false);

@@ -1,6 +1,7 @@
 "use client";
-// "Launch instance": a name, an image, a flavor and a network (and a group for people in several). The
-// server places it on a host at once; "no host fits" and its per-host reasons come back as the form's error.
+// "Launch instance": a name, an image, a flavor and a network (and a group for people in several), offered
+// from the group's catalogue (instances.launchOptions). The server places it on a host at once; "no host
+// fits" and its per-host reasons come back as the form's error.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect } from "react";
@@ -29,14 +30,12 @@ const EMPTY: Values = { name: "", imageId: "", flavorId: "", groupId: "", networ
 
 interface LaunchDialogProps {
   open: boolean;
-  /** Group names come from groups.list, which only administrators may call. */
-  canListGroups: boolean;
   onClose: () => void;
   /** Called with the launched instance's id, so the page can tell when it is no longer being created. */
   onDone: (message: string, instanceId: string) => void;
 }
 
-export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDialogProps) {
+export function LaunchDialog({ open, onClose, onDone }: LaunchDialogProps) {
   const t = useTranslations("instances");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -49,26 +48,44 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
   });
   const { values, set, setValues, fieldErrors, tv } = form;
 
-  const images = useQuery({ ...trpc.images.list.queryOptions(), enabled: open });
-  const flavors = useQuery({ ...trpc.flavors.list.queryOptions(), enabled: open });
-  const me = useQuery({ ...trpc.account.me.queryOptions(), enabled: open && canListGroups });
-  const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: open && canListGroups });
-  const networks = useQuery({ ...trpc.networks.choices.queryOptions(), enabled: open });
+  // Exactly what the server would accept from this person in this group: the group's catalogue.
+  const options = useQuery({
+    ...trpc.instances.launchOptions.queryOptions({
+      groupId: values.groupId ? Number(values.groupId) : undefined,
+    }),
+    enabled: open,
+    placeholderData: (prev) => prev,
+  });
   const create = useMutation(trpc.instances.create.mutationOptions());
-
-  // Only the groups the person is in: the server refuses any other (superAdm aside, who rarely needs it).
-  const myGroups = (groups.data ?? []).filter((g) => me.data?.groupIds.includes(g.id));
+  const images = options.data?.images;
+  const flavors = options.data?.flavors;
+  const networks = options.data?.networks;
+  const myGroups = options.data?.groups ?? [];
   const showGroups = myGroups.length > 1;
+  const noGroup = options.data !== undefined && options.data.groupId === null && myGroups.length === 0;
 
   // The server puts a new instance in the person's first group; the select starts there too.
+  const firstGroupId = options.data?.groupId;
   useEffect(() => {
-    if (open && showGroups && !values.groupId && me.data?.groupIds[0] !== undefined) {
-      setValues((v) => ({ ...v, groupId: String(me.data!.groupIds[0]) }));
+    if (open && showGroups && !values.groupId && firstGroupId != null) {
+      setValues((v) => ({ ...v, groupId: String(firstGroupId) }));
     }
-  }, [open, showGroups, values.groupId, me.data, setValues]);
+  }, [open, showGroups, values.groupId, firstGroupId, setValues]);
+
+  // Another group offers other things: a choice its catalogue does not hold is cleared.
+  useEffect(() => {
+    if (!options.data || options.isPlaceholderData) return;
+    const { images: im, flavors: fl, networks: nw } = options.data;
+    setValues((v) => ({
+      ...v,
+      imageId: im.some((i) => i.id === v.imageId) ? v.imageId : "",
+      flavorId: fl.some((f) => String(f.id) === v.flavorId) ? v.flavorId : "",
+      networkId: nw.some((n) => n.id === v.networkId) ? v.networkId : "",
+    }));
+  }, [options.data, options.isPlaceholderData, setValues]);
 
   // Most instances need a network: start on the first one (the list is sorted by name).
-  const firstNetworkId = networks.data?.[0]?.id;
+  const firstNetworkId = networks?.[0]?.id;
   useEffect(() => {
     if (open && firstNetworkId && !values.networkId) setValues((v) => ({ ...v, networkId: firstNetworkId }));
   }, [open, firstNetworkId, values.networkId, setValues]);
@@ -89,33 +106,32 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
     onDone(t("launched", { name: created.name }), created.id);
   });
 
-  const flavorLabel = (f: FlavorView) =>
+  const flavorLabel = (f: Pick<FlavorView, "name" | "vcpus" | "memoryMiB" | "diskGiB">) =>
     t("flavorOption", {
       name: f.name,
       vcpus: f.vcpus,
       memoryMiB: String(f.memoryMiB),
       diskGiB: String(f.diskGiB),
     });
-  const noImages = images.data?.length === 0;
-  const noFlavors = flavors.data?.length === 0;
+  const noImages = !noGroup && images?.length === 0;
+  const noFlavors = !noGroup && flavors?.length === 0;
+  const pending = options.isPending;
 
   return (
     <Dialog open={open} onClose={onClose} title={t("launchTitle")} description={t("launchDescription")}>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
         <FormError message={form.error} />
-        {images.isError && (
+        {options.isError && (
           <QueryError
-            error={images.error}
-            onRetry={() => void images.refetch()}
-            retrying={images.isFetching}
+            error={options.error}
+            onRetry={() => void options.refetch()}
+            retrying={options.isFetching}
           />
         )}
-        {flavors.isError && (
-          <QueryError
-            error={flavors.error}
-            onRetry={() => void flavors.refetch()}
-            retrying={flavors.isFetching}
-          />
+        {noGroup && (
+          <Alert tone="warning">
+            <p>{t("noGroupToLaunch")}</p>
+          </Alert>
         )}
         {(noImages || noFlavors) && (
           <Alert tone="warning">
@@ -138,11 +154,11 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
           value={values.imageId}
           onChange={(e) => set("imageId", e.target.value)}
           error={fieldErrors.imageId}
-          disabled={images.isPending}
+          disabled={pending}
           // The option text is the image's name alone, so it can be chosen by name.
           options={[
-            { value: "", label: images.isPending ? tc("loading") : t("chooseImage") },
-            ...(images.data ?? []).map((i) => ({ value: i.id, label: i.name })),
+            { value: "", label: pending ? tc("loading") : t("chooseImage") },
+            ...(images ?? []).map((i) => ({ value: i.id, label: i.name })),
           ]}
         />
         <Select
@@ -150,10 +166,10 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
           value={values.flavorId}
           onChange={(e) => set("flavorId", e.target.value)}
           error={fieldErrors.flavorId}
-          disabled={flavors.isPending}
+          disabled={pending}
           options={[
-            { value: "", label: flavors.isPending ? tc("loading") : t("chooseFlavor") },
-            ...(flavors.data ?? []).map((f) => ({ value: String(f.id), label: flavorLabel(f) })),
+            { value: "", label: pending ? tc("loading") : t("chooseFlavor") },
+            ...(flavors ?? []).map((f) => ({ value: String(f.id), label: flavorLabel(f) })),
           ]}
         />
         <Select
@@ -161,26 +177,19 @@ export function LaunchDialog({ open, canListGroups, onClose, onDone }: LaunchDia
           value={values.networkId}
           onChange={(e) => set("networkId", e.target.value)}
           error={fieldErrors["nics.0.networkId"] ?? fieldErrors.nics}
-          hint={networks.data?.length === 0 ? t("noNetworksHint") : undefined}
-          disabled={networks.isPending}
+          hint={networks?.length === 0 ? t("noNetworksHint") : undefined}
+          disabled={pending}
           options={
-            networks.isPending
+            pending
               ? [{ value: "", label: tc("loading") }]
-              : networks.data?.length
-                ? networks.data.map((n) => ({
+              : networks?.length
+                ? networks.map((n) => ({
                     value: n.id,
                     label: t("networkOption", { name: n.name, cidr: n.cidr }),
                   }))
                 : [{ value: "", label: t("noNetwork") }]
           }
         />
-        {networks.isError && (
-          <QueryError
-            error={networks.error}
-            onRetry={() => void networks.refetch()}
-            retrying={networks.isFetching}
-          />
-        )}
         {showGroups && (
           <Select
             label={t("group")}

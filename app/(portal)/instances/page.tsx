@@ -26,7 +26,6 @@ export default async function InstancesPage() {
         reboot: can(actor.role, "instances", "reboot"),
         delete: can(actor.role, "instances", "delete"),
         console: can(actor.role, "consoles", "open"),
-        listGroups: can(actor.role, "groups", "list"),
       }}
     />
   );

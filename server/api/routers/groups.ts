@@ -3,12 +3,14 @@ import {
   deleteGroup,
   getGroup,
   listGroups,
+  setGroupAdmins,
   setGroupMembers,
   updateGroup,
 } from "@/server/domain/groups/manage-groups";
 import {
   createGroupInput,
   groupIdInput,
+  setGroupAdminsInput,
   setGroupMembersInput,
   updateGroupInput,
 } from "@/server/domain/groups/schemas";
@@ -34,4 +36,7 @@ export const groupsRouter = createTRPCRouter({
   setMembers: procedureFor("groups", "setMembers")
     .input(setGroupMembersInput)
     .mutation(({ ctx, input }) => setGroupMembers(ctx, input)),
+  setAdmins: procedureFor("groups", "setAdmins")
+    .input(setGroupAdminsInput)
+    .mutation(({ ctx, input }) => setGroupAdmins(ctx, input)),
 });

@@ -3,6 +3,9 @@ import { createInstance } from "@/server/domain/provisioning/create-instances";
 import { getInstance, listInstanceEvents, listInstances } from "@/server/domain/instances/find-instances";
 import { listInstanceNics } from "@/server/domain/networks/find-networks";
 import { createInstanceInput, instanceIdInput, listInstancesInput } from "@/server/domain/instances/schemas";
+import { assignInstanceInput, launchOptionsInput } from "@/common/classes";
+import { assignInstance } from "@/server/domain/instances/assign-instance";
+import { readLaunchOptions } from "@/server/domain/groups/launch-options";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const instancesRouter = createTRPCRouter({
@@ -33,4 +36,10 @@ export const instancesRouter = createTRPCRouter({
   delete: procedureFor("instances", "delete")
     .input(instanceIdInput)
     .mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "delete")),
+  assign: procedureFor("instances", "assign")
+    .input(assignInstanceInput)
+    .mutation(({ ctx, input }) => assignInstance(ctx, input)),
+  launchOptions: procedureFor("instances", "launchOptions")
+    .input(launchOptionsInput)
+    .query(({ ctx, input }) => readLaunchOptions(ctx, input)),
 });

@@ -22,7 +22,8 @@ afterAll(() => s.close());
 
 describe("flavors", () => {
   it("a flavor in use cannot be deleted, and the error says by how many instances", async () => {
-    const adm = await makeUser(s, "powerAdm");
+    // Public flavors are superAdm's (a powerAdm manages their groups' own: classes.int.test.ts).
+    const adm = await makeUser(s, "superAdm");
     const flavorId = await makeFlavor(s);
     await makeInstanceRow(s, {
       ownerId: adm.id,
@@ -41,7 +42,8 @@ describe("flavors", () => {
   });
 
   it("an unused flavor is deleted; a duplicate name is refused with a field error", async () => {
-    const adm = await makeUser(s, "powerAdm");
+    // Public flavors are superAdm's (a powerAdm manages their groups' own: classes.int.test.ts).
+    const adm = await makeUser(s, "superAdm");
     const f = await callerFor(s, adm).flavors.create({
       name: `f-${Date.now()}`,
       vcpus: 1,
@@ -57,7 +59,8 @@ describe("flavors", () => {
   });
 
   it("sizes beyond the flavor bounds are refused by the form's schema and by the domain, with a clear error", async () => {
-    const adm = await makeUser(s, "powerAdm");
+    // Public flavors are superAdm's (a powerAdm manages their groups' own: classes.int.test.ts).
+    const adm = await makeUser(s, "superAdm");
     const name = `big-${Date.now()}`;
     // Through tRPC: the shared schema names the field and its bound.
     const viaApi = await callerFor(s, adm)

@@ -1,7 +1,8 @@
-import { and, asc, count, eq, ne } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, ne, or } from "drizzle-orm";
 import type { z } from "zod";
 import { flavors, instances, type FlavorRow } from "@/db/schema";
-import { requireActor, type DomainContext } from "../context";
+import { requireActor, type Actor, type DomainContext } from "../context";
+import { administersGroup } from "../policies/owned";
 import { isDuplicateKey, isForeignKeyViolation } from "../db-errors";
 import { DomainError, notFound } from "../errors";
 import { FLAVOR_LIMITS, type createFlavorInput, type updateFlavorInput } from "./schemas";
@@ -35,16 +36,50 @@ function assertWithinLimits(size: { vcpus?: number; memoryMiB?: number; diskGiB?
 const taken = (name: string) =>
   new DomainError("CONFLICT", msg("flavors.nameTaken", { name }), { name: msg("field.nameTaken") });
 
+/**
+ * Public flavors are superAdm's; a group's own flavor is its admins' (a teacher sizes machines for their
+ * class). The permission table admits powerAdm to flavors.create/update/delete; this is the rest.
+ */
+function assertMayManageFlavor(actor: Actor, groupId: number | null): void {
+  if (groupId === null ? actor.role !== "superAdm" : !administersGroup(actor, groupId))
+    throw new DomainError(
+      "FORBIDDEN",
+      groupId === null
+        ? msg("classes.publicFlavorsAreSuperAdms")
+        : msg("auth.notAdminOfGroupOf", { what: "group" }),
+    );
+}
+
+/** Public flavors and the caller's groups' own (superAdm: all). */
 export async function listFlavors(ctx: DomainContext): Promise<FlavorRow[]> {
-  requireActor(ctx);
-  return ctx.db.select().from(flavors).orderBy(asc(flavors.vcpus), asc(flavors.memoryMiB), asc(flavors.name));
+  const actor = requireActor(ctx);
+  const visible =
+    actor.role === "superAdm"
+      ? undefined
+      : actor.groupIds.length
+        ? or(isNull(flavors.groupId), inArray(flavors.groupId, actor.groupIds))
+        : isNull(flavors.groupId);
+  return ctx.db
+    .select()
+    .from(flavors)
+    .where(visible)
+    .orderBy(asc(flavors.vcpus), asc(flavors.memoryMiB), asc(flavors.name));
+}
+
+async function loadFlavorToManage(ctx: DomainContext, id: number): Promise<FlavorRow> {
+  const actor = requireActor(ctx);
+  const [row] = await ctx.db.select().from(flavors).where(eq(flavors.id, id));
+  if (!row) throw notFound("flavor");
+  assertMayManageFlavor(actor, row.groupId);
+  return row;
 }
 
 export async function createFlavor(
   ctx: DomainContext,
   input: z.output<typeof createFlavorInput>,
 ): Promise<FlavorRow> {
-  requireActor(ctx);
+  const actor = requireActor(ctx);
+  assertMayManageFlavor(actor, input.groupId ?? null);
   assertWithinLimits(input);
   try {
     const [res] = await ctx.db.insert(flavors).values(input);
@@ -60,8 +95,8 @@ export async function updateFlavor(
   ctx: DomainContext,
   input: z.output<typeof updateFlavorInput>,
 ): Promise<FlavorRow> {
-  requireActor(ctx);
   const { id, ...patch } = input;
+  await loadFlavorToManage(ctx, id);
   assertWithinLimits(patch);
   try {
     if (Object.keys(patch).length) await ctx.db.update(flavors).set(patch).where(eq(flavors.id, id));
@@ -75,7 +110,7 @@ export async function updateFlavor(
 }
 
 export async function deleteFlavor(ctx: DomainContext, id: number): Promise<void> {
-  requireActor(ctx);
+  await loadFlavorToManage(ctx, id);
   const [use] = await ctx.db
     .select({ n: count() })
     .from(instances)

@@ -1,23 +1,52 @@
-import { asc, count, eq, inArray } from "drizzle-orm";
+import { and, asc, count, eq, inArray, notInArray } from "drizzle-orm";
 import type { z } from "zod";
 import { groups, memberships, users } from "@/db/schema";
 import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, notFound } from "../errors";
-import type { createGroupInput, setGroupMembersInput, updateGroupInput } from "./schemas";
+import type {
+  createGroupInput,
+  GroupKind,
+  setGroupAdminsInput,
+  setGroupMembersInput,
+  updateGroupInput,
+} from "./schemas";
 import { msg } from "@/common/message";
 
 export interface GroupView {
   id: number;
   name: string;
   description: string;
+  kind: GroupKind;
   memberCount: number;
+  /** Its administrators (teachers), by username. */
+  admins: { id: number; username: string }[];
   createdAt: Date;
 }
 
 export interface GroupDetail extends GroupView {
-  members: { id: number; username: string; displayName: string; role: string; disabled: boolean }[];
+  members: {
+    id: number;
+    username: string;
+    displayName: string;
+    role: string;
+    disabled: boolean;
+    isAdmin: boolean;
+  }[];
+}
+
+async function adminsOf(db: DomainContext["db"], groupIds: number[]) {
+  const byGroup = new Map<number, { id: number; username: string }[]>();
+  if (groupIds.length === 0) return byGroup;
+  const rows = await db
+    .select({ groupId: memberships.groupId, id: users.id, username: users.username })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(inArray(memberships.groupId, groupIds), eq(memberships.isAdmin, true)))
+    .orderBy(asc(users.username));
+  for (const r of rows) byGroup.set(r.groupId, [...(byGroup.get(r.groupId) ?? []), r]);
+  return byGroup;
 }
 
 /** superAdm sees all groups; others the groups they belong to. */
@@ -30,6 +59,7 @@ export async function listGroups(ctx: DomainContext): Promise<GroupView[]> {
       id: groups.id,
       name: groups.name,
       description: groups.description,
+      kind: groups.kind,
       createdAt: groups.createdAt,
       memberCount: count(memberships.userId),
     })
@@ -38,7 +68,11 @@ export async function listGroups(ctx: DomainContext): Promise<GroupView[]> {
     .where(visible)
     .groupBy(groups.id)
     .orderBy(asc(groups.name));
-  return rows.map((r) => ({ ...r, memberCount: Number(r.memberCount) }));
+  const admins = await adminsOf(
+    ctx.db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, memberCount: Number(r.memberCount), admins: admins.get(r.id) ?? [] }));
 }
 
 export async function getGroup(ctx: DomainContext, id: number): Promise<GroupDetail> {
@@ -53,12 +87,14 @@ export async function getGroup(ctx: DomainContext, id: number): Promise<GroupDet
       displayName: users.displayName,
       role: users.role,
       disabled: users.disabled,
+      isAdmin: memberships.isAdmin,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.groupId, id))
     .orderBy(asc(users.username));
-  return { ...row, memberCount: members.length, members };
+  const admins = members.filter((m) => m.isAdmin).map((m) => ({ id: m.id, username: m.username }));
+  return { ...row, memberCount: members.length, admins, members };
 }
 
 function duplicateName(name: string) {
@@ -122,9 +158,58 @@ export async function setGroupMembers(
           userIds: msg("field.unknownUser"),
         });
     }
-    await tx.delete(memberships).where(eq(memberships.groupId, input.id));
+    // Only the memberships that change: a member who stays keeps their admin flag.
+    await tx
+      .delete(memberships)
+      .where(
+        userIds.length
+          ? and(eq(memberships.groupId, input.id), notInArray(memberships.userId, userIds))
+          : eq(memberships.groupId, input.id),
+      );
     if (userIds.length)
-      await tx.insert(memberships).values(userIds.map((userId) => ({ userId, groupId: input.id })));
+      await tx
+        .insert(memberships)
+        .ignore()
+        .values(userIds.map((userId) => ({ userId, groupId: input.id })));
+  });
+  return getGroup(ctx, input.id);
+}
+
+/**
+ * Who administers the group (replacing the list): powerAdm accounts only — the flag means nothing on a
+ * student's account, so asking for one is refused by name rather than stored. Admins not yet members
+ * become members; members who stop being admins stay members.
+ */
+export async function setGroupAdmins(
+  ctx: DomainContext,
+  input: z.output<typeof setGroupAdminsInput>,
+): Promise<GroupDetail> {
+  requireActor(ctx);
+  const userIds = [...new Set(input.userIds)];
+  await ctx.db.transaction(async (tx) => {
+    const [g] = await tx.select({ id: groups.id }).from(groups).where(eq(groups.id, input.id)).for("update");
+    if (!g) throw notFound("group");
+    const found = userIds.length
+      ? await tx
+          .select({ id: users.id, username: users.username, role: users.role })
+          .from(users)
+          .where(inArray(users.id, userIds))
+      : [];
+    if (found.length !== userIds.length)
+      throw new DomainError("INVALID", msg("groups.unknownUser"), { userIds: msg("field.unknownUser") });
+    const notStaff = found.filter((u) => u.role !== "powerAdm");
+    if (notStaff.length)
+      throw new DomainError(
+        "INVALID",
+        msg("classes.adminMustBePowerAdm", { users: notStaff.map((u) => u.username).join(", ") }),
+        { userIds: msg("classes.fieldAdminMustBePowerAdm") },
+      );
+    await tx.update(memberships).set({ isAdmin: false }).where(eq(memberships.groupId, input.id));
+    if (userIds.length)
+      await tx
+        .insert(memberships)
+        .values(userIds.map((userId) => ({ userId, groupId: input.id, isAdmin: true })))
+        .onDuplicateKeyUpdate({ set: { isAdmin: true } });
   });
   return getGroup(ctx, input.id);
 }

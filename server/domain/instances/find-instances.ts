@@ -24,6 +24,8 @@ export interface InstanceView {
   flavor: { id: number; name: string };
   owner: { id: number; username: string };
   groupId: number | null;
+  /** A class deployment's id ("one per member"), removed together. */
+  batchId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -71,6 +73,7 @@ async function selectViews(
     flavor: { id: i.flavorId, name: r.flavorName },
     owner: { id: i.ownerId, username: r.ownerName },
     groupId: i.groupId,
+    batchId: i.batchId,
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,
   }));
@@ -86,6 +89,18 @@ export async function listInstances(
     input.includeDeleted ? undefined : ne(instances.state, "DELETED"),
   ].filter(Boolean) as SQL[];
   return selectViews(ctx.db, conds.length ? and(...conds) : undefined, ctx.settings.hostDownAfterSeconds);
+}
+
+/**
+ * The live machines managed in a group, for its class page: the caller (the group's admin, checked by
+ * the classes policy before this) reaches every one of them by the instances policy too.
+ */
+export async function listInstancesOfGroup(ctx: DomainContext, groupId: number): Promise<InstanceView[]> {
+  return selectViews(
+    ctx.db,
+    and(eq(instances.groupId, groupId), ne(instances.state, "DELETED")),
+    ctx.settings.hostDownAfterSeconds,
+  );
 }
 
 /** The raw row after the access check; used by every action. */

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
 import type { JobPayload, NicSpec } from "@/agents/protocol";
-import { flavors, instances, ipSubnets, networks, type NetworkRow } from "@/db/schema";
+import { flavors, groups, instances, ipSubnets, networks, type NetworkRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { assertLaunchAllowed } from "../groups/catalogue";
@@ -97,7 +97,7 @@ export async function createInstances(
     });
   }
   const groupId = input.groupId ?? actor.groupIds[0] ?? null;
-  await assertLaunchAllowed(ctx.db, actor, groupId, {
+  const catalogue = await assertLaunchAllowed(ctx.db, actor, groupId, {
     image,
     flavor,
     networkIds: input.nics.map((n) => n.networkId),
@@ -132,6 +132,16 @@ export async function createInstances(
     assertMayActOn(actor, "ipam", sub);
   }
 
+  // A group restricted to some hosts places only there (superAdm's launches in the group too).
+  const allowedHosts = catalogue?.hostIds
+    ? {
+        ids: catalogue.hostIds,
+        group:
+          (await ctx.db.select({ name: groups.name }).from(groups).where(eq(groups.id, catalogue.groupId)))[0]
+            ?.name ?? String(catalogue.groupId),
+      }
+    : null;
+
   const items = input.instances.map((i) => ({
     id: randomUUID(),
     name: i.name,
@@ -144,6 +154,7 @@ export async function createInstances(
     image,
     nics: input.nics,
     batchId: input.batchId,
+    allowedHosts,
     requestedBy: actor,
   });
 

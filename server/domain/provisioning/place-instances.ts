@@ -48,6 +48,8 @@ export interface PlacementBatch {
   nics: { networkId: string; subnetId?: number }[];
   /** Set when the batch is one of a class's deployments ("one per member"), removed together later. */
   batchId?: string;
+  /** The group's catalogue restricts it to these hosts (the others are refused with the group's name). */
+  allowedHosts?: { ids: ReadonlySet<string>; group: string } | null;
   /** Who asked (the timeline's "Create requested by …"); a subnet named by a NIC must be theirs to use. */
   requestedBy: Actor;
 }
@@ -153,6 +155,8 @@ export async function placeInstances(
           hypervisors: offeredHypervisors(h.hypervisors),
           hasImageCached: cached.has(h.id),
           missingNetworks: missingOn(h.id),
+          outsideGroupHosts:
+            batch.allowedHosts && !batch.allowedHosts.ids.has(h.id) ? batch.allowedHosts.group : undefined,
         }));
 
         if (mode === "locked") {

@@ -21,6 +21,8 @@ export interface HostCandidate {
   hasImageCached: boolean;
   /** Names of requested networks this host does not carry (empty: it carries them all). */
   missingNetworks?: string[];
+  /** Set when the launch's group is restricted to some hosts and this is not one: the group's name. */
+  outsideGroupHosts?: string;
 }
 
 export interface PlacementRequest {
@@ -44,6 +46,7 @@ export type Placement =
   | { ok: false; reasons: { host: string; reason: Message }[] };
 
 export function rejectReason(h: HostCandidate, req: PlacementRequest, p: PlacementPolicy): Message | null {
+  if (h.outsideGroupHosts !== undefined) return msg("classes.hostNotAllowed", { group: h.outsideGroupHosts });
   if (!h.enabled) return msg("scheduler.disabled");
   if (!h.up) return msg("scheduler.down");
   if (req.hypervisor ? !h.hypervisors.includes(req.hypervisor) : h.hypervisors.length === 0)

@@ -2,10 +2,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import type { GroupView } from "@/app/_trpc/views";
-import { createGroupInput, updateGroupInput } from "@/common/groups";
+import { createGroupInput, GROUP_KINDS, updateGroupInput, type GroupKind } from "@/common/groups";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
-import { Input, Textarea } from "@/app/_components/field";
+import { Input, Select, Textarea } from "@/app/_components/field";
 import { FormError } from "@/app/_components/form-error";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
@@ -24,11 +24,15 @@ export function GroupFormDialog({ open, group, onClose, onDone }: GroupFormDialo
   const trpc = useTRPC();
   const form = useFormDialog({
     open,
-    initial: () => ({ name: group?.name ?? "", description: group?.description ?? "" }),
+    initial: () => ({
+      name: group?.name ?? "",
+      description: group?.description ?? "",
+      kind: (group?.kind ?? "class") as GroupKind,
+    }),
     resetOn: [group],
   });
   const { fieldErrors } = form;
-  const { name, description } = form.values;
+  const { name, description, kind } = form.values;
   const setName = (v: string) => form.set("name", v);
   const setDescription = (v: string) => form.set("description", v);
   const create = useMutation(trpc.groups.create.mutationOptions());
@@ -36,12 +40,12 @@ export function GroupFormDialog({ open, group, onClose, onDone }: GroupFormDialo
 
   const onSubmit = form.handleSubmit(async () => {
     if (group) {
-      const checked = form.check(updateGroupInput, { id: group.id, name, description });
+      const checked = form.check(updateGroupInput, { id: group.id, name, description, kind });
       if (!checked) return;
       const saved = await update.mutateAsync(checked);
       onDone(t("updated", { name: saved.name }));
     } else {
-      const checked = form.check(createGroupInput, { name, description });
+      const checked = form.check(createGroupInput, { name, description, kind });
       if (!checked) return;
       const saved = await create.mutateAsync(checked);
       onDone(t("created", { name: saved.name }));
@@ -61,6 +65,14 @@ export function GroupFormDialog({ open, group, onClose, onDone }: GroupFormDialo
           value={name}
           onChange={(e) => setName(e.target.value)}
           error={fieldErrors.name}
+        />
+        <Select
+          label={t("kindLabel")}
+          value={kind}
+          onChange={(e) => form.set("kind", e.target.value as GroupKind)}
+          error={fieldErrors.kind}
+          hint={t("kindHint")}
+          options={GROUP_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))}
         />
         <Textarea
           label={t("descriptionLabel")}

@@ -12,6 +12,7 @@ import { Truncated } from "@/app/_components/truncated";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import { GroupFormDialog } from "./group-form-dialog";
+import { AdminsDialog } from "./admins-dialog";
 import { MembersDialog } from "./members-dialog";
 
 export interface GroupPermissions {
@@ -20,6 +21,7 @@ export interface GroupPermissions {
   delete: boolean;
   read: boolean;
   setMembers: boolean;
+  setAdmins: boolean;
   listUsers: boolean;
 }
 
@@ -27,6 +29,7 @@ type Open =
   | { kind: "create" }
   | { kind: "edit"; group: GroupView }
   | { kind: "members"; group: GroupView }
+  | { kind: "admins"; group: GroupView }
   | { kind: "delete"; group: GroupView }
   | null;
 
@@ -102,14 +105,16 @@ export function GroupsAdmin({
           <THead>
             <Th>{t("colName")}</Th>
             <Th>{t("colDescription")}</Th>
+            <Th>{t("colKind")}</Th>
+            <Th>{t("colAdmins")}</Th>
             <Th>{t("colMembers")}</Th>
             {showActions && <Th className="text-right">{t("colActions")}</Th>}
           </THead>
           <TBody>
             {groups.isPending ? (
-              <TableMessage colSpan={4}>{tc("loading")}</TableMessage>
+              <TableMessage colSpan={6}>{tc("loading")}</TableMessage>
             ) : groups.data.length === 0 ? (
-              <TableMessage colSpan={4}>{t("empty")}</TableMessage>
+              <TableMessage colSpan={6}>{t("empty")}</TableMessage>
             ) : (
               groups.data.map((g) => (
                 <Tr key={g.id}>
@@ -118,6 +123,10 @@ export function GroupsAdmin({
                   </Td>
                   <Td className="max-w-md text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400">
                     {g.description || tc("none")}
+                  </Td>
+                  <Td className="whitespace-nowrap">{t(`kind.${g.kind}`)}</Td>
+                  <Td className="max-w-xs [overflow-wrap:anywhere]" data-testid="group-admins">
+                    {g.admins.length ? g.admins.map((a) => a.username).join(", ") : tc("none")}
                   </Td>
                   <Td className="whitespace-nowrap">{t("memberCount", { count: g.memberCount })}</Td>
                   {showActions && (
@@ -131,6 +140,16 @@ export function GroupsAdmin({
                             onClick={() => openDialog({ kind: "members", group: g })}
                           >
                             {t("members")}
+                          </Button>
+                        )}
+                        {allowed.setAdmins && allowed.listUsers && (
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("adminsLabel", { name: g.name })}
+                            onClick={() => openDialog({ kind: "admins", group: g })}
+                          >
+                            {t("admins")}
                           </Button>
                         )}
                         {allowed.update && (
@@ -173,6 +192,11 @@ export function GroupsAdmin({
       <MembersDialog
         group={open?.kind === "members" ? open.group : null}
         editable={allowed.setMembers && allowed.listUsers}
+        onClose={() => setOpen(null)}
+        onDone={done}
+      />
+      <AdminsDialog
+        group={open?.kind === "admins" ? open.group : null}
         onClose={() => setOpen(null)}
         onDone={done}
       />

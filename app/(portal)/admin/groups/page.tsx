@@ -30,6 +30,7 @@ export default async function GroupsPage() {
         delete: can(actor.role, "groups", "delete"),
         read: can(actor.role, "groups", "read"),
         setMembers: can(actor.role, "groups", "setMembers"),
+        setAdmins: can(actor.role, "groups", "setAdmins"),
         listUsers: can(actor.role, "users", "list"),
       }}
     />

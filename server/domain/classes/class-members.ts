@@ -1,0 +1,78 @@
+// A teacher adds existing accounts to a class they administer and takes them out again. Making someone
+// an admin is superAdm's (groups.setAdmins), and so is taking an admin out: a teacher cannot remove a
+// fellow teacher, nor themselves.
+import { and, eq, inArray } from "drizzle-orm";
+import type { z } from "zod";
+import { msg } from "@/common/message";
+import type { addClassMembersInput, removeClassMembersInput } from "@/common/classes";
+import { memberships, users } from "@/db/schema";
+import { requireActor, type DomainContext } from "../context";
+import { DomainError } from "../errors";
+import { loadClass } from "./load-class";
+
+export async function addClassMembers(
+  ctx: DomainContext,
+  input: z.output<typeof addClassMembersInput>,
+): Promise<{ id: number; added: number; alreadyMembers: number }> {
+  const actor = requireActor(ctx);
+  const names = [...new Set(input.usernames.map((n) => n.trim()))];
+  return ctx.db.transaction(async (tx) => {
+    await loadClass(tx, actor, input.id, true);
+    const found = await tx
+      .select({ id: users.id, username: users.username })
+      .from(users)
+      .where(inArray(users.username, names));
+    // MariaDB compares usernames without case: match the same way, so "Ann" finds "ann".
+    const unknown = names.filter((n) => !found.some((u) => u.username.toLowerCase() === n.toLowerCase()));
+    if (unknown.length)
+      throw new DomainError("INVALID", msg("classes.unknownAccounts", { names: unknown.join(", ") }), {
+        usernames: msg("classes.fieldUnknownAccounts"),
+      });
+    const ids = found.map((u) => u.id);
+    const already = await tx
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .where(and(eq(memberships.groupId, input.id), inArray(memberships.userId, ids)));
+    const fresh = ids.filter((id) => !already.some((a) => a.userId === id));
+    if (fresh.length)
+      await tx
+        .insert(memberships)
+        .ignore()
+        .values(fresh.map((userId) => ({ userId, groupId: input.id })));
+    return { id: input.id, added: fresh.length, alreadyMembers: already.length };
+  });
+}
+
+/** Their machines stay in the class (its teachers still reach them, and may remove them). */
+export async function removeClassMembers(
+  ctx: DomainContext,
+  input: z.output<typeof removeClassMembersInput>,
+): Promise<{ id: number; removed: number }> {
+  const actor = requireActor(ctx);
+  const ids = [...new Set(input.userIds)];
+  return ctx.db.transaction(async (tx) => {
+    await loadClass(tx, actor, input.id, true);
+    const rows = await tx
+      .select({ userId: memberships.userId, isAdmin: memberships.isAdmin, username: users.username })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.groupId, input.id), inArray(memberships.userId, ids)));
+    const admins = rows.filter((r) => r.isAdmin);
+    if (admins.length && actor.role !== "superAdm")
+      throw new DomainError(
+        "FORBIDDEN",
+        msg("classes.cannotRemoveAdmin", { users: admins.map((a) => a.username).join(", ") }),
+      );
+    if (rows.length)
+      await tx.delete(memberships).where(
+        and(
+          eq(memberships.groupId, input.id),
+          inArray(
+            memberships.userId,
+            rows.map((r) => r.userId),
+          ),
+        ),
+      );
+    return { id: input.id, removed: rows.length };
+  });
+}
