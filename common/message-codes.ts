@@ -275,17 +275,24 @@ export interface MessageParams {
   "health.rdbOnly": { fix: MessageParam };
   "health.aofNoFsync": { fix: MessageParam; setting: MessageParam };
   "health.evictingPolicy": { fix: MessageParam; setting: MessageParam };
-  "quotas.exceeded": {
-    group: MessageParam;
-    limit: MessageParam;
-    owner: MessageParam;
-    quota: string;
-    requested: MessageParam;
-    scope: string;
-    used: MessageParam;
-  };
+  "quotas.exceeded": { group: MessageParam; limit: MessageParam; owner: MessageParam; quota: string; requested: MessageParam; scope: string; used: MessageParam };
   "catalogue.launchInYourGroup": Record<never, never>;
   "catalogue.imageNotAllowed": { group: MessageParam; image: MessageParam };
   "catalogue.flavorNotAllowed": { flavor: MessageParam; group: MessageParam };
   "catalogue.networkNotAllowed": { group: MessageParam };
+  "accounts.signUpNeedsGroup": Record<never, never>;
+  "accounts.signUpOff": Record<never, never>;
+  "accounts.tooManySignUps": { minutes: number };
+  "accounts.pendingApproval": Record<never, never>;
+  "accounts.resetAdminOnlySuperAdm": Record<never, never>;
+  "accounts.resetLinkInvalid": Record<never, never>;
+  "accounts.notPending": Record<never, never>;
+  "accounts.csvHeader": { columns: MessageParam };
+  "accounts.csvEmpty": Record<never, never>;
+  "accounts.csvTooManyRows": { max: number };
+  "accounts.csvBadUsername": Record<never, never>;
+  "accounts.csvBadDisplayName": Record<never, never>;
+  "accounts.csvBadEmail": Record<never, never>;
+  "accounts.csvUnknownGroup": { group: MessageParam };
+  "accounts.csvDuplicateRow": { name: MessageParam };
 }

@@ -9,6 +9,7 @@ import { imagesRouter } from "./routers/images";
 import { instancesRouter } from "./routers/instances";
 import { capturesRouter, snapshotsRouter, volumesRouter } from "./routers/instance-storage";
 import { ipamRouter, networksRouter, portForwardsRouter } from "./routers/networks";
+import { portalSettingsRouter } from "./routers/portal-settings";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -31,6 +32,7 @@ export const appRouter = createTRPCRouter({
   snapshots: snapshotsRouter,
   volumes: volumesRouter,
   captures: capturesRouter,
+  portalSettings: portalSettingsRouter,
 });
 
 export type AppRouter = typeof appRouter;
