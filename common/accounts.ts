@@ -43,7 +43,10 @@ export const issueResetLinkInput = z.object({ id: idSchema });
 export const approveUserInput = z.object({ id: idSchema });
 
 export const importCsvInput = z.object({
-  csv: z.string().min(1, "Required.").max(CSV_IMPORT_MAX_CHARS, `At most ${CSV_IMPORT_MAX_CHARS} characters.`),
+  csv: z
+    .string()
+    .min(1, "Required.")
+    .max(CSV_IMPORT_MAX_CHARS, `At most ${CSV_IMPORT_MAX_CHARS} characters.`),
 });
 
 export const smtpSettingsInput = z.object({

@@ -15,7 +15,7 @@ import { assertMayActOn } from "../policies/authorize";
 import { readPortalSettings } from "../settings/portal-settings";
 import { findGroupIdsOfUsers } from "../users/user-view";
 import { clearAccountLock } from "./login-rate-limit";
-import { endAllSessions } from "./sessions";
+import { endOtherSessions } from "./sessions";
 
 export const hashResetToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
@@ -121,7 +121,8 @@ export async function redeemResetLink(
     return row;
   });
   const store = { redis: ctx.redis, redisPrefix: ctx.settings.redisPrefix };
-  await endAllSessions(ctx.db, store, user.id);
+  // The version moved on in the transaction; this ends the live session set too (no session kept).
+  await endOtherSessions(store, user.id, null);
   // They proved who they are: a lock left by someone guessing at the name no longer holds them.
   await clearAccountLock(ctx.redis, ctx.settings.redisPrefix, user.username);
   return { id: user.id, username: user.username };

@@ -13,7 +13,8 @@ export interface SignUpLimits {
 
 export const SIGN_UP_LIMITS: SignUpLimits = { perAddress: 5, perPortal: 100, windowSeconds: 3600 };
 
-export const signUpAddressKey = (prefix: string, ip: string | null) => `${prefix}:signup:addr:${ip ?? "none"}`;
+export const signUpAddressKey = (prefix: string, ip: string | null) =>
+  `${prefix}:signup:addr:${ip ?? "none"}`;
 export const signUpPortalKey = (prefix: string) => `${prefix}:signup:portal`;
 
 // One atomic step: refuse when either counter is full (answer: seconds until it empties), else count in both.

@@ -41,7 +41,10 @@ const isSmtp = (v: unknown): boolean => typeof (v as { host?: unknown } | null)?
 
 /** The settings as the server uses them (the SMTP password included): never hand this to a client. */
 export async function readPortalSettings(db: Database): Promise<PortalSettings> {
-  const rows = await db.select().from(portalSettings).where(inArray(portalSettings.key, [...KEYS]));
+  const rows = await db
+    .select()
+    .from(portalSettings)
+    .where(inArray(portalSettings.key, [...KEYS]));
   const byKey = new Map(rows.map((r) => [r.key, r.value]));
   return {
     signUp: { ...DEFAULTS.signUp, ...((byKey.get("signUp") as Partial<SignUpSettings> | undefined) ?? {}) },

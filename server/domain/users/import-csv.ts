@@ -49,7 +49,11 @@ export async function importUsersCsv(ctx: DomainContext, input: { csv: string })
   const [header, ...rows] = parseCsv(input.csv);
   const columns = (header?.cells ?? []).map((h) => HEADERS[h.trim().toLowerCase()]);
   for (const need of ["username", "displayName", "group"] as const)
-    if (!columns.includes(need)) throw new DomainError("INVALID", msg("accounts.csvHeader", { columns: "username, display name, email, group" }));
+    if (!columns.includes(need))
+      throw new DomainError(
+        "INVALID",
+        msg("accounts.csvHeader", { columns: "username, display name, email, group" }),
+      );
   if (rows.length === 0) throw new DomainError("INVALID", msg("accounts.csvEmpty"));
   if (rows.length > CSV_IMPORT_MAX_ROWS)
     throw new DomainError("INVALID", msg("accounts.csvTooManyRows", { max: CSV_IMPORT_MAX_ROWS }));
@@ -57,7 +61,10 @@ export async function importUsersCsv(ctx: DomainContext, input: { csv: string })
   const cellOf = (cells: string[], name: string) => (cells[columns.indexOf(name as never)] ?? "").trim();
   const groupNames = [...new Set(rows.map((r) => cellOf(r.cells, "group")).filter(Boolean))];
   const groupRows = groupNames.length
-    ? await ctx.db.select({ id: groups.id, name: groups.name }).from(groups).where(inArray(groups.name, groupNames))
+    ? await ctx.db
+        .select({ id: groups.id, name: groups.name })
+        .from(groups)
+        .where(inArray(groups.name, groupNames))
     : [];
   const groupByName = new Map(groupRows.map((g) => [g.name.toLowerCase(), g.id]));
 
