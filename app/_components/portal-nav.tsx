@@ -18,6 +18,7 @@ export type NavKey =
   | "flavors"
   | "images"
   | "audit"
+  | "portalSettings"
   | "health";
 export interface NavItem {
   href: string;
