@@ -275,7 +275,15 @@ export interface MessageParams {
   "health.rdbOnly": { fix: MessageParam };
   "health.aofNoFsync": { fix: MessageParam; setting: MessageParam };
   "health.evictingPolicy": { fix: MessageParam; setting: MessageParam };
-  "quotas.exceeded": { group: MessageParam; limit: MessageParam; owner: MessageParam; quota: string; requested: MessageParam; scope: string; used: MessageParam };
+  "quotas.exceeded": {
+    group: MessageParam;
+    limit: MessageParam;
+    owner: MessageParam;
+    quota: string;
+    requested: MessageParam;
+    scope: string;
+    used: MessageParam;
+  };
   "catalogue.launchInYourGroup": Record<never, never>;
   "catalogue.imageNotAllowed": { group: MessageParam; image: MessageParam };
   "catalogue.flavorNotAllowed": { flavor: MessageParam; group: MessageParam };

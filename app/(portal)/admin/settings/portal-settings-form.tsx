@@ -165,7 +165,11 @@ export function PortalSettingsForm() {
         <CardHeader title={t("smtpTitle")} />
         <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">{t("smtpHint")}</p>
         <div className="space-y-4">
-          <Check label={t("smtpEnabled")} checked={values.smtpEnabled} onChange={(v) => set("smtpEnabled", v)} />
+          <Check
+            label={t("smtpEnabled")}
+            checked={values.smtpEnabled}
+            onChange={(v) => set("smtpEnabled", v)}
+          />
           {values.smtpEnabled && (
             <>
               <div className="grid gap-4 sm:grid-cols-3">

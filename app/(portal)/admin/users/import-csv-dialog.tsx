@@ -70,7 +70,8 @@ export function ImportCsvDialog({
   function download() {
     if (!results) return;
     const lines = ["username,password"];
-    for (const r of results) if (r.status === "created" && r.password) lines.push(`${toCell(r.username)},${r.password}`);
+    for (const r of results)
+      if (r.status === "created" && r.password) lines.push(`${toCell(r.username)},${r.password}`);
     downloadText(`${lines.join("\r\n")}\r\n`, "initial-passwords.csv");
     setDownloaded(true);
   }
@@ -79,7 +80,16 @@ export function ImportCsvDialog({
   const failed = (results?.length ?? 0) - created;
 
   return (
-    <Dialog open={open} onClose={close} title={t("title")} description={t("description", { max: CSV_IMPORT_MAX_ROWS, columns: "username, display name, email, group" })} size="lg">
+    <Dialog
+      open={open}
+      onClose={close}
+      title={t("title")}
+      description={t("description", {
+        max: CSV_IMPORT_MAX_ROWS,
+        columns: "username, display name, email, group",
+      })}
+      size="lg"
+    >
       {results ? (
         <div className="space-y-4">
           <p className="text-sm font-medium" data-testid="import-summary">
@@ -108,7 +118,10 @@ export function ImportCsvDialog({
                         </span>
                       )}
                     </Td>
-                    <Td className="font-mono text-xs" data-testid={r.password ? "initial-password" : undefined}>
+                    <Td
+                      className="font-mono text-xs"
+                      data-testid={r.password ? "initial-password" : undefined}
+                    >
                       {r.password ?? ""}
                     </Td>
                   </Tr>

@@ -33,7 +33,12 @@ export interface UserPermissions {
   importCsv: boolean;
 }
 
-type Open = { kind: "import" } | { kind: "create" } | { kind: "edit"; user: UserView } | { kind: "reset"; user: UserView } | null;
+type Open =
+  | { kind: "import" }
+  | { kind: "create" }
+  | { kind: "edit"; user: UserView }
+  | { kind: "reset"; user: UserView }
+  | null;
 
 export function UsersAdmin({
   actorId,
