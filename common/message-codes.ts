@@ -301,4 +301,19 @@ export interface MessageParams {
   "classes.assignedEvent": { owner: MessageParam; user: MessageParam };
   "classes.publicFlavorsAreSuperAdms": Record<never, never>;
   "classes.hostNotAllowed": { group: MessageParam };
+  "accounts.signUpNeedsGroup": Record<never, never>;
+  "accounts.signUpOff": Record<never, never>;
+  "accounts.tooManySignUps": { minutes: number };
+  "accounts.pendingApproval": Record<never, never>;
+  "accounts.resetAdminOnlySuperAdm": Record<never, never>;
+  "accounts.resetLinkInvalid": Record<never, never>;
+  "accounts.notPending": Record<never, never>;
+  "accounts.csvHeader": { columns: MessageParam };
+  "accounts.csvEmpty": Record<never, never>;
+  "accounts.csvTooManyRows": { max: number };
+  "accounts.csvBadUsername": Record<never, never>;
+  "accounts.csvBadDisplayName": Record<never, never>;
+  "accounts.csvBadEmail": Record<never, never>;
+  "accounts.csvUnknownGroup": { group: MessageParam };
+  "accounts.csvDuplicateRow": { name: MessageParam };
 }

@@ -56,6 +56,10 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     [can(actor.role, "flavors", "create"), { href: "/admin/flavors", key: "flavors", admin: true }],
     [managesImages, { href: "/admin/images", key: "images", admin: true }],
     [can(actor.role, "quotas", "listAll"), { href: "/admin/quotas", key: "quotas", admin: true }],
+    [
+      can(actor.role, "portalSettings", "read"),
+      { href: "/admin/settings", key: "portalSettings", admin: true },
+    ],
     [can(actor.role, "audit", "list"), { href: "/admin/audit", key: "audit", admin: true }],
     [can(actor.role, "health", "read"), { href: "/admin/health", key: "health", admin: true }],
   ];

@@ -21,6 +21,7 @@ export type NavKey =
   | "flavors"
   | "images"
   | "audit"
+  | "portalSettings"
   | "health";
 export interface NavItem {
   href: string;

@@ -51,6 +51,12 @@ import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/netw
 import { addPortForward } from "@/server/domain/networks/port-forwards";
 import { madeTaskOf, makeImageOf, taskOfUser } from "@/server/testing/image-fixtures";
 import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixtures";
+import {
+  clearSignUpLimits,
+  makePendingUser,
+  makeResetToken,
+  setSignUp,
+} from "@/server/testing/account-fixtures";
 import { appRouter } from "./root";
 import type { ProcedureMeta } from "./trpc";
 
@@ -153,6 +159,34 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "account.updatePreferences": { input: () => ({ theme: "dark" }) },
   "account.signOutEverywhere": { input: () => undefined },
+  "account.updateProfile": { input: () => ({ displayName: "Renamed", email: "me@example.org" }) },
+  "account.signUpOptions": { input: () => undefined },
+  // Open to anyone once switched on: the matrix switches it on and empties the limiter for each call, so
+  // it asks the role check alone (the limits have their own tests).
+  "account.signUp": {
+    input: async (w) => {
+      await setSignUp(w.s, { enabled: true, groupId: w.groupA, needsApproval: true });
+      await clearSignUpLimits(w.s, "127.0.0.1");
+      const username = uniqueName("signup");
+      return {
+        username,
+        displayName: "Signed Up",
+        email: `${username}@example.org`,
+        password: "sign-up-password-1",
+        confirmPassword: "sign-up-password-1",
+      };
+    },
+  },
+  "account.redeemResetLink": {
+    input: async (w) => {
+      const token = await makeResetToken(w.s, (await makeUser(w.s, "user", [w.groupA])).id);
+      return { token, password: "redeemed-password-1", confirmPassword: "redeemed-password-1" };
+    },
+  },
+  "portalSettings.read": { input: () => undefined },
+  "portalSettings.update": {
+    input: () => ({ signUpEnabled: false, signUpGroupId: null, signUpNeedsApproval: true, smtp: null }),
+  },
   "users.list": {
     input: () => ({}),
     checkResult: (w, kind, result) => {
@@ -180,6 +214,25 @@ const FIXTURES: Record<string, Fixture> = {
   "users.clearSignInLock": { input: (w) => ({ id: w.targetUserA.id }) },
   "users.resetPassword": {
     input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id, password: "reset-password-1" }),
+  },
+  "users.issueResetLink": {
+    input: async (w) => ({ id: (await makeUser(w.s, "user", [w.groupA])).id }),
+    targetsGroupA: true,
+  },
+  "users.approve": {
+    input: async (w) => ({ id: (await makePendingUser(w.s, [w.groupA])).id }),
+    targetsGroupA: true,
+  },
+  "users.reject": {
+    input: async (w) => ({ id: (await makePendingUser(w.s, [w.groupA])).id }),
+    targetsGroupA: true,
+  },
+  "users.importCsv": {
+    input: async (w) => {
+      const group = uniqueName("csv");
+      await makeGroup(w.s, group);
+      return { csv: `username,display name,email,group\n${uniqueName("imp")},Imported,,${group}\n` };
+    },
   },
   "groups.list": {
     input: () => undefined,

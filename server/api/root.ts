@@ -11,6 +11,7 @@ import { instancesRouter } from "./routers/instances";
 import { capturesRouter, snapshotsRouter, volumesRouter } from "./routers/instance-storage";
 import { ipamRouter, networksRouter, portForwardsRouter } from "./routers/networks";
 import { quotasRouter } from "./routers/quotas";
+import { portalSettingsRouter } from "./routers/portal-settings";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -35,6 +36,7 @@ export const appRouter = createTRPCRouter({
   snapshots: snapshotsRouter,
   volumes: volumesRouter,
   captures: capturesRouter,
+  portalSettings: portalSettingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ import { ThemeSwitch } from "@/app/_components/theme-switch";
 import { currentActor } from "@/app/_lib/current-actor";
 import { ChangePasswordForm } from "./change-password-form";
 import { ProfileCard } from "./profile-card";
+import { ProfileForm } from "./profile-form";
 import { SignOutEverywhere } from "./sign-out-everywhere";
 
 export async function generateMetadata() {
@@ -19,6 +20,7 @@ export default async function SettingsPage() {
   const actor = await currentActor();
   if (!actor) redirect("/login");
   const t = await getTranslations("settings");
+  const ta = await getTranslations("accounts.profile");
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
@@ -32,7 +34,11 @@ export default async function SettingsPage() {
             <ThemeSwitch label={t("preferredTheme")} />
           </div>
         </Card>
-        <Card className="lg:col-span-2">
+        <Card>
+          <CardHeader title={ta("title")} />
+          <ProfileForm />
+        </Card>
+        <Card>
           <CardHeader title={t("passwordTitle")} />
           <ChangePasswordForm />
         </Card>

@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { LanguageSwitch } from "@/app/_components/language-switch";
 import { loadActorResult } from "@/app/_lib/current-actor";
 import { LoginForm } from "./login-form";
+import { SignUpLink } from "./sign-up-link";
 
 export async function generateMetadata() {
   const t = await getTranslations();
@@ -48,6 +49,7 @@ export default async function LoginPage({
           <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <LoginForm callbackUrl={callbackUrl ?? null} initialError={initialErrorFrom(params.error)} />
           </div>
+          <SignUpLink />
           <p className="mt-6 text-center text-xs text-slate-500 dark:text-slate-500">{t("common.tagline")}</p>
         </div>
       </main>

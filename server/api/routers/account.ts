@@ -4,6 +4,10 @@ import {
   signOutEverywhere,
   updateOwnPreferences,
 } from "@/server/domain/account/manage-account";
+import { redeemResetLinkInput, signUpInput, updateProfileInput } from "@/common/accounts";
+import { redeemResetLink } from "@/server/domain/account/reset-links";
+import { getSignUpOptions, signUp } from "@/server/domain/account/sign-up";
+import { updateOwnProfile } from "@/server/domain/account/update-profile";
 import { changePasswordInput, updatePreferencesInput } from "@/server/domain/users/schemas";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
@@ -22,4 +26,14 @@ export const accountRouter = createTRPCRouter({
   updatePreferences: procedureFor("account", "updatePreferences")
     .input(updatePreferencesInput)
     .mutation(({ ctx, input }) => updateOwnPreferences(ctx, input)),
+  updateProfile: procedureFor("account", "updateProfile")
+    .input(updateProfileInput)
+    .mutation(({ ctx, input }) => updateOwnProfile(ctx, input)),
+  signUpOptions: procedureFor("account", "signUpOptions").query(({ ctx }) => getSignUpOptions(ctx.db)),
+  signUp: procedureFor("account", "signUp")
+    .input(signUpInput)
+    .mutation(({ ctx, input }) => signUp(ctx, input)),
+  redeemResetLink: procedureFor("account", "redeemResetLink")
+    .input(redeemResetLinkInput)
+    .mutation(({ ctx, input }) => redeemResetLink(ctx, input)),
 });

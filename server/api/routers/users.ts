@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { approveUserInput, importCsvInput, issueResetLinkInput } from "@/common/accounts";
+import { issueResetLink } from "@/server/domain/account/reset-links";
+import { approveUser, rejectUser } from "@/server/domain/users/approve-users";
+import { importUsersCsv } from "@/server/domain/users/import-csv";
 import { clearSignInLock } from "@/server/domain/account/clear-sign-in-lock";
 import { getUser, listUsers } from "@/server/domain/users/find-users";
 import {
@@ -39,4 +43,17 @@ export const usersRouter = createTRPCRouter({
   clearSignInLock: procedureFor("users", "clearSignInLock")
     .input(z.object({ id: idSchema }))
     .mutation(({ ctx, input }) => clearSignInLock(ctx, input.id)),
+  issueResetLink: procedureFor("users", "issueResetLink")
+    .input(issueResetLinkInput)
+    .mutation(({ ctx, input }) => issueResetLink(ctx, input)),
+  approve: procedureFor("users", "approve")
+    .input(approveUserInput)
+    .mutation(({ ctx, input }) => approveUser(ctx, input)),
+  /** Turns a pending sign-up away (deletes it): the same people who may approve it. */
+  reject: procedureFor("users", "approve")
+    .input(approveUserInput)
+    .mutation(({ ctx, input }) => rejectUser(ctx, input)),
+  importCsv: procedureFor("users", "importCsv")
+    .input(importCsvInput)
+    .mutation(({ ctx, input }) => importUsersCsv(ctx, input)),
 });

@@ -86,6 +86,11 @@ export async function authenticateUser(
     throw new DomainError("UNAUTHORIZED", msg("auth.invalidCredentials"));
   }
   await recordLoginSuccess(redis, limits, username, slot, from).catch(() => undefined);
+  // Told only after the right password: to anyone else a pending account looks like any wrong guess.
+  if (row.pendingApproval) {
+    await audit("failure", row.id, "PENDING_APPROVAL");
+    throw new DomainError("FORBIDDEN", msg("accounts.pendingApproval"));
+  }
   await db
     .update(users)
     .set({ lastLoginAt: sql`CURRENT_TIMESTAMP(3)` as unknown as Date })

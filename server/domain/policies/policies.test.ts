@@ -80,5 +80,12 @@ describe("authorize", () => {
     expect(
       refusal(() => authorize(actor("powerAdm", 8, [10]), "users", "read", { id: 3, groupIds: [10] })),
     ).toBeNull();
+    // A user in no group: superAdm's still (a new account, an imported one before its class).
+    expect(
+      refusal(() => authorize(actor("superAdm", 9, []), "users", "read", { id: 3, groupIds: [] })),
+    ).toBeNull();
+    expect(
+      refusal(() => authorize(actor("powerAdm", 8, [10]), "users", "read", { id: 3, groupIds: [] })),
+    ).toBe("FORBIDDEN");
   });
 });

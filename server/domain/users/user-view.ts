@@ -10,6 +10,8 @@ export interface UserView {
   email: string | null;
   role: UserRow["role"];
   disabled: boolean;
+  /** Signed up by themselves and waiting for their group's admin (cannot sign in yet). */
+  pendingApproval: boolean;
   locale: string;
   theme: UserRow["theme"];
   groupIds: number[];
@@ -25,6 +27,7 @@ export function toUserView(row: UserRow, groupIds: number[]): UserView {
     email: row.email,
     role: row.role,
     disabled: row.disabled,
+    pendingApproval: row.pendingApproval,
     locale: row.locale,
     theme: row.theme,
     groupIds,

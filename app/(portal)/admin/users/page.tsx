@@ -33,6 +33,9 @@ export default async function UsersPage() {
         resetPassword: can(actor.role, "users", "resetPassword"),
         clearSignInLock: can(actor.role, "users", "clearSignInLock"),
         listGroups: can(actor.role, "groups", "list"),
+        issueResetLink: can(actor.role, "users", "issueResetLink"),
+        approve: can(actor.role, "users", "approve"),
+        importCsv: can(actor.role, "users", "importCsv"),
       }}
     />
   );

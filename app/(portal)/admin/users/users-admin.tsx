@@ -14,6 +14,8 @@ import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components
 import { formatDateTime } from "@/app/_lib/format";
 import { useDebounced } from "@/app/_lib/use-debounced";
 import { useTRPC } from "@/app/_trpc/client";
+import { ImportCsvDialog } from "./import-csv-dialog";
+import { ResetLinkButton } from "./reset-link-button";
 import { ResetPasswordDialog } from "./reset-password-dialog";
 import { UserFormDialog } from "./user-form-dialog";
 
@@ -24,9 +26,19 @@ export interface UserPermissions {
   resetPassword: boolean;
   clearSignInLock: boolean;
   listGroups: boolean;
+  /** One-time reset links: superAdm for anyone, a group's admin for its non-admin members. */
+  issueResetLink: boolean;
+  /** Approving (or turning away) self-signed-up accounts. */
+  approve: boolean;
+  importCsv: boolean;
 }
 
-type Open = { kind: "create" } | { kind: "edit"; user: UserView } | { kind: "reset"; user: UserView } | null;
+type Open =
+  | { kind: "import" }
+  | { kind: "create" }
+  | { kind: "edit"; user: UserView }
+  | { kind: "reset"; user: UserView }
+  | null;
 
 export function UsersAdmin({
   actorId,
@@ -39,6 +51,8 @@ export function UsersAdmin({
   notice?: ReactNode;
 }) {
   const t = useTranslations("users");
+  const tp = useTranslations("accounts.pending");
+  const ti = useTranslations("accounts.csvImport");
   const tc = useTranslations("common");
   const locale = useLocale();
   const trpc = useTRPC();
@@ -89,6 +103,28 @@ export function UsersAdmin({
     }
   }
 
+  const approve = useMutation(trpc.users.approve.mutationOptions());
+  const reject = useMutation(trpc.users.reject.mutationOptions());
+  async function decide(user: UserView, ok: boolean) {
+    setFlash(null);
+    try {
+      if (ok) await approve.mutateAsync({ id: user.id });
+      else await reject.mutateAsync({ id: user.id });
+      setFlash({
+        tone: "success",
+        text: tp(ok ? "approved" : "rejected", { username: user.username }),
+      });
+    } catch (err) {
+      setFlash({ tone: "error", text: errorText(err) });
+    }
+    await refresh();
+  }
+  // A powerAdm hands links to the members they look after, never to another admin (the server says so too).
+  const mayIssueLink = (u: UserView) =>
+    allowed.issueResetLink &&
+    !u.pendingApproval &&
+    (allowed.resetPassword || (u.id !== actorId && (u.role === "user" || u.role === "powerUser")));
+
   function done(text: string) {
     setOpen(null);
     setFlash({ tone: "success", text });
@@ -96,7 +132,12 @@ export function UsersAdmin({
   }
 
   const showActions =
-    allowed.update || allowed.setDisabled || allowed.resetPassword || allowed.clearSignInLock;
+    allowed.update ||
+    allowed.setDisabled ||
+    allowed.resetPassword ||
+    allowed.clearSignInLock ||
+    allowed.issueResetLink ||
+    allowed.approve;
   const columns = showActions ? 7 : 6;
 
   return (
@@ -105,16 +146,29 @@ export function UsersAdmin({
         title={t("title")}
         description={t("description")}
         actions={
-          allowed.create && (
-            <Button
-              onClick={() => {
-                setFlash(null);
-                setOpen({ kind: "create" });
-              }}
-            >
-              {t("newUser")}
-            </Button>
-          )
+          <div className="flex flex-wrap gap-2">
+            {allowed.importCsv && (
+              <Button
+                variant="secondary"
+                onClick={() => {
+                  setFlash(null);
+                  setOpen({ kind: "import" });
+                }}
+              >
+                {ti("open")}
+              </Button>
+            )}
+            {allowed.create && (
+              <Button
+                onClick={() => {
+                  setFlash(null);
+                  setOpen({ kind: "create" });
+                }}
+              >
+                {t("newUser")}
+              </Button>
+            )}
+          </div>
         }
       />
       {notice}
@@ -175,9 +229,13 @@ export function UsersAdmin({
                     {u.groupIds.length ? u.groupIds.map(groupName).join(", ") : tc("none")}
                   </Td>
                   <Td>
-                    <Badge tone={u.disabled ? "danger" : "success"}>
-                      {u.disabled ? t("disabled") : t("enabled")}
-                    </Badge>
+                    {u.pendingApproval ? (
+                      <Badge tone="warning">{tp("badge")}</Badge>
+                    ) : (
+                      <Badge tone={u.disabled ? "danger" : "success"}>
+                        {u.disabled ? t("disabled") : t("enabled")}
+                      </Badge>
+                    )}
                   </Td>
                   <Td className="min-w-32 text-xs">
                     {u.lastLoginAt ? formatDateTime(u.lastLoginAt, locale) : t("never")}
@@ -186,6 +244,28 @@ export function UsersAdmin({
                     <Td className="text-right">
                       {/* Wraps on narrow screens rather than hiding buttons off the table's edge. */}
                       <div className="flex flex-wrap justify-end gap-1">
+                        {allowed.approve && u.pendingApproval && (
+                          <>
+                            <Button
+                              size="sm"
+                              aria-label={tp("approveLabel", { username: u.username })}
+                              busy={approve.isPending && approve.variables?.id === u.id}
+                              onClick={() => void decide(u, true)}
+                            >
+                              {tp("approve")}
+                            </Button>
+                            <Button
+                              size="sm"
+                              variant="danger"
+                              aria-label={tp("rejectLabel", { username: u.username })}
+                              busy={reject.isPending && reject.variables?.id === u.id}
+                              onClick={() => void decide(u, false)}
+                            >
+                              {tp("reject")}
+                            </Button>
+                          </>
+                        )}
+                        {mayIssueLink(u) && <ResetLinkButton user={u} />}
                         {allowed.update && (
                           <Button
                             size="sm"
@@ -252,6 +332,11 @@ export function UsersAdmin({
         groups={groups.data ?? []}
         onClose={() => setOpen(null)}
         onDone={done}
+      />
+      <ImportCsvDialog
+        open={open?.kind === "import"}
+        onClose={() => setOpen(null)}
+        onImported={() => void refresh()}
       />
       <ResetPasswordDialog
         user={open?.kind === "reset" ? open.user : null}

@@ -1,0 +1,234 @@
+import { createServer, type Server } from "node:net";
+import { and, desc, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog, passwordResetTokens, portalSettings, users } from "@/db/schema";
+import { verifyPassword } from "@/server/auth/password";
+import { makeResetToken } from "@/server/testing/account-fixtures";
+import {
+  callerFor,
+  FIXTURE_PASSWORD,
+  makeGroup,
+  makeUser,
+  openTestServices,
+  type TestServices,
+} from "@/server/testing/fixtures";
+import { hashResetToken } from "./reset-links";
+
+let s: TestServices;
+let group: number;
+let otherGroup: number;
+beforeAll(async () => {
+  s = openTestServices();
+  group = await makeGroup(s);
+  otherGroup = await makeGroup(s);
+});
+afterAll(async () => {
+  await s.db.delete(portalSettings).where(eq(portalSettings.key, "smtp"));
+  await s.close();
+});
+
+const tokenOf = (path: string) => path.replace(/^\/reset\//, "");
+const redeem = (token: string, password = "brand-new-password-1") =>
+  callerFor(s, null).account.redeemResetLink({ token, password, confirmPassword: password });
+const passwordOf = async (id: number) =>
+  (await s.db.query.users.findFirst({ where: eq(users.id, id) }))!.passwordHash;
+
+describe("reset links", () => {
+  it("superAdm issues one for anyone; only its SHA-256 is stored; it sets the password once and ends sessions", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    const issued = await callerFor(s, admin).users.issueResetLink({ id: teacher.id });
+    expect(issued.path).toMatch(/^\/reset\/[A-Za-z0-9_-]{43}$/);
+    expect(issued.mail).toBe("off");
+    const minutes = (issued.expiresAt.getTime() - Date.now()) / 60_000;
+    expect(minutes).toBeGreaterThan(29);
+    expect(minutes).toBeLessThanOrEqual(30);
+    const token = tokenOf(issued.path);
+    const rows = await s.db
+      .select()
+      .from(passwordResetTokens)
+      .where(eq(passwordResetTokens.userId, teacher.id));
+    expect(rows.map((r) => r.tokenHash)).toEqual([hashResetToken(token)]);
+
+    const before = (await s.db.query.users.findFirst({ where: eq(users.id, teacher.id) }))!.sessionVersion;
+    expect(await redeem(token)).toEqual({ id: teacher.id, username: teacher.username });
+    const after = (await s.db.query.users.findFirst({ where: eq(users.id, teacher.id) }))!;
+    expect(after.sessionVersion).toBe(before + 1);
+    expect(await verifyPassword(after.passwordHash, "brand-new-password-1")).toBe(true);
+    expect(await verifyPassword(after.passwordHash, FIXTURE_PASSWORD)).toBe(false);
+    // Single use: the same link again changes nothing.
+    await expect(redeem(token, "another-password-2")).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/not valid/),
+    });
+    expect(await passwordOf(teacher.id)).toBe(after.passwordHash);
+  });
+
+  it("an expired link is refused", async () => {
+    const u = await makeUser(s, "user", [group]);
+    const token = await makeResetToken(s, u.id, -1000);
+    const hash = await passwordOf(u.id);
+    await expect(redeem(token)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await passwordOf(u.id)).toBe(hash);
+  });
+
+  it("a newer link voids the older one", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const u = await makeUser(s, "user", [group]);
+    const first = tokenOf((await callerFor(s, admin).users.issueResetLink({ id: u.id })).path);
+    const second = tokenOf((await callerFor(s, admin).users.issueResetLink({ id: u.id })).path);
+    await expect(redeem(first)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(redeem(second)).resolves.toMatchObject({ id: u.id });
+  });
+
+  it("two tabs redeeming one link at once: exactly one sets the password", async () => {
+    const u = await makeUser(s, "user", [group]);
+    const token = await makeResetToken(s, u.id);
+    const results = await Promise.allSettled([
+      redeem(token, "first-password-11"),
+      redeem(token, "second-password-22"),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
+  it("a group admin issues for the members of groups they administer, never for an admin or another group's member", async () => {
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    const student = await makeUser(s, "user", [group]);
+    const powerUser = await makeUser(s, "powerUser", [group]);
+    const colleague = await makeUser(s, "powerAdm", [group]);
+    const admin = await makeUser(s, "superAdm", [group]);
+    const stranger = await makeUser(s, "user", [otherGroup]);
+    const memberNotAdmin = await makeUser(s, "powerAdm", [group], { adminOf: [] });
+    const t = callerFor(s, teacher).users;
+    await expect(t.issueResetLink({ id: student.id })).resolves.toMatchObject({ id: student.id });
+    await expect(t.issueResetLink({ id: powerUser.id })).resolves.toMatchObject({ id: powerUser.id });
+    for (const target of [colleague, admin, stranger])
+      await expect(t.issueResetLink({ id: target.id }), target.username).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
+    await expect(callerFor(s, memberNotAdmin).users.issueResetLink({ id: student.id })).rejects.toMatchObject(
+      {
+        code: "FORBIDDEN",
+      },
+    );
+    // A student cannot issue one at all, not even for themselves.
+    await expect(callerFor(s, student).users.issueResetLink({ id: student.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const refused = await s.db
+      .select()
+      .from(passwordResetTokens)
+      .where(eq(passwordResetTokens.userId, colleague.id));
+    expect(refused).toEqual([]);
+  });
+});
+
+/** A tiny SMTP listener on loopback: takes one message per connection and keeps what was sent. */
+function startSmtpListener(): Promise<{ server: Server; port: number; mails: string[] }> {
+  const mails: string[] = [];
+  const server = createServer((sock) => {
+    let data = false;
+    let buf = "";
+    sock.write("220 test ESMTP\r\n");
+    sock.on("data", (chunk) => {
+      buf += chunk.toString("utf8");
+      for (;;) {
+        if (data) {
+          const end = buf.indexOf("\r\n.\r\n");
+          if (end < 0) return;
+          mails.push(buf.slice(0, end));
+          buf = buf.slice(end + 5);
+          data = false;
+          sock.write("250 queued\r\n");
+          continue;
+        }
+        const nl = buf.indexOf("\r\n");
+        if (nl < 0) return;
+        const line = buf.slice(0, nl).toUpperCase();
+        buf = buf.slice(nl + 2);
+        if (line.startsWith("EHLO")) sock.write("250-test\r\n250 AUTH PLAIN LOGIN\r\n");
+        else if (line.startsWith("AUTH")) sock.write("235 ok\r\n");
+        else if (line.startsWith("DATA")) {
+          data = true;
+          sock.write("354 go\r\n");
+        } else if (line.startsWith("QUIT")) sock.end("221 bye\r\n");
+        else sock.write("250 ok\r\n");
+      }
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ server, port: (server.address() as { port: number }).port, mails }),
+    ),
+  );
+}
+
+describe("reset links by mail (SMTP configured)", () => {
+  it("mails the link to the user's address; the SMTP password never comes back nor reaches the audit log", async () => {
+    const smtp = await startSmtpListener();
+    try {
+      const admin = await makeUser(s, "superAdm");
+      const settings = callerFor(s, admin).portalSettings;
+      const view = await settings.update({
+        signUpEnabled: false,
+        signUpGroupId: null,
+        signUpNeedsApproval: true,
+        smtp: {
+          host: "127.0.0.1",
+          port: smtp.port,
+          from: "cloud@school.example",
+          user: "mailer",
+          password: "smtp-secret-42",
+        },
+      });
+      expect(view.smtp).toEqual({
+        host: "127.0.0.1",
+        port: smtp.port,
+        from: "cloud@school.example",
+        user: "mailer",
+        passwordSet: true,
+      });
+      expect(JSON.stringify(await settings.read())).not.toContain("smtp-secret-42");
+      // Saving again without a password keeps the stored one (the field is write-only).
+      await settings.update({
+        signUpEnabled: false,
+        signUpGroupId: null,
+        signUpNeedsApproval: true,
+        smtp: { host: "127.0.0.1", port: smtp.port, from: "cloud@school.example", user: "mailer" },
+      });
+      expect((await settings.read()).smtp?.passwordSet).toBe(true);
+      const [audited] = await s.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, "portalSettings.update"), eq(auditLog.actorId, admin.id)))
+        .orderBy(desc(auditLog.id))
+        .limit(2);
+      expect(JSON.stringify(audited)).not.toContain("smtp-secret-42");
+
+      const student = await makeUser(s, "user", [group]);
+      await s.db.update(users).set({ email: "student@school.example" }).where(eq(users.id, student.id));
+      const issued = await callerFor(s, admin).users.issueResetLink({ id: student.id });
+      expect(issued.mail).toBe("sent");
+      expect(smtp.mails).toHaveLength(1);
+      expect(smtp.mails[0]).toContain("student@school.example");
+      expect(smtp.mails[0]!.replace(/=\r\n/g, "")).toContain(`http://127.0.0.1:3999${issued.path}`);
+    } finally {
+      smtp.server.close();
+    }
+  });
+
+  it("a mail server that cannot be reached: the link is still handed to the issuer", async () => {
+    const admin = await makeUser(s, "superAdm");
+    await callerFor(s, admin).portalSettings.update({
+      signUpEnabled: false,
+      signUpGroupId: null,
+      signUpNeedsApproval: true,
+      smtp: { host: "127.0.0.1", port: 9, from: "cloud@school.example", user: "" },
+    });
+    const student = await makeUser(s, "user", [group]);
+    await s.db.update(users).set({ email: "student@school.example" }).where(eq(users.id, student.id));
+    const issued = await callerFor(s, admin).users.issueResetLink({ id: student.id });
+    expect(issued.mail).toBe("failed");
+    await expect(redeem(tokenOf(issued.path))).resolves.toMatchObject({ id: student.id });
+  });
+});
