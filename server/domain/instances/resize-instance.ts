@@ -53,12 +53,7 @@ async function assertFlavorAllowed(db: Reader, actor: Actor, inst: InstanceRow, 
  * room for the increase. A resize that grows nothing needs only a host that is up (its agent does the
  * work); it never takes room.
  */
-async function assertHostRoom(
-  tx: Reader,
-  ctx: DomainContext,
-  hostId: string,
-  increase: Size,
-): Promise<void> {
+async function assertHostRoom(tx: Reader, ctx: DomainContext, hostId: string, increase: Size): Promise<void> {
   const grows = increase.vcpus > 0 || increase.memoryMiB > 0 || increase.diskGiB > 0;
   const [usage] = await tx
     .select({
@@ -181,7 +176,12 @@ export async function resizeInstance(ctx: DomainContext, input: ResizeInstanceIn
       await recordInstanceEvent(tx, {
         instanceId: current.id,
         kind: "action",
-        message: resizeRequested({ user: actor.username, from: fromName, to: flavor.name }, from, to, current),
+        message: resizeRequested(
+          { user: actor.username, from: fromName, to: flavor.name },
+          from,
+          to,
+          current,
+        ),
         fromState: "STOPPED",
         toState: "STOPPED",
         actorId: actor.id,
@@ -232,9 +232,7 @@ export async function restoreSize(
   const [res] = await db
     .update(instances)
     .set({ ...before, task: null, progress: null, updatedAt: new Date() })
-    .where(
-      and(eq(instances.id, instanceId), eq(instances.task, RESIZE_TASK), eq(instances.opSeq, opSeq)),
-    );
+    .where(and(eq(instances.id, instanceId), eq(instances.task, RESIZE_TASK), eq(instances.opSeq, opSeq)));
   return res.affectedRows > 0;
 }
 
@@ -257,4 +255,47 @@ function resizeRequested(
     fromFlavorId: current.flavorId,
   };
   return msg("resize.requested", params);
+}
+
+export interface ResizeChoice {
+  id: number;
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+/**
+ * The flavors the resize dialog offers: those the instance's catalogue allows (every one for superAdm)
+ * whose disk is at least the instance's. Quota and the host's room are checked when it is asked for.
+ */
+export async function listResizeChoices(
+  ctx: DomainContext,
+  id: string,
+): Promise<{ current: ResizeChoice; flavors: ResizeChoice[] }> {
+  const actor = requireActor(ctx);
+  const inst = await loadInstanceForActor(ctx, id);
+  const all = await ctx.db.select().from(flavors).orderBy(flavors.vcpus, flavors.memoryMiB, flavors.name);
+  const cat =
+    actor.role === "superAdm" || inst.groupId === null ? null : await readCatalogue(ctx.db, inst.groupId);
+  const allowed = (f: FlavorRow) =>
+    actor.role === "superAdm" || (cat !== null && catalogueAllowsFlavor(cat, f));
+  const pick = ({ id, name, vcpus, memoryMiB, diskGiB }: FlavorRow): ResizeChoice => ({
+    id,
+    name,
+    vcpus,
+    memoryMiB,
+    diskGiB,
+  });
+  const currentFlavor = all.find((f) => f.id === inst.flavorId);
+  return {
+    current: {
+      id: inst.flavorId,
+      name: currentFlavor?.name ?? String(inst.flavorId),
+      vcpus: inst.vcpus,
+      memoryMiB: inst.memoryMiB,
+      diskGiB: inst.diskGiB,
+    },
+    flavors: all.filter((f) => f.id !== inst.flavorId && f.diskGiB >= inst.diskGiB && allowed(f)).map(pick),
+  };
 }
