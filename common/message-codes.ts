@@ -275,7 +275,15 @@ export interface MessageParams {
   "health.rdbOnly": { fix: MessageParam };
   "health.aofNoFsync": { fix: MessageParam; setting: MessageParam };
   "health.evictingPolicy": { fix: MessageParam; setting: MessageParam };
-  "quotas.exceeded": { group: MessageParam; limit: MessageParam; owner: MessageParam; quota: string; requested: MessageParam; scope: string; used: MessageParam };
+  "quotas.exceeded": {
+    group: MessageParam;
+    limit: MessageParam;
+    owner: MessageParam;
+    quota: string;
+    requested: MessageParam;
+    scope: string;
+    used: MessageParam;
+  };
   "catalogue.launchInYourGroup": Record<never, never>;
   "catalogue.imageNotAllowed": { group: MessageParam; image: MessageParam };
   "catalogue.flavorNotAllowed": { flavor: MessageParam; group: MessageParam };
@@ -285,7 +293,17 @@ export interface MessageParams {
   "resize.diskShrinks": { flavor: MessageParam; from: MessageParam; to: MessageParam };
   "resize.noGroup": Record<never, never>;
   "resize.hostFull": { details: MessageParam };
-  "resize.requested": { diskGiB: MessageParam; from: MessageParam; fromDiskGiB: MessageParam; fromMemoryMiB: MessageParam; fromVcpus: number; memoryMiB: MessageParam; to: MessageParam; user: MessageParam; vcpus: number };
+  "resize.requested": {
+    diskGiB: MessageParam;
+    from: MessageParam;
+    fromDiskGiB: MessageParam;
+    fromMemoryMiB: MessageParam;
+    fromVcpus: number;
+    memoryMiB: MessageParam;
+    to: MessageParam;
+    user: MessageParam;
+    vcpus: number;
+  };
   "resize.done": { diskGiB: MessageParam; memoryMiB: MessageParam; to: MessageParam; vcpus: number };
   "resize.failed": { from: MessageParam; reason: MessageParam };
   "resize.agentUnreachable": Record<never, never>;

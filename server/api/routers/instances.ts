@@ -2,7 +2,7 @@ import { requestInstanceAction } from "@/server/domain/instances/act-on-instance
 import { createInstance } from "@/server/domain/provisioning/create-instances";
 import { getInstance, listInstanceEvents, listInstances } from "@/server/domain/instances/find-instances";
 import { listInstanceNics } from "@/server/domain/networks/find-networks";
-import { listResizeChoices, resizeInstance } from "@/server/domain/instances/resize-instance";
+import { listResizeChoices, resizeInstance } from "@/server/domain/provisioning/resize-instance";
 import {
   createInstanceInput,
   instanceIdInput,

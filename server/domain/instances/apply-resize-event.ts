@@ -9,7 +9,7 @@ import { msg } from "@/common/message";
 import { flavors, instanceEvents, instances } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { recordInstanceEvent } from "./record-event";
-import { RESIZE_TASK, resizeJobId, restoreSize, type SizeBefore } from "./resize-instance";
+import { RESIZE_TASK, resizeJobId, restoreSize, type SizeBefore } from "./resize-state";
 
 /** The size before, as the request's timeline entry recorded it (see resizeRequested). */
 async function readSizeBefore(db: Pick<Database, "select">, instanceId: string): Promise<SizeBefore | null> {

@@ -8,7 +8,7 @@ import { hostUsage, instanceEvents, instances, quotaLimits } from "@/db/schema";
 import { DomainError } from "@/server/domain/errors";
 import { requestInstanceAction } from "@/server/domain/instances/act-on-instance";
 import { applyInstanceResized } from "@/server/domain/instances/apply-resize-event";
-import { resizeInstance, listResizeChoices } from "@/server/domain/instances/resize-instance";
+import { resizeInstance, listResizeChoices } from "@/server/domain/provisioning/resize-instance";
 import {
   allowInCatalogue,
   contextFor,

@@ -3,8 +3,9 @@
 // host (its host_usage row, locked after them, the order placement locks in) are checked against the
 // increase only, and the triggers on `instances` move host_usage with the row. So while the host works
 // on it, quota and host capacity count the larger of the two sizes, never the smaller; a failed resize
-// puts the old size back (apply-resize-event.ts). The instance stays on its host: no migration.
+// puts the old size back (instances/apply-resize-event.ts). The instance stays on its host: no migration.
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { canResize } from "@/common/instance-states";
 import { msg } from "@/common/message";
 import type { ResizeInstanceInput } from "@/common/instances";
 import { flavors, groups, hostUsage, hosts, instances, type FlavorRow, type InstanceRow } from "@/db/schema";
@@ -15,19 +16,16 @@ import { catalogueAllowsFlavor, readCatalogue } from "../groups/catalogue";
 import { isHostUp } from "../hosts/find-hosts";
 import { reserveQuota } from "../quotas/reserve-quota";
 import { rejectReason, type PlacementPolicy } from "../scheduler/pick-host";
-import { getInstance, loadInstanceForActor, type InstanceView } from "./find-instances";
+import { getInstance, loadInstanceForActor, type InstanceView } from "../instances/find-instances";
 import { renderEnglish } from "../render-english";
-import { recordInstanceEvent } from "./record-event";
-
-/** The task a resizing instance shows; its host's instance.resized report ends it. */
-export const RESIZE_TASK = "resizing";
-export const resizeJobId = (instanceId: string, opSeq: number) => `resize-${instanceId}-${opSeq}`;
+import { recordInstanceEvent } from "../instances/record-event";
+import { RESIZE_TASK, resizeJobId, restoreSize } from "../instances/resize-state";
 
 type Size = { vcpus: number; memoryMiB: number; diskGiB: number };
 type Reader = Pick<Database, "select">;
 
 function assertStopped(i: Pick<InstanceRow, "state" | "task">): void {
-  if (i.state !== "STOPPED" || i.task)
+  if (!canResize(i))
     throw new DomainError("CONFLICT", msg("resize.notStopped", { state: i.state, task: i.task ?? "none" }));
 }
 
@@ -94,7 +92,7 @@ async function assertHostRoom(tx: Reader, ctx: DomainContext, hostId: string, in
     throw new DomainError(
       "CONFLICT",
       msg("resize.hostFull", { details: `${host.name}: ${renderEnglish(reason)}` }),
-      { flavorId: reason },
+      undefined,
       [{ subject: host.name, message: reason }],
     );
 }
@@ -212,28 +210,6 @@ export async function resizeInstance(ctx: DomainContext, input: ResizeInstanceIn
     throw new DomainError("UNAVAILABLE", msg("resize.agentUnreachable"));
   }
   return getInstance(ctx, current.id);
-}
-
-/** What a failed or unsent resize goes back to. */
-export interface SizeBefore extends Size {
-  flavorId: number;
-}
-
-/**
- * Puts the size before back and ends the task, only while this very resize (its op_seq) is still under
- * way: a delete requested meanwhile keeps its own task. The triggers give the room back to host_usage.
- */
-export async function restoreSize(
-  db: Pick<Database, "update">,
-  instanceId: string,
-  opSeq: number,
-  before: SizeBefore,
-): Promise<boolean> {
-  const [res] = await db
-    .update(instances)
-    .set({ ...before, task: null, progress: null, updatedAt: new Date() })
-    .where(and(eq(instances.id, instanceId), eq(instances.task, RESIZE_TASK), eq(instances.opSeq, opSeq)));
-  return res.affectedRows > 0;
 }
 
 /**
