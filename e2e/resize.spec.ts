@@ -68,6 +68,7 @@ test("a stopped instance is resized to a larger flavor and starts with it", asyn
     await screenshot(page, "resize-02-dialog");
     await dialog.getByRole("button", { name: "Resize", exact: true }).click();
     await expect(page.getByTestId("flash")).toContainText(`Instance ${name} is being resized.`);
+    await screenshot(page, "resize-03a-resizing");
     const events = page.getByTestId("instance-events");
     await expect(events).toContainText(/Resized to m1\.bigger-\w+ \(2 vCPUs, 384 MiB, 2 GiB\)/, {
       timeout: 60_000,
@@ -79,9 +80,19 @@ test("a stopped instance is resized to a larger flavor and starts with it", asyn
     await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
     await screenshot(page, "resize-03-resized");
 
+    // The list offers it on the stopped instance's row too.
+    await page.goto("/instances");
+    const row = page.getByTestId("instance-row").filter({ hasText: name });
+    await expect(row.getByRole("button", { name: "Resize", exact: true })).toBeVisible();
+    await expect(row).toContainText(`${bigName} · 2 vCPUs / 384 MiB`);
+    await screenshot(page, "resize-03b-list");
+    await page.goto(`/instances/${created.id}`);
+
     // The same page and dialog in 简体中文.
     await trpc(page.request, "account.updatePreferences", { locale: "zh-CN" }, "mutation");
-    await page.context().addCookies([{ name: "NEXT_LOCALE", value: "zh-CN", url: page.url() }]);
+    await page
+      .context()
+      .addCookies([{ name: "NEXT_LOCALE", value: "zh-CN", url: new URL("/", page.url()).href }]);
     await page.reload();
     await expect(page.getByTestId("instance-events")).toContainText("规格已调整为");
     await expect(page.getByTestId("instance-events")).not.toContainText(/requested by|Resized to/);
@@ -91,7 +102,9 @@ test("a stopped instance is resized to a larger flavor and starts with it", asyn
     await screenshot(page, "resize-05-zh-dialog");
     await page.getByRole("dialog").getByRole("button", { name: "取消" }).click();
     await trpc(page.request, "account.updatePreferences", { locale: "en" }, "mutation");
-    await page.context().addCookies([{ name: "NEXT_LOCALE", value: "en", url: page.url() }]);
+    await page
+      .context()
+      .addCookies([{ name: "NEXT_LOCALE", value: "en", url: new URL("/", page.url()).href }]);
     await page.reload();
 
     await page.getByRole("button", { name: "Start", exact: true }).click();
