@@ -86,6 +86,8 @@ export const canStart = (i: Guardable) => canAct(i, "start");
 export const canStop = (i: Guardable) => canAct(i, "stop");
 export const canReboot = (i: Guardable) => canAct(i, "reboot");
 export const canDelete = (i: Guardable) => canAct(i, "delete");
+/** Resize needs the VM off and nothing else under way: the next start reads the new size. */
+export const canResize = (i: Guardable) => i.state === "STOPPED" && !i.task;
 
 export const isTransitional = (state: InstanceState) => TRANSITIONAL_STATES.includes(state);
 /** Something will change without the user doing anything: poll for it. */

@@ -26,6 +26,12 @@ export const createInstanceInput = z.object({
     .default([]),
 });
 export const instanceIdInput = z.object({ id: z.uuid() });
+/** Another flavor for a stopped instance (its disk may grow, never shrink). */
+export const resizeInstanceInput = z.object({
+  id: z.uuid(),
+  flavorId: z.number({ message: "Choose a flavor." }).int().positive(),
+});
+export type ResizeInstanceInput = z.infer<typeof resizeInstanceInput>;
 export const listInstancesInput = z
   .object({ includeDeleted: z.boolean().default(false) })
   .default({ includeDeleted: false });

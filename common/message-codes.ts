@@ -316,4 +316,13 @@ export interface MessageParams {
   "accounts.csvBadEmail": Record<never, never>;
   "accounts.csvUnknownGroup": { group: MessageParam };
   "accounts.csvDuplicateRow": { name: MessageParam };
+  "resize.notStopped": { state: string; task: string };
+  "resize.sameFlavor": { flavor: MessageParam };
+  "resize.diskShrinks": { flavor: MessageParam; from: MessageParam; to: MessageParam };
+  "resize.noGroup": Record<never, never>;
+  "resize.hostFull": { details: MessageParam };
+  "resize.requested": { diskGiB: MessageParam; from: MessageParam; fromDiskGiB: MessageParam; fromMemoryMiB: MessageParam; fromVcpus: number; memoryMiB: MessageParam; to: MessageParam; user: MessageParam; vcpus: number };
+  "resize.done": { diskGiB: MessageParam; memoryMiB: MessageParam; to: MessageParam; vcpus: number };
+  "resize.failed": { from: MessageParam; reason: MessageParam };
+  "resize.agentUnreachable": Record<never, never>;
 }

@@ -21,7 +21,9 @@ export * from "./network";
 export * from "./storage";
 
 // 4: events go on each host's own queue, and jobs carry no URLs (agents build them on the portal they joined).
-export const PROTOCOL_VERSION = 4;
+// 5: instance.resize job and instance.resized event (an agent older than this fails the job as unknown,
+// which puts the instance in ERROR with that reason).
+export const PROTOCOL_VERSION = 5;
 
 export const instanceIdSchema = z.uuid();
 export const hostIdSchema = z.uuid();
@@ -79,6 +81,17 @@ export const createInstanceJob = z.object({
   nics: z.array(nicSpecSchema).max(8).default([]),
 });
 export const instanceActionJob = z.object({ instanceId: instanceIdSchema });
+/**
+ * Give a stopped VM another size: its next start uses these vCPUs and this RAM, and its disk grows to
+ * diskGiB (never shrinks). Sizes are absolute, so a repeated job changes nothing more. The outcome comes
+ * back as an instance.resized event; progress as instance.progress.
+ */
+export const resizeInstanceJob = z.object({
+  instanceId: instanceIdSchema,
+  vcpus: createInstanceJob.shape.vcpus,
+  memoryMiB: createInstanceJob.shape.memoryMiB,
+  diskGiB: createInstanceJob.shape.diskGiB,
+});
 export const stopInstanceJob = instanceActionJob.extend({
   timeoutMs: z.number().int().min(0).max(600_000).default(30_000),
 });
@@ -92,6 +105,7 @@ export const JOB_SCHEMAS = {
   "instance.stop": stopInstanceJob,
   "instance.reboot": instanceActionJob,
   "instance.delete": instanceActionJob,
+  "instance.resize": resizeInstanceJob,
   "network.apply": applyNetworkJob,
   "network.remove": removeNetworkJob,
   "image.sync": syncImageJob,
@@ -211,6 +225,20 @@ export const instanceStateEvent = z.object({
   jobId: z.string().max(200).optional(),
 });
 
+/**
+ * What became of an instance.resize job: `resized` when the VM's stored spec (and disk) now have the
+ * sizes the job asked for, `failed` when nothing changed (the VM keeps its old size).
+ */
+export const instanceResizedEvent = z.object({
+  ...base,
+  type: z.literal("instance.resized"),
+  instanceId: instanceIdSchema,
+  state: z.enum(["resized", "failed"]),
+  reason: z.string().max(2000).optional(),
+  reasonMessage: agentMessageSchema.optional(),
+  jobId: z.string().max(200).optional(),
+});
+
 /** What became of a network.apply / network.remove on this host (shown per host on the network's page). */
 export const networkStateEvent = z.object({
   ...base,
@@ -240,6 +268,7 @@ export const agentEventSchema = z.discriminatedUnion("type", [
   heartbeatEvent,
   instanceProgressEvent,
   instanceStateEvent,
+  instanceResizedEvent,
   networkStateEvent,
   imageCacheEvent,
   snapshotStateEvent,

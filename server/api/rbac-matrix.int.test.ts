@@ -371,6 +371,20 @@ const FIXTURES: Record<string, Fixture> = {
   "instances.stop": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "instances.reboot": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
   "instances.delete": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
+  "instances.resizeOptions": {
+    input: async (w) => ({ id: await w.instanceOfA("STOPPED") }),
+    targetsGroupA: true,
+  },
+  "instances.resize": {
+    input: async (w) => {
+      // A larger flavor of group A's catalogue, on a host that is up now (the matrix runs for minutes).
+      const flavorId = await makeFlavor(w.s, { vcpus: 2, memoryMiB: 512, diskGiB: 2 });
+      await allowInCatalogue(w.s, w.groupA, { flavorIds: [flavorId] });
+      await w.s.db.update(hosts).set({ lastHeartbeatAt: new Date() }).where(eq(hosts.id, w.hostId));
+      return { id: await w.instanceOfA("STOPPED"), flavorId };
+    },
+    targetsGroupA: true,
+  },
   "consoles.createTicket": {
     input: async (w) => ({ instanceId: await w.instanceOfA("RUNNING"), kind: "vnc" }),
     targetsGroupA: true,

@@ -38,6 +38,9 @@ export interface VmSpec {
   volumes?: VolumeAttachment[];
 }
 
+/** What a resize changes. */
+export type VmSize = Pick<VmSpec, "vcpus" | "memoryMiB" | "diskGiB">;
+
 export interface VolumeAttachment {
   /** The volume's id in the portal (a UUID). */
   id: string;
@@ -136,6 +139,14 @@ export interface HypervisorDriver {
   prepareNic(nic: NicSpec, network: NicNetworkPort): Promise<void>;
   /** Undoes prepareNic after the VM is deleted. */
   releaseNic(nic: NicSpec, network: NicNetworkPort): Promise<void>;
+
+  /**
+   * Gives a stopped VM another size: the persisted spec gets the new vCPUs and RAM (used from the next
+   * start) and the disk grows to `diskGiB` (never shrinks: a smaller size leaves the disk as it is).
+   * Refuses a running VM. Absolute sizes, so doing it twice is doing it once. Optional: a driver without
+   * it makes resize jobs fail with "the <kind> driver does not support resizing".
+   */
+  resize?(id: string, size: VmSize, onProgress?: (p: ProgressReport) => void): Promise<void>;
 
   // ---- storage (snapshots, capture, volumes); optional so drivers without it say "not supported" ----
   /** A disk snapshot named `tag` (crash-consistent while running); returns the disk usage it pins. */

@@ -8,6 +8,7 @@ import {
   handleStartInstance,
   handleStopInstance,
 } from "./power-actions";
+import { handleResizeInstance } from "./resize-instance";
 import { handleSyncImage } from "./sync-image";
 import { handleCaptureInstance } from "./capture-instance";
 import { handleSnapshotJob, handleVolumeJob } from "./storage-jobs";
@@ -27,6 +28,8 @@ export async function handleJob(ctx: JobContext, name: string, data: unknown): P
       return handleRebootInstance(ctx, parseJob("instance.reboot", data).instanceId);
     case "instance.delete":
       return handleDeleteInstance(ctx, parseJob("instance.delete", data).instanceId);
+    case "instance.resize":
+      return handleResizeInstance(ctx, parseJob("instance.resize", data));
     case "network.apply":
       return handleApplyNetwork(ctx, parseJob("network.apply", data));
     case "network.remove":

@@ -5,11 +5,12 @@ import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { InstanceView } from "@/app/_trpc/views";
-import { canDelete, canReboot, canStart, canStop } from "@/common/instance-states";
+import { canDelete, canReboot, canResize, canStart, canStop } from "@/common/instance-states";
 import { Button, ButtonLink, type ButtonSize } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { useMutationErrorText } from "@/app/_components/query-error";
 import { useTRPC } from "@/app/_trpc/client";
+import { ResizeDialog } from "./resize-dialog";
 import { useInstanceCache } from "./use-instances";
 
 export interface InstanceActionPermissions {
@@ -19,9 +20,11 @@ export interface InstanceActionPermissions {
   delete: boolean;
   /** May open the instance's console (the link shows while it is running). */
   console: boolean;
+  /** May give a stopped instance another flavor (the button shows while it is stopped and idle). */
+  resize?: boolean;
 }
 
-type Action = Exclude<keyof InstanceActionPermissions, "console">;
+type Action = Exclude<keyof InstanceActionPermissions, "console" | "resize">;
 
 export interface ActionMessage {
   tone: "success" | "error";
@@ -42,6 +45,7 @@ export function InstanceActions({ instance, allowed, onMessage, size = "sm" }: I
   const errorText = useMutationErrorText();
   const cache = useInstanceCache();
   const [confirming, setConfirming] = useState(false);
+  const [resizing, setResizing] = useState(false);
   const mutations = {
     start: useMutation(trpc.instances.start.mutationOptions()),
     stop: useMutation(trpc.instances.stop.mutationOptions()),
@@ -94,6 +98,20 @@ export function InstanceActions({ instance, allowed, onMessage, size = "sm" }: I
       {button("start", canStart(instance))}
       {button("stop", canStop(instance))}
       {button("reboot", canReboot(instance))}
+      {allowed.resize && canResize(instance) && (
+        <Button
+          size={size}
+          variant="secondary"
+          className="whitespace-nowrap"
+          disabled={pending}
+          onClick={() => {
+            onMessage(null);
+            setResizing(true);
+          }}
+        >
+          {t("resize")}
+        </Button>
+      )}
       {allowed.delete && canDelete(instance) && (
         <Button
           size={size}
@@ -107,6 +125,17 @@ export function InstanceActions({ instance, allowed, onMessage, size = "sm" }: I
         >
           {t("delete")}
         </Button>
+      )}
+      {allowed.resize && (
+        <ResizeDialog
+          instance={instance}
+          open={resizing}
+          onClose={() => setResizing(false)}
+          onDone={(text) => {
+            setResizing(false);
+            onMessage({ tone: "success", text });
+          }}
+        />
       )}
       <Dialog
         open={confirming}

@@ -2,10 +2,16 @@ import { requestInstanceAction } from "@/server/domain/instances/act-on-instance
 import { createInstance } from "@/server/domain/provisioning/create-instances";
 import { getInstance, listInstanceEvents, listInstances } from "@/server/domain/instances/find-instances";
 import { listInstanceNics } from "@/server/domain/networks/find-networks";
-import { createInstanceInput, instanceIdInput, listInstancesInput } from "@/server/domain/instances/schemas";
 import { assignInstanceInput, launchOptionsInput } from "@/common/classes";
 import { assignInstance } from "@/server/domain/instances/assign-instance";
 import { readLaunchOptions } from "@/server/domain/groups/launch-options";
+import { listResizeChoices, resizeInstance } from "@/server/domain/provisioning/resize-instance";
+import {
+  createInstanceInput,
+  instanceIdInput,
+  listInstancesInput,
+  resizeInstanceInput,
+} from "@/server/domain/instances/schemas";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const instancesRouter = createTRPCRouter({
@@ -33,6 +39,13 @@ export const instancesRouter = createTRPCRouter({
   reboot: procedureFor("instances", "reboot")
     .input(instanceIdInput)
     .mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "reboot")),
+  /** The flavors a stopped instance may be resized to: asked with the resize permission it leads to. */
+  resizeOptions: procedureFor("instances", "resize")
+    .input(instanceIdInput)
+    .query(({ ctx, input }) => listResizeChoices(ctx, input.id)),
+  resize: procedureFor("instances", "resize")
+    .input(resizeInstanceInput)
+    .mutation(({ ctx, input }) => resizeInstance(ctx, input)),
   delete: procedureFor("instances", "delete")
     .input(instanceIdInput)
     .mutation(({ ctx, input }) => requestInstanceAction(ctx, input.id, "delete")),

@@ -7,6 +7,7 @@ import { acceptsReport } from "@/common/instance-states";
 import { hosts, instances, type InstanceRow, type InstanceState } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { EventContext, EventRegistration, InstanceStateChange } from "../events/dispatcher";
+import { applyInstanceResized } from "./apply-resize-event";
 import { recordInstanceEvent } from "./record-event";
 import { msg, type Message } from "@/common/message";
 import { agentMessage } from "../agent-message";
@@ -164,5 +165,6 @@ export const registerInstanceEvents: EventRegistration = (r) => {
       await ctx.instanceReached({ instance: inst, from: "DELETED", to: "DELETED" });
   });
   r.on("instance.progress", (ctx, ev) => applyInstanceProgress(ctx.db, ev));
+  r.on("instance.resized", (ctx, ev) => applyInstanceResized(ctx.db, ev));
   r.on("host.heartbeat", reconcileHeartbeat);
 };

@@ -23,12 +23,14 @@ export interface InstanceDeadlines {
   actionSeconds: number;
 }
 
-const SHORT_TASKS = new Set(["stopping", "starting", "rebooting", "deleting"]);
+// A resize changes a qcow2 header and a small file: as quick as a start.
+const SHORT_TASKS = new Set(["stopping", "starting", "rebooting", "deleting", "resizing"]);
 const ACTION_OF: Record<string, string> = {
   stopping: "stop",
   starting: "start",
   rebooting: "reboot",
   deleting: "delete",
+  resizing: "resize",
 };
 
 /** The job that carries an instance's current task (ids as create-instances / act-on-instance make them). */

@@ -12,6 +12,7 @@ import type {
   HypervisorFacts,
   NicNetworkPort,
   ProgressReport,
+  VmSize,
   VmSpec,
   VmStatus,
   VolumeAttachment,
@@ -23,6 +24,7 @@ import { mapQemuRunState } from "./map-run-state";
 import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu-errors";
 import { withQmp } from "./qmp-client";
 import { exportVmDisk } from "./qemu-capture";
+import { resizeStoppedVm } from "./qemu-resize";
 import {
   createDiskSnapshot,
   deleteDiskSnapshot,
@@ -313,6 +315,11 @@ export class QemuDriver implements HypervisorDriver {
 
   releaseNic(nic: NicSpec, network: NicNetworkPort): Promise<void> {
     return network.removeTap(nic.tap);
+  }
+
+  /** Under the VM's lock, so no start can overlap it: the next start reads the new spec. */
+  resize(id: string, size: VmSize, onProgress?: (p: ProgressReport) => void): Promise<void> {
+    return this.withStorage(id, (a) => resizeStoppedVm(a, size, onProgress));
   }
 
   // ---- storage (snapshots, capture, volumes): the work is in qemu-snapshots.ts, qemu-capture.ts and qemu-volumes.ts; here

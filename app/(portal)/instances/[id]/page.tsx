@@ -24,6 +24,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         start: can(actor.role, "instances", "start"),
         stop: can(actor.role, "instances", "stop"),
         reboot: can(actor.role, "instances", "reboot"),
+        resize: can(actor.role, "instances", "resize"),
         delete: can(actor.role, "instances", "delete"),
         console: can(actor.role, "consoles", "open"),
       }}
