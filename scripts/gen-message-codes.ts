@@ -45,10 +45,7 @@ export function renderCodesModule(server: Tree): string {
     // Written as Prettier would, so the committed file and a fresh run compare equal.
     const fields = args.map(([p, k]) => `${p}: ${type(k)}`).join("; ");
     const key = /^[A-Za-z_$][\w$]*$/.test(code) ? code : JSON.stringify(code);
-    const line = `  ${key}: ${fields ? `{ ${fields} }` : "Record<never, never>"};`;
-    // Prettier breaks a type literal that passes its printWidth (110) into one field per line.
-    if (line.length <= 110) return line;
-    return [`  ${key}: {`, ...args.map(([p, k]) => `    ${p}: ${type(k)};`), "  };"].join("\n");
+    return `  ${key}: ${fields ? `{ ${fields} }` : "Record<never, never>"};`;
   });
   return [
     '// Generated from messages/en.json ("server") by scripts/gen-message-codes.ts: do not edit by hand.',
