@@ -273,15 +273,7 @@ export interface MessageParams {
   "health.rdbOnly": { fix: MessageParam };
   "health.aofNoFsync": { fix: MessageParam; setting: MessageParam };
   "health.evictingPolicy": { fix: MessageParam; setting: MessageParam };
-  "quotas.exceeded": {
-    group: MessageParam;
-    limit: MessageParam;
-    owner: MessageParam;
-    quota: string;
-    requested: MessageParam;
-    scope: string;
-    used: MessageParam;
-  };
+  "quotas.exceeded": { group: MessageParam; limit: MessageParam; owner: MessageParam; quota: string; requested: MessageParam; scope: string; used: MessageParam };
   "quotas.aboveGroupLimit": { group: MessageParam; limit: MessageParam; quota: string; value: MessageParam };
   "quotas.fieldAtMost": { limit: MessageParam };
   "quotas.adminAccount": { user: MessageParam };
