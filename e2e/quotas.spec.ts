@@ -95,6 +95,7 @@ test("admin sets limits, a student reads their usage, the group view lists membe
   await screenshot(page, "quotas-group-zh");
   await page.goto("/admin/quotas");
   await expect(page.getByRole("heading", { level: 1, name: "配额" })).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: groupName })).toContainText("0 GiB / 8 GiB");
   await screenshot(page, "quotas-admin-zh");
   await page.getByLabel("语言", { exact: true }).selectOption("en");
   await signOut(page);

@@ -34,9 +34,8 @@ export function SortHeader({
         title={t("sortBy")}
       >
         {children}
-        <span aria-hidden className={active ? "" : "opacity-30"}>
-          {active && sort.dir === "desc" ? "▼" : "▲"}
-        </span>
+        {/* Only the sorted column shows its arrow: ten columns of idle arrows would not fit the width. */}
+        {active && <span aria-hidden>{sort.dir === "desc" ? "▼" : "▲"}</span>}
       </button>
     </Th>
   );

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TRPCError } from "@trpc/server";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOnGuest } from "@/agents/node-agent/network/testing/guest-shell";
 import {
@@ -20,7 +20,8 @@ import { volumeSerial } from "@/agents/node-agent/drivers/qemu/build-volume-args
 const storeDir = await mkdtemp(join(tmpdir(), "educloud-store-"));
 process.env.IMAGE_STORE_DIR = storeDir; // read by the routes' settings, imported below
 
-const { images, instances, snapshots, tasks, volumes } = await import("@/db/schema");
+const { images, instances, quotaLimits, snapshots, tasks, volumes } = await import("@/db/schema");
+const { measureUsage } = await import("@/server/domain/quotas/measure-usage");
 const { startComputeStack } = await import("@/server/testing/compute-stack");
 const { callerFor, makeUser, testSettings } = await import("@/server/testing/fixtures");
 const { makeVolumeRow } = await import("@/server/testing/storage-fixtures");
@@ -192,9 +193,24 @@ describe("instance storage through the portal", () => {
   it("volumes: create, hot-plug into the running guest (a new virtio disk), delete refused while attached, detach, delete; quota", async () => {
     const vol = await stack.caller.volumes.create({ instanceId: vm, name: "data", sizeGiB: 1 });
     await volumeIn(vol.id, "available");
-    await expect(
-      stack.caller.volumes.create({ instanceId: vm, name: "too-big", sizeGiB: 100 }),
-    ).rejects.toThrow(/Volume quota exceeded: You have 1 GiB of 100 GiB/);
+    // Volumes count in the owner's disk quota with the instance's disk.
+    const [inst] = await stack.s.db
+      .select({ ownerId: instances.ownerId, diskGiB: instances.diskGiB })
+      .from(instances)
+      .where(eq(instances.id, vm));
+    const ownerLimit = and(eq(quotaLimits.subject, "user"), eq(quotaLimits.subjectId, String(inst!.ownerId)));
+    const used = (await measureUsage(stack.s.db, { ownerId: inst!.ownerId })).diskGiB;
+    expect(used).toBeGreaterThanOrEqual(inst!.diskGiB + 1);
+    await stack.s.db
+      .insert(quotaLimits)
+      .values({ subject: "user", subjectId: String(inst!.ownerId), diskGiB: used + 10 });
+    try {
+      await expect(
+        stack.caller.volumes.create({ instanceId: vm, name: "too-big", sizeGiB: 100 }),
+      ).rejects.toThrow(`your limit for disk (GiB) is ${used + 10}, ${used} in use; this needs 100 more`);
+    } finally {
+      await stack.s.db.delete(quotaLimits).where(ownerLimit);
+    }
 
     await stack.caller.volumes.attach({ id: vol.id, instanceId: vm });
     await volumeIn(vol.id, "attached");

@@ -83,6 +83,16 @@ describe("setting limits", () => {
     ).rejects.toThrow(`Only a superAdm sets the limits of ${colleague.username}`);
   });
 
+  it("a powerAdm who is a member of the group but not its admin neither reads nor sets its members' quotas", async () => {
+    const group = await makeGroup(s);
+    const member = await makeUser(s, "powerAdm", [group], { adminOf: [] });
+    const student = await makeUser(s, "user", [group]);
+    await expect(as(member).quotas.group({ groupId: group })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      as(member).quotas.setUserLimits({ userId: student.id, limits: { instances: 1 } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
   it("clearing every key removes the row; null means no limit", async () => {
     const admin = await makeUser(s, "superAdm");
     const group = await makeGroup(s);
@@ -143,6 +153,15 @@ describe("usage views", () => {
       memberCount: 3,
       limits: { instances: 30 },
     });
+    // The lists' grouped count agrees with the per-subject count the quota check uses.
+    const { measureUsage } = await import("./measure-usage");
+    for (const u of [a, b, teacher])
+      expect(all.users.find((x) => x.id === u.id)?.usage).toEqual(
+        await measureUsage(s.db, { ownerId: u.id }),
+      );
+    expect(all.groups.find((g) => g.id === group)?.usage).toEqual(
+      await measureUsage(s.db, { groupId: group }),
+    );
     const csv = await as(admin).quotas.exportAll();
     const lines = csv.split("\r\n");
     expect(lines[0]).toMatch(/^kind,id,name,role,instances_used,instances_limit,vcpus_used/);

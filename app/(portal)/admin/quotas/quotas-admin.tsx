@@ -167,7 +167,7 @@ export function QuotasAdmin() {
                 <SortHeader column="name" sort={groupSort} onSort={setGroupSort}>
                   {t("colGroup")}
                 </SortHeader>
-                <SortHeader column="members" sort={groupSort} onSort={setGroupSort}>
+                <SortHeader column="members" sort={groupSort} onSort={setGroupSort} className={COMPACT}>
                   {t("colMembers")}
                 </SortHeader>
                 {QUOTA_KEYS.map((k) => (
@@ -183,7 +183,7 @@ export function QuotasAdmin() {
                 )}
                 {groups.map((g) => (
                   <Tr key={g.id}>
-                    <Td className="font-medium">
+                    <Td className="whitespace-nowrap font-medium">
                       <Link
                         href={`/usage/groups/${g.id}`}
                         className="text-indigo-700 hover:underline dark:text-indigo-300"
@@ -191,7 +191,7 @@ export function QuotasAdmin() {
                         {g.name}
                       </Link>
                     </Td>
-                    <Td className="tabular-nums">{g.memberCount}</Td>
+                    <Td className={`tabular-nums ${COMPACT}`}>{g.memberCount}</Td>
                     {QUOTA_KEYS.map((k) => (
                       <Td key={k} className={COMPACT}>
                         <QuotaCell used={g.usage[k]} limit={g.limits[k]} k={k} />
@@ -235,7 +235,7 @@ export function QuotasAdmin() {
                 <SortHeader column="username" sort={userSort} onSort={setUserSort}>
                   {t("colUser")}
                 </SortHeader>
-                <SortHeader column="role" sort={userSort} onSort={setUserSort}>
+                <SortHeader column="role" sort={userSort} onSort={setUserSort} className={COMPACT}>
                   {t("colRole")}
                 </SortHeader>
                 {QUOTA_KEYS.map((k) => (
@@ -259,7 +259,7 @@ export function QuotasAdmin() {
                         </span>
                       )}
                     </Td>
-                    <Td className="whitespace-nowrap">{tr(u.role)}</Td>
+                    <Td className={`whitespace-nowrap ${COMPACT}`}>{tr(u.role)}</Td>
                     {QUOTA_KEYS.map((k) => (
                       <Td
                         key={k}
