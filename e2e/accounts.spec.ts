@@ -204,6 +204,16 @@ test("CSV import: per-row result, passwords shown once, an imported student sign
 
   const student = await freshPage(browser);
   await signInAndWaitForDashboard(student, `${p}a`, firstPassword);
+  // The student corrects their own name and address on the settings page.
+  await student.goto("/settings");
+  const profile = student.getByRole("form", { name: "Edit profile" });
+  await expect(profile.getByLabel("Display name")).toHaveValue("Wang, Fang");
+  await profile.getByLabel("Display name").fill("王芳");
+  await profile.getByLabel("E-mail").fill(`${p}a@home.example`);
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  await expect(student.getByText("Your profile was saved.")).toBeVisible();
+  await expect(student.getByText(`${p}a@home.example`).first()).toBeVisible();
+  await screenshot(student, "accounts-profile-saved");
   await student.context().close();
 });
 
