@@ -204,17 +204,25 @@ test("CSV import: per-row result, passwords shown once, an imported student sign
 
   const student = await freshPage(browser);
   await signInAndWaitForDashboard(student, `${p}a`, firstPassword);
+  // The student corrects their own name and address on the settings page.
+  await student.goto("/settings");
+  const profile = student.getByRole("form", { name: "Edit profile" });
+  await expect(profile.getByLabel("Display name")).toHaveValue("Wang, Fang");
+  await profile.getByLabel("Display name").fill("王芳");
+  await profile.getByLabel("E-mail").fill(`${p}a@home.example`);
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  await expect(student.getByText("Your profile was saved.")).toBeVisible();
+  await expect(student.getByText(`${p}a@home.example`).first()).toBeVisible();
+  await screenshot(student, "accounts-profile-saved");
   await student.context().close();
 });
 
 test("the same screens in 简体中文", async ({ browser }) => {
-  const { adminUsername, adminPassword } = readRunState();
-  const page = await freshPage(browser, "zh-CN");
-  await page.goto("/login");
-  await page.getByLabel("用户名").fill(adminUsername);
-  await page.getByLabel("密码").fill(adminPassword);
-  await page.getByRole("button", { name: "登录" }).click();
-  await expect(page.getByRole("heading", { name: "仪表板" })).toBeVisible();
+  const { adminUsername, adminPassword, baseURL } = readRunState();
+  const page = await freshPage(browser);
+  await signInAndWaitForDashboard(page, adminUsername, adminPassword);
+  // Signing in sets the account's language (English); the reader switches this browser to Chinese.
+  await page.context().addCookies([{ name: "NEXT_LOCALE", value: "zh-CN", url: baseURL }]);
   await page.goto("/admin/settings");
   await expect(page.getByRole("heading", { name: "门户设置" })).toBeVisible();
   await page.getByLabel("通过 SMTP 服务器发送邮件").check();
@@ -227,7 +235,6 @@ test("the same screens in 简体中文", async ({ browser }) => {
   await page.getByRole("button", { name: "导入", exact: true }).click();
   await expect(page.getByTestId("import-summary")).toContainText("1 行失败");
   await screenshot(page, "accounts-csv-import-zh");
-  await page.context().clearCookies({ name: "next-auth.session-token" });
 
   const anon = await freshPage(browser, "zh-CN");
   await anon.goto("/signup");

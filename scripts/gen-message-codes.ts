@@ -45,7 +45,11 @@ export function renderCodesModule(server: Tree): string {
     // Written as Prettier would, so the committed file and a fresh run compare equal.
     const fields = args.map(([p, k]) => `${p}: ${type(k)}`).join("; ");
     const key = /^[A-Za-z_$][\w$]*$/.test(code) ? code : JSON.stringify(code);
-    return `  ${key}: ${fields ? `{ ${fields} }` : "Record<never, never>"};`;
+    const line = `  ${key}: ${fields ? `{ ${fields} }` : "Record<never, never>"};`;
+    // Past Prettier's print width (110) it breaks the type literal one field per line.
+    if (line.length <= 110) return line;
+    const broken = args.map(([p, k]) => `    ${p}: ${type(k)};`);
+    return [`  ${key}: {`, ...broken, "  };"].join("\n");
   });
   return [
     '// Generated from messages/en.json ("server") by scripts/gen-message-codes.ts: do not edit by hand.',

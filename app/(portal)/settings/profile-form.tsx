@@ -14,15 +14,19 @@ type Values = { displayName: string; email: string };
 
 /** The caller's own display name and e-mail (username, role and groups stay an administrator's). */
 export function ProfileForm() {
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const me = useQuery(trpc.account.me.queryOptions());
+  // Mounted with the stored values in hand, so they never overwrite what the user began typing.
+  if (!me.data) return <p className="text-sm text-slate-500">{tc("loading")}</p>;
+  return <ProfileFields stored={{ displayName: me.data.displayName, email: me.data.email ?? "" }} />;
+}
+
+function ProfileFields({ stored }: { stored: Values }) {
   const t = useTranslations("accounts.profile");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const me = useQuery(trpc.account.me.queryOptions());
-  const form = useFormDialog({
-    open: me.isSuccess,
-    initial: (): Values => ({ displayName: me.data?.displayName ?? "", email: me.data?.email ?? "" }),
-    resetOn: [me.data?.id],
-  });
+  const form = useFormDialog({ open: true, initial: (): Values => stored });
   const { values, setValues, fieldErrors } = form;
   const [done, setDone] = useState(false);
   const save = useMutation(trpc.account.updateProfile.mutationOptions());
@@ -56,7 +60,7 @@ export function ProfileForm() {
         error={fieldErrors.email}
         hint={t("emailHint")}
       />
-      <Button type="submit" busy={save.isPending} disabled={!me.isSuccess}>
+      <Button type="submit" busy={save.isPending}>
         {t("save")}
       </Button>
     </form>

@@ -65,15 +65,31 @@ function Check({
 }
 
 export function PortalSettingsForm() {
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const settings = useQuery(trpc.portalSettings.read.queryOptions());
+  if (settings.isError)
+    return (
+      <QueryError
+        error={settings.error}
+        onRetry={() => void settings.refetch()}
+        retrying={settings.isFetching}
+      />
+    );
+  if (!settings.data) return <p className="text-sm text-slate-500">{tc("loading")}</p>;
+  // Mounted only with the stored settings in hand: nothing typed or ticked can be overwritten by them.
+  return <SettingsForm stored={settings.data} />;
+}
+
+function SettingsForm({ stored }: { stored: PortalSettingsView }) {
   const t = useTranslations("accounts.settings");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const settings = useQuery(trpc.portalSettings.read.queryOptions());
   const groups = useQuery(trpc.groups.list.queryOptions());
   const form = useFormDialog({
-    open: settings.isSuccess,
-    initial: () => valuesOf(settings.data),
-    resetOn: [settings.dataUpdatedAt],
+    open: true,
+    initial: () => valuesOf(stored),
+    resetOn: [stored],
     fields: ["signUpGroupId", "host", "port", "from", "user", "password"],
     // The server names nested SMTP fields "smtp.host"; the form shows them beside its own inputs.
     serverFields: (errors) =>
@@ -117,15 +133,6 @@ export function PortalSettingsForm() {
     await queryClient.invalidateQueries({ queryKey: trpc.portalSettings.read.queryKey() });
     setSaved(true);
   });
-
-  if (settings.isError)
-    return (
-      <QueryError
-        error={settings.error}
-        onRetry={() => void settings.refetch()}
-        retrying={settings.isFetching}
-      />
-    );
 
   const groupOptions = [
     { value: "", label: t("chooseGroup") },
@@ -210,9 +217,9 @@ export function PortalSettingsForm() {
                 disabled={values.clearPassword}
                 onChange={(e) => set("password", e.target.value)}
                 error={fieldErrors.password}
-                hint={settings.data?.smtp?.passwordSet ? t("passwordKeep") : t("passwordNone")}
+                hint={stored.smtp?.passwordSet ? t("passwordKeep") : t("passwordNone")}
               />
-              {settings.data?.smtp?.passwordSet && (
+              {stored.smtp?.passwordSet && (
                 <Check
                   label={t("clearPassword")}
                   checked={values.clearPassword}
@@ -224,7 +231,7 @@ export function PortalSettingsForm() {
         </div>
       </Card>
       <div className="lg:col-span-2">
-        <Button type="submit" busy={save.isPending} disabled={!settings.isSuccess}>
+        <Button type="submit" busy={save.isPending}>
           {t("save")}
         </Button>
       </div>

@@ -40,63 +40,66 @@ export function ResetLinkButton({ user }: { user: { id: number; username: string
       >
         {t("button")}
       </Button>
-      <Dialog
-        open={open}
-        onClose={close}
-        title={t("title", { username: user.username })}
-        description={t("description", { minutes: RESET_LINK_TTL_MINUTES })}
-      >
-        <div className="space-y-4">
-          <FormError message={issue.isError ? errorText(issue.error) : null} />
-          {link ? (
-            <>
-              <label className="block text-sm font-medium" htmlFor="reset-link-value">
-                {t("linkLabel")}
-              </label>
-              <input
-                id="reset-link-value"
-                data-testid="reset-link"
-                readOnly
-                value={link}
-                onFocus={(e) => e.currentTarget.select()}
-                className="w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
-              />
-              <p className="text-sm text-slate-600 dark:text-slate-400">{t("onceHint")}</p>
-              {issue.data?.mail === "sent" && <Alert tone="success">{t("mailSent")}</Alert>}
-              {issue.data?.mail === "failed" && <Alert tone="warning">{t("mailFailed")}</Alert>}
-            </>
-          ) : (
-            <p className="text-sm">{t("voidsOlder")}</p>
-          )}
-          <DialogActions>
+      {/* The button sits in right-aligned table cells; the dialog inherits text alignment from there. */}
+      <div className="contents text-left">
+        <Dialog
+          open={open}
+          onClose={close}
+          title={t("title", { username: user.username })}
+          description={t("description", { minutes: RESET_LINK_TTL_MINUTES })}
+        >
+          <div className="space-y-4">
+            <FormError message={issue.isError ? errorText(issue.error) : null} />
             {link ? (
               <>
-                <Button
-                  variant="secondary"
-                  onClick={() =>
-                    void navigator.clipboard?.writeText(link).then(
-                      () => setCopied(true),
-                      () => setCopied(false),
-                    )
-                  }
-                >
-                  {copied ? t("copied") : t("copy")}
-                </Button>
-                <Button onClick={close}>{tc("close")}</Button>
+                <label className="block text-sm font-medium" htmlFor="reset-link-value">
+                  {t("linkLabel")}
+                </label>
+                <input
+                  id="reset-link-value"
+                  data-testid="reset-link"
+                  readOnly
+                  value={link}
+                  onFocus={(e) => e.currentTarget.select()}
+                  className="w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
+                />
+                <p className="text-sm text-slate-600 dark:text-slate-400">{t("onceHint")}</p>
+                {issue.data?.mail === "sent" && <Alert tone="success">{t("mailSent")}</Alert>}
+                {issue.data?.mail === "failed" && <Alert tone="warning">{t("mailFailed")}</Alert>}
               </>
             ) : (
-              <>
-                <Button variant="secondary" onClick={close}>
-                  {tc("cancel")}
-                </Button>
-                <Button busy={issue.isPending} onClick={() => issue.mutate({ id: user.id })}>
-                  {t("issue")}
-                </Button>
-              </>
+              <p className="text-sm">{t("voidsOlder")}</p>
             )}
-          </DialogActions>
-        </div>
-      </Dialog>
+            <DialogActions>
+              {link ? (
+                <>
+                  <Button
+                    variant="secondary"
+                    onClick={() =>
+                      void navigator.clipboard?.writeText(link).then(
+                        () => setCopied(true),
+                        () => setCopied(false),
+                      )
+                    }
+                  >
+                    {copied ? t("copied") : t("copy")}
+                  </Button>
+                  <Button onClick={close}>{tc("close")}</Button>
+                </>
+              ) : (
+                <>
+                  <Button variant="secondary" onClick={close}>
+                    {tc("cancel")}
+                  </Button>
+                  <Button busy={issue.isPending} onClick={() => issue.mutate({ id: user.id })}>
+                    {t("issue")}
+                  </Button>
+                </>
+              )}
+            </DialogActions>
+          </div>
+        </Dialog>
+      </div>
     </>
   );
 }
