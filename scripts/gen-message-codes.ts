@@ -42,10 +42,12 @@ export function renderCodesModule(server: Tree): string {
   const lines = [...flattenCatalogue(server)].map(([code, text]) => {
     const args = [...argumentsOf(text)].sort(([a], [b]) => a.localeCompare(b));
     const type = (k: Kind) => (k === "number" ? "number" : k === "select" ? "string" : "MessageParam");
-    // Written as Prettier would, so the committed file and a fresh run compare equal.
-    const fields = args.map(([p, k]) => `${p}: ${type(k)}`).join("; ");
+    // Written as Prettier would, so the committed file and a fresh run compare equal: one line, or one
+    // field per line when the line would pass the print width (.prettierrc: 110).
+    const fields = args.map(([p, k]) => `${p}: ${type(k)}`);
     const key = /^[A-Za-z_$][\w$]*$/.test(code) ? code : JSON.stringify(code);
-    return `  ${key}: ${fields ? `{ ${fields} }` : "Record<never, never>"};`;
+    const line = `  ${key}: ${fields.length ? `{ ${fields.join("; ")} }` : "Record<never, never>"};`;
+    return line.length <= 110 ? line : [`  ${key}: {`, ...fields.map((f) => `    ${f};`), "  };"].join("\n");
   });
   return [
     '// Generated from messages/en.json ("server") by scripts/gen-message-codes.ts: do not edit by hand.',
