@@ -273,7 +273,15 @@ export interface MessageParams {
   "health.rdbOnly": { fix: MessageParam };
   "health.aofNoFsync": { fix: MessageParam; setting: MessageParam };
   "health.evictingPolicy": { fix: MessageParam; setting: MessageParam };
-  "quotas.exceeded": { group: MessageParam; limit: MessageParam; owner: MessageParam; quota: string; requested: MessageParam; scope: string; used: MessageParam };
+  "quotas.exceeded": {
+    group: MessageParam;
+    limit: MessageParam;
+    owner: MessageParam;
+    quota: string;
+    requested: MessageParam;
+    scope: string;
+    used: MessageParam;
+  };
   "quotas.aboveGroupLimit": { group: MessageParam; limit: MessageParam; quota: string; value: MessageParam };
   "quotas.fieldAtMost": { limit: MessageParam };
   "quotas.adminAccount": { user: MessageParam };
@@ -321,7 +329,17 @@ export interface MessageParams {
   "resize.diskShrinks": { flavor: MessageParam; from: MessageParam; to: MessageParam };
   "resize.noGroup": Record<never, never>;
   "resize.hostFull": { details: MessageParam };
-  "resize.requested": { diskGiB: MessageParam; from: MessageParam; fromDiskGiB: MessageParam; fromMemoryMiB: MessageParam; fromVcpus: number; memoryMiB: MessageParam; to: MessageParam; user: MessageParam; vcpus: number };
+  "resize.requested": {
+    diskGiB: MessageParam;
+    from: MessageParam;
+    fromDiskGiB: MessageParam;
+    fromMemoryMiB: MessageParam;
+    fromVcpus: number;
+    memoryMiB: MessageParam;
+    to: MessageParam;
+    user: MessageParam;
+    vcpus: number;
+  };
   "resize.done": { diskGiB: MessageParam; memoryMiB: MessageParam; to: MessageParam; vcpus: number };
   "resize.failed": { from: MessageParam; reason: MessageParam };
   "resize.agentUnreachable": Record<never, never>;

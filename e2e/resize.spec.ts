@@ -60,7 +60,7 @@ test("a stopped instance is resized to a larger flavor and starts with it", asyn
     await dialog.getByLabel("New flavor").selectOption({ label: `${hugeName} — 2 vCPUs, 262144 MiB, 2 GiB` });
     await dialog.getByRole("button", { name: "Resize", exact: true }).click();
     await expect(dialog).toContainText(
-      /The instance's host has no room for the larger size: e2e-host: not enough RAM/,
+      /The instance's host cannot take the new size now: e2e-host: not enough RAM/,
     );
     await screenshot(page, "resize-01-refused-host-full");
 

@@ -67,17 +67,20 @@ describe("instances whose host does not answer", () => {
     const lostDelete = await instanceWith({ state: "DELETING", task: "deleting", updatedAt: ago(700) });
     const slowCreate = await instanceWith({ state: "BUILDING", task: "creating", updatedAt: ago(700) });
     const freshStop = await instanceWith({ state: "STOPPING", task: "stopping", updatedAt: ago(30) });
+    // A resize is as quick as a start: the action deadline.
+    const lostResize = await instanceWith({ state: "STOPPED", task: "resizing", updatedAt: ago(601) });
     const idle = await instanceWith({ state: "RUNNING", updatedAt: ago(86_400) });
 
     expect(await reapStuckInstances(s.db, DEADLINES)).toBeGreaterThanOrEqual(3);
 
-    for (const id of [lostStop, lostCreate, lostDelete]) {
+    for (const id of [lostStop, lostCreate, lostDelete, lostResize]) {
       const row = await read(id);
       expect([row.state, row.task]).toEqual(["ERROR", null]);
       expect(row.errorReason).toMatch(/did not confirm .* within \d+ minutes/);
     }
     expect((await read(lostStop)).errorReason).toContain("the stop within 10 minutes");
     expect((await read(lostDelete)).errorReason).toContain("delete the instance again");
+    expect((await read(lostResize)).errorReason).toContain("the resize within 10 minutes");
     const [entry] = await s.db.select().from(instanceEvents).where(eq(instanceEvents.instanceId, lostStop));
     expect(entry).toMatchObject({ kind: "error", code: "events.hostDidNotConfirm", toState: "ERROR" });
     for (const [id, state] of [

@@ -193,9 +193,22 @@ describe("resize of a stopped instance", () => {
     const err = await refusal(resizeInstance(w.ctx, { id: w.id, flavorId: w.big }));
     expect(err.kind).toBe("CONFLICT");
     expect(err.message).toMatch(
-      /The instance's host has no room for the larger size: host-\w+: not enough RAM \(444 of 700 MiB free, 768 MiB needed\)/,
+      /The instance's host cannot take the new size now: host-\w+: not enough RAM \(444 of 700 MiB free, 768 MiB needed\)/,
     );
     expect(err.details?.[0]?.message.code).toBe("scheduler.notEnoughRam");
+    await expectUnchanged(w, before);
+  });
+
+  it("a host that is down cannot do it: refused naming the host, even for a smaller flavor", async () => {
+    const w = await world({
+      host: { cpuCount: 8, memoryMiB: 8192, up: false },
+      big: { vcpus: 1, memoryMiB: 128, diskGiB: 1 },
+    });
+    const before = await usageOf(w.hostId);
+    const err = await refusal(resizeInstance(w.ctx, { id: w.id, flavorId: w.big }));
+    expect(err.message).toMatch(
+      /The instance's host cannot take the new size now: host-\w+: down \(no recent heartbeat\)/,
+    );
     await expectUnchanged(w, before);
   });
 

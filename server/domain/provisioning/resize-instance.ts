@@ -24,8 +24,9 @@ import { RESIZE_TASK, resizeJobId, restoreSize } from "../instances/resize-state
 type Size = { vcpus: number; memoryMiB: number; diskGiB: number };
 type Reader = Pick<Database, "select">;
 
-function assertStopped(i: Pick<InstanceRow, "state" | "task">): void {
-  if (!canResize(i))
+function assertStopped(i: Pick<InstanceRow, "state" | "task" | "hostId">): void {
+  // A stopped instance has a host (the VM's files are there); the check keeps the types honest.
+  if (!canResize(i) || !i.hostId)
     throw new DomainError("CONFLICT", msg("resize.notStopped", { state: i.state, task: i.task ?? "none" }));
 }
 

@@ -14,6 +14,7 @@ import { QueryError } from "@/app/_components/query-error";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceActionPermissions } from "../../instances/instance-actions";
 import { refreshInterval } from "../../instances/use-instances";
+import { GroupUsage } from "../../usage/group-usage";
 import { CatalogueCard } from "./catalogue-card";
 import { DeployDialog } from "./deploy-dialog";
 import { MachinesCard } from "./machines-card";
@@ -94,10 +95,8 @@ export function ClassDetail({
       )}
 
       <div className="space-y-6">
-        {/* GROUP USAGE: the quotas helper's group usage component goes here (the lead wires it when
-            merging), e.g. <GroupUsage groupId={c.id} />. */}
-        <div data-slot="group-usage" />
         <MachinesCard detail={c} allowed={allowed} onFlash={setFlash} onChanged={refresh} />
+        <GroupUsage groupId={c.id} />
         <MembersCard detail={c} isSuperAdm={isSuperAdm} onFlash={setFlash} onChanged={refresh} />
         <CatalogueCard detail={c} isSuperAdm={isSuperAdm} onFlash={setFlash} onChanged={refresh} />
       </div>
