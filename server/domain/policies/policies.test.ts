@@ -80,5 +80,12 @@ describe("authorize", () => {
     expect(
       refusal(() => authorize(actor("powerAdm", 8, [10]), "users", "read", { id: 3, groupIds: [10] })),
     ).toBeNull();
+    // An account in no group: superAdm reaches it (they create such accounts), a powerAdm does not.
+    expect(
+      refusal(() => authorize(actor("superAdm", 9, []), "users", "read", { id: 3, groupIds: [] })),
+    ).toBeNull();
+    expect(
+      refusal(() => authorize(actor("powerAdm", 8, [10]), "users", "read", { id: 3, groupIds: [] })),
+    ).toBe("FORBIDDEN");
   });
 });

@@ -6,7 +6,9 @@ import type { AccessPolicy } from "./policy";
 
 /** A powerAdm reaches the members of the groups they administer (and themselves); superAdm everyone. */
 export const usersPolicy: AccessPolicy<{ id: number; groupIds: readonly number[] }> = {
-  mayActOn: (actor, user) => user.id === actor.id || user.groupIds.some((g) => administersGroup(actor, g)),
+  // superAdm first: an account in no group is still theirs to reach (some() of no groups is false).
+  mayActOn: (actor, user) =>
+    reachesAllGroups(actor) || user.id === actor.id || user.groupIds.some((g) => administersGroup(actor, g)),
   refusal: msg("auth.notAdminOfGroupOf", { what: "user" }),
   rowsFor: (actor, db) => {
     if (reachesAllGroups(actor)) return undefined;
