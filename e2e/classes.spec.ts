@@ -85,7 +85,7 @@ test("a teacher runs a class: catalogue, one machine per student, console, remov
   await screenshot(page, "classes-05-deploy-progress");
   await expect(deploy).toContainText("2 of 2 running", { timeout: 240_000 });
   await screenshot(page, "classes-06-deploy-done");
-  await deploy.getByRole("button", { name: "Close" }).click();
+  await deploy.getByTestId("deploy-progress").getByRole("button", { name: "Close" }).click();
   const rows = page.getByTestId("class-machine-row");
   await expect(rows).toHaveCount(2);
   await expect(rows.filter({ hasText: `lab1-${students[0]}` }).getByTestId("instance-state")).toHaveText(
