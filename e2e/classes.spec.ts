@@ -62,6 +62,24 @@ test("a teacher runs a class: catalogue, one machine per student, console, remov
   await expect(page.getByRole("heading", { name: className })).toBeVisible();
   await expect(page.getByTestId("member-row")).toHaveCount(3);
 
+  // A flavor of the class's own (public ones are the superAdm's): in its catalogue without being listed.
+  await page.goto("/admin/flavors");
+  await page.getByRole("button", { name: "New flavor" }).click();
+  const flavorForm = page.getByRole("dialog");
+  await expect(flavorForm.getByLabel("For")).toHaveText(className);
+  const ownFlavor = uniqueName("lab");
+  await flavorForm.getByLabel("Name").fill(ownFlavor);
+  await flavorForm.getByLabel("vCPUs").fill("1");
+  await flavorForm.getByLabel("RAM (MiB)").fill("256");
+  await flavorForm.getByLabel("Disk (GiB)").fill("1");
+  await flavorForm.getByRole("button", { name: "Create flavor" }).click();
+  await expect(flavorForm).toBeHidden();
+  await expect(page.getByTestId("flavor-row").filter({ hasText: ownFlavor })).toContainText(
+    `Group ${className}'s own`,
+  );
+  await screenshot(page, "classes-02b-own-flavor");
+  await page.goto(`/classes/${group.id}`);
+
   // Catalogue: the demo image and the smallest public flavor.
   await page.getByRole("button", { name: "Edit catalogue" }).click();
   const cat = page.getByRole("dialog");
@@ -85,7 +103,7 @@ test("a teacher runs a class: catalogue, one machine per student, console, remov
   await screenshot(page, "classes-05-deploy-progress");
   await expect(deploy).toContainText("2 of 2 running", { timeout: 240_000 });
   await screenshot(page, "classes-06-deploy-done");
-  await deploy.getByRole("button", { name: "Close" }).click();
+  await deploy.getByTestId("deploy-progress").getByRole("button", { name: "Close" }).click();
   const rows = page.getByTestId("class-machine-row");
   await expect(rows).toHaveCount(2);
   await expect(rows.filter({ hasText: `lab1-${students[0]}` }).getByTestId("instance-state")).toHaveText(

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { screenshot, signInAndWaitForDashboard, signOut, uniqueName } from "./support/actions";
+import { giveLaunchGroup } from "./support/launch-group";
 import { readRunState } from "./support/run-state";
 import { callTrpc as trpc } from "./support/trpc";
 
@@ -12,12 +13,14 @@ async function createUser(page: Page, role: "user" | "powerUser" | "powerAdm", g
   const { adminUsername, adminPassword } = readRunState();
   const username = uniqueName(role.toLowerCase());
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
-  await trpc(
+  const user = await trpc<{ id: number }>(
     page.request,
     "users.create",
     { username, displayName: `A ${role}`, password: "papercut-password-1", role, groupIds },
     "mutation",
   );
+  // Launching takes a group with a catalogue (a student launches from their class's).
+  if (groupIds.length === 0) await giveLaunchGroup(page.request, [user.id]);
   await signOut(page);
   await signInAndWaitForDashboard(page, username, "papercut-password-1");
   return username;

@@ -80,7 +80,7 @@ describe("authorize", () => {
     expect(
       refusal(() => authorize(actor("powerAdm", 8, [10]), "users", "read", { id: 3, groupIds: [10] })),
     ).toBeNull();
-    // A user in no group: superAdm's still (a new account, an imported one before its class).
+    // An account in no group: superAdm reaches it (they create such accounts), a powerAdm does not.
     expect(
       refusal(() => authorize(actor("superAdm", 9, []), "users", "read", { id: 3, groupIds: [] })),
     ).toBeNull();

@@ -6,7 +6,7 @@ import type { AccessPolicy } from "./policy";
 
 /** A powerAdm reaches the members of the groups they administer (and themselves); superAdm everyone. */
 export const usersPolicy: AccessPolicy<{ id: number; groupIds: readonly number[] }> = {
-  // reachesAllGroups first: a user in no group is still superAdm's to manage.
+  // superAdm first: an account in no group is still theirs to reach (some() of no groups is false).
   mayActOn: (actor, user) =>
     reachesAllGroups(actor) || user.id === actor.id || user.groupIds.some((g) => administersGroup(actor, g)),
   refusal: msg("auth.notAdminOfGroupOf", { what: "user" }),

@@ -7,7 +7,7 @@ import type { FlavorView } from "@/app/_trpc/views";
 import { createFlavorInput, updateFlavorInput } from "@/common/flavors";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
-import { Input } from "@/app/_components/field";
+import { Input, Select } from "@/app/_components/field";
 import { FormError } from "@/app/_components/form-error";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
@@ -17,10 +17,13 @@ interface Values {
   vcpus: string;
   memoryMiB: string;
   diskGiB: string;
+  /** "" : public (superAdm's); else the id of a group the caller administers. */
+  groupId: string;
 }
 
-function initialValues(flavor: FlavorView | null): Values {
+function initialValues(flavor: FlavorView | null, firstGroup: string): Values {
   return {
+    groupId: firstGroup,
     name: flavor?.name ?? "",
     vcpus: flavor ? String(flavor.vcpus) : "",
     memoryMiB: flavor ? String(flavor.memoryMiB) : "",
@@ -35,15 +38,31 @@ interface FlavorFormDialogProps {
   open: boolean;
   /** null: create a new flavor. */
   flavor: FlavorView | null;
+  isSuperAdm: boolean;
+  /** Groups the caller administers: a new flavor may be one of theirs. */
+  groups: readonly { id: number; name: string }[];
   onClose: () => void;
   onDone: (message: string) => void;
 }
 
-export function FlavorFormDialog({ open, flavor, onClose, onDone }: FlavorFormDialogProps) {
+export function FlavorFormDialog({
+  open,
+  flavor,
+  isSuperAdm,
+  groups,
+  onClose,
+  onDone,
+}: FlavorFormDialogProps) {
   const t = useTranslations("flavors");
   const tc = useTranslations("common");
   const trpc = useTRPC();
-  const form = useFormDialog({ open, initial: () => initialValues(flavor), resetOn: [flavor] });
+  // A powerAdm may only make flavors for their groups; superAdm starts on a public one.
+  const firstGroup = isSuperAdm ? "" : String(groups[0]?.id ?? "");
+  const form = useFormDialog({
+    open,
+    initial: () => initialValues(flavor, firstGroup),
+    resetOn: [flavor, firstGroup],
+  });
   const { values, set, fieldErrors, tv } = form;
   const create = useMutation(trpc.flavors.create.mutationOptions());
   const update = useMutation(trpc.flavors.update.mutationOptions());
@@ -69,7 +88,11 @@ export function FlavorFormDialog({ open, flavor, onClose, onDone }: FlavorFormDi
       const saved = await update.mutateAsync(checked);
       onDone(t("updated", { name: saved.name }));
     } else {
-      const checked = form.check(createFlavorInput, input, { format });
+      const checked = form.check(
+        createFlavorInput,
+        { ...input, groupId: values.groupId ? Number(values.groupId) : undefined },
+        { format },
+      );
       if (!checked) return;
       const created = await create.mutateAsync(checked);
       onDone(t("created", { name: created.name }));
@@ -96,6 +119,19 @@ export function FlavorFormDialog({ open, flavor, onClose, onDone }: FlavorFormDi
           onChange={(e) => set("name", e.target.value)}
           error={fieldErrors.name}
         />
+        {!flavor && (
+          <Select
+            label={t("groupLabel")}
+            value={values.groupId}
+            onChange={(e) => set("groupId", e.target.value)}
+            error={fieldErrors.groupId}
+            hint={t("groupHint")}
+            options={[
+              ...(isSuperAdm ? [{ value: "", label: t("publicOption") }] : []),
+              ...groups.map((g) => ({ value: String(g.id), label: g.name })),
+            ]}
+          />
+        )}
         <div className="grid gap-4 sm:grid-cols-3">
           <Input
             label={t("vcpus")}

@@ -18,8 +18,10 @@ type Open =
 
 export function FlavorsAdmin({
   allowed,
+  isSuperAdm,
 }: {
   allowed: { create: boolean; update: boolean; delete: boolean };
+  isSuperAdm: boolean;
 }) {
   const t = useTranslations("flavors");
   const tc = useTranslations("common");
@@ -29,6 +31,10 @@ export function FlavorsAdmin({
   const [open, setOpen] = useState<Open>(null);
   const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const flavors = useQuery(trpc.flavors.list.queryOptions());
+  // The groups the caller administers: their own flavors are the caller's to manage.
+  const classes = useQuery(trpc.classes.list.queryOptions());
+  const groupName = (id: number) => classes.data?.find((c) => c.id === id)?.name;
+  const manages = (f: FlavorView) => (f.groupId === null ? isSuperAdm : groupName(f.groupId) !== undefined);
   const remove = useMutation(trpc.flavors.delete.mutationOptions());
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.flavors.list.queryKey() });
@@ -98,6 +104,11 @@ export function FlavorsAdmin({
                 <Tr key={f.id} data-testid="flavor-row">
                   <Td className="font-medium">
                     <Truncated text={f.name} />
+                    <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">
+                      {f.groupId === null
+                        ? t("publicFlavor")
+                        : t("groupFlavor", { group: groupName(f.groupId) ?? String(f.groupId) })}
+                    </span>
                   </Td>
                   <Td className="text-right tabular-nums">{f.vcpus}</Td>
                   <Td className="text-right tabular-nums">{f.memoryMiB}</Td>
@@ -105,7 +116,7 @@ export function FlavorsAdmin({
                   {showActions && (
                     <Td className="whitespace-nowrap text-right">
                       <div className="flex justify-end gap-1">
-                        {allowed.update && (
+                        {allowed.update && manages(f) && (
                           <Button
                             size="sm"
                             variant="ghost"
@@ -114,7 +125,7 @@ export function FlavorsAdmin({
                             {t("edit")}
                           </Button>
                         )}
-                        {allowed.delete && (
+                        {allowed.delete && manages(f) && (
                           <Button
                             size="sm"
                             variant="ghost"
@@ -135,6 +146,8 @@ export function FlavorsAdmin({
       )}
 
       <FlavorFormDialog
+        isSuperAdm={isSuperAdm}
+        groups={classes.data ?? []}
         open={open?.kind === "create" || open?.kind === "edit"}
         flavor={open?.kind === "edit" ? open.flavor : null}
         onClose={() => setOpen(null)}

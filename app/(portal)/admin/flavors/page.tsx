@@ -23,6 +23,8 @@ export default async function FlavorsPage() {
         update: can(actor.role, "flavors", "update"),
         delete: can(actor.role, "flavors", "delete"),
       }}
+      // Public flavors are superAdm's; a powerAdm manages the flavors of the groups they administer.
+      isSuperAdm={actor.role === "superAdm"}
     />
   );
 }
