@@ -145,6 +145,17 @@ describe("user administration", () => {
     expect(rows.map((r) => r.groupId)).toEqual([g2]);
   });
 
+  it("keeps a teacher's admin flag on the groups they stay in when their groups are edited", async () => {
+    const [g1, g2] = [await makeGroup(s), await makeGroup(s)];
+    const teacher = await makeUser(s, "powerAdm", [g1]);
+    await callerFor(s, admin).users.update({ id: teacher.id, groupIds: [g1, g2] });
+    const rows = await s.db.select().from(memberships).where(eq(memberships.userId, teacher.id));
+    expect(rows.map((r) => [r.groupId, r.isAdmin]).sort()).toEqual([
+      [g1, true],
+      [g2, false],
+    ]);
+  });
+
   it("audits every mutation with actor, target, result and address, and never the password", async () => {
     const name = uniqueName("audited");
     const created = await callerFor(s, admin, "192.0.2.7").users.create({

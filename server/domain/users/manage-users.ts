@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, count, eq, inArray, ne, notInArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { groups, memberships, users } from "@/db/schema";
 import type { AccountRole } from "@/db/schema/roles";
@@ -30,11 +30,22 @@ async function assertGroupsExist(tx: Tx, groupIds: number[]): Promise<void> {
   }
 }
 
+/** Sets which groups a user is in; groups they stay in keep their admin flag (a teacher stays its teacher). */
 async function replaceMemberships(tx: Tx, userId: number, groupIds: number[]): Promise<void> {
   await assertGroupsExist(tx, groupIds);
-  await tx.delete(memberships).where(eq(memberships.userId, userId));
   const unique = [...new Set(groupIds)];
-  if (unique.length) await tx.insert(memberships).values(unique.map((groupId) => ({ userId, groupId })));
+  await tx
+    .delete(memberships)
+    .where(
+      unique.length
+        ? and(eq(memberships.userId, userId), notInArray(memberships.groupId, unique))
+        : eq(memberships.userId, userId),
+    );
+  if (unique.length)
+    await tx
+      .insert(memberships)
+      .ignore()
+      .values(unique.map((groupId) => ({ userId, groupId })));
 }
 
 /** Refuses to leave the system without an enabled superAdm (nobody could administer it). */
