@@ -2,6 +2,7 @@ import type { DomainSettings } from "./domain/context";
 import type { TrustProxy } from "./auth/client-ip";
 import type { Env } from "./env";
 import { deriveConsoleTicketKey } from "./domain/consoles/console-tickets";
+import { deriveSettingsSealKey } from "./domain/settings/seal-secret";
 import type { ReaperSettings } from "./queue/maintenance";
 
 /**
@@ -62,6 +63,7 @@ export function settingsFromEnv(env: Env): PortalSettings {
     portForwardRange: env.PORT_FORWARD_RANGE,
     retiredVolumeQuotaGiB: env.VOLUME_QUOTA_GIB_PER_USER ?? null,
     consoleTicketKey: deriveConsoleTicketKey(env.NEXTAUTH_SECRET),
+    settingsSealKey: deriveSettingsSealKey(env.NEXTAUTH_SECRET),
     imageMaxBytes: env.IMAGE_MAX_BYTES,
     imageMaxVirtualBytes: env.IMAGE_MAX_VIRTUAL_GIB * 1024 ** 3,
     imageConvertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,

@@ -35,6 +35,8 @@ export interface DomainSettings {
   portForwardRange: [number, number];
   /** Seals console tickets kept in Redis (HMAC-SHA256); the portal's alone (console-tickets.ts). */
   consoleTicketKey: Buffer;
+  /** Seals secrets kept in portal settings (the SMTP password); from NEXTAUTH_SECRET (seal-secret.ts). */
+  settingsSealKey: Buffer;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { TrpcContext } from "@/server/api/trpc";
 import { hashPassword } from "@/server/auth/password";
 import { createDatabase, type DatabaseHandle } from "@/server/db/client";
 import { deriveConsoleTicketKey } from "@/server/domain/consoles/console-tickets";
+import { deriveSettingsSealKey } from "@/server/domain/settings/seal-secret";
 import type { Actor, DomainSettings, JobPort } from "@/server/domain/context";
 import { createHostChannel } from "@/server/queue/host-channel";
 import { createRedis } from "@/server/queue/redis";
@@ -86,6 +87,9 @@ export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings
   subnetTimeoutSeconds: 120,
   portForwardRange: [20000, 29999],
   consoleTicketKey: deriveConsoleTicketKey(
+    process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture",
+  ),
+  settingsSealKey: deriveSettingsSealKey(
     process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture",
   ),
   ...over,

@@ -189,6 +189,10 @@ describe("reset links by mail (SMTP configured)", () => {
         passwordSet: true,
       });
       expect(JSON.stringify(await settings.read())).not.toContain("smtp-secret-42");
+      // Stored sealed: a dump of the database does not give the mail account away.
+      const [stored] = await s.db.select().from(portalSettings).where(eq(portalSettings.key, "smtp"));
+      expect(JSON.stringify(stored!.value)).toMatch(/"password":"sealed:v1:/);
+      expect(JSON.stringify(stored!.value)).not.toContain("smtp-secret-42");
       // Saving again without a password keeps the stored one (the field is write-only).
       await settings.update({
         signUpEnabled: false,

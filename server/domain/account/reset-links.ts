@@ -13,6 +13,7 @@ import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { assertMayActOn } from "../policies/authorize";
 import { readPortalSettings } from "../settings/portal-settings";
+import { unsealSecret } from "../settings/seal-secret";
 import { findGroupIdsOfUsers } from "../users/user-view";
 import { clearAccountLock } from "./login-rate-limit";
 import { endOtherSessions } from "./sessions";
@@ -62,7 +63,11 @@ export async function issueResetLink(ctx: DomainContext, input: { id: number }):
   if (smtp && target.email) {
     const link = new URL(path, ctx.settings.portalUrl).toString();
     try {
-      await sendMail(smtp, { to: target.email, ...resetMail(target.locale, target.displayName, link) });
+      const password = unsealSecret(smtp.password, ctx.settings.settingsSealKey);
+      await sendMail(
+        { ...smtp, password },
+        { to: target.email, ...resetMail(target.locale, target.displayName, link) },
+      );
       mail = "sent";
     } catch {
       // The error may quote the message (the link in it): nothing of it is logged; the issuer hands it over.

@@ -7,6 +7,7 @@ import type { PortalSettingsView, portalSettingsInput } from "@/common/accounts"
 import { msg } from "@/common/message";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
+import { sealSecret } from "./seal-secret";
 
 export interface SignUpSettings {
   enabled: boolean;
@@ -19,7 +20,7 @@ export interface SmtpSettings {
   port: number;
   from: string;
   user: string;
-  /** Kept server-side only; never in a view, a log or the audit trail. */
+  /** Sealed (seal-secret.ts) as stored; never in a view, a log or the audit trail. */
   password: string;
 }
 
@@ -105,7 +106,10 @@ export async function updatePortalSettings(
           port: input.smtp.port,
           from: input.smtp.from,
           user: input.smtp.user,
-          password: input.smtp.password ?? oldPassword,
+          password:
+            input.smtp.password === undefined
+              ? oldPassword
+              : sealSecret(input.smtp.password, ctx.settings.settingsSealKey),
         }
       : null;
     const signUp: SignUpSettings = {
