@@ -1,0 +1,161 @@
+// Attacker's review of issue 12 (classes and governance): each test is an attack that SHOULD be refused.
+// They fail on the code as reviewed (cls-review); the lead fixes the production code, not these tests.
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { images, quotaLimits, users } from "@/db/schema";
+import { verifyPassword } from "@/server/auth/password";
+import { makePendingUser } from "@/server/testing/account-fixtures";
+import {
+  callerFor,
+  makeGroup,
+  makeImageRow,
+  makeUser,
+  openTestServices,
+  type TestServices,
+} from "@/server/testing/fixtures";
+import { measureUsage } from "./quotas/measure-usage";
+
+let s: TestServices;
+beforeAll(() => {
+  s = openTestServices();
+});
+afterAll(async () => {
+  await s.close();
+});
+
+/** Runs an attack; true when every step went through (the attack worked), false when a step was refused. */
+async function succeeds(attack: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await attack();
+    return true;
+  } catch (err) {
+    if (err instanceof TRPCError) return false;
+    throw err;
+  }
+}
+
+/** A user's own limits row, as superAdm would set it (never the shared role defaults: other files run too). */
+async function setOwnLimits(userId: number, limits: Partial<Record<string, number | null>>) {
+  await s.db
+    .insert(quotaLimits)
+    .values({ subject: "user", subjectId: String(userId), ...limits })
+    .onDuplicateKeyUpdate({ set: limits });
+}
+async function setGroupLimitsRow(groupId: number, limits: Partial<Record<string, number | null>>) {
+  await s.db
+    .insert(quotaLimits)
+    .values({ subject: "group", subjectId: String(groupId), ...limits })
+    .onDuplicateKeyUpdate({ set: limits });
+}
+
+describe("a teacher reaches accounts of classes they do not administer through classes.addMembers", () => {
+  it("takes over a student of another class: adds them to their own class, issues a reset link, redeems it", async () => {
+    const classA = await makeGroup(s);
+    const classB = await makeGroup(s);
+    const teacherA = await makeUser(s, "powerAdm", [classA]);
+    await makeUser(s, "powerAdm", [classB]); // classB's own teacher
+    const victim = await makeUser(s, "powerUser", [classB]);
+    const api = callerFor(s, teacherA);
+
+    const worked = await succeeds(async () => {
+      await api.classes.addMembers({ id: classA, usernames: [victim.username] });
+      const link = await api.users.issueResetLink({ id: victim.id });
+      const token = link.path.replace(/^\/reset\//, "");
+      await callerFor(s, null).account.redeemResetLink({
+        token,
+        password: "taken-over-password-1",
+        confirmPassword: "taken-over-password-1",
+      });
+    });
+    const row = (await s.db.query.users.findFirst({ where: eq(users.id, victim.id) }))!;
+    expect(await verifyPassword(row.passwordHash, "taken-over-password-1")).toBe(false);
+    expect(worked).toBe(false);
+  });
+
+  it("approves (or rejects) a sign-up pending in another class, bypassing that class's teacher", async () => {
+    const classA = await makeGroup(s);
+    const signUpClass = await makeGroup(s);
+    const teacherA = await makeUser(s, "powerAdm", [classA]);
+    const pending = await makePendingUser(s, [signUpClass]);
+    const api = callerFor(s, teacherA);
+
+    const worked = await succeeds(async () => {
+      await api.classes.addMembers({ id: classA, usernames: [pending.username] });
+      await api.users.approve({ id: pending.id });
+    });
+    const row = (await s.db.query.users.findFirst({ where: eq(users.id, pending.id) }))!;
+    expect(row.pendingApproval).toBe(true);
+    expect(worked).toBe(false);
+  });
+
+  it("changes the quota of a student of another class", async () => {
+    const classA = await makeGroup(s);
+    const classB = await makeGroup(s);
+    const teacherA = await makeUser(s, "powerAdm", [classA]);
+    const victim = await makeUser(s, "user", [classB]);
+    const api = callerFor(s, teacherA);
+
+    const worked = await succeeds(async () => {
+      await api.classes.addMembers({ id: classA, usernames: [victim.username] });
+      await api.quotas.setUserLimits({ userId: victim.id, limits: { instances: 0, vcpus: 0 } });
+    });
+    expect(worked).toBe(false);
+  });
+
+  it("adds the superAdm to their class and then reads their account and tasks like a student's", async () => {
+    const classA = await makeGroup(s);
+    const teacherA = await makeUser(s, "powerAdm", [classA]);
+    const admin = await makeUser(s, "superAdm");
+    const api = callerFor(s, teacherA);
+
+    const worked = await succeeds(async () => {
+      await api.classes.addMembers({ id: classA, usernames: [admin.username] });
+      await api.users.get({ id: admin.id });
+    });
+    expect(worked).toBe(false);
+  });
+});
+
+describe("a teacher hands out more than superAdm gave", () => {
+  it("raises a student's own limit that superAdm set, when the class has no limit of that kind", async () => {
+    const classA = await makeGroup(s);
+    const teacher = await makeUser(s, "powerAdm", [classA]);
+    const student = await makeUser(s, "user", [classA]);
+    await setOwnLimits(student.id, { vcpus: 2, instances: 1 }); // superAdm: this student gets 2 vCPUs
+    const worked = await succeeds(() =>
+      callerFor(s, teacher).quotas.setUserLimits({
+        userId: student.id,
+        limits: { vcpus: 10_000_000, instances: 10_000_000 },
+      }),
+    );
+    expect(worked).toBe(false);
+  });
+});
+
+describe("image moves escape the images quota (no reservation on updateImage)", () => {
+  it("a powerUser moves their image into a group whose image limit is full", async () => {
+    const groupA = await makeGroup(s);
+    const groupB = await makeGroup(s);
+    const pu = await makeUser(s, "powerUser", [groupA, groupB]);
+    await setGroupLimitsRow(groupB, { images: 0, imageGiB: 0 });
+    const img = await makeImageRow(s, { visibility: "private", ownerId: pu.id });
+    await s.db.update(images).set({ groupId: groupA }).where(eq(images.id, img));
+
+    await succeeds(() => callerFor(s, pu).images.update({ id: img, groupId: groupB }));
+    const usage = await measureUsage(s.db, { groupId: groupB });
+    expect(usage.images).toBeLessThanOrEqual(0);
+  });
+
+  it("a powerAdm turns a public image (counted for nobody) private beyond their images limit", async () => {
+    const group = await makeGroup(s);
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    await setOwnLimits(teacher.id, { images: 1 });
+    await makeImageRow(s, { visibility: "private", ownerId: teacher.id }); // at the limit
+    const published = await makeImageRow(s, { visibility: "public", ownerId: teacher.id });
+
+    await succeeds(() => callerFor(s, teacher).images.update({ id: published, visibility: "private" }));
+    const usage = await measureUsage(s.db, { ownerId: teacher.id });
+    expect(usage.images).toBeLessThanOrEqual(1);
+  });
+});
