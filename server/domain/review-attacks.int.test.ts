@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { images, quotaLimits, users } from "@/db/schema";
 import { verifyPassword } from "@/server/auth/password";
+import { DomainError } from "@/server/domain/errors";
 import { makePendingUser } from "@/server/testing/account-fixtures";
 import {
   callerFor,
@@ -14,7 +15,11 @@ import {
   openTestServices,
   type TestServices,
 } from "@/server/testing/fixtures";
+import { imageQuotaRequest } from "./images/import-image";
+import { authorizeImageUpload } from "./images/manage-images";
 import { measureUsage } from "./quotas/measure-usage";
+import { precheckQuota } from "./quotas/reserve-quota";
+import { uploadImageInput } from "@/common/images";
 
 let s: TestServices;
 beforeAll(() => {
@@ -158,4 +163,34 @@ describe("image moves escape the images quota (no reservation on updateImage)", 
     const usage = await measureUsage(s.db, { ownerId: teacher.id });
     expect(usage.images).toBeLessThanOrEqual(1);
   });
+
+  it("a powerUser escapes their class's image limit by uploading without naming the group", async () => {
+    const group = await makeGroup(s);
+    const pu = await makeUser(s, "powerUser", [group]);
+    await setGroupLimitsRow(group, { images: 0, imageGiB: 0 });
+    const input = uploadImageInput.parse({ name: "homework", format: "qcow2", visibility: "private" });
+    const worked = await succeedsDomain(async () => {
+      const image = await authorizeImageUpload(s.db, pu, input);
+      await precheckQuota(s.db, imageQuotaRequest(image, 5 * 1024 ** 3));
+    });
+    expect(worked).toBe(false);
+  });
+
+  it("a teacher publishes an image (public: counted for nobody, offered to every class's catalogue editor)", async () => {
+    const group = await makeGroup(s);
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    const input = uploadImageInput.parse({ name: "mine", format: "qcow2", visibility: "public" });
+    expect(await succeedsDomain(() => authorizeImageUpload(s.db, teacher, input))).toBe(false);
+  });
 });
+
+/** succeeds() for domain functions called directly (DomainError instead of TRPCError). */
+async function succeedsDomain(attack: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await attack();
+    return true;
+  } catch (err) {
+    if (err instanceof DomainError) return false;
+    throw err;
+  }
+}
