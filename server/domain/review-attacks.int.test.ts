@@ -3,14 +3,18 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { images, quotaLimits, users } from "@/db/schema";
+import { images, namedLocks, quotaLimits, users } from "@/db/schema";
 import { verifyPassword } from "@/server/auth/password";
 import { DomainError } from "@/server/domain/errors";
 import { makePendingUser } from "@/server/testing/account-fixtures";
 import {
   callerFor,
   makeGroup,
+  allowInCatalogue,
+  makeFlavor,
+  makeHost,
   makeImageRow,
+  makeInstanceRow,
   makeUser,
   openTestServices,
   type TestServices,
@@ -18,7 +22,7 @@ import {
 import { imageQuotaRequest } from "./images/import-image";
 import { authorizeImageUpload } from "./images/manage-images";
 import { measureUsage } from "./quotas/measure-usage";
-import { precheckQuota } from "./quotas/reserve-quota";
+import { precheckQuota, quotaLockName } from "./quotas/reserve-quota";
 import { uploadImageInput } from "@/common/images";
 
 let s: TestServices;
@@ -181,6 +185,58 @@ describe("image moves escape the images quota (no reservation on updateImage)", 
     const teacher = await makeUser(s, "powerAdm", [group]);
     const input = uploadImageInput.parse({ name: "mine", format: "qcow2", visibility: "public" });
     expect(await succeedsDomain(() => authorizeImageUpload(s.db, teacher, input))).toBe(false);
+  });
+});
+
+describe("races between a hand-over and a resize", () => {
+  it("a resize that read the old owner lands on the new owner beyond their quota (assign in between)", async () => {
+    const group = await makeGroup(s);
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    const from = await makeUser(s, "powerUser", [group]);
+    const to = await makeUser(s, "user", [group]);
+    await setOwnLimits(to.id, { vcpus: 1 });
+    const imageId = await makeImageRow(s);
+    const hostId = await makeHost(s, { cpuCount: 16, memoryMiB: 16384 });
+    const small = await makeFlavor(s, { vcpus: 1, memoryMiB: 256, diskGiB: 1 });
+    const big = await makeFlavor(s, { vcpus: 4, memoryMiB: 256, diskGiB: 1 });
+    await allowInCatalogue(s, group, { imageIds: [imageId], flavorIds: [small, big] });
+    const id = await makeInstanceRow(s, {
+      ownerId: from.id,
+      groupId: group,
+      hostId,
+      flavorId: small,
+      imageId,
+      state: "STOPPED",
+    });
+
+    // Something else of the old owner's holds their quota lock for a moment (any create of theirs).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const name = quotaLockName("user", from.id);
+    const holder = s.db.transaction(async (tx) => {
+      await tx.insert(namedLocks).values({ name }).onDuplicateKeyUpdate({ set: { name } });
+      locked();
+      await held;
+    });
+    await isLocked;
+    // The owner resizes (reads the row: owner = from), then waits for from's quota lock.
+    const resizing = callerFor(s, from)
+      .instances.resize({ id, flavorId: big })
+      .then(
+        () => "resized",
+        () => "refused",
+      );
+    await new Promise((r) => setTimeout(r, 500));
+    // Meanwhile the teacher hands the 1-vCPU machine to `to` (within to's limit of 1 vCPU).
+    await callerFor(s, teacher).instances.assign({ id, ownerId: to.id });
+    release();
+    await holder;
+    await resizing;
+
+    const usage = await measureUsage(s.db, { ownerId: to.id });
+    expect(usage.vcpus).toBeLessThanOrEqual(1);
   });
 });
 
