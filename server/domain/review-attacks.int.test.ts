@@ -240,6 +240,42 @@ describe("races between a hand-over and a resize", () => {
   });
 });
 
+describe("uploads in flight reserve nothing", () => {
+  it("a powerUser with 1 GiB of images opens five 1 GiB uploads at once: every one is accepted", async () => {
+    const { mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { createTusServer } = await import("@/server/uploads/tus-server");
+    const { formatUploadMetadata } = await import("@/server/uploads/tus-headers");
+    const { userCaller } = await import("./policies/caller");
+    const group = await makeGroup(s);
+    const pu = await makeUser(s, "powerUser", [group]);
+    await setOwnLimits(pu.id, { imageGiB: 1 });
+    const tus = createTusServer({
+      db: s.db,
+      storeDir: await mkdtemp(join(tmpdir(), "review-tus-")),
+      maxBytes: 64 * 1024 ** 3,
+      convertTimeoutSeconds: 60,
+      basePath: "/api/v1/uploads",
+      resolveCaller: async () => userCaller(pu),
+    });
+    const create = () =>
+      tus.create(
+        new Request("http://portal/api/v1/uploads", {
+          method: "POST",
+          headers: {
+            "tus-resumable": "1.0.0",
+            "upload-length": String(1024 ** 3),
+            "upload-metadata": formatUploadMetadata({ name: "big", format: "raw", visibility: "private" }),
+          },
+        }),
+      );
+    const answers = await Promise.all([create(), create(), create(), create(), create()]);
+    // Each may fill the portal's incoming directory with 1 GiB before the import refuses all but one.
+    expect(answers.filter((a) => a.status === 201).length).toBeLessThanOrEqual(1);
+  });
+});
+
 /** succeeds() for domain functions called directly (DomainError instead of TRPCError). */
 async function succeedsDomain(attack: () => Promise<unknown>): Promise<boolean> {
   try {
