@@ -126,6 +126,26 @@ describe("a teacher reaches accounts of classes they do not administer through c
   });
 });
 
+describe("reset links outlive the reach that issued them", () => {
+  it("a teacher's link for a student still works after superAdm makes the student a powerAdm", async () => {
+    const classA = await makeGroup(s);
+    const teacher = await makeUser(s, "powerAdm", [classA]);
+    const student = await makeUser(s, "user", [classA]);
+    const admin = await makeUser(s, "superAdm");
+    const link = await callerFor(s, teacher).users.issueResetLink({ id: student.id });
+    // Later that day the student becomes a lab assistant: a teacher may not reset a powerAdm.
+    await callerFor(s, admin).users.update({ id: student.id, role: "powerAdm" });
+    const worked = await succeeds(() =>
+      callerFor(s, null).account.redeemResetLink({
+        token: link.path.replace(/^\/reset\//, ""),
+        password: "taken-over-password-2",
+        confirmPassword: "taken-over-password-2",
+      }),
+    );
+    expect(worked).toBe(false);
+  });
+});
+
 describe("a teacher hands out more than superAdm gave", () => {
   it("raises a student's own limit that superAdm set, when the class has no limit of that kind", async () => {
     const classA = await makeGroup(s);
