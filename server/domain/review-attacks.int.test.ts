@@ -260,6 +260,53 @@ describe("races between a hand-over and a resize", () => {
   });
 });
 
+describe("two hand-overs to one student at once", () => {
+  it("both pass the student's last instance: assign reads counts (REPEATABLE READ snapshot) before it takes the quota lock", async () => {
+    const group = await makeGroup(s);
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    const student = await makeUser(s, "user", [group]);
+    await setOwnLimits(student.id, { instances: 1 });
+    const imageId = await makeImageRow(s);
+    const hostId = await makeHost(s, { cpuCount: 16, memoryMiB: 16384 });
+    const flavorId = await makeFlavor(s);
+    const machine = () =>
+      makeInstanceRow(s, {
+        ownerId: teacher.id,
+        groupId: group,
+        hostId,
+        flavorId,
+        imageId,
+        state: "STOPPED",
+      });
+    const [x, y] = [await machine(), await machine()];
+
+    // Any create of the student's holds their quota lock for a moment while both hand-overs start.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const name = quotaLockName("user", student.id);
+    const holder = s.db.transaction(async (tx) => {
+      await tx.insert(namedLocks).values({ name }).onDuplicateKeyUpdate({ set: { name } });
+      locked();
+      await held;
+    });
+    await isLocked;
+    const api = callerFor(s, teacher);
+    const both = Promise.allSettled([
+      api.instances.assign({ id: x, ownerId: student.id }),
+      api.instances.assign({ id: y, ownerId: student.id }),
+    ]);
+    await new Promise((r) => setTimeout(r, 500));
+    release();
+    await holder;
+    await both;
+
+    const usage = await measureUsage(s.db, { ownerId: student.id });
+    expect(usage.instances).toBeLessThanOrEqual(1);
+  });
+});
+
 describe("uploads in flight reserve nothing", () => {
   it("a powerUser with 1 GiB of images opens five 1 GiB uploads at once: every one is accepted", async () => {
     const { mkdtemp } = await import("node:fs/promises");
