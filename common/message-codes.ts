@@ -161,6 +161,7 @@ export interface MessageParams {
   "snapshots.hostCouldNotTake": Record<never, never>;
   "snapshots.revertFailed": { reason: MessageParam };
   "snapshots.deleteFailed": { reason: MessageParam };
+  "snapshots.ownerChanged": Record<never, never>;
   "captures.taskEnded": { state: MessageParam };
   "captures.noBody": Record<never, never>;
   "captures.alreadyReceiving": Record<never, never>;
@@ -285,6 +286,8 @@ export interface MessageParams {
   "quotas.aboveGroupLimit": { group: MessageParam; limit: MessageParam; quota: string; value: MessageParam };
   "quotas.fieldAtMost": { limit: MessageParam };
   "quotas.adminAccount": { user: MessageParam };
+  "quotas.noClassLimit": { quota: string };
+  "quotas.fieldNoClassLimit": Record<never, never>;
   "catalogue.launchInYourGroup": Record<never, never>;
   "catalogue.imageNotAllowed": { group: MessageParam; image: MessageParam };
   "catalogue.flavorNotAllowed": { flavor: MessageParam; group: MessageParam };
@@ -309,6 +312,8 @@ export interface MessageParams {
   "classes.assignedEvent": { owner: MessageParam; user: MessageParam };
   "classes.publicFlavorsAreSuperAdms": Record<never, never>;
   "classes.hostNotAllowed": { group: MessageParam };
+  "classes.cannotAddAccounts": { names: MessageParam };
+  "classes.fieldCannotAddAccounts": Record<never, never>;
   "accounts.signUpNeedsGroup": Record<never, never>;
   "accounts.signUpOff": Record<never, never>;
   "accounts.tooManySignUps": { minutes: number };

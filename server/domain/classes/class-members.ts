@@ -1,14 +1,17 @@
 // A teacher adds existing accounts to a class they administer and takes them out again. Making someone
 // an admin is superAdm's (groups.setAdmins), and so is taking an admin out: a teacher cannot remove a
 // fellow teacher, nor themselves.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, notInArray } from "drizzle-orm";
 import type { z } from "zod";
 import { msg } from "@/common/message";
 import type { addClassMembersInput, removeClassMembersInput } from "@/common/classes";
 import { memberships, users } from "@/db/schema";
+import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
 import { loadClass } from "./load-class";
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 export async function addClassMembers(
   ctx: DomainContext,
@@ -19,7 +22,7 @@ export async function addClassMembers(
   return ctx.db.transaction(async (tx) => {
     await loadClass(tx, actor, input.id, true);
     const found = await tx
-      .select({ id: users.id, username: users.username })
+      .select({ id: users.id, username: users.username, role: users.role })
       .from(users)
       .where(inArray(users.username, names));
     // MariaDB compares usernames without case: match the same way, so "Ann" finds "ann".
@@ -29,6 +32,7 @@ export async function addClassMembers(
         usernames: msg("classes.fieldUnknownAccounts"),
       });
     const ids = found.map((u) => u.id);
+    if (actor.role !== "superAdm") await assertTeacherMayAdd(tx, actor.adminGroupIds, found);
     const already = await tx
       .select({ userId: memberships.userId })
       .from(memberships)
@@ -41,6 +45,43 @@ export async function addClassMembers(
         .values(fresh.map((userId) => ({ userId, groupId: input.id })));
     return { id: input.id, added: fresh.length, alreadyMembers: already.length };
   });
+}
+
+/**
+ * Membership of a class gives its teachers reach over the account (reset links, approvals, limits), so a
+ * teacher adds only students (user, powerUser) who are in no class or only in classes this teacher
+ * teaches. Anyone else — staff, or a student of another class — is the IT administrator's to add.
+ */
+async function assertTeacherMayAdd(
+  tx: Tx,
+  adminGroupIds: readonly number[],
+  accounts: { id: number; username: string; role: string }[],
+): Promise<void> {
+  const elsewhere = accounts.length
+    ? await tx
+        .select({ userId: memberships.userId })
+        .from(memberships)
+        .where(
+          and(
+            inArray(
+              memberships.userId,
+              accounts.map((a) => a.id),
+            ),
+            adminGroupIds.length ? notInArray(memberships.groupId, [...adminGroupIds]) : undefined,
+          ),
+        )
+    : [];
+  const refused = accounts.filter(
+    (a) => (a.role !== "user" && a.role !== "powerUser") || elsewhere.some((e) => e.userId === a.id),
+  );
+  if (refused.length)
+    throw new DomainError(
+      "FORBIDDEN",
+      msg("classes.cannotAddAccounts", { names: refused.map((a) => a.username).join(", ") }),
+      {
+        usernames: msg("classes.fieldCannotAddAccounts"),
+      },
+    );
 }
 
 /** Their machines stay in the class (its teachers still reach them, and may remove them). */

@@ -3,7 +3,7 @@
 // made), each owned by its student and managed in the class. The batch id ties them together, so
 // "Remove these machines" takes exactly that deployment away again.
 import { randomUUID } from "node:crypto";
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 import type { z } from "zod";
 import { msg } from "@/common/message";
 import { deployedName, type deployClassInput, type undeployClassInput } from "@/common/classes";
@@ -25,7 +25,15 @@ export async function deployClass(
     .select({ id: users.id, username: users.username, role: users.role, disabled: users.disabled })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.groupId, input.id));
+    // Students only, and only those let in: a pending sign-up or a fellow teacher gets no machine
+    // (nor has their quota spent) by a deployment.
+    .where(
+      and(
+        eq(memberships.groupId, input.id),
+        eq(users.pendingApproval, false),
+        inArray(users.role, ["user", "powerUser"]),
+      ),
+    );
   let targets: typeof members;
   if (input.userIds) {
     const wanted = [...new Set(input.userIds)];

@@ -137,7 +137,7 @@ export async function resizeInstance(ctx: DomainContext, input: ResizeInstanceIn
         requestedBy: actor.id,
       });
       await assertHostRoom(tx, ctx, current.hostId!, increase);
-      // Conditional on the row being as it was read (stopped, idle, same size, same host): a start, a
+      // Conditional on the row being as it was read (stopped, idle, same size, host, owner): a start, a
       // delete or another resize that got in first wins, and the increase counted above stays right.
       const [res] = await tx
         .update(instances)
@@ -159,6 +159,9 @@ export async function resizeInstance(ctx: DomainContext, input: ResizeInstanceIn
             eq(instances.memoryMiB, from.memoryMiB),
             eq(instances.diskGiB, from.diskGiB),
             eq(instances.hostId, current.hostId!),
+            // Same owner and group as the quota was reserved for: a hand-over in between wins.
+            eq(instances.ownerId, current.ownerId),
+            current.groupId === null ? isNull(instances.groupId) : eq(instances.groupId, current.groupId),
           ),
         );
       if (res.affectedRows === 0) {

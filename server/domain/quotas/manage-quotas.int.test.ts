@@ -39,12 +39,19 @@ describe("setting limits", () => {
     const teacher = await makeUser(s, "powerAdm", [group]);
     const student = await makeUser(s, "user", [group]);
     await as(admin).quotas.setGroupLimits({ groupId: group, limits: { instances: 4, ramMiB: 8192 } });
-    await as(teacher).quotas.setUserLimits({ userId: student.id, limits: { instances: 2, vcpus: 8 } });
+    await as(teacher).quotas.setUserLimits({ userId: student.id, limits: { instances: 2, ramMiB: 4096 } });
     const [row] = await s.db
       .select()
       .from(quotaLimits)
       .where(and(eq(quotaLimits.subject, "user"), eq(quotaLimits.subjectId, String(student.id))));
-    expect(row).toMatchObject({ instances: 2, vcpus: 8, ramMiB: null, updatedBy: teacher.id });
+    expect(row).toMatchObject({ instances: 2, vcpus: null, ramMiB: 4096, updatedBy: teacher.id });
+    // Where the class has no limit of its own, a teacher has nothing to stay within: superAdm's.
+    await expect(
+      as(teacher).quotas.setUserLimits({
+        userId: student.id,
+        limits: { instances: 2, ramMiB: 4096, vcpus: 8 },
+      }),
+    ).rejects.toThrow(/Your class has no limit for vCPUs/);
 
     const refused = as(teacher).quotas.setUserLimits({ userId: student.id, limits: { instances: 5 } });
     await expect(refused).rejects.toThrow(

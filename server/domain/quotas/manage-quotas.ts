@@ -13,7 +13,7 @@ import { requireActor, type DomainContext } from "../context";
 import { DomainError, forbidden, notFound } from "../errors";
 import { administersGroup } from "../policies/owned";
 import { assertMayActOn } from "../policies/authorize";
-import { readGroupLimits } from "./read-limits";
+import { limitsOfRow, readGroupLimits } from "./read-limits";
 
 type Subject = { subject: "role"; id: AccountRole } | { subject: "user" | "group"; id: number };
 
@@ -97,9 +97,25 @@ export async function setUserLimits(
           .where(inArray(groups.id, theirs))
       ).map((g) => [g.id, g.name]),
     );
+    // Only keys the class itself is limited in: elsewhere a teacher's change could undo what the
+    // administrator set for this student (or lift them above their role's default) without bound.
+    const stored = limitsOfRow(
+      (
+        await ctx.db
+          .select()
+          .from(quotaLimits)
+          .where(and(eq(quotaLimits.subject, "user"), eq(quotaLimits.subjectId, String(user.id))))
+      )[0],
+    );
     for (const key of QUOTA_KEYS) {
-      const value = input.limits[key];
-      if (value === null || value === undefined) continue;
+      const value = input.limits[key] ?? null;
+      if (value === (stored[key] ?? null)) continue;
+      const capped = [...groupLimits.values()].some((l) => l[key] !== null && l[key] !== undefined);
+      if (!capped)
+        throw new DomainError("FORBIDDEN", msg("quotas.noClassLimit", { quota: key }), {
+          [`limits.${key}`]: msg("quotas.fieldNoClassLimit"),
+        });
+      if (value === null) continue;
       for (const [groupId, limits] of groupLimits) {
         const cap = limits[key];
         if (cap !== null && cap !== undefined && value > cap)

@@ -75,23 +75,35 @@ export async function createSnapshot(
     );
   }
   const id = randomUUID();
-  await ctx.db.transaction(async (tx) => {
-    // Snapshots count for the instance's owner and group; their quota locks also serialise two creates
-    // on one instance, so the per-instance cap below holds too.
-    await reserveQuota(tx, {
-      owners: [{ ownerId: inst.ownerId, add: { snapshots: 1 } }],
-      groupId: inst.groupId,
-      requestedBy: actor.id,
-    });
-    const [count] = await tx
-      .select({ n: sql<number>`count(*)` })
-      .from(snapshots)
-      .where(and(eq(snapshots.instanceId, inst.id), ne(snapshots.state, "deleted")));
-    if (Number(count?.n ?? 0) >= MAX_SNAPSHOTS_PER_INSTANCE) {
-      throw new DomainError("CONFLICT", msg("snapshots.tooMany", { max: MAX_SNAPSHOTS_PER_INSTANCE }));
-    }
-    await tx.insert(snapshots).values({ id, instanceId: inst.id, name: input.name, createdBy: actor.id });
-  });
+  await ctx.db.transaction(
+    async (tx) => {
+      // Snapshots count for the instance's owner and group; their quota locks also serialise two creates
+      // on one instance, so the per-instance cap below holds too.
+      await reserveQuota(tx, {
+        owners: [{ ownerId: inst.ownerId, add: { snapshots: 1 } }],
+        groupId: inst.groupId,
+        requestedBy: actor.id,
+      });
+      // Still the owner and group the quota was taken for: a hand-over in between (which locks this row
+      // and counts the machine's snapshots for the new owner) must not miss this one.
+      const [now] = await tx
+        .select({ ownerId: instances.ownerId, groupId: instances.groupId })
+        .from(instances)
+        .where(eq(instances.id, inst.id))
+        .for("update");
+      if (!now || now.ownerId !== inst.ownerId || now.groupId !== inst.groupId)
+        throw new DomainError("CONFLICT", msg("snapshots.ownerChanged"));
+      const [count] = await tx
+        .select({ n: sql<number>`count(*)` })
+        .from(snapshots)
+        .where(and(eq(snapshots.instanceId, inst.id), ne(snapshots.state, "deleted")));
+      if (Number(count?.n ?? 0) >= MAX_SNAPSHOTS_PER_INSTANCE) {
+        throw new DomainError("CONFLICT", msg("snapshots.tooMany", { max: MAX_SNAPSHOTS_PER_INSTANCE }));
+      }
+      await tx.insert(snapshots).values({ id, instanceId: inst.id, name: input.name, createdBy: actor.id });
+    },
+    { isolationLevel: "read committed" },
+  );
   try {
     await ctx.jobs.enqueue(
       inst.hostId,
