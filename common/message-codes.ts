@@ -288,6 +288,7 @@ export interface MessageParams {
   "quotas.adminAccount": { user: MessageParam };
   "quotas.noClassLimit": { quota: string };
   "quotas.fieldNoClassLimit": Record<never, never>;
+  "quotas.fieldExceeded": { limit: MessageParam; used: MessageParam };
   "catalogue.launchInYourGroup": Record<never, never>;
   "catalogue.imageNotAllowed": { group: MessageParam; image: MessageParam };
   "catalogue.flavorNotAllowed": { flavor: MessageParam; group: MessageParam };

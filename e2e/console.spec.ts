@@ -76,7 +76,8 @@ test("graphical console: the guest's screen shows, and typed keys reach the gues
   test.setTimeout(240_000);
   test.skip(!readRunState().agentStateDir, "needs the e2e agent's state directory");
   const { id, name } = await launchRunningInstance(page);
-  await waitForSerial(id, "EDUCLOUD-TEST-GUEST READY", 90_000);
+  // Running is QEMU started; the banner follows once the guest booted (slower under TCG on a busy host).
+  await waitForSerial(id, "EDUCLOUD-TEST-GUEST READY", 150_000);
   const blocked = cspViolations(page);
 
   await page.goto(`/instances/${id}`);
@@ -125,7 +126,8 @@ test("serial console: typed commands run in the guest and their output shows in 
   test.setTimeout(240_000);
   test.skip(!readRunState().agentStateDir, "needs the e2e agent's state directory");
   const { id } = await launchRunningInstance(page);
-  await waitForSerial(id, "EDUCLOUD-TEST-GUEST READY", 90_000);
+  // Running is QEMU started; the banner follows once the guest booted (slower under TCG on a busy host).
+  await waitForSerial(id, "EDUCLOUD-TEST-GUEST READY", 150_000);
   const blocked = cspViolations(page);
 
   const res = await page.goto(`/instances/${id}/console`);

@@ -69,15 +69,16 @@ test("a Chinese user sees timeline events, a refusal and a task message in Chine
       .match(/[A-Za-z]{3,}/g);
     expect((words ?? []).filter((w) => !["KVM", "TCG"].includes(w))).toEqual([]);
 
-    // A refused action: more volume than the quota allows.
+    // A refused action: more volume than the quota allows (this user's disk limit, set by the admin).
+    const me = await trpc<{ id: number }>(page.request, "account.me", undefined, "query");
+    await trpc(page.request, "quotas.setUserLimits", { userId: me.id, limits: { diskGiB: 50 } }, "mutation");
     const volumes = page.getByTestId("volumes-panel");
     await volumes.getByPlaceholder("数据卷名称").fill("big");
     await volumes.getByLabel("大小（GiB）").fill("500");
     await volumes.getByRole("button", { name: "创建数据卷" }).click();
     // The refusal, above the form, and its part that names the size field, beside it: each from its code.
-    await expect(volumes).toContainText("超出数据卷配额");
-    await expect(volumes).toContainText("再增加 500 GiB 放不下");
-    await expect(volumes).toContainText(/最多还剩 \d+ GiB。/);
+    await expect(volumes).toContainText(/已达配额：你的磁盘（GiB）上限为 50，已用 \d+，本次还需 500。/);
+    await expect(volumes).toContainText(/超出配额：上限 50，已用 \d+。/);
     await expect(volumes.getByLabel("大小（GiB）")).toHaveAttribute("aria-invalid", "true");
     await screenshot(page, "messages-zh-02-instance");
     await expect(page.locator("main")).not.toContainText(ENGLISH);

@@ -15,6 +15,7 @@ import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
 import { recordInstanceEvent } from "../instances/record-event";
 import { msg } from "@/common/message";
 import { errorReasonColumns, storedReason } from "../reason-columns";
+import { refusingAtField } from "../quotas/quota-field";
 import { reserveQuota } from "../quotas/reserve-quota";
 
 export interface VolumeView {
@@ -101,11 +102,14 @@ export async function createVolume(
   const id = randomUUID();
   // The owner's and the group's quota locks serialise concurrent creates: two cannot both fit the last GiB.
   await ctx.db.transaction(async (tx) => {
-    await reserveQuota(tx, {
-      owners: [{ ownerId: inst.ownerId, add: { diskGiB: input.sizeGiB } }],
-      groupId: inst.groupId,
-      requestedBy: actor.id,
-    });
+    await refusingAtField(
+      "sizeGiB",
+      reserveQuota(tx, {
+        owners: [{ ownerId: inst.ownerId, add: { diskGiB: input.sizeGiB } }],
+        groupId: inst.groupId,
+        requestedBy: actor.id,
+      }),
+    );
     await tx.insert(volumes).values({
       id,
       name: input.name,

@@ -62,6 +62,11 @@ describe("volumes in the portal", () => {
         /Quota reached: your limit for disk \(GiB\) is 101, 91 in use; this needs 15 more/.test(m),
       ),
     ).toBe(true);
+    // The form shows it beside the size it asked for.
+    const reason = (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason as {
+      cause?: { fieldErrors?: Record<string, string> };
+    };
+    expect(reason.cause?.fieldErrors).toEqual({ sizeGiB: "Over quota: 91 of 101 in use." });
     // A deleted volume no longer counts.
     const one = (await as(user).volumes.list({})).find((v) => v.name.startsWith("v"))!;
     await s.db.update(volumes).set({ state: "deleted" }).where(eq(volumes.id, one.id));
