@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { and, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, passwordResetTokens, portalSettings, users } from "@/db/schema";
+import { auditLog, memberships, passwordResetTokens, portalSettings, users } from "@/db/schema";
 import { verifyPassword } from "@/server/auth/password";
 import { makeResetToken } from "@/server/testing/account-fixtures";
 import {
@@ -120,6 +120,87 @@ describe("reset links", () => {
       .from(passwordResetTokens)
       .where(eq(passwordResetTokens.userId, colleague.id));
     expect(refused).toEqual([]);
+  });
+});
+
+describe("a reset link lives only as long as the reach that issued it", () => {
+  const invalidLink = { code: "BAD_REQUEST", message: expect.stringMatching(/not valid/) };
+  const outstanding = async (userId: number) =>
+    s.db.select().from(passwordResetTokens).where(eq(passwordResetTokens.userId, userId));
+  // A teacher's link for a student in their class, as the teacher issued it.
+  async function teachersLink() {
+    const cls = await makeGroup(s);
+    const teacher = await makeUser(s, "powerAdm", [cls]);
+    const student = await makeUser(s, "user", [cls]);
+    const issued = await callerFor(s, teacher).users.issueResetLink({ id: student.id });
+    return { cls, teacher, student, token: tokenOf(issued.path) };
+  }
+
+  it("refused once the teacher is disabled (the link stays unused; the password unchanged)", async () => {
+    const { teacher, student, token } = await teachersLink();
+    await s.db.update(users).set({ disabled: true }).where(eq(users.id, teacher.id));
+    const hash = await passwordOf(student.id);
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+    expect(await passwordOf(student.id)).toBe(hash);
+    // Enabled again, the teacher's reach is back: the refusal was the issuer's state, not a spent link.
+    await s.db.update(users).set({ disabled: false }).where(eq(users.id, teacher.id));
+    await expect(redeem(token)).resolves.toMatchObject({ id: student.id });
+  });
+
+  it("refused once the teacher no longer administers the class", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const { cls, student, token } = await teachersLink();
+    await callerFor(s, admin).groups.setAdmins({ id: cls, userIds: [] });
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("refused once the student left the teacher's class", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const { student, token } = await teachersLink();
+    await callerFor(s, admin).users.update({ id: student.id, groupIds: [otherGroup] });
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("refused once the student is an admin (checked at redeem even if the token survived)", async () => {
+    const { student, token } = await teachersLink();
+    // Straight to the table: the role check at redeem holds on its own, without the voiding below.
+    await s.db.update(users).set({ role: "powerAdm" }).where(eq(users.id, student.id));
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("refused once the issuer's account is gone", async () => {
+    const { teacher, token } = await teachersLink();
+    await s.db.delete(memberships).where(eq(memberships.userId, teacher.id));
+    await s.db.delete(users).where(eq(users.id, teacher.id));
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("a superAdm's link is not bound to classes; it ends when the superAdm is demoted", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const other = await makeUser(s, "superAdm");
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    const first = tokenOf((await callerFor(s, admin).users.issueResetLink({ id: teacher.id })).path);
+    await expect(redeem(first)).resolves.toMatchObject({ id: teacher.id });
+    const second = tokenOf((await callerFor(s, admin).users.issueResetLink({ id: teacher.id })).path);
+    await callerFor(s, other).users.update({ id: admin.id, role: "powerAdm" });
+    await expect(redeem(second)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("changing a user's role or disabling them voids their outstanding links", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const a = callerFor(s, admin).users;
+    const u = await makeUser(s, "user", [group]);
+    await a.issueResetLink({ id: u.id });
+    // Saving without a role change keeps the link.
+    await a.update({ id: u.id, displayName: "Renamed", role: "user" });
+    expect(await outstanding(u.id)).toHaveLength(1);
+    await a.update({ id: u.id, role: "powerUser" });
+    expect(await outstanding(u.id)).toEqual([]);
+    const again = tokenOf((await a.issueResetLink({ id: u.id })).path);
+    await a.setDisabled({ id: u.id, disabled: true });
+    expect(await outstanding(u.id)).toEqual([]);
+    await a.setDisabled({ id: u.id, disabled: false });
+    await expect(redeem(again)).rejects.toMatchObject(invalidLink);
   });
 });
 
