@@ -151,7 +151,7 @@ describe("a reset link lives only as long as the reach that issued it", () => {
 
   it("refused once the teacher no longer administers the class", async () => {
     const admin = await makeUser(s, "superAdm");
-    const { cls, student, token } = await teachersLink();
+    const { cls, token } = await teachersLink();
     await callerFor(s, admin).groups.setAdmins({ id: cls, userIds: [] });
     await expect(redeem(token)).rejects.toMatchObject(invalidLink);
   });
