@@ -330,6 +330,8 @@ export interface MessageParams {
   "accounts.csvBadEmail": Record<never, never>;
   "accounts.csvUnknownGroup": { group: MessageParam };
   "accounts.csvDuplicateRow": { name: MessageParam };
+  "accounts.smtpPasswordAgain": Record<never, never>;
+  "accounts.smtpPasswordAgainField": Record<never, never>;
   "resize.notStopped": { state: string; task: string };
   "resize.sameFlavor": { flavor: MessageParam };
   "resize.diskShrinks": { flavor: MessageParam; from: MessageParam; to: MessageParam };

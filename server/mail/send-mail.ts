@@ -9,12 +9,18 @@ export interface OutgoingMail {
 }
 
 export async function sendMail(smtp: SmtpSettings, mail: OutgoingMail): Promise<void> {
+  const credentials = smtp.user !== "";
+  const implicitTls = smtp.port === 465;
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
     // 465 speaks TLS from the first byte; other ports upgrade with STARTTLS when the server offers it.
-    secure: smtp.port === 465,
-    auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
+    secure: implicitTls,
+    // With credentials the upgrade is required: a server (or whoever sits between) that offers no
+    // STARTTLS gets no AUTH, so the password never travels in clear. Without credentials plain SMTP
+    // stays possible (a school's relay on its LAN).
+    requireTLS: credentials && !implicitTls,
+    auth: credentials ? { user: smtp.user, pass: smtp.password } : undefined,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,

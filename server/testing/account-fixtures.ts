@@ -27,11 +27,23 @@ export async function makePendingUser(s: TestServices, groupIds: number[], role:
   return u;
 }
 
-/** A valid reset token for the user, as if issued now (or expired, when ttlMs is negative). */
-export async function makeResetToken(s: TestServices, userId: number, ttlMs = 30 * 60_000): Promise<string> {
+/**
+ * A valid reset token for the user, as if issued now by issuedBy (a fresh superAdm when not given), or
+ * expired when ttlMs is negative. Redeeming re-checks the issuer's reach, so the issuer must be real.
+ */
+export async function makeResetToken(
+  s: TestServices,
+  userId: number,
+  ttlMs = 30 * 60_000,
+  issuedBy?: number,
+): Promise<string> {
   const token = randomBytes(32).toString("base64url");
-  await s.db
-    .insert(passwordResetTokens)
-    .values({ tokenHash: hashResetToken(token), userId, expiresAt: new Date(Date.now() + ttlMs) });
+  const createdBy = issuedBy ?? (await makeUser(s, "superAdm")).id;
+  await s.db.insert(passwordResetTokens).values({
+    tokenHash: hashResetToken(token),
+    userId,
+    createdBy,
+    expiresAt: new Date(Date.now() + ttlMs),
+  });
   return token;
 }

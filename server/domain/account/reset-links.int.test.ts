@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { and, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, passwordResetTokens, portalSettings, users } from "@/db/schema";
+import { auditLog, memberships, passwordResetTokens, portalSettings, users } from "@/db/schema";
 import { verifyPassword } from "@/server/auth/password";
 import { makeResetToken } from "@/server/testing/account-fixtures";
 import {
@@ -12,6 +12,8 @@ import {
   openTestServices,
   type TestServices,
 } from "@/server/testing/fixtures";
+import { msg } from "@/common/message";
+import type { DomainError } from "../errors";
 import { hashResetToken } from "./reset-links";
 
 let s: TestServices;
@@ -123,9 +125,94 @@ describe("reset links", () => {
   });
 });
 
-/** A tiny SMTP listener on loopback: takes one message per connection and keeps what was sent. */
-function startSmtpListener(): Promise<{ server: Server; port: number; mails: string[] }> {
+describe("a reset link lives only as long as the reach that issued it", () => {
+  const invalidLink = { code: "BAD_REQUEST", message: expect.stringMatching(/not valid/) };
+  const outstanding = async (userId: number) =>
+    s.db.select().from(passwordResetTokens).where(eq(passwordResetTokens.userId, userId));
+  // A teacher's link for a student in their class, as the teacher issued it.
+  async function teachersLink() {
+    const cls = await makeGroup(s);
+    const teacher = await makeUser(s, "powerAdm", [cls]);
+    const student = await makeUser(s, "user", [cls]);
+    const issued = await callerFor(s, teacher).users.issueResetLink({ id: student.id });
+    return { cls, teacher, student, token: tokenOf(issued.path) };
+  }
+
+  it("refused once the teacher is disabled (the link stays unused; the password unchanged)", async () => {
+    const { teacher, student, token } = await teachersLink();
+    await s.db.update(users).set({ disabled: true }).where(eq(users.id, teacher.id));
+    const hash = await passwordOf(student.id);
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+    expect(await passwordOf(student.id)).toBe(hash);
+    // Enabled again, the teacher's reach is back: the refusal was the issuer's state, not a spent link.
+    await s.db.update(users).set({ disabled: false }).where(eq(users.id, teacher.id));
+    await expect(redeem(token)).resolves.toMatchObject({ id: student.id });
+  });
+
+  it("refused once the teacher no longer administers the class", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const { cls, token } = await teachersLink();
+    await callerFor(s, admin).groups.setAdmins({ id: cls, userIds: [] });
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("refused once the student left the teacher's class", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const { student, token } = await teachersLink();
+    await callerFor(s, admin).users.update({ id: student.id, groupIds: [otherGroup] });
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("refused once the student is an admin (checked at redeem even if the token survived)", async () => {
+    const { student, token } = await teachersLink();
+    // Straight to the table: the role check at redeem holds on its own, without the voiding below.
+    await s.db.update(users).set({ role: "powerAdm" }).where(eq(users.id, student.id));
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("refused once the issuer's account is gone", async () => {
+    const { teacher, token } = await teachersLink();
+    await s.db.delete(memberships).where(eq(memberships.userId, teacher.id));
+    await s.db.delete(users).where(eq(users.id, teacher.id));
+    await expect(redeem(token)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("a superAdm's link is not bound to classes; it ends when the superAdm is demoted", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const other = await makeUser(s, "superAdm");
+    const teacher = await makeUser(s, "powerAdm", [group]);
+    const first = tokenOf((await callerFor(s, admin).users.issueResetLink({ id: teacher.id })).path);
+    await expect(redeem(first)).resolves.toMatchObject({ id: teacher.id });
+    const second = tokenOf((await callerFor(s, admin).users.issueResetLink({ id: teacher.id })).path);
+    await callerFor(s, other).users.update({ id: admin.id, role: "powerAdm" });
+    await expect(redeem(second)).rejects.toMatchObject(invalidLink);
+  });
+
+  it("changing a user's role or disabling them voids their outstanding links", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const a = callerFor(s, admin).users;
+    const u = await makeUser(s, "user", [group]);
+    await a.issueResetLink({ id: u.id });
+    // Saving without a role change keeps the link.
+    await a.update({ id: u.id, displayName: "Renamed", role: "user" });
+    expect(await outstanding(u.id)).toHaveLength(1);
+    await a.update({ id: u.id, role: "powerUser" });
+    expect(await outstanding(u.id)).toEqual([]);
+    const again = tokenOf((await a.issueResetLink({ id: u.id })).path);
+    await a.setDisabled({ id: u.id, disabled: true });
+    expect(await outstanding(u.id)).toEqual([]);
+    await a.setDisabled({ id: u.id, disabled: false });
+    await expect(redeem(again)).rejects.toMatchObject(invalidLink);
+  });
+});
+
+/**
+ * A tiny SMTP listener on loopback without TLS (it offers no STARTTLS and refuses it): takes one message
+ * per connection and keeps what was sent, and every command verb it was sent (to see whether AUTH came).
+ */
+function startSmtpListener(): Promise<{ server: Server; port: number; mails: string[]; verbs: string[] }> {
   const mails: string[] = [];
+  const verbs: string[] = [];
   const server = createServer((sock) => {
     let data = false;
     let buf = "";
@@ -146,8 +233,10 @@ function startSmtpListener(): Promise<{ server: Server; port: number; mails: str
         if (nl < 0) return;
         const line = buf.slice(0, nl).toUpperCase();
         buf = buf.slice(nl + 2);
+        verbs.push(line.split(" ")[0]!);
         if (line.startsWith("EHLO")) sock.write("250-test\r\n250 AUTH PLAIN LOGIN\r\n");
         else if (line.startsWith("AUTH")) sock.write("235 ok\r\n");
+        else if (line.startsWith("STARTTLS")) sock.write("502 not implemented\r\n");
         else if (line.startsWith("DATA")) {
           data = true;
           sock.write("354 go\r\n");
@@ -158,10 +247,23 @@ function startSmtpListener(): Promise<{ server: Server; port: number; mails: str
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>
-      resolve({ server, port: (server.address() as { port: number }).port, mails }),
+      resolve({ server, port: (server.address() as { port: number }).port, mails, verbs }),
     ),
   );
 }
+
+const settingsWith = (smtp: {
+  host?: string;
+  port?: number;
+  from?: string;
+  user?: string;
+  password?: string;
+}) => ({
+  signUpEnabled: false,
+  signUpGroupId: null,
+  signUpNeedsApproval: true,
+  smtp: { host: "mail.school.example", port: 587, from: "cloud@school.example", user: "mailer", ...smtp },
+});
 
 describe("reset links by mail (SMTP configured)", () => {
   it("mails the link to the user's address; the SMTP password never comes back nor reaches the audit log", async () => {
@@ -209,6 +311,8 @@ describe("reset links by mail (SMTP configured)", () => {
         .limit(2);
       expect(JSON.stringify(audited)).not.toContain("smtp-secret-42");
 
+      // This listener has no TLS: it can be a relay that takes mail without credentials.
+      await settings.update(settingsWith({ host: "127.0.0.1", port: smtp.port, user: "" }));
       const student = await makeUser(s, "user", [group]);
       await s.db.update(users).set({ email: "student@school.example" }).where(eq(users.id, student.id));
       const issued = await callerFor(s, admin).users.issueResetLink({ id: student.id });
@@ -216,9 +320,61 @@ describe("reset links by mail (SMTP configured)", () => {
       expect(smtp.mails).toHaveLength(1);
       expect(smtp.mails[0]).toContain("student@school.example");
       expect(smtp.mails[0]!.replace(/=\r\n/g, "")).toContain(`http://127.0.0.1:3999${issued.path}`);
+      expect(smtp.verbs).not.toContain("AUTH");
     } finally {
       smtp.server.close();
     }
+  });
+
+  it("with credentials, a server without TLS gets no AUTH and no mail: the password never goes in clear", async () => {
+    const smtp = await startSmtpListener();
+    try {
+      const admin = await makeUser(s, "superAdm");
+      await callerFor(s, admin).portalSettings.update(
+        settingsWith({ host: "127.0.0.1", port: smtp.port, password: "smtp-secret-42" }),
+      );
+      const student = await makeUser(s, "user", [group]);
+      await s.db.update(users).set({ email: "student@school.example" }).where(eq(users.id, student.id));
+      const issued = await callerFor(s, admin).users.issueResetLink({ id: student.id });
+      expect(issued.mail).toBe("failed");
+      // It was reached (so the refusal is the missing TLS, not a closed port), and asked for STARTTLS.
+      expect(smtp.verbs).toContain("EHLO");
+      expect(smtp.verbs).toContain("STARTTLS");
+      expect(smtp.verbs).not.toContain("AUTH");
+      expect(smtp.mails).toEqual([]);
+      // The link is still handed to the issuer.
+      await expect(redeem(tokenOf(issued.path))).resolves.toMatchObject({ id: student.id });
+    } finally {
+      smtp.server.close();
+    }
+  });
+
+  it("the stored password must be typed again when server, port or user changes (a stolen session cannot redirect it)", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const settings = callerFor(s, admin).portalSettings;
+    await settings.update(settingsWith({ password: "smtp-secret-42" }));
+    const storedValue = async () =>
+      (await s.db.select().from(portalSettings).where(eq(portalSettings.key, "smtp")))[0]!.value;
+    const before = await storedValue();
+    for (const change of [{ host: "mail.attacker.example" }, { port: 2525 }, { user: "someone-else" }]) {
+      const err = await settings.update(settingsWith(change)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, JSON.stringify(change)).toMatchObject({ code: "BAD_REQUEST" });
+      const cause = (err as { cause?: DomainError }).cause;
+      expect(cause?.fieldMessages?.["smtp.password"]).toEqual(msg("accounts.smtpPasswordAgainField"));
+      expect(await storedValue()).toEqual(before);
+    }
+    // The sender address is no destination: changing it keeps the password.
+    await settings.update(settingsWith({ from: "noreply@school.example" }));
+    expect((await settings.read()).smtp?.passwordSet).toBe(true);
+    // Typed again, the change is taken.
+    await settings.update(settingsWith({ host: "mail2.school.example", password: "smtp-secret-43" }));
+    expect((await settings.read()).smtp).toMatchObject({ host: "mail2.school.example", passwordSet: true });
+    // No user: no credentials, and no password kept for a later user to send.
+    await settings.update(settingsWith({ host: "relay.school.example", user: "" }));
+    expect((await settings.read()).smtp).toMatchObject({ user: "", passwordSet: false });
   });
 
   it("a mail server that cannot be reached: the link is still handed to the issuer", async () => {

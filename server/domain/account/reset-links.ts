@@ -4,19 +4,37 @@ import type { z } from "zod";
 import { createTranslator } from "use-intl/core";
 import en from "@/messages/en.json" with { type: "json" };
 import zh from "@/messages/zh-CN.json" with { type: "json" };
-import { passwordResetTokens, users } from "@/db/schema";
+import { memberships, passwordResetTokens, users } from "@/db/schema";
+import type { AccountRole } from "@/db/schema/roles";
 import { RESET_LINK_TTL_MINUTES, type redeemResetLinkInput } from "@/common/accounts";
 import { msg } from "@/common/message";
 import { hashPassword } from "@/server/auth/password";
+import type { Database } from "@/server/db/client";
 import { sendMail } from "@/server/mail/send-mail";
-import { requireActor, type DomainContext } from "../context";
+import { requireActor, type Actor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
-import { assertMayActOn } from "../policies/authorize";
+import { assertMayActOn, isAllowed, mayActOn } from "../policies/authorize";
 import { readPortalSettings } from "../settings/portal-settings";
 import { unsealSecret } from "../settings/seal-secret";
 import { findGroupIdsOfUsers } from "../users/user-view";
+import { actorOf } from "./load-actor";
 import { clearAccountLock } from "./login-rate-limit";
 import { endOtherSessions } from "./sessions";
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+// A group's admin may reset only students and powerUsers: one teacher must not take over another's account.
+const roleOpenTo = (issuer: Actor, targetRole: AccountRole): boolean =>
+  issuer.role === "superAdm" || targetRole === "user" || targetRole === "powerUser";
+
+/** The whole rule for who may hand whom a link, asked again when the link is redeemed. */
+function mayIssueFor(issuer: Actor, target: { id: number; role: AccountRole; groupIds: number[] }): boolean {
+  return (
+    isAllowed(issuer, "users", "issueResetLink") &&
+    mayActOn(issuer, "users", { id: target.id, groupIds: target.groupIds }) &&
+    roleOpenTo(issuer, target.role)
+  );
+}
 
 export const hashResetToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
@@ -41,7 +59,7 @@ export async function issueResetLink(ctx: DomainContext, input: { id: number }):
   if (!target) throw notFound("user");
   const groupIds = (await findGroupIdsOfUsers(ctx.db, [target.id])).get(target.id) ?? [];
   assertMayActOn(actor, "users", { id: target.id, groupIds });
-  if (actor.role !== "superAdm" && (target.role === "powerAdm" || target.role === "superAdm"))
+  if (!roleOpenTo(actor, target.role))
     throw new DomainError("FORBIDDEN", msg("accounts.resetAdminOnlySuperAdm"));
 
   const token = randomBytes(32).toString("base64url");
@@ -105,6 +123,13 @@ export async function redeemResetLink(
   if (!found || found.usedAt || found.expiresAt.getTime() <= Date.now()) throw invalid();
   const passwordHash = await hashPassword(input.password);
   const user = await ctx.db.transaction(async (tx) => {
+    // The user's row first (as updateUser and issueResetLink lock it): a role or class change waits for
+    // this redeem or lands before it, never in between the check and the new password.
+    const [row] = await tx.select().from(users).where(eq(users.id, found.userId)).for("update");
+    if (!row) throw invalid();
+    // The link carries its issuer's reach at the time: it works only while that reach still holds.
+    // Same answer as any invalid link: whoever holds it learns nothing of why.
+    if (!(await issuerStillReaches(tx, found.createdBy, row))) throw invalid();
     // Marking it used is the claim: of two tabs redeeming at once, one changes the password.
     const [claimed] = await tx
       .update(passwordResetTokens)
@@ -117,8 +142,6 @@ export async function redeemResetLink(
         ),
       );
     if (claimed.affectedRows !== 1) throw invalid();
-    const row = await tx.query.users.findFirst({ where: eq(users.id, found.userId) });
-    if (!row) throw invalid();
     await tx
       .update(users)
       .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` as unknown as number })
@@ -131,4 +154,35 @@ export async function redeemResetLink(
   // They proved who they are: a lock left by someone guessing at the name no longer holds them.
   await clearAccountLock(ctx.redis, ctx.settings.redisPrefix, user.username);
   return { id: user.id, username: user.username };
+}
+
+/**
+ * Whether the link's issuer may still issue it for this user now: still enabled, and a superAdm, or still
+ * the admin of a group the user is in while the user is still a user or powerUser. Locking reads (FOR
+ * UPDATE: MariaDB has no FOR SHARE), so a concurrent disable or change of admins is seen or waits, never
+ * read from an older snapshot.
+ */
+async function issuerStillReaches(
+  tx: Tx,
+  issuerId: number | null,
+  target: typeof users.$inferSelect,
+): Promise<boolean> {
+  if (issuerId === null) return false; // the issuer's account was deleted
+  const [issuer] = await tx.select().from(users).where(eq(users.id, issuerId)).for("update");
+  if (!issuer || issuer.disabled || issuer.pendingApproval) return false;
+  const ofIssuer = await tx
+    .select({ groupId: memberships.groupId, isAdmin: memberships.isAdmin })
+    .from(memberships)
+    .where(eq(memberships.userId, issuerId))
+    .for("update");
+  const ofTarget = await tx
+    .select({ groupId: memberships.groupId })
+    .from(memberships)
+    .where(eq(memberships.userId, target.id))
+    .for("update");
+  return mayIssueFor(actorOf(issuer, ofIssuer), {
+    id: target.id,
+    role: target.role,
+    groupIds: ofTarget.map((m) => m.groupId),
+  });
 }

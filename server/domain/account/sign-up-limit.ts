@@ -1,6 +1,7 @@
 // Self sign-up creates accounts for strangers, so it is limited before any work is done (hashing a password,
 // touching MariaDB): per client address, and for the whole portal, per window. A flood from one address
 // stops after a few accounts; a flood from many addresses stops at the portal-wide cap.
+import { isIPv4, isIPv6 } from "node:net";
 import type { Redis } from "ioredis";
 import { msg } from "@/common/message";
 import { DomainError } from "../errors";
@@ -13,8 +14,43 @@ export interface SignUpLimits {
 
 export const SIGN_UP_LIMITS: SignUpLimits = { perAddress: 5, perPortal: 100, windowSeconds: 3600 };
 
+/**
+ * What the per-address limit counts: an IPv4 address as it is, an IPv6 address by its /64. One IPv6
+ * client usually holds a whole /64 (SLAAC, privacy addresses) and can pick any of its 2^64 addresses,
+ * so counting single addresses would bound nothing.
+ */
+export function addressBucketOf(ip: string | null): string {
+  if (!ip) return "none";
+  const bare = ip.replace(/%.*$/, ""); // a zone (fe80::1%eth0) is not part of the address
+  if (!isIPv6(bare)) return bare;
+  const groups = expandIPv6(bare);
+  // An IPv4-mapped address (::ffff:a.b.c.d) is that IPv4 client.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
+    return [groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join(".");
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(":")}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address ("::" filled in, a dotted IPv4 tail as two groups). */
+function expandIPv6(ip: string): number[] {
+  let text = ip.toLowerCase();
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (tail && isIPv4(tail[1]!)) {
+    const [a, b, c, d] = tail[1]!.split(".").map(Number) as [number, number, number, number];
+    text = text.slice(0, -tail[1]!.length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, rest] = text.split("::") as [string, string | undefined];
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((h) => parseInt(h, 16)));
+  const left = parse(head);
+  if (rest === undefined) return left;
+  const right = parse(rest);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
 export const signUpAddressKey = (prefix: string, ip: string | null) =>
-  `${prefix}:signup:addr:${ip ?? "none"}`;
+  `${prefix}:signup:addr:${addressBucketOf(ip)}`;
 export const signUpPortalKey = (prefix: string) => `${prefix}:signup:portal`;
 
 // One atomic step: refuse when either counter is full (answer: seconds until it empties), else count in both.

@@ -141,4 +141,20 @@ describe("self sign-up", () => {
     // Another address still may.
     await expect(signUpAs(form())).resolves.toMatchObject({ pending: true });
   });
+
+  it("counts IPv6 clients per /64: new addresses of one /64 do not buy new sign-ups", async () => {
+    await setSignUp(s, { enabled: true, groupId: group, needsApproval: true });
+    const site = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const net = `${site}:${(++ipCounter).toString(16)}`;
+    await clearSignUpLimits(s, `${net}::1`);
+    for (let i = 1; i <= SIGN_UP_LIMITS.perAddress; i++)
+      await expect(signUpAs(form(), `${net}::${i.toString(16)}`)).resolves.toMatchObject({ pending: true });
+    await expect(signUpAs(form(), `${net}:dead:beef:1:2`)).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
+    // The next /64 is another client.
+    const next = `${site}:${(++ipCounter).toString(16)}::1`;
+    await clearSignUpLimits(s, next);
+    await expect(signUpAs(form(), next)).resolves.toMatchObject({ pending: true });
+  });
 });

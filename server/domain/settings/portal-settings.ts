@@ -99,17 +99,14 @@ export async function updatePortalSettings(
       .from(portalSettings)
       .where(eq(portalSettings.key, "smtp"))
       .for("update");
-    const oldPassword = isSmtp(stored?.value) ? (stored!.value as SmtpSettings).password : "";
+    const old = isSmtp(stored?.value) ? (stored!.value as SmtpSettings) : null;
     const smtp: SmtpSettings | null = input.smtp
       ? {
           host: input.smtp.host,
           port: input.smtp.port,
           from: input.smtp.from,
           user: input.smtp.user,
-          password:
-            input.smtp.password === undefined
-              ? oldPassword
-              : sealSecret(input.smtp.password, ctx.settings.settingsSealKey),
+          password: nextSealedPassword(ctx, old, input.smtp),
         }
       : null;
     const signUp: SignUpSettings = {
@@ -128,4 +125,26 @@ export async function updatePortalSettings(
     }
   });
   return getPortalSettings(ctx);
+}
+
+/**
+ * The sealed password to store. Kept only while it would go to the same server as the same user: a
+ * stolen superAdm session could otherwise point the stored password at a server of its own and read it
+ * from that server's AUTH. So a change of server, port or user needs the password typed again. Without a
+ * user no password is sent, and none is kept.
+ */
+function nextSealedPassword(
+  ctx: DomainContext,
+  old: SmtpSettings | null,
+  input: NonNullable<z.output<typeof portalSettingsInput>["smtp"]>,
+): string {
+  if (input.user === "") return "";
+  if (input.password !== undefined) return sealSecret(input.password, ctx.settings.settingsSealKey);
+  if (!old || old.password === "") return "";
+  const sameDestination = old.host === input.host && old.port === input.port && old.user === input.user;
+  if (!sameDestination)
+    throw new DomainError("INVALID", msg("accounts.smtpPasswordAgain"), {
+      "smtp.password": msg("accounts.smtpPasswordAgainField"),
+    });
+  return old.password;
 }

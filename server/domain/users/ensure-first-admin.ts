@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { users } from "@/db/schema";
+import { passwordResetTokens, users } from "@/db/schema";
 import { hashPassword } from "@/server/auth/password";
 import type { Database } from "@/server/db/client";
 import { recordAudit } from "../audit/record-audit";
@@ -28,6 +28,8 @@ export async function ensureFirstAdmin(
       .update(users)
       .set({ passwordHash: await hashPassword(opts.password), role: "superAdm", disabled: false })
       .where(eq(users.id, existing.id));
+    // The role may have changed (and the operator set the password): links issued before are void.
+    await db.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, existing.id));
     await recordAudit(db, {
       actorId: null,
       actorName: "setup",

@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, ne, notInArray, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { groups, memberships, users } from "@/db/schema";
+import { groups, memberships, passwordResetTokens, users } from "@/db/schema";
 import type { AccountRole } from "@/db/schema/roles";
 import { hashPassword } from "@/server/auth/password";
 import type { Database } from "@/server/db/client";
@@ -46,6 +46,11 @@ async function replaceMemberships(tx: Tx, userId: number, groupIds: number[]): P
       .insert(memberships)
       .ignore()
       .values(unique.map((groupId) => ({ userId, groupId })));
+}
+
+/** Deletes the user's outstanding reset links (under the user's row lock the caller holds). */
+async function voidResetLinks(tx: Tx, userId: number): Promise<void> {
+  await tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, userId));
 }
 
 /** Refuses to leave the system without an enabled superAdm (nobody could administer it). */
@@ -110,6 +115,8 @@ export async function updateUser(
     if (input.role !== undefined) patch.role = input.role as AccountRole;
     await tx.update(users).set(patch).where(eq(users.id, input.id));
     if (input.groupIds) await replaceMemberships(tx, input.id, input.groupIds);
+    // A link issued for the old role (by a teacher, for a student) must not open the new one.
+    if (input.role !== undefined && input.role !== current.role) await voidResetLinks(tx, input.id);
   });
   return getUser(ctx, input.id);
 }
@@ -136,6 +143,7 @@ export async function setUserDisabled(
           : current.sessionVersion,
       })
       .where(eq(users.id, input.id));
+    if (input.disabled) await voidResetLinks(tx, input.id);
   });
   return getUser(ctx, input.id);
 }
