@@ -13,7 +13,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { hostAuthHeader } from "@/agents/protocol";
-import { hosts, instances, users } from "@/db/schema";
+import { hosts, instances, quotaLimits, users } from "@/db/schema";
 import { permissionFor, roleMeets, type Permission, type Resource } from "@/common/permissions";
 import { deriveConsoleSigningKey } from "@/server/console/console-key";
 import { createConsoleProxy } from "@/server/console/console-proxy";
@@ -586,6 +586,8 @@ beforeAll(async () => {
   // Both groups may launch them: the matrix asks the role and scope, not the catalogue.
   for (const g of [groupA, groupB])
     await allowInCatalogue(s, g, { imageIds: [imageId], flavorIds: [flavorId] });
+  // Group A has an instances limit, so its teacher may set a member's (within it).
+  await s.db.insert(quotaLimits).values({ subject: "group", subjectId: String(groupA), instances: 100 });
   const networkId = await makeNetwork(s, { cidr: undefined });
   const powerAdm = await makeUser(s, "powerAdm", [groupA]);
   const disabled = await makeUser(s, "powerAdm", [groupA]);
