@@ -31,7 +31,6 @@ test("a lesson: class, 30 students from CSV, one machine each, quota, sign-up, r
   const teacherPassword = `${teacher}-pw-1`;
   const p = uniqueName("s").replace("-", "");
   const students = Array.from({ length: STUDENTS }, (_, i) => `${p}${String(i + 1).padStart(2, "0")}`);
-  let groupId = 0;
 
   // ---- 1. The superAdm: the class, its teacher, 30 students from CSV. ----
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
@@ -86,7 +85,7 @@ test("a lesson: class, 30 students from CSV, one machine each, quota, sign-up, r
     await expect(page.getByRole("row").filter({ hasText: className })).toContainText(
       `${STUDENTS + 1} members`,
     );
-    groupId = (
+    const groupId = (
       await callTrpc<{ id: number; name: string }[]>(page.request, "groups.list", undefined, "query")
     ).find((g) => g.name === className)!.id;
     await signOut(page);
@@ -147,6 +146,10 @@ test("a lesson: class, 30 students from CSV, one machine each, quota, sign-up, r
     const rows = page.getByTestId("class-machine-row");
     await expect(rows).toHaveCount(STUDENTS);
     await expect(rows.getByTestId("instance-state").filter({ hasText: /^Running$/ })).toHaveCount(STUDENTS);
+    // The class page's usage part follows: each student now uses their one machine.
+    await expect(
+      members.getByRole("row").filter({ hasText: quotaStudent }).locator("td").nth(1),
+    ).toContainText("1 / 1");
     await screenshot(page, "lesson-09-machines-running");
 
     await rows
@@ -234,6 +237,7 @@ test("a lesson: class, 30 students from CSV, one machine each, quota, sign-up, r
     const newName = `${p}late`;
     await newcomer.goto("/login");
     await newcomer.getByRole("link", { name: "Sign up" }).click();
+    await expect(newcomer.getByRole("heading", { name: "Create an account" })).toBeVisible();
     await newcomer.getByLabel("Username").fill(newName);
     await newcomer.getByLabel("Display name").fill("Late Student");
     await newcomer.getByLabel("E-mail").fill(`${newName}@school.example`);
