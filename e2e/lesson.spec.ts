@@ -94,7 +94,7 @@ test("a lesson: class, 30 students from CSV, one machine each, quota, sign-up, r
     await signInAndWaitForDashboard(page, teacher, teacherPassword);
     await mainNav(page).getByRole("link", { name: "Classes", exact: true }).click();
     await page.getByRole("link", { name: className }).click();
-    await expect(page.getByRole("heading", { name: className })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: className })).toBeVisible();
     await expect(page.getByTestId("member-row")).toHaveCount(STUDENTS + 1);
 
     await page.getByRole("button", { name: "Edit catalogue" }).click();
