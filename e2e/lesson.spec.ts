@@ -156,7 +156,7 @@ test("a lesson: class, 30 students from CSV, one machine each, quota, sign-up, r
       .filter({ hasText: `lab1-${quotaStudent}` })
       .getByRole("link", { name: "Console" })
       .click();
-    await expect(page).toHaveURL(/\/instances\/[0-9a-f-]+\/console/);
+    await expect(page).toHaveURL(/\/instances\/[0-9a-f-]+\/console/, { timeout: 30_000 });
     await expect(page.getByTestId("console-state")).toHaveText(/Connected/, { timeout: 60_000 });
     const canvas = page.getByTestId("vnc-screen").locator("canvas");
     await expect(canvas).toBeVisible();
