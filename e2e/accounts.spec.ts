@@ -1,7 +1,6 @@
 // Accounts for a school: self sign-up approved by the group's admin, a reset link handed over by the admin,
 // a class imported from CSV with passwords shown once. Screens in English and 简体中文.
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { createConnection } from "mysql2/promise";
 import { screenshot, signIn, signInAndWaitForDashboard, uniqueName } from "./support/actions";
 import { readRunState } from "./support/run-state";
 import { callTrpc } from "./support/trpc";
@@ -13,20 +12,16 @@ const freshPage = async (browser: Browser, locale?: "zh-CN"): Promise<Page> => {
   return context.newPage();
 };
 
-/**
- * Makes the user an administrator of the group. The API for it (groups.setAdmins) belongs to the classes
- * work; until it is merged here the spec sets the flag in the run's own database.
- */
-async function makeGroupAdmin(userId: number, groupId: number): Promise<void> {
-  const db = await createConnection(readRunState().portalEnv.DATABASE_URL!);
-  try {
-    await db.execute("UPDATE memberships SET is_admin = true WHERE user_id = ? AND group_id = ?", [
-      userId,
-      groupId,
-    ]);
-  } finally {
-    await db.end();
-  }
+/** The superAdm (signed in on `page`) makes the teacher the group's admin in the Groups page's Teachers dialog. */
+async function makeGroupAdmin(page: Page, teacherName: string, groupName: string): Promise<void> {
+  await page.goto("/admin/groups");
+  const row = page.getByRole("row").filter({ hasText: groupName });
+  await row.getByRole("button", { name: `Teachers of ${groupName}` }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel(teacherName).check();
+  await dialog.getByRole("button", { name: "Save teachers" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row.getByTestId("group-admins")).toHaveText(teacherName);
 }
 
 async function switchSignUp(page: Page, input: { on: boolean; groupId: number | null }) {
@@ -54,7 +49,7 @@ test("self sign-up: the admin opens it, someone signs up, the group's admin appr
     "mutation",
   );
   const teacherName = uniqueName("teacher");
-  const teacher = await callTrpc<{ id: number }>(
+  await callTrpc(
     page.request,
     "users.create",
     {
@@ -66,7 +61,7 @@ test("self sign-up: the admin opens it, someone signs up, the group's admin appr
     },
     "mutation",
   );
-  await makeGroupAdmin(teacher.id, group.id);
+  await makeGroupAdmin(page, teacherName, className);
 
   try {
     await page.goto("/admin/settings");

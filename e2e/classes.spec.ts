@@ -59,7 +59,7 @@ test("a teacher runs a class: catalogue, one machine per student, console, remov
   await expect(page.getByRole("heading", { name: "Classes" })).toBeVisible();
   await screenshot(page, "classes-02-list");
   await page.getByRole("link", { name: className }).click();
-  await expect(page.getByRole("heading", { name: className })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: className })).toBeVisible();
   await expect(page.getByTestId("member-row")).toHaveCount(3);
 
   // A flavor of the class's own (public ones are the superAdm's): in its catalogue without being listed.
@@ -137,7 +137,7 @@ test("a teacher runs a class: catalogue, one machine per student, console, remov
   await signInAndWaitForDashboard(page, teacher, `${teacher}-pw-1`);
   await page.context().addCookies([{ name: "NEXT_LOCALE", value: "zh-CN", url: page.url() }]);
   await page.goto(`/classes/${group.id}`);
-  await expect(page.getByRole("heading", { name: className })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: className })).toBeVisible();
   await expect(page.getByRole("button", { name: "为每位学生创建一台云主机" })).toBeVisible();
   await screenshot(page, "classes-10-class-page-zh");
   await page.getByRole("button", { name: "删除这些云主机" }).click();

@@ -65,6 +65,9 @@ export default async function globalSetup() {
     // Every spec signs in from 127.0.0.1: no progressive delay for the one address.
     LOGIN_DELAY_AFTER_FAILURES: "100",
     IMAGE_STORE_DIR: storeDir,
+    // The e2e host has 2 cores: at the default 4× only 8 one-vCPU machines fit, and the lesson spec
+    // starts one per student for a class of 30 (idle TCG guests; RAM, 30 × 256 MiB, fits as is).
+    CPU_OVERCOMMIT: "16",
   };
   const portal = await startPortal({ port, env: portalEnv, logFile: "e2e/.artifacts/portal.log" });
   const agent = await startLocalAgent({

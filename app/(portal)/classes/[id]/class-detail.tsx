@@ -49,6 +49,8 @@ export function ClassDetail({
       queryClient.invalidateQueries({ queryKey: trpc.classes.get.queryKey({ id }) }),
       queryClient.invalidateQueries({ queryKey: trpc.classes.list.queryKey() }),
       queryClient.invalidateQueries(trpc.instances.pathFilter()),
+      // The usage part counts the machines too: after a deployment or a removal it would show the old use.
+      queryClient.invalidateQueries({ queryKey: trpc.quotas.group.queryKey({ groupId: id }) }),
     ]);
 
   if (!detail.data)
