@@ -81,7 +81,10 @@ export async function readClass(ctx: DomainContext, id: number): Promise<ClassDe
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.groupId, id))
     .orderBy(asc(users.username));
-  const machines = await listInstancesOfGroup(ctx, id);
+  // By machine name (a deployment names them after their student), so a teacher finds a student's.
+  const machines = (await listInstancesOfGroup(ctx, id)).sort((a, b) =>
+    a.name.localeCompare(b.name, undefined, { numeric: true }),
+  );
   const batches = new Map<string, { batchId: string; machines: number; createdAt: Date }>();
   for (const m of machines) {
     if (!m.batchId) continue;
