@@ -128,6 +128,9 @@ describe("changing an image's visibility or group", () => {
     const published = await imageIn(teacher.id, null, "public");
     await callerFor(s, teacher).images.update({ id: published, visibility: "public", osType: "debian" });
     expect(await placeOf(published)).toEqual({ visibility: "public", groupId: null });
+    // Taking it back lands it in their group, as an upload would.
+    await callerFor(s, teacher).images.update({ id: published, visibility: "private" });
+    expect(await placeOf(published)).toEqual({ visibility: "private", groupId: g });
   });
 });
 

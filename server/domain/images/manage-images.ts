@@ -67,7 +67,12 @@ function placeChange(
     throw new DomainError("FORBIDDEN", msg("images.keepInGroup"), {
       groupId: msg("images.fieldKeepInGroup"),
     });
-  const g = asked ?? (visibility === "group" ? (actor.groupIds[0] ?? null) : null);
+  // A public image becoming private lands in a group as an upload does (its limits apply).
+  const g =
+    asked ??
+    (visibility === "group" || (!superAdm && input.groupId === undefined)
+      ? (actor.groupIds[0] ?? null)
+      : null);
   if (g === null && visibility === "group")
     throw new DomainError("INVALID", msg("images.chooseGroup"), { groupId: msg("field.groupRequired") });
   const sharesAnew = visibility === "group" && image.visibility !== "group";
