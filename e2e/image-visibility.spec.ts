@@ -40,9 +40,8 @@ test("a teacher's upload dialog offers group and private, not public (English an
   await expect(dialog).toContainText("Public images are published by a superAdm.");
   await screenshot(page, "image-visibility-teacher-upload-en");
 
-  await callTrpc(page.request, "account.updatePreferences", { locale: "zh-CN" }, "mutation");
-  await page.context().addCookies([{ name: "NEXT_LOCALE", value: "zh-CN", url: page.url() }]);
-  await page.reload();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByLabel("Language", { exact: true }).selectOption("zh-CN");
   await page.getByRole("button", { name: "上传镜像" }).click();
   await expect(page.getByRole("dialog")).toContainText("公开镜像由超级管理员发布。");
   await screenshot(page, "image-visibility-teacher-upload-zh");
