@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canManageImage } from "./images";
+import { canManageImage, imageVisibilitiesFor } from "./images";
 
 // The images page shows Edit/Delete/New version by this rule, and the domain refuses by it.
 describe("canManageImage", () => {
@@ -19,5 +19,18 @@ describe("canManageImage", () => {
   });
   it("superAdm may manage every image", () => {
     expect(canManageImage({ id: 9, role: "superAdm", adminGroupIds: [] }, publicImage)).toBe(true);
+  });
+});
+
+// The upload and edit dialogs offer these, and the domain refuses the rest (manage-images.ts).
+describe("imageVisibilitiesFor", () => {
+  it("public is superAdm's alone; a teacher shares with a group; a powerUser keeps private", () => {
+    expect(imageVisibilitiesFor("superAdm")).toEqual(["public", "group", "private"]);
+    expect(imageVisibilitiesFor("powerAdm")).toEqual(["group", "private"]);
+    expect(imageVisibilitiesFor("powerUser")).toEqual(["private"]);
+    expect(imageVisibilitiesFor("user")).toEqual([]);
+  });
+  it("answers the same array each time (the dialogs reset their form when it changes)", () => {
+    expect(imageVisibilitiesFor("powerAdm")).toBe(imageVisibilitiesFor("powerAdm"));
   });
 });

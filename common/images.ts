@@ -1,4 +1,6 @@
 import { mayActOnOwned } from "./ownership";
+import { roleMeets } from "./permissions";
+import type { Role } from "./roles";
 import { z } from "zod";
 
 /** What people may upload; everything but an ISO is stored as qcow2 (an ISO is kept as is, as raw). */
@@ -6,6 +8,26 @@ export const IMAGE_SOURCE_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"
 export type ImageSourceFormat = (typeof IMAGE_SOURCE_FORMATS)[number];
 export const IMAGE_VISIBILITIES = ["public", "group", "private"] as const;
 export type ImageVisibility = (typeof IMAGE_VISIBILITIES)[number];
+
+// The same arrays every call: the dialogs reset their form when this prop changes.
+const SHARED_OR_PRIVATE: readonly ImageVisibility[] = ["group", "private"];
+const PRIVATE_ONLY: readonly ImageVisibility[] = ["private"];
+const NONE: readonly ImageVisibility[] = [];
+
+/**
+ * The visibilities a role may give an image (upload or change). Public images are the school's catalogue,
+ * counted for nobody's quota and offered to every class: superAdm's, as public flavors are. A teacher
+ * shares with a group; a powerUser keeps theirs private. The upload and edit dialogs offer these; the
+ * server refuses the rest.
+ */
+export function imageVisibilitiesFor(role: Role): readonly ImageVisibility[] {
+  if (role === "superAdm") return IMAGE_VISIBILITIES;
+  if (roleMeets(role, "powerAdm")) return SHARED_OR_PRIVATE;
+  return roleMeets(role, "powerUser") ? PRIVATE_ONLY : NONE;
+}
+
+/** How many uploads one person may have open (created, not finished, not yet forgotten) at a time. */
+export const MAX_OPEN_UPLOADS = 2;
 
 const metadataFields = {
   osType: z.string().trim().min(1, "Required.").max(64, "At most 64 characters."),

@@ -197,6 +197,12 @@ export interface MessageParams {
   "images.agentUnreachable": Record<never, never>;
   "images.nameAndFormat": Record<never, never>;
   "images.noBody": Record<never, never>;
+  "images.publicSuperAdmOnly": Record<never, never>;
+  "images.fieldPublic": Record<never, never>;
+  "images.keepInGroup": Record<never, never>;
+  "images.fieldKeepInGroup": Record<never, never>;
+  "images.changedMeanwhile": Record<never, never>;
+  "images.tooManyUploads": { max: MessageParam; open: MessageParam };
   "agent.badJoinRequest": { field: MessageParam; problem: MessageParam };
   "agent.kvmNoCpuFlag": Record<never, never>;
   "agent.kvmDeviceMissing": Record<never, never>;

@@ -27,6 +27,7 @@ import { resolveSessionCaller } from "@/server/http/caller";
 import type { RouteContext, RouteMeta } from "@/server/http/handler";
 import { getServices } from "@/server/services";
 import { formatUploadMetadata } from "@/server/uploads/tus-headers";
+import { uploadsDir } from "@/server/uploads/upload-files";
 import { sessionCookieFor } from "@/server/testing/tus-client";
 import {
   allowInCatalogue,
@@ -780,6 +781,9 @@ const uploadMeta = () =>
 
 /** An upload of this caller's (created through the creation route), or an id nobody has. */
 async function uploadOf(credentials: Record<string, string>): Promise<string> {
+  // A person may have only MAX_OPEN_UPLOADS open, and the earlier rows of the matrix leave theirs open:
+  // forget them (as the day-old sweep would), so this row is about who may, not how many.
+  await rm(uploadsDir(storeDir), { recursive: true, force: true });
   const res = await routeHandler("POST /api/v1/uploads")(
     requestWith(
       { ...credentials, ...TUS, "upload-length": "1024", "upload-metadata": uploadMeta() },

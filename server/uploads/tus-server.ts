@@ -15,8 +15,8 @@ import { msg } from "@/common/message";
 import { DomainError, errorBody } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
 import { actorOf, type Caller } from "@/server/domain/policies/caller";
-import { imageQuotaRequest, incomingDir } from "@/server/domain/images/import-image";
-import { precheckQuota } from "@/server/domain/quotas/reserve-quota";
+import { admitUpload } from "@/server/domain/images/admit-upload";
+import { incomingDir } from "@/server/domain/images/import-image";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { uploadImageInput } from "@/server/domain/images/schemas";
 import { startImageImport } from "@/server/domain/images/start-import";
@@ -30,6 +30,7 @@ import {
   TUS_VERSION,
 } from "./tus-headers";
 import {
+  listOpenUploads,
   readUploadInfo,
   removeUpload,
   sweepStaleUploads,
@@ -177,25 +178,39 @@ export function createTusServer(deps: TusDeps) {
     let image: UploadInfo["image"];
     try {
       image = await authorizeImageUpload(deps.db, actor, parsed.data);
-      // Refused before a byte is sent when the announced size would pass the images quota; the import
-      // checks again, atomically, with the size it stores.
-      await precheckQuota(deps.db, imageQuotaRequest(image, length));
     } catch (err) {
       return refuse(err);
     }
     await mkdir(uploadsDir(deps.storeDir), { recursive: true, mode: 0o700 });
     void sweepStaleUploads(deps.storeDir, STALE_AFTER_MS).catch(() => undefined);
     const id = randomUUID();
-    await writeUploadInfo(deps.storeDir, {
-      id,
-      ownerId: actor.id,
-      length,
-      metadata,
-      image,
-      createdAt: new Date().toISOString(),
-    });
-    // The data file exists from the start, so HEAD answers 0 rather than "not found".
-    await writeFile(uploadDataPath(deps.storeDir, id), new Uint8Array(0), { mode: 0o600 });
+    try {
+      // Refused before a byte is sent when the announced size, with the caller's other open uploads,
+      // would pass the images quota, or when they have too many open; the import checks again,
+      // atomically, with the size it stores.
+      await admitUpload(deps.db, {
+        actor,
+        image,
+        length,
+        listOpenUploads: () => listOpenUploads(deps.storeDir, STALE_AFTER_MS),
+        record: async () => {
+          await writeUploadInfo(deps.storeDir, {
+            id,
+            ownerId: actor.id,
+            length,
+            metadata,
+            image,
+            createdAt: new Date().toISOString(),
+          });
+          // The data file exists from the start, so HEAD answers 0 rather than "not found".
+          await writeFile(uploadDataPath(deps.storeDir, id), new Uint8Array(0), { mode: 0o600 });
+        },
+      });
+    } catch (err) {
+      // A failed COMMIT after the record was written: the upload must not linger as open.
+      await removeUpload(deps.storeDir, id).catch(() => undefined);
+      return refuse(err);
+    }
     await deps.audit?.(actor, id, true, readClientIp(req.headers));
     return answer(201, { location: `${deps.basePath}/${id}`, "upload-offset": "0" });
   }

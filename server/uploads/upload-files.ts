@@ -46,6 +46,21 @@ export async function removeUpload(storeDir: string, id: string): Promise<void> 
   await rm(infoPath(storeDir, id), { force: true });
 }
 
+/** When an upload last moved: its data file's or its record's last write, whichever is later. */
+async function lastTouched(storeDir: string, id: string): Promise<number> {
+  const mtime = (path: string) =>
+    stat(path).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+  return Math.max(await mtime(uploadDataPath(storeDir, id)), await mtime(infoPath(storeDir, id)));
+}
+
+const recordIds = async (storeDir: string) =>
+  (await readdir(uploadsDir(storeDir)).catch(() => [] as string[]))
+    .filter((n) => n.endsWith(".json"))
+    .map((n) => n.slice(0, -5));
+
 /** Forgets uploads nobody touched for `maxAgeMs` (abandoned in a closed browser). */
 export async function sweepStaleUploads(
   storeDir: string,
@@ -53,21 +68,29 @@ export async function sweepStaleUploads(
   now = Date.now(),
 ): Promise<number> {
   let removed = 0;
-  const names = await readdir(uploadsDir(storeDir)).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.endsWith(".json"))) {
-    const id = name.slice(0, -5);
-    const touched = await stat(uploadDataPath(storeDir, id)).then(
-      (s) => s.mtimeMs,
-      () => 0,
-    );
-    const written = await stat(join(uploadsDir(storeDir), name)).then(
-      (s) => s.mtimeMs,
-      () => 0,
-    );
-    if (now - Math.max(touched, written) > maxAgeMs) {
+  for (const id of await recordIds(storeDir)) {
+    if (now - (await lastTouched(storeDir, id)) > maxAgeMs) {
       await removeUpload(storeDir, id);
       removed++;
     }
   }
   return removed;
+}
+
+/**
+ * The uploads still open: recorded and touched within `maxAgeMs` (older ones are the sweep's). The
+ * records on disk, not the in-memory table of running PATCHes: they survive a restart and cover uploads
+ * paused between requests, which still hold their room.
+ */
+export async function listOpenUploads(
+  storeDir: string,
+  maxAgeMs: number,
+  now = Date.now(),
+): Promise<UploadInfo[]> {
+  const open: UploadInfo[] = [];
+  for (const id of await recordIds(storeDir)) {
+    const info = await readUploadInfo(storeDir, id);
+    if (info && now - (await lastTouched(storeDir, id)) <= maxAgeMs) open.push(info);
+  }
+  return open;
 }

@@ -63,6 +63,9 @@ export const DEFAULT_MAX_VIRTUAL_BYTES = 16384 * 1024 ** 3;
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
+/** An image's GiB for quotas, rounded up to a hundredth: a limit of 1 GiB is not passed by rounding down. */
+export const imageGiBOf = (sizeBytes: number) => Math.ceil((sizeBytes / 1024 ** 3) * 100) / 100;
+
 /**
  * What an image adds to its owner's and group's quota: one image and its stored GiB. Public images are
  * the catalogue an administrator publishes and count for nobody.
@@ -73,10 +76,8 @@ export function imageQuotaRequest(
 ): QuotaRequest {
   if (image.visibility === "public" || image.ownerId === null)
     return { owners: [], groupId: null, requestedBy: image.ownerId ?? 0 };
-  // Rounded up to a hundredth: a limit of 1 GiB is not passed by rounding a large upload down.
-  const gib = Math.ceil((sizeBytes / 1024 ** 3) * 100) / 100;
   return {
-    owners: [{ ownerId: image.ownerId, add: { images: 1, imageGiB: gib } }],
+    owners: [{ ownerId: image.ownerId, add: { images: 1, imageGiB: imageGiBOf(sizeBytes) } }],
     groupId: image.groupId ?? null,
     requestedBy: image.ownerId,
   };

@@ -18,6 +18,16 @@ export interface QuotaRequest {
   owners: { ownerId: number; add: Partial<QuotaUsage> }[];
   /** The group the objects are managed in: its limits hold for the sum of all owners' additions. */
   groupId: number | null;
+  /**
+   * What the group gains beyond the owners' additions: an image moved from one group to another is new
+   * to the group but not to its owner, who already holds it.
+   */
+  groupAdd?: Partial<QuotaUsage>;
+  /**
+   * Use not in the tables yet but already promised (uploads still being received): counted as held.
+   * Only sound when the caller took the same locks before it listed what it counts (lockQuotas).
+   */
+  pending?: { owners?: ReadonlyMap<number, Partial<QuotaUsage>>; group?: Partial<QuotaUsage> };
   /** Who asks: a refusal says "your quota" to them and "the owner's quota" otherwise. */
   requestedBy: number;
 }
@@ -32,6 +42,25 @@ async function lockQuota(tx: Tx, name: string): Promise<void> {
 }
 
 export const quotaLockName = (subject: "user" | "group", id: number) => `quota:${subject}:${id}`;
+
+/**
+ * Takes the quota locks of these owners and group in the one order every path uses (users by id, then
+ * the group). reserveQuota takes them itself; a caller takes them first when it must read something
+ * (open uploads) under them before asking. Taking a lock again in the same transaction is harmless.
+ */
+export async function lockQuotas(tx: Tx, ownerIds: readonly number[], groupId: number | null): Promise<void> {
+  for (const id of [...new Set(ownerIds)].sort((a, b) => a - b))
+    await lockQuota(tx, quotaLockName("user", id));
+  if (groupId !== null) await lockQuota(tx, quotaLockName("group", groupId));
+}
+
+function plus(usage: QuotaUsage, more: Partial<QuotaUsage> | undefined): QuotaUsage {
+  if (!more) return usage;
+  const sum = { ...usage };
+  // Hundredths, as measureUsage counts image GiB: a refusal must not say "1.0000000002 in use".
+  for (const k of QUOTA_KEYS) sum[k] = Math.round((sum[k] + (more[k] ?? 0)) * 100) / 100;
+  return sum;
+}
 
 function addsAnything(add: Partial<QuotaUsage>): boolean {
   return QUOTA_KEYS.some((k) => (add[k] ?? 0) > 0);
@@ -75,27 +104,27 @@ async function checkQuota(tx: Tx, req: QuotaRequest, lock: boolean): Promise<voi
     perOwner.set(o.ownerId, sum);
   }
   const total: Partial<QuotaUsage> = {};
-  for (const add of perOwner.values())
+  for (const add of [...perOwner.values(), ...(req.groupId !== null && req.groupAdd ? [req.groupAdd] : [])])
     for (const k of QUOTA_KEYS) if (add[k]) total[k] = (total[k] ?? 0) + add[k];
   if (!addsAnything(total)) return;
 
   const ownerIds = [...perOwner.keys()].sort((a, b) => a - b);
-  if (lock) {
-    for (const id of ownerIds) await lockQuota(tx, quotaLockName("user", id));
-    if (req.groupId !== null) await lockQuota(tx, quotaLockName("group", req.groupId));
-  }
+  if (lock) await lockQuotas(tx, ownerIds, req.groupId);
 
-  const accounts = await tx
-    .select({ id: users.id, role: users.role, username: users.username })
-    .from(users)
-    .where(inArray(users.id, ownerIds));
+  const accounts = ownerIds.length
+    ? await tx
+        .select({ id: users.id, role: users.role, username: users.username })
+        .from(users)
+        .where(inArray(users.id, ownerIds))
+    : [];
   for (const id of ownerIds) {
     const account = accounts.find((a) => a.id === id);
     if (!account) continue;
     const add = perOwner.get(id)!;
     const { limits } = await readUserLimits(tx, account);
     if (!hasLimitFor(limits, add)) continue;
-    const over = firstExceeded(limits, await measureUsage(tx, { ownerId: id }), add);
+    const usage = plus(await measureUsage(tx, { ownerId: id }), req.pending?.owners?.get(id));
+    const over = firstExceeded(limits, usage, add);
     if (over)
       throw new DomainError(
         "FORBIDDEN",
@@ -113,7 +142,8 @@ async function checkQuota(tx: Tx, req: QuotaRequest, lock: boolean): Promise<voi
   if (req.groupId !== null) {
     const limits = (await readGroupLimits(tx, [req.groupId])).get(req.groupId) ?? {};
     if (!hasLimitFor(limits, total)) return;
-    const over = firstExceeded(limits, await measureUsage(tx, { groupId: req.groupId }), total);
+    const usage = plus(await measureUsage(tx, { groupId: req.groupId }), req.pending?.group);
+    const over = firstExceeded(limits, usage, total);
     if (over) {
       const [g] = await tx
         .select({ name: groups.name })

@@ -2,7 +2,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import type { ImageView } from "@/app/_trpc/views";
-import { IMAGE_VISIBILITIES, updateImageInput } from "@/common/images";
+import { IMAGE_VISIBILITIES, updateImageInput, type ImageVisibility } from "@/common/images";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
 import { Input, Select } from "@/app/_components/field";
@@ -25,12 +25,13 @@ export function EditImageDialog({
   image,
   onClose,
   onDone,
-  privateOnly,
+  visibilities,
 }: {
   image: ImageView | null;
   onClose: () => void;
   onDone: (msg: string) => void;
-  privateOnly: boolean;
+  /** What the viewer's role may give (common/images.ts). The image's own stays offered: keeping it is no change. */
+  visibilities: readonly ImageVisibility[];
 }) {
   const t = useTranslations("images");
   const tc = useTranslations("common");
@@ -38,6 +39,7 @@ export function EditImageDialog({
   const form = useFormDialog({ open: !!image, initial: () => initialValues(image), resetOn: [image] });
   const { values: f, set, fieldErrors } = form;
   const update = useMutation(trpc.images.update.mutationOptions());
+  const offered = IMAGE_VISIBILITIES.filter((v) => visibilities.includes(v) || v === image?.visibility);
 
   const onSubmit = form.handleSubmit(async () => {
     if (!image) return;
@@ -74,9 +76,10 @@ export function EditImageDialog({
           <Select
             label={t("visibility")}
             value={f.visibility}
-            disabled={privateOnly}
+            disabled={offered.length < 2}
             onChange={(e) => set("visibility", e.target.value as ImageView["visibility"])}
-            options={IMAGE_VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
+            options={offered.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
+            hint={visibilities.includes("public") ? undefined : t("visibilityHint")}
             error={fieldErrors.visibility}
           />
           <Input

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
 import type { ImageView } from "@/app/_trpc/views";
-import { canManageImage } from "@/common/images";
+import { canManageImage, imageVisibilitiesFor } from "@/common/images";
 import type { Role } from "@/common/roles";
 import { Alert } from "@/app/_components/alert";
 import { Badge, type BadgeTone } from "@/app/_components/badge";
@@ -32,8 +32,6 @@ const COLUMNS = 8;
 
 export interface ImagesAllowed {
   upload: boolean;
-  /** A powerUser uploads private images only. */
-  privateOnly: boolean;
   /** The role may manage images at all; which ones is decided per image (canManageImage). */
   manage: boolean;
   sync: boolean;
@@ -230,7 +228,7 @@ export function ImagesAdmin({
             setNewVersionOf(null);
           }}
           onDone={done}
-          privateOnly={allowed.privateOnly}
+          visibilities={imageVisibilitiesFor(viewer.role)}
           newVersionOf={newVersionOf}
         />
       )}
@@ -238,7 +236,7 @@ export function ImagesAdmin({
         image={editing}
         onClose={() => setEditing(null)}
         onDone={done}
-        privateOnly={allowed.privateOnly}
+        visibilities={imageVisibilitiesFor(viewer.role)}
       />
       <SyncImageDialog image={syncing} onClose={() => setSyncing(null)} />
       <VersionsDialog image={versionsOf} onClose={() => setVersionsOf(null)} />

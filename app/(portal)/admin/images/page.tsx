@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { can, leastRole, roleMeets } from "@/common/permissions";
+import { can, leastRole } from "@/common/permissions";
 import { Forbidden } from "@/app/_components/forbidden";
 import { ReadOnlyNote } from "@/app/_components/read-only-note";
 import { currentActor } from "@/app/_lib/current-actor";
@@ -27,7 +27,6 @@ export default async function ImagesPage() {
       }
       allowed={{
         upload,
-        privateOnly: upload && !roleMeets(actor.role, "powerAdm"),
         manage: can(actor.role, "images", "update"),
         sync: can(actor.role, "images", "sync"),
       }}

@@ -25,7 +25,6 @@ import { taskError, taskMessage, useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
 import {
   IMAGE_SOURCE_FORMATS as FORMATS,
-  IMAGE_VISIBILITIES as VISIBILITIES,
   type ImageSourceFormat as Format,
   type ImageVisibility as Visibility,
 } from "@/common/images";
@@ -51,14 +50,14 @@ export function UploadImageDialog({
   open,
   onClose,
   onDone,
-  privateOnly,
+  visibilities,
   newVersionOf,
 }: {
   open: boolean;
   onClose: () => void;
   onDone: (message: string) => void;
-  /** A powerUser may upload private images only. */
-  privateOnly: boolean;
+  /** What the viewer's role may give (common/images.ts): public is superAdm's, a powerUser's private only. */
+  visibilities: readonly Visibility[];
   newVersionOf?: NewVersionOf | null;
 }) {
   const t = useTranslations("images");
@@ -73,12 +72,12 @@ export function UploadImageDialog({
       name: "",
       nameEdited: false,
       format: "qcow2" as Format,
-      visibility: (privateOnly ? "private" : "public") as Visibility,
+      visibility: (visibilities.includes("public") ? "public" : "private") as Visibility,
       osType: "linux",
       minDiskGiB: "0",
       minRamMiB: "0",
     }),
-    resetOn: [privateOnly],
+    resetOn: [visibilities],
   });
   const { file, name, nameEdited, format, visibility, osType, minDiskGiB, minRamMiB } = form.values;
   const { fieldErrors, setFieldErrors, setError, set, tv } = form;
@@ -96,7 +95,7 @@ export function UploadImageDialog({
     setResumedAt(null);
     setTaskId(null);
     setPending(listPendingUploads());
-  }, [open, privateOnly]);
+  }, [open, visibilities]);
 
   // Closing the dialog (or leaving the page) stops sending; the upload stays resumable.
   useEffect(() => () => abort.current?.abort(), []);
@@ -233,9 +232,10 @@ export function UploadImageDialog({
           <Select
             label={t("visibility")}
             value={visibility}
-            disabled={busy || privateOnly}
+            disabled={busy || visibilities.length < 2}
             onChange={(e) => set("visibility", e.target.value as Visibility)}
-            options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
+            options={visibilities.map((v) => ({ value: v, label: t(`visibility_${v}`) }))}
+            hint={visibilities.includes("public") ? undefined : t("visibilityHint")}
             error={fieldErrors.visibility}
           />
           <Input
