@@ -1,5 +1,6 @@
-// Attacker's review of issue 12 (classes and governance): each test is an attack that SHOULD be refused.
-// They fail on the code as reviewed (cls-review); the lead fixes the production code, not these tests.
+// Students and teachers trying to take more than they were given: reach into another class, pass a
+// quota by racing or moving things, outlive a permission. Each test is an attack the portal must refuse;
+// each failed against the code before its fix (found by an attacker's review of classes and quotas).
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,10 +20,10 @@ import {
   openTestServices,
   type TestServices,
 } from "@/server/testing/fixtures";
-import { imageQuotaRequest } from "./images/import-image";
-import { authorizeImageUpload } from "./images/manage-images";
-import { measureUsage } from "./quotas/measure-usage";
-import { precheckQuota, quotaLockName } from "./quotas/reserve-quota";
+import { imageQuotaRequest } from "@/server/domain/images/import-image";
+import { authorizeImageUpload } from "@/server/domain/images/manage-images";
+import { measureUsage } from "@/server/domain/quotas/measure-usage";
+import { precheckQuota, quotaLockName } from "@/server/domain/quotas/reserve-quota";
 import { uploadImageInput } from "@/common/images";
 
 let s: TestServices;
@@ -314,7 +315,7 @@ describe("uploads in flight reserve nothing", () => {
     const { join } = await import("node:path");
     const { createTusServer } = await import("@/server/uploads/tus-server");
     const { formatUploadMetadata } = await import("@/server/uploads/tus-headers");
-    const { userCaller } = await import("./policies/caller");
+    const { userCaller } = await import("@/server/domain/policies/caller");
     const group = await makeGroup(s);
     const pu = await makeUser(s, "powerUser", [group]);
     await setOwnLimits(pu.id, { imageGiB: 1 });
