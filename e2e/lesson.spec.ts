@@ -88,6 +88,16 @@ test("a lesson: class, 30 students from CSV, one machine each, quota, sign-up, r
     const groupId = (
       await callTrpc<{ id: number; name: string }[]>(page.request, "groups.list", undefined, "query")
     ).find((g) => g.name === className)!.id;
+
+    // IT gives the class its quota: room for one machine per student. Within it the teacher then sets
+    // each student's own limit (a teacher only tightens what the class was given).
+    await page.goto("/admin/quotas");
+    await expect(page.getByRole("heading", { level: 1, name: "Quotas" })).toBeVisible();
+    await page.getByRole("button", { name: `Edit the limits of group ${className}` }).click();
+    const classLimits = page.getByRole("dialog");
+    await classLimits.getByLabel("Instances").fill(String(STUDENTS));
+    await classLimits.getByRole("button", { name: "Save limits" }).click();
+    await expect(page.getByText(`Limits of ${className} saved.`)).toBeVisible();
     await signOut(page);
 
     // ---- 2. The teacher: catalogue, a limit of one machine each, one machine per student, console. ----
