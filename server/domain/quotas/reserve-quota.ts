@@ -1,8 +1,8 @@
 // Quota checks that hold under concurrency: every request that takes quota locks its owners' and its
-// group's quota rows (in one order: users by id, then the group) inside the transaction that creates the
-// objects, counts what is held now and refuses what would pass the limit. Two requests for the last unit
-// queue on the lock; the second counts the first's rows.
-import { inArray } from "drizzle-orm";
+// group's quota locks (in one order) inside the transaction that creates the objects, counts what is held
+// now and refuses what would pass the limit. Two requests for the last unit queue on the lock; the second
+// counts the first's rows.
+import { eq, inArray } from "drizzle-orm";
 import { msg } from "@/common/message";
 import { QUOTA_KEYS, type QuotaKey, type QuotaLimits, type QuotaUsage } from "@/common/quotas";
 import { groups, namedLocks, users } from "@/db/schema";
@@ -11,7 +11,7 @@ import { DomainError } from "../errors";
 import { measureUsage } from "./measure-usage";
 import { readGroupLimits, readUserLimits } from "./read-limits";
 
-type Tx = Pick<Database, "select" | "insert">;
+type Tx = Pick<Database, "select">;
 
 export interface QuotaRequest {
   /** What the request adds for each owner (a class batch adds one instance to each student). */
@@ -33,25 +33,32 @@ export interface QuotaRequest {
 }
 
 /**
- * Takes the quota lock of a user or group for the rest of the transaction. INSERT … ON DUPLICATE KEY
- * UPDATE locks the row exclusively whether it existed or not (an INSERT IGNORE would take a shared lock
- * first, and two of those upgrading deadlock).
+ * Quota locks are rows of named_locks made once by a migration, one per bucket: a user or group takes the
+ * bucket of its id. Rows made on demand inside the transaction deadlock when many requests make the same
+ * new row at once (InnoDB's insert-intention and duplicate-key locks); locking rows that always exist
+ * takes plain record locks. Two subjects in one bucket only wait for each other, which is safe.
  */
+export const QUOTA_LOCK_BUCKETS = 256;
+
+export const quotaLockName = (subject: "user" | "group", id: number) =>
+  `quota:${subject}:${id % QUOTA_LOCK_BUCKETS}`;
+
 async function lockQuota(tx: Tx, name: string): Promise<void> {
-  await tx.insert(namedLocks).values({ name }).onDuplicateKeyUpdate({ set: { name } });
+  const [row] = await tx.select().from(namedLocks).where(eq(namedLocks.name, name)).for("update");
+  // Without its row nothing would be locked and two requests could both pass the last unit.
+  if (!row) throw new Error(`quota lock ${name} is missing: run the database migrations`);
 }
 
-export const quotaLockName = (subject: "user" | "group", id: number) => `quota:${subject}:${id}`;
-
 /**
- * Takes the quota locks of these owners and group in the one order every path uses (users by id, then
- * the group). reserveQuota takes them itself; a caller takes them first when it must read something
- * (open uploads) under them before asking. Taking a lock again in the same transaction is harmless.
+ * Takes the quota locks of these owners and group in the one order every path uses (by lock name, so a
+ * user and a group sharing nothing never wait in a cycle). reserveQuota takes them itself; a caller takes
+ * them first when it must read something (open uploads) under them before asking. Taking a lock again in
+ * the same transaction is harmless.
  */
 export async function lockQuotas(tx: Tx, ownerIds: readonly number[], groupId: number | null): Promise<void> {
-  for (const id of [...new Set(ownerIds)].sort((a, b) => a - b))
-    await lockQuota(tx, quotaLockName("user", id));
-  if (groupId !== null) await lockQuota(tx, quotaLockName("group", groupId));
+  const names = new Set(ownerIds.map((id) => quotaLockName("user", id)));
+  if (groupId !== null) names.add(quotaLockName("group", groupId));
+  for (const name of [...names].sort()) await lockQuota(tx, name);
 }
 
 function plus(usage: QuotaUsage, more: Partial<QuotaUsage> | undefined): QuotaUsage {

@@ -4,7 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { images, namedLocks, quotaLimits, users } from "@/db/schema";
+import { images, quotaLimits, users } from "@/db/schema";
 import { verifyPassword } from "@/server/auth/password";
 import { DomainError } from "@/server/domain/errors";
 import { makePendingUser } from "@/server/testing/account-fixtures";
@@ -23,7 +23,7 @@ import {
 import { imageQuotaRequest } from "@/server/domain/images/import-image";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { measureUsage } from "@/server/domain/quotas/measure-usage";
-import { precheckQuota, quotaLockName } from "@/server/domain/quotas/reserve-quota";
+import { lockQuotas, precheckQuota } from "@/server/domain/quotas/reserve-quota";
 import { uploadImageInput } from "@/common/images";
 
 let s: TestServices;
@@ -235,9 +235,8 @@ describe("races between a hand-over and a resize", () => {
     const held = new Promise<void>((r) => (release = r));
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
-    const name = quotaLockName("user", from.id);
     const holder = s.db.transaction(async (tx) => {
-      await tx.insert(namedLocks).values({ name }).onDuplicateKeyUpdate({ set: { name } });
+      await lockQuotas(tx, [from.id], null);
       locked();
       await held;
     });
@@ -286,9 +285,8 @@ describe("two hand-overs to one student at once", () => {
     const held = new Promise<void>((r) => (release = r));
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
-    const name = quotaLockName("user", student.id);
     const holder = s.db.transaction(async (tx) => {
-      await tx.insert(namedLocks).values({ name }).onDuplicateKeyUpdate({ set: { name } });
+      await lockQuotas(tx, [student.id], null);
       locked();
       await held;
     });
