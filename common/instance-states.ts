@@ -15,6 +15,10 @@ export const INSTANCE_STATES = [
   "ERROR",
 ] as const;
 export const instanceStateSchema = z.enum(INSTANCE_STATES);
+
+/** server: launched by hand; desktop: a pool's desktop of a profile; admin: a profile in admin mode. */
+export const INSTANCE_KINDS = ["server", "desktop", "admin"] as const;
+export type InstanceKind = (typeof INSTANCE_KINDS)[number];
 export type InstanceState = z.infer<typeof instanceStateSchema>;
 
 export const INSTANCE_ACTIONS = ["start", "stop", "reboot", "delete"] as const;

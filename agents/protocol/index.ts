@@ -16,6 +16,7 @@ import {
   volumeStateEvent,
 } from "./storage";
 
+export * from "./hardware";
 export * from "./hypervisor";
 export * from "./network";
 export * from "./storage";

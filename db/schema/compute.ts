@@ -13,9 +13,9 @@ import {
   uniqueIndex,
   varchar,
 } from "drizzle-orm/mysql-core";
-import type { HostFacts } from "@/agents/protocol";
+import type { Hardware, HostFacts } from "@/agents/protocol";
 import type { Message } from "@/common/message";
-import { INSTANCE_STATES } from "@/common/instance-states";
+import { INSTANCE_KINDS, INSTANCE_STATES } from "@/common/instance-states";
 import { groups, users } from "./identity";
 
 const now = () => sql`CURRENT_TIMESTAMP(3)`;
@@ -192,6 +192,20 @@ export const instances = mysqlTable(
     opSeq: int("op_seq").notNull().default(0),
     /** Machines made together for a class ("one per member"): removed together again by this id. */
     batchId: varchar("batch_id", { length: 36 }),
+    /** server: launched by hand; desktop: a pool's desktop of a profile; admin: a profile's admin mode. */
+    kind: mysqlEnum("kind", INSTANCE_KINDS).notNull().default("server"),
+    /** Snapshot mode: the agent discards the disk's writes at every stop and reset. */
+    throwaway: boolean("throwaway").notNull().default(false),
+    /** The guest's virtual hardware (a profile's choice); null: the defaults (BIOS, virtio, tablet). */
+    hardware: json("hardware").$type<Hardware>(),
+    /** Desktops and admin mode: the profile and the version whose image the disk was made from. */
+    profileId: int("profile_id"),
+    profileVersion: int("profile_version"),
+    /** A pool's desktop (pools.id; no foreign key: the pool's rows refer to this table). */
+    poolId: int("pool_id"),
+    /** The student a pool's desktop is handed to, until they release it (null: spare). */
+    assignedTo: int("assigned_to").references(() => users.id, { onDelete: "set null" }),
+    assignedAt: datetime("assigned_at", { fsp: 3 }),
     createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
     updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
     deletedAt: datetime("deleted_at", { fsp: 3 }),
@@ -201,6 +215,8 @@ export const instances = mysqlTable(
     index("instances_host_idx").on(t.hostId, t.state),
     index("instances_group_idx").on(t.groupId),
     index("instances_batch_idx").on(t.batchId),
+    index("instances_pool_idx").on(t.poolId, t.assignedTo),
+    index("instances_assigned_idx").on(t.assignedTo),
   ],
 );
 

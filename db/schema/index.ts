@@ -6,3 +6,4 @@ export * from "./network";
 export * from "./storage";
 export * from "./volumes";
 export * from "./governance";
+export * from "./labs";
