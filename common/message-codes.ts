@@ -31,6 +31,10 @@ export interface MessageParams {
   "notFound.hosts": { ids: MessageParam };
   "notFound.captureTask": Record<never, never>;
   "notFound.captureTaskId": Record<never, never>;
+  "notFound.profile": Record<never, never>;
+  "notFound.lab": Record<never, never>;
+  "notFound.pool": Record<never, never>;
+  "notFound.desktop": Record<never, never>;
   "unavailable.database": Record<never, never>;
   "unavailable.redis": Record<never, never>;
   "unavailable.agentQueueNothingChanged": Record<never, never>;
@@ -357,4 +361,5 @@ export interface MessageParams {
   "resize.done": { diskGiB: MessageParam; memoryMiB: MessageParam; to: MessageParam; vcpus: number };
   "resize.failed": { from: MessageParam; reason: MessageParam };
   "resize.agentUnreachable": Record<never, never>;
+  "profiles.inAdminMode": { profile: MessageParam };
 }

@@ -166,3 +166,9 @@ export const desktopMessages = mysqlTable(
   },
   (t) => [index("desktop_messages_instance_idx").on(t.instanceId, t.createdAt)],
 );
+
+export type ProfileRow = typeof profiles.$inferSelect;
+export type ProfileVersionRow = typeof profileVersions.$inferSelect;
+export type LabRow = typeof labs.$inferSelect;
+export type LabLessonRow = typeof labLessons.$inferSelect;
+export type PoolRow = typeof pools.$inferSelect;
