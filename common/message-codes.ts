@@ -362,4 +362,23 @@ export interface MessageParams {
   "resize.failed": { from: MessageParam; reason: MessageParam };
   "resize.agentUnreachable": Record<never, never>;
   "profiles.inAdminMode": { profile: MessageParam };
+  "profiles.publicNeedsSuperAdm": Record<never, never>;
+  "profiles.labOfOtherGroup": { lab: MessageParam };
+  "profiles.noSuchVersion": { profile: MessageParam; version: MessageParam };
+  "profiles.usedByPool": { lab: MessageParam; profile: MessageParam };
+  "profiles.hasDesktops": { count: number; profile: MessageParam };
+  "profiles.desktopsRunning": { count: number; desktops: MessageParam; profile: MessageParam };
+  "profiles.adminModeRuns": { profile: MessageParam };
+  "profiles.notInAdminMode": { profile: MessageParam };
+  "profiles.publishing": { profile: MessageParam };
+  "profiles.adminInstanceGone": { profile: MessageParam };
+  "profiles.publishedVersion": { profile: MessageParam; version: MessageParam };
+  "profiles.unassigned": Record<never, never>;
+  "profiles.assignedTo": { user: MessageParam };
+  "labs.publicNeedsSuperAdm": Record<never, never>;
+  "labs.profileOfOtherGroup": { profile: MessageParam };
+  "labs.poolRuns": { lab: MessageParam };
+  "labs.hasPools": { lab: MessageParam };
+  "labs.lessonsOverlap": { first: MessageParam; second: MessageParam; weekday: MessageParam };
+  "labs.lessonsOverlapField": Record<never, never>;
 }

@@ -213,6 +213,37 @@ export const PERMISSIONS = {
     detach: p("powerUser", "own"),
     delete: p("powerUser", "own"),
   },
+  // ---- labs and desktops: profiles and labs (helper B) ----
+  /**
+   * Desktop profiles: a group's admins (its teachers) manage the group's profiles; public ones (no group)
+   * are superAdm's, and the admins of any group may read and use them in their labs.
+   */
+  profiles: {
+    list: p("powerAdm", "group"),
+    read: p("powerAdm", "group"),
+    create: p("powerAdm", "group"),
+    update: p("powerAdm", "group"),
+    delete: p("powerAdm", "group"),
+    /** Go back or forward to any version of the list. */
+    setCurrentVersion: p("powerAdm", "group"),
+    /** Into a new profile of a group the caller administers, sharing the source's current image. */
+    clone: p("powerAdm", "group"),
+    /** Admin mode: boot the current version writable, then publish it as the next version or discard it. */
+    startAdminMode: p("powerAdm", "group"),
+    publishAdminMode: p("powerAdm", "group"),
+    discardAdminMode: p("powerAdm", "group"),
+    /** The profile's running desktops ("shut these down first"). */
+    runningDesktops: p("powerAdm", "group"),
+  },
+  /** Labs (rooms of seats with a weekly schedule): the group's admins, public ones superAdm's. */
+  labs: {
+    list: p("powerAdm", "group"),
+    read: p("powerAdm", "group"),
+    create: p("powerAdm", "group"),
+    update: p("powerAdm", "group"),
+    delete: p("powerAdm", "group"),
+    setLessons: p("powerAdm", "group"),
+  },
 } as const satisfies Record<string, Record<string, Permission>>;
 
 export type Resource = keyof typeof PERMISSIONS;

@@ -18,6 +18,7 @@ import { DISK_BUSES, FIRMWARES, KEYBOARD_LAYOUTS, NIC_MODELS } from "@/agents/pr
 import { flavors, images, instances } from "./compute";
 import { groups, users } from "./identity";
 import { networks } from "./network";
+import { tasks } from "./storage";
 
 const now = () => sql`CURRENT_TIMESTAMP(3)`;
 
@@ -167,8 +168,32 @@ export const desktopMessages = mysqlTable(
   (t) => [index("desktop_messages_instance_idx").on(t.instanceId, t.createdAt)],
 );
 
+/**
+ * Admin mode being published: the capture task whose disk becomes the profile's next version (the note
+ * and author wait here until the capture is stored; migration 0014).
+ */
+export const profilePublications = mysqlTable("profile_publications", {
+  taskId: varchar("task_id", { length: 36 })
+    .primaryKey()
+    .references(() => tasks.id, { onDelete: "cascade" }),
+  profileId: int("profile_id")
+    .notNull()
+    .references(() => profiles.id, { onDelete: "cascade" }),
+  instanceId: varchar("instance_id", { length: 36 }).notNull(),
+  /** The image the admin instance was made from: the new image is the next version of its family. */
+  baseImageId: varchar("base_image_id", { length: 36 })
+    .notNull()
+    .references(() => images.id),
+  note: varchar("note", { length: 500 }).notNull(),
+  createdBy: int("created_by").references(() => users.id, { onDelete: "set null" }),
+  /** The profile version it became (null until the capture is stored). */
+  version: int("version"),
+  createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
+});
+
 export type ProfileRow = typeof profiles.$inferSelect;
 export type ProfileVersionRow = typeof profileVersions.$inferSelect;
 export type LabRow = typeof labs.$inferSelect;
 export type LabLessonRow = typeof labLessons.$inferSelect;
 export type PoolRow = typeof pools.$inferSelect;
+export type ProfilePublicationRow = typeof profilePublications.$inferSelect;

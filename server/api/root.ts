@@ -14,6 +14,8 @@ import { quotasRouter } from "./routers/quotas";
 import { portalSettingsRouter } from "./routers/portal-settings";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
+import { labsRouter } from "./routers/labs";
+import { profilesRouter } from "./routers/profiles";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -37,6 +39,8 @@ export const appRouter = createTRPCRouter({
   volumes: volumesRouter,
   captures: capturesRouter,
   portalSettings: portalSettingsRouter,
+  profiles: profilesRouter,
+  labs: labsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -70,10 +70,11 @@ export const uploadCaptureFromAgent = defineHandler({
   credentials: "host",
   params: z.object({ taskId: z.uuid() }),
   invalid: () => new DomainError("NOT_FOUND", msg("notFound.captureTaskId")),
-  async handle({ req, caller, params, services: { db, settings, log } }) {
+  async handle({ req, caller, params, services: { db, settings, log, jobs } }) {
     const { imageId } = await receiveCapture(
       {
         db,
+        jobs,
         storeDir: settings.imageStoreDir,
         maxBytes: settings.imageMaxBytes,
         convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,

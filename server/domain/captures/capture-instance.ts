@@ -21,6 +21,8 @@ import { precheckQuota } from "../quotas/reserve-quota";
 export async function captureInstance(
   ctx: DomainContext,
   input: { instanceId: string; name: string },
+  /** Runs once the task exists, before the agent is asked (admin mode records its publication here). */
+  beforeQueue?: (taskId: string) => Promise<void>,
 ): Promise<{ taskId: string }> {
   const actor = requireActor(ctx);
   const inst = await loadInstanceForActor(ctx, input.instanceId);
@@ -54,6 +56,7 @@ export async function captureInstance(
     ownerId: inst.ownerId,
     groupId: inst.groupId,
   });
+  await beforeQueue?.(taskId);
   try {
     await ctx.jobs.enqueue(
       inst.hostId,

@@ -11,7 +11,15 @@ import {
   tasks,
   type ImageRow,
   type InstanceCaptureRow,
+  type ProfilePublicationRow,
 } from "@/db/schema";
+import type { JobPort } from "../context";
+import {
+  findPublication,
+  finishPublication,
+  publicationImageOptions,
+  recordPublication,
+} from "../profiles/publications";
 import type { Database } from "@/server/db/client";
 import { DomainError, messageOf } from "../errors";
 import { DEFAULT_MAX_BYTES, importImage, removeStoredFileIfUnused } from "../images/import-image";
@@ -29,6 +37,8 @@ export interface ReceiveCaptureDeps {
   convertTimeoutSeconds?: number;
   /** Told about a clean-up that failed after the request's own error (the caller logs it). */
   onError?: (err: unknown, what: string) => void;
+  /** The agents' queue: a published admin mode pushes the new base and deletes its machine. */
+  jobs?: JobPort;
 }
 
 /** Returns the new image's id. Throws DomainError (NOT_FOUND, CONFLICT, INVALID) otherwise. */
@@ -81,6 +91,8 @@ export async function receiveCapture(
       .select({ diskGiB: instances.diskGiB, memoryMiB: instances.memoryMiB })
       .from(instances)
       .where(eq(instances.id, row.cap.instanceId));
+    // Admin mode being published: the next version of the profile's image family, for its group.
+    const publication = await findPublication(deps.db, input.taskId);
     image = await importImage(
       { ...deps, onProgress: (p, m) => progress(95 + Math.round(p / 20), m) },
       {
@@ -92,9 +104,14 @@ export async function receiveCapture(
         ownerId: row.cap.ownerId,
         groupId: row.cap.groupId,
         minDiskGiB: inst?.diskGiB ?? 0,
+        ...(publication ? await publicationImageOptions(deps.db, publication) : {}),
       },
     );
-    await finishCapture(deps.db, row.cap, image);
+    await finishCapture(deps.db, row.cap, image, publication);
+    if (publication && deps.jobs)
+      await finishPublication({ db: deps.db, jobs: deps.jobs }, publication, image).catch((e: unknown) =>
+        deps.onError?.(e, `after publishing profile ${publication.profileId}`),
+      );
     return { imageId: image.id };
   } catch (err) {
     // importImage removes the incoming file itself; a failure before it ran must not leave it behind.
@@ -125,8 +142,14 @@ export async function receiveCapture(
  * The capture row names its image, the task says succeeded, the instance's history says so: all or
  * none, so no task is "succeeded" without its image and no capture names an image of a failed task.
  */
-async function finishCapture(db: Database, cap: InstanceCaptureRow, image: ImageRow): Promise<void> {
+async function finishCapture(
+  db: Database,
+  cap: InstanceCaptureRow,
+  image: ImageRow,
+  publication: ProfilePublicationRow | null,
+): Promise<void> {
   await db.transaction(async (tx) => {
+    if (publication) await recordPublication(tx, publication, image);
     await tx
       .update(instanceCaptures)
       .set({ imageId: image.id })

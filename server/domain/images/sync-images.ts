@@ -42,8 +42,22 @@ export async function syncImageToHosts(
   // A revoked host gets no new work (a disabled one may still be filled ahead of being enabled).
   const revoked = rows.find((h) => h.revokedAt && input.hostIds.includes(h.id));
   if (revoked) throw new DomainError("CONFLICT", msg("hosts.revoked", { name: revoked.name }));
+  return { id: image.id, taskIds: await pushImageToHosts(ctx, image, input.hostIds, known, actor.id) };
+}
+
+/**
+ * One image.sync task per host, the cache row marked fetching, the job queued. Also used when a profile
+ * publishes a new base (pushed to the hosts that had the old one, no caller to check then).
+ */
+export async function pushImageToHosts(
+  ctx: Pick<DomainContext, "db" | "jobs">,
+  image: ImageRow,
+  hostIds: string[],
+  known: Map<string, string>,
+  createdBy: number | null,
+): Promise<string[]> {
   const taskIds: string[] = [];
-  for (const hostId of [...new Set(input.hostIds)]) {
+  for (const hostId of [...new Set(hostIds)]) {
     const taskId = await createTask(ctx.db, {
       kind: "image.sync",
       targetType: "image",
@@ -51,7 +65,7 @@ export async function syncImageToHosts(
       targetName: `${image.name} v${image.version} → ${known.get(hostId)}`,
       hostId,
       bytesTotal: image.sizeBytes,
-      createdBy: actor.id,
+      createdBy,
       message: msg("tasks.queuedForAgent"),
     });
     await ctx.db
@@ -78,7 +92,7 @@ export async function syncImageToHosts(
     }
     taskIds.push(taskId);
   }
-  return { id: image.id, taskIds };
+  return taskIds;
 }
 
 /** Records an agent's cache report in host_images and in the sync task it belongs to. */

@@ -4,6 +4,7 @@ import { groupsPolicy } from "./groups";
 import { imagesPolicy } from "./images";
 import { consolesPolicy, instancesPolicy, portForwardsPolicy, snapshotsPolicy } from "./instances";
 import { ipamPolicy } from "./ipam";
+import { labsPolicy, profilesPolicy } from "./labs";
 import type { AccessPolicy } from "./policy";
 import { tasksPolicy } from "./tasks";
 import { usersPolicy } from "./users";
@@ -23,6 +24,8 @@ export const POLICIES = {
   instances: instancesPolicy,
   snapshots: snapshotsPolicy,
   volumes: volumesPolicy,
+  profiles: profilesPolicy,
+  labs: labsPolicy,
 } as const satisfies Partial<Record<Resource, AccessPolicy<never>>>;
 
 export type PolicedResource = keyof typeof POLICIES;

@@ -3,7 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
-import type { JobPayload, NicSpec } from "@/agents/protocol";
+import type { Hardware, JobPayload, NicSpec } from "@/agents/protocol";
+import type { InstanceKind } from "@/common/instance-states";
 import { flavors, groups, instances, ipSubnets, networks, type NetworkRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
@@ -27,9 +28,19 @@ export interface CreateInstancesInput {
    * One entry per instance. `ownerId` (default: the actor) lets a feature create machines for others,
    * e.g. one per student of a class; that feature decides whether the actor may, this function does not.
    */
-  instances: { name: string; ownerId?: number }[];
+  instances: { name: string; ownerId?: number; id?: string }[];
   /** Marks the instances as one class deployment (see PlacementBatch.batchId). */
   batchId?: string;
+  /**
+   * Desktops and admin mode (docs/labs.md): the kind, the profile version the disk is made from, snapshot
+   * mode and the guest hardware, written on the rows. `id` on an item: a caller that reserved the id
+   * under its own lock (admin mode names its instance on the profile before placing it).
+   */
+  kind?: InstanceKind;
+  profileId?: number;
+  profileVersion?: number;
+  throwaway?: boolean;
+  hardware?: Hardware;
 }
 
 /** One instance: a batch of one. */
@@ -143,7 +154,7 @@ export async function createInstances(
     : null;
 
   const items = input.instances.map((i) => ({
-    id: randomUUID(),
+    id: i.id ?? randomUUID(),
     name: i.name,
     ownerId: i.ownerId ?? actor.id,
   }));
@@ -154,6 +165,13 @@ export async function createInstances(
     image,
     nics: input.nics,
     batchId: input.batchId,
+    desktop: {
+      kind: input.kind,
+      profileId: input.profileId,
+      profileVersion: input.profileVersion,
+      throwaway: input.throwaway,
+      hardware: input.hardware,
+    },
     allowedHosts,
     requestedBy: actor,
   });
@@ -202,6 +220,8 @@ export async function createInstances(
       // Chosen by placement from what the host offers; the agent builds the VM with that driver.
       hypervisor: p.hypervisor,
       nics,
+      // TODO(protocol 6, helper A): pass input.hardware and input.throwaway here once the create job's
+      // schema carries them (agents/protocol); until then the agent builds the defaults.
     };
     try {
       await ctx.jobs.enqueue(p.hostId, "instance.create", job, `create-${p.id}-1`);

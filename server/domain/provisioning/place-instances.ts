@@ -6,7 +6,13 @@
 // never both take the last free RAM of a host. Host rows themselves are never locked (heartbeats write
 // them).
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { DEFAULT_HYPERVISOR, hypervisorKindSchema, type HypervisorKind } from "@/agents/protocol";
+import {
+  DEFAULT_HYPERVISOR,
+  hypervisorKindSchema,
+  type Hardware,
+  type HypervisorKind,
+} from "@/agents/protocol";
+import type { InstanceKind } from "@/common/instance-states";
 import {
   hostImages,
   hostUsage,
@@ -48,6 +54,14 @@ export interface PlacementBatch {
   nics: { networkId: string; subnetId?: number }[];
   /** Set when the batch is one of a class's deployments ("one per member"), removed together later. */
   batchId?: string;
+  /** Desktops and admin mode: columns written on every row of the batch (left out: a server). */
+  desktop?: {
+    kind?: InstanceKind;
+    profileId?: number;
+    profileVersion?: number;
+    throwaway?: boolean;
+    hardware?: Hardware;
+  };
   /** The group's catalogue restricts it to these hosts (the others are refused with the group's name). */
   allowedHosts?: { ids: ReadonlySet<string>; group: string } | null;
   /** Who asked (the timeline's "Create requested by …"); a subnet named by a NIC must be theirs to use. */
@@ -196,6 +210,11 @@ export async function placeInstances(
             ownerId: item.ownerId,
             groupId: batch.groupId,
             batchId: batch.batchId ?? null,
+            kind: batch.desktop?.kind ?? "server",
+            profileId: batch.desktop?.profileId ?? null,
+            profileVersion: batch.desktop?.profileVersion ?? null,
+            throwaway: batch.desktop?.throwaway ?? false,
+            hardware: batch.desktop?.hardware ?? null,
             flavorId: flavor.id,
             imageId: image.id,
             vcpus: flavor.vcpus,
