@@ -52,6 +52,7 @@ import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/netw
 import { addPortForward } from "@/server/domain/networks/port-forwards";
 import { madeTaskOf, makeImageOf, taskOfUser } from "@/server/testing/image-fixtures";
 import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixtures";
+import { makeLabRow, makeProfileMachine, makeProfileRow } from "@/server/testing/lab-fixtures";
 import {
   clearSignUpLimits,
   makePendingUser,
@@ -127,6 +128,9 @@ interface World {
   hostAuthorization: string;
   /** A public image with its file in the store (downloads, agents' fetches). */
   storedImageId: string;
+  /** A profile and a lab of group A (lists show them to A's admins only). */
+  profileOfA: number;
+  labOfA: number;
 }
 
 interface Fixture {
@@ -536,7 +540,84 @@ const FIXTURES: Record<string, Fixture> = {
     input: (w) => ({ userId: w.targetUserA.id, limits: { instances: 3 } }),
     targetsGroupA: true,
   },
+  // ---- profiles and labs (helper B): a fresh profile or lab of group A for each call ----
+  "profiles.list": {
+    input: () => undefined,
+    checkResult: (w, kind, result) => {
+      if (administersA(kind)) expect(ids(result)).toContain(w.profileOfA);
+      else expect(ids(result)).not.toContain(w.profileOfA);
+    },
+  },
+  "profiles.get": { input: (w) => ({ id: w.profileOfA }), targetsGroupA: true },
+  "profiles.create": {
+    input: (w) => ({ name: uniqueName("p"), groupId: w.groupA, imageId: w.imageId, flavorId: w.flavorId }),
+    targetsGroupA: true,
+  },
+  "profiles.update": {
+    input: async (w) => ({ id: await newProfileOfA(w), description: "changed" }),
+    targetsGroupA: true,
+  },
+  "profiles.delete": { input: async (w) => ({ id: await newProfileOfA(w) }), targetsGroupA: true },
+  "profiles.setCurrentVersion": {
+    input: async (w) => ({ id: await newProfileOfA(w), version: 1 }),
+    targetsGroupA: true,
+  },
+  "profiles.clone": {
+    input: async (w) => ({ id: await newProfileOfA(w), name: uniqueName("c"), groupId: w.groupA }),
+    targetsGroupA: true,
+  },
+  "profiles.startAdminMode": { input: async (w) => ({ id: await newProfileOfA(w) }), targetsGroupA: true },
+  "profiles.publishAdminMode": {
+    input: async (w) => ({ id: await profileInAdminModeOfA(w), note: "changed" }),
+    targetsGroupA: true,
+  },
+  "profiles.discardAdminMode": {
+    input: async (w) => ({ id: await profileInAdminModeOfA(w) }),
+    targetsGroupA: true,
+  },
+  "profiles.runningDesktops": { input: async (w) => ({ id: await newProfileOfA(w) }), targetsGroupA: true },
+  "labs.list": {
+    input: () => undefined,
+    checkResult: (w, kind, result) => {
+      if (administersA(kind)) expect(ids(result)).toContain(w.labOfA);
+      else expect(ids(result)).not.toContain(w.labOfA);
+    },
+  },
+  "labs.get": { input: (w) => ({ id: w.labOfA }), targetsGroupA: true },
+  "labs.create": {
+    input: (w) => ({ name: uniqueName("l"), groupId: w.groupA, seats: 10 }),
+    targetsGroupA: true,
+  },
+  "labs.update": {
+    input: async (w) => ({ id: await makeLabRow(w.s, w.groupA), seats: 20 }),
+    targetsGroupA: true,
+  },
+  "labs.delete": { input: async (w) => ({ id: await makeLabRow(w.s, w.groupA) }), targetsGroupA: true },
+  "labs.setLessons": {
+    input: async (w) => ({
+      id: await makeLabRow(w.s, w.groupA),
+      lessons: [{ weekday: 1, start: "08:00", end: "09:30", warmMinutes: 10 }],
+    }),
+    targetsGroupA: true,
+  },
 };
+
+const newProfileOfA = (w: World) =>
+  makeProfileRow(w.s, { groupId: w.groupA, imageId: w.imageId, flavorId: w.flavorId });
+/** A profile of group A in admin mode: its admin machine (targetUserA's) runs on the matrix host. */
+async function profileInAdminModeOfA(w: World): Promise<number> {
+  const profileId = await newProfileOfA(w);
+  await makeProfileMachine(w.s, {
+    profileId,
+    kind: "admin",
+    ownerId: w.targetUserA.id,
+    groupId: w.groupA,
+    hostId: w.hostId,
+    flavorId: w.flavorId,
+    imageId: w.imageId,
+  });
+  return profileId;
+}
 /** One volume of targetUserA's in group A, for the list's scope check. */
 let volumeOfA: string | undefined;
 
@@ -631,6 +712,8 @@ beforeAll(async () => {
     },
     hostAuthorization: "",
     storedImageId: "",
+    profileOfA: await makeProfileRow(s, { groupId: groupA, imageId, flavorId }),
+    labOfA: await makeLabRow(s, groupA),
   };
   // Sessions are cut before any change: the disabled and revoked callers keep a cookie that the
   // portal must no longer honour.
