@@ -146,6 +146,9 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     }
     const { grant } = checked;
     try {
+      // As for consoles: no such VM here is no-instance, a VM that is not running is not-running.
+      if (!(await opts.consoles.consoleEndpoint(grant.instanceId, "vnc")))
+        return refuseRequest(res, "no-instance");
       const png = opts.consoles.screenshot ? await opts.consoles.screenshot(grant.instanceId) : null;
       if (!png) return refuseRequest(res, "not-running");
       res
