@@ -54,7 +54,8 @@ function pngSize(png: Buffer): { width: number; height: number } {
 beforeAll(async () => {
   const baseImage = await ensureTestImage();
   stateDir = await mkdtemp(join(tmpdir(), "ct-"));
-  driver = new QemuDriver({ stateDir });
+  // As the agent runs it: QEMU as an unprivileged user, so the screendump is that user's file.
+  driver = new QemuDriver({ stateDir, runAs: "nobody" });
   await driver.create({
     id: vmId,
     name: "thumbnail",
