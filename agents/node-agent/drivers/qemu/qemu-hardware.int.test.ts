@@ -100,7 +100,8 @@ async function bootAndReport(i: number): Promise<string> {
   const log = await waitForSerialLog(
     paths.serialLog,
     (l) => /EDUCLOUD-HW [^\r\n]*\r?\n/.test(l) && l.includes("EDUCLOUD-TABLET present"),
-    100_000,
+    // Alone, four boots at a time take ≈40 s each; beside the other integration files on two cores, ≈100 s.
+    180_000,
   );
   await driver.delete(spec.id);
   console.info(`[qemu-hardware] ${spec.name}: booted and reported in ${Date.now() - started} ms`);
@@ -128,5 +129,5 @@ describe("guest hardware model (real QEMU, real test guest)", () => {
           `disk_driver=${c.diskBus === "sata" ? "ahci" : "virtio_blk"} nic=${c.nicModel === "e1000" ? "e1000" : "virtio_net"}`,
       ),
     );
-  }, 180_000);
+  }, 400_000);
 });
