@@ -5,6 +5,7 @@
 // other power jobs.
 import type { z } from "zod";
 import type { resetInstanceJob } from "../../protocol/index";
+import { PermanentJobError } from "../permanent-job-error";
 import { reportProgress, reportState, type JobContext } from "./job-context";
 import { prepareNics } from "./prepare-nics";
 import { throttleReports } from "./throttle-reports";
@@ -14,7 +15,8 @@ type ResetJob = z.output<typeof resetInstanceJob>;
 export async function handleResetInstance(ctx: JobContext, job: ResetJob): Promise<void> {
   const driver = await ctx.drivers.forVm(job.instanceId);
   if (!driver) throw new Error(`no VM ${job.instanceId} on this host`);
-  if (!driver.reset) throw new Error(`the ${driver.kind} driver does not support reset`);
+  // Retrying cannot give the driver a reset: fail at once.
+  if (!driver.reset) throw new PermanentJobError(`the ${driver.kind} driver does not support reset`);
   const progress = throttleReports(
     (percent: number, message: string) => reportProgress(ctx, job.instanceId, percent, message),
     { quietStart: true },
