@@ -3,11 +3,12 @@
 import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
-import type { JobPayload, NicSpec } from "@/agents/protocol";
+import type { Hardware, JobPayload, NicSpec } from "@/agents/protocol";
+import type { InstanceKind } from "@/common/instance-states";
 import { flavors, groups, instances, ipSubnets, networks, type NetworkRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
-import { assertLaunchAllowed } from "../groups/catalogue";
+import { assertLaunchAllowed, readCatalogue } from "../groups/catalogue";
 import { findVisibleImage } from "../images/find-images";
 import { viewsOfCreated, type InstanceView } from "../instances/find-instances";
 import type { createInstanceInput } from "../instances/schemas";
@@ -30,6 +31,13 @@ export interface CreateInstancesInput {
   instances: { name: string; ownerId?: number }[];
   /** Marks the instances as one class deployment (see PlacementBatch.batchId). */
   batchId?: string;
+  // ---- desktops and admin mode (see PlacementBatch): the profile decided what may run, not the catalogue
+  kind?: InstanceKind;
+  profileId?: number;
+  profileVersion?: number;
+  poolId?: number;
+  throwaway?: boolean;
+  hardware?: Hardware | null;
 }
 
 /** One instance: a batch of one. */
@@ -97,11 +105,19 @@ export async function createInstances(
     });
   }
   const groupId = input.groupId ?? actor.groupIds[0] ?? null;
-  const catalogue = await assertLaunchAllowed(ctx.db, actor, groupId, {
-    image,
-    flavor,
-    networkIds: input.nics.map((n) => n.networkId),
-  });
+  // A desktop's image, flavor and network are its profile's, which the group's admins chose for its labs:
+  // the catalogue (what members may launch by hand) does not apply, its host restriction does.
+  const fromProfile = input.kind === "desktop" || input.kind === "admin";
+  const catalogue =
+    fromProfile && groupId !== null
+      ? await readCatalogue(ctx.db, groupId)
+      : fromProfile
+        ? null
+        : await assertLaunchAllowed(ctx.db, actor, groupId, {
+            image,
+            flavor,
+            networkIds: input.nics.map((n) => n.networkId),
+          });
 
   const wanted = [...new Set(input.nics.map((n) => n.networkId))];
   const nets = wanted.length ? await ctx.db.select().from(networks).where(inArray(networks.id, wanted)) : [];
@@ -156,6 +172,12 @@ export async function createInstances(
     batchId: input.batchId,
     allowedHosts,
     requestedBy: actor,
+    kind: input.kind,
+    profileId: input.profileId,
+    profileVersion: input.profileVersion,
+    poolId: input.poolId,
+    throwaway: input.throwaway,
+    hardware: input.hardware,
   });
 
   // Specs are read after the commit, so they include this batch's reservations (one read per network
