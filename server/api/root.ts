@@ -14,6 +14,8 @@ import { quotasRouter } from "./routers/quotas";
 import { portalSettingsRouter } from "./routers/portal-settings";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
+import { desktopsRouter } from "./routers/desktops";
+import { poolsRouter } from "./routers/pools";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -37,6 +39,8 @@ export const appRouter = createTRPCRouter({
   volumes: volumesRouter,
   captures: capturesRouter,
   portalSettings: portalSettingsRouter,
+  pools: poolsRouter,
+  desktops: desktopsRouter,
 });
 
 export type AppRouter = typeof appRouter;
