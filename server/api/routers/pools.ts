@@ -1,5 +1,11 @@
 import { createPoolInput, labPoolsInput, poolIdInput, updatePoolInput } from "@/common/pools";
-import { createPool, deletePool, listPools, setPoolState, updatePool } from "@/server/domain/pools/manage-pools";
+import {
+  createPool,
+  deletePool,
+  listPools,
+  setPoolState,
+  updatePool,
+} from "@/server/domain/pools/manage-pools";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const poolsRouter = createTRPCRouter({

@@ -34,7 +34,12 @@ async function releaseRow(deps: { db: Database; jobs: JobPort }, row: InstanceRo
     .where(and(eq(instances.id, row.id), eq(instances.assignedTo, row.assignedTo!)));
   if (res.affectedRows === 0) return;
   try {
-    await requestDesktopReset(deps, row, await resetTo(deps.db, row), msg("desktops.releasedBy", { user: by }));
+    await requestDesktopReset(
+      deps,
+      row,
+      await resetTo(deps.db, row),
+      msg("desktops.releasedBy", { user: by }),
+    );
   } catch (err) {
     // Still building, or busy: it must not reach the next student as it is, so it goes (the pool refills).
     if (!(err instanceof DomainError) || err.kind !== "CONFLICT") throw err;
@@ -43,7 +48,10 @@ async function releaseRow(deps: { db: Database; jobs: JobPort }, row: InstanceRo
   nudgePools();
 }
 
-export async function releaseDesktop(ctx: DomainContext, instanceId: string): Promise<{ instanceId: string }> {
+export async function releaseDesktop(
+  ctx: DomainContext,
+  instanceId: string,
+): Promise<{ instanceId: string }> {
   const actor = requireActor(ctx);
   const row = await loadDesktopForActor(ctx, instanceId);
   if (row.assignedTo === null) throw new DomainError("CONFLICT", msg("desktops.notAssigned"));
@@ -54,7 +62,12 @@ export async function releaseDesktop(ctx: DomainContext, instanceId: string): Pr
 export async function resetDesktop(ctx: DomainContext, instanceId: string): Promise<{ instanceId: string }> {
   const actor = requireActor(ctx);
   const row = await loadDesktopForActor(ctx, instanceId);
-  await requestDesktopReset(ctx, row, await resetTo(ctx.db, row), msg("desktops.resetBy", { user: actor.username }));
+  await requestDesktopReset(
+    ctx,
+    row,
+    await resetTo(ctx.db, row),
+    msg("desktops.resetBy", { user: actor.username }),
+  );
   return { instanceId };
 }
 
@@ -76,4 +89,3 @@ export async function releaseDesktopsOf(
   for (const row of rows) await releaseRow(deps, row, user.username);
   return rows.length;
 }
-

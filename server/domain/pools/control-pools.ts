@@ -96,7 +96,9 @@ export async function powerOpsRoom(db: Database, settings: DomainSettings, perHo
     .select({ id: hosts.id, enabled: hosts.enabled, lastHeartbeatAt: hosts.lastHeartbeatAt })
     .from(hosts)
     .where(isNull(hosts.revokedAt));
-  const up = hostRows.filter((h) => h.enabled && isHostUp(h.lastHeartbeatAt, new Date(), settings.hostDownAfterSeconds));
+  const up = hostRows.filter(
+    (h) => h.enabled && isHostUp(h.lastHeartbeatAt, new Date(), settings.hostDownAfterSeconds),
+  );
   if (!up.length) return 0;
   const busy = await db
     .select({ hostId: instances.hostId, n: sql<string>`count(*)` })
@@ -148,7 +150,9 @@ export async function makeDesktops(
     flavorId: profile.flavorId,
     groupId: lab.groupId ?? undefined,
     nics: profile.networkId ? [{ networkId: profile.networkId }] : [],
-    instances: Array.from({ length: n }, (_, i) => ({ name: `${lab.name.slice(0, 40)}-${pool.id}-${tag}${i}` })),
+    instances: Array.from({ length: n }, (_, i) => ({
+      name: `${lab.name.slice(0, 40)}-${pool.id}-${tag}${i}`,
+    })),
     kind: "desktop",
     profileId: profile.id,
     profileVersion: profile.currentVersion,

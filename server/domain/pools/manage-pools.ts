@@ -27,7 +27,10 @@ async function assertAdminOfLab(ctx: DomainContext, lab: LabRow): Promise<void> 
 
 function checkSizes(lab: LabRow, p: { size: number; spare: number; idleSize: number }): void {
   if (p.size > lab.seats)
-    throw new DomainError("INVALID", msg("pools.sizeOverSeats", { size: p.size, seats: lab.seats, lab: lab.name }));
+    throw new DomainError(
+      "INVALID",
+      msg("pools.sizeOverSeats", { size: p.size, seats: lab.seats, lab: lab.name }),
+    );
   if (p.spare > p.size)
     throw new DomainError("INVALID", msg("pools.spareOverSize", { spare: p.spare, size: p.size }));
   if (p.idleSize > p.size)
@@ -71,9 +74,13 @@ export async function createPool(
     .from(labProfiles)
     .where(and(eq(labProfiles.labId, lab.id), eq(labProfiles.profileId, profile.id)));
   if (!allowed)
-    throw new DomainError("INVALID", msg("pools.profileNotForLab", { profile: profile.name, lab: lab.name }), {
-      profileId: msg("pools.profileNotForLab", { profile: profile.name, lab: lab.name }),
-    });
+    throw new DomainError(
+      "INVALID",
+      msg("pools.profileNotForLab", { profile: profile.name, lab: lab.name }),
+      {
+        profileId: msg("pools.profileNotForLab", { profile: profile.name, lab: lab.name }),
+      },
+    );
   checkSizes(lab, input);
   try {
     const [res] = await ctx.db.insert(pools).values({

@@ -19,7 +19,9 @@ export async function measureUsage(db: Reader, subject: UsageSubject): Promise<Q
   const ownersOnly = ne(instances.kind, "desktop");
   const instWhere: SQL = and(
     ne(instances.state, "DELETED"),
-    byOwner ? and(eq(instances.ownerId, subject.ownerId), ownersOnly) : eq(instances.groupId, subject.groupId),
+    byOwner
+      ? and(eq(instances.ownerId, subject.ownerId), ownersOnly)
+      : eq(instances.groupId, subject.groupId),
   )!;
   const [inst] = await db
     .select({
