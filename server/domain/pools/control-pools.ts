@@ -92,6 +92,17 @@ async function controlPool(deps: PoolControlDeps, pool: PoolRow, result: PoolCon
  * built, started or reset. Placement spreads a batch over hosts, so the sum is the batch's bound.
  */
 export async function powerOpsRoom(db: Database, settings: DomainSettings, perHost: number): Promise<number> {
+  let sum = 0;
+  for (const free of (await powerOpsFree(db, settings, perHost)).values()) sum += free;
+  return sum;
+}
+
+/** Per up host: the power operations it may still start (its limit less its desktops in motion). */
+export async function powerOpsFree(
+  db: Database,
+  settings: DomainSettings,
+  perHost: number,
+): Promise<Map<string, number>> {
   const hostRows = await db
     .select({ id: hosts.id, enabled: hosts.enabled, lastHeartbeatAt: hosts.lastHeartbeatAt })
     .from(hosts)
@@ -99,7 +110,7 @@ export async function powerOpsRoom(db: Database, settings: DomainSettings, perHo
   const up = hostRows.filter(
     (h) => h.enabled && isHostUp(h.lastHeartbeatAt, new Date(), settings.hostDownAfterSeconds),
   );
-  if (!up.length) return 0;
+  if (!up.length) return new Map();
   const busy = await db
     .select({ hostId: instances.hostId, n: sql<string>`count(*)` })
     .from(instances)
@@ -117,10 +128,9 @@ export async function powerOpsRoom(db: Database, settings: DomainSettings, perHo
       ),
     )
     .groupBy(instances.hostId);
-  return up.reduce((sum, h) => {
-    const b = Number(busy.find((x) => x.hostId === h.id)?.n ?? 0);
-    return sum + Math.max(0, perHost - b);
-  }, 0);
+  return new Map(
+    up.map((h) => [h.id, Math.max(0, perHost - Number(busy.find((x) => x.hostId === h.id)?.n ?? 0))]),
+  );
 }
 
 /** Makes `n` desktops of the pool's profile (its current version) as one placement. */

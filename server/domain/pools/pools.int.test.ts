@@ -3,7 +3,7 @@
 // release resets; sign-out releases; nobody reaches another class's desktops.
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { instances, profiles } from "@/db/schema";
+import { instances, pools, profiles, quotaLimits } from "@/db/schema";
 import type { Actor } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
@@ -27,15 +27,16 @@ import {
   readDesktopMessages,
   sendDesktopMessage,
 } from "../desktops/desktop-messages";
-import { controlPools } from "./control-pools";
+import { controlPools, powerOpsFree } from "./control-pools";
 import { createPool } from "./manage-pools";
 import { applyInstanceState } from "../instances/apply-instance-event";
 
 let s: TestServices;
+let hostId: string;
 beforeAll(async () => {
   s = openTestServices();
   // Room for every desktop these tests make, whatever else the run's hosts hold.
-  await makeHost(s, { cpuCount: 64, memoryMiB: 256 * 1024 });
+  hostId = await makeHost(s, { cpuCount: 64, memoryMiB: 256 * 1024 });
 });
 afterAll(async () => {
   await s.close();
@@ -101,7 +102,6 @@ describe("pool controller", () => {
 
   it("warms to the full size for a lesson and shrinks to the idle size after it", async () => {
     const w = await makeClassLab(s, { size: 5, spare: 5 });
-    const { pools } = await import("@/db/schema");
     await s.db.update(pools).set({ idleSize: 1 }).where(eq(pools.id, w.poolId));
     // Tuesday 10:00–11:30 with 10 minutes' warm-up, in the server's time zone.
     await makeLesson(s, { labId: w.labId, weekday: 2, startMinute: 600, endMinute: 690, warmMinutes: 10 });
@@ -121,6 +121,24 @@ describe("pool controller", () => {
       .where(eq(instances.poolId, w.poolId));
     await controlPools(deps(recordingJobs(), after));
     expect(await desktopsOf(w.poolId)).toHaveLength(1);
+  });
+
+  it("counts a host's desktops being built, started or reset against its power-operation limit", async () => {
+    const w = await makeClassLab(s, { size: 3, spare: 3 });
+    await controlPools(deps());
+    // A limit high enough that what other tests left on the host does not clamp it at 0.
+    const free = async () => (await powerOpsFree(s.db, testSettings(), 1000)).get(hostId)!;
+    await s.db.update(instances).set({ state: "RUNNING", task: null }).where(eq(instances.poolId, w.poolId));
+    const before = await free();
+    await s.db.update(instances).set({ hostId, state: "BUILDING" }).where(eq(instances.poolId, w.poolId));
+    expect(await free()).toBe(before - 3);
+    await s.db
+      .update(instances)
+      .set({ state: "RUNNING", task: "resetting" })
+      .where(eq(instances.poolId, w.poolId));
+    expect(await free()).toBe(before - 3);
+    await s.db.update(instances).set({ state: "RUNNING", task: null }).where(eq(instances.poolId, w.poolId));
+    expect(await free()).toBe(before);
   });
 
   it("starts no desktop of a profile in admin mode", async () => {
@@ -144,7 +162,6 @@ describe("pool controller", () => {
     await expect(
       createPool(ctx, { labId: w.labId, profileId: other.profileId, size: 2, spare: 1, idleSize: 0 }),
     ).rejects.toMatchObject({ kind: "INVALID" });
-    const { pools } = await import("@/db/schema");
     await s.db.delete(pools).where(eq(pools.id, w.poolId));
     await expect(
       createPool(ctx, { labId: w.labId, profileId: w.profileId, size: 11, spare: 1, idleSize: 0 }),
@@ -174,6 +191,20 @@ describe("pool controller", () => {
 });
 
 describe("hand-out, release, sign-out", () => {
+  it("with no spare desktop but room in the pool, one is made for the student (BUILDING)", async () => {
+    const w = await makeClassLab(s, { size: 1, spare: 0 });
+    const jobs = recordingJobs();
+    const got = await openDesktop(contextFor(s, w.students[0]!, "127.0.0.1", { jobs }), w.labId);
+    expect(got).toMatchObject({ state: "SCHEDULED", made: true });
+    const [row] = await s.db.select().from(instances).where(eq(instances.id, got.instanceId));
+    expect(row).toMatchObject({ assignedTo: w.students[0]!.id, kind: "desktop", poolId: w.poolId });
+    expect(jobs.sent.map((j) => j.name)).toEqual(["instance.create"]);
+    // The pool is full now: the next student is told so, nothing more is made.
+    const err = await openDesktop(contextFor(s, w.students[1]!), w.labId).catch((e: unknown) => e);
+    expect(kindOf(err)).toBe("CONFLICT");
+    expect(await desktopsOf(w.poolId)).toHaveLength(1);
+  });
+
   it("30 students opening at once get 30 different desktops", async () => {
     const w = await makeClassLab(s, { students: 30, size: 30, spare: 30 });
     await controlPools(deps());
@@ -290,6 +321,21 @@ describe("hand-out, release, sign-out", () => {
 });
 
 describe("quotas", () => {
+  it("the lab group's limit bounds its desktops; the teacher's own limit does not", async () => {
+    const w = await makeClassLab(s, { size: 4, spare: 3 });
+    await s.db.insert(quotaLimits).values([
+      { subject: "group", subjectId: String(w.groupId), instances: 2 },
+      { subject: "user", subjectId: String(w.teacher.id), instances: 0 },
+    ]);
+    // Three wanted, the group allows two: the batch is refused whole, nothing is made…
+    await controlPools(deps());
+    expect(await desktopsOf(w.poolId)).toHaveLength(0);
+    // …and fits once the pool asks for what the group allows.
+    await s.db.update(pools).set({ spare: 2 }).where(eq(pools.id, w.poolId));
+    await controlPools(deps());
+    expect(await desktopsOf(w.poolId)).toHaveLength(2);
+  });
+
   it("a desktop counts against the lab's group, not the pool's owner nor the student", async () => {
     const w = await makeClassLab(s, { size: 2, spare: 2 });
     await controlPools(deps());
