@@ -28,6 +28,7 @@ import {
   sendDesktopMessage,
 } from "../desktops/desktop-messages";
 import { controlPools, powerOpsFree } from "./control-pools";
+import { createConsoleTicket } from "../consoles/console-tickets";
 import { createPool } from "./manage-pools";
 import { applyInstanceState } from "../instances/apply-instance-event";
 
@@ -233,6 +234,11 @@ describe("hand-out, release, sign-out", () => {
     const [row] = await s.db.select().from(instances).where(eq(instances.id, instanceId));
     expect(() => authorize(student, "consoles", "open", row!)).not.toThrow();
     expect(() => authorize(w.students[1]!, "consoles", "open", row!)).toThrow(DomainError);
+    // The console ticket (request → ticket is what the hand-out bench times) is the student's, not another's.
+    await expect(createConsoleTicket(ctx, { instanceId, kind: "vnc" })).resolves.toHaveProperty("ticket");
+    await expect(
+      createConsoleTicket(contextFor(s, w.students[1]!), { instanceId, kind: "vnc" }),
+    ).rejects.toMatchObject({ kind: "FORBIDDEN" });
     // …but the assignment is not ownership: no delete through the instances policy.
     expect(() => authorize(student, "instances", "delete", row!)).toThrow(DomainError);
 
