@@ -1,6 +1,6 @@
 // Hand-out (F5): a student opening a lab gets the desktop already theirs there, else a running spare one
-// claimed with one conditional UPDATE (two students can never get the same desktop: the row they both
-// aim at is taken by whoever updates it first, the other's UPDATE matches nothing and tries the next),
+// claimed under a row lock that others skip (two students can never get the same desktop, and N at once
+// do not queue on one row: see claimSpare),
 // else, while the pool has room, one made for them (BUILDING: the page waits for RUNNING).
 import { and, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import { msg } from "@/common/message";
@@ -49,15 +49,12 @@ export async function openDesktop(ctx: DomainContext, labId: number): Promise<Op
 
   const running = labPools.filter((p) => p.state === "running").map((p) => p.id);
   if (!running.length) throw new DomainError("CONFLICT", msg("desktops.noPool", { lab: lab.name }));
-  // One statement claims one row: a random start spreads concurrent claims over the spare rows.
-  const [res] = await ctx.db.execute(sql`
-    UPDATE ${instances} SET assigned_to = ${actor.id}, assigned_at = CURRENT_TIMESTAMP(3)
-    WHERE pool_id IN (${sql.join(
-      running.map((id) => sql`${id}`),
-      sql`, `,
-    )}) AND kind = 'desktop' AND assigned_to IS NULL AND state = 'RUNNING' AND task IS NULL
-    ORDER BY (id > ${randomHex()}) DESC, id LIMIT 1`);
-  if ((res as unknown as { affectedRows: number }).affectedRows === 1) {
+  // A claim that found every spare row locked by other claims at that instant tries again (they may
+  // roll back); it does not wait on them.
+  let claimedOne = false;
+  for (let attempt = 0; attempt < 3 && !claimedOne; attempt++)
+    claimedOne = await claimSpare(ctx, running, actor.id);
+  if (claimedOne) {
     const [claimed, ...extra] = await mine();
     // The same student opening twice at once: keep the first, give the others back.
     for (const e of extra)
@@ -93,7 +90,36 @@ export async function openDesktop(ctx: DomainContext, labId: number): Promise<Op
   throw new DomainError("CONFLICT", msg("desktops.noneFree", { lab: lab.name }));
 }
 
-const randomHex = () =>
-  Math.floor(Math.random() * 16 ** 8)
-    .toString(16)
-    .padStart(8, "0");
+/**
+ * Claims one running spare desktop of these pools for the user: the row is locked FOR UPDATE SKIP LOCKED
+ * (a row another claim holds is skipped, not waited on, so N students at once take N different rows
+ * without queueing on the first), then assigned in the same transaction. Read committed: rows looked at
+ * and not taken are not kept locked.
+ */
+async function claimSpare(ctx: DomainContext, poolIds: number[], userId: number): Promise<boolean> {
+  return ctx.db.transaction(
+    async (tx) => {
+      const [row] = await tx
+        .select({ id: instances.id })
+        .from(instances)
+        .where(
+          and(
+            inArray(instances.poolId, poolIds),
+            eq(instances.kind, "desktop"),
+            isNull(instances.assignedTo),
+            eq(instances.state, "RUNNING"),
+            isNull(instances.task),
+          ),
+        )
+        .limit(1)
+        .for("update", { skipLocked: true });
+      if (!row) return false;
+      const [res] = await tx
+        .update(instances)
+        .set({ assignedTo: userId, assignedAt: sql`CURRENT_TIMESTAMP(3)` })
+        .where(and(eq(instances.id, row.id), isNull(instances.assignedTo)));
+      return res.affectedRows === 1;
+    },
+    { isolationLevel: "read committed" },
+  );
+}
