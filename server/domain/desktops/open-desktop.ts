@@ -49,11 +49,14 @@ export async function openDesktop(ctx: DomainContext, labId: number): Promise<Op
 
   const running = labPools.filter((p) => p.state === "running").map((p) => p.id);
   if (!running.length) throw new DomainError("CONFLICT", msg("desktops.noPool", { lab: lab.name }));
-  // A claim that found every spare row locked by other claims at that instant tries again (they may
-  // roll back); it does not wait on them.
+  // A claim that found every spare row locked at that instant (other claims, or the heartbeat's
+  // reconcile updating the host's rows) tries again shortly while spare rows exist; it never waits on one.
   let claimedOne = false;
-  for (let attempt = 0; attempt < 3 && !claimedOne; attempt++)
+  for (let attempt = 0; attempt < 20 && !claimedOne; attempt++) {
     claimedOne = await claimSpare(ctx, running, actor.id);
+    if (!claimedOne && (await countSpare(ctx, running)) === 0) break;
+    if (!claimedOne) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+  }
   if (claimedOne) {
     const [claimed, ...extra] = await mine();
     // The same student opening twice at once: keep the first, give the others back.
@@ -88,6 +91,23 @@ export async function openDesktop(ctx: DomainContext, labId: number): Promise<Op
     if (made) return { instanceId: made.id, state: made.state as InstanceState, labId, made: true };
   }
   throw new DomainError("CONFLICT", msg("desktops.noneFree", { lab: lab.name }));
+}
+
+/** Running spare desktops of these pools, read without locks. */
+async function countSpare(ctx: DomainContext, poolIds: number[]): Promise<number> {
+  const [row] = await ctx.db
+    .select({ n: sql<string>`count(*)` })
+    .from(instances)
+    .where(
+      and(
+        inArray(instances.poolId, poolIds),
+        eq(instances.kind, "desktop"),
+        isNull(instances.assignedTo),
+        eq(instances.state, "RUNNING"),
+        isNull(instances.task),
+      ),
+    );
+  return Number(row?.n ?? 0);
 }
 
 /**
