@@ -380,4 +380,5 @@ export interface MessageParams {
   "desktops.releasedBy": { user: MessageParam };
   "desktops.resetBy": { user: MessageParam };
   "desktops.replaced": { state: MessageParam };
+  "desktops.surplus": Record<never, never>;
 }

@@ -72,8 +72,7 @@ async function controlPool(deps: PoolControlDeps, pool: PoolRow, result: PoolCon
       .filter((d) => d.createdAt.getTime() < old || pool.state !== "running")
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
       .slice(0, spare.length - want);
-    for (const d of surplus)
-      if (await deleteDesktop(deps, d, msg("events.deletedBy", { user: "pool" }))) result.deleted++;
+    for (const d of surplus) if (await deleteDesktop(deps, d, msg("desktops.surplus"))) result.deleted++;
     return;
   }
   const missing = want - spare.length;

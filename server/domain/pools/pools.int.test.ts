@@ -29,7 +29,7 @@ import {
 } from "../desktops/desktop-messages";
 import { controlPools, powerOpsFree } from "./control-pools";
 import { createConsoleTicket } from "../consoles/console-tickets";
-import { createPool } from "./manage-pools";
+import { createPool, deletePool, setPoolState } from "./manage-pools";
 import { applyInstanceState } from "../instances/apply-instance-event";
 
 let s: TestServices;
@@ -154,6 +154,21 @@ describe("pool controller", () => {
     const err = await openDesktop(contextFor(s, w.students[0]!), w.labId).catch((e: unknown) => e);
     expect(kindOf(err)).toBe("CONFLICT");
     expect(await desktopsOf(w.poolId)).toHaveLength(0);
+  });
+
+  it("stopping a pool takes its spare desktops away and leaves the assigned ones; deleting takes all", async () => {
+    const w = await makeClassLab(s, { size: 3, spare: 3 });
+    await controlPools(deps());
+    await markRunning((await desktopsOf(w.poolId)).map((d) => d.id));
+    const { instanceId } = await openDesktop(contextFor(s, w.students[0]!), w.labId);
+    const teacher = contextFor(s, w.teacher);
+    await setPoolState(teacher, w.poolId, "stopped");
+    await controlPools(deps());
+    expect((await desktopsOf(w.poolId)).map((d) => d.id)).toEqual([instanceId]);
+    const res = await deletePool(teacher, w.poolId);
+    expect(res.desktops).toBe(1);
+    expect(await desktopsOf(w.poolId)).toHaveLength(0);
+    expect(await s.db.select().from(pools).where(eq(pools.id, w.poolId))).toHaveLength(0);
   });
 
   it("a pool is made only for a profile of the lab, within its seats", async () => {
