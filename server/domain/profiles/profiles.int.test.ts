@@ -39,7 +39,7 @@ import {
 import { makeLabRow, makeProfileMachine, makeProfileRow } from "@/server/testing/lab-fixtures";
 import { receiveCapture } from "../captures/receive-capture";
 import { DomainError } from "../errors";
-import { assertNotInAdminMode, lockProfile } from "./lock-profile";
+import { assertNotInAdminMode, lockProfile } from "../provisioning/profile-lock";
 
 const work = await mkdtemp(join(tmpdir(), "profiles-test-"));
 const storeDir = join(work, "store");

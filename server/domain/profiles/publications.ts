@@ -19,7 +19,7 @@ import {
 import type { Database } from "@/server/db/client";
 import type { DomainContext } from "../context";
 import { pushImageToHosts } from "../images/sync-images";
-import { lockProfile } from "./lock-profile";
+import { lockProfile } from "../provisioning/profile-lock";
 import { removeAdminInstance } from "./remove-admin-instance";
 
 type Reader = Pick<Database, "select">;
