@@ -38,6 +38,7 @@ import {
 } from "@/server/testing/fixtures";
 import { makeLabRow, makeProfileMachine, makeProfileRow } from "@/server/testing/lab-fixtures";
 import { receiveCapture } from "../captures/receive-capture";
+import { profilePublisher } from "./publications";
 import { DomainError } from "../errors";
 import { assertNotInAdminMode, lockProfile } from "../provisioning/profile-lock";
 
@@ -441,7 +442,7 @@ describe("admin mode", () => {
     expect((await refusal(api.profiles.discardAdminMode({ id }))).code).toBe("profiles.publishing");
 
     const { imageId: newImage } = await receiveCapture(
-      { db: s.db, storeDir, maxBytes: 64 * 1024 * 1024, jobs },
+      { db: s.db, storeDir, maxBytes: 64 * 1024 * 1024, jobs, publisher: profilePublisher },
       { hostId, taskId, body: new Blob([new Uint8Array(disk)]).stream() },
     );
     const [img] = await s.db.select().from(images).where(eq(images.id, newImage));

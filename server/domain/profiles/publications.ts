@@ -17,6 +17,7 @@ import {
   type ProfileRow,
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import type { CapturePublisher } from "../captures/receive-capture";
 import type { DomainContext } from "../context";
 import { pushImageToHosts } from "../images/sync-images";
 import { lockProfile } from "../provisioning/profile-lock";
@@ -126,3 +127,17 @@ export async function finishPublication(
     : [];
   await removeAdminInstance(ctx, pub.instanceId, author?.username ?? "—");
 }
+
+/** Tells the portal's end of a capture which captures are publications (passed in by the transport). */
+export const profilePublisher: CapturePublisher = {
+  async find(db, taskId) {
+    const pub = await findPublication(db, taskId);
+    if (!pub) return null;
+    return {
+      label: `profile ${pub.profileId}`,
+      imageOptions: (reader) => publicationImageOptions(reader, pub),
+      record: (tx, image) => recordPublication(tx, pub, image),
+      finish: (ctx, image) => finishPublication(ctx, pub, image),
+    };
+  },
+};
