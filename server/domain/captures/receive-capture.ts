@@ -53,7 +53,7 @@ export interface CapturePublication {
   /** How the image is stored: the next version of a family, seen by a group. */
   imageOptions(
     db: Database,
-  ): Promise<{ newVersionOf: string; visibility: "public" | "group"; groupId: number | null }>;
+  ): Promise<{ newVersionOf?: string; visibility: "public" | "group"; groupId: number | null }>;
   /** In the transaction that ends the capture task. */
   record(tx: Tx, image: ImageRow): Promise<unknown>;
   /** After that transaction committed. */

@@ -8,10 +8,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { images, instanceCaptures, profilePublications, tasks } from "@/db/schema";
+import { images, instanceCaptures, profilePublications, profileVersions, tasks } from "@/db/schema";
 import { receiveCapture } from "@/server/domain/captures/receive-capture";
+import { profilePublisher } from "@/server/domain/profiles/publications";
 import { authorizeImageUpload } from "@/server/domain/images/manage-images";
 import { uploadImageInput } from "@/common/images";
 import { createTask } from "@/server/domain/tasks/manage-tasks";
@@ -97,11 +98,17 @@ describe("a teacher publishes admin mode of a profile built on a public image", 
     });
 
     const { imageId } = await receiveCapture(
-      { db: s.db, storeDir: join(work, "store"), maxBytes: 64 * 1024 * 1024 },
+      { db: s.db, storeDir: join(work, "store"), maxBytes: 64 * 1024 * 1024, publisher: profilePublisher },
       { hostId, taskId, body: new Blob([new Uint8Array(disk)]).stream() },
     );
     const [made] = await s.db.select().from(images).where(eq(images.id, imageId));
     expect(made!.groupId).toBe(groupId);
     expect(made!.familyId ?? made!.id).not.toBe(base!.familyId ?? base!.id);
+    // It is the profile's version 2 all the same (stored through the publication, not as a plain capture).
+    const [v2] = await s.db
+      .select()
+      .from(profileVersions)
+      .where(and(eq(profileVersions.profileId, p.profileId), eq(profileVersions.version, 2)));
+    expect(v2?.imageId).toBe(imageId);
   });
 });
