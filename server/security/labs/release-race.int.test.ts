@@ -40,8 +40,8 @@ describe("a student opens the lab while another releases their desktop", () => {
     });
 
     const conn = await s.pool.getConnection();
-    let handedOver = false;
-    let ticket = false;
+    let handedOver: boolean;
+    let ticket: boolean;
     try {
       await conn.query("LOCK TABLES images WRITE");
       const releasing = callerFor(s, first).desktops.release({ instanceId: desktopId });

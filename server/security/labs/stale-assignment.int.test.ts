@@ -43,9 +43,7 @@ describe("a student removed from the class keeps the lab's desktop assigned to t
     // The lab is no longer theirs to open...
     expect(await succeeds(() => api.desktops.open({ labId: w.labId }))).toBe(false);
     // ...but the desktop they had is still theirs: console, messages, reset.
-    const console = await succeeds(() =>
-      api.consoles.createTicket({ instanceId: desktopId, kind: "vnc" }),
-    );
+    const console = await succeeds(() => api.consoles.createTicket({ instanceId: desktopId, kind: "vnc" }));
     const messages = await succeeds(() => api.desktops.messages({ instanceId: desktopId }));
     const [row] = await s.db.select().from(instances).where(eq(instances.id, desktopId));
     expect({ console, messages, assignedTo: row!.assignedTo }).toEqual({
