@@ -82,7 +82,9 @@ export async function requestDesktopReset(
   why: Message,
   opts: { releaseFrom?: number } = {},
 ): Promise<void> {
-  if (!row.profileId) throw new DomainError("CONFLICT", msg("desktops.cannotResetNow", { state: row.state }));
+  // Never placed (no host): nothing to reset; the caller decides (release takes it away).
+  if (!row.profileId || !row.hostId)
+    throw new DomainError("CONFLICT", msg("desktops.cannotResetNow", { state: row.state }));
   const marked = await deps.db.transaction(async (tx) => {
     const profile = await lockProfile(tx, row.profileId!);
     assertNotInAdminMode(profile);
@@ -106,10 +108,11 @@ export async function requestDesktopReset(
           eq(instances.id, row.id),
           inArray(instances.state, ["RUNNING", "STOPPED"]),
           isNull(instances.task),
+          eq(instances.hostId, row.hostId!),
           opts.releaseFrom === undefined ? undefined : eq(instances.assignedTo, opts.releaseFrom),
         ),
       );
-    if (res.affectedRows === 0 || !row.hostId) return null;
+    if (res.affectedRows === 0) return null;
     const [after] = await tx
       .select({ opSeq: instances.opSeq })
       .from(instances)
