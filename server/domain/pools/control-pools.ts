@@ -16,6 +16,7 @@ import { currentVersionImageId } from "../profiles/lock-profile";
 import { deleteDesktop } from "../desktops/desktop-jobs";
 import { liveDesktopsOf, loadLab } from "./load-pool";
 import { poolOwner } from "./pool-owner";
+import { withPoolLock } from "./pool-lock";
 import { poolTarget, wantedSpare } from "./pool-target";
 
 export interface PoolControlDeps {
@@ -41,13 +42,14 @@ export async function controlPools(deps: PoolControlDeps): Promise<PoolControlRe
   const result: PoolControlResult = { created: 0, deleted: 0, replaced: 0 };
   const log = deps.log ?? pino({ level: "silent" });
   const all = await deps.db.select().from(pools);
-  for (const pool of all) {
+  for (const { id } of all) {
     try {
-      await controlPool(deps, pool, result);
+      // Under the pool's lock: a student's desktop made meanwhile (open-desktop.ts) is counted.
+      await withPoolLock(deps.db, id, (pool) => controlPool(deps, pool, result));
     } catch (err) {
       // One pool's trouble (quota, no room, admin mode) must not starve the others.
-      if (err instanceof DomainError) log.info({ pool: pool.id, reason: err.message }, "pool not filled");
-      else log.warn({ pool: pool.id, err }, "pool controller failed");
+      if (err instanceof DomainError) log.info({ pool: id, reason: err.message }, "pool not filled");
+      else log.warn({ pool: id, err }, "pool controller failed");
     }
   }
   return result;
@@ -139,7 +141,7 @@ export async function makeDesktops(
   n: number,
 ): Promise<{ id: string; state: string }[]> {
   const lab = await loadLab(deps.db, pool.labId);
-  const owner = await poolOwner(deps.db, lab);
+  const owner = await poolOwner(deps.db, lab, pool);
   if (!owner) throw new DomainError("CONFLICT", msg("pools.ownerGone"));
   const [profile] = await deps.db.select().from(profiles).where(eq(profiles.id, pool.profileId));
   if (!profile) return [];

@@ -89,6 +89,7 @@ export async function createPool(
       size: input.size,
       spare: input.spare,
       idleSize: input.idleSize,
+      createdBy: requireActor(ctx).id,
     });
     return (await loadPool(ctx.db, res.insertId)).pool;
   } catch (err) {

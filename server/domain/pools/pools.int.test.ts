@@ -2,8 +2,8 @@
 // follows the schedule, stays out of admin mode; hand-out never gives one desktop to two students;
 // release resets; sign-out releases; nobody reaches another class's desktops.
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { instances, pools, profiles, quotaLimits } from "@/db/schema";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { instances, memberships, pools, profiles, quotaLimits, users } from "@/db/schema";
 import type { Actor } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
@@ -372,4 +372,97 @@ describe("quotas", () => {
     expect(n.every((d) => d.ownerId === w.teacher.id)).toBe(true);
   });
 });
-void makeUser;
+
+describe("who owns a pool's desktops", () => {
+  it("the pool's creator; once the creator is gone or no longer teaches the class, the class's first teacher", async () => {
+    const w = await makeClassLab(s, { size: 6, spare: 1, running: false });
+    // A second teacher of the class (a later id than w.teacher, so never the fallback) creates the pool.
+    const creator = await makeUser(s, "powerAdm", [w.groupId]);
+    await s.db.delete(pools).where(eq(pools.id, w.poolId));
+    const pool = await createPool(contextFor(s, creator), {
+      labId: w.labId,
+      profileId: w.profileId,
+      size: 6,
+      spare: 1,
+      idleSize: 0,
+    });
+    expect(pool.createdBy).toBe(creator.id);
+    await setPoolState(contextFor(s, creator), pool.id, "running");
+    const owners = async () => {
+      await controlPools(deps());
+      const ds = await desktopsOf(pool.id);
+      await markRunning(ds.map((d) => d.id));
+      return ds;
+    };
+    expect((await owners()).map((d) => d.ownerId)).toEqual([creator.id]);
+
+    // No longer an administrator of the class: the next desktop is the first teacher's.
+    await s.db
+      .update(memberships)
+      .set({ isAdmin: false })
+      .where(and(eq(memberships.userId, creator.id), eq(memberships.groupId, w.groupId)));
+    await s.db.update(pools).set({ spare: 2 }).where(eq(pools.id, pool.id));
+    const second = (await owners()).filter((d) => d.ownerId !== creator.id);
+    expect(second.map((d) => d.ownerId)).toEqual([w.teacher.id]);
+
+    // Deleted (possible while they own no machine): created_by becomes null, the pool keeps working.
+    const v = await makeClassLab(s, { size: 2, spare: 1, running: false });
+    const gone = await makeUser(s, "powerAdm", [v.groupId]);
+    await s.db.update(pools).set({ createdBy: gone.id, state: "running" }).where(eq(pools.id, v.poolId));
+    await s.db.delete(memberships).where(eq(memberships.userId, gone.id));
+    await s.db.delete(users).where(eq(users.id, gone.id));
+    const [after] = await s.db.select().from(pools).where(eq(pools.id, v.poolId));
+    expect(after!.createdBy).toBeNull();
+    await controlPools(deps());
+    expect((await desktopsOf(v.poolId)).map((d) => d.ownerId)).toEqual([v.teacher.id]);
+  });
+});
+
+describe("making a desktop across processes", () => {
+  it("two portals (own module state, own connections) racing for a pool's last place make one desktop", async () => {
+    // A second "process": open-desktop.ts loaded afresh (its in-process queue is its own) on its own
+    // connections. Only the pool's row lock can keep the two from both taking the last place.
+    const other = openTestServices();
+    vi.resetModules();
+    const second = (await import("../desktops/open-desktop")) as typeof import("../desktops/open-desktop");
+    try {
+      const labsRaced = await Promise.all(
+        Array.from({ length: 8 }, () => makeClassLab(s, { size: 1, spare: 0, students: 2 })),
+      );
+      const outcomes = await Promise.all(
+        labsRaced.map((w) =>
+          Promise.allSettled([
+            openDesktop(contextFor(s, w.students[0]!), w.labId),
+            second.openDesktop(contextFor(other, w.students[1]!), w.labId),
+          ]),
+        ),
+      );
+      for (const [i, w] of labsRaced.entries()) {
+        const made = outcomes[i]!.filter((o) => o.status === "fulfilled");
+        const refused = outcomes[i]!.filter((o) => o.status === "rejected");
+        expect(made).toHaveLength(1);
+        // The other module instance's DomainError is another class: compare the kind, not the class.
+        expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ kind: "CONFLICT" });
+        expect(await desktopsOf(w.poolId)).toHaveLength(1);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("the controller (another process) and a student's hand-out racing for the last place make one desktop", async () => {
+    const worker = openTestServices();
+    try {
+      const labsRaced = await Promise.all(
+        Array.from({ length: 8 }, () => makeClassLab(s, { size: 1, spare: 1, students: 1 })),
+      );
+      await Promise.allSettled([
+        controlPools({ ...deps(), db: worker.db }),
+        ...labsRaced.map((w) => openDesktop(contextFor(s, w.students[0]!), w.labId)),
+      ]);
+      for (const w of labsRaced) expect(await desktopsOf(w.poolId)).toHaveLength(1);
+    } finally {
+      await worker.close();
+    }
+  });
+});
