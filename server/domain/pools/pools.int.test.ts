@@ -31,6 +31,8 @@ import { controlPools, powerOpsFree } from "./control-pools";
 import { createConsoleTicket } from "../consoles/console-tickets";
 import { createPool, deletePool, setPoolState } from "./manage-pools";
 import { applyInstanceState } from "../instances/apply-instance-event";
+import { recordInstanceEvent } from "../instances/record-event";
+import { msg } from "@/common/message";
 
 let s: TestServices;
 let hostId: string;
@@ -99,6 +101,35 @@ describe("pool controller", () => {
     // The broken ones are never handed out: they are being deleted.
     const gone = await s.db.select().from(instances).where(inArray(instances.id, broken));
     for (const g of gone) expect(g.state).toBe("DELETING");
+  });
+
+  it("keeps a desktop stopped on purpose (STOPPING → STOPPED) and replaces one found stopped (RUNNING → STOPPED)", async () => {
+    const w = await makeClassLab(s, { size: 2, spare: 2 });
+    await controlPools(deps());
+    const [asked, died] = await desktopsOf(w.poolId);
+    await markRunning([asked!.id, died!.id]);
+    await s.db
+      .update(instances)
+      .set({ state: "STOPPED", task: null })
+      .where(inArray(instances.id, [asked!.id, died!.id]));
+    await recordInstanceEvent(s.db, {
+      instanceId: asked!.id,
+      kind: "state",
+      message: msg("events.nowState", { state: "STOPPED", accel: "none" }),
+      fromState: "STOPPING",
+      toState: "STOPPED",
+    });
+    await recordInstanceEvent(s.db, {
+      instanceId: died!.id,
+      kind: "state",
+      message: msg("events.foundStopped"),
+      fromState: "RUNNING",
+      toState: "STOPPED",
+    });
+    expect((await controlPools(deps())).replaced).toBe(1);
+    const ids = (await desktopsOf(w.poolId)).map((d) => d.id);
+    expect(ids).toContain(asked!.id);
+    expect(ids).not.toContain(died!.id);
   });
 
   it("warms to the full size for a lesson and shrinks to the idle size after it", async () => {
