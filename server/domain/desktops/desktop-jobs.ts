@@ -8,6 +8,7 @@ import type { Database } from "@/server/db/client";
 import type { JobPort } from "../context";
 import { DomainError } from "../errors";
 import { recordInstanceEvent } from "../instances/record-event";
+import { assertNotInAdminMode, lockProfile } from "../profiles/lock-profile";
 
 export interface DesktopDeps {
   db: Database;
@@ -66,19 +67,28 @@ export async function requestDesktopReset(
 ): Promise<void> {
   const [image] = await deps.db.select().from(images).where(eq(images.id, to.imageId));
   if (!image) throw new DomainError("CONFLICT", msg("notFound.image"));
-  const [res] = await deps.db
-    .update(instances)
-    .set({
-      task: "resetting",
-      progress: null,
-      imageId: to.imageId,
-      profileVersion: to.profileVersion,
-      opSeq: sql`${instances.opSeq} + 1`,
-      updatedAt: new Date(),
-    })
-    .where(
-      and(eq(instances.id, row.id), inArray(instances.state, ["RUNNING", "STOPPED"]), isNull(instances.task)),
-    );
+  // A reset starts the desktop again: like any desktop start, not while its profile is in admin mode
+  // (decided under the profile's lock, as placement and admin mode's start do).
+  const [res] = await deps.db.transaction(async (tx) => {
+    if (row.profileId !== null) assertNotInAdminMode(await lockProfile(tx, row.profileId));
+    return tx
+      .update(instances)
+      .set({
+        task: "resetting",
+        progress: null,
+        imageId: to.imageId,
+        profileVersion: to.profileVersion,
+        opSeq: sql`${instances.opSeq} + 1`,
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(instances.id, row.id),
+          inArray(instances.state, ["RUNNING", "STOPPED"]),
+          isNull(instances.task),
+        ),
+      );
+  });
   if (res.affectedRows === 0 || !row.hostId)
     throw new DomainError("CONFLICT", msg("desktops.cannotResetNow", { state: row.state }));
   const [after] = await deps.db

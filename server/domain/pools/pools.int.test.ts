@@ -187,6 +187,34 @@ describe("pool controller", () => {
     expect(await desktopsOf(w.poolId)).toHaveLength(0);
   });
 
+  it("no reset while the profile is in admin mode (a reset starts the desktop); a release then takes it away", async () => {
+    const w = await makeClassLab(s, { size: 2, spare: 2 });
+    await controlPools(deps());
+    const [a, b] = await desktopsOf(w.poolId);
+    await markRunning([a!.id, b!.id]);
+    await s.db
+      .update(instances)
+      .set({ state: "STOPPED", assignedTo: w.students[0]!.id })
+      .where(eq(instances.id, a!.id));
+    await s.db.update(instances).set({ assignedTo: w.students[1]!.id }).where(eq(instances.id, b!.id));
+    await s.db
+      .update(profiles)
+      .set({ adminInstanceId: "00000000-0000-4000-8000-000000000000" })
+      .where(eq(profiles.id, w.profileId));
+    const jobs = recordingJobs();
+    const err = await resetDesktop(contextFor(s, w.students[0]!, "127.0.0.1", { jobs }), a!.id).catch(
+      (e: unknown) => e,
+    );
+    expect(kindOf(err)).toBe("CONFLICT");
+    expect((await s.db.select().from(instances).where(eq(instances.id, a!.id)))[0]).toMatchObject({
+      state: "STOPPED",
+      task: null,
+    });
+    await releaseDesktop(contextFor(s, w.students[1]!, "127.0.0.1", { jobs }), b!.id);
+    expect((await s.db.select().from(instances).where(eq(instances.id, b!.id)))[0]!.state).toBe("DELETING");
+    expect(jobs.sent.map((j) => j.name)).toEqual(["instance.delete"]);
+  });
+
   it("stopping a pool takes its spare desktops away and leaves the assigned ones; deleting takes all", async () => {
     const w = await makeClassLab(s, { size: 3, spare: 3 });
     await controlPools(deps());
