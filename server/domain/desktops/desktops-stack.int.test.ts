@@ -318,8 +318,8 @@ describe("desktops on the real stack (one pool, in lesson order)", () => {
     // The third student's desktop still runs version 1 when started again, until its next reset.
     await stack.caller.instances.start({ id: d2 });
     await stack.waitForState(d2, "RUNNING", 60_000);
-    const n = await banners(d2);
     await booted(d2, 2);
+    const n = await banners(d2);
     expect((await row(d2)).profileVersion).toBe(1);
     expect(await readMarker(d2)).not.toBe(published);
     await student[2]!.desktops.reset({ instanceId: d2 });
