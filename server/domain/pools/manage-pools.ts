@@ -112,6 +112,7 @@ export async function createPool(
         size: input.size,
         spare: input.spare,
         idleSize: input.idleSize,
+        createdBy: requireActor(ctx).id,
       });
       return res.insertId;
     });
