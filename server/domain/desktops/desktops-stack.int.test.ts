@@ -144,7 +144,7 @@ beforeAll(async () => {
       again = true;
       return;
     }
-    running = controlPools({ db: s.db, jobs, settings, hostPowerOps: 4 })
+    running = controlPools({ db: s.db, jobs, settings, hostPowerOps: 4, poolIds: poolId ? [poolId] : [] })
       .catch(() => undefined)
       .finally(() => {
         running = null;

@@ -36,6 +36,11 @@ export interface PoolControlDeps {
   hostPowerOps?: number;
   now?: Date;
   log?: Logger;
+  /**
+   * Only these pools (the worker controls all). Tests that share one database across files control only
+   * their own, so one file's controller never fills or empties another file's pool.
+   */
+  poolIds?: readonly number[];
 }
 
 export interface PoolControlResult {
@@ -69,7 +74,14 @@ export async function brokenDesktops(db: Database, desktops: InstanceRow[]): Pro
 export async function controlPools(deps: PoolControlDeps): Promise<PoolControlResult> {
   const result: PoolControlResult = { created: 0, deleted: 0, replaced: 0 };
   const log = deps.log ?? pino({ level: "silent" });
-  const all = await deps.db.select().from(pools);
+  const all = !deps.poolIds
+    ? await deps.db.select({ id: pools.id }).from(pools)
+    : deps.poolIds.length
+      ? await deps.db
+          .select({ id: pools.id })
+          .from(pools)
+          .where(inArray(pools.id, [...deps.poolIds]))
+      : [];
   for (const { id } of all) {
     try {
       // Under the pool's lock: a student's desktop made meanwhile (open-desktop.ts) is counted.

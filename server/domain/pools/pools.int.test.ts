@@ -2,8 +2,8 @@
 // follows the schedule, stays out of admin mode; hand-out never gives one desktop to two students;
 // release resets; sign-out releases; nobody reaches another class's desktops.
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { instances, memberships, pools, profiles, quotaLimits, users } from "@/db/schema";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { hosts, instances, memberships, pools, profiles, quotaLimits, users } from "@/db/schema";
 import type { Actor } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
@@ -17,7 +17,7 @@ import {
   testSettings,
   type TestServices,
 } from "@/server/testing/fixtures";
-import { makeClassLab, makeLesson } from "@/server/testing/lab-fixtures";
+import { makeClassLab as makeLabOfClass, makeLesson } from "@/server/testing/lab-fixtures";
 import { openDesktop } from "../desktops/open-desktop";
 import { myDesktops } from "../desktops/my-desktops";
 import { releaseDesktop, releaseDesktopsOf, resetDesktop } from "../desktops/release-desktop";
@@ -44,13 +44,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await s.close();
 });
+// The host is live (a real agent heartbeats every few seconds): a long run must not find it down.
+beforeEach(async () => {
+  await s.db.update(hosts).set({ lastHeartbeatAt: new Date() }).where(eq(hosts.id, hostId));
+});
 
+// The pools this file made: its controller runs only these (other files' pools share the database).
+const mine = new Set<number>();
+const makeClassLab = async (...args: Parameters<typeof makeLabOfClass>) => {
+  const w = await makeLabOfClass(...args);
+  mine.add(w.poolId);
+  return w;
+};
 const deps = (jobs = recordingJobs(), now?: Date) => ({
   db: s.db,
   jobs,
   settings: testSettings(),
   hostPowerOps: 64,
   now,
+  poolIds: [...mine],
 });
 const desktopsOf = (poolId: number) =>
   s.db
@@ -445,6 +457,7 @@ describe("who owns a pool's desktops", () => {
       spare: 1,
       idleSize: 0,
     });
+    mine.add(pool.id);
     expect(pool.createdBy).toBe(creator.id);
     await setPoolState(contextFor(s, creator), pool.id, "running");
     const owners = async () => {

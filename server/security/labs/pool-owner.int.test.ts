@@ -44,7 +44,13 @@ describe("a teacher demoted to student owns the class's desktops", () => {
     const profile = await makeProfile(s, { groupId });
     const labId = await makeLab(s, { groupId, seats: 4, profileIds: [profile.profileId] });
     const poolId = await makePool(s, { labId, profileId: profile.profileId, size: 1, spare: 1 });
-    await controlPools({ db: s.db, jobs: recordingJobs(), settings: testSettings(), hostPowerOps: 64 });
+    await controlPools({
+      db: s.db,
+      jobs: recordingJobs(),
+      settings: testSettings(),
+      hostPowerOps: 64,
+      poolIds: [poolId],
+    });
     const [desktop] = await s.db.select().from(instances).where(eq(instances.poolId, poolId));
     expect(desktop).toBeDefined();
     // Running and handed to the classmate.
