@@ -47,6 +47,9 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     [can(actor.role, "quotas", "mine"), { href: "/usage", key: "usage" }],
     // A teacher's classes (the groups they administer); superAdm sees every group there.
     [can(actor.role, "classes", "read"), { href: "/classes", key: "classes" }],
+    // Labs and desktop profiles (docs/labs.md): a teacher's rooms of desktops and what they boot.
+    [can(actor.role, "labs", "list"), { href: "/labs", key: "labs" }],
+    [can(actor.role, "profiles", "list"), { href: "/profiles", key: "profiles" }],
     [true, { href: "/settings", key: "settings" }],
     [can(actor.role, "users", "list"), { href: "/admin/users", key: "users", admin: true }],
     [can(actor.role, "groups", "list"), { href: "/admin/groups", key: "groups", admin: true }],

@@ -25,3 +25,7 @@ export type VolumeView = Out["volumes"]["list"][number];
 export type ClassSummaryView = Out["classes"]["list"][number];
 export type ClassDetailView = Out["classes"]["get"];
 export type ClassMemberView = ClassDetailView["members"][number];
+export type ProfileSummaryView = Out["profiles"]["list"][number];
+export type ProfileDetailView = Out["profiles"]["get"];
+export type LabSummaryView = Out["labs"]["list"][number];
+export type LabDetailView = Out["labs"]["get"];
