@@ -21,9 +21,12 @@ interface Row {
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 /** The server names a lesson's field "lessons.<i>.<field>": each is shown beside its input. */
-const LESSON_FIELDS = Array.from({ length: 100 }, (_, i) =>
-  ["weekday", "start", "end", "warmMinutes"].map((f) => `lessons.${i}.${f}`),
-).flat();
+const LESSON_FIELDS = [
+  "lessons",
+  ...Array.from({ length: 100 }, (_, i) =>
+    ["weekday", "start", "end", "warmMinutes"].map((f) => `lessons.${i}.${f}`),
+  ).flat(),
+];
 
 export function LessonsCard({
   lab,
@@ -132,12 +135,24 @@ export function LessonsCard({
             </Button>
           </div>
         ))}
+        {form.fieldErrors.lessons && (
+          <p className="text-sm text-red-600 dark:text-red-400">{form.fieldErrors.lessons}</p>
+        )}
         <div className="flex flex-wrap gap-2">
           <Button
             variant="secondary"
             size="sm"
             onClick={() =>
-              form.set("rows", [...rows, { weekday: "1", start: "08:00", end: "09:30", warmMinutes: "10" }])
+              // The next weekday: a new row does not overlap the last one before it is edited.
+              form.set("rows", [
+                ...rows,
+                {
+                  weekday: String((Number(rows.at(-1)?.weekday ?? 0) % 7) + 1),
+                  start: "08:00",
+                  end: "09:30",
+                  warmMinutes: "10",
+                },
+              ])
             }
           >
             {t("addLesson")}

@@ -98,10 +98,7 @@ export function AdminModeCard({
   return (
     <Card aria-labelledby="admin-mode-heading" data-testid="admin-mode-card">
       <div id="admin-mode-heading">
-        <CardHeader
-          title={t("adminMode")}
-          aside={profile.adminInstanceId && <Badge tone="warning">{t("adminModeBadge")}</Badge>}
-        />
+        <CardHeader title={t("adminMode")} />
       </div>
       {publishing ? (
         <div className="space-y-2" data-testid="publish-progress">
