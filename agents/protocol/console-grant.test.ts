@@ -56,4 +56,13 @@ describe("console grants", () => {
     const n = (t: string) => JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString()).nonce;
     expect(n(signConsoleGrant(g, portalKey))).not.toBe(n(signConsoleGrant(g, portalKey)));
   });
+
+  it("carries the thumbnail kind, signed like any other, and no kind it does not know", () => {
+    const g = { ...grant(), kind: "thumbnail" as const };
+    expect(verifyConsoleGrant(signConsoleGrant(g, portalKey), agentKey, { hostId })).toMatchObject({
+      ok: true,
+      grant: { kind: "thumbnail" },
+    });
+    expect(() => signConsoleGrant({ ...grant(), kind: "screen" as "vnc" }, portalKey)).toThrow();
+  });
 });

@@ -6,12 +6,19 @@ import { z } from "zod";
 
 export const CONSOLE_KINDS = ["vnc", "serial"] as const;
 export type ConsoleKind = (typeof CONSOLE_KINDS)[number];
+/**
+ * What a grant may be for: a console stream, or one screenshot of the VM's display ("thumbnail",
+ * answered only at AGENT_THUMBNAIL_PATH; a console connection refuses it, and the thumbnail endpoint
+ * refuses console grants).
+ */
+export const GRANT_KINDS = [...CONSOLE_KINDS, "thumbnail"] as const;
+export type GrantKind = (typeof GRANT_KINDS)[number];
 
 export const consoleGrantSchema = z.object({
   /** The host the grant is for: another host refuses it. */
   hostId: z.uuid(),
   instanceId: z.uuid(),
-  kind: z.enum(CONSOLE_KINDS),
+  kind: z.enum(GRANT_KINDS),
   /** Expiry, ms since the epoch. Grants live seconds, not minutes. */
   exp: z.number().int().positive(),
   /** Random: the agent accepts each grant once. */

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { agentMessageSchema } from "./agent-message";
 export * from "./agent-message";
+import { hardwareSchema } from "./hardware";
 import { hypervisorKindSchema } from "./hypervisor";
 import { applyNetworkJob, nicSpecSchema, removeNetworkJob } from "./network";
 import {
@@ -24,7 +25,11 @@ export * from "./storage";
 // 4: events go on each host's own queue, and jobs carry no URLs (agents build them on the portal they joined).
 // 5: instance.resize job and instance.resized event (an agent older than this fails the job as unknown,
 // which puts the instance in ERROR with that reason).
-export const PROTOCOL_VERSION = 5;
+// 6: labs and desktops — instance.create carries `hardware` (firmware, disk bus, NIC model, USB tablet,
+// keyboard layout) and `throwaway` (snapshot mode: the disk is re-made from the base at every start);
+// the instance.reset job (power off, disk re-made from its base or a new one, start); the console
+// bridge's thumbnail endpoint (AGENT_THUMBNAIL_PATH) for grants of kind "thumbnail".
+export const PROTOCOL_VERSION = 6;
 
 export const instanceIdSchema = z.uuid();
 export const hostIdSchema = z.uuid();
@@ -80,6 +85,13 @@ export const createInstanceJob = z.object({
   hypervisor: hypervisorKindSchema,
   /** NICs in guest order (eth0 first); each carries its network so the agent can build it first. */
   nics: z.array(nicSpecSchema).max(8).default([]),
+  /** The guest's virtual hardware; absent = today's VMs (BIOS, virtio disk and NIC, tablet, en-us). */
+  hardware: hardwareSchema.optional(),
+  /**
+   * Snapshot mode: the VM's writes go to an overlay over the cached base that is discarded whenever it
+   * stops and made fresh before every start (a host reboot discards it too); the base is never written.
+   */
+  throwaway: z.boolean().default(false),
 });
 export const instanceActionJob = z.object({ instanceId: instanceIdSchema });
 /**
@@ -92,6 +104,16 @@ export const resizeInstanceJob = z.object({
   vcpus: createInstanceJob.shape.vcpus,
   memoryMiB: createInstanceJob.shape.memoryMiB,
   diskGiB: createInstanceJob.shape.diskGiB,
+});
+/**
+ * Back to the base: the VM is powered off at once (no guest shutdown), its disk made fresh from its base
+ * — from `image` when given (fetched into the cache first, as create does; the VM's spec then names it)
+ * — and started. Throw-away and persistent VMs alike. Progress as instance.progress; the outcome as
+ * instance.state RUNNING (or ERROR with a reason) carrying the job's id.
+ */
+export const resetInstanceJob = z.object({
+  instanceId: instanceIdSchema,
+  image: imageRefSchema.optional(),
 });
 export const stopInstanceJob = instanceActionJob.extend({
   timeoutMs: z.number().int().min(0).max(600_000).default(30_000),
@@ -107,6 +129,7 @@ export const JOB_SCHEMAS = {
   "instance.reboot": instanceActionJob,
   "instance.delete": instanceActionJob,
   "instance.resize": resizeInstanceJob,
+  "instance.reset": resetInstanceJob,
   "network.apply": applyNetworkJob,
   "network.remove": removeNetworkJob,
   "image.sync": syncImageJob,
@@ -307,6 +330,12 @@ export type JoinResponse = z.infer<typeof joinResponseSchema>;
 export const CONSOLE_KEY_PATH = "/api/v1/agent/console-key";
 /** The agent's console bridge: `${pinned console URL}${AGENT_CONSOLE_PATH}?grant=<signed grant>`. */
 export const AGENT_CONSOLE_PATH = "/console";
+/**
+ * The console bridge's screenshot of a VM's display (no software in the guest: QMP screendump):
+ * `GET ${pinned console URL as http(s)}${AGENT_THUMBNAIL_PATH}?grant=<signed grant of kind "thumbnail">`
+ * answers image/png. Beside the console path, so a proxy that routes one routes both.
+ */
+export const AGENT_THUMBNAIL_PATH = "/console/thumbnail";
 
 /** How an agent proves who it is to the portal over HTTP (image fetch, console bridge). */
 export const hostAuthHeader = (hostId: string, secret: string) => `Bearer ${hostId}.${secret}`;

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { TRPCError } from "@trpc/server";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -566,7 +566,18 @@ const FIXTURES: Record<string, Fixture> = {
     input: async (w) => ({ id: await newProfileOfA(w), name: uniqueName("c"), groupId: w.groupA }),
     targetsGroupA: true,
   },
-  "profiles.startAdminMode": { input: async (w) => ({ id: await newProfileOfA(w) }), targetsGroupA: true },
+  "profiles.startAdminMode": {
+    input: async (w) => {
+      // The admin machine counts in group A's instances, which the matrix's earlier rows have filled:
+      // room for it (the limit stays, so a teacher still sets members' limits within it).
+      await w.s.db
+        .update(quotaLimits)
+        .set({ instances: 100_000 })
+        .where(and(eq(quotaLimits.subject, "group"), eq(quotaLimits.subjectId, String(w.groupA))));
+      return { id: await newProfileOfA(w) };
+    },
+    targetsGroupA: true,
+  },
   "profiles.publishAdminMode": {
     input: async (w) => ({ id: await profileInAdminModeOfA(w), note: "changed" }),
     targetsGroupA: true,

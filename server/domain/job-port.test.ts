@@ -15,12 +15,18 @@ describe("typed job port", () => {
     await jobs.enqueue("h", "volume.create", { volumeId: instanceId, sizeGiB: "1" }, "vol-2");
     // @ts-expect-error no such job
     await jobs.enqueue("h", "instance.explode", { instanceId }, "boom-1");
+    // Protocol 6: reset takes the instance and, optionally, a whole image reference.
+    await jobs.enqueue("h", "instance.reset", { instanceId }, "reset-1");
+    // @ts-expect-error a reset's image is a full image reference (id, sha256, format, size)
+    await jobs.enqueue("h", "instance.reset", { instanceId, image: { id: instanceId } }, "reset-2");
     expect(jobs.sent.map((j) => j.name)).toEqual([
       "instance.start",
       "volume.create",
       "instance.create",
       "volume.create",
       "instance.explode",
+      "instance.reset",
+      "instance.reset",
     ]);
   });
 });

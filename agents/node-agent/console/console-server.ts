@@ -2,25 +2,33 @@
 // its driver serves it). Every connection carries a grant the portal signed for this host, one
 // instance and one console kind; the agent holds only the portal's public key. See README.md for the
 // listen address.
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { verifyConsoleGrant, type ConsoleGrant, type ConsoleKind } from "../../protocol/console-grant";
-import { AGENT_CONSOLE_PATH } from "../../protocol/index";
+import { AGENT_CONSOLE_PATH, AGENT_THUMBNAIL_PATH } from "../../protocol/index";
 import type { ConsoleEndpoint } from "../drivers/hypervisor-driver";
 import { bridgeSocket, type Bridge, type BridgeOptions } from "./bridge-socket";
 import { formatWsUrl, type ListenAddress } from "./listen-address";
 import { NonceCache } from "./nonce-cache";
-import { refuseUpgrade, type RefusalCode } from "./refusals";
+import { refuseRequest, refuseUpgrade, type RefusalCode } from "./refusals";
 
 /** Where a VM's console is: the driver that has the VM knows (DriverRegistry, or one driver). */
 export interface ConsoleEndpoints {
   /** Null when there is no such VM on this host. */
   consoleEndpoint(instanceId: string, kind: ConsoleKind): Promise<ConsoleEndpoint | null>;
+  /**
+   * A PNG of the VM's screen, null when there is no such VM or it is not running; absent when no
+   * driver can take one (thumbnails are then 404).
+   */
+  screenshot?(instanceId: string): Promise<Buffer | null>;
 }
+
+/** A stream console's grant (the thumbnail endpoint's grants never open one). */
+type StreamGrant = ConsoleGrant & { kind: ConsoleKind };
 
 export interface ConsoleServerOptions {
   hostId: string;
@@ -80,9 +88,16 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     };
   };
 
-  const check = (req: IncomingMessage): { grant: ConsoleGrant } | { refusal: RefusalCode } => {
+  /**
+   * The one grant check for both endpoints: signature, shape, expiry, host, lifetime, the kind the
+   * endpoint serves (console: vnc/serial; thumbnail: thumbnail), and single use — in that order, so a
+   * grant refused for its kind is not spent.
+   */
+  const check = (
+    req: IncomingMessage,
+    endpoint: "console" | "thumbnail",
+  ): { grant: ConsoleGrant } | { refusal: RefusalCode } => {
     const url = new URL(req.url ?? "/", "http://agent");
-    if (url.pathname !== AGENT_CONSOLE_PATH) return { refusal: "not-found" };
     const key = opts.getVerifyKey();
     if (!key) return { refusal: "no-key" };
     const now = Date.now();
@@ -97,6 +112,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
               : "bad-grant",
       };
     if (result.grant.exp - now > MAX_GRANT_LIFETIME_MS) return { refusal: "bad-grant" };
+    if ((result.grant.kind === "thumbnail") !== (endpoint === "thumbnail")) return { refusal: "wrong-kind" };
     const claimed = nonces.claim(result.grant.nonce, result.grant.exp);
     if (claimed !== "ok") return { refusal: claimed === "replayed" ? "replayed" : "too-many" };
     return { grant: result.grant };
@@ -110,11 +126,45 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     handleProtocols: (offered) => (offered.has("binary") ? "binary" : false),
   });
 
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://agent").pathname;
+    if (path === AGENT_THUMBNAIL_PATH && (req.method === "GET" || req.method === "HEAD"))
+      return void serveThumbnail(req, res);
+    if (path !== AGENT_CONSOLE_PATH) return refuseRequest(res, "not-found");
     res
       .writeHead(426, { "content-type": "text/plain; charset=utf-8", connection: "close" })
       .end("WebSocket only\n");
   });
+
+  // One PNG of the VM's screen for a thumbnail grant; never logs the URL (it carries the grant).
+  const serveThumbnail = async (req: IncomingMessage, res: ServerResponse) => {
+    const remote = req.socket.remoteAddress;
+    const checked = check(req, "thumbnail");
+    if ("refusal" in checked) {
+      opts.log.warn({ refusal: checked.refusal, remote }, "thumbnail refused");
+      return refuseRequest(res, checked.refusal);
+    }
+    const { grant } = checked;
+    try {
+      // As for consoles: no such VM here is no-instance, a VM that is not running is not-running.
+      if (!(await opts.consoles.consoleEndpoint(grant.instanceId, "vnc")))
+        return refuseRequest(res, "no-instance");
+      const png = opts.consoles.screenshot ? await opts.consoles.screenshot(grant.instanceId) : null;
+      if (!png) return refuseRequest(res, "not-running");
+      res
+        .writeHead(200, {
+          "content-type": "image/png",
+          "content-length": png.length,
+          "cache-control": "no-store",
+          "x-content-type-options": "nosniff",
+        })
+        .end(req.method === "HEAD" ? undefined : png);
+    } catch (err) {
+      opts.log.error({ err: (err as Error).message, instanceId: grant.instanceId }, "thumbnail failed");
+      if (!res.headersSent) refuseRequest(res, "not-running");
+      else res.destroy();
+    }
+  };
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const remote = req.socket.remoteAddress;
@@ -124,9 +174,10 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
       opts.log.warn({ refusal, instanceId: g?.instanceId, kind: g?.kind, remote }, "console refused");
       refuseUpgrade(socket, refusal);
     };
-    const checked = check(req);
+    if (new URL(req.url ?? "/", "http://agent").pathname !== AGENT_CONSOLE_PATH) return refuse("not-found");
+    const checked = check(req, "console");
     if ("refusal" in checked) return refuse(checked.refusal);
-    const { grant } = checked;
+    const grant = checked.grant as StreamGrant; // check() let only vnc and serial through here
     const reserved = reserve(grant.instanceId, grant.kind);
     if (typeof reserved === "string") return refuse(reserved, grant);
     const release = reserved;
@@ -203,7 +254,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
 }
 
 /** Connects to the VM's console before the handshake completes, so a stopped VM is an HTTP 404. */
-async function openVmSocket(consoles: ConsoleEndpoints, grant: ConsoleGrant): Promise<Socket | RefusalCode> {
+async function openVmSocket(consoles: ConsoleEndpoints, grant: StreamGrant): Promise<Socket | RefusalCode> {
   const endpoint = await consoles.consoleEndpoint(grant.instanceId, grant.kind);
   if (!endpoint) return "no-instance";
   return new Promise((resolve) => {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 
 /**
@@ -12,6 +13,10 @@ export const REFUSALS = {
   expired: [401, "the console grant has expired"],
   "wrong-host": [403, "the console grant is for another host"],
   replayed: [403, "the console grant has already been used"],
+  "wrong-kind": [
+    403,
+    "the grant is not for this endpoint (a console grant opens a console, a thumbnail grant a thumbnail)",
+  ],
   "no-instance": [404, "no such instance on this host"],
   "not-running": [404, "the instance is not running"],
   "serial-busy": [409, "someone else has the serial console open"],
@@ -28,6 +33,19 @@ const STATUS_TEXT: Record<number, string> = {
   409: "Conflict",
   503: "Service Unavailable",
 };
+
+/** The same refusal as an ordinary HTTP answer (the thumbnail endpoint is not a WebSocket). */
+export function refuseRequest(res: ServerResponse, code: RefusalCode): void {
+  const [status, message] = REFUSALS[code];
+  res
+    .writeHead(status, {
+      "content-type": "text/plain; charset=utf-8",
+      "cache-control": "no-store",
+      "x-educloud-console-refusal": code,
+      connection: "close",
+    })
+    .end(`${message}\n`);
+}
 
 /** Writes the HTTP refusal and destroys the socket once it is flushed. */
 export function refuseUpgrade(socket: Duplex, code: RefusalCode): void {

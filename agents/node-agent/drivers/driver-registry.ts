@@ -135,4 +135,10 @@ export class DriverRegistry {
   async consoleEndpoint(id: string, kind: ConsoleKind): Promise<ConsoleEndpoint | null> {
     return (await this.forVm(id))?.consoleEndpoint(id, kind) ?? null;
   }
+
+  /** The thumbnail endpoint's screenshot, through whichever driver has the VM (null: none can). */
+  async screenshot(id: string): Promise<Buffer | null> {
+    const driver = await this.forVm(id);
+    return driver?.screenshot ? driver.screenshot(id) : null;
+  }
 }

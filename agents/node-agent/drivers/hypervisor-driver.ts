@@ -6,6 +6,7 @@ import type { HypervisorKind } from "../../protocol/hypervisor";
 import type { NicSpec } from "../../protocol/network";
 import type { TapOwner } from "../network/ip-commands";
 import type { AgentMessage } from "../../protocol/agent-message";
+import type { HardwareInput } from "../../protocol/hardware";
 
 export type Accelerator = "kvm" | "tcg" | "none";
 
@@ -36,6 +37,19 @@ export interface VmSpec {
    * spec, so a volume attached while the VM ran is there again after a stop and start.
    */
   volumes?: VolumeAttachment[];
+  /** The guest's virtual hardware; absent (or a field absent) = the defaults (BIOS, virtio, tablet, en-us). */
+  hardware?: HardwareInput;
+  /**
+   * Snapshot mode: the disk (overlay over the base) is discarded whenever the VM stops and made fresh
+   * before every start, so nothing the guest writes outlives a stop; the base is never written.
+   */
+  throwaway?: boolean;
+}
+
+/** A new base for reset: the VM's spec names it from then on. */
+export interface ResetBase {
+  baseImagePath: string;
+  baseImageFormat: "qcow2" | "raw";
 }
 
 /** What a resize changes. */
@@ -147,6 +161,19 @@ export interface HypervisorDriver {
    * it makes resize jobs fail with "the <kind> driver does not support resizing".
    */
   resize?(id: string, size: VmSize, onProgress?: (p: ProgressReport) => void): Promise<void>;
+
+  /**
+   * Back to the base: powers the VM off at once (no guest shutdown), makes its disk fresh from its base
+   * (`base` when given, recorded in the spec) and starts it. Running or stopped, throw-away or not.
+   * Optional: a driver without it makes reset jobs fail with "the <kind> driver does not support reset".
+   */
+  reset?(id: string, base?: ResetBase, onProgress?: (p: ProgressReport) => void): Promise<VmStatus>;
+
+  /**
+   * A PNG of the VM's display taken by the hypervisor (no software in the guest); null when the VM is
+   * not running or the driver has no such VM.
+   */
+  screenshot?(id: string): Promise<Buffer | null>;
 
   // ---- storage (snapshots, capture, volumes); optional so drivers without it say "not supported" ----
   /** A disk snapshot named `tag` (crash-consistent while running); returns the disk usage it pins. */

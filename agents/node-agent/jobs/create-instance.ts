@@ -53,6 +53,8 @@ export async function handleCreateInstance(
           baseImageFormat: job.image.format,
           accel,
           nics: job.nics,
+          ...(job.hardware && { hardware: job.hardware }),
+          ...(job.throwaway && { throwaway: true }),
         },
         (p) => progress(60 + Math.round(p.percent * 0.4), p.message),
       );

@@ -9,6 +9,7 @@ import {
   handleStopInstance,
 } from "./power-actions";
 import { handleResizeInstance } from "./resize-instance";
+import { handleResetInstance } from "./reset-instance";
 import { handleSyncImage } from "./sync-image";
 import { handleCaptureInstance } from "./capture-instance";
 import { handleSnapshotJob, handleVolumeJob } from "./storage-jobs";
@@ -30,6 +31,8 @@ export async function handleJob(ctx: JobContext, name: string, data: unknown): P
       return handleDeleteInstance(ctx, parseJob("instance.delete", data).instanceId);
     case "instance.resize":
       return handleResizeInstance(ctx, parseJob("instance.resize", data));
+    case "instance.reset":
+      return handleResetInstance(ctx, parseJob("instance.reset", data));
     case "network.apply":
       return handleApplyNetwork(ctx, parseJob("network.apply", data));
     case "network.remove":

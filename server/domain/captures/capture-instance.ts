@@ -9,7 +9,7 @@ import { isSettled } from "@/common/instance-states";
 import { instanceCaptures, tasks } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
-import { DomainError } from "../errors";
+import { DomainError, messageOf } from "../errors";
 import type { EventRegistration } from "../events/dispatcher";
 import { loadInstanceForActor } from "../instances/find-instances";
 import { recordInstanceEvent } from "../instances/record-event";
@@ -56,7 +56,16 @@ export async function captureInstance(
     ownerId: inst.ownerId,
     groupId: inst.groupId,
   });
-  await beforeQueue?.(taskId);
+  try {
+    await beforeQueue?.(taskId);
+  } catch (err) {
+    // The caller's own check refused under its lock: the task ends here, nothing reached the host.
+    await updateTask(ctx.db, taskId, {
+      state: "failed",
+      error: err instanceof DomainError ? messageOf(err) : msg("tasks.captureServerProblem"),
+    });
+    throw err;
+  }
   try {
     await ctx.jobs.enqueue(
       inst.hostId,

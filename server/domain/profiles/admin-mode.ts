@@ -164,16 +164,25 @@ export async function publishAdminMode(
     .where(eq(instances.id, instanceId));
   if (!inst || inst.state === "DELETED" || inst.state === "DELETING")
     throw new DomainError("CONFLICT", msg("profiles.adminInstanceGone", { profile: profile.name }));
-  return captureInstance(ctx, { instanceId, name: profile.name }, async (taskId) => {
-    await ctx.db.insert(profilePublications).values({
-      taskId,
-      profileId: profile.id,
-      instanceId,
-      baseImageId: inst.imageId,
-      note: input.note,
-      createdBy: actor.id,
-    });
-  });
+  // The checks above again under the profile's lock as the publication is recorded: of two publishes
+  // (or a publish and a discard) at once, one wins and the other's capture task ends before the agent.
+  return captureInstance(ctx, { instanceId, name: profile.name }, (taskId) =>
+    ctx.db.transaction(async (tx) => {
+      const locked = await lockProfile(tx, profile.id);
+      if (locked.adminInstanceId !== instanceId)
+        throw new DomainError("CONFLICT", msg("profiles.notInAdminMode", { profile: profile.name }));
+      if (await openPublicationTaskId(tx, locked))
+        throw new DomainError("CONFLICT", msg("profiles.publishing", { profile: profile.name }));
+      await tx.insert(profilePublications).values({
+        taskId,
+        profileId: profile.id,
+        instanceId,
+        baseImageId: inst.imageId,
+        note: input.note,
+        createdBy: actor.id,
+      });
+    }),
+  );
 }
 
 /** Throws the change away: the admin machine is deleted and desktops may start again. */

@@ -375,6 +375,32 @@ describe("admin mode", () => {
     }
   });
 
+  it("two publishes at once: one capture goes to the host, the other's task ends refused", async () => {
+    const c = await makeClass();
+    const jobs = recordingJobs();
+    const api = callerFor(s, c.teacher, undefined, { jobs });
+    const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
+    await makeProfileMachine(s, {
+      profileId: id,
+      kind: "admin",
+      ownerId: c.teacher.id,
+      groupId: c.groupId,
+      hostId,
+      flavorId,
+      imageId,
+    });
+    const results = await Promise.allSettled([
+      api.profiles.publishAdminMode({ id, note: "one" }),
+      api.profiles.publishAdminMode({ id, note: "two" }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const lost = results.find((r) => r.status === "rejected")!;
+    expect((await refusal(Promise.reject(lost.reason))).code).toBe("profiles.publishing");
+    expect(jobs.sent.filter((j) => j.name === "instance.capture")).toHaveLength(1);
+    const pubs = await s.db.select().from(profilePublications).where(eq(profilePublications.profileId, id));
+    expect(pubs).toHaveLength(1);
+  });
+
   it("publish: the captured disk becomes version N+1 with its note and author, pushed to the old base's hosts", async () => {
     const c = await makeClass();
     const jobs = recordingJobs();

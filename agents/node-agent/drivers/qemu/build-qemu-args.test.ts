@@ -208,3 +208,82 @@ describe("buildQemuArgs", () => {
     expect(args.every((a) => typeof a === "string" && a.length > 0)).toBe(true);
   });
 });
+
+describe("buildQemuArgs: the guest hardware model", () => {
+  const all = (args: string[], flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]!] : []));
+  const code = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+  const withVars = { ...paths, efiVars: `${dir}/efivars.fd` };
+
+  it("leaves a VM without a hardware model exactly as before: BIOS, virtio disk, no tablet, no keymap", () => {
+    const args = buildQemuArgs(spec, withVars, { accel: "tcg", firmwareCode: code });
+    expect(all(args, "-drive")).toEqual([
+      `file=${dir}/disk.qcow2,if=virtio,format=qcow2,cache=writeback,discard=unmap`,
+    ]);
+    expect(args).not.toContain("-k");
+    expect(args.join(" ")).not.toMatch(/pflash|usb-tablet|ahci|e1000/);
+  });
+
+  it("boots UEFI from OVMF's read-only code and the VM's own writable variable store", () => {
+    const args = buildQemuArgs({ ...spec, hardware: { firmware: "uefi" } }, withVars, {
+      accel: "tcg",
+      firmwareCode: code,
+    });
+    expect(all(args, "-drive").slice(0, 2)).toEqual([
+      `if=pflash,format=raw,unit=0,readonly=on,file=${code}`,
+      `if=pflash,format=raw,unit=1,file=${dir}/efivars.fd`,
+    ]);
+  });
+
+  it("refuses UEFI without OVMF or a variable store, and firmware paths QEMU would misread", () => {
+    const uefi = { ...spec, hardware: { firmware: "uefi" as const } };
+    expect(() => buildQemuArgs(uefi, paths, { accel: "tcg", firmwareCode: code })).toThrow(/ovmf/);
+    expect(() => buildQemuArgs(uefi, withVars, { accel: "tcg" })).toThrow(InvalidVmConfigError);
+    expect(() =>
+      buildQemuArgs(uefi, { ...paths, efiVars: "/tmp/a,b.fd" }, { accel: "tcg", firmwareCode: code }),
+    ).toThrow(/must not contain ','/);
+  });
+
+  it("puts the disk on its own AHCI controller as a SATA disk", () => {
+    const args = buildQemuArgs({ ...spec, hardware: { diskBus: "sata" } }, paths, { accel: "tcg" });
+    expect(all(args, "-drive")).toEqual([
+      `file=${dir}/disk.qcow2,if=none,id=disk0,format=qcow2,cache=writeback,discard=unmap`,
+    ]);
+    expect(all(args, "-device")).toEqual(
+      expect.arrayContaining(["ahci,id=sata0", "ide-hd,drive=disk0,bus=sata0.0,bootindex=0"]),
+    );
+  });
+
+  it("gives NICs the e1000 model when asked, virtio otherwise", () => {
+    const nic = { ...spec.nics, tap: "ectapa", mac: "02:ec:00:00:00:01", ip: "10.0.0.5" };
+    const network = {
+      id: "7d1f8a2e-3b4c-4d5e-8f6a-7b8c9d0e1f2a",
+      name: "n",
+      revision: 1,
+      bridge: "ecbrx",
+      cidr: "10.0.0.0/24",
+      gateway: "10.0.0.1",
+      dnsServers: [],
+      vlanId: null,
+      uplink: null,
+      nat: false,
+      reservations: [],
+      portForwards: [],
+    };
+    const nics = [{ ...nic, network }];
+    const e1000 = buildQemuArgs({ ...spec, nics, hardware: { nicModel: "e1000" } }, paths, { accel: "tcg" });
+    expect(all(e1000, "-device")).toContain("e1000,netdev=net0,mac=02:ec:00:00:00:01");
+    const virtio = buildQemuArgs({ ...spec, nics, hardware: {} }, paths, { accel: "tcg" });
+    expect(all(virtio, "-device")).toContain("virtio-net-pci,netdev=net0,mac=02:ec:00:00:00:01");
+  });
+
+  it("adds the USB tablet (on by default in a hardware model) and the VNC keymap", () => {
+    const args = buildQemuArgs({ ...spec, hardware: { keyboardLayout: "de" } }, paths, { accel: "tcg" });
+    expect(valueOf(args, "-k")).toBe("de");
+    expect(all(args, "-device")).toEqual(
+      expect.arrayContaining(["qemu-xhci,id=usb0", "usb-tablet,bus=usb0.0"]),
+    );
+    const off = buildQemuArgs({ ...spec, hardware: { usbTablet: false } }, paths, { accel: "tcg" });
+    expect(off.join(" ")).not.toMatch(/usb-tablet|qemu-xhci/);
+    expect(valueOf(off, "-k")).toBe("en-us");
+  });
+});

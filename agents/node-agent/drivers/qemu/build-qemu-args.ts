@@ -1,7 +1,8 @@
+import { hardwareSchema, type Hardware } from "../../../protocol/hardware";
 import type { VmSpec } from "../hypervisor-driver";
 import { buildVolumeArgs } from "./build-volume-args";
 import { InvalidVmConfigError } from "./qemu-errors";
-import { assertUsableQemuArgPaths } from "./vm-paths";
+import { assertQemuSafePath, assertUsableQemuArgPaths } from "./vm-paths";
 
 /** Where QEMU finds the VM's disk and puts its control files. All absolute, none with ','. */
 export interface QemuArgPaths {
@@ -11,6 +12,8 @@ export interface QemuArgPaths {
   vncSocket: string;
   serialSocket: string;
   serialLog: string;
+  /** The VM's own copy of the UEFI variable store (writable pflash); needed only for UEFI guests. */
+  efiVars?: string;
 }
 
 export type QemuAccel = "kvm" | "tcg";
@@ -23,6 +26,8 @@ export interface QemuArgOptions {
   machine?: QemuMachine;
   /** Confine QEMU with seccomp (`-sandbox on,…`, see sandboxOption); only when this QEMU build supports it. */
   sandbox?: boolean;
+  /** OVMF's code image (read-only pflash) for UEFI guests, e.g. /usr/share/OVMF/OVMF_CODE_4M.fd. */
+  firmwareCode?: string;
 }
 
 /**
@@ -54,7 +59,10 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
  * tap (QEMU would otherwise run /etc/qemu-ifup as root). The tap name and MAC go into QEMU's option
  * syntax, so they are checked here again even though the portal's spec was validated.
  */
-export function buildNicArgs(spec: Pick<VmSpec, "nics">): string[] {
+export function buildNicArgs(
+  spec: Pick<VmSpec, "nics">,
+  nicModel: Hardware["nicModel"] = "virtio",
+): string[] {
   const nics = spec.nics ?? [];
   if (nics.length === 0) return ["-nic", "none"];
   return nics.flatMap((nic, i) => {
@@ -65,9 +73,47 @@ export function buildNicArgs(spec: Pick<VmSpec, "nics">): string[] {
       "-netdev",
       `tap,id=net${i},ifname=${nic.tap},script=no,downscript=no`,
       "-device",
-      `virtio-net-pci,netdev=net${i},mac=${nic.mac}`,
+      `${nicModel === "e1000" ? "e1000" : "virtio-net-pci"},netdev=net${i},mac=${nic.mac}`,
     ];
   });
+}
+
+/**
+ * The boot disk on the bus the hardware model names: virtio-blk (today's VMs), or SATA — an AHCI
+ * controller of its own (on q35 and pc alike) with the disk as an ide-hd on its first port.
+ */
+function buildDiskArgs(disk: string, bus: Hardware["diskBus"]): string[] {
+  if (bus === "virtio")
+    return ["-drive", `file=${disk},if=virtio,format=qcow2,cache=writeback,discard=unmap`];
+  return [
+    "-drive",
+    `file=${disk},if=none,id=disk0,format=qcow2,cache=writeback,discard=unmap`,
+    "-device",
+    "ahci,id=sata0",
+    "-device",
+    "ide-hd,drive=disk0,bus=sata0.0,bootindex=0",
+  ];
+}
+
+/** UEFI: OVMF's code read-only and the VM's own variable store writable, both as pflash. */
+function buildFirmwareArgs(
+  firmware: Hardware["firmware"],
+  paths: QemuArgPaths,
+  opts: QemuArgOptions,
+): string[] {
+  if (firmware === "bios") return [];
+  if (!opts.firmwareCode || !paths.efiVars)
+    throw new InvalidVmConfigError(
+      "a UEFI guest needs OVMF (apt-get install -y ovmf) and its own variable store",
+    );
+  assertQemuSafePath(opts.firmwareCode, "UEFI firmware path");
+  assertQemuSafePath(paths.efiVars, "UEFI variable store path");
+  return [
+    "-drive",
+    `if=pflash,format=raw,unit=0,readonly=on,file=${opts.firmwareCode}`,
+    "-drive",
+    `if=pflash,format=raw,unit=1,file=${paths.efiVars}`,
+  ];
 }
 
 /**
@@ -80,6 +126,8 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
   assertWholeNumber(spec.vcpus, "vcpus", 1, 255);
   assertWholeNumber(spec.memoryMiB, "memoryMiB", 16, 4 * 1024 * 1024);
   assertUsableQemuArgPaths(paths);
+  // No hardware model: exactly today's VM (no tablet, QEMU's default keymap). With one, its defaults.
+  const hw: Hardware | undefined = spec.hardware ? hardwareSchema.parse(spec.hardware) : undefined;
 
   // The human name is shown in logs and `ps`; strip control characters, keep commas escaped.
   const guestName = escapeQemuOptionValue(spec.name.replace(/[\u0000-\u001f\u007f]/g, " ").trim() || spec.id);
@@ -100,8 +148,8 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
   // The instance id as SMBIOS UUID lets the guest (cloud-init, dmidecode) know which instance it is.
   if (UUID.test(spec.id)) args.push("-uuid", spec.id.toLowerCase());
   args.push(
-    "-drive",
-    `file=${paths.disk},if=virtio,format=qcow2,cache=writeback,discard=unmap`,
+    ...buildFirmwareArgs(hw?.firmware ?? "bios", paths, opts),
+    ...buildDiskArgs(paths.disk, hw?.diskBus ?? "virtio"),
     "-boot",
     "c",
     "-vga",
@@ -110,6 +158,10 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
     "none",
     "-vnc",
     `unix:${paths.vncSocket}`,
+    // The guest's layout for keys typed in the graphical console.
+    ...(hw ? ["-k", hw.keyboardLayout] : []),
+    // An absolute pointer, so the guest's cursor follows the viewer's exactly.
+    ...(hw?.usbTablet ? ["-device", "qemu-xhci,id=usb0", "-device", "usb-tablet,bus=usb0.0"] : []),
     // Serial on a socket (console proxy, tests) and always into a log, even with nobody attached.
     "-chardev",
     `socket,id=serial0,path=${paths.serialSocket},server=on,wait=off,logfile=${paths.serialLog},logappend=on`,
@@ -117,7 +169,7 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
     "chardev:serial0",
     "-qmp",
     `unix:${paths.qmpSocket},server=on,wait=off`,
-    ...buildNicArgs(spec),
+    ...buildNicArgs(spec, hw?.nicModel),
     // Hot-plug slots (q35 root ports) and the data volumes attached to the VM.
     ...buildVolumeArgs(spec, opts.machine ?? "q35"),
     // No -daemonize: it forks after the seccomp filter is in place (spawn=deny); the agent starts QEMU

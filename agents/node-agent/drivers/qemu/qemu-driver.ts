@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { ConsoleKind } from "../../../protocol/console-grant";
@@ -12,6 +12,7 @@ import type {
   HypervisorFacts,
   NicNetworkPort,
   ProgressReport,
+  ResetBase,
   VmSize,
   VmSpec,
   VmStatus,
@@ -25,6 +26,7 @@ import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu
 import { withQmp } from "./qmp-client";
 import { exportVmDisk } from "./qemu-capture";
 import { resizeStoppedVm } from "./qemu-resize";
+import { takeScreendump } from "./qemu-screenshot";
 import {
   createDiskSnapshot,
   deleteDiskSnapshot,
@@ -92,7 +94,15 @@ export interface QemuDriverOptions {
   serialLogMaxBytes?: number;
   /** How often running VMs' serial logs are checked against the cap. */
   serialLogCheckMs?: number;
+  /** OVMF for UEFI guests: the code (read-only) and the variable-store template each VM gets a copy of. */
+  ovmfCode?: string;
+  ovmfVars?: string;
 }
+
+export const DEFAULT_OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+export const DEFAULT_OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+const isUefi = (spec: VmSpec) => spec.hardware?.firmware === "uefi";
 
 export class QemuDriver implements HypervisorDriver {
   readonly kind = "qemu" as const;
@@ -165,7 +175,8 @@ export class QemuDriver implements HypervisorDriver {
     return this.withVmLock(spec.id, async () => {
       // Jobs are retried with the same id: a VM that already has its record and disk is just started.
       const existing = await readVmRecord(paths.specFile);
-      if (existing && existsSync(paths.disk)) {
+      // A throw-away VM's disk is made at start, so its record alone means "built".
+      if (existing && (existsSync(paths.disk) || existing.spec.throwaway)) {
         report(50, "starting QEMU");
         const status = await this.launch(paths, existing);
         report(100, "running");
@@ -175,13 +186,7 @@ export class QemuDriver implements HypervisorDriver {
       await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
       try {
         report(10, "creating disk");
-        await createOverlay({
-          basePath: spec.baseImagePath,
-          baseFormat: spec.baseImageFormat,
-          overlayPath: paths.disk,
-          sizeBytes: Math.ceil(spec.diskGiB * GiB),
-          qemuImg: this.qemuImgBinary,
-        });
+        await this.makeFreshDisk(paths, spec);
         const record: VmRecord = {
           spec,
           ...(await this.chooseAccel(spec.accel)),
@@ -190,7 +195,7 @@ export class QemuDriver implements HypervisorDriver {
         };
         await writeVmRecord(paths.specFile, record);
         report(40, "starting QEMU");
-        const status = await this.launch(paths, record);
+        const status = await this.launch(paths, record, { diskIsFresh: true });
         report(100, "running");
         return status;
       } catch (error) {
@@ -216,11 +221,13 @@ export class QemuDriver implements HypervisorDriver {
       const pid = await this.findLivePid(paths);
       if (pid === null) {
         await this.removeRuntimeFiles(paths);
+        await this.discardIfThrowaway(paths);
         return { forced: false };
       }
       const method = await stopVmProcess(paths, pid, { acpiTimeoutMs: opts.timeoutMs ?? 30_000 });
       this.lastStopMethod.set(id, method);
       await this.removeRuntimeFiles(paths);
+      await this.discardIfThrowaway(paths);
       return { forced: isForcedStop(method) };
     });
   }
@@ -279,7 +286,11 @@ export class QemuDriver implements HypervisorDriver {
         // Leftovers of a VM that died (crash, host reboot, kill -9): stale pidfile and sockets.
         await this.withVmLock(id, async () => {
           const paths = this.pathsFor(id);
-          if ((await this.findLivePid(paths)) === null) await this.removeRuntimeFiles(paths);
+          if ((await this.findLivePid(paths)) === null) {
+            await this.removeRuntimeFiles(paths);
+            // A throw-away VM that died (guest poweroff, crash, host reboot) loses its writes now too.
+            await this.discardIfThrowaway(paths);
+          }
         });
       }
       found.push(status);
@@ -315,6 +326,50 @@ export class QemuDriver implements HypervisorDriver {
 
   releaseNic(nic: NicSpec, network: NicNetworkPort): Promise<void> {
     return network.removeTap(nic.tap);
+  }
+
+  /**
+   * Powers the VM off at once (QMP quit, then signals; no guest shutdown: its disk is going anyway),
+   * makes the disk fresh over the base — `base` when given, recorded in the spec first — and starts it.
+   * Under the VM's lock, so no start, stop or storage operation interleaves.
+   */
+  async reset(id: string, base?: ResetBase, onProgress?: (p: ProgressReport) => void): Promise<VmStatus> {
+    const paths = this.pathsFor(id);
+    if (base) assertQemuSafePath(base.baseImagePath, "base image path");
+    const report = (percent: number, message: string) => onProgress?.({ percent, message });
+    return this.withVmLock(id, async () => {
+      let record = await readVmRecord(paths.specFile);
+      if (!record) throw new VmNotFoundError(id);
+      const pid = await this.findLivePid(paths);
+      if (pid !== null) {
+        report(10, "powering off");
+        this.lastStopMethod.set(
+          id,
+          await stopVmProcess(paths, pid, { acpiTimeoutMs: null, quitTimeoutMs: 2_000 }),
+        );
+      }
+      await this.removeRuntimeFiles(paths);
+      const current = resolveVmPaths(this.opts.stateDir, id);
+      if (base) {
+        record = { ...record, spec: { ...record.spec, ...base } };
+        await writeVmRecord(current.specFile, record);
+      }
+      report(40, "re-making the disk");
+      await this.makeFreshDisk(current, record.spec);
+      report(60, "starting QEMU");
+      const status = await this.launch(current, record, { diskIsFresh: true });
+      report(100, "running");
+      return status;
+    });
+  }
+
+  /** A PNG of the VM's display from QMP screendump; null when the VM is not running. */
+  async screenshot(id: string): Promise<Buffer | null> {
+    const paths = this.pathsFor(id);
+    if (!existsSync(paths.runDir)) return null;
+    if ((await this.findLivePid(paths)) === null) return null;
+    const user = await this.qemuUser();
+    return takeScreendump(paths, user ? user.uid : 0);
   }
 
   /** Under the VM's lock, so no start can overlap it: the next start reads the new spec. */
@@ -416,8 +471,43 @@ export class QemuDriver implements HypervisorDriver {
     return paths;
   }
 
+  /**
+   * The disk made anew over the base (milliseconds: a copy-on-write overlay), and for a UEFI guest a
+   * fresh copy of OVMF's variable store: what create, reset and every start of a throw-away VM do.
+   */
+  private async makeFreshDisk(paths: VmPaths, spec: VmSpec): Promise<void> {
+    await rm(paths.disk, { force: true });
+    await createOverlay({
+      basePath: spec.baseImagePath,
+      baseFormat: spec.baseImageFormat,
+      overlayPath: paths.disk,
+      sizeBytes: Math.ceil(spec.diskGiB * GiB),
+      qemuImg: this.qemuImgBinary,
+    });
+    if (isUefi(spec)) await this.copyEfiVars(paths);
+  }
+
+  private async copyEfiVars(paths: VmPaths): Promise<void> {
+    const template = this.opts.ovmfVars ?? DEFAULT_OVMF_VARS;
+    if (!existsSync(template))
+      throw new InvalidVmConfigError(
+        `UEFI firmware is not installed: ${template} is missing (apt-get install -y ovmf)`,
+      );
+    await copyFile(template, paths.efiVars);
+  }
+
+  /** A throw-away VM's writes end with its run: the overlay goes whenever the VM has stopped. */
+  private async discardIfThrowaway(paths: VmPaths): Promise<void> {
+    const record = await readVmRecord(paths.specFile).catch(() => null);
+    if (record?.spec.throwaway) await rm(paths.disk, { force: true });
+  }
+
   /** Starts QEMU for a VM unless it is already running; resolves once QMP says "running". */
-  private async launch(found: VmPaths, stored: VmRecord): Promise<VmStatus> {
+  private async launch(
+    found: VmPaths,
+    stored: VmRecord,
+    opts: { diskIsFresh?: boolean } = {},
+  ): Promise<VmStatus> {
     const id = stored.spec.id;
     const livePid = await this.findLivePid(found);
     if (livePid !== null) {
@@ -438,6 +528,9 @@ export class QemuDriver implements HypervisorDriver {
       startedAt: new Date().toISOString(),
     };
     await writeVmRecord(paths.specFile, record);
+    // Snapshot mode: whatever a previous run left (a crash, a host reboot) is never booted again.
+    if (record.spec.throwaway && !opts.diskIsFresh) await this.makeFreshDisk(paths, record.spec);
+    else if (isUefi(record.spec) && !existsSync(paths.efiVars)) await this.copyEfiVars(paths);
     const user = await this.qemuUser();
     await prepareQemuDir(paths.qemuDir, user);
     if (user) await this.grantVmFiles(paths, record, user);
@@ -445,6 +538,7 @@ export class QemuDriver implements HypervisorDriver {
       accel: record.accel,
       machine: record.machine,
       sandbox: await this.supportsSandbox(),
+      firmwareCode: this.opts.ovmfCode ?? DEFAULT_OVMF_CODE,
     });
     await spawnDetachedQemu(this.qemuBinary, args, {
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
@@ -557,6 +651,7 @@ export class QemuDriver implements HypervisorDriver {
     await letQemuUserTraverse(resolveVmsDir(this.opts.stateDir), user);
     await letQemuUserTraverse(paths.runDir, user);
     await giveToQemuUser(paths.disk, user);
+    if (isUefi(record.spec) && existsSync(paths.efiVars)) await giveToQemuUser(paths.efiVars, user);
     await prepareSerialLog(paths.serialLog, user);
     const base = record.spec.baseImagePath;
     if (base.startsWith(`${this.opts.stateDir}/`) && existsSync(base)) {

@@ -4,6 +4,7 @@
 // failed after the disk grew would the disk stay larger than the size the portal puts back (a grown
 // qcow2 cannot be shrunk safely under a guest's filesystem); the VM still starts with its old vCPUs and
 // RAM. Growing only, for the same reason.
+import { existsSync } from "node:fs";
 import type { ProgressReport, VmSize } from "../hypervisor-driver";
 import { readImageInfo } from "./disk-image";
 import { runQemuImg, type VmStorageAccess } from "./qemu-snapshots";
@@ -22,8 +23,12 @@ export async function resizeStoppedVm(
     if (!Number.isInteger(value) || value < 1)
       throw new InvalidVmConfigError(`${key} must be a positive whole number, got ${value}`);
   const wanted = size.diskGiB * GiB;
-  const disk = await readImageInfo(a.paths.disk, { format: "qcow2", qemuImg: a.qemuImg });
-  if (wanted > disk.virtualSizeBytes) {
+  // A stopped throw-away VM has no disk: its next start makes one of the spec's size.
+  const disk =
+    a.record.spec.throwaway && !existsSync(a.paths.disk)
+      ? { virtualSizeBytes: 0 }
+      : await readImageInfo(a.paths.disk, { format: "qcow2", qemuImg: a.qemuImg });
+  if (wanted > disk.virtualSizeBytes && disk.virtualSizeBytes > 0) {
     onProgress?.({ percent: 30, message: "growing the disk" });
     await runQemuImg(a.qemuImg, ["resize", "-q", "-f", "qcow2", a.paths.disk, String(wanted)], 120_000);
   }

@@ -30,6 +30,8 @@ describe("resolveVmPaths", () => {
       qemuDir: "/srv/educloud/vms/vm-1/run",
       specFile: "/srv/educloud/vms/vm-1/spec.json",
       disk: "/srv/educloud/vms/vm-1/disk.qcow2",
+      // The UEFI variable store is the agent's file like the disk (QEMU gets it, never makes it).
+      efiVars: "/srv/educloud/vms/vm-1/efivars.fd",
       pidfile: "/srv/educloud/vms/vm-1/run/qemu.pid",
       qmpSocket: "/srv/educloud/vms/vm-1/run/qmp.sock",
       vncSocket: "/srv/educloud/vms/vm-1/run/vnc.sock",

@@ -13,6 +13,8 @@ export interface VmPaths extends QemuArgPaths {
   qemuDir: string;
   /** The persisted VM record (spec + what the driver decided, e.g. the accelerator). */
   specFile: string;
+  /** The VM's own UEFI variable store (a copy of OVMF's template), used by UEFI guests only. */
+  efiVars: string;
 }
 
 /** Linux `sun_path` holds 108 bytes including the terminating NUL. */
@@ -76,6 +78,7 @@ export function resolveVmPaths(
     qemuDir,
     specFile: join(runDir, "spec.json"),
     disk: join(runDir, "disk.qcow2"),
+    efiVars: join(runDir, "efivars.fd"),
     pidfile: join(qemuDir, "qemu.pid"),
     qmpSocket: join(qemuDir, "qmp.sock"),
     vncSocket: join(qemuDir, "vnc.sock"),

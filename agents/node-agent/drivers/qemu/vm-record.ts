@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { z } from "zod";
+import { hardwareSchema } from "../../../protocol/hardware";
 import { nicSpecSchema } from "../../../protocol/network";
 import type { VmSpec } from "../hypervisor-driver";
 
@@ -33,6 +34,9 @@ const vmRecordSchema = z.object({
       .array(z.object({ id: z.string().min(1), path: z.string().min(1), slot: z.number().int().min(0) }))
       .max(16)
       .optional(),
+    // Kept as given (defaults applied when the args are built), so a record reads back as written.
+    hardware: hardwareSchema.partial().optional(),
+    throwaway: z.boolean().optional(),
   }),
   accel: z.enum(["kvm", "tcg"]),
   accelNote: z.string().optional(),
