@@ -381,4 +381,23 @@ export interface MessageParams {
   "labs.hasPools": { lab: MessageParam };
   "labs.lessonsOverlap": { first: MessageParam; second: MessageParam; weekday: MessageParam };
   "labs.lessonsOverlapField": Record<never, never>;
+  "pools.notAdminOfLab": Record<never, never>;
+  "pools.profileNotForLab": { lab: MessageParam; profile: MessageParam };
+  "pools.sizeOverSeats": { lab: MessageParam; seats: number; size: number };
+  "pools.spareOverSize": { size: number; spare: number };
+  "pools.idleOverSize": { idleSize: number; size: number };
+  "pools.exists": { lab: MessageParam; profile: MessageParam };
+  "pools.seatsTaken": { lab: MessageParam; seats: number; total: number };
+  "pools.ownerGone": Record<never, never>;
+  "desktops.notYours": Record<never, never>;
+  "desktops.notInLab": Record<never, never>;
+  "desktops.noneFree": { lab: MessageParam };
+  "desktops.noPool": { lab: MessageParam };
+  "desktops.notADesktop": Record<never, never>;
+  "desktops.notAssigned": Record<never, never>;
+  "desktops.cannotResetNow": { state: MessageParam };
+  "desktops.releasedBy": { user: MessageParam };
+  "desktops.resetBy": { user: MessageParam };
+  "desktops.replaced": { state: MessageParam };
+  "desktops.surplus": Record<never, never>;
 }

@@ -244,6 +244,32 @@ export const PERMISSIONS = {
     delete: p("powerAdm", "group"),
     setLessons: p("powerAdm", "group"),
   },
+  /** Desktop pools of a lab (docs/labs.md): the admins of the lab's group (superAdm any, public labs too). */
+  pools: {
+    list: p("powerAdm", "group"),
+    create: p("powerAdm", "group"),
+    update: p("powerAdm", "group"),
+    start: p("powerAdm", "group"),
+    stop: p("powerAdm", "group"),
+    /** Takes the pool's desktops away with it. */
+    delete: p("powerAdm", "group"),
+  },
+  /** A pool's desktops as students and teachers use them (the desktops policy says who per object). */
+  desktops: {
+    /** The caller's assigned desktops and the labs they may open. */
+    mine: p("user"),
+    /** Get a desktop of a lab: a member of the lab's group (a public lab: anyone signed in). */
+    open: p("user", "group"),
+    /** The student it is assigned to, or an admin of the lab's group. */
+    release: p("user", "own"),
+    reset: p("user", "own"),
+    /** The assigned student reads and dismisses the teacher's messages on the console page. */
+    readMessages: p("user", "own"),
+    dismissMessages: p("user", "own"),
+    /** A teacher writes to a desktop; the classroom view of a lab: the lab group's admins. */
+    message: p("powerAdm", "group"),
+    classroom: p("powerAdm", "group"),
+  },
 } as const satisfies Record<string, Record<string, Permission>>;
 
 export type Resource = keyof typeof PERMISSIONS;

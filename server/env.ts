@@ -91,6 +91,8 @@ const schema = z.object({
   INSTANCE_CREATE_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(1800),
   INSTANCE_ACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(600),
   HOST_TASK_SILENT_SECONDS: z.coerce.number().int().min(60).default(1800),
+  /** Desktop pools: at most this many desktops per host being built, started or reset at once. */
+  POOL_HOST_POWER_OPS: z.coerce.number().int().min(1).max(64).default(4),
   JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   /** IPAM: a carved subnet returns to the pool after this long unless confirmed (seed 001: 120 s). */
   SUBNET_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),

@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     prefix: settings.redisPrefix,
     reaper: settings.reaper,
     log: log.child({ component: "maintenance" }),
+    pools: { jobs: services.jobs, settings, hostPowerOps: settings.poolHostPowerOps },
   });
 
   const stop = (signal: string) => {

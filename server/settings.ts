@@ -43,6 +43,8 @@ export interface PortalSettings extends DomainSettings {
   secureCookies: boolean;
   /** Deadlines after which the reaper gives up work handed to a host (server/queue/maintenance.ts). */
   reaper: ReaperSettings;
+  /** Desktop pools: concurrent power operations per host (POOL_HOST_POWER_OPS). */
+  poolHostPowerOps: number;
   /** VOLUME_QUOTA_GIB_PER_USER when an install still sets it: only to warn at start (quotas replaced it). */
   retiredVolumeQuotaGiB: number | null;
 }
@@ -94,5 +96,6 @@ export function settingsFromEnv(env: Env): PortalSettings {
       hostTaskSilentSeconds: env.HOST_TASK_SILENT_SECONDS,
       hostDownAfterSeconds: env.HOST_DOWN_AFTER_SECONDS,
     },
+    poolHostPowerOps: env.POOL_HOST_POWER_OPS,
   };
 }

@@ -52,7 +52,14 @@ import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/netw
 import { addPortForward } from "@/server/domain/networks/port-forwards";
 import { madeTaskOf, makeImageOf, taskOfUser } from "@/server/testing/image-fixtures";
 import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixtures";
-import { makeLabRow, makeProfileMachine, makeProfileRow } from "@/server/testing/lab-fixtures";
+import {
+  makeLab,
+  makeLabRow,
+  makePool,
+  makeProfile,
+  makeProfileMachine,
+  makeProfileRow,
+} from "@/server/testing/lab-fixtures";
 import {
   clearSignUpLimits,
   makePendingUser,
@@ -144,6 +151,42 @@ interface Fixture {
   adminOfA?: boolean;
   /** For lists: what a caller may see. */
   checkResult?: (w: World, kind: ActorKind, result: unknown) => void;
+  /** The call names an object of group A that every member of A may use (a lab's desktops). */
+  membersOfA?: boolean;
+}
+
+/** A lab of group A with a profile of group A (the matrix's flavor and image) and, unless told, a running pool. */
+async function labOfA(w: World, o: { pool?: boolean } = {}) {
+  const { profileId } = await makeProfile(w.s, {
+    groupId: w.groupA,
+    flavorId: w.flavorId,
+    imageId: w.imageId,
+  });
+  const labId = await makeLab(w.s, { groupId: w.groupA, profileIds: [profileId] });
+  const poolId = o.pool === false ? 0 : await makePool(w.s, { labId, profileId, size: 4, spare: 0 });
+  return { labId, profileId, poolId };
+}
+
+/** A running desktop of the lab's pool on the matrix host, assigned to `assignedTo` (null: spare). */
+async function desktopOfA(
+  w: World,
+  lab: { poolId: number; profileId: number },
+  assignedTo: number | null,
+): Promise<string> {
+  const id = await w.instanceOfA("RUNNING");
+  await w.s.db
+    .update(instances)
+    .set({
+      kind: "desktop",
+      poolId: lab.poolId,
+      profileId: lab.profileId,
+      profileVersion: 1,
+      assignedTo,
+      // Whoever started the pool owns it, not the student: the scope comes from the assignment.
+      ownerId: w.accounts.powerAdm!.id,
+    })
+    .where(eq(instances.id, id));
+  return id;
 }
 
 const ids = (rows: unknown) => (rows as { id: number }[]).map((r) => r.id);
@@ -294,6 +337,53 @@ const FIXTURES: Record<string, Fixture> = {
     },
     targetsGroupA: true,
   },
+  // ---- pools and desktops (a lab of group A each time, so every caller's call has its own objects) ----
+  "pools.list": { input: async (w) => ({ labId: (await labOfA(w)).labId }), targetsGroupA: true },
+  "pools.create": {
+    input: async (w) => {
+      const lab = await labOfA(w, { pool: false });
+      return { labId: lab.labId, profileId: lab.profileId, size: 2, spare: 1 };
+    },
+    targetsGroupA: true,
+  },
+  "pools.update": { input: async (w) => ({ id: (await labOfA(w)).poolId, spare: 2 }), targetsGroupA: true },
+  "pools.start": { input: async (w) => ({ id: (await labOfA(w)).poolId }), targetsGroupA: true },
+  "pools.stop": { input: async (w) => ({ id: (await labOfA(w)).poolId }), targetsGroupA: true },
+  "pools.delete": { input: async (w) => ({ id: (await labOfA(w)).poolId }), targetsGroupA: true },
+  "desktops.mine": { input: () => undefined },
+  "desktops.open": {
+    input: async (w) => {
+      const lab = await labOfA(w);
+      await desktopOfA(w, lab, null);
+      return { labId: lab.labId };
+    },
+    targetsGroupA: true,
+    membersOfA: true,
+  },
+  "desktops.release": {
+    input: async (w) => ({ instanceId: await desktopOfA(w, await labOfA(w), w.targetUserA.id) }),
+    targetsGroupA: true,
+  },
+  "desktops.reset": {
+    input: async (w) => ({ instanceId: await desktopOfA(w, await labOfA(w), w.targetUserA.id) }),
+    targetsGroupA: true,
+  },
+  "desktops.messages": {
+    input: async (w) => ({ instanceId: await desktopOfA(w, await labOfA(w), w.targetUserA.id) }),
+    targetsGroupA: true,
+  },
+  "desktops.dismissMessages": {
+    input: async (w) => ({ instanceId: await desktopOfA(w, await labOfA(w), w.targetUserA.id) }),
+    targetsGroupA: true,
+  },
+  "desktops.sendMessage": {
+    input: async (w) => ({
+      instanceId: await desktopOfA(w, await labOfA(w), w.targetUserA.id),
+      text: "Save your work",
+    }),
+    targetsGroupA: true,
+  },
+  "desktops.classroom": { input: async (w) => ({ labId: (await labOfA(w)).labId }), targetsGroupA: true },
   "hosts.list": { input: () => undefined },
   "hosts.createJoinToken": { input: () => undefined },
   "hosts.setEnabled": { input: (w) => ({ id: w.hostId, enabled: true }) },
@@ -638,12 +728,13 @@ function expectedOutcome(
   p: Permission,
   kind: ActorKind,
   actor: Actor | null,
-  f: { targetsGroupA?: boolean; adminOfA?: boolean },
+  f: { targetsGroupA?: boolean; adminOfA?: boolean; membersOfA?: boolean },
   resource?: Resource,
 ): Outcome {
   if (p.least === "anonymous") return "ok";
   if (!roleMeets(actor?.role ?? "anonymous", p.least)) return actor ? "FORBIDDEN" : "UNAUTHORIZED";
   if (actor?.role === "superAdm") return "ok";
+  if (f.membersOfA) return outsideA(kind) ? "FORBIDDEN" : "ok";
   if (f.adminOfA) return administersA(kind) ? "ok" : "FORBIDDEN";
   if (!f.targetsGroupA || p.scope === "none") return "ok";
   // The target belongs to group A (scope group: a member of A for groups, an admin of A for the rest);

@@ -16,6 +16,8 @@ import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
 import { labsRouter } from "./routers/labs";
 import { profilesRouter } from "./routers/profiles";
+import { desktopsRouter } from "./routers/desktops";
+import { poolsRouter } from "./routers/pools";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -41,6 +43,8 @@ export const appRouter = createTRPCRouter({
   portalSettings: portalSettingsRouter,
   profiles: profilesRouter,
   labs: labsRouter,
+  pools: poolsRouter,
+  desktops: desktopsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ import { log } from "@/server/log";
 import { authenticateUser } from "@/server/domain/account/authenticate";
 import { endSession, loadSessionActor, newSessionId, startSession } from "@/server/domain/account/sessions";
 import { recordAudit } from "@/server/domain/audit/record-audit";
+import { releaseDesktopsOf } from "@/server/domain/desktops/release-desktop";
 import type { Actor } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { loginInput } from "@/server/domain/users/schemas";
@@ -116,6 +117,12 @@ export const authOptions: NextAuthOptions = {
         await endSession(sessionStore, uid, token.sid).catch((err: unknown) =>
           log.error({ err }, "could not end a session at sign-out"),
         );
+      // Signing out hands back the user's desktops (reset, spare again).
+      if (uid)
+        await releaseDesktopsOf(
+          { db, jobs: getServices().jobs },
+          { id: uid, username: String(token?.name ?? uid) },
+        ).catch((err: unknown) => log.error({ err }, "could not release desktops at sign-out"));
       if (uid) {
         await recordAudit(db, {
           actorId: uid,

@@ -9,6 +9,7 @@ import { createEventDispatcher, type EventDispatcher } from "@/server/domain/eve
 import { registerHostEvents } from "@/server/domain/hosts/record-heartbeat";
 import { registerImageEvents } from "@/server/domain/images/sync-images";
 import { registerInstanceEvents } from "@/server/domain/instances/apply-instance-event";
+import { registerPoolEvents } from "@/server/domain/pools/pool-events";
 import { registerNetworkEvents } from "@/server/domain/networks/apply-network-event";
 import { registerSnapshotEvents } from "@/server/domain/snapshots/apply-snapshot-event";
 import { registerVolumeEvents } from "@/server/domain/volumes/apply-volume-event";
@@ -22,6 +23,7 @@ export function createAgentEventDispatcher(): EventDispatcher {
     registerSnapshotEvents,
     registerVolumeEvents,
     registerCaptureEvents,
+    registerPoolEvents,
   ]);
 }
 

@@ -8,6 +8,9 @@ import { expireSubnets } from "@/server/domain/networks/ipam";
 import { reapStuckInstances, type InstanceDeadlines } from "@/server/domain/instances/reap-stuck-instances";
 import { reapStuckTasks } from "@/server/domain/tasks/reap-stuck-tasks";
 import { createHostJobInspector } from "./inspect-host-jobs";
+import type { DomainSettings, JobPort } from "@/server/domain/context";
+import { controlPools } from "@/server/domain/pools/control-pools";
+import { setPoolNudge } from "@/server/domain/pools/pool-nudge";
 
 /** How long work handed to a host may go without news before the reaper gives it up (settings). */
 export interface ReaperSettings extends InstanceDeadlines {
@@ -26,6 +29,8 @@ export async function startMaintenance(deps: {
   /** Without it no reaping is scheduled (tests of other housekeeping). */
   reaper?: ReaperSettings;
   reapEveryMs?: number;
+  /** Without it no pool controller runs (tests of other housekeeping). */
+  pools?: { jobs: JobPort; settings: DomainSettings; hostPowerOps: number; everyMs?: number };
 }): Promise<{ close(): Promise<void> }> {
   const queue = new Queue(SYSTEM_QUEUE, { connection: deps.connection, prefix: `${deps.prefix}:bull` });
   // Unconfirmed subnets go back to the pool within a few seconds of their time (seed 001: 120 s).
@@ -47,12 +52,37 @@ export async function startMaintenance(deps: {
       { every: deps.reapEveryMs ?? 15_000 },
       { name: "reap-stuck-work", opts: { removeOnComplete: true, removeOnFail: { count: 20 } } },
     );
+  // Desktop pools: a short interval, and a nudge when a desktop changes state (one pending nudge at most:
+  // the same job id is added once until it has run).
+  const poolDeps = deps.pools;
+  if (poolDeps) {
+    await queue.upsertJobScheduler(
+      "pools-control",
+      { every: poolDeps.everyMs ?? 5000 },
+      { name: "pools.control", opts: { removeOnComplete: true, removeOnFail: { count: 20 } } },
+    );
+    setPoolNudge(() => {
+      void queue
+        .add("pools.control", {}, { jobId: "pools-nudge", removeOnComplete: true, removeOnFail: true })
+        .catch(() => undefined);
+    });
+  }
   const worker = new Worker(
     SYSTEM_QUEUE,
     async (job) => {
       if (job.name === "ipam.expire-subnets") {
         const n = await expireSubnets(deps.db);
         if (n) deps.log.info({ expired: n }, "unconfirmed subnets returned to the pool");
+      }
+      if (job.name === "pools.control" && poolDeps) {
+        const r = await controlPools({
+          db: deps.db,
+          jobs: poolDeps.jobs,
+          settings: poolDeps.settings,
+          hostPowerOps: poolDeps.hostPowerOps,
+          log: deps.log,
+        });
+        if (r.created || r.deleted || r.replaced) deps.log.info(r, "pools adjusted");
       }
       if (job.name === "reap-stuck-work" && reaper) {
         const instances = await reapStuckInstances(deps.db, reaper, inspector);
@@ -72,6 +102,7 @@ export async function startMaintenance(deps: {
   );
   return {
     async close() {
+      if (poolDeps) setPoolNudge(null);
       await worker.close();
       await queue.close();
       await inspector.close();

@@ -3,9 +3,11 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { CONSOLE_KINDS, type ConsoleKind } from "@/agents/protocol/console-grant";
 import { requireActor, type DomainContext } from "../context";
-import { DomainError } from "../errors";
+import { eq } from "drizzle-orm";
+import { instances } from "@/db/schema";
+import { DomainError, notFound } from "../errors";
 import { sha256Hex } from "../hosts/host-secrets";
-import { loadInstanceForActor } from "../instances/find-instances";
+import { assertMayActOn } from "../policies/authorize";
 import { msg } from "@/common/message";
 
 export const TICKET_TTL_MS = 30_000;
@@ -57,7 +59,10 @@ export async function createConsoleTicket(
   opts: { ttlMs?: number } = {},
 ): Promise<{ ticket: string; expiresAt: Date; path: string }> {
   const actor = requireActor(ctx);
-  const inst = await loadInstanceForActor(ctx, input.instanceId);
+  // The consoles policy: the instance's owner and teachers, and the student a pool's desktop is assigned to.
+  const [inst] = await ctx.db.select().from(instances).where(eq(instances.id, input.instanceId));
+  if (!inst) throw notFound("instance");
+  assertMayActOn(actor, "consoles", inst, msg("auth.notYourInstance"));
   if (inst.state !== "RUNNING") {
     throw new DomainError("CONFLICT", msg("instances.startForConsole", { state: inst.state }));
   }

@@ -9,6 +9,7 @@ import type { AccessPolicy } from "./policy";
 import { tasksPolicy } from "./tasks";
 import { usersPolicy } from "./users";
 import { volumesPolicy } from "./volumes";
+import { desktopsPolicy, poolsPolicy } from "./pools";
 
 /** Every resource whose permission entries reach beyond the role (scope group or own), and its rule. */
 export const POLICIES = {
@@ -26,6 +27,8 @@ export const POLICIES = {
   volumes: volumesPolicy,
   profiles: profilesPolicy,
   labs: labsPolicy,
+  pools: poolsPolicy,
+  desktops: desktopsPolicy,
 } as const satisfies Partial<Record<Resource, AccessPolicy<never>>>;
 
 export type PolicedResource = keyof typeof POLICIES;

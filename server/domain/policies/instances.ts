@@ -16,8 +16,11 @@ export const snapshotsPolicy: AccessPolicy<OwnedObject> = instancesPolicy;
 /** A port forward belongs to its instance, like a snapshot. */
 export const portForwardsPolicy: AccessPolicy<OwnedObject> = instancesPolicy;
 
-/** A console opens onto an instance; the same rule, checked again when the WebSocket connects. */
-export const consolesPolicy: AccessPolicy<OwnedObject> = {
-  mayActOn: mayActOnOwned,
+/**
+ * A console opens onto an instance; the same rule, checked again when the WebSocket connects. The student
+ * a pool's desktop is assigned to opens its console like its owner (only the console: see desktopsPolicy).
+ */
+export const consolesPolicy: AccessPolicy<OwnedObject & { assignedTo?: number | null }> = {
+  mayActOn: (actor, o) => mayActOnOwned(actor, o) || (o.assignedTo != null && o.assignedTo === actor.id),
   refusal: msg("consoles.noLongerAllowed"),
 };

@@ -8,7 +8,7 @@ import type { InstanceKind } from "@/common/instance-states";
 import { flavors, groups, instances, ipSubnets, networks, type NetworkRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
-import { assertLaunchAllowed } from "../groups/catalogue";
+import { assertLaunchAllowed, readCatalogue } from "../groups/catalogue";
 import { findVisibleImage } from "../images/find-images";
 import { viewsOfCreated, type InstanceView } from "../instances/find-instances";
 import type { createInstanceInput } from "../instances/schemas";
@@ -32,15 +32,17 @@ export interface CreateInstancesInput {
   /** Marks the instances as one class deployment (see PlacementBatch.batchId). */
   batchId?: string;
   /**
-   * Desktops and admin mode (docs/labs.md): the kind, the profile version the disk is made from, snapshot
-   * mode and the guest hardware, written on the rows. `id` on an item: a caller that reserved the id
-   * under its own lock (admin mode names its instance on the profile before placing it).
+   * Desktops and admin mode (docs/labs.md): the kind, the profile version the disk is made from, the
+   * pool, snapshot mode and the guest hardware, written on the rows. The profile decided what may run,
+   * not the catalogue. `id` on an item: a caller that reserved the id under its own lock (admin mode
+   * names its instance on the profile before placing it).
    */
   kind?: InstanceKind;
   profileId?: number;
   profileVersion?: number;
+  poolId?: number;
   throwaway?: boolean;
-  hardware?: Hardware;
+  hardware?: Hardware | null;
 }
 
 /** One instance: a batch of one. */
@@ -108,11 +110,19 @@ export async function createInstances(
     });
   }
   const groupId = input.groupId ?? actor.groupIds[0] ?? null;
-  const catalogue = await assertLaunchAllowed(ctx.db, actor, groupId, {
-    image,
-    flavor,
-    networkIds: input.nics.map((n) => n.networkId),
-  });
+  // A desktop's image, flavor and network are its profile's, which the group's admins chose for its labs:
+  // the catalogue (what members may launch by hand) does not apply, its host restriction does.
+  const fromProfile = input.kind === "desktop" || input.kind === "admin";
+  const catalogue =
+    fromProfile && groupId !== null
+      ? await readCatalogue(ctx.db, groupId)
+      : fromProfile
+        ? null
+        : await assertLaunchAllowed(ctx.db, actor, groupId, {
+            image,
+            flavor,
+            networkIds: input.nics.map((n) => n.networkId),
+          });
 
   const wanted = [...new Set(input.nics.map((n) => n.networkId))];
   const nets = wanted.length ? await ctx.db.select().from(networks).where(inArray(networks.id, wanted)) : [];
@@ -165,15 +175,14 @@ export async function createInstances(
     image,
     nics: input.nics,
     batchId: input.batchId,
-    desktop: {
-      kind: input.kind,
-      profileId: input.profileId,
-      profileVersion: input.profileVersion,
-      throwaway: input.throwaway,
-      hardware: input.hardware,
-    },
     allowedHosts,
     requestedBy: actor,
+    kind: input.kind,
+    profileId: input.profileId,
+    profileVersion: input.profileVersion,
+    poolId: input.poolId,
+    throwaway: input.throwaway,
+    hardware: input.hardware,
   });
 
   // Specs are read after the commit, so they include this batch's reservations (one read per network
@@ -220,8 +229,8 @@ export async function createInstances(
       // Chosen by placement from what the host offers; the agent builds the VM with that driver.
       hypervisor: p.hypervisor,
       nics,
-      // TODO(protocol 6, helper A): pass input.hardware and input.throwaway here once the create job's
-      // schema carries them (agents/protocol); until then the agent builds the defaults.
+      ...(input.hardware ? { hardware: input.hardware } : {}),
+      throwaway: input.throwaway ?? false,
     };
     try {
       await ctx.jobs.enqueue(p.hostId, "instance.create", job, `create-${p.id}-1`);

@@ -25,6 +25,7 @@ import {
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainSettings } from "../context";
+import { assertNotInAdminMode, lockProfile } from "../profiles/lock-profile";
 import { msg } from "@/common/message";
 import { isHostUp } from "../hosts/find-hosts";
 import { recordInstanceEvent } from "../instances/record-event";
@@ -54,18 +55,18 @@ export interface PlacementBatch {
   nics: { networkId: string; subnetId?: number }[];
   /** Set when the batch is one of a class's deployments ("one per member"), removed together later. */
   batchId?: string;
-  /** Desktops and admin mode: columns written on every row of the batch (left out: a server). */
-  desktop?: {
-    kind?: InstanceKind;
-    profileId?: number;
-    profileVersion?: number;
-    throwaway?: boolean;
-    hardware?: Hardware;
-  };
   /** The group's catalogue restricts it to these hosts (the others are refused with the group's name). */
   allowedHosts?: { ids: ReadonlySet<string>; group: string } | null;
   /** Who asked (the timeline's "Create requested by …"); a subnet named by a NIC must be theirs to use. */
   requestedBy: Actor;
+  // ---- desktops and admin mode (docs/labs.md): copied onto every row of the batch (left out: a server);
+  // a desktop counts against the group, not its owner
+  kind?: InstanceKind;
+  profileId?: number;
+  profileVersion?: number;
+  poolId?: number;
+  throwaway?: boolean;
+  hardware?: Hardware | null;
 }
 
 export interface PlacedInstance {
@@ -111,19 +112,26 @@ export async function placeInstances(
   const attempt = (mode: "optimistic" | "locked") =>
     db.transaction(
       async (tx) => {
-        // Quota first (its locks come before every host's and network's): the batch counts whole.
+        // No desktop of a profile starts while it is in admin mode: decided under the profile's lock, in
+        // the transaction that creates the rows (lock-profile.ts), before any quota or host lock.
+        if (batch.kind === "desktop" && batch.profileId !== undefined)
+          assertNotInAdminMode(await lockProfile(tx, batch.profileId));
+        // Quota first (its locks come before every host's and network's): the batch counts whole. A
+        // desktop counts against its group only (the lab's), never its owner (whoever started the pool).
+        const each = {
+          instances: 1,
+          vcpus: flavor.vcpus,
+          ramMiB: flavor.memoryMiB,
+          diskGiB: flavor.diskGiB,
+          ipAddresses: batch.nics.length,
+        };
+        const desktops = batch.kind === "desktop";
         await reserveQuota(tx, {
-          owners: batch.items.map((item) => ({
-            ownerId: item.ownerId,
-            add: {
-              instances: 1,
-              vcpus: flavor.vcpus,
-              ramMiB: flavor.memoryMiB,
-              diskGiB: flavor.diskGiB,
-              ipAddresses: batch.nics.length,
-            },
-          })),
+          owners: desktops ? [] : batch.items.map((item) => ({ ownerId: item.ownerId, add: each })),
           groupId: batch.groupId,
+          groupAdd: desktops
+            ? Object.fromEntries(Object.entries(each).map(([k, v]) => [k, v * batch.items.length]))
+            : undefined,
           requestedBy: batch.requestedBy.id,
         });
         // Host rows and their usage, read without locks: "reading their rows" is the whole cost.
@@ -210,11 +218,6 @@ export async function placeInstances(
             ownerId: item.ownerId,
             groupId: batch.groupId,
             batchId: batch.batchId ?? null,
-            kind: batch.desktop?.kind ?? "server",
-            profileId: batch.desktop?.profileId ?? null,
-            profileVersion: batch.desktop?.profileVersion ?? null,
-            throwaway: batch.desktop?.throwaway ?? false,
-            hardware: batch.desktop?.hardware ?? null,
             flavorId: flavor.id,
             imageId: image.id,
             vcpus: flavor.vcpus,
@@ -225,6 +228,12 @@ export async function placeInstances(
             task: "creating",
             progress: 0,
             opSeq: 1,
+            kind: batch.kind ?? "server",
+            profileId: batch.profileId ?? null,
+            profileVersion: batch.profileVersion ?? null,
+            poolId: batch.poolId ?? null,
+            throwaway: batch.throwaway ?? false,
+            hardware: batch.hardware ?? null,
           })),
         );
         for (const p of placed) {

@@ -1,5 +1,5 @@
 // What an owner or a group holds now, counted from the rows themselves (no counters to drift).
-import { and, eq, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { emptyUsage, type QuotaUsage } from "@/common/quotas";
 import { images, instances, ipAddresses, snapshots, volumes } from "@/db/schema";
 import type { Database } from "@/server/db/client";
@@ -14,9 +14,14 @@ const num = (v: unknown) => Number(v ?? 0);
 
 export async function measureUsage(db: Reader, subject: UsageSubject): Promise<QuotaUsage> {
   const byOwner = "ownerId" in subject;
+  // A pool's desktop counts against the lab's group only: not its owner (whoever started the pool) nor
+  // the student it is handed to (docs/labs.md).
+  const ownersOnly = ne(instances.kind, "desktop");
   const instWhere: SQL = and(
     ne(instances.state, "DELETED"),
-    byOwner ? eq(instances.ownerId, subject.ownerId) : eq(instances.groupId, subject.groupId),
+    byOwner
+      ? and(eq(instances.ownerId, subject.ownerId), ownersOnly)
+      : eq(instances.groupId, subject.groupId),
   )!;
   const [inst] = await db
     .select({
@@ -42,7 +47,13 @@ export async function measureUsage(db: Reader, subject: UsageSubject): Promise<Q
     ? await db
         .select({ n: sql<string>`count(*)` })
         .from(ipAddresses)
-        .where(eq(ipAddresses.ownerId, subject.ownerId))
+        .leftJoin(instances, eq(instances.id, ipAddresses.instanceId))
+        .where(
+          and(
+            eq(ipAddresses.ownerId, subject.ownerId),
+            or(isNull(instances.kind), ne(instances.kind, "desktop")),
+          ),
+        )
     : await db
         .select({ n: sql<string>`count(*)` })
         .from(ipAddresses)

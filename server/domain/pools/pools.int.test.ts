@@ -1,0 +1,375 @@
+// Pools and desktops on the real MariaDB: the controller keeps spare desktops, replaces failed ones,
+// follows the schedule, stays out of admin mode; hand-out never gives one desktop to two students;
+// release resets; sign-out releases; nobody reaches another class's desktops.
+import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { instances, pools, profiles, quotaLimits } from "@/db/schema";
+import type { Actor } from "@/server/domain/context";
+import { DomainError } from "@/server/domain/errors";
+import { authorize } from "@/server/domain/policies/authorize";
+import { measureUsage } from "@/server/domain/quotas/measure-usage";
+import {
+  contextFor,
+  makeHost,
+  makeUser,
+  openTestServices,
+  recordingJobs,
+  testSettings,
+  type TestServices,
+} from "@/server/testing/fixtures";
+import { makeClassLab, makeLesson } from "@/server/testing/lab-fixtures";
+import { openDesktop } from "../desktops/open-desktop";
+import { myDesktops } from "../desktops/my-desktops";
+import { releaseDesktop, releaseDesktopsOf, resetDesktop } from "../desktops/release-desktop";
+import { readClassroom } from "../desktops/classroom";
+import {
+  dismissDesktopMessages,
+  readDesktopMessages,
+  sendDesktopMessage,
+} from "../desktops/desktop-messages";
+import { controlPools, powerOpsFree } from "./control-pools";
+import { createConsoleTicket } from "../consoles/console-tickets";
+import { createPool, deletePool, setPoolState } from "./manage-pools";
+import { applyInstanceState } from "../instances/apply-instance-event";
+
+let s: TestServices;
+let hostId: string;
+beforeAll(async () => {
+  s = openTestServices();
+  // Room for every desktop these tests make, whatever else the run's hosts hold.
+  hostId = await makeHost(s, { cpuCount: 64, memoryMiB: 256 * 1024 });
+});
+afterAll(async () => {
+  await s.close();
+});
+
+const deps = (jobs = recordingJobs(), now?: Date) => ({
+  db: s.db,
+  jobs,
+  settings: testSettings(),
+  hostPowerOps: 64,
+  now,
+});
+const desktopsOf = (poolId: number) =>
+  s.db
+    .select()
+    .from(instances)
+    .where(
+      and(eq(instances.poolId, poolId), ne(instances.state, "DELETED"), ne(instances.state, "DELETING")),
+    );
+const markRunning = (ids: string[]) =>
+  s.db.update(instances).set({ state: "RUNNING", task: null }).where(inArray(instances.id, ids));
+const kindOf = (err: unknown) => (err instanceof DomainError ? err.kind : String(err));
+
+describe("pool controller", () => {
+  it("keeps `spare` desktops of the profile started, and replaces a failed one and one whose QEMU died", async () => {
+    const w = await makeClassLab(s, { size: 4, spare: 2 });
+    const jobs = recordingJobs();
+    await controlPools(deps(jobs));
+    let ds = await desktopsOf(w.poolId);
+    expect(ds).toHaveLength(2);
+    for (const d of ds) {
+      expect(d).toMatchObject({
+        kind: "desktop",
+        profileId: w.profileId,
+        profileVersion: 1,
+        throwaway: true,
+      });
+      expect(d.imageId).toBe(w.imageId);
+      expect(d.groupId).toBe(w.groupId);
+      expect(d.assignedTo).toBeNull();
+    }
+    expect(jobs.sent.filter((j) => j.name === "instance.create")).toHaveLength(2);
+    await markRunning(ds.map((d) => d.id));
+    await controlPools(deps());
+    expect(await desktopsOf(w.poolId)).toHaveLength(2);
+
+    // One fails, one's QEMU dies (the host reports STOPPED while nothing asked it to stop).
+    await s.db.update(instances).set({ state: "ERROR" }).where(eq(instances.id, ds[0]!.id));
+    await s.db.update(instances).set({ state: "STOPPED", task: null }).where(eq(instances.id, ds[1]!.id));
+    const broken = ds.map((d) => d.id);
+    const r = await controlPools(deps());
+    expect(r.replaced).toBe(2);
+    ds = await desktopsOf(w.poolId);
+    expect(ds).toHaveLength(2);
+    for (const d of ds) {
+      expect(broken).not.toContain(d.id);
+      expect(d.state).toBe("SCHEDULED");
+    }
+    // The broken ones are never handed out: they are being deleted.
+    const gone = await s.db.select().from(instances).where(inArray(instances.id, broken));
+    for (const g of gone) expect(g.state).toBe("DELETING");
+  });
+
+  it("warms to the full size for a lesson and shrinks to the idle size after it", async () => {
+    const w = await makeClassLab(s, { size: 5, spare: 5 });
+    await s.db.update(pools).set({ idleSize: 1 }).where(eq(pools.id, w.poolId));
+    // Tuesday 10:00–11:30 with 10 minutes' warm-up, in the server's time zone.
+    await makeLesson(s, { labId: w.labId, weekday: 2, startMinute: 600, endMinute: 690, warmMinutes: 10 });
+    const before = new Date(2026, 11, 8, 9, 0);
+    const warm = new Date(2026, 11, 8, 9, 55);
+    const after = new Date(2026, 11, 8, 12, 0);
+    await controlPools(deps(recordingJobs(), before));
+    expect(await desktopsOf(w.poolId)).toHaveLength(1);
+    await controlPools(deps(recordingJobs(), warm));
+    const all = await desktopsOf(w.poolId);
+    expect(all).toHaveLength(5);
+    await markRunning(all.map((d) => d.id));
+    // Made over a minute ago (a desktop just made for a student is never taken as surplus).
+    await s.db
+      .update(instances)
+      .set({ createdAt: new Date(Date.now() - 120_000) })
+      .where(eq(instances.poolId, w.poolId));
+    await controlPools(deps(recordingJobs(), after));
+    expect(await desktopsOf(w.poolId)).toHaveLength(1);
+  });
+
+  it("counts a host's desktops being built, started or reset against its power-operation limit", async () => {
+    const w = await makeClassLab(s, { size: 3, spare: 3 });
+    await controlPools(deps());
+    // A limit high enough that what other tests left on the host does not clamp it at 0.
+    const free = async () => (await powerOpsFree(s.db, testSettings(), 1000)).get(hostId)!;
+    await s.db.update(instances).set({ state: "RUNNING", task: null }).where(eq(instances.poolId, w.poolId));
+    const before = await free();
+    await s.db.update(instances).set({ hostId, state: "BUILDING" }).where(eq(instances.poolId, w.poolId));
+    expect(await free()).toBe(before - 3);
+    await s.db
+      .update(instances)
+      .set({ state: "RUNNING", task: "resetting" })
+      .where(eq(instances.poolId, w.poolId));
+    expect(await free()).toBe(before - 3);
+    await s.db.update(instances).set({ state: "RUNNING", task: null }).where(eq(instances.poolId, w.poolId));
+    expect(await free()).toBe(before);
+  });
+
+  it("starts no desktop of a profile in admin mode", async () => {
+    const w = await makeClassLab(s, { size: 3, spare: 3 });
+    await s.db
+      .update(profiles)
+      .set({ adminInstanceId: "00000000-0000-4000-8000-000000000000" })
+      .where(eq(profiles.id, w.profileId));
+    await controlPools(deps());
+    expect(await desktopsOf(w.poolId)).toHaveLength(0);
+    // Nor through the hand-out's "make one for me": the placement refuses under the profile's lock.
+    const err = await openDesktop(contextFor(s, w.students[0]!), w.labId).catch((e: unknown) => e);
+    expect(kindOf(err)).toBe("CONFLICT");
+    expect(await desktopsOf(w.poolId)).toHaveLength(0);
+  });
+
+  it("stopping a pool takes its spare desktops away and leaves the assigned ones; deleting takes all", async () => {
+    const w = await makeClassLab(s, { size: 3, spare: 3 });
+    await controlPools(deps());
+    await markRunning((await desktopsOf(w.poolId)).map((d) => d.id));
+    const { instanceId } = await openDesktop(contextFor(s, w.students[0]!), w.labId);
+    const teacher = contextFor(s, w.teacher);
+    await setPoolState(teacher, w.poolId, "stopped");
+    await controlPools(deps());
+    expect((await desktopsOf(w.poolId)).map((d) => d.id)).toEqual([instanceId]);
+    const res = await deletePool(teacher, w.poolId);
+    expect(res.desktops).toBe(1);
+    expect(await desktopsOf(w.poolId)).toHaveLength(0);
+    expect(await s.db.select().from(pools).where(eq(pools.id, w.poolId))).toHaveLength(0);
+  });
+
+  it("a pool is made only for a profile of the lab, within its seats", async () => {
+    const w = await makeClassLab(s, { seats: 10, running: false });
+    const ctx = contextFor(s, w.teacher);
+    const other = await makeClassLab(s);
+    await expect(
+      createPool(ctx, { labId: w.labId, profileId: other.profileId, size: 2, spare: 1, idleSize: 0 }),
+    ).rejects.toMatchObject({ kind: "INVALID" });
+    await s.db.delete(pools).where(eq(pools.id, w.poolId));
+    await expect(
+      createPool(ctx, { labId: w.labId, profileId: w.profileId, size: 11, spare: 1, idleSize: 0 }),
+    ).rejects.toMatchObject({ kind: "INVALID" });
+    await expect(
+      createPool(ctx, { labId: w.labId, profileId: w.profileId, size: 5, spare: 6, idleSize: 0 }),
+    ).rejects.toMatchObject({ kind: "INVALID" });
+    // Another class's teacher may not.
+    await expect(
+      createPool(contextFor(s, other.teacher), {
+        labId: w.labId,
+        profileId: w.profileId,
+        size: 5,
+        spare: 1,
+        idleSize: 0,
+      }),
+    ).rejects.toMatchObject({ kind: "FORBIDDEN" });
+    const pool = await createPool(ctx, {
+      labId: w.labId,
+      profileId: w.profileId,
+      size: 10,
+      spare: 2,
+      idleSize: 0,
+    });
+    expect(pool).toMatchObject({ size: 10, spare: 2, state: "stopped" });
+  });
+});
+
+describe("hand-out, release, sign-out", () => {
+  it("with no spare desktop but room in the pool, one is made for the student (BUILDING)", async () => {
+    const w = await makeClassLab(s, { size: 1, spare: 0 });
+    const jobs = recordingJobs();
+    const got = await openDesktop(contextFor(s, w.students[0]!, "127.0.0.1", { jobs }), w.labId);
+    expect(got).toMatchObject({ state: "SCHEDULED", made: true });
+    const [row] = await s.db.select().from(instances).where(eq(instances.id, got.instanceId));
+    expect(row).toMatchObject({ assignedTo: w.students[0]!.id, kind: "desktop", poolId: w.poolId });
+    expect(jobs.sent.map((j) => j.name)).toEqual(["instance.create"]);
+    // The pool is full now: the next student is told so, nothing more is made.
+    const err = await openDesktop(contextFor(s, w.students[1]!), w.labId).catch((e: unknown) => e);
+    expect(kindOf(err)).toBe("CONFLICT");
+    expect(await desktopsOf(w.poolId)).toHaveLength(1);
+  });
+
+  it("30 students opening at once get 30 different desktops", async () => {
+    const w = await makeClassLab(s, { students: 30, size: 30, spare: 30 });
+    await controlPools(deps());
+    const ds = await desktopsOf(w.poolId);
+    expect(ds).toHaveLength(30);
+    await markRunning(ds.map((d) => d.id));
+    const got = await Promise.all(w.students.map((st) => openDesktop(contextFor(s, st), w.labId)));
+    expect(new Set(got.map((g) => g.instanceId)).size).toBe(30);
+    for (const g of got) expect(g).toMatchObject({ state: "RUNNING", made: false });
+    const rows = await desktopsOf(w.poolId);
+    const byDesktop = new Map(rows.map((r) => [r.id, r.assignedTo]));
+    for (const [i, g] of got.entries()) expect(byDesktop.get(g.instanceId)).toBe(w.students[i]!.id);
+    // Opening again returns the same desktop.
+    expect((await openDesktop(contextFor(s, w.students[3]!), w.labId)).instanceId).toBe(got[3]!.instanceId);
+  });
+
+  it("release resets the desktop to the profile's version; it is spare again once running", async () => {
+    const w = await makeClassLab(s, { size: 2, spare: 1 });
+    await controlPools(deps());
+    await markRunning((await desktopsOf(w.poolId)).map((d) => d.id));
+    const student = w.students[0]!;
+    const jobs = recordingJobs();
+    const ctx = contextFor(s, student, "127.0.0.1", { jobs });
+    const { instanceId } = await openDesktop(ctx, w.labId);
+    // The student opens its console; the other student may not.
+    const [row] = await s.db.select().from(instances).where(eq(instances.id, instanceId));
+    expect(() => authorize(student, "consoles", "open", row!)).not.toThrow();
+    expect(() => authorize(w.students[1]!, "consoles", "open", row!)).toThrow(DomainError);
+    // The console ticket (request → ticket is what the hand-out bench times) is the student's, not another's.
+    await expect(createConsoleTicket(ctx, { instanceId, kind: "vnc" })).resolves.toHaveProperty("ticket");
+    await expect(
+      createConsoleTicket(contextFor(s, w.students[1]!), { instanceId, kind: "vnc" }),
+    ).rejects.toMatchObject({ kind: "FORBIDDEN" });
+    // …but the assignment is not ownership: no delete through the instances policy.
+    expect(() => authorize(student, "instances", "delete", row!)).toThrow(DomainError);
+
+    await releaseDesktop(ctx, instanceId);
+    const [after] = await s.db.select().from(instances).where(eq(instances.id, instanceId));
+    expect(after).toMatchObject({ assignedTo: null, task: "resetting", imageId: w.imageId });
+    expect(jobs.sent.find((j) => j.name === "instance.reset")?.data).toMatchObject({
+      instanceId,
+      image: { id: w.imageId },
+    });
+    // Not handed out while resetting.
+    await expect(openDesktop(contextFor(s, w.students[1]!), w.labId)).resolves.not.toMatchObject({
+      instanceId,
+    });
+    await applyInstanceState(s.db, {
+      type: "instance.state",
+      hostId: after!.hostId!,
+      instanceId,
+      state: "RUNNING",
+    } as never);
+    const [spare] = await s.db.select().from(instances).where(eq(instances.id, instanceId));
+    expect(spare).toMatchObject({ state: "RUNNING", task: null, assignedTo: null });
+  });
+
+  it("signing out releases the user's desktops", async () => {
+    const w = await makeClassLab(s, { size: 2, spare: 2 });
+    await controlPools(deps());
+    await markRunning((await desktopsOf(w.poolId)).map((d) => d.id));
+    const { instanceId } = await openDesktop(contextFor(s, w.students[0]!), w.labId);
+    expect(await releaseDesktopsOf({ db: s.db, jobs: recordingJobs() }, w.students[0]!)).toBe(1);
+    const [row] = await s.db.select().from(instances).where(eq(instances.id, instanceId));
+    expect(row!.assignedTo).toBeNull();
+    expect(row!.task).toBe("resetting");
+  });
+
+  it("scope: another class's student, another student's desktop, only one's own in My desktops", async () => {
+    const w = await makeClassLab(s, { size: 3, spare: 3 });
+    const other = await makeClassLab(s);
+    await controlPools(deps());
+    await markRunning((await desktopsOf(w.poolId)).map((d) => d.id));
+    const [a, b] = w.students as [Actor, Actor];
+    const stranger = other.students[0]!;
+    expect(kindOf(await openDesktop(contextFor(s, stranger), w.labId).catch((e: unknown) => e))).toBe(
+      "FORBIDDEN",
+    );
+    const da = await openDesktop(contextFor(s, a), w.labId);
+    await openDesktop(contextFor(s, b), w.labId);
+    expect(kindOf(await releaseDesktop(contextFor(s, b), da.instanceId).catch((e: unknown) => e))).toBe(
+      "FORBIDDEN",
+    );
+    expect(kindOf(await resetDesktop(contextFor(s, b), da.instanceId).catch((e: unknown) => e))).toBe(
+      "FORBIDDEN",
+    );
+    const mine = await myDesktops(contextFor(s, a));
+    expect(mine.desktops.map((d) => d.instanceId)).toEqual([da.instanceId]);
+    expect(mine.labs.map((l) => l.id)).toContain(w.labId);
+    expect(mine.labs.map((l) => l.id)).not.toContain(other.labId);
+    // The teacher sees the classroom and writes to a's desktop; a reads and dismisses it; b cannot read it.
+    const teacher = contextFor(s, w.teacher);
+    const room = await readClassroom(teacher, w.labId);
+    expect(room.desktops.find((d) => d.instanceId === da.instanceId)?.studentUsername).toBe(a.username);
+    expect(kindOf(await readClassroom(contextFor(s, other.teacher), w.labId).catch((e: unknown) => e))).toBe(
+      "FORBIDDEN",
+    );
+    await sendDesktopMessage(teacher, { instanceId: da.instanceId, text: "Save your work" });
+    expect((await readDesktopMessages(contextFor(s, a), da.instanceId)).map((m) => m.text)).toEqual([
+      "Save your work",
+    ]);
+    expect(kindOf(await readDesktopMessages(contextFor(s, b), da.instanceId).catch((e: unknown) => e))).toBe(
+      "FORBIDDEN",
+    );
+    expect(
+      kindOf(
+        await sendDesktopMessage(contextFor(s, a), { instanceId: da.instanceId, text: "hi" }).catch(
+          (e: unknown) => e,
+        ),
+      ),
+    ).toBe("FORBIDDEN");
+    expect(await dismissDesktopMessages(contextFor(s, a), { instanceId: da.instanceId })).toEqual({
+      dismissed: 1,
+    });
+    expect(await readDesktopMessages(contextFor(s, a), da.instanceId)).toEqual([]);
+    // The teacher may reset and release a student's desktop.
+    await releaseDesktop(teacher, da.instanceId);
+  });
+});
+
+describe("quotas", () => {
+  it("the lab group's limit bounds its desktops; the teacher's own limit does not", async () => {
+    const w = await makeClassLab(s, { size: 4, spare: 3 });
+    await s.db.insert(quotaLimits).values([
+      { subject: "group", subjectId: String(w.groupId), instances: 2 },
+      { subject: "user", subjectId: String(w.teacher.id), instances: 0 },
+    ]);
+    // Three wanted, the group allows two: the batch is refused whole, nothing is made…
+    await controlPools(deps());
+    expect(await desktopsOf(w.poolId)).toHaveLength(0);
+    // …and fits once the pool asks for what the group allows.
+    await s.db.update(pools).set({ spare: 2 }).where(eq(pools.id, w.poolId));
+    await controlPools(deps());
+    expect(await desktopsOf(w.poolId)).toHaveLength(2);
+  });
+
+  it("a desktop counts against the lab's group, not the pool's owner nor the student", async () => {
+    const w = await makeClassLab(s, { size: 2, spare: 2 });
+    await controlPools(deps());
+    await markRunning((await desktopsOf(w.poolId)).map((d) => d.id));
+    await openDesktop(contextFor(s, w.students[0]!), w.labId);
+    expect((await measureUsage(s.db, { groupId: w.groupId })).instances).toBe(2);
+    expect((await measureUsage(s.db, { ownerId: w.teacher.id })).instances).toBe(0);
+    expect((await measureUsage(s.db, { ownerId: w.students[0]!.id })).instances).toBe(0);
+    const n = await s.db
+      .select()
+      .from(instances)
+      .where(and(eq(instances.poolId, w.poolId), isNull(instances.deletedAt)));
+    expect(n.every((d) => d.ownerId === w.teacher.id)).toBe(true);
+  });
+});
+void makeUser;
