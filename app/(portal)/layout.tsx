@@ -41,6 +41,8 @@ export default async function PortalLayout({ children }: { children: ReactNode }
   const managesImages = can(actor.role, "images", "upload");
   const candidates: [boolean, NavItem][] = [
     [true, { href: "/", key: "dashboard" }],
+    // A student's lab desktops (docs/labs.md): everyone may be handed one.
+    [can(actor.role, "desktops", "mine"), { href: "/desktops", key: "desktops" }],
     [can(actor.role, "instances", "list"), { href: "/instances", key: "instances" }],
     [can(actor.role, "images", "list") && !managesImages, { href: "/admin/images", key: "images" }],
     [can(actor.role, "tasks", "list"), { href: "/tasks", key: "tasks" }],

@@ -29,3 +29,5 @@ export type ProfileSummaryView = Out["profiles"]["list"][number];
 export type ProfileDetailView = Out["profiles"]["get"];
 export type LabSummaryView = Out["labs"]["list"][number];
 export type LabDetailView = Out["labs"]["get"];
+export type PoolView = Out["pools"]["list"][number];
+export type ClassroomDesktopView = Out["desktops"]["classroom"]["desktops"][number];
