@@ -16,8 +16,25 @@ const freshPage = async (browser: Browser): Promise<Page> =>
   (await browser.newContext({ baseURL: readRunState().baseURL })).newPage();
 const mainNav = (page: Page) => page.getByRole("navigation", { name: "Main navigation" });
 
-/** The PNG a thumbnail shows now (the element's own pixels, as the teacher sees them). */
-const pixelsOf = (img: Locator) => img.screenshot({ animations: "disabled" });
+/**
+ * How many pixels of the picture a thumbnail shows now are lit (text on the guest's black text console),
+ * read from the loaded PNG itself at its own size; -1 while a new one is loading.
+ */
+const litPixels = (img: Locator) =>
+  img
+    .evaluate((el: HTMLImageElement) => {
+      if (!el.complete || !el.naturalWidth) return -1;
+      const c = document.createElement("canvas");
+      c.width = el.naturalWidth;
+      c.height = el.naturalHeight;
+      const ctx = c.getContext("2d")!;
+      ctx.drawImage(el, 0, 0);
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      let lit = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 200) lit++;
+      return lit;
+    })
+    .catch(() => -1);
 
 /** Whether an <img> has loaded a picture (a refused or broken thumbnail has no natural size). */
 const loaded = (img: Locator) =>
@@ -31,6 +48,9 @@ async function typeLikeAPerson(page: Page, text: string): Promise<void> {
     await page.waitForTimeout(15);
   }
 }
+
+// A stuck click fails within a minute instead of using up the whole (long) test timeout.
+test.use({ actionTimeout: 60_000 });
 
 test("labs: profile, lab of 10, pool, live classroom, a student's desktop, release back to spare", async ({
   page,
@@ -166,7 +186,7 @@ test("labs: profile, lab of 10, pool, live classroom, a student's desktop, relea
     await page.getByRole("link", { name: "Classroom view" }).click();
     await expect(page.getByRole("heading", { level: 1, name: `Classroom — ${labName}` })).toBeVisible();
     const tiles = page.getByTestId("desktop-tile");
-    await expect(tiles).toHaveCount(SEATS, { timeout: 120_000 });
+    await expect(tiles).toHaveCount(SEATS, { timeout: 300_000 });
     const thumbs = page.getByTestId("desktop-thumbnail");
     await expect(thumbs).toHaveCount(SEATS, { timeout: 600_000 });
     // Every one a real picture from its host (the route answers image/png only for a running desktop).
@@ -199,26 +219,40 @@ test("labs: profile, lab of 10, pool, live classroom, a student's desktop, relea
     await expect(tile.getByTestId("desktop-thumbnail")).toBeVisible();
     const thumb = tile.getByTestId("desktop-thumbnail");
     await expect.poll(() => loaded(thumb), { timeout: 30_000 }).toBe(true);
-    const before = await pixelsOf(thumb);
 
+    // The student clears the screen; the teacher's thumbnail follows: almost nothing lit (the prompt).
     const canvas = sp.getByTestId("vnc-screen").locator("canvas");
     await canvas.click();
+    let cleared = -1;
+    for (let attempt = 0; attempt < 5 && cleared < 0; attempt++) {
+      await typeLikeAPerson(sp, "clear");
+      await sp.keyboard.press("Enter");
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const lit = await litPixels(thumb);
+        if (lit >= 0 && lit < 1500) {
+          cleared = lit;
+          break;
+        }
+        await page.waitForTimeout(1000);
+      }
+    }
+    expect(cleared, "the thumbnail never showed the cleared screen").toBeGreaterThanOrEqual(0);
+    await screenshot(page, "labs-06-classroom-cleared");
+
+    // ---- 5. The student types; the teacher sees the thumbnail change (it refreshes by itself). ----
     const marker = `HELLO ${Math.random().toString(36).slice(2, 8).toUpperCase()} FROM SEAT SEVEN`;
     for (let i = 0; i < 4; i++) {
       await typeLikeAPerson(sp, `echo ${marker}`);
       await sp.keyboard.press("Enter");
     }
-    await screenshot(sp, "labs-06-student-console");
-
-    // ---- 5. The teacher sees that thumbnail change (it refreshes by itself every few seconds). ----
+    await screenshot(sp, "labs-07-student-console");
+    // Eight lines of text (four typed, four echoed) light thousands of pixels more than the prompt.
     await expect
-      .poll(async () => (await loaded(thumb)) && !(await pixelsOf(thumb)).equals(before), {
-        timeout: 60_000,
-        intervals: [1000],
-      })
-      .toBe(true);
-    await expect(tile).toContainText(/watching/);
-    await screenshot(page, "labs-07-classroom-changed");
+      .poll(() => litPixels(thumb), { timeout: 60_000, intervals: [1000] })
+      .toBeGreaterThan(cleared + 3000);
+    await expect(tile).toContainText(/watching/, { timeout: 30_000 });
+    await screenshot(page, "labs-08-classroom-changed");
 
     // A message from the teacher shows on the student's console page.
     await tile.getByRole("button", { name: "Message" }).click();
@@ -243,7 +277,7 @@ test("labs: profile, lab of 10, pool, live classroom, a student's desktop, relea
     await page.goto(`/labs/${labId}`);
     await expect(pool.getByTestId("pool-assigned")).toHaveText("0");
     await expect(pool.getByTestId("pool-spare")).toHaveText(String(SEATS), { timeout: 180_000 });
-    await screenshot(page, "labs-08-spare-again");
+    await screenshot(page, "labs-09-spare-again");
   } finally {
     // Stop and remove the pool (its desktops go with it), whatever happened above.
     if (teacherPage && labId !== null) {

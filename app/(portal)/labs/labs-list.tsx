@@ -1,6 +1,6 @@
 "use client";
 // The labs the caller manages (their groups' and, for superAdm, the public ones), each a link to its page.
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -20,6 +20,7 @@ export function LabsList({ isSuperAdm }: { isSuperAdm: boolean }) {
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const router = useRouter();
+  const queryClient = useQueryClient();
   const labs = useQuery(trpc.labs.list.queryOptions());
   const [creating, setCreating] = useState(false);
 
@@ -85,7 +86,11 @@ export function LabsList({ isSuperAdm }: { isSuperAdm: boolean }) {
         lab={null}
         isSuperAdm={isSuperAdm}
         onClose={() => setCreating(false)}
-        onSaved={(l) => router.push(`/labs/${l.id}`)}
+        onSaved={(l) => {
+          // Other pages (a profile's lab choices) read the list: it has one more now.
+          void queryClient.invalidateQueries({ queryKey: trpc.labs.list.queryKey() });
+          router.push(`/labs/${l.id}`);
+        }}
       />
     </>
   );

@@ -1,6 +1,6 @@
 "use client";
 // The desktop profiles the caller manages (their groups' and the public ones), each a link to its page.
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -20,6 +20,7 @@ export function ProfilesList({ isSuperAdm }: { isSuperAdm: boolean }) {
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const router = useRouter();
+  const queryClient = useQueryClient();
   const profiles = useQuery(trpc.profiles.list.queryOptions());
   const [creating, setCreating] = useState(false);
 
@@ -85,7 +86,11 @@ export function ProfilesList({ isSuperAdm }: { isSuperAdm: boolean }) {
         profile={null}
         isSuperAdm={isSuperAdm}
         onClose={() => setCreating(false)}
-        onSaved={(p) => router.push(`/profiles/${p.id}`)}
+        onSaved={(p) => {
+          // Other pages (a lab's profile choices) read the list: it has one more now.
+          void queryClient.invalidateQueries({ queryKey: trpc.profiles.list.queryKey() });
+          router.push(`/profiles/${p.id}`);
+        }}
       />
     </>
   );

@@ -151,7 +151,10 @@ export function ProfileDetail({ id, isSuperAdm }: { id: number; isSuperAdm: bool
         profile={p}
         isSuperAdm={isSuperAdm}
         onClose={() => setCloning(false)}
-        onCloned={(c) => router.push(`/profiles/${c.id}`)}
+        onCloned={(c) => {
+          void queryClient.invalidateQueries({ queryKey: trpc.profiles.list.queryKey() });
+          router.push(`/profiles/${c.id}`);
+        }}
       />
       <ConfirmDialog
         open={deleting}
