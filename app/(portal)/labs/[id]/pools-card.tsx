@@ -101,7 +101,7 @@ export function PoolsCard({
           ) : (
             pools.data.map((p) => (
               <Tr key={p.id} data-testid="pool-row">
-                <Td className="font-medium">{p.profileName}</Td>
+                <Td className="min-w-40 font-medium">{p.profileName}</Td>
                 <Td>
                   <Badge tone={p.state === "running" ? "success" : "neutral"}>
                     {t(`poolState.${p.state}`)}

@@ -148,14 +148,19 @@ function DesktopTile({
   const src = `/api/v1/desktops/${d.instanceId}/thumbnail?t=${tick}`;
   return (
     <li
-      className="flex flex-col overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      // A desktop handed to a student stands out from the spare ones.
+      className={`flex flex-col overflow-hidden rounded-lg border bg-white shadow-sm dark:bg-slate-900 ${
+        student
+          ? "border-indigo-400 ring-1 ring-indigo-300 dark:border-indigo-500 dark:ring-indigo-700"
+          : "border-slate-200 dark:border-slate-800"
+      }`}
       data-testid="desktop-tile"
       data-desktop={d.name}
       aria-label={t("tileLabel", { name: d.name })}
     >
       <Link
         href={`/instances/${d.instanceId}/console`}
-        className="relative block aspect-[4/3] bg-slate-900"
+        className="relative block aspect-video bg-slate-900"
         aria-label={t("openConsole", { name: d.name })}
       >
         {live ? (
