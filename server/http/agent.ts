@@ -4,6 +4,7 @@ import { z } from "zod";
 import { joinRequestSchema } from "@/agents/protocol";
 import { consoleVerifyKeyOf } from "@/server/console/console-key";
 import { receiveCapture } from "@/server/domain/captures/receive-capture";
+import { profilePublisher } from "@/server/domain/profiles/publications";
 import { msg } from "@/common/message";
 import { DomainError } from "@/server/domain/errors";
 import { joinHost } from "@/server/domain/hosts/join-host";
@@ -75,6 +76,7 @@ export const uploadCaptureFromAgent = defineHandler({
       {
         db,
         jobs,
+        publisher: profilePublisher,
         storeDir: settings.imageStoreDir,
         maxBytes: settings.imageMaxBytes,
         convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,

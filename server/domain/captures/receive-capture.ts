@@ -11,15 +11,8 @@ import {
   tasks,
   type ImageRow,
   type InstanceCaptureRow,
-  type ProfilePublicationRow,
 } from "@/db/schema";
 import type { JobPort } from "../context";
-import {
-  findPublication,
-  finishPublication,
-  publicationImageOptions,
-  recordPublication,
-} from "../profiles/publications";
 import type { Database } from "@/server/db/client";
 import { DomainError, messageOf } from "../errors";
 import { DEFAULT_MAX_BYTES, importImage, removeStoredFileIfUnused } from "../images/import-image";
@@ -39,6 +32,32 @@ export interface ReceiveCaptureDeps {
   onError?: (err: unknown, what: string) => void;
   /** The agents' queue: a published admin mode pushes the new base and deletes its machine. */
   jobs?: JobPort;
+  /** What else a capture task may be (a profile's admin mode being published); see CapturePublisher. */
+  publisher?: CapturePublisher;
+}
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * A capture that is more than an image: a profile's admin mode being published (profiles/publications.ts).
+ * The transport passes it in, so captures need not know profiles (profiles start captures).
+ */
+export interface CapturePublisher {
+  /** The publication this capture task is, or null for a plain capture. */
+  find(db: Database, taskId: string): Promise<CapturePublication | null>;
+}
+
+export interface CapturePublication {
+  /** For the log when finish fails. */
+  readonly label: string;
+  /** How the image is stored: the next version of a family, seen by a group. */
+  imageOptions(
+    db: Database,
+  ): Promise<{ newVersionOf?: string; visibility: "public" | "group"; groupId: number | null }>;
+  /** In the transaction that ends the capture task. */
+  record(tx: Tx, image: ImageRow): Promise<unknown>;
+  /** After that transaction committed. */
+  finish(deps: { db: Database; jobs: JobPort }, image: ImageRow): Promise<void>;
 }
 
 /** Returns the new image's id. Throws DomainError (NOT_FOUND, CONFLICT, INVALID) otherwise. */
@@ -92,7 +111,7 @@ export async function receiveCapture(
       .from(instances)
       .where(eq(instances.id, row.cap.instanceId));
     // Admin mode being published: the next version of the profile's image family, for its group.
-    const publication = await findPublication(deps.db, input.taskId);
+    const publication = (await deps.publisher?.find(deps.db, input.taskId)) ?? null;
     image = await importImage(
       { ...deps, onProgress: (p, m) => progress(95 + Math.round(p / 20), m) },
       {
@@ -104,14 +123,14 @@ export async function receiveCapture(
         ownerId: row.cap.ownerId,
         groupId: row.cap.groupId,
         minDiskGiB: inst?.diskGiB ?? 0,
-        ...(publication ? await publicationImageOptions(deps.db, publication) : {}),
+        ...(publication ? await publication.imageOptions(deps.db) : {}),
       },
     );
     await finishCapture(deps.db, row.cap, image, publication);
     if (publication && deps.jobs)
-      await finishPublication({ db: deps.db, jobs: deps.jobs }, publication, image).catch((e: unknown) =>
-        deps.onError?.(e, `after publishing profile ${publication.profileId}`),
-      );
+      await publication
+        .finish({ db: deps.db, jobs: deps.jobs }, image)
+        .catch((e: unknown) => deps.onError?.(e, `after publishing ${publication.label}`));
     return { imageId: image.id };
   } catch (err) {
     // importImage removes the incoming file itself; a failure before it ran must not leave it behind.
@@ -146,10 +165,10 @@ async function finishCapture(
   db: Database,
   cap: InstanceCaptureRow,
   image: ImageRow,
-  publication: ProfilePublicationRow | null,
+  publication: CapturePublication | null,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    if (publication) await recordPublication(tx, publication, image);
+    if (publication) await publication.record(tx, image);
     await tx
       .update(instanceCaptures)
       .set({ imageId: image.id })

@@ -7,10 +7,10 @@ import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type JobPort } from "../context";
 import { DomainError, notFound } from "../errors";
 import { assertMayActOn } from "../policies/authorize";
-import { currentVersionImageId } from "../profiles/lock-profile";
+import { currentVersionImageId } from "../provisioning/profile-lock";
 import { nudgePools } from "../pools/pool-nudge";
 import { loadDesktopRow } from "./load-desktop";
-import { deleteDesktop, requestDesktopReset } from "./desktop-jobs";
+import { deleteDesktop, requestDesktopReset } from "../pools/desktop-jobs";
 
 /** A pool's desktop the actor may act on as its student or a teacher of its lab's group. */
 export async function loadDesktopForActor(ctx: DomainContext, instanceId: string): Promise<InstanceRow> {

@@ -9,7 +9,7 @@ import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, notFound } from "../errors";
 import { assertMayActOn } from "../policies/authorize";
-import { deleteDesktop } from "../desktops/desktop-jobs";
+import { deleteDesktop } from "./desktop-jobs";
 import { liveDesktopsOf, loadLab, loadPool } from "./load-pool";
 import { nudgePools } from "./pool-nudge";
 

@@ -1,6 +1,6 @@
 // Admin mode (F3): a teacher boots the profile's current version writable, changes it through the normal
 // console, then publishes it as the next version (with a note) or discards it. It and the profile's
-// desktops exclude each other under the profile's row lock (lock-profile.ts): admin mode starts only
+// desktops exclude each other under the profile's row lock (provisioning/profile-lock.ts): admin mode starts only
 // while no desktop runs, and C's desktops check assertNotInAdminMode under the same lock.
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, notInArray } from "drizzle-orm";
@@ -12,7 +12,7 @@ import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
 import { createInstances } from "../provisioning/create-instances";
 import { loadProfile } from "./load-profile";
-import { currentVersionImageId, lockProfile } from "./lock-profile";
+import { currentVersionImageId, lockProfile } from "../provisioning/profile-lock";
 import { openPublicationTaskId } from "./publications";
 import { readProfile, type ProfileView } from "./read-profiles";
 import { removeAdminInstance } from "./remove-admin-instance";

@@ -27,7 +27,7 @@ import { assertLaunchAllowed } from "../groups/catalogue";
 import { findVisibleImage } from "../images/find-images";
 import { assertMayActOn } from "../policies/authorize";
 import { assertMayOwnIn, loadProfile } from "./load-profile";
-import { lockProfile, currentVersionImageId } from "./lock-profile";
+import { lockProfile, currentVersionImageId } from "../provisioning/profile-lock";
 import { readProfile, type ProfileView } from "./read-profiles";
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];

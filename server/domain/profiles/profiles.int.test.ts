@@ -38,8 +38,9 @@ import {
 } from "@/server/testing/fixtures";
 import { makeLabRow, makeProfileMachine, makeProfileRow } from "@/server/testing/lab-fixtures";
 import { receiveCapture } from "../captures/receive-capture";
+import { profilePublisher } from "./publications";
 import { DomainError } from "../errors";
-import { assertNotInAdminMode, lockProfile } from "./lock-profile";
+import { assertNotInAdminMode, lockProfile } from "../provisioning/profile-lock";
 
 const work = await mkdtemp(join(tmpdir(), "profiles-test-"));
 const storeDir = join(work, "store");
@@ -415,8 +416,12 @@ describe("admin mode", () => {
       },
     );
     const disk = readFileSync(join(work, "d.qcow2"));
-    const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
-    const [base] = await s.db.select().from(images).where(eq(images.id, imageId));
+    // The class's own image: its family takes the next version (a public base starts a family of the
+    // class's instead: server/security/labs/publish-family.int.test.ts).
+    const classImage = await makeImageRow(s, { visibility: "group" });
+    await s.db.update(images).set({ groupId: c.groupId }).where(eq(images.id, classImage));
+    const id = await makeProfileRow(s, { groupId: c.groupId, imageId: classImage, flavorId });
+    const [base] = await s.db.select().from(images).where(eq(images.id, classImage));
     await s.db
       .insert(hostImages)
       .values({ hostId, sha256: base!.sha256, state: "cached", percent: 100 })
@@ -441,11 +446,11 @@ describe("admin mode", () => {
     expect((await refusal(api.profiles.discardAdminMode({ id }))).code).toBe("profiles.publishing");
 
     const { imageId: newImage } = await receiveCapture(
-      { db: s.db, storeDir, maxBytes: 64 * 1024 * 1024, jobs },
+      { db: s.db, storeDir, maxBytes: 64 * 1024 * 1024, jobs, publisher: profilePublisher },
       { hostId, taskId, body: new Blob([new Uint8Array(disk)]).stream() },
     );
     const [img] = await s.db.select().from(images).where(eq(images.id, newImage));
-    expect(img).toMatchObject({ familyId: imageId, version: 2, visibility: "group", groupId: c.groupId });
+    expect(img).toMatchObject({ familyId: classImage, version: 2, visibility: "group", groupId: c.groupId });
     const view = await api.profiles.get({ id });
     expect(view.currentVersion).toBe(2);
     expect(view.currentImage.id).toBe(newImage);
@@ -471,11 +476,11 @@ describe("admin mode", () => {
     });
     // A desktop may start again; going back to version 1 is one call.
     await s.db.transaction(async (tx) => assertNotInAdminMode(await lockProfile(tx, id)));
-    expect((await api.profiles.setCurrentVersion({ id, version: 1 })).currentImage.id).toBe(imageId);
+    expect((await api.profiles.setCurrentVersion({ id, version: 1 })).currentImage.id).toBe(classImage);
     // The next admin mode boots the current version (1 again).
     const again = await api.profiles.startAdminMode({ id });
     const [next] = await s.db.select().from(instances).where(eq(instances.id, again.adminInstanceId!));
-    expect(next).toMatchObject({ imageId, profileVersion: 1 });
+    expect(next).toMatchObject({ imageId: classImage, profileVersion: 1 });
     expect(await s.db.select().from(labProfiles).where(eq(labProfiles.profileId, id))).toEqual([]);
   });
 });

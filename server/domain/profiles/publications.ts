@@ -17,9 +17,10 @@ import {
   type ProfileRow,
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
+import type { CapturePublisher } from "../captures/receive-capture";
 import type { DomainContext } from "../context";
 import { pushImageToHosts } from "../images/sync-images";
-import { lockProfile } from "./lock-profile";
+import { lockProfile } from "../provisioning/profile-lock";
 import { removeAdminInstance } from "./remove-admin-instance";
 
 type Reader = Pick<Database, "select">;
@@ -47,17 +48,35 @@ export async function findPublication(db: Reader, taskId: string): Promise<Profi
   return row ?? null;
 }
 
-/** How the captured disk is stored: the next version of the base's family, seen by the profile's group. */
+/**
+ * How the captured disk is stored, seen by the profile's group: the next version of the base's family
+ * when that family is the profile's own (a public profile's public family; a class's family of its
+ * group), else the first version of a new family of the group's — a teacher must not add versions to
+ * IT's public images (an upload may not either), nor to another class's.
+ */
 export async function publicationImageOptions(
   db: Reader,
   pub: ProfilePublicationRow,
-): Promise<{ newVersionOf: string; visibility: "public" | "group"; groupId: number | null }> {
+): Promise<{ newVersionOf?: string; visibility: "public" | "group"; groupId: number | null }> {
   const [p] = await db
     .select({ groupId: profiles.groupId })
     .from(profiles)
     .where(eq(profiles.id, pub.profileId));
   const groupId = p?.groupId ?? null;
-  return { newVersionOf: pub.baseImageId, visibility: groupId === null ? "public" : "group", groupId };
+  const [base] = await db
+    .select({ visibility: images.visibility, groupId: images.groupId })
+    .from(images)
+    .where(eq(images.id, pub.baseImageId));
+  const ownFamily =
+    !!base &&
+    (groupId === null
+      ? base.visibility === "public"
+      : base.visibility !== "public" && base.groupId === groupId);
+  return {
+    ...(ownFamily ? { newVersionOf: pub.baseImageId } : {}),
+    visibility: groupId === null ? "public" : "group",
+    groupId,
+  };
 }
 
 /** In the transaction that ends the capture task: version N+1, current, admin mode over. */
@@ -126,3 +145,17 @@ export async function finishPublication(
     : [];
   await removeAdminInstance(ctx, pub.instanceId, author?.username ?? "—");
 }
+
+/** Tells the portal's end of a capture which captures are publications (passed in by the transport). */
+export const profilePublisher: CapturePublisher = {
+  async find(db, taskId) {
+    const pub = await findPublication(db, taskId);
+    if (!pub) return null;
+    return {
+      label: `profile ${pub.profileId}`,
+      imageOptions: (reader) => publicationImageOptions(reader, pub),
+      record: (tx, image) => recordPublication(tx, pub, image),
+      finish: (ctx, image) => finishPublication(ctx, pub, image),
+    };
+  },
+};

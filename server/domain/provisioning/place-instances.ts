@@ -25,7 +25,7 @@ import {
 } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainSettings } from "../context";
-import { assertNotInAdminMode, lockProfile } from "../profiles/lock-profile";
+import { assertNotInAdminMode, lockProfile } from "./profile-lock";
 import { msg } from "@/common/message";
 import { isHostUp } from "../hosts/find-hosts";
 import { recordInstanceEvent } from "../instances/record-event";
@@ -113,7 +113,7 @@ export async function placeInstances(
     db.transaction(
       async (tx) => {
         // No desktop of a profile starts while it is in admin mode: decided under the profile's lock, in
-        // the transaction that creates the rows (lock-profile.ts), before any quota or host lock.
+        // the transaction that creates the rows (profile-lock.ts), before any quota or host lock.
         if (batch.kind === "desktop" && batch.profileId !== undefined)
           assertNotInAdminMode(await lockProfile(tx, batch.profileId));
         // Quota first (its locks come before every host's and network's): the batch counts whole. A

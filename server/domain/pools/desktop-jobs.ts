@@ -2,7 +2,6 @@
 // pool's controller, a pool's deletion) and reset it (release, reset). Both are one conditional UPDATE
 // (of two racing requests one wins) and a job whose id carries the bumped op_seq.
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { JobName } from "@/agents/protocol";
 import { msg, type Message } from "@/common/message";
 import { images, instances, type InstanceRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
@@ -92,14 +91,7 @@ export async function requestDesktopReset(
     image: { id: image.id, sha256: image.sha256, format: image.format, sizeBytes: image.sizeBytes },
   };
   try {
-    // `instance.reset` joins the typed job list with the agent's protocol 6 (helper A); until then the
-    // name and payload are this module's word for it.
-    await (deps.jobs.enqueue as (h: string, n: JobName, d: unknown, id: string) => Promise<void>)(
-      row.hostId,
-      "instance.reset" as JobName,
-      payload,
-      `reset-${row.id}-${after!.opSeq}`,
-    );
+    await deps.jobs.enqueue(row.hostId, "instance.reset", payload, `reset-${row.id}-${after!.opSeq}`);
   } catch {
     await deps.db
       .update(instances)
