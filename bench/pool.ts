@@ -179,7 +179,10 @@ interface RawFloor {
   measureRawFloor(n: number): Promise<number | { wallMs: number }>;
   measureRawReset(): Promise<number | { wallMs: number }>;
 }
-const wallOf = (v: number | { wallMs: number }) => (typeof v === "number" ? v : v.wallMs);
+// A declaration (hoisted): main() runs above, before a `const` here would be initialised.
+function wallOf(v: number | { wallMs: number }): number {
+  return typeof v === "number" ? v : v.wallMs;
+}
 
 async function main(): Promise<void> {
   await testDb.createTestDatabase(baseUrl, dbName);

@@ -381,6 +381,7 @@ export interface MessageParams {
   "labs.hasPools": { lab: MessageParam };
   "labs.lessonsOverlap": { first: MessageParam; second: MessageParam; weekday: MessageParam };
   "labs.lessonsOverlapField": Record<never, never>;
+  "labs.seatsBelowPools": { held: number; lab: MessageParam; seats: number };
   "pools.notAdminOfLab": Record<never, never>;
   "pools.profileNotForLab": { lab: MessageParam; profile: MessageParam };
   "pools.sizeOverSeats": { lab: MessageParam; seats: number; size: number };

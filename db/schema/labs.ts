@@ -146,6 +146,8 @@ export const pools = mysqlTable(
     spare: int("spare").notNull(),
     idleSize: int("idle_size").notNull().default(0),
     state: mysqlEnum("state", POOL_STATES).notNull().default("stopped"),
+    /** Who made the pool: its desktops' owner ("who launched it"); null once that user is deleted. */
+    createdBy: int("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
     updatedAt: datetime("updated_at", { fsp: 3 }).notNull().default(now()),
   },

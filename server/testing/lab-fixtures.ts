@@ -96,7 +96,15 @@ export async function makeLab(
 
 export async function makePool(
   s: TestServices,
-  o: { labId: number; profileId: number; size: number; spare: number; idleSize?: number; running?: boolean },
+  o: {
+    labId: number;
+    profileId: number;
+    size: number;
+    spare: number;
+    idleSize?: number;
+    running?: boolean;
+    createdBy?: number | null;
+  },
 ): Promise<number> {
   const [res] = await s.db.insert(pools).values({
     labId: o.labId,
@@ -105,6 +113,7 @@ export async function makePool(
     spare: o.spare,
     idleSize: o.idleSize ?? 0,
     state: o.running === false ? "stopped" : "running",
+    createdBy: o.createdBy ?? null,
   });
   return res.insertId;
 }
@@ -133,6 +142,7 @@ export async function makeClassLab(
     size: o.size ?? 4,
     spare: o.spare ?? 2,
     running: o.running,
+    createdBy: teacher.id,
   });
   return { groupId, teacher, students, labId, poolId, ...profile };
 }

@@ -19,6 +19,7 @@ import {
   setUserDisabledInput,
   updateUserInput,
 } from "@/server/domain/users/schemas";
+import { releaseStrayDesktops } from "@/server/domain/desktops/release-desktop";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const usersRouter = createTRPCRouter({
@@ -33,10 +34,19 @@ export const usersRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createUser(ctx, input)),
   update: procedureFor("users", "update")
     .input(updateUserInput)
-    .mutation(({ ctx, input }) => updateUser(ctx, input)),
+    .mutation(async ({ ctx, input }) => {
+      const user = await updateUser(ctx, input);
+      // Out of a group, out of its labs (the users area may not import desktops: cycle).
+      await releaseStrayDesktops(ctx, { userIds: [input.id] });
+      return user;
+    }),
   setDisabled: procedureFor("users", "setDisabled")
     .input(setUserDisabledInput)
-    .mutation(({ ctx, input }) => setUserDisabled(ctx, input)),
+    .mutation(async ({ ctx, input }) => {
+      const user = await setUserDisabled(ctx, input);
+      await releaseStrayDesktops(ctx, { userIds: [input.id] });
+      return user;
+    }),
   resetPassword: procedureFor("users", "resetPassword")
     .input(resetUserPasswordInput)
     .mutation(({ ctx, input }) => resetUserPassword(ctx, input)),

@@ -8,6 +8,7 @@ import type { addClassMembersInput, removeClassMembersInput } from "@/common/cla
 import { memberships, users } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
+import { releaseStrayDesktops } from "../desktops/release-desktop";
 import { DomainError } from "../errors";
 import { loadClass } from "./load-class";
 
@@ -84,14 +85,17 @@ async function assertTeacherMayAdd(
     );
 }
 
-/** Their machines stay in the class (its teachers still reach them, and may remove them). */
+/**
+ * Their machines stay in the class (its teachers still reach them, and may remove them); the lab desktops
+ * assigned to them are released.
+ */
 export async function removeClassMembers(
   ctx: DomainContext,
   input: z.output<typeof removeClassMembersInput>,
 ): Promise<{ id: number; removed: number }> {
   const actor = requireActor(ctx);
   const ids = [...new Set(input.userIds)];
-  return ctx.db.transaction(async (tx) => {
+  const removed = await ctx.db.transaction(async (tx) => {
     await loadClass(tx, actor, input.id, true);
     const rows = await tx
       .select({ userId: memberships.userId, isAdmin: memberships.isAdmin, username: users.username })
@@ -114,6 +118,10 @@ export async function removeClassMembers(
           ),
         ),
       );
-    return { id: input.id, removed: rows.length };
+    return rows;
   });
+  // Out of the class, out of its labs: their desktops there are released as at sign-out (after the
+  // commit; the policies refuse a non-member the desktop meanwhile).
+  await releaseStrayDesktops(ctx, { userIds: removed.map((r) => r.userId), groupId: input.id });
+  return { id: input.id, removed: removed.length };
 }

@@ -11,6 +11,7 @@ import { assertMayActOn } from "../policies/authorize";
 import { makeDesktops } from "../pools/control-pools";
 import { liveDesktopsOf, loadLab } from "../pools/load-pool";
 import { nudgePools } from "../pools/pool-nudge";
+import { withPoolLock } from "../pools/pool-lock";
 
 export interface OpenedDesktop {
   instanceId: string;
@@ -20,8 +21,10 @@ export interface OpenedDesktop {
   made: boolean;
 }
 
-// Making a desktop for a student is counted against the pool's room first; one at a time per pool in
-// this process (the portal runs one), so two students cannot both take the pool's last place.
+// Making a desktop for a student is counted against the pool's room under the pool's row lock, which
+// holds across processes (pool-lock.ts). Within this process the makers of one pool also queue here, so
+// that N students at once hold one database connection waiting on that lock, not N (which could take
+// every connection of the pool of connections while the holder needs one to place).
 const making = new Map<number, Promise<unknown>>();
 
 export async function openDesktop(ctx: DomainContext, labId: number): Promise<OpenedDesktop> {
@@ -72,17 +75,20 @@ export async function openDesktop(ctx: DomainContext, labId: number): Promise<Op
   // No spare one: make one for them while a running pool has room.
   for (const pool of labPools.filter((p) => p.state === "running")) {
     const prev = making.get(pool.id) ?? Promise.resolve();
-    const mineNow = prev.then(async () => {
-      const live = await liveDesktopsOf(ctx.db, [pool.id]);
-      if (live.length >= pool.size) return null;
-      const [made] = await makeDesktops(ctx, pool, 1);
-      if (!made) return null;
-      await ctx.db
-        .update(instances)
-        .set({ assignedTo: actor.id, assignedAt: new Date() })
-        .where(and(eq(instances.id, made.id), isNull(instances.assignedTo)));
-      return made;
-    });
+    const mineNow = prev.then(() =>
+      withPoolLock(ctx.db, pool.id, async (now) => {
+        if (now.state !== "running") return null;
+        const live = await liveDesktopsOf(ctx.db, [now.id]);
+        if (live.length >= now.size) return null;
+        const [made] = await makeDesktops(ctx, now, 1);
+        if (!made) return null;
+        await ctx.db
+          .update(instances)
+          .set({ assignedTo: actor.id, assignedAt: new Date() })
+          .where(and(eq(instances.id, made.id), isNull(instances.assignedTo)));
+        return made;
+      }),
+    );
     making.set(
       pool.id,
       mineNow.catch(() => undefined),

@@ -1,13 +1,12 @@
 // Release (the student is done, or signs out): the assignment ends and the desktop is reset to its
 // profile's current version; it is spare again once its host reports RUNNING. Reset keeps the assignment.
-import { and, eq, notInArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, notInArray, or } from "drizzle-orm";
 import { msg } from "@/common/message";
-import { instances, profiles, type InstanceRow } from "@/db/schema";
+import { instances, memberships, users, type InstanceRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type JobPort } from "../context";
-import { DomainError, notFound } from "../errors";
+import { DomainError } from "../errors";
 import { assertMayActOn } from "../policies/authorize";
-import { currentVersionImageId } from "../provisioning/profile-lock";
 import { nudgePools } from "../pools/pool-nudge";
 import { loadDesktopRow } from "./load-desktop";
 import { deleteDesktop, requestDesktopReset } from "../pools/desktop-jobs";
@@ -20,30 +19,20 @@ export async function loadDesktopForActor(ctx: DomainContext, instanceId: string
   return row;
 }
 
-async function resetTo(db: Database, row: InstanceRow) {
-  const [profile] = await db.select().from(profiles).where(eq(profiles.id, row.profileId!));
-  if (!profile) throw notFound("profile");
-  return { imageId: await currentVersionImageId(db, profile), profileVersion: profile.currentVersion };
-}
-
-/** Ends the assignment and resets the desktop; a desktop that cannot be reset now is taken away instead. */
+/**
+ * Ends the assignment and resets the desktop in one step (requestDesktopReset); a desktop that cannot be
+ * reset now (still building, busy, its profile in admin mode) is taken away instead: it must not reach the
+ * next student as it is (the pool refills).
+ */
 async function releaseRow(deps: { db: Database; jobs: JobPort }, row: InstanceRow, by: string) {
-  const [res] = await deps.db
-    .update(instances)
-    .set({ assignedTo: null, assignedAt: null, updatedAt: new Date() })
-    .where(and(eq(instances.id, row.id), eq(instances.assignedTo, row.assignedTo!)));
-  if (res.affectedRows === 0) return;
+  const from = row.assignedTo;
+  if (from === null) return;
+  const why = msg("desktops.releasedBy", { user: by });
   try {
-    await requestDesktopReset(
-      deps,
-      row,
-      await resetTo(deps.db, row),
-      msg("desktops.releasedBy", { user: by }),
-    );
+    await requestDesktopReset(deps, row, why, { releaseFrom: from });
   } catch (err) {
-    // Still building, or busy: it must not reach the next student as it is, so it goes (the pool refills).
     if (!(err instanceof DomainError) || err.kind !== "CONFLICT") throw err;
-    await deleteDesktop(deps, row, msg("desktops.releasedBy", { user: by }));
+    await deleteDesktop(deps, row, why, { assignedTo: from });
   }
   nudgePools();
 }
@@ -62,12 +51,7 @@ export async function releaseDesktop(
 export async function resetDesktop(ctx: DomainContext, instanceId: string): Promise<{ instanceId: string }> {
   const actor = requireActor(ctx);
   const row = await loadDesktopForActor(ctx, instanceId);
-  await requestDesktopReset(
-    ctx,
-    row,
-    await resetTo(ctx.db, row),
-    msg("desktops.resetBy", { user: actor.username }),
-  );
+  await requestDesktopReset(ctx, row, msg("desktops.resetBy", { user: actor.username }));
   return { instanceId };
 }
 
@@ -87,5 +71,39 @@ export async function releaseDesktopsOf(
       ),
     );
   for (const row of rows) await releaseRow(deps, row, user.username);
+  return rows.length;
+}
+
+/**
+ * Out of a group, out of its labs: releases (as at sign-out) the desktops assigned to a user who is no
+ * longer a member of the desktop's group, or is disabled. Called after a change of memberships or of an
+ * account has committed (by the transport where the changing area may not import this one) (the policies refuse a non-member the desktop meanwhile); `of` narrows the look
+ * to these users or this group's desktops. Returns how many were released.
+ */
+export async function releaseStrayDesktops(
+  ctx: DomainContext,
+  of: { userIds?: readonly number[]; groupId?: number },
+): Promise<number> {
+  const by = requireActor(ctx).username;
+  if (of.userIds && of.userIds.length === 0) return 0;
+  const rows = await ctx.db
+    .select({ instance: instances })
+    .from(instances)
+    .innerJoin(users, eq(users.id, instances.assignedTo))
+    .leftJoin(
+      memberships,
+      and(eq(memberships.userId, instances.assignedTo), eq(memberships.groupId, instances.groupId)),
+    )
+    .where(
+      and(
+        eq(instances.kind, "desktop"),
+        isNotNull(instances.assignedTo),
+        notInArray(instances.state, ["DELETED", "DELETING"]),
+        of.userIds ? inArray(instances.assignedTo, [...of.userIds]) : undefined,
+        of.groupId === undefined ? undefined : eq(instances.groupId, of.groupId),
+        or(eq(users.disabled, true), and(isNotNull(instances.groupId), isNull(memberships.userId))),
+      ),
+    );
+  for (const { instance } of rows) await releaseRow(ctx, instance, by);
   return rows.length;
 }

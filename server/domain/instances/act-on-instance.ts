@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { ACTION_FROM, ACTION_PLAN, type InstanceAction } from "@/common/instance-states";
-import { instances } from "@/db/schema";
+import { instances, profiles } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
 import { getInstance, loadInstanceForActor, type InstanceView } from "./find-instances";
@@ -39,22 +39,32 @@ export async function requestInstanceAction(
     return getInstance(ctx, id);
   }
 
-  const [res] = await ctx.db
-    .update(instances)
-    .set({
-      state: plan.to,
-      task: plan.task,
-      progress: null,
-      opSeq: sql`${instances.opSeq} + 1`,
-      updatedAt: new Date(),
-    })
-    .where(
-      and(
-        eq(instances.id, id),
-        inArray(instances.state, from),
-        action === "delete" ? undefined : isNull(instances.task),
-      ),
-    );
+  // Starting a profile's desktop is decided under the profile's row lock, as placement does
+  // (provisioning/profile-lock.ts, not imported: areas without cycles): none starts in admin mode.
+  const lockedProfileId = action === "start" && current.kind === "desktop" ? current.profileId : null;
+  const [res] = await ctx.db.transaction(async (tx) => {
+    if (lockedProfileId) {
+      const [p] = await tx.select().from(profiles).where(eq(profiles.id, lockedProfileId)).for("update");
+      if (p?.adminInstanceId)
+        throw new DomainError("CONFLICT", msg("profiles.inAdminMode", { profile: p.name }));
+    }
+    return tx
+      .update(instances)
+      .set({
+        state: plan.to,
+        task: plan.task,
+        progress: null,
+        opSeq: sql`${instances.opSeq} + 1`,
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(instances.id, id),
+          inArray(instances.state, from),
+          action === "delete" ? undefined : isNull(instances.task),
+        ),
+      );
+  });
   if (res.affectedRows === 0) {
     const now = await loadInstanceForActor(ctx, id);
     throw new DomainError(

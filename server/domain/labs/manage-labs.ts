@@ -1,6 +1,6 @@
 // Labs (F1): rooms of seats owned by a group (its admins run them) or public (superAdm's), the profiles
 // each may use (of its group, or public) and its weekly lessons.
-import { and, eq, inArray, ne, notInArray } from "drizzle-orm";
+import { and, eq, inArray, ne, notInArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import {
   minutesOf,
@@ -73,6 +73,22 @@ export async function updateLab(
   const { id, profileIds, ...fields } = input;
   await ctx.db.transaction(async (tx) => {
     const lab = await loadLab(tx, actor, id, { lock: true });
+    // A lab is N seats: not fewer than its pools hold (pools check the sum under the same row lock).
+    if (fields.seats !== undefined) {
+      const [row] = await tx
+        .select({ n: sql<string>`coalesce(sum(${pools.size}), 0)` })
+        .from(pools)
+        .where(eq(pools.labId, id));
+      const held = Number(row?.n ?? 0);
+      if (fields.seats < held)
+        throw new DomainError(
+          "INVALID",
+          msg("labs.seatsBelowPools", { lab: lab.name, seats: fields.seats, held }),
+          {
+            seats: msg("labs.seatsBelowPools", { lab: lab.name, seats: fields.seats, held }),
+          },
+        );
+    }
     const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length)
       await tx

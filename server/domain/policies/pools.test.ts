@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../context";
+import { consolesPolicy, instancesPolicy } from "./instances";
 import { desktopsPolicy, poolsPolicy } from "./pools";
 
 const actor = (role: Actor["role"], id: number, groupIds: number[], adminGroupIds: number[] = []): Actor => ({
@@ -30,6 +31,26 @@ describe("desktops policy", () => {
     expect(desktopsPolicy.mayActOn(teacher, d)).toBe(true);
     expect(desktopsPolicy.mayActOn(memberTeacher, d)).toBe(false);
     expect(desktopsPolicy.mayActOn(it_, d)).toBe(true);
+  });
+
+  it("a student out of the desktop's class loses it though still assigned; a public lab's needs no class", () => {
+    const left = actor("user", 1, [20]);
+    expect(desktopsPolicy.mayActOn(left, { desktop: { assignedTo: 1, groupId: 10 } })).toBe(false);
+    expect(desktopsPolicy.mayActOn(left, { desktop: { assignedTo: 1, groupId: null } })).toBe(true);
+  });
+
+  it("a desktop's owner gets nothing from owning it; a console is its member assignee's and teachers'", () => {
+    const formerTeacher = actor("user", 7, [10]);
+    const d = { kind: "desktop", ownerId: 7, groupId: 10, assignedTo: 1 };
+    expect(instancesPolicy.mayActOn(formerTeacher, d)).toBe(false);
+    expect(consolesPolicy.mayActOn(formerTeacher, d)).toBe(false);
+    expect(instancesPolicy.mayActOn(student, d)).toBe(false);
+    expect(consolesPolicy.mayActOn(student, d)).toBe(true);
+    expect(consolesPolicy.mayActOn(actor("user", 1, [20]), d)).toBe(false);
+    expect(consolesPolicy.mayActOn(teacher, d)).toBe(true);
+    expect(instancesPolicy.mayActOn(teacher, d)).toBe(true);
+    // A user's own machine stays theirs.
+    expect(instancesPolicy.mayActOn(formerTeacher, { ...d, kind: "server" })).toBe(true);
   });
 
   it("the classroom and messages are the lab group's admins'; a public lab's superAdm's", () => {

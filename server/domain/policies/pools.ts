@@ -1,5 +1,6 @@
 import { msg } from "@/common/message";
 import type { Actor } from "../context";
+import { isAssigneeOf } from "./instances";
 import { administersGroup, reachesAllGroups } from "./owned";
 import type { AccessPolicy } from "./policy";
 
@@ -14,7 +15,8 @@ export const poolsPolicy: AccessPolicy<{ labGroupId: number | null }> = {
  * What a desktops action names, and the rule for each:
  *  - lab (open): a member of the lab's group; a public lab: anyone signed in.
  *  - labAdmin (message, classroom): an admin of the lab's group (a public lab: superAdm).
- *  - desktop (release, reset, messages): the student it is assigned to, or an admin of its group. This is
+ *  - desktop (release, reset, messages): the student it is assigned to while a member of its group (see
+ *    isAssigneeOf), or an admin of its group. This is
  *    where an assignment counts like ownership; it never does for delete, resize, snapshot or assign.
  */
 export type DesktopsObject =
@@ -30,7 +32,7 @@ export const desktopsPolicy: AccessPolicy<DesktopsObject> = {
     if ("lab" in o)
       return o.lab.groupId === null || reachesAllGroups(actor) || actor.groupIds.includes(o.lab.groupId);
     if ("labAdmin" in o) return adminOf(actor, o.labAdmin.groupId);
-    return o.desktop.assignedTo === actor.id || adminOf(actor, o.desktop.groupId);
+    return isAssigneeOf(actor, o.desktop) || adminOf(actor, o.desktop.groupId);
   },
   refusal: msg("desktops.notYours"),
 };

@@ -3,10 +3,19 @@
 // nudged (a desktop changed state, a pool was started). Decisions are re-checked where they are made: the
 // placement refuses a desktop while its profile is in admin mode (under the profile's lock) and never
 // overbooks a host.
-import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import pino, { type Logger } from "pino";
 import { msg } from "@/common/message";
-import { hosts, instances, labLessons, pools, profiles, type InstanceRow, type PoolRow } from "@/db/schema";
+import {
+  hosts,
+  instanceEvents,
+  instances,
+  labLessons,
+  pools,
+  profiles,
+  type InstanceRow,
+  type PoolRow,
+} from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { DomainContext, DomainSettings, JobPort } from "../context";
 import { DomainError } from "../errors";
@@ -16,6 +25,7 @@ import { currentVersionImageId } from "../provisioning/profile-lock";
 import { deleteDesktop } from "./desktop-jobs";
 import { liveDesktopsOf, loadLab } from "./load-pool";
 import { poolOwner } from "./pool-owner";
+import { withPoolLock } from "./pool-lock";
 import { poolTarget, wantedSpare } from "./pool-target";
 
 export interface PoolControlDeps {
@@ -34,20 +44,40 @@ export interface PoolControlResult {
   replaced: number;
 }
 
-/** A desktop that must not be handed out: failed, or its QEMU died (stopped with no stop asked for). */
-export const isBroken = (d: InstanceRow) => d.state === "ERROR" || (d.state === "STOPPED" && !d.task);
+/**
+ * The desktops that must not be handed out: failed, or whose QEMU died — stopped with no stop asked for:
+ * its last move into STOPPED came straight from RUNNING (the heartbeat found it stopped), not from
+ * STOPPING (a stop someone asked for through the portal; that desktop stays and may be started again).
+ * A desktop being reset keeps its task ("resetting") while powered off, so it is never taken as died.
+ */
+export async function brokenDesktops(db: Database, desktops: InstanceRow[]): Promise<Set<string>> {
+  const broken = new Set(desktops.filter((d) => d.state === "ERROR").map((d) => d.id));
+  const stopped = desktops.filter((d) => d.state === "STOPPED" && !d.task).map((d) => d.id);
+  if (!stopped.length) return broken;
+  const moves = await db
+    .select({ instanceId: instanceEvents.instanceId, fromState: instanceEvents.fromState })
+    .from(instanceEvents)
+    .where(and(inArray(instanceEvents.instanceId, stopped), eq(instanceEvents.toState, "STOPPED")))
+    .orderBy(desc(instanceEvents.id));
+  for (const id of stopped) {
+    const last = moves.find((m) => m.instanceId === id);
+    if (last?.fromState !== "STOPPING") broken.add(id);
+  }
+  return broken;
+}
 
 export async function controlPools(deps: PoolControlDeps): Promise<PoolControlResult> {
   const result: PoolControlResult = { created: 0, deleted: 0, replaced: 0 };
   const log = deps.log ?? pino({ level: "silent" });
   const all = await deps.db.select().from(pools);
-  for (const pool of all) {
+  for (const { id } of all) {
     try {
-      await controlPool(deps, pool, result);
+      // Under the pool's lock: a student's desktop made meanwhile (open-desktop.ts) is counted.
+      await withPoolLock(deps.db, id, (pool) => controlPool(deps, pool, result));
     } catch (err) {
       // One pool's trouble (quota, no room, admin mode) must not starve the others.
-      if (err instanceof DomainError) log.info({ pool: pool.id, reason: err.message }, "pool not filled");
-      else log.warn({ pool: pool.id, err }, "pool controller failed");
+      if (err instanceof DomainError) log.info({ pool: id, reason: err.message }, "pool not filled");
+      else log.warn({ pool: id, err }, "pool controller failed");
     }
   }
   return result;
@@ -55,10 +85,11 @@ export async function controlPools(deps: PoolControlDeps): Promise<PoolControlRe
 
 async function controlPool(deps: PoolControlDeps, pool: PoolRow, result: PoolControlResult): Promise<void> {
   const desktops = await liveDesktopsOf(deps.db, [pool.id]);
-  for (const d of desktops.filter(isBroken)) {
+  const broken = await brokenDesktops(deps.db, desktops);
+  for (const d of desktops.filter((d) => broken.has(d.id))) {
     if (await deleteDesktop(deps, d, msg("desktops.replaced", { state: d.state }))) result.replaced++;
   }
-  const healthy = desktops.filter((d) => !isBroken(d));
+  const healthy = desktops.filter((d) => !broken.has(d.id));
   const lessons = await deps.db.select().from(labLessons).where(eq(labLessons.labId, pool.labId));
   const target = poolTarget(pool, lessons, deps.now ?? new Date());
   const assigned = healthy.filter((d) => d.assignedTo !== null).length;
@@ -139,7 +170,7 @@ export async function makeDesktops(
   n: number,
 ): Promise<{ id: string; state: string }[]> {
   const lab = await loadLab(deps.db, pool.labId);
-  const owner = await poolOwner(deps.db, lab);
+  const owner = await poolOwner(deps.db, lab, pool);
   if (!owner) throw new DomainError("CONFLICT", msg("pools.ownerGone"));
   const [profile] = await deps.db.select().from(profiles).where(eq(profiles.id, pool.profileId));
   if (!profile) return [];

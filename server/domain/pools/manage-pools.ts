@@ -1,10 +1,10 @@
 // Pools of a lab (F5): made for a profile the lab may use, within its seats; started and stopped; deleted
 // with their desktops. What a running pool holds is the controller's work (control-pools.ts).
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { createPoolInput, updatePoolInput } from "@/common/pools";
 import { msg } from "@/common/message";
-import { labProfiles, pools, profiles, type LabRow, type PoolRow } from "@/db/schema";
+import { labProfiles, labs, pools, profiles, type LabRow, type PoolRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, notFound } from "../errors";
@@ -35,6 +35,27 @@ function checkSizes(lab: LabRow, p: { size: number; spare: number; idleSize: num
     throw new DomainError("INVALID", msg("pools.spareOverSize", { spare: p.spare, size: p.size }));
   if (p.idleSize > p.size)
     throw new DomainError("INVALID", msg("pools.idleOverSize", { idleSize: p.idleSize, size: p.size }));
+}
+
+type Tx = Parameters<Parameters<DomainContext["db"]["transaction"]>[0]>[0];
+
+/**
+ * A lab is N seats: the sizes of its pools add up to at most N. Checked with the lab's row locked FOR
+ * UPDATE (as updateLab takes it), so two pools made at once, or a pool and a change of seats, cannot both
+ * pass on the same count. `size`: the new size of pool `poolId` (undefined: a new pool).
+ */
+async function assertSeatsFor(tx: Tx, labId: number, size: number, poolId?: number): Promise<void> {
+  const [lab] = await tx.select().from(labs).where(eq(labs.id, labId)).for("update");
+  if (!lab) throw notFound("lab");
+  const [row] = await tx
+    .select({ n: sql<string>`coalesce(sum(${pools.size}), 0)` })
+    .from(pools)
+    .where(and(eq(pools.labId, labId), poolId === undefined ? undefined : ne(pools.id, poolId)));
+  const total = Number(row?.n ?? 0) + size;
+  if (total > lab.seats)
+    throw new DomainError("INVALID", msg("pools.seatsTaken", { lab: lab.name, seats: lab.seats, total }), {
+      size: msg("pools.seatsTaken", { lab: lab.name, seats: lab.seats, total }),
+    });
 }
 
 export async function listPools(ctx: DomainContext, labId: number): Promise<PoolView[]> {
@@ -83,14 +104,19 @@ export async function createPool(
     );
   checkSizes(lab, input);
   try {
-    const [res] = await ctx.db.insert(pools).values({
-      labId: lab.id,
-      profileId: profile.id,
-      size: input.size,
-      spare: input.spare,
-      idleSize: input.idleSize,
+    const id = await ctx.db.transaction(async (tx) => {
+      await assertSeatsFor(tx, lab.id, input.size);
+      const [res] = await tx.insert(pools).values({
+        labId: lab.id,
+        profileId: profile.id,
+        size: input.size,
+        spare: input.spare,
+        idleSize: input.idleSize,
+        createdBy: requireActor(ctx).id,
+      });
+      return res.insertId;
     });
-    return (await loadPool(ctx.db, res.insertId)).pool;
+    return (await loadPool(ctx.db, id)).pool;
   } catch (err) {
     if (isDuplicateKey(err))
       throw new DomainError("CONFLICT", msg("pools.exists", { lab: lab.name, profile: profile.name }));
@@ -110,10 +136,13 @@ export async function updatePool(
     idleSize: input.idleSize ?? pool.idleSize,
   };
   checkSizes(lab, next);
-  await ctx.db
-    .update(pools)
-    .set({ ...next, updatedAt: new Date() })
-    .where(eq(pools.id, pool.id));
+  await ctx.db.transaction(async (tx) => {
+    await assertSeatsFor(tx, lab.id, next.size, pool.id);
+    await tx
+      .update(pools)
+      .set({ ...next, updatedAt: new Date() })
+      .where(eq(pools.id, pool.id));
+  });
   nudgePools();
   return (await loadPool(ctx.db, pool.id)).pool;
 }

@@ -2,8 +2,8 @@
 // follows the schedule, stays out of admin mode; hand-out never gives one desktop to two students;
 // release resets; sign-out releases; nobody reaches another class's desktops.
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { instances, pools, profiles, quotaLimits } from "@/db/schema";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { instances, memberships, pools, profiles, quotaLimits, users } from "@/db/schema";
 import type { Actor } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
@@ -31,6 +31,8 @@ import { controlPools, powerOpsFree } from "./control-pools";
 import { createConsoleTicket } from "../consoles/console-tickets";
 import { createPool, deletePool, setPoolState } from "./manage-pools";
 import { applyInstanceState } from "../instances/apply-instance-event";
+import { recordInstanceEvent } from "../instances/record-event";
+import { msg } from "@/common/message";
 
 let s: TestServices;
 let hostId: string;
@@ -101,6 +103,35 @@ describe("pool controller", () => {
     for (const g of gone) expect(g.state).toBe("DELETING");
   });
 
+  it("keeps a desktop stopped on purpose (STOPPING → STOPPED) and replaces one found stopped (RUNNING → STOPPED)", async () => {
+    const w = await makeClassLab(s, { size: 2, spare: 2 });
+    await controlPools(deps());
+    const [asked, died] = await desktopsOf(w.poolId);
+    await markRunning([asked!.id, died!.id]);
+    await s.db
+      .update(instances)
+      .set({ state: "STOPPED", task: null })
+      .where(inArray(instances.id, [asked!.id, died!.id]));
+    await recordInstanceEvent(s.db, {
+      instanceId: asked!.id,
+      kind: "state",
+      message: msg("events.nowState", { state: "STOPPED", accel: "none" }),
+      fromState: "STOPPING",
+      toState: "STOPPED",
+    });
+    await recordInstanceEvent(s.db, {
+      instanceId: died!.id,
+      kind: "state",
+      message: msg("events.foundStopped"),
+      fromState: "RUNNING",
+      toState: "STOPPED",
+    });
+    expect((await controlPools(deps())).replaced).toBe(1);
+    const ids = (await desktopsOf(w.poolId)).map((d) => d.id);
+    expect(ids).toContain(asked!.id);
+    expect(ids).not.toContain(died!.id);
+  });
+
   it("warms to the full size for a lesson and shrinks to the idle size after it", async () => {
     const w = await makeClassLab(s, { size: 5, spare: 5 });
     await s.db.update(pools).set({ idleSize: 1 }).where(eq(pools.id, w.poolId));
@@ -154,6 +185,34 @@ describe("pool controller", () => {
     const err = await openDesktop(contextFor(s, w.students[0]!), w.labId).catch((e: unknown) => e);
     expect(kindOf(err)).toBe("CONFLICT");
     expect(await desktopsOf(w.poolId)).toHaveLength(0);
+  });
+
+  it("no reset while the profile is in admin mode (a reset starts the desktop); a release then takes it away", async () => {
+    const w = await makeClassLab(s, { size: 2, spare: 2 });
+    await controlPools(deps());
+    const [a, b] = await desktopsOf(w.poolId);
+    await markRunning([a!.id, b!.id]);
+    await s.db
+      .update(instances)
+      .set({ state: "STOPPED", assignedTo: w.students[0]!.id })
+      .where(eq(instances.id, a!.id));
+    await s.db.update(instances).set({ assignedTo: w.students[1]!.id }).where(eq(instances.id, b!.id));
+    await s.db
+      .update(profiles)
+      .set({ adminInstanceId: "00000000-0000-4000-8000-000000000000" })
+      .where(eq(profiles.id, w.profileId));
+    const jobs = recordingJobs();
+    const err = await resetDesktop(contextFor(s, w.students[0]!, "127.0.0.1", { jobs }), a!.id).catch(
+      (e: unknown) => e,
+    );
+    expect(kindOf(err)).toBe("CONFLICT");
+    expect((await s.db.select().from(instances).where(eq(instances.id, a!.id)))[0]).toMatchObject({
+      state: "STOPPED",
+      task: null,
+    });
+    await releaseDesktop(contextFor(s, w.students[1]!, "127.0.0.1", { jobs }), b!.id);
+    expect((await s.db.select().from(instances).where(eq(instances.id, b!.id)))[0]!.state).toBe("DELETING");
+    expect(jobs.sent.map((j) => j.name)).toEqual(["instance.delete"]);
   });
 
   it("stopping a pool takes its spare desktops away and leaves the assigned ones; deleting takes all", async () => {
@@ -372,4 +431,97 @@ describe("quotas", () => {
     expect(n.every((d) => d.ownerId === w.teacher.id)).toBe(true);
   });
 });
-void makeUser;
+
+describe("who owns a pool's desktops", () => {
+  it("the pool's creator; once the creator is gone or no longer teaches the class, the class's first teacher", async () => {
+    const w = await makeClassLab(s, { size: 6, spare: 1, running: false });
+    // A second teacher of the class (a later id than w.teacher, so never the fallback) creates the pool.
+    const creator = await makeUser(s, "powerAdm", [w.groupId]);
+    await s.db.delete(pools).where(eq(pools.id, w.poolId));
+    const pool = await createPool(contextFor(s, creator), {
+      labId: w.labId,
+      profileId: w.profileId,
+      size: 6,
+      spare: 1,
+      idleSize: 0,
+    });
+    expect(pool.createdBy).toBe(creator.id);
+    await setPoolState(contextFor(s, creator), pool.id, "running");
+    const owners = async () => {
+      await controlPools(deps());
+      const ds = await desktopsOf(pool.id);
+      await markRunning(ds.map((d) => d.id));
+      return ds;
+    };
+    expect((await owners()).map((d) => d.ownerId)).toEqual([creator.id]);
+
+    // No longer an administrator of the class: the next desktop is the first teacher's.
+    await s.db
+      .update(memberships)
+      .set({ isAdmin: false })
+      .where(and(eq(memberships.userId, creator.id), eq(memberships.groupId, w.groupId)));
+    await s.db.update(pools).set({ spare: 2 }).where(eq(pools.id, pool.id));
+    const second = (await owners()).filter((d) => d.ownerId !== creator.id);
+    expect(second.map((d) => d.ownerId)).toEqual([w.teacher.id]);
+
+    // Deleted (possible while they own no machine): created_by becomes null, the pool keeps working.
+    const v = await makeClassLab(s, { size: 2, spare: 1, running: false });
+    const gone = await makeUser(s, "powerAdm", [v.groupId]);
+    await s.db.update(pools).set({ createdBy: gone.id, state: "running" }).where(eq(pools.id, v.poolId));
+    await s.db.delete(memberships).where(eq(memberships.userId, gone.id));
+    await s.db.delete(users).where(eq(users.id, gone.id));
+    const [after] = await s.db.select().from(pools).where(eq(pools.id, v.poolId));
+    expect(after!.createdBy).toBeNull();
+    await controlPools(deps());
+    expect((await desktopsOf(v.poolId)).map((d) => d.ownerId)).toEqual([v.teacher.id]);
+  });
+});
+
+describe("making a desktop across processes", () => {
+  it("two portals (own module state, own connections) racing for a pool's last place make one desktop", async () => {
+    // A second "process": open-desktop.ts loaded afresh (its in-process queue is its own) on its own
+    // connections. Only the pool's row lock can keep the two from both taking the last place.
+    const other = openTestServices();
+    vi.resetModules();
+    const second = (await import("../desktops/open-desktop")) as typeof import("../desktops/open-desktop");
+    try {
+      const labsRaced = await Promise.all(
+        Array.from({ length: 8 }, () => makeClassLab(s, { size: 1, spare: 0, students: 2 })),
+      );
+      const outcomes = await Promise.all(
+        labsRaced.map((w) =>
+          Promise.allSettled([
+            openDesktop(contextFor(s, w.students[0]!), w.labId),
+            second.openDesktop(contextFor(other, w.students[1]!), w.labId),
+          ]),
+        ),
+      );
+      for (const [i, w] of labsRaced.entries()) {
+        const made = outcomes[i]!.filter((o) => o.status === "fulfilled");
+        const refused = outcomes[i]!.filter((o) => o.status === "rejected");
+        expect(made).toHaveLength(1);
+        // The other module instance's DomainError is another class: compare the kind, not the class.
+        expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ kind: "CONFLICT" });
+        expect(await desktopsOf(w.poolId)).toHaveLength(1);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("the controller (another process) and a student's hand-out racing for the last place make one desktop", async () => {
+    const worker = openTestServices();
+    try {
+      const labsRaced = await Promise.all(
+        Array.from({ length: 8 }, () => makeClassLab(s, { size: 1, spare: 1, students: 1 })),
+      );
+      await Promise.allSettled([
+        controlPools({ ...deps(), db: worker.db }),
+        ...labsRaced.map((w) => openDesktop(contextFor(s, w.students[0]!), w.labId)),
+      ]);
+      for (const w of labsRaced) expect(await desktopsOf(w.poolId)).toHaveLength(1);
+    } finally {
+      await worker.close();
+    }
+  });
+});

@@ -156,6 +156,29 @@ describe("user administration", () => {
     ]);
   });
 
+  it("a teacher made a student loses every admin flag, and does not get it back when promoted again", async () => {
+    const [g1, g2] = [await makeGroup(s), await makeGroup(s)];
+    const teacher = await makeUser(s, "powerAdm", [g1, g2]);
+    const flags = async () =>
+      (await s.db.select().from(memberships).where(eq(memberships.userId, teacher.id)))
+        .map((r) => [r.groupId, r.isAdmin])
+        .sort();
+    expect(await flags()).toEqual([
+      [g1, true],
+      [g2, true],
+    ]);
+    await callerFor(s, admin).users.update({ id: teacher.id, role: "powerUser" });
+    expect(await flags()).toEqual([
+      [g1, false],
+      [g2, false],
+    ]);
+    await callerFor(s, admin).users.update({ id: teacher.id, role: "powerAdm" });
+    expect(await flags()).toEqual([
+      [g1, false],
+      [g2, false],
+    ]);
+  });
+
   it("audits every mutation with actor, target, result and address, and never the password", async () => {
     const name = uniqueName("audited");
     const created = await callerFor(s, admin, "192.0.2.7").users.create({

@@ -115,6 +115,10 @@ export async function updateUser(
     if (input.role !== undefined) patch.role = input.role as AccountRole;
     await tx.update(users).set(patch).where(eq(users.id, input.id));
     if (input.groupIds) await replaceMemberships(tx, input.id, input.groupIds);
+    // A student is no group's admin: a flag kept from a teacher's past would come back with a later
+    // promotion, and is read alone where "its teacher" is picked (a pool's desktops' owner).
+    if (input.role === "user" || input.role === "powerUser")
+      await tx.update(memberships).set({ isAdmin: false }).where(eq(memberships.userId, input.id));
     // A link issued for the old role (by a teacher, for a student) must not open the new one.
     if (input.role !== undefined && input.role !== current.role) await voidResetLinks(tx, input.id);
   });

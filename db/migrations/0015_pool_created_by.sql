@@ -1,0 +1,2 @@
+ALTER TABLE `pools` ADD `created_by` int;--> statement-breakpoint
+ALTER TABLE `pools` ADD CONSTRAINT `pools_created_by_users_id_fk` FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON DELETE set null ON UPDATE no action;
