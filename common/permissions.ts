@@ -269,6 +269,8 @@ export const PERMISSIONS = {
     /** A teacher writes to a desktop; the classroom view of a lab: the lab group's admins. */
     message: p("powerAdm", "group"),
     classroom: p("powerAdm", "group"),
+    /** A desktop's live screen in the classroom view (GET /api/v1/desktops/:id/thumbnail): the lab group's admins. */
+    thumbnail: p("powerAdm", "group"),
   },
 } as const satisfies Record<string, Record<string, Permission>>;
 

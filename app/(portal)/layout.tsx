@@ -41,12 +41,17 @@ export default async function PortalLayout({ children }: { children: ReactNode }
   const managesImages = can(actor.role, "images", "upload");
   const candidates: [boolean, NavItem][] = [
     [true, { href: "/", key: "dashboard" }],
+    // A student's lab desktops (docs/labs.md): everyone may be handed one.
+    [can(actor.role, "desktops", "mine"), { href: "/desktops", key: "desktops" }],
     [can(actor.role, "instances", "list"), { href: "/instances", key: "instances" }],
     [can(actor.role, "images", "list") && !managesImages, { href: "/admin/images", key: "images" }],
     [can(actor.role, "tasks", "list"), { href: "/tasks", key: "tasks" }],
     [can(actor.role, "quotas", "mine"), { href: "/usage", key: "usage" }],
     // A teacher's classes (the groups they administer); superAdm sees every group there.
     [can(actor.role, "classes", "read"), { href: "/classes", key: "classes" }],
+    // Labs and desktop profiles (docs/labs.md): a teacher's rooms of desktops and what they boot.
+    [can(actor.role, "labs", "list"), { href: "/labs", key: "labs" }],
+    [can(actor.role, "profiles", "list"), { href: "/profiles", key: "profiles" }],
     [true, { href: "/settings", key: "settings" }],
     [can(actor.role, "users", "list"), { href: "/admin/users", key: "users", admin: true }],
     [can(actor.role, "groups", "list"), { href: "/admin/groups", key: "groups", admin: true }],

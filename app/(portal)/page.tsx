@@ -7,6 +7,7 @@ import { PageHeader } from "@/app/_components/page-header";
 import { currentActor } from "@/app/_lib/current-actor";
 import { Greeting } from "./greeting";
 import { MyInstances } from "./my-instances";
+import { MyDesktops } from "./desktops/my-desktops";
 
 export async function generateMetadata() {
   const t = await getTranslations("dashboard");
@@ -82,6 +83,20 @@ export default async function DashboardPage() {
             </ButtonLink>
           </Card>
         </div>
+
+        {can(actor.role, "desktops", "mine") && (
+          <Card data-testid="dashboard-desktops">
+            <CardHeader
+              title={t("dashboard.desktopsTitle")}
+              aside={
+                <ButtonLink href="/desktops" variant="secondary" size="sm">
+                  {t("dashboard.desktopsCta")}
+                </ButtonLink>
+              }
+            />
+            <MyDesktops compact />
+          </Card>
+        )}
 
         {adminCards.length > 0 && (
           <section aria-labelledby="admin-heading">

@@ -1050,6 +1050,12 @@ const ROUTE_FIXTURES: Record<string, RouteFixture> = {
     request: (w) => ({ params: { id: w.storedImageId } }),
     okStatus: 200,
   },
+  // No desktop has this id: a teacher gets past authorize() to the domain's 404 (the scope and the
+  // real PNG: server/http/desktop-thumbnail.int.test.ts).
+  "GET /api/v1/desktops/[id]/thumbnail": {
+    request: () => ({ params: { id: "00000000-0000-4000-8000-000000000000" } }),
+    okStatus: 404,
+  },
   // No capture task of this host has this id: a host gets past authorize() to the domain's 404.
   "PUT /api/v1/agent/captures/[taskId]": {
     request: () => ({
