@@ -186,6 +186,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  // The pool goes (rows and all), so no later file's controller pass finds it in the shared database.
+  if (poolId) await teacher.pools.delete({ id: poolId }).catch(() => undefined);
   await closeExtras?.();
   await stack?.stop();
   await rm(storeDir, { recursive: true, force: true });
