@@ -207,7 +207,7 @@ async function main(): Promise<void> {
   onCleanup("raw VMs", () => killProcessesUnder(rawDir));
   const rawModule = "./pool-raw-floor";
   const raw = (await import(rawModule).catch(() => null)) as RawFloor | null;
-  if (!raw) note("bench/pool-raw-floor.ts is not here yet (helper A's): the ratios print n/a");
+  if (!raw) note("bench/pool-raw-floor.ts could not be loaded: the ratios print n/a");
 
   note("starting the compute stack (MariaDB, Redis, controller, agent process)…");
   const stack = await startComputeStack({
