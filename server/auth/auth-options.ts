@@ -120,7 +120,13 @@ export const authOptions: NextAuthOptions = {
       // Signing out hands back the user's desktops (reset, spare again).
       if (uid)
         await releaseDesktopsOf(
-          { db, jobs: getServices().jobs },
+          // The queue is opened only for a user who holds desktops: signing out stays one query otherwise.
+          {
+            db,
+            get jobs() {
+              return getServices().jobs;
+            },
+          },
           { id: uid, username: String(token?.name ?? uid) },
         ).catch((err: unknown) => log.error({ err }, "could not release desktops at sign-out"));
       if (uid) {
