@@ -399,7 +399,9 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "clusters.list": { input: () => undefined },
   "clusters.create": { input: () => ({ name: uniqueName("cl"), kind: "servers" }) },
-  "clusters.rename": { input: async (w) => ({ id: await makeCluster(w.s, "desktops"), name: uniqueName("cl") }) },
+  "clusters.rename": {
+    input: async (w) => ({ id: await makeCluster(w.s, "desktops"), name: uniqueName("cl") }),
+  },
   "clusters.delete": { input: async (w) => ({ id: await makeCluster(w.s, "local") }) },
   "flavors.list": { input: () => undefined },
   // Group A's own flavors: the table admits powerAdm, the domain group A's admins (public ones: superAdm).

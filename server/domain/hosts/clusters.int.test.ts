@@ -135,7 +135,11 @@ describe("placement honours cluster kinds", () => {
     const { place, hostIds } = await site([{ cluster: "servers" }, { cluster: "local" }]);
     const err = (await place(3, "desktop").catch((e: unknown) => e)) as DomainError;
     expect(err).toBeInstanceOf(DomainError);
-    expect(err).toMatchObject({ kind: "CONFLICT", code: "scheduler.noHostOfKind", params: { kind: "desktops" } });
+    expect(err).toMatchObject({
+      kind: "CONFLICT",
+      code: "scheduler.noHostOfKind",
+      params: { kind: "desktops" },
+    });
     expect(err.message).toMatch(/No host takes remote desktops/);
 
     const desk = await site([{ cluster: "desktops" }, { cluster: "local" }]);
@@ -181,7 +185,14 @@ describe("moving hosts between clusters", () => {
     const ids = [];
     for (const state of ["RUNNING", "STOPPED"] as const)
       ids.push(
-        await makeInstanceRow(s, { ownerId: teacher.id, groupId: launch.groupId, hostId, flavorId, imageId, state }),
+        await makeInstanceRow(s, {
+          ownerId: teacher.id,
+          groupId: launch.groupId,
+          hostId,
+          flavorId,
+          imageId,
+          state,
+        }),
       );
     const caller = callerFor(s, admin);
 
@@ -193,7 +204,9 @@ describe("moving hosts between clusters", () => {
     expect((await s.db.select().from(hosts).where(eq(hosts.id, hostId)))[0]!.clusterId).toBeNull();
 
     // Servers fit a servers cluster; and out of it again.
-    expect((await caller.hosts.setCluster({ hostId, clusterId: serversCluster })).clusterId).toBe(serversCluster);
+    expect((await caller.hosts.setCluster({ hostId, clusterId: serversCluster })).clusterId).toBe(
+      serversCluster,
+    );
     expect((await caller.hosts.setCluster({ hostId, clusterId: null })).clusterId).toBeNull();
 
     await s.db.update(instances).set({ state: "DELETED" }).where(inArray(instances.id, ids));
@@ -207,10 +220,14 @@ describe("moving hosts between clusters", () => {
     const clusterId = await makeCluster(s, "servers");
     for (const role of ["user", "powerUser", "powerAdm"] as const) {
       const caller = callerFor(s, await makeUser(s, role));
-      await expect(caller.hosts.setCluster({ hostId, clusterId })).rejects.toMatchObject({ code: "FORBIDDEN" });
-      await expect(caller.clusters.create({ name: uniqueName("cl"), kind: "servers" })).rejects.toMatchObject({
+      await expect(caller.hosts.setCluster({ hostId, clusterId })).rejects.toMatchObject({
         code: "FORBIDDEN",
       });
+      await expect(caller.clusters.create({ name: uniqueName("cl"), kind: "servers" })).rejects.toMatchObject(
+        {
+          code: "FORBIDDEN",
+        },
+      );
       await expect(caller.clusters.delete({ id: clusterId })).rejects.toMatchObject({ code: "FORBIDDEN" });
       await expect(caller.clusters.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
@@ -287,7 +304,14 @@ describe("joining into a cluster", () => {
     const facts = { ...hostFacts(), clusterId: servers, cluster: "servers", clusterKind: "servers" };
     await applyAgentEvent(
       { db: s.db, jobs: recordingJobs() },
-      heartbeatEvent.parse({ type: "host.heartbeat", hostId, at: new Date(), vms: [], facts, clusterId: servers }),
+      heartbeatEvent.parse({
+        type: "host.heartbeat",
+        hostId,
+        at: new Date(),
+        vms: [],
+        facts,
+        clusterId: servers,
+      }),
     );
     const [row] = await s.db.select().from(hosts).where(eq(hosts.id, hostId));
     expect(row!.clusterId).toBe(local);
@@ -302,6 +326,11 @@ describe("joining into a cluster", () => {
     const { token } = await callerFor(s, admin).hosts.createJoinToken({ clusterId: gone });
     await callerFor(s, admin).clusters.delete({ id: gone });
     await expect(join(token)).rejects.toMatchObject({ code: "hosts.invalidJoinToken" });
-    expect(await s.db.select().from(hostJoinTokens).where(and(eq(hostJoinTokens.clusterId, gone)))).toEqual([]);
+    expect(
+      await s.db
+        .select()
+        .from(hostJoinTokens)
+        .where(and(eq(hostJoinTokens.clusterId, gone))),
+    ).toEqual([]);
   });
 });

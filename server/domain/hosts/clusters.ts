@@ -2,7 +2,12 @@
 // reads them in placement (provisioning/place-instances.ts); moving a host is set-host-cluster.ts.
 import { asc, count, eq, isNotNull } from "drizzle-orm";
 import type { z } from "zod";
-import type { ClusterKind, createClusterInput, deleteClusterInput, renameClusterInput } from "@/common/clusters";
+import type {
+  ClusterKind,
+  createClusterInput,
+  deleteClusterInput,
+  renameClusterInput,
+} from "@/common/clusters";
 import { msg } from "@/common/message";
 import { clusters, hosts, type ClusterRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";

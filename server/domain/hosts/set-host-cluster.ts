@@ -49,10 +49,7 @@ export async function setHostCluster(
           msg("clusters.wrongKindRunning", { host: host.name, count: wrong, kind: cluster.kind }),
         );
     }
-    await tx
-      .update(hosts)
-      .set({ clusterId: input.clusterId })
-      .where(eq(hosts.id, host.id));
+    await tx.update(hosts).set({ clusterId: input.clusterId }).where(eq(hosts.id, host.id));
   });
   const [row] = await ctx.db.select().from(hosts).where(eq(hosts.id, input.hostId));
   if (!row) throw notFound("host");
