@@ -52,6 +52,7 @@ export function ClusterCell({
         <Select
           label={t("clusterLabel", { name: host.name })}
           hideLabel
+          className="max-w-44"
           value={host.clusterId === null ? "" : String(host.clusterId)}
           disabled={move.isPending}
           onChange={(e) => void change(e.target.value)}

@@ -122,7 +122,8 @@ export function HostsAdmin({
         actions={
           allowed.createJoinToken && (
             <Button
-              busy={createToken.isPending}
+              // Wait for the clusters: whether to ask for one depends on them.
+              busy={createToken.isPending || (allowed.listClusters && clusters.isPending)}
               onClick={() => (clusters.data?.length ? setPickCluster({ error: null }) : void addHost())}
             >
               {t("addHost")}
