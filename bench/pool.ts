@@ -245,6 +245,7 @@ async function main(): Promise<void> {
   // The portal's background worker, in this process: the controller on a 1 s tick and on every nudge
   // (the instance-state hook nudges when a desktop's state changes), one pass at a time.
   let running: Promise<void> | null = null;
+  const creations: { at: number; n: number }[] = [];
   let again = false;
   let stopped = false;
   const pass = (): void => {
@@ -255,7 +256,9 @@ async function main(): Promise<void> {
     }
     running = controlPools({ db: s.db, jobs, settings, hostPowerOps: POWER_OPS })
       .then(
-        () => undefined,
+        (r) => {
+          if (r.created) creations.push({ at: Date.now(), n: r.created });
+        },
         (err: unknown) => {
           note(`controller: ${(err as Error).message}`);
         },
@@ -306,10 +309,21 @@ async function main(): Promise<void> {
    */
   async function notePoolStartPhases(poolId: number, startedAt: number): Promise<void> {
     const ds = await poolDesktops(poolId);
-    const evs = await s.db
-      .select()
-      .from(instanceEvents)
-      .where(inArray(instanceEvents.instanceId, ds.map((d) => d.id)));
+    // The RUNNING timeline row is written just after the state: give the last ones a moment.
+    let evs: (typeof instanceEvents.$inferSelect)[] = [];
+    for (let i = 0; i < 20; i++) {
+      evs = await s.db
+        .select()
+        .from(instanceEvents)
+        .where(
+          inArray(
+            instanceEvents.instanceId,
+            ds.map((d) => d.id),
+          ),
+        );
+      if (ds.every((d) => evs.some((e) => e.instanceId === d.id && e.toState === "RUNNING"))) break;
+      await sleep(100);
+    }
     const at = (id: string, to: string) =>
       evs.find((e) => e.instanceId === id && e.toState === to)?.at.getTime() ?? Number.NaN;
     const last = (xs: number[]) => Math.max(...xs) - startedAt;
@@ -320,7 +334,11 @@ async function main(): Promise<void> {
     note(
       `pool start: last row made +${last(made).toFixed(0)} ms, last job taken (BUILDING) +${last(building).toFixed(0)} ms, ` +
         `last RUNNING +${last(runningAt).toFixed(0)} ms; agent BUILDING → RUNNING max ${Math.max(...agentWork).toFixed(0)} ms, ` +
-        `median ${median(agentWork).toFixed(0)} ms`,
+        `median ${median(agentWork).toFixed(0)} ms; controller passes that made desktops: ` +
+        creations
+          .filter((c) => c.at >= startedAt)
+          .map((c) => `${c.n} at +${c.at - startedAt} ms`)
+          .join(", "),
     );
   }
 
@@ -380,7 +398,9 @@ async function main(): Promise<void> {
   if (new Set(handout.map((h) => h.id)).size !== N) throw new Error("two students got the same desktop");
   const h = summarise(handout.map((x) => x.ms));
   const o = summarise(handout.map((x) => x.openMs));
-  note(`hand-out: p50 ${ms(h.p50)}  p95 ${ms(h.p95)}  max ${ms(h.max)}; of it desktops.open p50 ${ms(o.p50)} max ${ms(o.max)}`);
+  note(
+    `hand-out: p50 ${ms(h.p50)}  p95 ${ms(h.p95)}  max ${ms(h.max)}; of it desktops.open p50 ${ms(o.p50)} max ${ms(o.max)}`,
+  );
   out(`desktop_handout_p95_ms=${h.p95.toFixed(0)}`);
 
   // ---- reset: the teacher resets one desktop until it is RUNNING again --------------------------------
