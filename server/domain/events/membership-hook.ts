@@ -5,6 +5,7 @@
 // (server/events/membership-hooks.ts), so users, groups and classes need not import them: desktops
 // depends on those areas' rules, and the reverse import would be a cycle between areas.
 import type { DomainContext } from "../context";
+import { runSubscribers } from "./run-subscribers";
 
 /** Who changed. Either narrows the look; both: these users in this group. */
 export interface MembershipChange {
@@ -25,26 +26,12 @@ export interface MembershipHooks {
   membershipsChanged(ctx: DomainContext, change: MembershipChange): Promise<void>;
 }
 
-/**
- * Subscribers all run even if one fails (one area's failure must not keep another from reacting to a
- * change already committed); the failures are raised together after, so the caller still hears of them.
- */
+/** Subscribers run in registration order, all of them even if one fails (run-subscribers.ts). */
 export function createMembershipHooks(registrations: MembershipHookRegistration[] = []): MembershipHooks {
   const handlers: MembershipChangeHandler[] = [];
   for (const register of registrations) register({ onMembershipsChanged: (h) => void handlers.push(h) });
   return {
-    async membershipsChanged(ctx, change) {
-      const failures: unknown[] = [];
-      for (const h of handlers) {
-        try {
-          await h(ctx, change);
-        } catch (err) {
-          failures.push(err);
-        }
-      }
-      if (failures.length === 1) throw failures[0];
-      if (failures.length > 1)
-        throw new AggregateError(failures, `${failures.length} subscribers of membershipsChanged failed`);
-    },
+    membershipsChanged: (ctx, change) =>
+      runSubscribers(handlers, (h) => h(ctx, change), "membershipsChanged"),
   };
 }
