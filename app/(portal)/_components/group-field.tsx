@@ -15,7 +15,6 @@ export function GroupField({
   hint,
   disabled,
   publicOption,
-  startInFirst,
 }: {
   /** The dialog is open: only then are the groups read. */
   open: boolean;
@@ -28,16 +27,9 @@ export function GroupField({
   disabled?: boolean;
   /** The label of the public choice; absent: not offered. */
   publicOption?: string;
-  /** Nothing chosen yet: start in the first group (a teacher's new one goes in their first class). */
-  startInFirst?: boolean;
 }) {
   const trpc = useTRPC();
   const groups = useQuery({ ...trpc.classes.list.queryOptions(), enabled: open });
-  const firstGroup = groups.data?.[0]?.id;
-  useEffect(() => {
-    if (open && startInFirst && !value && firstGroup) onChange(String(firstGroup));
-    // Not on onChange: a new function each render; what decides is whether a first group is known yet.
-  }, [open, startInFirst, value, firstGroup]);
   return (
     <Select
       label={label}
@@ -52,4 +44,24 @@ export function GroupField({
       ]}
     />
   );
+}
+
+/**
+ * Nothing chosen yet: start in the first group (a teacher's new lab or profile goes in their first class).
+ * Called in the dialog after useFormDialog, so that its reset on opening runs first and this choice
+ * lands on the fresh values (a child's effect would run before the reset and be undone by it).
+ */
+export function useStartInFirstGroup(
+  open: boolean,
+  enabled: boolean,
+  value: string,
+  choose: (groupId: string) => void,
+) {
+  const trpc = useTRPC();
+  const groups = useQuery({ ...trpc.classes.list.queryOptions(), enabled: open });
+  const firstGroup = groups.data?.[0]?.id;
+  useEffect(() => {
+    if (open && enabled && !value && firstGroup) choose(String(firstGroup));
+    // Not on choose: a new function each render; what decides is whether a first group is known yet.
+  }, [open, enabled, value, firstGroup]);
 }

@@ -10,7 +10,7 @@ import { FormDialog } from "@/app/_components/form-dialog";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import type { LabDetailView } from "@/app/_trpc/views";
-import { GroupField } from "../_components/group-field";
+import { GroupField, useStartInFirstGroup } from "../_components/group-field";
 import { DescriptionInput, NameInput } from "../_components/name-fields";
 
 interface Values {
@@ -50,6 +50,7 @@ export function LabDialog({
     resetOn: [lab?.id],
   });
   const { values, set, fieldErrors } = form;
+  useStartInFirstGroup(open, !editing && !isSuperAdm, values.groupId, (id) => set("groupId", id));
   const profiles = useQuery({ ...trpc.profiles.list.queryOptions(), enabled: open });
   const create = useMutation(trpc.labs.create.mutationOptions());
   const update = useMutation(trpc.labs.update.mutationOptions());
@@ -108,7 +109,6 @@ export function LabDialog({
           disabled={editing}
           {...form.bind("groupId")}
           publicOption={isSuperAdm || (editing && !lab.group) ? t("publicOption") : undefined}
-          startInFirst={!editing && !isSuperAdm}
         />
       </div>
       <CheckboxGroup

@@ -20,7 +20,7 @@ import { FormDialog } from "@/app/_components/form-dialog";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ProfileDetailView } from "@/app/_trpc/views";
-import { GroupField } from "../_components/group-field";
+import { GroupField, useStartInFirstGroup } from "../_components/group-field";
 import { DescriptionInput, NameInput } from "../_components/name-fields";
 
 type ConsoleKind = (typeof PROFILE_CONSOLE_KINDS)[number];
@@ -101,6 +101,7 @@ export function ProfileDialog({
   });
   const { values, set, fieldErrors } = form;
   const editing = profile !== null;
+  useStartInFirstGroup(open, !editing && !isSuperAdm, values.groupId, (id) => set("groupId", id));
 
   const groupId = values.groupId ? Number(values.groupId) : null;
   const options = useQuery({
@@ -172,7 +173,6 @@ export function ProfileDialog({
           {...form.bind("groupId")}
           hint={editing ? t("groupFixed") : undefined}
           publicOption={isSuperAdm || (editing && !profile.group) ? t("publicOption") : undefined}
-          startInFirst={!editing && !isSuperAdm}
         />
       </div>
       <DescriptionInput label={t("descriptionField")} {...form.bind("description")} />
