@@ -97,7 +97,7 @@ export function TerminalsAdmin({ allowed }: { allowed: Allowed }) {
                     </Badge>
                   </Td>
                   <Td>{x.lab ? <Truncated text={x.lab.name} /> : t("nobody")}</Td>
-                  <Td>
+                  <Td data-testid="terminal-desktop">
                     {x.desktop ? (
                       <>
                         <Truncated text={x.desktop.name} />
