@@ -156,6 +156,21 @@ function KioskDesktop({ state, onSignedOut }: { state: KioskState; onSignedOut: 
   const [message, setMessage] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
 
+  // While the desktop is shown the page says it is alive (the admin's "online"), and learns when the
+  // terminal was revoked or moved, or the student signed out elsewhere: then it starts over.
+  useEffect(() => {
+    const beat = setInterval(() => {
+      api<KioskState>("state")
+        .then((now) => {
+          if (now.show !== state.show || now.user?.username !== state.user?.username) void onSignedOut();
+        })
+        .catch((err: KioskError) => {
+          if (err.status === 401 || err.status === 403) void onSignedOut();
+        });
+    }, 30_000);
+    return () => clearInterval(beat);
+  }, [api, onSignedOut, state.show, state.user?.username]);
+
   useEffect(() => {
     let cancelled = false;
     let rfb: RFB | null = null;
