@@ -11,6 +11,7 @@ import {
   QemuStartError,
   type QemuLaunchUser,
 } from "./spawn-qemu";
+import type { GuestCpuGroup } from "./guest-cpu-group";
 import { readPidfile } from "./vm-process";
 
 export interface DetachedQemuOptions {
@@ -25,6 +26,8 @@ export interface DetachedQemuOptions {
   netns?: string;
   /** Run QEMU as this user from its first instruction (setpriv); unset: as the agent (root). */
   user?: QemuLaunchUser;
+  /** The guests' shared CPU group (guest-cpu-group.ts): QEMU is moved there as soon as it exists. */
+  cpuGroup?: GuestCpuGroup;
 }
 
 /**
@@ -57,6 +60,9 @@ export async function spawnDetachedQemu(
   try {
     const child = spawn(command as string, argv, { stdio: ["ignore", log.fd, log.fd], detached: true });
     child.unref();
+    // Before it has booted anything: every step of the exec chain keeps this pid, so QEMU and the
+    // threads it makes later are in the group.
+    if (child.pid !== undefined) await opts.cpuGroup?.place(child.pid);
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let spawnError: NodeJS.ErrnoException | null = null;
     child.once("exit", (code, signal) => (exited = { code, signal }));
