@@ -5,7 +5,7 @@
 // the script then gets its config and the one-time kiosk link; the kiosk page shows the lab's sign-in;
 // a student signs in and sees their desktop's screen full page; the admin's list shows the terminal
 // online with that student; signing out at the kiosk releases the desktop and shows the sign-in again.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,9 +50,9 @@ test("terminals: the boot script enrols, the admin approves into a lab, a studen
         .padStart(2, "0"),
     )
     .join(":")}`;
-  let labId: number | null = null;
   let terminalId: string | null = null;
   const boot = { out: "", err: "", exit: null as number | null };
+  let script: ChildProcess | null = null;
 
   // ---- Set-up the story does not tell: a class with a student, a profile of the test guest, a lab of
   // two seats using it, and its pool of one desktop kept ready (started now: the guest boots meanwhile).
@@ -111,7 +111,7 @@ test("terminals: the boot script enrols, the admin approves into a lab, a studen
     { name: labName, groupId: group.id, seats: 2, profileIds: [profile.id] },
     "mutation",
   );
-  labId = lab.id;
+  const labId = lab.id;
   const pool = await callTrpc<{ id: number }>(
     page.request,
     "pools.create",
@@ -122,14 +122,15 @@ test("terminals: the boot script enrols, the admin approves into a lab, a studen
 
   try {
     // ---- 1. The PC boots: the script enrols (once) and waits for approval, polling its config. ----
-    const script = spawn("sh", ["scripts/terminal-boot.sh"], {
+    const running = spawn("sh", ["scripts/terminal-boot.sh"], {
       env: { ...process.env, PORTAL: baseURL, STATE_DIR: stateDir, MAC: mac, BROWSER: "echo", POLL: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    script.stdout.on("data", (d: Buffer) => (boot.out += d.toString()));
-    script.stderr.on("data", (d: Buffer) => (boot.err += d.toString()));
+    script = running;
+    running.stdout.on("data", (d: Buffer) => (boot.out += d.toString()));
+    running.stderr.on("data", (d: Buffer) => (boot.err += d.toString()));
     const exited = new Promise<number>((resolve) =>
-      script.on("exit", (code) => resolve((boot.exit = code ?? -1))),
+      running.on("exit", (code) => resolve((boot.exit = code ?? -1))),
     );
     await expect.poll(() => existsSync(join(stateDir, "secret")), { timeout: 30_000 }).toBe(true);
     terminalId = readFileSync(join(stateDir, "id"), "utf8").trim();
@@ -211,15 +212,15 @@ test("terminals: the boot script enrols, the admin approves into a lab, a studen
     await expect(row.getByTestId("terminal-user")).toHaveText("—");
     await kiosk.context().close();
   } finally {
-    if (boot.exit === null) console.log("boot script still running; its output:", boot.out, boot.err);
+    // A script still polling (the test failed before approval) is ours to end.
+    if (boot.exit === null) script?.kill();
     rmSync(stateDir, { recursive: true, force: true });
     if (terminalId) await tryTrpc(page.request, "terminals.delete", { id: terminalId }, "mutation");
-    if (labId !== null) {
-      const pools = await tryTrpc<{ id: number }[]>(page.request, "pools.list", { labId }, "query");
-      for (const p of pools ?? []) {
-        await tryTrpc(page.request, "pools.stop", { id: p.id }, "mutation");
-        await tryTrpc(page.request, "pools.delete", { id: p.id }, "mutation");
-      }
+    // Stop and remove the pool (its desktop goes with it), whatever happened above.
+    const pools = await tryTrpc<{ id: number }[]>(page.request, "pools.list", { labId }, "query");
+    for (const p of pools ?? []) {
+      await tryTrpc(page.request, "pools.stop", { id: p.id }, "mutation");
+      await tryTrpc(page.request, "pools.delete", { id: p.id }, "mutation");
     }
   }
 });
