@@ -22,6 +22,7 @@ import {
 import { makeLab, makePool, makeProfile, makeProfileMachine } from "@/server/testing/lab-fixtures";
 import * as enrolRoute from "@/app/api/v1/terminals/enrol/route";
 import * as configRoute from "@/app/api/v1/terminals/config/route";
+import * as terminalTicketRoute from "@/app/api/v1/terminals/console-ticket/route";
 import * as startRoute from "@/app/api/v1/kiosk/start/route";
 import * as signInRoute from "@/app/api/v1/kiosk/sign-in/route";
 import * as desktopRoute from "@/app/api/v1/kiosk/desktop/route";
@@ -110,6 +111,7 @@ async function kioskOf(labId: number, seatInstanceId: string | null = null) {
     );
   return {
     terminalId: t.terminalId,
+    secret: t.secret,
     signIn: (who: Actor) =>
       post(signInRoute, "sign-in", { username: who.username, password: FIXTURE_PASSWORD }),
     desktop: () => post(desktopRoute, "desktop"),
@@ -240,6 +242,20 @@ describe("a terminal of lab A", () => {
     await expect(
       authorizeConsole(consoleDeps(), { kind: "vnc", instanceId: seatA, ticket: issued.ticket }),
     ).resolves.toMatchObject({ instanceId: seatA, limitKey: `terminal:${kiosk.terminalId}` });
+    // A native client of the seat terminal gets a ticket with a signed request, for the seat only.
+    const nativePath = "/api/v1/terminals/console-ticket";
+    const native = await terminalTicketRoute.POST(
+      new Request(`${portal}${nativePath}`, {
+        method: "POST",
+        headers: signTerminalRequest({ id: kiosk.terminalId, secret: kiosk.secret }, "POST", nativePath),
+      }),
+    );
+    expect(native.status).toBe(200);
+    const nativeTicket = (await native.json()) as { ticket: string; path: string };
+    expect(nativeTicket.path).toBe(`/console/vnc/${seatA}`);
+    await expect(
+      authorizeConsole(consoleDeps(), { kind: "vnc", instanceId: seatA, ticket: nativeTicket.ticket }),
+    ).resolves.toMatchObject({ instanceId: seatA });
     // A seat ticket (no student) for another desktop of the same lab is refused: the seat is the only one.
     const otherA = await labA.desktop();
     const forged = await storeConsoleTicket(ticketStore(), {
