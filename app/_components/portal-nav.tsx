@@ -21,6 +21,7 @@ export type NavKey =
   | "profiles"
   | "terminals"
   | "hosts"
+  | "clusters"
   | "networks"
   | "flavors"
   | "images"

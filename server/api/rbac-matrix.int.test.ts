@@ -45,6 +45,7 @@ import {
   FIXTURE_PASSWORD,
   makeFlavor,
   makeGroup,
+  makeCluster,
   makeHost,
   makeImageRow,
   makeInstanceRow,
@@ -401,6 +402,16 @@ const FIXTURES: Record<string, Fixture> = {
   "hosts.rotateCredentials": { input: async (w) => ({ id: await makeHost(w.s) }) },
   "hosts.remove": { input: async (w) => ({ id: await makeHost(w.s) }) },
   "hosts.setConsoleUrl": { input: (w) => ({ id: w.hostId, consoleUrl: "ws://127.0.0.1:9" }) },
+  // A host and a cluster of their own: the admitted caller really moves it.
+  "hosts.setCluster": {
+    input: async (w) => ({ hostId: await makeHost(w.s), clusterId: await makeCluster(w.s, "servers") }),
+  },
+  "clusters.list": { input: () => undefined },
+  "clusters.create": { input: () => ({ name: uniqueName("cl"), kind: "servers" }) },
+  "clusters.rename": {
+    input: async (w) => ({ id: await makeCluster(w.s, "desktops"), name: uniqueName("cl") }),
+  },
+  "clusters.delete": { input: async (w) => ({ id: await makeCluster(w.s, "local") }) },
   "flavors.list": { input: () => undefined },
   // Group A's own flavors: the table admits powerAdm, the domain group A's admins (public ones: superAdm).
   "flavors.create": {
