@@ -107,6 +107,7 @@ async function prepare(size: number, dbName: string) {
       portForwardRange: [20000, 29999] as [number, number],
       consoleTicketKey: Buffer.alloc(32), // placement issues no console tickets
       settingsSealKey: Buffer.alloc(32),
+      terminalKey: Buffer.alloc(32),
     },
     // A recording job port: what would go to each host's queue.
     jobs: {

@@ -14,6 +14,7 @@ export interface MessageParams {
   "auth.tooManyAttemptsSeconds": { seconds: number };
   "auth.hostForbidden": Record<never, never>;
   "auth.notYourTask": Record<never, never>;
+  "auth.terminalForbidden": Record<never, never>;
   "notFound.instance": Record<never, never>;
   "notFound.volume": Record<never, never>;
   "notFound.snapshot": Record<never, never>;
@@ -36,6 +37,7 @@ export interface MessageParams {
   "notFound.pool": Record<never, never>;
   "notFound.desktop": Record<never, never>;
   "notFound.cluster": Record<never, never>;
+  "notFound.terminal": Record<never, never>;
   "unavailable.database": Record<never, never>;
   "unavailable.redis": Record<never, never>;
   "unavailable.agentQueueNothingChanged": Record<never, never>;
@@ -407,4 +409,23 @@ export interface MessageParams {
   "clusters.nameTaken": { name: MessageParam };
   "clusters.notEmpty": { count: number; name: MessageParam };
   "clusters.wrongKindRunning": { count: number; host: MessageParam; kind: string };
+  "terminals.unsigned": Record<never, never>;
+  "terminals.badSignature": Record<never, never>;
+  "terminals.staleRequest": { seconds: MessageParam };
+  "terminals.replayed": Record<never, never>;
+  "terminals.pending": Record<never, never>;
+  "terminals.revoked": Record<never, never>;
+  "terminals.tooManyEnrolments": { minutes: MessageParam };
+  "terminals.notAdminOfLab": Record<never, never>;
+  "terminals.seatNotInLab": Record<never, never>;
+  "terminals.notPending": { state: MessageParam };
+  "terminals.notApproved": Record<never, never>;
+  "kiosk.noSession": Record<never, never>;
+  "kiosk.linkInvalid": Record<never, never>;
+  "kiosk.seatNoSignIn": Record<never, never>;
+  "kiosk.alreadySignedIn": Record<never, never>;
+  "kiosk.noLab": Record<never, never>;
+  "kiosk.notInLab": { lab: MessageParam };
+  "kiosk.signInFirst": Record<never, never>;
+  "kiosk.noDesktop": Record<never, never>;
 }

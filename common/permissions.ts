@@ -10,9 +10,10 @@ export type Scope = "none" | "group" | "own";
 
 /**
  * The least caller a permission admits: a role (users; "anonymous" admits everyone), or "host" for the
- * endpoints only a joined host's agent may call (its host credential, never a user's session).
+ * endpoints only a joined host's agent may call (its host credential, never a user's session), "terminal"
+ * for an approved thin client's signed requests, "kiosk" for the kiosk page bound to one (decision 015).
  */
-export type Least = Role | "host";
+export type Least = Role | "host" | "terminal" | "kiosk";
 
 export interface Permission {
   least: Least;
@@ -265,6 +266,35 @@ export const PERMISSIONS = {
     /** Takes the pool's desktops away with it. */
     delete: p("powerAdm", "group"),
   },
+  /**
+   * Thin-client terminals (docs/labs.md "Terminals"). Enrolling needs nothing (it grants nothing); the
+   * config is for an approved terminal's signed requests. Approving trusts a new device for the whole
+   * install (a pending one belongs to no lab): superAdm. The admins of a lab's group see, rename, seat,
+   * move between their labs and revoke its terminals.
+   */
+  terminals: {
+    enrol: p("anonymous"),
+    config: p("terminal"),
+    /** A console ticket for a seat terminal's native client (the seat's desktop, nothing else). */
+    consoleTicket: p("terminal"),
+    list: p("powerAdm", "group"),
+    approve: p("superAdm"),
+    update: p("powerAdm", "group"),
+    revoke: p("powerAdm", "group"),
+    delete: p("superAdm"),
+  },
+  /**
+   * The kiosk page a terminal's browser shows: opened with a one-time link (the link is the proof), then
+   * a kiosk cookie bound to that terminal. A student signs in there for the lab's desktop only.
+   */
+  kiosk: {
+    start: p("anonymous"),
+    state: p("kiosk"),
+    signIn: p("kiosk"),
+    desktop: p("kiosk"),
+    ticket: p("kiosk"),
+    signOut: p("kiosk"),
+  },
   /** A pool's desktops as students and teachers use them (the desktops policy says who per object). */
   desktops: {
     /** The caller's assigned desktops and the labs they may open. */
@@ -294,7 +324,7 @@ export function permissionFor<R extends Resource>(resource: R, action: Action<R>
 
 /** Does a user's role reach the least a permission asks? Host-only permissions admit no role. */
 export function roleMeets(role: Role, least: Least): boolean {
-  return least !== "host" && roleRank(role) >= roleRank(least);
+  return least !== "host" && least !== "terminal" && least !== "kiosk" && roleRank(role) >= roleRank(least);
 }
 
 /** For the UI: may a role see a button or a page? The server checks again on every call. */
@@ -309,6 +339,7 @@ export function can<R extends Resource>(
 /** The least role a user-facing permission asks (pages name it to say why they refuse). */
 export function leastRole<R extends Resource>(resource: R, action: Action<R>): Role {
   const least = permissionFor(resource, action).least;
-  if (least === "host") throw new Error(`${resource}.${action} is for hosts, not users`);
+  if (least === "host" || least === "terminal" || least === "kiosk")
+    throw new Error(`${resource}.${action} is for ${least}s, not users`);
   return least;
 }

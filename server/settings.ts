@@ -3,6 +3,7 @@ import type { TrustProxy } from "./auth/client-ip";
 import type { Env } from "./env";
 import { deriveConsoleTicketKey } from "./domain/consoles/console-tickets";
 import { deriveSettingsSealKey } from "./domain/settings/seal-secret";
+import { deriveTerminalKey } from "./domain/terminals/terminal-secrets";
 import type { ReaperSettings } from "./queue/maintenance";
 
 /**
@@ -66,6 +67,7 @@ export function settingsFromEnv(env: Env): PortalSettings {
     retiredVolumeQuotaGiB: env.VOLUME_QUOTA_GIB_PER_USER ?? null,
     consoleTicketKey: deriveConsoleTicketKey(env.NEXTAUTH_SECRET),
     settingsSealKey: deriveSettingsSealKey(env.NEXTAUTH_SECRET),
+    terminalKey: deriveTerminalKey(env.NEXTAUTH_SECRET),
     imageMaxBytes: env.IMAGE_MAX_BYTES,
     imageMaxVirtualBytes: env.IMAGE_MAX_VIRTUAL_GIB * 1024 ** 3,
     imageConvertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,

@@ -52,6 +52,8 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     // Labs and desktop profiles (docs/labs.md): a teacher's rooms of desktops and what they boot.
     [can(actor.role, "labs", "list"), { href: "/labs", key: "labs" }],
     [can(actor.role, "profiles", "list"), { href: "/profiles", key: "profiles" }],
+    // Lab PCs booting as thin clients: their labs' teachers see them; superAdm approves new ones.
+    [can(actor.role, "terminals", "list"), { href: "/terminals", key: "terminals" }],
     [true, { href: "/settings", key: "settings" }],
     [can(actor.role, "users", "list"), { href: "/admin/users", key: "users", admin: true }],
     [can(actor.role, "groups", "list"), { href: "/admin/groups", key: "groups", admin: true }],

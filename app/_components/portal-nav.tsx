@@ -19,6 +19,7 @@ export type NavKey =
   | "desktops"
   | "labs"
   | "profiles"
+  | "terminals"
   | "hosts"
   | "clusters"
   | "networks"

@@ -32,3 +32,4 @@ export type LabSummaryView = Out["labs"]["list"][number];
 export type LabDetailView = Out["labs"]["get"];
 export type PoolView = Out["pools"]["list"][number];
 export type ClassroomDesktopView = Out["desktops"]["classroom"]["desktops"][number];
+export type TerminalView = Out["terminals"]["list"][number];

@@ -199,3 +199,41 @@ export type LabRow = typeof labs.$inferSelect;
 export type LabLessonRow = typeof labLessons.$inferSelect;
 export type PoolRow = typeof pools.$inferSelect;
 export type ProfilePublicationRow = typeof profilePublications.$inferSelect;
+
+export const TERMINAL_STATES = ["pending", "approved", "revoked"] as const;
+
+/**
+ * A lab PC booting as a thin client (F6; docs/labs.md "Terminals"). It enrols with its MAC (a label for
+ * the admin, it grants nothing) and proves itself afterwards with a secret the portal derives from
+ * `secret_salt` and a portal-only key (decision 015: the HMAC needs the secret on both sides, so the
+ * database alone must not give it away). Only an approved terminal with a lab gets anything.
+ */
+export const terminals = mysqlTable(
+  "terminals",
+  {
+    id: varchar("id", { length: 36 }).primaryKey(),
+    /** Lower-case aa:bb:cc:dd:ee:ff. Not unique: a re-imaged PC enrols again beside its old row. */
+    mac: varchar("mac", { length: 17 }).notNull(),
+    name: varchar("name", { length: 64 }).notNull(),
+    /** The secret is HMAC(terminal key, id, salt): a new salt is a new secret. */
+    secretSalt: varchar("secret_salt", { length: 64 }).notNull(),
+    state: mysqlEnum("state", TERMINAL_STATES).notNull().default("pending"),
+    labId: int("lab_id").references(() => labs.id, { onDelete: "set null" }),
+    /** A seat terminal shows this desktop (no sign-in); null: the lab's sign-in. */
+    seatInstanceId: varchar("seat_instance_id", { length: 36 }).references(() => instances.id, {
+      onDelete: "set null",
+    }),
+    /** null: the lab's profile decides. */
+    keyboardLayout: mysqlEnum("keyboard_layout", KEYBOARD_LAYOUTS),
+    lastContactAt: datetime("last_contact_at", { fsp: 3 }),
+    lastIp: varchar("last_ip", { length: 45 }),
+    /** The student signed in at its kiosk now (null: nobody). */
+    signedInUserId: int("signed_in_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
+    approvedBy: int("approved_by").references(() => users.id, { onDelete: "set null" }),
+    approvedAt: datetime("approved_at", { fsp: 3 }),
+  },
+  (t) => [index("terminals_lab_idx").on(t.labId), index("terminals_mac_idx").on(t.mac)],
+);
+
+export type TerminalRow = typeof terminals.$inferSelect;

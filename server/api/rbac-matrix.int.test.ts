@@ -26,6 +26,15 @@ import { actorOf } from "@/server/domain/policies/caller";
 import { resolveSessionCaller } from "@/server/http/caller";
 import type { RouteContext, RouteMeta } from "@/server/http/handler";
 import { getServices } from "@/server/services";
+import { terminals } from "@/db/schema";
+import { enrolTerminal } from "@/server/domain/terminals/enrol-terminal";
+import {
+  issueKioskLink,
+  loadKioskSession,
+  redeemKioskLink,
+  setKioskUser,
+} from "@/server/domain/terminals/kiosk-sessions";
+import { signTerminalRequest } from "@/server/domain/terminals/terminal-secrets";
 import { formatUploadMetadata } from "@/server/uploads/tus-headers";
 import { uploadsDir } from "@/server/uploads/upload-files";
 import { sessionCookieFor } from "@/server/testing/tus-client";
@@ -708,7 +717,69 @@ const FIXTURES: Record<string, Fixture> = {
     }),
     targetsGroupA: true,
   },
+  // Approving trusts a new device for the whole install: superAdm (the table's least), whatever the lab.
+  "terminals.approve": {
+    input: async (w) => ({ id: (await terminalOf(w, "pending")).id, labId: w.labOfA, seatInstanceId: null }),
+  },
+  "terminals.list": {
+    input: async (w) => {
+      listedTerminal ??= (await terminalOf(w, "approved")).id;
+      return undefined;
+    },
+    checkResult: (_w, kind, result) => {
+      const seen = (result as { id: string }[]).map((t) => t.id);
+      if (administersA(kind)) expect(seen).toContain(listedTerminal);
+      else expect(seen).not.toContain(listedTerminal);
+    },
+  },
+  "terminals.update": {
+    input: async (w) => ({ id: (await terminalOf(w, "approved")).id, name: uniqueName("seat") }),
+    targetsGroupA: true,
+  },
+  "terminals.revoke": {
+    input: async (w) => ({ id: (await terminalOf(w, "approved")).id }),
+    targetsGroupA: true,
+  },
+  "terminals.delete": { input: async (w) => ({ id: (await terminalOf(w, "approved")).id }) },
 };
+
+let listedTerminal: string | undefined;
+
+async function clearEnrolLimits(w: World): Promise<Record<string, never>> {
+  const keys = await w.s.redis.keys(`${getServices().settings.redisPrefix}:terminal-enrol:*`);
+  if (keys.length) await w.s.redis.del(...keys);
+  return {};
+}
+
+/** A terminal enrolled as a PC would (its secret known), approved for group A's lab unless pending. */
+async function terminalOf(w: World, state: "pending" | "approved") {
+  const { settings } = getServices();
+  // The matrix enrols far more than a lab would from one address: it asks who may, not how many (the
+  // limits have their own tests), so it empties the limiter first.
+  await clearEnrolLimits(w);
+  const t = await enrolTerminal(
+    { db: w.s.db, redis: w.s.redis, redisPrefix: settings.redisPrefix, terminalKey: settings.terminalKey },
+    { mac: "02:00:00:00:0a:0a" },
+    null,
+  );
+  if (state === "approved")
+    await w.s.db
+      .update(terminals)
+      .set({ state: "approved", labId: w.labOfA })
+      .where(eq(terminals.id, t.terminalId));
+  return { id: t.terminalId, secret: t.secret };
+}
+
+/** A kiosk session of an approved terminal of group A's lab, with group A's student signed in. */
+async function kioskCookieOf(w: World): Promise<string> {
+  const { settings } = getServices();
+  const store = { redis: w.s.redis, prefix: settings.redisPrefix };
+  const t = await terminalOf(w, "approved");
+  const cookie = (await redeemKioskLink(store, await issueKioskLink(store, t.id)))!.cookie;
+  await setKioskUser(store, (await loadKioskSession(store, cookie))!, w.targetUserA.id);
+  await w.s.db.update(terminals).set({ signedInUserId: w.targetUserA.id }).where(eq(terminals.id, t.id));
+  return `educloud-kiosk=${cookie}`;
+}
 
 const newProfileOfA = async (w: World) =>
   (await makeProfile(w.s, { groupId: w.groupA, imageId: w.imageId, flavorId: w.flavorId })).profileId;
@@ -947,8 +1018,10 @@ describe("RBAC matrix over appRouter", () => {
 
 // ---- HTTP routes: every app/api/**/route.ts, every method it exports ------------------------------
 
-type HttpKind = ActorKind | "host";
-const HTTP_KINDS: HttpKind[] = [...ACTOR_KINDS, "host"];
+/** Besides people and a host: an approved terminal's signed request, and its kiosk page's cookie. */
+type HttpKind = ActorKind | "host" | "terminal" | "kiosk";
+const HTTP_KINDS: HttpKind[] = [...ACTOR_KINDS, "host", "terminal", "kiosk"];
+const OTHER_CALLERS: HttpKind[] = ["host", "terminal", "kiosk"];
 const HTTP_STATUS: Record<Outcome, number | null> = { ok: null, UNAUTHORIZED: 401, FORBIDDEN: 403 };
 
 interface RouteFixture {
@@ -1064,6 +1137,47 @@ const ROUTE_FIXTURES: Record<string, RouteFixture> = {
     okStatus: 404,
   },
   // No capture task of this host has this id: a host gets past authorize() to the domain's 404.
+  // Open to anyone: the new terminal's secret, once (the limit per address is far above the matrix's calls).
+  "POST /api/v1/terminals/enrol": {
+    request: async (w) => ({
+      ...(await clearEnrolLimits(w)),
+      init: {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ mac: "02:00:00:00:0b:0b" }),
+      },
+    }),
+    okStatus: 201,
+  },
+  "GET /api/v1/terminals/config": { request: () => ({}), okStatus: 200 },
+  // Not a seat terminal: an admitted terminal gets past authorize() to the domain's 409.
+  "POST /api/v1/terminals/console-ticket": { request: () => ({ init: { method: "POST" } }), okStatus: 409 },
+  // The one-time link is the proof: anyone holding one is sent to the kiosk page with its cookie.
+  "GET /api/v1/kiosk/start": {
+    request: async (w) => ({
+      query: `token=${await issueKioskLink(
+        { redis: w.s.redis, prefix: getServices().settings.redisPrefix },
+        (await terminalOf(w, "approved")).id,
+      )}`,
+    }),
+    okStatus: 303,
+  },
+  "GET /api/v1/kiosk/state": { request: () => ({}), okStatus: 200 },
+  // Someone is signed in at the matrix's kiosk already: the admitted kiosk gets the domain's 409.
+  "POST /api/v1/kiosk/sign-in": {
+    request: (w) => ({
+      init: {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: w.targetUserA.username, password: FIXTURE_PASSWORD }),
+      },
+    }),
+    okStatus: 409,
+  },
+  // Group A's lab has no pool: the admitted kiosk's student gets the domain's 409 (no desktop to give).
+  "POST /api/v1/kiosk/desktop": { request: () => ({ init: { method: "POST" } }), okStatus: 409 },
+  "POST /api/v1/kiosk/ticket": { request: () => ({ init: { method: "POST" } }), okStatus: 409 },
+  "POST /api/v1/kiosk/sign-out": { request: () => ({ init: { method: "POST" } }), okStatus: 200 },
   "PUT /api/v1/agent/captures/[taskId]": {
     request: () => ({
       params: { taskId: "00000000-0000-4000-8000-000000000000" },
@@ -1099,8 +1213,10 @@ const routeHandler = (key: string): Handler => routes.get(key)!;
 
 function credentialsOf(kind: HttpKind, fresh: Partial<Record<ActorKind, string>>): Record<string, string> {
   if (kind === "host") return { authorization: w.hostAuthorization };
+  if (kind === "terminal" || kind === "kiosk") return {}; // added per request below
   // The disabled and revoked callers present the cookie they had; everyone else one issued now.
-  const cookie = kind === "disabled" || kind === "revokedSession" ? staleCookies[kind] : fresh[kind];
+  const cookie =
+    kind === "disabled" || kind === "revokedSession" ? staleCookies[kind] : fresh[kind as ActorKind];
   return cookie ? { cookie } : {};
 }
 
@@ -1108,9 +1224,9 @@ function expectedRouteOutcome(meta: Extract<RouteMeta, { resource: Resource }>, 
   const p = permissionFor(meta.resource, meta.action as never);
   if (p.least === "anonymous") return "ok";
   // What each credential resolves to: a session route sees users, a host route sees hosts.
-  if (meta.credentials === "host") return kind === "host" ? "ok" : "UNAUTHORIZED";
-  if (meta.credentials !== "session" || kind === "host") return "UNAUTHORIZED";
-  return expectedOutcome(p, kind, w.actors[kind], {});
+  if (meta.credentials !== "session") return kind === meta.credentials ? "ok" : "UNAUTHORIZED";
+  if (OTHER_CALLERS.includes(kind)) return "UNAUTHORIZED";
+  return expectedOutcome(p, kind as ActorKind, w.actors[kind as ActorKind], {});
 }
 
 describe("RBAC matrix over the HTTP routes (app/api/**/route.ts)", () => {
@@ -1146,12 +1262,24 @@ describe("RBAC matrix over the HTTP routes (app/api/**/route.ts)", () => {
           const fixture = ROUTE_FIXTURES[key];
           if (!fixture) throw new Error(`${key}: no fixture`);
           const fresh: Partial<Record<ActorKind, string>> = {};
-          if (kind !== "host" && w.accounts[kind] && !UNRESOLVED.includes(kind))
-            fresh[kind] = await sessionCookieFor(w.s, w.accounts[kind]!.id, SECRET);
+          const person = OTHER_CALLERS.includes(kind) ? null : (kind as ActorKind);
+          if (person && w.accounts[person] && !UNRESOLVED.includes(person))
+            fresh[person] = await sessionCookieFor(w.s, w.accounts[person]!.id, SECRET);
           const credentials = credentialsOf(kind, fresh);
           const { params = {}, query, init = {} } = await fixture.request(w, kind, credentials);
           let path = key.split(" ")[1]!;
           for (const [name, value] of Object.entries(params)) path = path.replace(`[${name}]`, value);
+          // A terminal signs this very request (method, path and query); a kiosk presents its cookie.
+          if (kind === "terminal")
+            Object.assign(
+              credentials,
+              signTerminalRequest(
+                await terminalOf(w, "approved"),
+                key.split(" ")[0]!,
+                `${path}${query ? `?${query}` : ""}`,
+              ),
+            );
+          if (kind === "kiosk") credentials.cookie = await kioskCookieOf(w);
           const req = requestWith(credentials, `http://portal${path}${query ? `?${query}` : ""}`, {
             method: key.split(" ")[0],
             ...init,
@@ -1228,6 +1356,22 @@ describe("RBAC matrix over the console WebSocket", () => {
 
   for (const kind of HTTP_KINDS) {
     it(`as ${kind}`, async () => {
+      if (kind === "terminal" || kind === "kiosk") {
+        // A terminal's ticket (no student, or its kiosk's student) is good only for its lab's desktops:
+        // the matrix's VM is none, so even a ticket the portal sealed for it is refused.
+        const t = await terminalOf(w, "approved");
+        const sealed = await storeConsoleTicket(
+          { redis: w.s.redis, prefix: w.s.prefix, key: getServices().settings.consoleTicketKey },
+          {
+            userId: kind === "kiosk" ? w.targetUserA.id : null,
+            instanceId: vm,
+            kind: "vnc",
+            terminalId: t.id,
+          },
+        );
+        expect(await connect(sealed), `console as ${kind}`).toBe(403);
+        return;
+      }
       const account = kind === "host" || kind === "anonymous" ? undefined : w.accounts[kind];
       // A ticket bound to this caller's account, as if it had been issued: the WebSocket must decide
       // again from the account as it is now. Hosts and anonymous callers hold no ticket of anyone's.

@@ -16,6 +16,7 @@ import { portalSettingsRouter } from "./routers/portal-settings";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
 import { labsRouter } from "./routers/labs";
+import { terminalsRouter } from "./routers/terminals";
 import { profilesRouter } from "./routers/profiles";
 import { desktopsRouter } from "./routers/desktops";
 import { poolsRouter } from "./routers/pools";
@@ -45,6 +46,7 @@ export const appRouter = createTRPCRouter({
   portalSettings: portalSettingsRouter,
   profiles: profilesRouter,
   labs: labsRouter,
+  terminals: terminalsRouter,
   pools: poolsRouter,
   desktops: desktopsRouter,
 });

@@ -108,7 +108,7 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     handleProtocols: (p) => (p.has("binary") ? "binary" : false),
     perMessageDeflate: false,
   });
-  const perUser = new Map<number, number>();
+  const perUser = new Map<string, number>();
   let total = 0;
 
   function bridge(browser: WebSocket, agent: WebSocket, t: ConsoleTarget, release: () => void): void {
@@ -189,19 +189,19 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     // The browser may have gone while we checked: nothing to count, nothing to connect.
     if (socket.destroyed) return;
     if (total >= o.maxPerProcess) return refuse(socket, "UNAVAILABLE", msg("consoles.portalFull"));
-    if ((perUser.get(target.userId) ?? 0) >= o.maxPerUser) {
+    if ((perUser.get(target.limitKey) ?? 0) >= o.maxPerUser) {
       return refuse(socket, "RATE_LIMITED", msg("consoles.userLimit", { max: o.maxPerUser }));
     }
     // From here every way out — refusal, failed connect, timeout, hang-up, the end of a session — goes
     // through release(), which counts once: a slot can neither leak nor be given back twice.
     total++;
-    perUser.set(target.userId, (perUser.get(target.userId) ?? 0) + 1);
+    perUser.set(target.limitKey, (perUser.get(target.limitKey) ?? 0) + 1);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       total--;
-      perUser.set(target.userId, (perUser.get(target.userId) ?? 1) - 1);
+      perUser.set(target.limitKey, (perUser.get(target.limitKey) ?? 1) - 1);
     };
     const log = o.log.child({ console: target.kind, instance: target.instanceId, host: target.hostId });
     // Whatever went wrong on the host's side, the user reads one sentence; the details go to our log

@@ -38,6 +38,8 @@ export interface DomainSettings {
   consoleTicketKey: Buffer;
   /** Seals secrets kept in portal settings (the SMTP password); from NEXTAUTH_SECRET (seal-secret.ts). */
   settingsSealKey: Buffer;
+  /** Derives terminals' secrets from their salts (terminal-secrets.ts); the portal's alone. */
+  terminalKey: Buffer;
 }
 
 /**

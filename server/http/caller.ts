@@ -9,6 +9,11 @@ import type { Database } from "@/server/db/client";
 import { loadSessionActor, type SessionClaims } from "@/server/domain/account/sessions";
 import { authenticateHost } from "@/server/domain/hosts/find-hosts";
 import { ANONYMOUS, hostCaller, type Caller } from "@/server/domain/policies/caller";
+import { msg } from "@/common/message";
+import { DomainError } from "@/server/domain/errors";
+import { authenticateTerminal } from "@/server/domain/terminals/authenticate-terminal";
+import { KIOSK_COOKIE, loadKioskSession } from "@/server/domain/terminals/kiosk-sessions";
+import { loadTerminal } from "@/server/domain/terminals/load-terminal";
 
 const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 
@@ -41,6 +46,8 @@ export interface SessionDeps {
   redis: Redis;
   redisPrefix: string;
   secret: string;
+  /** Derives terminals' secrets (terminal requests only). */
+  terminalKey?: Buffer;
 }
 
 /** Throws UNAVAILABLE (not "signed out") when the session or account cannot be read (MariaDB or Redis down). */
@@ -56,10 +63,38 @@ export async function resolveHostCaller(req: Request, deps: { db: Database }): P
   return host ? hostCaller(host.id) : ANONYMOUS;
 }
 
-export type Credentials = "session" | "host" | "none";
+/**
+ * A terminal's signed request (terminal-secrets.ts): the signature covers the method and the path with
+ * its query, as the portal received them.
+ */
+export async function resolveTerminalCaller(req: Request, deps: SessionDeps): Promise<Caller> {
+  const url = new URL(req.url);
+  const terminal = await authenticateTerminal(
+    { db: deps.db, redis: deps.redis, redisPrefix: deps.redisPrefix, terminalKey: deps.terminalKey! },
+    { method: req.method, path: url.pathname + url.search, headers: req.headers },
+  );
+  return terminal ? { kind: "terminal", terminalId: terminal.id } : ANONYMOUS;
+}
+
+/** The kiosk cookie: a live kiosk session of a terminal that is still approved. */
+export async function resolveKioskCaller(req: Request, deps: SessionDeps): Promise<Caller> {
+  const session = await loadKioskSession(
+    { redis: deps.redis, prefix: deps.redisPrefix },
+    readCookie(req.headers.get("cookie"), KIOSK_COOKIE),
+  );
+  if (!session) return ANONYMOUS;
+  const terminal = await loadTerminal(deps.db, session.terminalId).catch(() => null);
+  if (!terminal || terminal.state === "revoked") throw new DomainError("FORBIDDEN", msg("terminals.revoked"));
+  if (terminal.state !== "approved") throw new DomainError("FORBIDDEN", msg("terminals.pending"));
+  return { kind: "kiosk", terminalId: terminal.id, sessionHash: session.hash, userId: session.userId };
+}
+
+export type Credentials = "session" | "host" | "none" | "terminal" | "kiosk";
 
 export function resolveCaller(req: Request, credentials: Credentials, deps: SessionDeps): Promise<Caller> {
   if (credentials === "session") return resolveSessionCaller(req, deps);
   if (credentials === "host") return resolveHostCaller(req, deps);
+  if (credentials === "terminal") return resolveTerminalCaller(req, deps);
+  if (credentials === "kiosk") return resolveKioskCaller(req, deps);
   return Promise.resolve(ANONYMOUS);
 }

@@ -101,6 +101,8 @@ function parse(
 function auditActor(caller: Caller): { actorId: number | null; actorName: string } {
   if (caller.kind === "user") return { actorId: caller.actor.id, actorName: caller.actor.username };
   if (caller.kind === "host") return { actorId: null, actorName: `host:${caller.hostId}` };
+  if (caller.kind === "terminal" || caller.kind === "kiosk")
+    return { actorId: null, actorName: `${caller.kind}:${caller.terminalId}` };
   return { actorId: null, actorName: "anonymous" };
 }
 
@@ -126,6 +128,7 @@ export function defineHandler<
         redis: services.redis,
         redisPrefix: services.settings.redisPrefix,
         secret: services.settings.sessionSecret,
+        terminalKey: services.settings.terminalKey,
       });
       authorize(caller, spec.resource, spec.action);
       authorized = true;

@@ -9,6 +9,7 @@ import { hashPassword } from "@/server/auth/password";
 import { createDatabase, type DatabaseHandle } from "@/server/db/client";
 import { deriveConsoleTicketKey } from "@/server/domain/consoles/console-tickets";
 import { deriveSettingsSealKey } from "@/server/domain/settings/seal-secret";
+import { deriveTerminalKey } from "@/server/domain/terminals/terminal-secrets";
 import type { Actor, DomainSettings, JobPort } from "@/server/domain/context";
 import { membershipHooks } from "@/server/events/membership-hooks";
 import { createHostChannel } from "@/server/queue/host-channel";
@@ -93,6 +94,7 @@ export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings
   settingsSealKey: deriveSettingsSealKey(
     process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture",
   ),
+  terminalKey: deriveTerminalKey(process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture"),
   ...over,
 });
 

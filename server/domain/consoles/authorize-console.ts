@@ -1,18 +1,19 @@
 import { eq } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { ConsoleKind } from "@/agents/protocol/console-grant";
-import { hosts, instances } from "@/db/schema";
+import { hosts, instances, pools, terminals } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { loadActorById } from "../account/load-actor";
 import { DomainError } from "../errors";
 import { isHostUp } from "../hosts/find-hosts";
 import { authorize } from "../policies/authorize";
 import { userCaller } from "../policies/caller";
-import { consumeConsoleTicket } from "./console-tickets";
+import { consumeConsoleTicket, type TicketClaims } from "./console-tickets";
 import { msg } from "@/common/message";
 
 export interface ConsoleTarget {
-  userId: number;
+  /** Who the per-user limit counts: "user:<id>", or "terminal:<id>" for a seat terminal's screen. */
+  limitKey: string;
   username: string;
   instanceId: string;
   kind: ConsoleKind;
@@ -44,11 +45,18 @@ export async function authorizeConsole(
   if (!claims || claims.instanceId !== req.instanceId || claims.kind !== req.kind) {
     throw new DomainError("UNAUTHORIZED", msg("consoles.invalidTicket"));
   }
-  const actor = await loadActorById(deps.db, claims.userId);
   const [inst] = await deps.db.select().from(instances).where(eq(instances.id, req.instanceId));
-  // A disabled user or a vanished instance is refused like a lost right: the ticket itself was valid.
-  if (!actor || !inst) throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
-  authorize(userCaller(actor), "consoles", "open", inst);
+  if (!inst) throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
+  if (claims.terminalId) await assertTerminalStillShows(deps.db, claims, inst);
+  else if (claims.userId === null) throw new DomainError("UNAUTHORIZED", msg("consoles.invalidTicket"));
+  let who = { limitKey: `terminal:${claims.terminalId}`, username: `terminal:${claims.terminalId}` };
+  if (claims.userId !== null) {
+    const actor = await loadActorById(deps.db, claims.userId);
+    // A disabled user is refused like a lost right: the ticket itself was valid.
+    if (!actor) throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
+    authorize(userCaller(actor), "consoles", "open", inst);
+    who = { limitKey: `user:${actor.id}`, username: actor.username };
+  }
   if (inst.state !== "RUNNING" || !inst.hostId)
     throw new DomainError("CONFLICT", msg("instances.notRunning"));
   const [host] = await deps.db.select().from(hosts).where(eq(hosts.id, inst.hostId));
@@ -62,11 +70,34 @@ export async function authorizeConsole(
     throw new DomainError("UNAVAILABLE", msg("unavailable.hostUnreachable"));
   }
   return {
-    userId: actor.id,
-    username: actor.username,
+    ...who,
     instanceId: inst.id,
     kind: req.kind,
     hostId: host.id,
     agentConsoleUrl: host.consoleUrl,
   };
+}
+
+/**
+ * A kiosk's ticket (decision 015) holds only while its terminal still shows this desktop: the terminal is
+ * approved, the desktop is of a pool of the terminal's lab, and it is the terminal's seat (a ticket
+ * without a student) or the student's who is signed in at that terminal now. A terminal of lab A never
+ * opens lab B's desktop, whatever ticket it holds.
+ */
+async function assertTerminalStillShows(
+  db: Database,
+  claims: TicketClaims,
+  inst: { id: string; poolId: number | null },
+): Promise<void> {
+  const [terminal] = await db.select().from(terminals).where(eq(terminals.id, claims.terminalId!));
+  const [pool] = inst.poolId === null ? [] : await db.select().from(pools).where(eq(pools.id, inst.poolId));
+  const shows =
+    !!terminal &&
+    terminal.state === "approved" &&
+    terminal.labId !== null &&
+    pool?.labId === terminal.labId &&
+    (claims.userId === null
+      ? terminal.seatInstanceId === inst.id
+      : terminal.signedInUserId === claims.userId);
+  if (!shows) throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
 }

@@ -16,9 +16,12 @@ export const createTicketInput = z.object({ instanceId: z.uuid(), kind: z.enum(C
 
 /** What a ticket is bound to; the ticket itself is never stored, only its hash. */
 export interface TicketClaims {
-  userId: number;
+  /** null only for a seat terminal's ticket (its desktop shows without a sign-in). */
+  userId: number | null;
   instanceId: string;
   kind: ConsoleKind;
+  /** A kiosk's ticket: good only on that terminal's lab's desktops, while it is approved (decision 015). */
+  terminalId?: string;
 }
 
 /**
@@ -33,8 +36,9 @@ const keyOf = (prefix: string, ticketHash: string) => `${prefix}:console-ticket:
 
 /** What Redis holds: the claims, the expiry and a MAC over both and the ticket's hash (the nonce). */
 const storedTicketSchema = z.object({
-  userId: z.number().int().positive(),
+  userId: z.number().int().positive().nullable(),
   instanceId: z.uuid(),
+  terminalId: z.uuid().optional(),
   kind: z.enum(CONSOLE_KINDS),
   exp: z.number().int().positive(),
   mac: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
@@ -45,7 +49,9 @@ const storedTicketSchema = z.object({
  * without the key, nor moved to another ticket, nor kept alive past its expiry by a Redis TTL change.
  */
 function macOf(key: Buffer, ticketHash: string, c: TicketClaims, exp: number): string {
-  const fields = ["console-ticket-v1", ticketHash, c.userId, c.instanceId, c.kind, exp];
+  const fields = ["console-ticket-v1", ticketHash, c.userId ?? "", c.instanceId, c.kind, exp];
+  // A terminal's binding is sealed too (a line only when present, so tickets without one keep their MAC).
+  if (c.terminalId) fields.push(`terminal:${c.terminalId}`);
   return createHmac("sha256", key).update(fields.join("\n")).digest("base64url");
 }
 
@@ -56,7 +62,7 @@ function macOf(key: Buffer, ticketHash: string, c: TicketClaims, exp: number): s
 export async function createConsoleTicket(
   ctx: DomainContext,
   input: z.output<typeof createTicketInput>,
-  opts: { ttlMs?: number } = {},
+  opts: { ttlMs?: number; terminalId?: string } = {},
 ): Promise<{ ticket: string; expiresAt: Date; path: string }> {
   const actor = requireActor(ctx);
   // The consoles policy: the instance's owner and teachers, and the student a pool's desktop is assigned to.
@@ -68,6 +74,7 @@ export async function createConsoleTicket(
   }
   const ttlMs = opts.ttlMs ?? TICKET_TTL_MS;
   const claims: TicketClaims = { userId: actor.id, instanceId: inst.id, kind: input.kind };
+  if (opts.terminalId) claims.terminalId = opts.terminalId;
   const ticket = await storeConsoleTicket(
     { redis: ctx.redis, prefix: ctx.settings.redisPrefix, key: ctx.settings.consoleTicketKey },
     claims,
@@ -116,7 +123,8 @@ export async function consumeConsoleTicket(store: TicketStore, ticket: string): 
     return null;
   }
   if (!parsed.success) return null;
-  const { exp, mac, ...claims } = parsed.data;
+  const { exp, mac, terminalId, ...rest } = parsed.data;
+  const claims: TicketClaims = terminalId ? { ...rest, terminalId } : rest;
   const expected = Buffer.from(macOf(store.key, hash, claims, exp));
   if (!timingSafeEqual(expected, Buffer.from(mac)) || exp <= Date.now()) return null;
   return claims;

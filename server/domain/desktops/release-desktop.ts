@@ -56,11 +56,16 @@ export async function resetDesktop(ctx: DomainContext, instanceId: string): Prom
   return { instanceId };
 }
 
-/** Signing out releases every desktop assigned to the user (called from the sign-out event). */
+/**
+ * Signing out releases every desktop assigned to the user (called from the sign-out event); `poolIds`
+ * narrows it to one lab's pools (signing out at a terminal's kiosk).
+ */
 export async function releaseDesktopsOf(
   deps: { db: Database; jobs: JobPort },
   user: { id: number; username: string },
+  poolIds?: number[],
 ): Promise<number> {
+  if (poolIds && poolIds.length === 0) return 0;
   const rows = await deps.db
     .select()
     .from(instances)
@@ -69,6 +74,7 @@ export async function releaseDesktopsOf(
         eq(instances.assignedTo, user.id),
         eq(instances.kind, "desktop"),
         notInArray(instances.state, ["DELETED", "DELETING"]),
+        poolIds ? inArray(instances.poolId, poolIds) : undefined,
       ),
     );
   for (const row of rows) await releaseRow(deps, row, user.username);

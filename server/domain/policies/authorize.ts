@@ -31,9 +31,24 @@ export function authorize<R extends Resource>(
   if (caller.kind === "anonymous") {
     throw new DomainError(
       "UNAUTHORIZED",
-      msg(permission.least === "host" ? "hosts.unknownHostSecret" : "auth.signInFirst"),
+      msg(
+        permission.least === "host"
+          ? "hosts.unknownHostSecret"
+          : permission.least === "terminal"
+            ? "terminals.unsigned"
+            : permission.least === "kiosk"
+              ? "kiosk.noSession"
+              : "auth.signInFirst",
+      ),
     );
   }
+  // A terminal or a kiosk reaches its own entries and nothing a user's role would (and vice versa).
+  if (caller.kind === "terminal" || caller.kind === "kiosk") {
+    if (permission.least === caller.kind) return;
+    throw new DomainError("FORBIDDEN", msg("auth.terminalForbidden"));
+  }
+  if (permission.least === "terminal" || permission.least === "kiosk")
+    throw new DomainError("FORBIDDEN", msg("auth.roleForbids"));
   if (caller.kind === "host") {
     if (permission.least === "host") return;
     throw new DomainError("FORBIDDEN", msg("auth.hostForbidden"));

@@ -12,6 +12,10 @@ export type Caller =
       /** The session it came with (absent for callers made in tests). */ sessionId?: string;
     }
   | { kind: "host"; hostId: string }
+  /** An approved thin client whose request carried a valid signature (server/http/terminal-caller.ts). */
+  | { kind: "terminal"; terminalId: string }
+  /** The kiosk page of an approved terminal; userId: the student signed in there (null: nobody yet). */
+  | { kind: "kiosk"; terminalId: string; sessionHash: string; userId: number | null }
   | { kind: "anonymous" };
 
 export const ANONYMOUS: Caller = { kind: "anonymous" };

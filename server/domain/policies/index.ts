@@ -10,6 +10,7 @@ import { tasksPolicy } from "./tasks";
 import { usersPolicy } from "./users";
 import { volumesPolicy } from "./volumes";
 import { desktopsPolicy, poolsPolicy } from "./pools";
+import { terminalsPolicy } from "./terminals";
 
 /** Every resource whose permission entries reach beyond the role (scope group or own), and its rule. */
 export const POLICIES = {
@@ -29,6 +30,7 @@ export const POLICIES = {
   labs: labsPolicy,
   pools: poolsPolicy,
   desktops: desktopsPolicy,
+  terminals: terminalsPolicy,
 } as const satisfies Partial<Record<Resource, AccessPolicy<never>>>;
 
 export type PolicedResource = keyof typeof POLICIES;

@@ -1,0 +1,5 @@
+import { kioskDesktopRoute } from "@/server/http/kiosk";
+
+export const dynamic = "force-dynamic";
+
+export { kioskDesktopRoute as POST };

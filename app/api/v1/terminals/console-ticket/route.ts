@@ -1,0 +1,5 @@
+import { terminalConsoleTicketRoute } from "@/server/http/terminals";
+
+export const dynamic = "force-dynamic";
+
+export { terminalConsoleTicketRoute as POST };
