@@ -25,6 +25,8 @@ export interface DetachedQemuOptions {
   netns?: string;
   /** Run QEMU as this user from its first instruction (setpriv); unset: as the agent (root). */
   user?: QemuLaunchUser;
+  /** Added to the agent's environment for QEMU (a local display's DISPLAY and friends). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -55,7 +57,11 @@ export async function spawnDetachedQemu(
   const readLog = async () =>
     (await readFile(opts.logFile, "utf8").catch(() => "")).slice(logStart).trim().slice(-4000);
   try {
-    const child = spawn(command as string, argv, { stdio: ["ignore", log.fd, log.fd], detached: true });
+    const child = spawn(command as string, argv, {
+      stdio: ["ignore", log.fd, log.fd],
+      detached: true,
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
+    });
     child.unref();
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let spawnError: NodeJS.ErrnoException | null = null;
