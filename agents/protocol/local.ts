@@ -42,7 +42,17 @@ export type LocalProfile = z.infer<typeof localProfileSchema>;
 
 export const localProfilesResponseSchema = z.object({
   /** The signed-in user, absent for anonymous. */
-  user: z.object({ id: z.number().int().positive(), username: z.string() }).optional(),
+  user: z
+    .object({
+      id: z.number().int().positive(),
+      username: z.string(),
+      /**
+       * The portal's proof that this host signed this user in: sent back with the usage of the user's
+       * runs, so a host cannot put a run on the account of someone who never signed in at it.
+       */
+      ticket: z.string().max(512),
+    })
+    .optional(),
   profiles: z.array(localProfileSchema).max(500),
 });
 export type LocalProfilesResponse = z.infer<typeof localProfilesResponseSchema>;
@@ -53,6 +63,8 @@ export const localUsageRecordSchema = z.object({
   id: z.uuid(),
   /** Who started it: null for anonymous. */
   userId: z.number().int().positive().nullable(),
+  /** With a userId: the ticket from that user's sign-in at this host. Without a valid one the run counts as anonymous. */
+  userTicket: z.string().max(512).optional(),
   profileId: z.number().int().positive(),
   profileName: z.string().min(1).max(64),
   profileVersion: z.number().int().positive(),

@@ -385,6 +385,7 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "desktops.classroom": { input: async (w) => ({ labId: (await labOfA(w)).labId }), targetsGroupA: true },
   "hosts.list": { input: () => undefined },
+  "localDesktops.list": { input: () => undefined },
   "hosts.createJoinToken": { input: () => undefined },
   "hosts.setEnabled": { input: (w) => ({ id: w.hostId, enabled: true }) },
   // A host of its own each time: the admitted caller really revokes, rotates or removes it.
@@ -1046,6 +1047,35 @@ const ROUTE_FIXTURES: Record<string, RouteFixture> = {
     okStatus: 200,
   },
   "GET /api/v1/agent/console-key": { request: () => ({}), okStatus: 200 },
+  // Anonymous at a lab PC: public profiles only, through the PC's host credential (never without one).
+  "POST /api/v1/agent/local/profiles": {
+    request: () => ({
+      init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" },
+    }),
+    okStatus: 200,
+  },
+  "POST /api/v1/agent/local/usage": {
+    request: () => ({
+      init: {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          records: [
+            {
+              id: randomUUID(),
+              userId: null,
+              profileId: 1,
+              profileName: "matrix",
+              profileVersion: 1,
+              startedAt: new Date().toISOString(),
+              endedAt: null,
+            },
+          ],
+        }),
+      },
+    }),
+    okStatus: 200,
+  },
   "GET /api/v1/agent/images/[id]/content": {
     request: (w) => ({ params: { id: w.storedImageId } }),
     okStatus: 200,

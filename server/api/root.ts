@@ -5,6 +5,7 @@ import { groupsRouter } from "./routers/groups";
 import { consolesRouter } from "./routers/consoles";
 import { flavorsRouter } from "./routers/flavors";
 import { healthRouter } from "./routers/health";
+import { localDesktopsRouter } from "./routers/local-desktops";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
 import { instancesRouter } from "./routers/instances";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   health: healthRouter,
   hosts: hostsRouter,
+  localDesktops: localDesktopsRouter,
   flavors: flavorsRouter,
   images: imagesRouter,
   instances: instancesRouter,

@@ -19,7 +19,7 @@ import { PortalRefusedError, PortalUnreachableError, type LocalPortalClient } fr
 
 interface Visit {
   csrf: string;
-  user: { id: number; username: string } | null;
+  user: { id: number; username: string; ticket: string } | null;
   /** The user's own profiles as the portal listed them at sign-in (kept in memory only). */
   myProfiles: LocalProfile[];
   notice: LauncherView["notice"];

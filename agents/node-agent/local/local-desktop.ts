@@ -13,7 +13,7 @@ export interface LocalRun {
   usageId: string;
   profile: LocalProfile;
   /** null: anonymous. */
-  user: { id: number; username: string } | null;
+  user: { id: number; username: string; ticket: string } | null;
   startedAt: Date;
 }
 
@@ -165,6 +165,7 @@ export class LocalDesktop {
     return {
       id: run.usageId,
       userId: run.user?.id ?? null,
+      userTicket: run.user?.ticket,
       profileId: run.profile.id,
       profileName: run.profile.name,
       profileVersion: run.profile.version,
