@@ -39,6 +39,18 @@ export interface LauncherOptions {
 const VISIT_IDLE_MS = 30 * 60_000;
 const MAX_BODY = 8 * 1024;
 
+/**
+ * Who is really on the other end of the socket: no proxy or forwarded header can make this true. The
+ * launcher listens on loopback anyway; this holds even if something forwards a port to it.
+ */
+export function refuseUnlessLoopback(req: IncomingMessage, res: ServerResponse, log?: Logger): boolean {
+  if (isLoopbackAddress(req.socket.remoteAddress)) return false;
+  log?.warn({ from: req.socket.remoteAddress }, "launcher refused a non-loopback connection");
+  res.writeHead(403, { connection: "close", "content-type": "text/plain" }).end("loopback only");
+  req.socket.destroy();
+  return true;
+}
+
 export async function startLauncher(opts: LauncherOptions) {
   assertLoopbackListen(opts.listen);
   const visits = new Map<string, Visit>();
@@ -136,13 +148,7 @@ export async function startLauncher(opts: LauncherOptions) {
     a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Who is really on the other end of the socket: a proxy or forwarded header cannot make this true.
-    if (!isLoopbackAddress(req.socket.remoteAddress)) {
-      opts.log.warn({ from: req.socket.remoteAddress }, "launcher refused a non-loopback connection");
-      res.writeHead(403, { connection: "close" }).end();
-      req.socket.destroy();
-      return;
-    }
+    if (refuseUnlessLoopback(req, res, opts.log)) return;
     if (!isLauncherHost(req.headers.host, port)) return send(res, 421, "wrong host", "text/plain");
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const visit = visitOf(req, res);

@@ -124,11 +124,15 @@ export function buildLocalDisplayArgs(display: { x11Display: string }): string[]
     throw new InvalidVmConfigError(
       `the local display must be a local X display such as :0, got ${JSON.stringify(display.x11Display)}`,
     );
+  // GTK, full screen through the session's window manager, scaled to fit the PC's screen, without its
+  // menu (which would hand the user QEMU's controls). SDL also works but keeps the guest's size
+  // (letterboxed) or switches the monitor's mode. Without any window manager GTK stays a window at
+  // the guest's size: docs/labs.md asks for a kiosk session with one.
   return ["-display", "gtk,full-screen=on,show-menubar=off"];
 }
 
 /**
- * What QEMU's GTK window needs in its environment: the display, its X authority, and no D-Bus or
+ * What QEMU's window needs in its environment: the display, its X authority, and no D-Bus or
  * accessibility bus — GLib would otherwise spawn dbus-launch, which the seccomp sandbox (spawn=deny)
  * kills QEMU for.
  */
@@ -181,8 +185,8 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
     "c",
     "-vga",
     "std",
-    // A local desktop: QEMU's own full-screen window on the PC's X display, no menu (its Machine menu
-    // would hand the user QEMU's controls); VNC stays for thumbnails. Otherwise headless.
+    // A local desktop: QEMU's own full-screen window on the PC's X display; VNC stays for thumbnails.
+    // Otherwise headless.
     ...(spec.localDisplay ? buildLocalDisplayArgs(spec.localDisplay) : ["-display", "none"]),
     "-vnc",
     `unix:${paths.vncSocket}`,
