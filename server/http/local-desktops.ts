@@ -14,7 +14,8 @@ import { recordLocalUsage } from "@/server/domain/local-desktops/record-local-us
 import { defineHandler } from "./handler";
 
 const NO_STORE = { "cache-control": "no-store" };
-const hostIdOf = (caller: { kind: string; hostId?: string }) => (caller.kind === "host" ? caller.hostId! : "");
+const hostIdOf = (caller: { kind: string; hostId?: string }) =>
+  caller.kind === "host" ? caller.hostId! : "";
 
 export const localProfilesForAgent = defineHandler({
   resource: "agent",

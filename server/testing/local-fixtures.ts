@@ -17,7 +17,10 @@ export async function makeLocalHost(
 ): Promise<{ hostId: string; hostSecret: string; authorization: string }> {
   const hostId = await makeHost(s, { enabled: false, up: false });
   const hostSecret = randomBytes(32).toString("base64url");
-  await s.db.update(hosts).set({ secretHash: sha256Hex(hostSecret) }).where(eq(hosts.id, hostId));
+  await s.db
+    .update(hosts)
+    .set({ secretHash: sha256Hex(hostSecret) })
+    .where(eq(hosts.id, hostId));
   return { hostId, hostSecret, authorization: hostAuthHeader(hostId, hostSecret) };
 }
 
@@ -33,7 +36,13 @@ export async function importTestGuest(
   return (
     await importImage(
       { db: s.db, storeDir },
-      { incomingPath, name: `local guest ${randomUUID().slice(0, 8)}`, format: "qcow2", visibility, ownerId: null },
+      {
+        incomingPath,
+        name: `local guest ${randomUUID().slice(0, 8)}`,
+        format: "qcow2",
+        visibility,
+        ownerId: null,
+      },
     )
   ).id;
 }

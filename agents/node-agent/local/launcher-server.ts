@@ -64,7 +64,8 @@ export async function startLauncher(opts: LauncherOptions) {
       await savePublicProfiles(opts.stateDir, pub).catch(() => undefined);
       return { profiles: pub, offline: false };
     } catch (err) {
-      if (!(err instanceof PortalUnreachableError)) opts.log.warn({ err: (err as Error).message }, "profiles");
+      if (!(err instanceof PortalUnreachableError))
+        opts.log.warn({ err: (err as Error).message }, "profiles");
       return { profiles: await loadPublicProfiles(opts.stateDir), offline: true };
     }
   };
@@ -102,7 +103,13 @@ export async function startLauncher(opts: LauncherOptions) {
     let visit = id ? visits.get(id) : undefined;
     if (!visit) {
       const fresh = randomBytes(24).toString("base64url");
-      visit = { csrf: randomBytes(24).toString("base64url"), user: null, myProfiles: [], notice: null, lastSeen: now };
+      visit = {
+        csrf: randomBytes(24).toString("base64url"),
+        user: null,
+        myProfiles: [],
+        notice: null,
+        lastSeen: now,
+      };
       visits.set(fresh, visit);
       res.appendHeader("set-cookie", `launcher=${fresh}; HttpOnly; SameSite=Strict; Path=/`);
     }
@@ -123,7 +130,8 @@ export async function startLauncher(opts: LauncherOptions) {
       "content-type": type,
       "cache-control": "no-store",
       "x-frame-options": "DENY",
-      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      "content-security-policy":
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
       "referrer-policy": "no-referrer",
     });
     res.end(body);
@@ -165,7 +173,10 @@ export async function startLauncher(opts: LauncherOptions) {
       return send(
         res,
         200,
-        JSON.stringify({ running: run ? { vmId: run.vmId, profileId: run.profile.id } : null, starting: !!starting }),
+        JSON.stringify({
+          running: run ? { vmId: run.vmId, profileId: run.profile.id } : null,
+          starting: !!starting,
+        }),
         "application/json",
       );
     }

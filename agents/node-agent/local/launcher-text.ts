@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export type LauncherLocale = "en" | "zh-CN";
-export type LauncherKey = keyof typeof import("../../../messages/en.json")["launcher"];
+export type LauncherKey = keyof (typeof import("../../../messages/en.json"))["launcher"];
 type Catalogue = Record<LauncherKey, string>;
 
 const load = (locale: LauncherLocale): Catalogue =>
@@ -23,9 +23,7 @@ export function launcherText(
   params: Record<string, string | number> = {},
 ): string {
   const cat = (catalogues[locale] ??= load(locale));
-  return cat[key].replace(/\{(\w+)\}/g, (m, name: string) =>
-    name in params ? String(params[name]) : m,
-  );
+  return cat[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
 /** A cookie's choice first, then the browser's languages; English otherwise. */

@@ -66,6 +66,5 @@ export async function pendingUsage(stateDir: string): Promise<LocalUsageRecord[]
 
 /** The portal has these: ended ones are done; running ones stay until their end is reported too. */
 export async function markReported(stateDir: string, records: LocalUsageRecord[]): Promise<void> {
-  for (const r of records)
-    if (r.endedAt) await rm(join(usageDir(stateDir), `${r.id}.json`), { force: true });
+  for (const r of records) if (r.endedAt) await rm(join(usageDir(stateDir), `${r.id}.json`), { force: true });
 }

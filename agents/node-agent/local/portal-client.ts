@@ -64,10 +64,13 @@ export class LocalPortalClient {
       message?: string;
       serverMessage?: { code?: string };
     };
-    if (res.status >= 500)
-      throw new PortalUnreachableError(`the portal answered HTTP ${res.status}`);
+    if (res.status >= 500) throw new PortalUnreachableError(`the portal answered HTTP ${res.status}`);
     if (!res.ok)
-      throw new PortalRefusedError(res.status, body.serverMessage?.code, body.message ?? `HTTP ${res.status}`);
+      throw new PortalRefusedError(
+        res.status,
+        body.serverMessage?.code,
+        body.message ?? `HTTP ${res.status}`,
+      );
     return body;
   }
 }

@@ -5,11 +5,7 @@ import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import type { LocalProfile } from "@/agents/protocol/local";
 import { flavors, images, memberships, profiles, profileVersions } from "@/db/schema";
 import type { Database } from "@/server/db/client";
-import {
-  IMAGE_TICKET_SECONDS,
-  imageTicketParts,
-  signLocalTicket,
-} from "./local-tickets";
+import { IMAGE_TICKET_SECONDS, imageTicketParts, signLocalTicket } from "./local-tickets";
 
 const GiB = 1024 ** 3;
 

@@ -12,9 +12,8 @@ const storeDir = await mkdtemp(join(tmpdir(), "educloud-local-store-"));
 process.env.IMAGE_STORE_DIR = storeDir; // read by the routes' settings, imported below
 
 const { localSessions } = await import("@/db/schema");
-const { callerFor, FIXTURE_PASSWORD, makeFlavor, makeGroup, makeUser, openTestServices } = await import(
-  "@/server/testing/fixtures"
-);
+const { callerFor, FIXTURE_PASSWORD, makeFlavor, makeGroup, makeUser, openTestServices } =
+  await import("@/server/testing/fixtures");
 const { makeProfileRow } = await import("@/server/testing/lab-fixtures");
 const { importTestGuest, makeLocalHost } = await import("@/server/testing/local-fixtures");
 const { POST: profilesRoute } = await import("@/app/api/v1/agent/local/profiles/route");
@@ -106,7 +105,10 @@ describe("the profiles a lab PC may offer", () => {
   });
 
   it("gives a user who signs in with their password their group's profiles too, never another group's", async () => {
-    const res = await askProfiles({ username: student.username, password: FIXTURE_PASSWORD }, pc.authorization);
+    const res = await askProfiles(
+      { username: student.username, password: FIXTURE_PASSWORD },
+      pc.authorization,
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as Body;
     expect(body.user?.id).toBe(student.id);
@@ -146,13 +148,21 @@ describe("the images a lab PC may download", () => {
     // Another PC cannot use it.
     expect((await fetchImage(groupImage, otherPc.authorization, ticket)).status).toBe(404);
     // Nor anyone without a host credential.
-    expect((await imageRoute(new Request(`http://portal/x?ticket=${ticket}`), { params: Promise.resolve({ id: groupImage }) })).status).toBe(401);
+    expect(
+      (
+        await imageRoute(new Request(`http://portal/x?ticket=${ticket}`), {
+          params: Promise.resolve({ id: groupImage }),
+        })
+      ).status,
+    ).toBe(401);
   });
 });
 
 describe("usage a lab PC reports", () => {
   it("refuses a caller without a host credential", async () => {
-    expect((await post(usageRoute as never, "/api/v1/agent/local/usage", { records: [record()] })).status).toBe(401);
+    expect(
+      (await post(usageRoute as never, "/api/v1/agent/local/usage", { records: [record()] })).status,
+    ).toBe(401);
   });
 
   it("records a run and its end, and the admin sees which PC runs which desktop", async () => {

@@ -121,7 +121,16 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 async function screen(save?: string): Promise<number> {
   const file = save ?? join(stateDir, "screen.png");
   await run("import", ["-display", DISPLAY, "-window", "root", file]);
-  const { stdout } = await run("convert", [file, "-colorspace", "gray", "-threshold", "40%", "-format", "%[fx:mean]", "info:"]);
+  const { stdout } = await run("convert", [
+    file,
+    "-colorspace",
+    "gray",
+    "-threshold",
+    "40%",
+    "-format",
+    "%[fx:mean]",
+    "info:",
+  ]);
   return Number(stdout.trim());
 }
 
@@ -133,12 +142,18 @@ const isLive = (pid: number): boolean => {
   }
 };
 const qemuAlive = async (vmId: string) => (await driver.status(vmId))?.state === "running";
-const links = async () => (await run("ip", ["-o", "link"])).stdout.split("\n").map((l) => l.split(":")[1]?.trim()).sort();
+const links = async () =>
+  (await run("ip", ["-o", "link"])).stdout
+    .split("\n")
+    .map((l) => l.split(":")[1]?.trim())
+    .sort();
 const usageRow = async (hostId: string) =>
   s.db.select().from(localSessions).where(eq(localSessions.hostId, hostId));
 
 beforeAll(async () => {
-  xvfb = spawn("Xvfb", [DISPLAY, "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-br"], { stdio: "ignore" });
+  xvfb = spawn("Xvfb", [DISPLAY, "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-br"], {
+    stdio: "ignore",
+  });
   await until("Xvfb", async () => existsSync(`/tmp/.X11-unix/X${DISPLAY.slice(1)}`), 20_000);
   // A kiosk session's window manager (full screen is the window manager's to grant).
   windowManager = spawn("matchbox-window-manager", ["-use_titlebar", "no"], {
@@ -161,7 +176,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await local?.stop({ stopDesktop: true }).catch(() => undefined);
-  for (const vm of (await driver?.list().catch(() => [])) ?? []) await driver.delete(vm.id).catch(() => undefined);
+  for (const vm of (await driver?.list().catch(() => [])) ?? [])
+    await driver.delete(vm.id).catch(() => undefined);
   await portal?.close().catch(() => undefined);
   windowManager?.kill("SIGTERM");
   xvfb?.kill("SIGTERM");
@@ -227,7 +243,11 @@ describe("local mode on a lab PC's screen", () => {
     const dir = join(stateDir, "vms", vmId);
     await waitForSerialLog(join(dir, "serial.log"), (log) => log.includes(BANNER), 120_000);
     await new Promise((r) => setTimeout(r, 1000));
-    await runOnGuest({ serialSocket: join(dir, "run", "serial.sock"), serialLog: join(dir, "serial.log") }, "poweroff -f", 10_000).catch(() => undefined);
+    await runOnGuest(
+      { serialSocket: join(dir, "run", "serial.sock"), serialLog: join(dir, "serial.log") },
+      "poweroff -f",
+      10_000,
+    ).catch(() => undefined);
     await until("the run to end", async () => (await at.status()).running === null, 60_000);
     expect(existsSync(dir)).toBe(false);
   }, 240_000);
@@ -264,7 +284,13 @@ describe("local mode on a lab PC's screen", () => {
 describe("the launcher is for this PC only", () => {
   it("will not listen anywhere but loopback", async () => {
     await expect(
-      startLauncher({ stateDir, listen: { host: "0.0.0.0", port: 0 }, portal: null as never, desktop: null as never, log: pino({ level: "silent" }) }),
+      startLauncher({
+        stateDir,
+        listen: { host: "0.0.0.0", port: 0 },
+        portal: null as never,
+        desktop: null as never,
+        log: pino({ level: "silent" }),
+      }),
     ).rejects.toThrow(/loopback only/);
   });
 
@@ -278,11 +304,14 @@ describe("the launcher is for this PC only", () => {
     const port = (server.address() as { port: number }).port;
     const ask = (host: string) =>
       new Promise<{ status: number | null; body: string }>((done) => {
-        const req = request({ host, port, path: "/", headers: { host: `127.0.0.1:${port}`, "x-forwarded-for": "127.0.0.1" } }, (res) => {
-          let body = "";
-          res.on("data", (c: Buffer) => (body += c.toString()));
-          res.on("end", () => done({ status: res.statusCode ?? null, body }));
-        });
+        const req = request(
+          { host, port, path: "/", headers: { host: `127.0.0.1:${port}`, "x-forwarded-for": "127.0.0.1" } },
+          (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => done({ status: res.statusCode ?? null, body }));
+          },
+        );
         req.on("error", () => done({ status: null, body: "" }));
         req.end();
       });
@@ -299,10 +328,13 @@ describe("the launcher is for this PC only", () => {
   it("refuses a page that reaches it under another name (DNS rebinding)", async () => {
     const port = Number(new URL(local.url).port);
     const status = await new Promise<number | undefined>((done) => {
-      const req = request({ host: "127.0.0.1", port, path: "/", headers: { host: `evil.example:${port}` } }, (res) => {
-        res.resume();
-        done(res.statusCode);
-      });
+      const req = request(
+        { host: "127.0.0.1", port, path: "/", headers: { host: `evil.example:${port}` } },
+        (res) => {
+          res.resume();
+          done(res.statusCode);
+        },
+      );
       req.end();
     });
     expect(status).toBe(421);
@@ -317,6 +349,9 @@ describe("the launcher is for this PC only", () => {
     });
     expect(res.status).toBe(303);
     await new Promise((r) => setTimeout(r, 1000));
-    expect((await (await fetch(`${local.url}/status`)).json()) as unknown).toEqual({ running: null, starting: false });
+    expect((await (await fetch(`${local.url}/status`)).json()) as unknown).toEqual({
+      running: null,
+      starting: false,
+    });
   });
 });

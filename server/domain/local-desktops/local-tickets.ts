@@ -21,7 +21,12 @@ export function signLocalTicket(key: Buffer, parts: string[], ttlSeconds: number
   return `${expires}.${mac(key, parts, expires)}`;
 }
 
-export function verifyLocalTicket(key: Buffer, parts: string[], ticket: string | undefined, now = Date.now()): boolean {
+export function verifyLocalTicket(
+  key: Buffer,
+  parts: string[],
+  ticket: string | undefined,
+  now = Date.now(),
+): boolean {
   const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(ticket ?? "");
   if (!m) return false;
   const expires = Number(m[1]);

@@ -136,7 +136,10 @@ export function buildLocalDisplayArgs(display: { x11Display: string }): string[]
  * accessibility bus — GLib would otherwise spawn dbus-launch, which the seccomp sandbox (spawn=deny)
  * kills QEMU for.
  */
-export function localDisplayEnv(display: { x11Display: string; xauthority?: string }): Record<string, string> {
+export function localDisplayEnv(display: {
+  x11Display: string;
+  xauthority?: string;
+}): Record<string, string> {
   buildLocalDisplayArgs(display);
   return {
     DISPLAY: display.x11Display,
