@@ -16,6 +16,7 @@ import { buildQemuArgs } from "@/agents/node-agent/drivers/qemu/build-qemu-args"
 import { createOverlay } from "@/agents/node-agent/drivers/qemu/disk-image";
 import { mapQemuRunState } from "@/agents/node-agent/drivers/qemu/map-run-state";
 import { DEFAULT_OVMF_CODE } from "@/agents/node-agent/drivers/qemu/qemu-driver";
+import { openGuestCpuGroup, type GuestCpuGroup } from "@/agents/node-agent/drivers/qemu/guest-cpu-group";
 import { QmpClient } from "@/agents/node-agent/drivers/qemu/qmp-client";
 import { spawnDetachedQemu } from "@/agents/node-agent/drivers/qemu/spawn-detached-qemu";
 import { stopVmProcess } from "@/agents/node-agent/drivers/qemu/stop-vm-process";
@@ -47,6 +48,7 @@ interface RawDesktop {
 }
 
 interface Env {
+  cpuGroup: GuestCpuGroup;
   stateDir: string;
   base: string;
   sandbox: boolean;
@@ -57,6 +59,8 @@ interface Env {
 async function prepareEnv(opts: RawDesktopOptions): Promise<Env> {
   const qemu = opts.qemuBinary ?? "qemu-system-x86_64";
   return {
+    // The same shared CPU group the driver puts every guest in.
+    cpuGroup: await openGuestCpuGroup(),
     // Short and under /tmp: unix socket paths are limited to 107 bytes.
     stateDir: await mkdtemp("/tmp/prf-"),
     base: opts.baseImagePath ?? (await ensureTestImage()),
@@ -102,7 +106,12 @@ async function bringUp(env: Env, spec: VmSpec): Promise<RawDesktop> {
       sandbox: env.sandbox,
       firmwareCode: DEFAULT_OVMF_CODE,
     }),
-    { logFile: join(paths.runDir, "qemu.log"), pidfile: paths.pidfile, readySocket: paths.qmpSocket },
+    {
+      logFile: join(paths.runDir, "qemu.log"),
+      pidfile: paths.pidfile,
+      readySocket: paths.qmpSocket,
+      cpuGroup: env.cpuGroup,
+    },
   );
   const pid = await readPidfile(paths.pidfile);
   if (pid === null) throw new Error(`QEMU wrote no pidfile at ${paths.pidfile}`);

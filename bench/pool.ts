@@ -191,8 +191,8 @@ async function main(): Promise<void> {
 
   const { summarise, median, ms, ratio } = await import("./lib/stats");
   const { killProcessesUnder } = await import("@/agents/node-agent/drivers/qemu/testing/kill-test-vms");
-  const { hosts, instances } = await import("@/db/schema");
-  const { and, eq, isNull } = await import("drizzle-orm");
+  const { hosts, instanceEvents, instances } = await import("@/db/schema");
+  const { and, eq, inArray, isNull } = await import("drizzle-orm");
   const imageRoute = await import("@/app/api/v1/agent/images/[id]/content/route");
   const joinRoute = await import("@/app/api/v1/agent/join/route");
   const { startComputeStack } = await import("@/server/testing/compute-stack");
@@ -245,6 +245,7 @@ async function main(): Promise<void> {
   // The portal's background worker, in this process: the controller on a 1 s tick and on every nudge
   // (the instance-state hook nudges when a desktop's state changes), one pass at a time.
   let running: Promise<void> | null = null;
+  const creations: { at: number; n: number }[] = [];
   let again = false;
   let stopped = false;
   const pass = (): void => {
@@ -255,7 +256,9 @@ async function main(): Promise<void> {
     }
     running = controlPools({ db: s.db, jobs, settings, hostPowerOps: POWER_OPS })
       .then(
-        () => undefined,
+        (r) => {
+          if (r.created) creations.push({ at: Date.now(), n: r.created });
+        },
         (err: unknown) => {
           note(`controller: ${(err as Error).message}`);
         },
@@ -299,6 +302,46 @@ async function main(): Promise<void> {
     }
   }
 
+  /**
+   * Where (b)'s time went, from the rows MySQL kept: when the controller made each desktop (row), when
+   * the agent took its job (BUILDING, reported at the job's start) and when it reported RUNNING — the
+   * last of each, from the start; and the longest BUILDING → RUNNING (the agent's own work).
+   */
+  async function notePoolStartPhases(poolId: number, startedAt: number): Promise<void> {
+    const ds = await poolDesktops(poolId);
+    // The RUNNING timeline row is written just after the state: give the last ones a moment.
+    let evs: (typeof instanceEvents.$inferSelect)[] = [];
+    for (let i = 0; i < 20; i++) {
+      evs = await s.db
+        .select()
+        .from(instanceEvents)
+        .where(
+          inArray(
+            instanceEvents.instanceId,
+            ds.map((d) => d.id),
+          ),
+        );
+      if (ds.every((d) => evs.some((e) => e.instanceId === d.id && e.toState === "RUNNING"))) break;
+      await sleep(100);
+    }
+    const at = (id: string, to: string) =>
+      evs.find((e) => e.instanceId === id && e.toState === to)?.at.getTime() ?? Number.NaN;
+    const last = (xs: number[]) => Math.max(...xs) - startedAt;
+    const made = ds.map((d) => d.createdAt.getTime());
+    const building = ds.map((d) => at(d.id, "BUILDING"));
+    const runningAt = ds.map((d) => at(d.id, "RUNNING"));
+    const agentWork = ds.map((_, i) => runningAt[i]! - building[i]!);
+    note(
+      `pool start: last row made +${last(made).toFixed(0)} ms, last job taken (BUILDING) +${last(building).toFixed(0)} ms, ` +
+        `last RUNNING +${last(runningAt).toFixed(0)} ms; agent BUILDING → RUNNING max ${Math.max(...agentWork).toFixed(0)} ms, ` +
+        `median ${median(agentWork).toFixed(0)} ms; controller passes that made desktops: ` +
+        creations
+          .filter((c) => c.at >= startedAt)
+          .map((c) => `${c.n} at +${c.at - startedAt} ms`)
+          .join(", "),
+    );
+  }
+
   // ---- warm-up: one desktop fetches the image into the agent's cache (not counted) -------------------
   const warm = await teacherApi.pools.create({ labId, profileId, size: 1, spare: 1 });
   await teacherApi.pools.start({ id: warm.id });
@@ -319,6 +362,7 @@ async function main(): Promise<void> {
   out(`pool_start_ms=${poolStartMs.toFixed(0)}`);
   out(`pool_power_ops=${POWER_OPS}`);
   out(`pool_start_ratio=${ratio(poolStartMs, rawFloorMs)}`);
+  await notePoolStartPhases(pool.id, Date.now() - poolStartMs);
 
   // ---- hand-out: N students at once, request → console ticket -----------------------------------------
   // "Warm" means booted: N guests booting under TCG take every CPU of this 2-core machine for a while,
@@ -337,6 +381,7 @@ async function main(): Promise<void> {
         );
         throw err;
       });
+      const opened = performance.now();
       await api.consoles
         .createTicket({ instanceId: d.instanceId, kind: "vnc" })
         .catch(async (err: unknown) => {
@@ -347,12 +392,15 @@ async function main(): Promise<void> {
           );
           throw err;
         });
-      return { ms: performance.now() - start, id: d.instanceId };
+      return { ms: performance.now() - start, openMs: opened - start, id: d.instanceId };
     }),
   );
   if (new Set(handout.map((h) => h.id)).size !== N) throw new Error("two students got the same desktop");
   const h = summarise(handout.map((x) => x.ms));
-  note(`hand-out: p50 ${ms(h.p50)}  p95 ${ms(h.p95)}  max ${ms(h.max)}`);
+  const o = summarise(handout.map((x) => x.openMs));
+  note(
+    `hand-out: p50 ${ms(h.p50)}  p95 ${ms(h.p95)}  max ${ms(h.max)}; of it desktops.open p50 ${ms(o.p50)} max ${ms(o.max)}`,
+  );
   out(`desktop_handout_p95_ms=${h.p95.toFixed(0)}`);
 
   // ---- reset: the teacher resets one desktop until it is RUNNING again --------------------------------

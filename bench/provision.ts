@@ -233,6 +233,8 @@ async function main(): Promise<void> {
     machine: "q35" as const,
     sandbox: await qemuSupportsSandbox("qemu-system-x86_64"),
     qemuBinary: "qemu-system-x86_64",
+    // The guests' shared CPU group, as the driver uses it.
+    cpuGroup: await (await import("@/agents/node-agent/drivers/qemu/guest-cpu-group")).openGuestCpuGroup(),
   };
 
   type EventRow = { instance_id: string; at: Date; kind: string; message: string; to_state: string | null };

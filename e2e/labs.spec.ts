@@ -55,7 +55,7 @@ test.use({ actionTimeout: 60_000 });
 test("labs: profile, lab of 10, pool, live classroom, a student's desktop, release back to spare", async ({
   page,
   browser,
-}) => {
+}, testInfo) => {
   // Ten TCG guests booting on 2 cores take minutes; every wait below is bounded on its own.
   test.setTimeout(900_000);
   const { adminUsername, adminPassword } = readRunState();
@@ -68,6 +68,7 @@ test("labs: profile, lab of 10, pool, live classroom, a student's desktop, relea
   const labName = uniqueName("Room 204");
   let labId: number | null = null;
   let teacherPage: Page | null = null;
+  let desktopId: string | null = null;
 
   // ---- Set-up the story does not tell (the superAdm's part): a class, its teacher and a student,
   // the class's catalogue (the test guest, m1.tiny) and room in its quota for the lab's desktops. ----
@@ -209,7 +210,7 @@ test("labs: profile, lab of 10, pool, live classroom, a student's desktop, relea
     await screenshot(sp, "labs-05-my-desktops");
     await openLab.getByRole("button", { name: `Open ${labName}` }).click();
     await expect(sp).toHaveURL(/\/desktops\/[0-9a-f-]{36}$/, { timeout: 30_000 });
-    const desktopId = sp.url().split("/").at(-1)!;
+    desktopId = sp.url().split("/").at(-1)!;
     await expect(sp.getByTestId("console-state")).toHaveText(/Connected/, { timeout: 60_000 });
     await expect(sp.getByTestId("desktop-bar")).toContainText(labName);
 
@@ -270,7 +271,7 @@ test("labs: profile, lab of 10, pool, live classroom, a student's desktop, relea
     await expect(sp.getByTestId("my-desktop")).toHaveCount(0);
     await sp.context().close();
 
-    const released = tiles.filter({ has: page.locator(`a[href="/instances/${desktopId}/console"]`) });
+    const released = tiles.filter({ has: page.locator(`a[href="/instances/${desktopId!}/console"]`) });
     await expect(released.getByTestId("desktop-student")).toHaveText("Spare", { timeout: 30_000 });
     await expect(released.getByTestId("instance-state")).toHaveText("Running", { timeout: 180_000 });
     await expect(released.getByTestId("desktop-thumbnail")).toBeVisible({ timeout: 60_000 });
@@ -278,6 +279,19 @@ test("labs: profile, lab of 10, pool, live classroom, a student's desktop, relea
     await expect(pool.getByTestId("pool-assigned")).toHaveText("0");
     await expect(pool.getByTestId("pool-spare")).toHaveText(String(SEATS), { timeout: 180_000 });
     await screenshot(page, "labs-09-spare-again");
+  } catch (err) {
+    // A failure after the hand-out: keep the student's desktop's timeline (which way it went: reset,
+    // taken away, replaced) before the pool and its rows go.
+    if (teacherPage && desktopId) {
+      const events = await tryTrpc(teacherPage.request, "instances.events", { id: desktopId }, "query");
+      const row = await tryTrpc(teacherPage.request, "instances.get", { id: desktopId }, "query");
+      await testInfo.attach("student-desktop.json", {
+        body: JSON.stringify({ row, events }, null, 2),
+        contentType: "application/json",
+      });
+      console.log(`student desktop ${desktopId}:`, JSON.stringify({ row, events }));
+    }
+    throw err;
   } finally {
     // Stop and remove the pool (its desktops go with it), whatever happened above.
     if (teacherPage && labId !== null) {

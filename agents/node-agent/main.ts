@@ -22,6 +22,11 @@
 //                                  exist, this host offers no QEMU and says why in its facts. "root" keeps
 //                                  QEMU root (not advised; same seccomp sandbox).
 //   EDUCLOUD_AGENT_SERIAL_LOG_MAX_MIB  each VM's serial log is cut to serial.log.1 above this; default 8.
+//   EDUCLOUD_AGENT_GUEST_CPU_GROUP the cgroup all guests share, below the management plane; default
+//                                  educloud-guests (cgroup v2, else v1's cpu hierarchy, else each guest's
+//                                  session niced); "off": none (guests compete as sessions of their own).
+//   EDUCLOUD_AGENT_GUEST_CPU_WEIGHT that group's cgroup v2 weight (1–10000); default 100, as much as one
+//                                  busy management process.
 // Local mode (a lab PC whose own screen shows desktops; docs/labs.md "Local mode"):
 //   EDUCLOUD_AGENT_LOCAL_MODE=1        serve the launcher and run the chosen desktop on this PC's screen.
 //   EDUCLOUD_AGENT_LOCAL_DISPLAY       the X display of the PC's screen; default :0.
@@ -64,6 +69,10 @@ const stateDir = resolve(
 const netns = process.env.EDUCLOUD_AGENT_NETNS || undefined;
 const qemuUser = process.env.EDUCLOUD_AGENT_QEMU_USER || DEFAULT_QEMU_USER;
 const serialLogMaxMiB = Number(process.env.EDUCLOUD_AGENT_SERIAL_LOG_MAX_MIB || 8);
+const guestCpuGroup = process.env.EDUCLOUD_AGENT_GUEST_CPU_GROUP || undefined;
+const guestCpuWeight = process.env.EDUCLOUD_AGENT_GUEST_CPU_WEIGHT
+  ? Number(process.env.EDUCLOUD_AGENT_GUEST_CPU_WEIGHT)
+  : undefined;
 
 async function main(): Promise<void> {
   // The name ends up in `ip netns exec <name>` (argv, no shell); still, accept only a plain name.
@@ -72,12 +81,25 @@ async function main(): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   if (!(serialLogMaxMiB > 0))
     throw new Error(`EDUCLOUD_AGENT_SERIAL_LOG_MAX_MIB must be a positive number of MiB`);
+  if (
+    guestCpuWeight !== undefined &&
+    !(Number.isInteger(guestCpuWeight) && guestCpuWeight >= 1 && guestCpuWeight <= 10_000)
+  )
+    throw new Error("EDUCLOUD_AGENT_GUEST_CPU_WEIGHT must be a whole number from 1 to 10000");
   if (qemuUser === "root") log.warn("EDUCLOUD_AGENT_QEMU_USER=root: QEMU runs as root");
   const drivers = createHostDrivers({
     stateDir,
     netns,
     qemuUser: qemuUser === "root" ? undefined : qemuUser,
     serialLogMaxBytes: Math.floor(serialLogMaxMiB * 1024 * 1024),
+    cpuGroup:
+      guestCpuGroup === "off"
+        ? null
+        : {
+            name: guestCpuGroup,
+            weight: guestCpuWeight,
+            onWarning: (message) => log.warn(message),
+          },
   });
   if (command === "join") {
     if (!values.portal || !values.token)

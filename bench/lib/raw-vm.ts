@@ -13,6 +13,7 @@ import {
   type QemuAccel,
   type QemuMachine,
 } from "@/agents/node-agent/drivers/qemu/build-qemu-args";
+import type { GuestCpuGroup } from "@/agents/node-agent/drivers/qemu/guest-cpu-group";
 import { createOverlay } from "@/agents/node-agent/drivers/qemu/disk-image";
 import { mapQemuRunState } from "@/agents/node-agent/drivers/qemu/map-run-state";
 import { QmpClient } from "@/agents/node-agent/drivers/qemu/qmp-client";
@@ -33,6 +34,7 @@ export interface RawConfig {
   machine: QemuMachine;
   sandbox: boolean;
   qemuBinary: string;
+  cpuGroup?: GuestCpuGroup;
 }
 
 export interface RawResult {
@@ -84,7 +86,12 @@ export async function rawProvision(cfg: RawConfig, id: string): Promise<RawResul
   await spawnDetachedQemu(
     cfg.qemuBinary,
     buildQemuArgs(spec, paths, { accel: cfg.accel, machine: cfg.machine, sandbox: cfg.sandbox }),
-    { logFile: join(paths.runDir, "qemu.log"), pidfile: paths.pidfile, readySocket: paths.qmpSocket },
+    {
+      logFile: join(paths.runDir, "qemu.log"),
+      pidfile: paths.pidfile,
+      readySocket: paths.qmpSocket,
+      cpuGroup: cfg.cpuGroup,
+    },
   );
   const pid = await readPidfile(paths.pidfile);
   if (pid === null) throw new Error(`QEMU wrote no pidfile at ${paths.pidfile}`);

@@ -3,6 +3,7 @@
 import type { HypervisorKind } from "../../protocol/hypervisor";
 import { DriverRegistry } from "./driver-registry";
 import type { HypervisorDriver } from "./hypervisor-driver";
+import type { GuestCpuGroupOptions } from "./qemu/guest-cpu-group";
 import { QemuDriver } from "./qemu/qemu-driver";
 
 /** What every driver gets from the agent. */
@@ -15,6 +16,8 @@ export interface DriverHostOptions {
   qemuUser?: string;
   /** Each VM's serial log is kept under this size (plus one rotated copy). */
   serialLogMaxBytes?: number;
+  /** The CPU group the host's guests share (see qemu/guest-cpu-group.ts); null: none. */
+  cpuGroup?: GuestCpuGroupOptions | null;
 }
 
 export { DEFAULT_QEMU_USER } from "./qemu/qemu-user";

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { randomInt, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestImage } from "@/server/testing/test-image";
 import type { VmSpec } from "../hypervisor-driver";
 import { readImageInfo } from "./disk-image";
+import { openGuestCpuGroup } from "./guest-cpu-group";
 import { QemuDriver } from "./qemu-driver";
 import { lookUpQemuUser, type QemuUser } from "./qemu-user";
 import { InvalidVmConfigError, VmNotFoundError, VmNotRunningError } from "./qemu-errors";
@@ -181,6 +182,23 @@ describe("QemuDriver with real QEMU", () => {
     expect(runDir.uid).toBe(0);
     expect(runDir.mode & 0o022).toBe(0); // nobody may pass, not write
     expect((await stat(paths.specFile)).uid).toBe(0);
+  });
+
+  it("puts every thread of the guest in the guests' shared CPU group, not in a session group of its own", async () => {
+    const { pid } = (await driver.status(vm1))!;
+    const group = await openGuestCpuGroup();
+    // This machine's kernel offers a cpu hierarchy the agent (root) may write; a host without one
+    // would have nothing to check here, so say so loudly rather than pass.
+    expect(["cgroup1", "cgroup2"]).toContain(group.kind);
+    // v1: "<n>:cpu:/path" (cpu possibly listed with others); v2: "0::/path".
+    const cpuHierarchy = group.kind === "cgroup1" ? /^\d+:([^:]*,)?cpu(,[^:]*)?:/ : /^0::/;
+    const threads = await readdir(`/proc/${pid}/task`);
+    expect(threads.length).toBeGreaterThan(1); // QEMU's vCPU and I/O threads, made after the move
+    for (const tid of threads) {
+      const lines = (await readFile(`/proc/${pid}/task/${tid}/cgroup`, "utf8")).split("\n");
+      const line = lines.find((l) => cpuHierarchy.test(l));
+      expect(line, `thread ${tid}`).toMatch(/\/educloud-guests$/);
+    }
   });
 
   it("refuses to run QEMU as root when its user is missing, and says so in the host's facts", async () => {

@@ -53,6 +53,7 @@ import {
   reclaimQemuDir,
   type QemuUser,
 } from "./qemu-user";
+import { openGuestCpuGroup, type GuestCpuGroup, type GuestCpuGroupOptions } from "./guest-cpu-group";
 import { spawnDetachedQemu } from "./spawn-detached-qemu";
 import { isForcedStop, stopVmProcess, type StopMethod } from "./stop-vm-process";
 import { readBaseImagePath, readVmRecord, writeVmRecord, type VmRecord } from "./vm-record";
@@ -97,6 +98,11 @@ export interface QemuDriverOptions {
   /** OVMF for UEFI guests: the code (read-only) and the variable-store template each VM gets a copy of. */
   ovmfCode?: string;
   ovmfVars?: string;
+  /**
+   * The CPU group all guests of the host share (guest-cpu-group.ts); default the group made by
+   * openGuestCpuGroup() with its defaults; null: guests stay in their own sessions (niced only).
+   */
+  cpuGroup?: GuestCpuGroupOptions | null;
 }
 
 export const DEFAULT_OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
@@ -111,6 +117,7 @@ export class QemuDriver implements HypervisorDriver {
   private readonly machine: QemuMachine;
   private readonly probeAccel: () => Promise<AccelDecision>;
   private sandboxSupport: Promise<boolean> | undefined;
+  private cpuGroup: Promise<GuestCpuGroup | undefined> | undefined;
   private readonly serialLogMaxBytes: number;
   private serialLogTimer: NodeJS.Timeout | undefined;
   /** One operation at a time per VM inside this agent (create/start/stop/reboot/delete, cleanup). */
@@ -547,6 +554,7 @@ export class QemuDriver implements HypervisorDriver {
       pidfile: paths.pidfile,
       readySocket: paths.qmpSocket,
       env: record.spec.localDisplay ? localDisplayEnv(record.spec.localDisplay) : undefined,
+      cpuGroup: await this.guestCpuGroup(),
     });
     this.watchSerialLogs();
     const pid = await readPidfile(paths.pidfile);
@@ -564,6 +572,17 @@ export class QemuDriver implements HypervisorDriver {
       throw error;
     }
     return { id, state, pid, accel: record.accel };
+  }
+
+  /** Opened once per driver, at the first start (several agents on one machine share the group). */
+  private guestCpuGroup(): Promise<GuestCpuGroup | undefined> {
+    if (this.opts.cpuGroup === null) return Promise.resolve(undefined);
+    const opts = this.opts.cpuGroup ?? {};
+    this.cpuGroup ??= openGuestCpuGroup(opts).catch((err: Error) => {
+      opts.onWarning?.(`guests get no shared CPU group: ${err.message}`);
+      return undefined;
+    });
+    return this.cpuGroup;
   }
 
   private async chooseAccel(requested: Accelerator): Promise<Pick<VmRecord, "accel" | "accelNote">> {

@@ -1,10 +1,14 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { QmpClient, QmpCommandError, QmpConnectionError } from "./qmp-client";
 import { reply, startFakeQmp } from "./testing/fake-qmp";
+
+const execFileAsync = promisify(execFile);
 
 describe("QmpClient", () => {
   let dir: string;
@@ -113,5 +117,29 @@ describe("QmpClient", () => {
     server = createServer((socket) => socket.end("hello\n"));
     await new Promise<void>((resolve) => server!.listen(path, resolve));
     await expect(QmpClient.connect(path, { timeoutMs: 500 })).rejects.toThrow(/closed before its greeting/);
+  });
+
+  it("knocks again on a socket QEMU has bound but not yet listens on, until QMP answers or time is up", async () => {
+    const path = nextPath();
+    // A bound, never-listening unix socket, as QEMU's is between bind() and listen(): connect is refused.
+    await execFileAsync("python3", [
+      "-c",
+      "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])",
+      path,
+    ]);
+    await expect(QmpClient.connect(path, { timeoutMs: 300 })).rejects.toThrow(/ECONNREFUSED/);
+    // QEMU gets to listen() 400 ms later: a client already knocking gets in.
+    const late = setTimeout(() => {
+      void rm(path).then(async () => {
+        server = await startFakeQmp(path, (m, sock) => reply(sock, { return: {}, id: m.id }));
+      });
+    }, 400);
+    try {
+      const qmp = await QmpClient.connect(path, { timeoutMs: 5_000 });
+      expect(qmp.greeting.version.qemu.major).toBe(7);
+      qmp.close();
+    } finally {
+      clearTimeout(late);
+    }
   });
 });

@@ -39,6 +39,8 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+const CONNECT_RETRY_MS = 25;
+
 export interface QmpConnectOptions {
   /** Connect + greeting + capabilities negotiation, all together. Default 5 s. */
   timeoutMs?: number;
@@ -77,15 +79,22 @@ export class QmpClient {
   /** Connects, reads the greeting and leaves capabilities-negotiation mode. */
   static async connect(socketPath: string, opts: QmpConnectOptions = {}): Promise<QmpClient> {
     const timeoutMs = opts.timeoutMs ?? 5_000;
-    const client = new QmpClient(createConnection({ path: socketPath }), socketPath);
-    try {
-      await client.awaitGreeting(timeoutMs);
-      await client.execute("qmp_capabilities", undefined, { timeoutMs });
-    } catch (error) {
-      client.close();
-      throw error;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const client = new QmpClient(createConnection({ path: socketPath }), socketPath);
+      try {
+        await client.awaitGreeting(Math.max(1, deadline - Date.now()));
+        await client.execute("qmp_capabilities", undefined, { timeoutMs });
+        return client;
+      } catch (error) {
+        client.close();
+        // A socket that exists but refuses: QEMU has bound it and not yet called listen() — a moment
+        // that grows long when booting guests keep QEMU's thread off the CPU. Knock again.
+        const refused = (client.lastError as NodeJS.ErrnoException | undefined)?.code === "ECONNREFUSED";
+        if (!refused || Date.now() + CONNECT_RETRY_MS >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+      }
     }
-    return client;
   }
 
   private awaitGreeting(timeoutMs: number): Promise<QmpGreeting> {

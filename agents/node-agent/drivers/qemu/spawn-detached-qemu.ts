@@ -11,6 +11,7 @@ import {
   QemuStartError,
   type QemuLaunchUser,
 } from "./spawn-qemu";
+import type { GuestCpuGroup } from "./guest-cpu-group";
 import { readPidfile } from "./vm-process";
 
 export interface DetachedQemuOptions {
@@ -27,6 +28,8 @@ export interface DetachedQemuOptions {
   user?: QemuLaunchUser;
   /** Added to the agent's environment for QEMU (a local display's DISPLAY and friends). */
   env?: Record<string, string>;
+  /** The guests' shared CPU group (guest-cpu-group.ts): QEMU is moved there as soon as it exists. */
+  cpuGroup?: GuestCpuGroup;
 }
 
 /**
@@ -63,6 +66,9 @@ export async function spawnDetachedQemu(
       env: opts.env ? { ...process.env, ...opts.env } : process.env,
     });
     child.unref();
+    // Before it has booted anything: every step of the exec chain keeps this pid, so QEMU and the
+    // threads it makes later are in the group.
+    if (child.pid !== undefined) await opts.cpuGroup?.place(child.pid);
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let spawnError: NodeJS.ErrnoException | null = null;
     child.once("exit", (code, signal) => (exited = { code, signal }));
