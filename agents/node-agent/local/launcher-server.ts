@@ -38,6 +38,7 @@ export interface LauncherOptions {
 
 const VISIT_IDLE_MS = 30 * 60_000;
 const MAX_BODY = 8 * 1024;
+const MAX_VISITS = 200;
 
 /**
  * Who is really on the other end of the socket: no proxy or forwarded header can make this true. The
@@ -102,6 +103,8 @@ export async function startLauncher(opts: LauncherOptions) {
     const id = readCookie(req.headers.cookie, "launcher");
     let visit = id ? visits.get(id) : undefined;
     if (!visit) {
+      // A page that loops on the launcher must not grow this without end: the oldest visit goes.
+      if (visits.size >= MAX_VISITS) visits.delete(visits.keys().next().value!);
       const fresh = randomBytes(24).toString("base64url");
       visit = {
         csrf: randomBytes(24).toString("base64url"),

@@ -26,7 +26,8 @@ const storeDir = await mkdtemp(join(tmpdir(), "educloud-localmode-store-"));
 process.env.IMAGE_STORE_DIR = storeDir; // read by the routes' settings, imported below
 
 const { localSessions } = await import("@/db/schema");
-const { makeFlavor, openTestServices } = await import("@/server/testing/fixtures");
+const { FIXTURE_PASSWORD, makeFlavor, makeGroup, makeUser, openTestServices } =
+  await import("@/server/testing/fixtures");
 const { makeProfileRow } = await import("@/server/testing/lab-fixtures");
 const { importTestGuest, makeLocalHost } = await import("@/server/testing/local-fixtures");
 const { serveRoutes } = await import("@/server/testing/serve-route");
@@ -43,6 +44,9 @@ let stateDir: string;
 let pc: Awaited<ReturnType<typeof makeLocalHost>>;
 let profileId: number;
 let profileName: string;
+let groupProfileId: number;
+let groupProfileName: string;
+let student: Awaited<ReturnType<typeof makeUser>>;
 let portal: { url: string; close(): Promise<void> };
 let portalPort: number;
 let local: Awaited<ReturnType<typeof startLocalMode>>;
@@ -165,6 +169,14 @@ beforeAll(async () => {
   const imageId = await importTestGuest(s, storeDir, "public");
   profileId = await makeProfileRow(s, { groupId: null, imageId, flavorId });
   profileName = (await s.db.query.profiles.findFirst({ where: (p, { eq: e }) => e(p.id, profileId) }))!.name;
+  // A class's own profile on an image of the class (not public): only its students, only signed in.
+  const group = await makeGroup(s);
+  student = await makeUser(s, "user", [group]);
+  const groupImage = await importTestGuest(s, storeDir, "group");
+  groupProfileId = await makeProfileRow(s, { groupId: group, imageId: groupImage, flavorId });
+  groupProfileName = (await s.db.query.profiles.findFirst({
+    where: (p, { eq: e }) => e(p.id, groupProfileId),
+  }))!.name;
   // Short: QEMU's unix sockets live under it (107-byte limit).
   stateDir = await mkdtemp("/tmp/ecl-");
   // QEMU runs as an unprivileged user, as in production ("nobody" exists everywhere).
@@ -278,6 +290,41 @@ describe("local mode on a lab PC's screen", () => {
     expect(rows.length).toBe(3);
     expect(rows.every((r) => r.endedAt !== null && r.userId === null)).toBe(true);
     expect(await readdir(join(stateDir, "local", "usage"))).toEqual([]);
+  }, 240_000);
+});
+
+describe("signing in at the launcher", () => {
+  it("offers a student their class's profile only after the portal checked the password, and runs it as theirs", async () => {
+    const at = browser(local.url);
+    expect(await at.page()).not.toContain(groupProfileName);
+    // Asking for it anonymously is refused: it is not on this visitor's list.
+    expect(await at.post("/start", { profileId: String(groupProfileId) })).toBe(303);
+    expect(await at.page()).toContain("not offered here");
+    expect((await at.status()).running).toBeNull();
+
+    expect(await at.post("/signin", { username: student.username, password: "wrong" })).toBe(303);
+    expect(await at.page()).toContain("Wrong username or password");
+    expect(await at.post("/signin", { username: student.username, password: FIXTURE_PASSWORD })).toBe(303);
+    const html = await at.page();
+    expect(html).toContain(`Signed in as ${student.username}`);
+    expect(html).toContain(groupProfileName);
+    // Another visitor at the same launcher (another browser profile) is still anonymous.
+    expect(await browser(local.url).page()).not.toContain(groupProfileName);
+
+    const before = (await usageRow(pc.hostId)).length;
+    // The class's image is fetched with the portal's ticket for this PC (no public profile uses it).
+    expect(await at.post("/start", { profileId: String(groupProfileId) })).toBe(303);
+    await until("the class's desktop to run", async () => (await at.status()).running);
+    const mine = await until("its usage, on the student's account", async () => {
+      const rows = await usageRow(pc.hostId);
+      return rows.length > before ? rows.find((r) => r.profileId === groupProfileId) : null;
+    });
+    expect(mine.userId).toBe(student.id);
+    expect(await at.post("/stop", {})).toBe(303);
+    // The run's end signs the student out: the next person at the PC starts anonymous.
+    const after = await at.page();
+    expect(after).not.toContain(`Signed in as ${student.username}`);
+    expect(after).not.toContain(groupProfileName);
   }, 240_000);
 });
 
