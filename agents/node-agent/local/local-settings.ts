@@ -11,7 +11,9 @@ export interface LocalModeSettings {
 }
 
 /** null: local mode is off. Throws on a setting that would expose the launcher or name a remote display. */
-export function localModeFromEnv(env: Record<string, string | undefined> = process.env): LocalModeSettings | null {
+export function localModeFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): LocalModeSettings | null {
   if (!["1", "true", "yes"].includes((env.EDUCLOUD_AGENT_LOCAL_MODE ?? "").toLowerCase())) return null;
   const display = env.EDUCLOUD_AGENT_LOCAL_DISPLAY || ":0";
   if (!/^:[0-9]{1,4}(\.[0-9]{1,2})?$/.test(display))
