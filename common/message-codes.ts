@@ -35,6 +35,7 @@ export interface MessageParams {
   "notFound.lab": Record<never, never>;
   "notFound.pool": Record<never, never>;
   "notFound.desktop": Record<never, never>;
+  "notFound.cluster": Record<never, never>;
   "unavailable.database": Record<never, never>;
   "unavailable.redis": Record<never, never>;
   "unavailable.agentQueueNothingChanged": Record<never, never>;
@@ -143,6 +144,8 @@ export interface MessageParams {
   "scheduler.noHostJoined": Record<never, never>;
   "scheduler.noUsableHypervisor": Record<never, never>;
   "scheduler.batchNoHostFits": { details: MessageParam; placed: MessageParam; total: MessageParam };
+  "scheduler.wrongCluster": { cluster: MessageParam; kind: string };
+  "scheduler.noHostOfKind": { kind: string };
   "volumes.noHostYet": Record<never, never>;
   "volumes.cannotNow": { action: string; state: MessageParam };
   "volumes.notAvailable": { state: MessageParam };
@@ -401,4 +404,8 @@ export interface MessageParams {
   "desktops.resetBy": { user: MessageParam };
   "desktops.replaced": { state: MessageParam };
   "desktops.surplus": Record<never, never>;
+  "clusters.nameTaken": { name: MessageParam };
+  "clusters.notEmpty": { count: number; name: MessageParam };
+  "clusters.wrongKindRunning": { count: number; host: MessageParam; kind: string };
+  "localDesktops.notLocalHost": Record<never, never>;
 }

@@ -134,6 +134,17 @@ export const PERMISSIONS = {
     remove: p("superAdm"),
     /** The pinned console address the portal connects to (heartbeats cannot move it). */
     setConsoleUrl: p("superAdm"),
+    /** Into or out of a cluster (refused while instances the new cluster does not take live there). */
+    setCluster: p("superAdm"),
+  },
+  /** Hosts sorted by kind: servers, remote desktops, local desktops (lab PCs). */
+  clusters: {
+    list: p("superAdm"),
+    create: p("superAdm"),
+    /** Name and description; the kind is fixed. */
+    rename: p("superAdm"),
+    /** Only an empty one. */
+    delete: p("superAdm"),
   },
   flavors: {
     list: p("user"),

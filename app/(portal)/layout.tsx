@@ -56,6 +56,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     [can(actor.role, "users", "list"), { href: "/admin/users", key: "users", admin: true }],
     [can(actor.role, "groups", "list"), { href: "/admin/groups", key: "groups", admin: true }],
     [can(actor.role, "hosts", "list"), { href: "/admin/hosts", key: "hosts", admin: true }],
+    [can(actor.role, "clusters", "list"), { href: "/admin/clusters", key: "clusters", admin: true }],
     [can(actor.role, "networks", "list"), { href: "/admin/networks", key: "networks", admin: true }],
     // Plain users only pick flavors when launching; the page is for those who manage them.
     [can(actor.role, "flavors", "create"), { href: "/admin/flavors", key: "flavors", admin: true }],

@@ -20,6 +20,7 @@ export type NavKey =
   | "labs"
   | "profiles"
   | "hosts"
+  | "clusters"
   | "networks"
   | "flavors"
   | "images"

@@ -18,6 +18,7 @@ export type GroupView = Out["groups"]["list"][number];
 export type UserView = Out["users"]["list"][number];
 export type HostView = Out["hosts"]["list"][number];
 export type JoinToken = Out["hosts"]["createJoinToken"];
+export type ClusterView = Out["clusters"]["list"][number];
 export type HealthReport = Out["health"]["status"];
 export type HealthCheck = HealthReport["checks"][number];
 export type SnapshotView = Out["snapshots"]["list"][number];

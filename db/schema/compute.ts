@@ -16,9 +16,28 @@ import {
 import type { Hardware, HostFacts } from "@/agents/protocol";
 import type { Message } from "@/common/message";
 import { INSTANCE_KINDS, INSTANCE_STATES } from "@/common/instance-states";
+import { CLUSTER_KINDS } from "@/common/clusters";
 import { groups, users } from "./identity";
 
 const now = () => sql`CURRENT_TIMESTAMP(3)`;
+
+/**
+ * Hosts sorted by what they are for (docs/architecture.md, "Clusters"): the scheduler places a server only
+ * on a host in no cluster or in a "servers" one, a desktop only in no cluster or a "desktops" one, and
+ * nothing on "local" hosts (lab PCs running desktops themselves). A cluster goes only once it is empty.
+ */
+export const clusters = mysqlTable(
+  "clusters",
+  {
+    id: int("id").autoincrement().primaryKey(),
+    name: varchar("name", { length: 64 }).notNull(),
+    kind: mysqlEnum("kind", CLUSTER_KINDS).notNull(),
+    description: varchar("description", { length: 300 }).notNull().default(""),
+    createdAt: datetime("created_at", { fsp: 3 }).notNull().default(now()),
+  },
+  (t) => [uniqueIndex("clusters_name_uq").on(t.name)],
+);
+export type ClusterRow = typeof clusters.$inferSelect;
 
 export const hosts = mysqlTable(
   "hosts",
@@ -48,6 +67,11 @@ export const hosts = mysqlTable(
     /** The last facts refused as implausible (what and why, as a message); the row kept the good ones. */
     factsRefused: json("facts_refused").$type<Message>(),
     factsRefusedAt: datetime("facts_refused_at", { fsp: 3 }),
+    /**
+     * Set by a superAdm (or by the join token the host joined with), never by the agent: heartbeats and
+     * facts cannot move a host between clusters. No cascade: a cluster is deleted only once empty.
+     */
+    clusterId: int("cluster_id").references(() => clusters.id),
   },
   (t) => [uniqueIndex("hosts_name_uq").on(t.name)],
 );
@@ -80,6 +104,9 @@ export const hostJoinTokens = mysqlTable(
     expiresAt: datetime("expires_at", { fsp: 3 }).notNull(),
     usedAt: datetime("used_at", { fsp: 3 }),
     hostId: varchar("host_id", { length: 36 }),
+    /** The cluster a host joining with this token lands in (a re-join keeps the host's own). Deleting the
+     * cluster deletes its unused tokens too: a host meant for it must not land in no cluster instead. */
+    clusterId: int("cluster_id").references(() => clusters.id, { onDelete: "cascade" }),
   },
   (t) => [uniqueIndex("host_join_tokens_hash_uq").on(t.tokenHash)],
 );

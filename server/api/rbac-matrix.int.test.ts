@@ -36,6 +36,7 @@ import {
   FIXTURE_PASSWORD,
   makeFlavor,
   makeGroup,
+  makeCluster,
   makeHost,
   makeImageRow,
   makeInstanceRow,
@@ -52,6 +53,7 @@ import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/netw
 import { addPortForward } from "@/server/domain/networks/port-forwards";
 import { madeTaskOf, makeImageOf, taskOfUser } from "@/server/testing/image-fixtures";
 import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixtures";
+import { makeLocalHost } from "@/server/testing/local-fixtures";
 import {
   makeLab,
   makeLabRow,
@@ -393,6 +395,16 @@ const FIXTURES: Record<string, Fixture> = {
   "hosts.rotateCredentials": { input: async (w) => ({ id: await makeHost(w.s) }) },
   "hosts.remove": { input: async (w) => ({ id: await makeHost(w.s) }) },
   "hosts.setConsoleUrl": { input: (w) => ({ id: w.hostId, consoleUrl: "ws://127.0.0.1:9" }) },
+  // A host and a cluster of their own: the admitted caller really moves it.
+  "hosts.setCluster": {
+    input: async (w) => ({ hostId: await makeHost(w.s), clusterId: await makeCluster(w.s, "servers") }),
+  },
+  "clusters.list": { input: () => undefined },
+  "clusters.create": { input: () => ({ name: uniqueName("cl"), kind: "servers" }) },
+  "clusters.rename": {
+    input: async (w) => ({ id: await makeCluster(w.s, "desktops"), name: uniqueName("cl") }),
+  },
+  "clusters.delete": { input: async (w) => ({ id: await makeCluster(w.s, "local") }) },
   "flavors.list": { input: () => undefined },
   // Group A's own flavors: the table admits powerAdm, the domain group A's admins (public ones: superAdm).
   "flavors.create": {
@@ -981,6 +993,17 @@ async function uploadOf(credentials: Record<string, string>): Promise<string> {
   return location ? location.split("/").pop()! : "00000000-0000-4000-8000-000000000000";
 }
 
+/**
+ * The local-desktop routes serve lab PCs only (hosts in a local desktops cluster): the host row of the
+ * matrix presents such a PC's credential (the matrix host stays placeable for the other rows).
+ */
+let labPc: Promise<string> | undefined;
+async function labPcCredentials(w: World, kind: HttpKind): Promise<Record<string, string>> {
+  if (kind !== "host") return {};
+  labPc ??= makeLocalHost(w.s).then((h) => h.authorization);
+  return { authorization: await labPc };
+}
+
 const ROUTE_FIXTURES: Record<string, RouteFixture> = {
   "GET /api/v1/health": { request: () => ({}), okStatus: 200 },
   "PUT /api/v1/images": {
@@ -1049,16 +1072,20 @@ const ROUTE_FIXTURES: Record<string, RouteFixture> = {
   "GET /api/v1/agent/console-key": { request: () => ({}), okStatus: 200 },
   // Anonymous at a lab PC: public profiles only, through the PC's host credential (never without one).
   "POST /api/v1/agent/local/profiles": {
-    request: () => ({
-      init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" },
+    request: async (w, kind) => ({
+      init: {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(await labPcCredentials(w, kind)) },
+        body: "{}",
+      },
     }),
     okStatus: 200,
   },
   "POST /api/v1/agent/local/usage": {
-    request: () => ({
+    request: async (w, kind) => ({
       init: {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...(await labPcCredentials(w, kind)) },
         body: JSON.stringify({
           records: [
             {

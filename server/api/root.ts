@@ -6,6 +6,7 @@ import { consolesRouter } from "./routers/consoles";
 import { flavorsRouter } from "./routers/flavors";
 import { healthRouter } from "./routers/health";
 import { localDesktopsRouter } from "./routers/local-desktops";
+import { clustersRouter } from "./routers/clusters";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
 import { instancesRouter } from "./routers/instances";
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   health: healthRouter,
   hosts: hostsRouter,
   localDesktops: localDesktopsRouter,
+  clusters: clustersRouter,
   flavors: flavorsRouter,
   images: imagesRouter,
   instances: instancesRouter,

@@ -9,6 +9,7 @@ import { msg } from "@/common/message";
 import { DomainError } from "@/server/domain/errors";
 import { joinHost } from "@/server/domain/hosts/join-host";
 import { findImageForHost } from "@/server/domain/images/find-images";
+import { isLocalHost } from "@/server/domain/local-desktops/local-host";
 import {
   imageTicketParts,
   localTicketKey,
@@ -67,14 +68,18 @@ export const imageContentForAgent = defineHandler({
   query: z.object({ ticket: z.string().max(512).optional() }),
   async handle({ req, caller, params, query, services: { db, settings } }) {
     const hostId = caller.kind === "host" ? caller.hostId : "";
+    // A lab PC (local desktops cluster) also gets public profiles' images, and a ticket's.
+    const local = await isLocalHost(db, hostId);
     const image = await findImageForHost(db, hostId, params.id, {
-      localDesktop: {
-        ticketOk: verifyLocalTicket(
-          localTicketKey(settings.sessionSecret),
-          imageTicketParts(hostId, params.id),
-          query.ticket,
-        ),
-      },
+      localDesktop: local
+        ? {
+            ticketOk: verifyLocalTicket(
+              localTicketKey(settings.sessionSecret),
+              imageTicketParts(hostId, params.id),
+              query.ticket,
+            ),
+          }
+        : undefined,
     });
     return imageFileResponse(req, image, settings.imageStoreDir);
   },

@@ -1,5 +1,5 @@
-// What a lab PC's agent in local mode calls, with its host credential (agents/protocol/local.ts): the
-// profiles it may offer (a user's own only after the portal checks that user's password now), and the
+// What a lab PC's agent in local mode calls, with its host credential (agents/protocol/local.ts), only
+// for a host in a local desktops cluster: the profiles it may offer (a user's own only after the portal checks that user's password now), and the
 // usage of its local desktops.
 import { localProfilesRequestSchema, localUsageReportSchema } from "@/agents/protocol/local";
 import { authenticateUser } from "@/server/domain/account/authenticate";
@@ -10,6 +10,7 @@ import {
   USER_TICKET_SECONDS,
   userTicketParts,
 } from "@/server/domain/local-desktops/local-tickets";
+import { assertLocalHost } from "@/server/domain/local-desktops/local-host";
 import { recordLocalUsage } from "@/server/domain/local-desktops/record-local-usage";
 import { defineHandler } from "./handler";
 
@@ -24,6 +25,7 @@ export const localProfilesForAgent = defineHandler({
   body: localProfilesRequestSchema,
   async handle({ caller, body, ip, services: { db, redis, settings } }) {
     const hostId = hostIdOf(caller);
+    await assertLocalHost(db, hostId);
     const key = localTicketKey(settings.sessionSecret);
     // The same sign-in as the portal's own page: rate limits, one answer for every wrong guess, audit.
     const user = body.username
@@ -55,6 +57,7 @@ export const localUsageFromAgent = defineHandler({
   credentials: "host",
   body: localUsageReportSchema,
   async handle({ caller, body, services: { db, settings } }) {
+    await assertLocalHost(db, hostIdOf(caller));
     const res = await recordLocalUsage(db, {
       hostId: hostIdOf(caller),
       records: body.records,

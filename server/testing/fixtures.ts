@@ -352,3 +352,14 @@ export async function makeLaunchGroup(s: TestServices) {
     },
   };
 }
+
+/** A cluster of its own (unique name) for a test; returns its id. */
+export async function makeCluster(
+  s: TestServices,
+  kind: "servers" | "desktops" | "local",
+  name = uniqueName(`cl-${kind}`),
+): Promise<number> {
+  const { clusters } = await import("@/db/schema");
+  const [res] = await s.db.insert(clusters).values({ name, kind });
+  return res.insertId;
+}

@@ -8,18 +8,23 @@ import { hostAuthHeader } from "@/agents/protocol";
 import { hosts } from "@/db/schema";
 import { sha256Hex } from "@/server/domain/hosts/host-secrets";
 import { importImage, incomingDir } from "@/server/domain/images/import-image";
-import { makeHost, type TestServices } from "./fixtures";
+import { makeCluster, makeHost, type TestServices } from "./fixtures";
 import { ensureTestImage } from "./test-image";
 
-/** A joined lab PC: disabled for placement and long silent, so no other test's scheduler picks it. */
+/**
+ * A joined lab PC in a local desktops cluster of its own (`local: false`: a host in no cluster), also
+ * disabled and long silent, so no other test's scheduler picks it.
+ */
 export async function makeLocalHost(
   s: TestServices,
+  opts: { local?: boolean } = {},
 ): Promise<{ hostId: string; hostSecret: string; authorization: string }> {
   const hostId = await makeHost(s, { enabled: false, up: false });
   const hostSecret = randomBytes(32).toString("base64url");
+  const clusterId = opts.local === false ? null : await makeCluster(s, "local");
   await s.db
     .update(hosts)
-    .set({ secretHash: sha256Hex(hostSecret) })
+    .set({ secretHash: sha256Hex(hostSecret), clusterId })
     .where(eq(hosts.id, hostId));
   return { hostId, hostSecret, authorization: hostAuthHeader(hostId, hostSecret) };
 }

@@ -49,6 +49,8 @@ export interface HostView {
   joinedAt: Date;
   /** The last facts refused as implausible, and when (the row kept the previous ones). */
   factsRefused: { message: Message; at: Date } | null;
+  /** Its cluster (clusters.list names it and gives its kind); null: none, it takes servers and desktops. */
+  clusterId: number | null;
 }
 
 export function toHostView(
@@ -77,6 +79,7 @@ export function toHostView(
     joinedAt: h.joinedAt,
     factsRefused:
       h.factsRefused && h.factsRefusedAt ? { message: h.factsRefused, at: h.factsRefusedAt } : null,
+    clusterId: h.clusterId,
   };
 }
 

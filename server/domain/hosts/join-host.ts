@@ -10,8 +10,8 @@ import {
 import { hostJoinTokens, hosts } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type DomainSettings, type HostChannelPort } from "../context";
-import { isDuplicateKey } from "../db-errors";
-import { DomainError } from "../errors";
+import { isDuplicateKey, isForeignKeyViolation } from "../db-errors";
+import { DomainError, notFound } from "../errors";
 import { implausibleFacts } from "./facts-bounds";
 import { newSecret, sha256Hex } from "./host-secrets";
 import { msg } from "@/common/message";
@@ -32,12 +32,19 @@ export async function issueJoinToken(
   ttlSeconds: number,
   createdBy: number | null = null,
   rejoinHostId: string | null = null,
+  clusterId: number | null = null,
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newSecret();
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db
-    .insert(hostJoinTokens)
-    .values({ tokenHash: sha256Hex(token), createdBy, expiresAt, hostId: rejoinHostId });
+  try {
+    await db
+      .insert(hostJoinTokens)
+      .values({ tokenHash: sha256Hex(token), createdBy, expiresAt, hostId: rejoinHostId, clusterId });
+  } catch (err) {
+    // The only reference a caller chooses is the cluster (a re-join's host id is the caller's own row).
+    if (isForeignKeyViolation(err)) throw notFound("cluster");
+    throw err;
+  }
   return { token, expiresAt };
 }
 
@@ -45,9 +52,19 @@ export async function issueJoinToken(
 export const joinCommand = (portalUrl: string, token: string) =>
   `npm run agent -- join --portal ${portalUrl} --token=${token} --name "$(hostname -s)"`;
 
-export async function createJoinToken(ctx: DomainContext): Promise<JoinToken> {
+/** clusterId: the cluster the new host lands in (the token decides it; the agent cannot choose). */
+export async function createJoinToken(
+  ctx: DomainContext,
+  input: { clusterId?: number | null } = {},
+): Promise<JoinToken> {
   const actor = requireActor(ctx);
-  const { token, expiresAt } = await issueJoinToken(ctx.db, ctx.settings.joinTokenTtlSeconds, actor.id);
+  const { token, expiresAt } = await issueJoinToken(
+    ctx.db,
+    ctx.settings.joinTokenTtlSeconds,
+    actor.id,
+    null,
+    input.clusterId ?? null,
+  );
   return { token, expiresAt, command: joinCommand(ctx.settings.portalUrl, token) };
 }
 
@@ -114,6 +131,8 @@ export async function joinHost(
         kvmUsable: req.facts.kvmUsable,
         facts: req.facts,
         consoleUrl: req.consoleUrl, // pinned here; afterwards only an admin changes it
+        // The token's cluster, never anything the agent sent (a re-join above keeps the host's own).
+        clusterId: tok.clusterId,
         lastHeartbeatAt: new Date(),
       });
       await tx

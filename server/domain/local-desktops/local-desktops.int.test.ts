@@ -93,6 +93,21 @@ describe("the profiles a lab PC may offer", () => {
     );
   });
 
+  it("refuses a host that is not a lab PC (not in a local desktops cluster)", async () => {
+    const server = await makeLocalHost(s, { local: false });
+    const res = await askProfiles({}, server.authorization);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { serverMessage?: { code?: string } }).serverMessage?.code).toBe(
+      "localDesktops.notLocalHost",
+    );
+    expect((await usage([record()], server.authorization)).status).toBe(403);
+    // Nor does it get public profiles' images (it has no work that needs them).
+    const pub = ((await (await askProfiles({}, pc.authorization)).json()) as Body).profiles.find(
+      (p) => p.id === publicProfile,
+    )!;
+    expect((await fetchImage(pub.image.id, server.authorization)).status).toBe(404);
+  });
+
   it("gives anonymous (no sign-in) the public profiles only", async () => {
     const res = await askProfiles({}, pc.authorization);
     expect(res.status).toBe(200);

@@ -6,6 +6,7 @@
 // never both take the last free RAM of a host. Host rows themselves are never locked (heartbeats write
 // them).
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { clusterTakes, type ClusterKind } from "@/common/clusters";
 import {
   DEFAULT_HYPERVISOR,
   hypervisorKindSchema,
@@ -14,6 +15,7 @@ import {
 } from "@/agents/protocol";
 import type { InstanceKind } from "@/common/instance-states";
 import {
+  clusters,
   hostImages,
   hostUsage,
   hosts,
@@ -107,6 +109,7 @@ export async function placeInstances(
     vcpus: flavor.vcpus,
     memoryMiB: flavor.memoryMiB,
     diskGiB: flavor.diskGiB,
+    kind: batch.kind ?? "server",
   };
 
   const attempt = (mode: "optimistic" | "locked") =>
@@ -148,9 +151,12 @@ export async function placeInstances(
             vcpusUsed: hostUsage.vcpusUsed,
             memoryMiBUsed: hostUsage.memoryMiBUsed,
             diskGiBUsed: hostUsage.diskGiBUsed,
+            clusterName: clusters.name,
+            clusterKind: clusters.kind,
           })
           .from(hosts)
           .leftJoin(hostUsage, eq(hostUsage.hostId, hosts.id))
+          .leftJoin(clusters, eq(clusters.id, hosts.clusterId))
           // A revoked host is out of the cluster until it re-joins: not even a candidate.
           .where(isNull(hosts.revokedAt))
           .orderBy(asc(hosts.id));
@@ -179,6 +185,7 @@ export async function placeInstances(
           missingNetworks: missingOn(h.id),
           outsideGroupHosts:
             batch.allowedHosts && !batch.allowedHosts.ids.has(h.id) ? batch.allowedHosts.group : undefined,
+          cluster: h.clusterName && h.clusterKind ? { name: h.clusterName, kind: h.clusterKind } : null,
         }));
 
         if (mode === "locked") {
@@ -191,7 +198,13 @@ export async function placeInstances(
             tx,
             open.map((c) => c.id),
           );
-          for (const c of open) Object.assign(c, fresh.get(c.id));
+          // A host moved between clusters holds its usage row while it moves (set-host-cluster.ts): read
+          // under these locks, the clusters are as they are now and cannot change until we commit.
+          const now = await readClusters(
+            tx,
+            open.map((c) => c.id),
+          );
+          for (const c of open) Object.assign(c, fresh.get(c.id), { cluster: now.get(c.id) ?? null });
         }
         const placed = planBatch(candidates, batch, request, policy);
         if (mode === "optimistic") {
@@ -208,6 +221,13 @@ export async function placeInstances(
               diskGiB: flavor.diskGiB * n,
             };
             if (rejectReason(host, need, policy) !== null) throw new Contended();
+          }
+          // The read above took no lock: a host moved to a cluster of another kind meanwhile (it holds the
+          // usage row while moving, so now we see the move) is contention too.
+          const kinds = await readClusters(tx, [...share.keys()]);
+          for (const hostId of share.keys()) {
+            const cluster = kinds.get(hostId);
+            if (cluster && !clusterTakes(cluster.kind, request.kind ?? "server")) throw new Contended();
           }
         }
 
@@ -317,6 +337,20 @@ async function lockUsage(
   return new Map(rows.map(({ hostId, ...u }) => [hostId, u]));
 }
 
+/** The clusters of these hosts as committed now (a host in none is left out of the map). */
+async function readClusters(
+  tx: Pick<Database, "select">,
+  hostIds: string[],
+): Promise<Map<string, { name: string; kind: ClusterKind }>> {
+  if (!hostIds.length) return new Map();
+  const rows = await tx
+    .select({ hostId: hosts.id, name: clusters.name, kind: clusters.kind })
+    .from(hosts)
+    .innerJoin(clusters, eq(clusters.id, hosts.clusterId))
+    .where(inArray(hosts.id, hostIds));
+  return new Map(rows.map(({ hostId, ...c }) => [hostId, c]));
+}
+
 /** Each item is placed against the usage the batch's earlier items left; all fit or the batch fails. */
 function planBatch(
   candidates: HostCandidate[],
@@ -332,6 +366,7 @@ function planBatch(
       throw noHostFits(
         p.reasons,
         batch.items.length > 1 ? { placed: i, total: batch.items.length } : undefined,
+        p.noHostOfKind,
       );
     }
     const host = hosts.find((c) => c.id === p.hostId)!;

@@ -1,4 +1,6 @@
 // Pure placement: filters say which hosts can take the instance (and why not), weights rank the rest.
+import { clusterKindFor, clusterTakes, type ClusterKind } from "@/common/clusters";
+import type { InstanceKind } from "@/common/instance-states";
 import { msg, type Message } from "@/common/message";
 import { DomainError } from "../errors";
 import { renderEnglish } from "../render-english";
@@ -23,6 +25,8 @@ export interface HostCandidate {
   missingNetworks?: string[];
   /** Set when the launch's group is restricted to some hosts and this is not one: the group's name. */
   outsideGroupHosts?: string;
+  /** The host's cluster (null or left out: none, it takes servers and remote desktops alike). */
+  cluster?: { name: string; kind: ClusterKind } | null;
 }
 
 export interface PlacementRequest {
@@ -31,6 +35,8 @@ export interface PlacementRequest {
   diskGiB: number;
   /** A hypervisor the instance needs; without one, any the host can run (the host's first is used). */
   hypervisor?: string;
+  /** What is placed (left out: a server); a host in a cluster takes only its cluster's kind. */
+  kind?: InstanceKind;
 }
 
 export interface PlacementPolicy {
@@ -43,10 +49,23 @@ export interface PlacementPolicy {
 
 export type Placement =
   | { ok: true; hostId: string; hostName: string; hypervisor: string }
-  | { ok: false; reasons: { host: string; reason: Message }[] };
+  | {
+      ok: false;
+      reasons: { host: string; reason: Message }[];
+      /** Set when every host the caller may use is in a cluster of another kind: the kind that is missing. */
+      noHostOfKind?: ClusterKind;
+    };
+
+/** Why this host's cluster does not take the instance, or null when it does (or it is in none). */
+function clusterRefusal(h: HostCandidate, req: PlacementRequest): Message | null {
+  if (!h.cluster || clusterTakes(h.cluster.kind, req.kind ?? "server")) return null;
+  return msg("scheduler.wrongCluster", { cluster: h.cluster.name, kind: h.cluster.kind });
+}
 
 export function rejectReason(h: HostCandidate, req: PlacementRequest, p: PlacementPolicy): Message | null {
   if (h.outsideGroupHosts !== undefined) return msg("classes.hostNotAllowed", { group: h.outsideGroupHosts });
+  const wrongCluster = clusterRefusal(h, req);
+  if (wrongCluster) return wrongCluster;
   if (!h.enabled) return msg("scheduler.disabled");
   if (!h.up) return msg("scheduler.down");
   if (req.hypervisor ? !h.hypervisors.includes(req.hypervisor) : h.hypervisors.length === 0)
@@ -112,13 +131,19 @@ export function pickHost(candidates: HostCandidate[], req: PlacementRequest, p: 
     const w = weighHost(h, req, p);
     if (!best || w > best.w || (w === best.w && h.name < best.h.name)) best = { h, w };
   }
-  return best
-    ? {
-        ok: true,
-        hostId: best.h.id,
-        hostName: best.h.name,
-        hypervisor: req.hypervisor ?? best.h.hypervisors[0]!,
-      }
+  if (best)
+    return {
+      ok: true,
+      hostId: best.h.id,
+      hostName: best.h.name,
+      hypervisor: req.hypervisor ?? best.h.hypervisors[0]!,
+    };
+  // "No host takes remote desktops" says more than a list of hosts each in the wrong cluster: the fix is
+  // a cluster change, not more capacity. Hosts the group may not use do not count either way.
+  const usable = candidates.filter((h) => h.outsideGroupHosts === undefined);
+  const allWrongKind = usable.length > 0 && usable.every((h) => clusterRefusal(h, req) !== null);
+  return allWrongKind
+    ? { ok: false, reasons, noHostOfKind: clusterKindFor(req.kind ?? "server") }
     : { ok: false, reasons };
 }
 
@@ -144,10 +169,11 @@ function noHostFitsMessage(
 export function noHostFits(
   reasons: { host: string; reason: Message }[],
   batch?: { placed: number; total: number },
+  noHostOfKind?: ClusterKind,
 ): DomainError {
   return new DomainError(
     "CONFLICT",
-    noHostFitsMessage(reasons, batch),
+    noHostOfKind ? msg("scheduler.noHostOfKind", { kind: noHostOfKind }) : noHostFitsMessage(reasons, batch),
     undefined,
     reasons.map((r) => ({ subject: r.host, message: r.reason })),
   );

@@ -17,8 +17,10 @@ import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components
 import { formatDateTime } from "@/app/_lib/format";
 import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
+import { ClusterCell } from "./cluster-cell";
 import { ConsoleUrlCell } from "./console-url-cell";
 import { CapacityCell, HardwareCell, HeartbeatAge, HypervisorsCell } from "./host-cells";
+import { JoinClusterDialog } from "./join-cluster-dialog";
 import { JoinHostDialog } from "./join-host-dialog";
 
 const REFRESH_MS = 5_000;
@@ -34,10 +36,13 @@ type Lifecycle = "revoke" | "rotateCredentials" | "remove";
 export function HostsAdmin({
   allowed,
 }: {
-  allowed: { createJoinToken: boolean; setEnabled: boolean; setConsoleUrl: boolean } & Record<
-    Lifecycle,
-    boolean
-  >;
+  allowed: {
+    createJoinToken: boolean;
+    setEnabled: boolean;
+    setConsoleUrl: boolean;
+    setCluster: boolean;
+    listClusters: boolean;
+  } & Record<Lifecycle, boolean>;
 }) {
   const t = useTranslations("hosts");
   const tc = useTranslations("common");
@@ -50,8 +55,12 @@ export function HostsAdmin({
   const [joinToken, setJoinToken] = useState<JoinToken | null>(null);
   const hosts = useQuery(trpc.hosts.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
   const createToken = useMutation(trpc.hosts.createJoinToken.mutationOptions());
+  const clusters = useQuery(trpc.clusters.list.queryOptions(undefined, { enabled: allowed.listClusters }));
+  // Where the new host lands: asked only once there are clusters (a one-host school never sees it).
+  const [pickCluster, setPickCluster] = useState<{ error: string | null } | null>(null);
+  const [joinCluster, setJoinCluster] = useState<string | null>(null);
   const hasActions = allowed.setEnabled || allowed.revoke || allowed.rotateCredentials || allowed.remove;
-  const columns = hasActions ? 6 : 5;
+  const columns = hasActions ? 7 : 6;
   const setEnabled = useMutation(trpc.hosts.setEnabled.mutationOptions());
   const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
   const rotate = useMutation(trpc.hosts.rotateCredentials.mutationOptions());
@@ -78,12 +87,16 @@ export function HostsAdmin({
     await queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
   }
 
-  async function addHost() {
+  async function addHost(clusterId: number | null = null) {
     setFlash(null);
     try {
-      setJoinToken(await createToken.mutateAsync());
+      const token = await createToken.mutateAsync({ clusterId });
+      setPickCluster(null);
+      setJoinCluster(clusters.data?.find((c) => c.id === clusterId)?.name ?? null);
+      setJoinToken(token);
     } catch (err) {
-      setFlash({ tone: "error", text: errorText(err) });
+      if (pickCluster) setPickCluster({ error: errorText(err) });
+      else setFlash({ tone: "error", text: errorText(err) });
     }
   }
 
@@ -108,7 +121,11 @@ export function HostsAdmin({
         description={t("description")}
         actions={
           allowed.createJoinToken && (
-            <Button busy={createToken.isPending} onClick={() => void addHost()}>
+            <Button
+              // Wait for the clusters: whether to ask for one depends on them.
+              busy={createToken.isPending || (allowed.listClusters && clusters.isPending)}
+              onClick={() => (clusters.data?.length ? setPickCluster({ error: null }) : void addHost())}
+            >
               {t("addHost")}
             </Button>
           )
@@ -136,6 +153,7 @@ export function HostsAdmin({
             <Th>{t("colName")}</Th>
             <Th>{t("colHardware")}</Th>
             <Th>{t("colCapacity")}</Th>
+            <Th>{t("colCluster")}</Th>
             <Th className="text-right">{t("colInstances")}</Th>
             <Th>{t("colConsole")}</Th>
             {hasActions && <Th className="text-right">{t("colActions")}</Th>}
@@ -208,6 +226,18 @@ export function HostsAdmin({
                   <Td className="min-w-36">
                     <CapacityCell host={h} />
                   </Td>
+                  <Td>
+                    <ClusterCell
+                      host={h}
+                      clusters={clusters.data ?? []}
+                      canChange={allowed.setCluster && clusters.data !== undefined}
+                      onChanged={(text) => {
+                        setFlash({ tone: "success", text });
+                        void queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+                        void queryClient.invalidateQueries({ queryKey: trpc.clusters.list.queryKey() });
+                      }}
+                    />
+                  </Td>
                   <Td className="text-right tabular-nums">{h.used.instanceCount}</Td>
                   <Td>
                     <ConsoleUrlCell
@@ -273,7 +303,15 @@ export function HostsAdmin({
         </Table>
       )}
 
-      <JoinHostDialog token={joinToken} onClose={() => setJoinToken(null)} />
+      <JoinClusterDialog
+        open={pickCluster !== null}
+        clusters={clusters.data ?? []}
+        busy={createToken.isPending}
+        error={pickCluster?.error ?? null}
+        onCreate={(clusterId) => void addHost(clusterId)}
+        onClose={() => setPickCluster(null)}
+      />
+      <JoinHostDialog token={joinToken} cluster={joinCluster} onClose={() => setJoinToken(null)} />
       <JoinHostDialog
         token={rejoin?.token ?? null}
         rejoinName={rejoin?.name}

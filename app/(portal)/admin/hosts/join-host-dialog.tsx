@@ -30,10 +30,13 @@ export function JoinHostDialog({
   token,
   onClose,
   rejoinName,
+  cluster,
 }: {
   token: JoinToken | null;
   onClose: () => void;
   rejoinName?: string;
+  /** The cluster the token puts the new host in (null or left out: none). */
+  cluster?: string | null;
 }) {
   const t = useTranslations("hosts");
   const locale = useLocale();
@@ -61,6 +64,11 @@ export function JoinHostDialog({
     >
       {token && (
         <>
+          {cluster && (
+            <p className="mb-3 text-sm text-slate-700 dark:text-slate-200" data-testid="join-cluster">
+              {t("joinInCluster", { cluster })}
+            </p>
+          )}
           <p className="mb-1 text-sm font-medium text-slate-700 dark:text-slate-200">{t("joinCommand")}</p>
           <pre
             ref={pre}

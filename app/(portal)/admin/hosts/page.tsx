@@ -26,6 +26,8 @@ export default async function HostsPage() {
           rotateCredentials: can(actor.role, "hosts", "rotateCredentials"),
           remove: can(actor.role, "hosts", "remove"),
           setConsoleUrl: can(actor.role, "hosts", "setConsoleUrl"),
+          setCluster: can(actor.role, "hosts", "setCluster"),
+          listClusters: can(actor.role, "clusters", "list"),
         }}
       />
       {can(actor.role, "localDesktops", "list") && <LocalDesktopsList />}
