@@ -58,36 +58,56 @@ export async function startLauncher(opts: LauncherOptions) {
   let starting: { name: string } | null = null;
 
   /** Public profiles now: the portal's list (kept on disk), or the kept one when it does not answer. */
-  const publicProfiles = async (): Promise<{ profiles: LocalProfile[]; offline: boolean }> => {
+  const publicProfiles = async (): Promise<{
+    profiles: LocalProfile[];
+    offline: boolean;
+    refused?: boolean;
+  }> => {
     try {
       const { profiles } = await opts.portal.listProfiles();
       const pub = profiles.filter((p) => p.public);
       await savePublicProfiles(opts.stateDir, pub).catch(() => undefined);
       return { profiles: pub, offline: false };
     } catch (err) {
+      // The portal answered no (this PC is not a lab PC, or its credential was revoked): nothing to offer.
+      if (err instanceof PortalRefusedError) {
+        opts.log.warn({ err: err.message, code: err.code }, "the portal refused this PC local desktops");
+        return { profiles: [], offline: false, refused: true };
+      }
       if (!(err instanceof PortalUnreachableError))
         opts.log.warn({ err: (err as Error).message }, "profiles");
       return { profiles: await loadPublicProfiles(opts.stateDir), offline: true };
     }
   };
 
-  let reporting: Promise<void> | null = null;
-  const reportUsage = (): Promise<void> =>
-    (reporting ??= (async () => {
-      try {
-        const records = await pendingUsage(opts.stateDir);
-        if (records.length === 0) return;
-        for (let i = 0; i < records.length; i += 200) {
-          const batch = records.slice(i, i + 200);
-          await opts.portal.reportUsage(batch);
-          await markReported(opts.stateDir, batch);
-        }
-      } catch (err) {
-        opts.log.debug({ err: (err as Error).message }, "usage not reported yet");
-      } finally {
-        reporting = null;
+  /** One pass: everything queued on disk, in batches; what fails stays for the next pass. */
+  const reportPass = async (): Promise<void> => {
+    try {
+      const records = await pendingUsage(opts.stateDir);
+      for (let i = 0; i < records.length; i += 200) {
+        const batch = records.slice(i, i + 200);
+        await opts.portal.reportUsage(batch);
+        await markReported(opts.stateDir, batch);
       }
-    })());
+    } catch (err) {
+      opts.log.debug({ err: (err as Error).message }, "usage not reported yet");
+    }
+  };
+  // One pass at a time; a call during a pass gets a fresh pass after it (that pass may have read the
+  // queue before this call's record was written, or met the portal still down).
+  let reporting: Promise<void> | null = null;
+  let nextPass: Promise<void> | null = null;
+  const reportUsage = (): Promise<void> => {
+    if (!reporting) {
+      reporting = reportPass().finally(() => (reporting = null));
+      return reporting;
+    }
+    nextPass ??= reporting.then(() => {
+      nextPass = null;
+      return reportUsage();
+    });
+    return nextPass;
+  };
   const reportTimer = setInterval(() => void reportUsage(), opts.reportEveryMs ?? 30_000);
   reportTimer.unref();
 
@@ -184,9 +204,9 @@ export async function startLauncher(opts: LauncherOptions) {
       );
     }
     if (req.method === "GET" && url.pathname === "/") {
-      const { profiles, offline } = await publicProfiles();
+      const { profiles, offline, refused } = await publicProfiles();
       const run = opts.desktop.current();
-      const notice = visit.notice;
+      const notice = visit.notice ?? (refused ? { key: "notLabPc" as const, error: true } : null);
       visit.notice = null;
       return send(
         res,

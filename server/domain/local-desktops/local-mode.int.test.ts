@@ -18,6 +18,7 @@ import { QemuDriver } from "@/agents/node-agent/drivers/qemu/qemu-driver";
 import { BANNER, waitForSerialLog } from "@/agents/node-agent/drivers/qemu/testing/serial-log";
 import { ImageCache } from "@/agents/node-agent/image-cache";
 import { refuseUnlessLoopback, startLauncher } from "@/agents/node-agent/local/launcher-server";
+import { LocalPortalClient } from "@/agents/node-agent/local/portal-client";
 import { startLocalMode } from "@/agents/node-agent/local/start-local-mode";
 import { runOnGuest } from "@/agents/node-agent/network/testing/guest-shell";
 
@@ -370,6 +371,26 @@ describe("the launcher is for this PC only", () => {
     expect(refused.body).not.toBe("served");
     expect(refused.status === 403 || refused.status === null).toBe(true);
     await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it("tells the person at a PC outside a local desktops cluster that it offers nothing", async () => {
+    const server = await makeLocalHost(s, { local: false });
+    const dir = await mkdtemp("/tmp/ecl-");
+    const launcher = await startLauncher({
+      stateDir: dir,
+      listen: { host: "127.0.0.1", port: 0 },
+      portal: new LocalPortalClient({ ...server, portalUrl: portal.url }),
+      desktop: local.desktop,
+      log: pino({ level: "silent" }),
+    });
+    try {
+      const html = await browser(launcher.url).page();
+      expect(html).toContain("not in a local desktops cluster");
+      expect(html).not.toContain(profileName);
+    } finally {
+      await launcher.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a page that reaches it under another name (DNS rebinding)", async () => {
