@@ -83,6 +83,7 @@ async function prepare(size: number, dbName: string) {
     db,
     redis: null as never, // creation never touches Redis but through the job port
     hostChannel: null as never,
+    hooks: null as never, // creation changes no memberships
     actor: {
       id: user.insertId,
       username: "bench",

@@ -52,6 +52,12 @@ export function useFormDialog<V extends object>({
   }, [open, ...resetOn]);
 
   const set = <K extends keyof V>(key: K, value: V[K]) => setValues((prev) => ({ ...prev, [key]: value }));
+  /** A field's value, change and error as a field component takes them: `<NameInput {...bind("name")} />`. */
+  const bind = <K extends keyof V & string>(key: K) => ({
+    value: values[key],
+    onChange: (value: V[K]) => set(key, value),
+    error: fieldErrors[key],
+  });
 
   /** Runs the shared schema; on failure shows the field errors and returns null. */
   function check<S extends z.ZodType>(schema: S, input: unknown, text: CheckText = {}): z.output<S> | null {
@@ -93,6 +99,7 @@ export function useFormDialog<V extends object>({
     values,
     set,
     setValues,
+    bind,
     fieldErrors,
     setFieldErrors,
     error,

@@ -4,6 +4,7 @@ import { actorOf, type Caller } from "@/server/domain/policies/caller";
 import type { DomainError } from "@/server/domain/errors";
 import { resolveSessionCaller } from "@/server/http/caller";
 import { toDomainFailure } from "@/server/http/errors";
+import { membershipHooks } from "@/server/events/membership-hooks";
 import { getServices } from "@/server/services";
 import type { TrpcContext } from "./trpc";
 
@@ -36,6 +37,7 @@ export async function createRequestContext(req: Request): Promise<TrpcContext> {
     settings: services.settings,
     jobs: services.jobs,
     hostChannel: services.hostChannel,
+    hooks: membershipHooks,
     log: services.log.child({ uid: actor?.id }),
     unavailableReason,
   };

@@ -54,14 +54,7 @@ import { addPortForward } from "@/server/domain/networks/port-forwards";
 import { madeTaskOf, makeImageOf, taskOfUser } from "@/server/testing/image-fixtures";
 import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixtures";
 import { makeLocalHost } from "@/server/testing/local-fixtures";
-import {
-  makeLab,
-  makeLabRow,
-  makePool,
-  makeProfile,
-  makeProfileMachine,
-  makeProfileRow,
-} from "@/server/testing/lab-fixtures";
+import { makeLab, makePool, makeProfile, makeProfileMachine } from "@/server/testing/lab-fixtures";
 import {
   clearSignUpLimits,
   makePendingUser,
@@ -703,21 +696,24 @@ const FIXTURES: Record<string, Fixture> = {
     targetsGroupA: true,
   },
   "labs.update": {
-    input: async (w) => ({ id: await makeLabRow(w.s, w.groupA), seats: 20 }),
+    input: async (w) => ({ id: await makeLab(w.s, { groupId: w.groupA }), seats: 20 }),
     targetsGroupA: true,
   },
-  "labs.delete": { input: async (w) => ({ id: await makeLabRow(w.s, w.groupA) }), targetsGroupA: true },
+  "labs.delete": {
+    input: async (w) => ({ id: await makeLab(w.s, { groupId: w.groupA }) }),
+    targetsGroupA: true,
+  },
   "labs.setLessons": {
     input: async (w) => ({
-      id: await makeLabRow(w.s, w.groupA),
+      id: await makeLab(w.s, { groupId: w.groupA }),
       lessons: [{ weekday: 1, start: "08:00", end: "09:30", warmMinutes: 10 }],
     }),
     targetsGroupA: true,
   },
 };
 
-const newProfileOfA = (w: World) =>
-  makeProfileRow(w.s, { groupId: w.groupA, imageId: w.imageId, flavorId: w.flavorId });
+const newProfileOfA = async (w: World) =>
+  (await makeProfile(w.s, { groupId: w.groupA, imageId: w.imageId, flavorId: w.flavorId })).profileId;
 /** A profile of group A in admin mode: its admin machine (targetUserA's) runs on the matrix host. */
 async function profileInAdminModeOfA(w: World): Promise<number> {
   const profileId = await newProfileOfA(w);
@@ -827,8 +823,8 @@ beforeAll(async () => {
     },
     hostAuthorization: "",
     storedImageId: "",
-    profileOfA: await makeProfileRow(s, { groupId: groupA, imageId, flavorId }),
-    labOfA: await makeLabRow(s, groupA),
+    profileOfA: (await makeProfile(s, { groupId: groupA, imageId, flavorId })).profileId,
+    labOfA: await makeLab(s, { groupId: groupA }),
   };
   // Sessions are cut before any change: the disabled and revoked callers keep a cookie that the
   // portal must no longer honour.

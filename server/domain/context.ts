@@ -3,6 +3,7 @@ import type { HostJobPayloads, JobName } from "@/agents/protocol";
 import type { AccountRole } from "@/db/schema/roles";
 import type { Database } from "@/server/db/client";
 import { DomainError } from "./errors";
+import type { MembershipHooks } from "./events/membership-hook";
 import { msg } from "@/common/message";
 
 /** The signed-in caller, loaded fresh from MySQL on every request (role or disable take effect at once). */
@@ -69,6 +70,8 @@ export interface DomainContext {
   settings: DomainSettings;
   jobs: JobPort;
   hostChannel: HostChannelPort;
+  /** Announces a committed change of memberships or accounts to the areas that subscribe to it. */
+  hooks: MembershipHooks;
 }
 
 export function requireActor(ctx: DomainContext): Actor {

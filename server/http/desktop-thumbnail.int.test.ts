@@ -14,7 +14,7 @@ process.env.IMAGE_STORE_DIR = storeDir; // read by the image route's settings, i
 const { instances, pools } = await import("@/db/schema");
 const { startComputeStack } = await import("@/server/testing/compute-stack");
 const { makeGroup, makeUser } = await import("@/server/testing/fixtures");
-const { makeLabRow, makeProfileRow } = await import("@/server/testing/lab-fixtures");
+const { makeLab, makeProfile } = await import("@/server/testing/lab-fixtures");
 const { sessionCookieFor } = await import("@/server/testing/tus-client");
 const { getServices } = await import("@/server/services");
 const imageRoute = await import("@/app/api/v1/agent/images/[id]/content/route");
@@ -54,12 +54,12 @@ beforeAll(async () => {
   teacher = await makeUser(stack.s, "powerAdm", [groupId]);
   otherTeacher = await makeUser(stack.s, "powerAdm", [otherGroupId]);
   student = await makeUser(stack.s, "user", [groupId]);
-  const profileId = await makeProfileRow(stack.s, {
+  const { profileId } = await makeProfile(stack.s, {
     groupId,
     imageId: stack.imageId,
     flavorId: stack.flavorId,
   });
-  const labId = await makeLabRow(stack.s, groupId);
+  const labId = await makeLab(stack.s, { groupId });
   const [pool] = await stack.s.db.insert(pools).values({ labId, profileId, size: 1, spare: 1 });
   // A real running VM on the agent, then made this lab's desktop handed to the student (rows, as the
   // pool would have them): the route is what is tested here, not the pool controller.

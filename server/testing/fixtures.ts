@@ -10,6 +10,7 @@ import { createDatabase, type DatabaseHandle } from "@/server/db/client";
 import { deriveConsoleTicketKey } from "@/server/domain/consoles/console-tickets";
 import { deriveSettingsSealKey } from "@/server/domain/settings/seal-secret";
 import type { Actor, DomainSettings, JobPort } from "@/server/domain/context";
+import { membershipHooks } from "@/server/events/membership-hooks";
 import { createHostChannel } from "@/server/queue/host-channel";
 import { createRedis } from "@/server/queue/redis";
 
@@ -122,6 +123,7 @@ export function contextFor(
     settings: testSettings(),
     jobs: recordingJobs(),
     hostChannel: createHostChannel(s.redis, s.prefix),
+    hooks: membershipHooks,
     log: pino({ level: "silent" }),
     ...over,
   };

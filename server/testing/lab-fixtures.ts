@@ -6,26 +6,6 @@ import { eq } from "drizzle-orm";
 import { instances, labLessons, labProfiles, labs, pools, profiles, profileVersions } from "@/db/schema";
 import { makeFlavor, makeGroup, makeImageRow, makeUser, uniqueName, type TestServices } from "./fixtures";
 
-export async function makeProfileRow(
-  s: TestServices,
-  o: { groupId: number | null; imageId: string; flavorId: number; ownerId?: number | null },
-): Promise<number> {
-  const [res] = await s.db.insert(profiles).values({
-    name: uniqueName("prof"),
-    groupId: o.groupId,
-    ownerId: o.ownerId ?? null,
-    flavorId: o.flavorId,
-    consoleKinds: ["vnc"],
-  });
-  await s.db.insert(profileVersions).values({ profileId: res.insertId, version: 1, imageId: o.imageId });
-  return res.insertId;
-}
-
-export async function makeLabRow(s: TestServices, groupId: number | null, seats = 10): Promise<number> {
-  const [res] = await s.db.insert(labs).values({ name: uniqueName("lab"), groupId, seats });
-  return res.insertId;
-}
-
 /** A machine of the profile as rows: a desktop (or the admin instance) in the given state on hostId. */
 export async function makeProfileMachine(
   s: TestServices,

@@ -3,16 +3,15 @@
 // public, superAdm) and the profiles it may use (of its group, or public).
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect } from "react";
 import { createLabInput, LAB_SEATS, updateLabInput } from "@/common/labs";
-import { Button } from "@/app/_components/button";
 import { CheckboxGroup } from "@/app/_components/checkbox-group";
-import { Dialog, DialogActions } from "@/app/_components/dialog";
-import { Input, Select, Textarea } from "@/app/_components/field";
-import { FormError } from "@/app/_components/form-error";
+import { Input } from "@/app/_components/field";
+import { FormDialog } from "@/app/_components/form-dialog";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import type { LabDetailView } from "@/app/_trpc/views";
+import { GroupField, useStartInFirstGroup } from "../_components/group-field";
+import { DescriptionInput, NameInput } from "../_components/name-fields";
 
 interface Values {
   name: string;
@@ -37,7 +36,6 @@ export function LabDialog({
   onSaved: (l: LabDetailView) => void;
 }) {
   const t = useTranslations("labs");
-  const tc = useTranslations("common");
   const trpc = useTRPC();
   const editing = lab !== null;
   const form = useFormDialog<Values>({
@@ -51,17 +49,11 @@ export function LabDialog({
     }),
     resetOn: [lab?.id],
   });
-  const { values, set, setValues, fieldErrors } = form;
-  const groups = useQuery({ ...trpc.classes.list.queryOptions(), enabled: open });
+  const { values, set, fieldErrors } = form;
+  useStartInFirstGroup(open, !editing && !isSuperAdm, values.groupId, (id) => set("groupId", id));
   const profiles = useQuery({ ...trpc.profiles.list.queryOptions(), enabled: open });
   const create = useMutation(trpc.labs.create.mutationOptions());
   const update = useMutation(trpc.labs.update.mutationOptions());
-
-  const firstGroup = groups.data?.[0]?.id;
-  useEffect(() => {
-    if (open && !editing && !isSuperAdm && !values.groupId && firstGroup)
-      setValues((v) => ({ ...v, groupId: String(firstGroup) }));
-  }, [open, editing, isSuperAdm, firstGroup, values.groupId, setValues]);
 
   const groupId = values.groupId ? Number(values.groupId) : null;
   // A lab uses profiles of its group and public ones (a public lab: public ones).
@@ -87,73 +79,50 @@ export function LabDialog({
   });
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onClose={onClose}
       title={editing ? t("editTitle", { name: lab.name }) : t("createTitle")}
       description={t("dialogBody")}
+      onSubmit={onSubmit}
+      error={form.error}
+      submitting={form.submitting}
+      submitLabel={editing ? t("save") : t("createSubmit")}
     >
-      <form onSubmit={onSubmit} noValidate className="space-y-4">
-        <FormError message={form.error} />
+      <NameInput label={t("name")} {...form.bind("name")} />
+      <DescriptionInput label={t("descriptionField")} {...form.bind("description")} />
+      <div className="grid gap-4 sm:grid-cols-2">
         <Input
-          label={t("name")}
-          autoComplete="off"
-          value={values.name}
-          onChange={(e) => set("name", e.target.value)}
-          error={fieldErrors.name}
+          label={t("seats")}
+          type="number"
+          inputMode="numeric"
+          min={LAB_SEATS.min}
+          max={LAB_SEATS.max}
+          value={values.seats}
+          onChange={(e) => set("seats", e.target.value)}
+          error={fieldErrors.seats}
+          hint={t("seatsHint")}
         />
-        <Textarea
-          label={t("descriptionField")}
-          rows={2}
-          value={values.description}
-          onChange={(e) => set("description", e.target.value)}
-          error={fieldErrors.description}
+        <GroupField
+          open={open}
+          label={t("group")}
+          disabled={editing}
+          {...form.bind("groupId")}
+          publicOption={isSuperAdm || (editing && !lab.group) ? t("publicOption") : undefined}
         />
-        <div className="grid gap-4 sm:grid-cols-2">
-          <Input
-            label={t("seats")}
-            type="number"
-            inputMode="numeric"
-            min={LAB_SEATS.min}
-            max={LAB_SEATS.max}
-            value={values.seats}
-            onChange={(e) => set("seats", e.target.value)}
-            error={fieldErrors.seats}
-            hint={t("seatsHint")}
-          />
-          <Select
-            label={t("group")}
-            value={values.groupId}
-            disabled={editing}
-            onChange={(e) => set("groupId", e.target.value)}
-            error={fieldErrors.groupId}
-            options={[
-              ...(isSuperAdm || (editing && !lab.group) ? [{ value: "", label: t("publicOption") }] : []),
-              ...(groups.data ?? []).map((g) => ({ value: String(g.id), label: g.name })),
-            ]}
-          />
-        </div>
-        <CheckboxGroup
-          legend={t("profiles")}
-          options={choices.map((p) => ({
-            id: p.id,
-            label: p.name,
-            detail: p.group ? undefined : t("public"),
-          }))}
-          value={values.profileIds}
-          onChange={(v) => set("profileIds", v)}
-          error={fieldErrors.profileIds}
-          empty={t("noProfiles")}
-        />
-        <DialogActions>
-          <Button variant="secondary" onClick={onClose}>
-            {tc("cancel")}
-          </Button>
-          <Button type="submit" busy={form.submitting}>
-            {editing ? t("save") : t("createSubmit")}
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+      </div>
+      <CheckboxGroup
+        legend={t("profiles")}
+        options={choices.map((p) => ({
+          id: p.id,
+          label: p.name,
+          detail: p.group ? undefined : t("public"),
+        }))}
+        value={values.profileIds}
+        onChange={(v) => set("profileIds", v)}
+        error={fieldErrors.profileIds}
+        empty={t("noProfiles")}
+      />
+    </FormDialog>
   );
 }

@@ -5,7 +5,6 @@
 // in. A later image comes only through admin mode, so editing does not offer the image.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect } from "react";
 import {
   createProfileInput,
   PROFILE_CONSOLE_KINDS,
@@ -15,14 +14,14 @@ import {
   PROFILE_NIC_MODELS,
   updateProfileInput,
 } from "@/common/profiles";
-import { Button } from "@/app/_components/button";
 import { CheckboxGroup } from "@/app/_components/checkbox-group";
-import { Dialog, DialogActions } from "@/app/_components/dialog";
-import { Input, Select, Textarea } from "@/app/_components/field";
-import { FormError } from "@/app/_components/form-error";
+import { Select } from "@/app/_components/field";
+import { FormDialog } from "@/app/_components/form-dialog";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ProfileDetailView } from "@/app/_trpc/views";
+import { GroupField, useStartInFirstGroup } from "../_components/group-field";
+import { DescriptionInput, NameInput } from "../_components/name-fields";
 
 type ConsoleKind = (typeof PROFILE_CONSOLE_KINDS)[number];
 
@@ -93,7 +92,6 @@ export function ProfileDialog({
   onSaved: (p: ProfileDetailView) => void;
 }) {
   const t = useTranslations("profiles");
-  const tc = useTranslations("common");
   const trpc = useTRPC();
   const form = useFormDialog<Values>({
     open,
@@ -101,11 +99,10 @@ export function ProfileDialog({
     resetOn: [profile?.id],
     fields: FIELDS,
   });
-  const { values, set, setValues, fieldErrors } = form;
+  const { values, set, fieldErrors } = form;
   const editing = profile !== null;
+  useStartInFirstGroup(open, !editing && !isSuperAdm, values.groupId, (id) => set("groupId", id));
 
-  // The groups the caller administers: a profile belongs to one of them (or is public).
-  const groups = useQuery({ ...trpc.classes.list.queryOptions(), enabled: open });
   const groupId = values.groupId ? Number(values.groupId) : null;
   const options = useQuery({
     ...trpc.instances.launchOptions.queryOptions({ groupId: groupId ?? undefined }),
@@ -115,13 +112,6 @@ export function ProfileDialog({
   const labs = useQuery({ ...trpc.labs.list.queryOptions(), enabled: open });
   const create = useMutation(trpc.profiles.create.mutationOptions());
   const update = useMutation(trpc.profiles.update.mutationOptions());
-
-  // A teacher's new profile starts in their first class (a public one is superAdm's).
-  const firstGroup = groups.data?.[0]?.id;
-  useEffect(() => {
-    if (open && !editing && !isSuperAdm && !values.groupId && firstGroup)
-      setValues((v) => ({ ...v, groupId: String(firstGroup) }));
-  }, [open, editing, isSuperAdm, firstGroup, values.groupId, setValues]);
 
   const images = options.data?.images ?? [];
   const flavors = options.data?.flavors ?? [];
@@ -160,176 +150,153 @@ export function ProfileDialog({
     onClose();
   });
 
-  const groupOptions = [
-    ...(isSuperAdm || (editing && !profile.group) ? [{ value: "", label: t("publicOption") }] : []),
-    ...(groups.data ?? []).map((g) => ({ value: String(g.id), label: g.name })),
-  ];
-
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onClose={onClose}
       size="lg"
       title={editing ? t("editTitle", { name: profile.name }) : t("createTitle")}
       description={t("dialogBody")}
+      onSubmit={onSubmit}
+      error={form.error}
+      submitting={form.submitting}
+      submitLabel={editing ? t("save") : t("createSubmit")}
     >
-      <form onSubmit={onSubmit} noValidate className="space-y-4">
-        <FormError message={form.error} />
-        <div className="grid gap-4 sm:grid-cols-2">
-          <Input
-            label={t("name")}
-            autoComplete="off"
-            value={values.name}
-            onChange={(e) => set("name", e.target.value)}
-            error={fieldErrors.name}
-          />
-          <Select
-            label={t("group")}
-            value={values.groupId}
-            disabled={editing}
-            onChange={(e) => set("groupId", e.target.value)}
-            error={fieldErrors.groupId}
-            hint={editing ? t("groupFixed") : undefined}
-            options={groupOptions}
-          />
-        </div>
-        <Textarea
-          label={t("descriptionField")}
-          rows={2}
-          value={values.description}
-          onChange={(e) => set("description", e.target.value)}
-          error={fieldErrors.description}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <NameInput label={t("name")} {...form.bind("name")} />
+        {/* A profile belongs to a group the caller administers (or is public); a teacher's new
+            one starts in their first class. */}
+        <GroupField
+          open={open}
+          label={t("group")}
+          disabled={editing}
+          {...form.bind("groupId")}
+          hint={editing ? t("groupFixed") : undefined}
+          publicOption={isSuperAdm || (editing && !profile.group) ? t("publicOption") : undefined}
         />
-        <div className="grid gap-4 sm:grid-cols-2">
-          {editing ? (
-            <div className="space-y-1">
-              <p className="text-sm font-medium text-slate-700 dark:text-slate-200">{t("image")}</p>
-              <p className="text-sm">{profile.currentImage.name}</p>
-              <p className="text-xs text-slate-500 dark:text-slate-400">{t("imageViaAdminMode")}</p>
-            </div>
-          ) : (
-            <Select
-              label={t("image")}
-              value={values.imageId}
-              onChange={(e) => set("imageId", e.target.value)}
-              error={fieldErrors.imageId}
-              hint={options.data && images.length === 0 ? t("noImages") : undefined}
-              options={[
-                { value: "", label: t("chooseImage") },
-                ...images.map((i) => ({ value: i.id, label: i.name })),
-              ]}
-            />
-          )}
+      </div>
+      <DescriptionInput label={t("descriptionField")} {...form.bind("description")} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        {editing ? (
+          <div className="space-y-1">
+            <p className="text-sm font-medium text-slate-700 dark:text-slate-200">{t("image")}</p>
+            <p className="text-sm">{profile.currentImage.name}</p>
+            <p className="text-xs text-slate-500 dark:text-slate-400">{t("imageViaAdminMode")}</p>
+          </div>
+        ) : (
           <Select
-            label={t("flavor")}
-            value={values.flavorId}
-            onChange={(e) => set("flavorId", e.target.value)}
-            error={fieldErrors.flavorId}
+            label={t("image")}
+            value={values.imageId}
+            onChange={(e) => set("imageId", e.target.value)}
+            error={fieldErrors.imageId}
+            hint={options.data && images.length === 0 ? t("noImages") : undefined}
             options={[
-              { value: "", label: t("chooseFlavor") },
-              ...flavors.map((f) => ({
-                value: String(f.id),
-                label: t("flavorOption", {
-                  name: f.name,
-                  vcpus: f.vcpus,
-                  memoryMiB: f.memoryMiB,
-                  diskGiB: f.diskGiB,
-                }),
-              })),
+              { value: "", label: t("chooseImage") },
+              ...images.map((i) => ({ value: i.id, label: i.name })),
             ]}
           />
+        )}
+        <Select
+          label={t("flavor")}
+          value={values.flavorId}
+          onChange={(e) => set("flavorId", e.target.value)}
+          error={fieldErrors.flavorId}
+          options={[
+            { value: "", label: t("chooseFlavor") },
+            ...flavors.map((f) => ({
+              value: String(f.id),
+              label: t("flavorOption", {
+                name: f.name,
+                vcpus: f.vcpus,
+                memoryMiB: f.memoryMiB,
+                diskGiB: f.diskGiB,
+              }),
+            })),
+          ]}
+        />
+        <Select
+          label={t("network")}
+          value={values.networkId}
+          onChange={(e) => set("networkId", e.target.value)}
+          error={fieldErrors.networkId}
+          options={[
+            { value: "", label: t("noNetwork") },
+            ...networks.map((n) => ({ value: n.id, label: `${n.name} (${n.cidr})` })),
+          ]}
+        />
+        <Select
+          label={t("keyboardLayout")}
+          value={values.keyboardLayout}
+          onChange={(e) => set("keyboardLayout", e.target.value as Values["keyboardLayout"])}
+          error={fieldErrors.keyboardLayout}
+          options={PROFILE_KEYBOARD_LAYOUTS.map((k) => ({ value: k, label: k }))}
+        />
+      </div>
+      <CheckboxGroup
+        legend={t("consoleKinds")}
+        options={PROFILE_CONSOLE_KINDS.map((k) => ({ id: k, label: t(`consoleKind.${k}`) }))}
+        value={values.consoleKinds}
+        onChange={(v) => set("consoleKinds", v)}
+        error={fieldErrors.consoleKinds}
+      />
+      <label className="flex items-start gap-2 text-sm">
+        <input
+          type="checkbox"
+          className="mt-0.5 size-4 accent-indigo-600"
+          checked={values.throwaway}
+          onChange={(e) => set("throwaway", e.target.checked)}
+        />
+        <span>
+          <span className="font-medium">{t("throwaway")}</span>
+          <span className="block text-xs text-slate-500 dark:text-slate-400">{t("throwawayHint")}</span>
+        </span>
+      </label>
+      <fieldset className="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700">
+        <legend className="px-1 text-sm font-medium text-slate-700 dark:text-slate-200">
+          {t("hardware")}
+        </legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">{t("hardwareHint")}</p>
+        <div className="grid gap-4 sm:grid-cols-3">
           <Select
-            label={t("network")}
-            value={values.networkId}
-            onChange={(e) => set("networkId", e.target.value)}
-            error={fieldErrors.networkId}
-            options={[
-              { value: "", label: t("noNetwork") },
-              ...networks.map((n) => ({ value: n.id, label: `${n.name} (${n.cidr})` })),
-            ]}
+            label={t("firmware")}
+            value={values.firmware}
+            onChange={(e) => set("firmware", e.target.value as Values["firmware"])}
+            error={fieldErrors.firmware}
+            options={PROFILE_FIRMWARES.map((f) => ({ value: f, label: t(`firmwareOption.${f}`) }))}
           />
           <Select
-            label={t("keyboardLayout")}
-            value={values.keyboardLayout}
-            onChange={(e) => set("keyboardLayout", e.target.value as Values["keyboardLayout"])}
-            error={fieldErrors.keyboardLayout}
-            options={PROFILE_KEYBOARD_LAYOUTS.map((k) => ({ value: k, label: k }))}
+            label={t("diskBus")}
+            value={values.diskBus}
+            onChange={(e) => set("diskBus", e.target.value as Values["diskBus"])}
+            error={fieldErrors.diskBus}
+            options={PROFILE_DISK_BUSES.map((f) => ({ value: f, label: t(`diskBusOption.${f}`) }))}
+          />
+          <Select
+            label={t("nicModel")}
+            value={values.nicModel}
+            onChange={(e) => set("nicModel", e.target.value as Values["nicModel"])}
+            error={fieldErrors.nicModel}
+            options={PROFILE_NIC_MODELS.map((f) => ({ value: f, label: t(`nicOption.${f}`) }))}
           />
         </div>
-        <CheckboxGroup
-          legend={t("consoleKinds")}
-          options={PROFILE_CONSOLE_KINDS.map((k) => ({ id: k, label: t(`consoleKind.${k}`) }))}
-          value={values.consoleKinds}
-          onChange={(v) => set("consoleKinds", v)}
-          error={fieldErrors.consoleKinds}
-        />
-        <label className="flex items-start gap-2 text-sm">
+        <label className="flex items-center gap-2 text-sm">
           <input
             type="checkbox"
-            className="mt-0.5 size-4 accent-indigo-600"
-            checked={values.throwaway}
-            onChange={(e) => set("throwaway", e.target.checked)}
+            className="size-4 accent-indigo-600"
+            checked={values.usbTablet}
+            onChange={(e) => set("usbTablet", e.target.checked)}
           />
-          <span>
-            <span className="font-medium">{t("throwaway")}</span>
-            <span className="block text-xs text-slate-500 dark:text-slate-400">{t("throwawayHint")}</span>
-          </span>
+          {t("usbTablet")}
         </label>
-        <fieldset className="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700">
-          <legend className="px-1 text-sm font-medium text-slate-700 dark:text-slate-200">
-            {t("hardware")}
-          </legend>
-          <p className="text-xs text-slate-500 dark:text-slate-400">{t("hardwareHint")}</p>
-          <div className="grid gap-4 sm:grid-cols-3">
-            <Select
-              label={t("firmware")}
-              value={values.firmware}
-              onChange={(e) => set("firmware", e.target.value as Values["firmware"])}
-              error={fieldErrors.firmware}
-              options={PROFILE_FIRMWARES.map((f) => ({ value: f, label: t(`firmwareOption.${f}`) }))}
-            />
-            <Select
-              label={t("diskBus")}
-              value={values.diskBus}
-              onChange={(e) => set("diskBus", e.target.value as Values["diskBus"])}
-              error={fieldErrors.diskBus}
-              options={PROFILE_DISK_BUSES.map((f) => ({ value: f, label: t(`diskBusOption.${f}`) }))}
-            />
-            <Select
-              label={t("nicModel")}
-              value={values.nicModel}
-              onChange={(e) => set("nicModel", e.target.value as Values["nicModel"])}
-              error={fieldErrors.nicModel}
-              options={PROFILE_NIC_MODELS.map((f) => ({ value: f, label: t(`nicOption.${f}`) }))}
-            />
-          </div>
-          <label className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              className="size-4 accent-indigo-600"
-              checked={values.usbTablet}
-              onChange={(e) => set("usbTablet", e.target.checked)}
-            />
-            {t("usbTablet")}
-          </label>
-        </fieldset>
-        <CheckboxGroup
-          legend={t("labs")}
-          options={labChoices.map((l) => ({ id: l.id, label: l.name }))}
-          value={values.labIds}
-          onChange={(v) => set("labIds", v)}
-          error={fieldErrors.labIds}
-          empty={t("noLabs")}
-        />
-        <DialogActions>
-          <Button variant="secondary" onClick={onClose}>
-            {tc("cancel")}
-          </Button>
-          <Button type="submit" busy={form.submitting}>
-            {editing ? t("save") : t("createSubmit")}
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+      </fieldset>
+      <CheckboxGroup
+        legend={t("labs")}
+        options={labChoices.map((l) => ({ id: l.id, label: l.name }))}
+        value={values.labIds}
+        onChange={(v) => set("labIds", v)}
+        error={fieldErrors.labIds}
+        empty={t("noLabs")}
+      />
+    </FormDialog>
   );
 }

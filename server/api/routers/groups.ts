@@ -14,7 +14,6 @@ import {
   setGroupMembersInput,
   updateGroupInput,
 } from "@/server/domain/groups/schemas";
-import { releaseStrayDesktops } from "@/server/domain/desktops/release-desktop";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const groupsRouter = createTRPCRouter({
@@ -36,12 +35,7 @@ export const groupsRouter = createTRPCRouter({
     }),
   setMembers: procedureFor("groups", "setMembers")
     .input(setGroupMembersInput)
-    .mutation(async ({ ctx, input }) => {
-      const group = await setGroupMembers(ctx, input);
-      // Who left the group leaves its labs (the groups area may not import desktops: cycle).
-      await releaseStrayDesktops(ctx, { groupId: input.id });
-      return group;
-    }),
+    .mutation(({ ctx, input }) => setGroupMembers(ctx, input)),
   setAdmins: procedureFor("groups", "setAdmins")
     .input(setGroupAdminsInput)
     .mutation(({ ctx, input }) => setGroupAdmins(ctx, input)),

@@ -19,7 +19,6 @@ import {
   setUserDisabledInput,
   updateUserInput,
 } from "@/server/domain/users/schemas";
-import { releaseStrayDesktops } from "@/server/domain/desktops/release-desktop";
 import { createTRPCRouter, procedureFor } from "../trpc";
 
 export const usersRouter = createTRPCRouter({
@@ -34,19 +33,10 @@ export const usersRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createUser(ctx, input)),
   update: procedureFor("users", "update")
     .input(updateUserInput)
-    .mutation(async ({ ctx, input }) => {
-      const user = await updateUser(ctx, input);
-      // Out of a group, out of its labs (the users area may not import desktops: cycle).
-      await releaseStrayDesktops(ctx, { userIds: [input.id] });
-      return user;
-    }),
+    .mutation(({ ctx, input }) => updateUser(ctx, input)),
   setDisabled: procedureFor("users", "setDisabled")
     .input(setUserDisabledInput)
-    .mutation(async ({ ctx, input }) => {
-      const user = await setUserDisabled(ctx, input);
-      await releaseStrayDesktops(ctx, { userIds: [input.id] });
-      return user;
-    }),
+    .mutation(({ ctx, input }) => setUserDisabled(ctx, input)),
   resetPassword: procedureFor("users", "resetPassword")
     .input(resetUserPasswordInput)
     .mutation(({ ctx, input }) => resetUserPassword(ctx, input)),

@@ -8,7 +8,6 @@ import type { addClassMembersInput, removeClassMembersInput } from "@/common/cla
 import { memberships, users } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext } from "../context";
-import { releaseStrayDesktops } from "../desktops/release-desktop";
 import { DomainError } from "../errors";
 import { loadClass } from "./load-class";
 
@@ -120,8 +119,9 @@ export async function removeClassMembers(
       );
     return rows;
   });
-  // Out of the class, out of its labs: their desktops there are released as at sign-out (after the
+  // Out of the class, out of its labs: the desktops area releases theirs there as at sign-out (after the
   // commit; the policies refuse a non-member the desktop meanwhile).
-  await releaseStrayDesktops(ctx, { userIds: removed.map((r) => r.userId), groupId: input.id });
+  if (removed.length)
+    await ctx.hooks.membershipsChanged(ctx, { userIds: removed.map((r) => r.userId), groupId: input.id });
   return { id: input.id, removed: removed.length };
 }

@@ -6,6 +6,7 @@ import { instances, memberships, users, type InstanceRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { requireActor, type DomainContext, type JobPort } from "../context";
 import { DomainError } from "../errors";
+import type { MembershipChange, MembershipHookRegistration } from "../events/membership-hook";
 import { assertMayActOn } from "../policies/authorize";
 import { nudgePools } from "../pools/pool-nudge";
 import { loadDesktopRow } from "./load-desktop";
@@ -76,14 +77,11 @@ export async function releaseDesktopsOf(
 
 /**
  * Out of a group, out of its labs: releases (as at sign-out) the desktops assigned to a user who is no
- * longer a member of the desktop's group, or is disabled. Called after a change of memberships or of an
- * account has committed (by the transport where the changing area may not import this one) (the policies refuse a non-member the desktop meanwhile); `of` narrows the look
- * to these users or this group's desktops. Returns how many were released.
+ * longer a member of the desktop's group, or is disabled. Runs on the membership hook, after the change
+ * has committed (the policies refuse a non-member the desktop meanwhile); `of` narrows the look to these
+ * users or this group's desktops. Returns how many were released.
  */
-export async function releaseStrayDesktops(
-  ctx: DomainContext,
-  of: { userIds?: readonly number[]; groupId?: number },
-): Promise<number> {
+async function releaseStrayDesktops(ctx: DomainContext, of: MembershipChange): Promise<number> {
   const by = requireActor(ctx).username;
   if (of.userIds && of.userIds.length === 0) return 0;
   const rows = await ctx.db
@@ -107,3 +105,7 @@ export async function releaseStrayDesktops(
   for (const { instance } of rows) await releaseRow(ctx, instance, by);
   return rows.length;
 }
+
+export const registerDesktopMembershipHooks: MembershipHookRegistration = (r) => {
+  r.onMembershipsChanged(async (ctx, change) => void (await releaseStrayDesktops(ctx, change)));
+};

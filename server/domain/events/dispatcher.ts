@@ -8,6 +8,7 @@ import type { InstanceState } from "@/common/instance-states";
 import type { InstanceRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { JobPort } from "../context";
+import { runSubscribers } from "./run-subscribers";
 
 export type AgentEventType = AgentEvent["type"];
 export type AgentEventOf<T extends AgentEventType> = Extract<AgentEvent, { type: T }>;
@@ -83,19 +84,8 @@ export function createEventDispatcher(registrations: EventRegistration[] = []): 
       const ctx: EventContext = {
         db: deps.db,
         jobs: deps.jobs,
-        async instanceReached(change) {
-          const failures: unknown[] = [];
-          for (const h of subscribers.get(change.to) ?? []) {
-            try {
-              await h(ctx, change);
-            } catch (err) {
-              failures.push(err);
-            }
-          }
-          if (failures.length === 1) throw failures[0];
-          if (failures.length > 1)
-            throw new AggregateError(failures, `${failures.length} subscribers of ${change.to} failed`);
-        },
+        instanceReached: (change) =>
+          runSubscribers(subscribers.get(change.to) ?? [], (h) => h(ctx, change), change.to),
       };
       const event = { ...ev, hostId: senderHostId } as AgentEvent;
       for (const h of handlers.get(event.type) ?? []) await h(ctx, event);

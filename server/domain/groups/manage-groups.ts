@@ -172,6 +172,8 @@ export async function setGroupMembers(
         .ignore()
         .values(userIds.map((userId) => ({ userId, groupId: input.id })));
   });
+  // Who left the group leaves what hangs on it (its labs' desktops): the subscribers react after the commit.
+  await ctx.hooks.membershipsChanged(ctx, { groupId: input.id });
   return getGroup(ctx, input.id);
 }
 

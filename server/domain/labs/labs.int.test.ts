@@ -14,7 +14,7 @@ import {
   openTestServices,
   type TestServices,
 } from "@/server/testing/fixtures";
-import { makeLabRow, makeProfileRow } from "@/server/testing/lab-fixtures";
+import { makeLab, makeProfile } from "@/server/testing/lab-fixtures";
 import { DomainError } from "../errors";
 
 let s: TestServices;
@@ -48,7 +48,7 @@ async function makeClass() {
     groupId,
     teacher: await makeUser(s, "powerAdm", [groupId]),
     student: await makeUser(s, "user", [groupId]),
-    profile: await makeProfileRow(s, { groupId, imageId, flavorId }),
+    profile: (await makeProfile(s, { groupId, imageId, flavorId })).profileId,
   };
 }
 
@@ -56,7 +56,7 @@ describe("labs", () => {
   it("a teacher creates a lab of the class with its profiles and the public ones; not another class's", async () => {
     const c = await makeClass();
     const other = await makeClass();
-    const pub = await makeProfileRow(s, { groupId: null, imageId, flavorId });
+    const { profileId: pub } = await makeProfile(s, { groupId: null, imageId, flavorId });
     const api = callerFor(s, c.teacher);
     const lab = await api.labs.create({
       name: "Room 101",
@@ -105,8 +105,8 @@ describe("labs", () => {
   it("scope: the class's teacher lists and reads its labs; another class's teacher and a student cannot", async () => {
     const c = await makeClass();
     const other = await makeClass();
-    const mine = await makeLabRow(s, c.groupId);
-    const theirs = await makeLabRow(s, other.groupId);
+    const mine = await makeLab(s, { groupId: c.groupId });
+    const theirs = await makeLab(s, { groupId: other.groupId, seats: 10 });
     const api = callerFor(s, c.teacher);
     const seen = (await api.labs.list()).map((l) => l.id);
     expect(seen).toContain(mine);
@@ -129,7 +129,7 @@ describe("labs", () => {
   it("weekly lessons: replaced as a list, end after start, warm-up 0–120, no overlap in one lab", async () => {
     const c = await makeClass();
     const api = callerFor(s, c.teacher);
-    const id = await makeLabRow(s, c.groupId);
+    const id = await makeLab(s, { groupId: c.groupId });
     const view = await api.labs.setLessons({
       id,
       lessons: [
@@ -168,7 +168,7 @@ describe("labs", () => {
   it("delete is refused while a pool of the lab runs; a stopped pool goes with the lab", async () => {
     const c = await makeClass();
     const api = callerFor(s, c.teacher);
-    const id = await makeLabRow(s, c.groupId);
+    const id = await makeLab(s, { groupId: c.groupId });
     const [pool] = await s.db
       .insert(pools)
       .values({ labId: id, profileId: c.profile, size: 3, spare: 1, state: "running" });

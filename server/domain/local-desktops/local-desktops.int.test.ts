@@ -14,7 +14,7 @@ process.env.IMAGE_STORE_DIR = storeDir; // read by the routes' settings, importe
 const { localSessions } = await import("@/db/schema");
 const { callerFor, FIXTURE_PASSWORD, makeFlavor, makeGroup, makeUser, openTestServices } =
   await import("@/server/testing/fixtures");
-const { makeProfileRow } = await import("@/server/testing/lab-fixtures");
+const { makeProfile } = await import("@/server/testing/lab-fixtures");
 const { importTestGuest, makeLocalHost } = await import("@/server/testing/local-fixtures");
 const { POST: profilesRoute } = await import("@/app/api/v1/agent/local/profiles/route");
 const { POST: usageRoute } = await import("@/app/api/v1/agent/local/usage/route");
@@ -75,9 +75,10 @@ beforeAll(async () => {
   const group = await makeGroup(s);
   const otherGroup = await makeGroup(s);
   student = await makeUser(s, "user", [group]);
-  publicProfile = await makeProfileRow(s, { groupId: null, imageId: publicImage, flavorId });
-  groupProfile = await makeProfileRow(s, { groupId: group, imageId: groupImage, flavorId });
-  otherGroupProfile = await makeProfileRow(s, { groupId: otherGroup, imageId: groupImage, flavorId });
+  publicProfile = (await makeProfile(s, { groupId: null, imageId: publicImage, flavorId })).profileId;
+  groupProfile = (await makeProfile(s, { groupId: group, imageId: groupImage, flavorId })).profileId;
+  otherGroupProfile = (await makeProfile(s, { groupId: otherGroup, imageId: groupImage, flavorId }))
+    .profileId;
 }, 120_000);
 
 afterAll(async () => {

@@ -29,7 +29,7 @@ process.env.IMAGE_STORE_DIR = storeDir; // read by the routes' settings, importe
 const { localSessions } = await import("@/db/schema");
 const { FIXTURE_PASSWORD, makeFlavor, makeGroup, makeUser, openTestServices } =
   await import("@/server/testing/fixtures");
-const { makeProfileRow } = await import("@/server/testing/lab-fixtures");
+const { makeProfile } = await import("@/server/testing/lab-fixtures");
 const { importTestGuest, makeLocalHost } = await import("@/server/testing/local-fixtures");
 const { serveRoutes } = await import("@/server/testing/serve-route");
 const imageRoute = await import("@/app/api/v1/agent/images/[id]/content/route");
@@ -168,13 +168,13 @@ beforeAll(async () => {
   pc = await makeLocalHost(s);
   const flavorId = await makeFlavor(s, { vcpus: 1, memoryMiB: 128, diskGiB: 1 });
   const imageId = await importTestGuest(s, storeDir, "public");
-  profileId = await makeProfileRow(s, { groupId: null, imageId, flavorId });
+  profileId = (await makeProfile(s, { groupId: null, imageId, flavorId })).profileId;
   profileName = (await s.db.query.profiles.findFirst({ where: (p, { eq: e }) => e(p.id, profileId) }))!.name;
   // A class's own profile on an image of the class (not public): only its students, only signed in.
   const group = await makeGroup(s);
   student = await makeUser(s, "user", [group]);
   const groupImage = await importTestGuest(s, storeDir, "group");
-  groupProfileId = await makeProfileRow(s, { groupId: group, imageId: groupImage, flavorId });
+  groupProfileId = (await makeProfile(s, { groupId: group, imageId: groupImage, flavorId })).profileId;
   groupProfileName = (await s.db.query.profiles.findFirst({
     where: (p, { eq: e }) => e(p.id, groupProfileId),
   }))!.name;

@@ -11,6 +11,7 @@ import type { NetworkSpec, NicSpec } from "@/agents/protocol";
 import { hosts, instances, ipAddresses, networkHostStates } from "@/db/schema";
 import type { Actor } from "@/server/domain/context";
 import { applyAgentEvent } from "@/server/events/agent-events";
+import { membershipHooks } from "@/server/events/membership-hooks";
 import {
   callerFor,
   allowInCatalogue,
@@ -139,6 +140,7 @@ describe("instances on networks", () => {
         settings: (await import("@/server/testing/fixtures")).testSettings(),
         jobs,
         hostChannel: createHostChannel(s.redis, s.prefix),
+        hooks: membershipHooks,
       },
       { networkId: net.id, owner: "lab-late", size: 8, timeoutSeconds: 1 },
     );
@@ -170,6 +172,7 @@ describe("instances on networks", () => {
         settings: (await import("@/server/testing/fixtures")).testSettings(),
         jobs,
         hostChannel: createHostChannel(s.redis, s.prefix),
+        hooks: membershipHooks,
       },
       { networkId: net.id, owner: `lab-${randomBytes(3).toString("hex")}`, size: 8 },
     );

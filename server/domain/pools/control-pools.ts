@@ -195,6 +195,7 @@ export async function makeDesktops(
     settings: deps.settings,
     jobs: deps.jobs,
     hostChannel: undefined as never,
+    hooks: undefined as never,
   };
   const tag = Date.now().toString(36).slice(-5);
   const views = await createInstances(ctx, {

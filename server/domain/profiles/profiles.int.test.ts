@@ -36,7 +36,7 @@ import {
   uniqueName,
   type TestServices,
 } from "@/server/testing/fixtures";
-import { makeLabRow, makeProfileMachine, makeProfileRow } from "@/server/testing/lab-fixtures";
+import { makeLab, makeProfile, makeProfileMachine } from "@/server/testing/lab-fixtures";
 import { receiveCapture } from "../captures/receive-capture";
 import { profilePublisher } from "./publications";
 import { DomainError } from "../errors";
@@ -87,7 +87,7 @@ const profileRow = async (id: number) => (await s.db.select().from(profiles).whe
 describe("profiles", () => {
   it("a teacher creates a profile from the class's catalogue; version 1 is the chosen image", async () => {
     const c = await makeClass();
-    const lab = await makeLabRow(s, c.groupId);
+    const lab = await makeLab(s, { groupId: c.groupId });
     const api = callerFor(s, c.teacher);
     const p = await api.profiles.create({
       name: "Windows lab",
@@ -127,7 +127,7 @@ describe("profiles", () => {
     expect((await refusal(api.profiles.create({ name: "x", groupId: null, imageId, flavorId }))).code).toBe(
       "profiles.publicNeedsSuperAdm",
     );
-    const otherLab = await makeLabRow(s, other.groupId);
+    const otherLab = await makeLab(s, { groupId: other.groupId });
     expect(
       (
         await refusal(
@@ -142,9 +142,9 @@ describe("profiles", () => {
   it("scope: the class's teacher and public profiles; not another class's teacher, not a student", async () => {
     const c = await makeClass();
     const other = await makeClass();
-    const mine = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
-    const theirs = await makeProfileRow(s, { groupId: other.groupId, imageId, flavorId });
-    const pub = await makeProfileRow(s, { groupId: null, imageId, flavorId });
+    const { profileId: mine } = await makeProfile(s, { groupId: c.groupId, imageId, flavorId });
+    const { profileId: theirs } = await makeProfile(s, { groupId: other.groupId, imageId, flavorId });
+    const { profileId: pub } = await makeProfile(s, { groupId: null, imageId, flavorId });
     const api = callerFor(s, c.teacher);
     const seen = (await api.profiles.list()).map((p) => p.id);
     expect(seen).toEqual(expect.arrayContaining([mine, pub]));
@@ -174,8 +174,8 @@ describe("profiles", () => {
   it("update changes settings and labs; delete is refused while a pool, desktops or admin mode exist", async () => {
     const c = await makeClass();
     const api = callerFor(s, c.teacher);
-    const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
-    const lab = await makeLabRow(s, c.groupId);
+    const { profileId: id } = await makeProfile(s, { groupId: c.groupId, imageId, flavorId });
+    const lab = await makeLab(s, { groupId: c.groupId });
     const updated = await api.profiles.update({ id, throwaway: false, usbTablet: false, labIds: [lab] });
     expect(updated).toMatchObject({ throwaway: false, usbTablet: false });
     expect(updated.labs.map((l) => l.id)).toEqual([lab]);
@@ -215,7 +215,7 @@ describe("profiles", () => {
   it("setCurrentVersion goes back and forth between versions of the list, and no further", async () => {
     const c = await makeClass();
     const api = callerFor(s, c.teacher);
-    const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
+    const { profileId: id } = await makeProfile(s, { groupId: c.groupId, imageId, flavorId });
     const v2Image = await makeImageRow(s);
     await s.db.insert(profileVersions).values({ profileId: id, version: 2, imageId: v2Image, note: "v2" });
     await s.db.update(profiles).set({ currentVersion: 2 }).where(eq(profiles.id, id));
@@ -240,7 +240,7 @@ describe("profiles", () => {
     await allowInCatalogue(s, second, { imageIds: [imageId], flavorIds: [flavorId] });
     const teacher = await makeUser(s, "powerAdm", [c.groupId, second]);
     const api = callerFor(s, teacher);
-    const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
+    const { profileId: id } = await makeProfile(s, { groupId: c.groupId, imageId, flavorId });
     const v2Image = await makeImageRow(s, { visibility: "group" });
     await s.db.update(images).set({ groupId: c.groupId }).where(eq(images.id, v2Image));
     await s.db.insert(profileVersions).values({ profileId: id, version: 2, imageId: v2Image });
@@ -269,7 +269,7 @@ describe("admin mode", () => {
   it("is refused while a desktop of the profile runs, listing it and its student", async () => {
     const c = await makeClass();
     const api = callerFor(s, c.teacher);
-    const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
+    const { profileId: id } = await makeProfile(s, { groupId: c.groupId, imageId, flavorId });
     const desktop = await makeProfileMachine(s, {
       profileId: id,
       kind: "desktop",
@@ -300,7 +300,7 @@ describe("admin mode", () => {
     const c = await makeClass();
     const jobs = recordingJobs();
     const api = callerFor(s, c.teacher, undefined, { jobs });
-    const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
+    const { profileId: id } = await makeProfile(s, { groupId: c.groupId, imageId, flavorId });
     await s.db.update(profiles).set({ firmware: "uefi", nicModel: "e1000" }).where(eq(profiles.id, id));
     const view = await api.profiles.startAdminMode({ id });
     const [inst] = await s.db.select().from(instances).where(eq(instances.id, view.adminInstanceId!));
@@ -337,7 +337,7 @@ describe("admin mode", () => {
     const c = await makeClass();
     const api = callerFor(s, c.teacher);
     for (let round = 0; round < 8; round++) {
-      const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
+      const { profileId: id } = await makeProfile(s, { groupId: c.groupId, imageId, flavorId });
       // The desktop side as pools start one: lock, check admin mode, insert the desktop row, commit.
       const desktop = s.db.transaction(async (tx) => {
         assertNotInAdminMode(await lockProfile(tx, id));
@@ -381,7 +381,7 @@ describe("admin mode", () => {
     const c = await makeClass();
     const jobs = recordingJobs();
     const api = callerFor(s, c.teacher, undefined, { jobs });
-    const id = await makeProfileRow(s, { groupId: c.groupId, imageId, flavorId });
+    const { profileId: id } = await makeProfile(s, { groupId: c.groupId, imageId, flavorId });
     await makeProfileMachine(s, {
       profileId: id,
       kind: "admin",
@@ -421,7 +421,7 @@ describe("admin mode", () => {
     // class's instead: server/security/labs/publish-family.int.test.ts).
     const classImage = await makeImageRow(s, { visibility: "group" });
     await s.db.update(images).set({ groupId: c.groupId }).where(eq(images.id, classImage));
-    const id = await makeProfileRow(s, { groupId: c.groupId, imageId: classImage, flavorId });
+    const { profileId: id } = await makeProfile(s, { groupId: c.groupId, imageId: classImage, flavorId });
     const [base] = await s.db.select().from(images).where(eq(images.id, classImage));
     await s.db
       .insert(hostImages)

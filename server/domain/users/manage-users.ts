@@ -122,6 +122,8 @@ export async function updateUser(
     // A link issued for the old role (by a teacher, for a student) must not open the new one.
     if (input.role !== undefined && input.role !== current.role) await voidResetLinks(tx, input.id);
   });
+  // Out of a group, out of what hangs on it (its labs' desktops): the subscribers react after the commit.
+  if (input.groupIds) await ctx.hooks.membershipsChanged(ctx, { userIds: [input.id] });
   return getUser(ctx, input.id);
 }
 
@@ -149,6 +151,7 @@ export async function setUserDisabled(
       .where(eq(users.id, input.id));
     if (input.disabled) await voidResetLinks(tx, input.id);
   });
+  await ctx.hooks.membershipsChanged(ctx, { userIds: [input.id] });
   return getUser(ctx, input.id);
 }
 

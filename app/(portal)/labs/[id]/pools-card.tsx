@@ -18,7 +18,7 @@ import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import type { LabDetailView, PoolView } from "@/app/_trpc/views";
-import type { Flash } from "./lab-detail";
+import type { Flash } from "../../_components/resource-detail";
 
 export function PoolsCard({
   lab,

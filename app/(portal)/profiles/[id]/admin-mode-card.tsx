@@ -22,7 +22,8 @@ import { taskError, taskMessage, useMessage } from "@/app/_lib/render-message";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ProfileDetailView } from "@/app/_trpc/views";
-import type { Flash, OnProfile } from "./profile-detail";
+import type { Flash } from "../../_components/resource-detail";
+import type { OnProfile } from "./profile-detail";
 
 export function AdminModeCard({
   profile,

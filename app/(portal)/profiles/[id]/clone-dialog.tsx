@@ -1,16 +1,15 @@
 "use client";
 // Clone a profile into a new one (same or another group the caller administers): it shares the
 // source's current image until either publishes a change.
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { cloneProfileInput } from "@/common/profiles";
-import { Button } from "@/app/_components/button";
-import { Dialog, DialogActions } from "@/app/_components/dialog";
-import { Input, Select } from "@/app/_components/field";
-import { FormError } from "@/app/_components/form-error";
+import { FormDialog } from "@/app/_components/form-dialog";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ProfileDetailView } from "@/app/_trpc/views";
+import { GroupField } from "../../_components/group-field";
+import { NameInput } from "../../_components/name-fields";
 
 export function CloneDialog({
   open,
@@ -26,9 +25,7 @@ export function CloneDialog({
   onCloned: (p: ProfileDetailView) => void;
 }) {
   const t = useTranslations("profiles");
-  const tc = useTranslations("common");
   const trpc = useTRPC();
-  const groups = useQuery({ ...trpc.classes.list.queryOptions(), enabled: open });
   const clone = useMutation(trpc.profiles.clone.mutationOptions());
   const form = useFormDialog({
     open,
@@ -38,7 +35,7 @@ export function CloneDialog({
     }),
     resetOn: [profile.id],
   });
-  const { values, set, fieldErrors } = form;
+  const { values } = form;
 
   const onSubmit = form.handleSubmit(async () => {
     const checked = form.check(cloneProfileInput, {
@@ -52,40 +49,23 @@ export function CloneDialog({
   });
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onClose={onClose}
       title={t("cloneTitle", { name: profile.name })}
       description={t("cloneBody")}
+      onSubmit={onSubmit}
+      error={form.error}
+      submitting={form.submitting}
+      submitLabel={t("cloneSubmit")}
     >
-      <form onSubmit={onSubmit} noValidate className="space-y-4">
-        <FormError message={form.error} />
-        <Input
-          label={t("name")}
-          autoComplete="off"
-          value={values.name}
-          onChange={(e) => set("name", e.target.value)}
-          error={fieldErrors.name}
-        />
-        <Select
-          label={t("group")}
-          value={values.groupId}
-          onChange={(e) => set("groupId", e.target.value)}
-          error={fieldErrors.groupId}
-          options={[
-            ...(isSuperAdm ? [{ value: "", label: t("publicOption") }] : []),
-            ...(groups.data ?? []).map((g) => ({ value: String(g.id), label: g.name })),
-          ]}
-        />
-        <DialogActions>
-          <Button variant="secondary" onClick={onClose}>
-            {tc("cancel")}
-          </Button>
-          <Button type="submit" busy={form.submitting}>
-            {t("cloneSubmit")}
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+      <NameInput label={t("name")} {...form.bind("name")} />
+      <GroupField
+        open={open}
+        label={t("group")}
+        {...form.bind("groupId")}
+        publicOption={isSuperAdm ? t("publicOption") : undefined}
+      />
+    </FormDialog>
   );
 }

@@ -3,24 +3,27 @@
 // through the console and publish it as the next version), clone and delete.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { Card } from "@/app/_components/card";
-import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { PageHeader } from "@/app/_components/page-header";
-import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ProfileDetailView } from "@/app/_trpc/views";
+import {
+  BackLink,
+  DeleteDialog,
+  DetailPending,
+  FlashAlert,
+  GroupBadge,
+  useDetailCache,
+  type Flash,
+} from "../../_components/resource-detail";
 import { ProfileDialog } from "../profile-dialog";
 import { AdminModeCard } from "./admin-mode-card";
 import { CloneDialog } from "./clone-dialog";
 import { VersionsCard } from "./versions-card";
-
-export type Flash = { tone: "success" | "error"; text: string } | null;
 
 export function ProfileDetail({ id, isSuperAdm }: { id: number; isSuperAdm: boolean }) {
   const t = useTranslations("profiles");
@@ -28,7 +31,6 @@ export function ProfileDetail({ id, isSuperAdm }: { id: number; isSuperAdm: bool
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const errorText = useMutationErrorText();
   const [flash, setFlash] = useState<Flash>(null);
   const [editing, setEditing] = useState(false);
   const [cloning, setCloning] = useState(false);
@@ -41,23 +43,12 @@ export function ProfileDetail({ id, isSuperAdm }: { id: number; isSuperAdm: bool
     ),
   );
   const remove = useMutation(trpc.profiles.delete.mutationOptions());
+  const { show, refresh } = useDetailCache<ProfileDetailView>(
+    trpc.profiles.get.queryKey({ id }),
+    trpc.profiles.list.queryKey(),
+  );
 
-  const show = (p: ProfileDetailView) => {
-    queryClient.setQueryData(trpc.profiles.get.queryKey({ id }), p);
-    void queryClient.invalidateQueries({ queryKey: trpc.profiles.list.queryKey() });
-  };
-  const refresh = () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.profiles.get.queryKey({ id }) }),
-      queryClient.invalidateQueries({ queryKey: trpc.profiles.list.queryKey() }),
-    ]);
-
-  if (!detail.data)
-    return detail.isError ? (
-      <QueryError error={detail.error} onRetry={() => void detail.refetch()} retrying={detail.isFetching} />
-    ) : (
-      <p className="text-sm text-slate-500">{tc("loading")}</p>
-    );
+  if (!detail.data) return <DetailPending query={detail} />;
   const p = detail.data;
 
   const settings: [string, string][] = [
@@ -85,16 +76,12 @@ export function ProfileDetail({ id, isSuperAdm }: { id: number; isSuperAdm: bool
 
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/profiles" className="text-indigo-700 hover:underline dark:text-indigo-300">
-          {t("backToProfiles")}
-        </Link>
-      </p>
+      <BackLink href="/profiles">{t("backToProfiles")}</BackLink>
       <PageHeader
         title={p.name}
         description={
           <span className="flex flex-wrap items-center gap-2">
-            {p.group ? <Badge tone="info">{p.group.name}</Badge> : <Badge>{t("public")}</Badge>}
+            <GroupBadge group={p.group} publicLabel={t("public")} />
             {p.adminInstanceId && <Badge tone="warning">{t("adminModeBadge")}</Badge>}
             {p.description}
           </span>
@@ -113,11 +100,7 @@ export function ProfileDetail({ id, isSuperAdm }: { id: number; isSuperAdm: bool
           </>
         }
       />
-      {flash && (
-        <Alert tone={flash.tone} className="mb-4" data-testid="flash">
-          {flash.text}
-        </Alert>
-      )}
+      <FlashAlert flash={flash} />
       <div className="space-y-6">
         <AdminModeCard profile={p} onFlash={setFlash} onChanged={show} onRefresh={refresh} />
         <VersionsCard profile={p} onFlash={setFlash} onChanged={show} />
@@ -156,28 +139,15 @@ export function ProfileDetail({ id, isSuperAdm }: { id: number; isSuperAdm: bool
           router.push(`/profiles/${c.id}`);
         }}
       />
-      <ConfirmDialog
+      <DeleteDialog
         open={deleting}
-        title={t("deleteTitle", { name: p.name })}
-        body={t("deleteBody")}
-        confirmLabel={t("delete")}
-        busy={remove.isPending}
         onClose={() => setDeleting(false)}
-        onConfirm={() =>
-          remove.mutate(
-            { id },
-            {
-              onSuccess: () => {
-                void queryClient.invalidateQueries({ queryKey: trpc.profiles.list.queryKey() });
-                router.push("/profiles");
-              },
-              onError: (err) => {
-                setDeleting(false);
-                setFlash({ tone: "error", text: errorText(err) });
-              },
-            },
-          )
-        }
+        text={{ title: t("deleteTitle", { name: p.name }), body: t("deleteBody"), confirm: t("delete") }}
+        remove={remove}
+        id={id}
+        listKey={trpc.profiles.list.queryKey()}
+        listHref="/profiles"
+        onFlash={setFlash}
       />
     </>
   );

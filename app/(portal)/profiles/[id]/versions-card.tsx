@@ -12,7 +12,8 @@ import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_trpc/client";
 import type { ProfileDetailView } from "@/app/_trpc/views";
-import type { Flash, OnProfile } from "./profile-detail";
+import type { Flash } from "../../_components/resource-detail";
+import type { OnProfile } from "./profile-detail";
 
 export function VersionsCard({
   profile,
