@@ -428,4 +428,5 @@ export interface MessageParams {
   "kiosk.notInLab": { lab: MessageParam };
   "kiosk.signInFirst": Record<never, never>;
   "kiosk.noDesktop": Record<never, never>;
+  "localDesktops.notLocalHost": Record<never, never>;
 }

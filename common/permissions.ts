@@ -115,6 +115,14 @@ export const PERMISSIONS = {
     consoleKey: p("host"),
     fetchImage: p("host"),
     uploadCapture: p("host"),
+    /** Local mode (a lab PC): the profiles it may offer (a user's own only with that user's password). */
+    localProfiles: p("host"),
+    /** Local mode: usage of the PC's local desktops. */
+    localUsage: p("host"),
+  },
+  /** Which lab PCs run which local desktop (reported by their agents). */
+  localDesktops: {
+    list: p("superAdm"),
   },
   hosts: {
     list: p("superAdm"),

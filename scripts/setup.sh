@@ -18,10 +18,13 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 # 2. Debian packages (only the missing ones; apt-get update only when something is missing).
 # Portal and tests: databases, Chromium. Compute: QEMU. Host networking: bridges and taps (iproute2),
 # DHCP (dnsmasq), NAT and port forwards (nftables); UEFI guests: OVMF. The test guest: a kernel, busybox,
-# syslinux (BIOS) and systemd's EFI stub with objcopy (UEFI).
+# syslinux (BIOS) and systemd's EFI stub with objcopy (UEFI). Local desktops on lab PCs: QEMU's GTK
+# window (qemu-system-gui); their test runs an X server (xvfb) with a kiosk's window manager
+# (matchbox-window-manager) and reads the screen (imagemagick's import, x11-utils' xwininfo).
 PACKAGES=(mariadb-server mariadb-client redis-server chromium fonts-noto-cjk ca-certificates curl
   qemu-system-x86 qemu-utils iproute2 dnsmasq-base nftables
-  busybox-static syslinux syslinux-common mtools dosfstools cpio ovmf systemd-boot-efi binutils)
+  busybox-static syslinux syslinux-common mtools dosfstools cpio ovmf systemd-boot-efi binutils
+  qemu-system-gui xvfb matchbox-window-manager imagemagick x11-utils)
 # A kernel with its modules for the test guest (a Debian machine usually has one; containers may not).
 ls /lib/modules/*/modules.dep >/dev/null 2>&1 && ls /boot/vmlinuz-* >/dev/null 2>&1 || PACKAGES+=(linux-image-amd64)
 missing=()

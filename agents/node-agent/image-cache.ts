@@ -78,6 +78,14 @@ async function receiveInto(
   }
 }
 
+/**
+ * How a download proves the host may have the image beyond its own work: a local desktop's ticket,
+ * which the portal gave for a signed-in user's profile (agents/protocol/local.ts).
+ */
+export interface ImageAccess {
+  ticket?: string;
+}
+
 /** A cached image held for a VM being built; see ImageCache.lease(). */
 export interface ImageLease {
   path: string;
@@ -119,10 +127,10 @@ export class ImageCache {
   }
 
   /** Returns the cached path, fetching once even when several jobs ask at the same time. */
-  ensure(ref: ImageRef, onProgress?: (fraction: number) => void): Promise<string> {
+  ensure(ref: ImageRef, onProgress?: (fraction: number) => void, access?: ImageAccess): Promise<string> {
     let p = this.inflight.get(ref.sha256);
     if (!p) {
-      p = this.fetchIfMissing(ref, onProgress).finally(() => this.inflight.delete(ref.sha256));
+      p = this.fetchIfMissing(ref, onProgress, access).finally(() => this.inflight.delete(ref.sha256));
       this.inflight.set(ref.sha256, p);
     }
     return p;
@@ -133,10 +141,14 @@ export class ImageCache {
    * the VM's record names it (the overlay is built on it first): without the pin, an eviction for a
    * concurrent fetch could delete it in between. Release once the record is written, or creation failed.
    */
-  async lease(ref: ImageRef, onProgress?: (fraction: number) => void): Promise<ImageLease> {
+  async lease(
+    ref: ImageRef,
+    onProgress?: (fraction: number) => void,
+    access?: ImageAccess,
+  ): Promise<ImageLease> {
     const release = this.pin(ref.sha256); // before any await: no eviction can slip in first
     try {
-      return { path: await this.ensure(ref, onProgress), release };
+      return { path: await this.ensure(ref, onProgress, access), release };
     } catch (err) {
       release();
       throw err;
@@ -198,7 +210,11 @@ export class ImageCache {
     return evicted;
   }
 
-  private async fetchIfMissing(ref: ImageRef, onProgress?: (fraction: number) => void): Promise<string> {
+  private async fetchIfMissing(
+    ref: ImageRef,
+    onProgress?: (fraction: number) => void,
+    access?: ImageAccess,
+  ): Promise<string> {
     await this.removing.get(ref.sha256)?.catch(() => undefined);
     const final = this.pathOf(ref);
     if (await this.has(ref)) {
@@ -210,7 +226,9 @@ export class ImageCache {
     await this.evictFor(ref.sizeBytes);
     const tmp = `${final}.part-${process.pid}-${Date.now()}`;
     try {
-      const res = await fetch(new URL(agentImagePath(ref.id), this.auth.portalUrl), {
+      const url = new URL(agentImagePath(ref.id), this.auth.portalUrl);
+      if (access?.ticket) url.searchParams.set("ticket", access.ticket);
+      const res = await fetch(url, {
         headers: { authorization: hostAuthHeader(this.auth.hostId, this.auth.hostSecret) },
         // A redirect could lead the credentials elsewhere; the portal never sends one.
         redirect: "error",

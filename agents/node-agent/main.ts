@@ -27,14 +27,24 @@
 //                                  session niced); "off": none (guests compete as sessions of their own).
 //   EDUCLOUD_AGENT_GUEST_CPU_WEIGHT that group's cgroup v2 weight (1–10000); default 100, as much as one
 //                                  busy management process.
+// Local mode (a lab PC whose own screen shows desktops; docs/labs.md "Local mode"):
+//   EDUCLOUD_AGENT_LOCAL_MODE=1        serve the launcher and run the chosen desktop on this PC's screen.
+//   EDUCLOUD_AGENT_LOCAL_DISPLAY       the X display of the PC's screen; default :0.
+//   EDUCLOUD_AGENT_LOCAL_XAUTHORITY    its X authority file, readable by QEMU's user (or allow that user
+//                                      with `xhost +si:localuser:educloud-qemu` in the kiosk session).
+//   EDUCLOUD_AGENT_LOCAL_LISTEN        the launcher's address; loopback only; default 127.0.0.1:7902.
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { DEFAULT_CONSOLE_LISTEN, parseListenAddress } from "./console/listen-address";
 import { createHostDrivers, DEFAULT_QEMU_USER } from "./drivers/create-host-drivers";
+import { loadCredentials } from "./credentials";
+import { ImageCache } from "./image-cache";
 import { joinPortal } from "./join-portal";
+import { localModeFromEnv } from "./local/local-settings";
+import { startLocalMode } from "./local/start-local-mode";
 import { runAgent } from "./run-agent";
 
 const log = pino({
@@ -109,7 +119,23 @@ async function main(): Promise<void> {
     return;
   }
   if (command === "run") {
-    const agent = await runAgent({
+    const localSettings = localModeFromEnv();
+    let local: Awaited<ReturnType<typeof startLocalMode>> | undefined;
+    if (localSettings) {
+      // First, and not behind Redis: the launcher must work while the portal's machine is unreachable.
+      const creds = await loadCredentials(stateDir);
+      if (!creds) throw new Error("This PC has not joined yet: run `npm run agent -- join …` first.");
+      await drivers.detect();
+      local = await startLocalMode({
+        stateDir,
+        creds,
+        settings: localSettings,
+        driver: drivers.forHypervisor("qemu"),
+        images: new ImageCache(join(stateDir, "images"), creds),
+        log: log.child({ component: "local" }),
+      });
+    }
+    const running = runAgent({
       stateDir,
       log,
       drivers,
@@ -121,9 +147,17 @@ async function main(): Promise<void> {
       consoleUrl: process.env.EDUCLOUD_AGENT_CONSOLE_URL || undefined,
       netns,
     });
+    // In local mode the launcher lives on without the portal's queues (Redis down or unreachable: the
+    // first heartbeat waits for it); elsewhere a failed start is fatal, as before.
+    if (local) running.catch((err) => log.warn({ err: (err as Error).message }, "portal link failed"));
+    const agent = local ? undefined : await running;
     const stop = async (signal: string) => {
       log.info({ signal }, "agent stopping; VMs keep running");
-      await agent.stop().catch(() => undefined);
+      await (agent ?? (await Promise.race([running, Promise.resolve(undefined)]).catch(() => undefined)))
+        ?.stop()
+        .catch(() => undefined);
+      // A local desktop belongs to the person at the PC right now: it ends with the agent.
+      await local?.stop({ stopDesktop: true }).catch(() => undefined);
       process.exit(0);
     };
     process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -7,3 +7,4 @@ export * from "./storage";
 export * from "./volumes";
 export * from "./governance";
 export * from "./labs";
+export * from "./local-desktops";

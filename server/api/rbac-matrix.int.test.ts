@@ -62,6 +62,7 @@ import { allocateInfrastructureAddress, carveSubnet } from "@/server/domain/netw
 import { addPortForward } from "@/server/domain/networks/port-forwards";
 import { madeTaskOf, makeImageOf, taskOfUser } from "@/server/testing/image-fixtures";
 import { makeSnapshotRow, makeVolumeRow } from "@/server/testing/storage-fixtures";
+import { makeLocalHost } from "@/server/testing/local-fixtures";
 import { makeLab, makePool, makeProfile, makeProfileMachine } from "@/server/testing/lab-fixtures";
 import {
   clearSignUpLimits,
@@ -388,6 +389,7 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "desktops.classroom": { input: async (w) => ({ labId: (await labOfA(w)).labId }), targetsGroupA: true },
   "hosts.list": { input: () => undefined },
+  "localDesktops.list": { input: () => undefined },
   "hosts.createJoinToken": { input: () => undefined },
   "hosts.setEnabled": { input: (w) => ({ id: w.hostId, enabled: true }) },
   // A host of its own each time: the admitted caller really revokes, rotates or removes it.
@@ -1060,6 +1062,17 @@ async function uploadOf(credentials: Record<string, string>): Promise<string> {
   return location ? location.split("/").pop()! : "00000000-0000-4000-8000-000000000000";
 }
 
+/**
+ * The local-desktop routes serve lab PCs only (hosts in a local desktops cluster): the host row of the
+ * matrix presents such a PC's credential (the matrix host stays placeable for the other rows).
+ */
+let labPc: Promise<string> | undefined;
+async function labPcCredentials(w: World, kind: HttpKind): Promise<Record<string, string>> {
+  if (kind !== "host") return {};
+  labPc ??= makeLocalHost(w.s).then((h) => h.authorization);
+  return { authorization: await labPc };
+}
+
 const ROUTE_FIXTURES: Record<string, RouteFixture> = {
   "GET /api/v1/health": { request: () => ({}), okStatus: 200 },
   "PUT /api/v1/images": {
@@ -1126,6 +1139,39 @@ const ROUTE_FIXTURES: Record<string, RouteFixture> = {
     okStatus: 200,
   },
   "GET /api/v1/agent/console-key": { request: () => ({}), okStatus: 200 },
+  // Anonymous at a lab PC: public profiles only, through the PC's host credential (never without one).
+  "POST /api/v1/agent/local/profiles": {
+    request: async (w, kind) => ({
+      init: {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(await labPcCredentials(w, kind)) },
+        body: "{}",
+      },
+    }),
+    okStatus: 200,
+  },
+  "POST /api/v1/agent/local/usage": {
+    request: async (w, kind) => ({
+      init: {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(await labPcCredentials(w, kind)) },
+        body: JSON.stringify({
+          records: [
+            {
+              id: randomUUID(),
+              userId: null,
+              profileId: 1,
+              profileName: "matrix",
+              profileVersion: 1,
+              startedAt: new Date().toISOString(),
+              endedAt: null,
+            },
+          ],
+        }),
+      },
+    }),
+    okStatus: 200,
+  },
   "GET /api/v1/agent/images/[id]/content": {
     request: (w) => ({ params: { id: w.storedImageId } }),
     okStatus: 200,

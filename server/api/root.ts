@@ -5,6 +5,7 @@ import { groupsRouter } from "./routers/groups";
 import { consolesRouter } from "./routers/consoles";
 import { flavorsRouter } from "./routers/flavors";
 import { healthRouter } from "./routers/health";
+import { localDesktopsRouter } from "./routers/local-desktops";
 import { clustersRouter } from "./routers/clusters";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   health: healthRouter,
   hosts: hostsRouter,
+  localDesktops: localDesktopsRouter,
   clusters: clustersRouter,
   flavors: flavorsRouter,
   images: imagesRouter,

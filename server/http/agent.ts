@@ -9,6 +9,12 @@ import { msg } from "@/common/message";
 import { DomainError } from "@/server/domain/errors";
 import { joinHost } from "@/server/domain/hosts/join-host";
 import { findImageForHost } from "@/server/domain/images/find-images";
+import { isLocalHost } from "@/server/domain/local-desktops/local-host";
+import {
+  imageTicketParts,
+  localTicketKey,
+  verifyLocalTicket,
+} from "@/server/domain/local-desktops/local-tickets";
 import { imageFileResponse } from "./image-file-response";
 import { defineHandler, TARGET_HEADER } from "./handler";
 
@@ -58,9 +64,24 @@ export const imageContentForAgent = defineHandler({
   action: "fetchImage",
   credentials: "host",
   params: z.object({ id: z.string() }),
-  async handle({ req, caller, params, services: { db, settings } }) {
+  // A local-mode PC's proof for a signed-in user's profile (agents/protocol/local.ts).
+  query: z.object({ ticket: z.string().max(512).optional() }),
+  async handle({ req, caller, params, query, services: { db, settings } }) {
     const hostId = caller.kind === "host" ? caller.hostId : "";
-    return imageFileResponse(req, await findImageForHost(db, hostId, params.id), settings.imageStoreDir);
+    // A lab PC (local desktops cluster) also gets public profiles' images, and a ticket's.
+    const local = await isLocalHost(db, hostId);
+    const image = await findImageForHost(db, hostId, params.id, {
+      localDesktop: local
+        ? {
+            ticketOk: verifyLocalTicket(
+              localTicketKey(settings.sessionSecret),
+              imageTicketParts(hostId, params.id),
+              query.ticket,
+            ),
+          }
+        : undefined,
+    });
+    return imageFileResponse(req, image, settings.imageStoreDir);
   },
 });
 

@@ -17,6 +17,8 @@ export function serveRoute(
 /** Several route handlers behind one loopback server (one "portal" address for an agent). */
 export async function serveRoutes(
   routes: { pattern: string; handler: RouteHandler }[],
+  /** A fixed port (a portal that goes away and comes back at the same address); default any free one. */
+  port = 0,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const table = routes.map((r) => ({
     re: new RegExp(`^${r.pattern.replace(/:(\w+)/g, "(?<$1>[^/]+)")}$`),
@@ -49,7 +51,14 @@ export async function serveRoutes(
       res.end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
+  const bound = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }

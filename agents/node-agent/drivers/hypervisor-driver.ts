@@ -44,6 +44,18 @@ export interface VmSpec {
    * before every start, so nothing the guest writes outlives a stop; the base is never written.
    */
   throwaway?: boolean;
+  /**
+   * Local mode (a lab PC's own screen): the guest's display is a full-screen window on this X display
+   * instead of VNC only. Absent: headless, as every VM the portal places.
+   */
+  localDisplay?: LocalDisplay;
+}
+
+/** An X display on this machine, and the X authority file the hypervisor may need to open it. */
+export interface LocalDisplay {
+  /** e.g. ":0" */
+  x11Display: string;
+  xauthority?: string;
 }
 
 /** A new base for reset: the VM's spec names it from then on. */

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, exists, inArray, isNull, ne, or, sql } from "drizzle-orm";
-import { images, instances, tasks, type ImageRow } from "@/db/schema";
+import { images, instances, profiles, profileVersions, tasks, type ImageRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
@@ -65,7 +65,16 @@ export async function findVisibleImageFor(db: Database, actor: Actor, id: string
  * Hosts are not users, so visibility is not the rule: without such a reason a host gets the same 404 as
  * for an image that does not exist (a private image of anyone's, a deleted one, a guessed id).
  */
-export async function findImageForHost(db: Database, hostId: string, id: string): Promise<ImageRow> {
+export async function findImageForHost(
+  db: Database,
+  hostId: string,
+  id: string,
+  /**
+   * A lab PC in local mode (docs/labs.md): also the current image of any public profile, and any image
+   * a valid local-desktop ticket names for this host (`ticketOk`, checked by the caller).
+   */
+  opts: { localDesktop?: { ticketOk: boolean } } = {},
+): Promise<ImageRow> {
   const placed = db
     .select({ one: sql`1` })
     .from(instances)
@@ -81,10 +90,21 @@ export async function findImageForHost(db: Database, hostId: string, id: string)
         inArray(tasks.state, ["queued", "running"]),
       ),
     );
+  const publicProfile = db
+    .select({ one: sql`1` })
+    .from(profiles)
+    .innerJoin(
+      profileVersions,
+      and(eq(profileVersions.profileId, profiles.id), eq(profileVersions.version, profiles.currentVersion)),
+    )
+    .where(and(isNull(profiles.groupId), eq(profileVersions.imageId, id)));
+  const mayHave = opts.localDesktop?.ticketOk
+    ? undefined
+    : or(exists(placed), exists(syncing), ...(opts.localDesktop ? [exists(publicProfile)] : []));
   const [image] = await db
     .select()
     .from(images)
-    .where(and(eq(images.id, id), isNull(images.deletedAt), or(exists(placed), exists(syncing))));
+    .where(and(eq(images.id, id), isNull(images.deletedAt), mayHave));
   if (!image) throw notFound("image");
   return image;
 }

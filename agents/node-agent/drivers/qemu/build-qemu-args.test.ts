@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { VmSpec } from "../hypervisor-driver";
-import { buildQemuArgs, escapeQemuOptionValue, type QemuArgPaths } from "./build-qemu-args";
+import { buildQemuArgs, escapeQemuOptionValue, localDisplayEnv, type QemuArgPaths } from "./build-qemu-args";
 import { InvalidVmConfigError } from "./qemu-errors";
 
 const id = "3f2b8c1e-9a4d-4e7f-8b6a-1c2d3e4f5a6b";
@@ -285,5 +285,36 @@ describe("buildQemuArgs: the guest hardware model", () => {
     const off = buildQemuArgs({ ...spec, hardware: { usbTablet: false } }, paths, { accel: "tcg" });
     expect(off.join(" ")).not.toMatch(/usb-tablet|qemu-xhci/);
     expect(valueOf(off, "-k")).toBe("en-us");
+  });
+});
+
+describe("buildQemuArgs: a local desktop on the PC's own screen", () => {
+  it("is headless unless a local display is named", () => {
+    expect(valueOf(buildQemuArgs(spec, paths, { accel: "tcg" }), "-display")).toBe("none");
+  });
+
+  it("opens a full-screen window without QEMU's menu, keeps VNC and the sandbox", () => {
+    const args = buildQemuArgs({ ...spec, localDisplay: { x11Display: ":0" } }, paths, {
+      accel: "tcg",
+      sandbox: true,
+    });
+    expect(valueOf(args, "-display")).toBe("gtk,full-screen=on,show-menubar=off");
+    expect(valueOf(args, "-vnc")).toBe(`unix:${paths.vncSocket}`);
+    expect(args).toContain("-sandbox");
+  });
+
+  it("refuses a display on another machine", () => {
+    for (const x11Display of ["evil.example:0", "10.0.0.1:0", ":0,foo=bar", ""])
+      expect(() => buildQemuArgs({ ...spec, localDisplay: { x11Display } }, paths, { accel: "tcg" })).toThrow(
+        InvalidVmConfigError,
+      );
+  });
+
+  it("gives QEMU the display and no D-Bus (the sandbox forbids spawning dbus-launch)", () => {
+    expect(localDisplayEnv({ x11Display: ":99", xauthority: "/run/x.auth" })).toMatchObject({
+      DISPLAY: ":99",
+      XAUTHORITY: "/run/x.auth",
+      DBUS_SESSION_BUS_ADDRESS: "disabled:",
+    });
   });
 });

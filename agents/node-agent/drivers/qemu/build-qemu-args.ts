@@ -116,6 +116,40 @@ function buildFirmwareArgs(
   ];
 }
 
+const X_DISPLAY = /^:[0-9]{1,4}(\.[0-9]{1,2})?$/;
+
+/** Only a local X display (":0", ":99.0"): QEMU never opens a window on another machine's X server. */
+export function buildLocalDisplayArgs(display: { x11Display: string }): string[] {
+  if (!X_DISPLAY.test(display.x11Display))
+    throw new InvalidVmConfigError(
+      `the local display must be a local X display such as :0, got ${JSON.stringify(display.x11Display)}`,
+    );
+  // GTK, full screen through the session's window manager, scaled to fit the PC's screen, without its
+  // menu (which would hand the user QEMU's controls). SDL also works but keeps the guest's size
+  // (letterboxed) or switches the monitor's mode. Without any window manager GTK stays a window at
+  // the guest's size: docs/labs.md asks for a kiosk session with one.
+  return ["-display", "gtk,full-screen=on,show-menubar=off"];
+}
+
+/**
+ * What QEMU's window needs in its environment: the display, its X authority, and no D-Bus or
+ * accessibility bus — GLib would otherwise spawn dbus-launch, which the seccomp sandbox (spawn=deny)
+ * kills QEMU for.
+ */
+export function localDisplayEnv(display: {
+  x11Display: string;
+  xauthority?: string;
+}): Record<string, string> {
+  buildLocalDisplayArgs(display);
+  return {
+    DISPLAY: display.x11Display,
+    ...(display.xauthority ? { XAUTHORITY: display.xauthority } : {}),
+    NO_AT_BRIDGE: "1",
+    GTK_A11Y: "none",
+    DBUS_SESSION_BUS_ADDRESS: "disabled:",
+  };
+}
+
 /**
  * The argv (without the binary) that runs one VM, controlled only through unix sockets
  * in its run directory. Pure: no I/O, so every flag is unit-tested. Each NIC is a virtio-net device on
@@ -154,8 +188,9 @@ export function buildQemuArgs(spec: VmSpec, paths: QemuArgPaths, opts: QemuArgOp
     "c",
     "-vga",
     "std",
-    "-display",
-    "none",
+    // A local desktop: QEMU's own full-screen window on the PC's X display; VNC stays for thumbnails.
+    // Otherwise headless.
+    ...(spec.localDisplay ? buildLocalDisplayArgs(spec.localDisplay) : ["-display", "none"]),
     "-vnc",
     `unix:${paths.vncSocket}`,
     // The guest's layout for keys typed in the graphical console.

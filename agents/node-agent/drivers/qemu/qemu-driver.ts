@@ -18,7 +18,7 @@ import type {
   VmStatus,
   VolumeAttachment,
 } from "../hypervisor-driver";
-import { buildQemuArgs, type QemuMachine } from "./build-qemu-args";
+import { buildQemuArgs, localDisplayEnv, type QemuMachine } from "./build-qemu-args";
 import { detectAccel, type AccelDecision } from "./detect-accel";
 import { createOverlay } from "./disk-image";
 import { mapQemuRunState } from "./map-run-state";
@@ -553,6 +553,7 @@ export class QemuDriver implements HypervisorDriver {
       logFile: join(paths.runDir, "qemu.log"),
       pidfile: paths.pidfile,
       readySocket: paths.qmpSocket,
+      env: record.spec.localDisplay ? localDisplayEnv(record.spec.localDisplay) : undefined,
       cpuGroup: await this.guestCpuGroup(),
     });
     this.watchSerialLogs();

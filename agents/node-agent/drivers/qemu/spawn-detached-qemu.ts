@@ -26,6 +26,8 @@ export interface DetachedQemuOptions {
   netns?: string;
   /** Run QEMU as this user from its first instruction (setpriv); unset: as the agent (root). */
   user?: QemuLaunchUser;
+  /** Added to the agent's environment for QEMU (a local display's DISPLAY and friends). */
+  env?: Record<string, string>;
   /** The guests' shared CPU group (guest-cpu-group.ts): QEMU is moved there as soon as it exists. */
   cpuGroup?: GuestCpuGroup;
 }
@@ -58,7 +60,11 @@ export async function spawnDetachedQemu(
   const readLog = async () =>
     (await readFile(opts.logFile, "utf8").catch(() => "")).slice(logStart).trim().slice(-4000);
   try {
-    const child = spawn(command as string, argv, { stdio: ["ignore", log.fd, log.fd], detached: true });
+    const child = spawn(command as string, argv, {
+      stdio: ["ignore", log.fd, log.fd],
+      detached: true,
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
+    });
     child.unref();
     // Before it has booted anything: every step of the exec chain keeps this pid, so QEMU and the
     // threads it makes later are in the group.
