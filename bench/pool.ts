@@ -152,8 +152,11 @@ try {
 process.exitCode = exitCode;
 expectExit(note);
 
-/** Waits until the machine's CPUs are at least half idle over one second; returns how long it waited. */
-async function waitCpuSettled(timeoutMs: number): Promise<number> {
+/**
+ * Waits until the machine's CPUs are at least half idle over one second, or `timeoutMs`; returns how
+ * long it waited and whether they did.
+ */
+async function waitCpuSettled(timeoutMs: number): Promise<{ waitedMs: number; settled: boolean }> {
   const started = Date.now();
   const sample = async () => {
     const cpu = (await readFile("/proc/stat", "utf8"))
@@ -168,13 +171,14 @@ async function waitCpuSettled(timeoutMs: number): Promise<number> {
     const a = await sample();
     await sleep(1000);
     const b = await sample();
-    if ((b.idle - a.idle) / Math.max(1, b.total - a.total) >= 0.5) break;
+    if ((b.idle - a.idle) / Math.max(1, b.total - a.total) >= 0.5)
+      return { waitedMs: Date.now() - started, settled: true };
   }
-  return Date.now() - started;
+  return { waitedMs: Date.now() - started, settled: false };
 }
 
 // ------------------------------------------------------------------------------------------------------
-/** Helper A's raw measurements (bench/pool-raw-floor.ts); absent until that branch is merged. */
+/** The raw measurements (bench/pool-raw-floor.ts). */
 interface RawFloor {
   measureRawFloor(n: number): Promise<number | { wallMs: number }>;
   measureRawReset(): Promise<number | { wallMs: number }>;
@@ -309,6 +313,26 @@ async function main(): Promise<void> {
    */
   async function notePoolStartPhases(poolId: number, startedAt: number): Promise<void> {
     const ds = await poolDesktops(poolId);
+    // A desktop the controller took away meanwhile (replaced, surplus): say which way it went.
+    const gone = (await s.db.select().from(instances).where(eq(instances.poolId, poolId))).filter(
+      (d) => d.state === "DELETED" || d.state === "DELETING",
+    );
+    for (const d of gone) {
+      const timeline = await s.db
+        .select()
+        .from(instanceEvents)
+        .where(eq(instanceEvents.instanceId, d.id))
+        .orderBy(instanceEvents.id);
+      note(
+        `desktop ${d.id} left the pool (${d.state}): ` +
+          timeline
+            .map(
+              (e) =>
+                `+${e.at.getTime() - startedAt} ms ${e.fromState ?? ""}→${e.toState ?? ""} ${JSON.stringify(e.message)}`,
+            )
+            .join("; "),
+      );
+    }
     // The RUNNING timeline row is written just after the state: give the last ones a moment.
     let evs: (typeof instanceEvents.$inferSelect)[] = [];
     for (let i = 0; i < 20; i++) {
@@ -367,8 +391,12 @@ async function main(): Promise<void> {
   // ---- hand-out: N students at once, request → console ticket -----------------------------------------
   // "Warm" means booted: N guests booting under TCG take every CPU of this 2-core machine for a while,
   // and the portal would be timed competing with them. Wait (≤ 120 s) until the CPUs are half idle.
-  const settledAfter = await waitCpuSettled(120_000);
-  note(`guests settled ${(settledAfter / 1000).toFixed(0)} s after the last RUNNING`);
+  const settle = await waitCpuSettled(120_000);
+  note(
+    settle.settled
+      ? `guests settled ${(settle.waitedMs / 1000).toFixed(0)} s after the last RUNNING`
+      : `CPUs still busy ${(settle.waitedMs / 1000).toFixed(0)} s after the last RUNNING (guests still booting): hand-out timed against them`,
+  );
   const handout = await Promise.all(
     students.map(async (st) => {
       const api = as(st);
