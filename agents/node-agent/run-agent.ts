@@ -14,7 +14,7 @@ import type { HypervisorDriver } from "./drivers/hypervisor-driver";
 import { guardRunningNics } from "./guard-running-nics";
 import { ImageCache, imageCacheLimitFromEnv } from "./image-cache";
 import { handleJob } from "./jobs/handle-job";
-import { isLocalVmId } from "./local/local-desktop";
+import { lookAtVms } from "./look-at-vms";
 import { reportState, type JobContext } from "./jobs/job-context";
 import { toWorkerError } from "./jobs/to-worker-error";
 import { allowedUplinksFromEnv, HostNetwork } from "./network/host-network";
@@ -146,12 +146,11 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
   const beat = async (startup: boolean, withFacts: boolean) => {
     // The startup beat asks each hypervisor about each VM (reconcile needs the truth); routine beats
     // only check that each VM's process lives.
-    // A lab PC's own local desktops are not the portal's instances (local/local-desktop.ts).
-    const vms = (await opts.drivers.listVms({ quick: !startup })).filter(({ vm }) => !isLocalVmId(vm.id));
+    const { at, vms } = await lookAtVms(opts.drivers, !startup);
     await events.send({
       type: "host.heartbeat",
       hostId,
-      at: new Date(),
+      at,
       startup,
       facts: withFacts ? await collectFacts(opts.stateDir, opts.drivers) : undefined,
       vms: await Promise.all(
