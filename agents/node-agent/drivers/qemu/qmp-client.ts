@@ -83,7 +83,7 @@ export class QmpClient {
     for (;;) {
       const client = new QmpClient(createConnection({ path: socketPath }), socketPath);
       try {
-        await client.awaitGreeting(Math.max(1, deadline - Date.now()));
+        await client.awaitGreeting(Math.max(1, deadline - Date.now()), timeoutMs);
         await client.execute("qmp_capabilities", undefined, { timeoutMs });
         return client;
       } catch (error) {
@@ -97,7 +97,8 @@ export class QmpClient {
     }
   }
 
-  private awaitGreeting(timeoutMs: number): Promise<QmpGreeting> {
+  /** Waits `timeoutMs` at most; `totalMs` is the caller's whole budget, for the message. */
+  private awaitGreeting(timeoutMs: number, totalMs = timeoutMs): Promise<QmpGreeting> {
     return new Promise((resolve, reject) => {
       const onClose = () => {
         clearTimeout(timer);
@@ -108,7 +109,7 @@ export class QmpClient {
       };
       const timer = setTimeout(() => {
         this.closeWaiters.delete(onClose);
-        reject(new QmpConnectionError(`no QMP greeting on ${this.socketPath} within ${timeoutMs} ms`));
+        reject(new QmpConnectionError(`no QMP greeting on ${this.socketPath} within ${totalMs} ms`));
       }, timeoutMs);
       this.onGreeting = (greeting) => {
         clearTimeout(timer);
