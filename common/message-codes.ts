@@ -418,6 +418,7 @@ export interface MessageParams {
   "terminals.tooManyEnrolments": { minutes: MessageParam };
   "terminals.notAdminOfLab": Record<never, never>;
   "terminals.seatNotInLab": Record<never, never>;
+  "terminals.seatHandedOut": Record<never, never>;
   "terminals.notPending": { state: MessageParam };
   "terminals.notApproved": Record<never, never>;
   "kiosk.noSession": Record<never, never>;

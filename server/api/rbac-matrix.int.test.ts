@@ -778,7 +778,14 @@ async function kioskCookieOf(w: World): Promise<string> {
   const store = { redis: w.s.redis, prefix: settings.redisPrefix };
   const t = await terminalOf(w, "approved");
   const cookie = (await redeemKioskLink(store, await issueKioskLink(store, t.id)))!.cookie;
-  await setKioskUser(store, (await loadKioskSession(store, cookie))!, w.targetUserA.id);
+  const [account] = await w.s.db
+    .select({ sv: users.sessionVersion })
+    .from(users)
+    .where(eq(users.id, w.targetUserA.id));
+  await setKioskUser(store, (await loadKioskSession(store, cookie))!, {
+    id: w.targetUserA.id,
+    sessionVersion: account!.sv,
+  });
   await w.s.db.update(terminals).set({ signedInUserId: w.targetUserA.id }).where(eq(terminals.id, t.id));
   return `educloud-kiosk=${cookie}`;
 }

@@ -86,7 +86,13 @@ export async function resolveKioskCaller(req: Request, deps: SessionDeps): Promi
   const terminal = await loadTerminal(deps.db, session.terminalId).catch(() => null);
   if (!terminal || terminal.state === "revoked") throw new DomainError("FORBIDDEN", msg("terminals.revoked"));
   if (terminal.state !== "approved") throw new DomainError("FORBIDDEN", msg("terminals.pending"));
-  return { kind: "kiosk", terminalId: terminal.id, sessionHash: session.hash, userId: session.userId };
+  return {
+    kind: "kiosk",
+    terminalId: terminal.id,
+    sessionHash: session.hash,
+    userId: session.userId,
+    userSv: session.sv ?? null,
+  };
 }
 
 export type Credentials = "session" | "host" | "none" | "terminal" | "kiosk";

@@ -65,7 +65,12 @@ async function kioskCall(caller: Caller, services: Services, ip: string | null):
   return {
     ctx,
     terminal: await loadTerminal(services.db, caller.terminalId),
-    session: { terminalId: caller.terminalId, userId: caller.userId, hash: caller.sessionHash },
+    session: {
+      terminalId: caller.terminalId,
+      userId: caller.userId,
+      sv: caller.userSv,
+      hash: caller.sessionHash,
+    },
   };
 }
 

@@ -180,10 +180,13 @@ describe("terminals: enrol, approve, config", () => {
 
   it("enrolling a MAC again replaces its pending request, never an approved terminal, and returns a new secret", async () => {
     const mac = randomMac();
-    const first = (await enrol(mac)).body;
+    // The same PC each time (the same address: a request from elsewhere never replaces it, see
+    // server/security/terminals/enrol-same-mac.int.test.ts).
+    const ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const first = (await enrol(mac, ip)).body;
     await callerFor(s, superAdm).terminals.approve({ id: first.terminalId, labId, seatInstanceId: null });
-    const second = (await enrol(mac)).body;
-    const third = (await enrol(mac)).body;
+    const second = (await enrol(mac, ip)).body;
+    const third = (await enrol(mac, ip)).body;
     expect(new Set([first.secret, second.secret, third.secret]).size).toBe(3);
     expect(new Set([first.terminalId, second.terminalId, third.terminalId]).size).toBe(3);
     const rows = await s.db.select().from(terminals).where(eq(terminals.mac, mac));

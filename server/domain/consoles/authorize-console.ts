@@ -80,14 +80,14 @@ export async function authorizeConsole(
 
 /**
  * A kiosk's ticket (decision 015) holds only while its terminal still shows this desktop: the terminal is
- * approved, the desktop is of a pool of the terminal's lab, and it is the terminal's seat (a ticket
- * without a student) or the student's who is signed in at that terminal now. A terminal of lab A never
+ * approved, the desktop is of a pool of the terminal's lab, and it is the terminal's seat and nobody's (a
+ * ticket without a student) or the student's who is signed in at that terminal now. A terminal of lab A never
  * opens lab B's desktop, whatever ticket it holds.
  */
 async function assertTerminalStillShows(
   db: Database,
   claims: TicketClaims,
-  inst: { id: string; poolId: number | null },
+  inst: { id: string; poolId: number | null; assignedTo: number | null },
 ): Promise<void> {
   const [terminal] = await db.select().from(terminals).where(eq(terminals.id, claims.terminalId!));
   const [pool] = inst.poolId === null ? [] : await db.select().from(pools).where(eq(pools.id, inst.poolId));
@@ -97,7 +97,8 @@ async function assertTerminalStillShows(
     terminal.labId !== null &&
     pool?.labId === terminal.labId &&
     (claims.userId === null
-      ? terminal.seatInstanceId === inst.id
+      ? // A seat that became a student's (a hand-out racing the seating) is no longer the PC's to show.
+        terminal.seatInstanceId === inst.id && inst.assignedTo === null
       : terminal.signedInUserId === claims.userId);
   if (!shows) throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
 }

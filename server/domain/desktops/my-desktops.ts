@@ -2,6 +2,7 @@
 import { and, eq, inArray, isNull, notInArray, or, sql } from "drizzle-orm";
 import { instances, labs, pools, profiles } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
+import { notASeat } from "./seats";
 
 export async function myDesktops(ctx: DomainContext) {
   const actor = requireActor(ctx);
@@ -50,6 +51,7 @@ export async function myDesktops(ctx: DomainContext) {
             isNull(instances.assignedTo),
             eq(instances.state, "RUNNING"),
             isNull(instances.task),
+            notASeat(ctx.db),
           ),
         )
         .where(and(inArray(pools.labId, ids), eq(pools.state, "running")))

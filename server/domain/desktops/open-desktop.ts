@@ -12,6 +12,7 @@ import { makeDesktops } from "../pools/control-pools";
 import { liveDesktopsOf, loadLab } from "../pools/load-pool";
 import { nudgePools } from "../pools/pool-nudge";
 import { withPoolLock } from "../pools/pool-lock";
+import { notASeat } from "./seats";
 
 export interface OpenedDesktop {
   instanceId: string;
@@ -99,7 +100,7 @@ export async function openDesktop(ctx: DomainContext, labId: number): Promise<Op
   throw new DomainError("CONFLICT", msg("desktops.noneFree", { lab: lab.name }));
 }
 
-/** Running spare desktops of these pools, read without locks. */
+/** Running spare desktops of these pools (never a terminal's seat), read without locks. */
 async function countSpare(ctx: DomainContext, poolIds: number[]): Promise<number> {
   const [row] = await ctx.db
     .select({ n: sql<string>`count(*)` })
@@ -111,6 +112,7 @@ async function countSpare(ctx: DomainContext, poolIds: number[]): Promise<number
         isNull(instances.assignedTo),
         eq(instances.state, "RUNNING"),
         isNull(instances.task),
+        notASeat(ctx.db),
       ),
     );
   return Number(row?.n ?? 0);
@@ -135,6 +137,7 @@ async function claimSpare(ctx: DomainContext, poolIds: number[], userId: number)
             isNull(instances.assignedTo),
             eq(instances.state, "RUNNING"),
             isNull(instances.task),
+            notASeat(ctx.db),
           ),
         )
         .limit(1)

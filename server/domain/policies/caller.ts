@@ -15,7 +15,14 @@ export type Caller =
   /** An approved thin client whose request carried a valid signature (server/http/terminal-caller.ts). */
   | { kind: "terminal"; terminalId: string }
   /** The kiosk page of an approved terminal; userId: the student signed in there (null: nobody yet). */
-  | { kind: "kiosk"; terminalId: string; sessionHash: string; userId: number | null }
+  | {
+      kind: "kiosk";
+      terminalId: string;
+      sessionHash: string;
+      userId: number | null;
+      /** The student's session version when they signed in there: "sign out everywhere" ends it too. */
+      userSv: number | null;
+    }
   | { kind: "anonymous" };
 
 export const ANONYMOUS: Caller = { kind: "anonymous" };

@@ -13,6 +13,7 @@ import {
   labLessons,
   pools,
   profiles,
+  terminals,
   type InstanceRow,
   type PoolRow,
 } from "@/db/schema";
@@ -104,8 +105,14 @@ async function controlPool(deps: PoolControlDeps, pool: PoolRow, result: PoolCon
   const healthy = desktops.filter((d) => !broken.has(d.id));
   const lessons = await deps.db.select().from(labLessons).where(eq(labLessons.labId, pool.labId));
   const target = poolTarget(pool, lessons, deps.now ?? new Date());
-  const assigned = healthy.filter((d) => d.assignedTo !== null).length;
-  const spare = healthy.filter((d) => d.assignedTo === null);
+  // A terminal's seat is held like an assigned desktop (desktops/seats.ts): never surplus, never a spare.
+  const seats = await seatsAmong(
+    deps.db,
+    healthy.map((d) => d.id),
+  );
+  const held = (d: { id: string; assignedTo: number | null }) => d.assignedTo !== null || seats.has(d.id);
+  const assigned = healthy.filter(held).length;
+  const spare = healthy.filter((d) => !held(d));
   const want = wantedSpare(target, pool.spare, assigned);
 
   if (spare.length > want) {
@@ -127,6 +134,16 @@ async function controlPool(deps: PoolControlDeps, pool: PoolRow, result: PoolCon
   const n = Math.min(missing, room);
   if (n <= 0) return;
   result.created += (await makeDesktops(deps, pool, n)).length;
+}
+
+/** Which of these desktops are a terminal's seat. */
+async function seatsAmong(db: Database, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db
+    .select({ id: terminals.seatInstanceId })
+    .from(terminals)
+    .where(inArray(terminals.seatInstanceId, ids));
+  return new Set(rows.map((r) => r.id!));
 }
 
 /**

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { enrolTerminalInput } from "@/common/terminals";
 import { terminals } from "@/db/schema";
 import type { Database } from "@/server/db/client";
@@ -28,10 +28,21 @@ export async function enrolTerminal(
   await reserveEnrolment(deps.redis, deps.redisPrefix, ip, deps.limits);
   const id = randomUUID();
   const salt = newSecretSalt();
-  // One pending request per MAC: a PC that enrols again (its disk wiped, the script re-run) replaces its
-  // own unanswered request instead of piling them up for the admin. Approved and revoked rows stay.
+  // A PC that enrols again (its disk wiped, the script re-run) replaces its own unanswered request instead
+  // of piling them up for the admin — only one from the same address, though: anyone can send any MAC,
+  // and a request from elsewhere must not delete a waiting PC's (its boot script would be refused as a
+  // stranger for good); both then wait side by side and the admin compares codes. Approved and revoked
+  // rows stay.
   await deps.db.transaction(async (tx) => {
-    await tx.delete(terminals).where(and(eq(terminals.mac, input.mac), eq(terminals.state, "pending")));
+    await tx
+      .delete(terminals)
+      .where(
+        and(
+          eq(terminals.mac, input.mac),
+          eq(terminals.state, "pending"),
+          ip === null ? isNull(terminals.lastIp) : eq(terminals.lastIp, ip),
+        ),
+      );
     await tx.insert(terminals).values({
       id,
       mac: input.mac,

@@ -22,7 +22,12 @@ interface Store {
 const linkKey = (s: Store, hash: string) => `${s.prefix}:kiosk-link:${hash}`;
 const sessionKey = (s: Store, hash: string) => `${s.prefix}:kiosk-session:${hash}`;
 
-const sessionSchema = z.object({ terminalId: z.uuid(), userId: z.number().int().positive().nullable() });
+const sessionSchema = z.object({
+  terminalId: z.uuid(),
+  userId: z.number().int().positive().nullable(),
+  /** The student's session version at sign-in (kiosk.ts): a later "sign out everywhere" ends the kiosk's. */
+  sv: z.number().int().nullable().optional(),
+});
 export type KioskSession = z.infer<typeof sessionSchema> & { hash: string };
 
 export async function issueKioskLink(s: Store, terminalId: string): Promise<string> {
@@ -62,11 +67,22 @@ export async function loadKioskSession(s: Store, cookie: string | null): Promise
   }
 }
 
-/** Who is signed in at this kiosk session now (null: signed out); keeps the session's time to live. */
-export async function setKioskUser(s: Store, session: KioskSession, userId: number | null): Promise<void> {
+/**
+ * Who is signed in at this kiosk session now (null: signed out) and their session version then; keeps
+ * the session's time to live.
+ */
+export async function setKioskUser(
+  s: Store,
+  session: KioskSession,
+  user: { id: number; sessionVersion: number } | null,
+): Promise<void> {
   await s.redis.set(
     sessionKey(s, session.hash),
-    JSON.stringify({ terminalId: session.terminalId, userId }),
+    JSON.stringify({
+      terminalId: session.terminalId,
+      userId: user?.id ?? null,
+      sv: user?.sessionVersion ?? null,
+    }),
     "KEEPTTL",
   );
 }

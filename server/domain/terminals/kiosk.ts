@@ -8,7 +8,7 @@ import { and, eq } from "drizzle-orm";
 import { msg } from "@/common/message";
 import type { kioskSignInInput } from "@/common/terminals";
 import { instances, terminals, users, type TerminalRow } from "@/db/schema";
-import { loadActorById } from "../account/load-actor";
+import { loadActor, loadActorById } from "../account/load-actor";
 import { authenticateUser } from "../account/authenticate";
 import type { LoginLimits } from "../account/login-rate-limit";
 import { storeConsoleTicket, TICKET_TTL_MS } from "../consoles/console-tickets";
@@ -28,15 +28,17 @@ export interface KioskCall {
 
 const store = (ctx: DomainContext) => ({ redis: ctx.redis, prefix: ctx.settings.redisPrefix });
 
-export async function readKioskState({ ctx, terminal, session }: KioskCall) {
+export async function readKioskState(call: KioskCall) {
+  const { ctx, terminal } = call;
   await touch(ctx, terminal.id);
   const lab = await labFacts(ctx.db, terminal.labId);
   let user: { username: string; displayName: string } | null = null;
-  if (session.userId !== null && terminal.signedInUserId === session.userId) {
+  const student = await signedInHere(call);
+  if (student) {
     const [row] = await ctx.db
       .select({ username: users.username, displayName: users.displayName })
       .from(users)
-      .where(eq(users.id, session.userId));
+      .where(eq(users.id, student.id));
     user = row ?? null;
   }
   return {
@@ -50,13 +52,13 @@ export async function readKioskState({ ctx, terminal, session }: KioskCall) {
 
 /** Signs a student in at the kiosk: their password (rate-limited as at the portal), then the lab's rule. */
 export async function signInAtKiosk(
-  { ctx, terminal, session }: KioskCall,
+  call: KioskCall,
   input: z.output<typeof kioskSignInInput>,
   limits: LoginLimits,
 ): Promise<{ username: string }> {
+  const { ctx, terminal, session } = call;
   if (terminal.seatInstanceId) throw new DomainError("CONFLICT", msg("kiosk.seatNoSignIn"));
-  if (session.userId !== null && terminal.signedInUserId === session.userId)
-    throw new DomainError("CONFLICT", msg("kiosk.alreadySignedIn"));
+  if (await signedInHere(call)) throw new DomainError("CONFLICT", msg("kiosk.alreadySignedIn"));
   const lab = await labFacts(ctx.db, terminal.labId);
   if (!lab) throw new DomainError("CONFLICT", msg("kiosk.noLab"));
   const user = await authenticateUser({ db: ctx.db, redis: ctx.redis, limits }, { ...input, ip: ctx.ip });
@@ -68,7 +70,7 @@ export async function signInAtKiosk(
     { lab: { groupId: lab.groupId } },
     msg("kiosk.notInLab", { lab: lab.name }),
   );
-  await setKioskUser(store(ctx), session, actor.id);
+  await setKioskUser(store(ctx), session, { id: actor.id, sessionVersion: user.sessionVersion });
   await ctx.db
     .update(terminals)
     .set({ signedInUserId: actor.id, lastContactAt: new Date(), lastIp: ctx.ip })
@@ -76,11 +78,19 @@ export async function signInAtKiosk(
   return { username: actor.username };
 }
 
-/** The student signed in at this kiosk as they are now; a disabled account or a newer sign-in there: nobody. */
-async function kioskStudent({ ctx, terminal, session }: KioskCall): Promise<Actor> {
-  if (session.userId === null || terminal.signedInUserId !== session.userId)
-    throw new DomainError("UNAUTHORIZED", msg("kiosk.signInFirst"));
-  const actor = await loadActorById(ctx.db, session.userId);
+/**
+ * The student signed in at this kiosk session, as they are now — or null: nobody signed in, a newer
+ * sign-in at this terminal, a disabled account, or their sessions ended since ("sign out everywhere", a
+ * password reset by an admin or a link: the session version moved on), as a portal session would end.
+ */
+async function signedInHere({ ctx, terminal, session }: KioskCall): Promise<Actor | null> {
+  if (session.userId === null || terminal.signedInUserId !== session.userId) return null;
+  if (session.sv === null || session.sv === undefined) return null;
+  return loadActor(ctx.db, session.userId, session.sv);
+}
+
+async function kioskStudent(call: KioskCall): Promise<Actor> {
+  const actor = await signedInHere(call);
   if (!actor) throw new DomainError("UNAUTHORIZED", msg("kiosk.signInFirst"));
   return actor;
 }

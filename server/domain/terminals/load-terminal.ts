@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray } from "drizzle-orm";
+import { and, eq, inArray, isNull, notInArray } from "drizzle-orm";
 import { instances, labs, pools, profiles, terminals, type TerminalRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { notFound } from "../errors";
@@ -24,9 +24,10 @@ export async function desktopShownBy(
 ): Promise<{ id: string; name: string; state: string; task: string | null } | null> {
   const poolIds = await poolIdsOfLab(db, t.labId);
   if (!poolIds.length) return null;
+  // A seat handed out to a student after all (a hand-out racing the seating) is theirs, not the PC's.
   const who =
     t.seatInstanceId !== null
-      ? eq(instances.id, t.seatInstanceId)
+      ? and(eq(instances.id, t.seatInstanceId), isNull(instances.assignedTo))
       : t.signedInUserId !== null
         ? eq(instances.assignedTo, t.signedInUserId)
         : null;

@@ -82,12 +82,16 @@ async function labFor(ctx: DomainContext, actor: Actor, labId: number) {
   return lab;
 }
 
-/** A seat must be a live desktop of one of the lab's pools: a terminal of lab A never shows lab B's. */
+/**
+ * A seat must be a live desktop of one of the lab's pools (a terminal of lab A never shows lab B's) and
+ * nobody's: whoever sits at a seat terminal sees and types into its desktop, so a student's desktop
+ * must never become one (once seated, the hand-out passes it over: open-desktop.ts).
+ */
 async function assertSeatInLab(ctx: DomainContext, seatId: string, labId: number) {
   const poolIds = await poolIdsOfLab(ctx.db, labId);
   const [row] = poolIds.length
     ? await ctx.db
-        .select({ id: instances.id })
+        .select({ id: instances.id, assignedTo: instances.assignedTo })
         .from(instances)
         .where(
           and(eq(instances.id, seatId), eq(instances.kind, "desktop"), inArray(instances.poolId, poolIds)),
@@ -96,6 +100,10 @@ async function assertSeatInLab(ctx: DomainContext, seatId: string, labId: number
   if (!row)
     throw new DomainError("INVALID", msg("terminals.seatNotInLab"), {
       seatInstanceId: msg("terminals.seatNotInLab"),
+    });
+  if (row.assignedTo !== null)
+    throw new DomainError("INVALID", msg("terminals.seatHandedOut"), {
+      seatInstanceId: msg("terminals.seatHandedOut"),
     });
 }
 
