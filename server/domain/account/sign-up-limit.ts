@@ -66,6 +66,29 @@ redis.call('EXPIRE', KEYS[2], ARGV[3], 'NX')
 return 0
 `;
 
+/**
+ * Takes one slot in both counters (this address's and the portal's) for `windowSeconds`, atomically;
+ * returns 0, or the seconds until the full counter empties (nothing counted then). Shared by every
+ * open door that is limited this way (sign-up, terminal enrolment).
+ */
+export async function reserveAddressAndPortalSlot(
+  redis: Redis,
+  keys: { address: string; portal: string },
+  limits: { perAddress: number; perPortal: number; windowSeconds: number },
+): Promise<number> {
+  return Number(
+    await redis.eval(
+      RESERVE,
+      2,
+      keys.address,
+      keys.portal,
+      limits.perAddress,
+      limits.perPortal,
+      limits.windowSeconds,
+    ),
+  );
+}
+
 /** Takes one sign-up slot for this address, or throws RATE_LIMITED (counted whether or not it succeeds). */
 export async function reserveSignUp(
   redis: Redis,
@@ -73,16 +96,10 @@ export async function reserveSignUp(
   ip: string | null,
   limits: SignUpLimits = SIGN_UP_LIMITS,
 ): Promise<void> {
-  const wait = Number(
-    await redis.eval(
-      RESERVE,
-      2,
-      signUpAddressKey(prefix, ip),
-      signUpPortalKey(prefix),
-      limits.perAddress,
-      limits.perPortal,
-      limits.windowSeconds,
-    ),
+  const wait = await reserveAddressAndPortalSlot(
+    redis,
+    { address: signUpAddressKey(prefix, ip), portal: signUpPortalKey(prefix) },
+    limits,
   );
   if (wait !== 0)
     throw new DomainError(

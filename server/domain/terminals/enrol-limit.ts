@@ -2,7 +2,7 @@
 // address (an IPv6 client by its /64, as sign-up counts) and for the whole portal, per window.
 import type { Redis } from "ioredis";
 import { msg } from "@/common/message";
-import { addressBucketOf } from "../account/sign-up-limit";
+import { addressBucketOf, reserveAddressAndPortalSlot } from "../account/sign-up-limit";
 import { DomainError } from "../errors";
 
 export interface EnrolLimits {
@@ -14,19 +14,6 @@ export interface EnrolLimits {
 /** A lab of 40 PCs behind one NAT address enrols in one go; a flood from many addresses stops at 500. */
 export const ENROL_LIMITS: EnrolLimits = { perAddress: 60, perPortal: 500, windowSeconds: 3600 };
 
-// One atomic step: refuse when either counter is full (answer: seconds until it empties), else count in both.
-const RESERVE = `
-local a = tonumber(redis.call('GET', KEYS[1]) or '0')
-if a >= tonumber(ARGV[1]) then return math.max(redis.call('TTL', KEYS[1]), 1) end
-local p = tonumber(redis.call('GET', KEYS[2]) or '0')
-if p >= tonumber(ARGV[2]) then return math.max(redis.call('TTL', KEYS[2]), 1) end
-redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[3], 'NX')
-redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ARGV[3], 'NX')
-return 0
-`;
-
 /** Takes one enrolment slot for this address, or throws RATE_LIMITED. */
 export async function reserveEnrolment(
   redis: Redis,
@@ -34,16 +21,13 @@ export async function reserveEnrolment(
   ip: string | null,
   limits: EnrolLimits = ENROL_LIMITS,
 ): Promise<void> {
-  const wait = Number(
-    await redis.eval(
-      RESERVE,
-      2,
-      `${prefix}:terminal-enrol:addr:${addressBucketOf(ip)}`,
-      `${prefix}:terminal-enrol:portal`,
-      limits.perAddress,
-      limits.perPortal,
-      limits.windowSeconds,
-    ),
+  const wait = await reserveAddressAndPortalSlot(
+    redis,
+    {
+      address: `${prefix}:terminal-enrol:addr:${addressBucketOf(ip)}`,
+      portal: `${prefix}:terminal-enrol:portal`,
+    },
+    limits,
   );
   if (wait !== 0)
     throw new DomainError(
