@@ -6,41 +6,28 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hosts, instances, terminals } from "@/db/schema";
 import { getServices } from "@/server/services";
+import {
+  makeLabWithPool as makeLabWithPoolOf,
+  openKioskTerminal,
+  type LabWithPool,
+} from "./testing/kiosk-terminal";
 import { authorizeConsole } from "@/server/domain/consoles/authorize-console";
 import { storeConsoleTicket } from "@/server/domain/consoles/console-tickets";
 import { signTerminalRequest } from "@/server/domain/terminals/terminal-secrets";
 import {
   callerFor,
-  FIXTURE_PASSWORD,
-  makeGroup,
   makeHost,
   makeUser,
   openTestServices,
-  uniqueName,
   type TestServices,
 } from "@/server/testing/fixtures";
-import { makeLab, makePool, makeProfile, makeProfileMachine } from "@/server/testing/lab-fixtures";
-import * as enrolRoute from "@/app/api/v1/terminals/enrol/route";
-import * as configRoute from "@/app/api/v1/terminals/config/route";
 import * as terminalTicketRoute from "@/app/api/v1/terminals/console-ticket/route";
-import * as startRoute from "@/app/api/v1/kiosk/start/route";
-import * as signInRoute from "@/app/api/v1/kiosk/sign-in/route";
-import * as desktopRoute from "@/app/api/v1/kiosk/desktop/route";
-import * as ticketRoute from "@/app/api/v1/kiosk/ticket/route";
-import * as signOutRoute from "@/app/api/v1/kiosk/sign-out/route";
 
 let s: TestServices;
 const portal = "http://portal";
 type Actor = Awaited<ReturnType<typeof makeUser>>;
 
-interface Lab {
-  groupId: number;
-  labId: number;
-  poolId: number;
-  profileId: number;
-  /** Running desktops of the lab's pool on the test host (spare unless assigned). */
-  desktop: (assignedTo?: number | null) => Promise<string>;
-}
+type Lab = LabWithPool;
 
 let hostId: string;
 let superAdm: Actor;
@@ -49,75 +36,12 @@ let onlyB: Actor; // a student of B's group only
 let labA: Lab;
 let labB: Lab;
 
-async function makeLabWithPool(): Promise<Lab> {
-  const groupId = await makeGroup(s);
-  const { profileId, flavorId, imageId } = await makeProfile(s, { groupId });
-  const labId = await makeLab(s, { groupId, profileIds: [profileId] });
-  const poolId = await makePool(s, { labId, profileId, size: 4, spare: 0 });
-  return {
-    groupId,
-    labId,
-    poolId,
-    profileId,
-    async desktop(assignedTo = null) {
-      const id = await makeProfileMachine(s, {
-        profileId,
-        kind: "desktop",
-        ownerId: superAdm.id,
-        groupId,
-        hostId,
-        flavorId,
-        imageId,
-        assignedTo,
-      });
-      await s.db
-        .update(instances)
-        .set({ poolId, assignedAt: assignedTo ? new Date() : null })
-        .where(eq(instances.id, id));
-      return id;
-    },
-  };
-}
+const makeLabWithPool = () => makeLabWithPoolOf(s, { hostId, ownerId: superAdm.id, size: 4 });
 
 /** An approved terminal of the lab, and a kiosk session opened through its config's one-time link. */
 async function kioskOf(labId: number, seatInstanceId: string | null = null) {
-  const res = await enrolRoute.POST(
-    new Request(`${portal}/api/v1/terminals/enrol`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ mac: "02:00:00:00:00:01", name: uniqueName("pc") }),
-    }),
-  );
-  const t = (await res.json()) as { terminalId: string; secret: string };
-  await callerFor(s, superAdm).terminals.approve({ id: t.terminalId, labId, seatInstanceId });
-  const path = "/api/v1/terminals/config";
-  const config = (await (
-    await configRoute.GET(
-      new Request(`${portal}${path}`, {
-        headers: signTerminalRequest({ id: t.terminalId, secret: t.secret }, "GET", path),
-      }),
-    )
-  ).json()) as { kioskUrl: string };
-  const link = new URL(config.kioskUrl);
-  const started = await startRoute.GET(new Request(`${portal}${link.pathname}${link.search}`));
-  const cookie = started.headers.get("set-cookie")!.split(";")[0]!;
-  const post = (route: { POST: (r: Request) => Promise<Response> }, name: string, body?: unknown) =>
-    route.POST(
-      new Request(`${portal}/api/v1/kiosk/${name}`, {
-        method: "POST",
-        headers: { cookie, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
-  return {
-    terminalId: t.terminalId,
-    secret: t.secret,
-    signIn: (who: Actor) =>
-      post(signInRoute, "sign-in", { username: who.username, password: FIXTURE_PASSWORD }),
-    desktop: () => post(desktopRoute, "desktop"),
-    ticket: () => post(ticketRoute, "ticket"),
-    signOut: () => post(signOutRoute, "sign-out"),
-  };
+  const kiosk = await openKioskTerminal(s, superAdm, { labId, seatInstanceId, mac: "02:00:00:00:00:01" });
+  return { ...kiosk, terminalId: kiosk.id };
 }
 
 const consoleDeps = () => ({

@@ -6,75 +6,25 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hosts, instances, terminals } from "@/db/schema";
-import { signTerminalRequest } from "@/server/domain/terminals/terminal-secrets";
+import { openKioskTerminal } from "./testing/kiosk-terminal";
 import {
   callerFor,
-  FIXTURE_PASSWORD,
   makeGroup,
   makeHost,
   makeUser,
   openTestServices,
-  uniqueName,
   type TestServices,
 } from "@/server/testing/fixtures";
 import { makeLab, makePool, makeProfile, makeProfileMachine } from "@/server/testing/lab-fixtures";
-import * as enrolRoute from "@/app/api/v1/terminals/enrol/route";
-import * as configRoute from "@/app/api/v1/terminals/config/route";
-import * as startRoute from "@/app/api/v1/kiosk/start/route";
-import * as stateRoute from "@/app/api/v1/kiosk/state/route";
-import * as signInRoute from "@/app/api/v1/kiosk/sign-in/route";
-import * as desktopRoute from "@/app/api/v1/kiosk/desktop/route";
-import * as ticketRoute from "@/app/api/v1/kiosk/ticket/route";
 
 let s: TestServices;
-const portal = "http://portal";
 type Actor = Awaited<ReturnType<typeof makeUser>>;
 let superAdm: Actor;
 let groupId: number;
 let labId: number;
 let spare: () => Promise<string>;
 
-async function kioskOf() {
-  const res = await enrolRoute.POST(
-    new Request(`${portal}/api/v1/terminals/enrol`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ mac: "02:00:00:00:00:0b", name: uniqueName("pc") }),
-    }),
-  );
-  const t = (await res.json()) as { terminalId: string; secret: string };
-  await callerFor(s, superAdm).terminals.approve({ id: t.terminalId, labId, seatInstanceId: null });
-  const path = "/api/v1/terminals/config";
-  const config = (await (
-    await configRoute.GET(
-      new Request(`${portal}${path}`, {
-        headers: signTerminalRequest({ id: t.terminalId, secret: t.secret }, "GET", path),
-      }),
-    )
-  ).json()) as { kioskUrl: string };
-  const link = new URL(config.kioskUrl);
-  const started = await startRoute.GET(new Request(`${portal}${link.pathname}${link.search}`));
-  const cookie = started.headers.get("set-cookie")!.split(";")[0]!;
-  const post = (route: { POST: (r: Request) => Promise<Response> }, name: string, body?: unknown) =>
-    route.POST(
-      new Request(`${portal}/api/v1/kiosk/${name}`, {
-        method: "POST",
-        headers: { cookie, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
-  return {
-    id: t.terminalId,
-    signIn: (who: Actor) =>
-      post(signInRoute, "sign-in", { username: who.username, password: FIXTURE_PASSWORD }),
-    state: async () =>
-      (await (
-        await stateRoute.GET(new Request(`${portal}/api/v1/kiosk/state`, { headers: { cookie } }))
-      ).json()) as { user: { username: string } | null },
-    desktop: () => post(desktopRoute, "desktop"),
-    ticket: () => post(ticketRoute, "ticket"),
-  };
-}
+const kioskOf = () => openKioskTerminal(s, superAdm, { labId, mac: "02:00:00:00:00:0b" });
 
 beforeAll(async () => {
   s = openTestServices();

@@ -8,105 +8,27 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hosts, instances } from "@/db/schema";
 import { getServices } from "@/server/services";
+import { makeLabWithPool, openKioskTerminal } from "./testing/kiosk-terminal";
 import { authorizeConsole } from "@/server/domain/consoles/authorize-console";
-import { signTerminalRequest } from "@/server/domain/terminals/terminal-secrets";
 import {
   callerFor,
-  FIXTURE_PASSWORD,
-  makeGroup,
   makeHost,
   makeUser,
   openTestServices,
-  uniqueName,
   type TestServices,
 } from "@/server/testing/fixtures";
-import { makeLab, makePool, makeProfile, makeProfileMachine } from "@/server/testing/lab-fixtures";
-import * as enrolRoute from "@/app/api/v1/terminals/enrol/route";
-import * as configRoute from "@/app/api/v1/terminals/config/route";
-import * as terminalTicketRoute from "@/app/api/v1/terminals/console-ticket/route";
-import * as startRoute from "@/app/api/v1/kiosk/start/route";
-import * as signInRoute from "@/app/api/v1/kiosk/sign-in/route";
-import * as desktopRoute from "@/app/api/v1/kiosk/desktop/route";
-import * as ticketRoute from "@/app/api/v1/kiosk/ticket/route";
 
 let s: TestServices;
-const portal = "http://portal";
 type Actor = Awaited<ReturnType<typeof makeUser>>;
 let hostId: string;
 let superAdm: Actor;
 
 /** A lab whose one pool has room for exactly `size` desktops, and a way to add running ones to it. */
-async function makeSmallLab(size: number) {
-  const groupId = await makeGroup(s);
-  const { profileId, flavorId, imageId } = await makeProfile(s, { groupId });
-  const labId = await makeLab(s, { groupId, profileIds: [profileId] });
-  const poolId = await makePool(s, { labId, profileId, size, spare: 0 });
-  const desktop = async (assignedTo: number | null = null) => {
-    const id = await makeProfileMachine(s, {
-      profileId,
-      kind: "desktop",
-      ownerId: superAdm.id,
-      groupId,
-      hostId,
-      flavorId,
-      imageId,
-      assignedTo,
-    });
-    await s.db
-      .update(instances)
-      .set({ poolId, assignedAt: assignedTo ? new Date() : null })
-      .where(eq(instances.id, id));
-    return id;
-  };
-  return { groupId, labId, desktop };
-}
+const makeSmallLab = (size: number) => makeLabWithPool(s, { hostId, ownerId: superAdm.id, size });
 
 /** Enrols a terminal; approves it into the lab (with the seat); opens its kiosk. */
-async function terminalOf(labId: number, seatInstanceId: string | null) {
-  const res = await enrolRoute.POST(
-    new Request(`${portal}/api/v1/terminals/enrol`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ mac: "02:00:00:00:00:0a", name: uniqueName("pc") }),
-    }),
-  );
-  const t = (await res.json()) as { terminalId: string; secret: string };
-  await callerFor(s, superAdm).terminals.approve({ id: t.terminalId, labId, seatInstanceId });
-  const path = "/api/v1/terminals/config";
-  const config = (await (
-    await configRoute.GET(
-      new Request(`${portal}${path}`, {
-        headers: signTerminalRequest({ id: t.terminalId, secret: t.secret }, "GET", path),
-      }),
-    )
-  ).json()) as { kioskUrl: string };
-  const link = new URL(config.kioskUrl);
-  const started = await startRoute.GET(new Request(`${portal}${link.pathname}${link.search}`));
-  const cookie = started.headers.get("set-cookie")!.split(";")[0]!;
-  const post = (route: { POST: (r: Request) => Promise<Response> }, name: string, body?: unknown) =>
-    route.POST(
-      new Request(`${portal}/api/v1/kiosk/${name}`, {
-        method: "POST",
-        headers: { cookie, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
-  const nativePath = "/api/v1/terminals/console-ticket";
-  return {
-    id: t.terminalId,
-    signIn: (who: Actor) =>
-      post(signInRoute, "sign-in", { username: who.username, password: FIXTURE_PASSWORD }),
-    desktop: () => post(desktopRoute, "desktop"),
-    ticket: () => post(ticketRoute, "ticket"),
-    nativeTicket: () =>
-      terminalTicketRoute.POST(
-        new Request(`${portal}${nativePath}`, {
-          method: "POST",
-          headers: signTerminalRequest({ id: t.terminalId, secret: t.secret }, "POST", nativePath),
-        }),
-      ),
-  };
-}
+const terminalOf = (labId: number, seatInstanceId: string | null) =>
+  openKioskTerminal(s, superAdm, { labId, seatInstanceId, mac: "02:00:00:00:00:0a" });
 
 const consoleDeps = () => ({
   db: s.db,
