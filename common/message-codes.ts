@@ -430,4 +430,8 @@ export interface MessageParams {
   "kiosk.signInFirst": Record<never, never>;
   "kiosk.noDesktop": Record<never, never>;
   "localDesktops.notLocalHost": Record<never, never>;
+  "rest.noRoute": { method: MessageParam; path: MessageParam };
+  "rest.methodNotAllowed": { allowed: MessageParam; method: MessageParam; path: MessageParam };
+  "rest.jsonBody": Record<never, never>;
+  "rest.pathMismatch": { field: MessageParam };
 }
