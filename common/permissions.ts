@@ -104,6 +104,10 @@ export const PERMISSIONS = {
     list: p("superAdm"),
     export: p("superAdm"),
   },
+  /** The REST API's description: public, as it tells nothing about the install (OpenAPI document and reference page). */
+  api: {
+    document: p("anonymous"),
+  },
   health: {
     read: p("powerAdm"),
     /** The public liveness answer for load balancers: status and which service is down, nothing more. */
