@@ -1082,6 +1082,8 @@ async function labPcCredentials(w: World, kind: HttpKind): Promise<Record<string
 
 const ROUTE_FIXTURES: Record<string, RouteFixture> = {
   "GET /api/v1/health": { request: () => ({}), okStatus: 200 },
+  "GET /api/v1/openapi.json": { request: () => ({}), okStatus: 200 },
+  "GET /api/v1/docs/[[...asset]]": { request: () => ({}), okStatus: 200 },
   "PUT /api/v1/images": {
     request: () => ({
       query: `name=${uniqueName("put")}&format=raw&visibility=private`,
@@ -1298,8 +1300,14 @@ describe("RBAC matrix over the HTTP routes (app/api/**/route.ts)", () => {
       expect(ROUTE_FIXTURES[key], `${key} has no fixture in the RBAC matrix`).toBeDefined();
       expect(permissionFor(handler.meta!.resource, handler.meta!.action as never), key).toBeDefined();
     }
-    // Only tRPC (its own matrix above) and next-auth (signing in) stand outside it.
-    expect([...new Set(exempt)].sort()).toEqual(["/api/auth/[...nextauth]", "/api/trpc/[trpc]"]);
+    // Only tRPC (its own matrix above), REST (each path calls a procedure; the REST matrix) and next-auth
+    // (signing in) stand outside it.
+    expect([...new Set(exempt)].sort()).toEqual([
+      "/api/auth/[...nextauth]",
+      "/api/trpc/[trpc]",
+      "/api/v1/[...path]",
+      "/api/v1/images",
+    ]);
   });
 
   it("no fixture names a route that does not exist", () => {
