@@ -146,6 +146,8 @@ function operationOf(op: RestOperation): Obj {
     parameters: parametersOf(op, input),
     ...(body ? { requestBody: { required: true, content: { "application/json": { schema: body } } } } : {}),
     responses: { [status]: success, ...errors },
+    "x-educloud-procedure": op.procedure,
+    ...(op.follow ? { "x-educloud-follow": op.follow } : {}),
     "x-educloud-permission": def.meta
       ? { resource: def.meta.resource, action: def.meta.action, ...def.meta.permission }
       : undefined,
