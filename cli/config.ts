@@ -70,10 +70,10 @@ export async function resolveConnection(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ url: string; token: string | null }> {
   const saved = await readSavedConfig(env);
-  const url = flags.url ?? env.EDUCLOUD_URL ?? saved.url;
+  const url = flags.url || env.EDUCLOUD_URL || saved.url;
   if (!url)
     throw usageError("No portal set.", [
       "Run `educloud login --url URL --token TOKEN`, or set EDUCLOUD_URL and EDUCLOUD_TOKEN.",
     ]);
-  return { url: normalizeUrl(url), token: flags.token ?? env.EDUCLOUD_TOKEN ?? saved.token ?? null };
+  return { url: normalizeUrl(url), token: flags.token || env.EDUCLOUD_TOKEN || saved.token || null };
 }

@@ -15,8 +15,8 @@ export function addAccountCommands(program: Command): void {
       .addHelpText("after", "\nMake a token in the portal: Settings → API tokens. The token is shown once."),
   ).action(async (_opts, cmd: Command) => {
     const flags = commonFlagsOf(cmd);
-    const url = flags.url ?? process.env.EDUCLOUD_URL;
-    const token = flags.token ?? process.env.EDUCLOUD_TOKEN;
+    const url = flags.url || process.env.EDUCLOUD_URL;
+    const token = flags.token || process.env.EDUCLOUD_TOKEN;
     if (!url || !token)
       throw usageError("login needs --url and --token (or EDUCLOUD_URL and EDUCLOUD_TOKEN).");
     const client = new ApiClient(normalizeUrl(url), token);
