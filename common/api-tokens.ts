@@ -16,7 +16,7 @@ export const apiTokenNameSchema = z.string().trim().min(1, "Required.").max(64, 
 
 export const createApiTokenInput = z.object({
   name: apiTokenNameSchema,
-  expiresInDays: z.union(API_TOKEN_EXPIRY_DAYS.map((d) => z.literal(d))),
+  expiresInDays: z.literal(API_TOKEN_EXPIRY_DAYS),
   /** The most the token may do; never above the creator's role, and capped by their role as it is at each use. */
   role: roleSchema,
   /** Reads only: every mutation and every write request is refused. */
