@@ -2,7 +2,7 @@
 // handler built here, and every handler runs the same steps in the same order:
 //   resolve the caller → authorize (the permission table, one entry per handler) → parse the input
 //   with zod → the handler's one domain call → audit (when asked) → map errors (server/http/errors.ts).
-// A route therefore cannot forget a step, and a new kind of caller (an API token) is one more resolver.
+// A route therefore cannot forget a step, and a new kind of caller is one more resolver (caller.ts).
 import type { z } from "zod";
 import { readClientIp } from "@/server/auth/client-ip";
 import type { Action, Resource } from "@/common/permissions";
