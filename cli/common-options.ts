@@ -1,6 +1,6 @@
 // The options every command takes: which portal and token, and how to print. They are accepted before
 // the command (`educloud -f json instances list`) and after it (`educloud instances list -f json`).
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { ApiClient } from "./api-client";
 import { resolveConnection } from "./config";
 import { formatOutput, OUTPUT_FORMATS, parseFormat, type OutputOptions } from "./output-format";

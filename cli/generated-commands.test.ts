@@ -13,7 +13,7 @@ import { MOVING_STATES } from "./follow-work";
 import { buildRequest, commandSpecOf, pickByName, type CommandSpec } from "./generated-commands";
 import { buildProgram, commandWords, main } from "./main";
 import { operationsOf, openApiDocumentSchema } from "./openapi-spec";
-import { json, startStubPortal, type StubHandler } from "./testing-stub-portal";
+import { json, startStubPortal, type StubHandler } from "./testing/stub-portal";
 
 const doc = openApiDocumentSchema.parse(buildOpenApiDocument());
 const specs = operationsOf(doc).flatMap((o) => commandSpecOf(o) ?? []);

@@ -3,7 +3,7 @@
 // arguments in path order, query and body fields are `--kebab-case` options converted to the schema's
 // types, and `--help` says what each takes, which are required and who may call it. So a new REST
 // operation in the portal is a new command without a new CLI.
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import type { ApiClient } from "./api-client";
 import { addCommonOptions, clientFor, commonFlagsOf, note, print, type CommonFlags } from "./common-options";
 import { usageError } from "./exit-codes";

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { ApiClient } from "./api-client";
+import { type ApiClient } from "./api-client";
 import { cacheDir } from "./config";
 import { CliError, EXIT } from "./exit-codes";
 
