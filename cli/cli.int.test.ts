@@ -5,7 +5,7 @@
 // and exit codes, a refusal among them.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -91,6 +91,7 @@ describe("educloud against a running portal", () => {
   const logDir = join(ROOT, "e2e", ".artifacts");
 
   beforeAll(async () => {
+    await mkdir(logDir, { recursive: true });
     // The portal is served from its production build, as `npm start` serves it.
     await promisify(execFile)("bash", ["-c", ". scripts/lib.sh; build_if_needed"], {
       cwd: ROOT,
@@ -180,8 +181,24 @@ describe("educloud against a running portal", () => {
 
   it("users import: creates the class and prints each row with its initial password", async () => {
     const tag = randomBytes(3).toString("hex");
+    // The class first, with a generated command (groups.create → `groups create`).
+    const group = await educloud(
+      "groups",
+      "create",
+      "--name",
+      `cli-class-${tag}`,
+      "--kind",
+      "class",
+      "-f",
+      "json",
+    );
+    expect(group.code).toBe(EXIT.ok);
+    expect(JSON.parse(group.stdout)).toMatchObject({ id: expect.any(Number) });
     const csv = join(home, "class.csv");
-    await writeFile(csv, `username,display name,email\ncli-ann-${tag},Ann,\ncli-bob-${tag},鲍勃,\n`);
+    await writeFile(
+      csv,
+      `username,display name,email,group\ncli-ann-${tag},Ann,,cli-class-${tag}\ncli-bob-${tag},鲍勃,,cli-class-${tag}\n`,
+    );
     const run = await educloud("users", "import", csv, "-f", "json");
     expect(run.stderr).toContain("2 created, 0 not.");
     expect(run.code).toBe(EXIT.ok);
@@ -200,7 +217,12 @@ describe("educloud against a running portal", () => {
     // The same file again: every row refused (taken), exit 1, and the table says so.
     const again = await educloud("users", "import", csv);
     expect(again.code).toBe(EXIT.refused);
-    expect(again.stdout).toMatch(/\| cli-ann-\w+ +\| taken/);
+    // The rows' reasons arrive as message codes; the CLI words them from the English catalogue.
+    expect(again.stdout).toMatch(
+      new RegExp(
+        `\\| cli-ann-${tag} +\\| error +\\| +\\| A user named “cli-ann-${tag}” already exists\\. +\\|`,
+      ),
+    );
   }, 120_000);
 
   it("a refusal: a flavor that does not exist is the API's message on stderr and exit 1", async () => {

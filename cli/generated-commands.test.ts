@@ -302,14 +302,23 @@ describe("running educloud against a portal", () => {
       expect(JSON.parse(req.body)).toEqual({ csv: "username,display name\nann,Ann\nbob,Bob\n" });
       return void json(res, 200, [
         { line: 2, username: "ann", status: "created", password: "pw-ann" },
-        { line: 3, username: "bob", status: "taken", error: "The username is taken." },
+        {
+          line: 3,
+          username: "bob",
+          status: "error",
+          error: { code: "users.nameTaken", params: { name: "bob" } },
+        },
+        { line: 4, username: "cy", status: "error", error: { code: "no.suchCode", params: {} } },
       ]);
     };
     expect(
-      await main(["users", "import", csv, "-f", "csv", "-c", "username", "-c", "status", "-c", "password"]),
+      await main(["users", "import", csv, "-f", "csv", "-c", "username", "-c", "password", "-c", "error"]),
     ).toBe(EXIT.refused);
-    expect(out).toBe("username,status,password\r\nann,created,pw-ann\r\nbob,taken,\r\n");
-    expect(err).toContain("1 created, 1 not.");
+    // Row reasons come as codes: worded from the English catalogue, or shown as the code.
+    expect(out).toBe(
+      "username,password,error\r\nann,pw-ann,\r\nbob,,A user named “bob” already exists.\r\ncy,,no.suchCode\r\n",
+    );
+    expect(err).toContain("1 created, 2 not.");
   });
 
   it("api: any path, the body as it came, exit 1 on an error status", async () => {

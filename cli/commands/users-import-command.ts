@@ -13,6 +13,32 @@ interface RowResult {
   error?: unknown;
 }
 
+/**
+ * A row's refusal arrives as a message code with parameters (the portal's UI translates it); the CLI
+ * words it from the English catalogue of the same checkout, and shows the code when it is not there.
+ */
+let catalogue: Record<string, unknown> | null | undefined;
+export async function renderMessage(m: unknown): Promise<string | null> {
+  if (m === null || m === undefined) return null;
+  if (typeof m === "string") return m;
+  const { code, params = {} } = m as { code?: string; params?: Record<string, string | number> };
+  if (!code) return JSON.stringify(m);
+  if (catalogue === undefined) {
+    try {
+      const en = JSON.parse(await readFile(new URL("../../messages/en.json", import.meta.url), "utf8")) as {
+        server?: Record<string, unknown>;
+      };
+      catalogue = en.server ?? null;
+    } catch {
+      catalogue = null;
+    }
+  }
+  let text: unknown = catalogue;
+  for (const part of code.split(".")) text = (text as Record<string, unknown> | null)?.[part];
+  if (typeof text !== "string") return code;
+  return text.replace(/\{(\w+)\}/g, (all, name: string) => (name in params ? String(params[name]) : all));
+}
+
 async function readInput(file: string): Promise<string> {
   if (file === "-") {
     const chunks: Buffer[] = [];
@@ -42,16 +68,16 @@ export function addUsersImportCommand(users: Command): void {
     const csv = await readInput(file);
     const client = await clientFor(flags);
     const rows = (await client.request("POST", "/users/import", { body: { csv } })).body as RowResult[];
-    print(
-      rows.map((r) => ({
+    const shown = [];
+    for (const r of rows)
+      shown.push({
         line: r.line,
         username: r.username,
         status: r.status,
         password: r.password ?? null,
-        error: r.error ?? null,
-      })),
-      flags,
-    );
+        error: await renderMessage(r.error),
+      });
+    print(shown, flags);
     const failed = rows.filter((r) => r.status !== "created").length;
     note(`${rows.length - failed} created, ${failed} not.`);
     if (failed)
