@@ -330,6 +330,27 @@ describe("educloud against a running portal", () => {
     expect([200, 307, 308]).toContain(page.status);
   }, 120_000);
 
+  it("images upload: the test guest over tus with the token, --wait until the portal has imported it", async () => {
+    const name = `cli-upload-${randomBytes(3).toString("hex")}`;
+    const run = await educloud(
+      "images",
+      "upload",
+      await ensureTestImage(),
+      "--name",
+      name,
+      "--format",
+      "qcow2",
+      "--wait",
+      "-f",
+      "json",
+    );
+    expect(run.stderr).toMatch(/task \S+: succeeded/);
+    expect(run.code).toBe(EXIT.ok);
+    expect(JSON.parse(run.stdout)).toMatchObject({ state: "succeeded" });
+    const list = await educloud("images", "list", "-f", "value", "-c", "name");
+    expect(list.stdout.split("\n")).toContain(name);
+  }, 300_000);
+
   it("instances delete --wait: gone when the command returns", async () => {
     const run = await educloud("instances", "delete", instanceId, "--wait");
     expect(run.code).toBe(EXIT.ok);
