@@ -4,6 +4,12 @@
 import { register } from "tsx/esm/api";
 import { fileURLToPath } from "node:url";
 
+// `educloud instances list | head`: the reader went away, which is not an error of ours.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 const root = new URL("../", import.meta.url);
 register({ tsconfig: fileURLToPath(new URL("tsconfig.json", root)) });
 const { main } = await import(new URL("cli/main.ts", root).href);
