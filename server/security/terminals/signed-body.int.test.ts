@@ -99,13 +99,14 @@ describe("a terminal's signature covers the body", () => {
     try {
       const script = spawn("sh", ["scripts/terminal-boot.sh"], {
         env: {
-          PATH: process.env.PATH,
+          ...process.env,
           PORTAL: portal.url,
           STATE_DIR: stateDir,
           BROWSER: "echo",
           MAC: "02:00:00:00:00:5d",
           POLL: "1",
         },
+        stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
       let err = "";
