@@ -158,7 +158,9 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
       hostId,
       at,
       startup,
-      facts: withFacts ? await collectFacts(opts.stateDir, opts.drivers, { localMode: opts.localMode }) : undefined,
+      facts: withFacts
+        ? await collectFacts(opts.stateDir, opts.drivers, { localMode: opts.localMode })
+        : undefined,
       vms: await Promise.all(
         vms.map(async ({ driver, vm }) => ({
           instanceId: vm.id,

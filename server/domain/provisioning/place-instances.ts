@@ -208,7 +208,10 @@ export async function placeInstances(
           );
           for (const c of open) {
             const kind = now.get(c.id);
-            Object.assign(c, fresh.get(c.id), { cluster: kind?.cluster ?? null, localMode: !!kind?.localMode });
+            Object.assign(c, fresh.get(c.id), {
+              cluster: kind?.cluster ?? null,
+              localMode: !!kind?.localMode,
+            });
           }
         }
         const placed = planBatch(candidates, batch, request, policy);
