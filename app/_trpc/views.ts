@@ -33,3 +33,4 @@ export type LabDetailView = Out["labs"]["get"];
 export type PoolView = Out["pools"]["list"][number];
 export type ClassroomDesktopView = Out["desktops"]["classroom"]["desktops"][number];
 export type TerminalView = Out["terminals"]["list"][number];
+export type SeatChoiceView = Out["terminals"]["seatChoices"][number];
