@@ -69,8 +69,8 @@ export interface RowAction {
 
 /**
  * The last cell of a row: its buttons, right-aligned; `stacked` puts them one under the other (a wide
- * table whose other columns need the room). Buttons never wrap their own label (a Chinese one would
- * break character by character).
+ * table whose other columns need the room), all as wide as the widest. Buttons never wrap their own
+ * label (a Chinese one would break character by character).
  */
 export function ActionsCell({
   actions,
@@ -82,7 +82,12 @@ export function ActionsCell({
 }) {
   return (
     <Td className="text-right">
-      <div className={stacked ? "flex flex-col items-end gap-1.5" : "flex flex-wrap justify-end gap-1.5"}>
+      {/* Stacked buttons share the widest one's width: a ragged column reads as misaligned. */}
+      <div
+        className={
+          stacked ? "inline-flex flex-col items-stretch gap-1.5" : "flex flex-wrap justify-end gap-1.5"
+        }
+      >
         {actions
           .filter((a): a is RowAction => a !== false)
           .map((a) => (

@@ -104,7 +104,9 @@ export function TerminalsAdmin({ allowed }: { allowed: Allowed }) {
                 t("nobody")
               )}
             </Td>
-            <Td data-testid="terminal-user">{x.signedIn ? x.signedIn.username : t("nobody")}</Td>
+            <Td data-testid="terminal-user">
+              {x.signedIn ? <Truncated text={x.signedIn.username} className="max-w-[10rem]" /> : t("nobody")}
+            </Td>
             <Td className="whitespace-nowrap text-sm">
               {x.lastContactAt ? formatDateTime(x.lastContactAt, locale, "short") : t("never")}
               {x.lastIp && (

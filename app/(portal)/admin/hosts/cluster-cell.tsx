@@ -47,7 +47,7 @@ export function ClusterCell({
   }
 
   return (
-    <div className="min-w-40 space-y-1.5" data-testid="host-cluster">
+    <div className="min-w-36 space-y-1.5" data-testid="host-cluster">
       {canChange ? (
         <Select
           label={t("clusterLabel", { name: host.name })}
@@ -65,9 +65,13 @@ export function ClusterCell({
       ) : (
         <span className="block text-sm">{current?.name ?? t("noClusterShort")}</span>
       )}
-      <Badge tone={current ? "info" : "neutral"}>
-        {current ? kindLabel(tk, current.kind) : t("noCluster")}
-      </Badge>
+      {/* The kind is what matters (what the host takes); "no cluster" wraps as a sentence rather than
+          a badge wider than the select. */}
+      {current ? (
+        <Badge tone="info">{kindLabel(tk, current.kind)}</Badge>
+      ) : (
+        <span className="block max-w-44 text-xs text-slate-500 dark:text-slate-400">{t("noCluster")}</span>
+      )}
     </div>
   );
 }

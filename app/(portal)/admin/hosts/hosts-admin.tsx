@@ -152,7 +152,6 @@ export function HostsAdmin({
           { label: t("colHardware") },
           { label: t("colCapacity") },
           { label: t("colCluster") },
-          { label: t("colInstances"), className: "text-right" },
           { label: t("colConsole") },
           hasActions && { label: t("colActions"), className: "text-right" },
         ]}
@@ -219,7 +218,10 @@ export function HostsAdmin({
               )}
             </Td>
             <Td className="min-w-36">
-              <CapacityCell host={h} />
+              <CapacityCell
+                host={h}
+                localMode={clusters.data?.find((c) => c.id === h.clusterId)?.kind === "local"}
+              />
             </Td>
             <Td>
               <ClusterCell
@@ -233,7 +235,6 @@ export function HostsAdmin({
                 }}
               />
             </Td>
-            <Td className="text-right tabular-nums">{h.used.instanceCount}</Td>
             <Td>
               <ConsoleUrlCell
                 host={h}
