@@ -46,7 +46,8 @@ async function useLocale(page: Page, locale: Locale) {
 /** The Latin words on the page that are neither the spec's names nor kept terms. */
 async function englishOn(page: Page, names: string[]): Promise<string[]> {
   let text = await page.locator("body").innerText();
-  for (const n of names) text = text.replaceAll(n, "");
+  // Longest first: a desktop's name starts with its lab's.
+  for (const n of [...names].sort((a, b) => b.length - a.length)) text = text.replaceAll(n, "");
   const words = text.match(/[A-Za-z]{3,}/g) ?? [];
   return [...new Set(words.filter((w) => !KEPT.includes(w)))];
 }
@@ -223,7 +224,7 @@ test("lab PCs, terminals and the kiosk in English and 简体中文", async ({ pa
       const leftOver = await englishOn(page, [
         ...Object.values(names),
         adminUsername,
-        ...shown.flatMap((x) => (x.desktop ? [x.desktop.name] : [])),
+        ...shown.flatMap((x) => [x.id.slice(0, 8), ...(x.desktop ? [x.desktop.name] : [])]),
       ]);
       // The edit dialog's seat picker: the lab's desktops by name.
       await row.getByRole("button", { name: locale === "en" ? "Edit" : "编辑" }).click();
@@ -246,6 +247,7 @@ test("lab PCs, terminals and the kiosk in English and 简体中文", async ({ pa
         ...Object.values(names),
         adminUsername,
         ...desktops.map((d) => d.name),
+        t.terminalId.slice(0, 8),
       ]);
       await page.keyboard.press("Escape");
 

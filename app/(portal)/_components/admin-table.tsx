@@ -20,6 +20,7 @@ export function AdminTable<T>({
   columns,
   empty,
   row,
+  dense = false,
 }: {
   caption: string;
   query: UseQueryResult<T[], unknown>;
@@ -27,6 +28,8 @@ export function AdminTable<T>({
   columns: (AdminColumn | false)[];
   empty: ReactNode;
   row: (item: T) => ReactNode;
+  /** Narrower cell padding, for a table of many columns that must fit a laptop screen (hosts). */
+  dense?: boolean;
 }) {
   const tc = useTranslations("common");
   const shown = columns.filter((c): c is AdminColumn => c !== false);
@@ -36,7 +39,7 @@ export function AdminTable<T>({
       <QueryError error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />
     );
   return (
-    <Table caption={caption}>
+    <Table caption={caption} className={dense ? "[&_td]:px-3 [&_th]:px-3" : ""}>
       <THead>
         {shown.map((c) => (
           <Th key={c.label} className={c.className}>

@@ -64,6 +64,7 @@ export function TerminalsAdmin({ allowed }: { allowed: Allowed }) {
       <AdminTable
         caption={t("title")}
         query={list}
+        dense
         columns={[
           { label: t("name") },
           { label: t("state") },
@@ -91,11 +92,11 @@ export function TerminalsAdmin({ allowed }: { allowed: Allowed }) {
                 <Badge tone={x.online ? "success" : "neutral"}>{x.online ? t("online") : t("offline")}</Badge>
               </div>
             </Td>
-            <Td>{x.lab ? <Truncated text={x.lab.name} /> : t("nobody")}</Td>
+            <Td>{x.lab ? <Truncated text={x.lab.name} className="max-w-[10rem]" /> : t("nobody")}</Td>
             <Td data-testid="terminal-desktop">
               {x.desktop ? (
                 <>
-                  <Truncated text={x.desktop.name} />
+                  <Truncated text={x.desktop.name} className="max-w-[11rem]" />
                   {x.seatInstanceId && (
                     <span className="block text-xs text-slate-500 dark:text-slate-400">{t("seatShown")}</span>
                   )}
@@ -137,7 +138,7 @@ export function TerminalsAdmin({ allowed }: { allowed: Allowed }) {
                     },
                   allowed.delete && {
                     label: t("delete"),
-                    className: "text-red-700 dark:text-red-400",
+                    className: "text-red-700! dark:text-red-400!",
                     onClick: () => setConfirm({ action: "delete", terminal: x }),
                   },
                 ]}

@@ -117,7 +117,7 @@ export function ClustersAdmin({
                   },
                   allowed.delete && {
                     label: t("delete"),
-                    className: "text-red-700 dark:text-red-400",
+                    className: "text-red-700! dark:text-red-400!",
                     onClick: () => setOpen({ kind: "delete", cluster: c }),
                   },
                 ]}

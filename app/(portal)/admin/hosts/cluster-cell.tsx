@@ -47,12 +47,12 @@ export function ClusterCell({
   }
 
   return (
-    <div className="min-w-36 space-y-1.5" data-testid="host-cluster">
+    <div className="min-w-32 space-y-1.5" data-testid="host-cluster">
       {canChange ? (
         <Select
           label={t("clusterLabel", { name: host.name })}
           hideLabel
-          className="max-w-44"
+          className="max-w-36"
           value={host.clusterId === null ? "" : String(host.clusterId)}
           disabled={move.isPending}
           onChange={(e) => void change(e.target.value)}
@@ -70,7 +70,7 @@ export function ClusterCell({
       {current ? (
         <Badge tone="info">{kindLabel(tk, current.kind)}</Badge>
       ) : (
-        <span className="block max-w-44 text-xs text-slate-500 dark:text-slate-400">{t("noCluster")}</span>
+        <span className="block max-w-36 text-xs text-slate-500 dark:text-slate-400">{t("noCluster")}</span>
       )}
     </div>
   );

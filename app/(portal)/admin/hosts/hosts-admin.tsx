@@ -147,6 +147,7 @@ export function HostsAdmin({
       <AdminTable
         caption={t("caption")}
         query={hosts}
+        dense
         columns={[
           { label: t("colName") },
           { label: t("colHardware") },
