@@ -53,6 +53,8 @@ export function ClusterCell({
           label={t("clusterLabel", { name: host.name })}
           hideLabel
           className="max-w-36"
+          // The select is narrow (the table fits a laptop); a long cluster name shows on hover.
+          title={current?.name}
           value={host.clusterId === null ? "" : String(host.clusterId)}
           disabled={move.isPending}
           onChange={(e) => void change(e.target.value)}
