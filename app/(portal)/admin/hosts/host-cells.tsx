@@ -68,7 +68,7 @@ export function CapacityCell({ host, localMode = false }: { host: HostView; loca
   const cpu = percentOf(host.used.vcpusUsed, host.capacity.vcpus);
   const mem = percentOf(host.used.memoryMiBUsed, host.capacity.memoryMiB);
   if (localMode && host.used.instanceCount === 0)
-    return <p className="max-w-40 text-xs text-slate-500 dark:text-slate-400">{t("localModeCapacity")}</p>;
+    return <p className="max-w-32 text-xs text-slate-500 dark:text-slate-400">{t("localModeCapacity")}</p>;
   return (
     <div className="space-y-2 text-xs tabular-nums">
       <div className="space-y-1">

@@ -168,7 +168,7 @@ export function HostsAdmin({
                       table fits a laptop screen beside the console address and the actions. */}
             <Td className="min-w-32">
               <span className="block font-medium">
-                <Truncated text={h.name} />
+                <Truncated text={h.name} className="max-w-[10rem]" />
               </span>
               <div className="mt-1 flex flex-wrap gap-1">
                 <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>
@@ -218,7 +218,7 @@ export function HostsAdmin({
                 </span>
               )}
             </Td>
-            <Td className="min-w-36">
+            <Td className="min-w-32">
               <CapacityCell
                 host={h}
                 localMode={clusters.data?.find((c) => c.id === h.clusterId)?.kind === "local"}
