@@ -38,6 +38,7 @@ export interface MessageParams {
   "notFound.desktop": Record<never, never>;
   "notFound.cluster": Record<never, never>;
   "notFound.terminal": Record<never, never>;
+  "notFound.task": Record<never, never>;
   "unavailable.database": Record<never, never>;
   "unavailable.redis": Record<never, never>;
   "unavailable.agentQueueNothingChanged": Record<never, never>;
@@ -430,4 +431,5 @@ export interface MessageParams {
   "kiosk.signInFirst": Record<never, never>;
   "kiosk.noDesktop": Record<never, never>;
   "localDesktops.notLocalHost": Record<never, never>;
+  "paging.badCursor": Record<never, never>;
 }

@@ -7,7 +7,7 @@ type Out = inferRouterOutputs<AppRouter>;
 
 export type FlavorView = Out["flavors"]["list"][number];
 export type ImageView = Out["images"]["list"][number];
-export type InstanceView = Out["instances"]["list"][number];
+export type InstanceView = Out["instances"]["list"]["items"][number];
 export type InstanceState = InstanceView["state"];
 export type NetworkView = Out["networks"]["list"][number];
 export type NetworkDetail = Out["networks"]["get"];
@@ -15,7 +15,7 @@ export type AddressView = NetworkDetail["addresses"][number];
 export type SubnetView = NetworkDetail["subnets"][number];
 export type PortForwardView = Out["portForwards"]["list"][number];
 export type GroupView = Out["groups"]["list"][number];
-export type UserView = Out["users"]["list"][number];
+export type UserView = Out["users"]["list"]["items"][number];
 export type HostView = Out["hosts"]["list"][number];
 export type JoinToken = Out["hosts"]["createJoinToken"];
 export type ClusterView = Out["clusters"]["list"][number];
