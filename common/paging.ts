@@ -34,7 +34,11 @@ export interface Page<T> {
 
 /** The output schema of a paged list, from its item's schema. */
 export function pageOutput<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable(), total: z.number().int().min(0) });
+  return z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable(),
+    total: z.number().int().min(0),
+  });
 }
 
 /** A search text for a list: trimmed, empty means none. */

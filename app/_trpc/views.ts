@@ -6,7 +6,7 @@ import type { AppRouter } from "@/server/api/root";
 type Out = inferRouterOutputs<AppRouter>;
 
 export type FlavorView = Out["flavors"]["list"][number];
-export type ImageView = Out["images"]["list"][number];
+export type ImageView = Out["images"]["list"]["items"][number];
 export type InstanceView = Out["instances"]["list"]["items"][number];
 export type InstanceState = InstanceView["state"];
 export type NetworkView = Out["networks"]["list"][number];

@@ -1,4 +1,19 @@
-import { and, asc, desc, eq, exists, gt, inArray, isNull, like, ne, notExists, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  exists,
+  gt,
+  inArray,
+  isNull,
+  like,
+  ne,
+  notExists,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import { alias, QueryBuilder } from "drizzle-orm/mysql-core";
 import type { IMAGE_SORTS, ListImagesInput } from "@/common/images";
 import type { Page } from "@/common/paging";

@@ -118,13 +118,23 @@ export function instancePageQuery(ctx: DomainContext, input: ListInstancesInput)
     .limit(page.limit);
 }
 
-export async function listInstances(ctx: DomainContext, input: ListInstancesInput): Promise<Page<InstanceView>> {
+export async function listInstances(
+  ctx: DomainContext,
+  input: ListInstancesInput,
+): Promise<Page<InstanceView>> {
   const [keys, [count]] = await Promise.all([
     instancePageQuery(ctx, input),
     ctx.db.select({ n: countAll }).from(instances).where(listFilter(ctx, input)),
   ]);
   const { items, nextCursor } = finishPage(INSTANCE_KEYSET, input, keys);
-  return { items: await viewsInOrder(ctx, items.map((k) => k.id)), nextCursor, total: count?.n ?? 0 };
+  return {
+    items: await viewsInOrder(
+      ctx,
+      items.map((k) => k.id),
+    ),
+    nextCursor,
+    total: count?.n ?? 0,
+  };
 }
 
 async function viewsInOrder(ctx: DomainContext, ids: string[]): Promise<InstanceView[]> {

@@ -44,7 +44,8 @@ const cursorShape = z.object({
   i: z.union([z.string().max(128), z.number()]),
 });
 
-const badCursor = () => new DomainError("INVALID", msg("paging.badCursor"), { cursor: msg("paging.badCursor") });
+const badCursor = () =>
+  new DomainError("INVALID", msg("paging.badCursor"), { cursor: msg("paging.badCursor") });
 
 function encodeValue(v: unknown, kind: KeyKind): string | number {
   if (kind === "date") return (v as Date).toISOString();
@@ -66,7 +67,12 @@ function decodeValue(v: string | number, kind: KeyKind): KeyValue {
   return v;
 }
 
-export function encodeCursor(sort: string, order: SortOrder, key: string | number, id: string | number): string {
+export function encodeCursor(
+  sort: string,
+  order: SortOrder,
+  key: string | number,
+  id: string | number,
+): string {
   return Buffer.from(JSON.stringify({ s: sort, o: order, k: key, i: id })).toString("base64url");
 }
 
@@ -124,7 +130,12 @@ export function finishPage<S extends string, R extends { id: string | number }>(
   const value = (last as unknown as Record<string, unknown>)[page.sort];
   return {
     items,
-    nextCursor: encodeCursor(page.sort, page.order, encodeValue(value, keyset.sorts[page.sort].kind), last.id),
+    nextCursor: encodeCursor(
+      page.sort,
+      page.order,
+      encodeValue(value, keyset.sorts[page.sort].kind),
+      last.id,
+    ),
   };
 }
 

@@ -129,10 +129,19 @@ describe("instances.list at 10,000+ rows", () => {
 
   it("keeps the sort order across page boundaries", async () => {
     const ctx = contextFor(s, superAdm);
-    const first = await listInstances(ctx, listInstancesInput.parse({ search: prefix, sort: "name", order: "asc", limit: 50 }));
+    const first = await listInstances(
+      ctx,
+      listInstancesInput.parse({ search: prefix, sort: "name", order: "asc", limit: 50 }),
+    );
     const second = await listInstances(
       ctx,
-      listInstancesInput.parse({ search: prefix, sort: "name", order: "asc", limit: 50, cursor: first.nextCursor }),
+      listInstancesInput.parse({
+        search: prefix,
+        sort: "name",
+        order: "asc",
+        limit: 50,
+        cursor: first.nextCursor,
+      }),
     );
     const names = [...first.items, ...second.items].map((i) => i.name);
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -148,7 +157,9 @@ describe("instances.list at 10,000+ rows", () => {
     }
     // And a page after a cursor, too.
     const first = await listInstances(ctx, listInstancesInput.parse({ limit: 10 }));
-    const next = await explain(instancePageQuery(ctx, listInstancesInput.parse({ cursor: first.nextCursor })));
+    const next = await explain(
+      instancePageQuery(ctx, listInstancesInput.parse({ cursor: first.nextCursor })),
+    );
     expect(next[0]!.key).toMatch(/^instances_/);
     expect(next[0]!.Extra ?? "").not.toMatch(/filesort/i);
   });
@@ -160,7 +171,9 @@ describe("instances.list at 10,000+ rows", () => {
     );
     expect(mineAndGroup.totals[0]).toBe(mineAndGroup.ids.length);
     const own = await pageAll(studentA, { search: prefix, limit: 500 });
-    expect(new Set(own.ids)).toEqual(new Set(expected((r) => r.state !== "DELETED" && r.ownerId === studentA.id)));
+    expect(new Set(own.ids)).toEqual(
+      new Set(expected((r) => r.state !== "DELETED" && r.ownerId === studentA.id)),
+    );
     expect(own.totals[0]).toBe(own.ids.length);
     // Asking for someone else's rows by filter does not widen the scope.
     const other = await pageAll(studentA, { ownerId: studentB.id });
@@ -207,7 +220,12 @@ describe("the other lists' first pages", () => {
     for (let i = 0; i < n.length; i += 1000) {
       const chunk = n.slice(i, i + 1000);
       await s.db.insert(users).values(
-        chunk.map((k) => ({ username: `pg-${tag}-${k}`, displayName: "x", passwordHash: "x", createdAt: at(k) })),
+        chunk.map((k) => ({
+          username: `pg-${tag}-${k}`,
+          displayName: "x",
+          passwordHash: "x",
+          createdAt: at(k),
+        })),
       );
       await s.db.insert(tasks).values(
         chunk.map((k) => ({
@@ -221,7 +239,9 @@ describe("the other lists' first pages", () => {
       );
       await s.db
         .insert(auditLog)
-        .values(chunk.map((k) => ({ actorName: "pg", action: `pg.${tag}`, result: "success" as const, at: at(k) })));
+        .values(
+          chunk.map((k) => ({ actorName: "pg", action: `pg.${tag}`, result: "success" as const, at: at(k) })),
+        );
       await s.db.insert(images).values(
         chunk.slice(0, 100).map((k) => ({
           id: randomUUID(),
@@ -239,7 +259,9 @@ describe("the other lists' first pages", () => {
     const ctx = contextFor(s, superAdm);
     const plans = {
       users: await explain(userPageQuery(ctx, listUsersInput.parse({}), undefined)),
-      usersByCreation: await explain(userPageQuery(ctx, listUsersInput.parse({ sort: "createdAt" }), undefined)),
+      usersByCreation: await explain(
+        userPageQuery(ctx, listUsersInput.parse({ sort: "createdAt" }), undefined),
+      ),
       images: await explain(imagePageQuery(ctx, listImagesInput.parse({}))),
       tasks: await explain(taskPageQuery(ctx, listTasksInput.parse({}))),
       audit: await explain(auditPageQuery(ctx, listAuditInput.parse({}))),

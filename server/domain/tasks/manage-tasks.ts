@@ -171,7 +171,10 @@ async function withCreatorNames(db: Database, rows: TaskRow[]): Promise<TaskView
       .from(users)
       .where(inArray(users.id, ids)))
       names.set(u.id, u.username);
-  return rows.map((r) => ({ ...r, createdByName: r.createdBy === null ? null : (names.get(r.createdBy) ?? null) }));
+  return rows.map((r) => ({
+    ...r,
+    createdByName: r.createdBy === null ? null : (names.get(r.createdBy) ?? null),
+  }));
 }
 
 /**
