@@ -53,8 +53,8 @@ async function selectViews(
     .innerJoin(flavors, eq(flavors.id, instances.flavorId))
     .innerJoin(users, eq(users.id, instances.ownerId))
     .where(where)
-    .orderBy(desc(instances.createdAt))
-    .limit(2000);
+    // No cap: callers ask for one page's ids, one instance, a batch just made or one group's machines.
+    .orderBy(desc(instances.createdAt), desc(instances.id));
   const now = new Date();
   return rows.map(({ i, ...r }) => ({
     id: i.id,
