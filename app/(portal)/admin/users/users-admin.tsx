@@ -90,7 +90,7 @@ export function UsersAdmin({
 
   const refresh = () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
+      queryClient.invalidateQueries(trpc.users.list.pathFilter()),
       queryClient.invalidateQueries({ queryKey: trpc.groups.list.queryKey() }),
     ]);
 
