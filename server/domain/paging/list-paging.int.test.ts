@@ -243,15 +243,20 @@ describe("the other lists' first pages", () => {
           chunk.map((k) => ({ actorName: "pg", action: `pg.${tag}`, result: "success" as const, at: at(k) })),
         );
       await s.db.insert(images).values(
-        chunk.slice(0, 100).map((k) => ({
-          id: randomUUID(),
-          name: `pg-${tag}-${k}`,
-          sha256: randomBytes(32).toString("hex"),
-          format: "qcow2" as const,
-          sizeBytes: 1,
-          virtualSizeBytes: 1,
-          createdAt: at(k),
-        })),
+        chunk.slice(0, 250).map((k) => {
+          // A first version is its own family, as imports make it.
+          const id = randomUUID();
+          return {
+            id,
+            familyId: id,
+            name: `pg-${tag}-${k}`,
+            sha256: randomBytes(32).toString("hex"),
+            format: "qcow2" as const,
+            sizeBytes: 1,
+            virtualSizeBytes: 1,
+            createdAt: at(k),
+          };
+        }),
       );
     }
     for (const table of ["users", "tasks", "audit_log", "images"])
