@@ -32,13 +32,6 @@ function describeTask(task: Obj): string {
   return `task ${String(task.id ?? "")}: ${String(task.state)}${pct}${task.message ? ` ${JSON.stringify(task.message)}` : ""}`;
 }
 
-async function taskFromList(client: ApiClient, location: string): Promise<Obj | null> {
-  const id = location.split("/").at(-1);
-  const body = (await client.get("/tasks")).body as Obj[] | { items?: Obj[] };
-  const rows = Array.isArray(body) ? body : (body.items ?? []);
-  return rows.find((t) => t.id === id) ?? null;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -62,14 +55,7 @@ export async function waitForWork(
         opts.progress?.("deleted");
         return null;
       }
-      // A portal without GET /tasks/{id}: the task is found in the task list instead.
-      const listed =
-        err instanceof ApiError &&
-        err.status === 404 &&
-        kind === "task" &&
-        (await taskFromList(client, location));
-      if (!listed) throw err;
-      view = listed;
+      throw err;
     }
     const line = kind === "instance" ? describeInstance(view) : describeTask(view);
     if (line !== last) opts.progress?.(line);
