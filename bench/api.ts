@@ -180,6 +180,8 @@ async function main(): Promise<number> {
   // The floor's pool: made as the portal makes its own (server/db/client.ts).
   const handle = createDatabase(process.env.DATABASE_URL!);
   const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  // The portal's client queues nothing while it connects (enableOfflineQueue: false): wait until it is up.
+  if (redis.status !== "ready") await new Promise((r) => redis.once("ready", r));
   onCleanup("the bench's pool and Redis client", async () => {
     await handle.pool.end();
     redis.disconnect();
@@ -244,8 +246,14 @@ async function main(): Promise<number> {
     clearTimeout(timer);
   });
 
-  // Keep-alive connections, as an integration's HTTP client keeps them.
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Keep-alive connections, as an integration's HTTP client keeps them. A new agent for each API phase:
+  // between phases its sockets sit idle longer than the server keeps them (Node's 5 s keep-alive timeout),
+  // and reusing one the server is just closing would fail a request with ECONNRESET.
+  let agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const freshAgent = () => {
+    agent.destroy();
+    agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  };
   onCleanup("the HTTP agent", async () => agent.destroy());
   const get = (path: string, headers: Record<string, string>, signal?: AbortSignal) =>
     new Promise<Answer>((resolve, reject) => {
@@ -359,7 +367,13 @@ async function main(): Promise<number> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of callers) {
       const sides: [string, () => Promise<OpenLoopResult>][] = [
-        [`${c.name}:api`, () => runOpenLoop(LOAD, apiStep(c))],
+        [
+          `${c.name}:api`,
+          () => {
+            freshAgent();
+            return runOpenLoop(LOAD, apiStep(c));
+          },
+        ],
         [`${c.name}:floor`, () => runOpenLoop(LOAD, floorStep(c))],
       ];
       if (round % 2) sides.reverse();
@@ -430,6 +444,7 @@ async function main(): Promise<number> {
   if (BREAKDOWN_RUNS > 0) {
     const { measureBreakdown } = await import("./lib/api-breakdown");
     for (const c of callers) {
+      freshAgent();
       const w = walks.get(c.name)!;
       const steps = await measureBreakdown({
         runs: BREAKDOWN_RUNS,
