@@ -13,7 +13,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { hostAuthHeader } from "@/agents/protocol";
-import { hosts, instances, quotaLimits, users } from "@/db/schema";
+import { apiTokens, hosts, instances, quotaLimits, users } from "@/db/schema";
 import { permissionFor, roleMeets, type Permission, type Resource } from "@/common/permissions";
 import { deriveConsoleSigningKey } from "@/server/console/console-key";
 import { createConsoleProxy } from "@/server/console/console-proxy";
@@ -23,6 +23,7 @@ import { issueJoinToken } from "@/server/domain/hosts/join-host";
 import { sha256Hex } from "@/server/domain/hosts/host-secrets";
 import { importImage, incomingDir } from "@/server/domain/images/import-image";
 import { actorOf } from "@/server/domain/policies/caller";
+import { mintToken } from "@/server/domain/api-tokens/token-format";
 import { resolveSessionCaller } from "@/server/http/caller";
 import type { RouteContext, RouteMeta } from "@/server/http/handler";
 import { getServices } from "@/server/services";
@@ -33,6 +34,7 @@ import {
   loadKioskSession,
   redeemKioskLink,
   setKioskUser,
+  noteKioskActivity,
 } from "@/server/domain/terminals/kiosk-sessions";
 import { signTerminalRequest } from "@/server/domain/terminals/terminal-secrets";
 import { formatUploadMetadata } from "@/server/uploads/tus-headers";
@@ -157,6 +159,11 @@ interface Fixture {
   checkResult?: (w: World, kind: ActorKind, result: unknown) => void;
   /** The call names an object of group A that every member of A may use (a lab's desktops). */
   membersOfA?: boolean;
+  /**
+   * The call names targetUserA's own object that belongs to no group (an API token): only they and
+   * superAdm may act on it, not the admins of their groups.
+   */
+  ownerOnly?: boolean;
 }
 
 /** A lab of group A with a profile of group A (the matrix's flavor and image) and, unless told, a running pool. */
@@ -235,6 +242,31 @@ const FIXTURES: Record<string, Fixture> = {
       return { token, password: "redeemed-password-1", confirmPassword: "redeemed-password-1" };
     },
   },
+  // Tokens are created for the caller (any role may, at its own role or below); the others name one of
+  // targetUserA's.
+  "apiTokens.list": {
+    input: async (w) => {
+      tokenOfA ??= (await tokenOf(w, w.targetUserA)).id;
+      return undefined;
+    },
+    checkResult: (_w, kind, result) => {
+      if (kind === "owner") expect(ids(result)).toContain(tokenOfA);
+      else expect(ids(result)).not.toContain(tokenOfA);
+    },
+  },
+  "apiTokens.create": {
+    input: () => ({ name: uniqueName("tok"), expiresInDays: 7, role: "user", readOnly: true }),
+    checkResult: (_w, _kind, result) => expect((result as { token: string }).token).toMatch(/^ect_/),
+  },
+  "apiTokens.revoke": { input: async (w) => ({ id: (await tokenOf(w, w.targetUserA)).id }), ownerOnly: true },
+  "apiTokens.listAll": {
+    input: async (w) => {
+      tokenOfA ??= (await tokenOf(w, w.targetUserA)).id;
+      return undefined;
+    },
+    checkResult: (_w, _kind, result) => expect(ids(result)).toContain(tokenOfA),
+  },
+  "apiTokens.revokeAny": { input: async (w) => ({ id: (await tokenOf(w, w.targetUserA)).id }) },
   "portalSettings.read": { input: () => undefined },
   "portalSettings.update": {
     input: () => ({ signUpEnabled: false, signUpGroupId: null, signUpNeedsApproval: true, smtp: null }),
@@ -746,6 +778,25 @@ const FIXTURES: Record<string, Fixture> = {
 };
 
 let listedTerminal: string | undefined;
+/** One API token of targetUserA's, for the lists' scope checks. */
+let tokenOfA: number | undefined;
+
+/**
+ * A token of the user's, as a row (the matrix asks who may revoke it, so each row gets its own: more
+ * than the 20 live tokens a user may create, which the tokens' own tests check).
+ */
+async function tokenOf(w: World, user: Actor): Promise<{ id: number }> {
+  const minted = mintToken();
+  const [res] = await w.s.db.insert(apiTokens).values({
+    userId: user.id,
+    name: uniqueName("tok"),
+    publicId: minted.publicId,
+    secretHash: minted.secretHash,
+    role: "user",
+    expiresAt: new Date(Date.now() + 86_400_000),
+  });
+  return { id: res.insertId };
+}
 
 async function clearEnrolLimits(w: World): Promise<Record<string, never>> {
   const keys = await w.s.redis.keys(`${getServices().settings.redisPrefix}:terminal-enrol:*`);
@@ -786,6 +837,8 @@ async function kioskCookieOf(w: World): Promise<string> {
     id: w.targetUserA.id,
     sessionVersion: account!.sv,
   });
+  // As a sign-in does: the student is not idle there (kiosk-idle.ts).
+  await noteKioskActivity(store, t.id);
   await w.s.db.update(terminals).set({ signedInUserId: w.targetUserA.id }).where(eq(terminals.id, t.id));
   return `educloud-kiosk=${cookie}`;
 }
@@ -815,13 +868,14 @@ function expectedOutcome(
   p: Permission,
   kind: ActorKind,
   actor: Actor | null,
-  f: { targetsGroupA?: boolean; adminOfA?: boolean; membersOfA?: boolean },
+  f: { targetsGroupA?: boolean; adminOfA?: boolean; membersOfA?: boolean; ownerOnly?: boolean },
   resource?: Resource,
 ): Outcome {
   if (p.least === "anonymous") return "ok";
   if (!roleMeets(actor?.role ?? "anonymous", p.least)) return actor ? "FORBIDDEN" : "UNAUTHORIZED";
   if (actor?.role === "superAdm") return "ok";
   if (f.membersOfA) return outsideA(kind) ? "FORBIDDEN" : "ok";
+  if (f.ownerOnly) return kind === "owner" ? "ok" : "FORBIDDEN";
   if (f.adminOfA) return administersA(kind) ? "ok" : "FORBIDDEN";
   if (!f.targetsGroupA || p.scope === "none") return "ok";
   // The target belongs to group A (scope group: a member of A for groups, an admin of A for the rest);
@@ -986,7 +1040,7 @@ describe("RBAC matrix over appRouter", () => {
       expect(FIXTURES[path], `${path} has no fixture in the RBAC matrix`).toBeDefined();
       if (meta!.permission.scope !== "none") {
         expect(
-          FIXTURES[path]!.targetsGroupA || FIXTURES[path]!.checkResult,
+          FIXTURES[path]!.targetsGroupA || FIXTURES[path]!.checkResult || FIXTURES[path]!.ownerOnly,
           `${path} is scoped but the matrix does not test its scope`,
         ).toBeTruthy();
       }
@@ -1279,7 +1333,8 @@ function expectedRouteOutcome(meta: Extract<RouteMeta, { resource: Resource }>, 
   const p = permissionFor(meta.resource, meta.action as never);
   if (p.least === "anonymous") return "ok";
   // What each credential resolves to: a session route sees users, a host route sees hosts.
-  if (meta.credentials !== "session") return kind === meta.credentials ? "ok" : "UNAUTHORIZED";
+  if (meta.credentials !== "session" && meta.credentials !== "sessionOrToken")
+    return kind === meta.credentials ? "ok" : "UNAUTHORIZED";
   if (OTHER_CALLERS.includes(kind)) return "UNAUTHORIZED";
   return expectedOutcome(p, kind as ActorKind, w.actors[kind as ActorKind], {});
 }

@@ -2,9 +2,13 @@
 // tus uploads). A user's session is the next-auth cookie decoded with the portal's secret, then the
 // session as the server knows it and the account as it is now: a session that was signed out or
 // ended, a disabled account or a session from before a password reset resolves to nobody. A host
-// presents its host credential. An API token would be one more resolver here.
+// presents its host credential. An API token (`Authorization: Bearer ect_…`) acts as its user as they
+// are now, capped by the token (server/domain/api-tokens/resolve-api-token.ts).
 import type { Redis } from "ioredis";
 import { decode } from "next-auth/jwt";
+import { readClientIp } from "@/server/auth/client-ip";
+import { bearerOf, resolveApiToken } from "@/server/domain/api-tokens/resolve-api-token";
+import type { TokenRateLimits } from "@/server/domain/api-tokens/token-rate-limit";
 import type { Database } from "@/server/db/client";
 import { loadSessionActor, type SessionClaims } from "@/server/domain/account/sessions";
 import { authenticateHost } from "@/server/domain/hosts/find-hosts";
@@ -14,6 +18,7 @@ import { DomainError } from "@/server/domain/errors";
 import { authenticateTerminal } from "@/server/domain/terminals/authenticate-terminal";
 import { KIOSK_COOKIE, loadKioskSession } from "@/server/domain/terminals/kiosk-sessions";
 import { loadTerminal } from "@/server/domain/terminals/load-terminal";
+import { TERMINAL_MAX_BODY_BYTES } from "@/server/domain/terminals/terminal-secrets";
 
 const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 
@@ -48,6 +53,8 @@ export interface SessionDeps {
   secret: string;
   /** Derives terminals' secrets (terminal requests only). */
   terminalKey?: Buffer;
+  /** API tokens' request budget (tests choose a small one; the default otherwise). */
+  tokenLimits?: TokenRateLimits;
 }
 
 /** Throws UNAVAILABLE (not "signed out") when the session or account cannot be read (MariaDB or Redis down). */
@@ -64,14 +71,44 @@ export async function resolveHostCaller(req: Request, deps: { db: Database }): P
 }
 
 /**
- * A terminal's signed request (terminal-secrets.ts): the signature covers the method and the path with
- * its query, as the portal received them.
+ * The body's bytes from a copy of the request (the route reads the original), at most `max`: a longer
+ * one is refused before it is read whole.
+ */
+async function readCappedBody(req: Request, max: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array();
+  const tooLarge = () => new DomainError("INVALID", msg("terminals.bodyTooLarge", { max }));
+  if (Number(req.headers.get("content-length") ?? 0) > max) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.clone().body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      // Not awaited: a branch of a tee'd body settles its cancel only once the other branch is done too.
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A terminal's signed request (terminal-secrets.ts): the signature covers the method, the path with its
+ * query and the body, as the portal received them.
  */
 export async function resolveTerminalCaller(req: Request, deps: SessionDeps): Promise<Caller> {
   const url = new URL(req.url);
   const terminal = await authenticateTerminal(
     { db: deps.db, redis: deps.redis, redisPrefix: deps.redisPrefix, terminalKey: deps.terminalKey! },
-    { method: req.method, path: url.pathname + url.search, headers: req.headers },
+    {
+      method: req.method,
+      path: url.pathname + url.search,
+      headers: req.headers,
+      body: await readCappedBody(req, TERMINAL_MAX_BODY_BYTES),
+    },
   );
   return terminal ? { kind: "terminal", terminalId: terminal.id } : ANONYMOUS;
 }
@@ -95,10 +132,38 @@ export async function resolveKioskCaller(req: Request, deps: SessionDeps): Promi
   };
 }
 
-export type Credentials = "session" | "host" | "none" | "terminal" | "kiosk";
+/**
+ * An API token in `Authorization: Bearer ect_…`: the token's user as the account is now, capped by the
+ * token. A missing, malformed, unknown, wrong, revoked or expired token, or a disabled account, is
+ * UNAUTHORIZED with one message; a token over its budget is RATE_LIMITED (429 with Retry-After).
+ */
+export async function resolveTokenCaller(req: Request, deps: SessionDeps): Promise<Caller> {
+  const token = bearerOf(req.headers.get("authorization"));
+  if (!token) throw new DomainError("UNAUTHORIZED", msg("apiTokens.invalid"));
+  const actor = await resolveApiToken(
+    { db: deps.db, redis: deps.redis, redisPrefix: deps.redisPrefix, limits: deps.tokenLimits },
+    token,
+    readClientIp(req.headers),
+  );
+  return { kind: "user", actor };
+}
+
+/**
+ * For routes that scripts and the browser both call (the REST API): a request with an Authorization
+ * header is a token's, and only a token's — a bad token never falls back to the session cookie that a
+ * browser may send along, so what a script is refused cannot depend on who is signed in nearby.
+ */
+export function resolveSessionOrTokenCaller(req: Request, deps: SessionDeps): Promise<Caller> {
+  if (req.headers.has("authorization")) return resolveTokenCaller(req, deps);
+  return resolveSessionCaller(req, deps);
+}
+
+export type Credentials = "session" | "host" | "none" | "terminal" | "kiosk" | "token" | "sessionOrToken";
 
 export function resolveCaller(req: Request, credentials: Credentials, deps: SessionDeps): Promise<Caller> {
   if (credentials === "session") return resolveSessionCaller(req, deps);
+  if (credentials === "token") return resolveTokenCaller(req, deps);
+  if (credentials === "sessionOrToken") return resolveSessionOrTokenCaller(req, deps);
   if (credentials === "host") return resolveHostCaller(req, deps);
   if (credentials === "terminal") return resolveTerminalCaller(req, deps);
   if (credentials === "kiosk") return resolveKioskCaller(req, deps);

@@ -3,7 +3,7 @@
 // one process and must share one table of uploads being written.
 import type { Database } from "@/server/db/client";
 import { recordAudit } from "@/server/domain/audit/record-audit";
-import { resolveSessionCaller } from "@/server/http/caller";
+import { resolveSessionOrTokenCaller } from "@/server/http/caller";
 import { log } from "@/server/log";
 import { getServices } from "@/server/services";
 import { createTusServer } from "./tus-server";
@@ -21,7 +21,7 @@ function buildPortalTus(db: Database) {
     maxVirtualBytes: settings.imageMaxVirtualBytes,
     basePath: UPLOADS_PATH,
     resolveCaller: (req) =>
-      resolveSessionCaller(req, {
+      resolveSessionOrTokenCaller(req, {
         db,
         redis,
         redisPrefix: settings.redisPrefix,

@@ -50,6 +50,16 @@ export const REST_OPERATIONS: RestOperation[] = [
     ["PATCH", "/account", "account.updateProfile", "Change your display name and e-mail"],
     ["PATCH", "/account/preferences", "account.updatePreferences", "Change your language and theme"],
     ["POST", "/account/sign-out-everywhere", "account.signOutEverywhere", "End all your browser sessions"],
+    ["GET", "/account/tokens", "apiTokens.list", "Your API tokens (never their secrets)"],
+    [
+      "POST",
+      "/account/tokens",
+      "apiTokens.create",
+      "Create an API token (with a session only; the secret is shown once)",
+    ],
+    ["DELETE", "/account/tokens/{id}", "apiTokens.revoke", "Revoke one of your API tokens"],
+    ["GET", "/api-tokens", "apiTokens.listAll", "Every account's API tokens"],
+    ["DELETE", "/api-tokens/{id}", "apiTokens.revokeAny", "Revoke anyone's API token"],
   ]),
   ...group("Users", [
     ["GET", "/users", "users.list", "List accounts"],
