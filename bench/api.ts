@@ -26,6 +26,7 @@ import { closePortalSingletons } from "./lib/close-portal-singletons";
 import { expectExit } from "./lib/exit-check";
 import type { Keyset } from "./lib/instance-page-floor";
 import type { OpenLoopResult } from "./lib/open-loop";
+import type { Actor } from "@/server/domain/context";
 
 register("./lib/loader-hooks.mjs", import.meta.url);
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -83,6 +84,12 @@ Object.assign(process.env, {
   NEXTAUTH_SECRET: secret,
   NEXTAUTH_URL: `http://127.0.0.1:${PORT}`,
   LOG_LEVEL: "silent",
+  // 30 requests a second per caller is 1,800 a minute, over the default budget of a token (600) and of an
+  // account (1,200): an install whose integrations poll this fast raises it, and so does the bench (for
+  // the portal process, which inherits this environment, and the in-process breakdown). The budget is
+  // still counted on every request (one Redis script call), as it is at any setting.
+  API_TOKEN_REQUESTS_PER_MINUTE: String(RATE * 60 * 4),
+  API_TOKEN_REQUESTS_PER_MINUTE_PER_USER: String(RATE * 60 * 4),
 });
 
 // ---- clean-up, also on failure and Ctrl-C ----------------------------------------------------------
@@ -166,7 +173,8 @@ async function main(): Promise<number> {
   const { seedApiRows } = await import("./lib/api-seed");
   const { createDatabase } = await import("@/server/db/client");
   const { createRedis } = await import("@/server/queue/redis");
-  const { sessionCookieFor } = await import("@/server/testing/tus-client");
+  const { contextFor } = await import("@/server/testing/fixtures");
+  const { createApiToken } = await import("@/server/domain/api-tokens/manage-api-tokens");
   const { startPortal, stopPortal } = await import("../e2e/support/portal-process");
 
   const loadAtStart = os.loadavg();
@@ -198,18 +206,42 @@ async function main(): Promise<number> {
     `seeded ${INSTANCES} instances and ${USERS} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
   );
 
-  // Each caller's credential, as a client sends it.
-  const s = { db: handle.db, redis, prefix: dbName } as Parameters<typeof sessionCookieFor>[0];
+  // Each caller's credential, as an integration sends it: an API token of its own (read-only, as a
+  // monitoring script's would be), made through the domain as Settings makes it.
+  const tokenFor = async (actor: Actor) => {
+    const made = await createApiToken(contextFor(s, actor), {
+      name: "bench",
+      expiresInDays: 7,
+      role: actor.role,
+      readOnly: true,
+    });
+    return { authorization: `Bearer ${made.token}` };
+  };
+  const s = { db: handle.db, redis, prefix: dbName } as Parameters<typeof contextFor>[0];
+  const superAdm: Actor = {
+    id: seeded.superAdmId,
+    username: "bench-admin",
+    role: "superAdm",
+    groupIds: [],
+    adminGroupIds: [],
+  };
+  const powerAdm: Actor = {
+    id: seeded.powerAdmId,
+    username: "bench-teacher",
+    role: "powerAdm",
+    groupIds: [seeded.groupId],
+    adminGroupIds: [seeded.groupId],
+  };
   const callers = [
     {
       name: "superadm",
-      headers: { cookie: await sessionCookieFor(s, seeded.superAdmId, secret) },
+      headers: await tokenFor(superAdm),
       scope: { powerAdm: null },
       total: seeded.visible.superAdm,
     },
     {
       name: "poweradm",
-      headers: { cookie: await sessionCookieFor(s, seeded.powerAdmId, secret) },
+      headers: await tokenFor(powerAdm),
       scope: { powerAdm: { userId: seeded.powerAdmId, adminGroupIds: [seeded.groupId] } },
       total: seeded.visible.powerAdm,
     },
@@ -356,6 +388,8 @@ async function main(): Promise<number> {
       return 0;
     };
   };
+  const { groupCpuMs } = await import("./lib/process-cpu");
+  const portalCpuMs = new Map<string, number>();
   const results = new Map<string, OpenLoopResult[]>();
   const record = (key: string, r: OpenLoopResult) => {
     results.set(key, [...(results.get(key) ?? []), r]);
@@ -378,7 +412,9 @@ async function main(): Promise<number> {
       ];
       if (round % 2) sides.reverse();
       for (const [key, run] of sides) {
+        const cpuBefore = await groupCpuMs(portal.pid!);
         const r = await run();
+        portalCpuMs.set(key, (portalCpuMs.get(key) ?? 0) + (await groupCpuMs(portal.pid!)) - cpuBefore);
         record(key, r);
         const sm = summarise(r.latencies);
         note(
@@ -418,6 +454,10 @@ async function main(): Promise<number> {
     out(`api_list_${c.name}_p95_ms=${f1(a.p95)}`);
     out(`api_list_${c.name}_floor_p50_ms=${f1(f.p50)}`);
     out(`api_list_${c.name}_floor_p95_ms=${f1(f.p95)}`);
+    // The portal's CPU per API request (its process group: Next, the handler, the controller's idle work).
+    out(
+      `api_list_${c.name}_portal_cpu_ms_per_request=${(portalCpuMs.get(`${c.name}:api`)! / Math.max(1, api.latencies.length)).toFixed(1)}`,
+    );
     out(`api_list_${c.name}_page_bytes_p50=${percentile(api.sizes, 50).toFixed(0)}`);
     out(`api_list_${c.name}_p95_ratio=${ratioOf(a.p95, f.p95)}`);
   }
@@ -425,6 +465,9 @@ async function main(): Promise<number> {
   const floor = merged(callers.map((c) => `${c.name}:floor`));
   const a = summarise(api.latencies);
   const f = summarise(floor.latencies);
+  // What the portal burns doing nothing asked of it (its controller and maintenance), for comparison.
+  const idleCpu = callers.reduce((n, c) => n + (portalCpuMs.get(`${c.name}:floor`) ?? 0), 0);
+  out(`api_list_portal_idle_cpu_ms_per_s=${(idleCpu / (floor.wallMs / 1000)).toFixed(1)}`);
   out(`api_list_requests=${api.due}`);
   out(`api_list_errors=${api.errors}`);
   out(`api_list_dropped=${api.dropped}`);

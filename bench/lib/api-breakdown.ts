@@ -22,7 +22,7 @@ export interface BreakdownInput {
 export async function measureBreakdown(input: BreakdownInput): Promise<Record<string, string>> {
   const { createRequestContext } = await import("@/server/api/context");
   const { createCaller } = await import("@/server/api/root");
-  const { resolveSessionCaller } = await import("@/server/http/caller");
+  const { resolveSessionOrTokenCaller } = await import("@/server/http/caller");
   const { restHandler } = await import("@/server/http/rest/rest-handler");
   const { getServices } = await import("@/server/services");
   const services = getServices();
@@ -31,6 +31,7 @@ export async function measureBreakdown(input: BreakdownInput): Promise<Record<st
     redis: services.redis,
     redisPrefix: services.settings.redisPrefix,
     secret: services.settings.sessionSecret,
+    tokenLimits: services.settings.apiTokenLimits,
   };
   const requestFor = (path: string) =>
     new Request(`http://127.0.0.1:${input.port}${path}`, {
@@ -59,8 +60,10 @@ export async function measureBreakdown(input: BreakdownInput): Promise<Record<st
     const cursor = url.searchParams.get("cursor");
     const procedureInput = { limit: Number(url.searchParams.get("limit")), ...(cursor ? { cursor } : {}) };
     await timed("floor", () => input.floor(page.key));
-    await timed("resolve_caller", () => resolveSessionCaller(requestFor(page.path), deps));
-    const ctx = await timed("context", () => createRequestContext(requestFor(page.path)));
+    await timed("resolve_caller", () => resolveSessionOrTokenCaller(requestFor(page.path), deps));
+    const ctx = await timed("context", () =>
+      createRequestContext(requestFor(page.path), resolveSessionOrTokenCaller),
+    );
     const result = await timed("procedure", () =>
       (createCaller(ctx).instances.list as (i: unknown) => Promise<unknown>)(procedureInput),
     );
