@@ -39,6 +39,9 @@ const schema = z.object({
       }
       return parsed;
     }),
+  /** API tokens' request budget per minute: per token, and per account across its tokens. */
+  API_TOKEN_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  API_TOKEN_REQUESTS_PER_MINUTE_PER_USER: z.coerce.number().int().min(1).default(1200),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),

@@ -1,6 +1,7 @@
 import type { DomainSettings } from "./domain/context";
 import type { TrustProxy } from "./auth/client-ip";
 import type { Env } from "./env";
+import type { TokenRateLimits } from "./domain/api-tokens/token-rate-limit";
 import { deriveConsoleTicketKey } from "./domain/consoles/console-tickets";
 import { deriveSettingsSealKey } from "./domain/settings/seal-secret";
 import { deriveTerminalKey } from "./domain/terminals/terminal-secrets";
@@ -35,6 +36,8 @@ export interface PortalSettings extends DomainSettings {
     knownDeviceSeconds: number;
   };
   sessionMaxAgeSeconds: number;
+  /** API tokens' request budget (API_TOKEN_REQUESTS_PER_MINUTE…): an install with busy integrations raises it. */
+  apiTokenLimits: TokenRateLimits;
   /** Where the portal listens, whether it is a production build, and whether to trust X-Forwarded-For. */
   listenHost: string;
   listenPort: number;
@@ -88,6 +91,11 @@ export function settingsFromEnv(env: Env): PortalSettings {
       knownDeviceSeconds: env.LOGIN_KNOWN_DEVICE_DAYS * 86_400,
     },
     sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+    apiTokenLimits: {
+      perToken: env.API_TOKEN_REQUESTS_PER_MINUTE,
+      perUser: env.API_TOKEN_REQUESTS_PER_MINUTE_PER_USER,
+      windowSeconds: 60,
+    },
     listenHost: env.HOST,
     listenPort: env.PORT,
     production: env.NODE_ENV === "production",

@@ -28,6 +28,7 @@ export async function createRequestContext(
       redis: services.redis,
       redisPrefix: settings.redisPrefix,
       secret: settings.sessionSecret,
+      tokenLimits: settings.apiTokenLimits,
     });
   } catch (err) {
     // Procedures answer SERVICE_UNAVAILABLE (not "sign in") while the account cannot be read.

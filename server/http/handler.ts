@@ -137,6 +137,7 @@ export function defineHandler<
         redisPrefix: services.settings.redisPrefix,
         secret: services.settings.sessionSecret,
         terminalKey: services.settings.terminalKey,
+        tokenLimits: services.settings.apiTokenLimits,
       });
       authorize(caller, spec.resource, spec.action);
       assertMayWrite(caller, req.method);

@@ -26,6 +26,7 @@ function buildPortalTus(db: Database) {
         redis,
         redisPrefix: settings.redisPrefix,
         secret: settings.sessionSecret,
+        tokenLimits: settings.apiTokenLimits,
       }),
     onImportError: (err) => log.error({ err }, "image import failed"),
     onImportStarted: (taskId, done) => void done.then(() => log.info({ taskId }, "image import finished")),
