@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: the REST API types (from the OpenAPI document), lint (ESLint, dependency rules, formatting), type-check, unit, integration (real MariaDB +
-# Redis, own database per run), e2e (Chromium).
+# `npm test`: the REST API types (generated from the OpenAPI document), lint (ESLint, dependency rules,
+# formatting), type-check, unit, integration (real MariaDB + Redis, own database per run), e2e (Chromium).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
