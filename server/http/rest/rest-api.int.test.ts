@@ -25,6 +25,8 @@ let s: TestServices;
 let admin: RestClient;
 let teacher: RestClient;
 let student: RestClient;
+/** A powerUser of the group: launches, snapshots and adds volumes. */
+let owner: RestClient;
 let anonymous: RestClient;
 let groupId: number;
 let flavorId: number;
@@ -33,7 +35,7 @@ let imageId: string;
 beforeAll(async () => {
   s = openTestServices();
   const secret = getServices().settings.sessionSecret;
-  const as = async (role: "superAdm" | "powerAdm" | "user", groups: number[] = []) =>
+  const as = async (role: "superAdm" | "powerAdm" | "powerUser" | "user", groups: number[] = []) =>
     restClient({ cookie: await sessionCookieFor(s, (await makeUser(s, role, groups)).id, secret) });
   groupId = await makeGroup(s);
   await makeHost(s, { cpuCount: 64, memoryMiB: 256 * 1024 });
@@ -43,17 +45,18 @@ beforeAll(async () => {
   admin = await as("superAdm");
   teacher = await as("powerAdm", [groupId]);
   student = await as("user", [groupId]);
+  owner = await as("powerUser", [groupId]);
   anonymous = restClient();
 });
 afterAll(() => s?.close());
 
-type Instance = { id: string; state: string; task: string | null; hostId: string | null };
+type Instance = { id: string; state: string; task: string | null; host: { id: string } | null };
 
 /** The agent's word that an instance reached a state (what the host would report). */
 async function report(inst: Instance, state: "RUNNING" | "STOPPED" | "DELETED") {
   await applyAgentEvent(
     { db: s.db, jobs: recordingJobs() },
-    { type: "instance.state", hostId: inst.hostId!, at: new Date(), instanceId: inst.id, state },
+    { type: "instance.state", hostId: inst.host!.id, at: new Date(), instanceId: inst.id, state },
   );
 }
 
@@ -81,57 +84,57 @@ async function follow(client: RestClient, location: string, settleAs: "RUNNING" 
 
 describe("REST API through the generated client", () => {
   it("instances: create → 202 + Location, follow until settled; stop, start, delete as actions", async () => {
-    const created = await student.POST("/instances", {
+    const created = await owner.POST("/instances", {
       body: { name: uniqueName("rest-vm"), imageId, flavorId },
     });
     expect(created.response.status).toBe(202);
     const location = created.response.headers.get("location")!;
     const id = (created.data as { id: string }).id;
     expect(location).toBe(`/api/v1/instances/${id}`);
-    expect(await follow(student, location, "RUNNING")).toMatchObject({ id, state: "RUNNING", task: null });
+    expect(await follow(owner, location, "RUNNING")).toMatchObject({ id, state: "RUNNING", task: null });
 
-    const listed = await student.GET("/instances", { params: { query: {} } });
+    const listed = await owner.GET("/instances", { params: { query: {} } });
     expect(listed.response.status).toBe(200);
     expect(JSON.stringify(listed.data)).toContain(id);
 
-    const nics = await student.GET("/instances/{id}/nics", { params: { path: { id } } });
+    const nics = await owner.GET("/instances/{id}/nics", { params: { path: { id } } });
     expect(nics.response.status).toBe(200);
 
-    const stop = await student.POST("/instances/{id}/stop", { params: { path: { id } } });
+    const stop = await owner.POST("/instances/{id}/stop", { params: { path: { id } } });
     expect(stop.response.status).toBe(202);
-    expect(await follow(student, stop.response.headers.get("location")!, "STOPPED")).toMatchObject({
+    expect(await follow(owner, stop.response.headers.get("location")!, "STOPPED")).toMatchObject({
       state: "STOPPED",
     });
-    const start = await student.POST("/instances/{id}/start", { params: { path: { id } } });
+    const start = await owner.POST("/instances/{id}/start", { params: { path: { id } } });
     expect(start.response.status).toBe(202);
-    await follow(student, start.response.headers.get("location")!, "RUNNING");
+    await follow(owner, start.response.headers.get("location")!, "RUNNING");
 
     // Snapshots and volumes of the instance.
-    const snap = await student.POST("/instances/{instanceId}/snapshots", {
+    const snap = await owner.POST("/instances/{instanceId}/snapshots", {
       params: { path: { instanceId: id } },
       body: { name: "before" },
     });
     expect(snap.response.status, JSON.stringify(snap.error)).toBeLessThan(300);
-    const snaps = await student.GET("/instances/{instanceId}/snapshots", {
+    const snaps = await owner.GET("/instances/{instanceId}/snapshots", {
       params: { path: { instanceId: id } },
     });
     expect(JSON.stringify(snaps.data)).toContain("before");
-    const vol = await student.POST("/instances/{instanceId}/volumes", {
+    const vol = await owner.POST("/instances/{instanceId}/volumes", {
       params: { path: { instanceId: id } },
       body: { name: "data", sizeGiB: 1 },
     });
     expect(vol.response.status, JSON.stringify(vol.error)).toBeLessThan(300);
-    const vols = await student.GET("/volumes", { params: { query: { instanceId: id } } });
+    const vols = await owner.GET("/volumes", { params: { query: { instanceId: id } } });
     expect(JSON.stringify(vols.data)).toContain((vol.data as { id: string }).id);
 
     // An action the state does not allow: 409 in the Error shape.
-    const again = await student.POST("/instances/{id}/start", { params: { path: { id } } });
+    const again = await owner.POST("/instances/{id}/start", { params: { path: { id } } });
     expect(again.response.status).toBe(409);
     expect(again.error).toMatchObject({ error: "CONFLICT", message: expect.any(String) });
 
-    const del = await student.DELETE("/instances/{id}", { params: { path: { id } } });
+    const del = await owner.DELETE("/instances/{id}", { params: { path: { id } } });
     expect(del.response.status).toBe(202);
-    await follow(student, del.response.headers.get("location")!, "DELETED");
+    await follow(owner, del.response.headers.get("location")!, "DELETED");
   });
 
   it("images: list and update", async () => {
