@@ -38,6 +38,7 @@ export interface MessageParams {
   "notFound.desktop": Record<never, never>;
   "notFound.cluster": Record<never, never>;
   "notFound.terminal": Record<never, never>;
+  "notFound.apiToken": Record<never, never>;
   "unavailable.database": Record<never, never>;
   "unavailable.redis": Record<never, never>;
   "unavailable.agentQueueNothingChanged": Record<never, never>;
@@ -434,4 +435,11 @@ export interface MessageParams {
   "rest.methodNotAllowed": { allowed: MessageParam; method: MessageParam; path: MessageParam };
   "rest.jsonBody": Record<never, never>;
   "rest.pathMismatch": { field: MessageParam };
+  "apiTokens.invalid": Record<never, never>;
+  "apiTokens.readOnly": Record<never, never>;
+  "apiTokens.rateLimited": { seconds: number };
+  "apiTokens.tooMany": { max: number };
+  "apiTokens.roleAboveOwn": Record<never, never>;
+  "apiTokens.notWithToken": Record<never, never>;
+  "apiTokens.notYours": Record<never, never>;
 }

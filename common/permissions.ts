@@ -100,6 +100,17 @@ export const PERMISSIONS = {
     read: p("superAdm"),
     update: p("superAdm"),
   },
+  /**
+   * API tokens (docs/security.md "API tokens"): each account its own ("own": the token's user, superAdm
+   * any); superAdm also lists and revokes everyone's.
+   */
+  apiTokens: {
+    list: p("user", "own"),
+    create: p("user", "own"),
+    revoke: p("user", "own"),
+    listAll: p("superAdm"),
+    revokeAny: p("superAdm"),
+  },
   audit: {
     list: p("superAdm"),
     export: p("superAdm"),

@@ -33,3 +33,5 @@ export type LabDetailView = Out["labs"]["get"];
 export type PoolView = Out["pools"]["list"][number];
 export type ClassroomDesktopView = Out["desktops"]["classroom"]["desktops"][number];
 export type TerminalView = Out["terminals"]["list"][number];
+export type ApiTokenView = Out["apiTokens"]["list"][number];
+export type CreatedApiToken = Out["apiTokens"]["create"];

@@ -8,3 +8,4 @@ export * from "./volumes";
 export * from "./governance";
 export * from "./labs";
 export * from "./local-desktops";
+export * from "./api-tokens";

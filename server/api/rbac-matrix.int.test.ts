@@ -85,7 +85,7 @@ describe("RBAC matrix over appRouter", () => {
       expect(FIXTURES[path], `${path} has no fixture in the RBAC matrix`).toBeDefined();
       if (meta!.permission.scope !== "none") {
         expect(
-          FIXTURES[path]!.targetsGroupA || FIXTURES[path]!.checkResult,
+          FIXTURES[path]!.targetsGroupA || FIXTURES[path]!.checkResult || FIXTURES[path]!.ownerOnly,
           `${path} is scoped but the matrix does not test its scope`,
         ).toBeTruthy();
       }

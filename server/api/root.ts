@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { apiTokensRouter } from "./routers/api-tokens";
 import { auditRouter } from "./routers/audit";
 import { classesRouter } from "./routers/classes";
 import { groupsRouter } from "./routers/groups";
@@ -25,6 +26,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   account: accountRouter,
+  apiTokens: apiTokensRouter,
   users: usersRouter,
   groups: groupsRouter,
   classes: classesRouter,

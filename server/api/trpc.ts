@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Logger } from "pino";
 import { permissionFor, type Action, type Permission, type Resource } from "@/common/permissions";
+import { actorNameOf } from "@/server/domain/api-tokens/actor-name";
 import { recordAudit } from "@/server/domain/audit/record-audit";
 import type { DomainContext } from "@/server/domain/context";
 import { DomainError } from "@/server/domain/errors";
@@ -83,6 +84,9 @@ export function procedureFor<R extends Resource>(resource: R, action: Action<R>)
       // The role half of the decision; domain functions ask the resource's policy about the object.
       try {
         authorize(callerOf(ctx.actor), resource, action);
+        // A read-only API token reads: every mutation is refused here, for every procedure at once.
+        if (type === "mutation" && ctx.actor?.token?.readOnly)
+          throw new DomainError("FORBIDDEN", msg("apiTokens.readOnly"));
       } catch (err) {
         throw toTrpcError(err);
       }
@@ -92,7 +96,7 @@ export function procedureFor<R extends Resource>(resource: R, action: Action<R>)
         const input = await getRawInput().catch(() => undefined);
         await recordAudit(ctx.db, {
           actorId: ctx.actor?.id ?? null,
-          actorName: ctx.actor?.username ?? "anonymous",
+          actorName: ctx.actor ? actorNameOf(ctx.actor) : "anonymous",
           action: path,
           targetType: resource,
           targetId: targetOf(input, result.ok ? result.data : null),

@@ -14,6 +14,11 @@ export interface Actor {
   groupIds: number[];
   /** Groups this actor administers (a teacher's classes): only a powerAdm's or superAdm's flag counts. */
   adminGroupIds: number[];
+  /**
+   * Set when the caller came with an API token instead of a session: `role` above is already capped by
+   * the token's. A read-only token is refused every mutation (procedureFor) and every write (defineHandler).
+   */
+  token?: { id: number; publicId: string; readOnly: boolean };
 }
 
 /** Operator settings the domain obeys (from the environment in production, chosen by tests). */

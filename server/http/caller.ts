@@ -2,9 +2,13 @@
 // tus uploads). A user's session is the next-auth cookie decoded with the portal's secret, then the
 // session as the server knows it and the account as it is now: a session that was signed out or
 // ended, a disabled account or a session from before a password reset resolves to nobody. A host
-// presents its host credential. An API token would be one more resolver here.
+// presents its host credential. An API token (`Authorization: Bearer ect_…`) acts as its user as they
+// are now, capped by the token (server/domain/api-tokens/resolve-api-token.ts).
 import type { Redis } from "ioredis";
 import { decode } from "next-auth/jwt";
+import { readClientIp } from "@/server/auth/client-ip";
+import { bearerOf, resolveApiToken } from "@/server/domain/api-tokens/resolve-api-token";
+import type { TokenRateLimits } from "@/server/domain/api-tokens/token-rate-limit";
 import type { Database } from "@/server/db/client";
 import { loadSessionActor, type SessionClaims } from "@/server/domain/account/sessions";
 import { authenticateHost } from "@/server/domain/hosts/find-hosts";
@@ -48,6 +52,8 @@ export interface SessionDeps {
   secret: string;
   /** Derives terminals' secrets (terminal requests only). */
   terminalKey?: Buffer;
+  /** API tokens' request budget (tests choose a small one; the default otherwise). */
+  tokenLimits?: TokenRateLimits;
 }
 
 /** Throws UNAVAILABLE (not "signed out") when the session or account cannot be read (MariaDB or Redis down). */
@@ -95,10 +101,38 @@ export async function resolveKioskCaller(req: Request, deps: SessionDeps): Promi
   };
 }
 
-export type Credentials = "session" | "host" | "none" | "terminal" | "kiosk";
+/**
+ * An API token in `Authorization: Bearer ect_…`: the token's user as the account is now, capped by the
+ * token. A missing, malformed, unknown, wrong, revoked or expired token, or a disabled account, is
+ * UNAUTHORIZED with one message; a token over its budget is RATE_LIMITED (429 with Retry-After).
+ */
+export async function resolveTokenCaller(req: Request, deps: SessionDeps): Promise<Caller> {
+  const token = bearerOf(req.headers.get("authorization"));
+  if (!token) throw new DomainError("UNAUTHORIZED", msg("apiTokens.invalid"));
+  const actor = await resolveApiToken(
+    { db: deps.db, redis: deps.redis, redisPrefix: deps.redisPrefix, limits: deps.tokenLimits },
+    token,
+    readClientIp(req.headers),
+  );
+  return { kind: "user", actor };
+}
+
+/**
+ * For routes that scripts and the browser both call (the REST API): a request with an Authorization
+ * header is a token's, and only a token's — a bad token never falls back to the session cookie that a
+ * browser may send along, so what a script is refused cannot depend on who is signed in nearby.
+ */
+export function resolveSessionOrTokenCaller(req: Request, deps: SessionDeps): Promise<Caller> {
+  if (req.headers.has("authorization")) return resolveTokenCaller(req, deps);
+  return resolveSessionCaller(req, deps);
+}
+
+export type Credentials = "session" | "host" | "none" | "terminal" | "kiosk" | "token" | "sessionOrToken";
 
 export function resolveCaller(req: Request, credentials: Credentials, deps: SessionDeps): Promise<Caller> {
   if (credentials === "session") return resolveSessionCaller(req, deps);
+  if (credentials === "token") return resolveTokenCaller(req, deps);
+  if (credentials === "sessionOrToken") return resolveSessionOrTokenCaller(req, deps);
   if (credentials === "host") return resolveHostCaller(req, deps);
   if (credentials === "terminal") return resolveTerminalCaller(req, deps);
   if (credentials === "kiosk") return resolveKioskCaller(req, deps);

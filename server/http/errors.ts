@@ -58,8 +58,16 @@ export function toDomainFailure(err: unknown): DomainError | null {
 export const httpStatusOf = (kind: DomainErrorKind): number => HTTP_STATUS[kind];
 export const httpStatusText = (status: number): string => STATUS_CODES[status] ?? "Error";
 
-/** Status and JSON body for any failure; `internal` tells the caller to log the cause. */
-export function toHttpError(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+/**
+ * Status, JSON body and headers for any failure; `internal` tells the caller to log the cause. A refusal
+ * that knows when to come back (`retryAfterSeconds`, e.g. a token's rate limit) says so in Retry-After.
+ */
+export function toHttpError(err: unknown): {
+  status: number;
+  body: ErrorBody;
+  internal: boolean;
+  headers: Record<string, string>;
+} {
   const failure = toDomainFailure(err);
   if (!failure)
     return {
@@ -72,6 +80,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; in
         fieldMessages: null,
       },
       internal: true,
+      headers: {},
     };
   // Pass through any field a DomainError gains (code, params) without this module knowing them.
   const {
@@ -84,16 +93,19 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; in
   } = failure as DomainError & {
     stack?: string;
   };
+  const retryAfter = (failure as { retryAfterSeconds?: unknown }).retryAfterSeconds;
   return {
     status: HTTP_STATUS[kind],
     body: { ...extra, ...errorBody(failure) },
     internal: false,
+    headers:
+      typeof retryAfter === "number" ? { "retry-after": String(Math.max(1, Math.ceil(retryAfter))) } : {},
   };
 }
 
 export function errorResponse(err: unknown, headers: Record<string, string> = {}): Response {
-  const { status, body } = toHttpError(err);
-  return Response.json(body, { status, headers });
+  const { status, body, headers: own } = toHttpError(err);
+  return Response.json(body, { status, headers: { ...own, ...headers } });
 }
 
 /** tRPC's code for a failure, keeping the DomainError as the cause (the error formatter reads it). */

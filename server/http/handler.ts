@@ -2,7 +2,7 @@
 // handler built here, and every handler runs the same steps in the same order:
 //   resolve the caller → authorize (the permission table, one entry per handler) → parse the input
 //   with zod → the handler's one domain call → audit (when asked) → map errors (server/http/errors.ts).
-// A route therefore cannot forget a step, and a new kind of caller (an API token) is one more resolver.
+// A route therefore cannot forget a step, and a new kind of caller is one more resolver (caller.ts).
 import type { z } from "zod";
 import { readClientIp } from "@/server/auth/client-ip";
 import type { Action, Resource } from "@/common/permissions";
@@ -13,6 +13,7 @@ import { DomainError } from "@/server/domain/errors";
 import { authorize } from "@/server/domain/policies/authorize";
 import type { Caller } from "@/server/domain/policies/caller";
 import { getServices, type Services } from "@/server/services";
+import { actorNameOf } from "@/server/domain/api-tokens/actor-name";
 import { resolveCaller, type Credentials } from "./caller";
 import { toHttpError } from "./errors";
 
@@ -98,8 +99,15 @@ function parse(
   return parsed.data;
 }
 
+/** A read-only API token reads: any method but GET and HEAD is refused, whatever the route. */
+function assertMayWrite(caller: Caller, method: string): void {
+  if (caller.kind !== "user" || !caller.actor.token?.readOnly) return;
+  if (method === "GET" || method === "HEAD") return;
+  throw new DomainError("FORBIDDEN", msg("apiTokens.readOnly"));
+}
+
 function auditActor(caller: Caller): { actorId: number | null; actorName: string } {
-  if (caller.kind === "user") return { actorId: caller.actor.id, actorName: caller.actor.username };
+  if (caller.kind === "user") return { actorId: caller.actor.id, actorName: actorNameOf(caller.actor) };
   if (caller.kind === "host") return { actorId: null, actorName: `host:${caller.hostId}` };
   if (caller.kind === "terminal" || caller.kind === "kiosk")
     return { actorId: null, actorName: `${caller.kind}:${caller.terminalId}` };
@@ -131,6 +139,7 @@ export function defineHandler<
         terminalKey: services.settings.terminalKey,
       });
       authorize(caller, spec.resource, spec.action);
+      assertMayWrite(caller, req.method);
       authorized = true;
       const params = parse(spec.params, (await ctx?.params) ?? {}, "params", invalid);
       const query = parse(spec.query, Object.fromEntries(new URL(req.url).searchParams), "query", invalid);
@@ -145,10 +154,10 @@ export function defineHandler<
         ip,
       });
     } catch (err) {
-      const { status, body, internal } = toHttpError(err);
+      const { status, body, internal, headers } = toHttpError(err);
       errorCode = body.error;
       if (internal) services.log.error({ err, url: req.url }, "route handler failed");
-      res = Response.json(body, { status });
+      res = Response.json(body, { status, headers });
     }
     for (const [k, v] of Object.entries(spec.headers ?? {})) res.headers.set(k, v);
     // As with procedures, a caller refused by authorize() is not audited (nothing was attempted).

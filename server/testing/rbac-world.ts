@@ -9,12 +9,13 @@ import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { hostAuthHeader } from "@/agents/protocol";
-import { hosts, instances, quotaLimits, users } from "@/db/schema";
+import { apiTokens, hosts, instances, quotaLimits, users } from "@/db/schema";
 import { roleMeets, type Permission, type Resource } from "@/common/permissions";
 import type { Actor } from "@/server/domain/context";
 import { sha256Hex } from "@/server/domain/hosts/host-secrets";
 import { importImage, incomingDir } from "@/server/domain/images/import-image";
 import { actorOf } from "@/server/domain/policies/caller";
+import { mintToken } from "@/server/domain/api-tokens/token-format";
 import { resolveSessionCaller } from "@/server/http/caller";
 import { getServices } from "@/server/services";
 import { terminals } from "@/db/schema";
@@ -141,6 +142,11 @@ export interface Fixture {
   checkResult?: (w: World, kind: ActorKind, result: unknown) => void;
   /** The call names an object of group A that every member of A may use (a lab's desktops). */
   membersOfA?: boolean;
+  /**
+   * The call names targetUserA's own object that belongs to no group (an API token): only they and
+   * superAdm may act on it, not the admins of their groups.
+   */
+  ownerOnly?: boolean;
 }
 
 /** A lab of group A with a profile of group A (the matrix's flavor and image) and, unless told, a running pool. */
@@ -219,6 +225,31 @@ export const FIXTURES: Record<string, Fixture> = {
       return { token, password: "redeemed-password-1", confirmPassword: "redeemed-password-1" };
     },
   },
+  // Tokens are created for the caller (any role may, at its own role or below); the others name one of
+  // targetUserA's.
+  "apiTokens.list": {
+    input: async (w) => {
+      tokenOfA ??= (await tokenOf(w, w.targetUserA)).id;
+      return undefined;
+    },
+    checkResult: (_w, kind, result) => {
+      if (kind === "owner") expect(ids(result)).toContain(tokenOfA);
+      else expect(ids(result)).not.toContain(tokenOfA);
+    },
+  },
+  "apiTokens.create": {
+    input: () => ({ name: uniqueName("tok"), expiresInDays: 7, role: "user", readOnly: true }),
+    checkResult: (_w, _kind, result) => expect((result as { token: string }).token).toMatch(/^ect_/),
+  },
+  "apiTokens.revoke": { input: async (w) => ({ id: (await tokenOf(w, w.targetUserA)).id }), ownerOnly: true },
+  "apiTokens.listAll": {
+    input: async (w) => {
+      tokenOfA ??= (await tokenOf(w, w.targetUserA)).id;
+      return undefined;
+    },
+    checkResult: (_w, _kind, result) => expect(ids(result)).toContain(tokenOfA),
+  },
+  "apiTokens.revokeAny": { input: async (w) => ({ id: (await tokenOf(w, w.targetUserA)).id }) },
   "portalSettings.read": { input: () => undefined },
   "portalSettings.update": {
     input: () => ({ signUpEnabled: false, signUpGroupId: null, signUpNeedsApproval: true, smtp: null }),
@@ -730,6 +761,25 @@ export const FIXTURES: Record<string, Fixture> = {
 };
 
 let listedTerminal: string | undefined;
+/** One API token of targetUserA's, for the lists' scope checks. */
+let tokenOfA: number | undefined;
+
+/**
+ * A token of the user's, as a row (the matrix asks who may revoke it, so each row gets its own: more
+ * than the 20 live tokens a user may create, which the tokens' own tests check).
+ */
+async function tokenOf(w: World, user: Actor): Promise<{ id: number }> {
+  const minted = mintToken();
+  const [res] = await w.s.db.insert(apiTokens).values({
+    userId: user.id,
+    name: uniqueName("tok"),
+    publicId: minted.publicId,
+    secretHash: minted.secretHash,
+    role: "user",
+    expiresAt: new Date(Date.now() + 86_400_000),
+  });
+  return { id: res.insertId };
+}
 
 export async function clearEnrolLimits(w: World): Promise<Record<string, never>> {
   const keys = await w.s.redis.keys(`${getServices().settings.redisPrefix}:terminal-enrol:*`);
@@ -799,13 +849,14 @@ export function expectedOutcome(
   p: Permission,
   kind: ActorKind,
   actor: Actor | null,
-  f: { targetsGroupA?: boolean; adminOfA?: boolean; membersOfA?: boolean },
+  f: { targetsGroupA?: boolean; adminOfA?: boolean; membersOfA?: boolean; ownerOnly?: boolean },
   resource?: Resource,
 ): Outcome {
   if (p.least === "anonymous") return "ok";
   if (!roleMeets(actor?.role ?? "anonymous", p.least)) return actor ? "FORBIDDEN" : "UNAUTHORIZED";
   if (actor?.role === "superAdm") return "ok";
   if (f.membersOfA) return outsideA(kind) ? "FORBIDDEN" : "ok";
+  if (f.ownerOnly) return kind === "owner" ? "ok" : "FORBIDDEN";
   if (f.adminOfA) return administersA(kind) ? "ok" : "FORBIDDEN";
   if (!f.targetsGroupA || p.scope === "none") return "ok";
   // The target belongs to group A (scope group: a member of A for groups, an admin of A for the rest);

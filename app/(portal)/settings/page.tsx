@@ -6,6 +6,8 @@ import { LanguageSwitch } from "@/app/_components/language-switch";
 import { PageHeader } from "@/app/_components/page-header";
 import { ThemeSwitch } from "@/app/_components/theme-switch";
 import { currentActor } from "@/app/_lib/current-actor";
+import { AllApiTokens } from "./api-tokens/all-api-tokens";
+import { ApiTokensSection } from "./api-tokens/api-tokens-section";
 import { ChangePasswordForm } from "./change-password-form";
 import { ProfileCard } from "./profile-card";
 import { ProfileForm } from "./profile-form";
@@ -46,6 +48,14 @@ export default async function SettingsPage() {
           <CardHeader title={t("sessionsTitle")} />
           <SignOutEverywhere />
         </Card>
+        <Card className="lg:col-span-2" data-testid="api-tokens">
+          <ApiTokensSection ownRole={actor.role} />
+        </Card>
+        {can(actor.role, "apiTokens", "listAll") && (
+          <Card className="lg:col-span-2" data-testid="all-api-tokens">
+            <AllApiTokens />
+          </Card>
+        )}
       </div>
     </>
   );

@@ -2,8 +2,9 @@ import type { Actor } from "../context";
 
 /**
  * Who is calling, as the transports resolve it before anything is decided. A user signs in with a
- * session; a host's agent presents its host credential. An API token will be one more kind here, so
- * authorize() and the policies, not each route, decide what each kind may do.
+ * session or presents an API token (then a "user" too, with `actor.token` set and the role already
+ * capped by the token); a host's agent presents its host credential. authorize() and the policies, not
+ * each route, decide what each kind may do.
  */
 export type Caller =
   | {

@@ -11,6 +11,7 @@ import { usersPolicy } from "./users";
 import { volumesPolicy } from "./volumes";
 import { desktopsPolicy, poolsPolicy } from "./pools";
 import { terminalsPolicy } from "./terminals";
+import { apiTokensPolicy } from "./api-tokens";
 
 /** Every resource whose permission entries reach beyond the role (scope group or own), and its rule. */
 export const POLICIES = {
@@ -31,6 +32,7 @@ export const POLICIES = {
   pools: poolsPolicy,
   desktops: desktopsPolicy,
   terminals: terminalsPolicy,
+  apiTokens: apiTokensPolicy,
 } as const satisfies Partial<Record<Resource, AccessPolicy<never>>>;
 
 export type PolicedResource = keyof typeof POLICIES;

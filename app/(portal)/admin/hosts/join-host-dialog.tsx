@@ -6,24 +6,8 @@ import { useRef, useState } from "react";
 import type { JoinToken } from "@/app/_trpc/views";
 import { Button } from "@/app/_components/button";
 import { Dialog, DialogActions } from "@/app/_components/dialog";
+import { copyText } from "@/app/_lib/copy-text";
 import { formatDateTime } from "@/app/_lib/format";
-
-/** The clipboard API needs a secure context; on plain http to a LAN address fall back to a selection. */
-async function copyText(text: string, pre: HTMLElement | null): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    if (!pre) return false;
-    const range = document.createRange();
-    range.selectNodeContents(pre);
-    const selection = getSelection();
-    selection?.removeAllRanges();
-    selection?.addRange(range);
-    // Deprecated but the only way without the clipboard API; the text stays selected if it fails.
-    return document.execCommand("copy");
-  }
-}
 
 /** A new host's join command, or (with rejoinName) the re-join command of a host given new credentials. */
 export function JoinHostDialog({
