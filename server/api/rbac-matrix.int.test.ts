@@ -378,7 +378,9 @@ function expectedRouteOutcome(meta: Extract<RouteMeta, { resource: Resource }>, 
   const p = permissionFor(meta.resource, meta.action as never);
   if (p.least === "anonymous") return "ok";
   // What each credential resolves to: a session route sees users, a host route sees hosts.
-  if (meta.credentials !== "session") return kind === meta.credentials ? "ok" : "UNAUTHORIZED";
+  // Session-or-token routes see a person's session here (the REST matrix presents their tokens).
+  if (meta.credentials !== "session" && meta.credentials !== "sessionOrToken")
+    return kind === meta.credentials ? "ok" : "UNAUTHORIZED";
   if (OTHER_CALLERS.includes(kind)) return "UNAUTHORIZED";
   return expectedOutcome(p, kind as ActorKind, w.actors[kind as ActorKind], {});
 }

@@ -22,7 +22,7 @@ const imageId = z.object({ id: z.uuid() });
 export const uploadImage = defineHandler({
   resource: "images",
   action: "upload",
-  credentials: "session",
+  credentials: "sessionOrToken",
   query: uploadImageInput,
   invalid: (error) =>
     new DomainError("INVALID", msg("images.nameAndFormat"), issueFieldMessages(error.issues)),
@@ -54,7 +54,7 @@ export const uploadImage = defineHandler({
 export const downloadImage = defineHandler({
   resource: "images",
   action: "download",
-  credentials: "session",
+  credentials: "sessionOrToken",
   params: imageId,
   invalid: () => notFound("image"),
   async handle({ req, caller, params, services: { db, settings } }) {

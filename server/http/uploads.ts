@@ -7,7 +7,7 @@ import { describeRoute, type RouteContext, type RouteMeta } from "./handler";
 
 const tus = () => sharedPortalTus();
 const idOf = async (ctx: RouteContext) => (await ctx.params).id ?? "";
-const UPLOAD: RouteMeta = { resource: "images", action: "upload", credentials: "session" };
+const UPLOAD: RouteMeta = { resource: "images", action: "upload", credentials: "sessionOrToken" };
 
 export const uploadOptions = describeRoute(async (): Promise<Response> => tus().options(), {
   resource: "images",

@@ -111,6 +111,7 @@ export interface World {
   instanceOfA: (state: "RUNNING" | "STOPPED") => Promise<string>;
   /** A running instance of targetUserA's with a NIC on networkId. */
   instanceOfAWithNic: () => Promise<string>;
+  /** A network of the matrix's (IPAM rows carve and reserve in it; a matrix may replace it). */
   networkId: string;
   /** A subnet the powerAdm of group A carved. */
   subnetOfPowerAdm: number;
@@ -490,7 +491,11 @@ export const FIXTURES: Record<string, Fixture> = {
     },
   },
   "instances.create": {
-    input: (w) => ({ name: uniqueName("vm"), imageId: w.imageId, flavorId: w.flavorId }),
+    input: async (w) => {
+      // The matrix host must be up when the scheduler looks (the matrices run for longer than a heartbeat).
+      await w.s.db.update(hosts).set({ lastHeartbeatAt: new Date() }).where(eq(hosts.id, w.hostId));
+      return { name: uniqueName("vm"), imageId: w.imageId, flavorId: w.flavorId };
+    },
   },
   "instances.start": { input: async (w) => ({ id: await w.instanceOfA("STOPPED") }), targetsGroupA: true },
   "instances.stop": { input: async (w) => ({ id: await w.instanceOfA("RUNNING") }), targetsGroupA: true },
@@ -936,6 +941,15 @@ export async function openRbacWorld(
     profileOfA: (await makeProfile(s, { groupId: groupA, imageId, flavorId })).profileId,
     labOfA: await makeLab(s, { groupId: groupA }),
   };
+  // Later carves take the world's network as it is then: a matrix may hand each IPAM row a fresh one.
+  w.carveAsPowerAdm = async () =>
+    (
+      await carveSubnet(contextFor(s, powerAdm), {
+        networkId: w.networkId,
+        owner: uniqueName("lab"),
+        size: 8,
+      })
+    ).id;
   // Sessions are cut before any change: the disabled and revoked callers keep a cookie that the
   // portal must no longer honour.
   const cookies = await cookiesOf(w);

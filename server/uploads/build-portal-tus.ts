@@ -3,7 +3,7 @@
 // one process and must share one table of uploads being written.
 import type { Database } from "@/server/db/client";
 import { recordAudit } from "@/server/domain/audit/record-audit";
-import { resolveSessionCaller } from "@/server/http/caller";
+import { resolveSessionOrTokenCaller } from "@/server/http/caller";
 import { log } from "@/server/log";
 import { getServices } from "@/server/services";
 import { createTusServer } from "./tus-server";
@@ -20,8 +20,9 @@ function buildPortalTus(db: Database) {
     convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,
     maxVirtualBytes: settings.imageMaxVirtualBytes,
     basePath: UPLOADS_PATH,
+    // The browser's session, or a script's API token (the CLI uploads resumably with its token).
     resolveCaller: (req) =>
-      resolveSessionCaller(req, {
+      resolveSessionOrTokenCaller(req, {
         db,
         redis,
         redisPrefix: settings.redisPrefix,

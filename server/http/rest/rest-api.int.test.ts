@@ -3,6 +3,8 @@
 // schemas by server/testing/rest-client.ts). Real flows per area, with the agent's reports played by
 // this file (no QEMU): the document and the API cannot drift apart without a test here failing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiTokens } from "@/db/schema";
+import { mintToken } from "@/server/domain/api-tokens/token-format";
 import { applyAgentEvent } from "@/server/events/agent-events";
 import { getServices } from "@/server/services";
 import {
@@ -260,6 +262,50 @@ describe("REST API through the generated client", () => {
     expect(lab.response.status, JSON.stringify(lab.error)).toBe(201);
     const labId = (lab.data as { id: number }).id;
     expect(JSON.stringify((await teacher.GET("/labs")).data)).toContain(`"id":${labId}`);
+  });
+});
+
+/** A token of a new account of this role, as Settings would make it. */
+async function tokenClient(role: "powerUser" | "user", o: { readOnly?: boolean; expired?: boolean } = {}) {
+  const account = await makeUser(s, role, [groupId]);
+  const minted = mintToken();
+  await s.db.insert(apiTokens).values({
+    userId: account.id,
+    name: uniqueName("rest"),
+    publicId: minted.publicId,
+    secretHash: minted.secretHash,
+    role,
+    readOnly: o.readOnly ?? false,
+    expiresAt: new Date(Date.now() + (o.expired ? -1 : 1) * 3600_000),
+  });
+  return restClient({ token: minted.token });
+}
+
+describe("API tokens through the generated client", () => {
+  it("a token launches and reads like its owner; a read-only one reads and is refused writes", async () => {
+    const script = await tokenClient("powerUser");
+    const me = await script.GET("/account");
+    expect(me.response.status).toBe(200);
+    expect(me.data).toMatchObject({ role: "powerUser" });
+    const created = await script.POST("/instances", {
+      body: { name: uniqueName("tok-vm"), imageId, flavorId },
+    });
+    expect(created.response.status, JSON.stringify(created.error)).toBe(202);
+
+    const reader = await tokenClient("powerUser", { readOnly: true });
+    expect((await reader.GET("/flavors")).response.status).toBe(200);
+    const refused = await reader.POST("/instances", {
+      body: { name: uniqueName("tok-vm"), imageId, flavorId },
+    });
+    expect(refused.response.status).toBe(403);
+    expect(refused.error).toMatchObject({ error: "FORBIDDEN" });
+  });
+
+  it("an expired token is nobody (401), even for what anyone signed in may read", async () => {
+    const expired = await tokenClient("user", { expired: true });
+    const res = await expired.GET("/account");
+    expect(res.response.status).toBe(401);
+    expect(res.error).toMatchObject({ error: "UNAUTHORIZED" });
   });
 });
 

@@ -11,7 +11,7 @@ import { issueFieldMessages } from "@/common/issue-message";
 import { msg } from "@/common/message";
 import { DomainError } from "@/server/domain/errors";
 import { getServices } from "@/server/services";
-import { resolveSessionCaller } from "../caller";
+import { resolveSessionOrTokenCaller } from "../caller";
 import { toHttpError } from "../errors";
 import { describeRoute, type RouteContext } from "../handler";
 import { matchOperation } from "./match-operation";
@@ -93,7 +93,7 @@ async function handle(req: Request, route?: RouteContext): Promise<Response> {
     const rest =
       method === "GET" || method === "DELETE" ? readQuery(url.searchParams, schema) : await readJsonBody(req);
     const input = schema ? mergeInput(params, rest, schema) : undefined;
-    const ctx = await createRequestContext(req, resolveSessionCaller);
+    const ctx = await createRequestContext(req, resolveSessionOrTokenCaller);
     const result = await callProcedure(ctx, op, input).catch((err) => {
       throw unwrap(err);
     });
