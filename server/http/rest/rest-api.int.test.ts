@@ -140,7 +140,7 @@ describe("REST API through the generated client", () => {
   });
 
   it("images: list and update", async () => {
-    const list = await admin.GET("/images", { params: { query: {} } });
+    const list = await admin.GET("/images");
     expect(list.response.status).toBe(200);
     expect(JSON.stringify(list.data)).toContain(imageId);
     const name = uniqueName("renamed");
