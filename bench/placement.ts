@@ -108,6 +108,7 @@ async function prepare(size: number, dbName: string) {
       consoleTicketKey: Buffer.alloc(32), // placement issues no console tickets
       settingsSealKey: Buffer.alloc(32),
       terminalKey: Buffer.alloc(32),
+      kioskIdleSeconds: 15 * 60,
     },
     // A recording job port: what would go to each host's queue.
     jobs: {

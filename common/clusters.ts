@@ -21,6 +21,20 @@ export function clusterTakes(cluster: ClusterKind | null, instance: InstanceKind
   return false;
 }
 
+/**
+ * Whether the scheduler may place an instance of this kind on this host: its cluster takes the kind, and
+ * the host does not report local mode. A lab PC's agent in local mode says so in its facts; whatever
+ * cluster it was joined to (a token for the wrong cluster, or none), its screen and memory are the
+ * person's at it, so it takes nothing (found in review: such a PC joined outside a local cluster got
+ * servers and remote desktops).
+ */
+export function hostTakes(
+  host: { cluster: ClusterKind | null; localMode: boolean },
+  instance: InstanceKind,
+): boolean {
+  return !host.localMode && clusterTakes(host.cluster, instance);
+}
+
 /** The cluster kind an instance of this kind needs (for "no host of this kind" messages). */
 export const clusterKindFor = (instance: InstanceKind): ClusterKind =>
   instance === "server" ? "servers" : "desktops";

@@ -136,6 +136,7 @@ export interface MessageParams {
   "consoles.unavailable": Record<never, never>;
   "consoles.serialBusy": Record<never, never>;
   "consoles.screenBusy": Record<never, never>;
+  "consoles.sessionEnded": Record<never, never>;
   "scheduler.noHostFits": { details: MessageParam };
   "scheduler.disabled": Record<never, never>;
   "scheduler.down": Record<never, never>;
@@ -149,6 +150,7 @@ export interface MessageParams {
   "scheduler.batchNoHostFits": { details: MessageParam; placed: MessageParam; total: MessageParam };
   "scheduler.wrongCluster": { cluster: MessageParam; kind: string };
   "scheduler.noHostOfKind": { kind: string };
+  "scheduler.localModeHost": Record<never, never>;
   "volumes.noHostYet": Record<never, never>;
   "volumes.cannotNow": { action: string; state: MessageParam };
   "volumes.notAvailable": { state: MessageParam };
@@ -422,6 +424,7 @@ export interface MessageParams {
   "terminals.seatHandedOut": Record<never, never>;
   "terminals.notPending": { state: MessageParam };
   "terminals.notApproved": Record<never, never>;
+  "terminals.bodyTooLarge": { max: MessageParam };
   "kiosk.noSession": Record<never, never>;
   "kiosk.linkInvalid": Record<never, never>;
   "kiosk.seatNoSignIn": Record<never, never>;
@@ -430,6 +433,7 @@ export interface MessageParams {
   "kiosk.notInLab": { lab: MessageParam };
   "kiosk.signInFirst": Record<never, never>;
   "kiosk.noDesktop": Record<never, never>;
+  "kiosk.idleSignedOut": { minutes: number };
   "localDesktops.notLocalHost": Record<never, never>;
   "rest.noRoute": { method: MessageParam; path: MessageParam };
   "rest.methodNotAllowed": { allowed: MessageParam; method: MessageParam; path: MessageParam };

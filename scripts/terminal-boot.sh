@@ -35,11 +35,14 @@ ID=$(cat "$STATE_DIR/id")
 SECRET=$(cat "$STATE_DIR/secret")
 echo "eduCloud terminal, code $(printf '%s' "$ID" | cut -c1-8): an administrator approves it under Terminals."
 
-# GET with the terminal's signature: HMAC-SHA256 over method, path, timestamp and a fresh nonce.
+# GET with the terminal's signature: HMAC-SHA256 over method, path, timestamp, a fresh nonce and the
+# body's SHA-256 (a GET has no body: the SHA-256 of nothing).
+EMPTY_SHA256=$(printf '' | openssl dgst -sha256 | sed 's/^.* //')
 signed_get() {
   ts=$(date +%s)
   nonce=$(openssl rand -hex 16)
-  sig=$(printf '%s\n%s\n%s\n%s' GET "$1" "$ts" "$nonce" | openssl dgst -sha256 -hmac "$SECRET" | sed 's/^.* //')
+  sig=$(printf '%s\n%s\n%s\n%s\n%s' GET "$1" "$ts" "$nonce" "$EMPTY_SHA256" |
+    openssl dgst -sha256 -hmac "$SECRET" | sed 's/^.* //')
   curl -sS -H "x-educloud-terminal: $ID" -H "x-educloud-timestamp: $ts" -H "x-educloud-nonce: $nonce" \
     -H "x-educloud-signature: $sig" -w '\n%{http_code}' "$PORTAL$1"
 }

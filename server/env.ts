@@ -112,6 +112,13 @@ const schema = z.object({
       "PORT_FORWARD_RANGE must be min-max within 1024-65535",
     ),
   CONSOLE_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(900),
+  /** A student signed in at a kiosk (a terminal) with no input for this long is signed out there. */
+  KIOSK_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   CONSOLE_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(4),
   CONSOLE_MAX_SESSIONS_PER_PROCESS: z.coerce.number().int().min(1).default(200),
   /** The Redis address handed to joining agents (defaults to REDIS_URL: right for an all-in-one install). */

@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     reaper: settings.reaper,
     log: log.child({ component: "maintenance" }),
     pools: { jobs: services.jobs, settings, hostPowerOps: settings.poolHostPowerOps },
+    kiosks: { redis: services.redis, jobs: services.jobs, settings },
   });
 
   const stop = (signal: string) => {

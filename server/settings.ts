@@ -68,6 +68,7 @@ export function settingsFromEnv(env: Env): PortalSettings {
     consoleTicketKey: deriveConsoleTicketKey(env.NEXTAUTH_SECRET),
     settingsSealKey: deriveSettingsSealKey(env.NEXTAUTH_SECRET),
     terminalKey: deriveTerminalKey(env.NEXTAUTH_SECRET),
+    kioskIdleSeconds: env.KIOSK_IDLE_MINUTES * 60,
     imageMaxBytes: env.IMAGE_MAX_BYTES,
     imageMaxVirtualBytes: env.IMAGE_MAX_VIRTUAL_GIB * 1024 ** 3,
     imageConvertTimeoutSeconds: env.IMAGE_CONVERT_TIMEOUT_SECONDS,

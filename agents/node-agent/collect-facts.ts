@@ -9,6 +9,8 @@ export const AGENT_VERSION = "0.1.0";
 export async function collectFacts(
   storageDir: string,
   drivers: Pick<DriverRegistry, "detect">,
+  /** Local mode (a lab PC): told to the portal, which then places nothing here. */
+  opts: { localMode?: boolean } = {},
 ): Promise<HostFacts> {
   const fs = await statfs(storageDir);
   const detected = await drivers.detect();
@@ -33,5 +35,6 @@ export async function collectFacts(
     kvmReasonMessage: accel?.reasonMessage,
     agentVersion: AGENT_VERSION,
     protocolVersion: PROTOCOL_VERSION,
+    ...(opts.localMode ? { localMode: true } : {}),
   };
 }

@@ -14,8 +14,10 @@ export async function joinPortal(opts: {
   drivers: DriverRegistry;
   /** Where the console bridge will listen, and the URL the portal pins for it (see pinned-console.ts). */
   console: { listen: ListenAddress; advertiseUrl?: string };
+  /** A lab PC joining for local mode says so at once (the portal places nothing on it). */
+  localMode?: boolean;
 }): Promise<JoinResponse> {
-  const facts = await collectFacts(opts.stateDir, opts.drivers);
+  const facts = await collectFacts(opts.stateDir, opts.drivers, { localMode: opts.localMode });
   const pinned = await chooseConsoleAddress(opts.console);
   const res = await fetch(new URL("/api/v1/agent/join", opts.portal), {
     method: "POST",

@@ -114,6 +114,7 @@ async function main(): Promise<void> {
         listen: parseListenAddress(process.env.EDUCLOUD_AGENT_CONSOLE_LISTEN || DEFAULT_CONSOLE_LISTEN),
         advertiseUrl: process.env.EDUCLOUD_AGENT_CONSOLE_URL || undefined,
       },
+      localMode: localModeFromEnv() !== null,
     });
     log.info({ hostId: creds.hostId, stateDir }, "joined; start the agent with: npm run agent -- run");
     return;
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
         : undefined,
       consoleUrl: process.env.EDUCLOUD_AGENT_CONSOLE_URL || undefined,
       netns,
+      localMode: localSettings !== null,
     });
     // In local mode the launcher lives on without the portal's queues (Redis down or unreachable: the
     // first heartbeat waits for it); elsewhere a failed start is fatal, as before.

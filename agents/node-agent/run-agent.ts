@@ -18,6 +18,7 @@ import { lookAtVms } from "./look-at-vms";
 import { reportState, type JobContext } from "./jobs/job-context";
 import { toWorkerError } from "./jobs/to-worker-error";
 import { allowedUplinksFromEnv, HostNetwork } from "./network/host-network";
+import { PermanentJobError } from "./permanent-job-error";
 import { createEventSender } from "./send-events";
 
 export interface AgentOptions {
@@ -41,6 +42,11 @@ export interface AgentOptions {
   netns?: string;
   /** Interfaces networks may use as uplinks; default EDUCLOUD_AGENT_UPLINKS. */
   allowedUplinks?: string[];
+  /**
+   * Local mode (a lab PC): its facts say so, so the portal places nothing here, and this agent refuses
+   * to create an instance should a portal ask anyway (its screen and resources are the person's at it).
+   */
+  localMode?: boolean;
 }
 
 /**
@@ -118,7 +124,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
     allowedUplinks: opts.allowedUplinks ?? allowedUplinksFromEnv(),
   });
 
-  const facts = await collectFacts(opts.stateDir, opts.drivers);
+  const facts = await collectFacts(opts.stateDir, opts.drivers, { localMode: opts.localMode });
   const accel = facts.kvmUsable ? "kvm" : "tcg";
   opts.log.info(
     { hostId, accel, kvmReason: facts.kvmReason, hypervisors: opts.drivers.offered() },
@@ -152,7 +158,9 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
       hostId,
       at,
       startup,
-      facts: withFacts ? await collectFacts(opts.stateDir, opts.drivers) : undefined,
+      facts: withFacts
+        ? await collectFacts(opts.stateDir, opts.drivers, { localMode: opts.localMode })
+        : undefined,
       vms: await Promise.all(
         vms.map(async ({ driver, vm }) => ({
           instanceId: vm.id,
@@ -183,6 +191,10 @@ export async function runAgent(opts: AgentOptions): Promise<{ stop(): Promise<vo
         portalUrl: creds.portalUrl,
       };
       try {
+        if (opts.localMode && job.name === "instance.create")
+          throw new PermanentJobError(
+            "This host is a lab PC in local mode: it runs only the desktops started at its own launcher.",
+          );
         await handleJob(ctx, job.name, job.data);
       } catch (err) {
         throw toWorkerError(err);

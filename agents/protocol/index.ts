@@ -199,6 +199,11 @@ export const hostFactsSchema = z.object({
   kvmReasonMessage: agentMessageSchema.optional(),
   agentVersion: z.string().max(32),
   protocolVersion: z.number().int(),
+  /**
+   * The agent runs in local mode (EDUCLOUD_AGENT_LOCAL_MODE): a lab PC whose screen shows desktops it
+   * starts itself. The portal places nothing on such a host, whatever its cluster (decision 016).
+   */
+  localMode: z.boolean().optional(),
   // No console address here: it is pinned when the host joins (joinRequestSchema.consoleUrl) and only an
   // admin changes it; one still sent in a heartbeat is dropped by this schema.
 });

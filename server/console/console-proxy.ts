@@ -11,7 +11,12 @@ import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { AGENT_CONSOLE_PATH, isConsoleUrl } from "@/agents/protocol";
 import { signConsoleGrant, type ConsoleKind } from "@/agents/protocol/console-grant";
 import type { Database } from "@/server/db/client";
-import { authorizeConsole, type ConsoleTarget } from "@/server/domain/consoles/authorize-console";
+import {
+  authorizeConsole,
+  findEndedTerminalConsoles,
+  type ConsoleTarget,
+} from "@/server/domain/consoles/authorize-console";
+import { noteKioskActivity } from "@/server/domain/terminals/kiosk-sessions";
 import { DomainError, type DomainErrorKind } from "@/server/domain/errors";
 import { httpStatusText, toDomainFailure, toHttpError } from "@/server/http/errors";
 import { msg, type Message } from "@/common/message";
@@ -41,7 +46,15 @@ export interface ConsoleProxyOptions {
   maxPerUser: number;
   maxPerProcess: number;
   log: Logger;
+  /**
+   * How often the consoles opened with a terminal's ticket are checked against their terminal (revoked,
+   * the student signed out, idle…): those it no longer shows are closed. Default 3 s.
+   */
+  terminalRecheckMs?: number;
 }
+
+/** How often a kiosk console's input is noted as the student's activity (kiosk-idle.ts), at most. */
+const ACTIVITY_NOTE_MS = 15_000;
 
 /** The host's refusals a user can act on (its X-Educloud-Console-Refusal code); anything else is "unavailable". */
 const BUSY: Record<string, Message | undefined> = {
@@ -110,10 +123,37 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
   });
   const perUser = new Map<string, number>();
   let total = 0;
+  /** Bridged consoles opened with a terminal's ticket: re-checked against their terminal while open. */
+  const terminalConsoles = new Map<WebSocket, ConsoleTarget>();
+
+  // The terminal's state decides, as the database has it now, in whichever portal process changed it: a
+  // revoke, a sign-out at the kiosk, an idle sign-out or a move ends the console within a few seconds.
+  let checking = false;
+  const recheck = setInterval(() => {
+    if (checking || terminalConsoles.size === 0) return;
+    checking = true;
+    const open = [...terminalConsoles];
+    findEndedTerminalConsoles(
+      o.db,
+      open.map(([, t]) => ({ terminalId: t.terminalId!, userId: t.userId, instanceId: t.instanceId })),
+    )
+      .then((ended) => {
+        for (const i of ended) {
+          const [browser, t] = open[i]!;
+          o.log.info({ terminal: t.terminalId, instance: t.instanceId }, "terminal console ended");
+          browser.close(4001, closeReason(msg("consoles.sessionEnded")));
+        }
+      })
+      .catch((err: unknown) => o.log.warn({ err }, "re-checking terminal consoles failed"))
+      .finally(() => (checking = false));
+  }, o.terminalRecheckMs ?? 3000);
+  recheck.unref();
 
   function bridge(browser: WebSocket, agent: WebSocket, t: ConsoleTarget, release: () => void): void {
     const started = Date.now();
     let lastInput = Date.now();
+    let activityNoted = 0;
+    if (t.terminalId) terminalConsoles.set(browser, t);
     let bytesDown = 0;
     const log = o.log.child({ console: t.kind, instance: t.instanceId, user: t.username });
     log.info("console opened");
@@ -145,7 +185,16 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     });
     browser.on("message", (data: RawData) => {
       const buf = data as Buffer;
-      if (isUserActivity(t.kind, buf)) lastInput = Date.now();
+      if (isUserActivity(t.kind, buf)) {
+        lastInput = Date.now();
+        // A student typing at a kiosk is not idle there (kiosk-idle.ts): noted now and then, not per key.
+        if (t.terminalId && t.userId !== null && lastInput - activityNoted > ACTIVITY_NOTE_MS) {
+          activityNoted = lastInput;
+          void noteKioskActivity({ redis: o.redis, prefix: o.redisPrefix }, t.terminalId).catch(
+            () => undefined,
+          );
+        }
+      }
       if (agent.readyState === WebSocket.OPEN) agent.send(buf, { binary: true });
     });
     const closeBoth = (code: number, reason: Buffer | string) => {
@@ -159,6 +208,7 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
     );
     for (const ws of [browser, agent]) ws.on("error", () => closeBoth(1000, "Connection error"));
     browser.once("close", () => {
+      terminalConsoles.delete(browser);
       clearInterval(idle);
       if (paused) clearInterval(paused);
       release();
@@ -282,6 +332,9 @@ export function createConsoleProxy(o: ConsoleProxyOptions) {
         socket.destroy();
       }),
     openSessions: () => total,
-    close: () => wss.close(),
+    close: () => {
+      clearInterval(recheck);
+      wss.close();
+    },
   };
 }

@@ -45,6 +45,8 @@ export interface DomainSettings {
   settingsSealKey: Buffer;
   /** Derives terminals' secrets from their salts (terminal-secrets.ts); the portal's alone. */
   terminalKey: Buffer;
+  /** A kiosk sign-in with no input (console or sign-in) for this long ends (KIOSK_IDLE_MINUTES). */
+  kioskIdleSeconds: number;
 }
 
 /**

@@ -18,6 +18,7 @@ import { DomainError } from "@/server/domain/errors";
 import { authenticateTerminal } from "@/server/domain/terminals/authenticate-terminal";
 import { KIOSK_COOKIE, loadKioskSession } from "@/server/domain/terminals/kiosk-sessions";
 import { loadTerminal } from "@/server/domain/terminals/load-terminal";
+import { TERMINAL_MAX_BODY_BYTES } from "@/server/domain/terminals/terminal-secrets";
 
 const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 
@@ -70,14 +71,44 @@ export async function resolveHostCaller(req: Request, deps: { db: Database }): P
 }
 
 /**
- * A terminal's signed request (terminal-secrets.ts): the signature covers the method and the path with
- * its query, as the portal received them.
+ * The body's bytes from a copy of the request (the route reads the original), at most `max`: a longer
+ * one is refused before it is read whole.
+ */
+async function readCappedBody(req: Request, max: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array();
+  const tooLarge = () => new DomainError("INVALID", msg("terminals.bodyTooLarge", { max }));
+  if (Number(req.headers.get("content-length") ?? 0) > max) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.clone().body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      // Not awaited: a branch of a tee'd body settles its cancel only once the other branch is done too.
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A terminal's signed request (terminal-secrets.ts): the signature covers the method, the path with its
+ * query and the body, as the portal received them.
  */
 export async function resolveTerminalCaller(req: Request, deps: SessionDeps): Promise<Caller> {
   const url = new URL(req.url);
   const terminal = await authenticateTerminal(
     { db: deps.db, redis: deps.redis, redisPrefix: deps.redisPrefix, terminalKey: deps.terminalKey! },
-    { method: req.method, path: url.pathname + url.search, headers: req.headers },
+    {
+      method: req.method,
+      path: url.pathname + url.search,
+      headers: req.headers,
+      body: await readCappedBody(req, TERMINAL_MAX_BODY_BYTES),
+    },
   );
   return terminal ? { kind: "terminal", terminalId: terminal.id } : ANONYMOUS;
 }

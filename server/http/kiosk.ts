@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { DomainContext } from "@/server/domain/context";
 import type { Caller } from "@/server/domain/policies/caller";
 import {
+  endLapsedKioskSignIn,
   issueKioskTicket,
   openKioskDesktop,
   readKioskState,
@@ -19,6 +20,7 @@ import {
   KIOSK_SESSION_TTL_SECONDS,
   redeemKioskLink,
 } from "@/server/domain/terminals/kiosk-sessions";
+import { endIdleKioskSignIn } from "@/server/domain/terminals/kiosk-idle";
 import { loadTerminal } from "@/server/domain/terminals/load-terminal";
 import type { Services } from "@/server/services";
 import { defineHandler, TARGET_HEADER } from "./handler";
@@ -62,9 +64,14 @@ async function kioskCall(caller: Caller, services: Services, ip: string | null):
     hostChannel: services.hostChannel,
     hooks: membershipHooks,
   };
-  return {
+  let terminal = await loadTerminal(services.db, caller.terminalId);
+  // A student idle past the limit is signed out before anything else is done for this kiosk.
+  const idleEnded = await endIdleKioskSignIn(ctx, terminal);
+  if (idleEnded) terminal = { ...terminal, signedInUserId: null };
+  const call: KioskCall = {
     ctx,
-    terminal: await loadTerminal(services.db, caller.terminalId),
+    terminal,
+    idleEnded,
     session: {
       terminalId: caller.terminalId,
       userId: caller.userId,
@@ -72,6 +79,9 @@ async function kioskCall(caller: Caller, services: Services, ip: string | null):
       hash: caller.sessionHash,
     },
   };
+  // One whose sessions ended elsewhere (sign out everywhere) is signed out here too, desktop released.
+  if (await endLapsedKioskSignIn(call)) call.terminal = { ...terminal, signedInUserId: null };
+  return call;
 }
 
 export const kioskStateRoute = defineHandler({

@@ -11,6 +11,7 @@ import { createHostJobInspector } from "./inspect-host-jobs";
 import type { DomainSettings, JobPort } from "@/server/domain/context";
 import { controlPools } from "@/server/domain/pools/control-pools";
 import { setPoolNudge } from "@/server/domain/pools/pool-nudge";
+import { signOutIdleKiosks } from "@/server/domain/terminals/kiosk-idle";
 
 /** How long work handed to a host may go without news before the reaper gives it up (settings). */
 export interface ReaperSettings extends InstanceDeadlines {
@@ -31,6 +32,8 @@ export async function startMaintenance(deps: {
   reapEveryMs?: number;
   /** Without it no pool controller runs (tests of other housekeeping). */
   pools?: { jobs: JobPort; settings: DomainSettings; hostPowerOps: number; everyMs?: number };
+  /** Without it idle kiosk sign-ins are ended only when their kiosk next asks (tests of other housekeeping). */
+  kiosks?: { redis: Redis; jobs: JobPort; settings: DomainSettings; everyMs?: number };
 }): Promise<{ close(): Promise<void> }> {
   const queue = new Queue(SYSTEM_QUEUE, { connection: deps.connection, prefix: `${deps.prefix}:bull` });
   // Unconfirmed subnets go back to the pool within a few seconds of their time (seed 001: 120 s).
@@ -67,9 +70,21 @@ export async function startMaintenance(deps: {
         .catch(() => undefined);
     });
   }
+  // Students who walked away from a kiosk (or whose PC was switched off) are signed out there.
+  const kiosks = deps.kiosks;
+  if (kiosks)
+    await queue.upsertJobScheduler(
+      "kiosks-sign-out-idle",
+      { every: kiosks.everyMs ?? 30_000 },
+      { name: "kiosks.sign-out-idle", opts: { removeOnComplete: true, removeOnFail: { count: 20 } } },
+    );
   const worker = new Worker(
     SYSTEM_QUEUE,
     async (job) => {
+      if (job.name === "kiosks.sign-out-idle" && kiosks) {
+        const n = await signOutIdleKiosks({ db: deps.db, ...kiosks });
+        if (n) deps.log.info({ signedOut: n }, "idle kiosk sign-ins ended");
+      }
       if (job.name === "ipam.expire-subnets") {
         const n = await expireSubnets(deps.db);
         if (n) deps.log.info({ expired: n }, "unconfirmed subnets returned to the pool");

@@ -95,6 +95,7 @@ export const testSettings = (over: Partial<DomainSettings> = {}): DomainSettings
     process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture",
   ),
   terminalKey: deriveTerminalKey(process.env.NEXTAUTH_SECRET ?? "fixture-secret-fixture-secret-fixture"),
+  kioskIdleSeconds: 15 * 60,
   ...over,
 });
 

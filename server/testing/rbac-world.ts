@@ -25,6 +25,7 @@ import {
   loadKioskSession,
   redeemKioskLink,
   setKioskUser,
+  noteKioskActivity,
 } from "@/server/domain/terminals/kiosk-sessions";
 import { sessionCookieFor } from "@/server/testing/tus-client";
 import {
@@ -825,6 +826,8 @@ export async function kioskCookieOf(w: World): Promise<string> {
     id: w.targetUserA.id,
     sessionVersion: account!.sv,
   });
+  // As a sign-in does: the student is not idle there (kiosk-idle.ts).
+  await noteKioskActivity(store, t.id);
   await w.s.db.update(terminals).set({ signedInUserId: w.targetUserA.id }).where(eq(terminals.id, t.id));
   return `educloud-kiosk=${cookie}`;
 }

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { LocalProfile } from "../../protocol/local";
 import type { ListenAddress } from "../console/listen-address";
 import { readCookie } from "./cookies";
+import { DEFAULT_LAUNCHER_LIMITS, sharedFor, TokenBucket, type LauncherLimits } from "./flood-limits";
 import { renderLauncherPage, type LauncherView } from "./launcher-page";
 import { chooseLocale, type LauncherLocale } from "./launcher-text";
 import { LocalDesktopBusyError, type LocalDesktop, type LocalRun } from "./local-desktop";
@@ -34,6 +35,8 @@ export interface LauncherOptions {
   log: Logger;
   /** How often unreported usage is sent (when the portal answers). */
   reportEveryMs?: number;
+  /** What a flood of requests may cost (flood-limits.ts); tests pass smaller ones. */
+  limits?: Partial<LauncherLimits>;
 }
 
 const VISIT_IDLE_MS = 30 * 60_000;
@@ -54,8 +57,14 @@ export function refuseUnlessLoopback(req: IncomingMessage, res: ServerResponse, 
 
 export async function startLauncher(opts: LauncherOptions) {
   assertLoopbackListen(opts.listen);
+  const limits: LauncherLimits = { ...DEFAULT_LAUNCHER_LIMITS, ...opts.limits };
   const visits = new Map<string, Visit>();
   let starting: { name: string } | null = null;
+  let inFlight = 0;
+  const requests = new TokenBucket(limits.requestBurst, limits.requestsPerSecond);
+  const signIns = new TokenBucket(limits.signInBurst, 1 / limits.signInEverySeconds);
+  // Every page view shows the public profiles: one question to the portal per period, however many views.
+  const askPortalForProfiles = sharedFor(() => opts.portal.listProfiles(), limits.profilesFreshMs);
 
   /** Public profiles now: the portal's list (kept on disk), or the kept one when it does not answer. */
   const publicProfiles = async (): Promise<{
@@ -64,7 +73,7 @@ export async function startLauncher(opts: LauncherOptions) {
     refused?: boolean;
   }> => {
     try {
-      const { profiles } = await opts.portal.listProfiles();
+      const { profiles } = await askPortalForProfiles();
       const pub = profiles.filter((p) => p.public);
       await savePublicProfiles(opts.stateDir, pub).catch(() => undefined);
       return { profiles: pub, offline: false };
@@ -123,8 +132,12 @@ export async function startLauncher(opts: LauncherOptions) {
     const id = readCookie(req.headers.cookie, "launcher");
     let visit = id ? visits.get(id) : undefined;
     if (!visit) {
-      // A page that loops on the launcher must not grow this without end: the oldest visit goes.
-      if (visits.size >= MAX_VISITS) visits.delete(visits.keys().next().value!);
+      // A page that loops on the launcher without its cookie must not grow this without end, nor push
+      // out the person signed in at the PC: the oldest anonymous visit goes (the oldest of all if none).
+      if (visits.size >= MAX_VISITS) {
+        const anonymous = [...visits].find(([, v]) => v.user === null)?.[0];
+        visits.delete(anonymous ?? visits.keys().next().value!);
+      }
       const fresh = randomBytes(24).toString("base64url");
       visit = {
         csrf: randomBytes(24).toString("base64url"),
@@ -141,12 +154,29 @@ export async function startLauncher(opts: LauncherOptions) {
   };
 
   const server = createServer((req, res) => {
+    // Refused at once, before any work: beyond the rate, or with too many answers under way.
+    if (!requests.take() || inFlight >= limits.maxConcurrent) {
+      res.writeHead(inFlight >= limits.maxConcurrent ? 503 : 429, {
+        "content-type": "text/plain",
+        "retry-after": "1",
+        connection: "close",
+      });
+      res.end("busy");
+      return;
+    }
+    inFlight++;
+    res.once("close", () => inFlight--);
     void handle(req, res).catch((err) => {
       opts.log.error({ err: (err as Error).message }, "launcher request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("error");
     });
   });
+  // A slow sender (headers or body a byte at a time) holds a slot for seconds, not for ever.
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
+  server.maxHeadersCount = 50;
+  server.maxConnections = limits.maxConcurrent * 4;
 
   const send = (res: ServerResponse, status: number, body: string, type = "text/html; charset=utf-8") => {
     res.writeHead(status, {
@@ -165,6 +195,7 @@ export async function startLauncher(opts: LauncherOptions) {
   };
 
   async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY) return null;
     let size = 0;
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -226,7 +257,13 @@ export async function startLauncher(opts: LauncherOptions) {
     }
     if (req.method !== "POST") return send(res, 404, "not found", "text/plain");
     const form = await readForm(req);
-    if (!form) return send(res, 413, "too large", "text/plain");
+    if (!form) {
+      // Nothing more is read: the rest of the body goes with the connection.
+      res.setHeader("connection", "close");
+      send(res, 413, "too large", "text/plain");
+      req.socket.destroySoon();
+      return;
+    }
     if (!sameToken(form.get("csrf") ?? "", visit.csrf)) {
       visit.notice = { key: "expired", error: true };
       return backHome(res);
@@ -258,6 +295,12 @@ export async function startLauncher(opts: LauncherOptions) {
       visit.notice = { key: "badLogin", error: true };
       return;
     }
+    // The portal limits sign-ins per account and address too, but this PC is one address for everyone
+    // at it: a flood here would lock the next student out there. Few are forwarded, whatever comes.
+    if (!signIns.take()) {
+      visit.notice = { key: "tooManySignIns", error: true };
+      return;
+    }
     try {
       const answer = await opts.portal.listProfiles({ username, password });
       if (!answer.user) throw new PortalRefusedError(401, undefined, "no user");
@@ -273,6 +316,11 @@ export async function startLauncher(opts: LauncherOptions) {
   }
 
   async function start(visit: Visit, profileId: number): Promise<void> {
+    // One desktop at a time: a second Start while one starts or runs costs nothing (no portal question).
+    if (starting || opts.desktop.busy()) {
+      visit.notice = { key: "busy", error: true };
+      return;
+    }
     // Only what this visitor was shown: public profiles (live or kept), or their own from sign-in.
     const own = visit.user ? visit.myProfiles.find((p) => p.id === profileId) : undefined;
     const profile = own ?? (await publicProfiles()).profiles.find((p) => p.id === profileId);
@@ -280,7 +328,7 @@ export async function startLauncher(opts: LauncherOptions) {
       visit.notice = { key: "unknownProfile", error: true };
       return;
     }
-    if (opts.desktop.busy()) {
+    if (starting || opts.desktop.busy()) {
       visit.notice = { key: "busy", error: true };
       return;
     }

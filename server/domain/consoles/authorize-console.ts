@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { ConsoleKind } from "@/agents/protocol/console-grant";
-import { hosts, instances, pools, terminals } from "@/db/schema";
+import { hosts, instances, pools, terminals, type TerminalRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { loadActorById } from "../account/load-actor";
 import { DomainError } from "../errors";
@@ -20,6 +20,10 @@ export interface ConsoleTarget {
   hostId: string;
   /** The host's pinned console address (hosts.console_url): never what a heartbeat said. */
   agentConsoleUrl: string;
+  /** A kiosk's or seat terminal's console: its terminal (re-checked while open), else null. */
+  terminalId: string | null;
+  /** The student (or user) the ticket names; null for a seat terminal's screen. */
+  userId: number | null;
 }
 
 /**
@@ -75,7 +79,60 @@ export async function authorizeConsole(
     kind: req.kind,
     hostId: host.id,
     agentConsoleUrl: host.consoleUrl,
+    terminalId: claims.terminalId ?? null,
+    userId: claims.userId,
   };
+}
+
+/**
+ * Whether a terminal shows this desktop now (decision 015): approved, the desktop in a pool of its lab,
+ * and its seat and nobody's (no student named) or the student signed in at it now.
+ */
+function terminalShows(
+  terminal: Pick<TerminalRow, "state" | "labId" | "seatInstanceId" | "signedInUserId"> | undefined,
+  poolLabId: number | null | undefined,
+  inst: { id: string; assignedTo: number | null },
+  userId: number | null,
+): boolean {
+  return (
+    !!terminal &&
+    terminal.state === "approved" &&
+    terminal.labId !== null &&
+    poolLabId === terminal.labId &&
+    (userId === null
+      ? // A seat that became a student's (a hand-out racing the seating) is no longer the PC's to show.
+        terminal.seatInstanceId === inst.id && inst.assignedTo === null
+      : terminal.signedInUserId === userId)
+  );
+}
+
+/**
+ * Of the terminals' consoles open now, those whose terminal no longer shows their desktop — revoked,
+ * deleted, moved, the student signed out (by hand, by "sign out everywhere"'s next kiosk request, or
+ * idle) — by index. The console proxy closes them (issue 14's review: an open console outlived all of
+ * these). Three queries for all of them, whatever their number.
+ */
+export async function findEndedTerminalConsoles(
+  db: Database,
+  open: { terminalId: string; userId: number | null; instanceId: string }[],
+): Promise<Set<number>> {
+  if (!open.length) return new Set();
+  const terminalRows = await db
+    .select()
+    .from(terminals)
+    .where(inArray(terminals.id, [...new Set(open.map((o) => o.terminalId))]));
+  const instRows = await db
+    .select({ id: instances.id, assignedTo: instances.assignedTo, poolLabId: pools.labId })
+    .from(instances)
+    .leftJoin(pools, eq(pools.id, instances.poolId))
+    .where(inArray(instances.id, [...new Set(open.map((o) => o.instanceId))]));
+  const ended = new Set<number>();
+  open.forEach((o, i) => {
+    const inst = instRows.find((r) => r.id === o.instanceId);
+    const terminal = terminalRows.find((t) => t.id === o.terminalId);
+    if (!inst || !terminalShows(terminal, inst.poolLabId, inst, o.userId)) ended.add(i);
+  });
+  return ended;
 }
 
 /**
@@ -91,14 +148,6 @@ async function assertTerminalStillShows(
 ): Promise<void> {
   const [terminal] = await db.select().from(terminals).where(eq(terminals.id, claims.terminalId!));
   const [pool] = inst.poolId === null ? [] : await db.select().from(pools).where(eq(pools.id, inst.poolId));
-  const shows =
-    !!terminal &&
-    terminal.state === "approved" &&
-    terminal.labId !== null &&
-    pool?.labId === terminal.labId &&
-    (claims.userId === null
-      ? // A seat that became a student's (a hand-out racing the seating) is no longer the PC's to show.
-        terminal.seatInstanceId === inst.id && inst.assignedTo === null
-      : terminal.signedInUserId === claims.userId);
-  if (!shows) throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
+  if (!terminalShows(terminal, pool?.labId, inst, claims.userId))
+    throw new DomainError("FORBIDDEN", msg("consoles.noLongerAllowed"));
 }

@@ -1,8 +1,8 @@
 // The host's side of a heartbeat: when it was last heard from and what it is (facts change rarely and
 // come every few beats). Instances reconcile against the same beat in their own area.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { z } from "zod";
-import type { heartbeatEvent } from "@/agents/protocol";
+import type { heartbeatEvent, HostFacts } from "@/agents/protocol";
 import { hosts } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { EventRegistration } from "../events/dispatcher";
@@ -15,8 +15,11 @@ export async function recordHeartbeat(db: Database, ev: z.output<typeof heartbea
   };
   const refused = ev.facts ? implausibleFacts(ev.facts) : null;
   if (refused) {
-    // The row keeps its last good facts; the admin sees what was refused on the Hosts page.
+    // The row keeps its last good facts; the admin sees what was refused on the Hosts page. Local mode
+    // is kept even from refused facts: it only takes work away from the host, so no lie gains by it.
     Object.assign(patch, { factsRefused: refused, factsRefusedAt: new Date() });
+    if (ev.facts?.localMode)
+      patch.facts = sql`JSON_SET(${hosts.facts}, '$.localMode', true)` as unknown as HostFacts;
   } else if (ev.facts) {
     Object.assign(patch, {
       facts: ev.facts,

@@ -6,7 +6,7 @@
 // never both take the last free RAM of a host. Host rows themselves are never locked (heartbeats write
 // them).
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { clusterTakes, type ClusterKind } from "@/common/clusters";
+import { hostTakes, type ClusterKind } from "@/common/clusters";
 import {
   DEFAULT_HYPERVISOR,
   hypervisorKindSchema,
@@ -153,6 +153,7 @@ export async function placeInstances(
             diskGiBUsed: hostUsage.diskGiBUsed,
             clusterName: clusters.name,
             clusterKind: clusters.kind,
+            localMode: reportsLocalMode,
           })
           .from(hosts)
           .leftJoin(hostUsage, eq(hostUsage.hostId, hosts.id))
@@ -186,6 +187,7 @@ export async function placeInstances(
           outsideGroupHosts:
             batch.allowedHosts && !batch.allowedHosts.ids.has(h.id) ? batch.allowedHosts.group : undefined,
           cluster: h.clusterName && h.clusterKind ? { name: h.clusterName, kind: h.clusterKind } : null,
+          localMode: !!Number(h.localMode),
         }));
 
         if (mode === "locked") {
@@ -204,7 +206,13 @@ export async function placeInstances(
             tx,
             open.map((c) => c.id),
           );
-          for (const c of open) Object.assign(c, fresh.get(c.id), { cluster: now.get(c.id) ?? null });
+          for (const c of open) {
+            const kind = now.get(c.id);
+            Object.assign(c, fresh.get(c.id), {
+              cluster: kind?.cluster ?? null,
+              localMode: !!kind?.localMode,
+            });
+          }
         }
         const placed = planBatch(candidates, batch, request, policy);
         if (mode === "optimistic") {
@@ -223,11 +231,13 @@ export async function placeInstances(
             if (rejectReason(host, need, policy) !== null) throw new Contended();
           }
           // The read above took no lock: a host moved to a cluster of another kind meanwhile (it holds the
-          // usage row while moving, so now we see the move) is contention too.
+          // usage row while moving, so now we see the move), or one that reported local mode since, is
+          // contention too.
           const kinds = await readClusters(tx, [...share.keys()]);
           for (const hostId of share.keys()) {
-            const cluster = kinds.get(hostId);
-            if (cluster && !clusterTakes(cluster.kind, request.kind ?? "server")) throw new Contended();
+            const k = kinds.get(hostId);
+            const host = { cluster: k?.cluster?.kind ?? null, localMode: !!k?.localMode };
+            if (!hostTakes(host, request.kind ?? "server")) throw new Contended();
           }
         }
 
@@ -337,18 +347,29 @@ async function lockUsage(
   return new Map(rows.map(({ hostId, ...u }) => [hostId, u]));
 }
 
-/** The clusters of these hosts as committed now (a host in none is left out of the map). */
+/** 1 when the host's facts say its agent runs in local mode (a lab PC), else 0. */
+const reportsLocalMode = sql<number>`COALESCE(JSON_EXTRACT(${hosts.facts}, '$.localMode') = 'true', 0)`;
+
+/** The clusters of these hosts as committed now (null: in none), and whether each reports local mode. */
 async function readClusters(
   tx: Pick<Database, "select">,
   hostIds: string[],
-): Promise<Map<string, { name: string; kind: ClusterKind }>> {
+): Promise<Map<string, { cluster: { name: string; kind: ClusterKind } | null; localMode: boolean }>> {
   if (!hostIds.length) return new Map();
   const rows = await tx
-    .select({ hostId: hosts.id, name: clusters.name, kind: clusters.kind })
+    .select({ hostId: hosts.id, name: clusters.name, kind: clusters.kind, localMode: reportsLocalMode })
     .from(hosts)
-    .innerJoin(clusters, eq(clusters.id, hosts.clusterId))
+    .leftJoin(clusters, eq(clusters.id, hosts.clusterId))
     .where(inArray(hosts.id, hostIds));
-  return new Map(rows.map(({ hostId, ...c }) => [hostId, c]));
+  return new Map(
+    rows.map((r) => [
+      r.hostId,
+      {
+        cluster: r.name !== null && r.kind !== null ? { name: r.name, kind: r.kind } : null,
+        localMode: !!Number(r.localMode),
+      },
+    ]),
+  );
 }
 
 /** Each item is placed against the usage the batch's earlier items left; all fit or the batch fails. */

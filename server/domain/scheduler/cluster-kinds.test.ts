@@ -1,6 +1,6 @@
 // Clusters by kind (issue 14, B2), the pure part: which host takes which instance, and the refusal.
 import { describe, expect, it } from "vitest";
-import { clusterTakes, CLUSTER_KINDS } from "@/common/clusters";
+import { clusterTakes, CLUSTER_KINDS, hostTakes } from "@/common/clusters";
 import { INSTANCE_KINDS } from "@/common/instance-states";
 import { renderEnglish } from "../render-english";
 import { noHostFits, pickHost, type HostCandidate } from "./pick-host";
@@ -34,6 +34,28 @@ describe("clusterTakes", () => {
       desktops: ["desktop", "admin"],
       local: [],
     });
+  });
+});
+
+describe("a host reporting local mode", () => {
+  it("takes nothing, whatever its cluster; otherwise its cluster decides", () => {
+    for (const cluster of [null, ...CLUSTER_KINDS])
+      for (const kind of INSTANCE_KINDS) {
+        expect(hostTakes({ cluster, localMode: true }, kind)).toBe(false);
+        expect(hostTakes({ cluster, localMode: false }, kind)).toBe(clusterTakes(cluster, kind));
+      }
+  });
+
+  it("is passed over with its own reason, and is not 'a cluster of another kind'", () => {
+    const p = pickHost(
+      [host({ id: "pc", name: "pc", localMode: true, memoryMiB: 65536 })],
+      { vcpus: 1, memoryMiB: 256, diskGiB: 1, kind: "desktop" },
+      { cpuOvercommit: 4, ramOvercommit: 1, diskOvercommit: 1, strategy: "spread" },
+    );
+    expect(p.ok).toBe(false);
+    if (p.ok) return;
+    expect(p.reasons.map((r) => r.reason.code)).toEqual(["scheduler.localModeHost"]);
+    expect(p.noHostOfKind).toBeUndefined();
   });
 });
 

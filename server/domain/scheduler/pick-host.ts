@@ -1,5 +1,5 @@
 // Pure placement: filters say which hosts can take the instance (and why not), weights rank the rest.
-import { clusterKindFor, clusterTakes, type ClusterKind } from "@/common/clusters";
+import { clusterKindFor, hostTakes, type ClusterKind } from "@/common/clusters";
 import type { InstanceKind } from "@/common/instance-states";
 import { msg, type Message } from "@/common/message";
 import { DomainError } from "../errors";
@@ -27,6 +27,8 @@ export interface HostCandidate {
   outsideGroupHosts?: string;
   /** The host's cluster (null or left out: none, it takes servers and remote desktops alike). */
   cluster?: { name: string; kind: ClusterKind } | null;
+  /** The host's agent reports local mode (a lab PC): it takes nothing, whatever its cluster. */
+  localMode?: boolean;
 }
 
 export interface PlacementRequest {
@@ -56,10 +58,15 @@ export type Placement =
       noHostOfKind?: ClusterKind;
     };
 
-/** Why this host's cluster does not take the instance, or null when it does (or it is in none). */
+/**
+ * Why this host's kind does not take the instance — a lab PC in local mode, or a cluster of another
+ * kind — or null when it does.
+ */
 function clusterRefusal(h: HostCandidate, req: PlacementRequest): Message | null {
-  if (!h.cluster || clusterTakes(h.cluster.kind, req.kind ?? "server")) return null;
-  return msg("scheduler.wrongCluster", { cluster: h.cluster.name, kind: h.cluster.kind });
+  const kind = req.kind ?? "server";
+  if (hostTakes({ cluster: h.cluster?.kind ?? null, localMode: !!h.localMode }, kind)) return null;
+  if (h.localMode) return msg("scheduler.localModeHost");
+  return msg("scheduler.wrongCluster", { cluster: h.cluster!.name, kind: h.cluster!.kind });
 }
 
 export function rejectReason(h: HostCandidate, req: PlacementRequest, p: PlacementPolicy): Message | null {
@@ -141,7 +148,9 @@ export function pickHost(candidates: HostCandidate[], req: PlacementRequest, p: 
   // "No host takes remote desktops" says more than a list of hosts each in the wrong cluster: the fix is
   // a cluster change, not more capacity. Hosts the group may not use do not count either way.
   const usable = candidates.filter((h) => h.outsideGroupHosts === undefined);
-  const allWrongKind = usable.length > 0 && usable.every((h) => clusterRefusal(h, req) !== null);
+  // A lab PC in local mode is not "a cluster of another kind": its own reason in the list says more.
+  const allWrongKind =
+    usable.length > 0 && usable.every((h) => !h.localMode && clusterRefusal(h, req) !== null);
   return allWrongKind
     ? { ok: false, reasons, noHostOfKind: clusterKindFor(req.kind ?? "server") }
     : { ok: false, reasons };

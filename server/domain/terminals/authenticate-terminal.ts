@@ -1,5 +1,5 @@
 // Every request of a terminal after enrolment is signed with its secret (terminal-secrets.ts). The portal
-// checks, in this order: the headers are there and well-formed; the timestamp is within ±60 s of its
+// checks, in this order: the headers are there and well-formed (the signature covers the body too); the timestamp is within ±60 s of its
 // clock; the terminal exists and the signature matches; the nonce was never seen (Redis SET NX, kept
 // past the time window, so a replayed request finds it taken); and only then the terminal's state —
 // pending and revoked terminals are told so, and get nothing else.
@@ -10,6 +10,7 @@ import { terminals, type TerminalRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import { DomainError } from "../errors";
 import {
+  bodyDigest,
   signatureMatches,
   signedText,
   signTerminalText,
@@ -37,7 +38,8 @@ const refused = () => new DomainError("UNAUTHORIZED", msg("terminals.badSignatur
  */
 export async function authenticateTerminal(
   deps: TerminalAuthDeps,
-  req: { method: string; path: string; headers: Headers },
+  /** body: the request's raw bytes (empty for a GET), at most TERMINAL_MAX_BODY_BYTES. */
+  req: { method: string; path: string; headers: Headers; body: Uint8Array },
   now = Date.now(),
 ): Promise<TerminalRow | null> {
   const h = (name: string) => req.headers.get(name) ?? "";
@@ -58,7 +60,10 @@ export async function authenticateTerminal(
   const [row] = await deps.db.select().from(terminals).where(eq(terminals.id, id));
   // An unknown id costs the same HMAC as a known one, so the answer does not tell which ids exist.
   const secret = terminalSecretOf(deps.terminalKey, id, row?.secretSalt ?? "none");
-  const expected = signTerminalText(secret, signedText(req.method, req.path, timestamp, nonce));
+  const expected = signTerminalText(
+    secret,
+    signedText(req.method, req.path, timestamp, nonce, bodyDigest(req.body)),
+  );
   if (!signatureMatches(expected, signature) || !row) throw refused();
   // Seen nonces are kept for twice the window: a replay inside the window finds its nonce taken, one
   // after it fails the timestamp check.

@@ -86,3 +86,23 @@ export async function setKioskUser(
     "KEEPTTL",
   );
 }
+
+// ---- activity (kiosk-idle.ts) -----------------------------------------------------------------------
+
+const activityKey = (s: Store, terminalId: string) => `${s.prefix}:kiosk-activity:${terminalId}`;
+/** Kept well past any idle limit; a missing key counts as idle since ever. */
+const ACTIVITY_TTL_SECONDS = 24 * 3600;
+
+/**
+ * The student at this terminal did something (signed in, or typed or moved the pointer in the desktop's
+ * console): when, in ms. Counted by the server from what reaches it, not by the page, which could keep a
+ * session alive forever.
+ */
+export async function noteKioskActivity(s: Store, terminalId: string, at = Date.now()): Promise<void> {
+  await s.redis.set(activityKey(s, terminalId), String(at), "EX", ACTIVITY_TTL_SECONDS);
+}
+
+/** When the student at this terminal last did something (ms), or 0 when nothing is known. */
+export async function lastKioskActivity(s: Store, terminalId: string): Promise<number> {
+  return Number(await s.redis.get(activityKey(s, terminalId))) || 0;
+}

@@ -17,13 +17,15 @@ import { openDesktop } from "../desktops/open-desktop";
 import { releaseDesktopsOf } from "../desktops/release-desktop";
 import { DomainError } from "../errors";
 import { assertMayActOn } from "../policies/authorize";
-import { setKioskUser, type KioskSession } from "./kiosk-sessions";
+import { noteKioskActivity, setKioskUser, type KioskSession } from "./kiosk-sessions";
 import { desktopShownBy, labFacts, poolIdsOfLab } from "./load-terminal";
 
 export interface KioskCall {
   ctx: DomainContext;
   terminal: TerminalRow;
   session: KioskSession;
+  /** This request found the student idle past the limit and signed them out (kiosk-idle.ts). */
+  idleEnded?: boolean;
 }
 
 const store = (ctx: DomainContext) => ({ redis: ctx.redis, prefix: ctx.settings.redisPrefix });
@@ -71,6 +73,8 @@ export async function signInAtKiosk(
     msg("kiosk.notInLab", { lab: lab.name }),
   );
   await setKioskUser(store(ctx), session, { id: actor.id, sessionVersion: user.sessionVersion });
+  // Before the row names them: the idle sweep must never see them signed in with an old activity time.
+  await noteKioskActivity(store(ctx), terminal.id);
   await ctx.db
     .update(terminals)
     .set({ signedInUserId: actor.id, lastContactAt: new Date(), lastIp: ctx.ip })
@@ -89,9 +93,34 @@ async function signedInHere({ ctx, terminal, session }: KioskCall): Promise<Acto
   return loadActor(ctx.db, session.userId, session.sv);
 }
 
+/**
+ * A kiosk sign-in whose student's sessions ended since ("sign out everywhere", an admin's password
+ * reset, a disable): the terminal forgets them and their desktop is released, as at sign-out — and the
+ * console proxy, which re-checks its terminals' consoles, cuts the one open there. True when this call
+ * ended it. The kiosk page asks every 30 s, so this happens within about that.
+ */
+export async function endLapsedKioskSignIn(call: KioskCall): Promise<boolean> {
+  const { ctx, terminal, session } = call;
+  if (session.userId === null || terminal.signedInUserId !== session.userId) return false;
+  if (await signedInHere(call)) return false;
+  const [res] = await ctx.db
+    .update(terminals)
+    .set({ signedInUserId: null })
+    .where(and(eq(terminals.id, terminal.id), eq(terminals.signedInUserId, session.userId)));
+  if (res.affectedRows !== 1) return false;
+  await releaseStudentAt(ctx, terminal, session.userId);
+  return true;
+}
+
 async function kioskStudent(call: KioskCall): Promise<Actor> {
   const actor = await signedInHere(call);
-  if (!actor) throw new DomainError("UNAUTHORIZED", msg("kiosk.signInFirst"));
+  if (!actor)
+    throw new DomainError(
+      "UNAUTHORIZED",
+      call.idleEnded
+        ? msg("kiosk.idleSignedOut", { minutes: Math.round(call.ctx.settings.kioskIdleSeconds / 60) })
+        : msg("kiosk.signInFirst"),
+    );
   return actor;
 }
 

@@ -2,7 +2,7 @@
 // stored: it is HMAC(terminal key, id, salt), where the key derives from NEXTAUTH_SECRET and the salt is
 // the row's. A database dump therefore gives no terminal's secret, yet the portal can check an HMAC made
 // with it (which a stored hash alone could not). A new salt is a new secret.
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 
 export function deriveTerminalKey(secret: string): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, "educloud", "terminal-secret-v1", 32));
@@ -23,12 +23,27 @@ export const TERMINAL_HEADERS = {
   signature: "x-educloud-signature",
 } as const;
 
+/** The largest body a terminal's request may carry (its requests have none or a small JSON one). */
+export const TERMINAL_MAX_BODY_BYTES = 16 * 1024;
+
+/** Hex SHA-256 of a request body (an empty body too), as `openssl dgst -sha256` prints it. */
+export const bodyDigest = (body: Uint8Array | string = ""): string =>
+  createHash("sha256").update(body).digest("hex");
+
 /**
- * What is signed: method, path (with the query string), timestamp (Unix seconds) and nonce, one per line,
- * no trailing newline — what `printf '%s\n%s\n%s\n%s'` gives the boot script's openssl.
+ * What is signed: method, path (with the query string), timestamp (Unix seconds), nonce and the body's
+ * SHA-256 (hex; of nothing for a GET), one per line, no trailing newline — what
+ * `printf '%s\n%s\n%s\n%s\n%s'` gives the boot script's openssl. The body is covered so a request caught
+ * on the way cannot be sent on with another body under the same signature.
  */
-export function signedText(method: string, path: string, timestamp: string, nonce: string): string {
-  return [method.toUpperCase(), path, timestamp, nonce].join("\n");
+export function signedText(
+  method: string,
+  path: string,
+  timestamp: string,
+  nonce: string,
+  bodySha256: string,
+): string {
+  return [method.toUpperCase(), path, timestamp, nonce, bodySha256].join("\n");
 }
 
 /** Hex HMAC-SHA256 keyed with the secret's text (as `openssl dgst -sha256 -hmac "$SECRET"` makes it). */
@@ -47,7 +62,7 @@ export function signTerminalRequest(
   terminal: { id: string; secret: string },
   method: string,
   path: string,
-  opts: { now?: number; nonce?: string } = {},
+  opts: { now?: number; nonce?: string; body?: string } = {},
 ): Record<string, string> {
   const timestamp = String(Math.floor((opts.now ?? Date.now()) / 1000));
   const nonce = opts.nonce ?? randomBytes(16).toString("hex");
@@ -57,7 +72,7 @@ export function signTerminalRequest(
     [TERMINAL_HEADERS.nonce]: nonce,
     [TERMINAL_HEADERS.signature]: signTerminalText(
       terminal.secret,
-      signedText(method, path, timestamp, nonce),
+      signedText(method, path, timestamp, nonce, bodyDigest(opts.body)),
     ),
   };
 }

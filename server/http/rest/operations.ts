@@ -50,6 +50,16 @@ export const REST_OPERATIONS: RestOperation[] = [
     ["PATCH", "/account", "account.updateProfile", "Change your display name and e-mail"],
     ["PATCH", "/account/preferences", "account.updatePreferences", "Change your language and theme"],
     ["POST", "/account/sign-out-everywhere", "account.signOutEverywhere", "End all your browser sessions"],
+    ["GET", "/account/tokens", "apiTokens.list", "Your API tokens (never their secrets)"],
+    [
+      "POST",
+      "/account/tokens",
+      "apiTokens.create",
+      "Create an API token (with a session only; the secret is shown once)",
+    ],
+    ["DELETE", "/account/tokens/{id}", "apiTokens.revoke", "Revoke one of your API tokens"],
+    ["GET", "/api-tokens", "apiTokens.listAll", "Every account's API tokens"],
+    ["DELETE", "/api-tokens/{id}", "apiTokens.revokeAny", "Revoke anyone's API token"],
   ]),
   ...group("Users", [
     ["GET", "/users", "users.list", "List accounts"],
@@ -63,12 +73,6 @@ export const REST_OPERATIONS: RestOperation[] = [
     ["POST", "/users/{id}/reset-link", "users.issueResetLink", "Make a one-time password reset link"],
     ["POST", "/users/{id}/approve", "users.approve", "Approve a pending sign-up"],
     ["POST", "/users/{id}/reject", "users.reject", "Reject a pending sign-up"],
-  ]),
-  ...group("API tokens", [
-    ["GET", "/api-tokens", "apiTokens.list", "Your API tokens (never their secrets), with last use"],
-    ["DELETE", "/api-tokens/{id}", "apiTokens.revoke", "Revoke one of your tokens"],
-    ["GET", "/admin/api-tokens", "apiTokens.listAll", "Every account's API tokens"],
-    ["DELETE", "/admin/api-tokens/{id}", "apiTokens.revokeAny", "Revoke anyone's token"],
   ]),
   ...group("Groups", [
     ["GET", "/groups", "groups.list", "List groups (classes and projects)"],
@@ -258,6 +262,4 @@ export const NOT_IN_REST: Partial<Record<ProcedurePath, string>> = {
   "account.signUp": "for people in the browser (sign-up form with its rate limit and approval)",
   "account.signUpOptions": "only the sign-up form needs it",
   "account.redeemResetLink": "a one-time link a person opens in the browser",
-  "apiTokens.create":
-    "a token must not mint tokens (a stolen short-lived one would make itself a lasting one): Settings makes them",
 };

@@ -17,9 +17,14 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-function call(method: string, path: string, opts: { cookie?: string; body?: unknown; type?: string } = {}) {
+function call(
+  method: string,
+  path: string,
+  opts: { cookie?: string; token?: string; body?: unknown; type?: string } = {},
+) {
   const headers: Record<string, string> = {};
   if (opts.cookie) headers.cookie = opts.cookie;
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers["content-type"] = opts.type ?? "application/json";
   return restHandler(
     new Request(`http://portal/api/v1${path}`, {
@@ -120,5 +125,44 @@ describe("REST API core", () => {
     const res = await call("GET", "/networks/usage.csv", { cookie: adminCookie });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/csv/);
+  });
+
+  it("takes API tokens: made over REST with a session, used as Bearer, read-only refused writes, revoked refused", async () => {
+    const made = await call("POST", "/account/tokens", {
+      cookie: adminCookie,
+      body: { name: uniqueName("rt"), expiresInDays: 7, role: "superAdm", readOnly: false },
+    });
+    expect(made.status).toBe(200);
+    const full = (await made.json()) as { id: number; token: string };
+    expect(full.token).toMatch(/^ect_/);
+    const me = await call("GET", "/account", { token: full.token });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ role: "superAdm" });
+    // A token cannot mint its successor, so it cannot outlive its own expiry.
+    const again = await call("POST", "/account/tokens", {
+      token: full.token,
+      body: { name: uniqueName("rt"), expiresInDays: 7, role: "user", readOnly: false },
+    });
+    expect(again.status).toBe(403);
+
+    const ro = (await (
+      await call("POST", "/account/tokens", {
+        cookie: adminCookie,
+        body: { name: uniqueName("ro"), expiresInDays: 7, role: "superAdm", readOnly: true },
+      })
+    ).json()) as { token: string };
+    expect((await call("GET", "/flavors", { token: ro.token })).status).toBe(200);
+    const write = await call("POST", "/flavors", {
+      token: ro.token,
+      body: { name: uniqueName("rf"), vcpus: 1, memoryMiB: 256, diskGiB: 1 },
+    });
+    expect(write.status).toBe(403);
+
+    expect((await call("DELETE", `/account/tokens/${full.id}`, { cookie: adminCookie })).status).toBeLessThan(
+      300,
+    );
+    const revoked = await call("GET", "/account", { token: full.token, cookie: adminCookie });
+    // A bad token never falls back to the session cookie sent along with it.
+    expect(revoked.status).toBe(401);
   });
 });

@@ -99,9 +99,9 @@ async function handle(req: Request, route?: RouteContext): Promise<Response> {
     });
     return answer(op, result);
   } catch (err) {
-    const { status, body, internal } = toHttpError(err);
+    const { status, body, internal, headers } = toHttpError(err);
     if (internal) getServices().log.error({ err, url: url.pathname }, "REST request failed");
-    return Response.json(body, { status });
+    return Response.json(body, { status, headers });
   }
 }
 

@@ -179,8 +179,10 @@ describe("RBAC matrix over REST (/api/v1)", () => {
             const actor = tokenActors[kind]!;
             expect(actor, kind).not.toBeNull();
             want = expectedOutcome(meta.permission, actsAs, actor, fixture, meta.resource as Resource);
-            // A read-only token is refused every write, whatever its owner may do.
+            // A read-only token is refused every write, whatever its owner may do; no token mints another
+            // (a stolen one could otherwise outlive its own expiry).
             if (kind === "readOnlyToken" && def.type === "mutation") want = "FORBIDDEN";
+            if (op.procedure === "apiTokens.create") want = "FORBIDDEN";
           }
           // A token that is nobody is refused before the input is read: any value fills the path.
           const input = actsAs

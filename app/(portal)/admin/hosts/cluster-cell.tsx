@@ -68,6 +68,17 @@ export function ClusterCell({
       <Badge tone={current ? "info" : "neutral"}>
         {current ? kindLabel(tk, current.kind) : t("noCluster")}
       </Badge>
+      {/* The agent says it runs in local mode: nothing is placed here whatever the cluster (decision 016). */}
+      {host.facts.localMode && (
+        <div data-testid="host-local-mode" className="space-y-1">
+          <span title={t("localModeHint")}>
+            <Badge tone="warning">{t("localMode")}</Badge>
+          </span>
+          <p className="max-w-48 text-xs text-slate-500 dark:text-slate-400">
+            {current?.kind === "local" ? t("localModeHint") : t("localModeOutsideCluster")}
+          </p>
+        </div>
+      )}
     </div>
   );
 }
