@@ -192,6 +192,14 @@ export const administersA = (k: ActorKind) => k === "powerAdm" || k === "superAd
 /** Resources whose "group" scope is membership (the groups one belongs to); every other one's is administering. */
 export const MEMBERSHIP_SCOPED: Resource[] = ["groups"];
 
+/**
+ * The matrix host is up when the scheduler looks: the matrices run for longer than a heartbeat lasts
+ * (rows that place a new machine call this first).
+ */
+async function hostUp(w: World): Promise<void> {
+  await w.s.db.update(hosts).set({ lastHeartbeatAt: new Date() }).where(eq(hosts.id, w.hostId));
+}
+
 export const FIXTURES: Record<string, Fixture> = {
   "account.me": { input: () => undefined },
   "account.changePassword": {
@@ -340,13 +348,16 @@ export const FIXTURES: Record<string, Fixture> = {
     targetsGroupA: true,
   },
   "classes.deploy": {
-    input: (w) => ({
-      id: w.groupA,
-      imageId: w.imageId,
-      flavorId: w.flavorId,
-      namePrefix: "lab",
-      userIds: [w.targetUserA.id],
-    }),
+    input: async (w) => {
+      await hostUp(w);
+      return {
+        id: w.groupA,
+        imageId: w.imageId,
+        flavorId: w.flavorId,
+        namePrefix: "lab",
+        userIds: [w.targetUserA.id],
+      };
+    },
     targetsGroupA: true,
   },
   "classes.undeploy": {
@@ -493,8 +504,7 @@ export const FIXTURES: Record<string, Fixture> = {
   },
   "instances.create": {
     input: async (w) => {
-      // The matrix host must be up when the scheduler looks (the matrices run for longer than a heartbeat).
-      await w.s.db.update(hosts).set({ lastHeartbeatAt: new Date() }).where(eq(hosts.id, w.hostId));
+      await hostUp(w);
       return { name: uniqueName("vm"), imageId: w.imageId, flavorId: w.flavorId };
     },
   },
@@ -700,6 +710,7 @@ export const FIXTURES: Record<string, Fixture> = {
         .update(quotaLimits)
         .set({ instances: 100_000 })
         .where(and(eq(quotaLimits.subject, "group"), eq(quotaLimits.subjectId, String(w.groupA))));
+      await hostUp(w);
       return { id: await newProfileOfA(w) };
     },
     targetsGroupA: true,
@@ -889,8 +900,8 @@ export async function openRbacWorld(
   const groupA = await makeGroup(s);
   const groupB = await makeGroup(s);
   const targetUserA = await makeUser(s, "user", [groupA]);
-  // A roomy host so every actor's create fits.
-  const hostId = await makeHost(s, { cpuCount: 64, memoryMiB: 1024 * 1024 });
+  // A roomy host so every caller's machines fit: each row makes one per caller kind (17 over REST).
+  const hostId = await makeHost(s, { cpuCount: 256, memoryMiB: 4 * 1024 * 1024 });
   const flavorId = await makeFlavor(s);
   const imageId = await makeImageRow(s);
   // Both groups may launch them: the matrix asks the role and scope, not the catalogue.
