@@ -303,6 +303,8 @@ export const PERMISSIONS = {
     list: p("powerAdm", "group"),
     approve: p("superAdm"),
     update: p("powerAdm", "group"),
+    /** The lab's desktops a terminal may be seated at, by name (the approve and edit dialogs' picker). */
+    seatChoices: p("powerAdm", "group"),
     revoke: p("powerAdm", "group"),
     delete: p("superAdm"),
   },

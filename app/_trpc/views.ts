@@ -35,3 +35,4 @@ export type ClassroomDesktopView = Out["desktops"]["classroom"]["desktops"][numb
 export type TerminalView = Out["terminals"]["list"][number];
 export type ApiTokenView = Out["apiTokens"]["list"][number];
 export type CreatedApiToken = Out["apiTokens"]["create"];
+export type SeatChoiceView = Out["terminals"]["seatChoices"][number];

@@ -770,6 +770,7 @@ export const FIXTURES: Record<string, Fixture> = {
     input: async (w) => ({ id: (await terminalOf(w, "approved")).id, name: uniqueName("seat") }),
     targetsGroupA: true,
   },
+  "terminals.seatChoices": { input: (w) => ({ labId: w.labOfA }), targetsGroupA: true },
   "terminals.revoke": {
     input: async (w) => ({ id: (await terminalOf(w, "approved")).id }),
     targetsGroupA: true,

@@ -239,6 +239,7 @@ export const REST_OPERATIONS: RestOperation[] = [
   ]),
   ...group("Terminals", [
     ["GET", "/terminals", "terminals.list", "List lab terminals"],
+    ["GET", "/labs/{labId}/seat-choices", "terminals.seatChoices", "Desktops of a lab a terminal may show"],
     ["POST", "/terminals/{id}/approve", "terminals.approve", "Approve an enrolled terminal"],
     ["PATCH", "/terminals/{id}", "terminals.update", "Change a terminal's lab, seat or keyboard"],
     ["POST", "/terminals/{id}/revoke", "terminals.revoke", "Revoke a terminal"],
