@@ -187,6 +187,8 @@ export const PERMISSIONS = {
   tasks: {
     /** Own tasks; a powerAdm also their groups' members' tasks; superAdm all. */
     list: p("user", "own"),
+    /** One task (state, progress, result): whoever sees it in the list; the REST API's 202 answers point here. */
+    read: p("user", "own"),
   },
   consoles: {
     open: p("user", "own"),

@@ -166,7 +166,10 @@ export const REST_OPERATIONS: RestOperation[] = [
     ["DELETE", "/subnets/{id}", "ipam.deleteSubnet", "Delete a subnet"],
     ["DELETE", "/addresses/{id}", "ipam.releaseAddress", "Release a reserved address"],
   ]),
-  ...group("Tasks", [["GET", "/tasks", "tasks.list", "List tasks (imports, syncs, captures)"]]),
+  ...group("Tasks", [
+    ["GET", "/tasks", "tasks.list", "List tasks (imports, syncs, captures)"],
+    ["GET", "/tasks/{id}", "tasks.get", "Read a task: state, progress, result"],
+  ]),
   ...group("Quotas", [
     ["GET", "/quotas/mine", "quotas.mine", "Your limits and usage"],
     ["GET", "/quotas", "quotas.listAll", "Every account's and group's limits and usage"],
