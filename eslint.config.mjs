@@ -40,6 +40,8 @@ export default defineConfig(
       "db/migrations/",
       "public/",
       "next-env.d.ts",
+      // Generated from the OpenAPI document by scripts/gen-api-types.ts (gitignored).
+      "server/testing/generated/",
     ],
   },
   {

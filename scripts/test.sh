@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: lint (ESLint, dependency rules, formatting), type-check, unit, integration (real MariaDB +
-# Redis, own database per run), e2e (Chromium).
+# `npm test`: the REST API types (generated from the OpenAPI document), lint (ESLint, dependency rules,
+# formatting), type-check, unit, integration (real MariaDB + Redis, own database per run), e2e (Chromium).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -16,6 +16,8 @@ phase() { # name, command…
   "$@" || failed_phases+=("$name")
 }
 
+# The REST client's types come from the OpenAPI document as it is now: before anything reads the tests.
+phase "API types from the OpenAPI document" npx --no-install tsx --conditions=react-server scripts/gen-api-types.ts
 phase "Lint" bash scripts/lint.sh
 phase "Type-check" npx --no-install tsc --noEmit
 phase "Unit tests" npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json="$REPORTS/unit.json"

@@ -20,6 +20,7 @@ function buildPortalTus(db: Database) {
     convertTimeoutSeconds: settings.imageConvertTimeoutSeconds,
     maxVirtualBytes: settings.imageMaxVirtualBytes,
     basePath: UPLOADS_PATH,
+    // The browser's session, or a script's API token (the CLI uploads resumably with its token).
     resolveCaller: (req) =>
       resolveSessionOrTokenCaller(req, {
         db,

@@ -109,7 +109,6 @@ export const REST_OPERATIONS: RestOperation[] = [
     ["POST", "/instances/{instanceId}/console", "consoles.createTicket", "A short-lived console ticket"],
     ["GET", "/instances/{instanceId}/snapshots", "snapshots.list", "List an instance's snapshots"],
     ["POST", "/instances/{instanceId}/snapshots", "snapshots.create", "Take a snapshot"],
-    ["GET", "/instances/{instanceId}/volumes", "volumes.list", "List volumes (of an instance, or all)"],
     ["POST", "/instances/{instanceId}/volumes", "volumes.create", "Create a volume for an instance"],
     [
       "POST",
@@ -128,6 +127,8 @@ export const REST_OPERATIONS: RestOperation[] = [
     ["DELETE", "/snapshots/{id}", "snapshots.delete", "Delete a snapshot"],
   ]),
   ...group("Volumes", [
+    // The instance is a filter, not the parent: without it the list is every volume the caller may see.
+    ["GET", "/volumes", "volumes.list", "List volumes (all you may see, or ?instanceId= one instance's)"],
     ["POST", "/volumes/{id}/attach", "volumes.attach", "Attach a volume to an instance"],
     ["POST", "/volumes/{id}/detach", "volumes.detach", "Detach a volume"],
     ["DELETE", "/volumes/{id}", "volumes.delete", "Delete a volume"],
@@ -157,8 +158,9 @@ export const REST_OPERATIONS: RestOperation[] = [
     ["GET", "/networks/{id}", "networks.get", "Read a network"],
     ["PATCH", "/networks/{id}", "networks.update", "Change a network's DNS, NAT or hosts"],
     ["DELETE", "/networks/{id}", "networks.delete", "Delete a network"],
-    ["GET", "/networks/{networkId}/subnets", "ipam.listSubnets", "List carved subnets"],
     ["POST", "/networks/{networkId}/subnets", "ipam.carveSubnet", "Carve a subnet"],
+    // The network is a filter, not the parent: without it the list is every subnet the caller may see.
+    ["GET", "/subnets", "ipam.listSubnets", "List carved subnets (all you may see, or ?networkId=)"],
     ["POST", "/networks/{networkId}/addresses", "ipam.allocateAddress", "Reserve an address"],
     ["POST", "/subnets/{id}/confirm", "ipam.confirmSubnet", "Confirm a carved subnet"],
     ["DELETE", "/subnets/{id}", "ipam.deleteSubnet", "Delete a subnet"],

@@ -73,7 +73,7 @@ export function ClusterCell({
         <Badge tone="info">{kindLabel(tk, current.kind)}</Badge>
       ) : (
         <span className="block max-w-36 text-xs text-slate-500 dark:text-slate-400">{t("noCluster")}</span>
-        )}
+      )}
       {/* The agent says it runs in local mode: nothing is placed here whatever the cluster (decision 016). */}
       {host.facts.localMode && (
         <div data-testid="host-local-mode" className="space-y-1">
