@@ -117,6 +117,16 @@ module.exports = {
       from: { path: "^common/", pathNot: TEST_CODE },
       to: { pathNot: `^common/|${NPM}zod/` },
     },
+    // 7. The command-line client talks to the portal over HTTP only, like any other script would.
+    {
+      name: "cli-only-cli-common-npm",
+      comment:
+        "cli/ (the educloud command) imports only cli/, common/ and npm packages: never the portal's server, " +
+        "database or pages. It learns the API from the portal's OpenAPI document at run time.",
+      severity: "error",
+      from: { path: "^cli/", pathNot: TEST_CODE },
+      to: { pathNot: `^(cli|common)/|${NPM}`, dependencyTypesNot: ["core"] },
+    },
     // The rules above match resolved paths: an import the cruiser cannot resolve would slip past all of them.
     {
       name: "no-unresolvable-imports",

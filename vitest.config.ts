@@ -16,7 +16,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["{server,agents,db,app,common,scripts,i18n}/**/*.test.ts"],
+          include: ["{server,agents,db,app,common,scripts,i18n,cli}/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           environment: "node",
         },
@@ -25,7 +25,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "integration",
-          include: ["{server,agents,db,scripts}/**/*.int.test.ts"],
+          include: ["{server,agents,db,scripts,cli}/**/*.int.test.ts"],
           environment: "node",
           // One database per run (created in global setup); files run one at a time on these 2 cores.
           globalSetup: ["server/testing/integration-global-setup.ts"],

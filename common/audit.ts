@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pageInput } from "./paging";
 
 export const auditFilterInput = z
   .object({
@@ -10,9 +11,10 @@ export const auditFilterInput = z
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "“To” is before “from”." });
 
-export const listAuditInput = z.object({
+/** Sorts an index serves; the id breaks ties (and follows the time order). */
+export const AUDIT_SORTS = ["at"] as const;
+export const listAuditInput = pageInput(AUDIT_SORTS, { sort: "at", order: "desc" }).extend({
   filter: auditFilterInput.default({}),
-  cursor: z.number().int().positive().optional(),
-  limit: z.number().int().min(1).max(200).default(50),
 });
+export type ListAuditInput = z.output<typeof listAuditInput>;
 export type AuditFilter = z.output<typeof auditFilterInput>;

@@ -2,6 +2,7 @@ import { mayActOnOwned } from "./ownership";
 import { roleMeets } from "./permissions";
 import type { Role } from "./roles";
 import { z } from "zod";
+import { pageInput, searchText } from "./paging";
 
 /** What people may upload; everything but an ISO is stored as qcow2 (an ISO is kept as is, as raw). */
 export const IMAGE_SOURCE_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "iso", "ova"] as const;
@@ -62,6 +63,17 @@ export const uploadImageInput = z.object({
 export type UploadImageInput = z.output<typeof uploadImageInput>;
 
 export const imageIdInput = z.object({ id: z.uuid() });
+/** Sorts an index serves (migration 0019); the id breaks ties. */
+export const IMAGE_SORTS = ["name", "createdAt"] as const;
+/** A page of the newest visible version of each image family. */
+export const listImagesInput = pageInput(IMAGE_SORTS, { sort: "name", order: "asc" })
+  .extend({
+    /** Part of the name. */
+    search: searchText,
+    visibility: z.enum(IMAGE_VISIBILITIES).optional(),
+  })
+  .prefault({});
+export type ListImagesInput = z.output<typeof listImagesInput>;
 export const updateImageInput = z.object({
   id: z.uuid(),
   name: z.string().trim().min(1, "Required.").max(128, "At most 128 characters.").optional(),

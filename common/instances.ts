@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { instanceStateSchema } from "./instance-states";
+import { pageInput, searchText } from "./paging";
 
 export const instanceNameSchema = z
   .string()
@@ -32,6 +34,16 @@ export const resizeInstanceInput = z.object({
   flavorId: z.number({ message: "Choose a flavor." }).int().positive(),
 });
 export type ResizeInstanceInput = z.infer<typeof resizeInstanceInput>;
-export const listInstancesInput = z
-  .object({ includeDeleted: z.boolean().default(false) })
-  .default({ includeDeleted: false });
+/** Sorts an index serves (migration 0019); the id breaks ties. */
+export const INSTANCE_SORTS = ["createdAt", "name"] as const;
+export const listInstancesInput = pageInput(INSTANCE_SORTS, { sort: "createdAt", order: "desc" })
+  .extend({
+    includeDeleted: z.boolean().default(false),
+    /** Part of the name. */
+    search: searchText,
+    state: instanceStateSchema.optional(),
+    ownerId: z.number().int().positive().optional(),
+    groupId: z.number().int().positive().optional(),
+  })
+  .prefault({});
+export type ListInstancesInput = z.output<typeof listInstancesInput>;

@@ -39,6 +39,7 @@ export interface MessageParams {
   "notFound.cluster": Record<never, never>;
   "notFound.terminal": Record<never, never>;
   "notFound.apiToken": Record<never, never>;
+  "notFound.task": Record<never, never>;
   "unavailable.database": Record<never, never>;
   "unavailable.redis": Record<never, never>;
   "unavailable.agentQueueNothingChanged": Record<never, never>;
@@ -446,4 +447,5 @@ export interface MessageParams {
   "apiTokens.roleAboveOwn": Record<never, never>;
   "apiTokens.notWithToken": Record<never, never>;
   "apiTokens.notYours": Record<never, never>;
+  "paging.badCursor": Record<never, never>;
 }

@@ -187,6 +187,8 @@ export const PERMISSIONS = {
   tasks: {
     /** Own tasks; a powerAdm also their groups' members' tasks; superAdm all. */
     list: p("user", "own"),
+    /** One task (state, progress, result): whoever sees it in the list; the REST API's 202 answers point here. */
+    read: p("user", "own"),
   },
   consoles: {
     open: p("user", "own"),
@@ -303,6 +305,8 @@ export const PERMISSIONS = {
     list: p("powerAdm", "group"),
     approve: p("superAdm"),
     update: p("powerAdm", "group"),
+    /** The lab's desktops a terminal may be seated at, by name (the approve and edit dialogs' picker). */
+    seatChoices: p("powerAdm", "group"),
     revoke: p("powerAdm", "group"),
     delete: p("superAdm"),
   },

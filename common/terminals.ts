@@ -44,6 +44,9 @@ export const updateTerminalInput = z.object({
   keyboardLayout: z.enum(PROFILE_KEYBOARD_LAYOUTS).nullable().optional(),
 });
 
+/** The desktops a terminal of this lab may be seated at (the dialog's seat picker). */
+export const seatChoicesInput = z.object({ labId });
+
 export const kioskSignInInput = z.object({
   username: z.string().trim().min(1, "Required.").max(64),
   password: z.string().min(1, "Required.").max(1024),

@@ -1,5 +1,6 @@
 // Pure zod schemas shared by the forms (field errors in the browser) and the server (the real check).
 import { z } from "zod";
+import { pageInput, searchText } from "./paging";
 import { ACCOUNT_ROLES } from "./roles";
 
 export const usernameSchema = z
@@ -43,9 +44,17 @@ export const updateUserInput = z.object({
 
 export const setUserDisabledInput = z.object({ id: idSchema, disabled: z.boolean() });
 export const resetUserPasswordInput = z.object({ id: idSchema, password: passwordSchema });
-export const listUsersInput = z
-  .object({ search: z.string().trim().max(64).optional(), groupId: idSchema.optional() })
-  .default({});
+/** Sorts an index serves (migration 0019); the id breaks ties. */
+export const USER_SORTS = ["username", "createdAt"] as const;
+export const listUsersInput = pageInput(USER_SORTS, { sort: "username", order: "asc" })
+  .extend({
+    /** Part of the account name or the display name. */
+    search: searchText,
+    groupId: idSchema.optional(),
+    role: roleSchema.optional(),
+  })
+  .prefault({});
+export type ListUsersInput = z.output<typeof listUsersInput>;
 
 export const changePasswordInput = z
   .object({

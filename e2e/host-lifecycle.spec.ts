@@ -3,23 +3,9 @@
 // credential is refused at once — and removes it.
 import { expect, test } from "@playwright/test";
 import { screenshot, signInAndWaitForDashboard, uniqueName } from "./support/actions";
+import { PC_FACTS } from "./support/lab-pc";
 import { readRunState } from "./support/run-state";
 import { callTrpc } from "./support/trpc";
-
-const facts = {
-  hostname: "lab-pc-7",
-  cpuModel: "Lab CPU",
-  cpuCount: 4,
-  memoryMiB: 8192,
-  diskFreeBytes: 100e9,
-  diskTotalBytes: 200e9,
-  storageDir: "/var/lib/educloud-agent",
-  hypervisors: [{ kind: "qemu", available: true, version: "7.2" }],
-  kvmUsable: false,
-  kvmReason: "e2e",
-  agentVersion: "e2e",
-  protocolVersion: 4,
-};
 
 test("a superAdm moves a host's console address, renews its credentials, revokes and removes it", async ({
   page,
@@ -35,7 +21,7 @@ test("a superAdm moves a host's console address, renews its credentials, revokes
   );
   const name = uniqueName("lab-pc");
   const joined = await page.request.post("/api/v1/agent/join", {
-    data: { token, name, facts, consoleUrl: "ws://127.0.0.1:7991" },
+    data: { token, name, facts: PC_FACTS, consoleUrl: "ws://127.0.0.1:7991" },
   });
   expect(joined.status()).toBe(200);
   const { hostId, hostSecret } = (await joined.json()) as { hostId: string; hostSecret: string };
@@ -116,7 +102,14 @@ test("a superAdm makes a cluster, adds a host into it with the join token, moves
     // The agent asks for a servers cluster: ignored, the token decides.
     const name = uniqueName("lab-pc");
     const joined = await page.request.post("/api/v1/agent/join", {
-      data: { token, name, facts, consoleUrl: "ws://127.0.0.1:7993", clusterId: 1, cluster: "servers" },
+      data: {
+        token,
+        name,
+        facts: PC_FACTS,
+        consoleUrl: "ws://127.0.0.1:7993",
+        clusterId: 1,
+        cluster: "servers",
+      },
     });
     expect(joined.status()).toBe(200);
     const row = page.getByTestId("host-row").filter({ hasText: name });

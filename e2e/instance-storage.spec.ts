@@ -42,7 +42,14 @@ test("a powerUser snapshots an instance, hot-plugs a volume and creates an image
   await signOut(page);
 
   await signInAndWaitForDashboard(page, owner, "power-password-1");
-  const images = await trpc<{ id: string; name: string }[]>(page.request, "images.list", undefined, "query");
+  const images = (
+    await trpc<{ items: { id: string; name: string }[] }>(
+      page.request,
+      "images.list",
+      { search: "eduCloud test guest" },
+      "query",
+    )
+  ).items;
   const flavors = await trpc<{ id: number; diskGiB: number }[]>(
     page.request,
     "flavors.list",
@@ -94,10 +101,10 @@ test("a powerUser snapshots an instance, hot-plugs a volume and creates an image
   await expect(capture.getByTestId("capture-progress").getByRole("progressbar")).toBeVisible();
   await expect(capture).toContainText(`Image “${imageName}” is ready`, { timeout: 180_000 });
   await screenshot(page, "storage-02-image-created");
-  const mine = await trpc<{ name: string; visibility: string }[]>(
+  const { items: mine } = await trpc<{ items: { name: string; visibility: string }[] }>(
     page.request,
     "images.list",
-    undefined,
+    { search: imageName },
     "query",
   );
   expect(mine.find((i) => i.name === imageName)).toMatchObject({ visibility: "private" });

@@ -106,10 +106,10 @@ test("labs: profile, lab of 10, pool, live classroom, a student's desktop, relea
     "mutation",
   );
   await callTrpc(page.request, "groups.setAdmins", { id: group.id, userIds: [t.id] }, "mutation");
-  const images = await callTrpc<{ id: string; name: string }[]>(
+  const { items: images } = await callTrpc<{ items: { id: string; name: string }[] }>(
     page.request,
     "images.list",
-    undefined,
+    { search: DEMO_IMAGE, limit: 500 },
     "query",
   );
   const flavors = await callTrpc<{ id: number; name: string }[]>(

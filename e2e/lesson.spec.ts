@@ -323,12 +323,14 @@ async function cleanUp(admin: Page, username: string, password: string, prefix: 
     "mutation",
   );
   const left =
-    (await tryTrpc<{ id: string; name: string }[]>(
-      admin.request,
-      "instances.list",
-      { includeDeleted: false },
-      "query",
-    )) ?? [];
+    (
+      await tryTrpc<{ items: { id: string; name: string }[] }>(
+        admin.request,
+        "instances.list",
+        { search: prefix, limit: 500 },
+        "query",
+      )
+    )?.items ?? [];
   for (const vm of left.filter((i) => i.name.startsWith("lab1-") && i.name.includes(prefix)))
     await tryTrpc(admin.request, "instances.delete", { id: vm.id }, "mutation");
 }

@@ -39,7 +39,14 @@ test("a Chinese user sees timeline events, a refusal and a task message in Chine
   await trpc(page.request, "account.updatePreferences", { locale: "zh-CN" }, "mutation");
   await page.context().addCookies([{ name: "NEXT_LOCALE", value: "zh-CN", url: page.url() }]);
 
-  const images = await trpc<{ id: string; name: string }[]>(page.request, "images.list", undefined, "query");
+  const images = (
+    await trpc<{ items: { id: string; name: string }[] }>(
+      page.request,
+      "images.list",
+      { search: "eduCloud test guest" },
+      "query",
+    )
+  ).items;
   const flavors = await trpc<{ id: number }[]>(page.request, "flavors.list", undefined, "query");
   const hosts = await trpc<{ id: string; name: string }[]>(page.request, "hosts.list", undefined, "query");
   const image = images.find((i) => i.name === "eduCloud test guest")!;

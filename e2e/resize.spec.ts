@@ -19,7 +19,14 @@ test("a stopped instance is resized to a larger flavor and starts with it", asyn
     "query",
   );
   const tiny = flavors.find((f) => f.name === "m1.tiny")!;
-  const images = await trpc<{ id: string; name: string }[]>(page.request, "images.list", undefined, "query");
+  const images = (
+    await trpc<{ items: { id: string; name: string }[] }>(
+      page.request,
+      "images.list",
+      { search: "eduCloud test guest" },
+      "query",
+    )
+  ).items;
   const guest = images.find((i) => i.name === "eduCloud test guest")!;
   const bigName = uniqueName("m1.bigger");
   const hugeName = uniqueName("m1.huge");

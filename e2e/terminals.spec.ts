@@ -82,10 +82,10 @@ test("terminals: the boot script enrols, the admin approves into a lab, a studen
     { groupId: group.id, limits: { instances: 3 } },
     "mutation",
   );
-  const images = await callTrpc<{ id: string; name: string }[]>(
+  const { items: images } = await callTrpc<{ items: { id: string; name: string }[] }>(
     page.request,
     "images.list",
-    undefined,
+    { search: DEMO_IMAGE, limit: 500 },
     "query",
   );
   const flavors = await callTrpc<{ id: number; name: string }[]>(

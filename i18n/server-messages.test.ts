@@ -52,7 +52,7 @@ describe("server message codes", () => {
     ) => string;
     // Names of things and units that are not translated in Chinese UIs either.
     const allowed = new Set(
-      "eduCloud qcow raw AOF RDB CONFIG KVM vCPU vCPUs GiB MiB Redis ISO VLAN qcow2 Upload CPU vmx svm dev kvm npm start name Length ID HTTP API".split(
+      "eduCloud qcow raw AOF RDB CONFIG KVM vCPU vCPUs GiB MiB Redis ISO VLAN qcow2 Upload CPU vmx svm dev kvm npm start name Length ID HTTP API JSON Content Type application json".split(
         " ",
       ),
     );

@@ -11,7 +11,7 @@ import extractDepcruiseOptions from "dependency-cruiser/config-utl/extract-depcr
 import extractTSConfig from "dependency-cruiser/config-utl/extract-ts-config";
 
 const CONFIG_FILE = fileURLToPath(new URL("../.dependency-cruiser.cjs", import.meta.url));
-const CRUISE_ROOTS = ["app", "server", "db", "common", "agents"];
+const CRUISE_ROOTS = ["app", "server", "db", "common", "agents", "cli"];
 const DOMAIN = "server/domain";
 // Tests import fixtures from other areas; only production code makes a cycle between areas.
 const TEST_FILE = "\\.test\\.tsx?$|/testing/";

@@ -46,6 +46,12 @@ const CLEAN_TREE: Record<string, string> = {
     `import { initTRPC } from "@trpc/server";\nimport { listThings } from "@/server/domain/things/list-things";\n` +
     `const t = initTRPC.create();\nexport const appRouter = t.router({ things: t.procedure.query(() => listThings()) });\nexport type AppRouter = typeof appRouter;\n`,
   "server/http/things.ts": `import { listThings } from "@/server/domain/things/list-things";\nexport async function GET() { return Response.json(listThings()); }\n`,
+  // The CLI: its own files, common/ and npm packages (and node built-ins); its tests may use fixtures.
+  "cli/list-things.ts":
+    `import { readFile } from "node:fs/promises";\nimport { z } from "zod";\nimport { stateSchema } from "@/common/instance-state";\n` +
+    `export const read = async (p: string) => z.array(stateSchema).parse(JSON.parse(await readFile(p, "utf8")));\n`,
+  "cli/main.ts": `import { read } from "./list-things";\nexport const main = read;\n`,
+  "cli/list-things.test.ts": `import { listThings } from "@/server/domain/things/list-things";\nexport const t = listThings;\n`,
   "app/api/v1/things/route.ts": `export { GET } from "@/server/http/things";\n`,
   "app/_trpc/client.ts": `import type { AppRouter } from "@/server/api/root";\nexport type Client = AppRouter;\n`,
   "app/(portal)/things/thing-row.tsx":
@@ -157,6 +163,12 @@ describe("dependency rules", () => {
       rule: "common-only-zod",
       why: "client-safe code imports the domain",
       file: "common/things.ts",
+      content: `import { listThings } from "@/server/domain/things/list-things";\nexport const t = listThings;\n`,
+    },
+    {
+      rule: "cli-only-cli-common-npm",
+      why: "the command-line client imports the domain instead of calling the API",
+      file: "cli/things-command.ts",
       content: `import { listThings } from "@/server/domain/things/list-things";\nexport const t = listThings;\n`,
     },
     {

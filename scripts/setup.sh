@@ -134,4 +134,9 @@ say "Building the test guest image and registering it as a demo image…"
 bash scripts/build-test-image var/images/educloud-test-guest.qcow2
 npx --no-install tsx scripts/register-demo.ts var/images/educloud-test-guest.qcow2
 
+# The command-line client for the school's IT person (docs/cli.md): a link, so it follows this checkout.
+say "Installing the educloud command in /usr/local/bin…"
+chmod +x bin/educloud.mjs
+as_root ln -sfn "$(pwd)/bin/educloud.mjs" /usr/local/bin/educloud
+
 say "Set-up is complete. Start eduCloud with:  npm start   (then open ${NEXTAUTH_URL})"

@@ -1,20 +1,21 @@
 "use client";
-// The dashboard's "Your machines": the person's own newest instances with their live state. It shares
-// the instances page's query (and its cache), so both refresh together.
+// The dashboard's "Your machines": the person's own newest instances with their live state; one small
+// page from the server (owner filter), with how many more there are.
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { EmptyState } from "@/app/_components/empty-state";
 import { QueryError } from "@/app/_components/query-error";
 import { InstanceStatus } from "./instances/instance-status";
-import { useInstanceList } from "./instances/use-instances";
+import { useOwnInstances } from "./instances/use-instances";
 
 const SHOWN = 5;
 
 export function MyInstances({ ownerId }: { ownerId: number }) {
   const t = useTranslations();
-  const list = useInstanceList();
   // Administrators can list other people's instances too; "your machines" means the ones you own.
-  const mine = list.data?.filter((i) => i.owner.id === ownerId);
+  const list = useOwnInstances(ownerId, SHOWN);
+  const mine = list.data?.items;
+  const more = (list.data?.total ?? 0) - (mine?.length ?? 0);
 
   if (list.isPending)
     return <p className="text-sm text-slate-500 dark:text-slate-400">{t("common.loading")}</p>;
@@ -26,7 +27,7 @@ export function MyInstances({ ownerId }: { ownerId: number }) {
   return (
     <>
       <ul data-testid="my-instances" className="divide-y divide-slate-100 dark:divide-slate-800">
-        {mine.slice(0, SHOWN).map((i) => (
+        {mine.map((i) => (
           <li key={i.id} className="flex flex-wrap items-start justify-between gap-3 py-2.5">
             <div className="min-w-0">
               <Link
@@ -43,9 +44,9 @@ export function MyInstances({ ownerId }: { ownerId: number }) {
           </li>
         ))}
       </ul>
-      {mine.length > SHOWN && (
+      {more > 0 && (
         <p className="mt-2 text-sm text-slate-500 dark:text-slate-400">
-          {t("dashboard.machinesMore", { count: mine.length - SHOWN })}
+          {t("dashboard.machinesMore", { count: more })}
         </p>
       )}
     </>

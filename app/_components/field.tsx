@@ -122,7 +122,8 @@ interface SelectProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, "id"
   hint?: ReactNode;
   hideLabel?: boolean;
   fieldClassName?: string;
-  options: readonly { value: string; label: string }[];
+  /** disabled: shown (so the reader sees it exists) but not choosable. */
+  options: readonly { value: string; label: string; disabled?: boolean }[];
 }
 
 export function Select({
@@ -153,7 +154,7 @@ export function Select({
         {...rest}
       >
         {options.map((o) => (
-          <option key={o.value} value={o.value}>
+          <option key={o.value} value={o.value} disabled={o.disabled}>
             {o.label}
           </option>
         ))}

@@ -6,8 +6,8 @@ import type { AppRouter } from "@/server/api/root";
 type Out = inferRouterOutputs<AppRouter>;
 
 export type FlavorView = Out["flavors"]["list"][number];
-export type ImageView = Out["images"]["list"][number];
-export type InstanceView = Out["instances"]["list"][number];
+export type ImageView = Out["images"]["list"]["items"][number];
+export type InstanceView = Out["instances"]["list"]["items"][number];
 export type InstanceState = InstanceView["state"];
 export type NetworkView = Out["networks"]["list"][number];
 export type NetworkDetail = Out["networks"]["get"];
@@ -15,7 +15,7 @@ export type AddressView = NetworkDetail["addresses"][number];
 export type SubnetView = NetworkDetail["subnets"][number];
 export type PortForwardView = Out["portForwards"]["list"][number];
 export type GroupView = Out["groups"]["list"][number];
-export type UserView = Out["users"]["list"][number];
+export type UserView = Out["users"]["list"]["items"][number];
 export type HostView = Out["hosts"]["list"][number];
 export type JoinToken = Out["hosts"]["createJoinToken"];
 export type ClusterView = Out["clusters"]["list"][number];
@@ -35,3 +35,4 @@ export type ClassroomDesktopView = Out["desktops"]["classroom"]["desktops"][numb
 export type TerminalView = Out["terminals"]["list"][number];
 export type ApiTokenView = Out["apiTokens"]["list"][number];
 export type CreatedApiToken = Out["apiTokens"]["create"];
+export type SeatChoiceView = Out["terminals"]["seatChoices"][number];

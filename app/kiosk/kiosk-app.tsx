@@ -209,6 +209,8 @@ function KioskDesktop({ state, onSignedOut }: { state: KioskState; onSignedOut: 
       rfb = new RFBClient(screenRef.current, socket);
       rfb.scaleViewport = true;
       rfb.resizeSession = false;
+      // The kiosk is black around a guest screen of another aspect ratio (noVNC's default is grey).
+      rfb.background = "black";
       rfb.addEventListener("connect", () => {
         setPhase("connected");
         setMessage(null);

@@ -161,6 +161,9 @@ export const images = mysqlTable(
   (t) => [
     index("images_sha_idx").on(t.sha256),
     uniqueIndex("images_family_version_uq").on(t.familyId, t.version),
+    // The paged list's sorts (keyset on sort column + id).
+    index("images_name_idx").on(t.name, t.id),
+    index("images_created_idx").on(t.createdAt, t.id),
   ],
 );
 
@@ -244,6 +247,12 @@ export const instances = mysqlTable(
     index("instances_batch_idx").on(t.batchId),
     index("instances_pool_idx").on(t.poolId, t.assignedTo),
     index("instances_assigned_idx").on(t.assignedTo),
+    // The paged list (keyset on sort column + id): one index per sort, and per filter with the default sort.
+    index("instances_created_idx").on(t.createdAt, t.id),
+    index("instances_name_idx").on(t.name, t.id),
+    index("instances_owner_created_idx").on(t.ownerId, t.createdAt),
+    index("instances_group_created_idx").on(t.groupId, t.createdAt),
+    index("instances_state_created_idx").on(t.state, t.createdAt),
   ],
 );
 

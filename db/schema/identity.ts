@@ -37,7 +37,8 @@ export const users = mysqlTable(
     /** A self-signed-up account waiting for its group's admin: it cannot sign in until approved. */
     pendingApproval: boolean("pending_approval").notNull().default(false),
   },
-  (t) => [uniqueIndex("users_username_uq").on(t.username)],
+  // The paged list sorts by username (the unique index) or by creation (keyset on sort column + id).
+  (t) => [uniqueIndex("users_username_uq").on(t.username), index("users_created_idx").on(t.createdAt, t.id)],
 );
 
 export const groups = mysqlTable(

@@ -2,13 +2,14 @@
 // work, so one Tasks page can follow all of them with the same state and progress columns.
 import { sql } from "drizzle-orm";
 import { bigint, datetime, index, int, json, mysqlEnum, mysqlTable, varchar } from "drizzle-orm/mysql-core";
+import { TASK_STATES } from "@/common/tasks";
 import { hosts } from "./compute";
 import { users } from "./identity";
 
 const now = () => sql`CURRENT_TIMESTAMP(3)`;
 
-export const TASK_STATES = ["queued", "running", "succeeded", "failed"] as const;
-export type TaskState = (typeof TASK_STATES)[number];
+// The state list lives in common/ (the Tasks page filters by it); the column enum follows it.
+export { TASK_STATES, type TaskState } from "@/common/tasks";
 
 export const tasks = mysqlTable(
   "tasks",
@@ -43,6 +44,8 @@ export const tasks = mysqlTable(
     index("tasks_created_by_idx").on(t.createdBy, t.createdAt),
     index("tasks_created_idx").on(t.createdAt),
     index("tasks_target_idx").on(t.targetType, t.targetId),
+    // The paged list filtered by state, newest first.
+    index("tasks_state_created_idx").on(t.state, t.createdAt),
   ],
 );
 

@@ -17,10 +17,10 @@ export async function giveLaunchGroup(request: APIRequestContext, userIds: numbe
     { name: uniqueName("e2e-class"), kind: "class" },
     "mutation",
   );
-  const images = await callTrpc<{ id: string; name: string; visibility: string }[]>(
+  const { items: images } = await callTrpc<{ items: { id: string; name: string; visibility: string }[] }>(
     request,
     "images.list",
-    undefined,
+    { search: DEMO_IMAGE, limit: 500 },
     "query",
   );
   const flavors = await callTrpc<{ id: number; groupId: number | null }[]>(

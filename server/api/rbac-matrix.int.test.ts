@@ -272,9 +272,10 @@ const FIXTURES: Record<string, Fixture> = {
     input: () => ({ signUpEnabled: false, signUpGroupId: null, signUpNeedsApproval: true, smtp: null }),
   },
   "users.list": {
-    input: () => ({}),
+    // Filtered to the one account asked about: the run's database holds many more than a page.
+    input: (w) => ({ search: w.targetUserA.username }),
     checkResult: (w, kind, result) => {
-      const seen = ids(result);
+      const seen = ids((result as { items: unknown }).items);
       if (outsideA(kind) || kind === "memberNotAdmin") expect(seen).not.toContain(w.targetUserA.id);
       else expect(seen).toContain(w.targetUserA.id);
     },
@@ -471,20 +472,24 @@ const FIXTURES: Record<string, Fixture> = {
   "tasks.list": {
     input: async (w) => {
       await taskOfUser(w.s, w.targetUserA.id);
-      return {};
+      return { search: "fixture", limit: 500 };
     },
     checkResult: (w, kind, result) => {
-      const seen = (result as { id: string }[]).map((t) => t.id);
+      const seen = (result as { items: { id: string }[] }).items.map((t) => t.id);
       const task = madeTaskOf(w.targetUserA.id);
       expect(task).toBeDefined();
       if (administersA(kind) || kind === "owner") expect(seen).toContain(task);
       else expect(seen).not.toContain(task);
     },
   },
+  "tasks.get": {
+    input: async (w) => ({ id: await taskOfUser(w.s, w.targetUserA.id) }),
+    targetsGroupA: true,
+  },
   "instances.list": {
-    input: () => ({}),
+    input: (w) => ({ ownerId: w.targetUserA.id }),
     checkResult: (w, kind, result) => {
-      const owners = (result as { owner: { id: number } }[]).map((i) => i.owner.id);
+      const owners = (result as { items: { owner: { id: number } }[] }).items.map((i) => i.owner.id);
       const seesA = administersA(kind) || kind === "owner";
       if (seesA) expect(owners).toContain(w.targetUserA.id);
       else expect(owners).not.toContain(w.targetUserA.id);
@@ -770,6 +775,7 @@ const FIXTURES: Record<string, Fixture> = {
     input: async (w) => ({ id: (await terminalOf(w, "approved")).id, name: uniqueName("seat") }),
     targetsGroupA: true,
   },
+  "terminals.seatChoices": { input: (w) => ({ labId: w.labOfA }), targetsGroupA: true },
   "terminals.revoke": {
     input: async (w) => ({ id: (await terminalOf(w, "approved")).id }),
     targetsGroupA: true,

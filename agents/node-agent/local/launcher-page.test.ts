@@ -58,7 +58,7 @@ describe("the launcher page", () => {
 
   it("is in Simplified Chinese when asked, and says when the portal is unreachable", () => {
     const html = view({ locale: "zh-CN", offline: true });
-    expect(html).toContain("本机桌面");
+    expect(html).toContain("本地桌面");
     expect(html).toContain("无法连接 eduCloud 门户");
     expect(html).toContain('lang="zh-CN"');
   });

@@ -1,16 +1,22 @@
 "use client";
-// The instances table. It refreshes itself (every 2 s while anything is changing, else every 10 s), so a
-// build's progress and a stop's completion show up without reloading the page.
+// The instances table, paged, filtered and sorted by the server. It refreshes itself (every 2 s while
+// anything shown is changing, else every 10 s), so a build's progress and a stop's completion show up
+// without reloading the page.
 import { useLocale, useTranslations } from "next-intl";
 import Link from "next/link";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { Alert } from "@/app/_components/alert";
 import { Button } from "@/app/_components/button";
 import { EmptyState } from "@/app/_components/empty-state";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError } from "@/app/_components/query-error";
 import { Truncated } from "@/app/_components/truncated";
+import { Input, Select } from "@/app/_components/field";
+import { PageFooter, SortableTh, type SortState } from "@/app/_components/paged-list";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { useDebounced } from "@/app/_lib/use-debounced";
+import { INSTANCE_STATES, type InstanceState } from "@/common/instance-states";
+import type { INSTANCE_SORTS } from "@/common/instances";
 import { formatDate, formatDateTime } from "@/app/_lib/format";
 import { InstanceActions, type ActionMessage, type InstanceActionPermissions } from "./instance-actions";
 import { AccelLabel, HostCell, InstanceStatus } from "./instance-status";
@@ -26,21 +32,23 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
   const t = useTranslations("instances");
   const tc = useTranslations("common");
   const locale = useLocale();
-  const list = useInstanceList();
-  // Newest first, as the server sends them, with the name breaking ties so rows never swap places
-  // between two refreshes.
-  const rows = useMemo(
-    () =>
-      list.data &&
-      [...list.data].sort(
-        (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.name.localeCompare(b.name),
-      ),
-    [list.data],
-  );
+  const tl = useTranslations("list");
+  const [search, setSearch] = useState("");
+  const [state, setState] = useState<InstanceState | "">("");
+  const [sort, setSort] = useState<SortState<(typeof INSTANCE_SORTS)[number]>>({
+    sort: "createdAt",
+    order: "desc",
+  });
+  const debounced = useDebounced(search.trim());
+  const filtered = debounced !== "" || state !== "";
+  const list = useInstanceList({ ...sort, search: debounced || undefined, state: state || undefined });
+  // In the server's order (it breaks ties by id, so rows never swap places between two refreshes).
+  const rows = list.data?.pages.flatMap((p) => p.items);
+  const total = list.data?.pages[0]?.total;
   const [launching, setLaunching] = useState(false);
   // "… is being created" is true only until the instance's creation task ends; then the row says the rest.
   const [flash, setFlash] = useState<(ActionMessage & { whileCreating?: string }) | null>(null);
-  const created = flash?.whileCreating ? list.data?.find((i) => i.id === flash.whileCreating) : undefined;
+  const created = flash?.whileCreating ? rows?.find((i) => i.id === flash.whileCreating) : undefined;
   const creationEnded = created !== undefined && created.task === null;
   useEffect(() => {
     if (creationEnded) setFlash(null);
@@ -56,7 +64,8 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
       {t("launch")}
     </Button>
   );
-  const empty = list.data?.length === 0;
+  // Empty with a filter is "nothing matches", shown in the table; empty without one is the page's empty state.
+  const empty = total === 0 && !filtered;
   const columns = showOwner ? 7 : 6;
 
   return (
@@ -81,24 +90,54 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
         </EmptyState>
       ) : (
         <>
-          {list.data && (
-            <p className="mb-2 text-sm text-slate-500 dark:text-slate-400">
-              {t("count", { count: list.data.length })}
-            </p>
-          )}
+          <div className="mb-3 flex flex-wrap items-end gap-3">
+            <Input
+              label={tl("search")}
+              type="search"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              placeholder={t("searchPlaceholder")}
+              fieldClassName="w-64"
+              data-testid="instance-search"
+            />
+            <Select
+              label={t("colState")}
+              value={state}
+              onChange={(e) => setState(e.target.value as InstanceState | "")}
+              options={[
+                { value: "", label: tl("allStates") },
+                ...INSTANCE_STATES.filter((s) => s !== "DELETED").map((s) => ({
+                  value: s,
+                  label: t(`states.${s}`),
+                })),
+              ]}
+              fieldClassName="w-44"
+            />
+            {total !== undefined && (
+              <p className="pb-2 text-sm text-slate-500 dark:text-slate-400">
+                {t("count", { count: total })}
+              </p>
+            )}
+          </div>
           <Table caption={t("caption")}>
             <THead>
-              <Th>{t("colName")}</Th>
+              <SortableTh column="name" state={sort} onSort={setSort}>
+                {t("colName")}
+              </SortableTh>
               <Th>{t("colState")}</Th>
               <Th>{t("colImageFlavor")}</Th>
               <Th>{t("colHost")}</Th>
               {showOwner && <Th>{t("colOwner")}</Th>}
-              <Th>{t("colCreated")}</Th>
+              <SortableTh column="createdAt" state={sort} onSort={setSort} firstOrder="desc">
+                {t("colCreated")}
+              </SortableTh>
               <Th className="text-right">{t("colActions")}</Th>
             </THead>
             <TBody>
               {list.isPending ? (
                 <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
+              ) : rows?.length === 0 ? (
+                <TableMessage colSpan={columns}>{t("noMatch")}</TableMessage>
               ) : (
                 rows?.map((i) => (
                   <Tr key={i.id} data-testid="instance-row">
@@ -149,6 +188,13 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
               )}
             </TBody>
           </Table>
+          <PageFooter
+            shown={rows?.length ?? 0}
+            total={total}
+            hasMore={list.hasNextPage}
+            loadingMore={list.isFetchingNextPage}
+            onLoadMore={() => void list.fetchNextPage()}
+          />
         </>
       )}
 

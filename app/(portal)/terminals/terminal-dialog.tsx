@@ -1,7 +1,7 @@
 "use client";
 // Approve a pending terminal into a lab (optionally seated at one desktop), or edit an approved one:
-// name, lab, seat, keyboard layout. The labs offered are those the caller may manage; the server checks
-// again (and that a seat is a desktop of the lab's pools).
+// name, lab, seat (picked among the lab's desktops), keyboard layout. The labs offered are those the
+// caller may manage; the server checks again (and that a seat is a spare desktop of the lab's pools).
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
@@ -12,6 +12,7 @@ import { FormError } from "@/app/_components/form-error";
 import { useMutationErrorText } from "@/app/_components/query-error";
 import { useTRPC } from "@/app/_trpc/client";
 import { PROFILE_KEYBOARD_LAYOUTS } from "@/common/profiles";
+import { SeatSelect } from "./seat-select";
 import type { TerminalItem } from "./terminals-admin";
 
 interface Props {
@@ -48,7 +49,7 @@ export function TerminalDialog({ open, mode, terminal, onClose, onSaved }: Props
   function submit() {
     if (!terminal) return;
     if (!labId) return setError(t("chooseLab"));
-    const seatInstanceId = seat.trim() || null;
+    const seatInstanceId = seat || null;
     if (mode === "approve")
       approve.mutate({
         id: terminal.id,
@@ -88,17 +89,22 @@ export function TerminalDialog({ open, mode, terminal, onClose, onSaved }: Props
         <Select
           label={t("lab")}
           value={labId}
-          onChange={(e) => setLabId(e.target.value)}
+          onChange={(e) => {
+            // A seat is a desktop of the lab: another lab's would be refused.
+            setLabId(e.target.value);
+            setSeat("");
+          }}
           options={[
             { value: "", label: t("chooseLab") },
             ...(labs.data ?? []).map((l) => ({ value: String(l.id), label: l.name })),
           ]}
         />
-        <Input
-          label={t("seat")}
+        <SeatSelect
+          labId={labId}
+          terminalId={terminal?.id ?? ""}
           value={seat}
-          placeholder={t("seatNone")}
-          onChange={(e) => setSeat(e.target.value)}
+          onChange={setSeat}
+          enabled={open}
         />
         {mode === "edit" && (
           <Select

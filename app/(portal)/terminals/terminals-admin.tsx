@@ -8,12 +8,11 @@ import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
-import { Button } from "@/app/_components/button";
+import { ActionsCell, AdminTable } from "@/app/(portal)/_components/admin-table";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
-import { EmptyState } from "@/app/_components/empty-state";
 import { PageHeader } from "@/app/_components/page-header";
-import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
-import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { useMutationErrorText } from "@/app/_components/query-error";
+import { Td, Tr } from "@/app/_components/table";
 import { Truncated } from "@/app/_components/truncated";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_trpc/client";
@@ -33,7 +32,6 @@ const STATE_TONE = { pending: "warning", approved: "success", revoked: "danger" 
 
 export function TerminalsAdmin({ allowed }: { allowed: Allowed }) {
   const t = useTranslations("terminals");
-  const tc = useTranslations("common");
   const locale = useLocale();
   const trpc = useTRPC();
   const errorText = useMutationErrorText();
@@ -51,6 +49,7 @@ export function TerminalsAdmin({ allowed }: { allowed: Allowed }) {
     },
     onError: (e: unknown) => setError(errorText(e)),
   };
+  const hasActions = allowed.approve || allowed.update || allowed.revoke || allowed.delete;
   const revoke = useMutation(trpc.terminals.revoke.mutationOptions(onDone));
   const remove = useMutation(trpc.terminals.delete.mutationOptions(onDone));
 
@@ -62,100 +61,92 @@ export function TerminalsAdmin({ allowed }: { allowed: Allowed }) {
           {error}
         </Alert>
       )}
-      {list.isError && !list.data ? (
-        <QueryError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
-      ) : list.data?.length === 0 ? (
-        <EmptyState title={t("empty")} />
-      ) : (
-        <Table caption={t("title")}>
-          <THead>
-            <Th>{t("name")}</Th>
-            <Th>{t("state")}</Th>
-            <Th>{t("lab")}</Th>
-            <Th>{t("desktop")}</Th>
-            <Th>{t("signedIn")}</Th>
-            <Th>{t("contact")}</Th>
-            <Th>{t("actions")}</Th>
-          </THead>
-          <TBody>
-            {list.isPending ? (
-              <TableMessage colSpan={7}>{tc("loading")}</TableMessage>
-            ) : (
-              list.data.map((x) => (
-                <Tr key={x.id} data-testid="terminal-row" data-terminal-id={x.id}>
-                  <Td className="font-medium">
-                    <Truncated text={x.name} />
-                    <span className="block text-xs text-slate-500 dark:text-slate-400">
-                      {t("mac")} {x.mac} · {t("code")}{" "}
-                      <code data-testid="terminal-code">{x.id.slice(0, 8)}</code>
-                    </span>
-                  </Td>
-                  <Td>
-                    <Badge tone={STATE_TONE[x.state]}>{t(`states.${x.state}`)}</Badge>{" "}
-                    <Badge tone={x.online ? "success" : "neutral"}>
-                      {x.online ? t("online") : t("offline")}
-                    </Badge>
-                  </Td>
-                  <Td>{x.lab ? <Truncated text={x.lab.name} /> : t("nobody")}</Td>
-                  <Td data-testid="terminal-desktop">
-                    {x.desktop ? (
-                      <>
-                        <Truncated text={x.desktop.name} />
-                        {x.seatInstanceId && (
-                          <span className="ml-1 text-xs text-slate-500">({t("seatShown")})</span>
-                        )}
-                      </>
-                    ) : (
-                      t("nobody")
-                    )}
-                  </Td>
-                  <Td data-testid="terminal-user">{x.signedIn ? x.signedIn.username : t("nobody")}</Td>
-                  <Td className="text-sm">
-                    {x.lastContactAt ? formatDateTime(x.lastContactAt, locale, "short") : t("never")}
-                    {x.lastIp && <span className="block text-xs text-slate-500">{x.lastIp}</span>}
-                  </Td>
-                  <Td>
-                    <div className="flex flex-wrap gap-2">
-                      {x.state === "pending" && allowed.approve && (
-                        <Button size="sm" onClick={() => setDialog({ mode: "approve", terminal: x })}>
-                          {t("approve")}
-                        </Button>
-                      )}
-                      {x.state === "approved" && allowed.update && (
-                        <Button
-                          size="sm"
-                          variant="secondary"
-                          onClick={() => setDialog({ mode: "edit", terminal: x })}
-                        >
-                          {t("edit")}
-                        </Button>
-                      )}
-                      {x.state !== "revoked" && allowed.revoke && (
-                        <Button
-                          size="sm"
-                          variant="danger"
-                          onClick={() => setConfirm({ action: "revoke", terminal: x })}
-                        >
-                          {t("revoke")}
-                        </Button>
-                      )}
-                      {allowed.delete && (
-                        <Button
-                          size="sm"
-                          variant="ghost"
-                          onClick={() => setConfirm({ action: "delete", terminal: x })}
-                        >
-                          {t("delete")}
-                        </Button>
-                      )}
-                    </div>
-                  </Td>
-                </Tr>
-              ))
+      <AdminTable
+        caption={t("title")}
+        query={list}
+        dense
+        columns={[
+          { label: t("name") },
+          { label: t("state") },
+          { label: t("lab") },
+          { label: t("desktop") },
+          { label: t("signedIn") },
+          { label: t("contact") },
+          hasActions && { label: t("actions"), className: "text-right" },
+        ]}
+        empty={t("empty")}
+        row={(x) => (
+          <Tr key={x.id} data-testid="terminal-row" data-terminal-id={x.id}>
+            <Td className="font-medium">
+              <Truncated text={x.name} />
+              <span className="block whitespace-nowrap text-xs font-normal text-slate-500 dark:text-slate-400">
+                {t("mac")} {x.mac}
+              </span>
+              <span className="block whitespace-nowrap text-xs font-normal text-slate-500 dark:text-slate-400">
+                {t("code")} <code data-testid="terminal-code">{x.id.slice(0, 8)}</code>
+              </span>
+            </Td>
+            <Td>
+              <div className="flex flex-wrap gap-1">
+                <Badge tone={STATE_TONE[x.state]}>{t(`states.${x.state}`)}</Badge>
+                <Badge tone={x.online ? "success" : "neutral"}>{x.online ? t("online") : t("offline")}</Badge>
+              </div>
+            </Td>
+            <Td>{x.lab ? <Truncated text={x.lab.name} className="max-w-[10rem]" /> : t("nobody")}</Td>
+            <Td data-testid="terminal-desktop">
+              {x.desktop ? (
+                <>
+                  <Truncated text={x.desktop.name} className="max-w-[11rem]" />
+                  {x.seatInstanceId && (
+                    <span className="block text-xs text-slate-500 dark:text-slate-400">{t("seatShown")}</span>
+                  )}
+                </>
+              ) : (
+                t("nobody")
+              )}
+            </Td>
+            <Td data-testid="terminal-user">
+              {x.signedIn ? <Truncated text={x.signedIn.username} className="max-w-[10rem]" /> : t("nobody")}
+            </Td>
+            <Td className="whitespace-nowrap text-sm">
+              {x.lastContactAt ? formatDateTime(x.lastContactAt, locale, "short") : t("never")}
+              {x.lastIp && (
+                <span className="block text-xs text-slate-500 dark:text-slate-400">{x.lastIp}</span>
+              )}
+            </Td>
+            {hasActions && (
+              <ActionsCell
+                stacked
+                actions={[
+                  x.state === "pending" &&
+                    allowed.approve && {
+                      label: t("approve"),
+                      variant: "primary",
+                      onClick: () => setDialog({ mode: "approve", terminal: x }),
+                    },
+                  x.state === "approved" &&
+                    allowed.update && {
+                      label: t("edit"),
+                      variant: "secondary",
+                      onClick: () => setDialog({ mode: "edit", terminal: x }),
+                    },
+                  x.state !== "revoked" &&
+                    allowed.revoke && {
+                      label: t("revoke"),
+                      variant: "danger",
+                      onClick: () => setConfirm({ action: "revoke", terminal: x }),
+                    },
+                  allowed.delete && {
+                    label: t("delete"),
+                    className: "text-red-700! dark:text-red-400!",
+                    onClick: () => setConfirm({ action: "delete", terminal: x }),
+                  },
+                ]}
+              />
             )}
-          </TBody>
-        </Table>
-      )}
+          </Tr>
+        )}
+      />
       <TerminalDialog
         open={dialog !== null}
         mode={dialog?.mode ?? "edit"}

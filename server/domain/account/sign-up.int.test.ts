@@ -91,7 +91,7 @@ describe("self sign-up", () => {
     const otherTeacher = await makeUser(s, "powerAdm", [await makeGroup(s)]);
     const memberNotAdmin = await makeUser(s, "powerAdm", [group], { adminOf: [] });
     // The group's admins see the pending account in their list.
-    const seen = await callerFor(s, teacher).users.list({});
+    const seen = (await callerFor(s, teacher).users.list({ groupId: group })).items;
     expect(seen.find((u) => u.id === id)).toMatchObject({ pendingApproval: true });
     await expect(callerFor(s, otherTeacher).users.approve({ id })).rejects.toMatchObject({
       code: "FORBIDDEN",

@@ -1,8 +1,10 @@
-import { and, desc, eq, gte, like, lt, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, like, lte, type SQL } from "drizzle-orm";
+import type { Page } from "@/common/paging";
 import { auditLog, type AuditRow } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { toCsv } from "../csv";
-import type { AuditFilter } from "./schemas";
+import { countAll, finishPage, pageClauses, type Keyset } from "../paging/keyset";
+import type { AUDIT_SORTS, AuditFilter, ListAuditInput } from "./schemas";
 
 function conditionsOf(f: AuditFilter): SQL[] {
   const c: SQL[] = [];
@@ -15,22 +17,33 @@ function conditionsOf(f: AuditFilter): SQL[] {
   return c;
 }
 
-/** Newest first, paged by id so new entries arriving meanwhile do not shift pages. */
-export async function listAudit(
-  ctx: DomainContext,
-  input: { filter: AuditFilter; cursor?: number; limit: number },
-): Promise<{ items: AuditRow[]; nextCursor: number | null }> {
-  requireActor(ctx);
-  const c = conditionsOf(input.filter);
-  if (input.cursor) c.push(lt(auditLog.id, input.cursor));
-  const rows = await ctx.db
+const AUDIT_KEYSET: Keyset<(typeof AUDIT_SORTS)[number]> = {
+  sorts: { at: { column: auditLog.at, kind: "date" } },
+  id: { column: auditLog.id, kind: "number" },
+};
+
+/** One page's rows through the index on the time (exported so a test can EXPLAIN it). */
+export function auditPageQuery(ctx: DomainContext, input: ListAuditInput) {
+  const page = pageClauses(AUDIT_KEYSET, input);
+  return ctx.db
     .select()
     .from(auditLog)
-    .where(c.length ? and(...c) : undefined)
-    .orderBy(desc(auditLog.id))
-    .limit(input.limit + 1);
-  const items = rows.slice(0, input.limit);
-  return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
+    .where(and(...conditionsOf(input.filter), page.after))
+    .orderBy(...page.orderBy)
+    .limit(page.limit);
+}
+
+/** Newest first by default; keyset paging, so entries arriving meanwhile do not shift pages. */
+export async function listAudit(ctx: DomainContext, input: ListAuditInput): Promise<Page<AuditRow>> {
+  requireActor(ctx);
+  const [rows, [count]] = await Promise.all([
+    auditPageQuery(ctx, input),
+    ctx.db
+      .select({ n: countAll })
+      .from(auditLog)
+      .where(and(...conditionsOf(input.filter))),
+  ]);
+  return { ...finishPage(AUDIT_KEYSET, input, rows), total: count?.n ?? 0 };
 }
 
 const CSV_COLUMNS = [

@@ -174,7 +174,9 @@ describe("instance storage through the portal", () => {
     const [image] = await stack.s.db.select().from(images).where(eq(images.id, task.targetId!));
     expect(image).toMatchObject({ name: "captured-storage-1", visibility: "private", format: "qcow2" });
     expect(image!.sha256).toMatch(/^[a-f0-9]{64}$/);
-    expect((await stack.caller.images.list()).map((i) => i.id)).toContain(image!.id);
+    expect((await stack.caller.images.list({ search: image!.name })).items.map((i) => i.id)).toContain(
+      image!.id,
+    );
 
     const copy = (
       await stack.caller.instances.create({

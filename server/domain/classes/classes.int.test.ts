@@ -176,7 +176,7 @@ describe("who reaches a class's machines", () => {
     const annVm = await c.machineOf(ann);
     const bobVm = await c.machineOf(bob);
     const api = callerFor(s, ann);
-    const seen = (await api.instances.list({})).map((i) => i.id);
+    const seen = (await api.instances.list({ limit: 500 })).items.map((i) => i.id);
     expect(seen).toContain(annVm);
     expect(seen).not.toContain(bobVm);
     expect((await refusal(api.instances.get({ id: bobVm }))).kind).toBe("FORBIDDEN");
@@ -197,7 +197,7 @@ describe("who reaches a class's machines", () => {
     const myVm = await mine.machineOf(mine.students[0]!);
     const theirVm = await theirs.machineOf(theirs.students[0]!);
     const api = callerFor(s, mine.teacher);
-    const seen = (await api.instances.list({})).map((i) => i.id);
+    const seen = (await api.instances.list({ limit: 500 })).items.map((i) => i.id);
     expect(seen).toContain(myVm);
     expect(seen).not.toContain(theirVm);
     expect((await api.consoles.createTicket({ instanceId: myVm, kind: "vnc" })).ticket).toBeTruthy();
@@ -219,7 +219,7 @@ describe("who reaches a class's machines", () => {
     const vm = await c.machineOf(c.students[0]!);
     const colleague = await makeUser(s, "powerAdm", [c.groupId], { adminOf: [] });
     const api = callerFor(s, colleague);
-    expect((await api.instances.list({})).map((i) => i.id)).not.toContain(vm);
+    expect((await api.instances.list({ limit: 500 })).items.map((i) => i.id)).not.toContain(vm);
     expect((await refusal(api.instances.get({ id: vm }))).kind).toBe("FORBIDDEN");
     expect((await refusal(api.instances.stop({ id: vm }))).kind).toBe("FORBIDDEN");
     expect((await refusal(api.consoles.createTicket({ instanceId: vm, kind: "vnc" }))).kind).toBe(

@@ -5,7 +5,7 @@ import { msg } from "@/common/message";
 import { flavors, groups, memberships } from "@/db/schema";
 import { requireActor, type DomainContext } from "../context";
 import { DomainError } from "../errors";
-import { listImages } from "../images/find-images";
+import { listAllNewestImages } from "../images/find-images";
 import { listNetworkChoices } from "../networks/find-networks";
 import {
   catalogueAllowsFlavor,
@@ -48,7 +48,7 @@ export async function readLaunchOptions(
     return { ...base, images: [], flavors: [], networks: [] };
 
   const [imageRows, flavorRows, networkRows] = await Promise.all([
-    listImages(ctx),
+    listAllNewestImages(ctx),
     ctx.db.select().from(flavors).orderBy(asc(flavors.vcpus), asc(flavors.memoryMiB), asc(flavors.name)),
     listNetworkChoices(ctx),
   ]);

@@ -1,10 +1,29 @@
-import { and, asc, desc, eq, exists, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  exists,
+  gt,
+  inArray,
+  isNull,
+  like,
+  ne,
+  notExists,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
+import { alias, QueryBuilder } from "drizzle-orm/mysql-core";
+import type { IMAGE_SORTS, ListImagesInput } from "@/common/images";
+import type { Page } from "@/common/paging";
 import { images, instances, profiles, profileVersions, tasks, type ImageRow } from "@/db/schema";
 import type { Database } from "@/server/db/client";
 import type { Actor, DomainContext } from "../context";
 import { requireActor } from "../context";
 import { notFound } from "../errors";
 import { imagesVisibleTo } from "../policies/images";
+import { countAll, finishPage, likeEscaped, pageClauses, type Keyset } from "../paging/keyset";
 
 /** Public images, the caller's group images, the caller's own; superAdm sees all (the images policy). */
 export const visibleTo = imagesVisibleTo;
@@ -16,8 +35,8 @@ export interface ImageListItem extends ImageRow {
   versionCount: number;
 }
 
-/** The newest visible version of each image family: what launch dialogs offer. */
-export async function listImages(ctx: DomainContext): Promise<ImageListItem[]> {
+/** The newest visible version of each image family, all of them: what launch dialogs offer (a short list). */
+export async function listAllNewestImages(ctx: DomainContext): Promise<ImageListItem[]> {
   const actor = requireActor(ctx);
   const rows = await ctx.db
     .select()
@@ -31,6 +50,75 @@ export async function listImages(ctx: DomainContext): Promise<ImageListItem[]> {
     else newest.set(familyOf(r), { ...r, versionCount: 1 });
   }
   return [...newest.values()];
+}
+
+const IMAGE_KEYSET: Keyset<(typeof IMAGE_SORTS)[number]> = {
+  sorts: {
+    name: { column: images.name, kind: "string" },
+    createdAt: { column: images.createdAt, kind: "date" },
+  },
+  id: { column: images.id, kind: "string" },
+};
+
+/**
+ * Visible images of which the caller sees no newer version (the family's newest visible one), with the
+ * filters. A family is its first version's id: `family_id`, or the row's own id for old first versions.
+ */
+function newestVisibleFilter(actor: Actor, input: ListImagesInput): SQL | undefined {
+  const newer = alias(images, "newer");
+  const newerVisible = new QueryBuilder()
+    .select({ one: sql`1` })
+    .from(newer)
+    .where(
+      and(
+        eq(newer.familyId, sql`coalesce(${images.familyId}, ${images.id})`),
+        gt(newer.version, images.version),
+        visibleTo(actor, newer),
+      ),
+    );
+  return and(
+    visibleTo(actor),
+    notExists(newerVisible),
+    input.visibility ? eq(images.visibility, input.visibility) : undefined,
+    input.search ? like(images.name, `%${likeEscaped(input.search)}%`) : undefined,
+  );
+}
+
+/** One page's rows through the index on the sort column (exported so a test can EXPLAIN it). */
+export function imagePageQuery(ctx: DomainContext, input: ListImagesInput) {
+  const page = pageClauses(IMAGE_KEYSET, input);
+  return ctx.db
+    .select()
+    .from(images)
+    .where(and(newestVisibleFilter(requireActor(ctx), input), page.after))
+    .orderBy(...page.orderBy)
+    .limit(page.limit);
+}
+
+/** A page of the newest visible version of each image family, with how many versions the caller sees. */
+export async function listImages(ctx: DomainContext, input: ListImagesInput): Promise<Page<ImageListItem>> {
+  const actor = requireActor(ctx);
+  const [rows, [count]] = await Promise.all([
+    imagePageQuery(ctx, input),
+    ctx.db.select({ n: countAll }).from(images).where(newestVisibleFilter(actor, input)),
+  ]);
+  const { items, nextCursor } = finishPage(IMAGE_KEYSET, input, rows);
+  const families = [...new Set(items.map(familyOf))];
+  const counts = new Map<string, number>();
+  if (families.length) {
+    const family = sql<string>`coalesce(${images.familyId}, ${images.id})`;
+    const perFamily = await ctx.db
+      .select({ family, n: countAll })
+      .from(images)
+      .where(and(visibleTo(actor), or(inArray(images.familyId, families), inArray(images.id, families))))
+      .groupBy(family);
+    for (const f of perFamily) counts.set(f.family, f.n);
+  }
+  return {
+    items: items.map((r) => ({ ...r, versionCount: counts.get(familyOf(r)) ?? 1 })),
+    nextCursor,
+    total: count?.n ?? 0,
+  };
 }
 
 /** Every visible version of the image's family, newest first. */

@@ -2,14 +2,18 @@
 // Tasks page follows it. Writes of progress are throttled: a bar needs a few updates a second, not one
 // per chunk.
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
-import { images, tasks, users, type TaskRow, type TaskState } from "@/db/schema";
+import { and, eq, inArray, isNotNull, isNull, like, type SQL } from "drizzle-orm";
+import { images, memberships, tasks, users, type TaskRow, type TaskState } from "@/db/schema";
+import type { Page } from "@/common/paging";
+import type { ListTasksInput, TASK_SORTS } from "@/common/tasks";
 import type { Database } from "@/server/db/client";
-import type { Actor, DomainContext } from "../context";
+import type { DomainContext } from "../context";
 import { requireActor } from "../context";
 import { renderEnglish } from "../render-english";
 import { msg, type Message } from "@/common/message";
-import { visibleRowsOf } from "../policies/authorize";
+import { assertMayActOn, visibleRowsOf } from "../policies/authorize";
+import { notFound } from "../errors";
+import { countAll, finishPage, likeEscaped, pageClauses, type Keyset } from "../paging/keyset";
 
 export interface NewTask {
   kind: string;
@@ -118,25 +122,80 @@ export function throttledTaskProgress(db: Database, id: string, intervalMs = 500
   };
 }
 
-/** Own tasks for everyone; a powerAdm also sees those of their groups' members; superAdm sees all. */
-async function visibleTasks(ctx: DomainContext, actor: Actor): Promise<SQL | undefined> {
-  return visibleRowsOf(actor, "tasks", ctx.db) ?? undefined;
-}
-
 export interface TaskView extends TaskRow {
   createdByName: string | null;
 }
 
-export async function listTasks(ctx: DomainContext, input: { limit?: number } = {}): Promise<TaskView[]> {
+const TASK_KEYSET: Keyset<(typeof TASK_SORTS)[number]> = {
+  sorts: { createdAt: { column: tasks.createdAt, kind: "date" } },
+  id: { column: tasks.id, kind: "string" },
+};
+
+/** Own tasks for everyone; a powerAdm also those of their groups' members; superAdm all (tasks policy). */
+function listFilter(ctx: DomainContext, input: ListTasksInput): SQL | undefined {
   const actor = requireActor(ctx);
-  const rows = await ctx.db
-    .select({ task: tasks, createdByName: users.username })
+  return and(
+    visibleRowsOf(actor, "tasks", ctx.db) ?? undefined,
+    input.state ? eq(tasks.state, input.state) : undefined,
+    input.kind ? eq(tasks.kind, input.kind) : undefined,
+    input.search ? like(tasks.targetName, `%${likeEscaped(input.search)}%`) : undefined,
+  );
+}
+
+/** One page's rows through the index on the sort column (exported so a test can EXPLAIN it). */
+export function taskPageQuery(ctx: DomainContext, input: ListTasksInput) {
+  const page = pageClauses(TASK_KEYSET, input);
+  return ctx.db
+    .select()
     .from(tasks)
-    .leftJoin(users, eq(users.id, tasks.createdBy))
-    .where(await visibleTasks(ctx, actor))
-    .orderBy(desc(tasks.createdAt))
-    .limit(input.limit ?? 200);
-  return rows.map((r) => ({ ...r.task, createdByName: r.createdByName }));
+    .where(and(listFilter(ctx, input), page.after))
+    .orderBy(...page.orderBy)
+    .limit(page.limit);
+}
+
+export async function listTasks(ctx: DomainContext, input: ListTasksInput): Promise<Page<TaskView>> {
+  const [rows, [count]] = await Promise.all([
+    taskPageQuery(ctx, input),
+    ctx.db.select({ n: countAll }).from(tasks).where(listFilter(ctx, input)),
+  ]);
+  const { items, nextCursor } = finishPage(TASK_KEYSET, input, rows);
+  return { items: await withCreatorNames(ctx.db, items), nextCursor, total: count?.n ?? 0 };
+}
+
+async function withCreatorNames(db: Database, rows: TaskRow[]): Promise<TaskView[]> {
+  const ids = [...new Set(rows.flatMap((r) => (r.createdBy === null ? [] : [r.createdBy])))];
+  const names = new Map<number, string>();
+  if (ids.length)
+    for (const u of await db
+      .select({ id: users.id, username: users.username })
+      .from(users)
+      .where(inArray(users.id, ids)))
+      names.set(u.id, u.username);
+  return rows.map((r) => ({
+    ...r,
+    createdByName: r.createdBy === null ? null : (names.get(r.createdBy) ?? null),
+  }));
+}
+
+/**
+ * One task with its state, progress, bytes, message or error and target, for whoever may see it in the
+ * list (the REST API's 202 answers point here). Someone else's task is refused as the policy says.
+ */
+export async function getTask(ctx: DomainContext, id: string): Promise<TaskView> {
+  const actor = requireActor(ctx);
+  const [row] = await ctx.db.select().from(tasks).where(eq(tasks.id, id));
+  if (!row) throw notFound("task");
+  const creatorGroupIds =
+    row.createdBy === null
+      ? []
+      : (
+          await ctx.db
+            .select({ groupId: memberships.groupId })
+            .from(memberships)
+            .where(eq(memberships.userId, row.createdBy))
+        ).map((m) => m.groupId);
+  assertMayActOn(actor, "tasks", { createdBy: row.createdBy, creatorGroupIds });
+  return (await withCreatorNames(ctx.db, [row]))[0]!;
 }
 
 /**

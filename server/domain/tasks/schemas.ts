@@ -1,3 +1,2 @@
-import { z } from "zod";
-
-export const listTasksInput = z.object({ limit: z.number().int().min(1).max(500).optional() }).default({});
+// The schemas live in common/ because the browser reads them too.
+export { listTasksInput, taskIdInput, type ListTasksInput } from "@/common/tasks";

@@ -164,7 +164,10 @@ export const REST_OPERATIONS: RestOperation[] = [
     ["DELETE", "/subnets/{id}", "ipam.deleteSubnet", "Delete a subnet"],
     ["DELETE", "/addresses/{id}", "ipam.releaseAddress", "Release a reserved address"],
   ]),
-  ...group("Tasks", [["GET", "/tasks", "tasks.list", "List tasks (imports, syncs, captures)"]]),
+  ...group("Tasks", [
+    ["GET", "/tasks", "tasks.list", "List tasks (imports, syncs, captures)"],
+    ["GET", "/tasks/{id}", "tasks.get", "Read a task: state, progress, result"],
+  ]),
   ...group("Quotas", [
     ["GET", "/quotas/mine", "quotas.mine", "Your limits and usage"],
     ["GET", "/quotas", "quotas.listAll", "Every account's and group's limits and usage"],
@@ -237,6 +240,7 @@ export const REST_OPERATIONS: RestOperation[] = [
   ]),
   ...group("Terminals", [
     ["GET", "/terminals", "terminals.list", "List lab terminals"],
+    ["GET", "/labs/{labId}/seat-choices", "terminals.seatChoices", "Desktops of a lab a terminal may show"],
     ["POST", "/terminals/{id}/approve", "terminals.approve", "Approve an enrolled terminal"],
     ["PATCH", "/terminals/{id}", "terminals.update", "Change a terminal's lab, seat or keyboard"],
     ["POST", "/terminals/{id}/revoke", "terminals.revoke", "Revoke a terminal"],

@@ -2,11 +2,12 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
-import type { AuditFilter } from "@/common/audit";
+import type { AUDIT_SORTS, AuditFilter } from "@/common/audit";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { PageHeader } from "@/app/_components/page-header";
+import { PageFooter, SortableTh, type SortState } from "@/app/_components/paged-list";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
 import { downloadText } from "@/app/_lib/download-text";
@@ -27,13 +28,15 @@ export function AuditLog({ canExport }: { canExport: boolean }) {
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
 
+  const [sort, setSort] = useState<SortState<(typeof AUDIT_SORTS)[number]>>({ sort: "at", order: "desc" });
   const log = useInfiniteQuery(
     trpc.audit.list.infiniteQueryOptions(
-      { filter, limit: PAGE_SIZE },
+      { filter, limit: PAGE_SIZE, ...sort },
       { getNextPageParam: (last) => last.nextCursor ?? undefined },
     ),
   );
   const rows = log.data?.pages.flatMap((p) => p.items) ?? [];
+  const total = log.data?.pages[0]?.total;
 
   async function exportCsv() {
     setExporting(true);
@@ -73,7 +76,9 @@ export function AuditLog({ canExport }: { canExport: boolean }) {
         <>
           <Table caption={t("caption")}>
             <THead>
-              <Th>{t("colTime")}</Th>
+              <SortableTh column="at" state={sort} onSort={setSort} firstOrder="desc">
+                {t("colTime")}
+              </SortableTh>
               <Th>{t("colActor")}</Th>
               <Th>{t("colAction")}</Th>
               <Th>{t("colTarget")}</Th>
@@ -111,20 +116,13 @@ export function AuditLog({ canExport }: { canExport: boolean }) {
               <QueryError error={log.error} />
             </div>
           )}
-          <div className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm text-slate-500 dark:text-slate-400">
-            <span>{rows.length > 0 && t("shown", { count: rows.length })}</span>
-            {log.hasNextPage ? (
-              <Button
-                variant="secondary"
-                busy={log.isFetchingNextPage}
-                onClick={() => void log.fetchNextPage()}
-              >
-                {t("loadMore")}
-              </Button>
-            ) : (
-              rows.length > 0 && <span>{t("end")}</span>
-            )}
-          </div>
+          <PageFooter
+            shown={rows.length}
+            total={total}
+            hasMore={log.hasNextPage}
+            loadingMore={log.isFetchingNextPage}
+            onLoadMore={() => void log.fetchNextPage()}
+          />
         </>
       )}
     </>

@@ -7,12 +7,13 @@ import { useState } from "react";
 import type { ClusterView } from "@/app/_trpc/views";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
+import { ActionsCell, AdminTable } from "@/app/(portal)/_components/admin-table";
 import { Button } from "@/app/_components/button";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { PageHeader } from "@/app/_components/page-header";
-import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { useMutationErrorText } from "@/app/_components/query-error";
 import { Truncated } from "@/app/_components/truncated";
-import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { Td, Tr } from "@/app/_components/table";
 import { useTRPC } from "@/app/_trpc/client";
 import { ClusterFormDialog, kindLabel } from "./cluster-form-dialog";
 
@@ -28,7 +29,6 @@ export function ClustersAdmin({
   allowed: { create: boolean; rename: boolean; delete: boolean };
 }) {
   const t = useTranslations("clusters");
-  const tc = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const errorText = useMutationErrorText();
@@ -57,7 +57,6 @@ export function ClustersAdmin({
   }
 
   const showActions = allowed.rename || allowed.delete;
-  const columns = showActions ? 5 : 4;
 
   return (
     <>
@@ -82,74 +81,51 @@ export function ClustersAdmin({
           {flash.text}
         </Alert>
       )}
-      {clusters.isError && !clusters.data ? (
-        <QueryError
-          error={clusters.error}
-          onRetry={() => void clusters.refetch()}
-          retrying={clusters.isFetching}
-        />
-      ) : (
-        <Table caption={t("caption")}>
-          <THead>
-            <Th>{t("colName")}</Th>
-            <Th>{t("colKind")}</Th>
-            <Th className="text-right">{t("colHosts")}</Th>
-            <Th>{t("colDescription")}</Th>
-            {showActions && <Th className="text-right">{t("colActions")}</Th>}
-          </THead>
-          <TBody>
-            {clusters.isPending ? (
-              <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
-            ) : clusters.data.length === 0 ? (
-              <TableMessage colSpan={columns}>{t("empty")}</TableMessage>
-            ) : (
-              clusters.data.map((c) => (
-                <Tr key={c.id} data-testid="cluster-row">
-                  <Td className="font-medium">
-                    <Truncated text={c.name} />
-                  </Td>
-                  <Td>
-                    <Badge
-                      tone={c.kind === "servers" ? "neutral" : c.kind === "desktops" ? "info" : "warning"}
-                    >
-                      {kindLabel(t, c.kind)}
-                    </Badge>
-                  </Td>
-                  <Td className="text-right tabular-nums">{t("hostCount", { count: c.hostCount })}</Td>
-                  <Td className="text-sm text-slate-600 dark:text-slate-300">
-                    <Truncated text={c.description} />
-                  </Td>
-                  {showActions && (
-                    <Td className="whitespace-nowrap text-right">
-                      <div className="flex justify-end gap-1">
-                        {allowed.rename && (
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            onClick={() => setOpen({ kind: "rename", cluster: c })}
-                          >
-                            {t("rename")}
-                          </Button>
-                        )}
-                        {allowed.delete && (
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            className="text-red-700 dark:text-red-400"
-                            onClick={() => setOpen({ kind: "delete", cluster: c })}
-                          >
-                            {t("delete")}
-                          </Button>
-                        )}
-                      </div>
-                    </Td>
-                  )}
-                </Tr>
-              ))
+      <AdminTable
+        caption={t("caption")}
+        query={clusters}
+        columns={[
+          { label: t("colName") },
+          { label: t("colKind") },
+          { label: t("colHosts"), className: "text-right" },
+          { label: t("colDescription") },
+          showActions && { label: t("colActions"), className: "text-right" },
+        ]}
+        empty={t("empty")}
+        row={(c) => (
+          <Tr key={c.id} data-testid="cluster-row">
+            <Td className="font-medium">
+              <Truncated text={c.name} />
+            </Td>
+            <Td className="whitespace-nowrap">
+              <Badge tone={c.kind === "servers" ? "neutral" : c.kind === "desktops" ? "info" : "warning"}>
+                {kindLabel(t, c.kind)}
+              </Badge>
+            </Td>
+            <Td className="whitespace-nowrap text-right tabular-nums">
+              {t("hostCount", { count: c.hostCount })}
+            </Td>
+            <Td className="text-sm text-slate-600 dark:text-slate-300">
+              <Truncated text={c.description} className="max-w-[24rem]" />
+            </Td>
+            {showActions && (
+              <ActionsCell
+                actions={[
+                  allowed.rename && {
+                    label: t("rename"),
+                    onClick: () => setOpen({ kind: "rename", cluster: c }),
+                  },
+                  allowed.delete && {
+                    label: t("delete"),
+                    className: "text-red-700! dark:text-red-400!",
+                    onClick: () => setOpen({ kind: "delete", cluster: c }),
+                  },
+                ]}
+              />
             )}
-          </TBody>
-        </Table>
-      )}
+          </Tr>
+        )}
+      />
 
       <ClusterFormDialog
         open={open?.kind === "create" || open?.kind === "rename"}

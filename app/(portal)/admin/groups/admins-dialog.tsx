@@ -23,8 +23,14 @@ export function AdminsDialog({
 }) {
   const t = useTranslations("groups");
   const tc = useTranslations("common");
+  const tl = useTranslations("list");
   const trpc = useTRPC();
-  const users = useQuery({ ...trpc.users.list.queryOptions({}), enabled: group !== null });
+  // Only powerAdm accounts can administer a group (the server refuses the others by name): asked for by role.
+  const users = useQuery({
+    ...trpc.users.list.queryOptions({ role: "powerAdm", limit: 500 }),
+    enabled: group !== null,
+  });
+  const more = (users.data?.total ?? 0) - (users.data?.items.length ?? 0);
   const save = useMutation(trpc.groups.setAdmins.mutationOptions());
   const form = useFormDialog({
     open: group !== null,
@@ -33,10 +39,11 @@ export function AdminsDialog({
     fields: ["userIds"],
   });
   const current = form.values.userIds ?? group?.admins.map((a) => a.id) ?? [];
-  // Only powerAdm accounts can administer a group (the server refuses the others by name).
-  const options = (users.data ?? [])
-    .filter((u) => u.role === "powerAdm")
-    .map((u) => ({ id: u.id, label: u.username, detail: u.displayName }));
+  const options = (users.data?.items ?? []).map((u) => ({
+    id: u.id,
+    label: u.username,
+    detail: u.displayName,
+  }));
 
   const onSave = form.handleSubmit(async () => {
     if (!group) return;
@@ -64,6 +71,9 @@ export function AdminsDialog({
             error={form.fieldErrors.userIds}
             empty={users.isPending ? tc("loading") : t("noPowerAdms")}
           />
+        )}
+        {more > 0 && (
+          <p className="text-sm text-slate-500 dark:text-slate-400">{tl("more", { count: more })}</p>
         )}
         <DialogActions>
           <Button variant="secondary" onClick={onClose}>

@@ -56,7 +56,7 @@ export function GroupsAdmin({
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.groups.list.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.groups.get.queryKey() }),
-      queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
+      queryClient.invalidateQueries(trpc.users.list.pathFilter()),
     ]);
 
   function done(text: string) {

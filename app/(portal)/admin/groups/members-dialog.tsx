@@ -1,7 +1,7 @@
 "use client";
 // Membership is edited as a whole list (groups.setMembers replaces it), so the dialog starts from the
 // group's current members and sends the full ticked set back.
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useMemo } from "react";
 import type { GroupView } from "@/app/_trpc/views";
@@ -12,6 +12,7 @@ import { Input } from "@/app/_components/field";
 import { FormError } from "@/app/_components/form-error";
 import { QueryError } from "@/app/_components/query-error";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
+import { useDebounced } from "@/app/_lib/use-debounced";
 import { useTRPC } from "@/app/_trpc/client";
 
 interface MembersDialogProps {
@@ -22,9 +23,13 @@ interface MembersDialogProps {
   onDone: (message: string) => void;
 }
 
+/** Accounts offered at once; the rest are found by searching. */
+const PICK_LIMIT = 200;
+
 export function MembersDialog({ group, editable, onClose, onDone }: MembersDialogProps) {
   const t = useTranslations("groups");
   const tc = useTranslations("common");
+  const tl = useTranslations("list");
   const trpc = useTRPC();
   const form = useFormDialog({
     open: group !== null,
@@ -36,18 +41,23 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
     ...trpc.groups.get.queryOptions({ id: group?.id ?? 0 }),
     enabled: group !== null,
   });
-  const users = useQuery({ ...trpc.users.list.queryOptions({}), enabled: group !== null && editable });
+  // The server searches (a school has thousands of accounts): one page of the matches, and how many more.
+  const search = useDebounced(filter.trim());
+  const users = useQuery({
+    ...trpc.users.list.queryOptions({ search: search || undefined, limit: PICK_LIMIT }),
+    enabled: group !== null && editable,
+    placeholderData: keepPreviousData,
+  });
+  const more = (users.data?.total ?? 0) - (users.data?.items.length ?? 0);
   const save = useMutation(trpc.groups.setMembers.mutationOptions());
 
   // Until the user ticks something, the current members are the selection.
   const current = selected ?? detail.data?.members.map((m) => m.id) ?? [];
 
-  const options = useMemo(() => {
-    const q = filter.trim().toLowerCase();
-    return (users.data ?? [])
-      .filter((u) => !q || u.username.includes(q) || u.displayName.toLowerCase().includes(q))
-      .map((u) => ({ id: u.id, label: u.username, detail: u.displayName }));
-  }, [users.data, filter]);
+  const options = useMemo(
+    () => (users.data?.items ?? []).map((u) => ({ id: u.id, label: u.username, detail: u.displayName })),
+    [users.data],
+  );
 
   const onSave = form.handleSubmit(async () => {
     if (!group) return;
@@ -90,6 +100,9 @@ export function MembersDialog({ group, editable, onClose, onDone }: MembersDialo
             empty={t("noUsers")}
             maxHeightClass="max-h-72"
           />
+          {more > 0 && (
+            <p className="text-sm text-slate-500 dark:text-slate-400">{tl("more", { count: more })}</p>
+          )}
         </div>
       ) : (
         <ul className="max-h-72 divide-y divide-slate-100 overflow-y-auto text-sm dark:divide-slate-800">

@@ -47,12 +47,14 @@ export function ClusterCell({
   }
 
   return (
-    <div className="min-w-40 space-y-1.5" data-testid="host-cluster">
+    <div className="min-w-32 space-y-1.5" data-testid="host-cluster">
       {canChange ? (
         <Select
           label={t("clusterLabel", { name: host.name })}
           hideLabel
-          className="max-w-44"
+          className="max-w-36"
+          // The select is narrow (the table fits a laptop); a long cluster name shows on hover.
+          title={current?.name}
           value={host.clusterId === null ? "" : String(host.clusterId)}
           disabled={move.isPending}
           onChange={(e) => void change(e.target.value)}
@@ -65,9 +67,13 @@ export function ClusterCell({
       ) : (
         <span className="block text-sm">{current?.name ?? t("noClusterShort")}</span>
       )}
-      <Badge tone={current ? "info" : "neutral"}>
-        {current ? kindLabel(tk, current.kind) : t("noCluster")}
-      </Badge>
+      {/* The kind is what matters (what the host takes); "no cluster" wraps as a sentence rather than
+          a badge wider than the select. */}
+      {current ? (
+        <Badge tone="info">{kindLabel(tk, current.kind)}</Badge>
+      ) : (
+        <span className="block max-w-36 text-xs text-slate-500 dark:text-slate-400">{t("noCluster")}</span>
+        )}
       {/* The agent says it runs in local mode: nothing is placed here whatever the cluster (decision 016). */}
       {host.facts.localMode && (
         <div data-testid="host-local-mode" className="space-y-1">

@@ -58,24 +58,37 @@ export function HypervisorsCell({ facts }: { facts: HostView["facts"] }) {
 }
 
 /** Reserved against overcommitted capacity, as the scheduler counts it. */
-export function CapacityCell({ host }: { host: HostView }) {
+/**
+ * What the scheduler has placed on the host, and how many instances that is (one column less: the Hosts
+ * table fits a laptop). A lab PC in a local desktops cluster gets nothing from the scheduler: its bars
+ * would only ever say 0, so it says why instead (its own desktops are listed below the table).
+ */
+export function CapacityCell({ host, localMode = false }: { host: HostView; localMode?: boolean }) {
   const t = useTranslations("hosts");
   const cpu = percentOf(host.used.vcpusUsed, host.capacity.vcpus);
   const mem = percentOf(host.used.memoryMiBUsed, host.capacity.memoryMiB);
+  if (localMode && host.used.instanceCount === 0)
+    return <p className="max-w-32 text-xs text-slate-500 dark:text-slate-400">{t("localModeCapacity")}</p>;
   return (
     <div className="space-y-2 text-xs tabular-nums">
       <div className="space-y-1">
-        <span className="block">
+        <span className="block whitespace-nowrap">
           {t("vcpusUsed", { used: String(host.used.vcpusUsed), total: String(host.capacity.vcpus) })}
         </span>
         <ProgressBar value={cpu} tone={usageTone(cpu)} label={t("vcpusBar")} />
       </div>
       <div className="space-y-1">
-        <span className="block">
+        <span className="block whitespace-nowrap">
           {t("memoryUsed", { used: String(host.used.memoryMiBUsed), total: String(host.capacity.memoryMiB) })}
         </span>
         <ProgressBar value={mem} tone={usageTone(mem)} label={t("memoryBar")} />
       </div>
+      <span
+        className="block whitespace-nowrap text-slate-600 dark:text-slate-300"
+        data-testid="host-instances"
+      >
+        {t("instanceCount", { count: host.used.instanceCount })}
+      </span>
     </div>
   );
 }

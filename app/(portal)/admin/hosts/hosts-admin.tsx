@@ -6,14 +6,15 @@ import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
 import type { HostView } from "@/app/_trpc/views";
 import type { JoinToken } from "@/app/_trpc/views";
+import { ActionsCell, AdminTable } from "@/app/(portal)/_components/admin-table";
 import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { PageHeader } from "@/app/_components/page-header";
-import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
+import { useMutationErrorText } from "@/app/_components/query-error";
 import { Truncated } from "@/app/_components/truncated";
-import { Table, TableMessage, TBody, Td, Th, THead, Tr } from "@/app/_components/table";
+import { Td, Tr } from "@/app/_components/table";
 import { formatDateTime } from "@/app/_lib/format";
 import { useMessage } from "@/app/_lib/render-message";
 import { useTRPC } from "@/app/_trpc/client";
@@ -45,7 +46,6 @@ export function HostsAdmin({
   } & Record<Lifecycle, boolean>;
 }) {
   const t = useTranslations("hosts");
-  const tc = useTranslations("common");
   const render = useMessage();
   const locale = useLocale();
   const trpc = useTRPC();
@@ -60,7 +60,6 @@ export function HostsAdmin({
   const [pickCluster, setPickCluster] = useState<{ error: string | null } | null>(null);
   const [joinCluster, setJoinCluster] = useState<string | null>(null);
   const hasActions = allowed.setEnabled || allowed.revoke || allowed.rotateCredentials || allowed.remove;
-  const columns = hasActions ? 7 : 6;
   const setEnabled = useMutation(trpc.hosts.setEnabled.mutationOptions());
   const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
   const rotate = useMutation(trpc.hosts.rotateCredentials.mutationOptions());
@@ -145,163 +144,140 @@ export function HostsAdmin({
         </p>
       )}
 
-      {hosts.isError && !hosts.data ? (
-        <QueryError error={hosts.error} onRetry={() => void hosts.refetch()} retrying={hosts.isFetching} />
-      ) : (
-        <Table caption={t("caption")}>
-          <THead>
-            <Th>{t("colName")}</Th>
-            <Th>{t("colHardware")}</Th>
-            <Th>{t("colCapacity")}</Th>
-            <Th>{t("colCluster")}</Th>
-            <Th className="text-right">{t("colInstances")}</Th>
-            <Th>{t("colConsole")}</Th>
-            {hasActions && <Th className="text-right">{t("colActions")}</Th>}
-          </THead>
-          <TBody>
-            {hosts.isPending ? (
-              <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
-            ) : hosts.data.length === 0 ? (
-              <TableMessage colSpan={columns}>
-                <span className="block font-medium text-slate-700 dark:text-slate-200">{t("empty")}</span>
-                {allowed.createJoinToken && <span className="block">{t("emptyHint")}</span>}
-              </TableMessage>
-            ) : (
-              hosts.data.map((h) => (
-                <Tr key={h.id} data-testid="host-row">
-                  {/* Name, state and heartbeat in one cell, hardware and virtualization in the next: the
+      <AdminTable
+        caption={t("caption")}
+        query={hosts}
+        dense
+        columns={[
+          { label: t("colName") },
+          { label: t("colHardware") },
+          { label: t("colCapacity") },
+          { label: t("colCluster") },
+          { label: t("colConsole") },
+          hasActions && { label: t("colActions"), className: "text-right" },
+        ]}
+        empty={
+          <>
+            <span className="block font-medium text-slate-700 dark:text-slate-200">{t("empty")}</span>
+            {allowed.createJoinToken && <span className="block">{t("emptyHint")}</span>}
+          </>
+        }
+        row={(h) => (
+          <Tr key={h.id} data-testid="host-row">
+            {/* Name, state and heartbeat in one cell, hardware and virtualization in the next: the
                       table fits a laptop screen beside the console address and the actions. */}
-                  <Td className="min-w-32">
-                    <span className="block font-medium">
-                      <Truncated text={h.name} />
-                    </span>
-                    <div className="mt-1 flex flex-wrap gap-1">
-                      <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>
-                      {!h.enabled && <Badge tone="warning">{t("disabled")}</Badge>}
-                      {h.revokedAt && (
-                        <span title={t("revokedHint")}>
-                          <Badge tone="danger">{t("revoked")}</Badge>
-                        </span>
-                      )}
-                    </div>
-                    <span
-                      className="mt-1 block text-xs tabular-nums text-slate-500 dark:text-slate-400"
-                      title={t("heartbeat")}
-                    >
-                      <HeartbeatAge seconds={h.heartbeatAgeSeconds} />
-                    </span>
-                  </Td>
-                  <Td className="min-w-40 text-xs">
-                    <HardwareCell facts={h.facts} />
-                    {h.factsRefused && (
-                      <p
-                        role="note"
-                        data-testid="facts-refused"
-                        className="mt-1.5 max-w-44 text-amber-700 dark:text-amber-300"
-                      >
-                        {t("factsRefused", {
-                          time: formatDateTime(h.factsRefused.at, locale),
-                          reason: render(h.factsRefused.message),
-                        })}
-                      </p>
-                    )}
-                    <div className="mt-2">
-                      <HypervisorsCell facts={h.facts} />
-                    </div>
-                    <div className="mt-1.5">
-                      {h.accel === "kvm" ? (
-                        <Badge tone="success">{t("accelKvm")}</Badge>
-                      ) : (
-                        <span title={render(h.facts.kvmReasonMessage, h.facts.kvmReason)}>
-                          <Badge tone="warning">{t("accelTcg")}</Badge>
-                        </span>
-                      )}
-                    </div>
-                    {h.accel === "tcg" && h.facts.kvmReason && (
-                      <span className="mt-1 block max-w-48 text-slate-500 dark:text-slate-400">
-                        {render(h.facts.kvmReasonMessage, h.facts.kvmReason)}
-                      </span>
-                    )}
-                  </Td>
-                  <Td className="min-w-36">
-                    <CapacityCell host={h} />
-                  </Td>
-                  <Td>
-                    <ClusterCell
-                      host={h}
-                      clusters={clusters.data ?? []}
-                      canChange={allowed.setCluster && clusters.data !== undefined}
-                      onChanged={(text) => {
-                        setFlash({ tone: "success", text });
-                        void queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
-                        void queryClient.invalidateQueries({ queryKey: trpc.clusters.list.queryKey() });
-                      }}
-                    />
-                  </Td>
-                  <Td className="text-right tabular-nums">{h.used.instanceCount}</Td>
-                  <Td>
-                    <ConsoleUrlCell
-                      host={h}
-                      canChange={allowed.setConsoleUrl}
-                      onChanged={(text) => {
-                        setFlash({ tone: "success", text });
-                        void queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
-                      }}
-                    />
-                  </Td>
-                  {hasActions && (
-                    <Td className="text-right">
-                      <div className="flex flex-col items-end gap-1.5">
-                        {allowed.setEnabled && (
-                          <Button
-                            size="sm"
-                            variant="secondary"
-                            className="whitespace-nowrap"
-                            busy={setEnabled.isPending && setEnabled.variables?.id === h.id}
-                            onClick={() => void toggle(h)}
-                          >
-                            {h.enabled ? t("disable") : t("enable")}
-                          </Button>
-                        )}
-                        {allowed.rotateCredentials && (
-                          <Button
-                            size="sm"
-                            variant="secondary"
-                            className="whitespace-nowrap"
-                            onClick={() => setConfirming({ action: "rotateCredentials", host: h })}
-                          >
-                            {t("rotate")}
-                          </Button>
-                        )}
-                        {allowed.revoke && !h.revokedAt && (
-                          <Button
-                            size="sm"
-                            variant="danger"
-                            className="whitespace-nowrap"
-                            onClick={() => setConfirming({ action: "revoke", host: h })}
-                          >
-                            {t("revoke")}
-                          </Button>
-                        )}
-                        {allowed.remove && (
-                          <Button
-                            size="sm"
-                            variant="danger"
-                            className="whitespace-nowrap"
-                            onClick={() => setConfirming({ action: "remove", host: h })}
-                          >
-                            {t("remove")}
-                          </Button>
-                        )}
-                      </div>
-                    </Td>
-                  )}
-                </Tr>
-              ))
+            <Td className="min-w-32">
+              <span className="block font-medium">
+                <Truncated text={h.name} className="max-w-[10rem]" />
+              </span>
+              <div className="mt-1 flex flex-wrap gap-1">
+                <Badge tone={h.up ? "success" : "danger"}>{h.up ? t("up") : t("down")}</Badge>
+                {!h.enabled && <Badge tone="warning">{t("disabled")}</Badge>}
+                {h.revokedAt && (
+                  <span title={t("revokedHint")}>
+                    <Badge tone="danger">{t("revoked")}</Badge>
+                  </span>
+                )}
+              </div>
+              <span
+                className="mt-1 block text-xs tabular-nums text-slate-500 dark:text-slate-400"
+                title={t("heartbeat")}
+              >
+                <HeartbeatAge seconds={h.heartbeatAgeSeconds} />
+              </span>
+            </Td>
+            <Td className="min-w-40 text-xs">
+              <HardwareCell facts={h.facts} />
+              {h.factsRefused && (
+                <p
+                  role="note"
+                  data-testid="facts-refused"
+                  className="mt-1.5 max-w-44 text-amber-700 dark:text-amber-300"
+                >
+                  {t("factsRefused", {
+                    time: formatDateTime(h.factsRefused.at, locale),
+                    reason: render(h.factsRefused.message),
+                  })}
+                </p>
+              )}
+              <div className="mt-2">
+                <HypervisorsCell facts={h.facts} />
+              </div>
+              <div className="mt-1.5">
+                {h.accel === "kvm" ? (
+                  <Badge tone="success">{t("accelKvm")}</Badge>
+                ) : (
+                  <span title={render(h.facts.kvmReasonMessage, h.facts.kvmReason)}>
+                    <Badge tone="warning">{t("accelTcg")}</Badge>
+                  </span>
+                )}
+              </div>
+              {h.accel === "tcg" && h.facts.kvmReason && (
+                <span className="mt-1 block max-w-48 text-slate-500 dark:text-slate-400">
+                  {render(h.facts.kvmReasonMessage, h.facts.kvmReason)}
+                </span>
+              )}
+            </Td>
+            <Td className="min-w-32">
+              <CapacityCell
+                host={h}
+                localMode={clusters.data?.find((c) => c.id === h.clusterId)?.kind === "local"}
+              />
+            </Td>
+            <Td>
+              <ClusterCell
+                host={h}
+                clusters={clusters.data ?? []}
+                canChange={allowed.setCluster && clusters.data !== undefined}
+                onChanged={(text) => {
+                  setFlash({ tone: "success", text });
+                  void queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+                  void queryClient.invalidateQueries({ queryKey: trpc.clusters.list.queryKey() });
+                }}
+              />
+            </Td>
+            <Td>
+              <ConsoleUrlCell
+                host={h}
+                canChange={allowed.setConsoleUrl}
+                onChanged={(text) => {
+                  setFlash({ tone: "success", text });
+                  void queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+                }}
+              />
+            </Td>
+            {hasActions && (
+              <ActionsCell
+                stacked
+                actions={[
+                  allowed.setEnabled && {
+                    label: h.enabled ? t("disable") : t("enable"),
+                    variant: "secondary",
+                    busy: setEnabled.isPending && setEnabled.variables?.id === h.id,
+                    onClick: () => void toggle(h),
+                  },
+                  allowed.rotateCredentials && {
+                    label: t("rotate"),
+                    variant: "secondary",
+                    onClick: () => setConfirming({ action: "rotateCredentials", host: h }),
+                  },
+                  allowed.revoke &&
+                    !h.revokedAt && {
+                      label: t("revoke"),
+                      variant: "danger",
+                      onClick: () => setConfirming({ action: "revoke", host: h }),
+                    },
+                  allowed.remove && {
+                    label: t("remove"),
+                    variant: "danger",
+                    onClick: () => setConfirming({ action: "remove", host: h }),
+                  },
+                ]}
+              />
             )}
-          </TBody>
-        </Table>
-      )}
+          </Tr>
+        )}
+      />
 
       <JoinClusterDialog
         open={pickCluster !== null}

@@ -40,7 +40,7 @@ export function LocalDesktopsList() {
               <TableMessage colSpan={4}>{t("none")}</TableMessage>
             ) : (
               running.map((r) => (
-                <Tr key={r.id}>
+                <Tr key={r.id} data-testid="local-desktop-row">
                   <Td className="font-medium">{r.host.name}</Td>
                   <Td>{t("profileVersion", { name: r.profileName, version: r.profileVersion })}</Td>
                   <Td>{r.user ? r.user.username : t("anonymous")}</Td>

@@ -102,11 +102,11 @@ export function UploadImageDialog({
 
   // The conversion task, polled until it ends.
   const tasks = useQuery({
-    ...trpc.tasks.list.queryOptions({ limit: 50 }),
-    enabled: phase === "converting",
+    ...trpc.tasks.get.queryOptions({ id: taskId ?? "" }),
+    enabled: phase === "converting" && taskId !== null,
     refetchInterval: 1000,
   });
-  const task = tasks.data?.find((x) => x.id === taskId);
+  const task = tasks.data?.id === taskId ? tasks.data : undefined;
   useEffect(() => {
     if (phase !== "converting" || !task) return;
     if (task.state === "succeeded") {

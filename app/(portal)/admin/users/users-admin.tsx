@@ -1,5 +1,11 @@
 "use client";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
 import type { UserView } from "@/app/_trpc/views";
@@ -7,6 +13,8 @@ import { Alert } from "@/app/_components/alert";
 import { Badge } from "@/app/_components/badge";
 import { Button } from "@/app/_components/button";
 import { Input } from "@/app/_components/field";
+import { PageFooter, SortableTh, type SortState } from "@/app/_components/paged-list";
+import type { USER_SORTS } from "@/common/users";
 import { PageHeader } from "@/app/_components/page-header";
 import { QueryError, useMutationErrorText } from "@/app/_components/query-error";
 import { Truncated } from "@/app/_components/truncated";
@@ -63,17 +71,26 @@ export function UsersAdmin({
   const [open, setOpen] = useState<Open>(null);
   const [flash, setFlash] = useState<{ tone: "success" | "error"; text: string } | null>(null);
 
+  const [sort, setSort] = useState<SortState<(typeof USER_SORTS)[number]>>({
+    sort: "username",
+    order: "asc",
+  });
   // Keep showing the previous rows while a new search runs, so the table does not blink empty.
-  const users = useQuery({
-    ...trpc.users.list.queryOptions({ search: debounced || undefined }),
+  const users = useInfiniteQuery({
+    ...trpc.users.list.infiniteQueryOptions(
+      { search: debounced || undefined, ...sort, limit: 100 },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
     placeholderData: keepPreviousData,
   });
+  const rows = users.data?.pages.flatMap((p) => p.items);
+  const total = users.data?.pages[0]?.total;
   const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: allowed.listGroups });
   const groupName = (id: number) => groups.data?.find((g) => g.id === id)?.name ?? `#${id}`;
 
   const refresh = () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
+      queryClient.invalidateQueries(trpc.users.list.pathFilter()),
       queryClient.invalidateQueries({ queryKey: trpc.groups.list.queryKey() }),
     ]);
 
@@ -187,143 +204,152 @@ export function UsersAdmin({
           onChange={(e) => setSearch(e.target.value)}
           fieldClassName="w-full sm:w-80"
         />
-        {users.data && (
-          <p className="text-sm text-slate-500 dark:text-slate-400">
-            {t("count", { count: users.data.length })}
-          </p>
+        {total !== undefined && (
+          <p className="text-sm text-slate-500 dark:text-slate-400">{t("count", { count: total })}</p>
         )}
       </div>
 
       {users.isError && !users.data ? (
         <QueryError error={users.error} onRetry={() => void users.refetch()} retrying={users.isFetching} />
       ) : (
-        <Table caption={t("caption")}>
-          <THead>
-            <Th>{t("colUsername")}</Th>
-            <Th>{t("colDisplayName")}</Th>
-            <Th>{t("colRole")}</Th>
-            <Th>{t("colGroups")}</Th>
-            <Th>{t("colStatus")}</Th>
-            <Th>{t("colLastLogin")}</Th>
-            {showActions && <Th className="text-right">{t("colActions")}</Th>}
-          </THead>
-          <TBody>
-            {users.isPending ? (
-              <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
-            ) : users.data?.length === 0 ? (
-              <TableMessage colSpan={columns}>{t("empty")}</TableMessage>
-            ) : (
-              users.data?.map((u) => (
-                <Tr key={u.id}>
-                  {/* Only the username in this cell: tests and screen readers find the row by it. */}
-                  <Td className="font-medium">
-                    <Truncated text={u.username} />
-                  </Td>
-                  <Td>
-                    <Truncated text={u.displayName} />
-                  </Td>
-                  <Td>
-                    <RoleBadge role={u.role} />
-                  </Td>
-                  <Td className="max-w-56">
-                    {u.groupIds.length ? u.groupIds.map(groupName).join(", ") : tc("none")}
-                  </Td>
-                  <Td>
-                    {u.pendingApproval ? (
-                      <Badge tone="warning">{tp("badge")}</Badge>
-                    ) : (
-                      <Badge tone={u.disabled ? "danger" : "success"}>
-                        {u.disabled ? t("disabled") : t("enabled")}
-                      </Badge>
-                    )}
-                  </Td>
-                  <Td className="min-w-32 text-xs">
-                    {u.lastLoginAt ? formatDateTime(u.lastLoginAt, locale) : t("never")}
-                  </Td>
-                  {showActions && (
-                    <Td className="text-right">
-                      {/* Wraps on narrow screens rather than hiding buttons off the table's edge. */}
-                      <div className="flex flex-wrap justify-end gap-1">
-                        {allowed.approve && u.pendingApproval && (
-                          <>
-                            <Button
-                              size="sm"
-                              aria-label={tp("approveLabel", { username: u.username })}
-                              busy={approve.isPending && approve.variables?.id === u.id}
-                              onClick={() => void decide(u, true)}
-                            >
-                              {tp("approve")}
-                            </Button>
-                            <Button
-                              size="sm"
-                              variant="danger"
-                              aria-label={tp("rejectLabel", { username: u.username })}
-                              busy={reject.isPending && reject.variables?.id === u.id}
-                              onClick={() => void decide(u, false)}
-                            >
-                              {tp("reject")}
-                            </Button>
-                          </>
-                        )}
-                        {mayIssueLink(u) && <ResetLinkButton user={u} />}
-                        {allowed.update && (
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("editLabel", { username: u.username })}
-                            onClick={() => {
-                              setFlash(null);
-                              setOpen({ kind: "edit", user: u });
-                            }}
-                          >
-                            {t("edit")}
-                          </Button>
-                        )}
-                        {allowed.setDisabled && u.id !== actorId && (
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t(u.disabled ? "enableLabel" : "disableLabel", {
-                              username: u.username,
-                            })}
-                            busy={setDisabled.isPending && setDisabled.variables?.id === u.id}
-                            onClick={() => void toggleDisabled(u)}
-                          >
-                            {u.disabled ? t("enable") : t("disable")}
-                          </Button>
-                        )}
-                        {allowed.resetPassword && (
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("resetPasswordLabel", { username: u.username })}
-                            onClick={() => {
-                              setFlash(null);
-                              setOpen({ kind: "reset", user: u });
-                            }}
-                          >
-                            {t("resetPassword")}
-                          </Button>
-                        )}
-                        {allowed.clearSignInLock && u.id !== actorId && (
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("clearLockLabel", { username: u.username })}
-                            busy={clearLock.isPending && clearLock.variables?.id === u.id}
-                            onClick={() => void clearSignInLock(u)}
-                          >
-                            {t("clearLock")}
-                          </Button>
-                        )}
-                      </div>
+        <>
+          <Table caption={t("caption")}>
+            <THead>
+              <SortableTh column="username" state={sort} onSort={setSort}>
+                {t("colUsername")}
+              </SortableTh>
+              <Th>{t("colDisplayName")}</Th>
+              <Th>{t("colRole")}</Th>
+              <Th>{t("colGroups")}</Th>
+              <Th>{t("colStatus")}</Th>
+              <Th>{t("colLastLogin")}</Th>
+              {showActions && <Th className="text-right">{t("colActions")}</Th>}
+            </THead>
+            <TBody>
+              {users.isPending ? (
+                <TableMessage colSpan={columns}>{tc("loading")}</TableMessage>
+              ) : rows?.length === 0 ? (
+                <TableMessage colSpan={columns}>{t("empty")}</TableMessage>
+              ) : (
+                rows?.map((u) => (
+                  <Tr key={u.id}>
+                    {/* Only the username in this cell: tests and screen readers find the row by it. */}
+                    <Td className="font-medium">
+                      <Truncated text={u.username} />
                     </Td>
-                  )}
-                </Tr>
-              ))
-            )}
-          </TBody>
-        </Table>
+                    <Td>
+                      <Truncated text={u.displayName} />
+                    </Td>
+                    <Td>
+                      <RoleBadge role={u.role} />
+                    </Td>
+                    <Td className="max-w-56">
+                      {u.groupIds.length ? u.groupIds.map(groupName).join(", ") : tc("none")}
+                    </Td>
+                    <Td>
+                      {u.pendingApproval ? (
+                        <Badge tone="warning">{tp("badge")}</Badge>
+                      ) : (
+                        <Badge tone={u.disabled ? "danger" : "success"}>
+                          {u.disabled ? t("disabled") : t("enabled")}
+                        </Badge>
+                      )}
+                    </Td>
+                    <Td className="min-w-32 text-xs">
+                      {u.lastLoginAt ? formatDateTime(u.lastLoginAt, locale) : t("never")}
+                    </Td>
+                    {showActions && (
+                      <Td className="text-right">
+                        {/* Wraps on narrow screens rather than hiding buttons off the table's edge. */}
+                        <div className="flex flex-wrap justify-end gap-1">
+                          {allowed.approve && u.pendingApproval && (
+                            <>
+                              <Button
+                                size="sm"
+                                aria-label={tp("approveLabel", { username: u.username })}
+                                busy={approve.isPending && approve.variables?.id === u.id}
+                                onClick={() => void decide(u, true)}
+                              >
+                                {tp("approve")}
+                              </Button>
+                              <Button
+                                size="sm"
+                                variant="danger"
+                                aria-label={tp("rejectLabel", { username: u.username })}
+                                busy={reject.isPending && reject.variables?.id === u.id}
+                                onClick={() => void decide(u, false)}
+                              >
+                                {tp("reject")}
+                              </Button>
+                            </>
+                          )}
+                          {mayIssueLink(u) && <ResetLinkButton user={u} />}
+                          {allowed.update && (
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t("editLabel", { username: u.username })}
+                              onClick={() => {
+                                setFlash(null);
+                                setOpen({ kind: "edit", user: u });
+                              }}
+                            >
+                              {t("edit")}
+                            </Button>
+                          )}
+                          {allowed.setDisabled && u.id !== actorId && (
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t(u.disabled ? "enableLabel" : "disableLabel", {
+                                username: u.username,
+                              })}
+                              busy={setDisabled.isPending && setDisabled.variables?.id === u.id}
+                              onClick={() => void toggleDisabled(u)}
+                            >
+                              {u.disabled ? t("enable") : t("disable")}
+                            </Button>
+                          )}
+                          {allowed.resetPassword && (
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t("resetPasswordLabel", { username: u.username })}
+                              onClick={() => {
+                                setFlash(null);
+                                setOpen({ kind: "reset", user: u });
+                              }}
+                            >
+                              {t("resetPassword")}
+                            </Button>
+                          )}
+                          {allowed.clearSignInLock && u.id !== actorId && (
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t("clearLockLabel", { username: u.username })}
+                              busy={clearLock.isPending && clearLock.variables?.id === u.id}
+                              onClick={() => void clearSignInLock(u)}
+                            >
+                              {t("clearLock")}
+                            </Button>
+                          )}
+                        </div>
+                      </Td>
+                    )}
+                  </Tr>
+                ))
+              )}
+            </TBody>
+          </Table>
+          <PageFooter
+            shown={rows?.length ?? 0}
+            total={total}
+            hasMore={users.hasNextPage}
+            loadingMore={users.isFetchingNextPage}
+            onLoadMore={() => void users.fetchNextPage()}
+          />
+        </>
       )}
 
       <UserFormDialog

@@ -15,6 +15,7 @@ import { QueryError } from "@/app/_components/query-error";
 import { useFormDialog } from "@/app/_lib/use-form-dialog";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Flash } from "./class-detail";
+import { PAGE_LIMIT_MAX } from "@/common/paging";
 
 interface Props {
   detail: ClassDetailView;
@@ -146,7 +147,13 @@ function CatalogueDialog({
   const t = useTranslations("classes");
   const tc = useTranslations("common");
   const trpc = useTRPC();
-  const images = useQuery({ ...trpc.images.list.queryOptions(), enabled: open });
+  const tl = useTranslations("list");
+  // The public catalogue, as one long page; beyond it the dialog says how many it does not show.
+  const images = useQuery({
+    ...trpc.images.list.queryOptions({ visibility: "public", limit: PAGE_LIMIT_MAX }),
+    enabled: open,
+  });
+  const notShown = (images.data?.total ?? 0) - (images.data?.items.length ?? 0);
   const flavors = useQuery({ ...trpc.flavors.list.queryOptions(), enabled: open });
   const networks = useQuery({ ...trpc.networks.choices.queryOptions(), enabled: open });
   const hosts = useQuery({ ...trpc.hosts.list.queryOptions(), enabled: open && isSuperAdm });
@@ -158,7 +165,7 @@ function CatalogueDialog({
   });
   const cat = detail.catalogue;
   // Public ones only: the group's own images and flavors are in without being listed.
-  const imageOptions = (images.data ?? [])
+  const imageOptions = (images.data?.items ?? [])
     .filter((i) => i.visibility === "public" && i.sourceFormat !== "iso")
     .map((i) => ({ id: i.id, label: i.name, family: i.familyId ?? i.id }));
   const flavorOptions = (flavors.data ?? [])
@@ -169,8 +176,12 @@ function CatalogueDialog({
       detail: t("flavorSize", { vcpus: f.vcpus, memoryMiB: f.memoryMiB, diskGiB: f.diskGiB }),
     }));
   const listedFamilies = new Set(cat.images.filter((i) => !i.own).map((i) => i.familyId));
-  const imageIds =
-    form.values.imageIds ?? imageOptions.filter((o) => listedFamilies.has(o.family)).map((o) => o.id);
+  // Listed images the page did not bring stay listed (never dropped by saving what was not shown).
+  const offeredFamilies = new Set(imageOptions.map((o) => o.family));
+  const imageIds = form.values.imageIds ?? [
+    ...imageOptions.filter((o) => listedFamilies.has(o.family)).map((o) => o.id),
+    ...cat.images.filter((i) => !i.own && !offeredFamilies.has(i.familyId)).map((i) => i.id),
+  ];
   const flavorIds = form.values.flavorIds ?? cat.flavors.filter((f) => !f.own).map((f) => f.id);
   const networkIds = form.values.networkIds ?? cat.networks.map((n) => n.id);
   const hostIds = form.values.hostIds ?? cat.hosts.map((h) => h.id);
@@ -200,6 +211,9 @@ function CatalogueDialog({
           error={form.fieldErrors.imageIds}
           empty={images.isPending ? tc("loading") : t("noPublicImages")}
         />
+        {notShown > 0 && (
+          <p className="text-sm text-slate-500 dark:text-slate-400">{tl("more", { count: notShown })}</p>
+        )}
         <CheckboxGroup
           legend={t("flavors")}
           options={flavorOptions}

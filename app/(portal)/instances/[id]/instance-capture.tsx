@@ -38,16 +38,16 @@ export function InstanceCapture({
   const [taskId, setTaskId] = useState<string | null>(null);
   const capture = useMutation(trpc.captures.create.mutationOptions());
   const tasks = useQuery(
-    trpc.tasks.list.queryOptions(undefined, {
-      enabled: taskId !== null,
-      refetchInterval: (q) =>
-        q.state.data?.find((x) => x.id === taskId)?.state === "succeeded" ||
-        q.state.data?.find((x) => x.id === taskId)?.state === "failed"
-          ? false
-          : 1000,
-    }),
+    trpc.tasks.get.queryOptions(
+      { id: taskId ?? "" },
+      {
+        enabled: taskId !== null,
+        refetchInterval: (q) =>
+          q.state.data?.state === "succeeded" || q.state.data?.state === "failed" ? false : 1000,
+      },
+    ),
   );
-  const task = tasks.data?.find((x) => x.id === taskId);
+  const task = tasks.data?.id === taskId ? tasks.data : undefined;
 
   const onSubmit = form.handleSubmit(async () => {
     onMessage(null);

@@ -57,15 +57,18 @@ export function AdminModeCard({
   );
   const publishing = profile.publishingTaskId ?? taskId;
   const tasks = useQuery(
-    trpc.tasks.list.queryOptions(undefined, {
-      enabled: publishing !== null,
-      refetchInterval: (q) => {
-        const s = q.state.data?.find((x) => x.id === publishing)?.state;
-        return s === "succeeded" || s === "failed" ? false : 1000;
+    trpc.tasks.get.queryOptions(
+      { id: publishing ?? "" },
+      {
+        enabled: publishing !== null,
+        refetchInterval: (q) => {
+          const s = q.state.data?.state;
+          return s === "succeeded" || s === "failed" ? false : 1000;
+        },
       },
-    }),
+    ),
   );
-  const task = tasks.data?.find((x) => x.id === publishing);
+  const task = tasks.data?.id === publishing ? tasks.data : undefined;
   const note = useFormDialog({ open: true, initial: () => ({ note: "" }) });
 
   const onStart = () => {
