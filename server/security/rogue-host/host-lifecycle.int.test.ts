@@ -38,10 +38,11 @@ const GIB = 1024;
 describe("rogue-host: revoked and disabled hosts get no new work", () => {
   it("placement passes over a revoked host and a disabled one, however roomy", async () => {
     // Sizes no other test's host offers, so hosts made by other files cannot take this instance.
-    const flavor = { id: flavorId, vcpus: 600, memoryMiB: 1536 * GIB, diskGiB: 1 };
+    // (The RBAC world's host has 256 CPUs × 4 overcommit and 4 TiB; this flavor is beyond both.)
+    const flavor = { id: flavorId, vcpus: 2000, memoryMiB: 6000 * GIB, diskGiB: 1 };
     const revoked = await makeHost(s, { cpuCount: 1000, memoryMiB: 8192 * GIB });
     const disabled = await makeHost(s, { cpuCount: 1000, memoryMiB: 8192 * GIB, enabled: false });
-    const plain = await makeHost(s, { cpuCount: 200, memoryMiB: 2048 * GIB });
+    const plain = await makeHost(s, { cpuCount: 600, memoryMiB: 7000 * GIB });
     await callerFor(s, admin, undefined, { hostChannel: recordingHostChannel() }).hosts.revoke({
       id: revoked,
     });
