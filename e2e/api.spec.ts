@@ -38,6 +38,9 @@ test("every REST path reaches the API handler, and anonymous callers get its 401
 test("a signed-in browser reads the API, and the reference page shows it", async ({ page }) => {
   const { adminUsername, adminPassword } = readRunState();
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
+  // Only the package's own files are served there, never a name that merely exists on an object.
+  for (const name of ["constructor", "toString", "..%2Fpackage.json"])
+    expect((await page.request.get(`/api/v1/docs/${name}`)).status(), name).toBe(404);
   const images = await page.request.get("/api/v1/images");
   expect(images.status()).toBe(200);
   const me = await page.request.get("/api/v1/account");

@@ -75,7 +75,12 @@ test("lab PCs, terminals and the kiosk in English and 简体中文", async ({ pa
   };
   const password = `${names.student}-pw-1`;
 
-  const images = await callTrpc<{ id: string; name: string }[]>(r, "images.list", undefined, "query");
+  const { items: images } = await callTrpc<{ items: { id: string; name: string }[] }>(
+    r,
+    "images.list",
+    { search: DEMO_IMAGE, limit: 500 },
+    "query",
+  );
   const flavors = await callTrpc<{ id: number; name: string }[]>(r, "flavors.list", undefined, "query");
   const imageId = images.find((i) => i.name === DEMO_IMAGE)!.id;
   const flavorId = flavors.find((f) => f.name === "m1.tiny")!.id;

@@ -14,10 +14,10 @@ import { callTrpc, tryTrpc } from "./support/trpc";
 test("the Hosts page shows which lab PC runs which local desktop, and for whom", async ({ page }) => {
   const { adminUsername, adminPassword } = readRunState();
   await signInAndWaitForDashboard(page, adminUsername, adminPassword);
-  const images = await callTrpc<{ id: string; name: string }[]>(
+  const { items: images } = await callTrpc<{ items: { id: string; name: string }[] }>(
     page.request,
     "images.list",
-    undefined,
+    { search: DEMO_IMAGE, limit: 500 },
     "query",
   );
   const flavors = await callTrpc<{ id: number }[]>(page.request, "flavors.list", undefined, "query");

@@ -18,6 +18,7 @@ import {
   makeGroup,
   makeUser,
   openTestServices,
+  uniqueName,
   type TestServices,
 } from "@/server/testing/fixtures";
 import { sessionCookieFor } from "@/server/testing/tus-client";
@@ -25,6 +26,11 @@ import { CLIENT_IP_HEADER } from "@/server/auth/client-ip";
 import type { CreateApiTokenInput } from "@/common/api-tokens";
 import { resolveSessionOrTokenCaller, type SessionDeps } from "./caller";
 import { defineHandler } from "./handler";
+import { createTusServer } from "@/server/uploads/tus-server";
+import { formatUploadMetadata } from "@/server/uploads/tus-headers";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const SECRET = getServices().settings.sessionSecret;
 let s: TestServices;
@@ -316,5 +322,53 @@ describe("revoking and what is kept", () => {
     const everything = JSON.stringify(audited) + lines.join("");
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(made.token);
+  });
+});
+
+describe("uploads (tus, its own way in)", () => {
+  it("a read-only token may not start, append to or cancel an upload; a read-write one may start", async () => {
+    const u = await makeUser(s, "powerUser");
+    const ro = await createToken(u, { readOnly: true });
+    const rw = await createToken(u);
+    const tus = createTusServer({
+      db: s.db,
+      storeDir: mkdtempSync(join(tmpdir(), "tus-ro-")),
+      maxBytes: 1024 * 1024,
+      convertTimeoutSeconds: 60,
+      basePath: "/api/v1/uploads",
+      resolveCaller: (req) => resolveSessionOrTokenCaller(req, deps),
+    });
+    const headers = (token: string, extra: Record<string, string> = {}) => ({
+      authorization: `Bearer ${token}`,
+      "tus-resumable": "1.0.0",
+      ...extra,
+    });
+    const start = (token: string) =>
+      tus.create(
+        new Request("http://portal/api/v1/uploads", {
+          method: "POST",
+          headers: headers(token, {
+            "upload-length": "1024",
+            "upload-metadata": formatUploadMetadata({ name: uniqueName("ro"), format: "raw" }),
+          }),
+        }),
+      );
+    const refused = await start(ro.token);
+    expect(refused.status).toBe(403);
+    const started = await start(rw.token);
+    expect(started.status).toBe(201);
+    const id = started.headers.get("location")!.split("/").at(-1)!;
+    const append = await tus.patch(
+      new Request(`http://portal/api/v1/uploads/${id}`, {
+        method: "PATCH",
+        headers: headers(ro.token, {
+          "upload-offset": "0",
+          "content-type": "application/offset+octet-stream",
+        }),
+        body: new Uint8Array(16),
+      }),
+      id,
+    );
+    expect(append.status).toBe(403);
   });
 });

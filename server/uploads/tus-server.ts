@@ -127,7 +127,12 @@ export function createTusServer(deps: TusDeps) {
     try {
       const caller = await deps.resolveCaller(req);
       authorize(caller, "images", "upload");
-      return actorOf(caller)!;
+      const actor = actorOf(caller)!;
+      // tus is a way in of its own beside procedureFor and defineHandler: a read-only token may ask an
+      // upload's offset, never start, append to or cancel one.
+      if (actor.token?.readOnly && req.method !== "HEAD")
+        throw new DomainError("FORBIDDEN", msg("apiTokens.readOnly"));
+      return actor;
     } catch (err) {
       return refuse(err);
     }

@@ -69,7 +69,8 @@ export const apiReference = defineHandler({
     if (name === "") return new Response(PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
     if (name === "start.js")
       return new Response(START, { headers: { "content-type": "text/javascript; charset=utf-8" } });
-    const type = ASSETS[name];
+    // Own keys only: "constructor" or "toString" must not pass for a file name.
+    const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!type) return new Response("Not found", { status: 404 });
     const body = await readFile(path.join(assetDir(), name));
     return new Response(new Uint8Array(body), {
