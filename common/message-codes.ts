@@ -440,6 +440,7 @@ export interface MessageParams {
   "rest.methodNotAllowed": { allowed: MessageParam; method: MessageParam; path: MessageParam };
   "rest.jsonBody": Record<never, never>;
   "rest.pathMismatch": { field: MessageParam };
+  "rest.foreignOrigin": { origin: MessageParam };
   "apiTokens.invalid": Record<never, never>;
   "apiTokens.readOnly": Record<never, never>;
   "apiTokens.rateLimited": { seconds: number };

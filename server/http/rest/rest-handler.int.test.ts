@@ -165,4 +165,31 @@ describe("REST API core", () => {
     // A bad token never falls back to the session cookie sent along with it.
     expect(revoked.status).toBe(401);
   });
+
+  it("refuses a session's write sent from a page of another origin (same-site forms included)", async () => {
+    const portal = getServices().settings.portalOrigin;
+    const post = (origin: string | null, auth?: string) =>
+      restHandler(
+        new Request("http://portal/api/v1/account/sign-out-everywhere", {
+          method: "POST",
+          headers: {
+            cookie: userCookie,
+            ...(origin ? { origin } : {}),
+            ...(auth ? { authorization: auth } : {}),
+          },
+        }),
+      );
+    const foreign = await post("http://portal.example:30080");
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { message: string }).message).toMatch(/another origin/);
+    // The account's sessions are still there: the refused write did nothing.
+    expect((await call("GET", "/account", { cookie: userCookie })).status).toBe(200);
+    const reads = await restHandler(
+      new Request("http://portal/api/v1/account", {
+        headers: { cookie: userCookie, origin: "http://x.example" },
+      }),
+    );
+    expect(reads.status).toBe(200);
+    expect((await post(portal)).status).toBeLessThan(300);
+  });
 });

@@ -72,6 +72,19 @@ async function callProcedure(
   return (target as (input: unknown) => Promise<unknown>)(input);
 }
 
+/**
+ * A session cookie rides along with any request the browser sends, also from a page of another origin on
+ * the same site (a student's VM forwarded on the portal's address): SameSite does not stop it, and a write
+ * without a body needs no JSON. Browsers name the page's origin on every such write, so a session's write
+ * from anywhere but the portal is refused. Tokens are not sent by browsers on their own: not asked.
+ */
+function refuseForeignWrite(req: Request, method: string) {
+  if (method === "GET" || req.headers.has("authorization")) return;
+  const origin = req.headers.get("origin");
+  if (origin !== null && origin !== getServices().settings.portalOrigin)
+    throw new DomainError("FORBIDDEN", msg("rest.foreignOrigin", { origin: origin.slice(0, 100) }));
+}
+
 async function handle(req: Request, route?: RouteContext): Promise<Response> {
   const url = new URL(req.url);
   const path = url.pathname.startsWith(API_BASE) ? url.pathname.slice(API_BASE.length) : url.pathname;
@@ -89,6 +102,7 @@ async function handle(req: Request, route?: RouteContext): Promise<Response> {
       return Response.json(body, { status: 405, headers: { allow: match.allowed.join(", ") } });
     }
     const { op, params } = match;
+    refuseForeignWrite(req, method);
     const schema = inputSchemaOf(op.procedure);
     const rest =
       method === "GET" || method === "DELETE" ? readQuery(url.searchParams, schema) : await readJsonBody(req);
