@@ -448,5 +448,6 @@ export interface MessageParams {
   "apiTokens.roleAboveOwn": Record<never, never>;
   "apiTokens.notWithToken": Record<never, never>;
   "apiTokens.notYours": Record<never, never>;
+  "apiTokens.notOwnAccount": Record<never, never>;
   "paging.badCursor": Record<never, never>;
 }

@@ -83,6 +83,15 @@ export interface DomainContext {
   hooks: MembershipHooks;
 }
 
+/**
+ * A token acts for its owner but never changes how the owner signs in or what they are: a stolen token
+ * could otherwise reset the owner's password (locking them out) and sign in to mint its own successors.
+ */
+export function refuseOwnAccountByToken(actor: Actor, targetUserId: number): void {
+  if (actor.token && actor.id === targetUserId)
+    throw new DomainError("FORBIDDEN", msg("apiTokens.notOwnAccount"));
+}
+
 export function requireActor(ctx: DomainContext): Actor {
   if (!ctx.actor) throw new DomainError("UNAUTHORIZED", msg("auth.signInFirst"));
   return ctx.actor;

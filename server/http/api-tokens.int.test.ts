@@ -325,6 +325,30 @@ describe("revoking and what is kept", () => {
   });
 });
 
+describe("a token and its own account", () => {
+  it("may not change its owner's password, reset link, role or state; other accounts as the role allows", async () => {
+    const admin = await makeUser(s, "superAdm");
+    const other = await makeUser(s, "user");
+    const viaToken = callerFor(s, (await resolveActor((await createToken(admin)).token))!);
+    const own = "FORBIDDEN apiTokens.notOwnAccount";
+    expect(await outcome(viaToken.users.resetPassword({ id: admin.id, password: "a-new-password-1" }))).toBe(
+      own,
+    );
+    expect(await outcome(viaToken.users.issueResetLink({ id: admin.id }))).toBe(own);
+    expect(await outcome(viaToken.users.setDisabled({ id: admin.id, disabled: false }))).toBe(own);
+    expect(
+      await outcome(
+        viaToken.users.update({ id: admin.id, displayName: "x", email: "", role: "superAdm", groupIds: [] }),
+      ),
+    ).toBe(own);
+    expect(await outcome(viaToken.users.resetPassword({ id: other.id, password: "a-new-password-1" }))).toBe(
+      "ok",
+    );
+    // The same account in the portal, with its session, still may.
+    expect(await outcome(callerFor(s, admin).users.issueResetLink({ id: admin.id }))).toBe("ok");
+  });
+});
+
 describe("uploads (tus, its own way in)", () => {
   it("a read-only token may not start, append to or cancel an upload; a read-write one may start", async () => {
     const u = await makeUser(s, "powerUser");

@@ -11,7 +11,7 @@ import { msg } from "@/common/message";
 import { hashPassword } from "@/server/auth/password";
 import type { Database } from "@/server/db/client";
 import { sendMail } from "@/server/mail/send-mail";
-import { requireActor, type Actor, type DomainContext } from "../context";
+import { refuseOwnAccountByToken, requireActor, type Actor, type DomainContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { assertMayActOn, isAllowed, mayActOn } from "../policies/authorize";
 import { readPortalSettings } from "../settings/portal-settings";
@@ -55,6 +55,7 @@ export interface IssuedResetLink {
  */
 export async function issueResetLink(ctx: DomainContext, input: { id: number }): Promise<IssuedResetLink> {
   const actor = requireActor(ctx);
+  refuseOwnAccountByToken(actor, input.id);
   const target = await ctx.db.query.users.findFirst({ where: eq(users.id, input.id) });
   if (!target) throw notFound("user");
   const groupIds = (await findGroupIdsOfUsers(ctx.db, [target.id])).get(target.id) ?? [];

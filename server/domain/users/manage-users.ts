@@ -4,7 +4,7 @@ import { groups, memberships, passwordResetTokens, users } from "@/db/schema";
 import type { AccountRole } from "@/db/schema/roles";
 import { hashPassword } from "@/server/auth/password";
 import type { Database } from "@/server/db/client";
-import { requireActor, type DomainContext } from "../context";
+import { refuseOwnAccountByToken, requireActor, type DomainContext } from "../context";
 import { isDuplicateKey } from "../db-errors";
 import { DomainError, notFound } from "../errors";
 import type {
@@ -100,7 +100,7 @@ export async function updateUser(
   ctx: DomainContext,
   input: z.output<typeof updateUserInput>,
 ): Promise<UserView> {
-  requireActor(ctx);
+  refuseOwnAccountByToken(requireActor(ctx), input.id);
   await ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, input.id)).for("update");
     if (!current) throw notFound("user");
@@ -132,6 +132,7 @@ export async function setUserDisabled(
   input: z.output<typeof setUserDisabledInput>,
 ): Promise<UserView> {
   const actor = requireActor(ctx);
+  refuseOwnAccountByToken(actor, input.id);
   if (input.disabled && input.id === actor.id) {
     throw new DomainError("CONFLICT", msg("users.cannotDisableSelf"));
   }
@@ -159,7 +160,7 @@ export async function resetUserPassword(
   ctx: DomainContext,
   input: z.output<typeof resetUserPasswordInput>,
 ): Promise<UserView> {
-  requireActor(ctx);
+  refuseOwnAccountByToken(requireActor(ctx), input.id);
   const passwordHash = await hashPassword(input.password);
   const [res] = await ctx.db
     .update(users)
