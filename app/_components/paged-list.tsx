@@ -55,17 +55,15 @@ export function SortableTh<S extends string>({
 export function PageFooter({
   shown,
   total,
-  hasMore,
-  loadingMore,
-  onLoadMore,
+  query,
 }: {
   shown: number;
   total: number | undefined;
-  hasMore: boolean;
-  loadingMore: boolean;
-  onLoadMore: () => void;
+  /** The list's infinite query: whether a next page exists, is loading, and how to ask for it. */
+  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
 }) {
   const t = useTranslations("list");
+  const hasMore = query.hasNextPage;
   if (total === undefined) return null;
   return (
     <div
@@ -74,7 +72,11 @@ export function PageFooter({
     >
       <span>{t("shownOf", { shown, total })}</span>
       {hasMore ? (
-        <Button variant="secondary" busy={loadingMore} onClick={onLoadMore}>
+        <Button
+          variant="secondary"
+          busy={query.isFetchingNextPage}
+          onClick={() => void query.fetchNextPage()}
+        >
           {t("loadMore")}
         </Button>
       ) : (

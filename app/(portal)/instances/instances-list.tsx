@@ -188,13 +188,7 @@ export function InstancesList({ allowed, showOwner }: { allowed: InstancePermiss
               )}
             </TBody>
           </Table>
-          <PageFooter
-            shown={rows?.length ?? 0}
-            total={total}
-            hasMore={list.hasNextPage}
-            loadingMore={list.isFetchingNextPage}
-            onLoadMore={() => void list.fetchNextPage()}
-          />
+          <PageFooter shown={rows?.length ?? 0} total={total} query={list} />
         </>
       )}
 

@@ -154,13 +154,7 @@ export function TasksList() {
               )}
             </TBody>
           </Table>
-          <PageFooter
-            shown={rows?.length ?? 0}
-            total={total}
-            hasMore={tasks.hasNextPage}
-            loadingMore={tasks.isFetchingNextPage}
-            onLoadMore={() => void tasks.fetchNextPage()}
-          />
+          <PageFooter shown={rows?.length ?? 0} total={total} query={tasks} />
         </>
       )}
     </>

@@ -116,13 +116,7 @@ export function AuditLog({ canExport }: { canExport: boolean }) {
               <QueryError error={log.error} />
             </div>
           )}
-          <PageFooter
-            shown={rows.length}
-            total={total}
-            hasMore={log.hasNextPage}
-            loadingMore={log.isFetchingNextPage}
-            onLoadMore={() => void log.fetchNextPage()}
-          />
+          <PageFooter shown={rows.length} total={total} query={log} />
         </>
       )}
     </>

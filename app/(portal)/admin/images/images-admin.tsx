@@ -246,13 +246,7 @@ export function ImagesAdmin({
               )}
             </TBody>
           </Table>
-          <PageFooter
-            shown={rows?.length ?? 0}
-            total={total}
-            hasMore={images.hasNextPage}
-            loadingMore={images.isFetchingNextPage}
-            onLoadMore={() => void images.fetchNextPage()}
-          />
+          <PageFooter shown={rows?.length ?? 0} total={total} query={images} />
         </>
       )}
 

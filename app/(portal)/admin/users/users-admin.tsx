@@ -342,13 +342,7 @@ export function UsersAdmin({
               )}
             </TBody>
           </Table>
-          <PageFooter
-            shown={rows?.length ?? 0}
-            total={total}
-            hasMore={users.hasNextPage}
-            loadingMore={users.isFetchingNextPage}
-            onLoadMore={() => void users.fetchNextPage()}
-          />
+          <PageFooter shown={rows?.length ?? 0} total={total} query={users} />
         </>
       )}
 
